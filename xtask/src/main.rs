@@ -1,0 +1,102 @@
+//! `cargo xtask`: the project's own tasks.
+//!
+//! - `cargo xtask codegen` regenerates `generated/` from the pinned spec;
+//! - `cargo xtask codegen --check` regenerates into a temporary folder and
+//!   fails when `generated/` differs from it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["codegen"] => codegen(false),
+        ["codegen", "--check"] => codegen(true),
+        _ => Err("usage: cargo xtask codegen [--check]".to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_owned()
+}
+
+fn codegen(check: bool) -> Result<(), String> {
+    let root = repo_root();
+    let output = tensile_codegen::generate(&root).map_err(|e| e.to_string())?;
+    let model = &output.model;
+    println!(
+        "codegen: {} APIs ({} OpenAPI operations), {} parameter enums, {} rewrites, {} patches, spec version {}",
+        model.apis.len(),
+        model.openapi_operations,
+        model.enums.len(),
+        model.rewrites.len(),
+        output.patches.len(),
+        model.version
+    );
+    let target = root.join("generated");
+    if !check {
+        for (rel, text) in &output.files {
+            write(&target.join(rel), text)?;
+        }
+        for stale in files_under(&target)?.difference(&output.files.keys().cloned().collect()) {
+            std::fs::remove_file(target.join(stale)).map_err(|e| format!("removing {stale}: {e}"))?;
+        }
+        println!("codegen: wrote {}", target.display());
+        return Ok(());
+    }
+    let temp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    for (rel, text) in &output.files {
+        write(&temp.path().join(rel), text)?;
+    }
+    let fresh = files_under(temp.path())?;
+    let current = files_under(&target)?;
+    let mut stale = Vec::new();
+    for rel in fresh.union(&current) {
+        let a = std::fs::read(temp.path().join(rel)).ok();
+        let b = std::fs::read(target.join(rel)).ok();
+        if a != b {
+            stale.push(rel.clone());
+        }
+    }
+    if stale.is_empty() {
+        println!("codegen: generated/ is up to date");
+        Ok(())
+    } else {
+        Err(format!("generated/ is stale ({}); run `cargo xtask codegen`", stale.join(", ")))
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Every file under `dir`, as relative paths with `/` separators.
+fn files_under(dir: &Path) -> Result<BTreeSet<String>, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeSet<String>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(base, &path, out)?;
+            } else if let Ok(rel) = path.strip_prefix(base) {
+                out.insert(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+        Ok(())
+    }
+    let mut out = BTreeSet::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    Ok(out)
+}
