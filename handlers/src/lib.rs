@@ -1,0 +1,11 @@
+//! Tensile's handlers: the hand-written implementations of the generated
+//! [`Handlers`](tensile_generated::Handlers) trait, over the engine.
+//!
+//! [`Node`] is the implementation. Each API group has a module; an API with
+//! no method here answers with the generated default, an honest error that
+//! names it.
+
+pub mod info;
+pub mod node;
+
+pub use node::Node;
