@@ -1,0 +1,79 @@
+//! The `tensile` command line: reads settings, opens the engine, serves
+//! HTTP until SIGINT or SIGTERM.
+
+use clap::Parser;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tensile_engine::Engine;
+use crate::Node;
+use tensile_server::{Bound, Settings};
+
+/// An Elasticsearch-compatible search server.
+#[derive(Debug, Parser)]
+#[command(name = "tensile", version)]
+struct Cli {
+    /// A setting, as `-E key=value` (http.port, http.host, path.data,
+    /// cluster.name, node.name, http.max_content_length).
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    settings: Vec<String>,
+
+    /// The folder holding tensile.yml (default: $TENSILE_PATH_CONF or ./config).
+    #[arg(long, value_name = "DIR")]
+    config: Option<PathBuf>,
+}
+
+/// Runs the server as the `tensile` binary does.
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .init();
+    let config_dir = cli
+        .config
+        .or_else(|| std::env::var_os("TENSILE_PATH_CONF").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("config"));
+    let settings = Settings::load(&config_dir, &cli.settings)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(settings))
+}
+
+async fn run(settings: Settings) -> anyhow::Result<()> {
+    let engine = Engine::open(&settings.path_data)?;
+    let bound = Bound::bind(&settings).await?;
+    let addr = bound.local_addr();
+    tracing::info!(
+        node = %settings.node_name,
+        cluster = %settings.cluster_name,
+        cluster_uuid = %engine.node().cluster_uuid,
+        data = %settings.path_data.display(),
+        "publish_address {{{addr}}}, bound_addresses {{{addr}}}"
+    );
+    let node = Arc::new(Node::new(settings.clone(), engine));
+    bound.serve(node, &settings, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,122 @@
+//! The harness of Tensile's end-to-end tests: starts the real server as a
+//! process on a free port with a temporary data folder, and stops it when
+//! dropped. Tests talk to it over HTTP with real clients.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Starts the server under test: `server!()` or `server!("http.max_content_length=1kb")`.
+/// A macro, because only integration tests see the binary's path.
+#[macro_export]
+macro_rules! server {
+    ($($setting:expr),* $(,)?) => {
+        $crate::Server::start(std::path::Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), &[$($setting),*])
+    };
+}
+
+/// A running Tensile process.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    data: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts `binary` with extra `-E key=value` settings.
+    pub fn start(binary: &Path, settings: &[&str]) -> Server {
+        let data = tempfile::tempdir().expect("temporary data folder");
+        Server::start_in(binary, data, settings)
+    }
+
+    /// Starts `binary` over an existing data folder.
+    pub fn start_in(binary: &Path, data: tempfile::TempDir, settings: &[&str]) -> Server {
+        let mut cmd = Command::new(binary);
+        cmd.arg("-E").arg("http.port=0").arg("-E").arg(format!("path.data={}", data.path().display()));
+        for s in settings {
+            cmd.arg("-E").arg(s);
+        }
+        // No config folder of the developer's leaks into the test.
+        cmd.arg("--config").arg(data.path().join("no-config"));
+        cmd.env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::inherit());
+        let mut child = cmd.spawn().expect("start the tensile binary");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = publish_address(&line) {
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(addr) => addr,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("tensile did not log its publish_address within 60s");
+            }
+        };
+        Server { child, url: format!("http://{addr}"), data }
+    }
+
+    pub fn data_path(&self) -> &Path {
+        self.data.path()
+    }
+
+    /// `url` followed by `path`.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+
+    /// Stops the server with SIGTERM and waits for it; returns the data folder.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+        let data = std::mem::replace(&mut self.data, tempfile::tempdir().expect("temporary folder"));
+        data
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn publish_address(line: &str) -> Option<String> {
+    let rest = line.split("publish_address {").nth(1)?;
+    Some(rest.split('}').next()?.to_owned())
+}
+
+/// Whether this run is CI, where a missing tool is a failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false")
+}
+
+/// Reports a test that cannot run here: a failure in CI, a skip elsewhere.
+pub fn unavailable(what: &str, how: &str) {
+    if in_ci() {
+        panic!("{what} is required in CI: {how}");
+    }
+    eprintln!("SKIPPED: {what} is not available ({how})");
+}
+
+/// Gzip-compresses bytes, as clients compress request bodies.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).expect("gzip into memory");
+    enc.finish().expect("gzip into memory")
+}
+
+/// Decompresses a gzip body.
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("valid gzip");
+    out
+}
