@@ -13,6 +13,7 @@ pub mod names;
 pub mod openapi;
 pub mod pin;
 pub mod restspec;
+pub mod types;
 
 pub use error::CodegenError;
 
@@ -25,6 +26,8 @@ pub struct Output {
     pub files: BTreeMap<String, String>,
     pub model: model::Model,
     pub patches: Vec<pin::Patch>,
+    /// How many request/response model types typify made.
+    pub type_count: usize,
 }
 
 /// Generates `generated/` for the repository at `repo_root`.
@@ -35,6 +38,10 @@ pub fn generate(repo_root: &Path) -> Result<Output, CodegenError> {
     let rest = restspec::load(&spec.rest_api_spec_dir)?;
     let version = openapi::newest_version(&spec.openapi)
         .ok_or_else(|| CodegenError::Model("no `Added in` version anywhere in the OpenAPI document".into()))?;
-    let model = model::build(&rest, &operations, &spec.serverless_only, version, spec.openapi_sha256.clone())?;
-    Ok(Output { files: emit::files(&model), model, patches: spec.patches })
+    let mut model = model::build(&rest, &operations, &spec.serverless_only, version, spec.openapi_sha256.clone())?;
+    let types = types::generate(&spec.openapi, &model.apis)?;
+    model.rewrites.extend(types.rewrites.iter().cloned());
+    let mut files = emit::files(&model);
+    files.extend(emit::type_files(&types));
+    Ok(Output { files, model, patches: spec.patches, type_count: types.type_count })
 }

@@ -33,10 +33,11 @@ fn codegen(check: bool) -> Result<(), String> {
     let output = tensile_codegen::generate(&root).map_err(|e| e.to_string())?;
     let model = &output.model;
     println!(
-        "codegen: {} APIs ({} OpenAPI operations), {} parameter enums, {} rewrites, {} patches, spec version {}",
+        "codegen: {} APIs ({} OpenAPI operations), {} parameter enums, {} model types, {} rewrites, {} patches, spec version {}",
         model.apis.len(),
         model.openapi_operations,
         model.enums.len(),
+        output.type_count,
         model.rewrites.len(),
         output.patches.len(),
         model.version
