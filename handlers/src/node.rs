@@ -26,4 +26,8 @@ impl Handlers for Node {
     fn ping(&self, req: Request<params::Ping>) -> HandlerFuture<'_> {
         crate::info::ping(self, req)
     }
+
+    fn capabilities(&self, req: Request<params::Capabilities>) -> HandlerFuture<'_> {
+        crate::capabilities::capabilities(self, req)
+    }
 }

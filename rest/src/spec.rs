@@ -153,3 +153,22 @@ pub const COMMON_PARAMS: &[ParamSpec] = &[
     ParamSpec { name: "human", kind: ParamKind::Bool },
     ParamSpec { name: "pretty", kind: ParamKind::Bool },
 ];
+
+/// A path template with its part names dropped (`/{index}/_doc/{id}` ->
+/// `/{}/_doc/{}`), so that templates compare by shape.
+pub fn template_shape(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut in_part = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_part = true;
+                out.push_str("{}");
+            }
+            '}' => in_part = false,
+            _ if !in_part => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -2,7 +2,11 @@
 //!
 //! - `cargo xtask codegen` regenerates `generated/` from the pinned spec;
 //! - `cargo xtask codegen --check` regenerates into a temporary folder and
-//!   fails when `generated/` differs from it.
+//!   fails when `generated/` differs from it;
+//! - `cargo xtask conformance [--update-baseline]` replays the YAML REST
+//!   suite against a fresh server (the `conformance` test of `tests/`) and,
+//!   with `--update-baseline`, records what passes in
+//!   `conformance/baseline.txt` and `conformance/REPORT.md`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,7 +17,9 @@ fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
-        _ => Err("usage: cargo xtask codegen [--check]".to_owned()),
+        ["conformance"] => conformance(false),
+        ["conformance", "--update-baseline"] => conformance(true),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask conformance [--update-baseline]".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,6 +79,18 @@ fn codegen(check: bool) -> Result<(), String> {
     } else {
         Err(format!("generated/ is stale ({}); run `cargo xtask codegen`", stale.join(", ")))
     }
+}
+
+fn conformance(update: bool) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(repo_root())
+        .args(["test", "-p", "tensile-tests", "--test", "conformance", "--", "--nocapture"]);
+    if update {
+        cmd.env("TENSILE_CONFORMANCE_UPDATE", "1");
+    }
+    let status = cmd.status().map_err(|e| format!("running cargo test: {e}"))?;
+    status.success().then_some(()).ok_or_else(|| "the conformance run failed".to_owned())
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {

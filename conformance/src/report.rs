@@ -1,0 +1,223 @@
+//! Results: one line per test, the closing count, JUnit XML, `REPORT.md`
+//! and the baseline of passing tests.
+
+use crate::prereq::SkipKind;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Pass,
+    /// The first failed step and why.
+    Fail { step: String, reason: String },
+    Skip { kind: SkipKind, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestResult {
+    /// `dir/file.yml::test name`.
+    pub id: String,
+    pub file: String,
+    pub name: String,
+    pub outcome: Outcome,
+    /// APIs that answered "not implemented" during the test.
+    pub not_built: Vec<String>,
+}
+
+impl TestResult {
+    pub fn line(&self) -> String {
+        match &self.outcome {
+            Outcome::Pass => format!("PASS {}", self.id),
+            Outcome::Fail { step, reason } => format!("FAIL {} [{step}] {reason}", self.id),
+            Outcome::Skip { reason, .. } => format!("SKIP {} ({reason})", self.id),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(results: impl IntoIterator<Item = &'a TestResult>) -> Counts {
+        let mut c = Counts::default();
+        for r in results {
+            match r.outcome {
+                Outcome::Pass => c.passed += 1,
+                Outcome::Fail { .. } => c.failed += 1,
+                Outcome::Skip { .. } => c.skipped += 1,
+            }
+        }
+        c
+    }
+
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.skipped
+    }
+
+    /// The closing line test tools read.
+    pub fn closing_line(&self) -> String {
+        format!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)
+    }
+}
+
+fn xml(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect::<String>()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML: a suite per file, a case per test section.
+pub fn junit(results: &[TestResult]) -> String {
+    let mut by_file: BTreeMap<&str, Vec<&TestResult>> = BTreeMap::new();
+    for r in results {
+        by_file.entry(&r.file).or_default().push(r);
+    }
+    let all = Counts::of(results);
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"conformance\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+        all.total(),
+        all.failed,
+        all.skipped
+    );
+    for (file, list) in by_file {
+        let c = Counts::of(list.iter().copied());
+        let _ = writeln!(out, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">", xml(file), c.total(), c.failed, c.skipped);
+        for r in list {
+            let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", xml(file), xml(&r.name));
+            match &r.outcome {
+                Outcome::Pass => out.push_str("/>\n"),
+                Outcome::Fail { step, reason } => {
+                    let _ = writeln!(out, ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>", xml(step), xml(reason));
+                }
+                Outcome::Skip { reason, .. } => {
+                    let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(reason));
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// The API group of a test file: its first folder after `core/` or
+/// `clients/`, up to the first dot (`indices.create` -> `indices`).
+fn group(file: &str) -> String {
+    let mut parts = file.split('/');
+    let _suite = parts.next();
+    let dir = parts.next().unwrap_or_default().trim_end_matches(".yml");
+    dir.split('.').next().unwrap_or(dir).to_owned()
+}
+
+fn directory(file: &str) -> String {
+    file.rsplit_once('/').map_or(file, |(d, _)| d).to_owned()
+}
+
+fn rate(c: &Counts) -> String {
+    if c.total() == 0 {
+        return "-".into();
+    }
+    format!("{:.1}%", 100.0 * c.passed as f64 / c.total() as f64)
+}
+
+/// `REPORT.md`: the headline pass rate (passed over all tests), per API
+/// group and per directory, skips grouped by reason, and the unbuilt APIs
+/// that failing tests called.
+pub fn markdown(results: &[TestResult]) -> String {
+    let all = Counts::of(results);
+    let mut out = String::from("# Conformance report\n\nThe official Elasticsearch REST YAML tests replayed against Tensile by `cargo xtask conformance`. ");
+    let _ = writeln!(out, "A skipped test is not a passed one: the pass rate is passed over all tests.\n");
+    let _ = writeln!(out, "**{} of {} tests pass ({}).** {} fail, {} are skipped.\n", all.passed, all.total(), rate(&all), all.failed, all.skipped);
+
+    for (title, key) in [("API group", group as fn(&str) -> String), ("directory", directory as fn(&str) -> String)] {
+        let mut groups: BTreeMap<String, Vec<&TestResult>> = BTreeMap::new();
+        for r in results {
+            groups.entry(key(&r.file)).or_default().push(r);
+        }
+        let _ = writeln!(out, "## By {}\n\n| {} | passed | failed | skipped | pass rate |\n|---|---:|---:|---:|---:|", title, title);
+        for (name, list) in groups {
+            let c = Counts::of(list.iter().copied());
+            let _ = writeln!(out, "| {name} | {} | {} | {} | {} |", c.passed, c.failed, c.skipped, rate(&c));
+        }
+        out.push('\n');
+    }
+
+    let mut skips: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in results {
+        if let Outcome::Skip { kind, .. } = &r.outcome {
+            *skips.entry(kind.label()).or_default() += 1;
+        }
+    }
+    out.push_str("## Skipped, by reason\n\n| reason | tests |\n|---|---:|\n");
+    for (label, n) in skips {
+        let _ = writeln!(out, "| {label} | {n} |");
+    }
+
+    let mut unbuilt: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in results.iter().filter(|r| matches!(r.outcome, Outcome::Fail { .. })) {
+        for api in &r.not_built {
+            *unbuilt.entry(api.as_str()).or_default() += 1;
+        }
+    }
+    let mut unbuilt: Vec<(&str, usize)> = unbuilt.into_iter().collect();
+    unbuilt.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    out.push_str("\n## Failing tests by the unbuilt API they call\n\n| API | failing tests |\n|---|---:|\n");
+    for (api, n) in unbuilt {
+        let _ = writeln!(out, "| {api} | {n} |");
+    }
+    out
+}
+
+/// The baseline file: the ids of passing tests, sorted, one a line.
+pub fn baseline(results: &[TestResult]) -> String {
+    let mut ids: Vec<&str> = results.iter().filter(|r| r.outcome == Outcome::Pass).map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut out = String::from("# Conformance tests that pass; regenerate with `cargo xtask conformance --update-baseline`.\n");
+    for id in ids {
+        out.push_str(id);
+        out.push('\n');
+    }
+    out
+}
+
+/// The ids of a baseline file.
+pub fn read_baseline(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &str, outcome: Outcome) -> TestResult {
+        let (file, name) = id.split_once("::").unwrap();
+        TestResult { id: id.into(), file: file.into(), name: name.into(), outcome, not_built: vec!["search".into()] }
+    }
+
+    #[test]
+    fn reports() {
+        let results = vec![
+            result("core/search/10.yml::a", Outcome::Pass),
+            result("core/search/10.yml::b <&>", Outcome::Fail { step: "do search".into(), reason: "501".into() }),
+            result("clients/info.yml::c", Outcome::Skip { kind: SkipKind::RunnerFeature, reason: "x".into() }),
+        ];
+        let c = Counts::of(&results);
+        assert_eq!(c.closing_line(), "1 passed, 1 failed, 1 skipped");
+        let xml = junit(&results);
+        assert!(xml.contains("b &lt;&amp;&gt;"));
+        assert!(xml.contains("<skipped message=\"x\"/>"));
+        let md = markdown(&results);
+        assert!(md.contains("**1 of 3 tests pass (33.3%).**"));
+        assert!(md.contains("| search | 1 | 1 | 0 | 50.0% |"));
+        assert!(md.contains("| runner feature missing | 1 |"));
+        assert_eq!(read_baseline(&baseline(&results)), vec!["core/search/10.yml::a".to_owned()]);
+    }
+}
