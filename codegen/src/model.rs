@@ -96,23 +96,7 @@ pub struct Model {
     pub rewrites: Vec<Rewrite>,
 }
 
-/// Replaces every `{name}` of a template by `{}`.
-pub fn normalize_template(template: &str) -> String {
-    let mut out = String::new();
-    let mut in_param = false;
-    for c in template.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push_str("{}");
-            }
-            '}' => in_param = false,
-            _ if in_param => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use tensile_rest::spec::template_shape as normalize_template;
 
 #[derive(Default)]
 struct Enums {

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use tensile_rest::dotted::split_dotted as split_path;
 
 #[derive(Debug, Default, Clone)]
 pub struct Stash {
@@ -98,25 +99,6 @@ pub fn text(v: &Value) -> String {
     }
 }
 
-/// Splits a path on dots that are not escaped with `\`.
-pub fn split_path(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = path.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'.') => {
-                cur.push('.');
-                chars.next();
-            }
-            '.' => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
 /// Follows `path` into `body`; `Ok(None)` when it leads nowhere. An empty
 /// path or `$body` is the whole body. `_arbitrary_key_` names any one key
 /// of an object: as the last segment it gives the key itself, so that
@@ -206,12 +188,6 @@ mod tests {
             // Text without a `$` is left alone.
             let plain = s.replace('$', "");
             prop_assert_eq!(stash.resolve(&json!(plain.clone())).unwrap(), json!(plain));
-        }
-
-        #[test]
-        fn split_path_round_trips(segments in proptest::collection::vec("[a-z0-9_.]{1,6}", 1..5)) {
-            let joined = segments.iter().map(|s| s.replace('.', "\\.")).collect::<Vec<_>>().join(".");
-            prop_assert_eq!(split_path(&joined), segments);
         }
     }
 }

@@ -13,6 +13,7 @@
 //! - [`error`]: errors in Elasticsearch's JSON shape, with its `type` names
 //!   and status codes.
 
+pub mod dotted;
 pub mod error;
 pub mod handler;
 pub mod params;

@@ -7,6 +7,7 @@
 //! exclusions; a response with nothing left is `{}`.
 
 use serde_json::{Map, Value};
+use tensile_rest::dotted::split_dotted;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seg {
@@ -59,21 +60,7 @@ impl FilterPath {
 }
 
 fn split_segments(path: &str) -> Vec<Seg> {
-    let mut segments = Vec::new();
-    let mut current = String::new();
-    let mut chars = path.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'.') => {
-                current.push('.');
-                chars.next();
-            }
-            '.' => segments.push(std::mem::take(&mut current)),
-            _ => current.push(c),
-        }
-    }
-    segments.push(current);
-    segments.into_iter().map(|s| if s == "**" { Seg::AnyDepth } else { Seg::Name(s) }).collect()
+    split_dotted(path).into_iter().map(|s| if s == "**" { Seg::AnyDepth } else { Seg::Name(s) }).collect()
 }
 
 /// `*` matches any run of characters, everything else itself.

@@ -71,12 +71,13 @@ impl Server {
         format!("{}{}", self.url, path)
     }
 
-    /// Stops the server with SIGTERM and waits for it; returns the data folder.
-    pub fn stop(mut self) -> tempfile::TempDir {
+    /// Stops the server with SIGTERM and waits for it; returns how it
+    /// exited and the data folder.
+    pub fn stop(mut self) -> (std::process::ExitStatus, tempfile::TempDir) {
         let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let _ = self.child.wait();
+        let status = self.child.wait().expect("wait for tensile");
         let data = std::mem::replace(&mut self.data, tempfile::tempdir().expect("temporary folder"));
-        data
+        (status, data)
     }
 }
 

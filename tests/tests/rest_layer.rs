@@ -40,7 +40,8 @@ async fn root_reports_node_and_version() {
 
     // The cluster UUID survives a restart over the same data folder.
     let uuid = body["cluster_uuid"].as_str().unwrap().to_owned();
-    let data = server.stop();
+    let (status, data) = server.stop();
+    assert!(status.success(), "SIGTERM ends tensile cleanly, not with {status}");
     let again = Server::start_in(std::path::Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
     let (_, body) = get_json(&again, "/").await;
     assert_eq!(body["cluster_uuid"], uuid.as_str());
