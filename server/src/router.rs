@@ -91,9 +91,7 @@ impl Router {
         let with_method: Vec<&(&Route, Vec<(&'static str, String)>)> =
             candidates.iter().filter(|(r, _)| r.path.methods.contains(&method)).collect();
         let Some(first) = with_method.first() else {
-            let mut allowed: Vec<Method> = candidates.iter().flat_map(|(r, _)| r.path.methods.iter().copied()).collect();
-            allowed.sort();
-            allowed.dedup();
+            let allowed = self.allowed(path).unwrap_or_default();
             return Routed::WrongMethod { allowed };
         };
         let best = specificity(&first.0.segments);
@@ -118,6 +116,23 @@ impl Router {
         } else {
             Routed::ByBody(matched)
         }
+    }
+
+    /// The methods some route takes on `path`, or `None` when no route has it.
+    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let segments = split_path(path);
+        let mut allowed: Vec<Method> = self
+            .routes
+            .iter()
+            .filter(|r| bind(&r.segments, &segments).is_some())
+            .flat_map(|r| r.path.methods.iter().copied())
+            .collect();
+        if allowed.is_empty() {
+            return None;
+        }
+        allowed.sort();
+        allowed.dedup();
+        Some(allowed)
     }
 
     /// The number of (method, template, API) routes.

@@ -19,7 +19,7 @@ use poem::{Endpoint, Request as HttpRequest, Response as HttpResponse};
 use std::sync::Arc;
 use tensile_generated::{dispatch, Handlers};
 use tensile_rest::spec::{BodyPresence, Method};
-use tensile_rest::{Body, EsError, ParamValue, RawParams, Request};
+use tensile_rest::{Body, EsError, RawParams, Request};
 
 /// The REST endpoint: routes by the generated table into the handlers.
 pub struct RestService {
@@ -54,42 +54,36 @@ fn decode_query(query: Option<&str>) -> Vec<(String, String)> {
     query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
 }
 
-/// Reads a common boolean parameter (`pretty`, `error_trace`).
-fn flag(query: &[(String, String)], name: &str) -> Result<bool, EsError> {
-    match query.iter().rev().find(|(k, _)| k == name) {
-        Some((_, v)) => bool::parse_param(name, v).map_err(EsError::from),
-        None => Ok(false),
-    }
-}
-
-fn render_options(query: &[(String, String)], headers: &HeaderMap, has_body: bool) -> Result<RenderOptions, (EsError, RenderOptions)> {
+/// The response-shaping parameters; on a bad one, the error and the
+/// options read so far (an error is rendered with them).
+fn render_options(query: &RawParams, headers: &HeaderMap, has_body: bool) -> Result<RenderOptions, (EsError, RenderOptions)> {
     let mut opts = RenderOptions::default();
-    let last = |name: &str| query.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    opts.pretty = flag(query, "pretty").map_err(|e| (e, opts.clone()))?;
-    opts.error_trace = flag(query, "error_trace").map_err(|e| (e, opts.clone()))?;
-    if let Some(filter) = last("filter_path") {
+    let fail = |e: EsError, opts: &RenderOptions| (e, opts.clone());
+    opts.pretty = query.query::<bool>("pretty").map_err(|e| fail(e.into(), &opts))?.unwrap_or(false);
+    opts.error_trace = query.query::<bool>("error_trace").map_err(|e| fail(e.into(), &opts))?.unwrap_or(false);
+    if let Some(filter) = query.query_str("filter_path") {
         opts.filter = FilterPath::parse(filter.split(','));
     }
     opts.negotiated = negotiate(
-        last("format"),
+        query.query_str("format"),
         header_str(headers, header::ACCEPT),
         header_str(headers, header::CONTENT_TYPE),
         has_body,
     )
-    .map_err(|e| (e, opts.clone()))?;
+    .map_err(|e| fail(e, &opts))?;
     Ok(opts)
 }
 
 impl RestService {
     async fn respond(&self, req: &mut HttpRequest) -> Rendered {
-        let query = decode_query(req.uri().query());
+        let raw = RawParams { path: Vec::new(), query: decode_query(req.uri().query()) };
         let declared_length: Option<u64> = header_str(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.parse().ok());
         let has_body = declared_length.is_some_and(|n| n > 0) || req.headers().contains_key(header::TRANSFER_ENCODING);
-        let opts = match render_options(&query, req.headers(), has_body) {
+        let opts = match render_options(&raw, req.headers(), has_body) {
             Ok(opts) => opts,
             Err((err, opts)) => return render_error(&err, &opts),
         };
-        match self.run(req, query, declared_length, &opts).await {
+        match self.run(req, raw, declared_length, &opts).await {
             Ok(rendered) => rendered,
             Err(err) => render_error(&err, &opts),
         }
@@ -98,7 +92,7 @@ impl RestService {
     async fn run(
         &self,
         req: &mut HttpRequest,
-        query: Vec<(String, String)>,
+        raw: RawParams,
         declared_length: Option<u64>,
         opts: &RenderOptions,
     ) -> Result<Rendered, EsError> {
@@ -113,11 +107,7 @@ impl RestService {
         let method = Method::parse(&method_text);
         let routed = match method {
             Some(m) => self.router.route(m, &path),
-            None => match self.router.route(Method::Options, &path) {
-                Routed::NotFound => Routed::NotFound,
-                Routed::WrongMethod { allowed } => Routed::WrongMethod { allowed },
-                Routed::Api(_) | Routed::ByBody(_) => unreachable!("no API is routed on OPTIONS"),
-            },
+            None => self.router.allowed(&path).map_or(Routed::NotFound, |allowed| Routed::WrongMethod { allowed }),
         };
         let target = match routed {
             Routed::NotFound => {
@@ -153,7 +143,7 @@ impl RestService {
         } else if spec.body.presence == Some(BodyPresence::Required) {
             return Err(EsError::parse("request body is required"));
         }
-        unrecognized::check(&path, spec, &matched.parts, &query)?;
+        unrecognized::check(&path, spec, &matched.parts, &raw.query)?;
 
         let headers = req
             .headers()
@@ -165,7 +155,7 @@ impl RestService {
             body: Body { bytes, content_type },
             method,
             path,
-            raw: RawParams { path: matched.parts, query },
+            raw: RawParams { path: matched.parts, ..raw },
             headers,
         };
         tracing::debug!(api = spec.name, "dispatch");

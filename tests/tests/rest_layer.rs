@@ -95,6 +95,11 @@ async fn unknown_path_and_wrong_method() {
     let (status, headers, _) = send(&server, Method::OPTIONS, "/", &[], None).await;
     assert_eq!(status, 200);
     assert_eq!(headers["allow"], "GET,HEAD");
+    let propfind = Method::from_bytes(b"PROPFIND").unwrap();
+    let (status, headers, _) = send(&server, propfind, "/", &[], None).await;
+    assert_eq!(status, 405);
+    assert_eq!(headers["allow"], "GET,HEAD");
+
     // As in Elasticsearch, a literal route falls back to a parameter route
     // on its method: `/_search` also matches `/{index}`.
     let (status, headers, _) = send(&server, Method::OPTIONS, "/_search", &[], None).await;
