@@ -62,20 +62,28 @@ fn schema(kind: ParamKind) -> MetaSchemaRef {
     MetaSchemaRef::Inline(Box::new(s))
 }
 
+/// A unique operation id for each (API, path, method), in table order:
+/// the API name, numbered when the API has several routes. Made once, as
+/// poem-openapi wants `'static` ids.
+fn operation_ids() -> &'static [Vec<String>] {
+    static IDS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        APIS.iter()
+            .map(|spec| {
+                let routes = spec.paths.iter().map(|p| p.methods.len()).sum::<usize>();
+                (1..=routes).map(|n| if routes > 1 { format!("{}#{n}", spec.name) } else { spec.name.to_owned() }).collect()
+            })
+            .collect()
+    })
+}
+
 fn meta_paths() -> Vec<MetaPath> {
-    // Operation ids must be unique and 'static; they are made once per process.
     let mut by_template: BTreeMap<&'static str, Vec<MetaOperation>> = BTreeMap::new();
-    for spec in APIS.iter() {
-        let multi = spec.paths.iter().map(|p| p.methods.len()).sum::<usize>() > 1;
-        let mut n = 0;
+    for (spec, ids) in APIS.iter().zip(operation_ids()) {
+        let mut ids = ids.iter();
         for path in spec.paths {
             for &method in path.methods {
-                n += 1;
-                let id: &'static str = if multi {
-                    Box::leak(format!("{}#{n}", spec.name).into_boxed_str())
-                } else {
-                    spec.name
-                };
+                let id: &'static str = ids.next().map_or(spec.name, String::as_str);
                 let mut params: Vec<MetaOperationParam> = path
                     .parts
                     .iter()
