@@ -1,4 +1,5 @@
-//! Why an engine operation failed.
+//! Why an engine operation failed. Each variant maps onto one
+//! Elasticsearch exception; the handlers turn them into HTTP answers.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,27 @@ pub enum EngineError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("corrupt metadata in {path}: {reason}")]
     Corrupt { path: PathBuf, reason: String },
+    /// `invalid_index_name_exception`
+    #[error("Invalid index name [{name}], {reason}")]
+    InvalidIndexName { name: String, reason: String },
+    /// `invalid_alias_name_exception`
+    #[error("Invalid alias name [{name}]: {reason}")]
+    InvalidAliasName { name: String, reason: String },
+    /// `resource_already_exists_exception`
+    #[error("index [{name}/{uuid}] already exists")]
+    IndexAlreadyExists { name: String, uuid: String },
+    /// `index_not_found_exception`
+    #[error("no such index [{name}]")]
+    IndexNotFound { name: String },
+    /// `illegal_argument_exception`
+    #[error("{0}")]
+    IllegalArgument(String),
+    /// `mapper_parsing_exception`
+    #[error("{0}")]
+    MapperParsing(String),
+    /// `settings_exception`
+    #[error("{0}")]
+    Settings(String),
 }
 
 impl EngineError {

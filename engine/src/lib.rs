@@ -1,33 +1,60 @@
 //! Tensile's engine: everything stored on disk, and nothing of HTTP.
 //!
-//! Today it holds the node's identity ([`node_meta`]), persisted atomically
-//! under `path.data` so that the cluster UUID is stable across restarts.
-//! Indices, mappings, documents, the translog and search (on tantivy) come
-//! with the engine issue and live beside it.
+//! - [`node_meta`]: the node's identity (cluster UUID stable across restarts);
+//! - [`metadata`]: every index with its settings, mappings, aliases and state,
+//!   persisted atomically ([`atomic`]);
+//! - [`index_name`], [`settings`] and [`mapping`]: what a new index may be;
+//! - [`resolve`]: index expressions (wildcards, aliases, `_all`) to indices.
+//!
+//! Shards (tantivy indices with a translog), documents and search come with
+//! the rest of the engine issue and live beside these.
 
 pub mod atomic;
 pub mod error;
+pub mod index_name;
+pub mod mapping;
+pub mod metadata;
 pub mod node_meta;
+pub mod resolve;
+pub mod settings;
 
 pub use error::EngineError;
+pub use metadata::{IndexMetadata, IndexState, Metadata};
 pub use node_meta::NodeMetadata;
+pub use resolve::IndicesOptions;
 
+use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
+
+/// The index version Tensile writes into `index.version.created`.
+pub const INDEX_VERSION_CREATED: &str = "9060099";
 
 /// The engine over one data folder.
 #[derive(Debug)]
 pub struct Engine {
     data_path: PathBuf,
     node: NodeMetadata,
+    metadata: RwLock<Metadata>,
+}
+
+/// A value as settings text: strings bare, everything else as JSON.
+pub(crate) fn settings_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 impl Engine {
-    /// Opens (or creates) the data folder and loads the node's metadata.
+    /// Opens (or creates) the data folder and loads the node's metadata and
+    /// every index's.
     pub fn open(data_path: impl Into<PathBuf>) -> Result<Engine, EngineError> {
         let data_path = data_path.into();
         std::fs::create_dir_all(&data_path).map_err(|e| EngineError::io(&data_path, e))?;
         let node = NodeMetadata::load_or_create(&data_path)?;
-        Ok(Engine { data_path, node })
+        let metadata = RwLock::new(Metadata::load(&data_path)?);
+        Ok(Engine { data_path, node, metadata })
     }
 
     pub fn data_path(&self) -> &Path {
@@ -36,5 +63,130 @@ impl Engine {
 
     pub fn node(&self) -> &NodeMetadata {
         &self.node
+    }
+
+    /// A read view of the metadata.
+    pub fn metadata(&self) -> RwLockReadGuard<'_, Metadata> {
+        self.metadata.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Resolves index expressions against the current metadata.
+    pub fn resolve(&self, expressions: &[String], options: IndicesOptions) -> Result<Vec<String>, EngineError> {
+        resolve::resolve(&self.metadata(), expressions, options)
+    }
+
+    fn index_dir(&self, uuid: &str) -> PathBuf {
+        self.data_path.join("indices").join(uuid)
+    }
+
+    /// Creates an index from the body of `PUT /{index}` (`settings`,
+    /// `mappings`, `aliases`).
+    pub fn create_index(&self, name: &str, body: &Value) -> Result<IndexMetadata, EngineError> {
+        index_name::validate(name)?;
+        let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
+        let mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));
+        mapping::validate(&mappings)?;
+        let aliases: std::collections::BTreeMap<String, Value> = match body.get("aliases") {
+            None | Some(Value::Null) => Default::default(),
+            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Some(other) => return Err(EngineError::IllegalArgument(format!("aliases must be an object, got [{other}]"))),
+        };
+
+        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(existing) = meta.indices.get(name) {
+            return Err(EngineError::IndexAlreadyExists { name: name.to_owned(), uuid: existing.uuid.clone() });
+        }
+        if meta.is_alias(name) {
+            return Err(EngineError::InvalidIndexName { name: name.to_owned(), reason: "already exists as alias".into() });
+        }
+        for alias in aliases.keys() {
+            index_name::validate(alias).map_err(|e| match e {
+                EngineError::InvalidIndexName { reason, .. } => EngineError::InvalidAliasName { name: alias.clone(), reason },
+                other => other,
+            })?;
+            if alias == name || meta.indices.contains_key(alias) {
+                return Err(EngineError::InvalidAliasName {
+                    name: alias.clone(),
+                    reason: "an index or data stream exists with the same name as the alias".into(),
+                });
+            }
+        }
+
+        let uuid = node_meta::random_base64_uuid();
+        let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        settings.entry("index.number_of_shards".into()).or_insert_with(|| Value::from("1"));
+        settings.entry("index.number_of_replicas".into()).or_insert_with(|| Value::from("1"));
+        settings.insert("index.uuid".into(), Value::from(uuid.clone()));
+        settings.insert("index.creation_date".into(), Value::from(created.to_string()));
+        settings.insert("index.provided_name".into(), Value::from(name));
+        settings.insert("index.version.created".into(), Value::from(INDEX_VERSION_CREATED));
+        let index = IndexMetadata { name: name.to_owned(), uuid: uuid.clone(), state: IndexState::Open, settings, mappings, aliases };
+
+        let dir = self.index_dir(&uuid);
+        std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        meta.indices.insert(name.to_owned(), index.clone());
+        if let Err(e) = meta.persist(&self.data_path) {
+            meta.indices.remove(name);
+            return Err(e);
+        }
+        Ok(index)
+    }
+
+    /// Deletes the named (already resolved) indices and their data.
+    pub fn delete_indices(&self, names: &[String]) -> Result<(), EngineError> {
+        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = meta.clone();
+        let removed: Vec<IndexMetadata> = names.iter().filter_map(|n| next.indices.remove(n)).collect();
+        next.persist(&self.data_path)?;
+        *meta = next;
+        drop(meta);
+        for index in removed {
+            let dir = self.index_dir(&index.uuid);
+            if let Err(e) = std::fs::remove_dir_all(&dir) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(dir = %dir.display(), error = %e, "could not remove a deleted index's folder");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn indices_survive_a_reopen_and_deletion_is_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        let created = engine.create_index("books", &json!({"settings": {"number_of_shards": 2}, "aliases": {"library": {}}})).unwrap();
+        assert_eq!(created.number_of_shards(), 2);
+        assert!(matches!(engine.create_index("books", &json!({})), Err(EngineError::IndexAlreadyExists { .. })));
+        assert!(matches!(engine.create_index("library", &json!({})), Err(EngineError::InvalidIndexName { .. })));
+        engine.create_index("films", &json!({})).unwrap();
+        drop(engine);
+
+        let engine = Engine::open(dir.path()).unwrap();
+        assert_eq!(engine.metadata().indices["books"], created);
+        assert_eq!(engine.resolve(&["library".into()], IndicesOptions::STRICT_EXPAND_OPEN).unwrap(), vec!["books"]);
+        engine.delete_indices(&["books".into()]).unwrap();
+        assert!(!dir.path().join("indices").join(&created.uuid).exists());
+        drop(engine);
+
+        let engine = Engine::open(dir.path()).unwrap();
+        assert_eq!(engine.metadata().indices.keys().collect::<Vec<_>>(), vec!["films"]);
+    }
+
+    #[test]
+    fn bad_input_leaves_no_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        assert!(engine.create_index("Upper", &json!({})).is_err());
+        assert!(engine.create_index("a", &json!({"settings": {"index.nope": 1}})).is_err());
+        assert!(engine.create_index("a", &json!({"mappings": {"properties": {"f": {"type": "nope"}}}})).is_err());
+        assert!(engine.create_index("a", &json!({"aliases": {"A": {}}})).is_err());
+        assert!(engine.metadata().indices.is_empty());
     }
 }

@@ -7,6 +7,8 @@
 
 pub mod capabilities;
 pub mod cli;
+pub mod error;
+pub mod indices;
 pub mod info;
 pub mod node;
 

@@ -30,4 +30,28 @@ impl Handlers for Node {
     fn capabilities(&self, req: Request<params::Capabilities>) -> HandlerFuture<'_> {
         crate::capabilities::capabilities(self, req)
     }
+
+    fn indices_create(&self, req: Request<params::IndicesCreate>) -> HandlerFuture<'_> {
+        crate::indices::create(self, req)
+    }
+
+    fn indices_delete(&self, req: Request<params::IndicesDelete>) -> HandlerFuture<'_> {
+        crate::indices::delete(self, req)
+    }
+
+    fn indices_exists(&self, req: Request<params::IndicesExists>) -> HandlerFuture<'_> {
+        crate::indices::exists(self, req)
+    }
+
+    fn indices_get(&self, req: Request<params::IndicesGet>) -> HandlerFuture<'_> {
+        crate::indices::get(self, req)
+    }
+
+    fn indices_get_mapping(&self, req: Request<params::IndicesGetMapping>) -> HandlerFuture<'_> {
+        crate::indices::get_mapping(self, req)
+    }
+
+    fn indices_get_settings(&self, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'_> {
+        crate::indices::get_settings(self, req)
+    }
 }

@@ -1,0 +1,105 @@
+//! Checks of mapping definitions given at index creation: the root
+//! parameters, and every field's type, through `properties` and
+//! multi-field `fields`.
+
+use crate::error::EngineError;
+use serde_json::Value;
+
+/// Field types Tensile's engine is built to index.
+pub const SUPPORTED_TYPES: &[&str] = &[
+    "text", "keyword", "match_only_text", "long", "integer", "short", "byte", "double", "float", "half_float",
+    "scaled_float", "unsigned_long", "boolean", "date", "date_nanos", "ip", "object", "nested", "flattened",
+    "binary", "geo_point", "alias", "constant_keyword", "wildcard", "completion",
+];
+
+/// Field types Elasticsearch has that Tensile does not index yet.
+const UNSUPPORTED_TYPES: &[&str] = &[
+    "search_as_you_type", "token_count", "dense_vector", "sparse_vector", "rank_feature", "rank_features",
+    "percolator", "join", "version", "integer_range", "float_range", "long_range", "double_range", "date_range",
+    "ip_range", "semantic_text", "histogram", "aggregate_metric_double", "point", "shape", "geo_shape",
+    "counted_keyword", "passthrough", "annotated_text", "murmur3",
+];
+
+const ROOT_PARAMETERS: &[&str] = &[
+    "properties", "dynamic", "dynamic_templates", "_source", "_routing", "_meta", "date_detection",
+    "numeric_detection", "dynamic_date_formats", "runtime", "enabled", "_field_names", "subobjects",
+    "_data_stream_timestamp",
+];
+
+/// Validates a mapping definition (`null` or `{}` is an empty mapping).
+pub fn validate(mappings: &Value) -> Result<(), EngineError> {
+    let root = match mappings {
+        Value::Null => return Ok(()),
+        Value::Object(map) => map,
+        other => return Err(EngineError::MapperParsing(format!("Failed to parse mapping: mappings must be an object, got [{other}]"))),
+    };
+    let unsupported: Vec<String> = root
+        .iter()
+        .filter(|(k, _)| !ROOT_PARAMETERS.contains(&k.as_str()))
+        .map(|(k, v)| format!("{k} : {}", crate::settings_text(v)))
+        .collect();
+    if !unsupported.is_empty() {
+        return Err(EngineError::MapperParsing(format!(
+            "Failed to parse mapping: Root mapping definition has unsupported parameters:  [{}]",
+            unsupported.join("] [")
+        )));
+    }
+    if let Some(props) = root.get("properties") {
+        properties("", props)?;
+    }
+    Ok(())
+}
+
+fn properties(prefix: &str, props: &Value) -> Result<(), EngineError> {
+    let Value::Object(fields) = props else {
+        return Err(EngineError::MapperParsing(format!("Failed to parse mapping: [properties] of [{prefix}] must be an object")));
+    };
+    for (name, def) in fields {
+        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        field(&path, def)?;
+    }
+    Ok(())
+}
+
+fn field(path: &str, def: &Value) -> Result<(), EngineError> {
+    let Value::Object(def) = def else {
+        return Err(EngineError::MapperParsing(format!("Failed to parse mapping: the definition of field [{path}] must be an object")));
+    };
+    // A field without a type is an object, as in Elasticsearch.
+    let kind = def.get("type").and_then(Value::as_str).unwrap_or("object");
+    if UNSUPPORTED_TYPES.contains(&kind) {
+        return Err(EngineError::MapperParsing(format!(
+            "Failed to parse mapping: the field type [{kind}] of field [{path}] is not supported by Tensile yet"
+        )));
+    }
+    if !SUPPORTED_TYPES.contains(&kind) {
+        return Err(EngineError::MapperParsing(format!("Failed to parse mapping: No handler for type [{kind}] declared on field [{path}]")));
+    }
+    if let Some(props) = def.get("properties") {
+        properties(path, props)?;
+    }
+    if let Some(Value::Object(multi)) = def.get("fields") {
+        for (sub, sub_def) in multi {
+            field(&format!("{path}.{sub}"), sub_def)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn types_are_checked_everywhere() {
+        assert!(validate(&json!({})).is_ok());
+        assert!(validate(&json!({"properties": {"a": {"type": "text", "fields": {"raw": {"type": "keyword"}}}, "o": {"properties": {"n": {"type": "long"}}}}})).is_ok());
+        let err = validate(&json!({"properties": {"o": {"properties": {"x": {"type": "foo"}}}}})).unwrap_err().to_string();
+        assert_eq!(err, "Failed to parse mapping: No handler for type [foo] declared on field [o.x]");
+        let err = validate(&json!({"properties": {"a": {"type": "text", "fields": {"v": {"type": "dense_vector"}}}}})).unwrap_err().to_string();
+        assert!(err.contains("[dense_vector] of field [a.v] is not supported by Tensile yet"), "{err}");
+        let err = validate(&json!({"foo": "bar"})).unwrap_err().to_string();
+        assert_eq!(err, "Failed to parse mapping: Root mapping definition has unsupported parameters:  [foo : bar]");
+    }
+}

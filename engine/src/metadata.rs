@@ -1,0 +1,93 @@
+//! The cluster metadata: every index with its settings, mappings, aliases
+//! and state, kept in `path.data/_state/metadata.json` and rewritten
+//! atomically on each change.
+
+use crate::atomic;
+use crate::error::EngineError;
+use crate::settings::FlatSettings;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexState {
+    Open,
+    Close,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexMetadata {
+    pub name: String,
+    pub uuid: String,
+    pub state: IndexState,
+    /// Flat settings, including those Tensile sets (`index.uuid`, ...).
+    pub settings: FlatSettings,
+    /// The mapping, as Elasticsearch returns it from `_mapping`.
+    pub mappings: Value,
+    /// Alias name to its definition (`filter`, `routing`, `is_write_index`, ...).
+    pub aliases: BTreeMap<String, Value>,
+}
+
+impl IndexMetadata {
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.settings.get(key).and_then(Value::as_str)
+    }
+
+    pub fn is_hidden(&self) -> bool {
+        self.setting("index.hidden") == Some("true")
+    }
+
+    pub fn number_of_shards(&self) -> u32 {
+        self.setting("index.number_of_shards").and_then(|s| s.parse().ok()).unwrap_or(1)
+    }
+}
+
+/// Every index of the node.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub indices: BTreeMap<String, IndexMetadata>,
+}
+
+const FILE: &str = "_state/metadata.json";
+
+impl Metadata {
+    fn path(data: &Path) -> PathBuf {
+        data.join(FILE)
+    }
+
+    /// Loads the metadata of a data folder; empty when there is none yet.
+    pub fn load(data: &Path) -> Result<Metadata, EngineError> {
+        let path = Metadata::path(data);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EngineError::Corrupt { path, reason: e.to_string() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Metadata::default()),
+            Err(e) => Err(EngineError::io(&path, e)),
+        }
+    }
+
+    /// Writes the metadata atomically.
+    pub fn persist(&self, data: &Path) -> Result<(), EngineError> {
+        let path = Metadata::path(data);
+        let bytes = serde_json::to_vec(self).map_err(|e| EngineError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+        atomic::write(&path, &bytes)
+    }
+
+    /// The indices an alias points to.
+    pub fn alias_indices(&self, alias: &str) -> Vec<&str> {
+        self.indices.values().filter(|i| i.aliases.contains_key(alias)).map(|i| i.name.as_str()).collect()
+    }
+
+    pub fn is_alias(&self, name: &str) -> bool {
+        self.indices.values().any(|i| i.aliases.contains_key(name))
+    }
+
+    /// Every alias name.
+    pub fn aliases(&self) -> impl Iterator<Item = &str> {
+        let mut names: Vec<&str> = self.indices.values().flat_map(|i| i.aliases.keys().map(String::as_str)).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.into_iter()
+    }
+}

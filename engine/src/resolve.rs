@@ -1,0 +1,202 @@
+//! Index expressions (`logs-*`, `a,b`, `_all`, `-old-*`, aliases) to
+//! concrete index names, with the `ignore_unavailable`, `allow_no_indices`
+//! and `expand_wildcards` rules of Elasticsearch's
+//! `IndexNameExpressionResolver`.
+
+use crate::error::EngineError;
+use crate::metadata::{IndexState, Metadata};
+
+/// How an API resolves index expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndicesOptions {
+    pub ignore_unavailable: bool,
+    pub allow_no_indices: bool,
+    pub expand_open: bool,
+    pub expand_closed: bool,
+    pub expand_hidden: bool,
+    /// Aliases may not stand for their indices (index deletion).
+    pub forbid_aliases: bool,
+}
+
+impl IndicesOptions {
+    /// Missing names fail, empty wildcards are fine, wildcards open indices.
+    pub const STRICT_EXPAND_OPEN: IndicesOptions = IndicesOptions {
+        ignore_unavailable: false,
+        allow_no_indices: true,
+        expand_open: true,
+        expand_closed: false,
+        expand_hidden: false,
+        forbid_aliases: false,
+    };
+
+    /// Index deletion: wildcards reach closed indices, aliases are refused.
+    pub const DELETE: IndicesOptions = IndicesOptions {
+        expand_closed: true,
+        forbid_aliases: true,
+        ..IndicesOptions::STRICT_EXPAND_OPEN
+    };
+
+    /// Applies `expand_wildcards` values (`all`, `open`, `closed`, `hidden`, `none`).
+    pub fn with_expand_wildcards<'a>(mut self, values: impl IntoIterator<Item = &'a str>) -> Self {
+        self.expand_open = false;
+        self.expand_closed = false;
+        self.expand_hidden = false;
+        for v in values {
+            match v {
+                "all" => {
+                    self.expand_open = true;
+                    self.expand_closed = true;
+                    self.expand_hidden = true;
+                }
+                "open" => self.expand_open = true,
+                "closed" => self.expand_closed = true,
+                "hidden" => self.expand_hidden = true,
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
+/// `*` matches any run of characters.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let Some((first, rest)) = pattern.split_once('*') else { return pattern == text };
+    let Some(mut remaining) = text.strip_prefix(first) else { return false };
+    let mut pieces: Vec<&str> = rest.split('*').collect();
+    let last = pieces.pop().unwrap_or_default();
+    for piece in pieces {
+        match remaining.find(piece) {
+            Some(at) => remaining = &remaining[at + piece.len()..],
+            None => return false,
+        }
+    }
+    remaining.len() >= last.len() && remaining.ends_with(last)
+}
+
+/// Resolves `expressions` to index names, in order, without duplicates.
+pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) -> Result<Vec<String>, EngineError> {
+    let all = expressions.is_empty() || (expressions.len() == 1 && (expressions[0] == "_all" || expressions[0] == "*"));
+    let expressions: Vec<String> = if all { vec!["*".to_owned()] } else { expressions.to_vec() };
+    let wildcard_state_ok = |name: &str, pattern: &str| {
+        let Some(index) = meta.indices.get(name) else { return false };
+        let state_ok = match index.state {
+            IndexState::Open => opts.expand_open,
+            IndexState::Close => opts.expand_closed,
+        };
+        let hidden_ok = !index.is_hidden() || opts.expand_hidden || (pattern.starts_with('.') && name.starts_with('.'));
+        state_ok && hidden_ok
+    };
+
+    let mut out: Vec<String> = Vec::new();
+    let mut seen_wildcard = false;
+    for expr in &expressions {
+        if let Some(excluded) = expr.strip_prefix('-').filter(|_| seen_wildcard) {
+            out.retain(|name| !wildcard_match(excluded, name));
+            continue;
+        }
+        if expr.contains('*') {
+            seen_wildcard = true;
+            let mut matched: Vec<String> = meta
+                .indices
+                .keys()
+                .filter(|name| wildcard_match(expr, name) && wildcard_state_ok(name, expr))
+                .cloned()
+                .collect();
+            if !opts.forbid_aliases {
+                for alias in meta.aliases().filter(|a| wildcard_match(expr, a)) {
+                    matched.extend(meta.alias_indices(alias).into_iter().filter(|n| wildcard_state_ok(n, expr)).map(str::to_owned));
+                }
+            }
+            if matched.is_empty() && !opts.allow_no_indices {
+                return Err(EngineError::IndexNotFound { name: expr.clone() });
+            }
+            out.extend(matched);
+            continue;
+        }
+        if meta.indices.contains_key(expr) {
+            out.push(expr.clone());
+        } else if meta.is_alias(expr) {
+            if opts.forbid_aliases {
+                if opts.ignore_unavailable {
+                    continue;
+                }
+                return Err(EngineError::IllegalArgument(format!(
+                    "The provided expression [{expr}] matches an alias, specify the corresponding concrete indices instead."
+                )));
+            }
+            out.extend(meta.alias_indices(expr).into_iter().map(str::to_owned));
+        } else if !opts.ignore_unavailable {
+            return Err(EngineError::IndexNotFound { name: expr.clone() });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|n| seen.insert(n.clone()));
+    if out.is_empty() && !opts.allow_no_indices {
+        let name = if all { "_all".to_owned() } else { expressions.join(",") };
+        return Err(EngineError::IndexNotFound { name });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::IndexMetadata;
+    use serde_json::json;
+
+    fn meta() -> Metadata {
+        let mut m = Metadata::default();
+        for (name, state, hidden, alias) in [
+            ("logs-1", IndexState::Open, false, Some("logs")),
+            ("logs-2", IndexState::Close, false, Some("logs")),
+            ("other", IndexState::Open, false, None),
+            (".secret", IndexState::Open, true, None),
+        ] {
+            let mut settings = crate::settings::FlatSettings::new();
+            if hidden {
+                settings.insert("index.hidden".into(), json!("true"));
+            }
+            let aliases = alias.map(|a| [(a.to_owned(), json!({}))].into_iter().collect()).unwrap_or_default();
+            m.indices.insert(
+                name.into(),
+                IndexMetadata { name: name.into(), uuid: "u".into(), state, settings, mappings: json!({}), aliases },
+            );
+        }
+        m
+    }
+
+    fn names(r: Result<Vec<String>, EngineError>) -> Vec<String> {
+        r.unwrap()
+    }
+
+    fn s(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn wildcards_states_and_exclusions() {
+        let m = meta();
+        let open = IndicesOptions::STRICT_EXPAND_OPEN;
+        assert_eq!(names(resolve(&m, &s(&["logs-*"]), open)), s(&["logs-1"]));
+        assert_eq!(names(resolve(&m, &s(&["_all"]), open)), s(&["logs-1", "other"]));
+        assert_eq!(names(resolve(&m, &s(&["*", "-o*"]), open)), s(&["logs-1"]));
+        assert_eq!(names(resolve(&m, &s(&[".s*"]), open)), s(&[".secret"]));
+        let all = open.with_expand_wildcards(["all"]);
+        assert_eq!(names(resolve(&m, &s(&["*"]), all)), s(&[".secret", "logs-1", "logs-2", "other"]));
+        assert!(names(resolve(&m, &s(&["nothing*"]), open)).is_empty());
+        let strict = IndicesOptions { allow_no_indices: false, ..open };
+        assert!(matches!(resolve(&m, &s(&["nothing*"]), strict), Err(EngineError::IndexNotFound { name }) if name == "nothing*"));
+    }
+
+    #[test]
+    fn concrete_names_and_aliases() {
+        let m = meta();
+        let open = IndicesOptions::STRICT_EXPAND_OPEN;
+        assert_eq!(names(resolve(&m, &s(&["logs", "other", "logs-1"]), open)), s(&["logs-1", "logs-2", "other"]));
+        assert!(matches!(resolve(&m, &s(&["missing"]), open), Err(EngineError::IndexNotFound { .. })));
+        let lenient = IndicesOptions { ignore_unavailable: true, ..open };
+        assert_eq!(names(resolve(&m, &s(&["missing", "other"]), lenient)), s(&["other"]));
+        assert!(matches!(resolve(&m, &s(&["logs"]), IndicesOptions::DELETE), Err(EngineError::IllegalArgument(_))));
+        assert!(names(resolve(&m, &s(&["log*"]), IndicesOptions::DELETE)).len() == 2);
+    }
+}

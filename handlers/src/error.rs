@@ -1,0 +1,28 @@
+//! Engine errors as Elasticsearch answers them: exception type, status and
+//! the metadata fields its clients read (`index`, `resource.id`, ...).
+
+use tensile_engine::EngineError;
+use tensile_rest::EsError;
+
+pub fn es_error(e: EngineError) -> EsError {
+    let reason = e.to_string();
+    match e {
+        EngineError::InvalidIndexName { name, .. } => EsError::new(400, "invalid_index_name_exception", reason)
+            .with_metadata("index_uuid", "_na_")
+            .with_metadata("index", name),
+        EngineError::InvalidAliasName { .. } => EsError::new(400, "invalid_alias_name_exception", reason),
+        EngineError::IndexAlreadyExists { name, uuid } => EsError::new(400, "resource_already_exists_exception", reason)
+            .with_metadata("index_uuid", uuid)
+            .with_metadata("index", name),
+        EngineError::IndexNotFound { name } => EsError::new(404, "index_not_found_exception", reason)
+            .with_metadata("resource.type", "index_or_alias")
+            .with_metadata("resource.id", name.clone())
+            .with_metadata("index_uuid", "_na_")
+            .with_metadata("index", name),
+        EngineError::IllegalArgument(_) => EsError::illegal_argument(reason),
+        EngineError::MapperParsing(_) => EsError::new(400, "mapper_parsing_exception", reason),
+        EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),
+        EngineError::Io { .. } => EsError::new(500, "io_exception", reason),
+        EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),
+    }
+}

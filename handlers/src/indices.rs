@@ -1,0 +1,134 @@
+//! The index APIs built so far: create, delete, exists, get, and reading
+//! mappings and settings.
+
+use crate::error::es_error;
+use crate::node::Node;
+use serde_json::{Map, Value};
+use tensile_engine::settings::{flat, nested};
+use tensile_engine::{IndexMetadata, IndicesOptions};
+use tensile_generated::params::{self, ExpandWildcards};
+use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
+
+/// The options of an API, with the request's overrides.
+fn options(
+    base: IndicesOptions,
+    ignore_unavailable: Option<bool>,
+    allow_no_indices: Option<bool>,
+    expand_wildcards: Option<&[ExpandWildcards]>,
+) -> IndicesOptions {
+    let mut opts = base;
+    if let Some(v) = ignore_unavailable {
+        opts.ignore_unavailable = v;
+    }
+    if let Some(v) = allow_no_indices {
+        opts.allow_no_indices = v;
+    }
+    if let Some(values) = expand_wildcards {
+        opts = opts.with_expand_wildcards(values.iter().map(|v| v.as_str()));
+    }
+    opts
+}
+
+/// The JSON body, or an empty object when there is none.
+fn body_or_empty<P>(req: &Request<P>) -> Result<Value, EsError> {
+    if req.body.is_empty() {
+        Ok(Value::Object(Map::new()))
+    } else {
+        req.body.json()
+    }
+}
+
+/// The indices of a request, resolved, and the metadata of each.
+fn resolved(node: &Node, expressions: &[String], opts: IndicesOptions) -> Result<Vec<IndexMetadata>, EsError> {
+    let names = node.engine.resolve(expressions, opts).map_err(es_error)?;
+    let meta = node.engine.metadata();
+    Ok(names.iter().filter_map(|n| meta.indices.get(n).cloned()).collect())
+}
+
+fn settings_json(index: &IndexMetadata, flat_settings: bool) -> Value {
+    if flat_settings {
+        flat(&index.settings)
+    } else {
+        nested(&index.settings)
+    }
+}
+
+pub fn create<'a>(node: &'a Node, req: Request<params::IndicesCreate>) -> HandlerFuture<'a> {
+    let result = body_or_empty(&req).and_then(|body| node.engine.create_index(&req.params.index, &body).map_err(es_error));
+    ready(result.map(|index| {
+        Response::json(serde_json::json!({ "acknowledged": true, "shards_acknowledged": true, "index": index.name }))
+    }))
+}
+
+pub fn delete<'a>(node: &'a Node, req: Request<params::IndicesDelete>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::DELETE, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let result = node
+        .engine
+        .resolve(&p.index, opts)
+        .and_then(|names| node.engine.delete_indices(&names))
+        .map_err(es_error)
+        .map(|()| Response::json(serde_json::json!({ "acknowledged": true })));
+    ready(result)
+}
+
+pub fn exists<'a>(node: &'a Node, req: Request<params::IndicesExists>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let found = node.engine.resolve(&p.index, opts).is_ok_and(|names| !names.is_empty());
+    ready(Ok(Response::empty(if found { 200 } else { 404 })))
+}
+
+pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGet>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let wanted = |feature: &str| p.features.as_ref().is_none_or(|f| f.iter().any(|x| x.as_str() == feature));
+    let result = resolved(node, &p.index, opts).map(|indices| {
+        let mut out = Map::new();
+        for index in indices {
+            let mut entry = Map::new();
+            if wanted("aliases") {
+                entry.insert("aliases".into(), Value::Object(index.aliases.clone().into_iter().collect()));
+            }
+            if wanted("mappings") {
+                entry.insert("mappings".into(), index.mappings.clone());
+            }
+            if wanted("settings") {
+                entry.insert("settings".into(), settings_json(&index, p.flat_settings.unwrap_or(false)));
+            }
+            out.insert(index.name.clone(), Value::Object(entry));
+        }
+        Response::json(Value::Object(out))
+    });
+    ready(result)
+}
+
+pub fn get_mapping<'a>(node: &'a Node, req: Request<params::IndicesGetMapping>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
+        let out: Map<String, Value> = indices
+            .into_iter()
+            .map(|i| (i.name.clone(), serde_json::json!({ "mappings": i.mappings })))
+            .collect();
+        Response::json(Value::Object(out))
+    });
+    ready(result)
+}
+
+pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let names = p.name.clone().unwrap_or_default();
+    let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
+        let mut out = Map::new();
+        for mut index in indices {
+            if !names.is_empty() && !names.iter().any(|n| n == "_all") {
+                index.settings.retain(|key, _| names.iter().any(|n| tensile_engine::resolve::wildcard_match(n, key)));
+            }
+            out.insert(index.name.clone(), serde_json::json!({ "settings": settings_json(&index, p.flat_settings.unwrap_or(false)) }));
+        }
+        Response::json(Value::Object(out))
+    });
+    ready(result)
+}

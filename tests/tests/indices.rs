@@ -1,0 +1,71 @@
+//! The index lifecycle over HTTP: create with settings, mappings and
+//! aliases, read it back, survive a restart, delete it.
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use std::path::Path;
+use tensile_tests::{server, Server};
+
+async fn call(server: &Server, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = Client::new().request(method, server.at(path));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+}
+
+#[tokio::test]
+async fn create_read_restart_delete() {
+    use reqwest::Method;
+    let server = server!();
+    let body = json!({
+        "settings": {"number_of_shards": 2, "index": {"number_of_replicas": 0}},
+        "mappings": {"properties": {"title": {"type": "text", "fields": {"raw": {"type": "keyword"}}}}},
+        "aliases": {"library": {}}
+    });
+    let (status, created) = call(&server, Method::PUT, "/books", Some(body)).await;
+    assert_eq!(status, 200);
+    assert_eq!(created, json!({"acknowledged": true, "shards_acknowledged": true, "index": "books"}));
+
+    let (status, again) = call(&server, Method::PUT, "/books", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(again["error"]["type"], "resource_already_exists_exception");
+    let (status, bad) = call(&server, Method::PUT, "/Books", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["error"]["reason"], "Invalid index name [Books], must be lowercase");
+    let (status, bad) = call(&server, Method::PUT, "/films", Some(json!({"settings": {"index.nope": 1}}))).await;
+    assert_eq!(status, 400);
+    assert!(bad["error"]["reason"].as_str().unwrap().starts_with("unknown setting [index.nope]"));
+
+    // Everything acknowledged is there after a restart.
+    let (status, data) = server.stop();
+    assert!(status.success());
+    let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
+    let (status, got) = call(&server, Method::GET, "/library", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["books"]["aliases"], json!({"library": {}}));
+    assert_eq!(got["books"]["settings"]["index"]["number_of_shards"], "2");
+    assert_eq!(got["books"]["settings"]["index"]["number_of_replicas"], "0");
+    assert_eq!(got["books"]["mappings"]["properties"]["title"]["fields"]["raw"]["type"], "keyword");
+    let (status, _) = call(&server, Method::HEAD, "/books", None).await;
+    assert_eq!(status, 200);
+
+    let (status, refused) = call(&server, Method::DELETE, "/library", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(refused["error"]["type"], "illegal_argument_exception");
+    let (status, deleted) = call(&server, Method::DELETE, "/books", None).await;
+    assert_eq!((status, deleted), (StatusCode::OK, json!({"acknowledged": true})));
+
+    let (status, data) = server.stop();
+    assert!(status.success());
+    let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
+    let (status, missing) = call(&server, Method::GET, "/books", None).await;
+    assert_eq!(status, 404);
+    assert_eq!(missing["error"]["type"], "index_not_found_exception");
+    assert_eq!(missing["error"]["resource.id"], "books");
+    let (status, _) = call(&server, Method::HEAD, "/books", None).await;
+    assert_eq!(status, 404);
+}
