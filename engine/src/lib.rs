@@ -16,7 +16,9 @@ pub mod mapping;
 pub mod metadata;
 pub mod node_meta;
 pub mod resolve;
+pub mod routing;
 pub mod settings;
+pub mod translog;
 
 pub use error::EngineError;
 pub use metadata::{IndexMetadata, IndexState, Metadata};
