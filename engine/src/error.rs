@@ -21,6 +21,10 @@ pub enum EngineError {
     /// `index_not_found_exception`
     #[error("no such index [{name}]")]
     IndexNotFound { name: String },
+    /// `version_conflict_engine_exception`; `shard` names where it happened
+    /// (filled in by the engine, which knows the index).
+    #[error("[{id}]: version conflict, {reason}")]
+    VersionConflict { id: String, reason: String, shard: Option<ShardRef> },
     /// `illegal_argument_exception`
     #[error("{0}")]
     IllegalArgument(String),
@@ -32,7 +36,23 @@ pub enum EngineError {
     Settings(String),
 }
 
+/// A shard of an index, as error metadata names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardRef {
+    pub index: String,
+    pub index_uuid: String,
+    pub shard: u32,
+}
+
 impl EngineError {
+    /// Names the shard a version conflict happened on.
+    pub fn on_shard(self, shard: ShardRef) -> Self {
+        match self {
+            EngineError::VersionConflict { id, reason, .. } => EngineError::VersionConflict { id, reason, shard: Some(shard) },
+            other => other,
+        }
+    }
+
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         EngineError::Io { path: path.to_owned(), source }
     }

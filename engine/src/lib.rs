@@ -10,6 +10,7 @@
 //! the rest of the engine issue and live beside these.
 
 pub mod atomic;
+pub mod documents;
 pub mod error;
 pub mod index_name;
 pub mod mapping;
@@ -18,12 +19,16 @@ pub mod node_meta;
 pub mod resolve;
 pub mod routing;
 pub mod settings;
+pub mod shard;
+pub mod shards;
 pub mod translog;
 
 pub use error::EngineError;
 pub use metadata::{IndexMetadata, IndexState, Metadata};
 pub use node_meta::NodeMetadata;
+pub use documents::DocWrite;
 pub use resolve::IndicesOptions;
+pub use shard::{Conditions, StoredDoc, VersionType, WriteOutcome, WriteResult};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -33,11 +38,11 @@ use std::sync::{RwLock, RwLockReadGuard};
 pub const INDEX_VERSION_CREATED: &str = "9060099";
 
 /// The engine over one data folder.
-#[derive(Debug)]
 pub struct Engine {
     data_path: PathBuf,
     node: NodeMetadata,
     metadata: RwLock<Metadata>,
+    shards: shards::ShardTable,
 }
 
 /// A value as settings text: strings bare, everything else as JSON.
@@ -55,8 +60,15 @@ impl Engine {
         let data_path = data_path.into();
         std::fs::create_dir_all(&data_path).map_err(|e| EngineError::io(&data_path, e))?;
         let node = NodeMetadata::load_or_create(&data_path)?;
-        let metadata = RwLock::new(Metadata::load(&data_path)?);
-        Ok(Engine { data_path, node, metadata })
+        let metadata = Metadata::load(&data_path)?;
+        let mut table = std::collections::HashMap::new();
+        for index in metadata.indices.values().filter(|i| i.state == IndexState::Open) {
+            let dir = data_path.join("indices").join(&index.uuid);
+            table.insert(index.name.clone(), std::sync::Arc::new(shards::IndexShards::open(&dir, index)?));
+        }
+        let shards: shards::ShardTable = std::sync::Arc::new(RwLock::new(table));
+        shards::spawn_refresher(&shards, std::time::Duration::from_secs(1));
+        Ok(Engine { data_path, node, metadata: RwLock::new(metadata), shards })
     }
 
     pub fn data_path(&self) -> &Path {
@@ -125,12 +137,15 @@ impl Engine {
         let index = IndexMetadata { name: name.to_owned(), uuid: uuid.clone(), state: IndexState::Open, settings, mappings, aliases };
 
         let dir = self.index_dir(&uuid);
-        std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        let opened = shards::IndexShards::open(&dir, &index)?;
         meta.indices.insert(name.to_owned(), index.clone());
         if let Err(e) = meta.persist(&self.data_path) {
             meta.indices.remove(name);
+            drop(opened);
+            let _ = std::fs::remove_dir_all(&dir);
             return Err(e);
         }
+        self.shards.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_owned(), std::sync::Arc::new(opened));
         Ok(index)
     }
 
@@ -142,6 +157,12 @@ impl Engine {
         next.persist(&self.data_path)?;
         *meta = next;
         drop(meta);
+        {
+            let mut table = self.shards.write().unwrap_or_else(|p| p.into_inner());
+            for index in &removed {
+                table.remove(&index.name);
+            }
+        }
         for index in removed {
             let dir = self.index_dir(&index.uuid);
             if let Err(e) = std::fs::remove_dir_all(&dir) {

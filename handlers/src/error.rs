@@ -19,6 +19,13 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("resource.id", name.clone())
             .with_metadata("index_uuid", "_na_")
             .with_metadata("index", name),
+        EngineError::VersionConflict { shard, .. } => {
+            let err = EsError::new(409, "version_conflict_engine_exception", reason);
+            match shard {
+                Some(s) => err.with_metadata("index_uuid", s.index_uuid).with_metadata("shard", s.shard.to_string()).with_metadata("index", s.index),
+                None => err,
+            }
+        }
         EngineError::IllegalArgument(_) => EsError::illegal_argument(reason),
         EngineError::MapperParsing(_) => EsError::new(400, "mapper_parsing_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),

@@ -1,0 +1,393 @@
+//! A shard: one tantivy index, its translog, and the live version map that
+//! makes GET realtime.
+//!
+//! A write takes the shard's write lock, checks the caller's conditions
+//! against the document's current version, appends the operation to the
+//! translog (fsynced unless `index.translog.durability` is `async`), applies
+//! it to the tantivy writer and records it in the live map. GET reads the
+//! live map first, then the last refreshed searcher. A refresh commits
+//! tantivy, reopens the searcher, empties the live map and trims the
+//! translog. Opening a shard replays what the translog holds beyond the
+//! last commit.
+
+use crate::error::EngineError;
+use crate::translog::{Operation, Translog};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Field, IndexRecordOption, Schema, Value as _, FAST, INDEXED, STORED, STRING};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Every write of this single-node engine is made under primary term 1.
+pub const PRIMARY_TERM: u64 = 1;
+
+const WRITER_MEMORY: usize = 32 << 20;
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    source: Field,
+    seq_no: Field,
+    version: Field,
+    routing: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        id: b.add_text_field("_id", STRING | STORED),
+        source: b.add_text_field("_source", STORED),
+        seq_no: b.add_u64_field("_seq_no", INDEXED | STORED | FAST),
+        version: b.add_u64_field("_version", STORED | FAST),
+        routing: b.add_text_field("_routing", STRING | STORED),
+    };
+    (b.build(), fields)
+}
+
+/// A document as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDoc {
+    pub id: String,
+    pub version: u64,
+    pub seq_no: u64,
+    pub routing: Option<String>,
+    /// The `_source` as JSON text.
+    pub source: Arc<str>,
+}
+
+/// The newest state of a document written since the last refresh.
+#[derive(Debug, Clone)]
+enum Live {
+    Present(StoredDoc),
+    Deleted { version: u64, seq_no: u64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VersionType {
+    #[default]
+    Internal,
+    External,
+    ExternalGte,
+}
+
+/// What a write requires of the document's current state.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    /// `op_type=create`: the document must not exist.
+    pub create_only: bool,
+    pub if_seq_no: Option<u64>,
+    pub if_primary_term: Option<u64>,
+    /// With an external version type, the version to write.
+    pub version: Option<u64>,
+    pub version_type: VersionType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteResult {
+    Created,
+    Updated,
+    Deleted,
+    NotFound,
+}
+
+impl WriteResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteResult::Created => "created",
+            WriteResult::Updated => "updated",
+            WriteResult::Deleted => "deleted",
+            WriteResult::NotFound => "not_found",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOutcome {
+    pub result: WriteResult,
+    pub version: u64,
+    pub seq_no: u64,
+}
+
+struct WriteState {
+    writer: IndexWriter,
+    translog: Translog,
+    next_seq_no: u64,
+    live: HashMap<String, Live>,
+}
+
+pub struct Shard {
+    fields: Fields,
+    reader: IndexReader,
+    state: Mutex<WriteState>,
+    sync_each_write: bool,
+}
+
+fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> EngineError {
+    EngineError::Corrupt { path: dir.to_owned(), reason: e.to_string() }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CommitPayload {
+    next_seq_no: u64,
+}
+
+impl Shard {
+    /// Opens the shard in `dir` (creating it when new) and replays its translog.
+    pub fn open(dir: &Path, sync_each_write: bool) -> Result<Shard, EngineError> {
+        let index_dir = dir.join("index");
+        std::fs::create_dir_all(&index_dir).map_err(|e| EngineError::io(&index_dir, e))?;
+        let (schema, fields) = schema();
+        let directory = MmapDirectory::open(&index_dir).map_err(|e| tantivy_error(&index_dir, e))?;
+        let index = Index::open_or_create(directory, schema).map_err(|e| tantivy_error(&index_dir, e))?;
+        let committed = index
+            .load_metas()
+            .map_err(|e| tantivy_error(&index_dir, e))?
+            .payload
+            .and_then(|p| serde_json::from_str::<CommitPayload>(&p).ok())
+            .map_or(0, |p| p.next_seq_no);
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| tantivy_error(&index_dir, e))?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| tantivy_error(&index_dir, e))?;
+        let (translog, ops) = Translog::open(&dir.join("translog.tlog"))?;
+        let mut state = WriteState { writer, translog, next_seq_no: committed, live: HashMap::new() };
+        let mut replayed = false;
+        for op in ops.into_iter().filter(|op| op.seq_no() >= committed) {
+            state.next_seq_no = state.next_seq_no.max(op.seq_no() + 1);
+            apply(&fields, &mut state, op).map_err(|e| tantivy_error(dir, e))?;
+            replayed = true;
+        }
+        let shard = Shard { fields, reader, state: Mutex::new(state), sync_each_write };
+        if replayed {
+            shard.refresh()?;
+        }
+        Ok(shard)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, WriteState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The document, realtime: writes not yet refreshed are seen.
+    pub fn get(&self, id: &str) -> Result<Option<StoredDoc>, EngineError> {
+        let state = self.lock();
+        match state.live.get(id) {
+            Some(Live::Present(doc)) => Ok(Some(doc.clone())),
+            Some(Live::Deleted { .. }) => Ok(None),
+            None => self.search_id(id),
+        }
+    }
+
+    fn search_id(&self, id: &str) -> Result<Option<StoredDoc>, EngineError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score()).map_err(|e| tantivy_error(Path::new(id), e))?;
+        let Some((_, address)) = hits.into_iter().next() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(Path::new(id), e))?;
+        let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
+        let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();
+        Ok(Some(StoredDoc {
+            id: id.to_owned(),
+            version: number(self.fields.version),
+            seq_no: number(self.fields.seq_no),
+            routing: text(self.fields.routing),
+            source: Arc::from(text(self.fields.source).unwrap_or_default()),
+        }))
+    }
+
+    /// The document's current state: present, a recent deletion (whose
+    /// version the next write goes on from), or unknown.
+    fn current(&self, state: &WriteState, id: &str) -> Result<Current, EngineError> {
+        Ok(match state.live.get(id) {
+            Some(Live::Present(doc)) => Current { exists: true, version: doc.version, seq_no: doc.seq_no },
+            Some(Live::Deleted { version, seq_no }) => Current { exists: false, version: *version, seq_no: *seq_no },
+            None => match self.search_id(id)? {
+                Some(d) => Current { exists: true, version: d.version, seq_no: d.seq_no },
+                None => Current { exists: false, version: 0, seq_no: 0 },
+            },
+        })
+    }
+
+    /// Indexes (creates or replaces) a document.
+    pub fn index(&self, id: &str, source: String, routing: Option<String>, cond: &Conditions) -> Result<WriteOutcome, EngineError> {
+        let mut state = self.lock();
+        let current = self.current(&state, id)?;
+        let version = next_version(id, current, cond)?;
+        let seq_no = state.next_seq_no;
+        let op = Operation::Index { id: id.to_owned(), seq_no, version, routing, source };
+        state.translog.append(std::slice::from_ref(&op), self.sync_each_write)?;
+        state.next_seq_no += 1;
+        apply(&self.fields, &mut state, op).map_err(|e| tantivy_error(Path::new(id), e))?;
+        let result = if current.exists { WriteResult::Updated } else { WriteResult::Created };
+        Ok(WriteOutcome { result, version, seq_no })
+    }
+
+    /// Deletes a document; `NotFound` when there was none.
+    pub fn delete(&self, id: &str, cond: &Conditions) -> Result<WriteOutcome, EngineError> {
+        let mut state = self.lock();
+        let current = self.current(&state, id)?;
+        let version = next_version(id, current, &Conditions { create_only: false, ..cond.clone() })?;
+        let seq_no = state.next_seq_no;
+        let op = Operation::Delete { id: id.to_owned(), seq_no, version };
+        state.translog.append(std::slice::from_ref(&op), self.sync_each_write)?;
+        state.next_seq_no += 1;
+        apply(&self.fields, &mut state, op).map_err(|e| tantivy_error(Path::new(id), e))?;
+        let result = if current.exists { WriteResult::Deleted } else { WriteResult::NotFound };
+        Ok(WriteOutcome { result, version, seq_no })
+    }
+
+    /// Whether writes are waiting for a refresh.
+    pub fn is_dirty(&self) -> bool {
+        !self.lock().live.is_empty()
+    }
+
+    /// Makes every write searchable: commits tantivy, reopens the searcher,
+    /// empties the live map and the translog.
+    pub fn refresh(&self) -> Result<(), EngineError> {
+        let mut state = self.lock();
+        let payload = serde_json::to_string(&CommitPayload { next_seq_no: state.next_seq_no }).expect("payload serialises");
+        let mut commit = state.writer.prepare_commit().map_err(|e| tantivy_error(Path::new("commit"), e))?;
+        commit.set_payload(&payload);
+        commit.commit().map_err(|e| tantivy_error(Path::new("commit"), e))?;
+        self.reader.reload().map_err(|e| tantivy_error(Path::new("reload"), e))?;
+        state.live.clear();
+        state.translog.trim()
+    }
+
+    /// Makes the translog durable now (for `async` durability).
+    pub fn sync(&self) -> Result<(), EngineError> {
+        self.lock().translog.sync()
+    }
+
+    /// The number of live documents visible to search.
+    pub fn searchable_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+/// A document's state as a write sees it.
+#[derive(Debug, Clone, Copy)]
+struct Current {
+    exists: bool,
+    /// The last version, also of a recently deleted document (0 if none).
+    version: u64,
+    seq_no: u64,
+}
+
+/// The version a write gives the document, or the conflict it runs into.
+fn next_version(id: &str, current: Current, cond: &Conditions) -> Result<u64, EngineError> {
+    let conflict = |reason: String| Err(EngineError::VersionConflict { id: id.to_owned(), reason, shard: None });
+    if let (Some(required), Some(term)) = (cond.if_seq_no, cond.if_primary_term) {
+        if !current.exists {
+            return conflict(format!("required seqNo [{required}], primary term [{term}]. but no document was found"));
+        }
+        if current.seq_no != required || term != PRIMARY_TERM {
+            return conflict(format!(
+                "required seqNo [{required}], primary term [{term}]. current document has seqNo [{}] and primary term [{PRIMARY_TERM}]",
+                current.seq_no
+            ));
+        }
+    }
+    if cond.create_only && current.exists {
+        return conflict(format!("document already exists (current version [{}])", current.version));
+    }
+    match (cond.version_type, cond.version) {
+        (VersionType::External, Some(v)) if current.exists && current.version >= v => {
+            conflict(format!("current version [{}] is higher or equal to the one provided [{v}]", current.version))
+        }
+        (VersionType::ExternalGte, Some(v)) if current.exists && current.version > v => {
+            conflict(format!("current version [{}] is higher than the one provided [{v}]", current.version))
+        }
+        (VersionType::External | VersionType::ExternalGte, Some(v)) => Ok(v),
+        _ => Ok(current.version + 1),
+    }
+}
+
+/// Applies an operation to the tantivy writer and the live map.
+fn apply(fields: &Fields, state: &mut WriteState, op: Operation) -> tantivy::Result<()> {
+    match op {
+        Operation::Index { id, seq_no, version, routing, source } => {
+            state.writer.delete_term(Term::from_field_text(fields.id, &id));
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.id, &id);
+            doc.add_text(fields.source, &source);
+            doc.add_u64(fields.seq_no, seq_no);
+            doc.add_u64(fields.version, version);
+            if let Some(r) = &routing {
+                doc.add_text(fields.routing, r);
+            }
+            state.writer.add_document(doc)?;
+            let stored = StoredDoc { id: id.clone(), version, seq_no, routing, source: Arc::from(source) };
+            state.live.insert(id, Live::Present(stored));
+        }
+        Operation::Delete { id, seq_no, version } => {
+            state.writer.delete_term(Term::from_field_text(fields.id, &id));
+            state.live.insert(id, Live::Deleted { version, seq_no });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(dir: &Path) -> Shard {
+        Shard::open(dir, true).unwrap()
+    }
+
+    #[test]
+    fn realtime_get_versions_and_conflicts() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard = open(dir.path());
+        let none = Conditions::default();
+        let w = shard.index("1", r#"{"a":1}"#.into(), None, &none).unwrap();
+        assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Created, 1, 0));
+        assert_eq!(&*shard.get("1").unwrap().unwrap().source, r#"{"a":1}"#);
+        let w = shard.index("1", r#"{"a":2}"#.into(), None, &none).unwrap();
+        assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Updated, 2, 1));
+
+        let create = Conditions { create_only: true, ..Default::default() };
+        let err = shard.index("1", "{}".into(), None, &create).unwrap_err().to_string();
+        assert_eq!(err, "[1]: version conflict, document already exists (current version [2])");
+        let cas = Conditions { if_seq_no: Some(0), if_primary_term: Some(1), ..Default::default() };
+        assert!(shard.index("1", "{}".into(), None, &cas).is_err());
+        let cas = Conditions { if_seq_no: Some(1), if_primary_term: Some(1), ..Default::default() };
+        assert_eq!(shard.index("1", r#"{"a":3}"#.into(), None, &cas).unwrap().version, 3);
+
+        shard.refresh().unwrap();
+        assert_eq!(shard.searchable_docs(), 1);
+        assert_eq!(shard.get("1").unwrap().unwrap().version, 3);
+        let d = shard.delete("1", &none).unwrap();
+        assert_eq!((d.result, d.version), (WriteResult::Deleted, 4));
+        assert!(shard.get("1").unwrap().is_none());
+        assert_eq!(shard.delete("1", &none).unwrap().result, WriteResult::NotFound);
+        // As in Elasticsearch, a recreated document goes on from the deletion's version.
+        let w = shard.index("1", "{}".into(), None, &none).unwrap();
+        assert_eq!((w.result, w.version), (WriteResult::Created, 6));
+
+        let external = Conditions { version: Some(10), version_type: VersionType::External, ..Default::default() };
+        assert_eq!(shard.index("2", "{}".into(), None, &external).unwrap().version, 10);
+        assert!(shard.index("2", "{}".into(), None, &external).is_err());
+    }
+
+    #[test]
+    fn unrefreshed_writes_survive_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let shard = open(dir.path());
+            shard.index("a", r#"{"n":1}"#.into(), Some("r".into()), &Conditions::default()).unwrap();
+            shard.refresh().unwrap();
+            shard.index("b", r#"{"n":2}"#.into(), None, &Conditions::default()).unwrap();
+            shard.delete("a", &Conditions::default()).unwrap();
+            // Dropped without a refresh: only the translog has the last two writes.
+        }
+        let shard = open(dir.path());
+        assert!(shard.get("a").unwrap().is_none());
+        let b = shard.get("b").unwrap().unwrap();
+        assert_eq!((b.version, b.seq_no, &*b.source), (1, 1, r#"{"n":2}"#));
+        // Sequence numbers go on from where they were.
+        assert_eq!(shard.index("c", "{}".into(), None, &Conditions::default()).unwrap().seq_no, 3);
+    }
+}

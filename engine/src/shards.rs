@@ -1,0 +1,72 @@
+//! The open shards of every index, and the background task that refreshes
+//! them every second (Elasticsearch's default `refresh_interval`) and syncs
+//! the translogs of indices with `async` durability.
+
+use crate::error::EngineError;
+use crate::metadata::IndexMetadata;
+use crate::routing;
+use crate::shard::Shard;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
+
+/// The shards of one index.
+pub struct IndexShards {
+    pub uuid: String,
+    pub shards: Vec<Shard>,
+    routing_shards: u32,
+}
+
+impl IndexShards {
+    /// Opens (or creates) the shards of an index under its folder.
+    pub fn open(index_dir: &Path, meta: &IndexMetadata) -> Result<IndexShards, EngineError> {
+        let n = meta.number_of_shards();
+        let sync_each_write = meta.setting("index.translog.durability") != Some("async");
+        let shards = (0..n).map(|i| Shard::open(&index_dir.join(i.to_string()), sync_each_write)).collect::<Result<Vec<_>, _>>()?;
+        let routing_shards = meta
+            .setting("index.number_of_routing_shards")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| routing::default_routing_shards(n));
+        Ok(IndexShards { uuid: meta.uuid.clone(), shards, routing_shards })
+    }
+
+    /// The number of the shard of a document with this `_routing` or `_id`.
+    pub fn shard_number(&self, routing: &str) -> u32 {
+        routing::shard_id(routing, self.shards.len() as u32, self.routing_shards)
+    }
+
+    /// The shard of a document with this `_routing` or `_id`.
+    pub fn shard_for(&self, routing: &str) -> &Shard {
+        &self.shards[self.shard_number(routing) as usize]
+    }
+
+    pub fn refresh(&self) -> Result<(), EngineError> {
+        self.shards.iter().try_for_each(Shard::refresh)
+    }
+}
+
+/// Index name to its open shards.
+pub type ShardTable = Arc<RwLock<HashMap<String, Arc<IndexShards>>>>;
+
+/// Refreshes dirty shards every `interval` until the table is dropped.
+pub fn spawn_refresher(table: &ShardTable, interval: Duration) {
+    let weak: Weak<RwLock<HashMap<String, Arc<IndexShards>>>> = Arc::downgrade(table);
+    let spawned = std::thread::Builder::new().name("tensile-refresh".into()).spawn(move || loop {
+        std::thread::sleep(interval);
+        let Some(table) = weak.upgrade() else { return };
+        let indices: Vec<Arc<IndexShards>> = table.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+        drop(table);
+        for index in indices {
+            for shard in &index.shards {
+                let refreshed = if shard.is_dirty() { shard.refresh() } else { shard.sync() };
+                if let Err(e) = refreshed {
+                    tracing::warn!(index = %index.uuid, error = %e, "scheduled refresh failed");
+                }
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the refresh thread: writes become searchable on explicit refresh only");
+    }
+}
