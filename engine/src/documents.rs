@@ -90,9 +90,9 @@ impl Engine {
         Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
 
-    /// The document, realtime.
-    pub fn get_doc(&self, index: &str, id: &str, routing: Option<&str>) -> Result<Option<StoredDoc>, EngineError> {
-        self.index_shards(index)?.shard_for(routing.unwrap_or(id)).get(id)
+    /// The document; `realtime` sees writes not refreshed yet.
+    pub fn get_doc(&self, index: &str, id: &str, routing: Option<&str>, realtime: bool) -> Result<Option<StoredDoc>, EngineError> {
+        self.index_shards(index)?.shard_for(routing.unwrap_or(id)).get(id, realtime)
     }
 
     /// Makes every write to these indices searchable.
@@ -132,8 +132,8 @@ mod tests {
             engine.delete_doc("multi", "7", None, &Conditions::default()).unwrap();
         }
         let engine = Engine::open(dir.path()).unwrap();
-        assert!(engine.get_doc("multi", "7", None).unwrap().is_none());
-        assert_eq!(&*engine.get_doc("multi", "8", None).unwrap().unwrap().source, "{\"n\":8}");
+        assert!(engine.get_doc("multi", "7", None, true).unwrap().is_none());
+        assert_eq!(&*engine.get_doc("multi", "8", None, true).unwrap().unwrap().source, "{\"n\":8}");
     }
 
     #[test]

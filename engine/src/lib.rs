@@ -21,6 +21,7 @@ pub mod routing;
 pub mod settings;
 pub mod shard;
 pub mod shards;
+pub mod source_filter;
 pub mod translog;
 
 pub use error::EngineError;
@@ -67,7 +68,7 @@ impl Engine {
             table.insert(index.name.clone(), std::sync::Arc::new(shards::IndexShards::open(&dir, index)?));
         }
         let shards: shards::ShardTable = std::sync::Arc::new(RwLock::new(table));
-        shards::spawn_refresher(&shards, std::time::Duration::from_secs(1));
+        shards::spawn_refresher(&shards, std::time::Duration::from_millis(200));
         Ok(Engine { data_path, node, metadata: RwLock::new(metadata), shards })
     }
 

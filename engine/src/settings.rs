@@ -123,6 +123,11 @@ pub fn normalize(input: &Value) -> Result<FlatSettings, EngineError> {
 }
 
 fn check_value(key: &str, value: &Value) -> Result<(), EngineError> {
+    if key == "index.refresh_interval" {
+        let text = value.as_str().unwrap_or_default();
+        tensile_rest::TimeValue::parse(key, text).map_err(|e| EngineError::IllegalArgument(e.to_string()))?;
+        return Ok(());
+    }
     let bounds: Option<(i64, i64)> = match key {
         "index.number_of_shards" => Some((1, 1024)),
         "index.number_of_replicas" => Some((0, i64::from(i32::MAX))),
@@ -189,5 +194,7 @@ mod tests {
         assert!(matches!(normalize(&json!({"index.uuid": "x"})), Err(EngineError::IllegalArgument(_))));
         assert!(matches!(normalize(&json!({"number_of_shards": 0})), Err(EngineError::IllegalArgument(m)) if m.ends_with("must be >= 1")));
         assert!(matches!(normalize(&json!({"number_of_shards": "x"})), Err(EngineError::IllegalArgument(_))));
+        assert!(matches!(normalize(&json!({"refresh_interval": "soon"})), Err(EngineError::IllegalArgument(_))));
+        assert!(normalize(&json!({"refresh_interval": "-1"})).is_ok());
     }
 }

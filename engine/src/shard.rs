@@ -169,8 +169,12 @@ impl Shard {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The document, realtime: writes not yet refreshed are seen.
-    pub fn get(&self, id: &str) -> Result<Option<StoredDoc>, EngineError> {
+    /// The document: realtime (writes not yet refreshed are seen), or as
+    /// the last refresh left it.
+    pub fn get(&self, id: &str, realtime: bool) -> Result<Option<StoredDoc>, EngineError> {
+        if !realtime {
+            return self.search_id(id);
+        }
         let state = self.lock();
         match state.live.get(id) {
             Some(Live::Present(doc)) => Ok(Some(doc.clone())),
@@ -344,7 +348,7 @@ mod tests {
         let none = Conditions::default();
         let w = shard.index("1", r#"{"a":1}"#.into(), None, &none).unwrap();
         assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Created, 1, 0));
-        assert_eq!(&*shard.get("1").unwrap().unwrap().source, r#"{"a":1}"#);
+        assert_eq!(&*shard.get("1", true).unwrap().unwrap().source, r#"{"a":1}"#);
         let w = shard.index("1", r#"{"a":2}"#.into(), None, &none).unwrap();
         assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Updated, 2, 1));
 
@@ -358,10 +362,10 @@ mod tests {
 
         shard.refresh().unwrap();
         assert_eq!(shard.searchable_docs(), 1);
-        assert_eq!(shard.get("1").unwrap().unwrap().version, 3);
+        assert_eq!(shard.get("1", true).unwrap().unwrap().version, 3);
         let d = shard.delete("1", &none).unwrap();
         assert_eq!((d.result, d.version), (WriteResult::Deleted, 4));
-        assert!(shard.get("1").unwrap().is_none());
+        assert!(shard.get("1", true).unwrap().is_none());
         assert_eq!(shard.delete("1", &none).unwrap().result, WriteResult::NotFound);
         // As in Elasticsearch, a recreated document goes on from the deletion's version.
         let w = shard.index("1", "{}".into(), None, &none).unwrap();
@@ -384,8 +388,8 @@ mod tests {
             // Dropped without a refresh: only the translog has the last two writes.
         }
         let shard = open(dir.path());
-        assert!(shard.get("a").unwrap().is_none());
-        let b = shard.get("b").unwrap().unwrap();
+        assert!(shard.get("a", true).unwrap().is_none());
+        let b = shard.get("b", true).unwrap().unwrap();
         assert_eq!((b.version, b.seq_no, &*b.source), (1, 1, r#"{"n":2}"#));
         // Sequence numbers go on from where they were.
         assert_eq!(shard.index("c", "{}".into(), None, &Conditions::default()).unwrap().seq_no, 3);

@@ -6,16 +6,20 @@ use crate::error::EngineError;
 use crate::metadata::IndexMetadata;
 use crate::routing;
 use crate::shard::Shard;
+use tensile_rest::TimeValue;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
 
 /// The shards of one index.
 pub struct IndexShards {
     pub uuid: String,
     pub shards: Vec<Shard>,
     routing_shards: u32,
+    /// `index.refresh_interval`; `None` for `-1` (refresh on request only).
+    refresh_interval: Option<Duration>,
+    last_refresh: Mutex<Instant>,
 }
 
 impl IndexShards {
@@ -28,7 +32,25 @@ impl IndexShards {
             .setting("index.number_of_routing_shards")
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| routing::default_routing_shards(n));
-        Ok(IndexShards { uuid: meta.uuid.clone(), shards, routing_shards })
+        let refresh_interval = match meta.setting("index.refresh_interval") {
+            None => Some(DEFAULT_REFRESH_INTERVAL),
+            Some(text) => TimeValue::parse("index.refresh_interval", text)
+                .map_err(|e| EngineError::IllegalArgument(e.to_string()))?
+                .duration(),
+        };
+        Ok(IndexShards { uuid: meta.uuid.clone(), shards, routing_shards, refresh_interval, last_refresh: Mutex::new(Instant::now()) })
+    }
+
+    /// Refreshes the dirty shards if the index's refresh interval has passed.
+    fn scheduled_refresh(&self) -> Result<(), EngineError> {
+        let Some(interval) = self.refresh_interval else { return self.shards.iter().try_for_each(Shard::sync) };
+        let mut last = self.last_refresh.lock().unwrap_or_else(|p| p.into_inner());
+        if last.elapsed() < interval {
+            return Ok(());
+        }
+        *last = Instant::now();
+        drop(last);
+        self.shards.iter().try_for_each(|shard| if shard.is_dirty() { shard.refresh() } else { shard.sync() })
     }
 
     /// The number of the shard of a document with this `_routing` or `_id`.
@@ -49,20 +71,21 @@ impl IndexShards {
 /// Index name to its open shards.
 pub type ShardTable = Arc<RwLock<HashMap<String, Arc<IndexShards>>>>;
 
-/// Refreshes dirty shards every `interval` until the table is dropped.
-pub fn spawn_refresher(table: &ShardTable, interval: Duration) {
+/// Elasticsearch's default `index.refresh_interval`.
+pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Every `tick`, refreshes the indices whose refresh interval has passed,
+/// until the table is dropped.
+pub fn spawn_refresher(table: &ShardTable, tick: Duration) {
     let weak: Weak<RwLock<HashMap<String, Arc<IndexShards>>>> = Arc::downgrade(table);
     let spawned = std::thread::Builder::new().name("tensile-refresh".into()).spawn(move || loop {
-        std::thread::sleep(interval);
+        std::thread::sleep(tick);
         let Some(table) = weak.upgrade() else { return };
         let indices: Vec<Arc<IndexShards>> = table.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
         drop(table);
         for index in indices {
-            for shard in &index.shards {
-                let refreshed = if shard.is_dirty() { shard.refresh() } else { shard.sync() };
-                if let Err(e) = refreshed {
-                    tracing::warn!(index = %index.uuid, error = %e, "scheduled refresh failed");
-                }
+            if let Err(e) = index.scheduled_refresh() {
+                tracing::warn!(index = %index.uuid, error = %e, "scheduled refresh failed");
             }
         }
     });

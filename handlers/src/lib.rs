@@ -7,6 +7,8 @@
 
 pub mod capabilities;
 pub mod cli;
+pub mod cluster;
+pub mod documents;
 pub mod error;
 pub mod indices;
 pub mod info;

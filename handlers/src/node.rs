@@ -31,6 +31,42 @@ impl Handlers for Node {
         crate::capabilities::capabilities(self, req)
     }
 
+    fn index(&self, req: Request<params::Index>) -> HandlerFuture<'_> {
+        crate::documents::index(self, req)
+    }
+
+    fn create(&self, req: Request<params::Create>) -> HandlerFuture<'_> {
+        crate::documents::create(self, req)
+    }
+
+    fn get(&self, req: Request<params::Get>) -> HandlerFuture<'_> {
+        crate::documents::get(self, req)
+    }
+
+    fn exists(&self, req: Request<params::Exists>) -> HandlerFuture<'_> {
+        crate::documents::exists(self, req)
+    }
+
+    fn get_source(&self, req: Request<params::GetSource>) -> HandlerFuture<'_> {
+        crate::documents::get_source(self, req)
+    }
+
+    fn exists_source(&self, req: Request<params::ExistsSource>) -> HandlerFuture<'_> {
+        crate::documents::exists_source(self, req)
+    }
+
+    fn delete(&self, req: Request<params::Delete>) -> HandlerFuture<'_> {
+        crate::documents::delete(self, req)
+    }
+
+    fn indices_refresh(&self, req: Request<params::IndicesRefresh>) -> HandlerFuture<'_> {
+        crate::documents::refresh(self, req)
+    }
+
+    fn cluster_health(&self, req: Request<params::ClusterHealth>) -> HandlerFuture<'_> {
+        crate::cluster::health(self, req)
+    }
+
     fn indices_create(&self, req: Request<params::IndicesCreate>) -> HandlerFuture<'_> {
         crate::indices::create(self, req)
     }

@@ -110,10 +110,10 @@ async fn unknown_path_and_wrong_method() {
 #[tokio::test]
 async fn unbuilt_api_answers_with_an_honest_error() {
     let server = server!();
-    let (status, body) = get_json(&server, "/_cluster/health").await;
+    let (status, body) = get_json(&server, "/_ml/anomaly_detectors").await;
     assert_eq!(status, 501);
     assert_eq!(body["error"]["type"], "unsupported_operation_exception");
-    assert!(body["error"]["reason"].as_str().unwrap().contains("[cluster.health]"));
+    assert!(body["error"]["reason"].as_str().unwrap().contains("[ml.get_jobs]"));
 }
 
 #[tokio::test]

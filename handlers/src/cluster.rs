@@ -1,0 +1,141 @@
+//! `GET /_cluster/health`: the health of a single node. Primaries are
+//! always active; replicas can never be assigned (no second node), so an
+//! index with replicas is yellow, as on a one-node Elasticsearch cluster.
+//! Nothing on one node changes health by waiting, so a `wait_for_status`
+//! that is not met times out at once (408, `timed_out: true`).
+
+use crate::node::Node;
+use serde_json::{json, Map, Value};
+use tensile_engine::{IndexMetadata, IndicesOptions};
+use tensile_generated::params::{self, Level, WaitForStatus};
+use tensile_rest::{ready, HandlerFuture, Request, Response};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Health {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Health {
+    fn as_str(self) -> &'static str {
+        match self {
+            Health::Green => "green",
+            Health::Yellow => "yellow",
+            Health::Red => "red",
+        }
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    primaries: u64,
+    unassigned: u64,
+}
+
+fn replicas(index: &IndexMetadata) -> u64 {
+    index.setting("index.number_of_replicas").and_then(|r| r.parse().ok()).unwrap_or(1)
+}
+
+fn index_counts(index: &IndexMetadata) -> Counts {
+    let shards = u64::from(index.number_of_shards());
+    Counts { primaries: shards, unassigned: shards * replicas(index) }
+}
+
+fn health_of(c: Counts) -> Health {
+    if c.unassigned > 0 {
+        Health::Yellow
+    } else {
+        Health::Green
+    }
+}
+
+fn shard_table(index: &IndexMetadata) -> Value {
+    let r = replicas(index);
+    let status = if r > 0 { "yellow" } else { "green" };
+    let shards: Map<String, Value> = (0..index.number_of_shards())
+        .map(|i| {
+            let entry = json!({
+                "status": status, "primary_active": true, "active_shards": 1, "relocating_shards": 0,
+                "initializing_shards": 0, "unassigned_shards": r, "unassigned_primary_shards": 0
+            });
+            (i.to_string(), entry)
+        })
+        .collect();
+    Value::Object(shards)
+}
+
+pub fn health<'a>(node: &'a Node, req: Request<params::ClusterHealth>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = IndicesOptions::STRICT_EXPAND_OPEN.with_expand_wildcards(
+        p.expand_wildcards.as_ref().map_or(vec!["all"], |v| v.iter().map(|x| x.as_str()).collect()),
+    );
+    let selected = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts);
+    let meta = node.engine.metadata();
+    let indices: Vec<&IndexMetadata> = match &selected {
+        Ok(names) => names.iter().filter_map(|n| meta.indices.get(n)).collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut total = Counts::default();
+    for index in &indices {
+        let c = index_counts(index);
+        total.primaries += c.primaries;
+        total.unassigned += c.unassigned;
+    }
+    let status = if selected.is_err() { Health::Red } else { health_of(total) };
+    let wanted = match p.wait_for_status {
+        Some(WaitForStatus::Green) => Some(Health::Green),
+        Some(WaitForStatus::Yellow) => Some(Health::Yellow),
+        Some(WaitForStatus::Red) => Some(Health::Red),
+        _ => None,
+    };
+    let timed_out = selected.is_err() || wanted.is_some_and(|w| status > w);
+    let percent = if total.primaries + total.unassigned == 0 {
+        100.0
+    } else {
+        100.0 * total.primaries as f64 / (total.primaries + total.unassigned) as f64
+    };
+    let mut body = json!({
+        "cluster_name": node.settings.cluster_name,
+        "status": status.as_str(),
+        "timed_out": timed_out,
+        "number_of_nodes": 1,
+        "number_of_data_nodes": 1,
+        "active_primary_shards": total.primaries,
+        "active_shards": total.primaries,
+        "relocating_shards": 0,
+        "initializing_shards": 0,
+        "unassigned_shards": total.unassigned,
+        "unassigned_primary_shards": 0,
+        "delayed_unassigned_shards": 0,
+        "number_of_pending_tasks": 0,
+        "number_of_in_flight_fetch": 0,
+        "task_max_waiting_in_queue_millis": 0,
+        "active_shards_percent_as_number": percent,
+    });
+    if matches!(p.level, Some(Level::Indices | Level::Shards)) {
+        let per_index: Map<String, Value> = indices
+            .iter()
+            .map(|index| {
+                let c = index_counts(index);
+                let mut entry = json!({
+                    "status": health_of(c).as_str(),
+                    "number_of_shards": index.number_of_shards(),
+                    "number_of_replicas": replicas(index),
+                    "active_primary_shards": c.primaries,
+                    "active_shards": c.primaries,
+                    "relocating_shards": 0,
+                    "initializing_shards": 0,
+                    "unassigned_shards": c.unassigned,
+                    "unassigned_primary_shards": 0,
+                });
+                if p.level == Some(Level::Shards) {
+                    entry["shards"] = shard_table(index);
+                }
+                (index.name.clone(), entry)
+            })
+            .collect();
+        body["indices"] = Value::Object(per_index);
+    }
+    ready(Ok(Response::json_with_status(if timed_out { 408 } else { 200 }, body)))
+}

@@ -1,0 +1,288 @@
+//! The single-document APIs: index (with and without an id), create, get,
+//! exists, get source, exists source and delete, and `_refresh`.
+
+use crate::error::es_error;
+use crate::node::Node;
+use serde_json::{json, Map, Value};
+use tensile_engine::{source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, VersionType, WriteResult};
+use tensile_generated::params::{self, OpType, Refresh};
+use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
+
+/// A list parameter (`routing`) as one value.
+fn joined(list: &Option<Vec<String>>) -> Option<String> {
+    list.as_ref().map(|l| l.join(","))
+}
+
+fn version_type(v: Option<params::VersionType>) -> VersionType {
+    match v {
+        Some(params::VersionType::External) => VersionType::External,
+        Some(params::VersionType::ExternalGte) => VersionType::ExternalGte,
+        _ => VersionType::Internal,
+    }
+}
+
+fn seq_no(name: &str, v: Option<i64>) -> Result<Option<u64>, EsError> {
+    v.map(|n| u64::try_from(n).map_err(|_| EsError::illegal_argument(format!("{name} must be non-negative, got [{n}]"))))
+        .transpose()
+}
+
+/// The request body as a document source: a JSON object, kept as sent.
+fn source<P>(req: &Request<P>) -> Result<String, EsError> {
+    if req.body.is_empty() {
+        return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: source is missing;"));
+    }
+    let value: Value = req.body.json()?;
+    if !value.is_object() {
+        return Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"));
+    }
+    if req.body.content_type.as_deref().is_some_and(|ct| ct.contains("yaml")) {
+        return Ok(value.to_string());
+    }
+    String::from_utf8(req.body.bytes.to_vec()).map_err(|_| EsError::parse("the document is not UTF-8"))
+}
+
+/// Refreshes after a write as `?refresh` asks; `true` when it was forced.
+fn refresh_after(node: &Node, index: &str, refresh: Option<Refresh>) -> Result<bool, EsError> {
+    match refresh {
+        Some(Refresh::True) => node.engine.refresh(&[index.to_owned()]).map(|_| true).map_err(es_error),
+        Some(Refresh::WaitFor) => node.engine.refresh(&[index.to_owned()]).map(|_| false).map_err(es_error),
+        _ => Ok(false),
+    }
+}
+
+fn write_response(id: &str, w: &DocWrite, forced_refresh: bool) -> Response {
+    let mut body = json!({
+        "_index": w.index,
+        "_id": id,
+        "_version": w.outcome.version,
+        "result": w.outcome.result.as_str(),
+        "_shards": { "total": w.shards_total, "successful": w.shards_successful, "failed": 0 },
+        "_seq_no": w.outcome.seq_no,
+        "_primary_term": tensile_engine::shard::PRIMARY_TERM,
+    });
+    if forced_refresh {
+        body["forced_refresh"] = Value::Bool(true);
+    }
+    let status = match w.outcome.result {
+        WriteResult::Created => 201,
+        WriteResult::NotFound => 404,
+        WriteResult::Updated | WriteResult::Deleted => 200,
+    };
+    Response::json_with_status(status, body)
+}
+
+struct IndexRequest<'a> {
+    target: &'a str,
+    id: Option<&'a str>,
+    routing: Option<String>,
+    refresh: Option<Refresh>,
+    cond: Conditions,
+}
+
+fn index_one<P>(node: &Node, req: &Request<P>, r: IndexRequest<'_>) -> Result<Response, EsError> {
+    let source = source(req)?;
+    let index = node.engine.write_index(r.target).map_err(es_error)?;
+    let id = match r.id {
+        Some("") => return Err(EsError::illegal_argument("if _id is specified it must not be empty")),
+        Some(id) => id.to_owned(),
+        None => tensile_engine::node_meta::random_base64_uuid(),
+    };
+    let written = node.engine.index_doc(&index, &id, source, r.routing.as_deref(), &r.cond).map_err(es_error)?;
+    let forced = refresh_after(node, &index, r.refresh)?;
+    Ok(write_response(&id, &written, forced))
+}
+
+pub fn index<'a>(node: &'a Node, req: Request<params::Index>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let cond = Conditions {
+            create_only: p.op_type == Some(OpType::Create) || (p.id.is_none() && p.op_type.is_none()),
+            if_seq_no: seq_no("if_seq_no", p.if_seq_no)?,
+            if_primary_term: seq_no("if_primary_term", p.if_primary_term)?,
+            version: seq_no("version", p.version)?,
+            version_type: version_type(p.version_type),
+        };
+        let r = IndexRequest { target: &p.index, id: p.id.as_deref(), routing: joined(&p.routing), refresh: p.refresh, cond };
+        index_one(node, &req, r)
+    })();
+    ready(result)
+}
+
+pub fn create<'a>(node: &'a Node, req: Request<params::Create>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        if p.version_type.is_some_and(|v| v != params::VersionType::Internal) {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: create operations only support internal versioning. use index instead;",
+            ));
+        }
+        let cond = Conditions {
+            create_only: true,
+            version: seq_no("version", p.version)?,
+            version_type: version_type(p.version_type),
+            ..Conditions::default()
+        };
+        let r = IndexRequest { target: &p.index, id: Some(&p.id), routing: joined(&p.routing), refresh: p.refresh, cond };
+        index_one(node, &req, r)
+    })();
+    ready(result)
+}
+
+pub fn delete<'a>(node: &'a Node, req: Request<params::Delete>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let index = concrete(node, &p.index)?;
+        let cond = Conditions {
+            if_seq_no: seq_no("if_seq_no", p.if_seq_no)?,
+            if_primary_term: seq_no("if_primary_term", p.if_primary_term)?,
+            version: seq_no("version", p.version)?,
+            version_type: version_type(p.version_type),
+            ..Conditions::default()
+        };
+        let written = node.engine.delete_doc(&index, &p.id, joined(&p.routing).as_deref(), &cond).map_err(es_error)?;
+        let forced = refresh_after(node, &index, p.refresh)?;
+        Ok(write_response(&p.id, &written, forced))
+    })();
+    ready(result)
+}
+
+/// The one index a single-document read or delete names (an alias with one index too).
+fn concrete(node: &Node, target: &str) -> Result<String, EsError> {
+    let names = node.engine.resolve(&[target.to_owned()], IndicesOptions::STRICT_EXPAND_OPEN).map_err(es_error)?;
+    match names.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(EsError::illegal_argument(format!(
+            "alias [{target}] has more than one index associated with it [{}], can't execute a single index op",
+            names.join(", ")
+        ))),
+    }
+}
+
+/// A stored document's source, filtered as `_source`, `_source_includes`
+/// and `_source_excludes` ask; `None` for `_source=false`.
+fn filtered_source(doc: &StoredDoc, spec: &Option<Vec<String>>, includes: &Option<Vec<String>>, excludes: &Option<Vec<String>>) -> Result<Option<Value>, EsError> {
+    let source: Value = serde_json::from_str(&doc.source).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?;
+    let mut inc = includes.clone().unwrap_or_default();
+    match spec.as_deref() {
+        Some([flag]) if flag == "false" => return Ok(None),
+        Some([flag]) if flag == "true" => {}
+        Some(fields) => inc.extend(fields.iter().cloned()),
+        None => {}
+    }
+    let exc = excludes.clone().unwrap_or_default();
+    Ok(Some(if inc.is_empty() && exc.is_empty() { source } else { source_filter::filter(&source, &inc, &exc) }))
+}
+
+/// How a read finds its document.
+struct Read<'a> {
+    index: &'a str,
+    id: &'a str,
+    routing: &'a Option<Vec<String>>,
+    realtime: Option<bool>,
+    /// Refresh the index before reading.
+    refresh: Option<bool>,
+    version: Option<i64>,
+    version_type: Option<params::VersionType>,
+}
+
+/// The document a read names; with `version`, a conflict unless the
+/// document has that version (any version for `external_gte` at or below).
+fn lookup(node: &Node, r: Read<'_>) -> Result<(String, Option<StoredDoc>), EsError> {
+    let index = concrete(node, r.index)?;
+    if r.refresh == Some(true) {
+        node.engine.refresh(std::slice::from_ref(&index)).map_err(es_error)?;
+    }
+    let doc = node.engine.get_doc(&index, r.id, joined(r.routing).as_deref(), r.realtime.unwrap_or(true)).map_err(es_error)?;
+    if let (Some(doc), Some(wanted)) = (&doc, r.version) {
+        let current = doc.version as i64;
+        let ok = match r.version_type {
+            Some(params::VersionType::ExternalGte) => current <= wanted,
+            _ => current == wanted,
+        };
+        if !ok {
+            return Err(EsError::new(
+                409,
+                "version_conflict_engine_exception",
+                format!("[{}]: version conflict, current version [{current}] is different than the one provided [{wanted}]", r.id),
+            )
+            .with_metadata("index", index));
+        }
+    }
+    Ok((index, doc))
+}
+
+pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
+        let (index, doc) = lookup(node, read)?;
+        let Some(doc) = doc else {
+            return Ok(Response::json_with_status(404, json!({ "_index": index, "_id": p.id, "found": false })));
+        };
+        let mut body = Map::new();
+        body.insert("_index".into(), json!(index));
+        body.insert("_id".into(), json!(doc.id));
+        body.insert("_version".into(), json!(doc.version));
+        body.insert("_seq_no".into(), json!(doc.seq_no));
+        body.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
+        if let Some(r) = &doc.routing {
+            body.insert("_routing".into(), json!(r));
+        }
+        body.insert("found".into(), json!(true));
+        if let Some(source) = filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)? {
+            body.insert("_source".into(), source);
+        }
+        Ok(Response::json(Value::Object(body)))
+    })();
+    ready(result)
+}
+
+pub fn exists<'a>(node: &'a Node, req: Request<params::Exists>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
+    let found = lookup(node, read).is_ok_and(|(_, doc)| doc.is_some());
+    ready(Ok(Response::empty(if found { 200 } else { 404 })))
+}
+
+pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
+        let (index, doc) = lookup(node, read)?;
+        let not_found = || EsError::new(404, "resource_not_found_exception", format!("Document not found [{index}]/[{}]", p.id));
+        let doc = doc.ok_or_else(not_found)?;
+        let source = filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)?.ok_or_else(not_found)?;
+        Ok(Response::json(source))
+    })();
+    ready(result)
+}
+
+pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
+    let found = lookup(node, read).is_ok_and(|(_, doc)| doc.is_some());
+    ready(Ok(Response::empty(if found { 200 } else { 404 })))
+}
+
+pub fn refresh<'a>(node: &'a Node, req: Request<params::IndicesRefresh>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let mut opts = IndicesOptions::STRICT_EXPAND_OPEN;
+    if let Some(v) = p.ignore_unavailable {
+        opts.ignore_unavailable = v;
+    }
+    if let Some(v) = p.allow_no_indices {
+        opts.allow_no_indices = v;
+    }
+    if let Some(values) = &p.expand_wildcards {
+        opts = opts.with_expand_wildcards(values.iter().map(|v| v.as_str()));
+    }
+    let result = node
+        .engine
+        .resolve(p.index.as_deref().unwrap_or_default(), opts)
+        .and_then(|names| node.engine.refresh(&names))
+        .map_err(es_error)
+        .map(|shards| Response::json(json!({ "_shards": { "total": shards, "successful": shards, "failed": 0 } })));
+    ready(result)
+}

@@ -1,0 +1,102 @@
+//! Single-document APIs over HTTP, and durability: every acknowledged
+//! write survives a SIGKILL.
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tensile_tests::{server, Server};
+
+async fn call(client: &Client, server_url: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = client.request(method, format!("{server_url}{path}"));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("JSON") })
+}
+
+#[tokio::test]
+async fn index_get_delete_with_versions() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let (status, created) = call(&c, url, Method::PUT, "/docs/_doc/1", Some(json!({"title": "one"}))).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!((created["result"].as_str(), created["_version"].as_u64(), created["_seq_no"].as_u64()), (Some("created"), Some(1), Some(0)));
+    let (status, updated) = call(&c, url, Method::PUT, "/docs/_doc/1", Some(json!({"title": "two"}))).await;
+    assert_eq!((status, updated["result"].as_str(), updated["_version"].as_u64()), (StatusCode::OK, Some("updated"), Some(2)));
+
+    // Realtime: visible before any refresh.
+    let (status, got) = call(&c, url, Method::GET, "/docs/_doc/1", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["_source"], json!({"title": "two"}));
+    assert_eq!(got["found"], true);
+
+    let (status, conflict) = call(&c, url, Method::PUT, "/docs/_create/1", Some(json!({}))).await;
+    assert_eq!(status, 409);
+    assert_eq!(conflict["error"]["type"], "version_conflict_engine_exception");
+    let (status, _) = call(&c, url, Method::PUT, "/docs/_doc/1?if_seq_no=0&if_primary_term=1", Some(json!({}))).await;
+    assert_eq!(status, 409);
+
+    let (status, auto) = call(&c, url, Method::POST, "/docs/_doc", Some(json!({"auto": true}))).await;
+    assert_eq!(status, 201);
+    let auto_id = auto["_id"].as_str().unwrap().to_owned();
+    let (status, source) = call(&c, url, Method::GET, &format!("/docs/_source/{auto_id}"), None).await;
+    assert_eq!((status, source), (StatusCode::OK, json!({"auto": true})));
+
+    let (status, deleted) = call(&c, url, Method::DELETE, "/docs/_doc/1", None).await;
+    assert_eq!((status, deleted["result"].as_str()), (StatusCode::OK, Some("deleted")));
+    let (status, missing) = call(&c, url, Method::GET, "/docs/_doc/1", None).await;
+    assert_eq!((status, missing), (StatusCode::NOT_FOUND, json!({"_index": "docs", "_id": "1", "found": false})));
+    let (status, _) = call(&c, url, Method::DELETE, "/docs/_doc/1", None).await;
+    assert_eq!(status, 404);
+
+    let (status, bad) = call(&c, url, Method::PUT, "/docs/_doc/2", Some(json!([1, 2]))).await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["error"]["type"], "document_parsing_exception");
+    let (status, _) = call(&c, url, Method::GET, "/nope/_doc/1", None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_sigkill() {
+    let server = server!();
+    let url = server.url.clone();
+    let acked: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
+    let mut writers = Vec::new();
+    for w in 0..4u64 {
+        let (url, acked) = (url.clone(), acked.clone());
+        writers.push(tokio::spawn(async move {
+            let c = Client::new();
+            for i in 0..10_000u64 {
+                let id = format!("w{w}-{i}");
+                let body = json!({"writer": w, "i": i, "payload": "x".repeat(200)});
+                match c.put(format!("{url}/crash/_doc/{id}")).json(&body).send().await {
+                    Ok(resp) if resp.status().is_success() => acked.lock().unwrap().push((id, i)),
+                    _ => return,
+                }
+            }
+        }));
+    }
+    // Let the writers get going, then crash the server under them.
+    while acked.lock().unwrap().len() < 300 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let data = server.kill_hard();
+    for w in writers {
+        let _ = w.await;
+    }
+    let acked = acked.lock().unwrap().clone();
+
+    let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
+    let c = Client::new();
+    for (id, i) in &acked {
+        let (status, got) = call(&c, &server.url, Method::GET, &format!("/crash/_doc/{id}"), None).await;
+        assert_eq!(status, 200, "acknowledged document {id} is lost");
+        assert_eq!(got["_source"]["i"].as_u64(), Some(*i), "document {id} is not what was acknowledged");
+        assert_eq!(got["_source"]["payload"].as_str().map(str::len), Some(200));
+    }
+}
