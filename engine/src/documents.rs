@@ -6,7 +6,48 @@ use crate::error::{EngineError, ShardRef};
 use crate::shard::{Conditions, StoredDoc, WriteOutcome};
 use crate::shards::IndexShards;
 use crate::Engine;
+use serde_json::Value;
 use std::sync::Arc;
+
+/// What an update asks for.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateSpec {
+    /// The partial document merged into the source.
+    pub doc: Option<Value>,
+    /// The document to create when there is none.
+    pub upsert: Option<Value>,
+    pub doc_as_upsert: bool,
+    pub detect_noop: bool,
+    pub retry_on_conflict: u32,
+    /// `if_seq_no` / `if_primary_term` of the request.
+    pub cond: Conditions,
+}
+
+/// What an update did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Updated {
+    Written { write: DocWrite, source: Value },
+    /// Nothing changed: no write happened.
+    Noop { index: String, version: u64, seq_no: u64, source: Value },
+}
+
+/// Merges a partial document into a source as Elasticsearch does: objects
+/// merge key by key, recursively; any other value replaces.
+pub fn merge(target: &mut Value, partial: &Value) {
+    match (target, partial) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                match t.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => merge(existing, v),
+                    _ => {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (target, partial) => *target = partial.clone(),
+    }
+}
 
 /// A write's outcome with where it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,21 +112,30 @@ impl Engine {
     }
 
     /// Indexes a document (`source` is its JSON text) into a concrete index.
-    pub fn index_doc(&self, index: &str, id: &str, source: String, routing: Option<&str>, cond: &Conditions) -> Result<DocWrite, EngineError> {
+    /// With `defer_sync`, call [`Engine::sync`] before acknowledging.
+    pub fn index_doc(
+        &self,
+        index: &str,
+        id: &str,
+        source: String,
+        routing: Option<&str>,
+        cond: &Conditions,
+        defer_sync: bool,
+    ) -> Result<DocWrite, EngineError> {
         let shards = self.index_shards(index)?;
         let number = shards.shard_number(routing.unwrap_or(id));
         let outcome = shards.shards[number as usize]
-            .index(id, source, routing.map(str::to_owned), cond)
+            .index(id, source, routing.map(str::to_owned), cond, defer_sync)
             .map_err(|e| e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number }))?;
         Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
 
-    /// Deletes a document of a concrete index.
-    pub fn delete_doc(&self, index: &str, id: &str, routing: Option<&str>, cond: &Conditions) -> Result<DocWrite, EngineError> {
+    /// Deletes a document of a concrete index; `defer_sync` as for [`Engine::index_doc`].
+    pub fn delete_doc(&self, index: &str, id: &str, routing: Option<&str>, cond: &Conditions, defer_sync: bool) -> Result<DocWrite, EngineError> {
         let shards = self.index_shards(index)?;
         let number = shards.shard_number(routing.unwrap_or(id));
         let outcome = shards.shards[number as usize]
-            .delete(id, cond)
+            .delete(id, cond, defer_sync)
             .map_err(|e| e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number }))?;
         Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
@@ -93,6 +143,74 @@ impl Engine {
     /// The document; `realtime` sees writes not refreshed yet.
     pub fn get_doc(&self, index: &str, id: &str, routing: Option<&str>, realtime: bool) -> Result<Option<StoredDoc>, EngineError> {
         self.index_shards(index)?.shard_for(routing.unwrap_or(id)).get(id, realtime)
+    }
+
+    /// Makes the deferred writes to these indices durable.
+    pub fn sync(&self, indices: &[String]) -> Result<(), EngineError> {
+        for index in indices {
+            self.index_shards(index)?.shards.iter().try_for_each(crate::shard::Shard::sync)?;
+        }
+        Ok(())
+    }
+
+    /// Updates a document: merges a partial `doc` into its source, or
+    /// creates it from `upsert` (or the `doc` itself with `doc_as_upsert`)
+    /// when it is missing. An update that changes nothing is a `noop`.
+    pub fn update_doc(&self, index: &str, id: &str, routing: Option<&str>, spec: &UpdateSpec, defer_sync: bool) -> Result<Updated, EngineError> {
+        let mut attempts = 0;
+        loop {
+            let current = self.get_doc(index, id, routing, true)?;
+            let result = self.update_once(index, id, routing, spec, current, defer_sync);
+            match result {
+                Err(EngineError::VersionConflict { .. }) if attempts < spec.retry_on_conflict && spec.cond.if_seq_no.is_none() => {
+                    attempts += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn update_once(
+        &self,
+        index: &str,
+        id: &str,
+        routing: Option<&str>,
+        spec: &UpdateSpec,
+        current: Option<StoredDoc>,
+        defer_sync: bool,
+    ) -> Result<Updated, EngineError> {
+        let Some(current) = current else {
+            let source = match (&spec.upsert, &spec.doc) {
+                (Some(upsert), _) => upsert.clone(),
+                (None, Some(doc)) if spec.doc_as_upsert => doc.clone(),
+                _ => {
+                    let shards = self.index_shards(index)?;
+                    let shard = shards.shard_number(routing.unwrap_or(id));
+                    return Err(EngineError::DocumentMissing {
+                        id: id.to_owned(),
+                        shard: ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard },
+                    });
+                }
+            };
+            let cond = Conditions { create_only: true, ..spec.cond.clone() };
+            let write = self.index_doc(index, id, source.to_string(), routing, &cond, defer_sync)?;
+            return Ok(Updated::Written { write, source });
+        };
+        let mut source: Value = serde_json::from_str(&current.source).map_err(|e| EngineError::Corrupt { path: id.into(), reason: e.to_string() })?;
+        let before = source.clone();
+        if let Some(doc) = &spec.doc {
+            merge(&mut source, doc);
+        }
+        if spec.detect_noop && source == before {
+            return Ok(Updated::Noop { index: index.to_owned(), version: current.version, seq_no: current.seq_no, source });
+        }
+        let cond = Conditions {
+            if_seq_no: Some(spec.cond.if_seq_no.unwrap_or(current.seq_no)),
+            if_primary_term: Some(spec.cond.if_primary_term.unwrap_or(crate::shard::PRIMARY_TERM)),
+            ..Conditions::default()
+        };
+        let write = self.index_doc(index, id, source.to_string(), routing, &cond, defer_sync)?;
+        Ok(Updated::Written { write, source })
     }
 
     /// Makes every write to these indices searchable.
@@ -120,7 +238,7 @@ mod tests {
             let engine = Engine::open(dir.path()).unwrap();
             engine.create_index("multi", &json!({"settings": {"number_of_shards": 3, "number_of_replicas": 0}})).unwrap();
             for i in 0..30 {
-                let w = engine.index_doc("multi", &i.to_string(), format!("{{\"n\":{i}}}"), None, &Conditions::default()).unwrap();
+                let w = engine.index_doc("multi", &i.to_string(), format!("{{\"n\":{i}}}"), None, &Conditions::default(), false).unwrap();
                 assert_eq!((w.outcome.result, w.shards_total), (WriteResult::Created, 1));
             }
             let per_shard: Vec<u64> = {
@@ -129,11 +247,27 @@ mod tests {
             };
             assert_eq!(per_shard.iter().sum::<u64>(), 30);
             assert!(per_shard.iter().all(|&n| n > 0), "{per_shard:?}");
-            engine.delete_doc("multi", "7", None, &Conditions::default()).unwrap();
+            engine.delete_doc("multi", "7", None, &Conditions::default(), false).unwrap();
         }
         let engine = Engine::open(dir.path()).unwrap();
         assert!(engine.get_doc("multi", "7", None, true).unwrap().is_none());
         assert_eq!(&*engine.get_doc("multi", "8", None, true).unwrap().unwrap().source, "{\"n\":8}");
+    }
+
+    #[test]
+    fn updates_merge_upsert_and_detect_noops() {
+        use crate::documents::{UpdateSpec, Updated};
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        engine.create_index("u", &json!({})).unwrap();
+        let missing = UpdateSpec { doc: Some(json!({"a": 1})), detect_noop: true, ..Default::default() };
+        assert!(matches!(engine.update_doc("u", "1", None, &missing, false), Err(crate::EngineError::DocumentMissing { .. })));
+        let upsert = UpdateSpec { doc_as_upsert: true, ..missing.clone() };
+        assert!(matches!(engine.update_doc("u", "1", None, &upsert, false).unwrap(), Updated::Written { .. }));
+        let partial = UpdateSpec { doc: Some(json!({"b": {"c": 2}})), detect_noop: true, ..Default::default() };
+        let Updated::Written { write, source } = engine.update_doc("u", "1", None, &partial, false).unwrap() else { panic!() };
+        assert_eq!((write.outcome.version, source), (2, json!({"a": 1, "b": {"c": 2}})));
+        assert!(matches!(engine.update_doc("u", "1", None, &partial, false).unwrap(), Updated::Noop { version: 2, .. }));
     }
 
     #[test]

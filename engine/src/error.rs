@@ -25,6 +25,9 @@ pub enum EngineError {
     /// (filled in by the engine, which knows the index).
     #[error("[{id}]: version conflict, {reason}")]
     VersionConflict { id: String, reason: String, shard: Option<ShardRef> },
+    /// `document_missing_exception`
+    #[error("[{id}]: document missing")]
+    DocumentMissing { id: String, shard: ShardRef },
     /// `illegal_argument_exception`
     #[error("{0}")]
     IllegalArgument(String),

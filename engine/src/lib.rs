@@ -27,7 +27,7 @@ pub mod translog;
 pub use error::EngineError;
 pub use metadata::{IndexMetadata, IndexState, Metadata};
 pub use node_meta::NodeMetadata;
-pub use documents::DocWrite;
+pub use documents::{DocWrite, UpdateSpec, Updated};
 pub use resolve::IndicesOptions;
 pub use shard::{Conditions, StoredDoc, VersionType, WriteOutcome, WriteResult};
 

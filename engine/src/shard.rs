@@ -213,28 +213,30 @@ impl Shard {
         })
     }
 
-    /// Indexes (creates or replaces) a document.
-    pub fn index(&self, id: &str, source: String, routing: Option<String>, cond: &Conditions) -> Result<WriteOutcome, EngineError> {
+    /// Indexes (creates or replaces) a document. With `defer_sync`, the
+    /// translog is not fsynced here: the caller calls [`Shard::sync`] before
+    /// acknowledging (a bulk request syncs once per shard).
+    pub fn index(&self, id: &str, source: String, routing: Option<String>, cond: &Conditions, defer_sync: bool) -> Result<WriteOutcome, EngineError> {
         let mut state = self.lock();
         let current = self.current(&state, id)?;
         let version = next_version(id, current, cond)?;
         let seq_no = state.next_seq_no;
         let op = Operation::Index { id: id.to_owned(), seq_no, version, routing, source };
-        state.translog.append(std::slice::from_ref(&op), self.sync_each_write)?;
+        state.translog.append(std::slice::from_ref(&op), self.sync_each_write && !defer_sync)?;
         state.next_seq_no += 1;
         apply(&self.fields, &mut state, op).map_err(|e| tantivy_error(Path::new(id), e))?;
         let result = if current.exists { WriteResult::Updated } else { WriteResult::Created };
         Ok(WriteOutcome { result, version, seq_no })
     }
 
-    /// Deletes a document; `NotFound` when there was none.
-    pub fn delete(&self, id: &str, cond: &Conditions) -> Result<WriteOutcome, EngineError> {
+    /// Deletes a document; `NotFound` when there was none. `defer_sync` as for [`Shard::index`].
+    pub fn delete(&self, id: &str, cond: &Conditions, defer_sync: bool) -> Result<WriteOutcome, EngineError> {
         let mut state = self.lock();
         let current = self.current(&state, id)?;
         let version = next_version(id, current, &Conditions { create_only: false, ..cond.clone() })?;
         let seq_no = state.next_seq_no;
         let op = Operation::Delete { id: id.to_owned(), seq_no, version };
-        state.translog.append(std::slice::from_ref(&op), self.sync_each_write)?;
+        state.translog.append(std::slice::from_ref(&op), self.sync_each_write && !defer_sync)?;
         state.next_seq_no += 1;
         apply(&self.fields, &mut state, op).map_err(|e| tantivy_error(Path::new(id), e))?;
         let result = if current.exists { WriteResult::Deleted } else { WriteResult::NotFound };
@@ -346,34 +348,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let shard = open(dir.path());
         let none = Conditions::default();
-        let w = shard.index("1", r#"{"a":1}"#.into(), None, &none).unwrap();
+        let w = shard.index("1", r#"{"a":1}"#.into(), None, &none, false).unwrap();
         assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Created, 1, 0));
         assert_eq!(&*shard.get("1", true).unwrap().unwrap().source, r#"{"a":1}"#);
-        let w = shard.index("1", r#"{"a":2}"#.into(), None, &none).unwrap();
+        let w = shard.index("1", r#"{"a":2}"#.into(), None, &none, false).unwrap();
         assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Updated, 2, 1));
 
         let create = Conditions { create_only: true, ..Default::default() };
-        let err = shard.index("1", "{}".into(), None, &create).unwrap_err().to_string();
+        let err = shard.index("1", "{}".into(), None, &create, false).unwrap_err().to_string();
         assert_eq!(err, "[1]: version conflict, document already exists (current version [2])");
         let cas = Conditions { if_seq_no: Some(0), if_primary_term: Some(1), ..Default::default() };
-        assert!(shard.index("1", "{}".into(), None, &cas).is_err());
+        assert!(shard.index("1", "{}".into(), None, &cas, false).is_err());
         let cas = Conditions { if_seq_no: Some(1), if_primary_term: Some(1), ..Default::default() };
-        assert_eq!(shard.index("1", r#"{"a":3}"#.into(), None, &cas).unwrap().version, 3);
+        assert_eq!(shard.index("1", r#"{"a":3}"#.into(), None, &cas, false).unwrap().version, 3);
 
         shard.refresh().unwrap();
         assert_eq!(shard.searchable_docs(), 1);
         assert_eq!(shard.get("1", true).unwrap().unwrap().version, 3);
-        let d = shard.delete("1", &none).unwrap();
+        let d = shard.delete("1", &none, false).unwrap();
         assert_eq!((d.result, d.version), (WriteResult::Deleted, 4));
         assert!(shard.get("1", true).unwrap().is_none());
-        assert_eq!(shard.delete("1", &none).unwrap().result, WriteResult::NotFound);
+        assert_eq!(shard.delete("1", &none, false).unwrap().result, WriteResult::NotFound);
         // As in Elasticsearch, a recreated document goes on from the deletion's version.
-        let w = shard.index("1", "{}".into(), None, &none).unwrap();
+        let w = shard.index("1", "{}".into(), None, &none, false).unwrap();
         assert_eq!((w.result, w.version), (WriteResult::Created, 6));
 
         let external = Conditions { version: Some(10), version_type: VersionType::External, ..Default::default() };
-        assert_eq!(shard.index("2", "{}".into(), None, &external).unwrap().version, 10);
-        assert!(shard.index("2", "{}".into(), None, &external).is_err());
+        assert_eq!(shard.index("2", "{}".into(), None, &external, false).unwrap().version, 10);
+        assert!(shard.index("2", "{}".into(), None, &external, false).is_err());
     }
 
     #[test]
@@ -381,10 +383,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let shard = open(dir.path());
-            shard.index("a", r#"{"n":1}"#.into(), Some("r".into()), &Conditions::default()).unwrap();
+            shard.index("a", r#"{"n":1}"#.into(), Some("r".into()), &Conditions::default(), false).unwrap();
             shard.refresh().unwrap();
-            shard.index("b", r#"{"n":2}"#.into(), None, &Conditions::default()).unwrap();
-            shard.delete("a", &Conditions::default()).unwrap();
+            shard.index("b", r#"{"n":2}"#.into(), None, &Conditions::default(), false).unwrap();
+            shard.delete("a", &Conditions::default(), false).unwrap();
             // Dropped without a refresh: only the translog has the last two writes.
         }
         let shard = open(dir.path());
@@ -392,6 +394,6 @@ mod tests {
         let b = shard.get("b", true).unwrap().unwrap();
         assert_eq!((b.version, b.seq_no, &*b.source), (1, 1, r#"{"n":2}"#));
         // Sequence numbers go on from where they were.
-        assert_eq!(shard.index("c", "{}".into(), None, &Conditions::default()).unwrap().seq_no, 3);
+        assert_eq!(shard.index("c", "{}".into(), None, &Conditions::default(), false).unwrap().seq_no, 3);
     }
 }

@@ -4,7 +4,7 @@
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
-use tensile_engine::{source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, VersionType, WriteResult};
+use tensile_engine::{source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, UpdateSpec, Updated, VersionType, WriteResult};
 use tensile_generated::params::{self, OpType, Refresh};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
@@ -50,8 +50,23 @@ fn refresh_after(node: &Node, index: &str, refresh: Option<Refresh>) -> Result<b
     }
 }
 
-fn write_response(id: &str, w: &DocWrite, forced_refresh: bool) -> Response {
-    let mut body = json!({
+/// The answer of one write, as the document APIs and `_bulk` items give it.
+pub fn write_item(id: &str, w: &DocWrite) -> Value {
+    let mut body = write_body(id, w);
+    body["status"] = json!(write_status(w));
+    body
+}
+
+fn write_status(w: &DocWrite) -> u16 {
+    match w.outcome.result {
+        WriteResult::Created => 201,
+        WriteResult::NotFound => 404,
+        WriteResult::Updated | WriteResult::Deleted => 200,
+    }
+}
+
+fn write_body(id: &str, w: &DocWrite) -> Value {
+    json!({
         "_index": w.index,
         "_id": id,
         "_version": w.outcome.version,
@@ -59,16 +74,92 @@ fn write_response(id: &str, w: &DocWrite, forced_refresh: bool) -> Response {
         "_shards": { "total": w.shards_total, "successful": w.shards_successful, "failed": 0 },
         "_seq_no": w.outcome.seq_no,
         "_primary_term": tensile_engine::shard::PRIMARY_TERM,
-    });
+    })
+}
+
+fn write_response(id: &str, w: &DocWrite, forced_refresh: bool) -> Response {
+    let mut body = write_body(id, w);
     if forced_refresh {
         body["forced_refresh"] = Value::Bool(true);
     }
-    let status = match w.outcome.result {
-        WriteResult::Created => 201,
-        WriteResult::NotFound => 404,
-        WriteResult::Updated | WriteResult::Deleted => 200,
+    Response::json_with_status(write_status(w), body)
+}
+
+/// The fields an update body may have.
+const UPDATE_FIELDS: &[&str] = &["doc", "upsert", "doc_as_upsert", "script", "scripted_upsert", "detect_noop", "_source"];
+
+/// Reads an update body (`doc`, `upsert`, `doc_as_upsert`, `detect_noop`).
+pub fn update_spec(body: &Value) -> Result<UpdateSpec, EsError> {
+    let Value::Object(map) = body else {
+        return Err(EsError::new(400, "x_content_parse_exception", "[UpdateRequest] the update body must be an object"));
     };
-    Response::json_with_status(status, body)
+    for key in map.keys() {
+        if !UPDATE_FIELDS.contains(&key.as_str()) {
+            let mut hints: Vec<&str> = UPDATE_FIELDS.iter().copied().filter(|f| tensile_server::unrecognized::similarity(key, f) > 0.5).collect();
+            hints.sort_unstable();
+            let hint = match hints.as_slice() {
+                [] => String::new(),
+                [one] => format!(" did you mean [{one}]?"),
+                many => format!(" did you mean any of [{}]?", many.join(", ")),
+            };
+            return Err(EsError::new(400, "x_content_parse_exception", format!("[UpdateRequest] unknown field [{key}]{hint}")));
+        }
+    }
+    if map.contains_key("script") || map.get("scripted_upsert").and_then(Value::as_bool) == Some(true) {
+        return Err(EsError::new(
+            400,
+            "illegal_argument_exception",
+            "scripted updates are not supported by Tensile yet: scripting comes with its own issue",
+        ));
+    }
+    let object = |k: &str| -> Result<Option<Value>, EsError> {
+        match map.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+            Some(other) => Err(EsError::new(400, "x_content_parse_exception", format!("[UpdateRequest] [{k}] must be an object, got [{other}]"))),
+        }
+    };
+    let doc = object("doc")?;
+    let upsert = object("upsert")?;
+    if doc.is_none() && upsert.is_none() {
+        return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: script or doc is missing;"));
+    }
+    Ok(UpdateSpec {
+        doc,
+        upsert,
+        doc_as_upsert: map.get("doc_as_upsert").and_then(Value::as_bool).unwrap_or(false),
+        detect_noop: map.get("detect_noop").and_then(Value::as_bool).unwrap_or(true),
+        retry_on_conflict: 0,
+        cond: Conditions::default(),
+    })
+}
+
+pub fn update<'a>(node: &'a Node, req: Request<params::Update>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let body: Value = req.body.required_json()?;
+        let mut spec = update_spec(&body)?;
+        spec.retry_on_conflict = p.retry_on_conflict.unwrap_or(0).max(0) as u32;
+        spec.cond = Conditions {
+            if_seq_no: seq_no("if_seq_no", p.if_seq_no)?,
+            if_primary_term: seq_no("if_primary_term", p.if_primary_term)?,
+            ..Conditions::default()
+        };
+        let index = node.engine.write_index(&p.index).map_err(es_error)?;
+        let routing = joined(&p.routing);
+        match node.engine.update_doc(&index, &p.id, routing.as_deref(), &spec, false).map_err(es_error)? {
+            Updated::Written { write, .. } => {
+                let forced = refresh_after(node, &index, p.refresh)?;
+                Ok(write_response(&p.id, &write, forced))
+            }
+            Updated::Noop { index, version, seq_no, .. } => Ok(Response::json(json!({
+                "_index": index, "_id": p.id, "_version": version, "result": "noop",
+                "_shards": { "total": 0, "successful": 0, "failed": 0 },
+                "_seq_no": seq_no, "_primary_term": tensile_engine::shard::PRIMARY_TERM
+            }))),
+        }
+    })();
+    ready(result)
 }
 
 struct IndexRequest<'a> {
@@ -87,7 +178,7 @@ fn index_one<P>(node: &Node, req: &Request<P>, r: IndexRequest<'_>) -> Result<Re
         Some(id) => id.to_owned(),
         None => tensile_engine::node_meta::random_base64_uuid(),
     };
-    let written = node.engine.index_doc(&index, &id, source, r.routing.as_deref(), &r.cond).map_err(es_error)?;
+    let written = node.engine.index_doc(&index, &id, source, r.routing.as_deref(), &r.cond, false).map_err(es_error)?;
     let forced = refresh_after(node, &index, r.refresh)?;
     Ok(write_response(&id, &written, forced))
 }
@@ -141,7 +232,7 @@ pub fn delete<'a>(node: &'a Node, req: Request<params::Delete>) -> HandlerFuture
             version_type: version_type(p.version_type),
             ..Conditions::default()
         };
-        let written = node.engine.delete_doc(&index, &p.id, joined(&p.routing).as_deref(), &cond).map_err(es_error)?;
+        let written = node.engine.delete_doc(&index, &p.id, joined(&p.routing).as_deref(), &cond, false).map_err(es_error)?;
         let forced = refresh_after(node, &index, p.refresh)?;
         Ok(write_response(&p.id, &written, forced))
     })();

@@ -26,6 +26,10 @@ pub fn es_error(e: EngineError) -> EsError {
                 None => err,
             }
         }
+        EngineError::DocumentMissing { shard, .. } => EsError::new(404, "document_missing_exception", reason)
+            .with_metadata("index_uuid", shard.index_uuid)
+            .with_metadata("shard", shard.shard.to_string())
+            .with_metadata("index", shard.index),
         EngineError::IllegalArgument(_) => EsError::illegal_argument(reason),
         EngineError::MapperParsing(_) => EsError::new(400, "mapper_parsing_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),

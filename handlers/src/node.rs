@@ -55,6 +55,14 @@ impl Handlers for Node {
         crate::documents::exists_source(self, req)
     }
 
+    fn update(&self, req: Request<params::Update>) -> HandlerFuture<'_> {
+        crate::documents::update(self, req)
+    }
+
+    fn bulk(&self, req: Request<params::Bulk>) -> HandlerFuture<'_> {
+        crate::bulk::bulk(self, req)
+    }
+
     fn delete(&self, req: Request<params::Delete>) -> HandlerFuture<'_> {
         crate::documents::delete(self, req)
     }

@@ -100,3 +100,46 @@ async fn acknowledged_writes_survive_sigkill() {
         assert_eq!(got["_source"]["payload"].as_str().map(str::len), Some(200));
     }
 }
+
+#[tokio::test]
+async fn bulk_items_succeed_and_fail_independently() {
+    let server = server!();
+    let body = concat!(
+        "{\"index\":{\"_index\":\"b\",\"_id\":\"1\"}}\n{\"a\":1}\n",
+        "{\"create\":{\"_index\":\"b\",\"_id\":\"1\"}}\n{\"a\":2}\n",
+        "{\"update\":{\"_index\":\"b\",\"_id\":\"1\"}}\n{\"doc\":{\"c\":3}}\n",
+        "{\"delete\":{\"_index\":\"b\",\"_id\":\"9\"}}\n",
+        "{\"index\":{\"_index\":\"b\",\"_id\":\"2\"}}\n{broken\n",
+        "{\"index\":{\"_index\":\"b\",\"_id\":\"3\"}}\n{\"ok\":true}\n",
+    );
+    let resp = Client::new()
+        .post(server.at("/_bulk?refresh=true"))
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let answer: Value = resp.json().await.unwrap();
+    assert_eq!(answer["errors"], true);
+    let statuses: Vec<u64> = answer["items"].as_array().unwrap().iter().map(|i| i.as_object().unwrap().values().next().unwrap()["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, vec![201, 409, 200, 404, 400, 201]);
+    assert_eq!(answer["items"][1]["create"]["error"]["type"], "version_conflict_engine_exception");
+
+    let c = Client::new();
+    let (_, got) = call(&c, &server.url, Method::GET, "/b/_doc/1", None).await;
+    assert_eq!(got["_source"], json!({"a": 1, "c": 3}));
+    let (status, _) = call(&c, &server.url, Method::GET, "/b/_doc/3", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&c, &server.url, Method::GET, "/b/_doc/2", None).await;
+    assert_eq!(status, 404);
+
+    let (status, err) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"dac": {}}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["reason"], "[UpdateRequest] unknown field [dac] did you mean [doc]?");
+    let (status, noop) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"doc": {"c": 3}}))).await;
+    assert_eq!((status, noop["result"].as_str()), (StatusCode::OK, Some("noop")));
+    let (status, scripted) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"script": "ctx._source.a++"}))).await;
+    assert_eq!(status, 400);
+    assert!(scripted["error"]["reason"].as_str().unwrap().contains("not supported by Tensile yet"));
+}

@@ -1,0 +1,238 @@
+//! `_bulk`: many index, create, update and delete actions in one NDJSON
+//! request, each answered in order with its own result or error; one
+//! failing item never stops the others. The translog of every touched
+//! index is synced once, before the answer.
+
+use crate::documents::{update_spec, write_item};
+use crate::error::es_error;
+use crate::node::Node;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+use std::time::Instant;
+use tensile_engine::{Conditions, Updated, VersionType};
+use tensile_generated::params::{self, Refresh};
+use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Index,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    fn name(self) -> &'static str {
+        match self {
+            Action::Index => "index",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One action with its metadata and, but for `delete`, its source line.
+#[derive(Debug)]
+struct Item {
+    action: Action,
+    index: String,
+    id: Option<String>,
+    routing: Option<String>,
+    cond: Conditions,
+    retry_on_conflict: u32,
+    source: Option<Result<Value, EsError>>,
+}
+
+const METADATA: &[&str] = &[
+    "_index", "_id", "routing", "if_seq_no", "if_primary_term", "version", "version_type", "require_alias",
+    "pipeline", "retry_on_conflict", "_source", "dynamic_templates", "require_data_stream", "list_executed_pipelines",
+];
+
+fn malformed(line: usize, what: String) -> EsError {
+    EsError::illegal_argument(format!("Malformed action/metadata line [{line}], {what}"))
+}
+
+/// Reads the NDJSON body into items; a malformed action line fails the request.
+fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>) -> Result<Vec<Item>, EsError> {
+    if !body.is_empty() && !body.ends_with(b"\n") {
+        return Err(EsError::illegal_argument("The bulk request must be terminated by a newline [\\n]"));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| EsError::parse("the bulk body is not UTF-8"))?;
+    let mut lines = text.split('\n').enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l));
+    let mut items = Vec::new();
+    let mut missing_index = Vec::new();
+    while let Some((n, line)) = lines.next() {
+        let parsed: Value = serde_json::from_str(line).map_err(|e| malformed(n, format!("expected START_OBJECT but found [{e}]")))?;
+        let Value::Object(map) = parsed else { return Err(malformed(n, "expected START_OBJECT".into())) };
+        let Some((name, meta)) = map.iter().next().filter(|_| map.len() == 1) else {
+            return Err(malformed(n, "expected one action".into()));
+        };
+        let action = match name.as_str() {
+            "index" => Action::Index,
+            "create" => Action::Create,
+            "update" => Action::Update,
+            "delete" => Action::Delete,
+            other => return Err(malformed(n, format!("expected one of [create, delete, index, update] but found [{other}]"))),
+        };
+        let Value::Object(meta) = meta else { return Err(malformed(n, "expected START_OBJECT".into())) };
+        if let Some(unknown) = meta.keys().find(|k| !METADATA.contains(&k.as_str())) {
+            return Err(EsError::illegal_argument(format!("Action/metadata line [{n}] contains an unknown parameter [{unknown}]")));
+        }
+        let text = |k: &str| meta.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+        let number = |k: &str| meta.get(k).and_then(Value::as_u64);
+        let index = text("_index").or_else(|| default_index.map(str::to_owned));
+        if index.is_none() {
+            missing_index.push(items.len() + 1);
+        }
+        let version_type = match text("version_type").as_deref() {
+            Some("external") => VersionType::External,
+            Some("external_gte") => VersionType::ExternalGte,
+            _ => VersionType::Internal,
+        };
+        let id = text("_id");
+        let cond = Conditions {
+            create_only: action == Action::Create || (action == Action::Index && id.is_none()),
+            if_seq_no: number("if_seq_no"),
+            if_primary_term: number("if_primary_term"),
+            version: number("version"),
+            version_type,
+        };
+        let source = match action {
+            Action::Delete => None,
+            _ => {
+                let (_, line) = lines.next().ok_or_else(|| EsError::illegal_argument(format!("the [{}] action on line [{n}] has no source line", action.name())))?;
+                Some(serde_json::from_str::<Value>(line).map_err(|e| {
+                    EsError::new(400, "document_parsing_exception", format!("[{}:{}] failed to parse: {e}", e.line(), e.column()))
+                }))
+            }
+        };
+        items.push(Item {
+            action,
+            index: index.unwrap_or_default(),
+            id,
+            routing: text("routing").or_else(|| default_routing.map(str::to_owned)),
+            cond,
+            retry_on_conflict: number("retry_on_conflict").unwrap_or(0) as u32,
+            source,
+        });
+    }
+    if !missing_index.is_empty() {
+        let reasons: String = missing_index.iter().map(|i| format!("{i}: index is missing;")).collect();
+        return Err(EsError::new(400, "action_request_validation_exception", format!("Validation Failed: {reasons}")));
+    }
+    Ok(items)
+}
+
+/// An item's error as the bulk answer shows it: the exception, no root causes.
+fn item_error(index: &str, id: Option<&str>, err: &EsError) -> Value {
+    let mut error = err.to_json(false)["error"].clone();
+    if let Value::Object(map) = &mut error {
+        map.shift_remove("root_cause");
+    }
+    json!({ "_index": index, "_id": id, "status": err.status, "error": error })
+}
+
+/// Runs one item; the index it wrote to, and its answer.
+fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
+    let target = node.engine.write_index(&item.index).map_err(es_error)?;
+    let routing = item.routing.as_deref();
+    let doc = |item: &Item| -> Result<Value, EsError> {
+        let source = item.source.clone().unwrap_or_else(|| Ok(Value::Null))?;
+        if !source.is_object() {
+            return Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"));
+        }
+        Ok(source)
+    };
+    let answer = match item.action {
+        Action::Index | Action::Create => {
+            let source = doc(item)?;
+            let id = match item.id.as_deref() {
+                Some("") => return Err(EsError::illegal_argument("if _id is specified it must not be empty")),
+                Some(id) => id.to_owned(),
+                None => tensile_engine::node_meta::random_base64_uuid(),
+            };
+            let w = node.engine.index_doc(&target, &id, source.to_string(), routing, &item.cond, true).map_err(es_error)?;
+            write_item(&id, &w)
+        }
+        Action::Delete => {
+            let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("delete requires an _id"))?;
+            let w = node.engine.delete_doc(&target, &id, routing, &item.cond, true).map_err(es_error)?;
+            write_item(&id, &w)
+        }
+        Action::Update => {
+            let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
+            let mut spec = update_spec(&doc(item)?)?;
+            spec.cond = Conditions { if_seq_no: item.cond.if_seq_no, if_primary_term: item.cond.if_primary_term, ..Conditions::default() };
+            spec.retry_on_conflict = item.retry_on_conflict;
+            match node.engine.update_doc(&target, &id, routing, &spec, true).map_err(es_error)? {
+                Updated::Written { write, .. } => write_item(&id, &write),
+                Updated::Noop { index, version, seq_no, .. } => json!({
+                    "_index": index, "_id": id, "_version": version, "result": "noop",
+                    "_shards": { "total": 0, "successful": 0, "failed": 0 },
+                    "_seq_no": seq_no, "_primary_term": tensile_engine::shard::PRIMARY_TERM, "status": 200
+                }),
+            }
+        }
+    };
+    Ok((target, answer))
+}
+
+pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let started = Instant::now();
+    let routing = p.routing.as_ref().map(|r| r.join(","));
+    let items = match parse(&req.body.bytes, p.index.as_deref(), routing.as_deref()) {
+        Ok(items) => items,
+        Err(e) => return ready(Err(e)),
+    };
+    let mut touched = BTreeSet::new();
+    let mut answers = Vec::with_capacity(items.len());
+    let mut errors = false;
+    for item in &items {
+        let answer = match run(node, item) {
+            Ok((index, answer)) => {
+                touched.insert(index);
+                answer
+            }
+            Err(e) => {
+                errors = true;
+                item_error(&item.index, item.id.as_deref(), &e)
+            }
+        };
+        let mut entry = Map::new();
+        entry.insert(item.action.name().to_owned(), answer);
+        answers.push(Value::Object(entry));
+    }
+    let touched: Vec<String> = touched.into_iter().collect();
+    let result = node.engine.sync(&touched).map_err(es_error).and_then(|()| match p.refresh {
+        Some(Refresh::True | Refresh::WaitFor) => node.engine.refresh(&touched).map(|_| ()).map_err(es_error),
+        _ => Ok(()),
+    });
+    ready(result.map(|()| {
+        Response::json(json!({ "errors": errors, "took": started.elapsed().as_millis() as u64, "items": answers }))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsing_rules() {
+        let body = b"{\"index\":{\"_index\":\"i\",\"_id\":\"1\"}}\n{\"a\":1}\n{\"delete\":{\"_index\":\"i\",\"_id\":\"2\"}}\n";
+        let items = parse(body, None, None).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].action, Action::Delete);
+        assert!(parse(b"{\"index\":{}}\n{}", None, None).unwrap_err().to_string().contains("terminated by a newline"));
+        let err = parse(b"{\"index\":{\"_index\":\"i\",\"_type\":\"_doc\"}}\n{}\n", None, None).unwrap_err();
+        assert!(err.to_string().contains("unknown parameter [_type]"), "{err}");
+        let err = parse(b"{\"explode\":{}}\n", Some("i"), None).unwrap_err();
+        assert!(err.to_string().contains("expected one of [create, delete, index, update] but found [explode]"));
+        let err = parse(b"{\"index\":{}}\n{}\n", None, None).unwrap_err();
+        assert_eq!(err.kind(), Some("action_request_validation_exception"));
+        // A bad source line is the item's error, not the request's.
+        let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{nope\n", None, None).unwrap();
+        assert!(items[0].source.as_ref().unwrap().is_err());
+    }
+}
