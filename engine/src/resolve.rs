@@ -58,20 +58,7 @@ impl IndicesOptions {
     }
 }
 
-/// `*` matches any run of characters.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let Some((first, rest)) = pattern.split_once('*') else { return pattern == text };
-    let Some(mut remaining) = text.strip_prefix(first) else { return false };
-    let mut pieces: Vec<&str> = rest.split('*').collect();
-    let last = pieces.pop().unwrap_or_default();
-    for piece in pieces {
-        match remaining.find(piece) {
-            Some(at) => remaining = &remaining[at + piece.len()..],
-            None => return false,
-        }
-    }
-    remaining.len() >= last.len() && remaining.ends_with(last)
-}
+pub use tensile_rest::pattern::simple_match as wildcard_match;
 
 /// Resolves `expressions` to index names, in order, without duplicates.
 pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) -> Result<Vec<String>, EngineError> {

@@ -330,11 +330,15 @@ pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
     ready(result)
 }
 
-pub fn exists<'a>(node: &'a Node, req: Request<params::Exists>) -> HandlerFuture<'a> {
-    let p = &req.params;
-    let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
+/// 200 when the read finds a document, 404 otherwise (HEAD answers carry no body).
+fn exists_answer<'a>(node: &'a Node, read: Read<'_>) -> HandlerFuture<'a> {
     let found = lookup(node, read).is_ok_and(|(_, doc)| doc.is_some());
     ready(Ok(Response::empty(if found { 200 } else { 404 })))
+}
+
+pub fn exists<'a>(node: &'a Node, req: Request<params::Exists>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    exists_answer(node, Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type })
 }
 
 pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> HandlerFuture<'a> {
@@ -352,23 +356,12 @@ pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> Handle
 
 pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
-    let found = lookup(node, read).is_ok_and(|(_, doc)| doc.is_some());
-    ready(Ok(Response::empty(if found { 200 } else { 404 })))
+    exists_answer(node, Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type })
 }
 
 pub fn refresh<'a>(node: &'a Node, req: Request<params::IndicesRefresh>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let mut opts = IndicesOptions::STRICT_EXPAND_OPEN;
-    if let Some(v) = p.ignore_unavailable {
-        opts.ignore_unavailable = v;
-    }
-    if let Some(v) = p.allow_no_indices {
-        opts.allow_no_indices = v;
-    }
-    if let Some(values) = &p.expand_wildcards {
-        opts = opts.with_expand_wildcards(values.iter().map(|v| v.as_str()));
-    }
+    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
     let result = node
         .engine
         .resolve(p.index.as_deref().unwrap_or_default(), opts)

@@ -10,7 +10,7 @@ use tensile_generated::params::{self, ExpandWildcards};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
 /// The options of an API, with the request's overrides.
-fn options(
+pub(crate) fn options(
     base: IndicesOptions,
     ignore_unavailable: Option<bool>,
     allow_no_indices: Option<bool>,

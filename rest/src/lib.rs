@@ -17,6 +17,7 @@ pub mod dotted;
 pub mod error;
 pub mod handler;
 pub mod params;
+pub mod pattern;
 pub mod request;
 pub mod response;
 pub mod spec;
