@@ -126,11 +126,7 @@ fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>
 
 /// An item's error as the bulk answer shows it: the exception, no root causes.
 fn item_error(index: &str, id: Option<&str>, err: &EsError) -> Value {
-    let mut error = err.to_json(false)["error"].clone();
-    if let Value::Object(map) = &mut error {
-        map.shift_remove("root_cause");
-    }
-    json!({ "_index": index, "_id": id, "status": err.status, "error": error })
+    json!({ "_index": index, "_id": id, "status": err.status, "error": crate::error::exception_json(err) })
 }
 
 /// Runs one item; the index it wrote to, and its answer.

@@ -304,30 +304,111 @@ fn lookup(node: &Node, r: Read<'_>) -> Result<(String, Option<StoredDoc>), EsErr
     Ok((index, doc))
 }
 
+/// What of `_source` a read returns: `_source` (`false`, `true` or
+/// fields), `_source_includes`, `_source_excludes`.
+#[derive(Debug, Clone, Default)]
+struct SourceParams {
+    spec: Option<Vec<String>>,
+    includes: Option<Vec<String>>,
+    excludes: Option<Vec<String>>,
+}
+
+/// The answer of a get: the document with its metadata, or `found: false`.
+fn get_body(index: &str, id: &str, doc: Option<StoredDoc>, source: &SourceParams) -> Result<Value, EsError> {
+    let Some(doc) = doc else {
+        return Ok(json!({ "_index": index, "_id": id, "found": false }));
+    };
+    let mut body = Map::new();
+    body.insert("_index".into(), json!(index));
+    body.insert("_id".into(), json!(doc.id));
+    body.insert("_version".into(), json!(doc.version));
+    body.insert("_seq_no".into(), json!(doc.seq_no));
+    body.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
+    if let Some(r) = &doc.routing {
+        body.insert("_routing".into(), json!(r));
+    }
+    body.insert("found".into(), json!(true));
+    if let Some(filtered) = filtered_source(&doc, &source.spec, &source.includes, &source.excludes)? {
+        body.insert("_source".into(), filtered);
+    }
+    Ok(Value::Object(body))
+}
+
 pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
         let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
         let (index, doc) = lookup(node, read)?;
-        let Some(doc) = doc else {
-            return Ok(Response::json_with_status(404, json!({ "_index": index, "_id": p.id, "found": false })));
-        };
-        let mut body = Map::new();
-        body.insert("_index".into(), json!(index));
-        body.insert("_id".into(), json!(doc.id));
-        body.insert("_version".into(), json!(doc.version));
-        body.insert("_seq_no".into(), json!(doc.seq_no));
-        body.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
-        if let Some(r) = &doc.routing {
-            body.insert("_routing".into(), json!(r));
-        }
-        body.insert("found".into(), json!(true));
-        if let Some(source) = filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)? {
-            body.insert("_source".into(), source);
-        }
-        Ok(Response::json(Value::Object(body)))
+        let status = if doc.is_some() { 200 } else { 404 };
+        let source = SourceParams { spec: p._source.clone(), includes: p._source_includes.clone(), excludes: p._source_excludes.clone() };
+        Ok(Response::json_with_status(status, get_body(&index, &p.id, doc, &source)?))
     })();
     ready(result)
+}
+
+/// A per-document `_source` of `_mget`: a flag, a field list, or
+/// `{includes, excludes}`, over the request's defaults.
+fn doc_source(v: Option<&Value>, defaults: &SourceParams) -> SourceParams {
+    let list = |v: &Value| -> Vec<String> {
+        match v {
+            Value::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+            Value::String(s) => s.split(',').map(str::to_owned).collect(),
+            _ => Vec::new(),
+        }
+    };
+    match v {
+        None => defaults.clone(),
+        Some(Value::Bool(b)) => SourceParams { spec: Some(vec![b.to_string()]), ..Default::default() },
+        Some(Value::Object(o)) => SourceParams {
+            spec: None,
+            includes: o.get("includes").or_else(|| o.get("include")).map(list),
+            excludes: o.get("excludes").or_else(|| o.get("exclude")).map(list),
+        },
+        Some(other) => SourceParams { spec: Some(list(other)), ..Default::default() },
+    }
+}
+
+pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let body: Value = req.body.required_json()?;
+        let defaults = SourceParams { spec: p._source.clone(), includes: p._source_includes.clone(), excludes: p._source_excludes.clone() };
+        let requested: Vec<Value> = match (body.get("docs"), body.get("ids")) {
+            (Some(Value::Array(docs)), _) => docs.clone(),
+            (None, Some(Value::Array(ids))) => ids.iter().map(|id| json!({ "_id": id })).collect(),
+            _ => return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: no documents to get;")),
+        };
+        let mut problems = String::new();
+        for (i, d) in requested.iter().enumerate() {
+            if d.get("_index").is_none() && p.index.is_none() {
+                problems.push_str(&format!("{}: index is missing for doc {i};", problems.matches(';').count() + 1));
+            }
+            if d.get("_id").is_none() {
+                problems.push_str(&format!("{}: id is missing for doc {i};", problems.matches(';').count() + 1));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(EsError::new(400, "action_request_validation_exception", format!("Validation Failed: {problems}")));
+        }
+        let docs: Vec<Value> = requested
+            .iter()
+            .map(|d| {
+                let index = d.get("_index").and_then(Value::as_str).or(p.index.as_deref()).unwrap_or_default();
+                let id = d.get("_id").map(crate::documents::text).unwrap_or_default();
+                let routing = d.get("routing").map(|r| vec![crate::documents::text(r)]).or_else(|| p.routing.clone());
+                let read = Read { index, id: &id, routing: &routing, realtime: p.realtime, refresh: p.refresh, version: None, version_type: None };
+                let answer = lookup(node, read).and_then(|(index, doc)| get_body(&index, &id, doc, &doc_source(d.get("_source"), &defaults)));
+                answer.unwrap_or_else(|e| json!({ "_index": index, "_id": id, "error": crate::error::exception_json(&e) }))
+            })
+            .collect();
+        Ok(Response::json(json!({ "docs": docs })))
+    })();
+    ready(result)
+}
+
+/// A JSON value as text: strings bare, others as JSON.
+pub(crate) fn text(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
 /// 200 when the read finds a document, 404 otherwise (HEAD answers carry no body).

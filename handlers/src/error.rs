@@ -37,3 +37,13 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),
     }
 }
+
+/// An error inside a multi-item answer (`_bulk` items, `_mget` docs): the
+/// exception object without the root causes.
+pub fn exception_json(err: &EsError) -> serde_json::Value {
+    let mut error = err.to_json(false)["error"].clone();
+    if let serde_json::Value::Object(map) = &mut error {
+        map.shift_remove("root_cause");
+    }
+    error
+}

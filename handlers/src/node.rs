@@ -55,6 +55,10 @@ impl Handlers for Node {
         crate::documents::exists_source(self, req)
     }
 
+    fn mget(&self, req: Request<params::Mget>) -> HandlerFuture<'_> {
+        crate::documents::mget(self, req)
+    }
+
     fn update(&self, req: Request<params::Update>) -> HandlerFuture<'_> {
         crate::documents::update(self, req)
     }

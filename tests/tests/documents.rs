@@ -134,6 +134,14 @@ async fn bulk_items_succeed_and_fail_independently() {
     let (status, _) = call(&c, &server.url, Method::GET, "/b/_doc/2", None).await;
     assert_eq!(status, 404);
 
+    let (status, docs) = call(&c, &server.url, Method::POST, "/_mget", Some(json!({"docs": [
+        {"_index": "b", "_id": "1", "_source": ["c"]}, {"_index": "b", "_id": "2"}, {"_index": "missing", "_id": "1"}
+    ]}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(docs["docs"][0]["_source"], json!({"c": 3}));
+    assert_eq!(docs["docs"][1]["found"], false);
+    assert_eq!(docs["docs"][2]["error"]["type"], "index_not_found_exception");
+
     let (status, err) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"dac": {}}))).await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["reason"], "[UpdateRequest] unknown field [dac] did you mean [doc]?");
