@@ -28,6 +28,9 @@ pub enum EngineError {
     /// `document_missing_exception`
     #[error("[{id}]: document missing")]
     DocumentMissing { id: String, shard: ShardRef },
+    /// `aliases_not_found_exception`
+    #[error("aliases [{}] missing", names.join(","))]
+    AliasesNotFound { names: Vec<String> },
     /// `illegal_argument_exception`
     #[error("{0}")]
     IllegalArgument(String),

@@ -9,6 +9,7 @@
 //! Shards (tantivy indices with a translog), documents and search come with
 //! the rest of the engine issue and live beside these.
 
+pub mod aliases;
 pub mod atomic;
 pub mod documents;
 pub mod error;
@@ -103,7 +104,9 @@ impl Engine {
         mapping::validate(&mappings)?;
         let aliases: std::collections::BTreeMap<String, Value> = match body.get("aliases") {
             None | Some(Value::Null) => Default::default(),
-            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Some(Value::Object(map)) => {
+                map.iter().map(|(k, v)| Ok((k.clone(), aliases::normalize_definition(k, v)?))).collect::<Result<_, EngineError>>()?
+            }
             Some(other) => return Err(EngineError::IllegalArgument(format!("aliases must be an object, got [{other}]"))),
         };
 

@@ -30,6 +30,9 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("index_uuid", shard.index_uuid)
             .with_metadata("shard", shard.shard.to_string())
             .with_metadata("index", shard.index),
+        EngineError::AliasesNotFound { names } => EsError::new(404, "aliases_not_found_exception", reason)
+            .with_metadata("resource.type", "aliases")
+            .with_metadata("resource.id", names.join(",")),
         EngineError::IllegalArgument(_) => EsError::illegal_argument(reason),
         EngineError::MapperParsing(_) => EsError::new(400, "mapper_parsing_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),

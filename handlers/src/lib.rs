@@ -5,6 +5,7 @@
 //! no method here answers with the generated default, an honest error that
 //! names it.
 
+pub mod aliases;
 pub mod bulk;
 pub mod capabilities;
 pub mod cli;

@@ -79,6 +79,26 @@ impl Handlers for Node {
         crate::cluster::health(self, req)
     }
 
+    fn indices_put_alias(&self, req: Request<params::IndicesPutAlias>) -> HandlerFuture<'_> {
+        crate::aliases::put(self, req)
+    }
+
+    fn indices_delete_alias(&self, req: Request<params::IndicesDeleteAlias>) -> HandlerFuture<'_> {
+        crate::aliases::delete(self, req)
+    }
+
+    fn indices_get_alias(&self, req: Request<params::IndicesGetAlias>) -> HandlerFuture<'_> {
+        crate::aliases::get(self, req)
+    }
+
+    fn indices_exists_alias(&self, req: Request<params::IndicesExistsAlias>) -> HandlerFuture<'_> {
+        crate::aliases::exists(self, req)
+    }
+
+    fn indices_update_aliases(&self, req: Request<params::IndicesUpdateAliases>) -> HandlerFuture<'_> {
+        crate::aliases::update(self, req)
+    }
+
     fn indices_create(&self, req: Request<params::IndicesCreate>) -> HandlerFuture<'_> {
         crate::indices::create(self, req)
     }

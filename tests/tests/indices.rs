@@ -69,3 +69,41 @@ async fn create_read_restart_delete() {
     let (status, _) = call(&server, Method::HEAD, "/books", None).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn aliases_are_managed_and_persisted() {
+    use reqwest::Method;
+    let server = server!();
+    for index in ["logs-1", "logs-2"] {
+        let (status, _) = call(&server, Method::PUT, &format!("/{index}"), None).await;
+        assert_eq!(status, 200);
+    }
+    let actions = json!({"actions": [
+        {"add": {"indices": ["logs-1", "logs-2"], "alias": "logs"}},
+        {"add": {"index": "logs-2", "alias": "current", "is_write_index": true, "routing": "r"}}
+    ]});
+    let (status, ack) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
+    assert_eq!((status, ack), (StatusCode::OK, json!({"acknowledged": true, "errors": false})));
+    let (_, got) = call(&server, Method::GET, "/_alias/current", None).await;
+    assert_eq!(got, json!({"logs-2": {"aliases": {"current": {"is_write_index": true, "index_routing": "r", "search_routing": "r"}}}}));
+
+    // A write through an alias goes to its write index.
+    let (status, written) = call(&server, Method::PUT, "/current/_doc/1", Some(json!({"m": 1}))).await;
+    assert_eq!((status, written["_index"].as_str()), (StatusCode::CREATED, Some("logs-2")));
+
+    let (status, missing) = call(&server, Method::GET, "/_alias/nope", None).await;
+    assert_eq!(status, 404);
+    assert_eq!(missing["error"], "alias [nope] missing");
+    let (status, _) = call(&server, Method::DELETE, "/logs-1/_alias/nope", None).await;
+    assert_eq!(status, 404);
+
+    let (status, data) = server.stop();
+    assert!(status.success());
+    let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
+    let (status, _) = call(&server, Method::HEAD, "/_alias/logs", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&server, Method::DELETE, "/logs-*/_alias/logs", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&server, Method::HEAD, "/_alias/logs", None).await;
+    assert_eq!(status, 404);
+}

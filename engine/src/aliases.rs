@@ -1,0 +1,138 @@
+//! Alias changes: add, remove and remove-index actions, applied together
+//! and persisted once, as `POST /_aliases` does.
+
+use crate::error::EngineError;
+use crate::index_name;
+use crate::metadata::Metadata;
+use crate::Engine;
+use serde_json::{Map, Value};
+
+/// One alias action, its indices already resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AliasAction {
+    Add { indices: Vec<String>, alias: String, definition: Value },
+    Remove { indices: Vec<String>, aliases: Vec<String>, must_exist: bool },
+    RemoveIndex { indices: Vec<String> },
+}
+
+/// An alias definition as Elasticsearch keeps it: `routing` becomes
+/// `index_routing` and `search_routing`; unknown fields are refused.
+pub fn normalize_definition(alias: &str, def: &Value) -> Result<Value, EngineError> {
+    let mut out = Map::new();
+    let Some(map) = def.as_object() else { return Ok(Value::Object(out)) };
+    for (k, v) in map {
+        match k.as_str() {
+            "filter" | "is_write_index" | "is_hidden" | "index_routing" | "search_routing" => {
+                let value = if k.ends_with("routing") { Value::String(crate::settings_text(v)) } else { v.clone() };
+                out.insert(k.clone(), value);
+            }
+            "routing" => {
+                let r = Value::String(crate::settings_text(v));
+                out.entry("index_routing").or_insert_with(|| r.clone());
+                out.entry("search_routing").or_insert(r);
+            }
+            other => return Err(EngineError::IllegalArgument(format!("[alias] unknown field [{other}] for alias [{alias}]"))),
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<(), EngineError> {
+    match action {
+        AliasAction::Add { indices, alias, definition } => {
+            index_name::validate(alias).map_err(|e| match e {
+                EngineError::InvalidIndexName { reason, .. } => EngineError::InvalidAliasName { name: alias.clone(), reason },
+                other => other,
+            })?;
+            if meta.indices.contains_key(alias) {
+                return Err(EngineError::InvalidAliasName {
+                    name: alias.clone(),
+                    reason: "an index or data stream exists with the same name as the alias".into(),
+                });
+            }
+            let definition = normalize_definition(alias, definition)?;
+            for index in indices {
+                let target = meta.indices.get_mut(index).ok_or_else(|| EngineError::IndexNotFound { name: index.clone() })?;
+                target.aliases.insert(alias.clone(), definition.clone());
+            }
+        }
+        AliasAction::Remove { indices, aliases, must_exist } => {
+            let mut removed = false;
+            for index in indices {
+                let target = meta.indices.get_mut(index).ok_or_else(|| EngineError::IndexNotFound { name: index.clone() })?;
+                let before = target.aliases.len();
+                target.aliases.retain(|name, _| !aliases.iter().any(|p| crate::resolve::wildcard_match(p, name)));
+                removed |= target.aliases.len() != before;
+            }
+            if !removed && *must_exist {
+                return Err(EngineError::AliasesNotFound { names: aliases.clone() });
+            }
+        }
+        AliasAction::RemoveIndex { indices } => {
+            for index in indices {
+                meta.indices.remove(index);
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Engine {
+    /// Applies every action or none, then persists the metadata once.
+    /// Indices removed by `remove_index` are deleted with their data.
+    pub fn update_aliases(&self, actions: &[AliasAction]) -> Result<(), EngineError> {
+        let removed: Vec<String> = actions
+            .iter()
+            .filter_map(|a| match a {
+                AliasAction::RemoveIndex { indices } => Some(indices.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        {
+            let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+            let mut next = meta.clone();
+            for action in actions.iter().filter(|a| !matches!(a, AliasAction::RemoveIndex { .. })) {
+                apply(&mut next, action)?;
+            }
+            next.persist(&self.data_path)?;
+            *meta = next;
+        }
+        if removed.is_empty() {
+            Ok(())
+        } else {
+            self.delete_indices(&removed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn add_remove_and_atomicity() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        engine.create_index("a", &json!({})).unwrap();
+        engine.create_index("b", &json!({})).unwrap();
+        let add = AliasAction::Add { indices: vec!["a".into(), "b".into()], alias: "both".into(), definition: json!({"routing": "1"}) };
+        engine.update_aliases(&[add]).unwrap();
+        assert_eq!(engine.metadata().indices["a"].aliases["both"], json!({"index_routing": "1", "search_routing": "1"}));
+
+        // One bad action leaves everything as it was.
+        let add_c = AliasAction::Add { indices: vec!["a".into()], alias: "c".into(), definition: json!({}) };
+        let bad = AliasAction::Add { indices: vec!["a".into()], alias: "b".into(), definition: json!({}) };
+        assert!(engine.update_aliases(&[add_c, bad]).is_err());
+        assert!(!engine.metadata().indices["a"].aliases.contains_key("c"));
+
+        let remove = AliasAction::Remove { indices: vec!["a".into()], aliases: vec!["bo*".into()], must_exist: true };
+        engine.update_aliases(&[remove.clone()]).unwrap();
+        assert!(matches!(engine.update_aliases(&[remove]), Err(EngineError::AliasesNotFound { .. })));
+        drop(engine);
+        let engine = Engine::open(dir.path()).unwrap();
+        assert!(engine.metadata().indices["b"].aliases.contains_key("both"));
+        assert!(!engine.metadata().indices["a"].aliases.contains_key("both"));
+    }
+}
