@@ -63,12 +63,13 @@ pub struct DocWrite {
 impl Engine {
     /// The open shards of a concrete index.
     pub(crate) fn index_shards(&self, index: &str) -> Result<Arc<IndexShards>, EngineError> {
-        self.shards
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(index)
-            .cloned()
-            .ok_or_else(|| EngineError::IndexNotFound { name: index.to_owned() })
+        if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(index) {
+            return Ok(shards.clone());
+        }
+        match self.metadata().indices.get(index) {
+            Some(closed) => Err(EngineError::IndexClosed { name: closed.name.clone(), uuid: closed.uuid.clone() }),
+            None => Err(EngineError::IndexNotFound { name: index.to_owned() }),
+        }
     }
 
     /// The index a write to `target` goes to: the index itself, the one

@@ -31,6 +31,9 @@ pub enum EngineError {
     /// `aliases_not_found_exception`
     #[error("aliases [{}] missing", names.join(","))]
     AliasesNotFound { names: Vec<String> },
+    /// `index_closed_exception`
+    #[error("closed")]
+    IndexClosed { name: String, uuid: String },
     /// `illegal_argument_exception`
     #[error("{0}")]
     IllegalArgument(String),

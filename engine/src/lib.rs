@@ -14,6 +14,7 @@ pub mod atomic;
 pub mod documents;
 pub mod error;
 pub mod index_name;
+pub mod lifecycle;
 pub mod mapping;
 pub mod metadata;
 pub mod node_meta;
@@ -100,6 +101,7 @@ impl Engine {
     pub fn create_index(&self, name: &str, body: &Value) -> Result<IndexMetadata, EngineError> {
         index_name::validate(name)?;
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
+        settings.retain(|_, v| !v.is_null());
         let mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));
         mapping::validate(&mappings)?;
         let aliases: std::collections::BTreeMap<String, Value> = match body.get("aliases") {

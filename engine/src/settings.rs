@@ -123,6 +123,10 @@ pub fn normalize(input: &Value) -> Result<FlatSettings, EngineError> {
 }
 
 fn check_value(key: &str, value: &Value) -> Result<(), EngineError> {
+    if value.is_null() {
+        // `null` resets a setting to its default.
+        return Ok(());
+    }
     if key == "index.refresh_interval" {
         let text = value.as_str().unwrap_or_default();
         tensile_rest::TimeValue::parse(key, text).map_err(|e| EngineError::IllegalArgument(e.to_string()))?;

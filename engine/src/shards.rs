@@ -18,7 +18,7 @@ pub struct IndexShards {
     pub shards: Vec<Shard>,
     routing_shards: u32,
     /// `index.refresh_interval`; `None` for `-1` (refresh on request only).
-    refresh_interval: Option<Duration>,
+    refresh_interval: Mutex<Option<Duration>>,
     last_refresh: Mutex<Instant>,
 }
 
@@ -32,18 +32,20 @@ impl IndexShards {
             .setting("index.number_of_routing_shards")
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| routing::default_routing_shards(n));
-        let refresh_interval = match meta.setting("index.refresh_interval") {
-            None => Some(DEFAULT_REFRESH_INTERVAL),
-            Some(text) => TimeValue::parse("index.refresh_interval", text)
-                .map_err(|e| EngineError::IllegalArgument(e.to_string()))?
-                .duration(),
-        };
+        let refresh_interval = Mutex::new(refresh_interval(meta)?);
         Ok(IndexShards { uuid: meta.uuid.clone(), shards, routing_shards, refresh_interval, last_refresh: Mutex::new(Instant::now()) })
+    }
+
+    /// Takes a changed `index.refresh_interval` into account.
+    pub fn set_refresh_interval(&self, meta: &IndexMetadata) -> Result<(), EngineError> {
+        *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner()) = refresh_interval(meta)?;
+        Ok(())
     }
 
     /// Refreshes the dirty shards if the index's refresh interval has passed.
     fn scheduled_refresh(&self) -> Result<(), EngineError> {
-        let Some(interval) = self.refresh_interval else { return self.shards.iter().try_for_each(Shard::sync) };
+        let interval = *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(interval) = interval else { return self.shards.iter().try_for_each(Shard::sync) };
         let mut last = self.last_refresh.lock().unwrap_or_else(|p| p.into_inner());
         if last.elapsed() < interval {
             return Ok(());
@@ -65,6 +67,14 @@ impl IndexShards {
 
     pub fn refresh(&self) -> Result<(), EngineError> {
         self.shards.iter().try_for_each(Shard::refresh)
+    }
+}
+
+/// An index's refresh interval; `None` for `-1`.
+fn refresh_interval(meta: &IndexMetadata) -> Result<Option<Duration>, EngineError> {
+    match meta.setting("index.refresh_interval") {
+        None => Ok(Some(DEFAULT_REFRESH_INTERVAL)),
+        Some(text) => Ok(TimeValue::parse("index.refresh_interval", text).map_err(|e| EngineError::IllegalArgument(e.to_string()))?.duration()),
     }
 }
 

@@ -33,6 +33,9 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::AliasesNotFound { names } => EsError::new(404, "aliases_not_found_exception", reason)
             .with_metadata("resource.type", "aliases")
             .with_metadata("resource.id", names.join(",")),
+        EngineError::IndexClosed { name, uuid } => EsError::new(400, "index_closed_exception", reason)
+            .with_metadata("index_uuid", uuid)
+            .with_metadata("index", name),
         EngineError::IllegalArgument(_) => EsError::illegal_argument(reason),
         EngineError::MapperParsing(_) => EsError::new(400, "mapper_parsing_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),

@@ -132,3 +132,39 @@ pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>
     });
     ready(result)
 }
+
+pub fn close<'a>(node: &'a Node, req: Request<params::IndicesClose>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let result = node.engine.resolve(&p.index, opts).and_then(|names| {
+        node.engine.close_indices(&names)?;
+        let closed: Map<String, Value> = names.into_iter().map(|n| (n, serde_json::json!({ "closed": true }))).collect();
+        Ok(Response::json(serde_json::json!({ "acknowledged": true, "shards_acknowledged": true, "indices": closed })))
+    });
+    ready(result.map_err(es_error))
+}
+
+pub fn open<'a>(node: &'a Node, req: Request<params::IndicesOpen>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let base = IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }.with_expand_wildcards(["closed"]);
+    let opts = options(base, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let result = node
+        .engine
+        .resolve(&p.index, opts)
+        .and_then(|names| node.engine.open_indices(&names))
+        .map(|()| Response::json(serde_json::json!({ "acknowledged": true, "shards_acknowledged": true })));
+    ready(result.map_err(es_error))
+}
+
+pub fn put_settings<'a>(node: &'a Node, req: Request<params::IndicesPutSettings>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN.with_expand_wildcards(["open", "closed"]), p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let result = (|| {
+        let body: Value = req.body.required_json()?;
+        let body = body.get("settings").cloned().unwrap_or(body);
+        let names = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
+        node.engine.update_settings(&names, &body).map_err(es_error)?;
+        Ok(Response::json(serde_json::json!({ "acknowledged": true })))
+    })();
+    ready(result)
+}

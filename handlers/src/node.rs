@@ -99,6 +99,18 @@ impl Handlers for Node {
         crate::aliases::update(self, req)
     }
 
+    fn indices_close(&self, req: Request<params::IndicesClose>) -> HandlerFuture<'_> {
+        crate::indices::close(self, req)
+    }
+
+    fn indices_open(&self, req: Request<params::IndicesOpen>) -> HandlerFuture<'_> {
+        crate::indices::open(self, req)
+    }
+
+    fn indices_put_settings(&self, req: Request<params::IndicesPutSettings>) -> HandlerFuture<'_> {
+        crate::indices::put_settings(self, req)
+    }
+
     fn indices_create(&self, req: Request<params::IndicesCreate>) -> HandlerFuture<'_> {
         crate::indices::create(self, req)
     }

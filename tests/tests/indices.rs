@@ -107,3 +107,30 @@ async fn aliases_are_managed_and_persisted() {
     let (status, _) = call(&server, Method::HEAD, "/_alias/logs", None).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn close_open_and_change_settings() {
+    use reqwest::Method;
+    let server = server!();
+    call(&server, Method::PUT, "/shop", None).await;
+    let (status, _) = call(&server, Method::PUT, "/shop/_doc/1", Some(json!({"item": "pen"}))).await;
+    assert_eq!(status, 201);
+
+    let (status, closed) = call(&server, Method::POST, "/shop/_close", None).await;
+    assert_eq!((status, closed["indices"]["shop"]["closed"].as_bool()), (StatusCode::OK, Some(true)));
+    let (status, refused) = call(&server, Method::GET, "/shop/_doc/1", None).await;
+    assert_eq!((status, refused["error"]["type"].as_str()), (StatusCode::BAD_REQUEST, Some("index_closed_exception")));
+
+    let (status, _) = call(&server, Method::POST, "/shop/_open", None).await;
+    assert_eq!(status, 200);
+    let (status, got) = call(&server, Method::GET, "/shop/_doc/1", None).await;
+    assert_eq!((status, got["_source"].clone()), (StatusCode::OK, json!({"item": "pen"})));
+
+    let (status, _) = call(&server, Method::PUT, "/shop/_settings", Some(json!({"index": {"number_of_replicas": 0}}))).await;
+    assert_eq!(status, 200);
+    let (_, settings) = call(&server, Method::GET, "/shop/_settings/index.number_of_replicas?flat_settings", None).await;
+    assert_eq!(settings, json!({"shop": {"settings": {"index.number_of_replicas": "0"}}}));
+    let (status, err) = call(&server, Method::PUT, "/shop/_settings", Some(json!({"number_of_shards": 3}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["reason"], "final index setting [index.number_of_shards], not updateable");
+}

@@ -1,0 +1,144 @@
+//! Closing and opening indices, and changing their settings.
+//!
+//! Closing refreshes (commits) an index's shards and releases them; the
+//! data stays on disk and opening reopens it. Settings changes follow
+//! Elasticsearch: static settings only on closed indices, `null` resets a
+//! setting, and a new `refresh_interval` takes effect at once.
+
+use crate::error::EngineError;
+use crate::metadata::IndexState;
+use crate::settings::{self, FlatSettings};
+use crate::shards::IndexShards;
+use crate::Engine;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Settings fixed at creation.
+const FINAL: &[&str] = &[
+    "index.number_of_shards",
+    "index.number_of_routing_shards",
+    "index.routing_partition_size",
+    "index.mode",
+    "index.soft_deletes.enabled",
+];
+/// Settings that only a closed index may change.
+const STATIC: &[&str] = &["index.codec"];
+const STATIC_PREFIXES: &[&str] = &["index.analysis.", "index.similarity."];
+
+fn is_final(key: &str) -> bool {
+    FINAL.contains(&key) || key.starts_with("index.sort.")
+}
+
+fn is_static(key: &str) -> bool {
+    STATIC.contains(&key) || STATIC_PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+impl Engine {
+    /// Closes the named (resolved) indices.
+    pub fn close_indices(&self, names: &[String]) -> Result<(), EngineError> {
+        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+        for name in names {
+            if let Some(shards) = self.shards.write().unwrap_or_else(|p| p.into_inner()).remove(name) {
+                shards.refresh()?;
+            }
+        }
+        let mut next = meta.clone();
+        for name in names {
+            if let Some(index) = next.indices.get_mut(name) {
+                index.state = IndexState::Close;
+            }
+        }
+        next.persist(&self.data_path)?;
+        *meta = next;
+        Ok(())
+    }
+
+    /// Opens the named (resolved) indices.
+    pub fn open_indices(&self, names: &[String]) -> Result<(), EngineError> {
+        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = meta.clone();
+        let mut opened = Vec::new();
+        for name in names {
+            let Some(index) = next.indices.get_mut(name) else { continue };
+            if index.state == IndexState::Close {
+                index.state = IndexState::Open;
+                let dir = self.data_path.join("indices").join(&index.uuid);
+                opened.push((name.clone(), Arc::new(IndexShards::open(&dir, index)?)));
+            }
+        }
+        next.persist(&self.data_path)?;
+        *meta = next;
+        let mut table = self.shards.write().unwrap_or_else(|p| p.into_inner());
+        table.extend(opened);
+        Ok(())
+    }
+
+    /// Changes settings of the named (resolved) indices; a `null` value
+    /// resets the setting to its default.
+    pub fn update_settings(&self, names: &[String], body: &Value) -> Result<(), EngineError> {
+        let changes: FlatSettings = settings::normalize(body)?;
+        if changes.is_empty() {
+            return Err(EngineError::IllegalArgument("no settings to update".into()));
+        }
+        if let Some(key) = changes.keys().find(|k| is_final(k)) {
+            return Err(EngineError::IllegalArgument(format!("final index setting [{key}], not updateable")));
+        }
+        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = meta.clone();
+        for name in names {
+            let Some(index) = next.indices.get_mut(name) else { continue };
+            let static_keys: Vec<&String> = changes.keys().filter(|k| is_static(k)).collect();
+            if index.state == IndexState::Open && !static_keys.is_empty() {
+                let keys: Vec<&str> = static_keys.iter().map(|k| k.as_str()).collect();
+                return Err(EngineError::IllegalArgument(format!(
+                    "Can't update non dynamic settings [[{}]] for open indices [[{}/{}]]",
+                    keys.join(", "),
+                    index.name,
+                    index.uuid
+                )));
+            }
+            for (key, value) in &changes {
+                if value.is_null() {
+                    index.settings.remove(key);
+                } else {
+                    index.settings.insert(key.clone(), value.clone());
+                }
+            }
+            if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(name) {
+                shards.set_refresh_interval(index)?;
+            }
+        }
+        next.persist(&self.data_path)?;
+        *meta = next;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shard::Conditions;
+    use crate::{Engine, EngineError};
+    use serde_json::json;
+
+    #[test]
+    fn close_open_and_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        engine.create_index("i", &json!({})).unwrap();
+        engine.index_doc("i", "1", "{}".into(), None, &Conditions::default(), false).unwrap();
+        engine.close_indices(&["i".into()]).unwrap();
+        assert!(matches!(engine.get_doc("i", "1", None, true), Err(EngineError::IndexClosed { .. })));
+        let err = engine.update_settings(&["i".into()], &json!({"index": {"number_of_shards": 2}})).unwrap_err().to_string();
+        assert_eq!(err, "final index setting [index.number_of_shards], not updateable");
+        engine.update_settings(&["i".into()], &json!({"index": {"codec": "best_compression"}})).unwrap();
+        engine.open_indices(&["i".into()]).unwrap();
+        assert!(engine.get_doc("i", "1", None, true).unwrap().is_some());
+
+        let err = engine.update_settings(&["i".into()], &json!({"codec": "default"})).unwrap_err().to_string();
+        assert!(err.starts_with("Can't update non dynamic settings [[index.codec]] for open indices [[i/"), "{err}");
+        engine.update_settings(&["i".into()], &json!({"index": {"number_of_replicas": 0, "refresh_interval": "-1"}})).unwrap();
+        assert_eq!(engine.metadata().indices["i"].setting("index.number_of_replicas"), Some("0"));
+        engine.update_settings(&["i".into()], &json!({"index.refresh_interval": null})).unwrap();
+        assert_eq!(engine.metadata().indices["i"].setting("index.refresh_interval"), None);
+    }
+}
