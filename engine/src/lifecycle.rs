@@ -114,6 +114,22 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Merges a mapping update into the named (resolved) indices, all or none.
+    pub fn put_mapping(&self, names: &[String], update: &Value) -> Result<(), EngineError> {
+        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = meta.clone();
+        for name in names {
+            if let Some(index) = next.indices.get_mut(name) {
+                crate::mapping::merge(&mut index.mappings, update)?;
+            }
+        }
+        next.persist(&self.data_path)?;
+        *meta = next;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::shard::Conditions;

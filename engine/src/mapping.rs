@@ -3,7 +3,7 @@
 //! multi-field `fields`.
 
 use crate::error::EngineError;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Field types Tensile's engine is built to index.
 pub const SUPPORTED_TYPES: &[&str] = &[
@@ -86,10 +86,75 @@ fn field(path: &str, def: &Value) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// The type of a field definition (`object` when it has none).
+fn field_type(def: &Value) -> &str {
+    def.get("type").and_then(Value::as_str).unwrap_or("object")
+}
+
+/// Merges a mapping update into an existing mapping, as `PUT _mapping`
+/// does: new fields are added, objects and multi-fields merge, a field's
+/// type cannot change, other root parameters are replaced.
+pub fn merge(existing: &mut Value, update: &Value) -> Result<(), EngineError> {
+    validate(update)?;
+    let (Value::Object(target), Value::Object(changes)) = (existing, update) else { return Ok(()) };
+    for (key, value) in changes {
+        if key == "properties" {
+            let props = target.entry("properties").or_insert_with(|| Value::Object(Map::new()));
+            merge_properties("", props, value)?;
+        } else {
+            target.insert(key.clone(), value.clone());
+        }
+    }
+    Ok(())
+}
+
+fn merge_properties(prefix: &str, existing: &mut Value, update: &Value) -> Result<(), EngineError> {
+    let (Value::Object(target), Value::Object(fields)) = (existing, update) else { return Ok(()) };
+    for (name, def) in fields {
+        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        let Some(current) = target.get_mut(name) else {
+            target.insert(name.clone(), def.clone());
+            continue;
+        };
+        let (from, to) = (field_type(current).to_owned(), field_type(def).to_owned());
+        if from != to {
+            return Err(EngineError::IllegalArgument(format!("mapper [{path}] cannot be changed from type [{from}] to [{to}]")));
+        }
+        let (Value::Object(cur), Value::Object(new)) = (current, def) else { continue };
+        for (param, value) in new {
+            match param.as_str() {
+                "properties" => {
+                    let props = cur.entry("properties").or_insert_with(|| Value::Object(Map::new()));
+                    merge_properties(&path, props, value)?;
+                }
+                "fields" => {
+                    let multi = cur.entry("fields").or_insert_with(|| Value::Object(Map::new()));
+                    merge_properties(&path, multi, value)?;
+                }
+                _ => {
+                    cur.insert(param.clone(), value.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn merges_add_fields_and_refuse_type_changes() {
+        let mut m = json!({"properties": {"a": {"type": "text"}, "o": {"properties": {"x": {"type": "long"}}}}});
+        merge(&mut m, &json!({"properties": {"b": {"type": "keyword"}, "o": {"properties": {"y": {"type": "date"}}}, "a": {"type": "text", "fields": {"raw": {"type": "keyword"}}}}, "dynamic": "strict"})).unwrap();
+        assert_eq!(m["properties"]["o"]["properties"]["y"]["type"], "date");
+        assert_eq!(m["properties"]["a"]["fields"]["raw"]["type"], "keyword");
+        assert_eq!(m["dynamic"], "strict");
+        let err = merge(&mut m, &json!({"properties": {"o": {"properties": {"x": {"type": "keyword"}}}}})).unwrap_err().to_string();
+        assert_eq!(err, "mapper [o.x] cannot be changed from type [long] to [keyword]");
+    }
 
     #[test]
     fn types_are_checked_everywhere() {

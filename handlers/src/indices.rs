@@ -168,3 +168,15 @@ pub fn put_settings<'a>(node: &'a Node, req: Request<params::IndicesPutSettings>
     })();
     ready(result)
 }
+
+pub fn put_mapping<'a>(node: &'a Node, req: Request<params::IndicesPutMapping>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let result = (|| {
+        let body: Value = req.body.required_json()?;
+        let names = node.engine.resolve(&p.index, opts).map_err(es_error)?;
+        node.engine.put_mapping(&names, &body).map_err(es_error)?;
+        Ok(Response::json(serde_json::json!({ "acknowledged": true })))
+    })();
+    ready(result)
+}

@@ -111,6 +111,10 @@ impl Handlers for Node {
         crate::indices::put_settings(self, req)
     }
 
+    fn indices_put_mapping(&self, req: Request<params::IndicesPutMapping>) -> HandlerFuture<'_> {
+        crate::indices::put_mapping(self, req)
+    }
+
     fn indices_create(&self, req: Request<params::IndicesCreate>) -> HandlerFuture<'_> {
         crate::indices::create(self, req)
     }

@@ -130,6 +130,14 @@ async fn close_open_and_change_settings() {
     assert_eq!(status, 200);
     let (_, settings) = call(&server, Method::GET, "/shop/_settings/index.number_of_replicas?flat_settings", None).await;
     assert_eq!(settings, json!({"shop": {"settings": {"index.number_of_replicas": "0"}}}));
+    let (status, _) = call(&server, Method::PUT, "/shop/_mapping", Some(json!({"properties": {"price": {"type": "double"}}}))).await;
+    assert_eq!(status, 200);
+    let (_, mapping) = call(&server, Method::GET, "/shop/_mapping", None).await;
+    assert_eq!(mapping["shop"]["mappings"]["properties"]["price"]["type"], "double");
+    let (status, err) = call(&server, Method::PUT, "/shop/_mapping", Some(json!({"properties": {"price": {"type": "keyword"}}}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["reason"], "mapper [price] cannot be changed from type [double] to [keyword]");
+
     let (status, err) = call(&server, Method::PUT, "/shop/_settings", Some(json!({"number_of_shards": 3}))).await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["reason"], "final index setting [index.number_of_shards], not updateable");
