@@ -88,12 +88,20 @@ fn apis_rs(model: &Model) -> String {
         let _ = writeln!(s, "    /// [`{}`]({})\n    {},", api.name, api.doc_url, api.type_name);
     }
     s.push_str("}\n\n");
-    let _ = writeln!(s, "impl Api {{\n    /// Every API, in table order.\n    pub const ALL: [Api; {}] = [", model.apis.len());
+    let _ = writeln!(
+        s,
+        "impl Api {{\n    /// Every API, in table order.\n    pub const ALL: [Api; {}] = [",
+        model.apis.len()
+    );
     for api in &model.apis {
         let _ = writeln!(s, "        Api::{},", api.type_name);
     }
     s.push_str("    ];\n\n    /// The API's entry in [`APIS`].\n    pub fn spec(self) -> &'static ApiSpec {\n        &APIS[self as usize]\n    }\n\n    /// The API's name, e.g. `indices.create`.\n    pub fn name(self) -> &'static str {\n        self.spec().name\n    }\n\n    /// The API called `name`.\n    pub fn from_name(name: &str) -> Option<Api> {\n        APIS.binary_search_by(|spec| spec.name.cmp(name)).ok().map(|i| Api::ALL[i])\n    }\n}\n\n");
-    let _ = writeln!(s, "/// The static description of every API, sorted by name.\npub static APIS: [ApiSpec; {}] = [", model.apis.len());
+    let _ = writeln!(
+        s,
+        "/// The static description of every API, sorted by name.\npub static APIS: [ApiSpec; {}] = [",
+        model.apis.len()
+    );
     for api in &model.apis {
         api_spec(&mut s, model, api);
     }
@@ -102,7 +110,13 @@ fn apis_rs(model: &Model) -> String {
 }
 
 fn api_spec(s: &mut String, model: &Model, api: &ApiModel) {
-    let _ = writeln!(s, "    ApiSpec {{\n        name: {},\n        doc_url: {},\n        stability: {},\n        paths: &[", lit(&api.name), lit(&api.doc_url), lit(&api.stability));
+    let _ = writeln!(
+        s,
+        "    ApiSpec {{\n        name: {},\n        doc_url: {},\n        stability: {},\n        paths: &[",
+        lit(&api.name),
+        lit(&api.doc_url),
+        lit(&api.stability)
+    );
     for path in &api.paths {
         let methods: Vec<String> = path.methods.iter().map(|m| method_variant(m)).collect();
         let parts: Vec<String> = path
@@ -159,7 +173,11 @@ fn params_rs(model: &Model) -> String {
         );
     }
     for api in &model.apis {
-        let _ = writeln!(s, "/// Parameters of [`{}`]({}).\n#[derive(Debug, Clone, PartialEq)]\npub struct {} {{", api.name, api.doc_url, api.type_name);
+        let _ = writeln!(
+            s,
+            "/// Parameters of [`{}`]({}).\n#[derive(Debug, Clone, PartialEq)]\npub struct {} {{",
+            api.name, api.doc_url, api.type_name
+        );
         for f in &api.fields {
             let ty = rust_type(model, &f.ty);
             let ty = if f.required { ty } else { format!("Option<{ty}>") };
@@ -186,7 +204,8 @@ fn handlers_rs(model: &Model) -> String {
     let mut s = String::from(HEADER);
     s.push_str("//! The [`Handlers`] trait, one method per API, and [`dispatch`].\n//!\n//! Every method has a default body that answers with an error naming the\n//! API, so an API that is not built yet says so instead of faking success.\n\nuse crate::apis::Api;\nuse crate::params;\nuse tensile_rest::{call, not_built, HandlerFuture, Request};\n\n/// The implementation of every Elasticsearch API.\npub trait Handlers: Send + Sync {\n");
     for api in &model.apis {
-        let routes: Vec<String> = api.paths.iter().map(|p| format!("`{} {}`", p.methods.join("|"), p.template)).collect();
+        let routes: Vec<String> =
+            api.paths.iter().map(|p| format!("`{} {}`", p.methods.join("|"), p.template)).collect();
         let _ = writeln!(
             s,
             "    /// [`{}`]({}): {}\n    fn {}(&self, req: Request<params::{}>) -> HandlerFuture<'_> {{\n        not_built(req, {})\n    }}\n",

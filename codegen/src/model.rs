@@ -141,13 +141,7 @@ struct TypeCtx<'a> {
     arrays: &'a BTreeSet<String>,
 }
 
-fn param_ty(
-    ctx: &TypeCtx<'_>,
-    name: &str,
-    p: &RestParam,
-    enums: &mut Enums,
-    rewrites: &mut Vec<Rewrite>,
-) -> Ty {
+fn param_ty(ctx: &TypeCtx<'_>, name: &str, p: &RestParam, enums: &mut Enums, rewrites: &mut Vec<Rewrite>) -> Ty {
     let options = p.options.as_deref().filter(|o| !o.is_empty());
     match (p.kind.as_str(), options) {
         ("boolean", _) => Ty::Bool,
@@ -268,15 +262,19 @@ pub fn build(
             if part_types.contains_key(param) {
                 continue;
             }
-            fields.push(Field { name: param.clone(), ident: snake_ident(param), ty, required: false, also_query: false });
+            fields.push(Field {
+                name: param.clone(),
+                ident: snake_ident(param),
+                ty,
+                required: false,
+                also_query: false,
+            });
         }
 
         let openapi_body: Option<&OperationBody> = ops.iter().find_map(|o| o.body.as_ref());
         let presence = match (&api.body, openapi_body) {
             (None, None) => None,
-            (rest_body, oa) => {
-                Some(rest_body.as_ref().is_some_and(|b| b.required) || oa.is_some_and(|b| b.required))
-            }
+            (rest_body, oa) => Some(rest_body.as_ref().is_some_and(|b| b.required) || oa.is_some_and(|b| b.required)),
         };
         let mut content_types = api.headers.content_type.clone();
         if presence.is_some() && content_types.is_empty() {
@@ -349,7 +347,8 @@ fn assign_discriminators(
                 found.insert(i, first);
             }
         }
-        let fallbacks: Vec<&str> = members.iter().filter(|i| !found.contains_key(i)).map(|&i| apis[i].name.as_str()).collect();
+        let fallbacks: Vec<&str> =
+            members.iter().filter(|i| !found.contains_key(i)).map(|&i| apis[i].name.as_str()).collect();
         if fallbacks.len() > 1 {
             return Err(CodegenError::Model(format!(
                 "{method} {template} is shared by {fallbacks:?} and nothing in their bodies tells them apart"

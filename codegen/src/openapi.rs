@@ -60,10 +60,11 @@ impl Document {
                         }
                     }
                 }
-                let body = op.request_body.as_ref().and_then(|b| self.resolve_body(b)).map(|b| OperationBody {
-                    required: b.required,
-                    constant_fields: self.constant_fields(b),
-                });
+                let body = op
+                    .request_body
+                    .as_ref()
+                    .and_then(|b| self.resolve_body(b))
+                    .map(|b| OperationBody { required: b.required, constant_fields: self.constant_fields(b) });
                 ops.push(Operation {
                     path: path.clone(),
                     method: method.to_ascii_uppercase(),
@@ -130,9 +131,9 @@ impl Document {
         let Some(schema) = self.resolve(s) else { return false };
         match &schema.schema_kind {
             SchemaKind::Type(Type::Array(_)) => true,
-            SchemaKind::OneOf { one_of: list } | SchemaKind::AnyOf { any_of: list } | SchemaKind::AllOf { all_of: list } => {
-                list.iter().any(|s| self.allows_array(s, depth + 1))
-            }
+            SchemaKind::OneOf { one_of: list }
+            | SchemaKind::AnyOf { any_of: list }
+            | SchemaKind::AllOf { all_of: list } => list.iter().any(|s| self.allows_array(s, depth + 1)),
             _ => false,
         }
     }

@@ -69,7 +69,8 @@ impl PinnedSpec {
             toml::from_str(&pin_text).map_err(|e| CodegenError::Invalid { path: pin_path, reason: e.to_string() })?;
 
         let openapi_path = repo_root.join(&pin.openapi.path);
-        let bytes = std::fs::read(&openapi_path).map_err(|source| CodegenError::Read { path: openapi_path.clone(), source })?;
+        let bytes =
+            std::fs::read(&openapi_path).map_err(|source| CodegenError::Read { path: openapi_path.clone(), source })?;
         let actual = hex(&Sha256::digest(&bytes));
         if actual != pin.openapi.sha256 {
             return Err(CodegenError::ShaMismatch { path: openapi_path, expected: pin.openapi.sha256, actual });
@@ -102,7 +103,10 @@ fn hex(bytes: &[u8]) -> String {
 /// Every `*.json` file of the folder, in name order, each a list of patches.
 fn load_patches(dir: &Path) -> Result<Vec<Patch>, CodegenError> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect(),
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
         Err(_) => return Ok(Vec::new()),
     };
     files.sort();

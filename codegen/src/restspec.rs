@@ -75,9 +75,10 @@ pub fn load(dir: &Path) -> Result<BTreeMap<String, RestApi>, CodegenError> {
         if !is_api {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| CodegenError::Read { path: path.clone(), source })?;
-        let file: BTreeMap<String, RestApi> =
-            serde_json::from_str(&text).map_err(|e| CodegenError::Invalid { path: path.clone(), reason: e.to_string() })?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| CodegenError::Read { path: path.clone(), source })?;
+        let file: BTreeMap<String, RestApi> = serde_json::from_str(&text)
+            .map_err(|e| CodegenError::Invalid { path: path.clone(), reason: e.to_string() })?;
         apis.extend(file);
     }
     Ok(apis)

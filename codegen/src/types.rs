@@ -20,7 +20,8 @@ pub struct TypesOutput {
 }
 
 /// Keywords that carry prose, or that typify does not read.
-const DROPPED_KEYWORDS: &[&str] = &["description", "title", "summary", "examples", "example", "externalDocs", "discriminator"];
+const DROPPED_KEYWORDS: &[&str] =
+    &["description", "title", "summary", "examples", "example", "externalDocs", "discriminator"];
 
 pub fn generate(openapi: &Value, apis: &[ApiModel]) -> Result<TypesOutput, CodegenError> {
     let mut rewrites = Vec::new();
@@ -32,7 +33,9 @@ pub fn generate(openapi: &Value, apis: &[ApiModel]) -> Result<TypesOutput, Codeg
     }
     for api in apis.iter().filter(|a| a.in_openapi) {
         let Some((path, method)) = first_operation(api) else { continue };
-        let Some(op) = openapi.pointer(&format!("/paths/{}/{}", escape(path), method.to_ascii_lowercase())) else { continue };
+        let Some(op) = openapi.pointer(&format!("/paths/{}/{}", escape(path), method.to_ascii_lowercase())) else {
+            continue;
+        };
         if let Some(schema) = request_schema(openapi, op) {
             definitions.insert(format!("{}Request", api.type_name), schema);
         }
@@ -219,7 +222,8 @@ fn rename_clashing_fields(file: &mut syn::File, rewrites: &mut Vec<Rewrite>) {
                         let name = id.to_string();
                         let nth = *seen.entry(name.clone()).and_modify(|n| *n += 1).or_insert(0);
                         if list.iter().any(|(n, k)| *n == name && *k == nth) {
-                            field.member = syn::Member::Named(syn::Ident::new(&format!("underscore_{name}"), id.span()));
+                            field.member =
+                                syn::Member::Named(syn::Ident::new(&format!("underscore_{name}"), id.span()));
                         }
                     }
                 }
@@ -426,7 +430,10 @@ mod tests {
         rename_clashing_fields(&mut file, &mut rewrites);
         let text = prettyplease::unparse(&file);
         assert!(text.contains("pub underscore_nodes: A"), "{text}");
-        assert!(text.contains("underscore_nodes: Default::default(),\n            nodes: Default::default()"), "{text}");
+        assert!(
+            text.contains("underscore_nodes: Default::default(),\n            nodes: Default::default()"),
+            "{text}"
+        );
         assert_eq!(rewrites.len(), 1);
     }
 

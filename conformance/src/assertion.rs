@@ -18,8 +18,10 @@ pub fn check(step: &Step, body: &Value, stash: &mut Stash) -> Result<(), String>
             let expected = stash.resolve(expected)?;
             let actual = at(path, stash)?;
             if let Some(pattern) = regex_of(&expected) {
-                let actual = actual.ok_or_else(|| format!("match [{path}]: no value, expected one matching {pattern}"))?;
-                let re = regex::Regex::new(&format!("(?x){pattern}")).map_err(|e| format!("match [{path}]: bad regex: {e}"))?;
+                let actual =
+                    actual.ok_or_else(|| format!("match [{path}]: no value, expected one matching {pattern}"))?;
+                let re = regex::Regex::new(&format!("(?x){pattern}"))
+                    .map_err(|e| format!("match [{path}]: bad regex: {e}"))?;
                 return if re.is_match(&text(&actual)) {
                     Ok(())
                 } else {
@@ -47,11 +49,15 @@ pub fn check(step: &Step, body: &Value, stash: &mut Stash) -> Result<(), String>
         }
         Step::IsTrue(path) => {
             let actual = at(path, stash)?;
-            truthy(actual.as_ref()).then_some(()).ok_or_else(|| format!("is_true [{path}]: was [{}]", shown(actual.as_ref())))
+            truthy(actual.as_ref())
+                .then_some(())
+                .ok_or_else(|| format!("is_true [{path}]: was [{}]", shown(actual.as_ref())))
         }
         Step::IsFalse(path) => {
             let actual = at(path, stash)?;
-            (!truthy(actual.as_ref())).then_some(()).ok_or_else(|| format!("is_false [{path}]: was [{}]", shown(actual.as_ref())))
+            (!truthy(actual.as_ref()))
+                .then_some(())
+                .ok_or_else(|| format!("is_false [{path}]: was [{}]", shown(actual.as_ref())))
         }
         Step::Exists(path) => match at(path, stash)? {
             Some(v) if !v.is_null() => Ok(()),
@@ -86,8 +92,10 @@ pub fn check(step: &Step, body: &Value, stash: &mut Stash) -> Result<(), String>
             found.then_some(()).ok_or_else(|| format!("contains [{path}]: [{actual}] does not contain [{expected}]"))
         }
         Step::CloseTo { path, value, error } => {
-            let value = stash.resolve(value)?.as_f64().ok_or_else(|| format!("close_to [{path}]: value is not a number"))?;
-            let actual = at(path, stash)?.and_then(|v| v.as_f64()).ok_or_else(|| format!("close_to [{path}]: no number"))?;
+            let value =
+                stash.resolve(value)?.as_f64().ok_or_else(|| format!("close_to [{path}]: value is not a number"))?;
+            let actual =
+                at(path, stash)?.and_then(|v| v.as_f64()).ok_or_else(|| format!("close_to [{path}]: no number"))?;
             ((actual - value).abs() <= *error)
                 .then_some(())
                 .ok_or_else(|| format!("close_to [{path}]: {actual} is not within {error} of {value}"))
@@ -95,7 +103,9 @@ pub fn check(step: &Step, body: &Value, stash: &mut Stash) -> Result<(), String>
         Step::IsAfter(path, expected) => {
             let expected = text(&stash.resolve(expected)?);
             let actual = at(path, stash)?.map(|v| text(&v)).ok_or_else(|| format!("is_after [{path}]: no value"))?;
-            (actual > expected).then_some(()).ok_or_else(|| format!("is_after [{path}]: [{actual}] is not after [{expected}]"))
+            (actual > expected)
+                .then_some(())
+                .ok_or_else(|| format!("is_after [{path}]: [{actual}] is not after [{expected}]"))
         }
         Step::Set(pairs) => {
             for (path, var) in pairs {
@@ -237,7 +247,12 @@ mod tests {
         check(&Step::Set(vec![("n".into(), "count".into())]), &body, &mut stash).unwrap();
         assert_eq!(stash.get("count"), Some(json!(3)));
         check(&Step::Compare(CompareOp::Gte, "n".into(), json!("$count")), &body, &mut stash).unwrap();
-        check(&Step::TransformAndSet(vec![("cred".into(), "#base64EncodeCredentials(id,api_key)".into())]), &body, &mut stash).unwrap();
+        check(
+            &Step::TransformAndSet(vec![("cred".into(), "#base64EncodeCredentials(id,api_key)".into())]),
+            &body,
+            &mut stash,
+        )
+        .unwrap();
         assert_eq!(stash.get("cred"), Some(json!("YWJjOms=")));
     }
 }

@@ -22,7 +22,8 @@ pub struct Client {
 
 impl Client {
     pub fn new(base_url: &str) -> Client {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("an HTTP client without TLS");
+        let http =
+            reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("an HTTP client without TLS");
         Client { base: base_url.trim_end_matches('/').to_owned(), http }
     }
 
@@ -40,7 +41,8 @@ impl Client {
         }
         let resp = builder.send().await.map_err(|e| format!("request failed: {e}"))?;
         let status = resp.status().as_u16();
-        let warnings = resp.headers().get_all("warning").iter().filter_map(|v| v.to_str().ok()).map(warning_text).collect();
+        let warnings =
+            resp.headers().get_all("warning").iter().filter_map(|v| v.to_str().ok()).map(warning_text).collect();
         let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let bytes = resp.bytes().await.map_err(|e| format!("reading the answer failed: {e}"))?;
         let body = if req.method == Method::Head {

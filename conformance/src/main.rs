@@ -8,7 +8,8 @@ use conformance::{run_suite, RunOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: conformance --url URL [--tests DIR] [--filter TEXT] [--junit FILE] [--report FILE] [--baseline FILE]";
+const USAGE: &str =
+    "usage: conformance --url URL [--tests DIR] [--filter TEXT] [--junit FILE] [--report FILE] [--baseline FILE]";
 
 fn main() -> ExitCode {
     let mut url = None;
@@ -44,7 +45,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let writes = [(junit, report::junit(&results)), (report_path, report::markdown(&results)), (baseline, report::baseline(&results))];
+    let writes = [
+        (junit, report::junit(&results)),
+        (report_path, report::markdown(&results)),
+        (baseline, report::baseline(&results)),
+    ];
     for (path, text) in writes {
         if let Some(path) = path {
             if let Err(e) = std::fs::write(&path, text) {

@@ -63,7 +63,10 @@ pub fn version_in(expr: &str, version: [u32; 3]) -> bool {
         return true;
     }
     expr.split(',').any(|range| {
-        let Some((lo, hi)) = range.split_once(" - ").or_else(|| range.split_once('-').filter(|_| range.trim().starts_with('-') || range.trim().ends_with('-'))) else {
+        let Some((lo, hi)) = range
+            .split_once(" - ")
+            .or_else(|| range.split_once('-').filter(|_| range.trim().starts_with('-') || range.trim().ends_with('-')))
+        else {
             return parse_version(range) == Some(version);
         };
         let lo = parse_version(lo).unwrap_or([0, 0, 0]);
@@ -147,10 +150,18 @@ async fn all_supported(caps: &[Value], client: &Client) -> bool {
             let values = list(cap.get(key));
             if !values.is_empty() {
                 let joined = values.join(",");
-                query.push(format!("{key}={}", percent_encoding::utf8_percent_encode(&joined, percent_encoding::NON_ALPHANUMERIC)));
+                query.push(format!(
+                    "{key}={}",
+                    percent_encoding::utf8_percent_encode(&joined, percent_encoding::NON_ALPHANUMERIC)
+                ));
             }
         }
-        let req = HttpRequest { method: Method::Get, uri: format!("/_capabilities?{}", query.join("&")), body: None, content_type: None };
+        let req = HttpRequest {
+            method: Method::Get,
+            uri: format!("/_capabilities?{}", query.join("&")),
+            body: None,
+            content_type: None,
+        };
         match client.send(&req, &[]).await {
             Ok(answer) if answer.status == 200 && answer.body.get("supported") == Some(&Value::Bool(true)) => {}
             _ => return false,

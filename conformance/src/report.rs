@@ -9,8 +9,14 @@ use std::fmt::Write;
 pub enum Outcome {
     Pass,
     /// The first failed step and why.
-    Fail { step: String, reason: String },
-    Skip { kind: SkipKind, reason: String },
+    Fail {
+        step: String,
+        reason: String,
+    },
+    Skip {
+        kind: SkipKind,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,13 +95,25 @@ pub fn junit(results: &[TestResult]) -> String {
     );
     for (file, list) in by_file {
         let c = Counts::of(list.iter().copied());
-        let _ = writeln!(out, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">", xml(file), c.total(), c.failed, c.skipped);
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+            xml(file),
+            c.total(),
+            c.failed,
+            c.skipped
+        );
         for r in list {
             let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", xml(file), xml(&r.name));
             match &r.outcome {
                 Outcome::Pass => out.push_str("/>\n"),
                 Outcome::Fail { step, reason } => {
-                    let _ = writeln!(out, ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>", xml(step), xml(reason));
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                        xml(step),
+                        xml(reason)
+                    );
                 }
                 Outcome::Skip { reason, .. } => {
                     let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(reason));
@@ -135,14 +153,26 @@ pub fn markdown(results: &[TestResult]) -> String {
     let all = Counts::of(results);
     let mut out = String::from("# Conformance report\n\nThe official Elasticsearch REST YAML tests replayed against Tensile by `cargo xtask conformance`. ");
     let _ = writeln!(out, "A skipped test is not a passed one: the pass rate is passed over all tests.\n");
-    let _ = writeln!(out, "**{} of {} tests pass ({}).** {} fail, {} are skipped.\n", all.passed, all.total(), rate(&all), all.failed, all.skipped);
+    let _ = writeln!(
+        out,
+        "**{} of {} tests pass ({}).** {} fail, {} are skipped.\n",
+        all.passed,
+        all.total(),
+        rate(&all),
+        all.failed,
+        all.skipped
+    );
 
     for (title, key) in [("API group", group as fn(&str) -> String), ("directory", directory as fn(&str) -> String)] {
         let mut groups: BTreeMap<String, Vec<&TestResult>> = BTreeMap::new();
         for r in results {
             groups.entry(key(&r.file)).or_default().push(r);
         }
-        let _ = writeln!(out, "## By {}\n\n| {} | passed | failed | skipped | pass rate |\n|---|---:|---:|---:|---:|", title, title);
+        let _ = writeln!(
+            out,
+            "## By {}\n\n| {} | passed | failed | skipped | pass rate |\n|---|---:|---:|---:|---:|",
+            title, title
+        );
         for (name, list) in groups {
             let c = Counts::of(list.iter().copied());
             let _ = writeln!(out, "| {name} | {} | {} | {} | {} |", c.passed, c.failed, c.skipped, rate(&c));
@@ -180,7 +210,8 @@ pub fn markdown(results: &[TestResult]) -> String {
 pub fn baseline(results: &[TestResult]) -> String {
     let mut ids: Vec<&str> = results.iter().filter(|r| r.outcome == Outcome::Pass).map(|r| r.id.as_str()).collect();
     ids.sort_unstable();
-    let mut out = String::from("# Conformance tests that pass; regenerate with `cargo xtask conformance --update-baseline`.\n");
+    let mut out =
+        String::from("# Conformance tests that pass; regenerate with `cargo xtask conformance --update-baseline`.\n");
     for id in ids {
         out.push_str(id);
         out.push('\n');

@@ -12,7 +12,8 @@ use tensile_rest::spec::{Method, PathSpec, COMMON_PARAMS};
 /// Bytes a path part keeps as they are.
 const PART: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'*').remove(b',').remove(b'~');
 /// Bytes a query value keeps as they are.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'*').remove(b',').remove(b'~');
+const QUERY: &AsciiSet =
+    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'*').remove(b',').remove(b'~');
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpRequest {

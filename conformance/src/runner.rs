@@ -32,7 +32,8 @@ struct TestRun<'a> {
 pub async fn run_suite(opts: &RunOptions, mut on_result: impl FnMut(&TestResult)) -> Result<Vec<TestResult>, String> {
     let client = Client::new(&opts.url);
     let version = server_version(&client).await?;
-    let files = suite::discover(&opts.tests_dir).map_err(|e| format!("cannot read {}: {e}", opts.tests_dir.display()))?;
+    let files =
+        suite::discover(&opts.tests_dir).map_err(|e| format!("cannot read {}: {e}", opts.tests_dir.display()))?;
     wipe(&client).await;
     let mut results = Vec::new();
     for (id, path) in files {
@@ -57,10 +58,17 @@ pub async fn run_suite(opts: &RunOptions, mut on_result: impl FnMut(&TestResult)
             if opts.filter.as_ref().is_some_and(|f| !test_id.contains(f.as_str())) {
                 continue;
             }
-            let mut run = TestRun { client: &client, stash: Stash::default(), body: Value::Null, not_built: Vec::new() };
+            let mut run =
+                TestRun { client: &client, stash: Stash::default(), body: Value::Null, not_built: Vec::new() };
             let outcome = run.test(&file, &section.steps, version).await;
             wipe(&client).await;
-            let r = TestResult { id: test_id, file: id.clone(), name: section.name.clone(), outcome, not_built: run.not_built };
+            let r = TestResult {
+                id: test_id,
+                file: id.clone(),
+                name: section.name.clone(),
+                outcome,
+                not_built: run.not_built,
+            };
             on_result(&r);
             results.push(r);
         }
@@ -149,7 +157,9 @@ impl TestRun<'_> {
             Err(e) => return Err(e.to_string()),
         };
         let answer = self.client.send(&req, &headers).await?;
-        if answer.status == 501 && answer.body.pointer("/error/type").and_then(Value::as_str) == Some("unsupported_operation_exception") {
+        if answer.status == 501
+            && answer.body.pointer("/error/type").and_then(Value::as_str) == Some("unsupported_operation_exception")
+        {
             self.not_built.push(d.api.clone());
         }
         self.stash.set("body", answer.body.clone());
@@ -224,9 +234,12 @@ fn check_catch(d: &DoStep, answer: &Answer, head: bool) -> Result<(), String> {
         "request" => Ok(()),
         "param" => Err(format!("expected a client-side parameter error but {} answered {}", d.api, answer.status)),
         regex if regex.len() > 1 && regex.starts_with('/') && regex.ends_with('/') => {
-            let re = regex::Regex::new(&format!("(?x){}", &regex[1..regex.len() - 1])).map_err(|e| format!("bad catch regex: {e}"))?;
+            let re = regex::Regex::new(&format!("(?x){}", &regex[1..regex.len() - 1]))
+                .map_err(|e| format!("bad catch regex: {e}"))?;
             let text = crate::stash::text(&answer.body);
-            re.is_match(&text).then_some(()).ok_or_else(|| format!("error does not match {regex}: {}", short(&answer.body)))
+            re.is_match(&text)
+                .then_some(())
+                .ok_or_else(|| format!("error does not match {regex}: {}", short(&answer.body)))
         }
         other => Err(format!("unknown catch [{other}]")),
     }

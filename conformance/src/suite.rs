@@ -126,7 +126,13 @@ pub fn discover(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
 
 /// Parses one file's text.
 pub fn parse_file(id: &str, text: &str) -> Result<TestFile, String> {
-    let mut file = TestFile { id: id.to_owned(), for_stack: true, setup: Ok(Vec::new()), teardown: Ok(Vec::new()), tests: Vec::new() };
+    let mut file = TestFile {
+        id: id.to_owned(),
+        for_stack: true,
+        setup: Ok(Vec::new()),
+        teardown: Ok(Vec::new()),
+        tests: Vec::new(),
+    };
     for document in serde_yaml::Deserializer::from_str(text) {
         let doc = serde_yaml::Value::deserialize(document).map_err(|e| format!("YAML: {e}"))?;
         let Value::Object(map) = yaml_to_json(&doc) else { continue };
@@ -261,7 +267,9 @@ fn parse_do(v: &Value) -> Result<DoStep, String> {
                             "body" => step.body = Some(value.clone()),
                             "ignore" => {
                                 step.ignore = match value {
-                                    Value::Array(list) => list.iter().filter_map(Value::as_u64).map(|n| n as u16).collect(),
+                                    Value::Array(list) => {
+                                        list.iter().filter_map(Value::as_u64).map(|n| n as u16).collect()
+                                    }
                                     other => other.as_u64().map(|n| vec![n as u16]).unwrap_or_default(),
                                 }
                             }

@@ -43,7 +43,8 @@ async fn wipe_stored_scripts(client: &Client) {
     let Ok(answer) = client.send(&list, &[]).await else { return };
     let Some(scripts) = answer.body.pointer("/metadata/stored_scripts").and_then(|s| s.as_object()) else { return };
     for id in scripts.keys() {
-        let req = HttpRequest { method: Method::Delete, uri: format!("/_scripts/{id}"), body: None, content_type: None };
+        let req =
+            HttpRequest { method: Method::Delete, uri: format!("/_scripts/{id}"), body: None, content_type: None };
         let _ = client.send(&req, &[]).await;
     }
 }

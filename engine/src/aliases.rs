@@ -19,7 +19,9 @@ pub enum AliasAction {
 /// `index_routing` and `search_routing`; unknown fields are refused.
 pub fn normalize_definition(alias: &str, def: &Value) -> Result<Value, EngineError> {
     let mut out = Map::new();
-    let Some(map) = def.as_object() else { return Ok(Value::Object(out)) };
+    let Some(map) = def.as_object() else {
+        return Ok(Value::Object(out));
+    };
     for (k, v) in map {
         match k.as_str() {
             "filter" | "is_write_index" | "is_hidden" | "index_routing" | "search_routing" => {
@@ -31,7 +33,11 @@ pub fn normalize_definition(alias: &str, def: &Value) -> Result<Value, EngineErr
                 out.entry("index_routing").or_insert_with(|| r.clone());
                 out.entry("search_routing").or_insert(r);
             }
-            other => return Err(EngineError::IllegalArgument(format!("[alias] unknown field [{other}] for alias [{alias}]"))),
+            other => {
+                return Err(EngineError::IllegalArgument(format!(
+                    "[alias] unknown field [{other}] for alias [{alias}]"
+                )))
+            }
         }
     }
     Ok(Value::Object(out))
@@ -41,7 +47,9 @@ fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<(), EngineError> {
     match action {
         AliasAction::Add { indices, alias, definition } => {
             index_name::validate(alias).map_err(|e| match e {
-                EngineError::InvalidIndexName { reason, .. } => EngineError::InvalidAliasName { name: alias.clone(), reason },
+                EngineError::InvalidIndexName { reason, .. } => {
+                    EngineError::InvalidAliasName { name: alias.clone(), reason }
+                }
                 other => other,
             })?;
             if meta.indices.contains_key(alias) {
@@ -52,14 +60,16 @@ fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<(), EngineError> {
             }
             let definition = normalize_definition(alias, definition)?;
             for index in indices {
-                let target = meta.indices.get_mut(index).ok_or_else(|| EngineError::IndexNotFound { name: index.clone() })?;
+                let target =
+                    meta.indices.get_mut(index).ok_or_else(|| EngineError::IndexNotFound { name: index.clone() })?;
                 target.aliases.insert(alias.clone(), definition.clone());
             }
         }
         AliasAction::Remove { indices, aliases, must_exist } => {
             let mut removed = false;
             for index in indices {
-                let target = meta.indices.get_mut(index).ok_or_else(|| EngineError::IndexNotFound { name: index.clone() })?;
+                let target =
+                    meta.indices.get_mut(index).ok_or_else(|| EngineError::IndexNotFound { name: index.clone() })?;
                 let before = target.aliases.len();
                 target.aliases.retain(|name, _| !aliases.iter().any(|p| crate::resolve::wildcard_match(p, name)));
                 removed |= target.aliases.len() != before;
@@ -89,15 +99,12 @@ impl Engine {
             })
             .flatten()
             .collect();
-        {
-            let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
-            let mut next = meta.clone();
-            for action in actions.iter().filter(|a| !matches!(a, AliasAction::RemoveIndex { .. })) {
-                apply(&mut next, action)?;
-            }
-            next.persist(&self.data_path)?;
-            *meta = next;
-        }
+        self.change_metadata(|meta| {
+            actions
+                .iter()
+                .filter(|a| !matches!(a, AliasAction::RemoveIndex { .. }))
+                .try_for_each(|action| apply(meta, action))
+        })?;
         if removed.is_empty() {
             Ok(())
         } else {
@@ -117,9 +124,16 @@ mod tests {
         let engine = Engine::open(dir.path()).unwrap();
         engine.create_index("a", &json!({})).unwrap();
         engine.create_index("b", &json!({})).unwrap();
-        let add = AliasAction::Add { indices: vec!["a".into(), "b".into()], alias: "both".into(), definition: json!({"routing": "1"}) };
+        let add = AliasAction::Add {
+            indices: vec!["a".into(), "b".into()],
+            alias: "both".into(),
+            definition: json!({"routing": "1"}),
+        };
         engine.update_aliases(&[add]).unwrap();
-        assert_eq!(engine.metadata().indices["a"].aliases["both"], json!({"index_routing": "1", "search_routing": "1"}));
+        assert_eq!(
+            engine.metadata().indices["a"].aliases["both"],
+            json!({"index_routing": "1", "search_routing": "1"})
+        );
 
         // One bad action leaves everything as it was.
         let add_c = AliasAction::Add { indices: vec!["a".into()], alias: "c".into(), definition: json!({}) };

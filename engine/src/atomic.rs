@@ -11,7 +11,8 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
     let tmp = path.with_extension("tmp");
-    let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(|e| EngineError::io(&tmp, e))?;
+    let mut file =
+        OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(|e| EngineError::io(&tmp, e))?;
     file.write_all(bytes).map_err(|e| EngineError::io(&tmp, e))?;
     file.sync_all().map_err(|e| EngineError::io(&tmp, e))?;
     drop(file);

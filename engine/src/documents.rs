@@ -26,9 +26,17 @@ pub struct UpdateSpec {
 /// What an update did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Updated {
-    Written { write: DocWrite, source: Value },
+    Written {
+        write: DocWrite,
+        source: Value,
+    },
     /// Nothing changed: no write happened.
-    Noop { index: String, version: u64, seq_no: u64, source: Value },
+    Noop {
+        index: String,
+        version: u64,
+        seq_no: u64,
+        source: Value,
+    },
 }
 
 /// Merges a partial document into a source as Elasticsearch does: objects
@@ -85,7 +93,9 @@ impl Engine {
                 let write: Vec<&str> = indices
                     .iter()
                     .copied()
-                    .filter(|i| meta.indices[*i].aliases[target].get("is_write_index").and_then(|v| v.as_bool()) == Some(true))
+                    .filter(|i| {
+                        meta.indices[*i].aliases[target].get("is_write_index").and_then(|v| v.as_bool()) == Some(true)
+                    })
                     .collect();
                 return match (write.as_slice(), indices.as_slice()) {
                     ([one], _) | ([], [one]) => Ok((*one).to_owned()),
@@ -125,24 +135,38 @@ impl Engine {
     ) -> Result<DocWrite, EngineError> {
         let shards = self.index_shards(index)?;
         let number = shards.shard_number(routing.unwrap_or(id));
-        let outcome = shards.shards[number as usize]
-            .index(id, source, routing.map(str::to_owned), cond, defer_sync)
-            .map_err(|e| e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number }))?;
+        let outcome =
+            shards.shards[number as usize].index(id, source, routing.map(str::to_owned), cond, defer_sync).map_err(
+                |e| e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number }),
+            )?;
         Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
 
     /// Deletes a document of a concrete index; `defer_sync` as for [`Engine::index_doc`].
-    pub fn delete_doc(&self, index: &str, id: &str, routing: Option<&str>, cond: &Conditions, defer_sync: bool) -> Result<DocWrite, EngineError> {
+    pub fn delete_doc(
+        &self,
+        index: &str,
+        id: &str,
+        routing: Option<&str>,
+        cond: &Conditions,
+        defer_sync: bool,
+    ) -> Result<DocWrite, EngineError> {
         let shards = self.index_shards(index)?;
         let number = shards.shard_number(routing.unwrap_or(id));
-        let outcome = shards.shards[number as usize]
-            .delete(id, cond, defer_sync)
-            .map_err(|e| e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number }))?;
+        let outcome = shards.shards[number as usize].delete(id, cond, defer_sync).map_err(|e| {
+            e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number })
+        })?;
         Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
 
     /// The document; `realtime` sees writes not refreshed yet.
-    pub fn get_doc(&self, index: &str, id: &str, routing: Option<&str>, realtime: bool) -> Result<Option<StoredDoc>, EngineError> {
+    pub fn get_doc(
+        &self,
+        index: &str,
+        id: &str,
+        routing: Option<&str>,
+        realtime: bool,
+    ) -> Result<Option<StoredDoc>, EngineError> {
         self.index_shards(index)?.shard_for(routing.unwrap_or(id)).get(id, realtime)
     }
 
@@ -157,13 +181,22 @@ impl Engine {
     /// Updates a document: merges a partial `doc` into its source, or
     /// creates it from `upsert` (or the `doc` itself with `doc_as_upsert`)
     /// when it is missing. An update that changes nothing is a `noop`.
-    pub fn update_doc(&self, index: &str, id: &str, routing: Option<&str>, spec: &UpdateSpec, defer_sync: bool) -> Result<Updated, EngineError> {
+    pub fn update_doc(
+        &self,
+        index: &str,
+        id: &str,
+        routing: Option<&str>,
+        spec: &UpdateSpec,
+        defer_sync: bool,
+    ) -> Result<Updated, EngineError> {
         let mut attempts = 0;
         loop {
             let current = self.get_doc(index, id, routing, true)?;
             let result = self.update_once(index, id, routing, spec, current, defer_sync);
             match result {
-                Err(EngineError::VersionConflict { .. }) if attempts < spec.retry_on_conflict && spec.cond.if_seq_no.is_none() => {
+                Err(EngineError::VersionConflict { .. })
+                    if attempts < spec.retry_on_conflict && spec.cond.if_seq_no.is_none() =>
+                {
                     attempts += 1;
                 }
                 other => return other,
@@ -197,13 +230,19 @@ impl Engine {
             let write = self.index_doc(index, id, source.to_string(), routing, &cond, defer_sync)?;
             return Ok(Updated::Written { write, source });
         };
-        let mut source: Value = serde_json::from_str(&current.source).map_err(|e| EngineError::Corrupt { path: id.into(), reason: e.to_string() })?;
+        let mut source: Value = serde_json::from_str(&current.source)
+            .map_err(|e| EngineError::Corrupt { path: id.into(), reason: e.to_string() })?;
         let before = source.clone();
         if let Some(doc) = &spec.doc {
             merge(&mut source, doc);
         }
         if spec.detect_noop && source == before {
-            return Ok(Updated::Noop { index: index.to_owned(), version: current.version, seq_no: current.seq_no, source });
+            return Ok(Updated::Noop {
+                index: index.to_owned(),
+                version: current.version,
+                seq_no: current.seq_no,
+                source,
+            });
         }
         let cond = Conditions {
             if_seq_no: Some(spec.cond.if_seq_no.unwrap_or(current.seq_no)),
@@ -237,9 +276,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let engine = Engine::open(dir.path()).unwrap();
-            engine.create_index("multi", &json!({"settings": {"number_of_shards": 3, "number_of_replicas": 0}})).unwrap();
+            engine
+                .create_index("multi", &json!({"settings": {"number_of_shards": 3, "number_of_replicas": 0}}))
+                .unwrap();
             for i in 0..30 {
-                let w = engine.index_doc("multi", &i.to_string(), format!("{{\"n\":{i}}}"), None, &Conditions::default(), false).unwrap();
+                let w = engine
+                    .index_doc("multi", &i.to_string(), format!("{{\"n\":{i}}}"), None, &Conditions::default(), false)
+                    .unwrap();
                 assert_eq!((w.outcome.result, w.shards_total), (WriteResult::Created, 1));
             }
             let per_shard: Vec<u64> = {
@@ -262,13 +305,21 @@ mod tests {
         let engine = Engine::open(dir.path()).unwrap();
         engine.create_index("u", &json!({})).unwrap();
         let missing = UpdateSpec { doc: Some(json!({"a": 1})), detect_noop: true, ..Default::default() };
-        assert!(matches!(engine.update_doc("u", "1", None, &missing, false), Err(crate::EngineError::DocumentMissing { .. })));
+        assert!(matches!(
+            engine.update_doc("u", "1", None, &missing, false),
+            Err(crate::EngineError::DocumentMissing { .. })
+        ));
         let upsert = UpdateSpec { doc_as_upsert: true, ..missing.clone() };
         assert!(matches!(engine.update_doc("u", "1", None, &upsert, false).unwrap(), Updated::Written { .. }));
         let partial = UpdateSpec { doc: Some(json!({"b": {"c": 2}})), detect_noop: true, ..Default::default() };
-        let Updated::Written { write, source } = engine.update_doc("u", "1", None, &partial, false).unwrap() else { panic!() };
+        let Updated::Written { write, source } = engine.update_doc("u", "1", None, &partial, false).unwrap() else {
+            panic!()
+        };
         assert_eq!((write.outcome.version, source), (2, json!({"a": 1, "b": {"c": 2}})));
-        assert!(matches!(engine.update_doc("u", "1", None, &partial, false).unwrap(), Updated::Noop { version: 2, .. }));
+        assert!(matches!(
+            engine.update_doc("u", "1", None, &partial, false).unwrap(),
+            Updated::Noop { version: 2, .. }
+        ));
     }
 
     #[test]

@@ -57,7 +57,9 @@ impl EngineError {
     /// Names the shard a version conflict happened on.
     pub fn on_shard(self, shard: ShardRef) -> Self {
         match self {
-            EngineError::VersionConflict { id, reason, .. } => EngineError::VersionConflict { id, reason, shard: Some(shard) },
+            EngineError::VersionConflict { id, reason, .. } => {
+                EngineError::VersionConflict { id, reason, shard: Some(shard) }
+            }
             other => other,
         }
     }

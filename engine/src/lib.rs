@@ -26,10 +26,10 @@ pub mod shards;
 pub mod source_filter;
 pub mod translog;
 
+pub use documents::{DocWrite, UpdateSpec, Updated};
 pub use error::EngineError;
 pub use metadata::{IndexMetadata, IndexState, Metadata};
 pub use node_meta::NodeMetadata;
-pub use documents::{DocWrite, UpdateSpec, Updated};
 pub use resolve::IndicesOptions;
 pub use shard::{Conditions, StoredDoc, VersionType, WriteOutcome, WriteResult};
 
@@ -87,6 +87,21 @@ impl Engine {
         self.metadata.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Changes the metadata all or nothing: `change` works on a copy, which
+    /// is persisted and only then made current. The metadata stays locked
+    /// meanwhile, so changes never interleave.
+    pub(crate) fn change_metadata<T>(
+        &self,
+        change: impl FnOnce(&mut Metadata) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = meta.clone();
+        let out = change(&mut next)?;
+        next.persist(&self.data_path)?;
+        *meta = next;
+        Ok(out)
+    }
+
     /// Resolves index expressions against the current metadata.
     pub fn resolve(&self, expressions: &[String], options: IndicesOptions) -> Result<Vec<String>, EngineError> {
         resolve::resolve(&self.metadata(), expressions, options)
@@ -106,10 +121,13 @@ impl Engine {
         mapping::validate(&mappings)?;
         let aliases: std::collections::BTreeMap<String, Value> = match body.get("aliases") {
             None | Some(Value::Null) => Default::default(),
-            Some(Value::Object(map)) => {
-                map.iter().map(|(k, v)| Ok((k.clone(), aliases::normalize_definition(k, v)?))).collect::<Result<_, EngineError>>()?
+            Some(Value::Object(map)) => map
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), aliases::normalize_definition(k, v)?)))
+                .collect::<Result<_, EngineError>>()?,
+            Some(other) => {
+                return Err(EngineError::IllegalArgument(format!("aliases must be an object, got [{other}]")))
             }
-            Some(other) => return Err(EngineError::IllegalArgument(format!("aliases must be an object, got [{other}]"))),
         };
 
         let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
@@ -117,11 +135,16 @@ impl Engine {
             return Err(EngineError::IndexAlreadyExists { name: name.to_owned(), uuid: existing.uuid.clone() });
         }
         if meta.is_alias(name) {
-            return Err(EngineError::InvalidIndexName { name: name.to_owned(), reason: "already exists as alias".into() });
+            return Err(EngineError::InvalidIndexName {
+                name: name.to_owned(),
+                reason: "already exists as alias".into(),
+            });
         }
         for alias in aliases.keys() {
             index_name::validate(alias).map_err(|e| match e {
-                EngineError::InvalidIndexName { reason, .. } => EngineError::InvalidAliasName { name: alias.clone(), reason },
+                EngineError::InvalidIndexName { reason, .. } => {
+                    EngineError::InvalidAliasName { name: alias.clone(), reason }
+                }
                 other => other,
             })?;
             if alias == name || meta.indices.contains_key(alias) {
@@ -140,7 +163,14 @@ impl Engine {
         settings.insert("index.creation_date".into(), Value::from(created.to_string()));
         settings.insert("index.provided_name".into(), Value::from(name));
         settings.insert("index.version.created".into(), Value::from(INDEX_VERSION_CREATED));
-        let index = IndexMetadata { name: name.to_owned(), uuid: uuid.clone(), state: IndexState::Open, settings, mappings, aliases };
+        let index = IndexMetadata {
+            name: name.to_owned(),
+            uuid: uuid.clone(),
+            state: IndexState::Open,
+            settings,
+            mappings,
+            aliases,
+        };
 
         let dir = self.index_dir(&uuid);
         let opened = shards::IndexShards::open(&dir, &index)?;
@@ -157,12 +187,8 @@ impl Engine {
 
     /// Deletes the named (already resolved) indices and their data.
     pub fn delete_indices(&self, names: &[String]) -> Result<(), EngineError> {
-        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
-        let mut next = meta.clone();
-        let removed: Vec<IndexMetadata> = names.iter().filter_map(|n| next.indices.remove(n)).collect();
-        next.persist(&self.data_path)?;
-        *meta = next;
-        drop(meta);
+        let removed: Vec<IndexMetadata> =
+            self.change_metadata(|meta| Ok(names.iter().filter_map(|n| meta.indices.remove(n)).collect()))?;
         {
             let mut table = self.shards.write().unwrap_or_else(|p| p.into_inner());
             for index in &removed {
@@ -190,7 +216,9 @@ mod tests {
     fn indices_survive_a_reopen_and_deletion_is_durable() {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(dir.path()).unwrap();
-        let created = engine.create_index("books", &json!({"settings": {"number_of_shards": 2}, "aliases": {"library": {}}})).unwrap();
+        let created = engine
+            .create_index("books", &json!({"settings": {"number_of_shards": 2}, "aliases": {"library": {}}}))
+            .unwrap();
         assert_eq!(created.number_of_shards(), 2);
         assert!(matches!(engine.create_index("books", &json!({})), Err(EngineError::IndexAlreadyExists { .. })));
         assert!(matches!(engine.create_index("library", &json!({})), Err(EngineError::InvalidIndexName { .. })));

@@ -36,40 +36,36 @@ fn is_static(key: &str) -> bool {
 impl Engine {
     /// Closes the named (resolved) indices.
     pub fn close_indices(&self, names: &[String]) -> Result<(), EngineError> {
-        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
-        for name in names {
-            if let Some(shards) = self.shards.write().unwrap_or_else(|p| p.into_inner()).remove(name) {
-                shards.refresh()?;
+        self.change_metadata(|meta| {
+            for name in names {
+                if let Some(shards) = self.shards.write().unwrap_or_else(|p| p.into_inner()).remove(name) {
+                    shards.refresh()?;
+                }
+                if let Some(index) = meta.indices.get_mut(name) {
+                    index.state = IndexState::Close;
+                }
             }
-        }
-        let mut next = meta.clone();
-        for name in names {
-            if let Some(index) = next.indices.get_mut(name) {
-                index.state = IndexState::Close;
-            }
-        }
-        next.persist(&self.data_path)?;
-        *meta = next;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Opens the named (resolved) indices.
     pub fn open_indices(&self, names: &[String]) -> Result<(), EngineError> {
-        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
-        let mut next = meta.clone();
-        let mut opened = Vec::new();
-        for name in names {
-            let Some(index) = next.indices.get_mut(name) else { continue };
-            if index.state == IndexState::Close {
-                index.state = IndexState::Open;
-                let dir = self.data_path.join("indices").join(&index.uuid);
-                opened.push((name.clone(), Arc::new(IndexShards::open(&dir, index)?)));
+        let opened = self.change_metadata(|meta| {
+            let mut opened = Vec::new();
+            for name in names {
+                let Some(index) = meta.indices.get_mut(name) else {
+                    continue;
+                };
+                if index.state == IndexState::Close {
+                    index.state = IndexState::Open;
+                    let dir = self.data_path.join("indices").join(&index.uuid);
+                    opened.push((name.clone(), Arc::new(IndexShards::open(&dir, index)?)));
+                }
             }
-        }
-        next.persist(&self.data_path)?;
-        *meta = next;
-        let mut table = self.shards.write().unwrap_or_else(|p| p.into_inner());
-        table.extend(opened);
+            Ok(opened)
+        })?;
+        self.shards.write().unwrap_or_else(|p| p.into_inner()).extend(opened);
         Ok(())
     }
 
@@ -83,50 +79,48 @@ impl Engine {
         if let Some(key) = changes.keys().find(|k| is_final(k)) {
             return Err(EngineError::IllegalArgument(format!("final index setting [{key}], not updateable")));
         }
-        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
-        let mut next = meta.clone();
-        for name in names {
-            let Some(index) = next.indices.get_mut(name) else { continue };
-            let static_keys: Vec<&String> = changes.keys().filter(|k| is_static(k)).collect();
-            if index.state == IndexState::Open && !static_keys.is_empty() {
-                let keys: Vec<&str> = static_keys.iter().map(|k| k.as_str()).collect();
-                return Err(EngineError::IllegalArgument(format!(
-                    "Can't update non dynamic settings [[{}]] for open indices [[{}/{}]]",
-                    keys.join(", "),
-                    index.name,
-                    index.uuid
-                )));
-            }
-            for (key, value) in &changes {
-                if value.is_null() {
-                    index.settings.remove(key);
-                } else {
-                    index.settings.insert(key.clone(), value.clone());
+        self.change_metadata(|meta| {
+            for name in names {
+                let Some(index) = meta.indices.get_mut(name) else {
+                    continue;
+                };
+                let static_keys: Vec<&String> = changes.keys().filter(|k| is_static(k)).collect();
+                if index.state == IndexState::Open && !static_keys.is_empty() {
+                    let keys: Vec<&str> = static_keys.iter().map(|k| k.as_str()).collect();
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Can't update non dynamic settings [[{}]] for open indices [[{}/{}]]",
+                        keys.join(", "),
+                        index.name,
+                        index.uuid
+                    )));
+                }
+                for (key, value) in &changes {
+                    if value.is_null() {
+                        index.settings.remove(key);
+                    } else {
+                        index.settings.insert(key.clone(), value.clone());
+                    }
+                }
+                if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(name) {
+                    shards.set_refresh_interval(index)?;
                 }
             }
-            if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(name) {
-                shards.set_refresh_interval(index)?;
-            }
-        }
-        next.persist(&self.data_path)?;
-        *meta = next;
-        Ok(())
+            Ok(())
+        })
     }
 }
 
 impl Engine {
     /// Merges a mapping update into the named (resolved) indices, all or none.
     pub fn put_mapping(&self, names: &[String], update: &Value) -> Result<(), EngineError> {
-        let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
-        let mut next = meta.clone();
-        for name in names {
-            if let Some(index) = next.indices.get_mut(name) {
-                crate::mapping::merge(&mut index.mappings, update)?;
+        self.change_metadata(|meta| {
+            for name in names {
+                if let Some(index) = meta.indices.get_mut(name) {
+                    crate::mapping::merge(&mut index.mappings, update)?;
+                }
             }
-        }
-        next.persist(&self.data_path)?;
-        *meta = next;
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -144,7 +138,8 @@ mod tests {
         engine.index_doc("i", "1", "{}".into(), None, &Conditions::default(), false).unwrap();
         engine.close_indices(&["i".into()]).unwrap();
         assert!(matches!(engine.get_doc("i", "1", None, true), Err(EngineError::IndexClosed { .. })));
-        let err = engine.update_settings(&["i".into()], &json!({"index": {"number_of_shards": 2}})).unwrap_err().to_string();
+        let err =
+            engine.update_settings(&["i".into()], &json!({"index": {"number_of_shards": 2}})).unwrap_err().to_string();
         assert_eq!(err, "final index setting [index.number_of_shards], not updateable");
         engine.update_settings(&["i".into()], &json!({"index": {"codec": "best_compression"}})).unwrap();
         engine.open_indices(&["i".into()]).unwrap();
@@ -152,7 +147,9 @@ mod tests {
 
         let err = engine.update_settings(&["i".into()], &json!({"codec": "default"})).unwrap_err().to_string();
         assert!(err.starts_with("Can't update non dynamic settings [[index.codec]] for open indices [[i/"), "{err}");
-        engine.update_settings(&["i".into()], &json!({"index": {"number_of_replicas": 0, "refresh_interval": "-1"}})).unwrap();
+        engine
+            .update_settings(&["i".into()], &json!({"index": {"number_of_replicas": 0, "refresh_interval": "-1"}}))
+            .unwrap();
         assert_eq!(engine.metadata().indices["i"].setting("index.number_of_replicas"), Some("0"));
         engine.update_settings(&["i".into()], &json!({"index.refresh_interval": null})).unwrap();
         assert_eq!(engine.metadata().indices["i"].setting("index.refresh_interval"), None);

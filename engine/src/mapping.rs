@@ -7,22 +7,76 @@ use serde_json::{Map, Value};
 
 /// Field types Tensile's engine is built to index.
 pub const SUPPORTED_TYPES: &[&str] = &[
-    "text", "keyword", "match_only_text", "long", "integer", "short", "byte", "double", "float", "half_float",
-    "scaled_float", "unsigned_long", "boolean", "date", "date_nanos", "ip", "object", "nested", "flattened",
-    "binary", "geo_point", "alias", "constant_keyword", "wildcard", "completion",
+    "text",
+    "keyword",
+    "match_only_text",
+    "long",
+    "integer",
+    "short",
+    "byte",
+    "double",
+    "float",
+    "half_float",
+    "scaled_float",
+    "unsigned_long",
+    "boolean",
+    "date",
+    "date_nanos",
+    "ip",
+    "object",
+    "nested",
+    "flattened",
+    "binary",
+    "geo_point",
+    "alias",
+    "constant_keyword",
+    "wildcard",
+    "completion",
 ];
 
 /// Field types Elasticsearch has that Tensile does not index yet.
 const UNSUPPORTED_TYPES: &[&str] = &[
-    "search_as_you_type", "token_count", "dense_vector", "sparse_vector", "rank_feature", "rank_features",
-    "percolator", "join", "version", "integer_range", "float_range", "long_range", "double_range", "date_range",
-    "ip_range", "semantic_text", "histogram", "aggregate_metric_double", "point", "shape", "geo_shape",
-    "counted_keyword", "passthrough", "annotated_text", "murmur3",
+    "search_as_you_type",
+    "token_count",
+    "dense_vector",
+    "sparse_vector",
+    "rank_feature",
+    "rank_features",
+    "percolator",
+    "join",
+    "version",
+    "integer_range",
+    "float_range",
+    "long_range",
+    "double_range",
+    "date_range",
+    "ip_range",
+    "semantic_text",
+    "histogram",
+    "aggregate_metric_double",
+    "point",
+    "shape",
+    "geo_shape",
+    "counted_keyword",
+    "passthrough",
+    "annotated_text",
+    "murmur3",
 ];
 
 const ROOT_PARAMETERS: &[&str] = &[
-    "properties", "dynamic", "dynamic_templates", "_source", "_routing", "_meta", "date_detection",
-    "numeric_detection", "dynamic_date_formats", "runtime", "enabled", "_field_names", "subobjects",
+    "properties",
+    "dynamic",
+    "dynamic_templates",
+    "_source",
+    "_routing",
+    "_meta",
+    "date_detection",
+    "numeric_detection",
+    "dynamic_date_formats",
+    "runtime",
+    "enabled",
+    "_field_names",
+    "subobjects",
     "_data_stream_timestamp",
 ];
 
@@ -31,7 +85,11 @@ pub fn validate(mappings: &Value) -> Result<(), EngineError> {
     let root = match mappings {
         Value::Null => return Ok(()),
         Value::Object(map) => map,
-        other => return Err(EngineError::MapperParsing(format!("Failed to parse mapping: mappings must be an object, got [{other}]"))),
+        other => {
+            return Err(EngineError::MapperParsing(format!(
+                "Failed to parse mapping: mappings must be an object, got [{other}]"
+            )))
+        }
     };
     let unsupported: Vec<String> = root
         .iter()
@@ -52,7 +110,9 @@ pub fn validate(mappings: &Value) -> Result<(), EngineError> {
 
 fn properties(prefix: &str, props: &Value) -> Result<(), EngineError> {
     let Value::Object(fields) = props else {
-        return Err(EngineError::MapperParsing(format!("Failed to parse mapping: [properties] of [{prefix}] must be an object")));
+        return Err(EngineError::MapperParsing(format!(
+            "Failed to parse mapping: [properties] of [{prefix}] must be an object"
+        )));
     };
     for (name, def) in fields {
         let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
@@ -63,7 +123,9 @@ fn properties(prefix: &str, props: &Value) -> Result<(), EngineError> {
 
 fn field(path: &str, def: &Value) -> Result<(), EngineError> {
     let Value::Object(def) = def else {
-        return Err(EngineError::MapperParsing(format!("Failed to parse mapping: the definition of field [{path}] must be an object")));
+        return Err(EngineError::MapperParsing(format!(
+            "Failed to parse mapping: the definition of field [{path}] must be an object"
+        )));
     };
     // A field without a type is an object, as in Elasticsearch.
     let kind = def.get("type").and_then(Value::as_str).unwrap_or("object");
@@ -73,7 +135,9 @@ fn field(path: &str, def: &Value) -> Result<(), EngineError> {
         )));
     }
     if !SUPPORTED_TYPES.contains(&kind) {
-        return Err(EngineError::MapperParsing(format!("Failed to parse mapping: No handler for type [{kind}] declared on field [{path}]")));
+        return Err(EngineError::MapperParsing(format!(
+            "Failed to parse mapping: No handler for type [{kind}] declared on field [{path}]"
+        )));
     }
     if let Some(props) = def.get("properties") {
         properties(path, props)?;
@@ -96,7 +160,9 @@ fn field_type(def: &Value) -> &str {
 /// type cannot change, other root parameters are replaced.
 pub fn merge(existing: &mut Value, update: &Value) -> Result<(), EngineError> {
     validate(update)?;
-    let (Value::Object(target), Value::Object(changes)) = (existing, update) else { return Ok(()) };
+    let (Value::Object(target), Value::Object(changes)) = (existing, update) else {
+        return Ok(());
+    };
     for (key, value) in changes {
         if key == "properties" {
             let props = target.entry("properties").or_insert_with(|| Value::Object(Map::new()));
@@ -109,7 +175,9 @@ pub fn merge(existing: &mut Value, update: &Value) -> Result<(), EngineError> {
 }
 
 fn merge_properties(prefix: &str, existing: &mut Value, update: &Value) -> Result<(), EngineError> {
-    let (Value::Object(target), Value::Object(fields)) = (existing, update) else { return Ok(()) };
+    let (Value::Object(target), Value::Object(fields)) = (existing, update) else {
+        return Ok(());
+    };
     for (name, def) in fields {
         let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
         let Some(current) = target.get_mut(name) else {
@@ -118,9 +186,13 @@ fn merge_properties(prefix: &str, existing: &mut Value, update: &Value) -> Resul
         };
         let (from, to) = (field_type(current).to_owned(), field_type(def).to_owned());
         if from != to {
-            return Err(EngineError::IllegalArgument(format!("mapper [{path}] cannot be changed from type [{from}] to [{to}]")));
+            return Err(EngineError::IllegalArgument(format!(
+                "mapper [{path}] cannot be changed from type [{from}] to [{to}]"
+            )));
         }
-        let (Value::Object(cur), Value::Object(new)) = (current, def) else { continue };
+        let (Value::Object(cur), Value::Object(new)) = (current, def) else {
+            continue;
+        };
         for (param, value) in new {
             match param.as_str() {
                 "properties" => {
@@ -152,7 +224,9 @@ mod tests {
         assert_eq!(m["properties"]["o"]["properties"]["y"]["type"], "date");
         assert_eq!(m["properties"]["a"]["fields"]["raw"]["type"], "keyword");
         assert_eq!(m["dynamic"], "strict");
-        let err = merge(&mut m, &json!({"properties": {"o": {"properties": {"x": {"type": "keyword"}}}}})).unwrap_err().to_string();
+        let err = merge(&mut m, &json!({"properties": {"o": {"properties": {"x": {"type": "keyword"}}}}}))
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "mapper [o.x] cannot be changed from type [long] to [keyword]");
     }
 
@@ -160,9 +234,12 @@ mod tests {
     fn types_are_checked_everywhere() {
         assert!(validate(&json!({})).is_ok());
         assert!(validate(&json!({"properties": {"a": {"type": "text", "fields": {"raw": {"type": "keyword"}}}, "o": {"properties": {"n": {"type": "long"}}}}})).is_ok());
-        let err = validate(&json!({"properties": {"o": {"properties": {"x": {"type": "foo"}}}}})).unwrap_err().to_string();
+        let err =
+            validate(&json!({"properties": {"o": {"properties": {"x": {"type": "foo"}}}}})).unwrap_err().to_string();
         assert_eq!(err, "Failed to parse mapping: No handler for type [foo] declared on field [o.x]");
-        let err = validate(&json!({"properties": {"a": {"type": "text", "fields": {"v": {"type": "dense_vector"}}}}})).unwrap_err().to_string();
+        let err = validate(&json!({"properties": {"a": {"type": "text", "fields": {"v": {"type": "dense_vector"}}}}}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[dense_vector] of field [a.v] is not supported by Tensile yet"), "{err}");
         let err = validate(&json!({"foo": "bar"})).unwrap_err().to_string();
         assert_eq!(err, "Failed to parse mapping: Root mapping definition has unsupported parameters:  [foo : bar]");

@@ -61,7 +61,9 @@ impl Metadata {
     pub fn load(data: &Path) -> Result<Metadata, EngineError> {
         let path = Metadata::path(data);
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EngineError::Corrupt { path, reason: e.to_string() }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| EngineError::Corrupt { path, reason: e.to_string() })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Metadata::default()),
             Err(e) => Err(EngineError::io(&path, e)),
         }
@@ -70,7 +72,8 @@ impl Metadata {
     /// Writes the metadata atomically.
     pub fn persist(&self, data: &Path) -> Result<(), EngineError> {
         let path = Metadata::path(data);
-        let bytes = serde_json::to_vec(self).map_err(|e| EngineError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+        let bytes =
+            serde_json::to_vec(self).map_err(|e| EngineError::Corrupt { path: path.clone(), reason: e.to_string() })?;
         atomic::write(&path, &bytes)
     }
 

@@ -19,10 +19,13 @@ impl NodeMetadata {
     pub fn load_or_create(data_path: &Path) -> Result<NodeMetadata, EngineError> {
         let path = data_path.join(FILE);
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EngineError::Corrupt { path, reason: e.to_string() }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| EngineError::Corrupt { path, reason: e.to_string() })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let meta = NodeMetadata { node_id: random_base64_uuid(), cluster_uuid: random_base64_uuid() };
-                let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| EngineError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+                let bytes = serde_json::to_vec_pretty(&meta)
+                    .map_err(|e| EngineError::Corrupt { path: path.clone(), reason: e.to_string() })?;
                 atomic::write(&path, &bytes)?;
                 Ok(meta)
             }

@@ -30,11 +30,8 @@ impl IndicesOptions {
     };
 
     /// Index deletion: wildcards reach closed indices, aliases are refused.
-    pub const DELETE: IndicesOptions = IndicesOptions {
-        expand_closed: true,
-        forbid_aliases: true,
-        ..IndicesOptions::STRICT_EXPAND_OPEN
-    };
+    pub const DELETE: IndicesOptions =
+        IndicesOptions { expand_closed: true, forbid_aliases: true, ..IndicesOptions::STRICT_EXPAND_OPEN };
 
     /// Applies `expand_wildcards` values (`all`, `open`, `closed`, `hidden`, `none`).
     pub fn with_expand_wildcards<'a>(mut self, values: impl IntoIterator<Item = &'a str>) -> Self {
@@ -65,7 +62,9 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
     let all = expressions.is_empty() || (expressions.len() == 1 && (expressions[0] == "_all" || expressions[0] == "*"));
     let expressions: Vec<String> = if all { vec!["*".to_owned()] } else { expressions.to_vec() };
     let wildcard_state_ok = |name: &str, pattern: &str| {
-        let Some(index) = meta.indices.get(name) else { return false };
+        let Some(index) = meta.indices.get(name) else {
+            return false;
+        };
         let state_ok = match index.state {
             IndexState::Open => opts.expand_open,
             IndexState::Close => opts.expand_closed,
@@ -91,7 +90,9 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
                 .collect();
             if !opts.forbid_aliases {
                 for alias in meta.aliases().filter(|a| wildcard_match(expr, a)) {
-                    matched.extend(meta.alias_indices(alias).into_iter().filter(|n| wildcard_state_ok(n, expr)).map(str::to_owned));
+                    matched.extend(
+                        meta.alias_indices(alias).into_iter().filter(|n| wildcard_state_ok(n, expr)).map(str::to_owned),
+                    );
                 }
             }
             if matched.is_empty() && !opts.allow_no_indices {
@@ -172,7 +173,9 @@ mod tests {
         assert_eq!(names(resolve(&m, &s(&["*"]), all)), s(&[".secret", "logs-1", "logs-2", "other"]));
         assert!(names(resolve(&m, &s(&["nothing*"]), open)).is_empty());
         let strict = IndicesOptions { allow_no_indices: false, ..open };
-        assert!(matches!(resolve(&m, &s(&["nothing*"]), strict), Err(EngineError::IndexNotFound { name }) if name == "nothing*"));
+        assert!(
+            matches!(resolve(&m, &s(&["nothing*"]), strict), Err(EngineError::IndexNotFound { name }) if name == "nothing*")
+        );
     }
 
     #[test]

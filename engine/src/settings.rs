@@ -114,7 +114,9 @@ pub fn normalize(input: &Value) -> Result<FlatSettings, EngineError> {
             )));
         }
         if PRIVATE.contains(&key.as_str()) {
-            return Err(EngineError::IllegalArgument(format!("private index setting [{key}] can not be set explicitly")));
+            return Err(EngineError::IllegalArgument(format!(
+                "private index setting [{key}] can not be set explicitly"
+            )));
         }
         check_value(&key, &value)?;
         out.insert(key, value);
@@ -135,19 +137,27 @@ fn check_value(key: &str, value: &Value) -> Result<(), EngineError> {
     let bounds: Option<(i64, i64)> = match key {
         "index.number_of_shards" => Some((1, 1024)),
         "index.number_of_replicas" => Some((0, i64::from(i32::MAX))),
-        "index.max_result_window" | "index.max_inner_result_window" | "index.max_rescore_window" => Some((1, i64::from(i32::MAX))),
+        "index.max_result_window" | "index.max_inner_result_window" | "index.max_rescore_window" => {
+            Some((1, i64::from(i32::MAX)))
+        }
         _ => None,
     };
-    let Some((min, max)) = bounds else { return Ok(()) };
+    let Some((min, max)) = bounds else {
+        return Ok(());
+    };
     let text = value.as_str().unwrap_or_default();
     let n: i64 = text
         .parse()
         .map_err(|_| EngineError::IllegalArgument(format!("Failed to parse value [{text}] for setting [{key}]")))?;
     if n < min {
-        return Err(EngineError::IllegalArgument(format!("Failed to parse value [{text}] for setting [{key}] must be >= {min}")));
+        return Err(EngineError::IllegalArgument(format!(
+            "Failed to parse value [{text}] for setting [{key}] must be >= {min}"
+        )));
     }
     if n > max {
-        return Err(EngineError::IllegalArgument(format!("Failed to parse value [{text}] for setting [{key}] must be <= {max}")));
+        return Err(EngineError::IllegalArgument(format!(
+            "Failed to parse value [{text}] for setting [{key}] must be <= {max}"
+        )));
     }
     Ok(())
 }
@@ -194,9 +204,13 @@ mod tests {
 
     #[test]
     fn unknown_private_and_out_of_range_settings_are_rejected() {
-        assert!(matches!(normalize(&json!({"index.foo": 1})), Err(EngineError::IllegalArgument(m)) if m.starts_with("unknown setting [index.foo]")));
+        assert!(
+            matches!(normalize(&json!({"index.foo": 1})), Err(EngineError::IllegalArgument(m)) if m.starts_with("unknown setting [index.foo]"))
+        );
         assert!(matches!(normalize(&json!({"index.uuid": "x"})), Err(EngineError::IllegalArgument(_))));
-        assert!(matches!(normalize(&json!({"number_of_shards": 0})), Err(EngineError::IllegalArgument(m)) if m.ends_with("must be >= 1")));
+        assert!(
+            matches!(normalize(&json!({"number_of_shards": 0})), Err(EngineError::IllegalArgument(m)) if m.ends_with("must be >= 1"))
+        );
         assert!(matches!(normalize(&json!({"number_of_shards": "x"})), Err(EngineError::IllegalArgument(_))));
         assert!(matches!(normalize(&json!({"refresh_interval": "soon"})), Err(EngineError::IllegalArgument(_))));
         assert!(normalize(&json!({"refresh_interval": "-1"})).is_ok());

@@ -149,7 +149,11 @@ impl Shard {
             .and_then(|p| serde_json::from_str::<CommitPayload>(&p).ok())
             .map_or(0, |p| p.next_seq_no);
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| tantivy_error(&index_dir, e))?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| tantivy_error(&index_dir, e))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| tantivy_error(&index_dir, e))?;
         let (translog, ops) = Translog::open(&dir.join("translog.tlog"))?;
         let mut state = WriteState { writer, translog, next_seq_no: committed, live: HashMap::new() };
         let mut replayed = false;
@@ -186,8 +190,12 @@ impl Shard {
     fn search_id(&self, id: &str) -> Result<Option<StoredDoc>, EngineError> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-        let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score()).map_err(|e| tantivy_error(Path::new(id), e))?;
-        let Some((_, address)) = hits.into_iter().next() else { return Ok(None) };
+        let hits = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(|e| tantivy_error(Path::new(id), e))?;
+        let Some((_, address)) = hits.into_iter().next() else {
+            return Ok(None);
+        };
         let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(Path::new(id), e))?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
         let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();
@@ -216,7 +224,14 @@ impl Shard {
     /// Indexes (creates or replaces) a document. With `defer_sync`, the
     /// translog is not fsynced here: the caller calls [`Shard::sync`] before
     /// acknowledging (a bulk request syncs once per shard).
-    pub fn index(&self, id: &str, source: String, routing: Option<String>, cond: &Conditions, defer_sync: bool) -> Result<WriteOutcome, EngineError> {
+    pub fn index(
+        &self,
+        id: &str,
+        source: String,
+        routing: Option<String>,
+        cond: &Conditions,
+        defer_sync: bool,
+    ) -> Result<WriteOutcome, EngineError> {
         let mut state = self.lock();
         let current = self.current(&state, id)?;
         let version = next_version(id, current, cond)?;
@@ -252,7 +267,8 @@ impl Shard {
     /// empties the live map and the translog.
     pub fn refresh(&self) -> Result<(), EngineError> {
         let mut state = self.lock();
-        let payload = serde_json::to_string(&CommitPayload { next_seq_no: state.next_seq_no }).expect("payload serialises");
+        let payload =
+            serde_json::to_string(&CommitPayload { next_seq_no: state.next_seq_no }).expect("payload serialises");
         let mut commit = state.writer.prepare_commit().map_err(|e| tantivy_error(Path::new("commit"), e))?;
         commit.set_payload(&payload);
         commit.commit().map_err(|e| tantivy_error(Path::new("commit"), e))?;

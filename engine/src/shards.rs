@@ -6,11 +6,11 @@ use crate::error::EngineError;
 use crate::metadata::IndexMetadata;
 use crate::routing;
 use crate::shard::Shard;
-use tensile_rest::TimeValue;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
+use tensile_rest::TimeValue;
 
 /// The shards of one index.
 pub struct IndexShards {
@@ -27,13 +27,21 @@ impl IndexShards {
     pub fn open(index_dir: &Path, meta: &IndexMetadata) -> Result<IndexShards, EngineError> {
         let n = meta.number_of_shards();
         let sync_each_write = meta.setting("index.translog.durability") != Some("async");
-        let shards = (0..n).map(|i| Shard::open(&index_dir.join(i.to_string()), sync_each_write)).collect::<Result<Vec<_>, _>>()?;
+        let shards = (0..n)
+            .map(|i| Shard::open(&index_dir.join(i.to_string()), sync_each_write))
+            .collect::<Result<Vec<_>, _>>()?;
         let routing_shards = meta
             .setting("index.number_of_routing_shards")
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| routing::default_routing_shards(n));
         let refresh_interval = Mutex::new(refresh_interval(meta)?);
-        Ok(IndexShards { uuid: meta.uuid.clone(), shards, routing_shards, refresh_interval, last_refresh: Mutex::new(Instant::now()) })
+        Ok(IndexShards {
+            uuid: meta.uuid.clone(),
+            shards,
+            routing_shards,
+            refresh_interval,
+            last_refresh: Mutex::new(Instant::now()),
+        })
     }
 
     /// Takes a changed `index.refresh_interval` into account.
@@ -45,7 +53,9 @@ impl IndexShards {
     /// Refreshes the dirty shards if the index's refresh interval has passed.
     fn scheduled_refresh(&self) -> Result<(), EngineError> {
         let interval = *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(interval) = interval else { return self.shards.iter().try_for_each(Shard::sync) };
+        let Some(interval) = interval else {
+            return self.shards.iter().try_for_each(Shard::sync);
+        };
         let mut last = self.last_refresh.lock().unwrap_or_else(|p| p.into_inner());
         if last.elapsed() < interval {
             return Ok(());
@@ -74,7 +84,9 @@ impl IndexShards {
 fn refresh_interval(meta: &IndexMetadata) -> Result<Option<Duration>, EngineError> {
     match meta.setting("index.refresh_interval") {
         None => Ok(Some(DEFAULT_REFRESH_INTERVAL)),
-        Some(text) => Ok(TimeValue::parse("index.refresh_interval", text).map_err(|e| EngineError::IllegalArgument(e.to_string()))?.duration()),
+        Some(text) => Ok(TimeValue::parse("index.refresh_interval", text)
+            .map_err(|e| EngineError::IllegalArgument(e.to_string()))?
+            .duration()),
     }
 }
 
@@ -91,7 +103,8 @@ pub fn spawn_refresher(table: &ShardTable, tick: Duration) {
     let spawned = std::thread::Builder::new().name("tensile-refresh".into()).spawn(move || loop {
         std::thread::sleep(tick);
         let Some(table) = weak.upgrade() else { return };
-        let indices: Vec<Arc<IndexShards>> = table.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+        let indices: Vec<Arc<IndexShards>> =
+            table.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
         drop(table);
         for index in indices {
             if let Err(e) = index.scheduled_refresh() {

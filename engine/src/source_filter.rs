@@ -25,7 +25,13 @@ pub fn filter(source: &Value, includes: &[String], excludes: &[String]) -> Value
     }
 }
 
-fn filter_object(map: &Map<String, Value>, prefix: &str, includes: &[String], excludes: &[String], included: bool) -> Map<String, Value> {
+fn filter_object(
+    map: &Map<String, Value>,
+    prefix: &str,
+    includes: &[String],
+    excludes: &[String],
+    included: bool,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for (key, value) in map {
         let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };

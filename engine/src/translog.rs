@@ -37,7 +37,8 @@ impl Translog {
     /// Opens the log, creating it when missing, and returns the intact
     /// operations in it. A torn tail is cut off.
     pub fn open(path: &Path) -> Result<(Translog, Vec<Operation>), EngineError> {
-        let mut file = OpenOptions::new().read(true).append(true).create(true).open(path).map_err(|e| EngineError::io(path, e))?;
+        let mut file =
+            OpenOptions::new().read(true).append(true).create(true).open(path).map_err(|e| EngineError::io(path, e))?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(|e| EngineError::io(path, e))?;
         let (ops, intact) = decode(&bytes);
@@ -92,11 +93,15 @@ fn decode(bytes: &[u8]) -> (Vec<Operation>, usize) {
     while bytes.len() - at >= 8 {
         let len = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
         let crc = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes"));
-        let Some(payload) = bytes.get(at + 8..at + 8 + len) else { break };
+        let Some(payload) = bytes.get(at + 8..at + 8 + len) else {
+            break;
+        };
         if crc32fast::hash(payload) != crc {
             break;
         }
-        let Ok(op) = serde_json::from_slice(payload) else { break };
+        let Ok(op) = serde_json::from_slice(payload) else {
+            break;
+        };
         ops.push(op);
         at += 8 + len;
     }

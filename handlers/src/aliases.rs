@@ -51,7 +51,8 @@ fn matching(node: &Node, indices: &[String], names: &[String]) -> (Map<String, V
     let mut out = Map::new();
     for name in indices {
         let Some(index) = meta.indices.get(name) else { continue };
-        let aliases: Map<String, Value> = index.aliases.iter().filter(|(a, _)| wanted(a)).map(|(a, d)| (a.clone(), d.clone())).collect();
+        let aliases: Map<String, Value> =
+            index.aliases.iter().filter(|(a, _)| wanted(a)).map(|(a, d)| (a.clone(), d.clone())).collect();
         if names.is_empty() || !aliases.is_empty() {
             out.insert(name.clone(), json!({ "aliases": aliases }));
         }
@@ -67,7 +68,12 @@ fn matching(node: &Node, indices: &[String], names: &[String]) -> (Map<String, V
 
 pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGetAlias>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let result = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error).map(|indices| {
         let names = p.name.clone().unwrap_or_default();
         let (mut found, missing) = matching(node, &indices, &names);
@@ -85,7 +91,12 @@ pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGetAlias>) -> Handler
 
 pub fn exists<'a>(node: &'a Node, req: Request<params::IndicesExistsAlias>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let found = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).is_ok_and(|indices| {
         let (found, missing) = matching(node, &indices, &p.name);
         missing.is_empty() && !found.is_empty()
@@ -109,7 +120,11 @@ pub fn update<'a>(node: &'a Node, req: Request<params::IndicesUpdateAliases>) ->
     let result = (|| {
         let body: Value = req.body.required_json()?;
         let Some(Value::Array(list)) = body.get("actions") else {
-            return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: no actions specified;"));
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: no actions specified;",
+            ));
         };
         let mut actions = Vec::new();
         for entry in list {
@@ -118,7 +133,11 @@ pub fn update<'a>(node: &'a Node, req: Request<params::IndicesUpdateAliases>) ->
             };
             let index_names = one_or_many(spec, "index", "indices");
             if index_names.is_empty() {
-                return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: One of [index] or [indices] is required;"));
+                return Err(EsError::new(
+                    400,
+                    "action_request_validation_exception",
+                    "Validation Failed: 1: One of [index] or [indices] is required;",
+                ));
             }
             let indices = resolve(node, &index_names)?;
             match kind.as_str() {
@@ -128,12 +147,20 @@ pub fn update<'a>(node: &'a Node, req: Request<params::IndicesUpdateAliases>) ->
                         definition.remove(key);
                     }
                     for alias in one_or_many(spec, "alias", "aliases") {
-                        actions.push(AliasAction::Add { indices: indices.clone(), alias, definition: Value::Object(definition.clone()) });
+                        actions.push(AliasAction::Add {
+                            indices: indices.clone(),
+                            alias,
+                            definition: Value::Object(definition.clone()),
+                        });
                     }
                 }
                 "remove" => {
                     let must_exist = spec.get("must_exist").and_then(Value::as_bool).unwrap_or(false);
-                    actions.push(AliasAction::Remove { indices, aliases: one_or_many(spec, "alias", "aliases"), must_exist });
+                    actions.push(AliasAction::Remove {
+                        indices,
+                        aliases: one_or_many(spec, "alias", "aliases"),
+                        must_exist,
+                    });
                 }
                 "remove_index" => actions.push(AliasAction::RemoveIndex { indices }),
                 other => return Err(EsError::illegal_argument(format!("[alias_action] unknown field [{other}]"))),

@@ -45,8 +45,20 @@ struct Item {
 }
 
 const METADATA: &[&str] = &[
-    "_index", "_id", "routing", "if_seq_no", "if_primary_term", "version", "version_type", "require_alias",
-    "pipeline", "retry_on_conflict", "_source", "dynamic_templates", "require_data_stream", "list_executed_pipelines",
+    "_index",
+    "_id",
+    "routing",
+    "if_seq_no",
+    "if_primary_term",
+    "version",
+    "version_type",
+    "require_alias",
+    "pipeline",
+    "retry_on_conflict",
+    "_source",
+    "dynamic_templates",
+    "require_data_stream",
+    "list_executed_pipelines",
 ];
 
 fn malformed(line: usize, what: String) -> EsError {
@@ -63,7 +75,8 @@ fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>
     let mut items = Vec::new();
     let mut missing_index = Vec::new();
     while let Some((n, line)) = lines.next() {
-        let parsed: Value = serde_json::from_str(line).map_err(|e| malformed(n, format!("expected START_OBJECT but found [{e}]")))?;
+        let parsed: Value =
+            serde_json::from_str(line).map_err(|e| malformed(n, format!("expected START_OBJECT but found [{e}]")))?;
         let Value::Object(map) = parsed else { return Err(malformed(n, "expected START_OBJECT".into())) };
         let Some((name, meta)) = map.iter().next().filter(|_| map.len() == 1) else {
             return Err(malformed(n, "expected one action".into()));
@@ -73,11 +86,18 @@ fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>
             "create" => Action::Create,
             "update" => Action::Update,
             "delete" => Action::Delete,
-            other => return Err(malformed(n, format!("expected one of [create, delete, index, update] but found [{other}]"))),
+            other => {
+                return Err(malformed(
+                    n,
+                    format!("expected one of [create, delete, index, update] but found [{other}]"),
+                ))
+            }
         };
         let Value::Object(meta) = meta else { return Err(malformed(n, "expected START_OBJECT".into())) };
         if let Some(unknown) = meta.keys().find(|k| !METADATA.contains(&k.as_str())) {
-            return Err(EsError::illegal_argument(format!("Action/metadata line [{n}] contains an unknown parameter [{unknown}]")));
+            return Err(EsError::illegal_argument(format!(
+                "Action/metadata line [{n}] contains an unknown parameter [{unknown}]"
+            )));
         }
         let text = |k: &str| meta.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
         let number = |k: &str| meta.get(k).and_then(Value::as_u64);
@@ -101,9 +121,18 @@ fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>
         let source = match action {
             Action::Delete => None,
             _ => {
-                let (_, line) = lines.next().ok_or_else(|| EsError::illegal_argument(format!("the [{}] action on line [{n}] has no source line", action.name())))?;
+                let (_, line) = lines.next().ok_or_else(|| {
+                    EsError::illegal_argument(format!(
+                        "the [{}] action on line [{n}] has no source line",
+                        action.name()
+                    ))
+                })?;
                 Some(serde_json::from_str::<Value>(line).map_err(|e| {
-                    EsError::new(400, "document_parsing_exception", format!("[{}:{}] failed to parse: {e}", e.line(), e.column()))
+                    EsError::new(
+                        400,
+                        "document_parsing_exception",
+                        format!("[{}:{}] failed to parse: {e}", e.line(), e.column()),
+                    )
                 }))
             }
         };
@@ -136,7 +165,11 @@ fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
     let doc = |item: &Item| -> Result<Value, EsError> {
         let source = item.source.clone().unwrap_or_else(|| Ok(Value::Null))?;
         if !source.is_object() {
-            return Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"));
+            return Err(EsError::new(
+                400,
+                "document_parsing_exception",
+                "failed to parse: the document must be a JSON object",
+            ));
         }
         Ok(source)
     };
@@ -148,7 +181,8 @@ fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
                 Some(id) => id.to_owned(),
                 None => tensile_engine::node_meta::random_base64_uuid(),
             };
-            let w = node.engine.index_doc(&target, &id, source.to_string(), routing, &item.cond, true).map_err(es_error)?;
+            let w =
+                node.engine.index_doc(&target, &id, source.to_string(), routing, &item.cond, true).map_err(es_error)?;
             write_item(&id, &w)
         }
         Action::Delete => {
@@ -159,7 +193,11 @@ fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
             let mut spec = update_spec(&doc(item)?)?;
-            spec.cond = Conditions { if_seq_no: item.cond.if_seq_no, if_primary_term: item.cond.if_primary_term, ..Conditions::default() };
+            spec.cond = Conditions {
+                if_seq_no: item.cond.if_seq_no,
+                if_primary_term: item.cond.if_primary_term,
+                ..Conditions::default()
+            };
             spec.retry_on_conflict = item.retry_on_conflict;
             match node.engine.update_doc(&target, &id, routing, &spec, true).map_err(es_error)? {
                 Updated::Written { write, .. } => write_item(&id, &write),
@@ -216,7 +254,8 @@ mod tests {
 
     #[test]
     fn parsing_rules() {
-        let body = b"{\"index\":{\"_index\":\"i\",\"_id\":\"1\"}}\n{\"a\":1}\n{\"delete\":{\"_index\":\"i\",\"_id\":\"2\"}}\n";
+        let body =
+            b"{\"index\":{\"_index\":\"i\",\"_id\":\"1\"}}\n{\"a\":1}\n{\"delete\":{\"_index\":\"i\",\"_id\":\"2\"}}\n";
         let items = parse(body, None, None).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].action, Action::Delete);

@@ -1,11 +1,11 @@
 //! The `tensile` command line: reads settings, opens the engine, serves
 //! HTTP until SIGINT or SIGTERM.
 
+use crate::Node;
 use clap::Parser;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tensile_engine::Engine;
-use crate::Node;
 use tensile_server::{Bound, Settings};
 
 /// An Elasticsearch-compatible search server.
@@ -26,9 +26,7 @@ struct Cli {
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let config_dir = cli

@@ -4,7 +4,9 @@
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
-use tensile_engine::{source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, UpdateSpec, Updated, VersionType, WriteResult};
+use tensile_engine::{
+    source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, UpdateSpec, Updated, VersionType, WriteResult,
+};
 use tensile_generated::params::{self, OpType, Refresh};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
@@ -22,18 +24,28 @@ fn version_type(v: Option<params::VersionType>) -> VersionType {
 }
 
 fn seq_no(name: &str, v: Option<i64>) -> Result<Option<u64>, EsError> {
-    v.map(|n| u64::try_from(n).map_err(|_| EsError::illegal_argument(format!("{name} must be non-negative, got [{n}]"))))
-        .transpose()
+    v.map(|n| {
+        u64::try_from(n).map_err(|_| EsError::illegal_argument(format!("{name} must be non-negative, got [{n}]")))
+    })
+    .transpose()
 }
 
 /// The request body as a document source: a JSON object, kept as sent.
 fn source<P>(req: &Request<P>) -> Result<String, EsError> {
     if req.body.is_empty() {
-        return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: source is missing;"));
+        return Err(EsError::new(
+            400,
+            "action_request_validation_exception",
+            "Validation Failed: 1: source is missing;",
+        ));
     }
     let value: Value = req.body.json()?;
     if !value.is_object() {
-        return Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"));
+        return Err(EsError::new(
+            400,
+            "document_parsing_exception",
+            "failed to parse: the document must be a JSON object",
+        ));
     }
     if req.body.content_type.as_deref().is_some_and(|ct| ct.contains("yaml")) {
         return Ok(value.to_string());
@@ -86,23 +98,36 @@ fn write_response(id: &str, w: &DocWrite, forced_refresh: bool) -> Response {
 }
 
 /// The fields an update body may have.
-const UPDATE_FIELDS: &[&str] = &["doc", "upsert", "doc_as_upsert", "script", "scripted_upsert", "detect_noop", "_source"];
+const UPDATE_FIELDS: &[&str] =
+    &["doc", "upsert", "doc_as_upsert", "script", "scripted_upsert", "detect_noop", "_source"];
 
 /// Reads an update body (`doc`, `upsert`, `doc_as_upsert`, `detect_noop`).
 pub fn update_spec(body: &Value) -> Result<UpdateSpec, EsError> {
     let Value::Object(map) = body else {
-        return Err(EsError::new(400, "x_content_parse_exception", "[UpdateRequest] the update body must be an object"));
+        return Err(EsError::new(
+            400,
+            "x_content_parse_exception",
+            "[UpdateRequest] the update body must be an object",
+        ));
     };
     for key in map.keys() {
         if !UPDATE_FIELDS.contains(&key.as_str()) {
-            let mut hints: Vec<&str> = UPDATE_FIELDS.iter().copied().filter(|f| tensile_server::unrecognized::similarity(key, f) > 0.5).collect();
+            let mut hints: Vec<&str> = UPDATE_FIELDS
+                .iter()
+                .copied()
+                .filter(|f| tensile_server::unrecognized::similarity(key, f) > 0.5)
+                .collect();
             hints.sort_unstable();
             let hint = match hints.as_slice() {
                 [] => String::new(),
                 [one] => format!(" did you mean [{one}]?"),
                 many => format!(" did you mean any of [{}]?", many.join(", ")),
             };
-            return Err(EsError::new(400, "x_content_parse_exception", format!("[UpdateRequest] unknown field [{key}]{hint}")));
+            return Err(EsError::new(
+                400,
+                "x_content_parse_exception",
+                format!("[UpdateRequest] unknown field [{key}]{hint}"),
+            ));
         }
     }
     if map.contains_key("script") || map.get("scripted_upsert").and_then(Value::as_bool) == Some(true) {
@@ -116,13 +141,21 @@ pub fn update_spec(body: &Value) -> Result<UpdateSpec, EsError> {
         match map.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-            Some(other) => Err(EsError::new(400, "x_content_parse_exception", format!("[UpdateRequest] [{k}] must be an object, got [{other}]"))),
+            Some(other) => Err(EsError::new(
+                400,
+                "x_content_parse_exception",
+                format!("[UpdateRequest] [{k}] must be an object, got [{other}]"),
+            )),
         }
     };
     let doc = object("doc")?;
     let upsert = object("upsert")?;
     if doc.is_none() && upsert.is_none() {
-        return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: script or doc is missing;"));
+        return Err(EsError::new(
+            400,
+            "action_request_validation_exception",
+            "Validation Failed: 1: script or doc is missing;",
+        ));
     }
     Ok(UpdateSpec {
         doc,
@@ -193,7 +226,13 @@ pub fn index<'a>(node: &'a Node, req: Request<params::Index>) -> HandlerFuture<'
             version: seq_no("version", p.version)?,
             version_type: version_type(p.version_type),
         };
-        let r = IndexRequest { target: &p.index, id: p.id.as_deref(), routing: joined(&p.routing), refresh: p.refresh, cond };
+        let r = IndexRequest {
+            target: &p.index,
+            id: p.id.as_deref(),
+            routing: joined(&p.routing),
+            refresh: p.refresh,
+            cond,
+        };
         index_one(node, &req, r)
     })();
     ready(result)
@@ -215,7 +254,8 @@ pub fn create<'a>(node: &'a Node, req: Request<params::Create>) -> HandlerFuture
             version_type: version_type(p.version_type),
             ..Conditions::default()
         };
-        let r = IndexRequest { target: &p.index, id: Some(&p.id), routing: joined(&p.routing), refresh: p.refresh, cond };
+        let r =
+            IndexRequest { target: &p.index, id: Some(&p.id), routing: joined(&p.routing), refresh: p.refresh, cond };
         index_one(node, &req, r)
     })();
     ready(result)
@@ -232,7 +272,8 @@ pub fn delete<'a>(node: &'a Node, req: Request<params::Delete>) -> HandlerFuture
             version_type: version_type(p.version_type),
             ..Conditions::default()
         };
-        let written = node.engine.delete_doc(&index, &p.id, joined(&p.routing).as_deref(), &cond, false).map_err(es_error)?;
+        let written =
+            node.engine.delete_doc(&index, &p.id, joined(&p.routing).as_deref(), &cond, false).map_err(es_error)?;
         let forced = refresh_after(node, &index, p.refresh)?;
         Ok(write_response(&p.id, &written, forced))
     })();
@@ -253,8 +294,14 @@ fn concrete(node: &Node, target: &str) -> Result<String, EsError> {
 
 /// A stored document's source, filtered as `_source`, `_source_includes`
 /// and `_source_excludes` ask; `None` for `_source=false`.
-fn filtered_source(doc: &StoredDoc, spec: &Option<Vec<String>>, includes: &Option<Vec<String>>, excludes: &Option<Vec<String>>) -> Result<Option<Value>, EsError> {
-    let source: Value = serde_json::from_str(&doc.source).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?;
+fn filtered_source(
+    doc: &StoredDoc,
+    spec: &Option<Vec<String>>,
+    includes: &Option<Vec<String>>,
+    excludes: &Option<Vec<String>>,
+) -> Result<Option<Value>, EsError> {
+    let source: Value =
+        serde_json::from_str(&doc.source).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?;
     let mut inc = includes.clone().unwrap_or_default();
     match spec.as_deref() {
         Some([flag]) if flag == "false" => return Ok(None),
@@ -285,7 +332,10 @@ fn lookup(node: &Node, r: Read<'_>) -> Result<(String, Option<StoredDoc>), EsErr
     if r.refresh == Some(true) {
         node.engine.refresh(std::slice::from_ref(&index)).map_err(es_error)?;
     }
-    let doc = node.engine.get_doc(&index, r.id, joined(r.routing).as_deref(), r.realtime.unwrap_or(true)).map_err(es_error)?;
+    let doc = node
+        .engine
+        .get_doc(&index, r.id, joined(r.routing).as_deref(), r.realtime.unwrap_or(true))
+        .map_err(es_error)?;
     if let (Some(doc), Some(wanted)) = (&doc, r.version) {
         let current = doc.version as i64;
         let ok = match r.version_type {
@@ -296,7 +346,10 @@ fn lookup(node: &Node, r: Read<'_>) -> Result<(String, Option<StoredDoc>), EsErr
             return Err(EsError::new(
                 409,
                 "version_conflict_engine_exception",
-                format!("[{}]: version conflict, current version [{current}] is different than the one provided [{wanted}]", r.id),
+                format!(
+                    "[{}]: version conflict, current version [{current}] is different than the one provided [{wanted}]",
+                    r.id
+                ),
             )
             .with_metadata("index", index));
         }
@@ -337,10 +390,22 @@ fn get_body(index: &str, id: &str, doc: Option<StoredDoc>, source: &SourceParams
 pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
+        let read = Read {
+            index: &p.index,
+            id: &p.id,
+            routing: &p.routing,
+            realtime: p.realtime,
+            refresh: p.refresh,
+            version: p.version,
+            version_type: p.version_type,
+        };
         let (index, doc) = lookup(node, read)?;
         let status = if doc.is_some() { 200 } else { 404 };
-        let source = SourceParams { spec: p._source.clone(), includes: p._source_includes.clone(), excludes: p._source_excludes.clone() };
+        let source = SourceParams {
+            spec: p._source.clone(),
+            includes: p._source_includes.clone(),
+            excludes: p._source_excludes.clone(),
+        };
         Ok(Response::json_with_status(status, get_body(&index, &p.id, doc, &source)?))
     })();
     ready(result)
@@ -372,11 +437,21 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
     let p = &req.params;
     let result = (|| {
         let body: Value = req.body.required_json()?;
-        let defaults = SourceParams { spec: p._source.clone(), includes: p._source_includes.clone(), excludes: p._source_excludes.clone() };
+        let defaults = SourceParams {
+            spec: p._source.clone(),
+            includes: p._source_includes.clone(),
+            excludes: p._source_excludes.clone(),
+        };
         let requested: Vec<Value> = match (body.get("docs"), body.get("ids")) {
             (Some(Value::Array(docs)), _) => docs.clone(),
             (None, Some(Value::Array(ids))) => ids.iter().map(|id| json!({ "_id": id })).collect(),
-            _ => return Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: no documents to get;")),
+            _ => {
+                return Err(EsError::new(
+                    400,
+                    "action_request_validation_exception",
+                    "Validation Failed: 1: no documents to get;",
+                ))
+            }
         };
         let mut problems = String::new();
         for (i, d) in requested.iter().enumerate() {
@@ -388,7 +463,11 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
             }
         }
         if !problems.is_empty() {
-            return Err(EsError::new(400, "action_request_validation_exception", format!("Validation Failed: {problems}")));
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                format!("Validation Failed: {problems}"),
+            ));
         }
         let docs: Vec<Value> = requested
             .iter()
@@ -396,9 +475,20 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
                 let index = d.get("_index").and_then(Value::as_str).or(p.index.as_deref()).unwrap_or_default();
                 let id = d.get("_id").map(crate::documents::text).unwrap_or_default();
                 let routing = d.get("routing").map(|r| vec![crate::documents::text(r)]).or_else(|| p.routing.clone());
-                let read = Read { index, id: &id, routing: &routing, realtime: p.realtime, refresh: p.refresh, version: None, version_type: None };
-                let answer = lookup(node, read).and_then(|(index, doc)| get_body(&index, &id, doc, &doc_source(d.get("_source"), &defaults)));
-                answer.unwrap_or_else(|e| json!({ "_index": index, "_id": id, "error": crate::error::exception_json(&e) }))
+                let read = Read {
+                    index,
+                    id: &id,
+                    routing: &routing,
+                    realtime: p.realtime,
+                    refresh: p.refresh,
+                    version: None,
+                    version_type: None,
+                };
+                let answer = lookup(node, read)
+                    .and_then(|(index, doc)| get_body(&index, &id, doc, &doc_source(d.get("_source"), &defaults)));
+                answer.unwrap_or_else(
+                    |e| json!({ "_index": index, "_id": id, "error": crate::error::exception_json(&e) }),
+                )
             })
             .collect();
         Ok(Response::json(json!({ "docs": docs })))
@@ -419,17 +509,38 @@ fn exists_answer<'a>(node: &'a Node, read: Read<'_>) -> HandlerFuture<'a> {
 
 pub fn exists<'a>(node: &'a Node, req: Request<params::Exists>) -> HandlerFuture<'a> {
     let p = &req.params;
-    exists_answer(node, Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type })
+    exists_answer(
+        node,
+        Read {
+            index: &p.index,
+            id: &p.id,
+            routing: &p.routing,
+            realtime: p.realtime,
+            refresh: p.refresh,
+            version: p.version,
+            version_type: p.version_type,
+        },
+    )
 }
 
 pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let read = Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type };
+        let read = Read {
+            index: &p.index,
+            id: &p.id,
+            routing: &p.routing,
+            realtime: p.realtime,
+            refresh: p.refresh,
+            version: p.version,
+            version_type: p.version_type,
+        };
         let (index, doc) = lookup(node, read)?;
-        let not_found = || EsError::new(404, "resource_not_found_exception", format!("Document not found [{index}]/[{}]", p.id));
+        let not_found =
+            || EsError::new(404, "resource_not_found_exception", format!("Document not found [{index}]/[{}]", p.id));
         let doc = doc.ok_or_else(not_found)?;
-        let source = filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)?.ok_or_else(not_found)?;
+        let source =
+            filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)?.ok_or_else(not_found)?;
         Ok(Response::json(source))
     })();
     ready(result)
@@ -437,12 +548,28 @@ pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> Handle
 
 pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> HandlerFuture<'a> {
     let p = &req.params;
-    exists_answer(node, Read { index: &p.index, id: &p.id, routing: &p.routing, realtime: p.realtime, refresh: p.refresh, version: p.version, version_type: p.version_type })
+    exists_answer(
+        node,
+        Read {
+            index: &p.index,
+            id: &p.id,
+            routing: &p.routing,
+            realtime: p.realtime,
+            refresh: p.refresh,
+            version: p.version,
+            version_type: p.version_type,
+        },
+    )
 }
 
 pub fn refresh<'a>(node: &'a Node, req: Request<params::IndicesRefresh>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = crate::indices::options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let result = node
         .engine
         .resolve(p.index.as_deref().unwrap_or_default(), opts)

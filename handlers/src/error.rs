@@ -11,9 +11,11 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("index_uuid", "_na_")
             .with_metadata("index", name),
         EngineError::InvalidAliasName { .. } => EsError::new(400, "invalid_alias_name_exception", reason),
-        EngineError::IndexAlreadyExists { name, uuid } => EsError::new(400, "resource_already_exists_exception", reason)
-            .with_metadata("index_uuid", uuid)
-            .with_metadata("index", name),
+        EngineError::IndexAlreadyExists { name, uuid } => {
+            EsError::new(400, "resource_already_exists_exception", reason)
+                .with_metadata("index_uuid", uuid)
+                .with_metadata("index", name)
+        }
         EngineError::IndexNotFound { name } => EsError::new(404, "index_not_found_exception", reason)
             .with_metadata("resource.type", "index_or_alias")
             .with_metadata("resource.id", name.clone())
@@ -22,7 +24,10 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::VersionConflict { shard, .. } => {
             let err = EsError::new(409, "version_conflict_engine_exception", reason);
             match shard {
-                Some(s) => err.with_metadata("index_uuid", s.index_uuid).with_metadata("shard", s.shard.to_string()).with_metadata("index", s.index),
+                Some(s) => err
+                    .with_metadata("index_uuid", s.index_uuid)
+                    .with_metadata("shard", s.shard.to_string())
+                    .with_metadata("index", s.index),
                 None => err,
             }
         }

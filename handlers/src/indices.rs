@@ -54,7 +54,8 @@ fn settings_json(index: &IndexMetadata, flat_settings: bool) -> Value {
 }
 
 pub fn create<'a>(node: &'a Node, req: Request<params::IndicesCreate>) -> HandlerFuture<'a> {
-    let result = body_or_empty(&req).and_then(|body| node.engine.create_index(&req.params.index, &body).map_err(es_error));
+    let result =
+        body_or_empty(&req).and_then(|body| node.engine.create_index(&req.params.index, &body).map_err(es_error));
     ready(result.map(|index| {
         Response::json(serde_json::json!({ "acknowledged": true, "shards_acknowledged": true, "index": index.name }))
     }))
@@ -74,14 +75,24 @@ pub fn delete<'a>(node: &'a Node, req: Request<params::IndicesDelete>) -> Handle
 
 pub fn exists<'a>(node: &'a Node, req: Request<params::IndicesExists>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let found = node.engine.resolve(&p.index, opts).is_ok_and(|names| !names.is_empty());
     ready(Ok(Response::empty(if found { 200 } else { 404 })))
 }
 
 pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGet>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let wanted = |feature: &str| p.features.as_ref().is_none_or(|f| f.iter().any(|x| x.as_str() == feature));
     let result = resolved(node, &p.index, opts).map(|indices| {
         let mut out = Map::new();
@@ -105,12 +116,15 @@ pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGet>) -> HandlerFutur
 
 pub fn get_mapping<'a>(node: &'a Node, req: Request<params::IndicesGetMapping>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
-        let out: Map<String, Value> = indices
-            .into_iter()
-            .map(|i| (i.name.clone(), serde_json::json!({ "mappings": i.mappings })))
-            .collect();
+        let out: Map<String, Value> =
+            indices.into_iter().map(|i| (i.name.clone(), serde_json::json!({ "mappings": i.mappings }))).collect();
         Response::json(Value::Object(out))
     });
     ready(result)
@@ -118,7 +132,12 @@ pub fn get_mapping<'a>(node: &'a Node, req: Request<params::IndicesGetMapping>) 
 
 pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let names = p.name.clone().unwrap_or_default();
     let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
         let mut out = Map::new();
@@ -126,7 +145,10 @@ pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>
             if !names.is_empty() && !names.iter().any(|n| n == "_all") {
                 index.settings.retain(|key, _| names.iter().any(|n| tensile_engine::resolve::wildcard_match(n, key)));
             }
-            out.insert(index.name.clone(), serde_json::json!({ "settings": settings_json(&index, p.flat_settings.unwrap_or(false)) }));
+            out.insert(
+                index.name.clone(),
+                serde_json::json!({ "settings": settings_json(&index, p.flat_settings.unwrap_or(false)) }),
+            );
         }
         Response::json(Value::Object(out))
     });
@@ -135,10 +157,16 @@ pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>
 
 pub fn close<'a>(node: &'a Node, req: Request<params::IndicesClose>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN },
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let result = node.engine.resolve(&p.index, opts).and_then(|names| {
         node.engine.close_indices(&names)?;
-        let closed: Map<String, Value> = names.into_iter().map(|n| (n, serde_json::json!({ "closed": true }))).collect();
+        let closed: Map<String, Value> =
+            names.into_iter().map(|n| (n, serde_json::json!({ "closed": true }))).collect();
         Ok(Response::json(serde_json::json!({ "acknowledged": true, "shards_acknowledged": true, "indices": closed })))
     });
     ready(result.map_err(es_error))
@@ -146,7 +174,8 @@ pub fn close<'a>(node: &'a Node, req: Request<params::IndicesClose>) -> HandlerF
 
 pub fn open<'a>(node: &'a Node, req: Request<params::IndicesOpen>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let base = IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }.with_expand_wildcards(["closed"]);
+    let base = IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }
+        .with_expand_wildcards(["closed"]);
     let opts = options(base, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
     let result = node
         .engine
@@ -158,7 +187,12 @@ pub fn open<'a>(node: &'a Node, req: Request<params::IndicesOpen>) -> HandlerFut
 
 pub fn put_settings<'a>(node: &'a Node, req: Request<params::IndicesPutSettings>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN.with_expand_wildcards(["open", "closed"]), p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN.with_expand_wildcards(["open", "closed"]),
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let result = (|| {
         let body: Value = req.body.required_json()?;
         let body = body.get("settings").cloned().unwrap_or(body);
@@ -171,7 +205,12 @@ pub fn put_settings<'a>(node: &'a Node, req: Request<params::IndicesPutSettings>
 
 pub fn put_mapping<'a>(node: &'a Node, req: Request<params::IndicesPutMapping>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(
+        IndicesOptions::STRICT_EXPAND_OPEN,
+        p.ignore_unavailable,
+        p.allow_no_indices,
+        p.expand_wildcards.as_deref(),
+    );
     let result = (|| {
         let body: Value = req.body.required_json()?;
         let names = node.engine.resolve(&p.index, opts).map_err(es_error)?;

@@ -212,6 +212,9 @@ mod tests {
     #[test]
     fn plain_error_is_a_string() {
         let err = EsError::plain(400, "no handler found for uri [/x] and method [GET]");
-        assert_eq!(err.to_json(false), json!({"error": "no handler found for uri [/x] and method [GET]", "status": 400}));
+        assert_eq!(
+            err.to_json(false),
+            json!({"error": "no handler found for uri [/x] and method [GET]", "status": 400})
+        );
     }
 }

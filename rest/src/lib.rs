@@ -22,10 +22,9 @@ pub mod request;
 pub mod response;
 pub mod spec;
 
-pub use error::{EsError, ErrorCause};
+pub use error::{ErrorCause, EsError};
 pub use handler::{call, not_built, ready, HandlerFuture};
 pub use params::{ByteSize, ParamError, ParamValue, TimeValue};
 pub use request::{Body, RawParams, Request};
 pub use response::{Response, ResponseBody};
 pub use spec::{ApiSpec, BodySpec, Method, ParamKind, ParamSpec, PartSpec, PathSpec};
-

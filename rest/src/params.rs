@@ -20,13 +20,17 @@ pub enum ParamError {
     Number { name: String, value: String },
     #[error("failed to parse setting [{name}] with value [{value}] as a time value: unit is missing or unrecognized")]
     TimeUnit { name: String, value: String },
-    #[error("failed to parse setting [{name}] with value [{value}] as a time value: negative durations are not supported")]
+    #[error(
+        "failed to parse setting [{name}] with value [{value}] as a time value: negative durations are not supported"
+    )]
     NegativeTime { name: String, value: String },
     #[error("failed to parse [{value}], fractional time values are not supported")]
     FractionalTime { value: String },
     #[error("failed to parse [{value}]")]
     Malformed { value: String },
-    #[error("failed to parse setting [{name}] with value [{value}] as a size in bytes: unit is missing or unrecognized")]
+    #[error(
+        "failed to parse setting [{name}] with value [{value}] as a size in bytes: unit is missing or unrecognized"
+    )]
     ByteUnit { name: String, value: String },
     #[error("[{name}] must be one of [{}], but was [{value}]", allowed.join(", "))]
     Enum { name: String, value: String, allowed: &'static [&'static str] },
@@ -117,11 +121,11 @@ pub fn parse_enum<E: Copy>(
     variants: &[E],
 ) -> Result<E, ParamError> {
     let wanted = if raw.is_empty() && values.contains(&"true") { "true" } else { raw };
-    values
-        .iter()
-        .position(|v| *v == wanted)
-        .map(|i| variants[i])
-        .ok_or_else(|| ParamError::Enum { name: name.into(), value: raw.into(), allowed: values })
+    values.iter().position(|v| *v == wanted).map(|i| variants[i]).ok_or_else(|| ParamError::Enum {
+        name: name.into(),
+        value: raw.into(),
+        allowed: values,
+    })
 }
 
 /// `true`, `false`, or a whole number, as `track_total_hits` takes.
@@ -281,7 +285,10 @@ impl ByteSize {
             .ok_or_else(|| ParamError::ByteUnit { name: setting.into(), value: raw.into() })?;
         if let Ok(whole) = number.parse::<i64>() {
             if whole >= 0 {
-                return whole.checked_mul(unit).map(ByteSize::from_bytes).ok_or(ParamError::Malformed { value: raw.into() });
+                return whole
+                    .checked_mul(unit)
+                    .map(ByteSize::from_bytes)
+                    .ok_or(ParamError::Malformed { value: raw.into() });
             }
         }
         match number.parse::<f64>() {
@@ -307,12 +314,8 @@ impl fmt::Display for ByteSize {
         if self.bytes == 0 {
             return f.write_str("0b");
         }
-        let (suffix, unit) = BYTE_UNITS[..5]
-            .iter()
-            .rev()
-            .find(|&&(_, unit)| self.bytes % unit == 0)
-            .copied()
-            .unwrap_or(("b", 1));
+        let (suffix, unit) =
+            BYTE_UNITS[..5].iter().rev().find(|&&(_, unit)| self.bytes % unit == 0).copied().unwrap_or(("b", 1));
         write!(f, "{}{}", self.bytes / unit, suffix)
     }
 }

@@ -51,7 +51,8 @@ pub fn decode(raw: Vec<u8>, encoding: Option<&str>, limit: u64) -> Result<Vec<u8
 /// Gzip-compresses a response body.
 pub fn gzip(body: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4 + 32), flate2::Compression::new(3));
+    let mut encoder =
+        flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4 + 32), flate2::Compression::new(3));
     // Writing into a Vec cannot fail.
     let _ = encoder.write_all(body);
     encoder.finish().unwrap_or_default()

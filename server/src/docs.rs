@@ -71,7 +71,9 @@ fn operation_ids() -> &'static [Vec<String>] {
         APIS.iter()
             .map(|spec| {
                 let routes = spec.paths.iter().map(|p| p.methods.len()).sum::<usize>();
-                (1..=routes).map(|n| if routes > 1 { format!("{}#{n}", spec.name) } else { spec.name.to_owned() }).collect()
+                (1..=routes)
+                    .map(|n| if routes > 1 { format!("{}#{n}", spec.name) } else { spec.name.to_owned() })
+                    .collect()
             })
             .collect()
     })
@@ -84,11 +86,8 @@ fn meta_paths() -> Vec<MetaPath> {
         for path in spec.paths {
             for &method in path.methods {
                 let id: &'static str = ids.next().map_or(spec.name, String::as_str);
-                let mut params: Vec<MetaOperationParam> = path
-                    .parts
-                    .iter()
-                    .map(|p| param(p.name, p.kind, MetaParamIn::Path, true))
-                    .collect();
+                let mut params: Vec<MetaOperationParam> =
+                    path.parts.iter().map(|p| param(p.name, p.kind, MetaParamIn::Path, true)).collect();
                 params.extend(
                     spec.params
                         .iter()
@@ -101,7 +100,10 @@ fn meta_paths() -> Vec<MetaPath> {
                         .body
                         .content_types
                         .iter()
-                        .map(|ct| MetaMediaType { content_type: ct, schema: MetaSchemaRef::Inline(Box::new(MetaSchema::new("object"))) })
+                        .map(|ct| MetaMediaType {
+                            content_type: ct,
+                            schema: MetaSchemaRef::Inline(Box::new(MetaSchema::new("object"))),
+                        })
                         .collect(),
                     required: presence == BodyPresence::Required,
                 });

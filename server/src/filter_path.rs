@@ -180,7 +180,10 @@ mod tests {
         assert_eq!(filter("hits.hits._id", doc()), json!({"hits": {"hits": [{"_id": "1"}, {"_id": "2"}]}}));
         assert_eq!(filter("hits.total.value,took", doc()), json!({"took": 3, "hits": {"total": {"value": 2}}}));
         assert_eq!(filter("hits.*._id", doc()), json!({"hits": {"hits": [{"_id": "1"}, {"_id": "2"}]}}));
-        assert_eq!(filter("**.title", doc()), json!({"hits": {"hits": [{"_source": {"title": "a"}}, {"_source": {"title": "b"}}]}}));
+        assert_eq!(
+            filter("**.title", doc()),
+            json!({"hits": {"hits": [{"_source": {"title": "a"}}, {"_source": {"title": "b"}}]}})
+        );
         assert_eq!(filter("t*k", doc()), json!({"took": 3}));
         assert_eq!(filter("a\\.b.c", doc()), json!({"a.b": {"c": 1}}));
         assert_eq!(filter("nothing", doc()), json!({}));
@@ -203,7 +206,8 @@ mod tests {
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![Just(Value::Null), any::<i32>().prop_map(Value::from), "[a-c]{0,2}".prop_map(Value::from)];
+        let leaf =
+            prop_oneof![Just(Value::Null), any::<i32>().prop_map(Value::from), "[a-c]{0,2}".prop_map(Value::from)];
         leaf.prop_recursive(3, 24, 4, |inner| {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),

@@ -75,8 +75,14 @@ impl Negotiated {
 
 /// Works out the response format from `?format=`, then `Accept`, and
 /// checks the compatibility versions of `Accept` and `Content-Type`.
-pub fn negotiate(format: Option<&str>, accept: Option<&str>, content_type: Option<&str>, has_body: bool) -> Result<Negotiated, EsError> {
-    let accepted: Vec<MediaType> = accept.map(|a| a.split(',').filter_map(MediaType::parse).collect()).unwrap_or_default();
+pub fn negotiate(
+    format: Option<&str>,
+    accept: Option<&str>,
+    content_type: Option<&str>,
+    has_body: bool,
+) -> Result<Negotiated, EsError> {
+    let accepted: Vec<MediaType> =
+        accept.map(|a| a.split(',').filter_map(MediaType::parse).collect()).unwrap_or_default();
     let sent = content_type.filter(|_| has_body).and_then(MediaType::parse);
     let accept_version = accepted.iter().find_map(|m| m.compatible_with);
     let content_version = sent.as_ref().and_then(|m| m.compatible_with);
@@ -156,8 +162,12 @@ mod tests {
         assert_eq!(n.content_type(), "application/vnd.elasticsearch+json;compatible-with=9");
         assert_eq!(negotiate(Some("yaml"), None, None, false).unwrap().format, Format::Yaml);
         assert_eq!(negotiate(None, Some("application/yaml"), None, false).unwrap().format, Format::Yaml);
-        assert_eq!(negotiate(None, Some("*/*"), None, false).unwrap(), Negotiated { format: Format::Json, compatible_with: None });
-        let err = negotiate(None, Some("application/vnd.elasticsearch+json;compatible-with=7"), None, false).unwrap_err();
+        assert_eq!(
+            negotiate(None, Some("*/*"), None, false).unwrap(),
+            Negotiated { format: Format::Json, compatible_with: None }
+        );
+        let err =
+            negotiate(None, Some("application/vnd.elasticsearch+json;compatible-with=7"), None, false).unwrap_err();
         assert_eq!(err.kind(), Some("media_type_header_exception"));
         let err = negotiate(
             None,

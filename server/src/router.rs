@@ -149,9 +149,9 @@ impl Router {
 pub fn pick_by_body(candidates: &[Matched], body: Option<&serde_json::Value>) -> Option<Matched> {
     let discriminator = |m: &Matched| -> BodySpec { m.api.spec().body };
     let chosen = candidates.iter().find(|m| {
-        discriminator(m).discriminator.is_some_and(|(field, value)| {
-            body.and_then(|b| b.get(field)).and_then(|v| v.as_str()) == Some(value)
-        })
+        discriminator(m)
+            .discriminator
+            .is_some_and(|(field, value)| body.and_then(|b| b.get(field)).and_then(|v| v.as_str()) == Some(value))
     });
     chosen.or_else(|| candidates.iter().find(|m| discriminator(m).discriminator.is_none())).cloned()
 }

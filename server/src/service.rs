@@ -56,7 +56,11 @@ fn decode_query(query: Option<&str>) -> Vec<(String, String)> {
 
 /// The response-shaping parameters; on a bad one, the error and the
 /// options read so far (an error is rendered with them).
-fn render_options(query: &RawParams, headers: &HeaderMap, has_body: bool) -> Result<RenderOptions, (EsError, RenderOptions)> {
+fn render_options(
+    query: &RawParams,
+    headers: &HeaderMap,
+    has_body: bool,
+) -> Result<RenderOptions, (EsError, RenderOptions)> {
     let mut opts = RenderOptions::default();
     let fail = |e: EsError, opts: &RenderOptions| (e, opts.clone());
     opts.pretty = query.query::<bool>("pretty").map_err(|e| fail(e.into(), &opts))?.unwrap_or(false);
@@ -77,7 +81,8 @@ fn render_options(query: &RawParams, headers: &HeaderMap, has_body: bool) -> Res
 impl RestService {
     async fn respond(&self, req: &mut HttpRequest) -> Rendered {
         let raw = RawParams { path: Vec::new(), query: decode_query(req.uri().query()) };
-        let declared_length: Option<u64> = header_str(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.parse().ok());
+        let declared_length: Option<u64> =
+            header_str(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.parse().ok());
         let has_body = declared_length.is_some_and(|n| n > 0) || req.headers().contains_key(header::TRANSFER_ENCODING);
         let opts = match render_options(&raw, req.headers(), has_body) {
             Ok(opts) => opts,
@@ -138,7 +143,9 @@ impl RestService {
         if !bytes.is_empty() {
             check_content_type(content_type.as_deref(), spec.body.content_types)?;
             if spec.body.presence.is_none() {
-                return Err(EsError::illegal_argument(format!("request [{method_text} {path}] does not support having a body")));
+                return Err(EsError::illegal_argument(format!(
+                    "request [{method_text} {path}] does not support having a body"
+                )));
             }
         } else if spec.body.presence == Some(BodyPresence::Required) {
             return Err(EsError::parse("request body is required"));
@@ -189,8 +196,9 @@ fn check_content_type(content_type: Option<&str>, declared: &[&str]) -> Result<(
     let Some(raw) = content_type else {
         return Err(EsError::plain(406, "Content-Type header is missing"));
     };
-    let supported = MediaType::parse(raw)
-        .is_some_and(|m| m.is_structured() || declared.iter().any(|d| MediaType::parse(d).is_some_and(|d| d.essence == m.essence)));
+    let supported = MediaType::parse(raw).is_some_and(|m| {
+        m.is_structured() || declared.iter().any(|d| MediaType::parse(d).is_some_and(|d| d.essence == m.essence))
+    });
     if supported {
         Ok(())
     } else {
@@ -205,7 +213,12 @@ fn self_docs(path: &str, method: &str) -> Option<Rendered> {
         ("GET" | "HEAD", "/_tensile/docs") => ("text/html; charset=utf-8", docs::docs_html()),
         _ => return None,
     };
-    Some(Rendered { status: 200, content_type: Some(content_type.into()), body: text.as_bytes().to_vec(), headers: vec![] })
+    Some(Rendered {
+        status: 200,
+        content_type: Some(content_type.into()),
+        body: text.as_bytes().to_vec(),
+        headers: vec![],
+    })
 }
 
 fn to_http(rendered: Rendered, head: bool, gzip_ok: bool, opaque_id: Option<String>) -> HttpResponse {

@@ -99,7 +99,8 @@ fn default_node_name() -> String {
 
 /// The settings file as dotted key/value pairs.
 fn read_yaml(path: &Path) -> Result<Vec<(String, String)>, SettingsError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SettingsError::File { path: path.into(), reason: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| SettingsError::File { path: path.into(), reason: e.to_string() })?;
     let value: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| SettingsError::File { path: path.into(), reason: e.to_string() })?;
     let mut out = BTreeMap::new();
@@ -138,7 +139,8 @@ mod tests {
     fn command_line_overrides_file() {
         let dir = std::env::temp_dir().join(format!("tensile-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(CONFIG_FILE), "http:\n  port: 9300\ncluster.name: from-file\nnode:\n  name: n1\n").unwrap();
+        std::fs::write(dir.join(CONFIG_FILE), "http:\n  port: 9300\ncluster.name: from-file\nnode:\n  name: n1\n")
+            .unwrap();
         let s = Settings::load(&dir, &["http.port=9201".into(), "path.data=/tmp/x".into()]).unwrap();
         assert_eq!(s.http_port, 9201);
         assert_eq!(s.cluster_name, "from-file");

@@ -7,7 +7,12 @@ use tensile_rest::EsError;
 /// Fails with Elasticsearch's `illegal_argument_exception` when `query`
 /// has parameters that neither the API, its bound path parts nor the
 /// common parameters name.
-pub fn check(path: &str, spec: &ApiSpec, bound_parts: &[(&'static str, String)], query: &[(String, String)]) -> Result<(), EsError> {
+pub fn check(
+    path: &str,
+    spec: &ApiSpec,
+    bound_parts: &[(&'static str, String)],
+    query: &[(String, String)],
+) -> Result<(), EsError> {
     let known = |name: &str| {
         spec.param(name).is_some()
             || COMMON_PARAMS.iter().any(|p| p.name == name)
@@ -25,20 +30,15 @@ pub fn check(path: &str, spec: &ApiSpec, bound_parts: &[(&'static str, String)],
 
 /// `request [/_search] contains unrecognized parameter: [sise] -> did you mean [size]?`
 pub fn message(path: &str, invalid: &[&str], candidates: &[&str]) -> String {
-    let mut out = format!(
-        "request [{path}] contains unrecognized parameter{}: ",
-        if invalid.len() > 1 { "s" } else { "" }
-    );
+    let mut out =
+        format!("request [{path}] contains unrecognized parameter{}: ", if invalid.len() > 1 { "s" } else { "" });
     for (i, name) in invalid.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
         out.push_str(&format!("[{name}]"));
-        let mut scored: Vec<(f32, &str)> = candidates
-            .iter()
-            .map(|c| (similarity(name, c), *c))
-            .filter(|(score, _)| *score > 0.5)
-            .collect();
+        let mut scored: Vec<(f32, &str)> =
+            candidates.iter().map(|c| (similarity(name, c), *c)).filter(|(score, _)| *score > 0.5).collect();
         // Best first; equal scores by name.
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         scored.dedup_by(|a, b| a.1 == b.1);

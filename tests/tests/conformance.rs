@@ -53,7 +53,11 @@ async fn conformance_baseline_holds() {
         }
     }
     if std::env::var_os("TENSILE_CONFORMANCE_UPDATE").is_some() {
-        assert!(regressed.is_empty(), "not updating the baseline: tests that passed now fail:\n{}", regressed.join("\n"));
+        assert!(
+            regressed.is_empty(),
+            "not updating the baseline: tests that passed now fail:\n{}",
+            regressed.join("\n")
+        );
         std::fs::write(&baseline_path, report::baseline(&results)).expect("write the baseline");
         std::fs::write(repo().join("conformance/REPORT.md"), report::markdown(&results)).expect("write the report");
         println!("updated {}", baseline_path.display());

@@ -7,7 +7,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tensile_tests::{server, Server};
 
-async fn call(client: &Client, server_url: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    client: &Client,
+    server_url: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = client.request(method, format!("{server_url}{path}"));
     if let Some(body) = body {
         req = req.json(&body);
@@ -25,9 +31,15 @@ async fn index_get_delete_with_versions() {
     let url = &server.url;
     let (status, created) = call(&c, url, Method::PUT, "/docs/_doc/1", Some(json!({"title": "one"}))).await;
     assert_eq!(status, 201, "{created}");
-    assert_eq!((created["result"].as_str(), created["_version"].as_u64(), created["_seq_no"].as_u64()), (Some("created"), Some(1), Some(0)));
+    assert_eq!(
+        (created["result"].as_str(), created["_version"].as_u64(), created["_seq_no"].as_u64()),
+        (Some("created"), Some(1), Some(0))
+    );
     let (status, updated) = call(&c, url, Method::PUT, "/docs/_doc/1", Some(json!({"title": "two"}))).await;
-    assert_eq!((status, updated["result"].as_str(), updated["_version"].as_u64()), (StatusCode::OK, Some("updated"), Some(2)));
+    assert_eq!(
+        (status, updated["result"].as_str(), updated["_version"].as_u64()),
+        (StatusCode::OK, Some("updated"), Some(2))
+    );
 
     // Realtime: visible before any refresh.
     let (status, got) = call(&c, url, Method::GET, "/docs/_doc/1", None).await;
@@ -122,7 +134,12 @@ async fn bulk_items_succeed_and_fail_independently() {
     assert_eq!(resp.status(), 200);
     let answer: Value = resp.json().await.unwrap();
     assert_eq!(answer["errors"], true);
-    let statuses: Vec<u64> = answer["items"].as_array().unwrap().iter().map(|i| i.as_object().unwrap().values().next().unwrap()["status"].as_u64().unwrap()).collect();
+    let statuses: Vec<u64> = answer["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_object().unwrap().values().next().unwrap()["status"].as_u64().unwrap())
+        .collect();
     assert_eq!(statuses, vec![201, 409, 200, 404, 400, 201]);
     assert_eq!(answer["items"][1]["create"]["error"]["type"], "version_conflict_engine_exception");
 
@@ -147,7 +164,8 @@ async fn bulk_items_succeed_and_fail_independently() {
     assert_eq!(err["error"]["reason"], "[UpdateRequest] unknown field [dac] did you mean [doc]?");
     let (status, noop) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"doc": {"c": 3}}))).await;
     assert_eq!((status, noop["result"].as_str()), (StatusCode::OK, Some("noop")));
-    let (status, scripted) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"script": "ctx._source.a++"}))).await;
+    let (status, scripted) =
+        call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"script": "ctx._source.a++"}))).await;
     assert_eq!(status, 400);
     assert!(scripted["error"]["reason"].as_str().unwrap().contains("not supported by Tensile yet"));
 }

@@ -85,7 +85,10 @@ async fn aliases_are_managed_and_persisted() {
     let (status, ack) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
     assert_eq!((status, ack), (StatusCode::OK, json!({"acknowledged": true, "errors": false})));
     let (_, got) = call(&server, Method::GET, "/_alias/current", None).await;
-    assert_eq!(got, json!({"logs-2": {"aliases": {"current": {"is_write_index": true, "index_routing": "r", "search_routing": "r"}}}}));
+    assert_eq!(
+        got,
+        json!({"logs-2": {"aliases": {"current": {"is_write_index": true, "index_routing": "r", "search_routing": "r"}}}})
+    );
 
     // A write through an alias goes to its write index.
     let (status, written) = call(&server, Method::PUT, "/current/_doc/1", Some(json!({"m": 1}))).await;
@@ -126,15 +129,19 @@ async fn close_open_and_change_settings() {
     let (status, got) = call(&server, Method::GET, "/shop/_doc/1", None).await;
     assert_eq!((status, got["_source"].clone()), (StatusCode::OK, json!({"item": "pen"})));
 
-    let (status, _) = call(&server, Method::PUT, "/shop/_settings", Some(json!({"index": {"number_of_replicas": 0}}))).await;
+    let (status, _) =
+        call(&server, Method::PUT, "/shop/_settings", Some(json!({"index": {"number_of_replicas": 0}}))).await;
     assert_eq!(status, 200);
-    let (_, settings) = call(&server, Method::GET, "/shop/_settings/index.number_of_replicas?flat_settings", None).await;
+    let (_, settings) =
+        call(&server, Method::GET, "/shop/_settings/index.number_of_replicas?flat_settings", None).await;
     assert_eq!(settings, json!({"shop": {"settings": {"index.number_of_replicas": "0"}}}));
-    let (status, _) = call(&server, Method::PUT, "/shop/_mapping", Some(json!({"properties": {"price": {"type": "double"}}}))).await;
+    let (status, _) =
+        call(&server, Method::PUT, "/shop/_mapping", Some(json!({"properties": {"price": {"type": "double"}}}))).await;
     assert_eq!(status, 200);
     let (_, mapping) = call(&server, Method::GET, "/shop/_mapping", None).await;
     assert_eq!(mapping["shop"]["mappings"]["properties"]["price"]["type"], "double");
-    let (status, err) = call(&server, Method::PUT, "/shop/_mapping", Some(json!({"properties": {"price": {"type": "keyword"}}}))).await;
+    let (status, err) =
+        call(&server, Method::PUT, "/shop/_mapping", Some(json!({"properties": {"price": {"type": "keyword"}}}))).await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["reason"], "mapper [price] cannot be changed from type [double] to [keyword]");
 

@@ -8,7 +8,13 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use tensile_tests::{gunzip, gzip, server, Server};
 
-async fn send(server: &Server, method: Method, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> (StatusCode, HeaderMap, Vec<u8>) {
+async fn send(
+    server: &Server,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let mut req = Client::new().request(method, server.at(path));
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -25,7 +31,11 @@ async fn send(server: &Server, method: Method, path: &str, headers: &[(&str, &st
 
 async fn get_json(server: &Server, path: &str) -> (StatusCode, Value) {
     let (status, _, body) = send(server, Method::GET, path, &[], None).await;
-    (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {}", String::from_utf8_lossy(&body))))
+    (
+        status,
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {}", String::from_utf8_lossy(&body))),
+    )
 }
 
 #[tokio::test]
@@ -65,7 +75,10 @@ async fn unknown_parameter_is_rejected_with_a_hint() {
     assert_eq!(body["error"]["reason"], "request [/] contains unrecognized parameter: [foo]");
     let (status, body) = get_json(&server, "/_search?sise=10").await;
     assert_eq!(status, 400);
-    assert_eq!(body["error"]["reason"], "request [/_search] contains unrecognized parameter: [sise] -> did you mean [size]?");
+    assert_eq!(
+        body["error"]["reason"],
+        "request [/_search] contains unrecognized parameter: [sise] -> did you mean [size]?"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +97,10 @@ async fn unknown_path_and_wrong_method() {
     let server = server!();
     let (status, body) = get_json(&server, "/_no/such/route/here").await;
     assert_eq!(status, 400);
-    assert_eq!(body, json!({"error": "no handler found for uri [/_no/such/route/here] and method [GET]", "status": 400}));
+    assert_eq!(
+        body,
+        json!({"error": "no handler found for uri [/_no/such/route/here] and method [GET]", "status": 400})
+    );
 
     let (status, headers, body) = send(&server, Method::DELETE, "/?pretty", &[], None).await;
     assert_eq!(status, 405);
@@ -159,19 +175,22 @@ async fn gzip_request_bodies_are_decoded_and_limits_hold() {
     let big = format!("{{\"query\":{{\"match_all\":{{}}}},\"pad\":\"{}\"}}", "x".repeat(2048)).into_bytes();
     let packed = gzip(&big);
     assert!(packed.len() < 1024);
-    let (status, _, _) = send(&server, Method::POST, "/_search", &[json_ct, ("content-encoding", "gzip")], Some(packed)).await;
+    let (status, _, _) =
+        send(&server, Method::POST, "/_search", &[json_ct, ("content-encoding", "gzip")], Some(packed)).await;
     assert_eq!(status, 413);
     // Sent plainly it is over the limit too.
     let (status, _, _) = send(&server, Method::POST, "/_search", &[json_ct], Some(big)).await;
     assert_eq!(status, 413);
     // A small gzip body gets through to the API, which does not take one.
     let small = gzip(b"{}");
-    let (status, _, body) = send(&server, Method::GET, "/", &[json_ct, ("content-encoding", "gzip")], Some(small)).await;
+    let (status, _, body) =
+        send(&server, Method::GET, "/", &[json_ct, ("content-encoding", "gzip")], Some(small)).await;
     assert_eq!(status, 400);
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"]["reason"], "request [GET /] does not support having a body");
     // A body that claims gzip but is not is a client error, not a crash.
-    let (status, _, _) = send(&server, Method::POST, "/_search", &[json_ct, ("content-encoding", "gzip")], Some(b"nope".to_vec())).await;
+    let (status, _, _) =
+        send(&server, Method::POST, "/_search", &[json_ct, ("content-encoding", "gzip")], Some(b"nope".to_vec())).await;
     assert_eq!(status, 400);
 }
 
@@ -189,7 +208,8 @@ async fn media_types_and_compatible_with() {
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"]["type"], "media_type_header_exception");
 
-    let (status, _, body) = send(&server, Method::POST, "/_search", &[("content-type", "text/plain")], Some(b"{}".to_vec())).await;
+    let (status, _, body) =
+        send(&server, Method::POST, "/_search", &[("content-type", "text/plain")], Some(b"{}".to_vec())).await;
     assert_eq!(status, 406);
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body, json!({"error": "Content-Type header [text/plain] is not supported", "status": 406}));

@@ -84,8 +84,7 @@ fn codegen(check: bool) -> Result<(), String> {
 fn conformance(update: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = std::process::Command::new(cargo);
-    cmd.current_dir(repo_root())
-        .args(["test", "-p", "tensile-tests", "--test", "conformance", "--", "--nocapture"]);
+    cmd.current_dir(repo_root()).args(["test", "-p", "tensile-tests", "--test", "conformance", "--", "--nocapture"]);
     if update {
         cmd.env("TENSILE_CONFORMANCE_UPDATE", "1");
     }
