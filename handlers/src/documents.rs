@@ -1,5 +1,6 @@
 //! The single-document APIs: index (with and without an id), create, get,
-//! exists, get source, exists source and delete, and `_refresh`.
+//! exists, get source, exists source, delete, update (partial document,
+//! upsert), `_mget`, and `_refresh`.
 
 use crate::error::es_error;
 use crate::node::Node;
