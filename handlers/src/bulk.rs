@@ -3,7 +3,7 @@
 //! failing item never stops the others. The translog of every touched
 //! index is synced once, before the answer.
 
-use crate::documents::{update_spec, write_item};
+use crate::documents::{check_pipeline, check_require_alias, update_spec, write_item};
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
@@ -41,6 +41,8 @@ struct Item {
     routing: Option<String>,
     cond: Conditions,
     retry_on_conflict: u32,
+    pipeline: Option<String>,
+    require_alias: bool,
     source: Option<Result<Value, EsError>>,
 }
 
@@ -66,7 +68,16 @@ fn malformed(line: usize, what: String) -> EsError {
 }
 
 /// Reads the NDJSON body into items; a malformed action line fails the request.
-fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>) -> Result<Vec<Item>, EsError> {
+/// What the request's parameters give every item that does not say otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+struct Defaults<'a> {
+    index: Option<&'a str>,
+    routing: Option<&'a str>,
+    pipeline: Option<&'a str>,
+    require_alias: bool,
+}
+
+fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
     if !body.is_empty() && !body.ends_with(b"\n") {
         return Err(EsError::illegal_argument("The bulk request must be terminated by a newline [\\n]"));
     }
@@ -101,7 +112,7 @@ fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>
         }
         let text = |k: &str| meta.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
         let number = |k: &str| meta.get(k).and_then(Value::as_u64);
-        let index = text("_index").or_else(|| default_index.map(str::to_owned));
+        let index = text("_index").or_else(|| defaults.index.map(str::to_owned));
         if index.is_none() {
             missing_index.push(items.len() + 1);
         }
@@ -140,9 +151,11 @@ fn parse(body: &[u8], default_index: Option<&str>, default_routing: Option<&str>
             action,
             index: index.unwrap_or_default(),
             id,
-            routing: text("routing").or_else(|| default_routing.map(str::to_owned)),
+            routing: text("routing").or_else(|| defaults.routing.map(str::to_owned)),
             cond,
             retry_on_conflict: number("retry_on_conflict").unwrap_or(0) as u32,
+            pipeline: text("pipeline").or_else(|| defaults.pipeline.map(str::to_owned)),
+            require_alias: meta.get("require_alias").and_then(Value::as_bool).unwrap_or(defaults.require_alias),
             source,
         });
     }
@@ -160,6 +173,10 @@ fn item_error(index: &str, id: Option<&str>, err: &EsError) -> Value {
 
 /// Runs one item; the index it wrote to, and its answer.
 fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
+    if item.action != Action::Delete {
+        check_pipeline(item.pipeline.as_deref())?;
+    }
+    check_require_alias(node, &item.index, item.require_alias)?;
     let target = node.engine.write_index(&item.index).map_err(es_error)?;
     let routing = item.routing.as_deref();
     let doc = |item: &Item| -> Result<Value, EsError> {
@@ -216,7 +233,13 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
     let p = &req.params;
     let started = Instant::now();
     let routing = p.routing.as_ref().map(|r| r.join(","));
-    let items = match parse(&req.body.bytes, p.index.as_deref(), routing.as_deref()) {
+    let defaults = Defaults {
+        index: p.index.as_deref(),
+        routing: routing.as_deref(),
+        pipeline: p.pipeline.as_deref(),
+        require_alias: p.require_alias.unwrap_or(false),
+    };
+    let items = match parse(&req.body.bytes, defaults) {
         Ok(items) => items,
         Err(e) => return ready(Err(e)),
     };
@@ -256,18 +279,21 @@ mod tests {
     fn parsing_rules() {
         let body =
             b"{\"index\":{\"_index\":\"i\",\"_id\":\"1\"}}\n{\"a\":1}\n{\"delete\":{\"_index\":\"i\",\"_id\":\"2\"}}\n";
-        let items = parse(body, None, None).unwrap();
+        let items = parse(body, Defaults::default()).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].action, Action::Delete);
-        assert!(parse(b"{\"index\":{}}\n{}", None, None).unwrap_err().to_string().contains("terminated by a newline"));
-        let err = parse(b"{\"index\":{\"_index\":\"i\",\"_type\":\"_doc\"}}\n{}\n", None, None).unwrap_err();
+        assert!(parse(b"{\"index\":{}}\n{}", Defaults::default())
+            .unwrap_err()
+            .to_string()
+            .contains("terminated by a newline"));
+        let err = parse(b"{\"index\":{\"_index\":\"i\",\"_type\":\"_doc\"}}\n{}\n", Defaults::default()).unwrap_err();
         assert!(err.to_string().contains("unknown parameter [_type]"), "{err}");
-        let err = parse(b"{\"explode\":{}}\n", Some("i"), None).unwrap_err();
+        let err = parse(b"{\"explode\":{}}\n", Defaults { index: Some("i"), ..Defaults::default() }).unwrap_err();
         assert!(err.to_string().contains("expected one of [create, delete, index, update] but found [explode]"));
-        let err = parse(b"{\"index\":{}}\n{}\n", None, None).unwrap_err();
+        let err = parse(b"{\"index\":{}}\n{}\n", Defaults::default()).unwrap_err();
         assert_eq!(err.kind(), Some("action_request_validation_exception"));
         // A bad source line is the item's error, not the request's.
-        let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{nope\n", None, None).unwrap();
+        let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{nope\n", Defaults::default()).unwrap();
         assert!(items[0].source.as_ref().unwrap().is_err());
     }
 }

@@ -202,10 +202,39 @@ struct IndexRequest<'a> {
     routing: Option<String>,
     refresh: Option<Refresh>,
     cond: Conditions,
+    pipeline: Option<&'a str>,
+    require_alias: bool,
+}
+
+/// Tensile has no ingest pipelines yet, so a named one does not exist:
+/// the error Elasticsearch gives for a missing pipeline (`_none` means none).
+pub fn check_pipeline(pipeline: Option<&str>) -> Result<(), EsError> {
+    match pipeline {
+        None | Some("_none") => Ok(()),
+        Some(name) => Err(EsError::illegal_argument(format!("pipeline with id [{name}] does not exist"))),
+    }
+}
+
+/// `require_alias=true`: the target must be an alias.
+pub fn check_require_alias(node: &Node, target: &str, require_alias: bool) -> Result<(), EsError> {
+    if require_alias && !node.engine.metadata().is_alias(target) {
+        return Err(EsError::new(
+            404,
+            "index_not_found_exception",
+            format!(
+                "no such index [{target}] and [require_alias] request flag is [true] and [{target}] is not an alias"
+            ),
+        )
+        .with_metadata("index_uuid", "_na_")
+        .with_metadata("index", target.to_owned()));
+    }
+    Ok(())
 }
 
 fn index_one<P>(node: &Node, req: &Request<P>, r: IndexRequest<'_>) -> Result<Response, EsError> {
     let source = source(req)?;
+    check_pipeline(r.pipeline)?;
+    check_require_alias(node, r.target, r.require_alias)?;
     let index = node.engine.write_index(r.target).map_err(es_error)?;
     let id = match r.id {
         Some("") => return Err(EsError::illegal_argument("if _id is specified it must not be empty")),
@@ -233,6 +262,8 @@ pub fn index<'a>(node: &'a Node, req: Request<params::Index>) -> HandlerFuture<'
             routing: joined(&p.routing),
             refresh: p.refresh,
             cond,
+            pipeline: p.pipeline.as_deref(),
+            require_alias: p.require_alias.unwrap_or(false),
         };
         index_one(node, &req, r)
     })();
@@ -255,8 +286,15 @@ pub fn create<'a>(node: &'a Node, req: Request<params::Create>) -> HandlerFuture
             version_type: version_type(p.version_type),
             ..Conditions::default()
         };
-        let r =
-            IndexRequest { target: &p.index, id: Some(&p.id), routing: joined(&p.routing), refresh: p.refresh, cond };
+        let r = IndexRequest {
+            target: &p.index,
+            id: Some(&p.id),
+            routing: joined(&p.routing),
+            refresh: p.refresh,
+            cond,
+            pipeline: p.pipeline.as_deref(),
+            require_alias: p.require_alias.unwrap_or(false),
+        };
         index_one(node, &req, r)
     })();
     ready(result)

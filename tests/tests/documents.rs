@@ -66,6 +66,12 @@ async fn index_get_delete_with_versions() {
     let (status, _) = call(&c, url, Method::DELETE, "/docs/_doc/1", None).await;
     assert_eq!(status, 404);
 
+    // No ingest pipeline exists in Tensile yet: naming one is the missing-pipeline error.
+    let (status, err) = call(&c, url, Method::PUT, "/docs/_doc/5?pipeline=enrich", Some(json!({}))).await;
+    assert_eq!((status, err["error"]["reason"].as_str()), (StatusCode::BAD_REQUEST, Some("pipeline with id [enrich] does not exist")));
+    let (status, _) = call(&c, url, Method::PUT, "/docs/_doc/5?require_alias=true", Some(json!({}))).await;
+    assert_eq!(status, 404);
+
     let (status, bad) = call(&c, url, Method::PUT, "/docs/_doc/2", Some(json!([1, 2]))).await;
     assert_eq!(status, 400);
     assert_eq!(bad["error"]["type"], "document_parsing_exception");
