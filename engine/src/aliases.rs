@@ -43,21 +43,28 @@ pub fn normalize_definition(alias: &str, def: &Value) -> Result<Value, EngineErr
     Ok(Value::Object(out))
 }
 
+/// Checks a new alias name: the index name rules, and no index (nor the
+/// index being created, `creating`) may have that name.
+pub fn check_name(meta: &Metadata, alias: &str, creating: Option<&str>) -> Result<(), EngineError> {
+    index_name::validate(alias).map_err(|e| match e {
+        EngineError::InvalidIndexName { reason, .. } => {
+            EngineError::InvalidAliasName { name: alias.to_owned(), reason }
+        }
+        other => other,
+    })?;
+    if creating == Some(alias) || meta.indices.contains_key(alias) {
+        return Err(EngineError::InvalidAliasName {
+            name: alias.to_owned(),
+            reason: "an index or data stream exists with the same name as the alias".into(),
+        });
+    }
+    Ok(())
+}
+
 fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<(), EngineError> {
     match action {
         AliasAction::Add { indices, alias, definition } => {
-            index_name::validate(alias).map_err(|e| match e {
-                EngineError::InvalidIndexName { reason, .. } => {
-                    EngineError::InvalidAliasName { name: alias.clone(), reason }
-                }
-                other => other,
-            })?;
-            if meta.indices.contains_key(alias) {
-                return Err(EngineError::InvalidAliasName {
-                    name: alias.clone(),
-                    reason: "an index or data stream exists with the same name as the alias".into(),
-                });
-            }
+            check_name(meta, alias, None)?;
             let definition = normalize_definition(alias, definition)?;
             for index in indices {
                 let target =

@@ -141,18 +141,7 @@ impl Engine {
             });
         }
         for alias in aliases.keys() {
-            index_name::validate(alias).map_err(|e| match e {
-                EngineError::InvalidIndexName { reason, .. } => {
-                    EngineError::InvalidAliasName { name: alias.clone(), reason }
-                }
-                other => other,
-            })?;
-            if alias == name || meta.indices.contains_key(alias) {
-                return Err(EngineError::InvalidAliasName {
-                    name: alias.clone(),
-                    reason: "an index or data stream exists with the same name as the alias".into(),
-                });
-            }
+            aliases::check_name(&meta, alias, Some(name))?;
         }
 
         let uuid = node_meta::random_base64_uuid();
