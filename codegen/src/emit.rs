@@ -154,6 +154,29 @@ fn api_spec(s: &mut String, model: &Model, api: &ApiModel) {
     );
 }
 
+/// The multi-index options (`ignore_unavailable`, `allow_no_indices`,
+/// `expand_wildcards`) of an API, through one trait so that handlers read
+/// them alike whatever the API.
+const INDICES_OPTIONS_TRAIT: &str = "/// The multi-index options an API takes; `None` for those it does not.\npub trait IndicesOptionsParams {\n    fn ignore_unavailable(&self) -> Option<bool> {\n        None\n    }\n\n    fn allow_no_indices(&self) -> Option<bool> {\n        None\n    }\n\n    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {\n        None\n    }\n}\n\n";
+
+fn indices_options_impl(s: &mut String, model: &Model, api: &ApiModel) {
+    let field = |name: &str| api.fields.iter().find(|f| f.name == name && !f.required);
+    let mut methods = Vec::new();
+    for name in ["ignore_unavailable", "allow_no_indices"] {
+        if field(name).is_some_and(|f| f.ty == Ty::Bool) {
+            methods.push(format!("    fn {name}(&self) -> Option<bool> {{\n        self.{name}\n    }}\n"));
+        }
+    }
+    let is_expand =
+        |f: &&crate::model::Field| matches!(f.ty, Ty::EnumList(i) if model.enums[i].name == "ExpandWildcards");
+    if field("expand_wildcards").filter(is_expand).is_some() {
+        methods.push("    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {\n        self.expand_wildcards.as_deref()\n    }\n".into());
+    }
+    if !methods.is_empty() {
+        let _ = writeln!(s, "impl IndicesOptionsParams for {} {{\n{}}}\n", api.type_name, methods.join("\n"));
+    }
+}
+
 fn params_rs(model: &Model) -> String {
     let mut s = String::from(HEADER);
     s.push_str("//! Typed parameters: one struct per API (path parts, then query\n//! parameters) and the enums of parameters with a fixed set of values.\n\n#![allow(non_camel_case_types)]\n\nuse tensile_rest::params::{parse_enum, BoolOrLong, ParamError, ParamValue};\nuse tensile_rest::{ByteSize, RawParams, TimeValue};\n\n");
@@ -171,6 +194,9 @@ fn params_rs(model: &Model) -> String {
             values = str_slice(&values),
             variants = variants.join(", ")
         );
+    }
+    if model.enums.iter().any(|e| e.name == "ExpandWildcards") {
+        s.push_str(INDICES_OPTIONS_TRAIT);
     }
     for api in &model.apis {
         let _ = writeln!(
@@ -196,6 +222,7 @@ fn params_rs(model: &Model) -> String {
             let _ = writeln!(s, "            {}: {read},", f.ident);
         }
         s.push_str("        })\n    }\n}\n\n");
+        indices_options_impl(&mut s, model, api);
     }
     s
 }

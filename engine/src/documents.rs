@@ -133,13 +133,9 @@ impl Engine {
         cond: &Conditions,
         defer_sync: bool,
     ) -> Result<DocWrite, EngineError> {
-        let shards = self.index_shards(index)?;
-        let number = shards.shard_number(routing.unwrap_or(id));
-        let outcome =
-            shards.shards[number as usize].index(id, source, routing.map(str::to_owned), cond, defer_sync).map_err(
-                |e| e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number }),
-            )?;
-        Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
+        self.write_on_shard(index, routing.unwrap_or(id), |shard| {
+            shard.index(id, source, routing.map(str::to_owned), cond, defer_sync)
+        })
     }
 
     /// Deletes a document of a concrete index; `defer_sync` as for [`Engine::index_doc`].
@@ -151,11 +147,27 @@ impl Engine {
         cond: &Conditions,
         defer_sync: bool,
     ) -> Result<DocWrite, EngineError> {
+        self.write_on_shard(index, routing.unwrap_or(id), |shard| shard.delete(id, cond, defer_sync))
+    }
+
+    /// Names the shard of a concrete index that a routing value (or `_id`) goes to.
+    fn shard_ref(&self, index: &str, routing: &str) -> Result<(Arc<IndexShards>, ShardRef), EngineError> {
         let shards = self.index_shards(index)?;
-        let number = shards.shard_number(routing.unwrap_or(id));
-        let outcome = shards.shards[number as usize].delete(id, cond, defer_sync).map_err(|e| {
-            e.on_shard(ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard: number })
-        })?;
+        let shard = shards.shard_number(routing);
+        let at = ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard };
+        Ok((shards, at))
+    }
+
+    /// Runs a write on the shard a routing value (or `_id`) goes to; a
+    /// version conflict names that shard.
+    fn write_on_shard(
+        &self,
+        index: &str,
+        routing: &str,
+        write: impl FnOnce(&crate::shard::Shard) -> Result<WriteOutcome, EngineError>,
+    ) -> Result<DocWrite, EngineError> {
+        let (shards, at) = self.shard_ref(index, routing)?;
+        let outcome = write(&shards.shards[at.shard as usize]).map_err(|e| e.on_shard(at))?;
         Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
 
@@ -218,12 +230,8 @@ impl Engine {
                 (Some(upsert), _) => upsert.clone(),
                 (None, Some(doc)) if spec.doc_as_upsert => doc.clone(),
                 _ => {
-                    let shards = self.index_shards(index)?;
-                    let shard = shards.shard_number(routing.unwrap_or(id));
-                    return Err(EngineError::DocumentMissing {
-                        id: id.to_owned(),
-                        shard: ShardRef { index: index.to_owned(), index_uuid: shards.uuid.clone(), shard },
-                    });
+                    let (_, shard) = self.shard_ref(index, routing.unwrap_or(id))?;
+                    return Err(EngineError::DocumentMissing { id: id.to_owned(), shard });
                 }
             };
             let cond = Conditions { create_only: true, ..spec.cond.clone() };

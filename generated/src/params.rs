@@ -3110,6 +3110,21 @@ impl ParamValue for WatcherStatsMetric {
     }
 }
 
+/// The multi-index options an API takes; `None` for those it does not.
+pub trait IndicesOptionsParams {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        None
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        None
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        None
+    }
+}
+
 /// Parameters of [`_internal.delete_desired_balance`]().
 #[derive(Debug, Clone, PartialEq)]
 pub struct InternalDeleteDesiredBalance {
@@ -3364,6 +3379,20 @@ impl AsyncSearchSubmit {
     }
 }
 
+impl IndicesOptionsParams for AsyncSearchSubmit {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`autoscaling.delete_autoscaling_policy`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-autoscaling-delete-autoscaling-policy).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutoscalingDeleteAutoscalingPolicy {
@@ -3539,6 +3568,12 @@ impl CatAliases {
             time: raw.query("time")?,
             v: raw.query("v")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for CatAliases {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -3769,6 +3804,12 @@ impl CatIndices {
             time: raw.query("time")?,
             v: raw.query("v")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for CatIndices {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -4154,6 +4195,20 @@ impl CatSegments {
     }
 }
 
+impl IndicesOptionsParams for CatSegments {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`cat.shards`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-cat-shards).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CatShards {
@@ -4213,6 +4268,12 @@ impl CatSnapshots {
             time: raw.query("time")?,
             v: raw.query("v")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for CatSnapshots {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
     }
 }
 
@@ -4746,6 +4807,12 @@ impl ClusterHealth {
     }
 }
 
+impl IndicesOptionsParams for ClusterHealth {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`cluster.info`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-cluster-info).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterInfo {
@@ -4899,6 +4966,20 @@ impl ClusterState {
             wait_for_metadata_version: raw.query("wait_for_metadata_version")?,
             wait_for_timeout: raw.query("wait_for_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for ClusterState {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -5462,6 +5543,20 @@ impl Count {
     }
 }
 
+impl IndicesOptionsParams for Count {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`create`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-create).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Create {
@@ -5655,6 +5750,20 @@ impl DeleteByQuery {
             wait_for_active_shards: raw.query("wait_for_active_shards")?,
             wait_for_completion: raw.query("wait_for_completion")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for DeleteByQuery {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -5865,6 +5974,20 @@ impl EqlSearch {
             keep_on_completion: raw.query("keep_on_completion")?,
             wait_for_completion_timeout: raw.query("wait_for_completion_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for EqlSearch {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -6302,6 +6425,20 @@ impl FieldCaps {
     }
 }
 
+impl IndicesOptionsParams for FieldCaps {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`fleet.delete_secret`]().
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetDeleteSecret {
@@ -6389,6 +6526,20 @@ impl FleetMsearch {
             typed_keys: raw.query("typed_keys")?,
             wait_for_checkpoints: raw.query("wait_for_checkpoints")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for FleetMsearch {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -6501,6 +6652,20 @@ impl FleetSearch {
             version: raw.query("version")?,
             wait_for_checkpoints: raw.query("wait_for_checkpoints")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for FleetSearch {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -6922,6 +7087,20 @@ impl IndicesAddBlock {
     }
 }
 
+impl IndicesOptionsParams for IndicesAddBlock {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.analyze`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-analyze).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesAnalyze {
@@ -6978,6 +7157,20 @@ impl IndicesClearCache {
     }
 }
 
+impl IndicesOptionsParams for IndicesClearCache {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.clone`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-clone).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesClone {
@@ -7023,6 +7216,20 @@ impl IndicesClose {
             timeout: raw.query("timeout")?,
             wait_for_active_shards: raw.query("wait_for_active_shards")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesClose {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7096,6 +7303,12 @@ impl IndicesDataStreamsStats {
     }
 }
 
+impl IndicesOptionsParams for IndicesDataStreamsStats {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.delete`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-delete).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesDelete {
@@ -7117,6 +7330,20 @@ impl IndicesDelete {
             master_timeout: raw.query("master_timeout")?,
             timeout: raw.query("timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesDelete {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7160,6 +7387,12 @@ impl IndicesDeleteDataLifecycle {
     }
 }
 
+impl IndicesOptionsParams for IndicesDeleteDataLifecycle {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.delete_data_stream`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-delete-data-stream).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesDeleteDataStream {
@@ -7175,6 +7408,12 @@ impl IndicesDeleteDataStream {
             expand_wildcards: raw.query("expand_wildcards")?,
             master_timeout: raw.query("master_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesDeleteDataStream {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7195,6 +7434,12 @@ impl IndicesDeleteDataStreamOptions {
             master_timeout: raw.query("master_timeout")?,
             timeout: raw.query("timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesDeleteDataStreamOptions {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7258,6 +7503,20 @@ impl IndicesDiskUsage {
     }
 }
 
+impl IndicesOptionsParams for IndicesDiskUsage {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.downsample`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-downsample).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesDownsample {
@@ -7300,6 +7559,20 @@ impl IndicesExists {
     }
 }
 
+impl IndicesOptionsParams for IndicesExists {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.exists_alias`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-exists-alias).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesExistsAlias {
@@ -7321,6 +7594,20 @@ impl IndicesExistsAlias {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             master_timeout: raw.query("master_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesExistsAlias {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7404,6 +7691,20 @@ impl IndicesFieldUsageStats {
     }
 }
 
+impl IndicesOptionsParams for IndicesFieldUsageStats {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.flush`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-flush).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesFlush {
@@ -7425,6 +7726,20 @@ impl IndicesFlush {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             wait_if_ongoing: raw.query("wait_if_ongoing")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesFlush {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7453,6 +7768,20 @@ impl IndicesForcemerge {
             only_expunge_deletes: raw.query("only_expunge_deletes")?,
             wait_for_completion: raw.query("wait_for_completion")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesForcemerge {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7486,6 +7815,20 @@ impl IndicesGet {
     }
 }
 
+impl IndicesOptionsParams for IndicesGet {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.get_alias`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-get-alias).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesGetAlias {
@@ -7510,6 +7853,20 @@ impl IndicesGetAlias {
     }
 }
 
+impl IndicesOptionsParams for IndicesGetAlias {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.get_data_lifecycle`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-get-data-lifecycle).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesGetDataLifecycle {
@@ -7527,6 +7884,12 @@ impl IndicesGetDataLifecycle {
             include_defaults: raw.query("include_defaults")?,
             master_timeout: raw.query("master_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesGetDataLifecycle {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7564,6 +7927,12 @@ impl IndicesGetDataStream {
     }
 }
 
+impl IndicesOptionsParams for IndicesGetDataStream {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.get_data_stream_mappings`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-get-data-stream-mappings).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesGetDataStreamMappings {
@@ -7595,6 +7964,12 @@ impl IndicesGetDataStreamOptions {
             expand_wildcards: raw.query("expand_wildcards")?,
             master_timeout: raw.query("master_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesGetDataStreamOptions {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7635,6 +8010,20 @@ impl IndicesGetFieldMapping {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             include_defaults: raw.query("include_defaults")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesGetFieldMapping {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7684,6 +8073,20 @@ impl IndicesGetMapping {
     }
 }
 
+impl IndicesOptionsParams for IndicesGetMapping {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.get_migrate_reindex_status`](https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-migration).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesGetMigrateReindexStatus {
@@ -7725,6 +8128,20 @@ impl IndicesGetSettings {
             local: raw.query("local")?,
             master_timeout: raw.query("master_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesGetSettings {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7816,6 +8233,20 @@ impl IndicesOpen {
     }
 }
 
+impl IndicesOptionsParams for IndicesOpen {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.promote_data_stream`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-promote-data-stream).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesPromoteDataStream {
@@ -7872,6 +8303,12 @@ impl IndicesPutDataLifecycle {
     }
 }
 
+impl IndicesOptionsParams for IndicesPutDataLifecycle {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.put_data_stream_mappings`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-put-data-stream-mappings).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesPutDataStreamMappings {
@@ -7909,6 +8346,12 @@ impl IndicesPutDataStreamOptions {
             master_timeout: raw.query("master_timeout")?,
             timeout: raw.query("timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesPutDataStreamOptions {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -7978,6 +8421,20 @@ impl IndicesPutMapping {
     }
 }
 
+impl IndicesOptionsParams for IndicesPutMapping {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.put_settings`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-put-settings).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesPutSettings {
@@ -8005,6 +8462,20 @@ impl IndicesPutSettings {
             reopen: raw.query("reopen")?,
             timeout: raw.query("timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesPutSettings {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -8054,6 +8525,20 @@ impl IndicesRecovery {
     }
 }
 
+impl IndicesOptionsParams for IndicesRecovery {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.refresh`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-refresh).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesRefresh {
@@ -8071,6 +8556,20 @@ impl IndicesRefresh {
             expand_wildcards: raw.query("expand_wildcards")?,
             ignore_unavailable: raw.query("ignore_unavailable")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesRefresh {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -8093,6 +8592,20 @@ impl IndicesReloadSearchAnalyzers {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             resource: raw.query("resource")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesReloadSearchAnalyzers {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -8122,6 +8635,20 @@ impl IndicesRemoveBlock {
     }
 }
 
+impl IndicesOptionsParams for IndicesRemoveBlock {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.resolve_cluster`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-resolve-cluster).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesResolveCluster {
@@ -8146,6 +8673,20 @@ impl IndicesResolveCluster {
     }
 }
 
+impl IndicesOptionsParams for IndicesResolveCluster {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.resolve_index`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-resolve-index).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesResolveIndex {
@@ -8165,6 +8706,20 @@ impl IndicesResolveIndex {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             mode: raw.query("mode")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesResolveIndex {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -8214,6 +8769,20 @@ impl IndicesSegments {
     }
 }
 
+impl IndicesOptionsParams for IndicesSegments {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.shard_stores`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-shard-stores).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesShardStores {
@@ -8233,6 +8802,20 @@ impl IndicesShardStores {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             status: raw.query("status")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesShardStores {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -8358,6 +8941,12 @@ impl IndicesStats {
     }
 }
 
+impl IndicesOptionsParams for IndicesStats {
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`indices.update_aliases`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-update-aliases).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicesUpdateAliases {
@@ -8413,6 +9002,20 @@ impl IndicesValidateQuery {
             rewrite: raw.query("rewrite")?,
             routing: raw.query("routing")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for IndicesValidateQuery {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -10504,6 +11107,20 @@ impl MlPutDatafeed {
     }
 }
 
+impl IndicesOptionsParams for MlPutDatafeed {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`ml.put_filter`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-put-filter).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MlPutFilter {
@@ -10537,6 +11154,20 @@ impl MlPutJob {
             ignore_throttled: raw.query("ignore_throttled")?,
             ignore_unavailable: raw.query("ignore_unavailable")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for MlPutJob {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -10820,6 +11451,20 @@ impl MlUpdateDatafeed {
     }
 }
 
+impl IndicesOptionsParams for MlUpdateDatafeed {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`ml.update_filter`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-update-filter).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MlUpdateFilter {
@@ -10983,6 +11628,20 @@ impl Msearch {
             search_type: raw.query("search_type")?,
             typed_keys: raw.query("typed_keys")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for Msearch {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -11228,6 +11887,16 @@ impl OpenPointInTime {
     }
 }
 
+impl IndicesOptionsParams for OpenPointInTime {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`ping`](https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-cluster).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ping {
@@ -11453,6 +12122,20 @@ impl RankEval {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             search_type: raw.query("search_type")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for RankEval {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -11774,6 +12457,20 @@ impl Search {
     }
 }
 
+impl IndicesOptionsParams for Search {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`search_application.delete`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-search-application-delete).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchApplicationDelete {
@@ -11994,6 +12691,20 @@ impl SearchShards {
     }
 }
 
+impl IndicesOptionsParams for SearchShards {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`search_template`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-search-template).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchTemplate {
@@ -12034,6 +12745,20 @@ impl SearchTemplate {
     }
 }
 
+impl IndicesOptionsParams for SearchTemplate {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
+    }
+}
+
 /// Parameters of [`searchable_snapshots.cache_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-searchable-snapshots-cache-stats).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchableSnapshotsCacheStats {
@@ -12065,6 +12790,20 @@ impl SearchableSnapshotsClearCache {
             expand_wildcards: raw.query("expand_wildcards")?,
             ignore_unavailable: raw.query("ignore_unavailable")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for SearchableSnapshotsClearCache {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 
@@ -13448,6 +14187,12 @@ impl SnapshotGet {
     }
 }
 
+impl IndicesOptionsParams for SnapshotGet {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+}
+
 /// Parameters of [`snapshot.get_repository`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-snapshot-get-repository).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotGetRepository {
@@ -13573,6 +14318,12 @@ impl SnapshotStatus {
             ignore_unavailable: raw.query("ignore_unavailable")?,
             master_timeout: raw.query("master_timeout")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for SnapshotStatus {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
     }
 }
 
@@ -14481,6 +15232,20 @@ impl UpdateByQuery {
             wait_for_active_shards: raw.query("wait_for_active_shards")?,
             wait_for_completion: raw.query("wait_for_completion")?,
         })
+    }
+}
+
+impl IndicesOptionsParams for UpdateByQuery {
+    fn ignore_unavailable(&self) -> Option<bool> {
+        self.ignore_unavailable
+    }
+
+    fn allow_no_indices(&self) -> Option<bool> {
+        self.allow_no_indices
+    }
+
+    fn expand_wildcards(&self) -> Option<&[ExpandWildcards]> {
+        self.expand_wildcards.as_deref()
     }
 }
 

@@ -68,12 +68,7 @@ fn matching(node: &Node, indices: &[String], names: &[String]) -> (Map<String, V
 
 pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGetAlias>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let result = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error).map(|indices| {
         let names = p.name.clone().unwrap_or_default();
         let (mut found, missing) = matching(node, &indices, &names);
@@ -91,12 +86,7 @@ pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGetAlias>) -> Handler
 
 pub fn exists<'a>(node: &'a Node, req: Request<params::IndicesExistsAlias>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let found = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).is_ok_and(|indices| {
         let (found, missing) = matching(node, &indices, &p.name);
         missing.is_empty() && !found.is_empty()

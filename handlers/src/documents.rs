@@ -603,12 +603,7 @@ pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> 
 
 pub fn refresh<'a>(node: &'a Node, req: Request<params::IndicesRefresh>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = crate::indices::options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let result = node
         .engine
         .resolve(p.index.as_deref().unwrap_or_default(), opts)

@@ -6,24 +6,19 @@ use crate::node::Node;
 use serde_json::{Map, Value};
 use tensile_engine::settings::{flat, nested};
 use tensile_engine::{IndexMetadata, IndicesOptions};
-use tensile_generated::params::{self, ExpandWildcards};
+use tensile_generated::params::{self, IndicesOptionsParams};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
 /// The options of an API, with the request's overrides.
-pub(crate) fn options(
-    base: IndicesOptions,
-    ignore_unavailable: Option<bool>,
-    allow_no_indices: Option<bool>,
-    expand_wildcards: Option<&[ExpandWildcards]>,
-) -> IndicesOptions {
+pub(crate) fn options(base: IndicesOptions, p: &impl IndicesOptionsParams) -> IndicesOptions {
     let mut opts = base;
-    if let Some(v) = ignore_unavailable {
+    if let Some(v) = p.ignore_unavailable() {
         opts.ignore_unavailable = v;
     }
-    if let Some(v) = allow_no_indices {
+    if let Some(v) = p.allow_no_indices() {
         opts.allow_no_indices = v;
     }
-    if let Some(values) = expand_wildcards {
+    if let Some(values) = p.expand_wildcards() {
         opts = opts.with_expand_wildcards(values.iter().map(|v| v.as_str()));
     }
     opts
@@ -63,7 +58,7 @@ pub fn create<'a>(node: &'a Node, req: Request<params::IndicesCreate>) -> Handle
 
 pub fn delete<'a>(node: &'a Node, req: Request<params::IndicesDelete>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(IndicesOptions::DELETE, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(IndicesOptions::DELETE, p);
     let result = node
         .engine
         .resolve(&p.index, opts)
@@ -75,24 +70,14 @@ pub fn delete<'a>(node: &'a Node, req: Request<params::IndicesDelete>) -> Handle
 
 pub fn exists<'a>(node: &'a Node, req: Request<params::IndicesExists>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let found = node.engine.resolve(&p.index, opts).is_ok_and(|names| !names.is_empty());
     ready(Ok(Response::empty(if found { 200 } else { 404 })))
 }
 
 pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGet>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let wanted = |feature: &str| p.features.as_ref().is_none_or(|f| f.iter().any(|x| x.as_str() == feature));
     let result = resolved(node, &p.index, opts).map(|indices| {
         let mut out = Map::new();
@@ -116,12 +101,7 @@ pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGet>) -> HandlerFutur
 
 pub fn get_mapping<'a>(node: &'a Node, req: Request<params::IndicesGetMapping>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
         let out: Map<String, Value> =
             indices.into_iter().map(|i| (i.name.clone(), serde_json::json!({ "mappings": i.mappings }))).collect();
@@ -132,12 +112,7 @@ pub fn get_mapping<'a>(node: &'a Node, req: Request<params::IndicesGetMapping>) 
 
 pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let names = p.name.clone().unwrap_or_default();
     let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
         let mut out = Map::new();
@@ -157,12 +132,7 @@ pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>
 
 pub fn close<'a>(node: &'a Node, req: Request<params::IndicesClose>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN },
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }, p);
     let result = node.engine.resolve(&p.index, opts).and_then(|names| {
         node.engine.close_indices(&names)?;
         let closed: Map<String, Value> =
@@ -176,7 +146,7 @@ pub fn open<'a>(node: &'a Node, req: Request<params::IndicesOpen>) -> HandlerFut
     let p = &req.params;
     let base = IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }
         .with_expand_wildcards(["closed"]);
-    let opts = options(base, p.ignore_unavailable, p.allow_no_indices, p.expand_wildcards.as_deref());
+    let opts = options(base, p);
     let result = node
         .engine
         .resolve(&p.index, opts)
@@ -187,12 +157,7 @@ pub fn open<'a>(node: &'a Node, req: Request<params::IndicesOpen>) -> HandlerFut
 
 pub fn put_settings<'a>(node: &'a Node, req: Request<params::IndicesPutSettings>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN.with_expand_wildcards(["open", "closed"]),
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN.with_expand_wildcards(["open", "closed"]), p);
     let result = (|| {
         let body: Value = req.body.required_json()?;
         let body = body.get("settings").cloned().unwrap_or(body);
@@ -205,12 +170,7 @@ pub fn put_settings<'a>(node: &'a Node, req: Request<params::IndicesPutSettings>
 
 pub fn put_mapping<'a>(node: &'a Node, req: Request<params::IndicesPutMapping>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = options(
-        IndicesOptions::STRICT_EXPAND_OPEN,
-        p.ignore_unavailable,
-        p.allow_no_indices,
-        p.expand_wildcards.as_deref(),
-    );
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let result = (|| {
         let body: Value = req.body.required_json()?;
         let names = node.engine.resolve(&p.index, opts).map_err(es_error)?;
