@@ -1,0 +1,217 @@
+//! Char filters: rewrites of the text before it is tokenized. Each keeps a
+//! map from its output's byte offsets back to its input's, so that tokens
+//! report offsets into the original text.
+
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub enum CharFilter {
+    /// Removes HTML tags and decodes entities.
+    HtmlStrip,
+    /// Replaces each key with its value, longest key first.
+    Mapping(Arc<Vec<(String, String)>>),
+    /// `replacement` in the regex crate's syntax; see [`java_replacement`].
+    PatternReplace { regex: regex::Regex, replacement: String },
+}
+
+/// A Java replacement string (`$1`) in the regex crate's syntax (`${1}`).
+pub fn java_replacement(java: &str) -> String {
+    let mut out = String::with_capacity(java.len());
+    let mut chars = java.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    if next == '$' {
+                        out.push_str("$$");
+                    } else {
+                        out.push(next);
+                    }
+                }
+            }
+            '$' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                out.push_str(&format!("${{{digits}}}"));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Text with, for each of its bytes (and its end), the offset it came from.
+#[derive(Debug, Clone)]
+pub struct Filtered {
+    pub text: String,
+    pub origin: Vec<usize>,
+}
+
+impl Filtered {
+    pub fn identity(text: &str) -> Filtered {
+        Filtered { text: text.to_owned(), origin: (0..=text.len()).collect() }
+    }
+
+    /// The original offset of a byte offset of this text.
+    pub fn original(&self, offset: usize) -> usize {
+        self.origin[offset.min(self.origin.len() - 1)]
+    }
+}
+
+/// Builds filtered text piece by piece.
+struct Builder<'a> {
+    input: &'a Filtered,
+    text: String,
+    origin: Vec<usize>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a Filtered) -> Self {
+        Builder {
+            input,
+            text: String::with_capacity(input.text.len()),
+            origin: Vec::with_capacity(input.text.len() + 1),
+        }
+    }
+
+    /// Copies input bytes `from..to` unchanged.
+    fn copy(&mut self, from: usize, to: usize) {
+        self.text.push_str(&self.input.text[from..to]);
+        self.origin.extend_from_slice(&self.input.origin[from..to]);
+    }
+
+    /// Writes a replacement for input bytes starting at `from`.
+    fn replace(&mut self, replacement: &str, from: usize) {
+        self.text.push_str(replacement);
+        let at = self.input.origin[from];
+        self.origin.extend(std::iter::repeat_n(at, replacement.len()));
+    }
+
+    fn finish(mut self) -> Filtered {
+        self.origin.push(*self.input.origin.last().expect("origin has an end"));
+        Filtered { text: self.text, origin: self.origin }
+    }
+}
+
+impl CharFilter {
+    pub fn builtin(name: &str) -> Option<CharFilter> {
+        match name {
+            "html_strip" => Some(CharFilter::HtmlStrip),
+            _ => None,
+        }
+    }
+
+    pub fn apply(&self, input: &Filtered) -> Filtered {
+        let mut b = Builder::new(input);
+        let text = input.text.as_str();
+        match self {
+            CharFilter::Mapping(pairs) => {
+                let mut i = 0;
+                while i < text.len() {
+                    match pairs.iter().find(|(k, _)| !k.is_empty() && text[i..].starts_with(k.as_str())) {
+                        Some((k, v)) => {
+                            b.replace(v, i);
+                            i += k.len();
+                        }
+                        None => {
+                            let n = text[i..].chars().next().map_or(1, char::len_utf8);
+                            b.copy(i, i + n);
+                            i += n;
+                        }
+                    }
+                }
+            }
+            CharFilter::PatternReplace { regex, replacement } => {
+                let mut last = 0;
+                for caps in regex.captures_iter(text) {
+                    let m = caps.get(0).expect("group 0");
+                    b.copy(last, m.start());
+                    let mut expanded = String::new();
+                    caps.expand(replacement, &mut expanded);
+                    b.replace(&expanded, m.start());
+                    last = m.end();
+                }
+                b.copy(last, text.len());
+            }
+            CharFilter::HtmlStrip => html_strip(text, &mut b),
+        }
+        b.finish()
+    }
+}
+
+const BLOCK_TAGS: &[&str] = &["p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"];
+
+fn html_strip(text: &str, b: &mut Builder<'_>) {
+    let mut i = 0;
+    let mut copied = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        if rest.starts_with('<') {
+            if let Some(close) = rest.find('>') {
+                b.copy(copied, i);
+                let tag = rest[1..close].trim_start_matches('/').split([' ', '/', '\t', '\n']).next().unwrap_or("");
+                if BLOCK_TAGS.contains(&tag.to_ascii_lowercase().as_str()) {
+                    b.replace("\n", i);
+                }
+                i += close + 1;
+                copied = i;
+                continue;
+            }
+        } else if rest.starts_with('&') {
+            if let Some(semi) = rest[..rest.len().min(10)].find(';') {
+                if let Some(decoded) = entity(&rest[1..semi]) {
+                    b.copy(copied, i);
+                    b.replace(&decoded, i);
+                    i += semi + 1;
+                    copied = i;
+                    continue;
+                }
+            }
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    b.copy(copied, text.len());
+}
+
+fn entity(name: &str) -> Option<String> {
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let code = name
+                .strip_prefix("#x")
+                .map(|h| u32::from_str_radix(h, 16))
+                .or_else(|| name.strip_prefix('#').map(str::parse));
+            return code.and_then(Result::ok).and_then(char::from_u32).map(String::from);
+        }
+    };
+    Some(c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let out = CharFilter::HtmlStrip.apply(&Filtered::identity("<p>I&amp;you</p>"));
+        assert_eq!(out.text, "\nI&you\n");
+        assert_eq!(out.original(1), 3);
+        assert_eq!(out.original(3), 9);
+        let mapping = CharFilter::Mapping(Arc::new(vec![("ph".into(), "f".into())]));
+        let out = mapping.apply(&Filtered::identity("phone"));
+        assert_eq!((out.text.as_str(), out.original(1), out.original(4)), ("fone", 2, 5));
+        let pattern = CharFilter::PatternReplace {
+            regex: regex::Regex::new("(\\d+)-(\\d+)").unwrap(),
+            replacement: java_replacement("$1_$2"),
+        };
+        assert_eq!(pattern.apply(&Filtered::identity("a 12-34")).text, "a 12_34");
+    }
+}
