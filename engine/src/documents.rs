@@ -3,10 +3,12 @@
 //! it, as Elasticsearch's `action.auto_create_index` does by default.
 
 use crate::error::{EngineError, ShardRef};
+use crate::indexed::IndexedDoc;
 use crate::shard::{Conditions, StoredDoc, WriteOutcome};
 use crate::shards::IndexShards;
 use crate::Engine;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What an update asks for.
@@ -133,9 +135,56 @@ impl Engine {
         cond: &Conditions,
         defer_sync: bool,
     ) -> Result<DocWrite, EngineError> {
+        self.index_doc_with_templates(index, id, source, routing, cond, defer_sync, &HashMap::new())
+    }
+
+    /// [`Engine::index_doc`] with bulk's `dynamic_templates`: field path to
+    /// the dynamic template that maps it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn index_doc_with_templates(
+        &self,
+        index: &str,
+        id: &str,
+        source: String,
+        routing: Option<&str>,
+        cond: &Conditions,
+        defer_sync: bool,
+        templates: &HashMap<String, String>,
+    ) -> Result<DocWrite, EngineError> {
+        let indexed = self.prepare(index, id, &source, routing, templates)?;
         self.write_on_shard(index, routing.unwrap_or(id), |shard| {
-            shard.index(id, source, routing.map(str::to_owned), cond, defer_sync)
+            shard.index(id, source, indexed, routing.map(str::to_owned), cond, defer_sync)
         })
+    }
+
+    /// Parses a document against its index's mapping, adding the mapping
+    /// its new fields get first.
+    fn prepare(
+        &self,
+        index: &str,
+        id: &str,
+        source: &str,
+        routing: Option<&str>,
+        templates: &HashMap<String, String>,
+    ) -> Result<IndexedDoc, EngineError> {
+        let shards = self.index_shards(index)?;
+        let mut retried = false;
+        loop {
+            let mapper = shards.mapper();
+            if mapper.routing_required && routing.is_none() {
+                return Err(EngineError::RoutingMissing { index: index.to_owned(), id: id.to_owned() });
+            }
+            let (parsed, indexed) = mapper.index_source(id, source, templates)?;
+            let Some(update) = &parsed.mapping_update else {
+                return Ok(indexed);
+            };
+            match self.add_dynamic_mapping(index, update) {
+                Ok(()) => return Ok(indexed),
+                // Another write mapped the same field first: parse again with its mapping.
+                Err(EngineError::IllegalArgument(_)) if !retried => retried = true,
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Deletes a document of a concrete index; `defer_sync` as for [`Engine::index_doc`].
@@ -238,7 +287,10 @@ impl Engine {
             let write = self.index_doc(index, id, source.to_string(), routing, &cond, defer_sync)?;
             return Ok(Updated::Written { write, source });
         };
-        let mut source: Value = serde_json::from_str(&current.source)
+        let Some(stored) = &current.source else {
+            return Err(EngineError::DocumentSourceMissing { id: id.to_owned() });
+        };
+        let mut source: Value = serde_json::from_str(stored)
             .map_err(|e| EngineError::Corrupt { path: id.into(), reason: e.to_string() })?;
         let before = source.clone();
         if let Some(doc) = &spec.doc {
@@ -303,7 +355,7 @@ mod tests {
         }
         let engine = Engine::open(dir.path()).unwrap();
         assert!(engine.get_doc("multi", "7", None, true).unwrap().is_none());
-        assert_eq!(&*engine.get_doc("multi", "8", None, true).unwrap().unwrap().source, "{\"n\":8}");
+        assert_eq!(engine.get_doc("multi", "8", None, true).unwrap().unwrap().source.as_deref(), Some("{\"n\":8}"));
     }
 
     #[test]

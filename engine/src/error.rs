@@ -40,6 +40,19 @@ pub enum EngineError {
     /// `mapper_parsing_exception`
     #[error("{0}")]
     MapperParsing(String),
+    /// `document_parsing_exception`: a document the mapping refuses;
+    /// `cause` is the reason of the `illegal_argument_exception` under it.
+    #[error("{reason}")]
+    DocumentParsing { reason: String, cause: Option<String> },
+    /// `strict_dynamic_mapping_exception`
+    #[error("{0}")]
+    StrictDynamicMapping(String),
+    /// `routing_missing_exception`: the mapping requires `_routing`.
+    #[error("routing is required for [{index}]/[{id}]")]
+    RoutingMissing { index: String, id: String },
+    /// `document_source_missing_exception`
+    #[error("[{id}]: document source missing")]
+    DocumentSourceMissing { id: String },
     /// `settings_exception`
     #[error("{0}")]
     Settings(String),

@@ -14,7 +14,9 @@ pub mod atomic;
 pub mod documents;
 pub mod error;
 pub mod index_name;
+pub mod indexed;
 pub mod lifecycle;
+pub mod mapper;
 pub mod mapping;
 pub mod metadata;
 pub mod node_meta;
@@ -148,6 +150,7 @@ impl Engine {
         let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
         settings.entry("index.number_of_shards".into()).or_insert_with(|| Value::from("1"));
         settings.entry("index.number_of_replicas".into()).or_insert_with(|| Value::from("1"));
+        settings::expand_replicas(&mut settings, 1)?;
         settings.insert("index.uuid".into(), Value::from(uuid.clone()));
         settings.insert("index.creation_date".into(), Value::from(created.to_string()));
         settings.insert("index.provided_name".into(), Value::from(name));

@@ -6,6 +6,7 @@
 //! setting, and a new `refresh_interval` takes effect at once.
 
 use crate::error::EngineError;
+use crate::mapper::Mapper;
 use crate::metadata::IndexState;
 use crate::settings::{self, FlatSettings};
 use crate::shards::IndexShards;
@@ -101,8 +102,10 @@ impl Engine {
                         index.settings.insert(key.clone(), value.clone());
                     }
                 }
+                settings::expand_replicas(&mut index.settings, 1)?;
                 if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(name) {
                     shards.set_refresh_interval(index)?;
+                    shards.set_mapper(Arc::new(Mapper::for_index(index)?));
                 }
             }
             Ok(())
@@ -113,11 +116,36 @@ impl Engine {
 impl Engine {
     /// Merges a mapping update into the named (resolved) indices, all or none.
     pub fn put_mapping(&self, names: &[String], update: &Value) -> Result<(), EngineError> {
-        self.change_metadata(|meta| {
+        let compiled = self.change_metadata(|meta| {
+            let mut compiled = Vec::new();
             for name in names {
                 if let Some(index) = meta.indices.get_mut(name) {
                     crate::mapping::merge(&mut index.mappings, update)?;
+                    compiled.push((name.clone(), Arc::new(Mapper::for_index(index)?)));
                 }
+            }
+            Ok(compiled)
+        })?;
+        let table = self.shards.read().unwrap_or_else(|p| p.into_inner());
+        for (name, mapper) in compiled {
+            if let Some(shards) = table.get(&name) {
+                shards.set_mapper(mapper);
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges the mapping a document's dynamic fields add into its index,
+    /// and makes it the mapping later documents are parsed with.
+    pub(crate) fn add_dynamic_mapping(&self, index: &str, update: &Value) -> Result<(), EngineError> {
+        self.change_metadata(|meta| {
+            let Some(meta) = meta.indices.get_mut(index) else {
+                return Err(EngineError::IndexNotFound { name: index.to_owned() });
+            };
+            crate::mapping::merge(&mut meta.mappings, update)?;
+            let mapper = Arc::new(Mapper::for_index(meta)?);
+            if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(index) {
+                shards.set_mapper(mapper);
             }
             Ok(())
         })

@@ -129,15 +129,8 @@ fn field(path: &str, def: &Value) -> Result<(), EngineError> {
     };
     // A field without a type is an object, as in Elasticsearch.
     let kind = def.get("type").and_then(Value::as_str).unwrap_or("object");
-    if UNSUPPORTED_TYPES.contains(&kind) {
-        return Err(EngineError::MapperParsing(format!(
-            "Failed to parse mapping: the field type [{kind}] of field [{path}] is not supported by Tensile yet"
-        )));
-    }
     if !SUPPORTED_TYPES.contains(&kind) {
-        return Err(EngineError::MapperParsing(format!(
-            "Failed to parse mapping: No handler for type [{kind}] declared on field [{path}]"
-        )));
+        return Err(type_error(path, kind));
     }
     if let Some(props) = def.get("properties") {
         properties(path, props)?;
@@ -148,6 +141,20 @@ fn field(path: &str, def: &Value) -> Result<(), EngineError> {
         }
     }
     Ok(())
+}
+
+/// The error for a field type Tensile does not index: one Elasticsearch
+/// has and Tensile not yet, or one neither has.
+pub(crate) fn type_error(path: &str, kind: &str) -> EngineError {
+    if UNSUPPORTED_TYPES.contains(&kind) {
+        EngineError::MapperParsing(format!(
+            "Failed to parse mapping: the field type [{kind}] of field [{path}] is not supported by Tensile yet"
+        ))
+    } else {
+        EngineError::MapperParsing(format!(
+            "Failed to parse mapping: No handler for type [{kind}] declared on field [{path}]"
+        ))
+    }
 }
 
 /// The type of a field definition (`object` when it has none).

@@ -134,7 +134,21 @@ fn check_value(key: &str, value: &Value) -> Result<(), EngineError> {
         tensile_rest::TimeValue::parse(key, text).map_err(|e| EngineError::IllegalArgument(e.to_string()))?;
         return Ok(());
     }
+    if key == "index.mapping.total_tokens_per_document.limit" || key == "index.mapping.tokens_per_field.limit" {
+        let text = crate::settings_text(value);
+        return match text.parse::<i64>() {
+            Ok(n) if n == -1 || n > 0 => Ok(()),
+            _ => Err(EngineError::IllegalArgument(format!(
+                "Failed to parse value [{text}] for setting [{key}]: must be -1 (no limit) or a positive number"
+            ))),
+        };
+    }
     let bounds: Option<(i64, i64)> = match key {
+        "index.mapping.array_objects.limit"
+        | "index.mapping.total_fields.limit"
+        | "index.mapping.depth.limit"
+        | "index.mapping.field_name_length.limit" => Some((1, i64::MAX)),
+        "index.mapping.nested_fields.limit" | "index.mapping.nested_objects.limit" => Some((0, i64::MAX)),
         "index.number_of_shards" => Some((1, 1024)),
         "index.number_of_replicas" => Some((0, i64::from(i32::MAX))),
         "index.max_result_window" | "index.max_inner_result_window" | "index.max_rescore_window" => {
@@ -159,6 +173,32 @@ fn check_value(key: &str, value: &Value) -> Result<(), EngineError> {
             "Failed to parse value [{text}] for setting [{key}] must be <= {max}"
         )));
     }
+    Ok(())
+}
+
+/// Applies `index.auto_expand_replicas` (`min-max`, max a number or `all`)
+/// as Elasticsearch does on a cluster of `data_nodes`: the number of
+/// replicas becomes the nodes beyond the first, within the bounds.
+pub fn expand_replicas(settings: &mut FlatSettings, data_nodes: u64) -> Result<(), EngineError> {
+    let Some(range) = settings.get("index.auto_expand_replicas").map(crate::settings_text) else {
+        return Ok(());
+    };
+    if range == "false" {
+        return Ok(());
+    }
+    let invalid = || {
+        EngineError::IllegalArgument(format!(
+            "failed to parse [index.auto_expand_replicas] from value: [{range}] at index -1"
+        ))
+    };
+    let (min, max) = range.split_once('-').ok_or_else(invalid)?;
+    let min: u64 = min.parse().map_err(|_| invalid())?;
+    let max: u64 = if max == "all" { u64::MAX } else { max.parse().map_err(|_| invalid())? };
+    if min > max {
+        return Err(invalid());
+    }
+    let replicas = data_nodes.saturating_sub(1).max(min).min(max);
+    settings.insert("index.number_of_replicas".into(), Value::from(replicas.to_string()));
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 //! last commit.
 
 use crate::error::EngineError;
+use crate::indexed::{schema, Fields, IndexedDoc};
 use crate::translog::{Operation, Translog};
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,34 +19,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption, Schema, Value as _, FAST, INDEXED, STORED, STRING};
+use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Every write of this single-node engine is made under primary term 1.
 pub const PRIMARY_TERM: u64 = 1;
 
 const WRITER_MEMORY: usize = 32 << 20;
-
-#[derive(Debug, Clone, Copy)]
-struct Fields {
-    id: Field,
-    source: Field,
-    seq_no: Field,
-    version: Field,
-    routing: Field,
-}
-
-fn schema() -> (Schema, Fields) {
-    let mut b = Schema::builder();
-    let fields = Fields {
-        id: b.add_text_field("_id", STRING | STORED),
-        source: b.add_text_field("_source", STORED),
-        seq_no: b.add_u64_field("_seq_no", INDEXED | STORED | FAST),
-        version: b.add_u64_field("_version", STORED | FAST),
-        routing: b.add_text_field("_routing", STRING | STORED),
-    };
-    (b.build(), fields)
-}
 
 /// A document as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +34,10 @@ pub struct StoredDoc {
     pub version: u64,
     pub seq_no: u64,
     pub routing: Option<String>,
-    /// The `_source` as JSON text.
-    pub source: Arc<str>,
+    /// The `_source` as stored, JSON text; `None` when `_source` is disabled.
+    pub source: Option<Arc<str>>,
+    /// Fields whose values were not indexed (`_ignored`).
+    pub ignored: Vec<String>,
 }
 
 /// The newest state of a document written since the last refresh.
@@ -134,14 +116,19 @@ struct CommitPayload {
     next_seq_no: u64,
 }
 
+/// Indexes a document's source again, as the translog replay needs.
+pub type Reindex<'a> = &'a dyn Fn(&str, &str) -> Result<IndexedDoc, EngineError>;
+
 impl Shard {
-    /// Opens the shard in `dir` (creating it when new) and replays its translog.
-    pub fn open(dir: &Path, sync_each_write: bool) -> Result<Shard, EngineError> {
+    /// Opens the shard in `dir` (creating it when new) and replays its
+    /// translog, indexing each replayed source with `reindex`.
+    pub fn open(dir: &Path, sync_each_write: bool, reindex: Reindex<'_>) -> Result<Shard, EngineError> {
         let index_dir = dir.join("index");
         std::fs::create_dir_all(&index_dir).map_err(|e| EngineError::io(&index_dir, e))?;
         let (schema, fields) = schema();
         let directory = MmapDirectory::open(&index_dir).map_err(|e| tantivy_error(&index_dir, e))?;
         let index = Index::open_or_create(directory, schema).map_err(|e| tantivy_error(&index_dir, e))?;
+        crate::indexed::register_tokenizers(&index);
         let committed = index
             .load_metas()
             .map_err(|e| tantivy_error(&index_dir, e))?
@@ -159,7 +146,11 @@ impl Shard {
         let mut replayed = false;
         for op in ops.into_iter().filter(|op| op.seq_no() >= committed) {
             state.next_seq_no = state.next_seq_no.max(op.seq_no() + 1);
-            apply(&fields, &mut state, op).map_err(|e| tantivy_error(dir, e))?;
+            let indexed = match &op {
+                Operation::Index { id, source, .. } => Some(reindex(id, source)?),
+                Operation::Delete { .. } => None,
+            };
+            apply(&fields, &mut state, op, indexed).map_err(|e| tantivy_error(dir, e))?;
             replayed = true;
         }
         let shard = Shard { fields, reader, state: Mutex::new(state), sync_each_write };
@@ -204,7 +195,8 @@ impl Shard {
             version: number(self.fields.version),
             seq_no: number(self.fields.seq_no),
             routing: text(self.fields.routing),
-            source: Arc::from(text(self.fields.source).unwrap_or_default()),
+            source: text(self.fields.source).map(Arc::from),
+            ignored: doc.get_all(self.fields.ignored).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
         }))
     }
 
@@ -228,6 +220,7 @@ impl Shard {
         &self,
         id: &str,
         source: String,
+        indexed: IndexedDoc,
         routing: Option<String>,
         cond: &Conditions,
         defer_sync: bool,
@@ -239,7 +232,7 @@ impl Shard {
         let op = Operation::Index { id: id.to_owned(), seq_no, version, routing, source };
         state.translog.append(std::slice::from_ref(&op), self.sync_each_write && !defer_sync)?;
         state.next_seq_no += 1;
-        apply(&self.fields, &mut state, op).map_err(|e| tantivy_error(Path::new(id), e))?;
+        apply(&self.fields, &mut state, op, Some(indexed)).map_err(|e| tantivy_error(Path::new(id), e))?;
         let result = if current.exists { WriteResult::Updated } else { WriteResult::Created };
         Ok(WriteOutcome { result, version, seq_no })
     }
@@ -253,7 +246,7 @@ impl Shard {
         let op = Operation::Delete { id: id.to_owned(), seq_no, version };
         state.translog.append(std::slice::from_ref(&op), self.sync_each_write && !defer_sync)?;
         state.next_seq_no += 1;
-        apply(&self.fields, &mut state, op).map_err(|e| tantivy_error(Path::new(id), e))?;
+        apply(&self.fields, &mut state, op, None).map_err(|e| tantivy_error(Path::new(id), e))?;
         let result = if current.exists { WriteResult::Deleted } else { WriteResult::NotFound };
         Ok(WriteOutcome { result, version, seq_no })
     }
@@ -326,21 +319,33 @@ fn next_version(id: &str, current: Current, cond: &Conditions) -> Result<u64, En
     }
 }
 
-/// Applies an operation to the tantivy writer and the live map.
-fn apply(fields: &Fields, state: &mut WriteState, op: Operation) -> tantivy::Result<()> {
+/// Applies an operation (an index operation with its indexed fields) to
+/// the tantivy writer and the live map.
+fn apply(fields: &Fields, state: &mut WriteState, op: Operation, indexed: Option<IndexedDoc>) -> tantivy::Result<()> {
     match op {
-        Operation::Index { id, seq_no, version, routing, source } => {
+        Operation::Index { id, seq_no, version, routing, .. } => {
+            let indexed = indexed.unwrap_or_default();
             state.writer.delete_term(Term::from_field_text(fields.id, &id));
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.id, &id);
-            doc.add_text(fields.source, &source);
+            if let Some(source) = &indexed.stored_source {
+                doc.add_text(fields.source, source);
+            }
             doc.add_u64(fields.seq_no, seq_no);
             doc.add_u64(fields.version, version);
             if let Some(r) = &routing {
                 doc.add_text(fields.routing, r);
             }
+            indexed.add_to(fields, &mut doc);
             state.writer.add_document(doc)?;
-            let stored = StoredDoc { id: id.clone(), version, seq_no, routing, source: Arc::from(source) };
+            let stored = StoredDoc {
+                id: id.clone(),
+                version,
+                seq_no,
+                routing,
+                source: indexed.stored_source.map(Arc::from),
+                ignored: indexed.ignored,
+            };
             state.live.insert(id, Live::Present(stored));
         }
         Operation::Delete { id, seq_no, version } => {
@@ -356,7 +361,18 @@ mod tests {
     use super::*;
 
     fn open(dir: &Path) -> Shard {
-        Shard::open(dir, true).unwrap()
+        Shard::open(dir, true, &|_, source| Ok(IndexedDoc::source_only(source))).unwrap()
+    }
+
+    /// Indexes a source with no mapped fields.
+    fn put(
+        shard: &Shard,
+        id: &str,
+        source: &str,
+        routing: Option<String>,
+        cond: &Conditions,
+    ) -> Result<WriteOutcome, EngineError> {
+        shard.index(id, source.into(), IndexedDoc::source_only(source), routing, cond, false)
     }
 
     #[test]
@@ -364,19 +380,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let shard = open(dir.path());
         let none = Conditions::default();
-        let w = shard.index("1", r#"{"a":1}"#.into(), None, &none, false).unwrap();
+        let w = put(&shard, "1", r#"{"a":1}"#, None, &none).unwrap();
         assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Created, 1, 0));
-        assert_eq!(&*shard.get("1", true).unwrap().unwrap().source, r#"{"a":1}"#);
-        let w = shard.index("1", r#"{"a":2}"#.into(), None, &none, false).unwrap();
+        assert_eq!(shard.get("1", true).unwrap().unwrap().source.as_deref(), Some(r#"{"a":1}"#));
+        let w = put(&shard, "1", r#"{"a":2}"#, None, &none).unwrap();
         assert_eq!((w.result, w.version, w.seq_no), (WriteResult::Updated, 2, 1));
 
         let create = Conditions { create_only: true, ..Default::default() };
-        let err = shard.index("1", "{}".into(), None, &create, false).unwrap_err().to_string();
+        let err = put(&shard, "1", "{}", None, &create).unwrap_err().to_string();
         assert_eq!(err, "[1]: version conflict, document already exists (current version [2])");
         let cas = Conditions { if_seq_no: Some(0), if_primary_term: Some(1), ..Default::default() };
-        assert!(shard.index("1", "{}".into(), None, &cas, false).is_err());
+        assert!(put(&shard, "1", "{}", None, &cas).is_err());
         let cas = Conditions { if_seq_no: Some(1), if_primary_term: Some(1), ..Default::default() };
-        assert_eq!(shard.index("1", r#"{"a":3}"#.into(), None, &cas, false).unwrap().version, 3);
+        assert_eq!(put(&shard, "1", r#"{"a":3}"#, None, &cas).unwrap().version, 3);
 
         shard.refresh().unwrap();
         assert_eq!(shard.searchable_docs(), 1);
@@ -386,12 +402,12 @@ mod tests {
         assert!(shard.get("1", true).unwrap().is_none());
         assert_eq!(shard.delete("1", &none, false).unwrap().result, WriteResult::NotFound);
         // As in Elasticsearch, a recreated document goes on from the deletion's version.
-        let w = shard.index("1", "{}".into(), None, &none, false).unwrap();
+        let w = put(&shard, "1", "{}", None, &none).unwrap();
         assert_eq!((w.result, w.version), (WriteResult::Created, 6));
 
         let external = Conditions { version: Some(10), version_type: VersionType::External, ..Default::default() };
-        assert_eq!(shard.index("2", "{}".into(), None, &external, false).unwrap().version, 10);
-        assert!(shard.index("2", "{}".into(), None, &external, false).is_err());
+        assert_eq!(put(&shard, "2", "{}", None, &external).unwrap().version, 10);
+        assert!(put(&shard, "2", "{}", None, &external).is_err());
     }
 
     #[test]
@@ -399,17 +415,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let shard = open(dir.path());
-            shard.index("a", r#"{"n":1}"#.into(), Some("r".into()), &Conditions::default(), false).unwrap();
+            put(&shard, "a", r#"{"n":1}"#, Some("r".into()), &Conditions::default()).unwrap();
             shard.refresh().unwrap();
-            shard.index("b", r#"{"n":2}"#.into(), None, &Conditions::default(), false).unwrap();
+            put(&shard, "b", r#"{"n":2}"#, None, &Conditions::default()).unwrap();
             shard.delete("a", &Conditions::default(), false).unwrap();
             // Dropped without a refresh: only the translog has the last two writes.
         }
         let shard = open(dir.path());
         assert!(shard.get("a", true).unwrap().is_none());
         let b = shard.get("b", true).unwrap().unwrap();
-        assert_eq!((b.version, b.seq_no, &*b.source), (1, 1, r#"{"n":2}"#));
+        assert_eq!((b.version, b.seq_no, b.source.as_deref()), (1, 1, Some(r#"{"n":2}"#)));
         // Sequence numbers go on from where they were.
-        assert_eq!(shard.index("c", "{}".into(), None, &Conditions::default(), false).unwrap().seq_no, 3);
+        assert_eq!(put(&shard, "c", "{}", None, &Conditions::default()).unwrap().seq_no, 3);
     }
 }

@@ -3,6 +3,7 @@
 //! the translogs of indices with `async` durability.
 
 use crate::error::EngineError;
+use crate::mapper::Mapper;
 use crate::metadata::IndexMetadata;
 use crate::routing;
 use crate::shard::Shard;
@@ -20,6 +21,8 @@ pub struct IndexShards {
     /// `index.refresh_interval`; `None` for `-1` (refresh on request only).
     refresh_interval: Mutex<Option<Duration>>,
     last_refresh: Mutex<Instant>,
+    /// The compiled mapping, replaced whole when the mapping or settings change.
+    mapper: RwLock<Arc<Mapper>>,
 }
 
 impl IndexShards {
@@ -27,8 +30,10 @@ impl IndexShards {
     pub fn open(index_dir: &Path, meta: &IndexMetadata) -> Result<IndexShards, EngineError> {
         let n = meta.number_of_shards();
         let sync_each_write = meta.setting("index.translog.durability") != Some("async");
+        let mapper = Arc::new(Mapper::for_index(meta)?);
+        let reindex = |id: &str, source: &str| mapper.index_source(id, source, &Default::default()).map(|(_, doc)| doc);
         let shards = (0..n)
-            .map(|i| Shard::open(&index_dir.join(i.to_string()), sync_each_write))
+            .map(|i| Shard::open(&index_dir.join(i.to_string()), sync_each_write, &reindex))
             .collect::<Result<Vec<_>, _>>()?;
         let routing_shards = meta
             .setting("index.number_of_routing_shards")
@@ -41,7 +46,17 @@ impl IndexShards {
             routing_shards,
             refresh_interval,
             last_refresh: Mutex::new(Instant::now()),
+            mapper: RwLock::new(mapper),
         })
+    }
+
+    /// The compiled mapping documents are parsed with.
+    pub fn mapper(&self) -> Arc<Mapper> {
+        self.mapper.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_mapper(&self, mapper: Arc<Mapper>) {
+        *self.mapper.write().unwrap_or_else(|p| p.into_inner()) = mapper;
     }
 
     /// Takes a changed `index.refresh_interval` into account.

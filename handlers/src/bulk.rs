@@ -43,6 +43,8 @@ struct Item {
     retry_on_conflict: u32,
     pipeline: Option<String>,
     require_alias: bool,
+    /// `dynamic_templates`: field path to the dynamic template that maps it.
+    templates: std::collections::HashMap<String, String>,
     source: Option<Result<Value, EsError>>,
 }
 
@@ -156,6 +158,11 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
             retry_on_conflict: number("retry_on_conflict").unwrap_or(0) as u32,
             pipeline: text("pipeline").or_else(|| defaults.pipeline.map(str::to_owned)),
             require_alias: meta.get("require_alias").and_then(Value::as_bool).unwrap_or(defaults.require_alias),
+            templates: meta
+                .get("dynamic_templates")
+                .and_then(Value::as_object)
+                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+                .unwrap_or_default(),
             source,
         });
     }
@@ -193,13 +200,11 @@ fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
     let answer = match item.action {
         Action::Index | Action::Create => {
             let source = doc(item)?;
-            let id = match item.id.as_deref() {
-                Some("") => return Err(EsError::illegal_argument("if _id is specified it must not be empty")),
-                Some(id) => id.to_owned(),
-                None => tensile_engine::node_meta::random_base64_uuid(),
-            };
-            let w =
-                node.engine.index_doc(&target, &id, source.to_string(), routing, &item.cond, true).map_err(es_error)?;
+            let id = crate::documents::document_id(item.id.as_deref())?;
+            let w = node
+                .engine
+                .index_doc_with_templates(&target, &id, source.to_string(), routing, &item.cond, true, &item.templates)
+                .map_err(es_error)?;
             write_item(&id, &w)
         }
         Action::Delete => {

@@ -231,16 +231,30 @@ pub fn check_require_alias(node: &Node, target: &str, require_alias: bool) -> Re
     Ok(())
 }
 
+/// The `_id` of a new document: the given one, checked as Elasticsearch
+/// checks it, or a fresh one.
+pub(crate) fn document_id(id: Option<&str>) -> Result<String, EsError> {
+    match id {
+        Some("") => Err(EsError::illegal_argument("if _id is specified it must not be empty")),
+        Some(id) if id.len() > 512 => Err(EsError::new(
+            400,
+            "action_request_validation_exception",
+            format!(
+                "Validation Failed: 1: id [{id}] is too long, must be no longer than 512 bytes but was: {};",
+                id.len()
+            ),
+        )),
+        Some(id) => Ok(id.to_owned()),
+        None => Ok(tensile_engine::node_meta::random_base64_uuid()),
+    }
+}
+
 fn index_one<P>(node: &Node, req: &Request<P>, r: IndexRequest<'_>) -> Result<Response, EsError> {
     let source = source(req)?;
     check_pipeline(r.pipeline)?;
     check_require_alias(node, r.target, r.require_alias)?;
     let index = node.engine.write_index(r.target).map_err(es_error)?;
-    let id = match r.id {
-        Some("") => return Err(EsError::illegal_argument("if _id is specified it must not be empty")),
-        Some(id) => id.to_owned(),
-        None => tensile_engine::node_meta::random_base64_uuid(),
-    };
+    let id = document_id(r.id)?;
     let written = node.engine.index_doc(&index, &id, source, r.routing.as_deref(), &r.cond, false).map_err(es_error)?;
     let forced = refresh_after(node, &index, r.refresh)?;
     Ok(write_response(&id, &written, forced))
@@ -339,8 +353,11 @@ fn filtered_source(
     includes: &Option<Vec<String>>,
     excludes: &Option<Vec<String>>,
 ) -> Result<Option<Value>, EsError> {
+    let Some(stored) = &doc.source else {
+        return Ok(None);
+    };
     let source: Value =
-        serde_json::from_str(&doc.source).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?;
+        serde_json::from_str(stored).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?;
     let mut inc = includes.clone().unwrap_or_default();
     match spec.as_deref() {
         Some([flag]) if flag == "false" => return Ok(None),
@@ -541,8 +558,9 @@ pub(crate) fn text(v: &Value) -> String {
 }
 
 /// 200 when the read finds a document, 404 otherwise (HEAD answers carry no body).
-fn exists_answer<'a>(node: &'a Node, read: Read<'_>) -> HandlerFuture<'a> {
-    let found = lookup(node, read).is_ok_and(|(_, doc)| doc.is_some());
+/// 200 when the document exists (and, with `need_source`, has a stored `_source`), else 404.
+fn exists_answer<'a>(node: &'a Node, read: Read<'_>, need_source: bool) -> HandlerFuture<'a> {
+    let found = lookup(node, read).is_ok_and(|(_, doc)| doc.is_some_and(|d| !need_source || d.source.is_some()));
     ready(Ok(Response::empty(if found { 200 } else { 404 })))
 }
 
@@ -559,6 +577,7 @@ pub fn exists<'a>(node: &'a Node, req: Request<params::Exists>) -> HandlerFuture
             version: p.version,
             version_type: p.version_type,
         },
+        false,
     )
 }
 
@@ -578,8 +597,10 @@ pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> Handle
         let not_found =
             || EsError::new(404, "resource_not_found_exception", format!("Document not found [{index}]/[{}]", p.id));
         let doc = doc.ok_or_else(not_found)?;
+        let no_source =
+            || EsError::new(404, "resource_not_found_exception", format!("Source not found [{index}]/[{}]", p.id));
         let source =
-            filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)?.ok_or_else(not_found)?;
+            filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)?.ok_or_else(no_source)?;
         Ok(Response::json(source))
     })();
     ready(result)
@@ -598,6 +619,7 @@ pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> 
             version: p.version,
             version_type: p.version_type,
         },
+        true,
     )
 }
 

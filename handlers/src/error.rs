@@ -43,6 +43,18 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("index", name),
         EngineError::IllegalArgument(_) => EsError::illegal_argument(reason),
         EngineError::MapperParsing(_) => EsError::new(400, "mapper_parsing_exception", reason),
+        EngineError::DocumentParsing { cause, .. } => {
+            let err = EsError::new(400, "document_parsing_exception", reason);
+            match cause {
+                Some(cause) => err.with_cause(tensile_rest::ErrorCause::new("illegal_argument_exception", cause)),
+                None => err,
+            }
+        }
+        EngineError::StrictDynamicMapping(_) => EsError::new(400, "strict_dynamic_mapping_exception", reason),
+        EngineError::RoutingMissing { index, .. } => EsError::new(400, "routing_missing_exception", reason)
+            .with_metadata("index_uuid", "_na_")
+            .with_metadata("index", index),
+        EngineError::DocumentSourceMissing { .. } => EsError::new(400, "document_source_missing_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),
         EngineError::Io { .. } => EsError::new(500, "io_exception", reason),
         EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),

@@ -1,0 +1,256 @@
+//! The tantivy schema every shard shares, and how a parsed document becomes
+//! a tantivy document.
+//!
+//! Mappings change while an index lives and tantivy schemas cannot, so
+//! mapped fields live in JSON fields keyed by their full path:
+//! - `_text`: analysed text. Analysis is Tensile's own ([`tensile_analysis`]);
+//!   the tokens reach tantivy encoded in one string per field, which the
+//!   `tensile_tokens` tokenizer decodes with their positions;
+//! - `_terms`: exact values (keywords, numbers, dates, booleans, IPs, geo
+//!   coordinates), indexed and columnar for sorting and aggregations;
+//! - `_len`: each text field's token count, for per-field length norms;
+//! - `_exists`: the paths holding a value, for `exists` queries;
+//! - `_ignored`: fields whose values were ignored, as Elasticsearch's `_ignored`.
+
+use crate::error::EngineError;
+use crate::mapper::{FieldKind, IndexValue, ParsedDoc};
+use std::collections::BTreeMap;
+use tantivy::schema::{
+    Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::{Index, TantivyDocument};
+
+/// The name the token-decoding tokenizer is registered under.
+pub const TOKENS_TOKENIZER: &str = "tensile_tokens";
+
+const TOKEN_SEP: char = '\u{0}';
+const POSITION_SEP: char = '\u{1}';
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub source: Field,
+    pub seq_no: Field,
+    pub version: Field,
+    pub routing: Field,
+    pub text: Field,
+    pub terms: Field,
+    pub lengths: Field,
+    pub exists: Field,
+    pub ignored: Field,
+}
+
+/// The schema of every shard.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENS_TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let terms_indexing =
+        TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs);
+    let fields = Fields {
+        id: b.add_text_field("_id", STRING | STORED),
+        source: b.add_text_field("_source", STORED),
+        seq_no: b.add_u64_field("_seq_no", INDEXED | STORED | FAST),
+        version: b.add_u64_field("_version", STORED | FAST),
+        routing: b.add_text_field("_routing", STRING | STORED),
+        text: b.add_json_field(
+            "_text",
+            JsonObjectOptions::default().set_indexing_options(text_indexing).set_expand_dots_enabled(),
+        ),
+        terms: b.add_json_field(
+            "_terms",
+            JsonObjectOptions::default().set_indexing_options(terms_indexing).set_fast("raw").set_expand_dots_enabled(),
+        ),
+        lengths: b.add_json_field("_len", JsonObjectOptions::default().set_fast("raw").set_expand_dots_enabled()),
+        exists: b.add_text_field("_exists", STRING),
+        ignored: b.add_text_field("_ignored", STRING | STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Registers the tokenizers the schema names.
+pub fn register_tokenizers(index: &Index) {
+    index.tokenizers().register(TOKENS_TOKENIZER, DecodeTokens);
+}
+
+/// What a shard indexes for a document besides its identity.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndexedDoc {
+    /// The `_source` as stored (filtered, or `None` when disabled).
+    pub stored_source: Option<String>,
+    text: BTreeMap<String, String>,
+    lengths: BTreeMap<String, u64>,
+    terms: BTreeMap<String, Vec<OwnedValue>>,
+    exists: Vec<String>,
+    pub ignored: Vec<String>,
+}
+
+impl IndexedDoc {
+    /// A document with a stored source and no mapped fields.
+    pub fn source_only(source: &str) -> IndexedDoc {
+        IndexedDoc { stored_source: Some(source.to_owned()), ..IndexedDoc::default() }
+    }
+
+    /// The fields of a parsed document, text analysed; refused when its
+    /// text has more tokens than `max_tokens`.
+    pub fn new(
+        parsed: &ParsedDoc,
+        stored_source: Option<String>,
+        max_tokens: usize,
+    ) -> Result<IndexedDoc, EngineError> {
+        let mut doc = IndexedDoc { stored_source, ..IndexedDoc::default() };
+        let mut texts: BTreeMap<&str, (&tensile_analysis::Analyzer, Vec<&str>)> = BTreeMap::new();
+        for (field, value) in &parsed.values {
+            let path = field.path.as_str();
+            let term = match value {
+                IndexValue::Text(t) => {
+                    if let Some(analyzer) = field.analyzer.as_deref() {
+                        texts.entry(path).or_insert_with(|| (analyzer, Vec::new())).1.push(t);
+                    }
+                    doc.exists.push(path.to_owned());
+                    continue;
+                }
+                IndexValue::Ignored => continue,
+                IndexValue::Keyword(k) => OwnedValue::Str(k.clone()),
+                IndexValue::Long(v) | IndexValue::Date(v) => OwnedValue::I64(*v),
+                IndexValue::Unsigned(v) => OwnedValue::U64(*v),
+                IndexValue::Double(v) => OwnedValue::F64(*v),
+                IndexValue::Bool(v) => OwnedValue::Bool(*v),
+                IndexValue::Ip(bits) => OwnedValue::Str(format!("{bits:032x}")),
+                IndexValue::Geo { lat, lon } => {
+                    doc.terms.entry(format!("{path}.lat")).or_default().push(OwnedValue::F64(*lat));
+                    doc.terms.entry(format!("{path}.lon")).or_default().push(OwnedValue::F64(*lon));
+                    doc.exists.push(path.to_owned());
+                    continue;
+                }
+            };
+            doc.exists.push(path.to_owned());
+            if field.index || field.doc_values || field.kind == FieldKind::ConstantKeyword {
+                doc.terms.entry(path.to_owned()).or_default().push(term);
+            }
+        }
+        let mut total_tokens = 0;
+        for (path, (analyzer, values)) in texts {
+            let tokens = analyzer.analyze_values(values.iter().copied());
+            total_tokens += tokens.len();
+            if total_tokens > max_tokens {
+                return Err(EngineError::DocumentParsing {
+                    reason: format!("The number of tokens in the document has exceeded the allowed maximum of [{max_tokens}]. This limit can be set by changing the [index.mapping.total_tokens_per_document.limit] index level setting."),
+                    cause: None,
+                });
+            }
+            doc.lengths.insert(path.to_owned(), tokens.len() as u64);
+            doc.text.insert(path.to_owned(), encode(&tokens));
+        }
+        doc.exists.extend(parsed.objects.iter().cloned());
+        doc.exists.sort_unstable();
+        doc.exists.dedup();
+        doc.ignored = parsed.ignored.clone();
+        doc.ignored.sort_unstable();
+        doc.ignored.dedup();
+        Ok(doc)
+    }
+
+    /// Adds these fields to a tantivy document.
+    pub fn add_to(&self, fields: &Fields, doc: &mut TantivyDocument) {
+        let object = |entries: Vec<(String, OwnedValue)>| OwnedValue::Object(entries);
+        if !self.text.is_empty() {
+            let entries = self.text.iter().map(|(k, v)| (k.clone(), OwnedValue::Str(v.clone()))).collect();
+            doc.add_field_value(fields.text, &object(entries));
+        }
+        if !self.lengths.is_empty() {
+            let entries = self.lengths.iter().map(|(k, v)| (k.clone(), OwnedValue::U64(*v))).collect();
+            doc.add_field_value(fields.lengths, &object(entries));
+        }
+        if !self.terms.is_empty() {
+            let entries = self
+                .terms
+                .iter()
+                .map(|(k, v)| (k.clone(), if v.len() == 1 { v[0].clone() } else { OwnedValue::Array(v.clone()) }))
+                .collect();
+            doc.add_field_value(fields.terms, &object(entries));
+        }
+        for path in &self.exists {
+            doc.add_text(fields.exists, path);
+        }
+        for path in &self.ignored {
+            doc.add_text(fields.ignored, path);
+        }
+    }
+}
+
+/// Tokens as one string: `position \1 term`, separated by `\0`.
+fn encode(tokens: &[tensile_analysis::Token]) -> String {
+    let mut out = String::new();
+    for t in tokens {
+        if !out.is_empty() {
+            out.push(TOKEN_SEP);
+        }
+        out.push_str(&t.position.to_string());
+        out.push(POSITION_SEP);
+        out.extend(t.term.chars().filter(|c| *c != TOKEN_SEP && *c != POSITION_SEP));
+    }
+    out
+}
+
+/// The tokenizer that reads [`encode`]d tokens back.
+#[derive(Clone)]
+struct DecodeTokens;
+
+struct DecodedStream<'a> {
+    parts: std::str::Split<'a, char>,
+    token: Token,
+}
+
+impl Tokenizer for DecodeTokens {
+    type TokenStream<'a> = DecodedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> DecodedStream<'a> {
+        DecodedStream { parts: text.split(TOKEN_SEP), token: Token::default() }
+    }
+}
+
+impl TokenStream for DecodedStream<'_> {
+    fn advance(&mut self) -> bool {
+        for part in self.parts.by_ref() {
+            let Some((position, term)) = part.split_once(POSITION_SEP) else { continue };
+            self.token.text.clear();
+            self.token.text.push_str(term);
+            self.token.position = position.parse().unwrap_or(0);
+            self.token.position_length = 1;
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::tokenizer::TextAnalyzer;
+
+    #[test]
+    fn tokens_survive_the_encoding() {
+        let analyzer = tensile_analysis::Analyzers::default().analyzer("stop").unwrap();
+        let tokens = analyzer.analyze_values(["the quick fox", "a dog"]);
+        let encoded = encode(&tokens);
+        let mut decoder = TextAnalyzer::from(DecodeTokens);
+        let mut stream = decoder.token_stream(&encoded);
+        let mut got = Vec::new();
+        while stream.advance() {
+            got.push((stream.token().text.clone(), stream.token().position));
+        }
+        let want: Vec<(String, usize)> = tokens.iter().map(|t| (t.term.clone(), t.position as usize)).collect();
+        assert_eq!(got, want);
+    }
+}

@@ -1,0 +1,502 @@
+//! Parsing a document against the mapping: every value the index holds
+//! for it, by field path, and the mapping the dynamic rules add. Objects
+//! recurse, arrays flatten, multi-fields and `copy_to` targets get the
+//! same value, and the limits of `index.mapping.*` hold.
+
+use super::dynamic::NewField;
+use super::field::{FieldKind, FieldMapper};
+use super::{join, Dynamic, Mapper, ObjectMapper};
+use crate::error::EngineError;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A value as the index holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexValue {
+    /// Text to analyse with the field's analyzer.
+    Text(String),
+    Keyword(String),
+    Long(i64),
+    Unsigned(u64),
+    Double(f64),
+    Bool(bool),
+    /// Millis since the epoch (nanos for `date_nanos`).
+    Date(i64),
+    /// An IP address as the bits of its IPv6 form.
+    Ip(u128),
+    Geo {
+        lat: f64,
+        lon: f64,
+    },
+    /// A value the field ignores (`ignore_above`): in `_source`, not indexed.
+    Ignored,
+}
+
+/// A document parsed against the mapping.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedDoc {
+    /// Each indexed value with the field it belongs to.
+    pub values: Vec<(Arc<FieldMapper>, IndexValue)>,
+    /// The mapping the dynamic rules add, in `_mapping`'s shape; `None` when nothing new.
+    pub mapping_update: Option<Value>,
+    /// Fields whose values were ignored (`ignore_above`, `ignore_malformed`).
+    pub ignored: Vec<String>,
+    /// Paths of objects holding at least one value, for `exists` on objects.
+    pub objects: Vec<String>,
+}
+
+/// Why a document was refused, as Elasticsearch names it.
+fn parsing_error(reason: impl Into<String>) -> EngineError {
+    EngineError::DocumentParsing { reason: reason.into(), cause: None }
+}
+
+/// Java's `toString` of a value, as Elasticsearch previews field values.
+fn preview(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => {
+            let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k}={}", preview(v))).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(preview).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+struct Parse<'m> {
+    mapper: &'m Mapper,
+    id: &'m str,
+    /// Bulk's `dynamic_templates`: field path to template name.
+    templates: &'m HashMap<String, String>,
+    out: ParsedDoc,
+    /// What the dynamic rules added in this document.
+    new_fields: HashMap<String, Arc<FieldMapper>>,
+    new_objects: HashMap<String, ObjectMapper>,
+    update: Map<String, Value>,
+    added: usize,
+    /// Objects met inside arrays so far.
+    array_objects: usize,
+}
+
+impl Mapper {
+    /// Parses a document's source.
+    pub fn parse(
+        &self,
+        id: &str,
+        source: &Value,
+        templates: &HashMap<String, String>,
+    ) -> Result<ParsedDoc, EngineError> {
+        let Value::Object(root) = source else {
+            return Err(parsing_error("failed to parse, document is empty"));
+        };
+        let mut p = Parse {
+            mapper: self,
+            id,
+            templates,
+            out: ParsedDoc::default(),
+            new_fields: HashMap::new(),
+            new_objects: HashMap::new(),
+            update: Map::new(),
+            added: 0,
+            array_objects: 0,
+        };
+        if self.objects.get("").is_some_and(|o| o.enabled) {
+            p.object("", root, 1)?;
+        }
+        let mut out = p.out;
+        if !p.update.is_empty() {
+            out.mapping_update = Some(Value::Object(p.update));
+        }
+        Ok(out)
+    }
+}
+
+impl Parse<'_> {
+    fn field(&self, path: &str) -> Option<Arc<FieldMapper>> {
+        self.mapper.fields.get(path).or_else(|| self.new_fields.get(path)).cloned()
+    }
+
+    fn object_mapper(&self, path: &str) -> Option<&ObjectMapper> {
+        self.mapper.objects.get(path).or_else(|| self.new_objects.get(path))
+    }
+
+    fn dynamic_of(&self, object_path: &str) -> Dynamic {
+        let mut path = object_path;
+        loop {
+            if let Some(d) = self.object_mapper(path).and_then(|o| o.dynamic) {
+                return d;
+            }
+            if path.is_empty() {
+                return Dynamic::True;
+            }
+            path = path.rfind('.').map_or("", |i| &path[..i]);
+        }
+    }
+
+    fn object(&mut self, prefix: &str, map: &Map<String, Value>, depth: usize) -> Result<(), EngineError> {
+        if depth > self.mapper.limits.depth {
+            return Err(parsing_error(format!(
+                "Limit of mapping depth [{}] has been exceeded due to object field [{prefix}]",
+                self.mapper.limits.depth
+            )));
+        }
+        if !prefix.is_empty() && !map.is_empty() {
+            self.out.objects.push(prefix.to_owned());
+        }
+        for (key, value) in map {
+            if key.trim().is_empty() {
+                return Err(parsing_error("field name cannot be an empty string"));
+            }
+            // A dotted name stands for nested objects: `a.b` is `b` inside `a`.
+            let mut parent = prefix.to_owned();
+            let mut parts: Vec<&str> = key.split('.').collect();
+            if parts.iter().any(|p| p.is_empty()) {
+                return Err(parsing_error(format!("field name cannot contain only whitespace: ['{key}']")));
+            }
+            let leaf = parts.pop().expect("split yields one part");
+            let mut skip = false;
+            for part in parts {
+                let path = join(&parent, part);
+                if self.field(&path).is_none() && !self.ensure_object(&parent, part, &path)? {
+                    skip = true;
+                    break;
+                }
+                parent = path;
+            }
+            if !skip {
+                self.value(&parent, leaf, value, depth)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes sure an object exists at `path`, mapping it dynamically if the
+    /// rules allow; `false` when its content is not to be indexed.
+    fn ensure_object(&mut self, parent: &str, name: &str, path: &str) -> Result<bool, EngineError> {
+        if let Some(o) = self.object_mapper(path) {
+            return Ok(o.enabled);
+        }
+        match self.dynamic_of(parent) {
+            Dynamic::Strict => Err(self.strict(parent, name)),
+            Dynamic::False => Ok(false),
+            Dynamic::True | Dynamic::Runtime => {
+                self.add_mapping(path, &NewField { mapping: serde_json::json!({}), runtime: false })?;
+                Ok(true)
+            }
+        }
+    }
+
+    fn strict(&self, parent: &str, name: &str) -> EngineError {
+        EngineError::StrictDynamicMapping(format!(
+            "mapping set to strict, dynamic introduction of [{name}] within [{}] is not allowed",
+            if parent.is_empty() { "_doc" } else { parent }
+        ))
+    }
+
+    fn value(&mut self, parent: &str, name: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
+        let path = join(parent, name);
+        if let Some(field) = self.field(&path) {
+            return self.leaf(&field, value);
+        }
+        if let Some(object) = self.object_mapper(&path) {
+            if !object.enabled {
+                return Ok(());
+            }
+            return self.into_object(&path, value, depth);
+        }
+        if name.chars().count() > self.mapper.limits.field_name_length {
+            // Too long a name for a new field: kept in `_source`, not mapped.
+            self.out.ignored.push(path);
+            return Ok(());
+        }
+        let dynamic = self.dynamic_of(parent);
+        match dynamic {
+            Dynamic::Strict if !value.is_null() => return Err(self.strict(parent, name)),
+            Dynamic::False | Dynamic::Strict => return Ok(()),
+            Dynamic::True | Dynamic::Runtime => {}
+        }
+        let template = self.templates.get(&path).map(String::as_str);
+        let new = self
+            .mapper
+            .new_field(name, &path, value, dynamic == Dynamic::Runtime, template)
+            .map_err(|reason| parsing_error(format!("failed to parse: {reason}")))?;
+        let Some(new) = new else { return Ok(()) };
+        if !self.add_mapping(&path, &new)? {
+            return Ok(());
+        }
+        if new.runtime {
+            return Ok(());
+        }
+        match self.field(&path) {
+            Some(field) => self.leaf(&field, value),
+            None => self.into_object(&path, value, depth),
+        }
+    }
+
+    fn into_object(&mut self, path: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
+        match value {
+            Value::Object(map) => self.object(path, map, depth + 1),
+            Value::Array(items) => items.iter().try_for_each(|item| {
+                if item.is_object() {
+                    self.count_array_object()?;
+                }
+                self.into_object(path, item, depth)
+            }),
+            Value::Null => Ok(()),
+            _ => Err(parsing_error(format!(
+                "object mapping for [{path}] tried to parse field [{}] as object, but found a concrete value",
+                path.rsplit('.').next().unwrap_or(path)
+            ))),
+        }
+    }
+
+    fn count_array_object(&mut self) -> Result<(), EngineError> {
+        self.array_objects += 1;
+        let limit = self.mapper.limits.array_objects;
+        if self.array_objects > limit {
+            return Err(parsing_error(format!(
+                "The total number of objects across all arrays in the document has exceeded the allowed limit of [{limit}]. This limit can be set by changing the [index.mapping.array_objects.limit] index level setting."
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records a dynamically mapped field; `false` when the total-fields
+    /// limit keeps it out and the index ignores such fields.
+    fn add_mapping(&mut self, path: &str, new: &NewField) -> Result<bool, EngineError> {
+        let limits = &self.mapper.limits;
+        let count = 1 + new.mapping.get("fields").and_then(Value::as_object).map_or(0, Map::len);
+        if self.mapper.total_fields + self.added + count > limits.total_fields {
+            if limits.ignore_dynamic_beyond_limit {
+                self.out.ignored.push(path.to_owned());
+                return Ok(false);
+            }
+            return Err(parsing_error(format!(
+                "failed to parse: Limit of total fields [{}] has been exceeded while adding new fields [{count}]",
+                limits.total_fields
+            )));
+        }
+        self.added += count;
+        if new.runtime {
+            let runtime = self.update.entry("runtime").or_insert_with(|| Value::Object(Map::new()));
+            runtime[path] = new.mapping.clone();
+            return Ok(true);
+        }
+        let kind = new.mapping.get("type").and_then(Value::as_str).unwrap_or("object");
+        let mut scratch = self.mapper.empty_like();
+        scratch.add(path, &new.mapping, 1, &mut 0).map_err(|e| parsing_error(format!("failed to parse: {e}")))?;
+        if kind == "object" || kind == "nested" {
+            self.new_objects.extend(scratch.objects);
+        }
+        self.new_fields.extend(scratch.fields);
+        insert_path(&mut self.update, path, new.mapping.clone(), self.mapper);
+        Ok(true)
+    }
+
+    fn leaf(&mut self, field: &Arc<FieldMapper>, value: &Value) -> Result<(), EngineError> {
+        match value {
+            Value::Array(items) if field.kind == FieldKind::GeoPoint && items.first().is_some_and(Value::is_number) => {
+                self.one(field, value)
+            }
+            Value::Array(items) => items.iter().try_for_each(|item| self.leaf(field, item)),
+            Value::Object(_) if matches!(field.kind, FieldKind::GeoPoint | FieldKind::Completion) => {
+                self.one(field, value)
+            }
+            Value::Object(map) if field.kind == FieldKind::Flattened => {
+                self.flattened(field, &field.path.clone(), map);
+                Ok(())
+            }
+            _ => self.one(field, value),
+        }
+    }
+
+    fn flattened(&mut self, field: &Arc<FieldMapper>, prefix: &str, map: &Map<String, Value>) {
+        for (k, v) in map {
+            let key = format!("{prefix}.{k}");
+            match v {
+                Value::Object(inner) => self.flattened(field, &key, inner),
+                Value::Null => {}
+                leaf => {
+                    let leaves = match leaf {
+                        Value::Array(items) => items.clone(),
+                        one => vec![one.clone()],
+                    };
+                    for item in leaves.iter().filter(|v| !v.is_null()) {
+                        let text = crate::settings_text(item);
+                        self.out.values.push((field.clone(), IndexValue::Keyword(text.clone())));
+                        let keyed =
+                            Arc::new(FieldMapper { path: key.clone(), multi_fields: Vec::new(), ..(**field).clone() });
+                        self.out.values.push((keyed, IndexValue::Keyword(text)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One value of a field, then its multi-fields and `copy_to` targets.
+    fn one(&mut self, field: &Arc<FieldMapper>, value: &Value) -> Result<(), EngineError> {
+        match field.parse_value(value) {
+            Ok(Some(IndexValue::Ignored)) => self.out.ignored.push(field.path.clone()),
+            Ok(Some(v)) => {
+                if field.kind == FieldKind::ConstantKeyword && field.constant.is_none() {
+                    self.set_constant(field, value);
+                }
+                self.out.values.push((field.clone(), v));
+            }
+            Ok(None) => {}
+            Err(_) if field.ignore_malformed => {
+                self.out.ignored.push(field.path.clone());
+                return Ok(());
+            }
+            Err(reason) => {
+                let message = format!(
+                    "failed to parse field [{}] of type [{}] in document with id '{}'. Preview of field's value: '{}'",
+                    field.path,
+                    field.type_name,
+                    self.id,
+                    preview(value)
+                );
+                return Err(EngineError::DocumentParsing {
+                    reason: message,
+                    cause: Some(reason).filter(|r| !r.is_empty()),
+                });
+            }
+        }
+        if value.is_null() && field.null_value.is_none() {
+            return Ok(());
+        }
+        for sub in field.multi_fields.clone() {
+            self.one(&sub, value)?;
+        }
+        for target in field.copy_to.clone() {
+            let (parent, name) = target.rsplit_once('.').unwrap_or(("", target.as_str()));
+            self.value(parent, name, value, 1)?;
+        }
+        Ok(())
+    }
+
+    /// The first value of a `constant_keyword` without one becomes its value.
+    fn set_constant(&mut self, field: &Arc<FieldMapper>, value: &Value) {
+        let def = serde_json::json!({"type": "constant_keyword", "value": crate::settings_text(value)});
+        insert_path(&mut self.update, &field.path, def, self.mapper);
+        let fixed = FieldMapper { constant: Some(crate::settings_text(value)), ..(**field).clone() };
+        self.new_fields.insert(field.path.clone(), Arc::new(fixed));
+    }
+}
+
+/// Puts a field definition at its dotted path in a `{"properties": ...}`
+/// tree; intermediate objects the mapping has as `nested` say so.
+fn insert_path(root: &mut Map<String, Value>, path: &str, def: Value, mapper: &Mapper) {
+    let mut node = root;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 && mapper.objects.get(&parts[..i].join(".")).is_some_and(|o| o.nested) {
+            node.insert("type".into(), Value::from("nested"));
+        }
+        let props = node.entry("properties").or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(props) = props else { return };
+        if i + 1 == parts.len() {
+            match props.get_mut(*part) {
+                Some(Value::Object(existing)) => {
+                    if let Value::Object(d) = def {
+                        for (k, v) in d {
+                            existing.entry(k).or_insert(v);
+                        }
+                    }
+                }
+                _ => {
+                    props.insert((*part).to_owned(), def);
+                }
+            }
+            return;
+        }
+        let child = props.entry((*part).to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(child) = child else { return };
+        node = child;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapper::tests::mapper;
+    use serde_json::json;
+
+    fn parse(m: &Mapper, doc: Value) -> Result<ParsedDoc, EngineError> {
+        m.parse("1", &doc, &HashMap::new())
+    }
+
+    fn values(p: &ParsedDoc) -> Vec<(String, IndexValue)> {
+        p.values.iter().map(|(f, v)| (f.path.clone(), v.clone())).collect()
+    }
+
+    #[test]
+    fn dynamic_mapping_follows_elasticsearch_rules() {
+        let m = mapper(json!({}));
+        let p = parse(&m, json!({"title": "Hello", "n": 5, "f": 1.5, "ok": true, "when": "2015-01-01", "obj": {"a.b": 1}, "nil": null, "empty": []})).unwrap();
+        assert_eq!(
+            p.mapping_update.clone().unwrap(),
+            json!({"properties": {
+                "title": {"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}},
+                "n": {"type": "long"}, "f": {"type": "float"}, "ok": {"type": "boolean"}, "when": {"type": "date"},
+                "obj": {"properties": {"a": {"properties": {"b": {"type": "long"}}}}}
+            }})
+        );
+        let v = values(&p);
+        assert!(v.contains(&("title".into(), IndexValue::Text("Hello".into()))));
+        assert!(v.contains(&("title.keyword".into(), IndexValue::Keyword("Hello".into()))));
+        assert!(v.contains(&("obj.a.b".into(), IndexValue::Long(1))));
+        assert!(v.contains(&("when".into(), IndexValue::Date(1_420_070_400_000))));
+    }
+
+    #[test]
+    fn strict_false_and_errors() {
+        let m = mapper(
+            json!({"dynamic": "strict", "properties": {"n": {"type": "integer"}, "o": {"type": "object", "dynamic": false}}}),
+        );
+        let err = parse(&m, json!({"x": 1})).unwrap_err();
+        assert_eq!(err.to_string(), "mapping set to strict, dynamic introduction of [x] within [_doc] is not allowed");
+        assert!(parse(&m, json!({"o": {"x": 1}})).unwrap().mapping_update.is_none());
+        let err = parse(&m, json!({"n": "abc"})).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "failed to parse field [n] of type [integer] in document with id '1'. Preview of field's value: 'abc'"
+            ),
+            "{err}"
+        );
+        let Err(EngineError::DocumentParsing { cause: Some(cause), .. }) = parse(&m, json!({"n": 3_000_000_000u64}))
+        else {
+            panic!("an out of range value is refused with its cause")
+        };
+        assert_eq!(cause, "Value [3000000000] is out of range for an integer");
+        assert_eq!(values(&parse(&m, json!({"n": "42"})).unwrap()), [("n".to_owned(), IndexValue::Long(42))]);
+    }
+
+    #[test]
+    fn multi_fields_copy_to_and_ignore_above() {
+        let m = mapper(json!({"properties": {
+            "first": {"type": "keyword", "copy_to": "full", "ignore_above": 3},
+            "full": {"type": "text"},
+        }}));
+        let p = parse(&m, json!({"first": ["ab", "abcd"]})).unwrap();
+        assert_eq!(
+            values(&p),
+            [
+                ("first".to_owned(), IndexValue::Keyword("ab".into())),
+                ("full".to_owned(), IndexValue::Text("ab".into())),
+                ("full".to_owned(), IndexValue::Text("abcd".into())),
+            ]
+        );
+        assert_eq!(p.ignored, ["first"]);
+    }
+
+    #[test]
+    fn total_fields_limit() {
+        let settings: crate::settings::FlatSettings =
+            [("index.mapping.total_fields.limit".to_owned(), json!("2"))].into_iter().collect();
+        let m = Mapper::new(&json!({}), Arc::new(tensile_analysis::Analyzers::default()), &settings).unwrap();
+        let err = parse(&m, json!({"a": 1, "b": 2, "c": 3})).unwrap_err().to_string();
+        assert!(err.contains("Limit of total fields [2] has been exceeded"), "{err}");
+    }
+}

@@ -1,0 +1,366 @@
+//! Mappings compiled for use: what each field of a document is, how it is
+//! parsed and indexed, and what the dynamic rules add for fields no
+//! mapping names.
+//!
+//! - [`field`]: a leaf field's mapper and how a JSON value becomes indexed values;
+//! - [`document`]: the walk over a document, with multi-fields, `copy_to`,
+//!   dynamic mapping and the limits;
+//! - [`dynamic`]: the dynamic rules and `dynamic_templates`;
+//! - [`date`]: date formats.
+
+pub mod date;
+pub mod document;
+pub mod dynamic;
+pub mod field;
+
+pub use document::{IndexValue, ParsedDoc};
+pub use field::{FieldKind, FieldMapper};
+
+use crate::error::EngineError;
+use crate::settings::FlatSettings;
+use date::DateFormat;
+use dynamic::DynamicTemplate;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tensile_analysis::Analyzers;
+
+/// What happens to a field no mapping names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dynamic {
+    True,
+    False,
+    Strict,
+    Runtime,
+}
+
+impl Dynamic {
+    fn parse(path: &str, v: &Value) -> Result<Dynamic, EngineError> {
+        Ok(match v {
+            Value::Bool(true) => Dynamic::True,
+            Value::Bool(false) => Dynamic::False,
+            Value::String(s) if s == "true" => Dynamic::True,
+            Value::String(s) if s == "false" => Dynamic::False,
+            Value::String(s) if s == "strict" => Dynamic::Strict,
+            Value::String(s) if s == "runtime" => Dynamic::Runtime,
+            other => {
+                return Err(mapping_error(format!(
+                    "Could not convert [{path}dynamic] to boolean: unknown value [{}], must be one of [true, false, strict, runtime]",
+                    crate::settings_text(other)
+                )))
+            }
+        })
+    }
+}
+
+/// An object (or nested) field.
+#[derive(Debug, Clone)]
+pub struct ObjectMapper {
+    /// Its own `dynamic`; `None` inherits the parent's.
+    pub dynamic: Option<Dynamic>,
+    pub enabled: bool,
+    pub nested: bool,
+}
+
+/// The `_source` configuration.
+#[derive(Debug, Clone, Default)]
+pub struct SourceConfig {
+    pub enabled: bool,
+    pub includes: Vec<String>,
+    pub excludes: Vec<String>,
+}
+
+/// The mapping limits of `index.mapping.*`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub total_fields: usize,
+    pub ignore_dynamic_beyond_limit: bool,
+    pub depth: usize,
+    pub nested_fields: usize,
+    pub field_name_length: usize,
+    /// Objects inside arrays, across the document.
+    pub array_objects: usize,
+    /// Tokens of all text fields of a document.
+    pub total_tokens: usize,
+}
+
+impl Limits {
+    fn from_settings(settings: &FlatSettings) -> Limits {
+        let number = |k: &str, d: usize| {
+            settings.get(k).map(crate::settings_text).and_then(|s| s.parse::<i64>().ok()).map_or(d, |v| {
+                if v < 0 {
+                    usize::MAX
+                } else {
+                    v as usize
+                }
+            })
+        };
+        Limits {
+            total_fields: number("index.mapping.total_fields.limit", 1000),
+            ignore_dynamic_beyond_limit: settings
+                .get("index.mapping.total_fields.ignore_dynamic_beyond_limit")
+                .is_some_and(|v| crate::settings_text(v) == "true"),
+            depth: number("index.mapping.depth.limit", 20),
+            nested_fields: number("index.mapping.nested_fields.limit", 50),
+            field_name_length: number("index.mapping.field_name_length.limit", usize::MAX),
+            array_objects: number("index.mapping.array_objects.limit", usize::MAX),
+            total_tokens: number("index.mapping.total_tokens_per_document.limit", usize::MAX),
+        }
+    }
+}
+
+/// An index's mapping, compiled.
+#[derive(Debug, Clone)]
+pub struct Mapper {
+    /// Leaf fields (multi-fields included) by full path.
+    pub fields: HashMap<String, Arc<FieldMapper>>,
+    /// Object fields by full path; the root is `""`.
+    pub objects: HashMap<String, ObjectMapper>,
+    /// Runtime fields by name, with their type.
+    pub runtime: HashMap<String, String>,
+    pub dynamic_templates: Vec<DynamicTemplate>,
+    pub date_detection: bool,
+    pub numeric_detection: bool,
+    pub dynamic_date_formats: Vec<DateFormat>,
+    pub source: SourceConfig,
+    pub routing_required: bool,
+    pub analyzers: Arc<Analyzers>,
+    pub limits: Limits,
+    /// Mapped fields, objects and runtime fields, as the total-fields limit counts them.
+    pub total_fields: usize,
+}
+
+pub(crate) fn mapping_error(reason: impl Into<String>) -> EngineError {
+    EngineError::MapperParsing(reason.into())
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+impl Mapper {
+    /// Compiles an index's mapping with the analyzers of its settings.
+    pub fn for_index(meta: &crate::metadata::IndexMetadata) -> Result<Mapper, EngineError> {
+        let analyzers =
+            Analyzers::from_settings(&meta.settings).map_err(|e| EngineError::IllegalArgument(e.to_string()))?;
+        Mapper::new(&meta.mappings, Arc::new(analyzers), &meta.settings)
+    }
+
+    /// Parses a document's JSON text and prepares what the shard indexes.
+    pub fn index_source(
+        &self,
+        id: &str,
+        source: &str,
+        templates: &HashMap<String, String>,
+    ) -> Result<(ParsedDoc, crate::indexed::IndexedDoc), EngineError> {
+        let value: Value = serde_json::from_str(source)
+            .map_err(|e| EngineError::DocumentParsing { reason: format!("failed to parse: {e}"), cause: None })?;
+        let parsed = self.parse(id, &value, templates)?;
+        let stored = if !self.source.enabled {
+            None
+        } else if self.source.includes.is_empty() && self.source.excludes.is_empty() {
+            Some(source.to_owned())
+        } else {
+            self.stored_source(&value).map(|v| v.to_string())
+        };
+        let doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens)?;
+        Ok((parsed, doc))
+    }
+
+    /// Compiles a mapping (as `_mapping` returns it) against the index's
+    /// analyzers and settings.
+    pub fn new(mappings: &Value, analyzers: Arc<Analyzers>, settings: &FlatSettings) -> Result<Mapper, EngineError> {
+        let empty = Map::new();
+        let root = mappings.as_object().unwrap_or(&empty);
+        let mut mapper = Mapper {
+            fields: HashMap::new(),
+            objects: HashMap::new(),
+            runtime: HashMap::new(),
+            dynamic_templates: Vec::new(),
+            date_detection: root.get("date_detection").map_or(true, |v| v != &Value::Bool(false) && v != "false"),
+            numeric_detection: root.get("numeric_detection").is_some_and(|v| v == &Value::Bool(true) || v == "true"),
+            dynamic_date_formats: Vec::new(),
+            source: SourceConfig { enabled: true, ..SourceConfig::default() },
+            routing_required: root
+                .get("_routing")
+                .and_then(|r| r.get("required"))
+                .is_some_and(|v| v == &Value::Bool(true) || v == "true"),
+            analyzers,
+            limits: Limits::from_settings(settings),
+            total_fields: 0,
+        };
+        let formats: Vec<String> = match root.get("dynamic_date_formats") {
+            Some(Value::Array(items)) => items.iter().map(crate::settings_text).collect(),
+            Some(Value::String(s)) => vec![s.clone()],
+            _ => vec!["strict_date_optional_time".into(), "yyyy/MM/dd HH:mm:ss Z||yyyy/MM/dd Z".into()],
+        };
+        for f in formats {
+            mapper.dynamic_date_formats.push(DateFormat::parse(&f).map_err(|e| mapping_error(e.0))?);
+        }
+        if let Some(source) = root.get("_source").and_then(Value::as_object) {
+            mapper.source.enabled = source.get("enabled").is_none_or(|v| v != &Value::Bool(false) && v != "false");
+            let list = |k: &str| -> Vec<String> {
+                source
+                    .get(k)
+                    .and_then(Value::as_array)
+                    .map_or_else(Vec::new, |a| a.iter().map(crate::settings_text).collect())
+            };
+            mapper.source.includes = list("includes");
+            mapper.source.excludes = list("excludes");
+        }
+        let dynamic = root.get("dynamic").map(|v| Dynamic::parse("", v)).transpose()?;
+        let enabled = root.get("enabled").is_none_or(|v| v != &Value::Bool(false));
+        mapper.objects.insert(String::new(), ObjectMapper { dynamic, enabled, nested: false });
+        if let Some(templates) = root.get("dynamic_templates") {
+            mapper.dynamic_templates = dynamic::templates(templates)?;
+        }
+        if let Some(Value::Object(runtime)) = root.get("runtime") {
+            for (name, def) in runtime {
+                let kind = def.get("type").and_then(Value::as_str).unwrap_or("keyword");
+                mapper.runtime.insert(name.clone(), kind.to_owned());
+            }
+            mapper.total_fields += runtime.len();
+        }
+        if let Some(props) = root.get("properties") {
+            mapper.properties("", props, 1, &mut 0)?;
+        }
+        Ok(mapper)
+    }
+
+    fn properties(&mut self, prefix: &str, props: &Value, depth: usize, nested: &mut usize) -> Result<(), EngineError> {
+        let Value::Object(fields) = props else {
+            return Err(mapping_error(format!(
+                "Failed to parse mapping: [properties] of [{prefix}] must be an object"
+            )));
+        };
+        if depth > self.limits.depth {
+            return Err(EngineError::IllegalArgument(format!(
+                "Limit of mapping depth [{}] has been exceeded due to object field [{prefix}]",
+                self.limits.depth
+            )));
+        }
+        for (name, def) in fields {
+            let path = join(prefix, name);
+            if name.is_empty() {
+                return Err(mapping_error("Failed to parse mapping: field name cannot be an empty string"));
+            }
+            if name.chars().count() > self.limits.field_name_length {
+                return Err(EngineError::IllegalArgument(format!(
+                    "Field name [{name}] is longer than the limit of [{}] characters",
+                    self.limits.field_name_length
+                )));
+            }
+            self.add(&path, def, depth, nested)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one field definition (and what it holds) at `path`.
+    pub(crate) fn add(&mut self, path: &str, def: &Value, depth: usize, nested: &mut usize) -> Result<(), EngineError> {
+        let Value::Object(map) = def else {
+            return Err(mapping_error(format!("Failed to parse mapping: Expected map for property [fields] on field [{path}] but got a class java.lang.String")));
+        };
+        let kind = map.get("type").and_then(Value::as_str).unwrap_or("object");
+        self.total_fields += 1;
+        if kind == "object" || kind == "nested" {
+            let dynamic = map.get("dynamic").map(|v| Dynamic::parse(&format!("{path}."), v)).transpose()?;
+            let enabled = map.get("enabled").is_none_or(|v| v != &Value::Bool(false) && v != "false");
+            if kind == "nested" {
+                *nested += 1;
+                if *nested > self.limits.nested_fields {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Limit of nested fields [{}] has been exceeded",
+                        self.limits.nested_fields
+                    )));
+                }
+            }
+            self.objects.insert(path.to_owned(), ObjectMapper { dynamic, enabled, nested: kind == "nested" });
+            if let Some(props) = map.get("properties") {
+                self.properties(path, props, depth + 1, nested)?;
+            }
+            return Ok(());
+        }
+        let field = FieldMapper::compile(path, kind, map, &self.analyzers)?;
+        for sub in &field.multi_fields {
+            self.total_fields += 1;
+            self.fields.insert(sub.path.clone(), sub.clone());
+        }
+        self.fields.insert(path.to_owned(), Arc::new(field));
+        Ok(())
+    }
+
+    /// A mapper with this one's analyzers and limits and no fields, to
+    /// compile single field definitions in.
+    pub(crate) fn empty_like(&self) -> Mapper {
+        Mapper {
+            fields: HashMap::new(),
+            objects: HashMap::new(),
+            runtime: HashMap::new(),
+            dynamic_templates: Vec::new(),
+            dynamic_date_formats: Vec::new(),
+            source: SourceConfig::default(),
+            analyzers: self.analyzers.clone(),
+            limits: self.limits.clone(),
+            total_fields: 0,
+            ..*self
+        }
+    }
+
+    /// The effective `dynamic` of the object at `path` (inherited upwards).
+    pub fn dynamic_of(&self, object_path: &str) -> Dynamic {
+        let mut path = object_path;
+        loop {
+            if let Some(d) = self.objects.get(path).and_then(|o| o.dynamic) {
+                return d;
+            }
+            if path.is_empty() {
+                return Dynamic::True;
+            }
+            path = path.rfind('.').map_or("", |i| &path[..i]);
+        }
+    }
+
+    /// The stored `_source` of a document under the `_source` configuration;
+    /// `None` when `_source` is disabled.
+    pub fn stored_source(&self, source: &Value) -> Option<Value> {
+        if !self.source.enabled {
+            return None;
+        }
+        if self.source.includes.is_empty() && self.source.excludes.is_empty() {
+            return Some(source.clone());
+        }
+        Some(crate::source_filter::filter(source, &self.source.includes, &self.source.excludes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    pub(crate) fn mapper(m: Value) -> Mapper {
+        Mapper::new(&m, Arc::new(Analyzers::default()), &FlatSettings::new()).unwrap()
+    }
+
+    #[test]
+    fn compiles_fields_objects_and_multi_fields() {
+        let m = mapper(json!({"dynamic": "strict", "properties": {
+            "title": {"type": "text", "fields": {"raw": {"type": "keyword"}}},
+            "user": {"dynamic": true, "properties": {"age": {"type": "integer"}}},
+        }}));
+        assert!(m.fields.contains_key("title.raw") && m.fields.contains_key("user.age"));
+        assert_eq!(m.dynamic_of("user"), Dynamic::True);
+        assert_eq!(m.dynamic_of(""), Dynamic::Strict);
+        assert_eq!(m.total_fields, 4);
+        let err = Mapper::new(
+            &json!({"properties": {"t": {"type": "text", "analyzer": "nope"}}}),
+            Arc::new(Analyzers::default()),
+            &FlatSettings::new(),
+        );
+        assert!(err.unwrap_err().to_string().contains("analyzer [nope] has not been configured in mappings"));
+    }
+}
