@@ -156,7 +156,7 @@ impl Analyzer {
         let mut tokens = self.tokenizer.component.tokenize(&filtered.text);
         for t in &mut tokens {
             t.start = filtered.original(t.start);
-            t.end = filtered.original(t.end);
+            t.end = filtered.original_end(t.end);
         }
         tokens
     }

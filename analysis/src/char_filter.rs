@@ -43,21 +43,32 @@ pub fn java_replacement(java: &str) -> String {
     out
 }
 
-/// Text with, for each of its bytes (and its end), the offset it came from.
+/// Text with, for each of its bytes, the span of the original it came from.
 #[derive(Debug, Clone)]
 pub struct Filtered {
     pub text: String,
-    pub origin: Vec<usize>,
+    /// Where each byte's source starts (plus the end of the text).
+    starts: Vec<usize>,
+    /// Where each byte's source ends.
+    ends: Vec<usize>,
 }
 
 impl Filtered {
     pub fn identity(text: &str) -> Filtered {
-        Filtered { text: text.to_owned(), origin: (0..=text.len()).collect() }
+        Filtered { text: text.to_owned(), starts: (0..=text.len()).collect(), ends: (1..=text.len()).collect() }
     }
 
-    /// The original offset of a byte offset of this text.
+    /// The original offset a token starting at `offset` starts at.
     pub fn original(&self, offset: usize) -> usize {
-        self.origin[offset.min(self.origin.len() - 1)]
+        self.starts[offset.min(self.starts.len() - 1)]
+    }
+
+    /// The original offset a token ending at `offset` ends at.
+    pub fn original_end(&self, offset: usize) -> usize {
+        match offset.min(self.ends.len()) {
+            0 => self.starts[0],
+            o => self.ends[o - 1],
+        }
     }
 }
 
@@ -65,34 +76,40 @@ impl Filtered {
 struct Builder<'a> {
     input: &'a Filtered,
     text: String,
-    origin: Vec<usize>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
     fn new(input: &'a Filtered) -> Self {
+        let n = input.text.len();
         Builder {
             input,
-            text: String::with_capacity(input.text.len()),
-            origin: Vec::with_capacity(input.text.len() + 1),
+            text: String::with_capacity(n),
+            starts: Vec::with_capacity(n + 1),
+            ends: Vec::with_capacity(n),
         }
     }
 
     /// Copies input bytes `from..to` unchanged.
     fn copy(&mut self, from: usize, to: usize) {
         self.text.push_str(&self.input.text[from..to]);
-        self.origin.extend_from_slice(&self.input.origin[from..to]);
+        self.starts.extend_from_slice(&self.input.starts[from..to]);
+        self.ends.extend_from_slice(&self.input.ends[from..to]);
     }
 
-    /// Writes a replacement for input bytes starting at `from`.
-    fn replace(&mut self, replacement: &str, from: usize) {
+    /// Writes a replacement for input bytes `from..to`.
+    fn replace(&mut self, replacement: &str, from: usize, to: usize) {
         self.text.push_str(replacement);
-        let at = self.input.origin[from];
-        self.origin.extend(std::iter::repeat_n(at, replacement.len()));
+        let start = self.input.starts[from];
+        let end = if to > from { self.input.ends[to - 1] } else { start };
+        self.starts.extend(std::iter::repeat_n(start, replacement.len()));
+        self.ends.extend(std::iter::repeat_n(end, replacement.len()));
     }
 
     fn finish(mut self) -> Filtered {
-        self.origin.push(*self.input.origin.last().expect("origin has an end"));
-        Filtered { text: self.text, origin: self.origin }
+        self.starts.push(*self.input.starts.last().expect("starts has an end"));
+        Filtered { text: self.text, starts: self.starts, ends: self.ends }
     }
 }
 
@@ -113,7 +130,7 @@ impl CharFilter {
                 while i < text.len() {
                     match pairs.iter().find(|(k, _)| !k.is_empty() && text[i..].starts_with(k.as_str())) {
                         Some((k, v)) => {
-                            b.replace(v, i);
+                            b.replace(v, i, i + k.len());
                             i += k.len();
                         }
                         None => {
@@ -131,7 +148,7 @@ impl CharFilter {
                     b.copy(last, m.start());
                     let mut expanded = String::new();
                     caps.expand(replacement, &mut expanded);
-                    b.replace(&expanded, m.start());
+                    b.replace(&expanded, m.start(), m.end());
                     last = m.end();
                 }
                 b.copy(last, text.len());
@@ -154,7 +171,7 @@ fn html_strip(text: &str, b: &mut Builder<'_>) {
                 b.copy(copied, i);
                 let tag = rest[1..close].trim_start_matches('/').split([' ', '/', '\t', '\n']).next().unwrap_or("");
                 if BLOCK_TAGS.contains(&tag.to_ascii_lowercase().as_str()) {
-                    b.replace("\n", i);
+                    b.replace("\n", i, i + close + 1);
                 }
                 i += close + 1;
                 copied = i;
@@ -164,7 +181,7 @@ fn html_strip(text: &str, b: &mut Builder<'_>) {
             if let Some(semi) = rest[..rest.len().min(10)].find(';') {
                 if let Some(decoded) = entity(&rest[1..semi]) {
                     b.copy(copied, i);
-                    b.replace(&decoded, i);
+                    b.replace(&decoded, i, i + semi + 1);
                     i += semi + 1;
                     copied = i;
                     continue;
@@ -205,9 +222,13 @@ mod tests {
         assert_eq!(out.text, "\nI&you\n");
         assert_eq!(out.original(1), 3);
         assert_eq!(out.original(3), 9);
+        assert_eq!(out.original_end(3), 9, "the decoded entity ends where the entity does");
         let mapping = CharFilter::Mapping(Arc::new(vec![("ph".into(), "f".into())]));
         let out = mapping.apply(&Filtered::identity("phone"));
-        assert_eq!((out.text.as_str(), out.original(1), out.original(4)), ("fone", 2, 5));
+        // "f" stands for "ph": a token ending after it ends after "ph".
+        assert_eq!(out.original_end(1), 2);
+        assert_eq!((out.text.as_str(), out.original(1), out.original_end(1), out.original_end(4)), ("fone", 2, 2, 5));
+        assert_eq!(out.original_end(0), 0);
         let pattern = CharFilter::PatternReplace {
             regex: regex::Regex::new("(\\d+)-(\\d+)").unwrap(),
             replacement: java_replacement("$1_$2"),

@@ -18,7 +18,7 @@ mod stopwords;
 mod token;
 mod tokenizer;
 
-pub use analyzer::Analyzer;
+pub use analyzer::{Analyzer, Named, Steps};
 pub use char_filter::CharFilter;
 pub use error::AnalysisError;
 pub use filter::TokenFilter;

@@ -114,6 +114,11 @@ impl Analyzers {
         Analyzer::builtin(name).map(Arc::new).ok_or_else(|| AnalysisError::UnknownAnalyzer(name.to_owned()))
     }
 
+    /// Whether a name is an analyzer of the index's own rather than a built-in one.
+    pub fn is_custom(&self, name: &str) -> bool {
+        self.analyzers.contains_key(name)
+    }
+
     /// The analyzer of text fields that name none (`default` if the index defines one).
     pub fn default_analyzer(&self) -> Arc<Analyzer> {
         self.analyzers.get("default").cloned().unwrap_or_else(|| Arc::new(Analyzer::standard(255, &[])))

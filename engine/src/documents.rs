@@ -82,6 +82,11 @@ impl Engine {
         }
     }
 
+    /// The compiled mapping of an open index (with its analyzers).
+    pub fn mapper(&self, index: &str) -> Result<Arc<crate::mapper::Mapper>, EngineError> {
+        Ok(self.index_shards(index)?.mapper())
+    }
+
     /// The index a write to `target` goes to: the index itself, the one
     /// index of an alias (or its write index), or a new index.
     pub fn write_index(&self, target: &str) -> Result<String, EngineError> {

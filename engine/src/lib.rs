@@ -119,8 +119,9 @@ impl Engine {
         index_name::validate(name)?;
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
         settings.retain(|_, v| !v.is_null());
-        let mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));
+        let mut mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));
         mapping::validate(&mappings)?;
+        mapping::sort_fields(&mut mappings);
         let aliases: std::collections::BTreeMap<String, Value> = match body.get("aliases") {
             None | Some(Value::Null) => Default::default(),
             Some(Value::Object(map)) => map

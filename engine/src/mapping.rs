@@ -162,10 +162,28 @@ fn field_type(def: &Value) -> &str {
     def.get("type").and_then(Value::as_str).unwrap_or("object")
 }
 
+/// Orders `properties` and multi-field `fields` by name, everywhere, as
+/// Elasticsearch serializes mappings.
+pub fn sort_fields(mapping: &mut Value) {
+    let Value::Object(map) = mapping else { return };
+    for key in ["properties", "fields"] {
+        if let Some(Value::Object(children)) = map.get_mut(key) {
+            children.sort_keys();
+            children.values_mut().for_each(sort_fields);
+        }
+    }
+}
+
 /// Merges a mapping update into an existing mapping, as `PUT _mapping`
 /// does: new fields are added, objects and multi-fields merge, a field's
 /// type cannot change, other root parameters are replaced.
 pub fn merge(existing: &mut Value, update: &Value) -> Result<(), EngineError> {
+    merge_unsorted(existing, update)?;
+    sort_fields(existing);
+    Ok(())
+}
+
+fn merge_unsorted(existing: &mut Value, update: &Value) -> Result<(), EngineError> {
     validate(update)?;
     let (Value::Object(target), Value::Object(changes)) = (existing, update) else {
         return Ok(());
@@ -174,6 +192,15 @@ pub fn merge(existing: &mut Value, update: &Value) -> Result<(), EngineError> {
         if key == "properties" {
             let props = target.entry("properties").or_insert_with(|| Value::Object(Map::new()));
             merge_properties("", props, value)?;
+        } else if let (Some(Value::Object(runtime)), Value::Object(changes)) = (target.get_mut("runtime"), value) {
+            // Runtime fields merge by name; `null` removes one.
+            for (name, def) in changes {
+                if def.is_null() {
+                    runtime.shift_remove(name);
+                } else {
+                    runtime.insert(name.clone(), def.clone());
+                }
+            }
         } else {
             target.insert(key.clone(), value.clone());
         }

@@ -59,6 +59,7 @@ const KNOWN: &[&str] = &[
 /// Setting groups Tensile accepts every key of.
 const KNOWN_PREFIXES: &[&str] = &[
     "index.analysis.",
+    "index.analyze.",
     "index.blocks.",
     "index.mapping.",
     "index.routing.",

@@ -6,6 +6,7 @@
 //! names it.
 
 pub mod aliases;
+pub mod analyze;
 pub mod bulk;
 pub mod capabilities;
 pub mod cli;

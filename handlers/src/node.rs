@@ -135,6 +135,10 @@ impl Handlers for Node {
         crate::indices::get_mapping(self, req)
     }
 
+    fn indices_analyze(&self, req: Request<params::IndicesAnalyze>) -> HandlerFuture<'_> {
+        crate::analyze::analyze_api(self, req)
+    }
+
     fn indices_get_settings(&self, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'_> {
         crate::indices::get_settings(self, req)
     }

@@ -8,6 +8,25 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// Sends a request with an optional JSON body; the status and the JSON
+/// answer (`null` for an empty one).
+pub async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut req = client.request(method, format!("{base}{path}"));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    (status, if text.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&text).expect("JSON") })
+}
+
 /// Starts the server under test: `server!()` or `server!("http.max_content_length=1kb")`.
 /// A macro, because only integration tests see the binary's path.
 #[macro_export]

@@ -5,24 +5,7 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use tensile_tests::{server, Server};
-
-async fn call(
-    client: &Client,
-    server_url: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = client.request(method, format!("{server_url}{path}"));
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status();
-    let text = resp.text().await.expect("body");
-    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("JSON") })
-}
+use tensile_tests::{call, server, Server};
 
 #[tokio::test]
 async fn index_get_delete_with_versions() {
@@ -68,7 +51,10 @@ async fn index_get_delete_with_versions() {
 
     // No ingest pipeline exists in Tensile yet: naming one is the missing-pipeline error.
     let (status, err) = call(&c, url, Method::PUT, "/docs/_doc/5?pipeline=enrich", Some(json!({}))).await;
-    assert_eq!((status, err["error"]["reason"].as_str()), (StatusCode::BAD_REQUEST, Some("pipeline with id [enrich] does not exist")));
+    assert_eq!(
+        (status, err["error"]["reason"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("pipeline with id [enrich] does not exist"))
+    );
     let (status, _) = call(&c, url, Method::PUT, "/docs/_doc/5?require_alias=true", Some(json!({}))).await;
     assert_eq!(status, 404);
 

@@ -7,14 +7,7 @@ use std::path::Path;
 use tensile_tests::{server, Server};
 
 async fn call(server: &Server, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Client::new().request(method, server.at(path));
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+    tensile_tests::call(&Client::new(), &server.url, method, path, body).await
 }
 
 #[tokio::test]

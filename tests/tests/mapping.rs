@@ -1,0 +1,89 @@
+//! Mappings applied to documents over HTTP: dynamic mapping, field type
+//! errors, strict objects, `_source` filtering, and `_analyze`.
+
+use reqwest::{Client, Method};
+use serde_json::{json, Value};
+use tensile_tests::{call, server};
+
+#[tokio::test]
+async fn dynamic_mapping_and_field_errors() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let doc = json!({"title": "Hello world", "views": 3, "ratio": 0.5, "ok": true, "at": "2024-05-01T10:00:00Z",
+        "user": {"name": "kim", "tags": ["a", "b"]}, "nothing": null});
+    let (status, _) = call(&c, url, Method::PUT, "/logs/_doc/1", Some(doc)).await;
+    assert_eq!(status, 201);
+    let (_, mapping) = call(&c, url, Method::GET, "/logs/_mapping", None).await;
+    insta::assert_json_snapshot!("dynamic_mapping", mapping);
+
+    // A value the mapped type cannot take: ES's error, with its cause.
+    let (status, err) = call(&c, url, Method::PUT, "/logs/_doc/2", Some(json!({"views": "many"}))).await;
+    assert_eq!(status, 400);
+    insta::assert_json_snapshot!("field_type_error", err);
+
+    // Strict objects refuse new fields; `dynamic: false` keeps them in `_source` only.
+    let body = json!({"mappings": {"dynamic": "strict", "properties": {
+        "free": {"type": "object", "dynamic": false}, "n": {"type": "integer"}}}});
+    call(&c, url, Method::PUT, "/strict", Some(body)).await;
+    let (status, err) = call(&c, url, Method::PUT, "/strict/_doc/1", Some(json!({"other": 1}))).await;
+    assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("strict_dynamic_mapping_exception")));
+    let (status, _) = call(&c, url, Method::PUT, "/strict/_doc/1", Some(json!({"free": {"x": 1}}))).await;
+    assert_eq!(status, 201);
+    let (_, mapping) = call(&c, url, Method::GET, "/strict/_mapping", None).await;
+    assert_eq!(mapping["strict"]["mappings"]["properties"]["free"], json!({"type": "object", "dynamic": false}));
+}
+
+#[tokio::test]
+async fn source_configuration_and_routing_requirement() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let body = json!({"mappings": {"_source": {"excludes": ["secret"]}, "_routing": {"required": true}}});
+    call(&c, url, Method::PUT, "/filtered", Some(body)).await;
+    let (status, err) = call(&c, url, Method::PUT, "/filtered/_doc/1", Some(json!({"a": 1}))).await;
+    assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("routing_missing_exception")));
+    let (status, _) =
+        call(&c, url, Method::PUT, "/filtered/_doc/1?routing=r", Some(json!({"a": 1, "secret": 2}))).await;
+    assert_eq!(status, 201);
+    let (_, got) = call(&c, url, Method::GET, "/filtered/_doc/1?routing=r", None).await;
+    assert_eq!(got["_source"], json!({"a": 1}));
+
+    call(&c, url, Method::PUT, "/nosource", Some(json!({"mappings": {"_source": {"enabled": false}}}))).await;
+    call(&c, url, Method::PUT, "/nosource/_doc/1", Some(json!({"a": 1}))).await;
+    let (status, got) = call(&c, url, Method::GET, "/nosource/_doc/1", None).await;
+    assert_eq!((status.as_u16(), got.get("_source")), (200, None));
+    let (status, _) = call(&c, url, Method::GET, "/nosource/_source/1", None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn analyze_with_built_in_custom_and_field_analyzers() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let analyze = |index: Option<&str>, body: Value| {
+        let path = index.map_or("/_analyze".to_owned(), |i| format!("/{i}/_analyze"));
+        let c = c.clone();
+        async move { call(&c, url, Method::POST, &path, Some(body)).await }
+    };
+    let (_, english) = analyze(None, json!({"analyzer": "english", "text": "The QUICK foxes jumped"})).await;
+    insta::assert_json_snapshot!("analyze_english", english);
+
+    let settings = json!({"settings": {"analysis": {
+        "analyzer": {"folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"], "char_filter": ["html_strip"]}},
+        "normalizer": {"lower": {"type": "custom", "filter": ["lowercase"]}}}},
+        "mappings": {"properties": {"body": {"type": "text", "analyzer": "folded"}, "code": {"type": "keyword", "normalizer": "lower"}}}});
+    call(&c, url, Method::PUT, "/texts", Some(settings)).await;
+    let (_, by_field) = analyze(Some("texts"), json!({"field": "body", "text": "<b>Café</b> Crème"})).await;
+    insta::assert_json_snapshot!("analyze_custom_field", by_field);
+    let (_, normalized) = analyze(Some("texts"), json!({"field": "code", "text": "AbC"})).await;
+    assert_eq!(normalized["tokens"][0]["token"], "abc");
+    let (_, explained) =
+        analyze(None, json!({"tokenizer": "whitespace", "filter": ["lowercase"], "text": "A b", "explain": true}))
+            .await;
+    insta::assert_json_snapshot!("analyze_explain", explained);
+
+    let (status, err) = analyze(None, json!({"analyzer": "folded", "text": "x"})).await;
+    assert_eq!((status.as_u16(), &err["error"]["reason"]), (400, &json!("failed to find global analyzer [folded]")));
+}
