@@ -25,6 +25,9 @@ pub enum Component {
 /// A component's definition: its parameters, dotted keys flattened.
 type Definition = Map<String, Value>;
 
+/// The char filters and token filters of a custom analyzer.
+type Parts = (Vec<Named<CharFilter>>, Vec<Named<TokenFilter>>);
+
 /// An index's analysis components by name.
 #[derive(Debug, Clone, Default)]
 pub struct Analyzers {
@@ -310,7 +313,7 @@ impl Analyzers {
     }
 
     /// The named filters and char filters of a custom analyzer or normalizer.
-    fn parts(&self, def: &Definition) -> Result<(Vec<Named<CharFilter>>, Vec<Named<TokenFilter>>), AnalysisError> {
+    fn parts(&self, def: &Definition) -> Result<Parts, AnalysisError> {
         let char_filters = list(def.get("char_filter"))
             .iter()
             .map(|n| self.char_filter(&Value::String(n.clone())))

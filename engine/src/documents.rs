@@ -4,6 +4,7 @@
 
 use crate::error::{EngineError, ShardRef};
 use crate::indexed::IndexedDoc;
+use crate::metadata::IndexMetadata;
 use crate::shard::{Conditions, StoredDoc, WriteOutcome};
 use crate::shards::IndexShards;
 use crate::Engine;
@@ -119,14 +120,7 @@ impl Engine {
     }
 
     fn copies(&self, index: &str) -> u32 {
-        let replicas: u32 = self
-            .metadata()
-            .indices
-            .get(index)
-            .and_then(|m| m.setting("index.number_of_replicas"))
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(1);
-        1 + replicas
+        1 + self.metadata().indices.get(index).map_or(1, IndexMetadata::number_of_replicas)
     }
 
     /// Indexes a document (`source` is its JSON text) into a concrete index.
@@ -302,6 +296,8 @@ impl Engine {
             merge(&mut source, doc);
         }
         if spec.detect_noop && source == before {
+            let (shards, at) = self.shard_ref(index, routing.unwrap_or(id))?;
+            shards.shards[at.shard as usize].counters().add(crate::stats::Counter::NoopUpdateTotal, 1);
             return Ok(Updated::Noop {
                 index: index.to_owned(),
                 version: current.version,
@@ -318,15 +314,47 @@ impl Engine {
         Ok(Updated::Written { write, source })
     }
 
-    /// Makes every write to these indices searchable.
-    pub fn refresh(&self, indices: &[String]) -> Result<u32, EngineError> {
+    /// Commits every write to these indices durably and empties their translogs.
+    pub fn flush(&self, indices: &[String]) -> Result<u32, EngineError> {
+        self.each_index(indices, |s| s.flush())
+    }
+
+    /// Merges the segments of these indices (see [`crate::shard::Shard::force_merge`]).
+    pub fn force_merge(
+        &self,
+        indices: &[String],
+        max_segments: Option<usize>,
+        only_expunge_deletes: bool,
+    ) -> Result<u32, EngineError> {
+        self.each_index(indices, |s| {
+            s.shards.iter().try_for_each(|shard| shard.force_merge(max_segments, only_expunge_deletes))
+        })
+    }
+
+    /// The statistics of each shard of an open index.
+    pub fn shard_stats(&self, index: &str) -> Result<Vec<crate::stats::ShardStats>, EngineError> {
+        let shards = self.index_shards(index)?;
+        Ok(shards.shards.iter().enumerate().map(|(i, s)| s.stats(i as u32)).collect())
+    }
+
+    /// Runs `op` on the shards of each index; the number of shards it ran on.
+    fn each_index(
+        &self,
+        indices: &[String],
+        op: impl Fn(&IndexShards) -> Result<(), EngineError>,
+    ) -> Result<u32, EngineError> {
         let mut shards = 0;
         for index in indices {
             let s = self.index_shards(index)?;
-            s.refresh()?;
+            op(&s)?;
             shards += s.shards.len() as u32;
         }
         Ok(shards)
+    }
+
+    /// Makes every write to these indices searchable.
+    pub fn refresh(&self, indices: &[String]) -> Result<u32, EngineError> {
+        self.each_index(indices, IndexShards::refresh)
     }
 }
 

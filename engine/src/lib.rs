@@ -26,6 +26,7 @@ pub mod settings;
 pub mod shard;
 pub mod shards;
 pub mod source_filter;
+pub mod stats;
 pub mod translog;
 
 pub use documents::{DocWrite, UpdateSpec, Updated};

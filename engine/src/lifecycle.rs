@@ -40,7 +40,7 @@ impl Engine {
         self.change_metadata(|meta| {
             for name in names {
                 if let Some(shards) = self.shards.write().unwrap_or_else(|p| p.into_inner()).remove(name) {
-                    shards.refresh()?;
+                    shards.flush()?;
                 }
                 if let Some(index) = meta.indices.get_mut(name) {
                     index.state = IndexState::Close;
@@ -48,6 +48,27 @@ impl Engine {
             }
             Ok(())
         })
+    }
+
+    /// The number of committed segments of each shard of a closed index,
+    /// read from disk without opening the index.
+    pub fn closed_segment_counts(&self, name: &str) -> Result<Vec<usize>, EngineError> {
+        let meta = self
+            .metadata()
+            .indices
+            .get(name)
+            .cloned()
+            .ok_or_else(|| EngineError::IndexNotFound { name: name.to_owned() })?;
+        let dir = self.data_path.join("indices").join(&meta.uuid);
+        (0..meta.number_of_shards())
+            .map(|shard| {
+                let path = dir.join(shard.to_string()).join("index");
+                let corrupt =
+                    |e: tantivy::TantivyError| EngineError::Corrupt { path: path.clone(), reason: e.to_string() };
+                let index = tantivy::Index::open_in_dir(&path).map_err(corrupt)?;
+                Ok(index.searchable_segment_metas().map_err(corrupt)?.len())
+            })
+            .collect()
     }
 
     /// Opens the named (resolved) indices.

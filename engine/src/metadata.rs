@@ -39,6 +39,11 @@ impl IndexMetadata {
         self.setting("index.hidden") == Some("true")
     }
 
+    /// Replicas per shard (never assigned on one node).
+    pub fn number_of_replicas(&self) -> u32 {
+        self.setting("index.number_of_replicas").and_then(|s| s.parse().ok()).unwrap_or(1)
+    }
+
     pub fn number_of_shards(&self) -> u32 {
         self.setting("index.number_of_shards").and_then(|s| s.parse().ok()).unwrap_or(1)
     }

@@ -12,12 +12,15 @@
 
 use crate::error::EngineError;
 use crate::indexed::{schema, Fields, IndexedDoc};
+use crate::stats::{base36, folder_size, Counter, Counters, SegmentStats, ShardStats};
 use crate::translog::{Operation, Translog};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
+use tantivy::index::SegmentId;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -101,10 +104,15 @@ struct WriteState {
 }
 
 pub struct Shard {
+    dir: PathBuf,
     fields: Fields,
     reader: IndexReader,
     state: Mutex<WriteState>,
     sync_each_write: bool,
+    counters: Counters,
+    opened: Instant,
+    /// Segment generations, numbered as segments are first seen.
+    generations: Mutex<HashMap<SegmentId, u64>>,
 }
 
 fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> EngineError {
@@ -153,7 +161,16 @@ impl Shard {
             apply(&fields, &mut state, op, indexed).map_err(|e| tantivy_error(dir, e))?;
             replayed = true;
         }
-        let shard = Shard { fields, reader, state: Mutex::new(state), sync_each_write };
+        let shard = Shard {
+            dir: dir.to_owned(),
+            fields,
+            reader,
+            state: Mutex::new(state),
+            sync_each_write,
+            counters: Counters::default(),
+            opened: Instant::now(),
+            generations: Mutex::new(HashMap::new()),
+        };
         if replayed {
             shard.refresh()?;
         }
@@ -167,15 +184,23 @@ impl Shard {
     /// The document: realtime (writes not yet refreshed are seen), or as
     /// the last refresh left it.
     pub fn get(&self, id: &str, realtime: bool) -> Result<Option<StoredDoc>, EngineError> {
-        if !realtime {
-            return self.search_id(id);
+        let start = Instant::now();
+        let found = if realtime {
+            let state = self.lock();
+            match state.live.get(id) {
+                Some(Live::Present(doc)) => Some(doc.clone()),
+                Some(Live::Deleted { .. }) => None,
+                None => self.search_id(id)?,
+            }
+        } else {
+            self.search_id(id)?
+        };
+        self.counters.timed(Counter::GetTotal, Counter::GetTimeNanos, start);
+        match found {
+            Some(_) => self.counters.timed(Counter::GetExistsTotal, Counter::GetExistsTimeNanos, start),
+            None => self.counters.timed(Counter::GetMissingTotal, Counter::GetMissingTimeNanos, start),
         }
-        let state = self.lock();
-        match state.live.get(id) {
-            Some(Live::Present(doc)) => Ok(Some(doc.clone())),
-            Some(Live::Deleted { .. }) => Ok(None),
-            None => self.search_id(id),
-        }
+        Ok(found)
     }
 
     fn search_id(&self, id: &str) -> Result<Option<StoredDoc>, EngineError> {
@@ -225,6 +250,24 @@ impl Shard {
         cond: &Conditions,
         defer_sync: bool,
     ) -> Result<WriteOutcome, EngineError> {
+        let start = Instant::now();
+        let written = self.index_locked(id, source, indexed, routing, cond, defer_sync);
+        match written {
+            Ok(_) => self.counters.timed(Counter::IndexTotal, Counter::IndexTimeNanos, start),
+            Err(_) => self.counters.add(Counter::IndexFailed, 1),
+        }
+        written
+    }
+
+    fn index_locked(
+        &self,
+        id: &str,
+        source: String,
+        indexed: IndexedDoc,
+        routing: Option<String>,
+        cond: &Conditions,
+        defer_sync: bool,
+    ) -> Result<WriteOutcome, EngineError> {
         let mut state = self.lock();
         let current = self.current(&state, id)?;
         let version = next_version(id, current, cond)?;
@@ -239,6 +282,15 @@ impl Shard {
 
     /// Deletes a document; `NotFound` when there was none. `defer_sync` as for [`Shard::index`].
     pub fn delete(&self, id: &str, cond: &Conditions, defer_sync: bool) -> Result<WriteOutcome, EngineError> {
+        let start = Instant::now();
+        let deleted = self.delete_locked(id, cond, defer_sync);
+        if deleted.is_ok() {
+            self.counters.timed(Counter::DeleteTotal, Counter::DeleteTimeNanos, start);
+        }
+        deleted
+    }
+
+    fn delete_locked(&self, id: &str, cond: &Conditions, defer_sync: bool) -> Result<WriteOutcome, EngineError> {
         let mut state = self.lock();
         let current = self.current(&state, id)?;
         let version = next_version(id, current, &Conditions { create_only: false, ..cond.clone() })?;
@@ -256,18 +308,129 @@ impl Shard {
         !self.lock().live.is_empty()
     }
 
-    /// Makes every write searchable: commits tantivy, reopens the searcher,
-    /// empties the live map and the translog.
+    /// Makes every write searchable: commits tantivy, reopens the searcher
+    /// and empties the live map. The translog keeps its operations until a
+    /// flush.
     pub fn refresh(&self) -> Result<(), EngineError> {
+        let start = Instant::now();
         let mut state = self.lock();
+        self.commit(&mut state)?;
+        self.counters.timed(Counter::RefreshTotal, Counter::RefreshTimeNanos, start);
+        self.counters.timed(Counter::ExternalRefreshTotal, Counter::ExternalRefreshTimeNanos, start);
+        Ok(())
+    }
+
+    fn commit(&self, state: &mut WriteState) -> Result<(), EngineError> {
         let payload =
             serde_json::to_string(&CommitPayload { next_seq_no: state.next_seq_no }).expect("payload serialises");
-        let mut commit = state.writer.prepare_commit().map_err(|e| tantivy_error(Path::new("commit"), e))?;
+        let mut commit = state.writer.prepare_commit().map_err(|e| tantivy_error(&self.dir, e))?;
         commit.set_payload(&payload);
-        commit.commit().map_err(|e| tantivy_error(Path::new("commit"), e))?;
-        self.reader.reload().map_err(|e| tantivy_error(Path::new("reload"), e))?;
+        commit.commit().map_err(|e| tantivy_error(&self.dir, e))?;
+        self.counters.add(Counter::Commits, 1);
+        self.reader.reload().map_err(|e| tantivy_error(&self.dir, e))?;
         state.live.clear();
-        state.translog.trim()
+        Ok(())
+    }
+
+    /// Commits every write durably and empties the translog. `periodic`
+    /// when the translog's size asked for it rather than a request.
+    pub fn flush(&self, periodic: bool) -> Result<(), EngineError> {
+        let start = Instant::now();
+        let mut state = self.lock();
+        self.commit(&mut state)?;
+        state.translog.trim()?;
+        self.counters.timed(Counter::FlushTotal, Counter::FlushTimeNanos, start);
+        if periodic {
+            self.counters.add(Counter::FlushPeriodic, 1);
+        }
+        Ok(())
+    }
+
+    /// The translog's size in bytes.
+    pub fn translog_size(&self) -> u64 {
+        self.lock().translog.size()
+    }
+
+    /// Merges segments: down to `max_segments`, or only those with deleted
+    /// documents. Waits for the merges and commits them.
+    pub fn force_merge(&self, max_segments: Option<usize>, only_expunge_deletes: bool) -> Result<(), EngineError> {
+        let start = Instant::now();
+        let mut state = self.lock();
+        self.commit(&mut state)?;
+        let searcher = self.reader.searcher();
+        let readers = searcher.segment_readers();
+        let groups: Vec<Vec<SegmentId>> = if only_expunge_deletes {
+            readers.iter().filter(|r| r.num_deleted_docs() > 0).map(|r| vec![r.segment_id()]).collect()
+        } else {
+            let target = max_segments.unwrap_or(1).max(1);
+            if readers.len() <= target && readers.iter().all(|r| r.num_deleted_docs() == 0) {
+                Vec::new()
+            } else {
+                let per_group = readers.len().div_ceil(target);
+                readers.chunks(per_group.max(1)).map(|c| c.iter().map(|r| r.segment_id()).collect()).collect()
+            }
+        };
+        let docs: u64 = readers.iter().map(|r| u64::from(r.num_docs())).sum();
+        for group in groups.iter().filter(|g| !g.is_empty()) {
+            state.writer.merge(group).wait().map_err(|e| tantivy_error(&self.dir, e))?;
+            self.counters.add(Counter::MergeTotal, 1);
+        }
+        self.commit(&mut state)?;
+        if !groups.is_empty() {
+            self.counters.add(Counter::MergeDocs, docs);
+            self.counters.add(Counter::MergeTimeNanos, start.elapsed().as_nanos() as u64);
+        }
+        Ok(())
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The shard's statistics, as shard number `shard`.
+    pub fn stats(&self, shard: u32) -> ShardStats {
+        let searcher = self.reader.searcher();
+        let files: Vec<(String, u64)> = std::fs::read_dir(self.dir.join("index"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().map_or(0, |m| m.len())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut generations = self.generations.lock().unwrap_or_else(|p| p.into_inner());
+        let mut segments: Vec<SegmentStats> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| {
+                let next = generations.len() as u64;
+                let generation = *generations.entry(r.segment_id()).or_insert(next);
+                let prefix = r.segment_id().uuid_string();
+                let size_in_bytes = files.iter().filter(|(name, _)| name.starts_with(&prefix)).map(|(_, n)| n).sum();
+                SegmentStats {
+                    name: format!("_{}", base36(generation)),
+                    generation,
+                    num_docs: u64::from(r.num_docs()),
+                    deleted_docs: u64::from(r.num_deleted_docs()),
+                    size_in_bytes,
+                }
+            })
+            .collect();
+        drop(generations);
+        segments.sort_by_key(|s| s.generation);
+        let state = self.lock();
+        ShardStats {
+            shard,
+            counters: self.counters.snapshot(),
+            docs: searcher.num_docs(),
+            deleted_docs: segments.iter().map(|s| s.deleted_docs).sum(),
+            store_bytes: folder_size(&self.dir.join("index")),
+            segments,
+            translog_operations: state.translog.operations(),
+            translog_bytes: state.translog.size(),
+            max_seq_no: state.next_seq_no as i64 - 1,
+            uptime_nanos: self.opened.elapsed().as_nanos() as u64,
+        }
     }
 
     /// Makes the translog durable now (for `async` durability).
@@ -427,5 +590,32 @@ mod tests {
         assert_eq!((b.version, b.seq_no, b.source.as_deref()), (1, 1, Some(r#"{"n":2}"#)));
         // Sequence numbers go on from where they were.
         assert_eq!(put(&shard, "c", "{}", None, &Conditions::default()).unwrap().seq_no, 3);
+    }
+
+    #[test]
+    fn flush_trims_the_translog_and_force_merge_leaves_one_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard = open(dir.path());
+        for id in ["a", "b", "c"] {
+            put(&shard, id, "{}", None, &Conditions::default()).unwrap();
+            shard.refresh().unwrap();
+        }
+        shard.delete("b", &Conditions::default(), false).unwrap();
+        shard.refresh().unwrap();
+        let before = shard.stats(0);
+        assert_eq!((before.docs, before.translog_operations), (2, 4), "refresh keeps the translog");
+        assert!(before.segments.len() > 1, "{:?}", before.segments);
+
+        shard.force_merge(Some(1), false).unwrap();
+        shard.flush(false).unwrap();
+        let after = shard.stats(0);
+        assert_eq!((after.docs, after.deleted_docs, after.segments.len()), (2, 0, 1));
+        assert_eq!(after.translog_operations, 0);
+        assert_eq!(after.counters.get(Counter::FlushTotal), 1);
+        assert_eq!(after.counters.get(Counter::IndexTotal), 3);
+        assert_eq!(after.max_seq_no, 3);
+        drop(shard);
+        // What the flush committed is there without a translog.
+        assert!(open(dir.path()).get("c", true).unwrap().is_some());
     }
 }

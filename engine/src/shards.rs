@@ -21,6 +21,8 @@ pub struct IndexShards {
     /// `index.refresh_interval`; `None` for `-1` (refresh on request only).
     refresh_interval: Mutex<Option<Duration>>,
     last_refresh: Mutex<Instant>,
+    /// `index.translog.flush_threshold_size` in bytes.
+    flush_threshold: Mutex<u64>,
     /// The compiled mapping, replaced whole when the mapping or settings change.
     mapper: RwLock<Arc<Mapper>>,
 }
@@ -46,6 +48,7 @@ impl IndexShards {
             routing_shards,
             refresh_interval,
             last_refresh: Mutex::new(Instant::now()),
+            flush_threshold: Mutex::new(flush_threshold(meta)?),
             mapper: RwLock::new(mapper),
         })
     }
@@ -59,14 +62,16 @@ impl IndexShards {
         *self.mapper.write().unwrap_or_else(|p| p.into_inner()) = mapper;
     }
 
-    /// Takes a changed `index.refresh_interval` into account.
+    /// Takes changed `index.refresh_interval` and `index.translog.flush_threshold_size` into account.
     pub fn set_refresh_interval(&self, meta: &IndexMetadata) -> Result<(), EngineError> {
         *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner()) = refresh_interval(meta)?;
+        *self.flush_threshold.lock().unwrap_or_else(|p| p.into_inner()) = flush_threshold(meta)?;
         Ok(())
     }
 
     /// Refreshes the dirty shards if the index's refresh interval has passed.
     fn scheduled_refresh(&self) -> Result<(), EngineError> {
+        self.periodic_flush()?;
         let interval = *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner());
         let Some(interval) = interval else {
             return self.shards.iter().try_for_each(Shard::sync);
@@ -93,6 +98,16 @@ impl IndexShards {
     pub fn refresh(&self) -> Result<(), EngineError> {
         self.shards.iter().try_for_each(Shard::refresh)
     }
+
+    pub fn flush(&self) -> Result<(), EngineError> {
+        self.shards.iter().try_for_each(|s| s.flush(false))
+    }
+
+    /// Flushes the shards whose translog has outgrown `index.translog.flush_threshold_size`.
+    fn periodic_flush(&self) -> Result<(), EngineError> {
+        let threshold = *self.flush_threshold.lock().unwrap_or_else(|p| p.into_inner());
+        self.shards.iter().filter(|s| s.translog_size() > threshold).try_for_each(|s| s.flush(true))
+    }
 }
 
 /// An index's refresh interval; `None` for `-1`.
@@ -102,6 +117,18 @@ fn refresh_interval(meta: &IndexMetadata) -> Result<Option<Duration>, EngineErro
         Some(text) => Ok(TimeValue::parse("index.refresh_interval", text)
             .map_err(|e| EngineError::IllegalArgument(e.to_string()))?
             .duration()),
+    }
+}
+
+/// Elasticsearch's default `index.translog.flush_threshold_size`.
+const DEFAULT_FLUSH_THRESHOLD: u64 = 10 << 30;
+
+fn flush_threshold(meta: &IndexMetadata) -> Result<u64, EngineError> {
+    match meta.setting("index.translog.flush_threshold_size") {
+        None => Ok(DEFAULT_FLUSH_THRESHOLD),
+        Some(text) => tensile_rest::ByteSize::parse("index.translog.flush_threshold_size", text)
+            .map(|b| b.bytes().max(0) as u64)
+            .map_err(|e| EngineError::IllegalArgument(e.to_string())),
     }
 }
 

@@ -31,6 +31,8 @@ impl Operation {
 pub struct Translog {
     path: PathBuf,
     file: File,
+    /// Operations in the log.
+    operations: u64,
 }
 
 impl Translog {
@@ -47,7 +49,7 @@ impl Translog {
             file.sync_all().map_err(|e| EngineError::io(path, e))?;
         }
         file.seek(SeekFrom::End(0)).map_err(|e| EngineError::io(path, e))?;
-        Ok((Translog { path: path.to_owned(), file }, ops))
+        Ok((Translog { path: path.to_owned(), file, operations: ops.len() as u64 }, ops))
     }
 
     /// Appends operations; with `sync`, they are on disk when this returns.
@@ -57,6 +59,7 @@ impl Translog {
             encode(op, &mut buf);
         }
         self.file.write_all(&buf).map_err(|e| EngineError::io(&self.path, e))?;
+        self.operations += ops.len() as u64;
         if sync {
             self.sync()?;
         }
@@ -70,7 +73,13 @@ impl Translog {
     /// Empties the log once its operations are committed.
     pub fn trim(&mut self) -> Result<(), EngineError> {
         self.file.set_len(0).map_err(|e| EngineError::io(&self.path, e))?;
+        self.operations = 0;
         self.file.sync_all().map_err(|e| EngineError::io(&self.path, e))
+    }
+
+    /// The number of operations in the log.
+    pub fn operations(&self) -> u64 {
+        self.operations
     }
 
     /// The size of the log in bytes.

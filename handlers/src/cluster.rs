@@ -34,7 +34,7 @@ struct Counts {
 }
 
 fn replicas(index: &IndexMetadata) -> u64 {
-    index.setting("index.number_of_replicas").and_then(|r| r.parse().ok()).unwrap_or(1)
+    u64::from(index.number_of_replicas())
 }
 
 fn index_counts(index: &IndexMetadata) -> Counts {

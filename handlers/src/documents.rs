@@ -622,15 +622,3 @@ pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> 
         true,
     )
 }
-
-pub fn refresh<'a>(node: &'a Node, req: Request<params::IndicesRefresh>) -> HandlerFuture<'a> {
-    let p = &req.params;
-    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
-    let result = node
-        .engine
-        .resolve(p.index.as_deref().unwrap_or_default(), opts)
-        .and_then(|names| node.engine.refresh(&names))
-        .map_err(es_error)
-        .map(|shards| Response::json(json!({ "_shards": { "total": shards, "successful": shards, "failed": 0 } })));
-    ready(result)
-}

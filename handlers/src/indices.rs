@@ -110,6 +110,47 @@ pub fn get_mapping<'a>(node: &'a Node, req: Request<params::IndicesGetMapping>) 
     ready(result)
 }
 
+/// Every leaf field of a mapping: its full path, its own name and its
+/// definition (multi-fields included, under their parent's path).
+fn leaf_fields<'m>(props: &'m Value, prefix: &str, out: &mut Vec<(String, &'m str, &'m Value)>) {
+    let Some(props) = props.as_object() else { return };
+    for (name, def) in props {
+        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        if let Some(children) = def.get("properties") {
+            leaf_fields(children, &path, out);
+            continue;
+        }
+        if def.get("type").is_some() {
+            out.push((path.clone(), name, def));
+        }
+        if let Some(subs) = def.get("fields") {
+            leaf_fields(subs, &path, out);
+        }
+    }
+}
+
+pub fn get_field_mapping<'a>(node: &'a Node, req: Request<params::IndicesGetFieldMapping>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+    let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
+        let mut out = Map::new();
+        for index in indices {
+            let mut leaves = Vec::new();
+            leaf_fields(index.mappings.get("properties").unwrap_or(&Value::Null), "", &mut leaves);
+            let fields: Map<String, Value> = leaves
+                .into_iter()
+                .filter(|(path, _, _)| p.fields.iter().any(|f| tensile_engine::resolve::wildcard_match(f, path)))
+                .map(|(path, name, def)| {
+                    (path.clone(), serde_json::json!({ "full_name": path, "mapping": { name: def } }))
+                })
+                .collect();
+            out.insert(index.name.clone(), serde_json::json!({ "mappings": fields }));
+        }
+        Response::json(Value::Object(out))
+    });
+    ready(result)
+}
+
 pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'a> {
     let p = &req.params;
     let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);

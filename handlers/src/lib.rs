@@ -15,6 +15,8 @@ pub mod documents;
 pub mod error;
 pub mod indices;
 pub mod info;
+pub mod maintenance;
 pub mod node;
+pub mod stats;
 
 pub use node::Node;

@@ -72,7 +72,7 @@ impl Handlers for Node {
     }
 
     fn indices_refresh(&self, req: Request<params::IndicesRefresh>) -> HandlerFuture<'_> {
-        crate::documents::refresh(self, req)
+        crate::maintenance::refresh(self, req)
     }
 
     fn cluster_health(&self, req: Request<params::ClusterHealth>) -> HandlerFuture<'_> {
@@ -137,6 +137,30 @@ impl Handlers for Node {
 
     fn indices_analyze(&self, req: Request<params::IndicesAnalyze>) -> HandlerFuture<'_> {
         crate::analyze::analyze_api(self, req)
+    }
+
+    fn indices_flush(&self, req: Request<params::IndicesFlush>) -> HandlerFuture<'_> {
+        crate::maintenance::flush(self, req)
+    }
+
+    fn indices_forcemerge(&self, req: Request<params::IndicesForcemerge>) -> HandlerFuture<'_> {
+        crate::maintenance::forcemerge(self, req)
+    }
+
+    fn indices_clear_cache(&self, req: Request<params::IndicesClearCache>) -> HandlerFuture<'_> {
+        crate::maintenance::clear_cache(self, req)
+    }
+
+    fn indices_stats(&self, req: Request<params::IndicesStats>) -> HandlerFuture<'_> {
+        crate::stats::stats(self, req)
+    }
+
+    fn indices_segments(&self, req: Request<params::IndicesSegments>) -> HandlerFuture<'_> {
+        crate::stats::segments(self, req)
+    }
+
+    fn indices_get_field_mapping(&self, req: Request<params::IndicesGetFieldMapping>) -> HandlerFuture<'_> {
+        crate::indices::get_field_mapping(self, req)
     }
 
     fn indices_get_settings(&self, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'_> {

@@ -142,3 +142,40 @@ async fn close_open_and_change_settings() {
     assert_eq!(status, 400);
     assert_eq!(err["error"]["reason"], "final index setting [index.number_of_shards], not updateable");
 }
+
+#[tokio::test]
+async fn flush_force_merge_stats_and_segments() {
+    use reqwest::Method;
+    let server = server!();
+    call(&server, Method::PUT, "/logs", Some(json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0}})))
+        .await;
+    for i in 0..3 {
+        let path = format!("/logs/_doc/{i}?refresh=true");
+        call(&server, Method::PUT, &path, Some(json!({"message": format!("line {i}")}))).await;
+    }
+    let (_, stats) = call(&server, Method::GET, "/logs/_stats", None).await;
+    let primaries = &stats["indices"]["logs"]["primaries"];
+    assert_eq!(stats["_shards"], json!({"total": 1, "successful": 1, "failed": 0}));
+    assert_eq!(
+        (primaries["docs"]["count"].as_u64(), primaries["indexing"]["index_total"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(primaries["translog"]["operations"], 3);
+
+    let (status, flushed) = call(&server, Method::POST, "/logs/_flush", None).await;
+    assert_eq!((status.as_u16(), &flushed["_shards"]["successful"]), (200, &json!(1)));
+    let (status, _) = call(&server, Method::POST, "/logs/_forcemerge?max_num_segments=1", None).await;
+    assert_eq!(status, 200);
+    let (_, segments) = call(&server, Method::GET, "/logs/_segments", None).await;
+    let copy = &segments["indices"]["logs"]["shards"]["0"][0];
+    assert_eq!((copy["routing"]["primary"].as_bool(), copy["num_search_segments"].as_u64()), (Some(true), Some(1)));
+    let (_, stats) = call(&server, Method::GET, "/logs/_stats/flush,translog,segments", None).await;
+    let primaries = &stats["indices"]["logs"]["primaries"];
+    assert_eq!(primaries["translog"]["operations"], 0);
+    assert!(primaries["flush"]["total"].as_u64() >= Some(1));
+    assert_eq!(primaries["segments"]["count"], 1);
+    assert!(primaries.get("docs").is_none(), "only the metrics asked for: {primaries}");
+
+    let (_, fields) = call(&server, Method::GET, "/logs/_mapping/field/mess*", None).await;
+    assert_eq!(fields["logs"]["mappings"]["message"]["mapping"]["message"]["type"], "text");
+}

@@ -203,7 +203,7 @@ impl Parse<'_> {
             if !object.enabled {
                 return Ok(());
             }
-            return self.into_object(&path, value, depth);
+            return self.object_value(&path, value, depth);
         }
         if name.chars().count() > self.mapper.limits.field_name_length {
             // Too long a name for a new field: kept in `_source`, not mapped.
@@ -230,18 +230,18 @@ impl Parse<'_> {
         }
         match self.field(&path) {
             Some(field) => self.leaf(&field, value),
-            None => self.into_object(&path, value, depth),
+            None => self.object_value(&path, value, depth),
         }
     }
 
-    fn into_object(&mut self, path: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
+    fn object_value(&mut self, path: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
         match value {
             Value::Object(map) => self.object(path, map, depth + 1),
             Value::Array(items) => items.iter().try_for_each(|item| {
                 if item.is_object() {
                     self.count_array_object()?;
                 }
-                self.into_object(path, item, depth)
+                self.object_value(path, item, depth)
             }),
             Value::Null => Ok(()),
             _ => Err(parsing_error(format!(

@@ -301,7 +301,7 @@ impl FieldMapper {
         if kind == FieldKind::ScaledFloat {
             let factor = map
                 .get("scaling_factor")
-                .ok_or_else(|| mapping_error(format!("Failed to parse mapping: Field [scaling_factor] is required")))?;
+                .ok_or_else(|| mapping_error("Failed to parse mapping: Field [scaling_factor] is required"))?;
             field.scaling_factor = crate::settings_text(factor).parse().map_err(|_| {
                 mapping_error(format!(
                     "Failed to parse mapping: [scaling_factor] must be a number, got [{}]",

@@ -181,7 +181,7 @@ impl Mapper {
             objects: HashMap::new(),
             runtime: HashMap::new(),
             dynamic_templates: Vec::new(),
-            date_detection: root.get("date_detection").map_or(true, |v| v != &Value::Bool(false) && v != "false"),
+            date_detection: root.get("date_detection").is_none_or(|v| v != &Value::Bool(false) && v != "false"),
             numeric_detection: root.get("numeric_detection").is_some_and(|v| v == &Value::Bool(true) || v == "true"),
             dynamic_date_formats: Vec::new(),
             source: SourceConfig { enabled: true, ..SourceConfig::default() },
