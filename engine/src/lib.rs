@@ -11,6 +11,7 @@
 
 pub mod aliases;
 pub mod atomic;
+pub mod directory;
 pub mod documents;
 pub mod error;
 pub mod index_name;

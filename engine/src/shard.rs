@@ -6,10 +6,12 @@
 //! translog (fsynced unless `index.translog.durability` is `async`), applies
 //! it to the tantivy writer and records it in the live map. GET reads the
 //! live map first, then the last refreshed searcher. A refresh commits
-//! tantivy, reopens the searcher, empties the live map and trims the
-//! translog. Opening a shard replays what the translog holds beyond the
-//! last commit.
+//! tantivy without fsync ([`ShardDirectory`]), reopens the searcher and
+//! empties the live map; a flush also makes the commit durable and trims
+//! the translog. Opening a shard goes back to the last durable commit and
+//! replays what the translog holds beyond it.
 
+use crate::directory::ShardDirectory;
 use crate::error::EngineError;
 use crate::indexed::{schema, Fields, IndexedDoc};
 use crate::stats::{base36, folder_size, Counter, Counters, SegmentStats, ShardStats};
@@ -19,7 +21,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use tantivy::collector::TopDocs;
-use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
@@ -105,6 +106,7 @@ struct WriteState {
 
 pub struct Shard {
     dir: PathBuf,
+    directory: ShardDirectory,
     fields: Fields,
     reader: IndexReader,
     state: Mutex<WriteState>,
@@ -134,8 +136,10 @@ impl Shard {
         let index_dir = dir.join("index");
         std::fs::create_dir_all(&index_dir).map_err(|e| EngineError::io(&index_dir, e))?;
         let (schema, fields) = schema();
-        let directory = MmapDirectory::open(&index_dir).map_err(|e| tantivy_error(&index_dir, e))?;
-        let index = Index::open_or_create(directory, schema).map_err(|e| tantivy_error(&index_dir, e))?;
+        let directory = ShardDirectory::open(&index_dir).map_err(|e| tantivy_error(&index_dir, e))?;
+        let index = Index::open_or_create(directory.clone(), schema).map_err(|e| tantivy_error(&index_dir, e))?;
+        // The commit the index opened at (or its first) is the durable one.
+        directory.sync().map_err(|e| EngineError::io(&index_dir, e))?;
         crate::indexed::register_tokenizers(&index);
         let committed = index
             .load_metas()
@@ -163,6 +167,7 @@ impl Shard {
         }
         let shard = Shard {
             dir: dir.to_owned(),
+            directory,
             fields,
             reader,
             state: Mutex::new(state),
@@ -338,6 +343,7 @@ impl Shard {
         let start = Instant::now();
         let mut state = self.lock();
         self.commit(&mut state)?;
+        self.directory.sync().map_err(|e| EngineError::io(&self.dir, e))?;
         state.translog.trim()?;
         self.counters.timed(Counter::FlushTotal, Counter::FlushTimeNanos, start);
         if periodic {

@@ -161,3 +161,73 @@ async fn bulk_items_succeed_and_fail_independently() {
     assert_eq!(status, 400);
     assert!(scripted["error"]["reason"].as_str().unwrap().contains("not supported by Tensile yet"));
 }
+
+#[tokio::test]
+async fn acknowledged_bulk_items_survive_sigkill_with_flushes_under_way() {
+    let server = server!();
+    let url = server.url.clone();
+    let c = Client::new();
+    // Frequent refreshes and periodic flushes, so that the kill lands among
+    // non-durable commits, durable ones and merges.
+    let settings = json!({"settings": {"number_of_shards": 2, "refresh_interval": "100ms",
+        "translog": {"flush_threshold_size": "64kb"}}});
+    let (status, _) = call(&c, &url, Method::PUT, "/bulkcrash", Some(settings)).await;
+    assert_eq!(status, 200);
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sent: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut loaders = Vec::new();
+    for w in 0..3u64 {
+        let (url, acked, sent) = (url.clone(), acked.clone(), sent.clone());
+        loaders.push(tokio::spawn(async move {
+            let c = Client::new();
+            for batch in 0..1_000u64 {
+                let mut body = String::new();
+                let ids: Vec<String> = (0..100).map(|i| format!("w{w}-b{batch}-{i}")).collect();
+                for id in &ids {
+                    body.push_str(&format!("{{\"index\":{{\"_id\":\"{id}\"}}}}\n"));
+                    body.push_str(&json!({"id": id, "payload": "y".repeat(100)}).to_string());
+                    body.push('\n');
+                }
+                sent.lock().unwrap().extend(ids.iter().cloned());
+                let resp = c
+                    .post(format!("{url}/bulkcrash/_bulk"))
+                    .header("content-type", "application/x-ndjson")
+                    .body(body)
+                    .send()
+                    .await;
+                let Ok(resp) = resp else { return };
+                let Ok(answer) = resp.json::<Value>().await else { return };
+                assert_eq!(answer["errors"], false, "{answer}");
+                acked.lock().unwrap().extend(ids);
+            }
+        }));
+    }
+    // Crash once documents are acknowledged and a periodic flush has happened.
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (_, stats) = call(&c, &url, Method::GET, "/bulkcrash/_stats/flush", None).await;
+        let periodic = stats["_all"]["primaries"]["flush"]["periodic"].as_u64().unwrap_or(0);
+        if periodic > 0 && acked.lock().unwrap().len() >= 3_000 {
+            break;
+        }
+    }
+    let data = server.kill_hard();
+    for l in loaders {
+        let _ = l.await;
+    }
+    let (acked, sent) = (acked.lock().unwrap().clone(), sent.lock().unwrap().clone());
+
+    let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
+    let c = Client::new();
+    for id in &sent {
+        let (status, got) = call(&c, &server.url, Method::GET, &format!("/bulkcrash/_doc/{id}"), None).await;
+        if acked.contains(id) {
+            assert_eq!(status, 200, "acknowledged document {id} is lost");
+        }
+        if status == 200 {
+            // Whatever is visible is whole.
+            assert_eq!(got["_source"]["id"].as_str(), Some(id.as_str()));
+            assert_eq!(got["_source"]["payload"].as_str().map(str::len), Some(100));
+        }
+    }
+}

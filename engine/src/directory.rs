@@ -1,0 +1,230 @@
+//! The tantivy directory of a shard: near-real-time refreshes without
+//! fsync, durable flushes.
+//!
+//! A refresh commits tantivy so that a new searcher sees the writes, but
+//! nothing it writes is fsynced: the translog already holds every
+//! acknowledged operation. A flush ([`ShardDirectory::sync`]) fsyncs every
+//! file written since the last one and records the commit as durable in
+//! `meta.durable.json`. Opening a shard goes back to that durable commit
+//! (the translog replays what came after), so a commit that an operating
+//! system crash left half on disk is never read. Files the durable commit
+//! uses are not deleted before the next flush, even when tantivy's merges
+//! no longer need them.
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tantivy::directory::error::{DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    AntiCallToken, Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, TerminatingWrite, WatchCallback,
+    WatchHandle, WritePtr,
+};
+
+const META: &str = "meta.json";
+const DURABLE_META: &str = "meta.durable.json";
+
+#[derive(Debug, Default)]
+struct SyncState {
+    /// Files written since the last sync.
+    unsynced: HashSet<PathBuf>,
+    /// Files the durable commit uses: kept until the next sync.
+    durable: HashSet<PathBuf>,
+    /// Deletions of durable files, carried out after the next sync.
+    deferred: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShardDirectory {
+    inner: MmapDirectory,
+    root: PathBuf,
+    state: Arc<Mutex<SyncState>>,
+}
+
+impl ShardDirectory {
+    /// Opens the directory, back at its last durable commit if it has one.
+    pub fn open(root: &Path) -> Result<ShardDirectory, OpenDirectoryError> {
+        let inner = MmapDirectory::open(root)?;
+        let dir = ShardDirectory { inner, root: root.to_owned(), state: Arc::default() };
+        let durable = root.join(DURABLE_META);
+        if durable.exists() {
+            let restore = std::fs::copy(&durable, root.join(META)).map(drop);
+            restore.map_err(|e| OpenDirectoryError::wrap_io_error(e, root.to_owned()))?;
+            let used = dir.files_of_commit();
+            dir.lock().durable = used;
+        }
+        Ok(dir)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SyncState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The files the current `meta.json` uses: those of its segments.
+    fn files_of_commit(&self) -> HashSet<PathBuf> {
+        let meta: serde_json::Value = std::fs::read(self.root.join(META))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        let segments: Vec<String> = meta["segments"]
+            .as_array()
+            .map(|s| s.iter().filter_map(|seg| seg["segment_id"].as_str()).map(|id| id.replace('-', "")).collect())
+            .unwrap_or_default();
+        let Ok(entries) = std::fs::read_dir(&self.root) else { return HashSet::new() };
+        entries
+            .flatten()
+            .map(|e| PathBuf::from(e.file_name()))
+            .filter(|name| {
+                let name = name.to_string_lossy();
+                segments.iter().any(|s| name.starts_with(s.as_str())) || name == META || name == ".managed.json"
+            })
+            .collect()
+    }
+
+    /// Makes everything written so far durable and the current commit the
+    /// one an opening goes back to.
+    pub fn sync(&self) -> io::Result<()> {
+        let pending: Vec<PathBuf> = self.lock().unsynced.drain().collect();
+        for path in &pending {
+            match File::open(self.root.join(path)) {
+                Ok(f) => f.sync_data()?,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        File::open(&self.root)?.sync_all()?;
+        let meta = std::fs::read(self.root.join(META))?;
+        crate::atomic::write(&self.root.join(DURABLE_META), &meta).map_err(io::Error::other)?;
+        let used = self.files_of_commit();
+        let mut state = self.lock();
+        let deferred = std::mem::take(&mut state.deferred);
+        for path in deferred {
+            if used.contains(&path) {
+                state.deferred.push(path);
+            } else if let Err(e) = self.inner.delete(&path) {
+                tracing::debug!(path = %path.display(), error = %e, "a deferred deletion failed");
+            }
+        }
+        state.durable = used;
+        Ok(())
+    }
+}
+
+/// A file written without fsync; its path is noted for the next sync.
+struct LazyFile {
+    file: BufWriter<File>,
+    path: PathBuf,
+    state: Arc<Mutex<SyncState>>,
+}
+
+impl Write for LazyFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl TerminatingWrite for LazyFile {
+    fn terminate_ref(&mut self, _: AntiCallToken) -> io::Result<()> {
+        self.file.flush()?;
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).unsynced.insert(self.path.clone());
+        Ok(())
+    }
+}
+
+impl Directory for ShardDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.inner.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        let mut state = self.lock();
+        state.unsynced.remove(path);
+        if state.durable.contains(path) {
+            state.deferred.push(path.to_owned());
+            return Ok(());
+        }
+        drop(state);
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        let file = OpenOptions::new().write(true).create_new(true).open(self.root.join(path)).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                OpenWriteError::FileAlreadyExists(path.to_owned())
+            } else {
+                OpenWriteError::wrap_io_error(e, path.to_owned())
+            }
+        })?;
+        let lazy = LazyFile { file: BufWriter::new(file), path: path.to_owned(), state: self.state.clone() };
+        Ok(BufWriter::new(Box::new(lazy)))
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        let target = self.root.join(path);
+        let temp = self.root.join(format!(".{}.tmp", path.display()));
+        std::fs::write(&temp, data)?;
+        std::fs::rename(&temp, &target)?;
+        self.lock().unsynced.insert(path.to_owned());
+        Ok(())
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        self.inner.acquire_lock(lock)
+    }
+
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(callback)
+    }
+
+    /// Durability waits for [`ShardDirectory::sync`].
+    fn sync_directory(&self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_goes_back_to_the_durable_commit_and_keeps_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = ShardDirectory::open(dir.path()).unwrap();
+        d.atomic_write(Path::new(META), br#"{"segments":[{"segment_id":"aaaa-bbbb"}]}"#).unwrap();
+        let mut w = d.open_write(Path::new("aaaabbbb.idx")).unwrap();
+        w.write_all(b"data").unwrap();
+        w.flush().unwrap();
+        drop(w);
+        d.sync().unwrap();
+        // A later commit, not synced, replaces the segment.
+        d.atomic_write(Path::new(META), br#"{"segments":[{"segment_id":"cccc"}]}"#).unwrap();
+        d.delete(Path::new("aaaabbbb.idx")).unwrap();
+        assert!(dir.path().join("aaaabbbb.idx").exists(), "the durable commit's file stays");
+
+        // A crash: the reopened directory is back at the durable commit.
+        drop(d);
+        let d = ShardDirectory::open(dir.path()).unwrap();
+        let meta = std::fs::read_to_string(dir.path().join(META)).unwrap();
+        assert!(meta.contains("aaaa-bbbb"), "{meta}");
+
+        // Once a newer commit is durable, the old file goes.
+        d.atomic_write(Path::new(META), br#"{"segments":[{"segment_id":"cccc"}]}"#).unwrap();
+        d.delete(Path::new("aaaabbbb.idx")).unwrap();
+        assert!(dir.path().join("aaaabbbb.idx").exists());
+        d.sync().unwrap();
+        assert!(!dir.path().join("aaaabbbb.idx").exists());
+    }
+}
