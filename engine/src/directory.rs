@@ -52,6 +52,7 @@ impl ShardDirectory {
             let restore = std::fs::copy(&durable, root.join(META)).map(drop);
             restore.map_err(|e| OpenDirectoryError::wrap_io_error(e, root.to_owned()))?;
             let used = dir.files_of_commit();
+            dir.remove_strays(&used).map_err(|e| OpenDirectoryError::wrap_io_error(e, root.to_owned()))?;
             dir.lock().durable = used;
         }
         Ok(dir)
@@ -61,25 +62,52 @@ impl ShardDirectory {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The files the current `meta.json` uses: those of its segments.
+    /// The files the current `meta.json` uses: its segments' components
+    /// and, for a segment with deletions, the one deletes file it names.
     fn files_of_commit(&self) -> HashSet<PathBuf> {
         let meta: serde_json::Value = std::fs::read(self.root.join(META))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
-        let segments: Vec<String> = meta["segments"]
+        // Each segment's file prefix, and the name of its deletes file.
+        let segments: Vec<(String, Option<String>)> = meta["segments"]
             .as_array()
-            .map(|s| s.iter().filter_map(|seg| seg["segment_id"].as_str()).map(|id| id.replace('-', "")).collect())
-            .unwrap_or_default();
-        let Ok(entries) = std::fs::read_dir(&self.root) else { return HashSet::new() };
-        entries
-            .flatten()
-            .map(|e| PathBuf::from(e.file_name()))
-            .filter(|name| {
-                let name = name.to_string_lossy();
-                segments.iter().any(|s| name.starts_with(s.as_str())) || name == META || name == ".managed.json"
+            .map(|list| {
+                list.iter()
+                    .filter_map(|seg| {
+                        let id = seg["segment_id"].as_str()?.replace('-', "");
+                        let deletes = seg["deletes"]["opstamp"].as_u64().map(|op| format!("{id}.{op}.del"));
+                        Some((id, deletes))
+                    })
+                    .collect()
             })
-            .collect()
+            .unwrap_or_default();
+        let used = |name: &str| {
+            name == META
+                || name == ".managed.json"
+                || segments.iter().any(|(id, deletes)| match name.strip_prefix(id.as_str()) {
+                    Some(rest) if rest.ends_with(".del") => deletes.as_deref() == Some(name),
+                    Some(rest) => rest.starts_with('.'),
+                    None => false,
+                })
+        };
+        let Ok(entries) = std::fs::read_dir(&self.root) else { return HashSet::new() };
+        entries.flatten().map(|e| PathBuf::from(e.file_name())).filter(|n| used(&n.to_string_lossy())).collect()
+    }
+
+    /// Deletes the segment files of commits newer than the durable one: the
+    /// translog replays their operations, and tantivy would otherwise meet
+    /// their names again.
+    fn remove_strays(&self, used: &HashSet<PathBuf>) -> io::Result<()> {
+        for entry in std::fs::read_dir(&self.root)?.flatten() {
+            let name = PathBuf::from(entry.file_name());
+            let hidden = name.to_string_lossy().starts_with('.');
+            if hidden || used.contains(&name) || name == Path::new(DURABLE_META) || !entry.path().is_file() {
+                continue;
+            }
+            std::fs::remove_file(entry.path())?;
+        }
+        Ok(())
     }
 
     /// Makes everything written so far durable and the current commit the
@@ -199,6 +227,34 @@ impl Directory for ShardDirectory {
 mod tests {
     use super::*;
 
+    /// The deletes file of a segment is named in `meta.json` as tantivy writes it.
+    #[test]
+    fn a_segment_with_deletions_keeps_its_deletes_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard = crate::shard::Shard::open(dir.path(), true, &|_, s| Ok(crate::indexed::IndexedDoc::source_only(s)))
+            .unwrap();
+        let doc = |id: &str| {
+            shard.index(
+                id,
+                "{}".into(),
+                crate::indexed::IndexedDoc::source_only("{}"),
+                None,
+                &Default::default(),
+                false,
+            )
+        };
+        doc("a").unwrap();
+        doc("b").unwrap();
+        shard.flush(false).unwrap();
+        shard.delete("a", &Default::default(), false).unwrap();
+        shard.flush(false).unwrap();
+        let index = dir.path().join("index");
+        let d = ShardDirectory::open(&index).unwrap();
+        let used = d.files_of_commit();
+        assert!(used.iter().any(|f| f.to_string_lossy().ends_with(".del")), "{used:?}");
+        drop(shard);
+    }
+
     #[test]
     fn opening_goes_back_to_the_durable_commit_and_keeps_its_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -214,11 +270,16 @@ mod tests {
         d.delete(Path::new("aaaabbbb.idx")).unwrap();
         assert!(dir.path().join("aaaabbbb.idx").exists(), "the durable commit's file stays");
 
-        // A crash: the reopened directory is back at the durable commit.
+        // A crash: the reopened directory is back at the durable commit,
+        // without the newer commit's files.
+        let mut w = d.open_write(Path::new("cccc.idx")).unwrap();
+        w.flush().unwrap();
+        drop(w);
         drop(d);
         let d = ShardDirectory::open(dir.path()).unwrap();
         let meta = std::fs::read_to_string(dir.path().join(META)).unwrap();
         assert!(meta.contains("aaaa-bbbb"), "{meta}");
+        assert!(!dir.path().join("cccc.idx").exists());
 
         // Once a newer commit is durable, the old file goes.
         d.atomic_write(Path::new(META), br#"{"segments":[{"segment_id":"cccc"}]}"#).unwrap();

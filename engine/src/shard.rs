@@ -19,7 +19,7 @@ use crate::translog::{Operation, Translog};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tantivy::collector::TopDocs;
 use tantivy::index::SegmentId;
 use tantivy::query::TermQuery;
@@ -102,7 +102,21 @@ struct WriteState {
     translog: Translog,
     next_seq_no: u64,
     live: HashMap<String, Live>,
+    /// Deletions already refreshed, kept for `index.gc_deletes` so that a
+    /// recreated document goes on from the deleted one's version.
+    tombstones: HashMap<String, Tombstone>,
+    gc_deletes: Duration,
 }
+
+#[derive(Debug, Clone, Copy)]
+struct Tombstone {
+    version: u64,
+    seq_no: u64,
+    at: Instant,
+}
+
+/// Elasticsearch's default `index.gc_deletes`.
+pub const DEFAULT_GC_DELETES: Duration = Duration::from_secs(60);
 
 pub struct Shard {
     dir: PathBuf,
@@ -154,7 +168,14 @@ impl Shard {
             .try_into()
             .map_err(|e| tantivy_error(&index_dir, e))?;
         let (translog, ops) = Translog::open(&dir.join("translog.tlog"))?;
-        let mut state = WriteState { writer, translog, next_seq_no: committed, live: HashMap::new() };
+        let mut state = WriteState {
+            writer,
+            translog,
+            next_seq_no: committed,
+            live: HashMap::new(),
+            tombstones: HashMap::new(),
+            gc_deletes: DEFAULT_GC_DELETES,
+        };
         let mut replayed = false;
         for op in ops.into_iter().filter(|op| op.seq_no() >= committed) {
             state.next_seq_no = state.next_seq_no.max(op.seq_no() + 1);
@@ -237,6 +258,10 @@ impl Shard {
             Some(Live::Present(doc)) => Current { exists: true, version: doc.version, seq_no: doc.seq_no },
             Some(Live::Deleted { version, seq_no }) => Current { exists: false, version: *version, seq_no: *seq_no },
             None => match self.search_id(id)? {
+                None if state.tombstones.get(id).is_some_and(|t| t.at.elapsed() < state.gc_deletes) => {
+                    let t = state.tombstones[id];
+                    Current { exists: false, version: t.version, seq_no: t.seq_no }
+                }
                 Some(d) => Current { exists: true, version: d.version, seq_no: d.seq_no },
                 None => Current { exists: false, version: 0, seq_no: 0 },
             },
@@ -333,7 +358,19 @@ impl Shard {
         commit.commit().map_err(|e| tantivy_error(&self.dir, e))?;
         self.counters.add(Counter::Commits, 1);
         self.reader.reload().map_err(|e| tantivy_error(&self.dir, e))?;
-        state.live.clear();
+        let now = Instant::now();
+        let gc = state.gc_deletes;
+        state.tombstones.retain(|_, t| t.at.elapsed() < gc);
+        for (id, live) in std::mem::take(&mut state.live) {
+            match live {
+                Live::Deleted { version, seq_no } => {
+                    state.tombstones.insert(id, Tombstone { version, seq_no, at: now });
+                }
+                Live::Present(_) => {
+                    state.tombstones.remove(&id);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -350,6 +387,11 @@ impl Shard {
             self.counters.add(Counter::FlushPeriodic, 1);
         }
         Ok(())
+    }
+
+    /// Takes a changed `index.gc_deletes` into account.
+    pub fn set_gc_deletes(&self, gc_deletes: Duration) {
+        self.lock().gc_deletes = gc_deletes;
     }
 
     /// The translog's size in bytes.

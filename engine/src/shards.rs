@@ -42,6 +42,8 @@ impl IndexShards {
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| routing::default_routing_shards(n));
         let refresh_interval = Mutex::new(refresh_interval(meta)?);
+        let gc = gc_deletes(meta)?;
+        shards.iter().for_each(|s| s.set_gc_deletes(gc));
         Ok(IndexShards {
             uuid: meta.uuid.clone(),
             shards,
@@ -66,6 +68,8 @@ impl IndexShards {
     pub fn set_refresh_interval(&self, meta: &IndexMetadata) -> Result<(), EngineError> {
         *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner()) = refresh_interval(meta)?;
         *self.flush_threshold.lock().unwrap_or_else(|p| p.into_inner()) = flush_threshold(meta)?;
+        let gc = gc_deletes(meta)?;
+        self.shards.iter().for_each(|s| s.set_gc_deletes(gc));
         Ok(())
     }
 
@@ -117,6 +121,17 @@ fn refresh_interval(meta: &IndexMetadata) -> Result<Option<Duration>, EngineErro
         Some(text) => Ok(TimeValue::parse("index.refresh_interval", text)
             .map_err(|e| EngineError::IllegalArgument(e.to_string()))?
             .duration()),
+    }
+}
+
+/// How long deletions are remembered after a refresh (`index.gc_deletes`).
+fn gc_deletes(meta: &IndexMetadata) -> Result<Duration, EngineError> {
+    match meta.setting("index.gc_deletes") {
+        None => Ok(crate::shard::DEFAULT_GC_DELETES),
+        Some(text) => Ok(TimeValue::parse("index.gc_deletes", text)
+            .map_err(|e| EngineError::IllegalArgument(e.to_string()))?
+            .duration()
+            .unwrap_or_default()),
     }
 }
 
