@@ -161,7 +161,17 @@ impl TokenFilter {
     /// Runs the filter over a token stream.
     pub fn apply(&self, tokens: Vec<Token>) -> Vec<Token> {
         match self {
-            TokenFilter::Lowercase => map_terms(tokens, |t| t.to_lowercase()),
+            TokenFilter::Lowercase => {
+                let mut tokens = tokens;
+                for t in &mut tokens {
+                    if t.term.is_ascii() {
+                        t.term.make_ascii_lowercase();
+                    } else {
+                        t.term = t.term.to_lowercase();
+                    }
+                }
+                tokens
+            }
             TokenFilter::Uppercase => map_terms(tokens, |t| t.to_uppercase()),
             TokenFilter::AsciiFolding { preserve_original } => {
                 let mut out = Vec::with_capacity(tokens.len());

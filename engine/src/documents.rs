@@ -60,6 +60,20 @@ pub fn merge(target: &mut Value, partial: &Value) {
     }
 }
 
+/// A document to index.
+#[derive(Debug)]
+pub struct NewDoc<'a> {
+    pub id: &'a str,
+    /// The source as sent: `_source` keeps it byte for byte.
+    pub source: String,
+    /// The source parsed, when the caller has parsed it already.
+    pub parsed: Option<Value>,
+    pub routing: Option<&'a str>,
+    pub cond: &'a Conditions,
+    /// Bulk's `dynamic_templates`: field path to the template that maps it.
+    pub templates: Option<&'a HashMap<String, String>>,
+}
+
 /// A write's outcome with where it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocWrite {
@@ -134,23 +148,14 @@ impl Engine {
         cond: &Conditions,
         defer_sync: bool,
     ) -> Result<DocWrite, EngineError> {
-        self.index_doc_with_templates(index, id, source, routing, cond, defer_sync, &HashMap::new())
+        let doc = NewDoc { id, source, parsed: None, routing, cond, templates: None };
+        self.index_new(index, doc, defer_sync)
     }
 
-    /// [`Engine::index_doc`] with bulk's `dynamic_templates`: field path to
-    /// the dynamic template that maps it.
-    #[allow(clippy::too_many_arguments)]
-    pub fn index_doc_with_templates(
-        &self,
-        index: &str,
-        id: &str,
-        source: String,
-        routing: Option<&str>,
-        cond: &Conditions,
-        defer_sync: bool,
-        templates: &HashMap<String, String>,
-    ) -> Result<DocWrite, EngineError> {
-        let indexed = self.prepare(index, id, &source, routing, templates)?;
+    /// Indexes a document into a concrete index; `defer_sync` as for [`Engine::index_doc`].
+    pub fn index_new(&self, index: &str, doc: NewDoc<'_>, defer_sync: bool) -> Result<DocWrite, EngineError> {
+        let indexed = self.prepare(index, &doc)?;
+        let NewDoc { id, source, routing, cond, .. } = doc;
         self.write_on_shard(index, routing.unwrap_or(id), |shard| {
             shard.index(id, source, indexed, routing.map(str::to_owned), cond, defer_sync)
         })
@@ -158,22 +163,17 @@ impl Engine {
 
     /// Parses a document against its index's mapping, adding the mapping
     /// its new fields get first.
-    fn prepare(
-        &self,
-        index: &str,
-        id: &str,
-        source: &str,
-        routing: Option<&str>,
-        templates: &HashMap<String, String>,
-    ) -> Result<IndexedDoc, EngineError> {
+    fn prepare(&self, index: &str, doc: &NewDoc<'_>) -> Result<IndexedDoc, EngineError> {
         let shards = self.index_shards(index)?;
+        let no_templates = HashMap::new();
+        let templates = doc.templates.unwrap_or(&no_templates);
         let mut retried = false;
         loop {
             let mapper = shards.mapper();
-            if mapper.routing_required && routing.is_none() {
-                return Err(EngineError::RoutingMissing { index: index.to_owned(), id: id.to_owned() });
+            if mapper.routing_required && doc.routing.is_none() {
+                return Err(EngineError::RoutingMissing { index: index.to_owned(), id: doc.id.to_owned() });
             }
-            let (parsed, indexed) = mapper.index_source(id, source, templates)?;
+            let (parsed, indexed) = mapper.index_source(doc.id, &doc.source, doc.parsed.as_ref(), templates)?;
             let Some(update) = &parsed.mapping_update else {
                 return Ok(indexed);
             };
@@ -227,7 +227,23 @@ impl Engine {
         routing: Option<&str>,
         realtime: bool,
     ) -> Result<Option<StoredDoc>, EngineError> {
-        self.index_shards(index)?.shard_for(routing.unwrap_or(id)).get(id, realtime)
+        let shards = self.index_shards(index)?;
+        let Some(mut doc) = shards.shard_for(routing.unwrap_or(id)).get(id, realtime)? else {
+            return Ok(None);
+        };
+        if doc.unfiltered {
+            // Read back from the translog as sent: store it as the mapping says.
+            let mapper = shards.mapper();
+            if !mapper.source.enabled {
+                doc.source = None;
+            } else if !mapper.source.includes.is_empty() || !mapper.source.excludes.is_empty() {
+                let sent: Value = serde_json::from_str(doc.source.as_deref().unwrap_or("{}"))
+                    .map_err(|e| EngineError::Corrupt { path: id.into(), reason: e.to_string() })?;
+                doc.source = mapper.stored_source(&sent).map(|v| Arc::from(v.to_string()));
+            }
+            doc.unfiltered = false;
+        }
+        Ok(Some(doc))
     }
 
     /// Makes the deferred writes to these indices durable.

@@ -190,7 +190,11 @@ fn encode(tokens: &[tensile_analysis::Token]) -> String {
         }
         out.push_str(&t.position.to_string());
         out.push(POSITION_SEP);
-        out.extend(t.term.chars().filter(|c| *c != TOKEN_SEP && *c != POSITION_SEP));
+        if t.term.contains([TOKEN_SEP, POSITION_SEP]) {
+            out.extend(t.term.chars().filter(|c| *c != TOKEN_SEP && *c != POSITION_SEP));
+        } else {
+            out.push_str(&t.term);
+        }
     }
     out
 }

@@ -30,7 +30,7 @@ pub mod source_filter;
 pub mod stats;
 pub mod translog;
 
-pub use documents::{DocWrite, UpdateSpec, Updated};
+pub use documents::{DocWrite, NewDoc, UpdateSpec, Updated};
 pub use error::EngineError;
 pub use metadata::{IndexMetadata, IndexState, Metadata};
 pub use node_meta::NodeMetadata;

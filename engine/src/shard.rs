@@ -20,16 +20,18 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tantivy::collector::TopDocs;
 use tantivy::index::SegmentId;
-use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, TERMINATED,
+};
 
 /// Every write of this single-node engine is made under primary term 1.
 pub const PRIMARY_TERM: u64 = 1;
 
-const WRITER_MEMORY: usize = 32 << 20;
+/// Indexing threads of a shard's tantivy writer, and the memory of each.
+const WRITER_THREADS: usize = 2;
+const WRITER_MEMORY_PER_THREAD: usize = 32 << 20;
 
 /// A document as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,12 +44,16 @@ pub struct StoredDoc {
     pub source: Option<Arc<str>>,
     /// Fields whose values were not indexed (`_ignored`).
     pub ignored: Vec<String>,
+    /// The source is the one sent, read back from the translog: the
+    /// mapping's `_source` filtering is still to apply.
+    pub unfiltered: bool,
 }
 
-/// The newest state of a document written since the last refresh.
+/// The newest state of a document written since the last refresh. Its
+/// source stays in the translog, at `location`.
 #[derive(Debug, Clone)]
 enum Live {
-    Present(StoredDoc),
+    Present { version: u64, seq_no: u64, location: u64 },
     Deleted { version: u64, seq_no: u64 },
 }
 
@@ -69,6 +75,8 @@ pub struct Conditions {
     /// With an external version type, the version to write.
     pub version: Option<u64>,
     pub version_type: VersionType,
+    /// The `_id` was generated for this write, so no document has it yet.
+    pub generated_id: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +169,9 @@ impl Shard {
             .payload
             .and_then(|p| serde_json::from_str::<CommitPayload>(&p).ok())
             .map_or(0, |p| p.next_seq_no);
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| tantivy_error(&index_dir, e))?;
+        let writer = index
+            .writer_with_num_threads(WRITER_THREADS, WRITER_THREADS * WRITER_MEMORY_PER_THREAD)
+            .map_err(|e| tantivy_error(&index_dir, e))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -177,13 +187,13 @@ impl Shard {
             gc_deletes: DEFAULT_GC_DELETES,
         };
         let mut replayed = false;
-        for op in ops.into_iter().filter(|op| op.seq_no() >= committed) {
+        for (location, op) in ops.into_iter().filter(|(_, op)| op.seq_no() >= committed) {
             state.next_seq_no = state.next_seq_no.max(op.seq_no() + 1);
             let indexed = match &op {
                 Operation::Index { id, source, .. } => Some(reindex(id, source)?),
                 Operation::Delete { .. } => None,
             };
-            apply(&fields, &mut state, op, indexed).map_err(|e| tantivy_error(dir, e))?;
+            apply(&fields, &mut state, op, indexed, location, true).map_err(|e| tantivy_error(dir, e))?;
             replayed = true;
         }
         let shard = Shard {
@@ -214,7 +224,7 @@ impl Shard {
         let found = if realtime {
             let state = self.lock();
             match state.live.get(id) {
-                Some(Live::Present(doc)) => Some(doc.clone()),
+                Some(Live::Present { location, .. }) => Some(Self::from_translog(&state.translog, *location)?),
                 Some(Live::Deleted { .. }) => None,
                 None => self.search_id(id)?,
             }
@@ -229,13 +239,50 @@ impl Shard {
         Ok(found)
     }
 
+    /// A document written since the last refresh, read back from the translog.
+    fn from_translog(translog: &Translog, location: u64) -> Result<StoredDoc, EngineError> {
+        match translog.read(location)? {
+            Operation::Index { id, seq_no, version, routing, source } => Ok(StoredDoc {
+                id,
+                version,
+                seq_no,
+                routing,
+                source: Some(Arc::from(source)),
+                ignored: Vec::new(),
+                unfiltered: true,
+            }),
+            Operation::Delete { .. } => Err(EngineError::Corrupt {
+                path: PathBuf::from("translog"),
+                reason: "a live document points at a deletion".into(),
+            }),
+        }
+    }
+
+    /// Where the live document with this `_id` is in the last refreshed
+    /// searcher: straight from each segment's postings, no query.
+    fn locate(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>, EngineError> {
+        let term = Term::from_field_text(self.fields.id, id);
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            let index = segment.inverted_index(self.fields.id).map_err(|e| tantivy_error(&self.dir, e))?;
+            let Some(mut postings) =
+                index.read_postings(&term, IndexRecordOption::Basic).map_err(|e| tantivy_error(&self.dir, e))?
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if segment.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
+                    return Ok(Some(DocAddress::new(ordinal as u32, doc)));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(None)
+    }
+
     fn search_id(&self, id: &str) -> Result<Option<StoredDoc>, EngineError> {
         let searcher = self.reader.searcher();
-        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-        let hits = searcher
-            .search(&query, &TopDocs::with_limit(1).order_by_score())
-            .map_err(|e| tantivy_error(Path::new(id), e))?;
-        let Some((_, address)) = hits.into_iter().next() else {
+        let Some(address) = self.locate(&searcher, id)? else {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(Path::new(id), e))?;
@@ -248,21 +295,36 @@ impl Shard {
             routing: text(self.fields.routing),
             source: text(self.fields.source).map(Arc::from),
             ignored: doc.get_all(self.fields.ignored).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            unfiltered: false,
         }))
+    }
+
+    /// The version and sequence number of the refreshed document with this
+    /// `_id`, from the columns, without loading the document.
+    fn searched_version(&self, id: &str) -> Result<Option<(u64, u64)>, EngineError> {
+        let searcher = self.reader.searcher();
+        let Some(address) = self.locate(&searcher, id)? else {
+            return Ok(None);
+        };
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        let column = |name: &str| fast.u64(name).map_err(|e| tantivy_error(&self.dir, e));
+        let version = column("_version")?.first(address.doc_id).unwrap_or_default();
+        let seq_no = column("_seq_no")?.first(address.doc_id).unwrap_or_default();
+        Ok(Some((version, seq_no)))
     }
 
     /// The document's current state: present, a recent deletion (whose
     /// version the next write goes on from), or unknown.
     fn current(&self, state: &WriteState, id: &str) -> Result<Current, EngineError> {
         Ok(match state.live.get(id) {
-            Some(Live::Present(doc)) => Current { exists: true, version: doc.version, seq_no: doc.seq_no },
+            Some(Live::Present { version, seq_no, .. }) => Current { exists: true, version: *version, seq_no: *seq_no },
             Some(Live::Deleted { version, seq_no }) => Current { exists: false, version: *version, seq_no: *seq_no },
-            None => match self.search_id(id)? {
+            None => match self.searched_version(id)? {
                 None if state.tombstones.get(id).is_some_and(|t| t.at.elapsed() < state.gc_deletes) => {
                     let t = state.tombstones[id];
                     Current { exists: false, version: t.version, seq_no: t.seq_no }
                 }
-                Some(d) => Current { exists: true, version: d.version, seq_no: d.seq_no },
+                Some((version, seq_no)) => Current { exists: true, version, seq_no },
                 None => Current { exists: false, version: 0, seq_no: 0 },
             },
         })
@@ -299,13 +361,19 @@ impl Shard {
         defer_sync: bool,
     ) -> Result<WriteOutcome, EngineError> {
         let mut state = self.lock();
-        let current = self.current(&state, id)?;
+        // A generated `_id` is new: no document to look up (Elasticsearch's append-only path).
+        let current = if cond.generated_id {
+            Current { exists: false, version: 0, seq_no: 0 }
+        } else {
+            self.current(&state, id)?
+        };
         let version = next_version(id, current, cond)?;
         let seq_no = state.next_seq_no;
         let op = Operation::Index { id: id.to_owned(), seq_no, version, routing, source };
-        state.translog.append(std::slice::from_ref(&op), self.sync_each_write && !defer_sync)?;
+        let location = state.translog.append(&op, self.sync_each_write && !defer_sync)?;
         state.next_seq_no += 1;
-        apply(&self.fields, &mut state, op, Some(indexed)).map_err(|e| tantivy_error(Path::new(id), e))?;
+        apply(&self.fields, &mut state, op, Some(indexed), location, !cond.generated_id)
+            .map_err(|e| tantivy_error(Path::new(id), e))?;
         let result = if current.exists { WriteResult::Updated } else { WriteResult::Created };
         Ok(WriteOutcome { result, version, seq_no })
     }
@@ -326,9 +394,9 @@ impl Shard {
         let version = next_version(id, current, &Conditions { create_only: false, ..cond.clone() })?;
         let seq_no = state.next_seq_no;
         let op = Operation::Delete { id: id.to_owned(), seq_no, version };
-        state.translog.append(std::slice::from_ref(&op), self.sync_each_write && !defer_sync)?;
+        let location = state.translog.append(&op, self.sync_each_write && !defer_sync)?;
         state.next_seq_no += 1;
-        apply(&self.fields, &mut state, op, None).map_err(|e| tantivy_error(Path::new(id), e))?;
+        apply(&self.fields, &mut state, op, None, location, true).map_err(|e| tantivy_error(Path::new(id), e))?;
         let result = if current.exists { WriteResult::Deleted } else { WriteResult::NotFound };
         Ok(WriteOutcome { result, version, seq_no })
     }
@@ -366,7 +434,7 @@ impl Shard {
                 Live::Deleted { version, seq_no } => {
                     state.tombstones.insert(id, Tombstone { version, seq_no, at: now });
                 }
-                Live::Present(_) => {
+                Live::Present { .. } => {
                     state.tombstones.remove(&id);
                 }
             }
@@ -482,8 +550,10 @@ impl Shard {
     }
 
     /// Makes the translog durable now (for `async` durability).
+    /// The fsync runs outside the shard's lock: writes go on meanwhile.
     pub fn sync(&self) -> Result<(), EngineError> {
-        self.lock().translog.sync()
+        let (file, path) = self.lock().translog.sync_handle()?;
+        file.sync_data().map_err(|e| EngineError::io(&path, e))
     }
 
     /// The number of live documents visible to search.
@@ -530,13 +600,24 @@ fn next_version(id: &str, current: Current, cond: &Conditions) -> Result<u64, En
     }
 }
 
-/// Applies an operation (an index operation with its indexed fields) to
-/// the tantivy writer and the live map.
-fn apply(fields: &Fields, state: &mut WriteState, op: Operation, indexed: Option<IndexedDoc>) -> tantivy::Result<()> {
+/// Applies an operation (an index operation with its indexed fields),
+/// logged at `location` of the translog, to the tantivy writer and the
+/// live map. `replace`: an older copy of the document may exist and is
+/// deleted (not for a generated `_id`).
+fn apply(
+    fields: &Fields,
+    state: &mut WriteState,
+    op: Operation,
+    indexed: Option<IndexedDoc>,
+    location: u64,
+    replace: bool,
+) -> tantivy::Result<()> {
     match op {
         Operation::Index { id, seq_no, version, routing, .. } => {
             let indexed = indexed.unwrap_or_default();
-            state.writer.delete_term(Term::from_field_text(fields.id, &id));
+            if replace {
+                state.writer.delete_term(Term::from_field_text(fields.id, &id));
+            }
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.id, &id);
             if let Some(source) = &indexed.stored_source {
@@ -549,15 +630,7 @@ fn apply(fields: &Fields, state: &mut WriteState, op: Operation, indexed: Option
             }
             indexed.add_to(fields, &mut doc);
             state.writer.add_document(doc)?;
-            let stored = StoredDoc {
-                id: id.clone(),
-                version,
-                seq_no,
-                routing,
-                source: indexed.stored_source.map(Arc::from),
-                ignored: indexed.ignored,
-            };
-            state.live.insert(id, Live::Present(stored));
+            state.live.insert(id, Live::Present { version, seq_no, location });
         }
         Operation::Delete { id, seq_no, version } => {
             state.writer.delete_term(Term::from_field_text(fields.id, &id));

@@ -33,7 +33,8 @@ impl IndexShards {
         let n = meta.number_of_shards();
         let sync_each_write = meta.setting("index.translog.durability") != Some("async");
         let mapper = Arc::new(Mapper::for_index(meta)?);
-        let reindex = |id: &str, source: &str| mapper.index_source(id, source, &Default::default()).map(|(_, doc)| doc);
+        let reindex =
+            |id: &str, source: &str| mapper.index_source(id, source, None, &Default::default()).map(|(_, doc)| doc);
         let shards = (0..n)
             .map(|i| Shard::open(&index_dir.join(i.to_string()), sync_each_write, &reindex))
             .collect::<Result<Vec<_>, _>>()?;

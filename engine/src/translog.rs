@@ -2,19 +2,18 @@
 //! here and fsynced before the answer goes out; on start the operations
 //! newer than the last tantivy commit are replayed. A commit empties it.
 //!
-//! A record is `[length u32 LE][crc32 u32 LE][operation as JSON]`. Reading
-//! stops at the first record that is cut short or fails its checksum: that
-//! is a write that was never acknowledged.
+//! A record is `[length u32 LE][crc32 u32 LE][operation]`, the operation
+//! in a small binary layout (no escaping of the source). Reading stops at
+//! the first record that is cut short or fails its checksum: that is a
+//! write that was never acknowledged.
 
 use crate::error::EngineError;
-use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// One logged write.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operation {
     Index { id: String, seq_no: u64, version: u64, routing: Option<String>, source: String },
     Delete { id: String, seq_no: u64, version: u64 },
@@ -33,12 +32,14 @@ pub struct Translog {
     file: File,
     /// Operations in the log.
     operations: u64,
+    /// Bytes in the log: where the next record goes.
+    len: u64,
 }
 
 impl Translog {
     /// Opens the log, creating it when missing, and returns the intact
-    /// operations in it. A torn tail is cut off.
-    pub fn open(path: &Path) -> Result<(Translog, Vec<Operation>), EngineError> {
+    /// operations in it with their locations. A torn tail is cut off.
+    pub fn open(path: &Path) -> Result<(Translog, Vec<(u64, Operation)>), EngineError> {
         let mut file =
             OpenOptions::new().read(true).append(true).create(true).open(path).map_err(|e| EngineError::io(path, e))?;
         let mut bytes = Vec::new();
@@ -49,31 +50,55 @@ impl Translog {
             file.sync_all().map_err(|e| EngineError::io(path, e))?;
         }
         file.seek(SeekFrom::End(0)).map_err(|e| EngineError::io(path, e))?;
-        Ok((Translog { path: path.to_owned(), file, operations: ops.len() as u64 }, ops))
+        let log = Translog { path: path.to_owned(), file, operations: ops.len() as u64, len: intact as u64 };
+        Ok((log, ops))
     }
 
-    /// Appends operations; with `sync`, they are on disk when this returns.
-    pub fn append(&mut self, ops: &[Operation], sync: bool) -> Result<(), EngineError> {
+    /// Appends an operation; with `sync`, it is on disk when this returns.
+    /// Returns its location, for [`Translog::read`].
+    pub fn append(&mut self, op: &Operation, sync: bool) -> Result<u64, EngineError> {
         let mut buf = Vec::new();
-        for op in ops {
-            encode(op, &mut buf);
-        }
+        encode(op, &mut buf);
         self.file.write_all(&buf).map_err(|e| EngineError::io(&self.path, e))?;
-        self.operations += ops.len() as u64;
+        let location = self.len;
+        self.len += buf.len() as u64;
+        self.operations += 1;
         if sync {
             self.sync()?;
         }
-        Ok(())
+        Ok(location)
+    }
+
+    /// The operation at a location [`Translog::append`] returned.
+    pub fn read(&self, location: u64) -> Result<Operation, EngineError> {
+        use std::os::unix::fs::FileExt;
+        let corrupt = |reason: &str| EngineError::Corrupt { path: self.path.clone(), reason: reason.to_owned() };
+        let mut header = [0u8; 8];
+        self.file.read_exact_at(&mut header, location).map_err(|e| EngineError::io(&self.path, e))?;
+        let len = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as usize;
+        let mut payload = vec![0u8; len];
+        self.file.read_exact_at(&mut payload, location + 8).map_err(|e| EngineError::io(&self.path, e))?;
+        if crc32fast::hash(&payload).to_le_bytes() != header[4..8] {
+            return Err(corrupt("a translog record fails its checksum"));
+        }
+        decode_op(&payload).ok_or_else(|| corrupt("an unreadable translog record"))
     }
 
     pub fn sync(&mut self) -> Result<(), EngineError> {
         self.file.sync_data().map_err(|e| EngineError::io(&self.path, e))
     }
 
+    /// A handle to fsync the log with while others append to it.
+    pub fn sync_handle(&self) -> Result<(File, PathBuf), EngineError> {
+        let file = self.file.try_clone().map_err(|e| EngineError::io(&self.path, e))?;
+        Ok((file, self.path.clone()))
+    }
+
     /// Empties the log once its operations are committed.
     pub fn trim(&mut self) -> Result<(), EngineError> {
         self.file.set_len(0).map_err(|e| EngineError::io(&self.path, e))?;
         self.operations = 0;
+        self.len = 0;
         self.file.sync_all().map_err(|e| EngineError::io(&self.path, e))
     }
 
@@ -84,19 +109,91 @@ impl Translog {
 
     /// The size of the log in bytes.
     pub fn size(&self) -> u64 {
-        self.file.metadata().map_or(0, |m| m.len())
+        self.len
     }
 }
 
+const INDEX: u8 = 1;
+const DELETE: u8 = 2;
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// `[kind u8][seq_no u64][version u64][id]`, then for an index
+/// `[has routing u8][routing]?[source]`; strings as `[len u32][bytes]`.
 fn encode(op: &Operation, out: &mut Vec<u8>) {
-    let payload = serde_json::to_vec(op).expect("an operation serialises");
+    let mut payload = Vec::with_capacity(64);
+    match op {
+        Operation::Index { id, seq_no, version, routing, source } => {
+            payload.push(INDEX);
+            payload.extend_from_slice(&seq_no.to_le_bytes());
+            payload.extend_from_slice(&version.to_le_bytes());
+            put_bytes(&mut payload, id.as_bytes());
+            payload.push(u8::from(routing.is_some()));
+            if let Some(r) = routing {
+                put_bytes(&mut payload, r.as_bytes());
+            }
+            put_bytes(&mut payload, source.as_bytes());
+        }
+        Operation::Delete { id, seq_no, version } => {
+            payload.push(DELETE);
+            payload.extend_from_slice(&seq_no.to_le_bytes());
+            payload.extend_from_slice(&version.to_le_bytes());
+            put_bytes(&mut payload, id.as_bytes());
+        }
+    }
     out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
 }
 
-/// The intact operations, and how many bytes they take.
-fn decode(bytes: &[u8]) -> (Vec<Operation>, usize) {
+/// A cursor over a record's payload.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let out = self.bytes.get(self.at..self.at + n)?;
+        self.at += n;
+        Some(out)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let len = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
+        String::from_utf8(self.take(len)?.to_vec()).ok()
+    }
+}
+
+/// Reads what [`encode`] wrote; `None` for anything else.
+fn decode_op(payload: &[u8]) -> Option<Operation> {
+    let mut r = Reader { bytes: payload, at: 0 };
+    let kind = r.byte()?;
+    let (seq_no, version, id) = (r.u64()?, r.u64()?, r.string()?);
+    match kind {
+        DELETE => Some(Operation::Delete { id, seq_no, version }),
+        INDEX => {
+            let routing = if r.byte()? == 1 { Some(r.string()?) } else { None };
+            let source = r.string()?;
+            Some(Operation::Index { id, seq_no, version, routing, source })
+        }
+        _ => None,
+    }
+}
+
+/// The intact operations with their locations, and how many bytes they take.
+fn decode(bytes: &[u8]) -> (Vec<(u64, Operation)>, usize) {
     let mut ops = Vec::new();
     let mut at = 0;
     while bytes.len() - at >= 8 {
@@ -108,10 +205,10 @@ fn decode(bytes: &[u8]) -> (Vec<Operation>, usize) {
         if crc32fast::hash(payload) != crc {
             break;
         }
-        let Ok(op) = serde_json::from_slice(payload) else {
+        let Some(op) = decode_op(payload) else {
             break;
         };
-        ops.push(op);
+        ops.push((at as u64, op));
         at += 8 + len;
     }
     (ops, at)
@@ -132,10 +229,13 @@ mod tests {
         let path = dir.path().join("translog.tlog");
         let (mut log, ops) = Translog::open(&path).unwrap();
         assert!(ops.is_empty());
-        log.append(&[index("a", 0), Operation::Delete { id: "a".into(), seq_no: 1, version: 2 }], true).unwrap();
+        let first = log.append(&index("a", 0), true).unwrap();
+        let second = log.append(&Operation::Delete { id: "a".into(), seq_no: 1, version: 2 }, true).unwrap();
+        assert_eq!(log.read(first).unwrap(), index("a", 0));
         drop(log);
         let (mut log, ops) = Translog::open(&path).unwrap();
-        assert_eq!(ops.len(), 2);
+        assert_eq!(ops.iter().map(|(at, _)| *at).collect::<Vec<_>>(), [first, second]);
+        assert_eq!(log.read(second).unwrap().seq_no(), 1);
         log.trim().unwrap();
         drop(log);
         assert!(Translog::open(&path).unwrap().1.is_empty());
@@ -159,7 +259,9 @@ mod tests {
             let (read, intact) = decode(&bytes);
             let whole = ends.iter().filter(|&&e| e <= keep).count();
             prop_assert!(read.len() >= whole);
-            prop_assert_eq!(&read[..whole], &ops[..whole]);
+            prop_assert!(read.iter().zip(std::iter::once(0).chain(ends.iter().copied())).all(|((at, _), end)| *at == end as u64));
+            let read_ops: Vec<Operation> = read.into_iter().map(|(_, op)| op).collect();
+            prop_assert_eq!(&read_ops[..whole], &ops[..whole]);
             prop_assert!(intact <= bytes.len());
         }
     }

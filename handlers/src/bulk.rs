@@ -9,7 +9,7 @@ use crate::node::Node;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::time::Instant;
-use tensile_engine::{Conditions, Updated, VersionType};
+use tensile_engine::{Conditions, NewDoc, Updated, VersionType};
 use tensile_generated::params::{self, Refresh};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
@@ -45,7 +45,14 @@ struct Item {
     require_alias: bool,
     /// `dynamic_templates`: field path to the dynamic template that maps it.
     templates: std::collections::HashMap<String, String>,
-    source: Option<Result<Value, EsError>>,
+    source: Option<Result<Source, EsError>>,
+}
+
+/// A source line: its text as sent, and parsed.
+#[derive(Debug)]
+struct Source {
+    text: String,
+    value: Value,
 }
 
 const METADATA: &[&str] = &[
@@ -126,6 +133,7 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
         let id = text("_id");
         let cond = Conditions {
             create_only: action == Action::Create || (action == Action::Index && id.is_none()),
+            generated_id: id.is_none() && action != Action::Update,
             if_seq_no: number("if_seq_no"),
             if_primary_term: number("if_primary_term"),
             version: number("version"),
@@ -140,13 +148,15 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
                         action.name()
                     ))
                 })?;
-                Some(serde_json::from_str::<Value>(line).map_err(|e| {
-                    EsError::new(
-                        400,
-                        "document_parsing_exception",
-                        format!("[{}:{}] failed to parse: {e}", e.line(), e.column()),
-                    )
-                }))
+                Some(serde_json::from_str::<Value>(line).map(|value| Source { text: line.to_owned(), value }).map_err(
+                    |e| {
+                        EsError::new(
+                            400,
+                            "document_parsing_exception",
+                            format!("[{}:{}] failed to parse: {e}", e.line(), e.column()),
+                        )
+                    },
+                ))
             }
         };
         items.push(Item {
@@ -178,17 +188,18 @@ fn item_error(index: &str, id: Option<&str>, err: &EsError) -> Value {
     json!({ "_index": index, "_id": id, "status": err.status, "error": crate::error::exception_json(err) })
 }
 
-/// Runs one item; the index it wrote to, and its answer.
-fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
+/// Runs one item (taking its source); the index it wrote to, and its answer.
+fn run(node: &Node, item: &mut Item) -> Result<(String, Value), EsError> {
     if item.action != Action::Delete {
         check_pipeline(item.pipeline.as_deref())?;
     }
     check_require_alias(node, &item.index, item.require_alias)?;
     let target = node.engine.write_index(&item.index).map_err(es_error)?;
     let routing = item.routing.as_deref();
-    let doc = |item: &Item| -> Result<Value, EsError> {
-        let source = item.source.clone().unwrap_or_else(|| Ok(Value::Null))?;
-        if !source.is_object() {
+    let taken = item.source.take();
+    let doc = move || -> Result<Source, EsError> {
+        let source = taken.unwrap_or_else(|| Ok(Source { text: String::new(), value: Value::Null }))?;
+        if !source.value.is_object() {
             return Err(EsError::new(
                 400,
                 "document_parsing_exception",
@@ -199,12 +210,17 @@ fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
     };
     let answer = match item.action {
         Action::Index | Action::Create => {
-            let source = doc(item)?;
+            let Source { text, value } = doc()?;
             let id = crate::documents::document_id(item.id.as_deref())?;
-            let w = node
-                .engine
-                .index_doc_with_templates(&target, &id, source.to_string(), routing, &item.cond, true, &item.templates)
-                .map_err(es_error)?;
+            let new = NewDoc {
+                id: &id,
+                source: text,
+                parsed: Some(value),
+                routing,
+                cond: &item.cond,
+                templates: Some(&item.templates),
+            };
+            let w = node.engine.index_new(&target, new, true).map_err(es_error)?;
             write_item(&id, &w)
         }
         Action::Delete => {
@@ -214,7 +230,7 @@ fn run(node: &Node, item: &Item) -> Result<(String, Value), EsError> {
         }
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
-            let mut spec = update_spec(&doc(item)?)?;
+            let mut spec = update_spec(&doc()?.value)?;
             spec.cond = Conditions {
                 if_seq_no: item.cond.if_seq_no,
                 if_primary_term: item.cond.if_primary_term,
@@ -251,8 +267,8 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
     let mut touched = BTreeSet::new();
     let mut answers = Vec::with_capacity(items.len());
     let mut errors = false;
-    for item in &items {
-        let answer = match run(node, item) {
+    for mut item in items {
+        let answer = match run(node, &mut item) {
             Ok((index, answer)) => {
                 touched.insert(index);
                 answer
@@ -300,5 +316,9 @@ mod tests {
         // A bad source line is the item's error, not the request's.
         let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{nope\n", Defaults::default()).unwrap();
         assert!(items[0].source.as_ref().unwrap().is_err());
+        let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{ \"a\" : 1 }\n", Defaults::default()).unwrap();
+        let source = items[0].source.as_ref().unwrap().as_ref().unwrap();
+        assert_eq!(source.text, "{ \"a\" : 1 }", "the source is kept as sent");
+        assert!(items[0].cond.generated_id);
     }
 }

@@ -269,6 +269,7 @@ pub fn index<'a>(node: &'a Node, req: Request<params::Index>) -> HandlerFuture<'
             if_primary_term: seq_no("if_primary_term", p.if_primary_term)?,
             version: seq_no("version", p.version)?,
             version_type: version_type(p.version_type),
+            generated_id: p.id.is_none(),
         };
         let r = IndexRequest {
             target: &p.index,

@@ -85,6 +85,11 @@ impl Server {
         self.data.path()
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `url` followed by `path`.
     pub fn at(&self, path: &str) -> String {
         format!("{}{}", self.url, path)

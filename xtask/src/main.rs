@@ -6,7 +6,10 @@
 //! - `cargo xtask conformance [--update-baseline]` replays the YAML REST
 //!   suite against a fresh server (the `conformance` test of `tests/`) and,
 //!   with `--update-baseline`, records what passes in
-//!   `conformance/baseline.txt` and `conformance/REPORT.md`.
+//!   `conformance/baseline.txt` and `conformance/REPORT.md`;
+//! - `cargo xtask bench ingest [--logs N] [--articles N] [--clients N]`
+//!   builds Tensile and the benchmarks in release mode and compares
+//!   Tensile's bulk ingest with raw tantivy's (see `bench/`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,11 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(true),
         ["conformance"] => conformance(false),
         ["conformance", "--update-baseline"] => conformance(true),
-        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask conformance [--update-baseline]".to_owned()),
+        ["bench", which, rest @ ..] => bench(which, rest),
+        _ => Err(
+            "usage: cargo xtask codegen [--check] | cargo xtask conformance [--update-baseline] | cargo xtask bench ingest [options]"
+                .to_owned(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -27,6 +34,34 @@ fn main() -> ExitCode {
             eprintln!("xtask: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Builds the server and the benchmarks in release mode and runs one.
+fn bench(which: &str, options: &[&str]) -> Result<(), String> {
+    let root = repo_root();
+    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "--bin", "tensile", "--bin", "tensile-bench"])
+        .current_dir(&root)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("the release build failed".into());
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let release = target.join("release");
+    let tensile = release.join("tensile");
+    let status = std::process::Command::new(release.join("tensile-bench"))
+        .arg(which)
+        .arg("--tensile")
+        .arg(&tensile)
+        .args(options)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the {which} benchmark failed"))
     }
 }
 

@@ -359,9 +359,11 @@ fn pattern(pieces: &[Piece], s: &str) -> Option<Instant> {
 /// ISO 8601, each part after the year optional: `2024`, `2024-05`,
 /// `2024-05-01T10:00`, `2024-05-01T10:00:00.123456789+02:00`.
 fn iso(s: &str) -> Option<Instant> {
-    let pieces = compile("yyyy[-MM[-dd['T'HH[:mm[:ss[.SSSSSSSSS]]]][Z]]]").expect("the ISO pattern compiles");
+    static ISO: std::sync::LazyLock<Vec<Piece>> = std::sync::LazyLock::new(|| {
+        compile("yyyy[-MM[-dd['T'HH[:mm[:ss[.SSSSSSSSS]]]][Z]]]").expect("the ISO pattern compiles")
+    });
     let mut f = Fields::default();
-    if read(&pieces, s, &mut f)? != s.len() {
+    if read(&ISO, s, &mut f)? != s.len() {
         return None;
     }
     // A year alone must have four digits, as in Elasticsearch's strict parser.

@@ -151,21 +151,32 @@ impl Mapper {
     }
 
     /// Parses a document's JSON text and prepares what the shard indexes.
+    /// `parsed` is the source already parsed, if the caller has it.
     pub fn index_source(
         &self,
         id: &str,
         source: &str,
+        parsed: Option<&Value>,
         templates: &HashMap<String, String>,
     ) -> Result<(ParsedDoc, crate::indexed::IndexedDoc), EngineError> {
-        let value: Value = serde_json::from_str(source)
-            .map_err(|e| EngineError::DocumentParsing { reason: format!("failed to parse: {e}"), cause: None })?;
-        let parsed = self.parse(id, &value, templates)?;
+        let owned;
+        let value = match parsed {
+            Some(v) => v,
+            None => {
+                owned = serde_json::from_str::<Value>(source).map_err(|e| EngineError::DocumentParsing {
+                    reason: format!("failed to parse: {e}"),
+                    cause: None,
+                })?;
+                &owned
+            }
+        };
+        let parsed = self.parse(id, value, templates)?;
         let stored = if !self.source.enabled {
             None
         } else if self.source.includes.is_empty() && self.source.excludes.is_empty() {
             Some(source.to_owned())
         } else {
-            self.stored_source(&value).map(|v| v.to_string())
+            self.stored_source(value).map(|v| v.to_string())
         };
         let doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens)?;
         Ok((parsed, doc))

@@ -1,0 +1,231 @@
+//! The ingest benchmark: the corpus bulk-loaded into Tensile over HTTP by
+//! concurrent clients, then the same documents indexed straight into a
+//! tantivy `IndexWriter` with the equivalent schema, in a child process so
+//! that each side's peak memory is its own.
+
+use crate::corpus::{self, Size};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tantivy::schema::{Schema, FAST, INDEXED, STORED, STRING, TEXT};
+use tantivy::{DateTime, Index, TantivyDocument};
+
+const BATCH: usize = 1000;
+
+/// What one side measured.
+struct Run {
+    docs: usize,
+    bytes: usize,
+    seconds: f64,
+    peak_rss: Option<u64>,
+    /// CPU seconds of the indexing process (the server, for Tensile).
+    cpu: Option<f64>,
+}
+
+impl Run {
+    fn docs_per_second(&self) -> f64 {
+        self.docs as f64 / self.seconds
+    }
+
+    fn line(&self, name: &str) -> String {
+        let mb = |b: f64| b / (1 << 20) as f64;
+        format!(
+            "{name:<12} {:>9.0} docs/s  {:>6.1} MB/s  {:>6.2} s  CPU {}  peak RSS {}",
+            self.docs_per_second(),
+            mb(self.bytes as f64) / self.seconds,
+            self.seconds,
+            self.cpu.map_or("n/a".to_owned(), |c| format!("{c:.2} s")),
+            self.peak_rss.map_or("n/a".to_owned(), |b| format!("{:.0} MB", mb(b as f64)))
+        )
+    }
+}
+
+/// Runs both sides and prints the comparison; the last line is
+/// `ingest: tensile/raw-tantivy = R`.
+pub fn compare(tensile_binary: &str, size: Size, clients: usize) -> Result<(), String> {
+    let (logs, articles) = corpus::generate(size);
+    let bytes: usize = logs.iter().chain(&articles).map(String::len).sum();
+    println!(
+        "corpus: {} log lines and {} articles, {:.1} MB of JSON; {clients} concurrent clients, bulks of {BATCH}",
+        logs.len(),
+        articles.len(),
+        bytes as f64 / (1 << 20) as f64
+    );
+    let docs: Vec<String> = logs.into_iter().chain(articles).collect();
+    let tensile = tensile_run(tensile_binary, docs, clients)?;
+    println!("{}", tensile.line("tensile"));
+    let raw = raw_run(size)?;
+    println!("{}", raw.line("raw-tantivy"));
+    println!("ingest: tensile/raw-tantivy = {:.2}", tensile.docs_per_second() / raw.docs_per_second());
+    Ok(())
+}
+
+fn tensile_run(binary: &str, docs: Vec<String>, clients: usize) -> Result<Run, String> {
+    let server = tensile_tests::Server::start(std::path::Path::new(binary), &[]);
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let bytes: usize = docs.iter().map(String::len).sum();
+    let count = docs.len();
+    let seconds = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let index = format!("{}/bench", server.url);
+        let body = json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1"},
+            "mappings": corpus::mappings()});
+        let created = client.put(&index).json(&body).send().await.map_err(|e| e.to_string())?;
+        if !created.status().is_success() {
+            return Err(format!("creating the index: {}", created.text().await.unwrap_or_default()));
+        }
+        let batches: Vec<String> = docs
+            .chunks(BATCH)
+            .map(|chunk| chunk.iter().flat_map(|d| ["{\"index\":{}}\n", d.as_str(), "\n"]).collect())
+            .collect();
+        let queue = Arc::new(Mutex::new(batches.into_iter()));
+        let start = Instant::now();
+        let cpu_before = crate::rss::cpu_seconds(&server.pid().to_string());
+        let client_before = crate::rss::cpu_seconds("self").unwrap_or(0.0);
+        let mut tasks = Vec::new();
+        for _ in 0..clients {
+            let (queue, client, url) = (queue.clone(), client.clone(), format!("{index}/_bulk"));
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let Some(batch) = queue.lock().unwrap().next() else { return Ok(()) };
+                    let resp = client
+                        .post(&url)
+                        .header("content-type", "application/x-ndjson")
+                        .body(batch)
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
+                    // Elasticsearch puts `errors` first: parse the whole answer only when it says true.
+                    if bytes.starts_with(b"{\"errors\":false") {
+                        continue;
+                    }
+                    let answer: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+                    if answer["errors"] != false {
+                        let first = answer["items"]
+                            .as_array()
+                            .and_then(|items| items.iter().find(|i| i["index"]["error"].is_object()));
+                        return Err(format!("a bulk failed: {}", first.unwrap_or(&answer)));
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.map_err(|e| e.to_string())??;
+        }
+        client.post(format!("{index}/_refresh")).send().await.map_err(|e| e.to_string())?;
+        let cpu =
+            crate::rss::cpu_seconds(&server.pid().to_string()).zip(cpu_before).map(|(after, before)| after - before);
+        let client = crate::rss::cpu_seconds("self").unwrap_or(0.0) - client_before;
+        println!("(the {clients} bulk clients of this process used {client:.2} s of CPU meanwhile)");
+        Ok::<(f64, Option<f64>), String>((start.elapsed().as_secs_f64(), cpu))
+    })?;
+    let (seconds, cpu) = seconds;
+    let peak_rss = crate::rss::peak(&server.pid().to_string());
+    Ok(Run { docs: count, bytes, seconds, peak_rss, cpu })
+}
+
+/// Runs the raw side in a child process and reads its report line.
+fn raw_run(size: Size) -> Result<Run, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = std::process::Command::new(exe)
+        .args(["raw-ingest", "--logs", &size.logs.to_string(), "--articles", &size.articles.to_string()])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("raw "))
+        .ok_or_else(|| format!("raw-ingest failed: {}", String::from_utf8_lossy(&out.stderr)))?;
+    let field = |name: &str| -> Option<f64> {
+        line.split_whitespace().find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+    };
+    Ok(Run {
+        docs: field("docs").ok_or("no docs")? as usize,
+        bytes: field("bytes").ok_or("no bytes")? as usize,
+        seconds: field("seconds").ok_or("no seconds")?,
+        peak_rss: field("rss").map(|r| r as u64),
+        cpu: field("cpu"),
+    })
+}
+
+/// The child process: indexes the corpus into a tantivy index with the
+/// schema the mapping stands for, `_id` and `_source` stored as Tensile
+/// stores them, and prints `raw docs=.. bytes=.. seconds=.. rss=..`.
+pub fn raw_child(size: Size) -> Result<(), String> {
+    let (logs, articles) = corpus::generate(size);
+    let docs: Vec<String> = logs.into_iter().chain(articles).collect();
+    let bytes: usize = docs.iter().map(String::len).sum();
+    let mut b = Schema::builder();
+    let id = b.add_text_field("_id", STRING | STORED);
+    let source = b.add_text_field("_source", STORED);
+    let mut text = Vec::new();
+    let mut keyword = Vec::new();
+    let mut number = Vec::new();
+    let mut float = Vec::new();
+    let mut date = Vec::new();
+    let mappings = corpus::mappings();
+    for (name, def) in mappings["properties"].as_object().expect("properties") {
+        match def["type"].as_str() {
+            Some("text") => text.push((name.clone(), b.add_text_field(name, TEXT))),
+            Some("keyword") => keyword.push((name.clone(), b.add_text_field(name, STRING | FAST))),
+            Some("float") => float.push((name.clone(), b.add_f64_field(name, INDEXED | FAST))),
+            Some("date") => date.push((name.clone(), b.add_date_field(name, INDEXED | FAST))),
+            _ => number.push((name.clone(), b.add_i64_field(name, INDEXED | FAST))),
+        }
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let index = Index::create_in_dir(dir.path(), b.build()).map_err(|e| e.to_string())?;
+    let mut writer = index.writer::<TantivyDocument>(64 << 20).map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let cpu_before = crate::rss::cpu_seconds("self").unwrap_or(0.0);
+    for (n, line) in docs.iter().enumerate() {
+        let value: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(id, n.to_string());
+        doc.add_text(source, line);
+        let values = |name: &str| -> Vec<Value> {
+            match &value[name] {
+                Value::Null => Vec::new(),
+                Value::Array(items) => items.clone(),
+                v => vec![v.clone()],
+            }
+        };
+        for (name, f) in &text {
+            values(name).iter().filter_map(Value::as_str).for_each(|v| doc.add_text(*f, v));
+        }
+        for (name, f) in &keyword {
+            values(name).iter().filter_map(Value::as_str).for_each(|v| doc.add_text(*f, v));
+        }
+        for (name, f) in &number {
+            values(name).iter().filter_map(Value::as_i64).for_each(|v| doc.add_i64(*f, v));
+        }
+        for (name, f) in &float {
+            values(name).iter().filter_map(Value::as_f64).for_each(|v| doc.add_f64(*f, v));
+        }
+        for (name, f) in &date {
+            for v in values(name).iter().filter_map(Value::as_str) {
+                doc.add_date(*f, DateTime::from_timestamp_millis(iso_millis(v)));
+            }
+        }
+        writer.add_document(doc).map_err(|e| e.to_string())?;
+    }
+    writer.commit().map_err(|e| e.to_string())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let rss = crate::rss::peak("self").unwrap_or(0);
+    let cpu = crate::rss::cpu_seconds("self").unwrap_or(0.0) - cpu_before;
+    println!("raw docs={} bytes={bytes} seconds={seconds} rss={rss} cpu={cpu}", docs.len());
+    Ok(())
+}
+
+/// Millis of the corpus's `yyyy-MM-ddTHH:mm:ss.SSSZ` timestamps.
+fn iso_millis(s: &str) -> i64 {
+    let n = |a: usize, b: usize| s.get(a..b).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+    let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
+    let days = (y - 1970) * 365
+        + (y - 1969) / 4
+        + [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334][(m - 1) as usize]
+        + d
+        - 1;
+    ((days * 24 + n(11, 13)) * 60 + n(14, 16)) * 60_000 + n(17, 19) * 1000 + n(20, 23)
+}
