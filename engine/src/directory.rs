@@ -243,10 +243,13 @@ mod tests {
                 false,
             )
         };
-        doc("a").unwrap();
-        doc("b").unwrap();
+        // One segment of several documents, one of which is then deleted.
+        for i in 0..20 {
+            doc(&i.to_string()).unwrap();
+        }
+        shard.force_merge(Some(1), false).unwrap();
         shard.flush(false).unwrap();
-        shard.delete("a", &Default::default(), false).unwrap();
+        shard.delete("0", &Default::default(), false).unwrap();
         shard.flush(false).unwrap();
         let index = dir.path().join("index");
         let d = ShardDirectory::open(&index).unwrap();
