@@ -2,6 +2,7 @@
 //! the shard each document routes to. Writing to a missing index creates
 //! it, as Elasticsearch's `action.auto_create_index` does by default.
 
+use crate::blocks::Access;
 use crate::error::{EngineError, ShardRef};
 use crate::indexed::IndexedDoc;
 use crate::metadata::IndexMetadata;
@@ -154,6 +155,7 @@ impl Engine {
 
     /// Indexes a document into a concrete index; `defer_sync` as for [`Engine::index_doc`].
     pub fn index_new(&self, index: &str, doc: NewDoc<'_>, defer_sync: bool) -> Result<DocWrite, EngineError> {
+        self.check_block(index, Access::Write)?;
         let indexed = self.prepare(index, &doc)?;
         let NewDoc { id, source, routing, cond, .. } = doc;
         self.write_on_shard(index, routing.unwrap_or(id), |shard| {
@@ -195,6 +197,7 @@ impl Engine {
         cond: &Conditions,
         defer_sync: bool,
     ) -> Result<DocWrite, EngineError> {
+        self.check_block(index, Access::Write)?;
         self.write_on_shard(index, routing.unwrap_or(id), |shard| shard.delete(id, cond, defer_sync))
     }
 
@@ -227,6 +230,7 @@ impl Engine {
         routing: Option<&str>,
         realtime: bool,
     ) -> Result<Option<StoredDoc>, EngineError> {
+        self.check_block(index, Access::Read)?;
         let shards = self.index_shards(index)?;
         let Some(mut doc) = shards.shard_for(routing.unwrap_or(id)).get(id, realtime)? else {
             return Ok(None);
@@ -265,6 +269,7 @@ impl Engine {
         spec: &UpdateSpec,
         defer_sync: bool,
     ) -> Result<Updated, EngineError> {
+        self.check_block(index, Access::Write)?;
         let mut attempts = 0;
         loop {
             let current = self.get_doc(index, id, routing, true)?;

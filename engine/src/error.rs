@@ -53,6 +53,9 @@ pub enum EngineError {
     /// `document_source_missing_exception`
     #[error("[{id}]: document source missing")]
     DocumentSourceMissing { id: String },
+    /// `cluster_block_exception`: an index block refuses the operation.
+    #[error("{reason}")]
+    Blocked { reason: String, status: u16 },
     /// `settings_exception`
     #[error("{0}")]
     Settings(String),

@@ -11,6 +11,7 @@
 
 pub mod aliases;
 pub mod atomic;
+pub mod blocks;
 pub mod directory;
 pub mod documents;
 pub mod error;

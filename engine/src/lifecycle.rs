@@ -106,6 +106,10 @@ impl Engine {
                 let Some(index) = meta.indices.get_mut(name) else {
                     continue;
                 };
+                // Blocks themselves can always change: that is how an index is unblocked.
+                if changes.keys().any(|k| !k.starts_with("index.blocks.")) {
+                    crate::blocks::check(index, crate::blocks::Access::Metadata)?;
+                }
                 let static_keys: Vec<&String> = changes.keys().filter(|k| is_static(k)).collect();
                 if index.state == IndexState::Open && !static_keys.is_empty() {
                     let keys: Vec<&str> = static_keys.iter().map(|k| k.as_str()).collect();
@@ -141,6 +145,7 @@ impl Engine {
             let mut compiled = Vec::new();
             for name in names {
                 if let Some(index) = meta.indices.get_mut(name) {
+                    crate::blocks::check(index, crate::blocks::Access::Metadata)?;
                     crate::mapping::merge(&mut index.mappings, update)?;
                     compiled.push((name.clone(), Arc::new(Mapper::for_index(index)?)));
                 }

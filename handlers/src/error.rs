@@ -55,6 +55,7 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("index_uuid", "_na_")
             .with_metadata("index", index),
         EngineError::DocumentSourceMissing { .. } => EsError::new(400, "document_source_missing_exception", reason),
+        EngineError::Blocked { status, .. } => EsError::new(status, "cluster_block_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),
         EngineError::Io { .. } => EsError::new(500, "io_exception", reason),
         EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),

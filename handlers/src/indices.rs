@@ -220,3 +220,39 @@ pub fn put_mapping<'a>(node: &'a Node, req: Request<params::IndicesPutMapping>) 
     })();
     ready(result)
 }
+
+/// `PUT /{index}/_block/{block}` and `DELETE /{index}/_block/{block}`.
+fn change_block<'a>(
+    node: &'a Node,
+    index: &[String],
+    block: params::Block,
+    p: &impl IndicesOptionsParams,
+    on: bool,
+) -> HandlerFuture<'a> {
+    let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+    let result = node
+        .engine
+        .resolve(index, opts)
+        .and_then(|names| node.engine.set_block(&names, block.as_str(), on).map(|()| names))
+        .map_err(es_error)
+        .map(|names| {
+            let flag = if on { "blocked" } else { "unblocked" };
+            let indices: Vec<Value> = names.iter().map(|n| serde_json::json!({ "name": n, flag: true })).collect();
+            let mut body = serde_json::json!({ "acknowledged": true, "indices": indices });
+            if on {
+                body["shards_acknowledged"] = Value::Bool(true);
+            }
+            Response::json(body)
+        });
+    ready(result)
+}
+
+pub fn add_block<'a>(node: &'a Node, req: Request<params::IndicesAddBlock>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    change_block(node, &p.index, p.block, p, true)
+}
+
+pub fn remove_block<'a>(node: &'a Node, req: Request<params::IndicesRemoveBlock>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    change_block(node, &p.index, p.block, p, false)
+}

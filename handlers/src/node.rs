@@ -163,6 +163,14 @@ impl Handlers for Node {
         crate::indices::get_field_mapping(self, req)
     }
 
+    fn indices_add_block(&self, req: Request<params::IndicesAddBlock>) -> HandlerFuture<'_> {
+        crate::indices::add_block(self, req)
+    }
+
+    fn indices_remove_block(&self, req: Request<params::IndicesRemoveBlock>) -> HandlerFuture<'_> {
+        crate::indices::remove_block(self, req)
+    }
+
     fn indices_get_settings(&self, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'_> {
         crate::indices::get_settings(self, req)
     }

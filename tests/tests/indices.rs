@@ -179,3 +179,20 @@ async fn flush_force_merge_stats_and_segments() {
     let (_, fields) = call(&server, Method::GET, "/logs/_mapping/field/mess*", None).await;
     assert_eq!(fields["logs"]["mappings"]["message"]["mapping"]["message"]["type"], "text");
 }
+
+#[tokio::test]
+async fn blocks_refuse_writes_until_removed() {
+    use reqwest::Method;
+    let server = server!();
+    call(&server, Method::PUT, "/locked", None).await;
+    let (status, added) = call(&server, Method::PUT, "/locked/_block/write", None).await;
+    assert_eq!((status.as_u16(), &added["indices"][0]), (200, &json!({"name": "locked", "blocked": true})));
+    let (status, refused) = call(&server, Method::PUT, "/locked/_doc/1", Some(json!({"a": 1}))).await;
+    assert_eq!(status, 403);
+    assert_eq!(refused["error"]["type"], "cluster_block_exception");
+    assert_eq!(refused["error"]["reason"], "index [locked] blocked by: [FORBIDDEN/8/index write (api)];");
+    let (status, _) = call(&server, Method::DELETE, "/locked/_block/write", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&server, Method::PUT, "/locked/_doc/1", Some(json!({"a": 1}))).await;
+    assert_eq!(status, 201);
+}
