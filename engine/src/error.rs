@@ -37,9 +37,10 @@ pub enum EngineError {
     /// `illegal_argument_exception`
     #[error("{0}")]
     IllegalArgument(String),
-    /// `mapper_parsing_exception`
-    #[error("{0}")]
-    MapperParsing(String),
+    /// `mapper_parsing_exception`; `cause` is the reason of the
+    /// `illegal_argument_exception` under it, when there is one.
+    #[error("{reason}")]
+    MapperParsing { reason: String, cause: Option<String> },
     /// `document_parsing_exception`: a document the mapping refuses;
     /// `cause` is the reason of the `illegal_argument_exception` under it.
     #[error("{reason}")]
@@ -78,6 +79,11 @@ impl EngineError {
             }
             other => other,
         }
+    }
+
+    /// A `mapper_parsing_exception` with no cause.
+    pub fn mapper_parsing(reason: impl Into<String>) -> Self {
+        EngineError::MapperParsing { reason: reason.into(), cause: None }
     }
 
     pub fn io(path: &Path, source: std::io::Error) -> Self {

@@ -86,7 +86,7 @@ pub fn validate(mappings: &Value) -> Result<(), EngineError> {
         Value::Null => return Ok(()),
         Value::Object(map) => map,
         other => {
-            return Err(EngineError::MapperParsing(format!(
+            return Err(EngineError::mapper_parsing(format!(
                 "Failed to parse mapping: mappings must be an object, got [{other}]"
             )))
         }
@@ -97,7 +97,7 @@ pub fn validate(mappings: &Value) -> Result<(), EngineError> {
         .map(|(k, v)| format!("{k} : {}", crate::settings_text(v)))
         .collect();
     if !unsupported.is_empty() {
-        return Err(EngineError::MapperParsing(format!(
+        return Err(EngineError::mapper_parsing(format!(
             "Failed to parse mapping: Root mapping definition has unsupported parameters:  [{}]",
             unsupported.join("] [")
         )));
@@ -110,7 +110,7 @@ pub fn validate(mappings: &Value) -> Result<(), EngineError> {
 
 fn properties(prefix: &str, props: &Value) -> Result<(), EngineError> {
     let Value::Object(fields) = props else {
-        return Err(EngineError::MapperParsing(format!(
+        return Err(EngineError::mapper_parsing(format!(
             "Failed to parse mapping: [properties] of [{prefix}] must be an object"
         )));
     };
@@ -123,7 +123,7 @@ fn properties(prefix: &str, props: &Value) -> Result<(), EngineError> {
 
 fn field(path: &str, def: &Value) -> Result<(), EngineError> {
     let Value::Object(def) = def else {
-        return Err(EngineError::MapperParsing(format!(
+        return Err(EngineError::mapper_parsing(format!(
             "Failed to parse mapping: the definition of field [{path}] must be an object"
         )));
     };
@@ -147,11 +147,11 @@ fn field(path: &str, def: &Value) -> Result<(), EngineError> {
 /// has and Tensile not yet, or one neither has.
 pub(crate) fn type_error(path: &str, kind: &str) -> EngineError {
     if UNSUPPORTED_TYPES.contains(&kind) {
-        EngineError::MapperParsing(format!(
+        EngineError::mapper_parsing(format!(
             "Failed to parse mapping: the field type [{kind}] of field [{path}] is not supported by Tensile yet"
         ))
     } else {
-        EngineError::MapperParsing(format!(
+        EngineError::mapper_parsing(format!(
             "Failed to parse mapping: No handler for type [{kind}] declared on field [{path}]"
         ))
     }

@@ -135,6 +135,11 @@ fn check_value(key: &str, value: &Value) -> Result<(), EngineError> {
         tensile_rest::TimeValue::parse(key, text).map_err(|e| EngineError::IllegalArgument(e.to_string()))?;
         return Ok(());
     }
+    if key == "index.soft_deletes.enabled" && crate::settings_text(value) == "false" {
+        return Err(EngineError::IllegalArgument(
+            "Creating indices with soft-deletes disabled is no longer supported. Please do not specify a value for setting [index.soft_deletes.enabled].".into(),
+        ));
+    }
     if key == "index.mapping.total_tokens_per_document.limit" || key == "index.mapping.tokens_per_field.limit" {
         let text = crate::settings_text(value);
         return match text.parse::<i64>() {

@@ -68,6 +68,7 @@ const METADATA: &[&str] = &[
     "retry_on_conflict",
     "_source",
     "dynamic_templates",
+    "op_type",
     "require_data_stream",
     "list_executed_pipelines",
 ];
@@ -98,9 +99,12 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
         let parsed: Value =
             serde_json::from_str(line).map_err(|e| malformed(n, format!("expected START_OBJECT but found [{e}]")))?;
         let Value::Object(map) = parsed else { return Err(malformed(n, "expected START_OBJECT".into())) };
-        let Some((name, meta)) = map.iter().next().filter(|_| map.len() == 1) else {
-            return Err(malformed(n, "expected one action".into()));
+        let Some((name, meta)) = map.iter().next() else {
+            return Err(malformed(n, "expected FIELD_NAME but found [END_OBJECT]".into()));
         };
+        if map.len() > 1 {
+            return Err(malformed(n, "expected END_OBJECT but found [FIELD_NAME]".into()));
+        }
         let action = match name.as_str() {
             "index" => Action::Index,
             "create" => Action::Create,
@@ -131,8 +135,9 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
             _ => VersionType::Internal,
         };
         let id = text("_id");
+        let op_create = action == Action::Index && text("op_type").as_deref() == Some("create");
         let cond = Conditions {
-            create_only: action == Action::Create || (action == Action::Index && id.is_none()),
+            create_only: action == Action::Create || op_create || (action == Action::Index && id.is_none()),
             generated_id: id.is_none() && action != Action::Update,
             if_seq_no: number("if_seq_no"),
             if_primary_term: number("if_primary_term"),

@@ -379,7 +379,6 @@ struct Read<'a> {
     /// Refresh the index before reading.
     refresh: Option<bool>,
     version: Option<i64>,
-    version_type: Option<params::VersionType>,
 }
 
 /// The document a read names; with `version`, a conflict unless the
@@ -393,19 +392,15 @@ fn lookup(node: &Node, r: Read<'_>) -> Result<(String, Option<StoredDoc>), EsErr
         .engine
         .get_doc(&index, r.id, joined(r.routing).as_deref(), r.realtime.unwrap_or(true))
         .map_err(es_error)?;
+    // A read with a version wants exactly that version, whatever the version type.
     if let (Some(doc), Some(wanted)) = (&doc, r.version) {
-        let current = doc.version as i64;
-        let ok = match r.version_type {
-            Some(params::VersionType::ExternalGte) => current <= wanted,
-            _ => current == wanted,
-        };
-        if !ok {
+        if doc.version as i64 != wanted {
             return Err(EsError::new(
                 409,
                 "version_conflict_engine_exception",
                 format!(
-                    "[{}]: version conflict, current version [{current}] is different than the one provided [{wanted}]",
-                    r.id
+                    "[{}]: version conflict, current version [{}] is different than the one provided [{wanted}]",
+                    r.id, doc.version
                 ),
             )
             .with_metadata("index", index));
@@ -454,7 +449,6 @@ pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
-            version_type: p.version_type,
         };
         let (index, doc) = lookup(node, read)?;
         let status = if doc.is_some() { 200 } else { 404 };
@@ -532,15 +526,8 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
                 let index = d.get("_index").and_then(Value::as_str).or(p.index.as_deref()).unwrap_or_default();
                 let id = d.get("_id").map(crate::documents::text).unwrap_or_default();
                 let routing = d.get("routing").map(|r| vec![crate::documents::text(r)]).or_else(|| p.routing.clone());
-                let read = Read {
-                    index,
-                    id: &id,
-                    routing: &routing,
-                    realtime: p.realtime,
-                    refresh: p.refresh,
-                    version: None,
-                    version_type: None,
-                };
+                let read =
+                    Read { index, id: &id, routing: &routing, realtime: p.realtime, refresh: p.refresh, version: None };
                 let answer = lookup(node, read)
                     .and_then(|(index, doc)| get_body(&index, &id, doc, &doc_source(d.get("_source"), &defaults)));
                 answer.unwrap_or_else(
@@ -576,7 +563,6 @@ pub fn exists<'a>(node: &'a Node, req: Request<params::Exists>) -> HandlerFuture
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
-            version_type: p.version_type,
         },
         false,
     )
@@ -592,7 +578,6 @@ pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> Handle
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
-            version_type: p.version_type,
         };
         let (index, doc) = lookup(node, read)?;
         let not_found =
@@ -618,7 +603,6 @@ pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> 
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
-            version_type: p.version_type,
         },
         true,
     )

@@ -42,13 +42,11 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("index_uuid", uuid)
             .with_metadata("index", name),
         EngineError::IllegalArgument(_) => EsError::illegal_argument(reason),
-        EngineError::MapperParsing(_) => EsError::new(400, "mapper_parsing_exception", reason),
+        EngineError::MapperParsing { cause, .. } => {
+            caused_by_illegal_argument(EsError::new(400, "mapper_parsing_exception", reason), cause)
+        }
         EngineError::DocumentParsing { cause, .. } => {
-            let err = EsError::new(400, "document_parsing_exception", reason);
-            match cause {
-                Some(cause) => err.with_cause(tensile_rest::ErrorCause::new("illegal_argument_exception", cause)),
-                None => err,
-            }
+            caused_by_illegal_argument(EsError::new(400, "document_parsing_exception", reason), cause)
         }
         EngineError::StrictDynamicMapping(_) => EsError::new(400, "strict_dynamic_mapping_exception", reason),
         EngineError::RoutingMissing { index, .. } => EsError::new(400, "routing_missing_exception", reason)
@@ -59,6 +57,14 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),
         EngineError::Io { .. } => EsError::new(500, "io_exception", reason),
         EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),
+    }
+}
+
+/// The error with an `illegal_argument_exception` as its `caused_by`, when there is a cause.
+fn caused_by_illegal_argument(err: EsError, cause: Option<String>) -> EsError {
+    match cause {
+        Some(cause) => err.with_cause(tensile_rest::ErrorCause::new("illegal_argument_exception", cause)),
+        None => err,
     }
 }
 

@@ -77,6 +77,8 @@ struct Parse<'m> {
     added: usize,
     /// Objects met inside arrays so far.
     array_objects: usize,
+    /// Objects of nested fields met so far.
+    nested_objects: usize,
 }
 
 impl Mapper {
@@ -100,6 +102,7 @@ impl Mapper {
             update: Map::new(),
             added: 0,
             array_objects: 0,
+            nested_objects: 0,
         };
         if self.objects.get("").is_some_and(|o| o.enabled) {
             p.object("", root, 1)?;
@@ -236,7 +239,12 @@ impl Parse<'_> {
 
     fn object_value(&mut self, path: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
         match value {
-            Value::Object(map) => self.object(path, map, depth + 1),
+            Value::Object(map) => {
+                if self.object_mapper(path).is_some_and(|o| o.nested) {
+                    self.count_nested_object()?;
+                }
+                self.object(path, map, depth + 1)
+            }
             Value::Array(items) => items.iter().try_for_each(|item| {
                 if item.is_object() {
                     self.count_array_object()?;
@@ -249,6 +257,17 @@ impl Parse<'_> {
                 path.rsplit('.').next().unwrap_or(path)
             ))),
         }
+    }
+
+    fn count_nested_object(&mut self) -> Result<(), EngineError> {
+        self.nested_objects += 1;
+        let limit = self.mapper.limits.nested_objects;
+        if self.nested_objects > limit {
+            return Err(parsing_error(format!(
+                "The number of nested documents has exceeded the allowed limit of [{limit}]. This limit can be set by changing the [index.mapping.nested_objects.limit] index level setting."
+            )));
+        }
+        Ok(())
     }
 
     fn count_array_object(&mut self) -> Result<(), EngineError> {
@@ -345,7 +364,8 @@ impl Parse<'_> {
                 self.out.values.push((field.clone(), v));
             }
             Ok(None) => {}
-            Err(_) if field.ignore_malformed => {
+            // `ignore_malformed` covers malformed values, not objects where a value belongs.
+            Err(_) if field.ignore_malformed && !value.is_object() => {
                 self.out.ignored.push(field.path.clone());
                 return Ok(());
             }

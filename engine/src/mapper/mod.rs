@@ -82,6 +82,8 @@ pub struct Limits {
     pub array_objects: usize,
     /// Tokens of all text fields of a document.
     pub total_tokens: usize,
+    /// Objects of nested fields in a document.
+    pub nested_objects: usize,
 }
 
 impl Limits {
@@ -105,6 +107,7 @@ impl Limits {
             field_name_length: number("index.mapping.field_name_length.limit", usize::MAX),
             array_objects: number("index.mapping.array_objects.limit", usize::MAX),
             total_tokens: number("index.mapping.total_tokens_per_document.limit", usize::MAX),
+            nested_objects: number("index.mapping.nested_objects.limit", 10_000),
         }
     }
 }
@@ -131,7 +134,7 @@ pub struct Mapper {
 }
 
 pub(crate) fn mapping_error(reason: impl Into<String>) -> EngineError {
-    EngineError::MapperParsing(reason.into())
+    EngineError::mapper_parsing(reason.into())
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -256,8 +259,16 @@ impl Mapper {
         }
         for (name, def) in fields {
             let path = join(prefix, name);
-            if name.is_empty() {
-                return Err(mapping_error("Failed to parse mapping: field name cannot be an empty string"));
+            if name.trim().is_empty() {
+                let cause = if name.is_empty() {
+                    "field name cannot be an empty string".to_owned()
+                } else {
+                    format!("field name cannot contain only whitespace: ['{name}']")
+                };
+                return Err(EngineError::MapperParsing {
+                    reason: format!("Failed to parse mapping: {cause}"),
+                    cause: Some(cause),
+                });
             }
             if name.chars().count() > self.limits.field_name_length {
                 return Err(EngineError::IllegalArgument(format!(
