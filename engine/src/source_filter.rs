@@ -17,6 +17,32 @@ fn may_match_below(patterns: &[String], path: &str) -> bool {
     patterns.iter().any(|p| p.starts_with(&prefix) || p.contains('*'))
 }
 
+/// The values at a dotted path of a source, arrays flattened, as a stored
+/// field holds them.
+pub fn values_at(source: &Value, path: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    collect(source, path, &mut out);
+    out
+}
+
+fn collect(value: &Value, path: &str, out: &mut Vec<Value>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|item| collect(item, path, out)),
+        Value::Object(map) => {
+            // A key may itself hold dots (`{"a.b": 1}`): try every split.
+            let splits = path.match_indices('.').map(|(i, _)| i).chain(std::iter::once(path.len()));
+            for i in splits.filter(|_| !path.is_empty()) {
+                if let Some(child) = map.get(&path[..i]) {
+                    collect(child, path.get(i + 1..).unwrap_or(""), out);
+                }
+            }
+        }
+        Value::Null => {}
+        leaf if path.is_empty() => out.push(leaf.clone()),
+        _ => {}
+    }
+}
+
 /// Filters a source object.
 pub fn filter(source: &Value, includes: &[String], excludes: &[String]) -> Value {
     match source {
@@ -60,6 +86,15 @@ fn filter_object(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_at_paths() {
+        let source = serde_json::json!({"a": {"b": [1, 2]}, "c": [{"d": "x"}, {"d": "y"}], "e.f": true, "n": null});
+        assert_eq!(values_at(&source, "a.b"), [serde_json::json!(1), serde_json::json!(2)]);
+        assert_eq!(values_at(&source, "c.d"), [serde_json::json!("x"), serde_json::json!("y")]);
+        assert_eq!(values_at(&source, "e.f"), [serde_json::json!(true)]);
+        assert!(values_at(&source, "n").is_empty() && values_at(&source, "a").is_empty());
+    }
     use serde_json::json;
 
     fn f(inc: &[&str], exc: &[&str]) -> Value {

@@ -416,10 +416,45 @@ struct SourceParams {
     spec: Option<Vec<String>>,
     includes: Option<Vec<String>>,
     excludes: Option<Vec<String>>,
+    /// `stored_fields`: the stored fields to return; `_source` is then
+    /// left out unless asked for.
+    stored_fields: Option<Vec<String>>,
+}
+
+/// The values of the stored (`store: true`) fields among `names` (wildcards
+/// allowed), read from the source, as a get's `fields`.
+fn stored_values(node: &Node, index: &str, doc: &StoredDoc, names: &[String]) -> Result<Map<String, Value>, EsError> {
+    let mapper = node.engine.mapper(index).map_err(es_error)?;
+    let source: Value = match &doc.source {
+        Some(text) => {
+            serde_json::from_str(text).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?
+        }
+        None => return Ok(Map::new()),
+    };
+    let mut stored: Vec<&str> = mapper
+        .fields
+        .values()
+        .filter(|f| f.store && names.iter().any(|n| tensile_engine::resolve::wildcard_match(n, &f.path)))
+        .map(|f| f.path.as_str())
+        .collect();
+    stored.sort_unstable();
+    Ok(stored
+        .into_iter()
+        .filter_map(|path| {
+            let values = tensile_engine::source_filter::values_at(&source, path);
+            (!values.is_empty()).then(|| (path.to_owned(), Value::Array(values)))
+        })
+        .collect())
 }
 
 /// The answer of a get: the document with its metadata, or `found: false`.
-fn get_body(index: &str, id: &str, doc: Option<StoredDoc>, source: &SourceParams) -> Result<Value, EsError> {
+fn get_body(
+    node: &Node,
+    index: &str,
+    id: &str,
+    doc: Option<StoredDoc>,
+    source: &SourceParams,
+) -> Result<Value, EsError> {
     let Some(doc) = doc else {
         return Ok(json!({ "_index": index, "_id": id, "found": false }));
     };
@@ -433,8 +468,17 @@ fn get_body(index: &str, id: &str, doc: Option<StoredDoc>, source: &SourceParams
         body.insert("_routing".into(), json!(r));
     }
     body.insert("found".into(), json!(true));
-    if let Some(filtered) = filtered_source(&doc, &source.spec, &source.includes, &source.excludes)? {
-        body.insert("_source".into(), filtered);
+    let source_asked = source.spec.is_some() || source.includes.is_some() || source.excludes.is_some();
+    if source.stored_fields.is_none() || source_asked {
+        if let Some(filtered) = filtered_source(&doc, &source.spec, &source.includes, &source.excludes)? {
+            body.insert("_source".into(), filtered);
+        }
+    }
+    if let Some(names) = &source.stored_fields {
+        let fields = stored_values(node, index, &doc, names)?;
+        if !fields.is_empty() {
+            body.insert("fields".into(), Value::Object(fields));
+        }
     }
     Ok(Value::Object(body))
 }
@@ -456,8 +500,9 @@ pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
             spec: p._source.clone(),
             includes: p._source_includes.clone(),
             excludes: p._source_excludes.clone(),
+            stored_fields: p.stored_fields.clone(),
         };
-        Ok(Response::json_with_status(status, get_body(&index, &p.id, doc, &source)?))
+        Ok(Response::json_with_status(status, get_body(node, &index, &p.id, doc, &source)?))
     })();
     ready(result)
 }
@@ -474,13 +519,22 @@ fn doc_source(v: Option<&Value>, defaults: &SourceParams) -> SourceParams {
     };
     match v {
         None => defaults.clone(),
-        Some(Value::Bool(b)) => SourceParams { spec: Some(vec![b.to_string()]), ..Default::default() },
+        Some(Value::Bool(b)) => SourceParams {
+            spec: Some(vec![b.to_string()]),
+            stored_fields: defaults.stored_fields.clone(),
+            ..Default::default()
+        },
         Some(Value::Object(o)) => SourceParams {
             spec: None,
             includes: o.get("includes").or_else(|| o.get("include")).map(list),
             excludes: o.get("excludes").or_else(|| o.get("exclude")).map(list),
+            stored_fields: defaults.stored_fields.clone(),
         },
-        Some(other) => SourceParams { spec: Some(list(other)), ..Default::default() },
+        Some(other) => SourceParams {
+            spec: Some(list(other)),
+            stored_fields: defaults.stored_fields.clone(),
+            ..Default::default()
+        },
     }
 }
 
@@ -492,6 +546,7 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
             spec: p._source.clone(),
             includes: p._source_includes.clone(),
             excludes: p._source_excludes.clone(),
+            stored_fields: p.stored_fields.clone(),
         };
         let requested: Vec<Value> = match (body.get("docs"), body.get("ids")) {
             (Some(Value::Array(docs)), _) => docs.clone(),
@@ -528,8 +583,16 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
                 let routing = d.get("routing").map(|r| vec![crate::documents::text(r)]).or_else(|| p.routing.clone());
                 let read =
                     Read { index, id: &id, routing: &routing, realtime: p.realtime, refresh: p.refresh, version: None };
-                let answer = lookup(node, read)
-                    .and_then(|(index, doc)| get_body(&index, &id, doc, &doc_source(d.get("_source"), &defaults)));
+                let answer = lookup(node, read).and_then(|(index, doc)| {
+                    let mut wanted = doc_source(d.get("_source"), &defaults);
+                    if let Some(fields) = d.get("stored_fields") {
+                        wanted.stored_fields = Some(match fields {
+                            Value::Array(items) => items.iter().map(crate::documents::text).collect(),
+                            other => crate::documents::text(other).split(',').map(str::to_owned).collect(),
+                        });
+                    }
+                    get_body(node, &index, &id, doc, &wanted)
+                });
                 answer.unwrap_or_else(
                     |e| json!({ "_index": index, "_id": id, "error": crate::error::exception_json(&e) }),
                 )

@@ -49,6 +49,14 @@ async fn source_configuration_and_routing_requirement() {
     let (_, got) = call(&c, url, Method::GET, "/filtered/_doc/1?routing=r", None).await;
     assert_eq!(got["_source"], json!({"a": 1}));
 
+    let stored =
+        json!({"mappings": {"properties": {"count": {"type": "integer", "store": true}, "tag": {"type": "keyword"}}}});
+    call(&c, url, Method::PUT, "/stored", Some(stored)).await;
+    call(&c, url, Method::PUT, "/stored/_doc/1", Some(json!({"count": 1, "tag": "a"}))).await;
+    let (_, got) = call(&c, url, Method::GET, "/stored/_doc/1?stored_fields=count,tag", None).await;
+    assert_eq!(got["fields"], json!({"count": [1]}), "only stored fields: {got}");
+    assert!(got.get("_source").is_none(), "stored_fields leaves _source out unless asked: {got}");
+
     call(&c, url, Method::PUT, "/nosource", Some(json!({"mappings": {"_source": {"enabled": false}}}))).await;
     call(&c, url, Method::PUT, "/nosource/_doc/1", Some(json!({"a": 1}))).await;
     let (status, got) = call(&c, url, Method::GET, "/nosource/_doc/1", None).await;
