@@ -128,6 +128,7 @@ impl Engine {
                 };
             }
         }
+        self.auto_create.check(target)?;
         match self.create_index(target, &serde_json::json!({})) {
             Ok(_) | Err(EngineError::IndexAlreadyExists { .. }) => Ok(target.to_owned()),
             Err(e) => Err(e),

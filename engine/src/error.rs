@@ -21,6 +21,10 @@ pub enum EngineError {
     /// `index_not_found_exception`
     #[error("no such index [{name}]")]
     IndexNotFound { name: String },
+    /// `index_not_found_exception`: a write to a missing index that
+    /// `action.auto_create_index` does not let it create.
+    #[error("no such index [{name}] and {why}")]
+    AutoCreateForbidden { name: String, why: String },
     /// `version_conflict_engine_exception`; `shard` names where it happened
     /// (filled in by the engine, which knows the index).
     #[error("[{id}]: version conflict, {reason}")]

@@ -11,6 +11,7 @@
 
 pub mod aliases;
 pub mod atomic;
+pub mod auto_create;
 pub mod blocks;
 pub mod directory;
 pub mod documents;
@@ -48,6 +49,8 @@ pub const INDEX_VERSION_CREATED: &str = "9060099";
 /// The engine over one data folder.
 pub struct Engine {
     data_path: PathBuf,
+    /// `action.auto_create_index`.
+    auto_create: auto_create::AutoCreate,
     node: NodeMetadata,
     metadata: RwLock<Metadata>,
     shards: shards::ShardTable,
@@ -76,7 +79,13 @@ impl Engine {
         }
         let shards: shards::ShardTable = std::sync::Arc::new(RwLock::new(table));
         shards::spawn_refresher(&shards, std::time::Duration::from_millis(200));
-        Ok(Engine { data_path, node, metadata: RwLock::new(metadata), shards })
+        Ok(Engine { data_path, auto_create: Default::default(), node, metadata: RwLock::new(metadata), shards })
+    }
+
+    /// Sets `action.auto_create_index`.
+    pub fn with_auto_create(mut self, rule: auto_create::AutoCreate) -> Engine {
+        self.auto_create = rule;
+        self
     }
 
     pub fn data_path(&self) -> &Path {

@@ -71,6 +71,57 @@ const KNOWN_PREFIXES: &[&str] = &[
     "index.unassigned.",
 ];
 
+/// The defaults of the settings Tensile acts on or reports, as
+/// `include_defaults` lists them.
+const DEFAULTS: &[(&str, &str)] = &[
+    ("index.refresh_interval", "1s"),
+    ("index.max_result_window", "10000"),
+    ("index.max_inner_result_window", "100"),
+    ("index.max_rescore_window", "10000"),
+    ("index.max_docvalue_fields_search", "100"),
+    ("index.max_script_fields", "32"),
+    ("index.max_ngram_diff", "1"),
+    ("index.max_shingle_diff", "3"),
+    ("index.max_terms_count", "65536"),
+    ("index.max_regex_length", "1000"),
+    ("index.hidden", "false"),
+    ("index.codec", "default"),
+    ("index.priority", "1"),
+    ("index.routing_partition_size", "1"),
+    ("index.auto_expand_replicas", "false"),
+    ("index.gc_deletes", "60s"),
+    ("index.shard.check_on_startup", "false"),
+    ("index.soft_deletes.enabled", "true"),
+    ("index.search.idle.after", "30s"),
+    ("index.write.wait_for_active_shards", "1"),
+    ("index.translog.durability", "REQUEST"),
+    ("index.translog.sync_interval", "5s"),
+    ("index.translog.flush_threshold_size", "10gb"),
+    ("index.mapping.total_fields.limit", "1000"),
+    ("index.mapping.total_fields.ignore_dynamic_beyond_limit", "false"),
+    ("index.mapping.depth.limit", "20"),
+    ("index.mapping.nested_fields.limit", "50"),
+    ("index.mapping.nested_objects.limit", "10000"),
+    ("index.mapping.field_name_length.limit", "9223372036854775807"),
+    ("index.mapping.total_tokens_per_document.limit", "-1"),
+    ("index.analyze.max_token_count", "10000"),
+    ("index.highlight.max_analyzed_offset", "1000000"),
+    ("index.blocks.read_only", "false"),
+    ("index.blocks.read_only_allow_delete", "false"),
+    ("index.blocks.read", "false"),
+    ("index.blocks.write", "false"),
+    ("index.blocks.metadata", "false"),
+];
+
+/// The defaults of the settings an index does not set.
+pub fn defaults(settings: &FlatSettings) -> FlatSettings {
+    DEFAULTS
+        .iter()
+        .filter(|(k, _)| !settings.contains_key(*k))
+        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+        .collect()
+}
+
 /// Settings that only Tensile sets, at creation.
 pub const PRIVATE: &[&str] = &["index.uuid", "index.creation_date", "index.version.created", "index.provided_name"];
 
@@ -238,6 +289,14 @@ pub fn flat(flat: &FlatSettings) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn defaults_are_those_not_set() {
+        let set = normalize(&json!({"refresh_interval": "5s"})).unwrap();
+        let d = defaults(&set);
+        assert!(!d.contains_key("index.refresh_interval"));
+        assert_eq!(d["index.max_result_window"], json!("10000"));
+    }
 
     #[test]
     fn forms_are_flattened_under_index() {

@@ -13,7 +13,7 @@ use tensile_server::{Bound, Settings};
 #[command(name = "tensile", version)]
 struct Cli {
     /// A setting, as `-E key=value` (http.port, http.host, path.data,
-    /// cluster.name, node.name, http.max_content_length).
+    /// cluster.name, node.name, http.max_content_length, action.auto_create_index).
     #[arg(short = 'E', value_name = "KEY=VALUE")]
     settings: Vec<String>,
 
@@ -39,7 +39,9 @@ pub fn main() -> anyhow::Result<()> {
 }
 
 async fn run(settings: Settings) -> anyhow::Result<()> {
-    let engine = Engine::open(&settings.path_data)?;
+    let auto_create =
+        tensile_engine::auto_create::AutoCreate::parse(&settings.auto_create_index).map_err(|e| anyhow::anyhow!(e))?;
+    let engine = Engine::open(&settings.path_data)?.with_auto_create(auto_create);
     let bound = Bound::bind(&settings).await?;
     let addr = bound.local_addr();
     tracing::info!(

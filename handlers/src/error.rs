@@ -21,6 +21,11 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("resource.id", name.clone())
             .with_metadata("index_uuid", "_na_")
             .with_metadata("index", name),
+        EngineError::AutoCreateForbidden { name, .. } => EsError::new(404, "index_not_found_exception", reason)
+            .with_metadata("resource.type", "index_expression")
+            .with_metadata("resource.id", name.clone())
+            .with_metadata("index_uuid", "_na_")
+            .with_metadata("index", name),
         EngineError::VersionConflict { shard, .. } => {
             let err = EsError::new(409, "version_conflict_engine_exception", reason);
             match shard {

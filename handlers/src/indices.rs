@@ -157,14 +157,20 @@ pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>
     let names = p.name.clone().unwrap_or_default();
     let result = resolved(node, p.index.as_deref().unwrap_or_default(), opts).map(|indices| {
         let mut out = Map::new();
+        let flat_form = p.flat_settings.unwrap_or(false);
+        let shape = |s: &tensile_engine::settings::FlatSettings| if flat_form { flat(s) } else { nested(s) };
+        let wanted = |key: &str| {
+            names.is_empty() || names.iter().any(|n| n == "_all" || tensile_engine::resolve::wildcard_match(n, key))
+        };
         for mut index in indices {
-            if !names.is_empty() && !names.iter().any(|n| n == "_all") {
-                index.settings.retain(|key, _| names.iter().any(|n| tensile_engine::resolve::wildcard_match(n, key)));
+            let mut defaults = tensile_engine::settings::defaults(&index.settings);
+            index.settings.retain(|key, _| wanted(key));
+            let mut entry = serde_json::json!({ "settings": shape(&index.settings) });
+            if p.include_defaults == Some(true) {
+                defaults.retain(|key, _| wanted(key));
+                entry["defaults"] = shape(&defaults);
             }
-            out.insert(
-                index.name.clone(),
-                serde_json::json!({ "settings": settings_json(&index, p.flat_settings.unwrap_or(false)) }),
-            );
+            out.insert(index.name.clone(), entry);
         }
         Response::json(Value::Object(out))
     });

@@ -23,6 +23,8 @@ pub struct Settings {
     pub cluster_name: String,
     /// `node.name`; the host name by default, as in Elasticsearch.
     pub node_name: String,
+    /// `action.auto_create_index`: `true`, `false` or index patterns.
+    pub auto_create_index: String,
 }
 
 impl Default for Settings {
@@ -34,6 +36,7 @@ impl Default for Settings {
             path_data: PathBuf::from("data"),
             cluster_name: "elasticsearch".into(),
             node_name: default_node_name(),
+            auto_create_index: "true".into(),
         }
     }
 }
@@ -82,6 +85,7 @@ impl Settings {
             "path.data" => self.path_data = PathBuf::from(value),
             "cluster.name" => self.cluster_name = value.into(),
             "node.name" => self.node_name = value.into(),
+            "action.auto_create_index" => self.auto_create_index = value.into(),
             _ => return Err(SettingsError::Unknown(key.into())),
         }
         Ok(())

@@ -196,3 +196,17 @@ async fn blocks_refuse_writes_until_removed() {
     let (status, _) = call(&server, Method::PUT, "/locked/_doc/1", Some(json!({"a": 1}))).await;
     assert_eq!(status, 201);
 }
+
+#[tokio::test]
+async fn auto_create_index_follows_its_patterns() {
+    use reqwest::Method;
+    let server = server!("action.auto_create_index=-secret*,+*");
+    let (status, refused) = call(&server, Method::PUT, "/secret-1/_doc/1", Some(json!({"a": 1}))).await;
+    assert_eq!((status.as_u16(), &refused["error"]["type"]), (404, &json!("index_not_found_exception")));
+    assert_eq!(
+        refused["error"]["reason"],
+        "no such index [secret-1] and [action.auto_create_index] contains [-secret*] which forbids automatic creation of the index"
+    );
+    let (status, _) = call(&server, Method::PUT, "/logs/_doc/1", Some(json!({"a": 1}))).await;
+    assert_eq!(status, 201);
+}
