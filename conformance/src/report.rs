@@ -203,7 +203,47 @@ pub fn markdown(results: &[TestResult]) -> String {
     for (api, n) in unbuilt {
         let _ = writeln!(out, "| {api} | {n} |");
     }
+    document_and_index_failures(results, &mut out);
     out
+}
+
+/// The directories of the document and index APIs, whose failing tests
+/// the report names one by one.
+const DOCUMENT_AND_INDEX: &[&str] =
+    &["index", "create", "get", "get_source", "exists", "exists_source", "delete", "update", "mget", "bulk", "indices"];
+
+fn is_document_or_index(file: &str) -> bool {
+    let dir = directory(file);
+    let name = dir.rsplit('/').next().unwrap_or(&dir);
+    DOCUMENT_AND_INDEX.iter().any(|d| name == *d || name.strip_prefix(d).is_some_and(|rest| rest.starts_with('.')))
+}
+
+/// Why a test fails, in a few words.
+fn failure_reason(r: &TestResult) -> String {
+    let Outcome::Fail { step, reason } = &r.outcome else { return String::new() };
+    if !r.not_built.is_empty() {
+        let apis: Vec<String> = r.not_built.iter().map(|a| format!("`{a}`")).collect();
+        return format!("calls {}, not built yet", apis.join(", "));
+    }
+    if reason.contains("cluster.health answered 408") {
+        return "waits for a green cluster: its replicas need a second node".into();
+    }
+    let short: String = reason.chars().take(180).collect();
+    format!("{step}: {}", short.replace('|', "\\|").replace('\n', " "))
+}
+
+/// The failing tests of the document and index APIs with their reasons.
+fn document_and_index_failures(results: &[TestResult], out: &mut String) {
+    let failing: Vec<&TestResult> =
+        results.iter().filter(|r| matches!(r.outcome, Outcome::Fail { .. }) && is_document_or_index(&r.file)).collect();
+    let _ = writeln!(
+        out,
+        "\n## Failing tests of the document and index APIs\n\n{} tests, each with the first step that fails.\n",
+        failing.len()
+    );
+    for r in failing {
+        let _ = writeln!(out, "- `{}`: {}", r.id, failure_reason(r));
+    }
 }
 
 /// The baseline file: the ids of passing tests, sorted, one a line.
@@ -250,5 +290,12 @@ mod tests {
         assert!(md.contains("| search | 1 | 1 | 0 | 50.0% |"));
         assert!(md.contains("| runner feature missing | 1 |"));
         assert_eq!(read_baseline(&baseline(&results)), vec!["core/search/10.yml::a".to_owned()]);
+        let failing = vec![
+            result("core/get/10.yml::x", Outcome::Fail { step: "do search".into(), reason: "501".into() }),
+            result("core/indices.stats/10.yml::y", Outcome::Fail { step: "match".into(), reason: "was 1".into() }),
+        ];
+        let md = markdown(&failing);
+        assert!(md.contains("- `core/get/10.yml::x`: calls `search`, not built yet"), "{md}");
+        assert!(md.contains("- `core/indices.stats/10.yml::y`: calls `search`"));
     }
 }
