@@ -61,6 +61,12 @@ pub enum EngineError {
     /// `cluster_block_exception`: an index block refuses the operation.
     #[error("{reason}")]
     Blocked { reason: String, status: u16 },
+    /// `parsing_exception`: a malformed query.
+    #[error("{0}")]
+    Parsing(String),
+    /// A feature Elasticsearch has that Tensile does not yet, named.
+    #[error("{0} is not implemented by Tensile yet")]
+    Unsupported(String),
     /// `settings_exception`
     #[error("{0}")]
     Settings(String),

@@ -70,6 +70,12 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The fields of the schema (the same for every shard).
+pub fn fields() -> Fields {
+    static FIELDS: std::sync::LazyLock<Fields> = std::sync::LazyLock::new(|| schema().1);
+    *FIELDS
+}
+
 /// Registers the tokenizers the schema names.
 pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register(TOKENS_TOKENIZER, DecodeTokens);

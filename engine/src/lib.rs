@@ -25,6 +25,7 @@ pub mod metadata;
 pub mod node_meta;
 pub mod resolve;
 pub mod routing;
+pub mod search;
 pub mod settings;
 pub mod shard;
 pub mod shards;

@@ -285,11 +285,25 @@ impl Shard {
         let Some(address) = self.locate(&searcher, id)? else {
             return Ok(None);
         };
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(Path::new(id), e))?;
+        self.stored_in(&searcher, address)
+    }
+
+    /// The searcher of the last refresh.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The stored document at an address of the last refresh's searcher.
+    pub fn stored(&self, address: DocAddress) -> Result<Option<StoredDoc>, EngineError> {
+        self.stored_in(&self.reader.searcher(), address)
+    }
+
+    fn stored_in(&self, searcher: &Searcher, address: DocAddress) -> Result<Option<StoredDoc>, EngineError> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(&self.dir, e))?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
         let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();
         Ok(Some(StoredDoc {
-            id: id.to_owned(),
+            id: text(self.fields.id).unwrap_or_default(),
             version: number(self.fields.version),
             seq_no: number(self.fields.seq_no),
             routing: text(self.fields.routing),

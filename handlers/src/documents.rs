@@ -348,7 +348,7 @@ fn concrete(node: &Node, target: &str) -> Result<String, EsError> {
 
 /// A stored document's source, filtered as `_source`, `_source_includes`
 /// and `_source_excludes` ask; `None` for `_source=false`.
-fn filtered_source(
+pub(crate) fn filtered_source(
     doc: &StoredDoc,
     spec: &Option<Vec<String>>,
     includes: &Option<Vec<String>>,

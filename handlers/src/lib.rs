@@ -17,6 +17,7 @@ pub mod indices;
 pub mod info;
 pub mod maintenance;
 pub mod node;
+pub mod search;
 pub mod stats;
 
 pub use node::Node;

@@ -171,6 +171,14 @@ impl Handlers for Node {
         crate::indices::remove_block(self, req)
     }
 
+    fn search(&self, req: Request<params::Search>) -> HandlerFuture<'_> {
+        crate::search::search(self, req)
+    }
+
+    fn count(&self, req: Request<params::Count>) -> HandlerFuture<'_> {
+        crate::search::count(self, req)
+    }
+
     fn indices_get_settings(&self, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'_> {
         crate::indices::get_settings(self, req)
     }

@@ -1,0 +1,278 @@
+//! A parsed query turned into a tantivy query over an index's mapping:
+//! text analysed with the field's search analyzer into `_text` terms, exact
+//! values typed into `_terms` terms, as `indexed.rs` indexed them.
+
+use super::dsl::{minimum_should_match, Query};
+use crate::error::EngineError;
+use crate::indexed::Fields;
+use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
+use serde_json::Value;
+use std::ops::Bound;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query as TQuery, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+type Compiled = Box<dyn TQuery>;
+
+pub struct Compiler<'a> {
+    pub mapper: &'a Mapper,
+    pub fields: &'a Fields,
+}
+
+fn boosted(q: Compiled, boost: f32) -> Compiled {
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+fn term_query(term: Term) -> Compiled {
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+/// Whether a field's terms score by BM25 (text and keywords) rather than
+/// as constant-score points.
+fn scored_terms(f: &FieldMapper) -> bool {
+    f.kind.is_text()
+        || matches!(
+            f.kind,
+            FieldKind::Keyword | FieldKind::Wildcard | FieldKind::ConstantKeyword | FieldKind::Flattened
+        )
+}
+
+fn json_term(field: Field, path: &str) -> Term {
+    Term::from_field_json_path(field, path, true)
+}
+
+/// A number as tantivy's JSON indexing normalises it: integral values as i64.
+fn append_number(term: &mut Term, v: f64) {
+    if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+        term.append_type_and_fast_value(v as i64);
+    } else {
+        term.append_type_and_fast_value(v);
+    }
+}
+
+impl Compiler<'_> {
+    /// The mapped field a query names, following aliases.
+    fn field(&self, name: &str) -> Option<&FieldMapper> {
+        let f = self.mapper.fields.get(name)?;
+        match (&f.kind, &f.alias_of) {
+            (FieldKind::Alias, Some(target)) => self.mapper.fields.get(target).map(|t| &**t),
+            _ => Some(f),
+        }
+    }
+
+    /// The `_terms` term of an exact value of a field; `None` when the value
+    /// cannot be one of the field's (the query then matches nothing).
+    fn exact_term(&self, field: &FieldMapper, value: &Value) -> Option<Term> {
+        let parsed = field.parse_value(value).ok()??;
+        let mut term = json_term(self.fields.terms, &field.path);
+        match parsed {
+            IndexValue::Keyword(k) => term.append_type_and_str(&k),
+            IndexValue::Long(v) | IndexValue::Date(v) => term.append_type_and_fast_value(v),
+            IndexValue::Unsigned(v) => match i64::try_from(v) {
+                Ok(i) => term.append_type_and_fast_value(i),
+                Err(_) => term.append_type_and_fast_value(v),
+            },
+            IndexValue::Double(v) => append_number(&mut term, v),
+            IndexValue::Bool(b) => term.append_type_and_fast_value(b),
+            IndexValue::Ip(bits) => term.append_type_and_str(&format!("{bits:032x}")),
+            IndexValue::Text(t) => {
+                let mut text = json_term(self.fields.text, &field.path);
+                text.append_type_and_str(&t);
+                return Some(text);
+            }
+            IndexValue::Geo { .. } | IndexValue::Ignored => return None,
+        }
+        Some(term)
+    }
+
+    /// The tokens of a text for a text field, with their positions.
+    fn analyzed(&self, field: &FieldMapper, text: &str) -> Vec<(usize, Term)> {
+        let analyzer = field.search_analyzer.clone().unwrap_or_else(|| self.mapper.analyzers.default_search_analyzer());
+        analyzer
+            .analyze(text)
+            .into_iter()
+            .map(|t| {
+                let mut term = json_term(self.fields.text, &field.path);
+                term.append_type_and_str(&t.term);
+                (t.position as usize, term)
+            })
+            .collect()
+    }
+
+    pub fn compile(&self, q: &Query) -> Result<Compiled, EngineError> {
+        Ok(match q {
+            Query::MatchAll { boost } => boosted(Box::new(AllQuery), *boost),
+            Query::MatchNone => Box::new(EmptyQuery),
+            Query::Term { field, value, boost } => {
+                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let Some(term) = self.exact_term(f, value) else { return Ok(Box::new(EmptyQuery)) };
+                if scored_terms(f) {
+                    boosted(term_query(term), *boost)
+                } else {
+                    // Numbers, dates, booleans and IPs match as points in Lucene: a constant score.
+                    Box::new(ConstScoreQuery::new(term_query(term), *boost))
+                }
+            }
+            Query::Terms { field, values, boost } => {
+                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let terms: Vec<(Occur, Compiled)> = values
+                    .iter()
+                    .filter_map(|v| self.exact_term(f, v))
+                    .map(|t| (Occur::Should, term_query(t)))
+                    .collect();
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), *boost))
+            }
+            Query::Match { field, text, and, minimum_should_match: msm, boost } => {
+                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                if !f.kind.is_text() {
+                    let term = self.exact_term(f, &Value::String(text.clone()));
+                    return Ok(boosted(term.map_or_else(|| Box::new(EmptyQuery) as Compiled, term_query), *boost));
+                }
+                let tokens = self.analyzed(f, text);
+                let occur = if *and { Occur::Must } else { Occur::Should };
+                let clauses: Vec<(Occur, Compiled)> = tokens.into_iter().map(|(_, t)| (occur, term_query(t))).collect();
+                let n = clauses.len();
+                let q: Compiled = match (clauses.len(), msm) {
+                    (0, _) => Box::new(EmptyQuery),
+                    (_, Some(spec)) if !*and => Box::new(BooleanQuery::with_minimum_required_clauses(
+                        clauses,
+                        minimum_should_match(spec, n).max(1),
+                    )),
+                    _ => Box::new(BooleanQuery::new(clauses)),
+                };
+                boosted(q, *boost)
+            }
+            Query::MatchPhrase { field, text, slop, boost } => {
+                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                if !f.kind.is_text() {
+                    let term = self.exact_term(f, &Value::String(text.clone()));
+                    return Ok(boosted(term.map_or_else(|| Box::new(EmptyQuery) as Compiled, term_query), *boost));
+                }
+                let mut tokens = self.analyzed(f, text);
+                let q: Compiled = match tokens.len() {
+                    0 => Box::new(EmptyQuery),
+                    1 => term_query(tokens.remove(0).1),
+                    _ => {
+                        let first = tokens[0].0;
+                        let terms = tokens.into_iter().map(|(p, t)| (p - first, t)).collect();
+                        Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
+                    }
+                };
+                boosted(q, *boost)
+            }
+            Query::Range { field, gt, gte, lt, lte, format, boost } => {
+                self.range(field, [gt, gte, lt, lte], format, *boost)?
+            }
+            Query::Exists { field } => term_query(Term::from_field_text(self.fields.exists, field)),
+            Query::Ids { values } => {
+                let ids = values
+                    .iter()
+                    .map(|id| (Occur::Should, term_query(Term::from_field_text(self.fields.id, id))))
+                    .collect();
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(ids)), 1.0))
+            }
+            Query::Bool { must, should, must_not, filter, minimum_should_match: msm, boost } => {
+                let mut clauses: Vec<(Occur, Compiled)> = Vec::new();
+                for q in must {
+                    clauses.push((Occur::Must, self.compile(q)?));
+                }
+                for q in filter {
+                    clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(self.compile(q)?, 0.0))));
+                }
+                for q in must_not {
+                    clauses.push((Occur::MustNot, self.compile(q)?));
+                }
+                let required = must.len() + filter.len();
+                let mut optional = Vec::new();
+                for q in should {
+                    optional.push((Occur::Should, self.compile(q)?));
+                }
+                let n = optional.len();
+                let min = match msm {
+                    Some(spec) => minimum_should_match(spec, n),
+                    None if required == 0 && n > 0 => 1,
+                    None => 0,
+                };
+                if min > 0 && n > 0 {
+                    clauses.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(optional, min))));
+                } else {
+                    clauses.extend(optional);
+                }
+                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    // A purely negative query matches everything else, as in Elasticsearch.
+                    clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))));
+                }
+                boosted(Box::new(BooleanQuery::new(clauses)), *boost)
+            }
+            Query::ConstantScore { filter, boost } => Box::new(ConstScoreQuery::new(self.compile(filter)?, *boost)),
+        })
+    }
+
+    fn range(
+        &self,
+        name: &str,
+        bounds: [&Option<Value>; 4],
+        format: &Option<String>,
+        boost: f32,
+    ) -> Result<Compiled, EngineError> {
+        let Some(field) = self.field(name) else { return Ok(Box::new(EmptyQuery)) };
+        let mut field = field.clone();
+        if let Some(f) = format {
+            field.format = Some(crate::mapper::date::DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?);
+        }
+        let bound_term = |v: &Option<Value>| -> Result<Option<Term>, EngineError> {
+            let Some(v) = v else { return Ok(None) };
+            if let Some(s) = v.as_str().filter(|s| s.starts_with("now")) {
+                return Err(EngineError::Unsupported(format!("date math [{s}] in the [range] query")));
+            }
+            let parsed = field.parse_value(v).map_err(|reason| {
+                super::dsl::parsing(format!(
+                    "failed to parse [{}] for field [{}]: {reason}",
+                    crate::settings_text(v),
+                    field.path
+                ))
+            })?;
+            let mut term = json_term(self.fields.terms, &field.path);
+            match parsed {
+                Some(IndexValue::Long(x) | IndexValue::Date(x)) => term.append_type_and_fast_value(x),
+                // Both bounds of a range must have one type: f64 for
+                // floating-point fields (tantivy maps it onto the column's).
+                Some(IndexValue::Double(x)) => term.append_type_and_fast_value(x),
+                Some(IndexValue::Unsigned(x)) => term.append_type_and_fast_value(x as f64),
+                Some(IndexValue::Keyword(k)) => term.append_type_and_str(&k),
+                _ => {
+                    return Err(EngineError::Unsupported(format!(
+                        "the [range] query on field [{}] of type [{}]",
+                        field.path, field.type_name
+                    )))
+                }
+            }
+            Ok(Some(term))
+        };
+        let [gt, gte, lt, lte] = bounds;
+        let lower = match (bound_term(gte)?, bound_term(gt)?) {
+            (Some(t), _) => Bound::Included(t),
+            (None, Some(t)) => Bound::Excluded(t),
+            (None, None) => Bound::Unbounded,
+        };
+        let upper = match (bound_term(lte)?, bound_term(lt)?) {
+            (Some(t), _) => Bound::Included(t),
+            (None, Some(t)) => Bound::Excluded(t),
+            (None, None) => Bound::Unbounded,
+        };
+        if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+            return Ok(Box::new(ConstScoreQuery::new(
+                term_query(Term::from_field_text(self.fields.exists, &field.path)),
+                boost,
+            )));
+        }
+        Ok(Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), boost)))
+    }
+}

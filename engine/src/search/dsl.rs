@@ -1,0 +1,380 @@
+//! The query DSL: a search body's `query` read into a typed tree, with
+//! Elasticsearch's parsing errors. Queries Tensile does not run yet are
+//! refused by name, never ignored.
+
+use crate::error::EngineError;
+use serde_json::{Map, Value};
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    MatchAll {
+        boost: f32,
+    },
+    MatchNone,
+    Term {
+        field: String,
+        value: Value,
+        boost: f32,
+    },
+    Terms {
+        field: String,
+        values: Vec<Value>,
+        boost: f32,
+    },
+    Match {
+        field: String,
+        text: String,
+        and: bool,
+        minimum_should_match: Option<String>,
+        boost: f32,
+    },
+    MatchPhrase {
+        field: String,
+        text: String,
+        slop: u32,
+        boost: f32,
+    },
+    Range {
+        field: String,
+        gt: Option<Value>,
+        gte: Option<Value>,
+        lt: Option<Value>,
+        lte: Option<Value>,
+        format: Option<String>,
+        boost: f32,
+    },
+    Exists {
+        field: String,
+    },
+    Ids {
+        values: Vec<String>,
+    },
+    Bool {
+        must: Vec<Query>,
+        should: Vec<Query>,
+        must_not: Vec<Query>,
+        filter: Vec<Query>,
+        minimum_should_match: Option<String>,
+        boost: f32,
+    },
+    ConstantScore {
+        filter: Box<Query>,
+        boost: f32,
+    },
+}
+
+/// Queries Elasticsearch has that Tensile does not run yet.
+const NOT_YET: &[&str] = &[
+    "match_phrase_prefix",
+    "match_bool_prefix",
+    "multi_match",
+    "combined_fields",
+    "query_string",
+    "simple_query_string",
+    "terms_set",
+    "prefix",
+    "wildcard",
+    "regexp",
+    "fuzzy",
+    "boosting",
+    "dis_max",
+    "function_score",
+    "script_score",
+    "script",
+    "nested",
+    "has_child",
+    "has_parent",
+    "parent_id",
+    "geo_distance",
+    "geo_bounding_box",
+    "geo_shape",
+    "geo_polygon",
+    "intervals",
+    "span_term",
+    "span_near",
+    "span_or",
+    "span_first",
+    "span_not",
+    "span_containing",
+    "span_within",
+    "span_multi",
+    "field_masking_span",
+    "more_like_this",
+    "distance_feature",
+    "rank_feature",
+    "percolate",
+    "pinned",
+    "knn",
+    "semantic",
+    "sparse_vector",
+    "text_expansion",
+    "weighted_tokens",
+    "rule",
+    "wrapper",
+    "shape",
+];
+
+pub(crate) fn parsing(reason: impl Into<String>) -> EngineError {
+    EngineError::Parsing(reason.into())
+}
+
+fn boost(map: &Map<String, Value>) -> Result<f32, EngineError> {
+    match map.get("boost") {
+        None => Ok(1.0),
+        Some(v) => v.as_f64().map(|b| b as f32).ok_or_else(|| parsing("[boost] must be a number")),
+    }
+}
+
+/// The single `field: params` entry of a field query, params given as an
+/// object or as the value itself (`{"term": {"user": "kim"}}`).
+fn field_entry<'a>(name: &str, body: &'a Value) -> Result<(&'a str, &'a Value), EngineError> {
+    let Some(map) = body.as_object() else {
+        return Err(parsing(format!("[{name}] query malformed, no start_object after query name")));
+    };
+    let mut fields = map.iter().filter(|(k, _)| k.as_str() != "boost" && k.as_str() != "_name");
+    let Some((field, params)) = fields.next() else {
+        return Err(parsing(format!("[{name}] query doesn't support empty fields")));
+    };
+    if fields.next().is_some() {
+        return Err(parsing(format!(
+            "[{name}] query doesn't support multiple fields, found [{field}] and [{}]",
+            map.keys().filter(|k| *k != field && *k != "boost" && *k != "_name").next().map_or("", String::as_str)
+        )));
+    }
+    Ok((field, params))
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn list(v: Option<&Value>) -> Result<Vec<Query>, EngineError> {
+    match v {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(parse).collect(),
+        Some(one @ Value::Object(_)) => Ok(vec![parse(one)?]),
+        Some(_) => Err(parsing("[bool] query malformed, clauses must be objects or arrays")),
+    }
+}
+
+/// Parses a query object: `{"<kind>": {...}}`.
+pub fn parse(v: &Value) -> Result<Query, EngineError> {
+    let Some(map) = v.as_object() else {
+        return Err(parsing("query malformed, must start with start_object"));
+    };
+    let mut entries = map.iter();
+    let Some((kind, body)) = entries.next() else {
+        return Err(parsing("query malformed, empty clause found"));
+    };
+    if let Some((other, _)) = entries.next() {
+        return Err(parsing(format!(
+            "[{kind}] malformed query, expected [END_OBJECT] but found [FIELD_NAME] [{other}]"
+        )));
+    }
+    let empty = Map::new();
+    let params = body.as_object().unwrap_or(&empty);
+    Ok(match kind.as_str() {
+        "match_all" => Query::MatchAll { boost: boost(params)? },
+        "match_none" => Query::MatchNone,
+        "term" => {
+            let (field, p) = field_entry(kind, body)?;
+            match p {
+                Value::Object(o) => Query::Term {
+                    field: field.to_owned(),
+                    value: o.get("value").cloned().ok_or_else(|| parsing("[term] query requires a [value]"))?,
+                    boost: boost(o)?,
+                },
+                value => Query::Term { field: field.to_owned(), value: value.clone(), boost: 1.0 },
+            }
+        }
+        "terms" => {
+            let (field, p) = field_entry(kind, body)?;
+            let Value::Array(values) = p else {
+                return Err(parsing("[terms] query does not support terms lookup yet; give the terms as an array"));
+            };
+            Query::Terms { field: field.to_owned(), values: values.clone(), boost: boost(params)? }
+        }
+        "match" => {
+            let (field, p) = field_entry(kind, body)?;
+            match p {
+                Value::Object(o) => {
+                    if let Some(unknown) = o.keys().find(|k| {
+                        ![
+                            "query",
+                            "operator",
+                            "minimum_should_match",
+                            "boost",
+                            "analyzer",
+                            "_name",
+                            "lenient",
+                            "zero_terms_query",
+                            "auto_generate_synonyms_phrase_query",
+                        ]
+                        .contains(&k.as_str())
+                    }) {
+                        return Err(EngineError::Unsupported(format!("the [{unknown}] option of the [match] query")));
+                    }
+                    Query::Match {
+                        field: field.to_owned(),
+                        text: o.get("query").map(text_of).ok_or_else(|| parsing("[match] requires query value"))?,
+                        and: o.get("operator").and_then(Value::as_str).is_some_and(|op| op.eq_ignore_ascii_case("and")),
+                        minimum_should_match: o.get("minimum_should_match").map(text_of),
+                        boost: boost(o)?,
+                    }
+                }
+                value => Query::Match {
+                    field: field.to_owned(),
+                    text: text_of(value),
+                    and: false,
+                    minimum_should_match: None,
+                    boost: 1.0,
+                },
+            }
+        }
+        "match_phrase" => {
+            let (field, p) = field_entry(kind, body)?;
+            match p {
+                Value::Object(o) => Query::MatchPhrase {
+                    field: field.to_owned(),
+                    text: o.get("query").map(text_of).ok_or_else(|| parsing("[match_phrase] requires query value"))?,
+                    slop: o.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32,
+                    boost: boost(o)?,
+                },
+                value => Query::MatchPhrase { field: field.to_owned(), text: text_of(value), slop: 0, boost: 1.0 },
+            }
+        }
+        "range" => {
+            let (field, p) = field_entry(kind, body)?;
+            let Value::Object(o) = p else {
+                return Err(parsing("[range] query malformed, no start_object after query name"));
+            };
+            let mut q = Query::Range {
+                field: field.to_owned(),
+                gt: None,
+                gte: None,
+                lt: None,
+                lte: None,
+                format: None,
+                boost: boost(o)?,
+            };
+            if let Query::Range { gt, gte, lt, lte, format, .. } = &mut q {
+                for (k, v) in o {
+                    match k.as_str() {
+                        "gt" => *gt = Some(v.clone()).filter(|v| !v.is_null()),
+                        "gte" | "from" => *gte = Some(v.clone()).filter(|v| !v.is_null()),
+                        "lt" => *lt = Some(v.clone()).filter(|v| !v.is_null()),
+                        "lte" | "to" => *lte = Some(v.clone()).filter(|v| !v.is_null()),
+                        "format" => *format = v.as_str().map(str::to_owned),
+                        "boost" | "_name" => {}
+                        "time_zone" | "relation" => {
+                            return Err(EngineError::Unsupported(format!("the [{k}] option of the [range] query")))
+                        }
+                        other => return Err(parsing(format!("[range] query does not support [{other}]"))),
+                    }
+                }
+            }
+            q
+        }
+        "exists" => Query::Exists {
+            field: params
+                .get("field")
+                .and_then(Value::as_str)
+                .ok_or_else(|| parsing("[exists] must be provided with a [field]"))?
+                .to_owned(),
+        },
+        "ids" => Query::Ids {
+            values: params
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(text_of).collect())
+                .unwrap_or_default(),
+        },
+        "bool" => {
+            if let Some(unknown) = params.keys().find(|k| {
+                ![
+                    "must",
+                    "should",
+                    "must_not",
+                    "filter",
+                    "minimum_should_match",
+                    "boost",
+                    "_name",
+                    "adjust_pure_negative",
+                ]
+                .contains(&k.as_str())
+            }) {
+                return Err(parsing(format!("[bool] query does not support [{unknown}]")));
+            }
+            Query::Bool {
+                must: list(params.get("must"))?,
+                should: list(params.get("should"))?,
+                must_not: list(params.get("must_not"))?,
+                filter: list(params.get("filter"))?,
+                minimum_should_match: params.get("minimum_should_match").map(text_of),
+                boost: boost(params)?,
+            }
+        }
+        "constant_score" => Query::ConstantScore {
+            filter: Box::new(parse(
+                params.get("filter").ok_or_else(|| parsing("[constant_score] requires a 'filter' element"))?,
+            )?),
+            boost: boost(params)?,
+        },
+        other if NOT_YET.contains(&other) => return Err(EngineError::Unsupported(format!("the [{other}] query"))),
+        other => return Err(parsing(format!("unknown query [{other}]"))),
+    })
+}
+
+/// `minimum_should_match` (`2`, `-1`, `75%`, `-25%`) for `n` optional clauses.
+pub fn minimum_should_match(spec: &str, n: usize) -> usize {
+    let spec = spec.trim();
+    let required = if let Some(pct) = spec.strip_suffix('%') {
+        let p: i64 = pct.parse().unwrap_or(0);
+        let v = (n as i64 * p.abs()) / 100;
+        if p < 0 {
+            n as i64 - v
+        } else {
+            v
+        }
+    } else {
+        let v: i64 = spec.parse().unwrap_or(0);
+        if v < 0 {
+            n as i64 + v
+        } else {
+            v
+        }
+    };
+    required.clamp(0, n as i64) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_and_refuses() {
+        assert_eq!(
+            parse(&json!({"term": {"user": "kim"}})).unwrap(),
+            Query::Term { field: "user".into(), value: json!("kim"), boost: 1.0 }
+        );
+        assert!(matches!(
+            parse(&json!({"bool": {"must": {"match_all": {}}, "filter": [{"exists": {"field": "a"}}]}})).unwrap(),
+            Query::Bool { .. }
+        ));
+        assert_eq!(parse(&json!({"foo": {}})).unwrap_err().to_string(), "unknown query [foo]");
+        assert!(matches!(parse(&json!({"fuzzy": {"a": "b"}})), Err(EngineError::Unsupported(_))));
+        assert!(parse(&json!({"match": {"a": "x", "b": "y"}}))
+            .unwrap_err()
+            .to_string()
+            .contains("doesn't support multiple fields"));
+        assert_eq!(
+            (minimum_should_match("75%", 4), minimum_should_match("-1", 3), minimum_should_match("5", 3)),
+            (3, 2, 3)
+        );
+    }
+}
