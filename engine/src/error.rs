@@ -61,6 +61,9 @@ pub enum EngineError {
     /// `cluster_block_exception`: an index block refuses the operation.
     #[error("{reason}")]
     Blocked { reason: String, status: u16 },
+    /// `query_shard_exception`: a query or sort a shard cannot run.
+    #[error("{0}")]
+    QueryShard(String),
     /// `parsing_exception`: a malformed query.
     #[error("{0}")]
     Parsing(String),

@@ -7,6 +7,7 @@ use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
+use tensile_engine::search::sort::{SortBy, SortKey};
 use tensile_engine::search::{dsl, SearchRequest, TrackTotal};
 use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
@@ -60,15 +61,58 @@ fn unsupported(what: String) -> EsError {
     es_error(EngineError::Unsupported(what))
 }
 
-/// Whether a `sort` only asks for the default order (by score).
-fn sorts_by_score_only(sort: &Value) -> bool {
-    match sort {
-        Value::String(s) => s == "_score",
-        Value::Array(items) => items.iter().all(sorts_by_score_only),
-        Value::Object(o) => {
-            o.len() == 1 && o.get("_score").is_some_and(|d| d == "desc" || d.get("order").is_some_and(|o| o == "desc"))
+/// A sort key by name, in its default order (`_score` descending, the rest ascending).
+fn sort_key(name: &str, order: Option<&str>) -> Result<SortKey, EsError> {
+    let by = match name {
+        "_score" => SortBy::Score,
+        "_doc" => SortBy::Doc,
+        "_script" | "_geo_distance" => return Err(unsupported(format!("sorting by [{name}]"))),
+        field => SortBy::Field(field.to_owned()),
+    };
+    let desc = match order {
+        None => by == SortBy::Score,
+        Some(o) if o.eq_ignore_ascii_case("desc") => true,
+        Some(o) if o.eq_ignore_ascii_case("asc") => false,
+        Some(other) => return Err(EsError::illegal_argument(format!("Unknown SortOrder [{other}]"))),
+    };
+    Ok(SortKey { by, desc, missing_first: false, unmapped_ok: false })
+}
+
+/// One `{name: order}` or `{name: {options}}` entry of a body's `sort`.
+fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
+    match spec {
+        Value::String(order) => sort_key(name, Some(order)),
+        Value::Object(opts) => {
+            if let Some(k) = opts.keys().find(|k| !["order", "missing", "unmapped_type", "mode"].contains(&k.as_str()))
+            {
+                return Err(unsupported(format!("the [{k}] option of sort")));
+            }
+            let mut key = sort_key(name, opts.get("order").and_then(Value::as_str))?;
+            match opts.get("missing").and_then(Value::as_str) {
+                None | Some("_last") => {}
+                Some("_first") => key.missing_first = true,
+                Some(_) => return Err(unsupported("a [missing] sort value other than _first or _last".into())),
+            }
+            // Tensile picks a multi-valued field's least value ascending, greatest descending.
+            if let Some(mode) = opts.get("mode").and_then(Value::as_str) {
+                if !((mode == "min" && !key.desc) || (mode == "max" && key.desc)) {
+                    return Err(unsupported(format!("the sort mode [{mode}] in this order")));
+                }
+            }
+            key.unmapped_ok = opts.contains_key("unmapped_type");
+            Ok(key)
         }
-        _ => false,
+        _ => Err(es_error(EngineError::Parsing(format!("malformed sort for [{name}]")))),
+    }
+}
+
+/// The sort keys of a body's `sort`: a name, an entry, or a list of them.
+fn sort_keys(sort: &Value) -> Result<Vec<SortKey>, EsError> {
+    match sort {
+        Value::Array(items) => Ok(items.iter().map(sort_keys).collect::<Result<Vec<_>, _>>()?.concat()),
+        Value::String(name) => Ok(vec![sort_key(name, None)?]),
+        Value::Object(o) => o.iter().map(|(name, spec)| sort_entry(name, spec)).collect(),
+        _ => Err(es_error(EngineError::Parsing("malformed [sort]".into()))),
     }
 }
 
@@ -111,11 +155,6 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
         if p.scroll.is_some() {
             return Err(unsupported("the [scroll] parameter of [search]".into()));
         }
-        if let Some(sort) = &p.sort {
-            if !sort.iter().all(|s| s == "_score" || s == "_score:desc") {
-                return Err(unsupported("sorting by fields".into()));
-            }
-        }
         let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
@@ -125,9 +164,17 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
         if let Some(key) = body.keys().find(|k| !BODY_KEYS.contains(&k.as_str())) {
             return Err(es_error(EngineError::Parsing(format!("Unknown key for a START_OBJECT in [{key}]."))));
         }
-        if body.get("sort").is_some_and(|s| !sorts_by_score_only(s)) {
-            return Err(unsupported("sorting by fields".into()));
-        }
+        let sort = match (&p.sort, body.get("sort")) {
+            (Some(list), _) => list
+                .iter()
+                .map(|s| match s.split_once(':') {
+                    Some((name, order)) => sort_key(name, Some(order)),
+                    None => sort_key(s, None),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            (None, Some(spec)) => sort_keys(spec)?,
+            (None, None) => Vec::new(),
+        };
         let from = p.from.map(i64::from).or(number(body, "from")?).unwrap_or(0);
         let size = p.size.map(i64::from).or(number(body, "size")?).unwrap_or(10);
         if from < 0 {
@@ -149,6 +196,7 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
             size: size as usize,
             track_total_hits: track,
             min_score: body.get("min_score").and_then(Value::as_f64).map(|m| m as f32),
+            sort,
         };
         let indices = targets(node, &p.index, p)?;
         let result = node.engine.search(&indices, &request).map_err(es_error)?;
@@ -184,12 +232,15 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
                 h.insert("_seq_no".into(), json!(hit.doc.seq_no));
                 h.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
             }
-            h.insert("_score".into(), json!(hit.score));
+            h.insert("_score".into(), if request.scores() { json!(hit.score) } else { Value::Null });
             if let Some(r) = &hit.doc.routing {
                 h.insert("_routing".into(), json!(r));
             }
             if let Some(source) = filtered_source(&hit.doc, &source_spec, &includes, &excludes)? {
                 h.insert("_source".into(), source);
+            }
+            if !hit.sort.is_empty() {
+                h.insert("sort".into(), hit.sort.iter().map(|v| v.to_json()).collect());
             }
             hits.push(Value::Object(h));
         }

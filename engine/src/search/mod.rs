@@ -6,6 +6,7 @@
 
 pub mod compile;
 pub mod dsl;
+pub mod sort;
 
 use crate::error::EngineError;
 use crate::Engine;
@@ -31,6 +32,20 @@ pub struct SearchRequest {
     pub size: usize,
     pub track_total_hits: TrackTotal,
     pub min_score: Option<f32>,
+    /// Sort keys; empty sorts by score.
+    pub sort: Vec<sort::SortKey>,
+}
+
+impl SearchRequest {
+    /// Whether hits are ordered by anything but their score.
+    fn sorts_by_fields(&self) -> bool {
+        !(self.sort.is_empty() || self.sort.len() == 1 && self.sort[0].by == sort::SortBy::Score && self.sort[0].desc)
+    }
+
+    /// Whether the answer shows scores: always unless sorted by fields without `_score`.
+    pub fn scores(&self) -> bool {
+        !self.sorts_by_fields() || self.sort.iter().any(|k| k.by == sort::SortBy::Score)
+    }
 }
 
 /// One hit, with what the answer may show of it.
@@ -39,6 +54,8 @@ pub struct Hit {
     pub index: String,
     pub score: f32,
     pub doc: crate::StoredDoc,
+    /// The hit's sort values, when sorted by fields.
+    pub sort: Vec<sort::SortValue>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +76,7 @@ struct Found {
     index: usize,
     shard: usize,
     address: DocAddress,
+    sort: Vec<sort::SortValue>,
 }
 
 /// Elasticsearch's default `index.max_result_window`.
@@ -93,34 +111,81 @@ impl Engine {
             let shards = self.index_shards(name)?;
             let mapper = shards.mapper();
             let query = compile::Compiler { mapper: &mapper, fields: &fields }.compile(&req.query)?;
+            for key in &req.sort {
+                sort::check(&mapper, key)?;
+            }
             for (s, shard) in shards.shards.iter().enumerate() {
                 shards_searched += 1;
                 let searcher = shard.searcher();
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
-                total += searcher.search(&query, &Count).map_err(search)? as u64;
-                if wanted > 0 {
-                    let top = searcher.search(&query, &TopDocs::with_limit(wanted).order_by_score()).map_err(search)?;
-                    found.extend(top.into_iter().map(|(score, address)| Found { score, index: i, shard: s, address }));
+                let matching = searcher.search(&query, &Count).map_err(search)?;
+                total += matching as u64;
+                // Sorted by fields, every match is a candidate; by score, the top ones.
+                let limit = if req.sorts_by_fields() { matching } else { wanted };
+                if limit == 0 {
+                    continue;
                 }
+                let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?;
+                let mut columns: Vec<Vec<Option<sort::FieldColumns>>> = Vec::new();
+                for segment in searcher.segment_readers() {
+                    let mut per_key = Vec::new();
+                    for key in &req.sort {
+                        per_key.push(match &key.by {
+                            sort::SortBy::Field(path) if req.sorts_by_fields() => {
+                                Some(sort::FieldColumns::open(segment, path, key.desc)?)
+                            }
+                            _ => None,
+                        });
+                    }
+                    columns.push(per_key);
+                }
+                found.extend(top.into_iter().map(|(score, address)| {
+                    let keys = if req.sorts_by_fields() {
+                        req.sort
+                            .iter()
+                            .zip(&columns[address.segment_ord as usize])
+                            .map(|(key, column)| match (&key.by, column) {
+                                (sort::SortBy::Score, _) => sort::SortValue::Double(f64::from(score)),
+                                // Index order: index, shard, segment, document.
+                                (sort::SortBy::Doc, _) => sort::SortValue::Long(
+                                    ((i as i64) << 48)
+                                        | ((s as i64) << 40)
+                                        | (i64::from(address.segment_ord) << 32)
+                                        | i64::from(address.doc_id),
+                                ),
+                                (_, Some(c)) => c.value(address.doc_id),
+                                (_, None) => sort::SortValue::Missing,
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    Found { score, index: i, shard: s, address, sort: keys }
+                }));
             }
             open.push(shards);
         }
         if let Some(min) = req.min_score {
             found.retain(|f| f.score >= min);
         }
+        let by_fields = req.sorts_by_fields();
         found.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.index.cmp(&b.index))
-                .then(a.shard.cmp(&b.shard))
-                .then(a.address.cmp(&b.address))
+            let keys = if by_fields {
+                req.sort
+                    .iter()
+                    .zip(a.sort.iter().zip(&b.sort))
+                    .fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)))
+            } else {
+                b.score.total_cmp(&a.score)
+            };
+            keys.then(a.index.cmp(&b.index)).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
         });
-        let max_score = found.first().map(|f| f.score);
+        let max_score = if req.scores() { found.iter().map(|f| f.score).reduce(f32::max) } else { None };
         let mut hits = Vec::new();
         for f in found.into_iter().skip(req.from).take(req.size) {
             let shard = &open[f.index].shards[f.shard];
             if let Some(doc) = shard.stored(f.address)? {
-                hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc });
+                hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort: f.sort });
             }
         }
         let (total, total_exact) = match req.track_total_hits {
@@ -138,8 +203,78 @@ impl Engine {
             size: 0,
             track_total_hits: TrackTotal::All,
             min_score: None,
+            sort: Vec::new(),
         };
         let result = self.search(indices, &req)?;
         Ok((result.total, result.shards))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Conditions;
+    use serde_json::json;
+
+    fn ids(engine: &Engine, query: serde_json::Value) -> Vec<String> {
+        let req = SearchRequest {
+            query: dsl::parse(&query).unwrap(),
+            from: 0,
+            size: 10,
+            track_total_hits: TrackTotal::All,
+            min_score: None,
+            sort: Vec::new(),
+        };
+        let mut ids: Vec<String> =
+            engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn queries_find_what_the_mapping_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        let mappings = json!({"properties": {"title": {"type": "text", "analyzer": "english"}, "year": {"type": "integer"},
+            "tag": {"type": "keyword", "normalizer": "lowercase"}, "price": {"type": "double"}}});
+        engine.create_index("books", &json!({"settings": {"number_of_shards": 2}, "mappings": mappings})).unwrap();
+        let docs = [
+            ("1", json!({"title": "The Running Foxes", "year": 1999, "tag": "Fiction", "price": 9.5})),
+            ("2", json!({"title": "A quiet fox runs", "year": 2005, "tag": "fiction", "price": 12})),
+            ("3", json!({"title": "Databases", "year": 2011, "tag": "Tech"})),
+        ];
+        for (id, doc) in docs {
+            engine.index_doc("books", id, doc.to_string(), None, &Conditions::default(), false).unwrap();
+        }
+        engine.refresh(&["books".into()]).unwrap();
+        assert_eq!(ids(&engine, json!({"match": {"title": "fox running"}})), ["1", "2"]);
+        assert_eq!(ids(&engine, json!({"match": {"title": {"query": "fox running", "operator": "and"}}})), ["1", "2"]);
+        assert_eq!(ids(&engine, json!({"match_phrase": {"title": "running foxes"}})), ["1"]);
+        assert_eq!(
+            ids(&engine, json!({"term": {"tag": "FICTION"}})),
+            ["1", "2"],
+            "the normalizer applies to the query"
+        );
+        assert_eq!(ids(&engine, json!({"range": {"year": {"gte": 2000}}})), ["2", "3"]);
+        assert_eq!(ids(&engine, json!({"range": {"price": {"gt": 9.5, "lte": 12}}})), ["2"]);
+        assert_eq!(ids(&engine, json!({"bool": {"must_not": {"exists": {"field": "price"}}}})), ["3"]);
+        assert_eq!(
+            ids(&engine, json!({"bool": {"should": [{"ids": {"values": ["3"]}}, {"term": {"year": 1999}}]}})),
+            ["1", "3"]
+        );
+        assert!(ids(&engine, json!({"term": {"missing_field": "x"}})).is_empty());
+        let window = SearchRequest {
+            query: dsl::Query::MatchAll { boost: 1.0 },
+            from: 9_999,
+            size: 2,
+            track_total_hits: TrackTotal::All,
+            min_score: None,
+            sort: vec![sort::SortKey::field("year", true)],
+        };
+        assert!(engine
+            .search(&["books".into()], &window)
+            .unwrap_err()
+            .to_string()
+            .starts_with("Result window is too large"));
     }
 }

@@ -1,0 +1,186 @@
+//! Sorting hits by fields: each hit's sort values read from the `_terms`
+//! columns of its segment, compared key by key as Elasticsearch does
+//! (multi-valued fields by their least value ascending, greatest
+//! descending; missing values last unless asked otherwise).
+
+use crate::error::EngineError;
+use crate::mapper::{FieldKind, Mapper};
+use std::cmp::Ordering;
+use tantivy::columnar::DynamicColumn;
+use tantivy::{DocId, SegmentReader};
+
+/// What a sort key orders by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortBy {
+    Score,
+    /// Index order.
+    Doc,
+    Field(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    pub by: SortBy,
+    pub desc: bool,
+    /// `missing: _first`.
+    pub missing_first: bool,
+    /// `unmapped_type`: an unmapped field sorts as missing instead of failing.
+    pub unmapped_ok: bool,
+}
+
+impl SortKey {
+    pub fn field(name: &str, desc: bool) -> SortKey {
+        SortKey { by: SortBy::Field(name.to_owned()), desc, missing_first: false, unmapped_ok: false }
+    }
+}
+
+/// One sort value of a hit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortValue {
+    Missing,
+    Long(i64),
+    Unsigned(u64),
+    Double(f64),
+    Text(String),
+}
+
+impl SortValue {
+    /// The value as the hit's `sort` array shows it.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            SortValue::Missing => serde_json::Value::Null,
+            SortValue::Long(v) => (*v).into(),
+            SortValue::Unsigned(v) => (*v).into(),
+            SortValue::Double(v) => serde_json::json!(v),
+            SortValue::Text(s) => s.clone().into(),
+        }
+    }
+
+    fn cmp_present(&self, other: &SortValue) -> Ordering {
+        match (self, other) {
+            (SortValue::Long(a), SortValue::Long(b)) => a.cmp(b),
+            (SortValue::Unsigned(a), SortValue::Unsigned(b)) => a.cmp(b),
+            (SortValue::Text(a), SortValue::Text(b)) => a.cmp(b),
+            (a, b) => a.as_f64().total_cmp(&b.as_f64()),
+        }
+    }
+
+    fn as_f64(&self) -> f64 {
+        match self {
+            SortValue::Long(v) => *v as f64,
+            SortValue::Unsigned(v) => *v as f64,
+            SortValue::Double(v) => *v,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Compares two hits' values for one key.
+pub fn compare(key: &SortKey, a: &SortValue, b: &SortValue) -> Ordering {
+    match (a, b) {
+        (SortValue::Missing, SortValue::Missing) => Ordering::Equal,
+        (SortValue::Missing, _) => {
+            if key.missing_first {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (_, SortValue::Missing) => {
+            if key.missing_first {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (a, b) => {
+            let o = a.cmp_present(b);
+            if key.desc {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+    }
+}
+
+/// Checks that a sort key's field can be sorted on.
+pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
+    let SortBy::Field(name) = &key.by else { return Ok(()) };
+    match mapper.fields.get(name) {
+        None if key.unmapped_ok => Ok(()),
+        None => Err(EngineError::QueryShard(format!("No mapping found for [{name}] in order to sort on"))),
+        Some(f) if f.kind.is_text() => Err(EngineError::IllegalArgument(format!(
+            "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{name}] in order to load field data by uninverting the inverted index. Note that this can use significant memory."
+        ))),
+        Some(f) if !f.doc_values && f.kind != FieldKind::Keyword => Err(EngineError::IllegalArgument(format!(
+            "Can't load fielddata on [{name}] because fielddata is unsupported on fields of type [{}]. Use doc values instead.",
+            f.type_name
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Reads one field's sort values in a segment.
+pub struct FieldColumns {
+    columns: Vec<DynamicColumn>,
+    desc: bool,
+}
+
+impl FieldColumns {
+    pub fn open(segment: &SegmentReader, path: &str, desc: bool) -> Result<FieldColumns, EngineError> {
+        let corrupt = |e: tantivy::TantivyError| EngineError::Corrupt { path: path.into(), reason: e.to_string() };
+        let handles = segment.fast_fields().dynamic_column_handles(&format!("_terms.{path}")).map_err(corrupt)?;
+        let columns = handles
+            .iter()
+            .map(|h| h.open().map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() }))
+            .collect::<Result<_, _>>()?;
+        Ok(FieldColumns { columns, desc })
+    }
+
+    /// The document's value: its least (or, descending, greatest).
+    pub fn value(&self, doc: DocId) -> SortValue {
+        let mut values: Vec<SortValue> = Vec::new();
+        for column in &self.columns {
+            match column {
+                DynamicColumn::I64(c) => values.extend(c.values_for_doc(doc).map(SortValue::Long)),
+                DynamicColumn::U64(c) => values.extend(c.values_for_doc(doc).map(SortValue::Unsigned)),
+                DynamicColumn::F64(c) => values.extend(c.values_for_doc(doc).map(SortValue::Double)),
+                DynamicColumn::Bool(c) => values.extend(c.values_for_doc(doc).map(|b| SortValue::Long(i64::from(b)))),
+                DynamicColumn::Str(c) => {
+                    for ord in c.term_ords(doc) {
+                        let mut s = String::new();
+                        if c.ord_to_str(ord, &mut s).unwrap_or(false) {
+                            values.push(SortValue::Text(s));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let pick = values.into_iter().reduce(|a, b| {
+            let o = a.cmp_present(&b);
+            if (o == Ordering::Greater) != self.desc {
+                b
+            } else {
+                a
+            }
+        });
+        pick.unwrap_or(SortValue::Missing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_values_go_last_both_ways() {
+        let asc = SortKey::field("a", false);
+        let desc = SortKey::field("a", true);
+        assert_eq!(compare(&asc, &SortValue::Long(1), &SortValue::Missing), Ordering::Less);
+        assert_eq!(compare(&desc, &SortValue::Long(1), &SortValue::Missing), Ordering::Less);
+        assert_eq!(compare(&desc, &SortValue::Long(1), &SortValue::Long(2)), Ordering::Greater);
+        assert_eq!(compare(&asc, &SortValue::Text("a".into()), &SortValue::Text("b".into())), Ordering::Less);
+    }
+}
