@@ -175,6 +175,10 @@ impl Handlers for Node {
         crate::search::search(self, req)
     }
 
+    fn msearch(&self, req: Request<params::Msearch>) -> HandlerFuture<'_> {
+        crate::search::msearch(self, req)
+    }
+
     fn count(&self, req: Request<params::Count>) -> HandlerFuture<'_> {
         crate::search::count(self, req)
     }

@@ -146,16 +146,23 @@ fn flag(body: &Map<String, Value>, key: &str, param: Option<bool>) -> bool {
 }
 
 pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture<'a> {
-    let started = Instant::now();
-    let p = &req.params;
     let result = (|| {
+        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        run_search(node, &req.params, &body).map(Response::json)
+    })();
+    ready(result)
+}
+
+/// Runs one search: its parameters and body to its answer.
+fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, EsError> {
+    let started = Instant::now();
+    {
         if p.q.is_some() {
             return Err(unsupported("URI search ([q] parameter)".into()));
         }
         if p.scroll.is_some() {
             return Err(unsupported("the [scroll] parameter of [search]".into()));
         }
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if let Some(key) = body.keys().find(|k| NOT_YET.contains(&k.as_str())) {
@@ -188,8 +195,15 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
             (Some(BoolOrLong::Long(n)), _) => TrackTotal::UpTo((*n).max(0) as u64),
             (None, Some(Value::Number(n))) => TrackTotal::UpTo(n.as_u64().unwrap_or(0)),
             (Some(BoolOrLong::Bool(true)), _) | (None, Some(Value::Bool(true))) => TrackTotal::All,
+            // Totals as plain numbers must be exact.
+            _ if p.rest_total_hits_as_int == Some(true) => TrackTotal::All,
             _ => TrackTotal::UpTo(10_000),
         };
+        if let (Some(true), TrackTotal::UpTo(n)) = (p.rest_total_hits_as_int, track) {
+            return Err(EsError::illegal_argument(format!(
+                "[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got {n}"
+            )));
+        }
         let request = SearchRequest {
             query: query_of(body)?,
             from: from as usize,
@@ -255,14 +269,81 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
         }
         hits_body.insert("max_score".into(), json!(result.max_score));
         hits_body.insert("hits".into(), Value::Array(hits));
-        Ok(Response::json(json!({
+        Ok(json!({
             "took": started.elapsed().as_millis() as u64,
             "timed_out": false,
             "_shards": { "total": result.shards, "successful": result.shards, "skipped": 0, "failed": 0 },
             "hits": hits_body,
-        })))
+        }))
+    }
+}
+
+/// `_msearch`: NDJSON pairs of a header (index and search parameters) and
+/// a body, each run as a search; a failing one answers with its error.
+pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFuture<'a> {
+    let started = Instant::now();
+    let p = &req.params;
+    let result = (|| {
+        let text = std::str::from_utf8(&req.body.bytes).map_err(|_| EsError::parse("the msearch body is not UTF-8"))?;
+        let lines: Vec<&str> = text.split('\n').filter(|l| !l.trim().is_empty()).collect();
+        if lines.is_empty() {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: no requests added;",
+            ));
+        }
+        let mut responses = Vec::new();
+        for pair in lines.chunks(2) {
+            let answer = (|| {
+                let header: Value =
+                    serde_json::from_str(pair[0]).map_err(|e| es_error(EngineError::Parsing(e.to_string())))?;
+                let body: Value = match pair.get(1) {
+                    Some(line) => {
+                        serde_json::from_str(line).map_err(|e| es_error(EngineError::Parsing(e.to_string())))?
+                    }
+                    None => return Err(EsError::illegal_argument("msearch header without a body line")),
+                };
+                let search = header_params(&header, p)?;
+                run_search(node, &search, &body)
+            })();
+            responses.push(match answer {
+                Ok(mut ok) => {
+                    ok["status"] = json!(200);
+                    ok
+                }
+                Err(e) => json!({ "error": e.to_json(false)["error"], "status": e.status }),
+            });
+        }
+        Ok(Response::json(json!({ "took": started.elapsed().as_millis() as u64, "responses": responses })))
     })();
     ready(result)
+}
+
+/// A search's parameters from an `_msearch` header over the request's own.
+fn header_params(header: &Value, p: &params::Msearch) -> Result<params::Search, EsError> {
+    let mut raw = tensile_rest::RawParams::default();
+    let text = |v: &Value| match v {
+        Value::Array(items) => items.iter().map(crate::documents::text).collect::<Vec<_>>().join(","),
+        other => crate::documents::text(other),
+    };
+    if let Some(index) = &p.index {
+        raw.path.push(("index", index.join(",")));
+    }
+    if let Some(flag) = p.rest_total_hits_as_int {
+        raw.query.push(("rest_total_hits_as_int".into(), flag.to_string()));
+    }
+    if let Value::Object(map) = header {
+        for (k, v) in map {
+            if k == "index" {
+                raw.path.retain(|(name, _)| *name != "index");
+                raw.path.push(("index", text(v)));
+            } else {
+                raw.query.push((k.clone(), text(v)));
+            }
+        }
+    }
+    Ok(params::Search::from_raw(&raw)?)
 }
 
 pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'a> {

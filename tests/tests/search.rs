@@ -56,6 +56,21 @@ async fn queries_sorting_paging_and_counting() {
         call(&c, url, Method::POST, "/books/_count", Some(json!({"query": {"range": {"year": {"lt": 2000}}}}))).await;
     assert_eq!(count["count"], 2);
 
+    let body = "{\"index\":\"books\"}\n{\"query\":{\"term\":{\"tag\":\"tech\"}}}\n{\"index\":\"missing\"}\n{}\n";
+    let multi: Value = c
+        .post(format!("{url}/_msearch"))
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids(&multi["responses"][0]), ["3"]);
+    assert_eq!(multi["responses"][1]["status"], 404);
+    assert_eq!(multi["responses"][1]["error"]["type"], "index_not_found_exception");
+
     let (status, err) = call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"nope": {}}}))).await;
     assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("parsing_exception")));
     let (status, err) =
