@@ -20,6 +20,8 @@ type Compiled = Box<dyn TQuery>;
 pub struct Compiler<'a> {
     pub mapper: &'a Mapper,
     pub fields: &'a Fields,
+    /// `index.max_regex_length`.
+    pub max_regex_length: usize,
 }
 
 fn boosted(q: Compiled, boost: f32) -> Compiled {
@@ -212,7 +214,52 @@ impl Compiler<'_> {
                 boosted(Box::new(BooleanQuery::new(clauses)), *boost)
             }
             Query::ConstantScore { filter, boost } => Box::new(ConstScoreQuery::new(self.compile(filter)?, *boost)),
+            Query::Pattern { field, regex, case_insensitive, boost, kind } => {
+                self.pattern(field, regex, *case_insensitive, *boost, kind)?
+            }
         })
+    }
+
+    /// The terms of a field matching a regular expression, at constant score
+    /// (Elasticsearch's default rewrite). The expression runs over the
+    /// term-dictionary key: the field's JSON path, its end marker, the string
+    /// type code, then the value.
+    fn pattern(
+        &self,
+        name: &str,
+        regex: &str,
+        case_insensitive: bool,
+        boost: f32,
+        kind: &str,
+    ) -> Result<Compiled, EngineError> {
+        let Some(field) = self.field(name) else { return Ok(Box::new(EmptyQuery)) };
+        if kind == "regexp" && regex.chars().count() > self.max_regex_length {
+            return Err(EngineError::IllegalArgument(format!(
+                "The length of regex [{}] used in the Regexp Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_regex_length] index level setting.",
+                regex.chars().count(),
+                self.max_regex_length
+            )));
+        }
+        let (json_field, ok) = match field.kind {
+            k if k.is_text() => (self.fields.text, true),
+            FieldKind::Keyword | FieldKind::Wildcard | FieldKind::ConstantKeyword | FieldKind::Flattened => {
+                (self.fields.terms, true)
+            }
+            _ => (self.fields.terms, false),
+        };
+        if !ok {
+            return Err(EngineError::QueryShard(format!(
+                "Can only use {kind} queries on keyword and text fields - not on [{}] which is of type [{}]",
+                field.path, field.type_name
+            )));
+        }
+        // Path segments are separated by \x01 in tantivy's JSON terms.
+        let path = field.path.split('.').map(super::dsl::literal_regex).collect::<Vec<_>>().join("\\x01");
+        let value = if case_insensitive { format!("(?i:{regex})") } else { format!("(?:{regex})") };
+        let full = format!("{path}\\x00s{value}");
+        let query = tantivy::query::RegexQuery::from_pattern(&full, json_field)
+            .map_err(|e| super::dsl::parsing(format!("[{kind}] failed to parse the pattern [{regex}]: {e}")))?;
+        Ok(Box::new(ConstScoreQuery::new(Box::new(query), boost)))
     }
 
     fn range(

@@ -62,6 +62,47 @@ pub enum Query {
         filter: Box<Query>,
         boost: f32,
     },
+    /// `prefix`, `wildcard` and `regexp`: the terms of a field matching a
+    /// pattern, as a regular expression over the term.
+    Pattern {
+        field: String,
+        regex: String,
+        case_insensitive: bool,
+        boost: f32,
+        kind: &'static str,
+    },
+}
+
+/// A Lucene wildcard pattern (`*`, `?`) as a regular expression.
+pub fn wildcard_regex(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push_str(&escape(next));
+                }
+            }
+            other => out.push_str(&escape(other)),
+        }
+    }
+    out
+}
+
+fn escape(c: char) -> String {
+    if "\\.+*?()|[]{}^$#&-~@\"<>".contains(c) {
+        format!("\\{c}")
+    } else {
+        c.to_string()
+    }
+}
+
+/// A literal as a regular expression.
+pub fn literal_regex(text: &str) -> String {
+    text.chars().map(escape).collect()
 }
 
 /// Queries Elasticsearch has that Tensile does not run yet.
@@ -316,6 +357,36 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
                 filter: list(params.get("filter"))?,
                 minimum_should_match: params.get("minimum_should_match").map(text_of),
                 boost: boost(params)?,
+            }
+        }
+        "prefix" | "wildcard" | "regexp" => {
+            let (field, p) = field_entry(kind, body)?;
+            let (value, opts) = match p {
+                Value::Object(o) => {
+                    let key = if kind == "wildcard" && o.contains_key("wildcard") { "wildcard" } else { "value" };
+                    let v =
+                        o.get(key).map(text_of).ok_or_else(|| parsing(format!("[{kind}] query requires a [value]")))?;
+                    (v, Some(o))
+                }
+                other => (text_of(other), None),
+            };
+            let flag = |k: &str| opts.and_then(|o| o.get(k)).is_some_and(|v| v == true);
+            let regex = match kind.as_str() {
+                "prefix" => format!("{}.*", literal_regex(&value)),
+                "wildcard" => wildcard_regex(&value),
+                _ => value,
+            };
+            let kind: &'static str = match kind.as_str() {
+                "prefix" => "prefix",
+                "wildcard" => "wildcard",
+                _ => "regexp",
+            };
+            Query::Pattern {
+                field: field.to_owned(),
+                regex,
+                case_insensitive: flag("case_insensitive"),
+                boost: opts.map_or(Ok(1.0), boost)?,
+                kind,
             }
         }
         "constant_score" => Query::ConstantScore {

@@ -110,7 +110,14 @@ impl Engine {
             self.check_block(name, crate::blocks::Access::Read)?;
             let shards = self.index_shards(name)?;
             let mapper = shards.mapper();
-            let query = compile::Compiler { mapper: &mapper, fields: &fields }.compile(&req.query)?;
+            let max_regex_length = self
+                .metadata()
+                .indices
+                .get(name)
+                .and_then(|m| m.setting("index.max_regex_length"))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1000);
+            let query = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length }.compile(&req.query)?;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
             }
@@ -263,6 +270,10 @@ mod tests {
             ["1", "3"]
         );
         assert!(ids(&engine, json!({"term": {"missing_field": "x"}})).is_empty());
+        assert_eq!(ids(&engine, json!({"prefix": {"tag": "fic"}})), ["1", "2"]);
+        assert_eq!(ids(&engine, json!({"wildcard": {"tag": {"value": "t?c*"}}})), ["3"]);
+        assert_eq!(ids(&engine, json!({"regexp": {"tag": "f.*n|te.h"}})), ["1", "2", "3"]);
+        assert_eq!(ids(&engine, json!({"prefix": {"title": "quie"}})), ["2"]);
         let window = SearchRequest {
             query: dsl::Query::MatchAll { boost: 1.0 },
             from: 9_999,
