@@ -9,8 +9,8 @@ use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use serde_json::Value;
 use std::ops::Bound;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query as TQuery, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -194,7 +194,7 @@ impl Compiler<'_> {
                 let required = must.len() + filter.len();
                 let mut optional = Vec::new();
                 for q in should {
-                    optional.push((Occur::Should, self.compile(q)?));
+                    optional.extend(self.expanded(q)?.into_iter().map(|c| (Occur::Should, c)));
                 }
                 let n = optional.len();
                 let min = match msm {
@@ -214,10 +214,51 @@ impl Compiler<'_> {
                 boosted(Box::new(BooleanQuery::new(clauses)), *boost)
             }
             Query::ConstantScore { filter, boost } => Box::new(ConstScoreQuery::new(self.compile(filter)?, *boost)),
+            Query::DisMax { queries, tie_breaker, boost } => {
+                let mut disjuncts = Vec::new();
+                for q in queries {
+                    disjuncts.extend(self.expanded(q)?);
+                }
+                boosted(Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, *tie_breaker)), *boost)
+            }
             Query::Pattern { field, regex, case_insensitive, boost, kind } => {
                 self.pattern(field, regex, *case_insensitive, *boost, kind)?
             }
         })
+    }
+
+    /// A per-field query whose field name is a wildcard, once per mapped
+    /// field it matches (text and keyword fields); any other query as is.
+    fn expanded(&self, q: &Query) -> Result<Vec<Compiled>, EngineError> {
+        let field = match q {
+            Query::Match { field, .. } | Query::MatchPhrase { field, .. } if field.contains('*') => field,
+            other => return Ok(vec![self.compile(other)?]),
+        };
+        let mut names: Vec<&String> = self
+            .mapper
+            .fields
+            .iter()
+            .filter(|(path, f)| {
+                crate::resolve::wildcard_match(field, path) && (f.kind.is_text() || f.kind == FieldKind::Keyword)
+            })
+            .map(|(path, _)| path)
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|name| {
+                let one = match q.clone() {
+                    Query::Match { text, and, minimum_should_match, boost, .. } => {
+                        Query::Match { field: name.clone(), text, and, minimum_should_match, boost }
+                    }
+                    Query::MatchPhrase { text, slop, boost, .. } => {
+                        Query::MatchPhrase { field: name.clone(), text, slop, boost }
+                    }
+                    other => other,
+                };
+                self.compile(&one)
+            })
+            .collect()
     }
 
     /// The terms of a field matching a regular expression, at constant score

@@ -62,6 +62,12 @@ pub enum Query {
         filter: Box<Query>,
         boost: f32,
     },
+    /// The best-scoring of several queries, plus `tie_breaker` times the others.
+    DisMax {
+        queries: Vec<Query>,
+        tie_breaker: f32,
+        boost: f32,
+    },
     /// `prefix`, `wildcard` and `regexp`: the terms of a field matching a
     /// pattern, as a regular expression over the term.
     Pattern {
@@ -389,6 +395,12 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
                 kind,
             }
         }
+        "dis_max" => Query::DisMax {
+            queries: list(params.get("queries"))?,
+            tie_breaker: params.get("tie_breaker").and_then(Value::as_f64).unwrap_or(0.0) as f32,
+            boost: boost(params)?,
+        },
+        "multi_match" => multi_match(params)?,
         "constant_score" => Query::ConstantScore {
             filter: Box::new(parse(
                 params.get("filter").ok_or_else(|| parsing("[constant_score] requires a 'filter' element"))?,
@@ -397,6 +409,76 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
         },
         other if NOT_YET.contains(&other) => return Err(EngineError::Unsupported(format!("the [{other}] query"))),
         other => return Err(parsing(format!("unknown query [{other}]"))),
+    })
+}
+
+/// `multi_match` as the queries it stands for: per field, a `match` (or
+/// `match_phrase`), combined by `dis_max` (`best_fields`, `phrase`) or
+/// summed (`most_fields`). Field names may carry a boost (`title^2`);
+/// wildcards in them are expanded by the compiler against the mapping.
+fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
+    let text = params.get("query").map(text_of).ok_or_else(|| parsing("No text specified for multi_match query"))?;
+    let kind = params.get("type").and_then(Value::as_str).unwrap_or("best_fields");
+    if let Some(unknown) = params.keys().find(|k| {
+        ![
+            "query",
+            "fields",
+            "type",
+            "operator",
+            "minimum_should_match",
+            "tie_breaker",
+            "boost",
+            "_name",
+            "slop",
+            "lenient",
+            "analyzer",
+            "zero_terms_query",
+            "auto_generate_synonyms_phrase_query",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(EngineError::Unsupported(format!("the [{unknown}] option of the [multi_match] query")));
+    }
+    let fields: Vec<String> = match params.get("fields") {
+        Some(Value::Array(items)) => items.iter().map(text_of).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => vec!["*".into()],
+    };
+    let and = params.get("operator").and_then(Value::as_str).is_some_and(|op| op.eq_ignore_ascii_case("and"));
+    let msm = params.get("minimum_should_match").map(text_of);
+    let slop = params.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32;
+    let per_field = |field: String, boost: f32| match kind {
+        "phrase" => Ok(Query::MatchPhrase { field, text: text.clone(), slop, boost }),
+        "best_fields" | "most_fields" => {
+            Ok(Query::Match { field, text: text.clone(), and, minimum_should_match: msm.clone(), boost })
+        }
+        other => Err(EngineError::Unsupported(format!("the [{other}] type of the [multi_match] query"))),
+    };
+    let queries = fields
+        .into_iter()
+        .map(|f| match f.split_once('^') {
+            Some((name, b)) => {
+                let boost = b.parse::<f32>().map_err(|_| parsing(format!("invalid boost [{b}] for field [{name}]")))?;
+                per_field(name.to_owned(), boost)
+            }
+            None => per_field(f, 1.0),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let boost = boost(params)?;
+    Ok(match kind {
+        "most_fields" => Query::Bool {
+            must: Vec::new(),
+            should: queries,
+            must_not: Vec::new(),
+            filter: Vec::new(),
+            minimum_should_match: None,
+            boost,
+        },
+        _ => Query::DisMax {
+            queries,
+            tie_breaker: params.get("tie_breaker").and_then(Value::as_f64).unwrap_or(0.0) as f32,
+            boost,
+        },
     })
 }
 

@@ -274,6 +274,16 @@ mod tests {
         assert_eq!(ids(&engine, json!({"wildcard": {"tag": {"value": "t?c*"}}})), ["3"]);
         assert_eq!(ids(&engine, json!({"regexp": {"tag": "f.*n|te.h"}})), ["1", "2", "3"]);
         assert_eq!(ids(&engine, json!({"prefix": {"title": "quie"}})), ["2"]);
+        // A keyword field matches the whole text, normalised.
+        assert_eq!(
+            ids(&engine, json!({"multi_match": {"query": "fiction databases", "fields": ["title^2", "ta*"]}})),
+            ["3"]
+        );
+        assert_eq!(ids(&engine, json!({"multi_match": {"query": "Fiction", "fields": ["title", "ta*"]}})), ["1", "2"]);
+        assert_eq!(
+            ids(&engine, json!({"multi_match": {"query": "running", "type": "most_fields", "fields": ["*"]}})),
+            ["1", "2"]
+        );
         let window = SearchRequest {
             query: dsl::Query::MatchAll { boost: 1.0 },
             from: 9_999,
