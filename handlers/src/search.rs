@@ -232,6 +232,10 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             includes = includes.or(list("includes")).or(list("include"));
             excludes = excludes.or(list("excludes")).or(list("exclude"));
         }
+        let field_requests = match body.get("fields") {
+            Some(v) => tensile_engine::search::fields::parse_requests(v).map_err(es_error)?,
+            None => Vec::new(),
+        };
         let version = flag(body, "version", p.version);
         let seq_no = flag(body, "seq_no_primary_term", p.seq_no_primary_term);
         let mut hits = Vec::with_capacity(result.hits.len());
@@ -252,6 +256,16 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             }
             if let Some(source) = filtered_source(&hit.doc, &source_spec, &includes, &excludes)? {
                 h.insert("_source".into(), source);
+            }
+            if !field_requests.is_empty() {
+                let mapper = node.engine.mapper(&hit.index).map_err(es_error)?;
+                let source: Value =
+                    hit.doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+                let fields =
+                    tensile_engine::search::fields::fetch(&mapper, &source, &field_requests).map_err(es_error)?;
+                if !fields.is_empty() {
+                    h.insert("fields".into(), Value::Object(fields));
+                }
             }
             if !hit.sort.is_empty() {
                 h.insert("sort".into(), hit.sort.iter().map(|v| v.to_json()).collect());

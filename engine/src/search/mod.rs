@@ -6,6 +6,7 @@
 
 pub mod compile;
 pub mod dsl;
+pub mod fields;
 pub mod sort;
 
 use crate::error::EngineError;
