@@ -61,6 +61,9 @@ pub enum EngineError {
     /// `cluster_block_exception`: an index block refuses the operation.
     #[error("{reason}")]
     Blocked { reason: String, status: u16 },
+    /// `search_context_missing_exception`: an unknown or expired scroll.
+    #[error("{0}")]
+    SearchContextMissing(String),
     /// `query_shard_exception`: a query or sort a shard cannot run.
     #[error("{0}")]
     QueryShard(String),

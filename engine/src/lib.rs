@@ -52,6 +52,8 @@ pub struct Engine {
     data_path: PathBuf,
     /// `action.auto_create_index`.
     auto_create: auto_create::AutoCreate,
+    /// Open scroll contexts.
+    scrolls: search::scroll::Scrolls,
     node: NodeMetadata,
     metadata: RwLock<Metadata>,
     shards: shards::ShardTable,
@@ -80,7 +82,14 @@ impl Engine {
         }
         let shards: shards::ShardTable = std::sync::Arc::new(RwLock::new(table));
         shards::spawn_refresher(&shards, std::time::Duration::from_millis(200));
-        Ok(Engine { data_path, auto_create: Default::default(), node, metadata: RwLock::new(metadata), shards })
+        Ok(Engine {
+            data_path,
+            auto_create: Default::default(),
+            scrolls: Default::default(),
+            node,
+            metadata: RwLock::new(metadata),
+            shards,
+        })
     }
 
     /// Sets `action.auto_create_index`.

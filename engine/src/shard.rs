@@ -293,12 +293,8 @@ impl Shard {
         self.reader.searcher()
     }
 
-    /// The stored document at an address of the last refresh's searcher.
-    pub fn stored(&self, address: DocAddress) -> Result<Option<StoredDoc>, EngineError> {
-        self.stored_in(&self.reader.searcher(), address)
-    }
-
-    fn stored_in(&self, searcher: &Searcher, address: DocAddress) -> Result<Option<StoredDoc>, EngineError> {
+    /// The stored document at an address of a searcher of this shard.
+    pub fn stored_in(&self, searcher: &Searcher, address: DocAddress) -> Result<Option<StoredDoc>, EngineError> {
         let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(&self.dir, e))?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
         let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();

@@ -59,6 +59,7 @@ pub fn es_error(e: EngineError) -> EsError {
             .with_metadata("index", index),
         EngineError::DocumentSourceMissing { .. } => EsError::new(400, "document_source_missing_exception", reason),
         EngineError::Blocked { status, .. } => EsError::new(status, "cluster_block_exception", reason),
+        EngineError::SearchContextMissing(_) => EsError::new(404, "search_context_missing_exception", reason),
         EngineError::QueryShard(_) => EsError::new(400, "query_shard_exception", reason),
         EngineError::Parsing(_) => EsError::new(400, "parsing_exception", reason),
         EngineError::Unsupported(_) => EsError::new(501, "unsupported_operation_exception", reason),

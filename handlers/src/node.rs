@@ -175,6 +175,14 @@ impl Handlers for Node {
         crate::search::search(self, req)
     }
 
+    fn scroll(&self, req: Request<params::Scroll>) -> HandlerFuture<'_> {
+        crate::search::scroll(self, req)
+    }
+
+    fn clear_scroll(&self, req: Request<params::ClearScroll>) -> HandlerFuture<'_> {
+        crate::search::clear_scroll(self, req)
+    }
+
     fn msearch(&self, req: Request<params::Msearch>) -> HandlerFuture<'_> {
         crate::search::msearch(self, req)
     }

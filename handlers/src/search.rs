@@ -160,9 +160,6 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         if p.q.is_some() {
             return Err(unsupported("URI search ([q] parameter)".into()));
         }
-        if p.scroll.is_some() {
-            return Err(unsupported("the [scroll] parameter of [search]".into()));
-        }
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if let Some(key) = body.keys().find(|k| NOT_YET.contains(&k.as_str())) {
@@ -213,8 +210,46 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             sort,
         };
         let indices = targets(node, &p.index, p)?;
-        let result = node.engine.search(&indices, &request).map_err(es_error)?;
+        let view = View::of(p, body, &request);
+        match p.scroll {
+            None => {
+                let result = node.engine.search(&indices, &request).map_err(es_error)?;
+                render(node, &view, &result, None, started)
+            }
+            Some(keep_alive) => {
+                if request.size == 0 {
+                    return Err(EsError::illegal_argument("[size] cannot be [0] in a scroll context"));
+                }
+                if p.request_cache == Some(true) {
+                    return Err(EsError::illegal_argument("[request_cache] cannot be used in a scroll context"));
+                }
+                let keep_alive = keep_alive.duration().unwrap_or_default();
+                let meta = serde_json::to_value(&view).expect("a view serialises");
+                let (result, id) = node.engine.search_scroll(&indices, &request, keep_alive, meta).map_err(es_error)?;
+                render(node, &view, &result, Some(&id), started)
+            }
+        }
+    }
+}
 
+/// How a search's hits are shown: what of `_source`, which `fields`, and
+/// the metadata asked for. Kept with a scroll for its later pages.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct View {
+    source_spec: Option<Vec<String>>,
+    includes: Option<Vec<String>>,
+    excludes: Option<Vec<String>>,
+    /// The body's `fields`, as sent.
+    fields: Option<Value>,
+    version: bool,
+    seq_no: bool,
+    scores: bool,
+    total: bool,
+    total_as_int: bool,
+}
+
+impl View {
+    fn of(p: &params::Search, body: &Map<String, Value>, request: &SearchRequest) -> View {
         let source_spec = p._source.clone().or_else(|| match body.get("_source") {
             Some(Value::Bool(b)) => Some(vec![b.to_string()]),
             Some(Value::String(s)) => Some(vec![s.clone()]),
@@ -232,64 +267,137 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             includes = includes.or(list("includes")).or(list("include"));
             excludes = excludes.or(list("excludes")).or(list("exclude"));
         }
-        let field_requests = match body.get("fields") {
-            Some(v) => tensile_engine::search::fields::parse_requests(v).map_err(es_error)?,
-            None => Vec::new(),
-        };
-        let version = flag(body, "version", p.version);
-        let seq_no = flag(body, "seq_no_primary_term", p.seq_no_primary_term);
-        let mut hits = Vec::with_capacity(result.hits.len());
-        for hit in &result.hits {
-            let mut h = Map::new();
-            h.insert("_index".into(), json!(hit.index));
-            h.insert("_id".into(), json!(hit.doc.id));
-            if version {
-                h.insert("_version".into(), json!(hit.doc.version));
-            }
-            if seq_no {
-                h.insert("_seq_no".into(), json!(hit.doc.seq_no));
-                h.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
-            }
-            h.insert("_score".into(), if request.scores() { json!(hit.score) } else { Value::Null });
-            if let Some(r) = &hit.doc.routing {
-                h.insert("_routing".into(), json!(r));
-            }
-            if let Some(source) = filtered_source(&hit.doc, &source_spec, &includes, &excludes)? {
-                h.insert("_source".into(), source);
-            }
-            if !field_requests.is_empty() {
-                let mapper = node.engine.mapper(&hit.index).map_err(es_error)?;
-                let source: Value =
-                    hit.doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-                let fields =
-                    tensile_engine::search::fields::fetch(&mapper, &source, &field_requests).map_err(es_error)?;
-                if !fields.is_empty() {
-                    h.insert("fields".into(), Value::Object(fields));
-                }
-            }
-            if !hit.sort.is_empty() {
-                h.insert("sort".into(), hit.sort.iter().map(|v| v.to_json()).collect());
-            }
-            hits.push(Value::Object(h));
+        View {
+            source_spec,
+            includes,
+            excludes,
+            fields: body.get("fields").cloned(),
+            version: flag(body, "version", p.version),
+            seq_no: flag(body, "seq_no_primary_term", p.seq_no_primary_term),
+            scores: request.scores(),
+            total: request.track_total_hits != TrackTotal::Off,
+            total_as_int: p.rest_total_hits_as_int == Some(true),
         }
-        let mut hits_body = Map::new();
-        if track != TrackTotal::Off {
-            let total = if p.rest_total_hits_as_int == Some(true) {
-                json!(result.total)
-            } else {
-                json!({ "value": result.total, "relation": if result.total_exact { "eq" } else { "gte" } })
-            };
-            hits_body.insert("total".into(), total);
-        }
-        hits_body.insert("max_score".into(), json!(result.max_score));
-        hits_body.insert("hits".into(), Value::Array(hits));
-        Ok(json!({
-            "took": started.elapsed().as_millis() as u64,
-            "timed_out": false,
-            "_shards": { "total": result.shards, "successful": result.shards, "skipped": 0, "failed": 0 },
-            "hits": hits_body,
-        }))
     }
+}
+
+/// A search's answer.
+fn render(
+    node: &Node,
+    view: &View,
+    result: &tensile_engine::search::SearchResult,
+    scroll_id: Option<&str>,
+    started: Instant,
+) -> Result<Value, EsError> {
+    let field_requests = match &view.fields {
+        Some(v) => tensile_engine::search::fields::parse_requests(v).map_err(es_error)?,
+        None => Vec::new(),
+    };
+    let mut hits = Vec::with_capacity(result.hits.len());
+    for hit in &result.hits {
+        let mut h = Map::new();
+        h.insert("_index".into(), json!(hit.index));
+        h.insert("_id".into(), json!(hit.doc.id));
+        if view.version {
+            h.insert("_version".into(), json!(hit.doc.version));
+        }
+        if view.seq_no {
+            h.insert("_seq_no".into(), json!(hit.doc.seq_no));
+            h.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
+        }
+        h.insert("_score".into(), if view.scores { json!(hit.score) } else { Value::Null });
+        if let Some(r) = &hit.doc.routing {
+            h.insert("_routing".into(), json!(r));
+        }
+        if let Some(source) = filtered_source(&hit.doc, &view.source_spec, &view.includes, &view.excludes)? {
+            h.insert("_source".into(), source);
+        }
+        if !field_requests.is_empty() {
+            let mapper = node.engine.mapper(&hit.index).map_err(es_error)?;
+            let source: Value =
+                hit.doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+            let fields = tensile_engine::search::fields::fetch(&mapper, &source, &field_requests).map_err(es_error)?;
+            if !fields.is_empty() {
+                h.insert("fields".into(), Value::Object(fields));
+            }
+        }
+        if !hit.sort.is_empty() {
+            h.insert("sort".into(), hit.sort.iter().map(|v| v.to_json()).collect());
+        }
+        hits.push(Value::Object(h));
+    }
+    let mut hits_body = Map::new();
+    if view.total {
+        let total = if view.total_as_int {
+            json!(result.total)
+        } else {
+            json!({ "value": result.total, "relation": if result.total_exact { "eq" } else { "gte" } })
+        };
+        hits_body.insert("total".into(), total);
+    }
+    hits_body.insert("max_score".into(), json!(result.max_score));
+    hits_body.insert("hits".into(), Value::Array(hits));
+    let mut out = Map::new();
+    if let Some(id) = scroll_id {
+        out.insert("_scroll_id".into(), json!(id));
+    }
+    out.insert("took".into(), json!(started.elapsed().as_millis() as u64));
+    out.insert("timed_out".into(), json!(false));
+    out.insert(
+        "_shards".into(),
+        json!({ "total": result.shards, "successful": result.shards, "skipped": 0, "failed": 0 }),
+    );
+    out.insert("hits".into(), Value::Object(hits_body));
+    Ok(Value::Object(out))
+}
+
+/// `_search/scroll`: the next page of a scroll.
+pub fn scroll<'a>(node: &'a Node, req: Request<params::Scroll>) -> HandlerFuture<'a> {
+    let started = Instant::now();
+    let p = &req.params;
+    let result = (|| {
+        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        // The body's values win over the query string's, as in Elasticsearch.
+        let id = body
+            .get("scroll_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| p.scroll_id.clone())
+            .ok_or_else(|| {
+                EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: scrollId is missing;")
+            })?;
+        let keep_alive = match (body.get("scroll").and_then(Value::as_str), p.scroll) {
+            (Some(text), _) => tensile_rest::TimeValue::parse("scroll", text)?.duration(),
+            (None, Some(t)) => t.duration(),
+            (None, None) => None,
+        };
+        let (result, meta) = node.engine.scroll(&id, keep_alive).map_err(es_error)?;
+        let mut view: View = serde_json::from_value(meta).unwrap_or_default();
+        if let Some(as_int) = p.rest_total_hits_as_int.or(body.get("rest_total_hits_as_int").and_then(Value::as_bool)) {
+            view.total_as_int = as_int;
+        }
+        render(node, &view, &result, Some(&id), started).map(Response::json)
+    })();
+    ready(result)
+}
+
+/// `DELETE _search/scroll`: frees scroll contexts.
+pub fn clear_scroll<'a>(node: &'a Node, req: Request<params::ClearScroll>) -> HandlerFuture<'a> {
+    let result = (|| {
+        let mut ids = req.params.scroll_id.clone().unwrap_or_default();
+        if !req.body.is_empty() {
+            let body: Value = req.body.json()?;
+            match body.get("scroll_id") {
+                Some(Value::String(one)) => ids.push(one.clone()),
+                Some(Value::Array(many)) => ids.extend(many.iter().map(crate::documents::text)),
+                _ => {}
+            }
+        }
+        let freed = node.engine.clear_scroll(&ids);
+        let status = if freed == 0 && !ids.is_empty() { 404 } else { 200 };
+        Ok(Response::json_with_status(status, json!({ "succeeded": true, "num_freed": freed })))
+    })();
+    ready(result)
 }
 
 /// `_msearch`: NDJSON pairs of a header (index and search parameters) and

@@ -7,6 +7,7 @@
 pub mod compile;
 pub mod dsl;
 pub mod fields;
+pub mod scroll;
 pub mod sort;
 
 use crate::error::EngineError;
@@ -72,12 +73,55 @@ pub struct SearchResult {
 }
 
 /// A hit found on a shard, before its document is fetched.
-struct Found {
+#[derive(Clone)]
+pub(crate) struct Found {
     score: f32,
     index: usize,
     shard: usize,
     address: DocAddress,
     sort: Vec<sort::SortValue>,
+}
+
+/// A shard as a search saw it: the searcher its hits' addresses belong to.
+#[derive(Clone)]
+pub(crate) struct Searched {
+    shards: std::sync::Arc<crate::shards::IndexShards>,
+    shard: usize,
+    searcher: tantivy::Searcher,
+}
+
+/// The matches of a search, ordered, with the searchers they came from.
+pub(crate) struct Collected {
+    found: Vec<Found>,
+    searchers: Vec<Vec<Searched>>,
+    total: u64,
+    shards: u32,
+}
+
+impl Collected {
+    fn max_score(&self, req: &SearchRequest) -> Option<f32> {
+        if req.scores() {
+            self.found.iter().map(|f| f.score).reduce(f32::max)
+        } else {
+            None
+        }
+    }
+}
+
+/// The documents of hits, read with the searchers that found them.
+fn fetch<'a>(
+    indices: &[String],
+    searchers: &[Vec<Searched>],
+    found: impl IntoIterator<Item = &'a Found>,
+) -> Result<Vec<Hit>, EngineError> {
+    let mut hits = Vec::new();
+    for f in found {
+        let at = &searchers[f.index][f.shard];
+        if let Some(doc) = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)? {
+            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort: f.sort.clone() });
+        }
+    }
+    Ok(hits)
 }
 
 /// Elasticsearch's default `index.max_result_window`.
@@ -86,6 +130,25 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 impl Engine {
     /// Runs a search over the named (resolved, open) indices.
     pub fn search(&self, indices: &[String], req: &SearchRequest) -> Result<SearchResult, EngineError> {
+        self.check_window(indices, req, false)?;
+        let collected = self.collect(indices, req, false)?;
+        let max_score = collected.max_score(req);
+        let page: Vec<&Found> = collected.found.iter().skip(req.from).take(req.size).collect();
+        let hits = fetch(indices, &collected.searchers, page)?;
+        let (total, total_exact) = match req.track_total_hits {
+            TrackTotal::UpTo(n) if collected.total > n => (n, false),
+            _ => (collected.total, true),
+        };
+        Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards })
+    }
+
+    /// Refuses pages beyond `index.max_result_window` (a scroll's batches included).
+    pub(crate) fn check_window(
+        &self,
+        indices: &[String],
+        req: &SearchRequest,
+        scroll: bool,
+    ) -> Result<(), EngineError> {
         for name in indices {
             let window = self
                 .metadata()
@@ -94,19 +157,30 @@ impl Engine {
                 .and_then(|m| m.setting("index.max_result_window"))
                 .and_then(|w| w.parse().ok())
                 .unwrap_or(MAX_RESULT_WINDOW);
-            if req.from + req.size > window {
+            if scroll && req.size > window {
+                return Err(EngineError::IllegalArgument(format!(
+                    "Batch size is too large, size must be less than or equal to: [{window}] but was [{}]. Scroll batch sizes cost as much memory as result windows so they are controlled by the [index.max_result_window] index level setting.",
+                    req.size
+                )));
+            }
+            if !scroll && req.from + req.size > window {
                 return Err(EngineError::IllegalArgument(format!(
                     "Result window is too large, from + size must be less than or equal to: [{window}] but was [{}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.",
                     req.from + req.size
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// Every shard's matches (the top ones, or `all`), ordered.
+    fn collect(&self, indices: &[String], req: &SearchRequest, all: bool) -> Result<Collected, EngineError> {
         let fields = crate::indexed::fields();
         let wanted = req.from + req.size;
         let mut total = 0u64;
         let mut shards_searched = 0u32;
         let mut found: Vec<Found> = Vec::new();
-        let mut open = Vec::new();
+        let mut searchers: Vec<Vec<Searched>> = Vec::new();
         for (i, name) in indices.iter().enumerate() {
             self.check_block(name, crate::blocks::Access::Read)?;
             let shards = self.index_shards(name)?;
@@ -122,14 +196,16 @@ impl Engine {
             for key in &req.sort {
                 sort::check(&mapper, key)?;
             }
+            let mut index_searchers = Vec::new();
             for (s, shard) in shards.shards.iter().enumerate() {
                 shards_searched += 1;
                 let searcher = shard.searcher();
+                index_searchers.push(Searched { shards: shards.clone(), shard: s, searcher: searcher.clone() });
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
                 let matching = searcher.search(&query, &Count).map_err(search)?;
                 total += matching as u64;
                 // Sorted by fields, every match is a candidate; by score, the top ones.
-                let limit = if req.sorts_by_fields() { matching } else { wanted };
+                let limit = if all || req.sorts_by_fields() { matching } else { wanted };
                 if limit == 0 {
                     continue;
                 }
@@ -171,7 +247,7 @@ impl Engine {
                     Found { score, index: i, shard: s, address, sort: keys }
                 }));
             }
-            open.push(shards);
+            searchers.push(index_searchers);
         }
         if let Some(min) = req.min_score {
             found.retain(|f| f.score >= min);
@@ -188,19 +264,7 @@ impl Engine {
             };
             keys.then(a.index.cmp(&b.index)).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
         });
-        let max_score = if req.scores() { found.iter().map(|f| f.score).reduce(f32::max) } else { None };
-        let mut hits = Vec::new();
-        for f in found.into_iter().skip(req.from).take(req.size) {
-            let shard = &open[f.index].shards[f.shard];
-            if let Some(doc) = shard.stored(f.address)? {
-                hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort: f.sort });
-            }
-        }
-        let (total, total_exact) = match req.track_total_hits {
-            TrackTotal::UpTo(n) if total > n => (n, false),
-            _ => (total, true),
-        };
-        Ok(SearchResult { total, total_exact, max_score, hits, shards: shards_searched })
+        Ok(Collected { found, searchers, total, shards: shards_searched })
     }
 
     /// The number of documents of the named indices a query matches.

@@ -1,0 +1,113 @@
+//! Scroll contexts: a search's every match, ordered, kept with the
+//! searchers that found them (a point-in-time view) and handed out a page
+//! at a time until they run out or their `keep_alive` passes.
+
+use super::{fetch, Collected, SearchRequest, SearchResult};
+use crate::error::EngineError;
+use crate::Engine;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The open scroll contexts of a node.
+#[derive(Default)]
+pub struct Scrolls(Mutex<HashMap<String, Context>>);
+
+struct Context {
+    indices: Vec<String>,
+    collected: Collected,
+    /// The next match to hand out.
+    next: usize,
+    size: usize,
+    scores: bool,
+    max_score: Option<f32>,
+    total: u64,
+    expires: Instant,
+    /// What the caller keeps with the scroll (how to show its hits).
+    meta: serde_json::Value,
+}
+
+impl Scrolls {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Context>> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        map.retain(|_, c| c.expires > now);
+        map
+    }
+}
+
+fn missing(id: &str) -> EngineError {
+    EngineError::SearchContextMissing(format!("No search context found for id [{id}]"))
+}
+
+impl Engine {
+    /// Starts a scroll: the first page, and the id of the rest.
+    pub fn search_scroll(
+        &self,
+        indices: &[String],
+        req: &SearchRequest,
+        keep_alive: Duration,
+        meta: serde_json::Value,
+    ) -> Result<(SearchResult, String), EngineError> {
+        if req.from > 0 {
+            return Err(EngineError::IllegalArgument("using [from] is not allowed in a scroll context".into()));
+        }
+        self.check_window(indices, req, true)?;
+        let collected = self.collect(indices, req, true)?;
+        let id = crate::node_meta::random_base64_uuid();
+        let context = Context {
+            indices: indices.to_vec(),
+            max_score: collected.max_score(req),
+            total: collected.total,
+            collected,
+            next: 0,
+            size: req.size,
+            scores: req.scores(),
+            expires: Instant::now() + keep_alive,
+            meta,
+        };
+        let first = self.scrolls.lock().entry(id.clone()).or_insert(context).page(None)?;
+        Ok((first, id))
+    }
+
+    /// The next page of a scroll, its keep-alive renewed, and what the
+    /// caller kept with it.
+    pub fn scroll(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+    ) -> Result<(SearchResult, serde_json::Value), EngineError> {
+        let mut scrolls = self.scrolls.lock();
+        let context = scrolls.get_mut(id).ok_or_else(|| missing(id))?;
+        Ok((context.page(keep_alive)?, context.meta.clone()))
+    }
+
+    /// Frees scroll contexts (`_all` frees every one); how many were freed.
+    pub fn clear_scroll(&self, ids: &[String]) -> usize {
+        let mut scrolls = self.scrolls.lock();
+        if ids.iter().any(|id| id == "_all") {
+            let n = scrolls.len();
+            scrolls.clear();
+            return n;
+        }
+        ids.iter().filter(|id| scrolls.remove(id.as_str()).is_some()).count()
+    }
+}
+
+impl Context {
+    fn page(&mut self, keep_alive: Option<Duration>) -> Result<SearchResult, EngineError> {
+        if let Some(k) = keep_alive {
+            self.expires = Instant::now() + k;
+        }
+        let end = (self.next + self.size).min(self.collected.found.len());
+        let hits = fetch(&self.indices, &self.collected.searchers, &self.collected.found[self.next..end])?;
+        self.next = end;
+        Ok(SearchResult {
+            total: self.total,
+            total_exact: true,
+            max_score: if self.scores { self.max_score } else { None },
+            hits,
+            shards: self.collected.shards,
+        })
+    }
+}
