@@ -147,40 +147,35 @@ impl Analyzers {
 
     /// A tokenizer given by name or as an inline definition.
     pub fn tokenizer(&self, spec: &Value) -> Result<Named<Tokenizer>, AnalysisError> {
-        match spec {
-            Value::Object(def) => {
-                Ok(Named::new("_anonymous_tokenizer", self.tokenizer_def("_anonymous_tokenizer", def)?))
-            }
-            other => {
-                let name = text(other).unwrap_or_default();
-                let t = self.tokenizers.get(&name).cloned().or_else(|| Tokenizer::builtin(&name));
-                t.map(|t| Named::new(name.clone(), t)).ok_or(AnalysisError::UnknownTokenizer(name))
-            }
-        }
+        named(
+            spec,
+            "_anonymous_tokenizer",
+            |def| self.tokenizer_def("_anonymous_tokenizer", def),
+            |name| self.tokenizers.get(name).cloned().or_else(|| Tokenizer::builtin(name)),
+            AnalysisError::UnknownTokenizer,
+        )
     }
 
     /// A token filter given by name or as an inline definition.
     pub fn filter(&self, spec: &Value) -> Result<Named<TokenFilter>, AnalysisError> {
-        match spec {
-            Value::Object(def) => Ok(Named::new("__anonymous__", self.filter_def("__anonymous__", def)?)),
-            other => {
-                let name = text(other).unwrap_or_default();
-                let f = self.filters.get(&name).cloned().or_else(|| TokenFilter::builtin(&name));
-                f.map(|f| Named::new(name.clone(), f)).ok_or(AnalysisError::UnknownFilter(name))
-            }
-        }
+        named(
+            spec,
+            "__anonymous__",
+            |def| self.filter_def("__anonymous__", def),
+            |name| self.filters.get(name).cloned().or_else(|| TokenFilter::builtin(name)),
+            AnalysisError::UnknownFilter,
+        )
     }
 
     /// A char filter given by name or as an inline definition.
     pub fn char_filter(&self, spec: &Value) -> Result<Named<CharFilter>, AnalysisError> {
-        match spec {
-            Value::Object(def) => Ok(Named::new("__anonymous__", self.char_filter_def("__anonymous__", def)?)),
-            other => {
-                let name = text(other).unwrap_or_default();
-                let f = self.char_filters.get(&name).cloned().or_else(|| CharFilter::builtin(&name));
-                f.map(|f| Named::new(name.clone(), f)).ok_or(AnalysisError::UnknownCharFilter(name))
-            }
-        }
+        named(
+            spec,
+            "__anonymous__",
+            |def| self.char_filter_def("__anonymous__", def),
+            |name| self.char_filters.get(name).cloned().or_else(|| CharFilter::builtin(name)),
+            AnalysisError::UnknownCharFilter,
+        )
     }
 
     fn kind<'d>(name: &str, def: &'d Definition, what: &str) -> Result<&'d str, AnalysisError> {
@@ -400,6 +395,27 @@ impl Analyzer {
     fn normalizer_with(mut self, name: &str, filter: TokenFilter) -> Analyzer {
         self.filters.push(Named::new(name, filter));
         self
+    }
+}
+
+/// A component given inline (built by `inline`, under an anonymous name)
+/// or by name (found by `known`, else the `unknown` error).
+fn named<T>(
+    spec: &Value,
+    anonymous: &str,
+    inline: impl FnOnce(&Definition) -> Result<T, AnalysisError>,
+    known: impl FnOnce(&str) -> Option<T>,
+    unknown: impl FnOnce(String) -> AnalysisError,
+) -> Result<Named<T>, AnalysisError> {
+    match spec {
+        Value::Object(def) => Ok(Named::new(anonymous, inline(def)?)),
+        other => {
+            let name = text(other).unwrap_or_default();
+            match known(&name) {
+                Some(t) => Ok(Named::new(name, t)),
+                None => Err(unknown(name)),
+            }
+        }
     }
 }
 

@@ -260,25 +260,15 @@ impl Parse<'_> {
     }
 
     fn count_nested_object(&mut self) -> Result<(), EngineError> {
-        self.nested_objects += 1;
-        let limit = self.mapper.limits.nested_objects;
-        if self.nested_objects > limit {
-            return Err(parsing_error(format!(
-                "The number of nested documents has exceeded the allowed limit of [{limit}]. This limit can be set by changing the [index.mapping.nested_objects.limit] index level setting."
-            )));
-        }
-        Ok(())
+        count(&mut self.nested_objects, self.mapper.limits.nested_objects, |limit| {
+            format!("The number of nested documents has exceeded the allowed limit of [{limit}]. This limit can be set by changing the [index.mapping.nested_objects.limit] index level setting.")
+        })
     }
 
     fn count_array_object(&mut self) -> Result<(), EngineError> {
-        self.array_objects += 1;
-        let limit = self.mapper.limits.array_objects;
-        if self.array_objects > limit {
-            return Err(parsing_error(format!(
-                "The total number of objects across all arrays in the document has exceeded the allowed limit of [{limit}]. This limit can be set by changing the [index.mapping.array_objects.limit] index level setting."
-            )));
-        }
-        Ok(())
+        count(&mut self.array_objects, self.mapper.limits.array_objects, |limit| {
+            format!("The total number of objects across all arrays in the document has exceeded the allowed limit of [{limit}]. This limit can be set by changing the [index.mapping.array_objects.limit] index level setting.")
+        })
     }
 
     /// Records a dynamically mapped field; `false` when the total-fields
@@ -403,6 +393,15 @@ impl Parse<'_> {
         let fixed = FieldMapper { constant: Some(crate::settings_text(value)), ..(**field).clone() };
         self.new_fields.insert(field.path.clone(), Arc::new(fixed));
     }
+}
+
+/// Counts one more of something a document may hold `limit` of.
+fn count(counter: &mut usize, limit: usize, message: impl FnOnce(usize) -> String) -> Result<(), EngineError> {
+    *counter += 1;
+    if *counter > limit {
+        return Err(parsing_error(message(limit)));
+    }
+    Ok(())
 }
 
 /// Puts a field definition at its dotted path in a `{"properties": ...}`

@@ -163,6 +163,41 @@ const NOT_YET: &[&str] = &[
     "shape",
 ];
 
+const MATCH_OPTIONS: &[&str] = &[
+    "query",
+    "operator",
+    "minimum_should_match",
+    "boost",
+    "analyzer",
+    "_name",
+    "lenient",
+    "zero_terms_query",
+    "auto_generate_synonyms_phrase_query",
+];
+const MULTI_MATCH_OPTIONS: &[&str] = &[
+    "query",
+    "fields",
+    "type",
+    "operator",
+    "minimum_should_match",
+    "tie_breaker",
+    "boost",
+    "_name",
+    "slop",
+    "lenient",
+    "analyzer",
+    "zero_terms_query",
+    "auto_generate_synonyms_phrase_query",
+];
+
+/// Refuses, by name, an option of a query that Tensile does not act on yet.
+fn supported_options(params: &Map<String, Value>, known: &[&str], query: &str) -> Result<(), EngineError> {
+    match params.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(unknown) => Err(EngineError::Unsupported(format!("the [{unknown}] option of the [{query}] query"))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn parsing(reason: impl Into<String>) -> EngineError {
     EngineError::Parsing(reason.into())
 }
@@ -247,22 +282,7 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
             let (field, p) = field_entry(kind, body)?;
             match p {
                 Value::Object(o) => {
-                    if let Some(unknown) = o.keys().find(|k| {
-                        ![
-                            "query",
-                            "operator",
-                            "minimum_should_match",
-                            "boost",
-                            "analyzer",
-                            "_name",
-                            "lenient",
-                            "zero_terms_query",
-                            "auto_generate_synonyms_phrase_query",
-                        ]
-                        .contains(&k.as_str())
-                    }) {
-                        return Err(EngineError::Unsupported(format!("the [{unknown}] option of the [match] query")));
-                    }
+                    supported_options(o, MATCH_OPTIONS, "match")?;
                     Query::Match {
                         field: field.to_owned(),
                         text: o.get("query").map(text_of).ok_or_else(|| parsing("[match] requires query value"))?,
@@ -417,26 +437,7 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
 fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let text = params.get("query").map(text_of).ok_or_else(|| parsing("No text specified for multi_match query"))?;
     let kind = params.get("type").and_then(Value::as_str).unwrap_or("best_fields");
-    if let Some(unknown) = params.keys().find(|k| {
-        ![
-            "query",
-            "fields",
-            "type",
-            "operator",
-            "minimum_should_match",
-            "tie_breaker",
-            "boost",
-            "_name",
-            "slop",
-            "lenient",
-            "analyzer",
-            "zero_terms_query",
-            "auto_generate_synonyms_phrase_query",
-        ]
-        .contains(&k.as_str())
-    }) {
-        return Err(EngineError::Unsupported(format!("the [{unknown}] option of the [multi_match] query")));
-    }
+    supported_options(params, MULTI_MATCH_OPTIONS, "multi_match")?;
     let fields: Vec<String> = match params.get("fields") {
         Some(Value::Array(items)) => items.iter().map(text_of).collect(),
         Some(Value::String(s)) => vec![s.clone()],

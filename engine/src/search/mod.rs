@@ -142,6 +142,11 @@ impl Engine {
         Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards })
     }
 
+    /// An index's setting, read as a `T`.
+    fn index_setting<T: std::str::FromStr>(&self, index: &str, key: &str) -> Option<T> {
+        self.metadata().indices.get(index).and_then(|m| m.setting(key)).and_then(|v| v.parse().ok())
+    }
+
     /// Refuses pages beyond `index.max_result_window` (a scroll's batches included).
     pub(crate) fn check_window(
         &self,
@@ -150,13 +155,7 @@ impl Engine {
         scroll: bool,
     ) -> Result<(), EngineError> {
         for name in indices {
-            let window = self
-                .metadata()
-                .indices
-                .get(name)
-                .and_then(|m| m.setting("index.max_result_window"))
-                .and_then(|w| w.parse().ok())
-                .unwrap_or(MAX_RESULT_WINDOW);
+            let window = self.index_setting(name, "index.max_result_window").unwrap_or(MAX_RESULT_WINDOW);
             if scroll && req.size > window {
                 return Err(EngineError::IllegalArgument(format!(
                     "Batch size is too large, size must be less than or equal to: [{window}] but was [{}]. Scroll batch sizes cost as much memory as result windows so they are controlled by the [index.max_result_window] index level setting.",
@@ -185,13 +184,7 @@ impl Engine {
             self.check_block(name, crate::blocks::Access::Read)?;
             let shards = self.index_shards(name)?;
             let mapper = shards.mapper();
-            let max_regex_length = self
-                .metadata()
-                .indices
-                .get(name)
-                .and_then(|m| m.setting("index.max_regex_length"))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1000);
+            let max_regex_length = self.index_setting(name, "index.max_regex_length").unwrap_or(1000);
             let query = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length }.compile(&req.query)?;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
