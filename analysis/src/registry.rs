@@ -204,7 +204,7 @@ impl Analyzers {
             }
             "ngram" | "nGram" | "edge_ngram" | "edgeNGram" => {
                 let edge = kind.starts_with("edge");
-                let (min, max) = (number(def, "min_gram", 1)?, number(def, "max_gram", 2)?);
+                let (min, max) = gram_bounds(number(def, "min_gram", 1)?, number(def, "max_gram", 2)?)?;
                 if !edge && max.saturating_sub(min) > self.max_ngram_diff {
                     return Err(ngram_diff(min, max, self.max_ngram_diff, "NGram Tokenizer"));
                 }
@@ -258,7 +258,7 @@ impl Analyzers {
             "unique" => TokenFilter::Unique { only_on_same_position: flag(def, "only_on_same_position", false) },
             "ngram" | "nGram" | "edge_ngram" | "edgeNGram" => {
                 let edge = kind.starts_with("edge");
-                let (min, max) = (number(def, "min_gram", 1)?, number(def, "max_gram", 2)?);
+                let (min, max) = gram_bounds(number(def, "min_gram", 1)?, number(def, "max_gram", 2)?)?;
                 if !edge && max.saturating_sub(min) > self.max_ngram_diff {
                     return Err(ngram_diff(min, max, self.max_ngram_diff, "NGram Tokenizer"));
                 }
@@ -426,6 +426,17 @@ fn number_i32(def: &Definition, key: &str, default: i32) -> Result<i32, Analysis
             s.parse().map_err(|_| AnalysisError::Invalid(format!("Failed to parse value [{s}] for setting [{key}]")))
         }
     }
+}
+
+/// `min_gram` and `max_gram` as Elasticsearch accepts them.
+fn gram_bounds(min: usize, max: usize) -> Result<(usize, usize), AnalysisError> {
+    if min == 0 {
+        return Err(AnalysisError::Invalid("minGram must be greater than zero".into()));
+    }
+    if min > max {
+        return Err(AnalysisError::Invalid("minGram must not be greater than maxGram".into()));
+    }
+    Ok((min, max))
 }
 
 fn ngram_diff(min: usize, max: usize, limit: usize, what: &str) -> AnalysisError {

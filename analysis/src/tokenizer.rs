@@ -271,7 +271,7 @@ pub(crate) fn ngrams(word: &str, offset: usize, min: usize, max: usize, edge: bo
     let chars = bounds.len() - 1;
     let starts = if edge { 0..chars.min(1) } else { 0..chars };
     for s in starts {
-        for len in min..=max {
+        for len in min.max(1)..=max.min(chars) {
             if s + len > chars {
                 break;
             }

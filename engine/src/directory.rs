@@ -27,8 +27,6 @@ const DURABLE_META: &str = "meta.durable.json";
 
 #[derive(Debug, Default)]
 struct SyncState {
-    /// Files written since the last sync.
-    unsynced: HashSet<PathBuf>,
     /// Files the durable commit uses: kept until the next sync.
     durable: HashSet<PathBuf>,
     /// Deletions of durable files, carried out after the next sync.
@@ -49,11 +47,15 @@ impl ShardDirectory {
         let dir = ShardDirectory { inner, root: root.to_owned(), state: Arc::default() };
         let durable = root.join(DURABLE_META);
         if durable.exists() {
-            let restore = std::fs::copy(&durable, root.join(META)).map(drop);
-            restore.map_err(|e| OpenDirectoryError::wrap_io_error(e, root.to_owned()))?;
-            let used = dir.files_of_commit();
-            dir.remove_strays(&used).map_err(|e| OpenDirectoryError::wrap_io_error(e, root.to_owned()))?;
-            dir.lock().durable = used;
+            let restore = || -> io::Result<()> {
+                let meta = std::fs::read(&durable)?;
+                let used = dir.files_of_commit(&meta)?;
+                std::fs::write(root.join(META), &meta)?;
+                dir.remove_strays(&used)?;
+                dir.lock().durable = used;
+                Ok(())
+            };
+            restore().map_err(|e| OpenDirectoryError::wrap_io_error(e, root.to_owned()))?;
         }
         Ok(dir)
     }
@@ -62,26 +64,23 @@ impl ShardDirectory {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The files the current `meta.json` uses: its segments' components
-    /// and, for a segment with deletions, the one deletes file it names.
-    fn files_of_commit(&self) -> HashSet<PathBuf> {
-        let meta: serde_json::Value = std::fs::read(self.root.join(META))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
+    /// The files a commit's `meta.json` bytes use: its segments'
+    /// components and, for a segment with deletions, the one deletes file
+    /// it names. An unreadable meta is an error, never an empty set.
+    fn files_of_commit(&self, meta: &[u8]) -> io::Result<HashSet<PathBuf>> {
+        let meta: serde_json::Value = serde_json::from_slice(meta).map_err(io::Error::other)?;
+        let Some(list) = meta["segments"].as_array() else {
+            return Err(io::Error::other("meta.json has no segment list"));
+        };
         // Each segment's file prefix, and the name of its deletes file.
-        let segments: Vec<(String, Option<String>)> = meta["segments"]
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .filter_map(|seg| {
-                        let id = seg["segment_id"].as_str()?.replace('-', "");
-                        let deletes = seg["deletes"]["opstamp"].as_u64().map(|op| format!("{id}.{op}.del"));
-                        Some((id, deletes))
-                    })
-                    .collect()
+        let segments: Vec<(String, Option<String>)> = list
+            .iter()
+            .filter_map(|seg| {
+                let id = seg["segment_id"].as_str()?.replace('-', "");
+                let deletes = seg["deletes"]["opstamp"].as_u64().map(|op| format!("{id}.{op}.del"));
+                Some((id, deletes))
             })
-            .unwrap_or_default();
+            .collect();
         let used = |name: &str| {
             name == META
                 || name == ".managed.json"
@@ -91,8 +90,11 @@ impl ShardDirectory {
                     None => false,
                 })
         };
-        let Ok(entries) = std::fs::read_dir(&self.root) else { return HashSet::new() };
-        entries.flatten().map(|e| PathBuf::from(e.file_name())).filter(|n| used(&n.to_string_lossy())).collect()
+        Ok(std::fs::read_dir(&self.root)?
+            .flatten()
+            .map(|e| PathBuf::from(e.file_name()))
+            .filter(|n| used(&n.to_string_lossy()))
+            .collect())
     }
 
     /// Deletes the segment files of commits newer than the durable one: the
@@ -113,8 +115,11 @@ impl ShardDirectory {
     /// Makes everything written so far durable and the current commit the
     /// one an opening goes back to.
     pub fn sync(&self) -> io::Result<()> {
-        let pending: Vec<PathBuf> = self.lock().unsynced.drain().collect();
-        for path in &pending {
+        // One reading of the commit: a merge may write a newer one meanwhile,
+        // and what becomes durable is exactly what was fsynced.
+        let meta = std::fs::read(self.root.join(META))?;
+        let used = self.files_of_commit(&meta)?;
+        for path in &used {
             match File::open(self.root.join(path)) {
                 Ok(f) => f.sync_data()?,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -122,9 +127,7 @@ impl ShardDirectory {
             }
         }
         File::open(&self.root)?.sync_all()?;
-        let meta = std::fs::read(self.root.join(META))?;
         crate::atomic::write(&self.root.join(DURABLE_META), &meta).map_err(io::Error::other)?;
-        let used = self.files_of_commit();
         let mut state = self.lock();
         let deferred = std::mem::take(&mut state.deferred);
         for path in deferred {
@@ -139,11 +142,10 @@ impl ShardDirectory {
     }
 }
 
-/// A file written without fsync; its path is noted for the next sync.
+/// A file written without fsync: the next sync fsyncs it if the durable
+/// commit uses it.
 struct LazyFile {
-    file: BufWriter<File>,
-    path: PathBuf,
-    state: Arc<Mutex<SyncState>>,
+    file: File,
 }
 
 impl Write for LazyFile {
@@ -158,9 +160,7 @@ impl Write for LazyFile {
 
 impl TerminatingWrite for LazyFile {
     fn terminate_ref(&mut self, _: AntiCallToken) -> io::Result<()> {
-        self.file.flush()?;
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).unsynced.insert(self.path.clone());
-        Ok(())
+        self.file.flush()
     }
 }
 
@@ -171,7 +171,6 @@ impl Directory for ShardDirectory {
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
         let mut state = self.lock();
-        state.unsynced.remove(path);
         if state.durable.contains(path) {
             state.deferred.push(path.to_owned());
             return Ok(());
@@ -192,8 +191,7 @@ impl Directory for ShardDirectory {
                 OpenWriteError::wrap_io_error(e, path.to_owned())
             }
         })?;
-        let lazy = LazyFile { file: BufWriter::new(file), path: path.to_owned(), state: self.state.clone() };
-        Ok(BufWriter::new(Box::new(lazy)))
+        Ok(BufWriter::new(Box::new(LazyFile { file })))
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
@@ -205,7 +203,6 @@ impl Directory for ShardDirectory {
         let temp = self.root.join(format!(".{}.tmp", path.display()));
         std::fs::write(&temp, data)?;
         std::fs::rename(&temp, &target)?;
-        self.lock().unsynced.insert(path.to_owned());
         Ok(())
     }
 
@@ -253,7 +250,7 @@ mod tests {
         shard.flush(false).unwrap();
         let index = dir.path().join("index");
         let d = ShardDirectory::open(&index).unwrap();
-        let used = d.files_of_commit();
+        let used = d.files_of_commit(&std::fs::read(index.join(META)).unwrap()).unwrap();
         assert!(used.iter().any(|f| f.to_string_lossy().ends_with(".del")), "{used:?}");
         drop(shard);
     }

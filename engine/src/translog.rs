@@ -59,7 +59,11 @@ impl Translog {
     pub fn append(&mut self, op: &Operation, sync: bool) -> Result<u64, EngineError> {
         let mut buf = Vec::new();
         encode(op, &mut buf);
-        self.file.write_all(&buf).map_err(|e| EngineError::io(&self.path, e))?;
+        if let Err(e) = self.file.write_all(&buf) {
+            // Cut a partly written record off, so that later ones stay readable.
+            let _ = self.file.set_len(self.len);
+            return Err(EngineError::io(&self.path, e));
+        }
         let location = self.len;
         self.len += buf.len() as u64;
         self.operations += 1;

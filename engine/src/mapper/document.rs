@@ -79,6 +79,8 @@ struct Parse<'m> {
     array_objects: usize,
     /// Objects of nested fields met so far.
     nested_objects: usize,
+    /// Parsing a value `copy_to` copied.
+    copying: bool,
 }
 
 impl Mapper {
@@ -103,6 +105,7 @@ impl Mapper {
             added: 0,
             array_objects: 0,
             nested_objects: 0,
+            copying: false,
         };
         if self.objects.get("").is_some_and(|o| o.enabled) {
             p.object("", root, 1)?;
@@ -379,9 +382,15 @@ impl Parse<'_> {
         for sub in field.multi_fields.clone() {
             self.one(&sub, value)?;
         }
-        for target in field.copy_to.clone() {
-            let (parent, name) = target.rsplit_once('.').unwrap_or(("", target.as_str()));
-            self.value(parent, name, value, 1)?;
+        // As in Elasticsearch, a copied value is not copied on again: no chains, no cycles.
+        if !self.copying {
+            self.copying = true;
+            let copied = field.copy_to.clone().into_iter().try_for_each(|target| {
+                let (parent, name) = target.rsplit_once('.').unwrap_or(("", target.as_str()));
+                self.value(parent, name, value, 1)
+            });
+            self.copying = false;
+            copied?;
         }
         Ok(())
     }
@@ -508,6 +517,18 @@ mod tests {
             ]
         );
         assert_eq!(p.ignored, ["first"]);
+    }
+
+    #[test]
+    fn copy_to_cycles_end() {
+        let m = mapper(
+            json!({"properties": {"a": {"type": "keyword", "copy_to": "b"}, "b": {"type": "keyword", "copy_to": "a"}}}),
+        );
+        let p = parse(&m, json!({"a": "x"})).unwrap();
+        assert_eq!(
+            values(&p),
+            [("a".to_owned(), IndexValue::Keyword("x".into())), ("b".to_owned(), IndexValue::Keyword("x".into())),]
+        );
     }
 
     #[test]

@@ -100,11 +100,7 @@ pub fn wildcard_regex(pattern: &str) -> String {
 }
 
 fn escape(c: char) -> String {
-    if "\\.+*?()|[]{}^$#&-~@\"<>".contains(c) {
-        format!("\\{c}")
-    } else {
-        c.to_string()
-    }
+    regex::escape(c.encode_utf8(&mut [0; 4]))
 }
 
 /// A literal as a regular expression.
@@ -287,7 +283,13 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
                         field: field.to_owned(),
                         text: o.get("query").map(text_of).ok_or_else(|| parsing("[match] requires query value"))?,
                         and: o.get("operator").and_then(Value::as_str).is_some_and(|op| op.eq_ignore_ascii_case("and")),
-                        minimum_should_match: o.get("minimum_should_match").map(text_of),
+                        minimum_should_match: match o.get("minimum_should_match").map(text_of) {
+                            Some(m) => {
+                                check_minimum_should_match(&m)?;
+                                Some(m)
+                            }
+                            None => None,
+                        },
                         boost: boost(o)?,
                     }
                 }
@@ -379,7 +381,13 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
                 should: list(params.get("should"))?,
                 must_not: list(params.get("must_not"))?,
                 filter: list(params.get("filter"))?,
-                minimum_should_match: params.get("minimum_should_match").map(text_of),
+                minimum_should_match: match params.get("minimum_should_match").map(text_of) {
+                    Some(m) => {
+                        check_minimum_should_match(&m)?;
+                        Some(m)
+                    }
+                    None => None,
+                },
                 boost: boost(params)?,
             }
         }
@@ -479,6 +487,15 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             boost,
         },
     })
+}
+
+/// Checks a `minimum_should_match` Tensile can apply: an integer or a percentage.
+pub fn check_minimum_should_match(spec: &str) -> Result<(), EngineError> {
+    let number = spec.trim().strip_suffix('%').unwrap_or(spec.trim());
+    if spec.contains('<') {
+        return Err(EngineError::Unsupported(format!("the conditional minimum_should_match [{spec}]")));
+    }
+    number.parse::<i64>().map(drop).map_err(|_| parsing(format!("Invalid minimum_should_match value [{spec}]")))
 }
 
 /// `minimum_should_match` (`2`, `-1`, `75%`, `-25%`) for `n` optional clauses.
