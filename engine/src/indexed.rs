@@ -112,6 +112,8 @@ impl IndexedDoc {
             let path = field.path.as_str();
             let term = match value {
                 IndexValue::Text(t) => {
+                    // Indexed even with `index: false`: Elasticsearch still
+                    // answers queries on such fields from their doc values.
                     if let Some(analyzer) = field.analyzer.as_deref() {
                         texts.entry(path).or_insert_with(|| (analyzer, Vec::new())).1.push(t);
                     }

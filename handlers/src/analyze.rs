@@ -123,7 +123,7 @@ struct Limits {
 impl Limits {
     fn check(&self, tokens: &[Token]) -> Result<(), EsError> {
         if tokens.len() > self.max_tokens {
-            return Err(illegal(format!(
+            return Err(EsError::new(500, "illegal_state_exception", format!(
                 "The number of tokens produced by calling _analyze has exceeded the allowed maximum of [{}]. This limit can be set by changing the [index.analyze.max_token_count] index level setting.",
                 self.max_tokens
             )));

@@ -135,7 +135,9 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
             _ => VersionType::Internal,
         };
         let id = text("_id");
+        // `index` with `op_type: create` is a create, answered as one.
         let op_create = action == Action::Index && text("op_type").as_deref() == Some("create");
+        let action = if op_create { Action::Create } else { action };
         let cond = Conditions {
             create_only: action == Action::Create || op_create || (action == Action::Index && id.is_none()),
             generated_id: id.is_none() && action != Action::Update,

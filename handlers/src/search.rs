@@ -160,6 +160,17 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         if p.q.is_some() {
             return Err(unsupported("URI search ([q] parameter)".into()));
         }
+        let not_yet = [
+            ("terminate_after", p.terminate_after.is_some()),
+            ("stored_fields", p.stored_fields.is_some()),
+            ("docvalue_fields", p.docvalue_fields.is_some()),
+            ("explain", p.explain == Some(true)),
+            ("track_scores", p.track_scores == Some(true)),
+            ("routing", p.routing.is_some()),
+        ];
+        if let Some((name, _)) = not_yet.iter().find(|(_, given)| *given) {
+            return Err(unsupported(format!("the [{name}] parameter of [search]")));
+        }
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if let Some(key) = body.keys().find(|k| NOT_YET.contains(&k.as_str())) {
@@ -189,8 +200,15 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         }
         let track = match (p.track_total_hits.as_ref(), body.get("track_total_hits")) {
             (Some(BoolOrLong::Bool(false)), _) | (None, Some(Value::Bool(false))) => TrackTotal::Off,
-            (Some(BoolOrLong::Long(n)), _) => TrackTotal::UpTo((*n).max(0) as u64),
-            (None, Some(Value::Number(n))) => TrackTotal::UpTo(n.as_u64().unwrap_or(0)),
+            (Some(BoolOrLong::Long(-1)), _) => TrackTotal::Off,
+            (None, Some(Value::Number(n))) if n.as_i64() == Some(-1) => TrackTotal::Off,
+            (Some(BoolOrLong::Long(n)), _) if *n >= 0 => TrackTotal::UpTo(*n as u64),
+            (None, Some(Value::Number(n))) if n.as_u64().is_some() => TrackTotal::UpTo(n.as_u64().unwrap_or(0)),
+            (Some(BoolOrLong::Long(n)), _) => {
+                return Err(EsError::illegal_argument(format!(
+                    "[track_total_hits] parameter must be positive or equals to -1, got {n}"
+                )))
+            }
             (Some(BoolOrLong::Bool(true)), _) | (None, Some(Value::Bool(true))) => TrackTotal::All,
             // Totals as plain numbers must be exact.
             _ if p.rest_total_hits_as_int == Some(true) => TrackTotal::All,
@@ -393,6 +411,13 @@ pub fn clear_scroll<'a>(node: &'a Node, req: Request<params::ClearScroll>) -> Ha
                 _ => {}
             }
         }
+        if ids.is_empty() {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: no scroll ids specified;",
+            ));
+        }
         let freed = node.engine.clear_scroll(&ids);
         let status = if freed == 0 && !ids.is_empty() { 404 } else { 200 };
         Ok(Response::json_with_status(status, json!({ "succeeded": true, "num_freed": freed })))
@@ -407,7 +432,12 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
     let p = &req.params;
     let result = (|| {
         let text = std::str::from_utf8(&req.body.bytes).map_err(|_| EsError::parse("the msearch body is not UTF-8"))?;
-        let lines: Vec<&str> = text.split('\n').filter(|l| !l.trim().is_empty()).collect();
+        // An empty line is an empty header, as in Elasticsearch; only the
+        // text after the last newline is not a line.
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        if lines.last().is_some_and(|l| l.trim().is_empty()) {
+            lines.pop();
+        }
         if lines.is_empty() {
             return Err(EsError::new(
                 400,

@@ -203,19 +203,22 @@ async fn acknowledged_bulk_items_survive_sigkill_with_flushes_under_way() {
         }));
     }
     // Crash once documents are acknowledged and a periodic flush has happened.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         let (_, stats) = call(&c, &url, Method::GET, "/bulkcrash/_stats/flush", None).await;
-        let periodic = stats["_all"]["primaries"]["flush"]["periodic"].as_u64().unwrap_or(0);
+        let periodic = stats["_all"]["primaries"]["flush"]["periodic"].as_u64().expect("flush stats");
         if periodic > 0 && acked.lock().unwrap().len() >= 3_000 {
             break;
         }
+        assert!(std::time::Instant::now() < deadline, "no periodic flush while loading: {stats}");
     }
     let data = server.kill_hard();
     for l in loaders {
         let _ = l.await;
     }
-    let (acked, sent) = (acked.lock().unwrap().clone(), sent.lock().unwrap().clone());
+    let acked: std::collections::HashSet<String> = acked.lock().unwrap().iter().cloned().collect();
+    let sent = sent.lock().unwrap().clone();
 
     let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
     let c = Client::new();

@@ -198,7 +198,8 @@ impl Engine {
                 let matching = searcher.search(&query, &Count).map_err(search)?;
                 total += matching as u64;
                 // Sorted by fields, every match is a candidate; by score, the top ones.
-                let limit = if all || req.sorts_by_fields() { matching } else { wanted };
+                // Sorted by fields or cut by `min_score`, every match is a candidate.
+                let limit = if all || req.sorts_by_fields() || req.min_score.is_some() { matching } else { wanted };
                 if limit == 0 {
                     continue;
                 }
@@ -244,6 +245,7 @@ impl Engine {
         }
         if let Some(min) = req.min_score {
             found.retain(|f| f.score >= min);
+            total = found.len() as u64;
         }
         let by_fields = req.sorts_by_fields();
         found.sort_by(|a, b| {
