@@ -118,11 +118,24 @@ impl Engine {
         &self,
         change: impl FnOnce(&mut Metadata) -> Result<T, EngineError>,
     ) -> Result<T, EngineError> {
+        self.change_metadata_then(change, |_| {})
+    }
+
+    /// [`Engine::change_metadata`], then `then` with what `change` returned,
+    /// once the change is persisted and before the metadata is unlocked:
+    /// where in-memory state follows the metadata, it never runs ahead of
+    /// the disk nor falls behind a later change.
+    pub(crate) fn change_metadata_then<T>(
+        &self,
+        change: impl FnOnce(&mut Metadata) -> Result<T, EngineError>,
+        then: impl FnOnce(&T),
+    ) -> Result<T, EngineError> {
         let mut meta = self.metadata.write().unwrap_or_else(|p| p.into_inner());
         let mut next = meta.clone();
         let out = change(&mut next)?;
         next.persist(&self.data_path)?;
         *meta = next;
+        then(&out);
         Ok(out)
     }
 

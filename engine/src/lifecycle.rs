@@ -101,7 +101,8 @@ impl Engine {
         if let Some(key) = changes.keys().find(|k| is_final(k)) {
             return Err(EngineError::IllegalArgument(format!("final index setting [{key}], not updateable")));
         }
-        self.change_metadata(|meta| {
+        let change = |meta: &mut crate::metadata::Metadata| {
+            let mut applied = Vec::new();
             for name in names {
                 let Some(index) = meta.indices.get_mut(name) else {
                     continue;
@@ -128,20 +129,30 @@ impl Engine {
                     }
                 }
                 settings::expand_replicas(&mut index.settings, 1)?;
-                if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(name) {
-                    shards.set_refresh_interval(index)?;
-                    shards.set_mapper(Arc::new(Mapper::for_index(index)?));
+                if index.state == IndexState::Open {
+                    let timed = crate::shards::TimedSettings::of(index)?;
+                    applied.push((name.clone(), timed, Arc::new(Mapper::for_index(index)?)));
                 }
             }
-            Ok(())
+            Ok(applied)
+        };
+        self.change_metadata_then(change, |applied| {
+            let table = self.shards.read().unwrap_or_else(|p| p.into_inner());
+            for (name, timed, mapper) in applied {
+                if let Some(shards) = table.get(name) {
+                    shards.apply(timed);
+                    shards.set_mapper(mapper.clone());
+                }
+            }
         })
+        .map(drop)
     }
 }
 
 impl Engine {
     /// Merges a mapping update into the named (resolved) indices, all or none.
     pub fn put_mapping(&self, names: &[String], update: &Value) -> Result<(), EngineError> {
-        let compiled = self.change_metadata(|meta| {
+        let change = |meta: &mut crate::metadata::Metadata| {
             let mut compiled = Vec::new();
             for name in names {
                 if let Some(index) = meta.indices.get_mut(name) {
@@ -151,30 +162,31 @@ impl Engine {
                 }
             }
             Ok(compiled)
-        })?;
+        };
+        self.change_metadata_then(change, |compiled| self.install_mappers(compiled)).map(drop)
+    }
+
+    /// Makes compiled mappings the ones documents are parsed with.
+    fn install_mappers(&self, compiled: &[(String, Arc<Mapper>)]) {
         let table = self.shards.read().unwrap_or_else(|p| p.into_inner());
         for (name, mapper) in compiled {
-            if let Some(shards) = table.get(&name) {
-                shards.set_mapper(mapper);
+            if let Some(shards) = table.get(name) {
+                shards.set_mapper(mapper.clone());
             }
         }
-        Ok(())
     }
 
     /// Merges the mapping a document's dynamic fields add into its index,
     /// and makes it the mapping later documents are parsed with.
     pub(crate) fn add_dynamic_mapping(&self, index: &str, update: &Value) -> Result<(), EngineError> {
-        self.change_metadata(|meta| {
+        let change = |meta: &mut crate::metadata::Metadata| {
             let Some(meta) = meta.indices.get_mut(index) else {
                 return Err(EngineError::IndexNotFound { name: index.to_owned() });
             };
             crate::mapping::merge(&mut meta.mappings, update)?;
-            let mapper = Arc::new(Mapper::for_index(meta)?);
-            if let Some(shards) = self.shards.read().unwrap_or_else(|p| p.into_inner()).get(index) {
-                shards.set_mapper(mapper);
-            }
-            Ok(())
-        })
+            Ok(vec![(index.to_owned(), Arc::new(Mapper::for_index(meta)?))])
+        };
+        self.change_metadata_then(change, |compiled| self.install_mappers(compiled)).map(drop)
     }
 }
 

@@ -190,7 +190,13 @@ impl Shard {
         for (location, op) in ops.into_iter().filter(|(_, op)| op.seq_no() >= committed) {
             state.next_seq_no = state.next_seq_no.max(op.seq_no() + 1);
             let indexed = match &op {
-                Operation::Index { id, source, .. } => Some(reindex(id, source)?),
+                // An operation accepted once is never lost: if the mapping
+                // no longer takes it (a limit lowered since), it is kept as
+                // its source alone.
+                Operation::Index { id, source, .. } => Some(reindex(id, source).unwrap_or_else(|e| {
+                    tracing::warn!(shard = %dir.display(), id = %id, error = %e, "a replayed document no longer fits the mapping; kept by its source only");
+                    IndexedDoc::source_only(source)
+                })),
                 Operation::Delete { .. } => None,
             };
             apply(&fields, &mut state, op, indexed, location, true).map_err(|e| tantivy_error(dir, e))?;

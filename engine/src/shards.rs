@@ -65,13 +65,11 @@ impl IndexShards {
         *self.mapper.write().unwrap_or_else(|p| p.into_inner()) = mapper;
     }
 
-    /// Takes changed `index.refresh_interval` and `index.translog.flush_threshold_size` into account.
-    pub fn set_refresh_interval(&self, meta: &IndexMetadata) -> Result<(), EngineError> {
-        *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner()) = refresh_interval(meta)?;
-        *self.flush_threshold.lock().unwrap_or_else(|p| p.into_inner()) = flush_threshold(meta)?;
-        let gc = gc_deletes(meta)?;
-        self.shards.iter().for_each(|s| s.set_gc_deletes(gc));
-        Ok(())
+    /// Takes changed settings (`TimedSettings::of`) into account.
+    pub fn apply(&self, timed: &TimedSettings) {
+        *self.refresh_interval.lock().unwrap_or_else(|p| p.into_inner()) = timed.refresh_interval;
+        *self.flush_threshold.lock().unwrap_or_else(|p| p.into_inner()) = timed.flush_threshold;
+        self.shards.iter().for_each(|s| s.set_gc_deletes(timed.gc_deletes));
     }
 
     /// Refreshes the dirty shards if the index's refresh interval has passed.
@@ -112,6 +110,25 @@ impl IndexShards {
     fn periodic_flush(&self) -> Result<(), EngineError> {
         let threshold = *self.flush_threshold.lock().unwrap_or_else(|p| p.into_inner());
         self.shards.iter().filter(|s| s.translog_size() > threshold).try_for_each(|s| s.flush(true))
+    }
+}
+
+/// The settings the shards of an index act on over time, read (and so
+/// checked) before a settings change is persisted, applied after.
+#[derive(Debug, Clone, Copy)]
+pub struct TimedSettings {
+    refresh_interval: Option<Duration>,
+    flush_threshold: u64,
+    gc_deletes: Duration,
+}
+
+impl TimedSettings {
+    pub fn of(meta: &IndexMetadata) -> Result<TimedSettings, EngineError> {
+        Ok(TimedSettings {
+            refresh_interval: refresh_interval(meta)?,
+            flush_threshold: flush_threshold(meta)?,
+            gc_deletes: gc_deletes(meta)?,
+        })
     }
 }
 
