@@ -97,6 +97,16 @@ impl Compiler<'_> {
     /// The tokens of a text for a text field, with their positions.
     fn analyzed(&self, field: &FieldMapper, text: &str) -> Vec<(usize, Term)> {
         let analyzer = field.search_analyzer.clone().unwrap_or_else(|| self.mapper.analyzers.default_search_analyzer());
+        self.tokens_with(&analyzer, field, text)
+    }
+
+    /// The `_text` terms a given analyzer makes of a text for a field.
+    fn tokens_with(
+        &self,
+        analyzer: &tensile_analysis::Analyzer,
+        field: &FieldMapper,
+        text: &str,
+    ) -> Vec<(usize, Term)> {
         analyzer
             .analyze(text)
             .into_iter()
@@ -131,17 +141,28 @@ impl Compiler<'_> {
                     .collect();
                 Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), *boost))
             }
-            Query::Match { field, text, and, minimum_should_match: msm, boost } => {
+            Query::Match { field, text, and, minimum_should_match: msm, boost, analyzer, zero_terms_all } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 if !f.kind.is_text() {
                     let term = self.exact_term(f, &Value::String(text.clone()));
                     return Ok(boosted(term.map_or_else(|| Box::new(EmptyQuery) as Compiled, term_query), *boost));
                 }
-                let tokens = self.analyzed(f, text);
+                let tokens = match analyzer {
+                    Some(name) => {
+                        let a = self
+                            .mapper
+                            .analyzers
+                            .analyzer(name)
+                            .map_err(|_| EngineError::QueryShard(format!("[match] analyzer [{name}] not found")))?;
+                        self.tokens_with(&a, f, text)
+                    }
+                    None => self.analyzed(f, text),
+                };
                 let occur = if *and { Occur::Must } else { Occur::Should };
                 let clauses: Vec<(Occur, Compiled)> = tokens.into_iter().map(|(_, t)| (occur, term_query(t))).collect();
                 let n = clauses.len();
                 let q: Compiled = match (clauses.len(), msm) {
+                    (0, _) if *zero_terms_all => Box::new(AllQuery),
                     (0, _) => Box::new(EmptyQuery),
                     (_, Some(spec)) if !*and => Box::new(BooleanQuery::with_minimum_required_clauses(
                         clauses,
@@ -248,8 +269,16 @@ impl Compiler<'_> {
             .into_iter()
             .map(|name| {
                 let one = match q.clone() {
-                    Query::Match { text, and, minimum_should_match, boost, .. } => {
-                        Query::Match { field: name.clone(), text, and, minimum_should_match, boost }
+                    Query::Match { text, and, minimum_should_match, boost, analyzer, zero_terms_all, .. } => {
+                        Query::Match {
+                            field: name.clone(),
+                            text,
+                            and,
+                            minimum_should_match,
+                            boost,
+                            analyzer,
+                            zero_terms_all,
+                        }
                     }
                     Query::MatchPhrase { text, slop, boost, .. } => {
                         Query::MatchPhrase { field: name.clone(), text, slop, boost }

@@ -29,6 +29,10 @@ pub enum Query {
         and: bool,
         minimum_should_match: Option<String>,
         boost: f32,
+        /// An analyzer for the query text instead of the field's.
+        analyzer: Option<String>,
+        /// `zero_terms_query: all`: a text that analyses to nothing matches everything.
+        zero_terms_all: bool,
     },
     MatchPhrase {
         field: String,
@@ -291,6 +295,14 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
                             None => None,
                         },
                         boost: boost(o)?,
+                        analyzer: o.get("analyzer").and_then(Value::as_str).map(str::to_owned),
+                        zero_terms_all: match o.get("zero_terms_query").and_then(Value::as_str) {
+                            None | Some("none") => false,
+                            Some("all") => true,
+                            Some(other) => {
+                                return Err(parsing(format!("Unsupported zero_terms_query value [{other}]")))
+                            }
+                        },
                     }
                 }
                 value => Query::Match {
@@ -299,6 +311,8 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
                     and: false,
                     minimum_should_match: None,
                     boost: 1.0,
+                    analyzer: None,
+                    zero_terms_all: false,
                 },
             }
         }
@@ -454,11 +468,18 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let and = params.get("operator").and_then(Value::as_str).is_some_and(|op| op.eq_ignore_ascii_case("and"));
     let msm = params.get("minimum_should_match").map(text_of);
     let slop = params.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32;
+    let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
     let per_field = |field: String, boost: f32| match kind {
         "phrase" => Ok(Query::MatchPhrase { field, text: text.clone(), slop, boost }),
-        "best_fields" | "most_fields" => {
-            Ok(Query::Match { field, text: text.clone(), and, minimum_should_match: msm.clone(), boost })
-        }
+        "best_fields" | "most_fields" => Ok(Query::Match {
+            field,
+            text: text.clone(),
+            and,
+            minimum_should_match: msm.clone(),
+            boost,
+            analyzer: analyzer.clone(),
+            zero_terms_all: false,
+        }),
         other => Err(EngineError::Unsupported(format!("the [{other}] type of the [multi_match] query"))),
     };
     let queries = fields

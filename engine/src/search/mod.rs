@@ -317,6 +317,12 @@ mod tests {
         assert_eq!(ids(&engine, json!({"match": {"title": "fox running"}})), ["1", "2"]);
         assert_eq!(ids(&engine, json!({"match": {"title": {"query": "fox running", "operator": "and"}}})), ["1", "2"]);
         assert_eq!(ids(&engine, json!({"match_phrase": {"title": "running foxes"}})), ["1"]);
+        // The whitespace analyzer leaves "Running" as it is: no lowercase term matches it.
+        assert!(ids(&engine, json!({"match": {"title": {"query": "Running", "analyzer": "whitespace"}}})).is_empty());
+        assert_eq!(
+            ids(&engine, json!({"match": {"title": {"query": "the", "zero_terms_query": "all"}}})),
+            ["1", "2", "3"]
+        );
         assert_eq!(
             ids(&engine, json!({"term": {"tag": "FICTION"}})),
             ["1", "2"],
