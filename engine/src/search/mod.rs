@@ -80,6 +80,27 @@ pub(crate) struct Found {
     shard: usize,
     address: DocAddress,
     sort: Vec<sort::SortValue>,
+    /// What orders hits that tie: the index sort's values, or the sequence
+    /// number (the order documents were written in).
+    tie: Vec<sort::SortValue>,
+}
+
+/// An index's sort (`index.sort.field`, `index.sort.order`): the order its
+/// documents keep, and so the order of hits that tie.
+fn index_sort(meta: Option<&crate::IndexMetadata>) -> Vec<sort::SortKey> {
+    let list = |key: &str| -> Vec<String> {
+        match meta.and_then(|m| m.settings.get(key)) {
+            Some(serde_json::Value::Array(items)) => items.iter().map(crate::settings_text).collect(),
+            Some(v) => crate::settings_text(v).split(',').map(|s| s.trim().to_owned()).collect(),
+            None => Vec::new(),
+        }
+    };
+    let orders = list("index.sort.order");
+    list("index.sort.field")
+        .iter()
+        .enumerate()
+        .map(|(i, f)| sort::SortKey::field(f, orders.get(i).is_some_and(|o| o == "desc")))
+        .collect()
 }
 
 /// A shard as a search saw it: the searcher its hits' addresses belong to.
@@ -180,7 +201,9 @@ impl Engine {
         let mut shards_searched = 0u32;
         let mut found: Vec<Found> = Vec::new();
         let mut searchers: Vec<Vec<Searched>> = Vec::new();
+        let mut tie_orders: Vec<Vec<sort::SortKey>> = Vec::new();
         for (i, name) in indices.iter().enumerate() {
+            let tie_keys = index_sort(self.metadata().indices.get(name));
             self.check_block(name, crate::blocks::Access::Read)?;
             let shards = self.index_shards(name)?;
             let mapper = shards.mapper();
@@ -204,6 +227,15 @@ impl Engine {
                     continue;
                 }
                 let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?;
+                let mut ties: Vec<(Vec<sort::FieldColumns>, Option<tantivy::columnar::Column<u64>>)> = Vec::new();
+                for segment in searcher.segment_readers() {
+                    let fields = tie_keys.iter().filter_map(|k| match &k.by {
+                        sort::SortBy::Field(path) => Some(sort::FieldColumns::open(segment, path, k.desc)),
+                        _ => None,
+                    });
+                    let seq_no = segment.fast_fields().u64("_seq_no").ok();
+                    ties.push((fields.collect::<Result<_, _>>()?, seq_no));
+                }
                 let mut columns: Vec<Vec<Option<sort::FieldColumns>>> = Vec::new();
                 for segment in searcher.segment_readers() {
                     let mut per_key = Vec::new();
@@ -238,16 +270,26 @@ impl Engine {
                     } else {
                         Vec::new()
                     };
-                    Found { score, index: i, shard: s, address, sort: keys }
+                    let (fields, seq_no) = &ties[address.segment_ord as usize];
+                    let tie = if fields.is_empty() {
+                        vec![sort::SortValue::Unsigned(
+                            seq_no.as_ref().and_then(|c| c.first(address.doc_id)).unwrap_or(0),
+                        )]
+                    } else {
+                        fields.iter().map(|c| c.value(address.doc_id)).collect()
+                    };
+                    Found { score, index: i, shard: s, address, sort: keys, tie }
                 }));
             }
             searchers.push(index_searchers);
+            tie_orders.push(tie_keys);
         }
         if let Some(min) = req.min_score {
             found.retain(|f| f.score >= min);
             total = found.len() as u64;
         }
         let by_fields = req.sorts_by_fields();
+        let by_seq_no = sort::SortKey::field("_seq_no", false);
         found.sort_by(|a, b| {
             let keys = if by_fields {
                 req.sort
@@ -257,7 +299,14 @@ impl Engine {
             } else {
                 b.score.total_cmp(&a.score)
             };
-            keys.then(a.index.cmp(&b.index)).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
+            let tie = || {
+                let keys = &tie_orders[a.index];
+                let keys: &[sort::SortKey] = if keys.is_empty() { std::slice::from_ref(&by_seq_no) } else { keys };
+                keys.iter()
+                    .zip(a.tie.iter().zip(&b.tie))
+                    .fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)))
+            };
+            keys.then(a.index.cmp(&b.index)).then_with(tie).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
         });
         Ok(Collected { found, searchers, total, shards: shards_searched })
     }
