@@ -8,7 +8,7 @@ use crate::node::Node;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::sort::{SortBy, SortKey};
-use tensile_engine::search::{dsl, SearchRequest, TrackTotal};
+use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
 use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
 use tensile_rest::params::BoolOrLong;
@@ -137,7 +137,21 @@ fn targets(
     node.engine.resolve(index.as_deref().unwrap_or_default(), opts).map_err(es_error)
 }
 
-fn query_of(body: &Map<String, Value>) -> Result<dsl::Query, EsError> {
+/// The query of a request: `q` (the query string syntax, over `df`) when
+/// given, else the body's `query`, else everything.
+fn query_of(
+    body: &Map<String, Value>,
+    q: Option<&str>,
+    df: Option<&str>,
+    operator: Option<params::DefaultOperator>,
+) -> Result<dsl::Query, EsError> {
+    if let Some(text) = q {
+        let operator = match operator {
+            Some(params::DefaultOperator::And) => query_string::Operator::And,
+            _ => query_string::Operator::Or,
+        };
+        return query_string::parse(text, df.unwrap_or("*"), operator).map_err(es_error);
+    }
     body.get("query").map_or(Ok(dsl::Query::MatchAll { boost: 1.0 }), |q| dsl::parse(q).map_err(es_error))
 }
 
@@ -157,9 +171,6 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
 fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, EsError> {
     let started = Instant::now();
     {
-        if p.q.is_some() {
-            return Err(unsupported("URI search ([q] parameter)".into()));
-        }
         let not_yet = [
             ("terminate_after", p.terminate_after.is_some()),
             ("stored_fields", p.stored_fields.is_some()),
@@ -220,7 +231,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             )));
         }
         let request = SearchRequest {
-            query: query_of(body)?,
+            query: query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?,
             from: from as usize,
             size: size as usize,
             track_total_hits: track,
@@ -501,9 +512,6 @@ fn header_params(header: &Value, p: &params::Msearch) -> Result<params::Search, 
 pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        if p.q.is_some() {
-            return Err(unsupported("URI search ([q] parameter)".into()));
-        }
         let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
@@ -511,7 +519,8 @@ pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'
             return Err(es_error(EngineError::Parsing(format!("request does not support [{key}]"))));
         }
         let indices = targets(node, &p.index, p)?;
-        let (count, shards) = node.engine.count(&indices, &query_of(body)?).map_err(es_error)?;
+        let query = query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
+        let (count, shards) = node.engine.count(&indices, &query).map_err(es_error)?;
         Ok(Response::json(json!({
             "count": count,
             "_shards": { "total": shards, "successful": shards, "skipped": 0, "failed": 0 },

@@ -121,7 +121,10 @@ pub fn parse_enum<E: Copy>(
     variants: &[E],
 ) -> Result<E, ParamError> {
     let wanted = if raw.is_empty() && values.contains(&"true") { "true" } else { raw };
-    values.iter().position(|v| *v == wanted).map(|i| variants[i]).ok_or_else(|| ParamError::Enum {
+    // Elasticsearch reads most enum parameters whatever their case (`AND`, `Open`).
+    let exact = values.iter().position(|v| *v == wanted);
+    let position = exact.or_else(|| values.iter().position(|v| v.eq_ignore_ascii_case(wanted)));
+    position.map(|i| variants[i]).ok_or_else(|| ParamError::Enum {
         name: name.into(),
         value: raw.into(),
         allowed: values,

@@ -119,6 +119,12 @@ impl Compiler<'_> {
     }
 
     pub fn compile(&self, q: &Query) -> Result<Compiled, EngineError> {
+        // A field pattern (`*`, `title.*`): the best of the fields it names.
+        if let Query::Match { field, .. } | Query::MatchPhrase { field, .. } = q {
+            if field.contains('*') {
+                return Ok(Box::new(DisjunctionMaxQuery::new(self.expanded(q)?)));
+            }
+        }
         Ok(match q {
             Query::MatchAll { boost } => boosted(Box::new(AllQuery), *boost),
             Query::MatchNone => Box::new(EmptyQuery),

@@ -174,6 +174,8 @@ const MATCH_OPTIONS: &[&str] = &[
     "zero_terms_query",
     "auto_generate_synonyms_phrase_query",
 ];
+const QUERY_STRING_OPTIONS: &[&str] =
+    &["query", "default_field", "fields", "default_operator", "boost", "_name", "lenient", "analyze_wildcard"];
 const MULTI_MATCH_OPTIONS: &[&str] = &[
     "query",
     "fields",
@@ -441,6 +443,26 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
             boost: boost(params)?,
         },
         "multi_match" => multi_match(params)?,
+        "query_string" => {
+            supported_options(params, QUERY_STRING_OPTIONS, "query_string")?;
+            let text =
+                params.get("query").map(text_of).ok_or_else(|| parsing("[query_string] requires query value"))?;
+            let operator = match params.get("default_operator").and_then(Value::as_str) {
+                Some(op) if op.eq_ignore_ascii_case("and") => super::query_string::Operator::And,
+                _ => super::query_string::Operator::Or,
+            };
+            let fields: Vec<String> = match params.get("fields") {
+                Some(Value::Array(items)) => items.iter().map(text_of).collect(),
+                _ => vec![params.get("default_field").map_or_else(|| "*".to_owned(), text_of)],
+            };
+            let mut per_field =
+                fields.iter().map(|f| super::query_string::parse(&text, f, operator)).collect::<Result<Vec<_>, _>>()?;
+            let boost = boost(params)?;
+            match per_field.len() {
+                1 => per_field.remove(0),
+                _ => Query::DisMax { queries: per_field, tie_breaker: 0.0, boost },
+            }
+        }
         "constant_score" => Query::ConstantScore {
             filter: Box::new(parse(
                 params.get("filter").ok_or_else(|| parsing("[constant_score] requires a 'filter' element"))?,

@@ -7,6 +7,7 @@
 pub mod compile;
 pub mod dsl;
 pub mod fields;
+pub mod query_string;
 pub mod scroll;
 pub mod sort;
 
@@ -291,22 +292,29 @@ impl Engine {
         let by_fields = req.sorts_by_fields();
         let by_seq_no = sort::SortKey::field("_seq_no", false);
         found.sort_by(|a, b| {
-            let keys = if by_fields {
-                req.sort
+            // Index order: the index, then its documents' order (the index
+            // sort's, or the order they were written in), shard, address.
+            let doc_order = || {
+                let keys = &tie_orders[a.index];
+                let keys: &[sort::SortKey] = if keys.is_empty() { std::slice::from_ref(&by_seq_no) } else { keys };
+                let within = keys
                     .iter()
-                    .zip(a.sort.iter().zip(&b.sort))
-                    .fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)))
+                    .zip(a.tie.iter().zip(&b.tie))
+                    .fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)));
+                a.index.cmp(&b.index).then(within).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
+            };
+            let keys = if by_fields {
+                req.sort.iter().zip(a.sort.iter().zip(&b.sort)).fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| {
+                    o.then_with(|| match key.by {
+                        sort::SortBy::Doc if key.desc => doc_order().reverse(),
+                        sort::SortBy::Doc => doc_order(),
+                        _ => sort::compare(key, x, y),
+                    })
+                })
             } else {
                 b.score.total_cmp(&a.score)
             };
-            let tie = || {
-                let keys = &tie_orders[a.index];
-                let keys: &[sort::SortKey] = if keys.is_empty() { std::slice::from_ref(&by_seq_no) } else { keys };
-                keys.iter()
-                    .zip(a.tie.iter().zip(&b.tie))
-                    .fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)))
-            };
-            keys.then(a.index.cmp(&b.index)).then_with(tie).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
+            keys.then_with(doc_order)
         });
         Ok(Collected { found, searchers, total, shards: shards_searched })
     }
