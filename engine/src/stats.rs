@@ -31,9 +31,13 @@ pub enum Counter {
     MergeDocs,
     /// Commits of the shard's tantivy index (refreshes, flushes, merges).
     Commits,
+    QueryTotal,
+    QueryTimeNanos,
+    FetchTotal,
+    FetchTimeNanos,
 }
 
-const COUNTERS: usize = Counter::Commits as usize + 1;
+const COUNTERS: usize = Counter::FetchTimeNanos as usize + 1;
 
 /// A shard's counters, updated without locks.
 #[derive(Debug, Default)]

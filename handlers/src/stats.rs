@@ -104,8 +104,10 @@ impl Sum {
             Metric::Search => (
                 "search",
                 json!({
-                    "open_contexts": 0, "query_total": 0, "query_time_in_millis": 0, "query_current": 0,
-                    "query_failure": 0, "fetch_total": 0, "fetch_time_in_millis": 0, "fetch_current": 0,
+                    "open_contexts": 0, "query_total": c.get(Counter::QueryTotal),
+                    "query_time_in_millis": ms(Counter::QueryTimeNanos), "query_current": 0, "query_failure": 0,
+                    "fetch_total": c.get(Counter::FetchTotal), "fetch_time_in_millis": ms(Counter::FetchTimeNanos),
+                    "fetch_current": 0,
                     "fetch_failure": 0, "scroll_total": 0, "scroll_time_in_millis": 0, "scroll_current": 0,
                     "suggest_total": 0, "suggest_time_in_millis": 0, "suggest_current": 0, "recent_search_load": 0.0,
                 }),

@@ -176,6 +176,11 @@ async fn flush_force_merge_stats_and_segments() {
     assert_eq!(primaries["segments"]["count"], 1);
     assert!(primaries.get("docs").is_none(), "only the metrics asked for: {primaries}");
 
+    call(&server, Method::POST, "/logs/_search", Some(json!({"query": {"match": {"message": "line"}}}))).await;
+    let (_, stats) = call(&server, Method::GET, "/logs/_stats/search", None).await;
+    let search = &stats["indices"]["logs"]["primaries"]["search"];
+    assert_eq!((search["query_total"].as_u64(), search["fetch_total"].as_u64()), (Some(1), Some(1)), "{search}");
+
     let (_, fields) = call(&server, Method::GET, "/logs/_mapping/field/mess*", None).await;
     assert_eq!(fields["logs"]["mappings"]["message"]["mapping"]["message"]["type"], "text");
 }

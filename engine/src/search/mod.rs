@@ -12,6 +12,7 @@ pub mod scroll;
 pub mod sort;
 
 use crate::error::EngineError;
+use crate::stats::Counter;
 use crate::Engine;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::DocAddress;
@@ -137,11 +138,21 @@ fn fetch<'a>(
     found: impl IntoIterator<Item = &'a Found>,
 ) -> Result<Vec<Hit>, EngineError> {
     let mut hits = Vec::new();
+    let started = std::time::Instant::now();
+    let mut fetched: Vec<(usize, usize)> = Vec::new();
     for f in found {
         let at = &searchers[f.index][f.shard];
+        if !fetched.contains(&(f.index, f.shard)) {
+            fetched.push((f.index, f.shard));
+        }
         if let Some(doc) = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)? {
             hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort: f.sort.clone() });
         }
+    }
+    // Each shard that gave hits ran a fetch phase.
+    for (index, shard) in fetched {
+        let at = &searchers[index][shard];
+        at.shards.shards[at.shard].counters().timed(Counter::FetchTotal, Counter::FetchTimeNanos, started);
     }
     Ok(hits)
 }
@@ -218,6 +229,7 @@ impl Engine {
                 shards_searched += 1;
                 let searcher = shard.searcher();
                 index_searchers.push(Searched { shards: shards.clone(), shard: s, searcher: searcher.clone() });
+                let query_started = std::time::Instant::now();
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
                 let matching = searcher.search(&query, &Count).map_err(search)?;
                 total += matching as u64;
@@ -225,6 +237,7 @@ impl Engine {
                 // Sorted by fields or cut by `min_score`, every match is a candidate.
                 let limit = if all || req.sorts_by_fields() || req.min_score.is_some() { matching } else { wanted };
                 if limit == 0 {
+                    shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);
                     continue;
                 }
                 let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?;
@@ -281,6 +294,7 @@ impl Engine {
                     };
                     Found { score, index: i, shard: s, address, sort: keys, tie }
                 }));
+                shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);
             }
             searchers.push(index_searchers);
             tie_orders.push(tie_keys);
