@@ -237,8 +237,12 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             track_total_hits: track,
             min_score: body.get("min_score").and_then(Value::as_f64).map(|m| m as f32),
             sort,
+            alias_filters: Default::default(),
         };
         let indices = targets(node, &p.index, p)?;
+        let expressions = p.index.clone().unwrap_or_default();
+        let mut request = request;
+        request.alias_filters = node.engine.alias_filters(&expressions, &indices).map_err(es_error)?;
         let view = View::of(p, body, &request);
         match p.scroll {
             None => {
@@ -520,7 +524,8 @@ pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'
         }
         let indices = targets(node, &p.index, p)?;
         let query = query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
-        let (count, shards) = node.engine.count(&indices, &query).map_err(es_error)?;
+        let expressions = p.index.clone().unwrap_or_default();
+        let (count, shards) = node.engine.count(&expressions, &indices, &query).map_err(es_error)?;
         Ok(Response::json(json!({
             "count": count,
             "_shards": { "total": shards, "successful": shards, "skipped": 0, "failed": 0 },

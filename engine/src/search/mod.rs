@@ -38,6 +38,9 @@ pub struct SearchRequest {
     pub min_score: Option<f32>,
     /// Sort keys; empty sorts by score.
     pub sort: Vec<sort::SortKey>,
+    /// Indices reached only through filtered aliases, with the filter their
+    /// documents must also pass.
+    pub alias_filters: std::collections::HashMap<String, dsl::Query>,
 }
 
 impl SearchRequest {
@@ -220,7 +223,18 @@ impl Engine {
             let shards = self.index_shards(name)?;
             let mapper = shards.mapper();
             let max_regex_length = self.index_setting(name, "index.max_regex_length").unwrap_or(1000);
-            let query = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length }.compile(&req.query)?;
+            let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length };
+            let query = match req.alias_filters.get(name) {
+                Some(filter) => compiler.compile(&dsl::Query::Bool {
+                    must: vec![req.query.clone()],
+                    should: Vec::new(),
+                    must_not: Vec::new(),
+                    filter: vec![filter.clone()],
+                    minimum_should_match: None,
+                    boost: 1.0,
+                })?,
+                None => compiler.compile(&req.query)?,
+            };
             for key in &req.sort {
                 sort::check(&mapper, key)?;
             }
@@ -333,8 +347,58 @@ impl Engine {
         Ok(Collected { found, searchers, total, shards: shards_searched })
     }
 
+    /// The filters of the aliases through which `expressions` reach each
+    /// index, for the indices reached only through filtered aliases (a
+    /// document passes any one of them, as in Elasticsearch).
+    pub fn alias_filters(
+        &self,
+        expressions: &[String],
+        indices: &[String],
+    ) -> Result<std::collections::HashMap<String, dsl::Query>, EngineError> {
+        let meta = self.metadata();
+        let mut out = std::collections::HashMap::new();
+        for index in indices {
+            let Some(index_meta) = meta.indices.get(index) else { continue };
+            let mut filters = Vec::new();
+            let mut unfiltered = false;
+            for e in expressions {
+                match index_meta.aliases.get(e) {
+                    Some(def) => match def.get("filter") {
+                        Some(f) => filters.push(dsl::parse(f)?),
+                        None => unfiltered = true,
+                    },
+                    // Reached by name, wildcard or `_all`: every document counts.
+                    None if !meta.is_alias(e) => unfiltered = true,
+                    None => {}
+                }
+            }
+            if !unfiltered && !filters.is_empty() {
+                let filter = if filters.len() == 1 {
+                    filters.remove(0)
+                } else {
+                    dsl::Query::Bool {
+                        must: Vec::new(),
+                        should: filters,
+                        must_not: Vec::new(),
+                        filter: Vec::new(),
+                        minimum_should_match: None,
+                        boost: 1.0,
+                    }
+                };
+                out.insert(index.clone(), filter);
+            }
+        }
+        Ok(out)
+    }
+
     /// The number of documents of the named indices a query matches.
-    pub fn count(&self, indices: &[String], query: &dsl::Query) -> Result<(u64, u32), EngineError> {
+    /// `expressions` are the ones the indices were resolved from (for alias filters).
+    pub fn count(
+        &self,
+        expressions: &[String],
+        indices: &[String],
+        query: &dsl::Query,
+    ) -> Result<(u64, u32), EngineError> {
         let req = SearchRequest {
             query: query.clone(),
             from: 0,
@@ -342,6 +406,7 @@ impl Engine {
             track_total_hits: TrackTotal::All,
             min_score: None,
             sort: Vec::new(),
+            alias_filters: self.alias_filters(expressions, indices)?,
         };
         let result = self.search(indices, &req)?;
         Ok((result.total, result.shards))
@@ -362,6 +427,7 @@ mod tests {
             track_total_hits: TrackTotal::All,
             min_score: None,
             sort: Vec::new(),
+            alias_filters: Default::default(),
         };
         let mut ids: Vec<String> =
             engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
@@ -428,6 +494,7 @@ mod tests {
             track_total_hits: TrackTotal::All,
             min_score: None,
             sort: vec![sort::SortKey::field("year", true)],
+            alias_filters: Default::default(),
         };
         assert!(engine
             .search(&["books".into()], &window)
