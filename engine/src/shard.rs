@@ -294,6 +294,12 @@ impl Shard {
         self.stored_in(&searcher, address)
     }
 
+    /// The refreshed document with this `_id`: the searcher and its address.
+    pub fn find(&self, id: &str) -> Result<Option<(Searcher, DocAddress)>, EngineError> {
+        let searcher = self.reader.searcher();
+        Ok(self.locate(&searcher, id)?.map(|address| (searcher, address)))
+    }
+
     /// The searcher of the last refresh.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()

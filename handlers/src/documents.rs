@@ -335,7 +335,7 @@ pub fn delete<'a>(node: &'a Node, req: Request<params::Delete>) -> HandlerFuture
 }
 
 /// The one index a single-document read or delete names (an alias with one index too).
-fn concrete(node: &Node, target: &str) -> Result<String, EsError> {
+pub(crate) fn concrete(node: &Node, target: &str) -> Result<String, EsError> {
     let names = node.engine.resolve(&[target.to_owned()], IndicesOptions::STRICT_EXPAND_OPEN).map_err(es_error)?;
     match names.as_slice() {
         [one] => Ok(one.clone()),

@@ -187,6 +187,10 @@ impl Handlers for Node {
         crate::search::msearch(self, req)
     }
 
+    fn explain(&self, req: Request<params::Explain>) -> HandlerFuture<'_> {
+        crate::search::explain(self, req)
+    }
+
     fn count(&self, req: Request<params::Count>) -> HandlerFuture<'_> {
         crate::search::count(self, req)
     }

@@ -533,3 +533,46 @@ pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'
     })();
     ready(result)
 }
+
+/// `_explain`: how a query scores one document.
+pub fn explain<'a>(node: &'a Node, req: Request<params::Explain>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let empty = Map::new();
+        let body = body.as_object().unwrap_or(&empty);
+        if p.q.is_none() && !body.contains_key("query") {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: query is missing;",
+            ));
+        }
+        if let Some(key) = body.keys().find(|k| k.as_str() != "query") {
+            return Err(es_error(EngineError::Parsing(format!("request does not support [{key}]"))));
+        }
+        let query = query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
+        let index = crate::documents::concrete(node, &p.index)?;
+        let filters = node
+            .engine
+            .alias_filters(std::slice::from_ref(&p.index), std::slice::from_ref(&index))
+            .map_err(es_error)?;
+        let routing = p.routing.as_ref().map(|r| r.join(","));
+        let found =
+            node.engine.explain(&index, &p.id, routing.as_deref(), &query, filters.get(&index)).map_err(es_error)?;
+        let Some((matched, explanation, doc)) = found else {
+            return Ok(Response::json_with_status(404, json!({ "_index": index, "_id": p.id, "matched": false })));
+        };
+        let mut out = json!({ "_index": index, "_id": p.id, "matched": matched, "explanation": explanation });
+        if p._source.is_some() || p._source_includes.is_some() || p._source_excludes.is_some() {
+            let mut get =
+                json!({ "_seq_no": doc.seq_no, "_primary_term": tensile_engine::shard::PRIMARY_TERM, "found": true });
+            if let Some(source) = filtered_source(&doc, &p._source, &p._source_includes, &p._source_excludes)? {
+                get["_source"] = source;
+            }
+            out["get"] = get;
+        }
+        Ok(Response::json(out))
+    })();
+    ready(result)
+}

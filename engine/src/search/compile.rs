@@ -126,7 +126,9 @@ impl Compiler<'_> {
             }
         }
         Ok(match q {
-            Query::MatchAll { boost } => boosted(Box::new(AllQuery), *boost),
+            // A constant score rather than a bare `AllQuery`: tantivy drops
+            // an `AllQuery` beside other required clauses, and its score with it.
+            Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
             Query::MatchNone => Box::new(EmptyQuery),
             Query::Term { field, value, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };

@@ -347,6 +347,66 @@ impl Engine {
         Ok(Collected { found, searchers, total, shards: shards_searched })
     }
 
+    /// How a query scores one refreshed document: `None` when there is no
+    /// such document; else whether it matches, tantivy's explanation of its
+    /// score, and the document.
+    pub fn explain(
+        &self,
+        index: &str,
+        id: &str,
+        routing: Option<&str>,
+        query: &dsl::Query,
+        filter: Option<&dsl::Query>,
+    ) -> Result<Option<(bool, serde_json::Value, crate::StoredDoc)>, EngineError> {
+        self.check_block(index, crate::blocks::Access::Read)?;
+        let shards = self.index_shards(index)?;
+        let shard = shards.shard_for(routing.unwrap_or(id));
+        let Some((searcher, address)) = shard.find(id)? else { return Ok(None) };
+        let mapper = shards.mapper();
+        let fields = crate::indexed::fields();
+        let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
+        let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length };
+        let query = match filter {
+            Some(f) => dsl::Query::Bool {
+                must: vec![query.clone()],
+                should: Vec::new(),
+                must_not: Vec::new(),
+                filter: vec![f.clone()],
+                minimum_should_match: None,
+                boost: 1.0,
+            },
+            None => query.clone(),
+        };
+        let compiled = compiler.compile(&query)?;
+        let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
+            path: index.into(),
+            reason: format!("document [{id}] found but not readable"),
+        })?;
+        // Whether it matches, from the documents the query matches; only a
+        // match is explained (tantivy's explanation expects one).
+        let matches = searcher
+            .search(&compiled, &tantivy::collector::DocSetCollector)
+            .map_err(|e| EngineError::Corrupt { path: index.into(), reason: format!("search failed: {e}") })?;
+        if !matches.contains(&address) {
+            let none = serde_json::json!({"value": 0.0, "description": "no matching term", "details": []});
+            return Ok(Some((false, none, doc)));
+        }
+        // The document's score as a search computes it.
+        let scored = searcher
+            .search(&compiled, &TopDocs::with_limit(matches.len().max(1)).order_by_score())
+            .map_err(|e| EngineError::Corrupt { path: index.into(), reason: format!("search failed: {e}") })?;
+        let score = scored.iter().find(|(_, a)| *a == address).map_or(0.0, |(s, _)| *s);
+        // tantivy's explanation can trip an assertion on some boolean
+        // queries: a caught panic leaves the score without its details.
+        let explained = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compiled.explain(&searcher, address)));
+        let mut json = match explained {
+            Ok(Ok(explanation)) => serde_json::to_value(&explanation).unwrap_or_default(),
+            _ => serde_json::json!({"description": "the score of the query", "details": []}),
+        };
+        json["value"] = serde_json::json!(score);
+        Ok(Some((true, json, doc)))
+    }
+
     /// The filters of the aliases through which `expressions` reach each
     /// index, for the indices reached only through filtered aliases (a
     /// document passes any one of them, as in Elasticsearch).
