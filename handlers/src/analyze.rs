@@ -82,6 +82,11 @@ fn using(body: &Map<String, Value>, analyzers: &Analyzers, mapper: Option<&Mappe
             if let Some(analyzer) = &f.analyzer {
                 return Ok(Using::Analyzer { name: field.to_owned(), analyzer: analyzer.clone(), custom: false });
             }
+            if !matches!(f.kind, FieldKind::Keyword | FieldKind::Wildcard | FieldKind::ConstantKeyword) {
+                return Err(illegal(format!(
+                    "Can't process field [{field}], Analysis requests are only supported on tokenized fields"
+                )));
+            }
             if f.kind == FieldKind::Keyword {
                 return Ok(match &f.normalizer {
                     Some(n) => Using::Normalizer(n.clone()),

@@ -92,6 +92,16 @@ async fn analyze_with_built_in_custom_and_field_analyzers() {
             .await;
     insta::assert_json_snapshot!("analyze_explain", explained);
 
+    let (status, err) = analyze(Some("texts"), json!({"field": "missing_is_fine", "text": "x"})).await;
+    assert_eq!(
+        (status.as_u16(), &err["tokens"][0]["token"]),
+        (200, &json!("x")),
+        "an unmapped field takes the default analyzer"
+    );
+    call(&c, url, Method::PUT, "/texts/_mapping", Some(json!({"properties": {"n": {"type": "integer"}}}))).await;
+    let (status, err) = analyze(Some("texts"), json!({"field": "n", "text": "1"})).await;
+    assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("illegal_argument_exception")));
+
     let (status, err) = analyze(None, json!({"analyzer": "folded", "text": "x"})).await;
     assert_eq!((status.as_u16(), &err["error"]["reason"]), (400, &json!("failed to find global analyzer [folded]")));
 }
