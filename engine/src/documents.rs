@@ -238,14 +238,8 @@ impl Engine {
         };
         if doc.unfiltered {
             // Read back from the translog as sent: store it as the mapping says.
-            let mapper = shards.mapper();
-            if !mapper.source.enabled {
-                doc.source = None;
-            } else if !mapper.source.includes.is_empty() || !mapper.source.excludes.is_empty() {
-                let sent: Value = serde_json::from_str(doc.source.as_deref().unwrap_or("{}"))
-                    .map_err(|e| EngineError::Corrupt { path: id.into(), reason: e.to_string() })?;
-                doc.source = mapper.stored_source(&sent).map(|v| Arc::from(v.to_string()));
-            }
+            let sent = doc.source.as_deref().unwrap_or("{}");
+            doc.source = shards.mapper().stored_source(sent, None)?.map(Arc::from);
             doc.unfiltered = false;
         }
         Ok(Some(doc))

@@ -365,7 +365,20 @@ impl Shard {
         defer_sync: bool,
     ) -> Result<WriteOutcome, EngineError> {
         let start = Instant::now();
-        let written = self.index_locked(id, source, indexed, routing, cond, defer_sync);
+        let written = (|| {
+            let mut state = self.lock();
+            // A generated `_id` is new: no document to look up (Elasticsearch's append-only path).
+            let current = if cond.generated_id {
+                Current { exists: false, version: 0, seq_no: 0 }
+            } else {
+                self.current(&state, id)?
+            };
+            let version = next_version(id, current, cond)?;
+            let op = Operation::Index { id: id.to_owned(), seq_no: state.next_seq_no, version, routing, source };
+            let seq_no = self.log_and_apply(&mut state, op, Some(indexed), !cond.generated_id, defer_sync)?;
+            let result = if current.exists { WriteResult::Updated } else { WriteResult::Created };
+            Ok(WriteOutcome { result, version, seq_no })
+        })();
         match written {
             Ok(_) => self.counters.timed(Counter::IndexTotal, Counter::IndexTimeNanos, start),
             Err(_) => self.counters.add(Counter::IndexFailed, 1),
@@ -373,54 +386,39 @@ impl Shard {
         written
     }
 
-    fn index_locked(
-        &self,
-        id: &str,
-        source: String,
-        indexed: IndexedDoc,
-        routing: Option<String>,
-        cond: &Conditions,
-        defer_sync: bool,
-    ) -> Result<WriteOutcome, EngineError> {
-        let mut state = self.lock();
-        // A generated `_id` is new: no document to look up (Elasticsearch's append-only path).
-        let current = if cond.generated_id {
-            Current { exists: false, version: 0, seq_no: 0 }
-        } else {
-            self.current(&state, id)?
-        };
-        let version = next_version(id, current, cond)?;
-        let seq_no = state.next_seq_no;
-        let op = Operation::Index { id: id.to_owned(), seq_no, version, routing, source };
-        let location = state.translog.append(&op, self.sync_each_write && !defer_sync)?;
-        state.next_seq_no += 1;
-        apply(&self.fields, &mut state, op, Some(indexed), location, !cond.generated_id)
-            .map_err(|e| tantivy_error(Path::new(id), e))?;
-        let result = if current.exists { WriteResult::Updated } else { WriteResult::Created };
-        Ok(WriteOutcome { result, version, seq_no })
-    }
-
     /// Deletes a document; `NotFound` when there was none. `defer_sync` as for [`Shard::index`].
     pub fn delete(&self, id: &str, cond: &Conditions, defer_sync: bool) -> Result<WriteOutcome, EngineError> {
         let start = Instant::now();
-        let deleted = self.delete_locked(id, cond, defer_sync);
+        let deleted = (|| {
+            let mut state = self.lock();
+            let current = self.current(&state, id)?;
+            let version = next_version(id, current, &Conditions { create_only: false, ..cond.clone() })?;
+            let op = Operation::Delete { id: id.to_owned(), seq_no: state.next_seq_no, version };
+            let seq_no = self.log_and_apply(&mut state, op, None, true, defer_sync)?;
+            let result = if current.exists { WriteResult::Deleted } else { WriteResult::NotFound };
+            Ok(WriteOutcome { result, version, seq_no })
+        })();
         if deleted.is_ok() {
             self.counters.timed(Counter::DeleteTotal, Counter::DeleteTimeNanos, start);
         }
         deleted
     }
 
-    fn delete_locked(&self, id: &str, cond: &Conditions, defer_sync: bool) -> Result<WriteOutcome, EngineError> {
-        let mut state = self.lock();
-        let current = self.current(&state, id)?;
-        let version = next_version(id, current, &Conditions { create_only: false, ..cond.clone() })?;
-        let seq_no = state.next_seq_no;
-        let op = Operation::Delete { id: id.to_owned(), seq_no, version };
+    /// Logs an operation numbered with the next sequence number (fsynced
+    /// unless deferred or `async`), then applies it; its sequence number.
+    fn log_and_apply(
+        &self,
+        state: &mut WriteState,
+        op: Operation,
+        indexed: Option<IndexedDoc>,
+        replace: bool,
+        defer_sync: bool,
+    ) -> Result<u64, EngineError> {
+        let seq_no = op.seq_no();
         let location = state.translog.append(&op, self.sync_each_write && !defer_sync)?;
         state.next_seq_no += 1;
-        apply(&self.fields, &mut state, op, None, location, true).map_err(|e| tantivy_error(Path::new(id), e))?;
-        let result = if current.exists { WriteResult::Deleted } else { WriteResult::NotFound };
-        Ok(WriteOutcome { result, version, seq_no })
+        apply(&self.fields, state, op, indexed, location, replace).map_err(|e| tantivy_error(&self.dir, e))?;
+        Ok(seq_no)
     }
 
     /// Whether writes are waiting for a refresh.

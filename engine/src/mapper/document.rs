@@ -128,16 +128,7 @@ impl Parse<'_> {
     }
 
     fn dynamic_of(&self, object_path: &str) -> Dynamic {
-        let mut path = object_path;
-        loop {
-            if let Some(d) = self.object_mapper(path).and_then(|o| o.dynamic) {
-                return d;
-            }
-            if path.is_empty() {
-                return Dynamic::True;
-            }
-            path = path.rfind('.').map_or("", |i| &path[..i]);
-        }
+        super::inherited_dynamic(object_path, |path| self.object_mapper(path).and_then(|o| o.dynamic))
     }
 
     fn object(&mut self, prefix: &str, map: &Map<String, Value>, depth: usize) -> Result<(), EngineError> {

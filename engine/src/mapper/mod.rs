@@ -112,6 +112,21 @@ impl Limits {
     }
 }
 
+/// The `dynamic` in force at an object: its own, else its nearest
+/// ancestor's (`lookup` gives an object's own), else `true`.
+pub(crate) fn inherited_dynamic(object_path: &str, lookup: impl Fn(&str) -> Option<Dynamic>) -> Dynamic {
+    let mut path = object_path;
+    loop {
+        if let Some(d) = lookup(path) {
+            return d;
+        }
+        if path.is_empty() {
+            return Dynamic::True;
+        }
+        path = path.rfind('.').map_or("", |i| &path[..i]);
+    }
+}
+
 /// An index's mapping, compiled.
 #[derive(Debug, Clone)]
 pub struct Mapper {
@@ -174,13 +189,7 @@ impl Mapper {
             }
         };
         let parsed = self.parse(id, value, templates)?;
-        let stored = if !self.source.enabled {
-            None
-        } else if self.source.includes.is_empty() && self.source.excludes.is_empty() {
-            Some(source.to_owned())
-        } else {
-            self.stored_source(value).map(|v| v.to_string())
-        };
+        let stored = self.stored_source(source, Some(value))?;
         let doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens)?;
         Ok((parsed, doc))
     }
@@ -334,28 +343,32 @@ impl Mapper {
 
     /// The effective `dynamic` of the object at `path` (inherited upwards).
     pub fn dynamic_of(&self, object_path: &str) -> Dynamic {
-        let mut path = object_path;
-        loop {
-            if let Some(d) = self.objects.get(path).and_then(|o| o.dynamic) {
-                return d;
-            }
-            if path.is_empty() {
-                return Dynamic::True;
-            }
-            path = path.rfind('.').map_or("", |i| &path[..i]);
-        }
+        inherited_dynamic(object_path, |path| self.objects.get(path).and_then(|o| o.dynamic))
     }
 
-    /// The stored `_source` of a document under the `_source` configuration;
+    /// The `_source` to store of a document sent as `text` (`value`, when
+    /// already parsed): as sent, filtered by `includes`/`excludes`, or
     /// `None` when `_source` is disabled.
-    pub fn stored_source(&self, source: &Value) -> Option<Value> {
+    pub fn stored_source(&self, text: &str, value: Option<&Value>) -> Result<Option<String>, EngineError> {
         if !self.source.enabled {
-            return None;
+            return Ok(None);
         }
         if self.source.includes.is_empty() && self.source.excludes.is_empty() {
-            return Some(source.clone());
+            return Ok(Some(text.to_owned()));
         }
-        Some(crate::source_filter::filter(source, &self.source.includes, &self.source.excludes))
+        let parsed;
+        let value = match value {
+            Some(v) => v,
+            None => {
+                parsed = serde_json::from_str::<Value>(text).map_err(|e| EngineError::DocumentParsing {
+                    reason: format!("failed to parse: {e}"),
+                    cause: None,
+                })?;
+                &parsed
+            }
+        };
+        let filtered = crate::source_filter::filter(value, &self.source.includes, &self.source.excludes);
+        Ok(Some(filtered.to_string()))
     }
 }
 
