@@ -422,7 +422,7 @@ struct SourceParams {
 }
 
 /// The values of the stored (`store: true`) fields among `names` (wildcards
-/// allowed), read from the source, as a get's `fields`.
+/// allowed), as a get's `fields`.
 fn stored_values(node: &Node, index: &str, doc: &StoredDoc, names: &[String]) -> Result<Map<String, Value>, EsError> {
     let mapper = node.engine.mapper(index).map_err(es_error)?;
     let source: Value = match &doc.source {
@@ -431,20 +431,7 @@ fn stored_values(node: &Node, index: &str, doc: &StoredDoc, names: &[String]) ->
         }
         None => return Ok(Map::new()),
     };
-    let mut stored: Vec<&str> = mapper
-        .fields
-        .values()
-        .filter(|f| f.store && names.iter().any(|n| tensile_engine::resolve::wildcard_match(n, &f.path)))
-        .map(|f| f.path.as_str())
-        .collect();
-    stored.sort_unstable();
-    Ok(stored
-        .into_iter()
-        .filter_map(|path| {
-            let values = tensile_engine::source_filter::values_at(&source, path);
-            (!values.is_empty()).then(|| (path.to_owned(), Value::Array(values)))
-        })
-        .collect())
+    Ok(tensile_engine::search::fields::stored(&mapper, &source, names))
 }
 
 /// The answer of a get: the document with its metadata, or `found: false`.

@@ -7,6 +7,7 @@ use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
+use tensile_engine::search::fields::{self, Fetch};
 use tensile_engine::search::sort::{SortBy, SortKey};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
 use tensile_engine::{EngineError, IndicesOptions};
@@ -26,6 +27,9 @@ const BODY_KEYS: &[&str] = &[
     "seq_no_primary_term",
     "timeout",
     "sort",
+    "fields",
+    "docvalue_fields",
+    "stored_fields",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
@@ -39,9 +43,6 @@ const NOT_YET: &[&str] = &[
     "collapse",
     "rescore",
     "script_fields",
-    "docvalue_fields",
-    "fields",
-    "stored_fields",
     "pit",
     "runtime_mappings",
     "knn",
@@ -155,6 +156,14 @@ fn query_of(
     body.get("query").map_or(Ok(dsl::Query::MatchAll { boost: 1.0 }), |q| dsl::parse(q).map_err(es_error))
 }
 
+/// A name or a list of names.
+fn names_of(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().map(crate::documents::text).collect(),
+        other => crate::documents::text(other).split(',').map(str::to_owned).collect(),
+    }
+}
+
 fn flag(body: &Map<String, Value>, key: &str, param: Option<bool>) -> bool {
     param.unwrap_or_else(|| body.get(key).is_some_and(|v| v == true))
 }
@@ -173,8 +182,6 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
     {
         let not_yet = [
             ("terminate_after", p.terminate_after.is_some()),
-            ("stored_fields", p.stored_fields.is_some()),
-            ("docvalue_fields", p.docvalue_fields.is_some()),
             ("explain", p.explain == Some(true)),
             ("track_scores", p.track_scores == Some(true)),
             ("routing", p.routing.is_some()),
@@ -244,6 +251,14 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         let mut request = request;
         request.alias_filters = node.engine.alias_filters(&expressions, &indices).map_err(es_error)?;
         let view = View::of(p, body, &request);
+        if let Some(Value::Array(asked)) = &view.docvalue_fields {
+            for index in &indices {
+                let limit = node.engine.index_setting(index, "index.max_docvalue_fields_search").unwrap_or(100usize);
+                if asked.len() > limit {
+                    return Err(EsError::illegal_argument(format!("Trying to retrieve too many docvalue_fields. Must be less than or equal to: [{limit}] but was [{}]. This limit can be set by changing the [index.max_docvalue_fields_search] index level setting.", asked.len())));
+                }
+            }
+        }
         match p.scroll {
             None => {
                 let result = node.engine.search(&indices, &request).map_err(es_error)?;
@@ -274,6 +289,10 @@ struct View {
     excludes: Option<Vec<String>>,
     /// The body's `fields`, as sent.
     fields: Option<Value>,
+    /// `docvalue_fields`: the body's, or the URL's names.
+    docvalue_fields: Option<Value>,
+    /// `stored_fields`: `_none_` leaves out every stored field, `_id` included.
+    stored_fields: Option<Vec<String>>,
     version: bool,
     seq_no: bool,
     scores: bool,
@@ -283,14 +302,17 @@ struct View {
 
 impl View {
     fn of(p: &params::Search, body: &Map<String, Value>, request: &SearchRequest) -> View {
-        let source_spec = p._source.clone().or_else(|| match body.get("_source") {
+        // The URL's source parameters, when given, replace the body's `_source`.
+        let url_source = p._source.is_some() || p._source_includes.is_some() || p._source_excludes.is_some();
+        let body_source = body.get("_source").filter(|_| !url_source);
+        let source_spec = p._source.clone().or_else(|| match body_source {
             Some(Value::Bool(b)) => Some(vec![b.to_string()]),
             Some(Value::String(s)) => Some(vec![s.clone()]),
             Some(Value::Array(items)) => Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect()),
             _ => None,
         });
         let (mut includes, mut excludes) = (p._source_includes.clone(), p._source_excludes.clone());
-        if let Some(Value::Object(o)) = body.get("_source") {
+        if let Some(Value::Object(o)) = body_source {
             let list = |k: &str| {
                 o.get(k).map(|v| match v {
                     Value::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
@@ -305,6 +327,12 @@ impl View {
             includes,
             excludes,
             fields: body.get("fields").cloned(),
+            docvalue_fields: p
+                .docvalue_fields
+                .as_ref()
+                .map(|names| json!(names))
+                .or_else(|| body.get("docvalue_fields").cloned()),
+            stored_fields: p.stored_fields.clone().or_else(|| body.get("stored_fields").map(names_of)),
             version: flag(body, "version", p.version),
             seq_no: flag(body, "seq_no_primary_term", p.seq_no_primary_term),
             scores: request.scores(),
@@ -322,15 +350,26 @@ fn render(
     scroll_id: Option<&str>,
     started: Instant,
 ) -> Result<Value, EsError> {
-    let field_requests = match &view.fields {
-        Some(v) => tensile_engine::search::fields::parse_requests(v).map_err(es_error)?,
-        None => Vec::new(),
+    let requests = |v: &Option<Value>| match v {
+        Some(v) => tensile_engine::search::fields::parse_requests(v).map_err(es_error),
+        None => Ok(Vec::new()),
     };
+    let (field_requests, docvalue_requests) = (requests(&view.fields)?, requests(&view.docvalue_fields)?);
+    let no_stored = view.stored_fields.as_ref().is_some_and(|names| names.iter().any(|n| n == "_none_"));
+    let source_asked = view.source_spec.is_some() || view.includes.is_some() || view.excludes.is_some();
+    if no_stored && source_asked {
+        return Err(EsError::illegal_argument("[stored_fields] cannot be disabled if [_source] is requested"));
+    }
+    if no_stored && !field_requests.is_empty() {
+        return Err(EsError::illegal_argument("[stored_fields] cannot be disabled when using the [fields] option"));
+    }
     let mut hits = Vec::with_capacity(result.hits.len());
     for hit in &result.hits {
         let mut h = Map::new();
         h.insert("_index".into(), json!(hit.index));
-        h.insert("_id".into(), json!(hit.doc.id));
+        if !no_stored {
+            h.insert("_id".into(), json!(hit.doc.id));
+        }
         if view.version {
             h.insert("_version".into(), json!(hit.doc.version));
         }
@@ -339,17 +378,32 @@ fn render(
             h.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
         }
         h.insert("_score".into(), if view.scores { json!(hit.score) } else { Value::Null });
-        if let Some(r) = &hit.doc.routing {
+        if let Some(r) = hit.doc.routing.as_ref().filter(|_| !no_stored) {
             h.insert("_routing".into(), json!(r));
         }
-        if let Some(source) = filtered_source(&hit.doc, &view.source_spec, &view.includes, &view.excludes)? {
-            h.insert("_source".into(), source);
+        let source_stored = view.stored_fields.as_ref().is_none_or(|names| names.iter().any(|n| n == "_source"));
+        if source_stored || source_asked {
+            if let Some(source) = filtered_source(&hit.doc, &view.source_spec, &view.includes, &view.excludes)? {
+                h.insert("_source".into(), source);
+            }
         }
-        if !field_requests.is_empty() {
+        let stored_names = view.stored_fields.as_ref().filter(|_| !no_stored);
+        if !field_requests.is_empty() || !docvalue_requests.is_empty() || stored_names.is_some() {
             let mapper = node.engine.mapper(&hit.index).map_err(es_error)?;
             let source: Value =
                 hit.doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-            let fields = tensile_engine::search::fields::fetch(&mapper, &source, &field_requests).map_err(es_error)?;
+            if !field_requests.is_empty() && !mapper.source.enabled {
+                return Err(EsError::illegal_argument(format!(
+                    "Unable to retrieve the requested [fields] since _source is disabled in the mappings for index [{}]",
+                    hit.index
+                )));
+            }
+            let mut fields = Map::new();
+            if let Some(names) = stored_names {
+                fields.extend(fields::stored(&mapper, &source, names));
+            }
+            fields.extend(fields::fetch(&mapper, &source, &docvalue_requests, Fetch::DocValues).map_err(es_error)?);
+            fields.extend(fields::fetch(&mapper, &source, &field_requests, Fetch::Fields).map_err(es_error)?);
             if !fields.is_empty() {
                 h.insert("fields".into(), Value::Object(fields));
             }

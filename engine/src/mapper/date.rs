@@ -229,6 +229,20 @@ struct Fields {
 }
 
 const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const FULL_MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 fn digits(s: &str, min: usize, max: usize) -> Option<(u64, usize)> {
     let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
@@ -260,20 +274,7 @@ fn read(pieces: &[Piece], s: &str, f: &mut Fields) -> Option<usize> {
                 let lower = rest.to_ascii_lowercase();
                 let i = MONTHS.iter().position(|m| lower.starts_with(m))?;
                 f.month = Some(i as u32 + 1);
-                let full = [
-                    "january",
-                    "february",
-                    "march",
-                    "april",
-                    "may",
-                    "june",
-                    "july",
-                    "august",
-                    "september",
-                    "october",
-                    "november",
-                    "december",
-                ][i];
+                let full = FULL_MONTHS[i];
                 if *w >= 4 && lower.starts_with(full) {
                     full.len()
                 } else {
@@ -436,6 +437,62 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+impl DateFormat {
+    /// An instant (epoch millis, UTC) as the list's first format prints it.
+    pub fn format_millis(&self, millis: i64) -> String {
+        match self.formats.first() {
+            None | Some(Format::IsoOptional) => format_iso_millis(millis),
+            Some(Format::EpochMillis) => millis.to_string(),
+            Some(Format::EpochSecond) => millis.div_euclid(1000).to_string(),
+            Some(Format::Pattern(pieces)) => {
+                let mut out = String::new();
+                write_pieces(pieces, millis, &mut out);
+                out
+            }
+        }
+    }
+}
+
+/// Prints a pattern's pieces (optional sections in full, offsets as `Z`).
+fn write_pieces(pieces: &[Piece], millis: i64, out: &mut String) {
+    use std::fmt::Write;
+    let (days, ms) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
+    let (y, m, d) = civil_from_days(days);
+    let (h, min, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    for piece in pieces {
+        let _ = match piece {
+            Piece::Year(2) => write!(out, "{:02}", y.rem_euclid(100)),
+            Piece::Year(w) => write!(out, "{y:0w$}"),
+            Piece::Month(w) if *w >= 4 => {
+                let name = MONTHS[m as usize - 1];
+                write!(out, "{}{}", name[..1].to_ascii_uppercase(), &FULL_MONTHS[m as usize - 1][1..])
+            }
+            Piece::Month(3) => {
+                let name = MONTHS[m as usize - 1];
+                write!(out, "{}{}", name[..1].to_ascii_uppercase(), &name[1..])
+            }
+            Piece::Month(w) => write!(out, "{m:0w$}"),
+            Piece::Day(w) => write!(out, "{d:0w$}"),
+            Piece::Hour24(w) => write!(out, "{h:0w$}"),
+            Piece::Hour12(w) => write!(out, "{:0w$}", if h % 12 == 0 { 12 } else { h % 12 }),
+            Piece::Minute(w) => write!(out, "{min:0w$}"),
+            Piece::Second(w) => write!(out, "{s:0w$}"),
+            Piece::Fraction(w) => {
+                let nanos = format!("{:09}", frac * 1_000_000);
+                out.push_str(&nanos[..(*w).min(9)]);
+                Ok(())
+            }
+            Piece::AmPm => write!(out, "{}", if h < 12 { "AM" } else { "PM" }),
+            Piece::Zone => write!(out, "Z"),
+            Piece::Literal(l) => write!(out, "{l}"),
+            Piece::Optional(inner) => {
+                write_pieces(inner, millis, out);
+                Ok(())
+            }
+        };
+    }
+}
+
 /// An instant as `strict_date_optional_time` prints it (UTC, millis).
 pub fn format_iso_millis(millis: i64) -> String {
     let (days, ms) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
@@ -481,6 +538,13 @@ mod tests {
         #[test]
         fn iso_round_trips(ms in -62_000_000_000_000i64..250_000_000_000_000) {
             prop_assert_eq!(millis(DEFAULT_FORMAT, &format_iso_millis(ms)), Some(ms));
+        }
+
+        #[test]
+        fn patterns_round_trip(ms in 0i64..250_000_000_000_000, which in 0usize..4) {
+            let pattern = ["yyyy/MM/dd HH:mm:ss.SSS", "dd MMM yyyy hh:mm:ss.SSS a", "yyyyMMdd'T'HHmmss.SSSZ", "epoch_millis"][which];
+            let format = DateFormat::parse(pattern).unwrap();
+            prop_assert_eq!(format.parse_str(&format.format_millis(ms)).map(Instant::millis), Some(ms));
         }
     }
 }

@@ -15,6 +15,8 @@ use serde_json::{Map, Value};
 pub struct FieldRequest {
     pub pattern: String,
     pub format: Option<String>,
+    /// Also the source's values of paths the mapping does not know.
+    pub include_unmapped: bool,
 }
 
 /// Reads `fields` from a search body: names or `{field, format}` objects.
@@ -26,9 +28,9 @@ pub fn parse_requests(v: &Value) -> Result<Vec<FieldRequest>, EngineError> {
     items
         .iter()
         .map(|item| match item {
-            Value::String(s) => Ok(FieldRequest { pattern: s.clone(), format: None }),
+            Value::String(s) => Ok(FieldRequest { pattern: s.clone(), format: None, include_unmapped: false }),
             Value::Object(o) => {
-                if let Some(k) = o.keys().find(|k| !["field", "format"].contains(&k.as_str())) {
+                if let Some(k) = o.keys().find(|k| !["field", "format", "include_unmapped"].contains(&k.as_str())) {
                     return Err(EngineError::Unsupported(format!("the [{k}] option of [fields]")));
                 }
                 Ok(FieldRequest {
@@ -38,6 +40,7 @@ pub fn parse_requests(v: &Value) -> Result<Vec<FieldRequest>, EngineError> {
                         .ok_or_else(|| super::dsl::parsing("[fields] entries need a [field]"))?
                         .to_owned(),
                     format: o.get("format").and_then(Value::as_str).map(str::to_owned),
+                    include_unmapped: o.get("include_unmapped").is_some_and(|v| v == true || v == "true"),
                 })
             }
             _ => Err(super::dsl::parsing("[fields] must be an array of field names or objects")),
@@ -70,16 +73,10 @@ fn typed(field: &FieldMapper, value: &Value, format: Option<&DateFormat>) -> Res
         Ok(Some(IndexValue::Bool(b))) => Some(b.into()),
         Ok(Some(IndexValue::Date(ms))) => {
             let millis = if field.kind == FieldKind::DateNanos { ms / 1_000_000 } else { ms };
-            // A date prints in the first format of its list.
-            let first = format.map_or("strict_date_optional_time", |f| f.as_str().split("||").next().unwrap_or(""));
-            Some(match first.trim_start_matches("strict_") {
-                "date_optional_time" | "date_time" | "date_optional_time_nanos" => {
-                    Value::String(format_iso_millis(millis))
-                }
-                "epoch_millis" => Value::String(millis.to_string()),
-                "epoch_second" => Value::String(millis.div_euclid(1000).to_string()),
-                _ => return Err(EngineError::Unsupported(format!("formatting dates as [{first}] in [fields]"))),
-            })
+            Some(Value::String(match format {
+                Some(f) => f.format_millis(millis),
+                None => format_iso_millis(millis),
+            }))
         }
         Ok(Some(IndexValue::Ip(_))) => Some(value.clone()),
         Ok(Some(IndexValue::Geo { lat, lon })) => Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]})),
@@ -87,31 +84,234 @@ fn typed(field: &FieldMapper, value: &Value, format: Option<&DateFormat>) -> Res
     })
 }
 
-/// The `fields` of one hit.
-pub fn fetch(mapper: &Mapper, source: &Value, requests: &[FieldRequest]) -> Result<Map<String, Value>, EngineError> {
+/// Where a hit's field values are read as: the `fields` option (values as
+/// the mapping types them) or `docvalue_fields` (as the field's doc values
+/// hold them: sorted, keywords deduplicated, only fields with doc values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    Fields,
+    DocValues,
+}
+
+/// Refuses a `docvalue_fields` entry on a field without doc values, as
+/// Elasticsearch does; the `fields` option takes any mapped field.
+fn check_doc_values(field: &FieldMapper) -> Result<(), EngineError> {
+    if field.kind.is_text() {
+        return Err(EngineError::IllegalArgument(format!(
+            "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.",
+            field.path
+        )));
+    }
+    if !field.doc_values {
+        return Err(EngineError::IllegalArgument(format!(
+            "Can't load fielddata on [{}] because fielddata is unsupported on fields of type [{}]. Use doc values instead.",
+            field.path, field.type_name
+        )));
+    }
+    Ok(())
+}
+
+/// Doc values come sorted, and a keyword's deduplicated.
+fn as_doc_values(field: &FieldMapper, mut values: Vec<Value>) -> Vec<Value> {
+    let number = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    match field.kind {
+        FieldKind::Keyword | FieldKind::ConstantKeyword | FieldKind::Wildcard => {
+            values.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            values.dedup();
+        }
+        _ if values.iter().all(Value::is_number) => values.sort_by(|a, b| number(a).total_cmp(&number(b))),
+        _ => {}
+    }
+    values
+}
+
+/// The `fields` (or `docvalue_fields`) of one hit. Fields inside `nested`
+/// objects come grouped by object, their names relative to it, as in
+/// Elasticsearch.
+pub fn fetch(
+    mapper: &Mapper,
+    source: &Value,
+    requests: &[FieldRequest],
+    how: Fetch,
+) -> Result<Map<String, Value>, EngineError> {
     let mut names: Vec<(&String, &FieldMapper)> = mapper.fields.iter().map(|(k, f)| (k, &**f)).collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out = Map::new();
+    let mut wanted = Vec::new();
     for req in requests {
         let format = match &req.format {
             Some(f) => Some(DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?),
             None => None,
         };
         for (path, field) in names.iter().filter(|(path, _)| wildcard_match(&req.pattern, path)) {
-            if out.contains_key(path.as_str()) || field.kind == FieldKind::Alias {
+            if field.kind == FieldKind::Alias || wanted.iter().any(|(p, _, _): &(&str, _, _)| p == path) {
                 continue;
             }
-            let date_format = format.as_ref().or(field.format.as_ref());
+            if how == Fetch::DocValues {
+                // A pattern skips what it cannot read; a name is refused.
+                if req.pattern.contains('*') && (field.kind.is_text() || !field.doc_values) {
+                    continue;
+                }
+                check_doc_values(field)?;
+            }
+            wanted.push((path.as_str(), *field, format.clone().or_else(|| field.format.clone())));
+        }
+    }
+    let scope = Scope { mapper, wanted: &wanted, requests, how };
+    let mut out = Map::new();
+    scope.fill(None, source, &mut out)?;
+    Ok(out)
+}
+
+/// One `fetch`: the fields wanted, with their date formats.
+struct Scope<'a> {
+    mapper: &'a Mapper,
+    wanted: &'a [(&'a str, &'a FieldMapper, Option<DateFormat>)],
+    requests: &'a [FieldRequest],
+    how: Fetch,
+}
+
+impl Scope<'_> {
+    /// The nearest `nested` object holding `path`, if any.
+    fn nested_parent<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let mut at = path;
+        while let Some((parent, _)) = at.rsplit_once('.') {
+            if self.mapper.objects.get(parent).is_some_and(|o| o.nested) {
+                return Some(parent);
+            }
+            at = parent;
+        }
+        None
+    }
+
+    /// Fills `out` with the fields of one object: the document (`nested`
+    /// `None`) or one object of a nested field, `value` being its source.
+    fn fill(&self, nested: Option<&str>, value: &Value, out: &mut Map<String, Value>) -> Result<(), EngineError> {
+        let relative = |path: &str| -> String {
+            match nested {
+                Some(n) => path[n.len() + 1..].to_owned(),
+                None => path.to_owned(),
+            }
+        };
+        for (path, field, format) in self.wanted {
+            let from = source_path(self.mapper, field);
+            if self.nested_parent(from) != nested {
+                continue;
+            }
             let mut values = Vec::new();
-            for v in values_at(source, source_path(mapper, field)) {
-                if let Some(typed) = typed(field, &v, date_format)? {
+            for v in values_at(value, &relative(from)) {
+                if let Some(typed) = typed(field, &v, format.as_ref())? {
                     values.push(typed);
                 }
             }
+            if self.how == Fetch::DocValues {
+                values = as_doc_values(field, values);
+            }
             if !values.is_empty() {
-                out.insert((*path).clone(), Value::Array(values));
+                out.insert(relative(path), Value::Array(values));
             }
         }
+        let mut children: Vec<&str> = self
+            .mapper
+            .objects
+            .iter()
+            .filter(|(path, o)| o.nested && self.nested_parent(path) == nested)
+            .map(|(path, _)| path.as_str())
+            .filter(|path| self.wanted.iter().any(|(p, _, _)| p.starts_with(&format!("{path}."))) || self.unmapped())
+            .collect();
+        children.sort_unstable();
+        for child in children {
+            let mut objects = Vec::new();
+            for object in objects_at(value, &relative(child)) {
+                let mut fields = Map::new();
+                self.fill(Some(child), object, &mut fields)?;
+                if !fields.is_empty() {
+                    objects.push(Value::Object(fields));
+                }
+            }
+            if !objects.is_empty() {
+                out.insert(relative(child), Value::Array(objects));
+            }
+        }
+        if self.unmapped() {
+            let prefix = nested.map(|n| format!("{n}.")).unwrap_or_default();
+            let mut leaves = std::collections::BTreeMap::new();
+            collect_leaves(value, &prefix, &mut leaves);
+            for (path, values) in leaves {
+                let known = self.mapper.fields.contains_key(&path) || self.nested_parent(&path) != nested;
+                let asked = self.requests.iter().any(|r| r.include_unmapped && wildcard_match(&r.pattern, &path));
+                if !known && asked {
+                    out.entry(relative(&path)).or_insert(Value::Array(values));
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(out)
+
+    fn unmapped(&self) -> bool {
+        self.requests.iter().any(|r| r.include_unmapped)
+    }
+}
+
+/// The objects at a path of a source (arrays of them flattened).
+fn objects_at<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
+    let mut out = Vec::new();
+    let mut frontier = vec![value];
+    for part in path.split('.') {
+        let mut next = Vec::new();
+        for v in frontier {
+            match v.get(part) {
+                Some(Value::Array(items)) => next.extend(items.iter()),
+                Some(child) => next.push(child),
+                None => {}
+            }
+        }
+        frontier = next;
+    }
+    for v in frontier {
+        match v {
+            Value::Array(items) => out.extend(items.iter().filter(|i| i.is_object())),
+            Value::Object(_) => out.push(v),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every leaf value of a source by its dotted path.
+fn collect_leaves(value: &Value, prefix: &str, out: &mut std::collections::BTreeMap<String, Vec<Value>>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                collect_leaves(v, &format!("{prefix}{k}."), out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_leaves(i, prefix, out)),
+        Value::Null => {}
+        leaf => {
+            let path = prefix.trim_end_matches('.').to_owned();
+            out.entry(path).or_default().push(leaf.clone());
+        }
+    }
+}
+
+/// The values of the stored (`store: true`) fields among `names` (wildcards
+/// allowed), read from the source: a get's or a hit's `fields` for `stored_fields`.
+pub fn stored(mapper: &Mapper, source: &Value, names: &[String]) -> Map<String, Value> {
+    let mut stored: Vec<&FieldMapper> = mapper
+        .fields
+        .values()
+        .filter(|f| f.store && names.iter().any(|n| wildcard_match(n, &f.path)))
+        .map(|f| &**f)
+        .collect();
+    stored.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    stored
+        .into_iter()
+        .filter_map(|field| {
+            let values: Vec<Value> = values_at(source, source_path(mapper, field))
+                .iter()
+                .filter_map(|v| typed(field, v, field.format.as_ref()).ok().flatten())
+                .collect();
+            (!values.is_empty()).then(|| (field.path.clone(), Value::Array(values)))
+        })
+        .collect()
 }

@@ -179,7 +179,7 @@ impl Engine {
     }
 
     /// An index's setting, read as a `T`.
-    fn index_setting<T: std::str::FromStr>(&self, index: &str, key: &str) -> Option<T> {
+    pub fn index_setting<T: std::str::FromStr>(&self, index: &str, key: &str) -> Option<T> {
         self.metadata().indices.get(index).and_then(|m| m.setting(key)).and_then(|v| v.parse().ok())
     }
 
