@@ -30,6 +30,9 @@ const BODY_KEYS: &[&str] = &[
     "fields",
     "docvalue_fields",
     "stored_fields",
+    "post_filter",
+    "search_after",
+    "track_scores",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
@@ -38,8 +41,6 @@ const NOT_YET: &[&str] = &[
     "aggregations",
     "highlight",
     "suggest",
-    "post_filter",
-    "search_after",
     "collapse",
     "rescore",
     "script_fields",
@@ -55,7 +56,6 @@ const NOT_YET: &[&str] = &[
     "slice",
     "retriever",
     "rank",
-    "track_scores",
 ];
 
 fn unsupported(what: String) -> EsError {
@@ -76,7 +76,7 @@ fn sort_key(name: &str, order: Option<&str>) -> Result<SortKey, EsError> {
         Some(o) if o.eq_ignore_ascii_case("asc") => false,
         Some(other) => return Err(EsError::illegal_argument(format!("Unknown SortOrder [{other}]"))),
     };
-    Ok(SortKey { by, desc, missing_first: false, unmapped_ok: false })
+    Ok(SortKey { by, desc, missing_first: false, unmapped_ok: false, format: None })
 }
 
 /// One `{name: order}` or `{name: {options}}` entry of a body's `sort`.
@@ -84,7 +84,8 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
     match spec {
         Value::String(order) => sort_key(name, Some(order)),
         Value::Object(opts) => {
-            if let Some(k) = opts.keys().find(|k| !["order", "missing", "unmapped_type", "mode"].contains(&k.as_str()))
+            if let Some(k) =
+                opts.keys().find(|k| !["order", "missing", "unmapped_type", "mode", "format"].contains(&k.as_str()))
             {
                 return Err(unsupported(format!("the [{k}] option of sort")));
             }
@@ -101,6 +102,7 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
                 }
             }
             key.unmapped_ok = opts.contains_key("unmapped_type");
+            key.format = opts.get("format").and_then(Value::as_str).map(str::to_owned);
             Ok(key)
         }
         _ => Err(es_error(EngineError::Parsing(format!("malformed sort for [{name}]")))),
@@ -183,7 +185,6 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         let not_yet = [
             ("terminate_after", p.terminate_after.is_some()),
             ("explain", p.explain == Some(true)),
-            ("track_scores", p.track_scores == Some(true)),
             ("routing", p.routing.is_some()),
         ];
         if let Some((name, _)) = not_yet.iter().find(|(_, given)| *given) {
@@ -237,6 +238,23 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 "[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got {n}"
             )));
         }
+        let search_after = match body.get("search_after") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(values)) => Some(values.clone()),
+            Some(other) => Some(vec![other.clone()]),
+        };
+        if let Some(after) = &search_after {
+            if from > 0 {
+                return Err(EsError::illegal_argument("[from] parameter must be set to 0 when [search_after] is used"));
+            }
+            let keys = sort.len().max(1);
+            if after.len() != keys {
+                return Err(EsError::illegal_argument(format!(
+                    "search_after has {} value(s) but sort has {keys}.",
+                    after.len()
+                )));
+            }
+        }
         let request = SearchRequest {
             query: query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?,
             from: from as usize,
@@ -245,6 +263,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             min_score: body.get("min_score").and_then(Value::as_f64).map(|m| m as f32),
             sort,
             alias_filters: Default::default(),
+            post_filter: body.get("post_filter").map(dsl::parse).transpose().map_err(es_error)?,
+            search_after,
+            track_scores: flag(body, "track_scores", p.track_scores),
         };
         let indices = targets(node, &p.index, p)?;
         let expressions = p.index.clone().unwrap_or_default();

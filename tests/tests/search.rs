@@ -82,3 +82,59 @@ async fn queries_sorting_paging_and_counting() {
     let (status, err) = call(&c, url, Method::POST, "/books/_search", Some(json!({"sort": ["title"]}))).await;
     assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("illegal_argument_exception")));
 }
+
+#[tokio::test]
+async fn fields_search_after_and_post_filter() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+
+    // fields, docvalue_fields and stored_fields: values as the mapping gives them.
+    let body = json!({"query": {"ids": {"values": ["1"]}}, "_source": false,
+        "fields": ["tit*", {"field": "year"}], "docvalue_fields": ["tag"]});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(status, 200, "{found}");
+    let hit = &found["hits"]["hits"][0];
+    assert_eq!(hit["fields"], json!({"title": ["The quick brown fox"], "year": [1999], "tag": ["animals"]}));
+    assert!(hit.get("_source").is_none());
+    let (status, err) =
+        call(&c, url, Method::POST, "/books/_search", Some(json!({"docvalue_fields": ["title"]}))).await;
+    assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("illegal_argument_exception")));
+    let (_, none) = call(&c, url, Method::POST, "/books/_search", Some(json!({"stored_fields": "_none_"}))).await;
+    let hit = &none["hits"]["hits"][0];
+    assert!(hit.get("_id").is_none() && hit.get("_source").is_none(), "{hit}");
+
+    // search_after walks a sorted result page by page, without repeats.
+    let mut after: Option<Value> = None;
+    let mut seen = Vec::new();
+    loop {
+        let mut body = json!({"size": 1, "sort": [{"year": "asc"}]});
+        if let Some(a) = &after {
+            body["search_after"] = a.clone();
+        }
+        let (_, page) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+        assert_eq!(page["hits"]["total"]["value"], 4, "totals count every match");
+        let Some(hit) = page["hits"]["hits"].get(0) else { break };
+        seen.push(hit["_id"].as_str().unwrap().to_owned());
+        after = Some(hit["sort"].clone());
+    }
+    assert_eq!(seen, ["4", "1", "2", "3"]);
+    let bad = json!({"from": 1, "sort": [{"year": "asc"}], "search_after": [1999]});
+    let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(bad)).await;
+    assert_eq!(status, 400);
+    let bad = json!({"sort": [{"year": "asc"}], "search_after": [1999, "x"]});
+    let (status, err) = call(&c, url, Method::POST, "/books/_search", Some(bad)).await;
+    assert_eq!(status, 400, "{err}");
+
+    // post_filter narrows the hits, not their scores.
+    let (_, all) =
+        call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"match": {"title": "fox"}}}))).await;
+    let filtered = json!({"query": {"match": {"title": "fox"}}, "post_filter": {"term": {"year": 1981}}});
+    let (_, some) = call(&c, url, Method::POST, "/books/_search", Some(filtered)).await;
+    assert_eq!(ids(&some), ["4"]);
+    let score_of = |answer: &Value, id: &str| {
+        answer["hits"]["hits"].as_array().unwrap().iter().find(|h| h["_id"] == id).map(|h| h["_score"].clone())
+    };
+    assert_eq!(score_of(&all, "4"), score_of(&some, "4"));
+}

@@ -4,6 +4,7 @@
 //! - [`dsl`]: the query DSL read into a typed tree;
 //! - [`compile`]: that tree turned into a tantivy query over a mapping.
 
+mod collect;
 pub mod compile;
 pub mod dsl;
 pub mod fields;
@@ -14,8 +15,9 @@ pub mod sort;
 use crate::error::EngineError;
 use crate::stats::Counter;
 use crate::Engine;
+use collect::{Found, Order, SegmentValues, ShardTop};
+use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::DocAddress;
 
 /// How many hits the total counts exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,44 @@ pub struct SearchRequest {
     /// Indices reached only through filtered aliases, with the filter their
     /// documents must also pass.
     pub alias_filters: std::collections::HashMap<String, dsl::Query>,
+    /// `post_filter`: what hits must also pass, without changing their scores.
+    pub post_filter: Option<dsl::Query>,
+    /// `search_after`: the sort values hits must come after.
+    pub search_after: Option<Vec<serde_json::Value>>,
+    /// `track_scores`: scores even when sorted by fields.
+    pub track_scores: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> SearchRequest {
+        SearchRequest {
+            query: dsl::Query::MatchAll { boost: 1.0 },
+            from: 0,
+            size: 10,
+            track_total_hits: TrackTotal::UpTo(10_000),
+            min_score: None,
+            sort: Vec::new(),
+            alias_filters: Default::default(),
+            post_filter: None,
+            search_after: None,
+            track_scores: false,
+        }
+    }
+}
+
+/// A query whose matches must also pass `filters` (which do not score).
+fn filtered(query: &dsl::Query, filters: Vec<dsl::Query>) -> dsl::Query {
+    if filters.is_empty() {
+        return query.clone();
+    }
+    dsl::Query::Bool {
+        must: vec![query.clone()],
+        should: Vec::new(),
+        must_not: Vec::new(),
+        filter: filters,
+        minimum_should_match: None,
+        boost: 1.0,
+    }
 }
 
 impl SearchRequest {
@@ -51,7 +91,7 @@ impl SearchRequest {
 
     /// Whether the answer shows scores: always unless sorted by fields without `_score`.
     pub fn scores(&self) -> bool {
-        !self.sorts_by_fields() || self.sort.iter().any(|k| k.by == sort::SortBy::Score)
+        !self.sorts_by_fields() || self.track_scores || self.sort.iter().any(|k| k.by == sort::SortBy::Score)
     }
 }
 
@@ -75,19 +115,6 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
     /// The shards searched.
     pub shards: u32,
-}
-
-/// A hit found on a shard, before its document is fetched.
-#[derive(Clone)]
-pub(crate) struct Found {
-    score: f32,
-    index: usize,
-    shard: usize,
-    address: DocAddress,
-    sort: Vec<sort::SortValue>,
-    /// What orders hits that tie: the index sort's values, or the sequence
-    /// number (the order documents were written in).
-    tie: Vec<sort::SortValue>,
 }
 
 /// An index's sort (`index.sort.field`, `index.sort.order`): the order its
@@ -138,8 +165,10 @@ impl Collected {
 fn fetch<'a>(
     indices: &[String],
     searchers: &[Vec<Searched>],
+    keys: &[sort::SortKey],
     found: impl IntoIterator<Item = &'a Found>,
 ) -> Result<Vec<Hit>, EngineError> {
+    let formatted = keys.iter().any(|k| k.format.is_some());
     let mut hits = Vec::new();
     let started = std::time::Instant::now();
     let mut fetched: Vec<(usize, usize)> = Vec::new();
@@ -149,7 +178,13 @@ fn fetch<'a>(
             fetched.push((f.index, f.shard));
         }
         if let Some(doc) = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)? {
-            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort: f.sort.clone() });
+            let sort = if formatted {
+                let mapper = at.shards.mapper();
+                keys.iter().zip(&f.sort).map(|(key, v)| sort::shown(&mapper, key, v.clone())).collect()
+            } else {
+                f.sort.clone()
+            };
+            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort });
         }
     }
     // Each shard that gave hits ran a fetch phase.
@@ -170,7 +205,7 @@ impl Engine {
         let collected = self.collect(indices, req, false)?;
         let max_score = collected.max_score(req);
         let page: Vec<&Found> = collected.found.iter().skip(req.from).take(req.size).collect();
-        let hits = fetch(indices, &collected.searchers, page)?;
+        let hits = fetch(indices, &collected.searchers, &req.sort, page)?;
         let (total, total_exact) = match req.track_total_hits {
             TrackTotal::UpTo(n) if collected.total > n => (n, false),
             _ => (collected.total, true),
@@ -211,33 +246,39 @@ impl Engine {
     /// Every shard's matches (the top ones, or `all`), ordered.
     fn collect(&self, indices: &[String], req: &SearchRequest, all: bool) -> Result<Collected, EngineError> {
         let fields = crate::indexed::fields();
-        let wanted = req.from + req.size;
+        let limit = if all { usize::MAX } else { req.from + req.size };
+        let metadata = self.metadata();
+        let order = Arc::new(Order {
+            keys: req.sort.clone(),
+            by_fields: req.sorts_by_fields(),
+            tie_orders: indices.iter().map(|name| index_sort(metadata.indices.get(name))).collect(),
+        });
+        drop(metadata);
+        // By score alone, tantivy's top-k collector (which skips what cannot
+        // make the page); else one that orders by the request's keys.
+        let by_score_alone = !order.by_fields && req.search_after.is_none() && req.min_score.is_none() && !all;
         let mut total = 0u64;
         let mut shards_searched = 0u32;
         let mut found: Vec<Found> = Vec::new();
         let mut searchers: Vec<Vec<Searched>> = Vec::new();
-        let mut tie_orders: Vec<Vec<sort::SortKey>> = Vec::new();
         for (i, name) in indices.iter().enumerate() {
-            let tie_keys = index_sort(self.metadata().indices.get(name));
             self.check_block(name, crate::blocks::Access::Read)?;
             let shards = self.index_shards(name)?;
             let mapper = shards.mapper();
             let max_regex_length = self.index_setting(name, "index.max_regex_length").unwrap_or(1000);
             let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length };
-            let query = match req.alias_filters.get(name) {
-                Some(filter) => compiler.compile(&dsl::Query::Bool {
-                    must: vec![req.query.clone()],
-                    should: Vec::new(),
-                    must_not: Vec::new(),
-                    filter: vec![filter.clone()],
-                    minimum_should_match: None,
-                    boost: 1.0,
-                })?,
-                None => compiler.compile(&req.query)?,
-            };
+            let filters: Vec<dsl::Query> =
+                req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
+            let query = compiler.compile(&filtered(&req.query, filters))?;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
             }
+            let search_after = req
+                .search_after
+                .as_ref()
+                .map(|v| sort::search_after_values(&mapper, &req.sort, v))
+                .transpose()?
+                .map(Arc::new);
             let mut index_searchers = Vec::new();
             for (s, shard) in shards.shards.iter().enumerate() {
                 shards_searched += 1;
@@ -245,105 +286,44 @@ impl Engine {
                 index_searchers.push(Searched { shards: shards.clone(), shard: s, searcher: searcher.clone() });
                 let query_started = std::time::Instant::now();
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
-                let matching = searcher.search(&query, &Count).map_err(search)?;
-                total += matching as u64;
-                // Sorted by fields, every match is a candidate; by score, the top ones.
-                // Sorted by fields or cut by `min_score`, every match is a candidate.
-                let limit = if all || req.sorts_by_fields() || req.min_score.is_some() { matching } else { wanted };
-                if limit == 0 {
-                    shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);
-                    continue;
-                }
-                let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?;
-                let mut ties: Vec<(Vec<sort::FieldColumns>, Option<tantivy::columnar::Column<u64>>)> = Vec::new();
-                for segment in searcher.segment_readers() {
-                    let fields = tie_keys.iter().filter_map(|k| match &k.by {
-                        sort::SortBy::Field(path) => Some(sort::FieldColumns::open(segment, path, k.desc)),
-                        _ => None,
-                    });
-                    let seq_no = segment.fast_fields().u64("_seq_no").ok();
-                    ties.push((fields.collect::<Result<_, _>>()?, seq_no));
-                }
-                let mut columns: Vec<Vec<Option<sort::FieldColumns>>> = Vec::new();
-                for segment in searcher.segment_readers() {
-                    let mut per_key = Vec::new();
-                    for key in &req.sort {
-                        per_key.push(match &key.by {
-                            sort::SortBy::Field(path) if req.sorts_by_fields() => {
-                                Some(sort::FieldColumns::open(segment, path, key.desc)?)
+                if by_score_alone {
+                    total += searcher.search(&query, &Count).map_err(search)? as u64;
+                    if limit > 0 {
+                        let top =
+                            searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?;
+                        let mut segments: Vec<Option<SegmentValues>> = vec![];
+                        for (score, address) in top {
+                            let ord = address.segment_ord as usize;
+                            if segments.len() <= ord {
+                                segments.resize_with(ord + 1, || None);
                             }
-                            _ => None,
-                        });
+                            if segments[ord].is_none() {
+                                let reader = searcher.segment_reader(address.segment_ord);
+                                segments[ord] = Some(SegmentValues::open(&order, i, s, address.segment_ord, reader)?);
+                            }
+                            found.extend(segments[ord].as_ref().map(|v| v.found(address.doc_id, score)));
+                        }
                     }
-                    columns.push(per_key);
+                } else {
+                    let top = ShardTop {
+                        order: order.clone(),
+                        index: i,
+                        shard: s,
+                        limit,
+                        min_score: req.min_score,
+                        search_after: search_after.clone(),
+                        needs_scores: req.scores(),
+                    };
+                    let fruit = searcher.search(&query, &top).map_err(search)?;
+                    total += fruit.total;
+                    found.extend(fruit.found);
                 }
-                found.extend(top.into_iter().map(|(score, address)| {
-                    let keys = if req.sorts_by_fields() {
-                        req.sort
-                            .iter()
-                            .zip(&columns[address.segment_ord as usize])
-                            .map(|(key, column)| match (&key.by, column) {
-                                (sort::SortBy::Score, _) => sort::SortValue::Double(f64::from(score)),
-                                // Index order: index, shard, segment, document.
-                                (sort::SortBy::Doc, _) => sort::SortValue::Long(
-                                    ((i as i64) << 48)
-                                        | ((s as i64) << 40)
-                                        | (i64::from(address.segment_ord) << 32)
-                                        | i64::from(address.doc_id),
-                                ),
-                                (_, Some(c)) => c.value(address.doc_id),
-                                (_, None) => sort::SortValue::Missing,
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    let (fields, seq_no) = &ties[address.segment_ord as usize];
-                    let tie = if fields.is_empty() {
-                        vec![sort::SortValue::Unsigned(
-                            seq_no.as_ref().and_then(|c| c.first(address.doc_id)).unwrap_or(0),
-                        )]
-                    } else {
-                        fields.iter().map(|c| c.value(address.doc_id)).collect()
-                    };
-                    Found { score, index: i, shard: s, address, sort: keys, tie }
-                }));
                 shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);
             }
             searchers.push(index_searchers);
-            tie_orders.push(tie_keys);
         }
-        if let Some(min) = req.min_score {
-            found.retain(|f| f.score >= min);
-            total = found.len() as u64;
-        }
-        let by_fields = req.sorts_by_fields();
-        let by_seq_no = sort::SortKey::field("_seq_no", false);
-        found.sort_by(|a, b| {
-            // Index order: the index, then its documents' order (the index
-            // sort's, or the order they were written in), shard, address.
-            let doc_order = || {
-                let keys = &tie_orders[a.index];
-                let keys: &[sort::SortKey] = if keys.is_empty() { std::slice::from_ref(&by_seq_no) } else { keys };
-                let within = keys
-                    .iter()
-                    .zip(a.tie.iter().zip(&b.tie))
-                    .fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)));
-                a.index.cmp(&b.index).then(within).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
-            };
-            let keys = if by_fields {
-                req.sort.iter().zip(a.sort.iter().zip(&b.sort)).fold(std::cmp::Ordering::Equal, |o, (key, (x, y))| {
-                    o.then_with(|| match key.by {
-                        sort::SortBy::Doc if key.desc => doc_order().reverse(),
-                        sort::SortBy::Doc => doc_order(),
-                        _ => sort::compare(key, x, y),
-                    })
-                })
-            } else {
-                b.score.total_cmp(&a.score)
-            };
-            keys.then_with(doc_order)
-        });
+        found.sort_by(|a, b| order.cmp(a, b));
+        found.truncate(limit);
         Ok(Collected { found, searchers, total, shards: shards_searched })
     }
 
@@ -366,17 +346,7 @@ impl Engine {
         let fields = crate::indexed::fields();
         let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
         let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length };
-        let query = match filter {
-            Some(f) => dsl::Query::Bool {
-                must: vec![query.clone()],
-                should: Vec::new(),
-                must_not: Vec::new(),
-                filter: vec![f.clone()],
-                minimum_should_match: None,
-                boost: 1.0,
-            },
-            None => query.clone(),
-        };
+        let query = filtered(query, filter.into_iter().cloned().collect());
         let compiled = compiler.compile(&query)?;
         let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
             path: index.into(),
@@ -461,12 +431,10 @@ impl Engine {
     ) -> Result<(u64, u32), EngineError> {
         let req = SearchRequest {
             query: query.clone(),
-            from: 0,
             size: 0,
             track_total_hits: TrackTotal::All,
-            min_score: None,
-            sort: Vec::new(),
             alias_filters: self.alias_filters(expressions, indices)?,
+            ..SearchRequest::default()
         };
         let result = self.search(indices, &req)?;
         Ok((result.total, result.shards))
@@ -482,12 +450,8 @@ mod tests {
     fn ids(engine: &Engine, query: serde_json::Value) -> Vec<String> {
         let req = SearchRequest {
             query: dsl::parse(&query).unwrap(),
-            from: 0,
-            size: 10,
             track_total_hits: TrackTotal::All,
-            min_score: None,
-            sort: Vec::new(),
-            alias_filters: Default::default(),
+            ..Default::default()
         };
         let mut ids: Vec<String> =
             engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
@@ -548,13 +512,10 @@ mod tests {
             ["1", "2"]
         );
         let window = SearchRequest {
-            query: dsl::Query::MatchAll { boost: 1.0 },
             from: 9_999,
             size: 2,
-            track_total_hits: TrackTotal::All,
-            min_score: None,
             sort: vec![sort::SortKey::field("year", true)],
-            alias_filters: Default::default(),
+            ..Default::default()
         };
         assert!(engine
             .search(&["books".into()], &window)

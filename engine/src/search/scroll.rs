@@ -16,6 +16,8 @@ pub struct Scrolls(Mutex<HashMap<String, Context>>);
 struct Context {
     indices: Vec<String>,
     collected: Collected,
+    /// The sort keys (how hits' sort values are shown).
+    keys: Vec<super::sort::SortKey>,
     /// The next match to hand out.
     next: usize,
     size: usize,
@@ -60,6 +62,7 @@ impl Engine {
             max_score: collected.max_score(req),
             total: collected.total,
             collected,
+            keys: req.sort.clone(),
             next: 0,
             size: req.size,
             scores: req.scores(),
@@ -100,7 +103,7 @@ impl Context {
             self.expires = Instant::now() + k;
         }
         let end = (self.next + self.size).min(self.collected.found.len());
-        let hits = fetch(&self.indices, &self.collected.searchers, &self.collected.found[self.next..end])?;
+        let hits = fetch(&self.indices, &self.collected.searchers, &self.keys, &self.collected.found[self.next..end])?;
         self.next = end;
         Ok(SearchResult {
             total: self.total,

@@ -26,11 +26,13 @@ pub struct SortKey {
     pub missing_first: bool,
     /// `unmapped_type`: an unmapped field sorts as missing instead of failing.
     pub unmapped_ok: bool,
+    /// `format`: how a date's sort value is printed (and a `search_after` date read).
+    pub format: Option<String>,
 }
 
 impl SortKey {
     pub fn field(name: &str, desc: bool) -> SortKey {
-        SortKey { by: SortBy::Field(name.to_owned()), desc, missing_first: false, unmapped_ok: false }
+        SortKey { by: SortBy::Field(name.to_owned()), desc, missing_first: false, unmapped_ok: false, format: None }
     }
 }
 
@@ -56,10 +58,34 @@ impl SortValue {
         }
     }
 
+    /// A `search_after` value read as the kind of value a hit has for the
+    /// same key (numbers as numbers, strings as text or as numbers).
+    pub fn like(given: &serde_json::Value, hit: &SortValue) -> SortValue {
+        use serde_json::Value;
+        match (given, hit) {
+            (Value::Null, _) => SortValue::Missing,
+            (Value::String(s), SortValue::Text(_) | SortValue::Missing) => SortValue::Text(s.clone()),
+            (Value::String(s), _) => match (s.parse::<i64>(), s.parse::<f64>()) {
+                (Ok(n), _) => SortValue::Long(n),
+                (_, Ok(d)) => SortValue::Double(d),
+                _ => SortValue::Text(s.clone()),
+            },
+            (Value::Number(n), _) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => SortValue::Long(i),
+                (_, Some(u)) => SortValue::Unsigned(u),
+                _ => SortValue::Double(n.as_f64().unwrap_or(0.0)),
+            },
+            (Value::Bool(b), _) => SortValue::Long(i64::from(*b)),
+            (other, _) => SortValue::Text(other.to_string()),
+        }
+    }
+
     fn cmp_present(&self, other: &SortValue) -> Ordering {
         match (self, other) {
             (SortValue::Long(a), SortValue::Long(b)) => a.cmp(b),
             (SortValue::Unsigned(a), SortValue::Unsigned(b)) => a.cmp(b),
+            (SortValue::Long(a), SortValue::Unsigned(b)) => i128::from(*a).cmp(&i128::from(*b)),
+            (SortValue::Unsigned(a), SortValue::Long(b)) => i128::from(*a).cmp(&i128::from(*b)),
             (SortValue::Text(a), SortValue::Text(b)) => a.cmp(b),
             (a, b) => a.as_f64().total_cmp(&b.as_f64()),
         }
@@ -119,6 +145,66 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
         ))),
         Some(_) => Ok(()),
     }
+}
+
+/// The date field a key sorts by, if it is one.
+fn date_field<'m>(mapper: &'m Mapper, key: Option<&SortKey>) -> Option<&'m crate::mapper::FieldMapper> {
+    match key.map(|k| &k.by) {
+        Some(SortBy::Field(path)) => {
+            mapper.fields.get(path).filter(|f| matches!(f.kind, FieldKind::Date | FieldKind::DateNanos)).map(|f| &**f)
+        }
+        _ => None,
+    }
+}
+
+/// `search_after` values as one index's columns hold them: a date given as
+/// text is read with the key's `format`, else its field's.
+pub fn search_after_values(
+    mapper: &Mapper,
+    keys: &[SortKey],
+    values: &[serde_json::Value],
+) -> Result<Vec<serde_json::Value>, EngineError> {
+    let mut out = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let key = keys.get(i);
+        let text = v.as_str().filter(|t| t.parse::<f64>().is_err());
+        let (Some(field), Some(text)) = (date_field(mapper, key), text) else {
+            out.push(v.clone());
+            continue;
+        };
+        let format = key.and_then(|k| k.format.as_deref());
+        let parsed = match format {
+            Some(f) => {
+                let format = crate::mapper::date::DateFormat::parse(f).map_err(|e| EngineError::Parsing(e.0))?;
+                let instant = format.parse_str(text);
+                let value = instant.and_then(|i| {
+                    if field.kind == FieldKind::DateNanos {
+                        i.epoch_nanos()
+                    } else {
+                        Some(i.millis())
+                    }
+                });
+                value.ok_or_else(|| format!("failed to parse date field [{text}] with format [{f}]"))
+            }
+            None => match field.parse_value(v) {
+                Ok(Some(crate::mapper::IndexValue::Date(n))) => Ok(n),
+                Ok(_) => Err(format!("failed to parse date field [{text}]")),
+                Err(e) => Err(e),
+            },
+        };
+        out.push(parsed.map_err(EngineError::Parsing)?.into());
+    }
+    Ok(out)
+}
+
+/// A hit's sort value as the request shows it: a date in the key's `format`.
+pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
+    let (Some(format), Some(field), SortValue::Long(n)) = (&key.format, date_field(mapper, Some(key)), &value) else {
+        return value;
+    };
+    let Ok(format) = crate::mapper::date::DateFormat::parse(format) else { return value };
+    let millis = if field.kind == FieldKind::DateNanos { n.div_euclid(1_000_000) } else { *n };
+    SortValue::Text(format.format_millis(millis))
 }
 
 /// Reads one field's sort values in a segment.

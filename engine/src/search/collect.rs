@@ -1,0 +1,254 @@
+//! The top hits of a shard by a request's sort: a tantivy collector that
+//! reads each match's sort values from its segment's columns, keeps the
+//! best `limit` of them (with `search_after` and `min_score` applied as it
+//! goes), and counts the matches that pass.
+
+use super::sort::{self, FieldColumns, SortBy, SortKey, SortValue};
+use crate::error::EngineError;
+use std::cmp::Ordering;
+use std::sync::Arc;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// A hit found on a shard, before its document is fetched.
+#[derive(Clone, Debug)]
+pub(crate) struct Found {
+    pub score: f32,
+    pub index: usize,
+    pub shard: usize,
+    pub address: DocAddress,
+    /// The hit's values for the request's sort keys (empty when sorted by score).
+    pub sort: Vec<SortValue>,
+    /// What orders hits that tie: the index sort's values, or the sequence
+    /// number (the order documents were written in).
+    pub tie: Vec<SortValue>,
+}
+
+/// How a search orders its hits: by the request's keys (by score when it
+/// has none), then in index order.
+#[derive(Debug)]
+pub(crate) struct Order {
+    pub keys: Vec<SortKey>,
+    pub by_fields: bool,
+    /// Each index's sort (empty: the order of sequence numbers).
+    pub tie_orders: Vec<Vec<SortKey>>,
+}
+
+impl Order {
+    /// Index order: the index, then its documents' order (the index sort's,
+    /// or the order they were written in), shard, address.
+    fn doc_order(&self, a: &Found, b: &Found) -> Ordering {
+        let by_seq_no = SortKey::field("_seq_no", false);
+        let keys = &self.tie_orders[a.index];
+        let keys: &[SortKey] = if keys.is_empty() { std::slice::from_ref(&by_seq_no) } else { keys };
+        let within = keys
+            .iter()
+            .zip(a.tie.iter().zip(&b.tie))
+            .fold(Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)));
+        a.index.cmp(&b.index).then(within).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
+    }
+
+    /// By the request's keys alone.
+    fn by_keys(&self, a: &Found, b: &Found) -> Ordering {
+        if !self.by_fields {
+            return b.score.total_cmp(&a.score);
+        }
+        self.keys.iter().zip(a.sort.iter().zip(&b.sort)).fold(Ordering::Equal, |o, (key, (x, y))| {
+            o.then_with(|| match key.by {
+                SortBy::Doc if key.desc => self.doc_order(a, b).reverse(),
+                SortBy::Doc => self.doc_order(a, b),
+                _ => sort::compare(key, x, y),
+            })
+        })
+    }
+
+    pub fn cmp(&self, a: &Found, b: &Found) -> Ordering {
+        self.by_keys(a, b).then_with(|| self.doc_order(a, b))
+    }
+
+    /// Whether a hit comes strictly after `search_after`'s values.
+    fn after(&self, hit: &Found, after: &[serde_json::Value]) -> bool {
+        if !self.by_fields {
+            let score = after.first().and_then(serde_json::Value::as_f64).unwrap_or(f64::INFINITY);
+            return f64::from(hit.score) < score;
+        }
+        let order = self.keys.iter().zip(&hit.sort).zip(after).fold(Ordering::Equal, |o, ((key, value), given)| {
+            o.then_with(|| sort::compare(key, value, &SortValue::like(given, value)))
+        });
+        order == Ordering::Greater
+    }
+}
+
+/// A segment's columns for the values a hit is ordered by.
+pub(crate) struct SegmentValues {
+    order: Arc<Order>,
+    index: usize,
+    shard: usize,
+    segment: SegmentOrdinal,
+    columns: Vec<Option<FieldColumns>>,
+    tie_columns: Vec<FieldColumns>,
+    seq_no: Option<Column<u64>>,
+}
+
+impl SegmentValues {
+    pub fn open(
+        order: &Arc<Order>,
+        index: usize,
+        shard: usize,
+        ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> Result<SegmentValues, EngineError> {
+        let mut columns = Vec::new();
+        for key in &order.keys {
+            columns.push(match &key.by {
+                SortBy::Field(path) if order.by_fields => Some(FieldColumns::open(segment, path, key.desc)?),
+                _ => None,
+            });
+        }
+        let mut tie_columns = Vec::new();
+        for key in &order.tie_orders[index] {
+            if let SortBy::Field(path) = &key.by {
+                tie_columns.push(FieldColumns::open(segment, path, key.desc)?);
+            }
+        }
+        let seq_no = segment.fast_fields().u64("_seq_no").ok();
+        Ok(SegmentValues { order: order.clone(), index, shard, segment: ord, columns, tie_columns, seq_no })
+    }
+
+    /// A match with the values it is ordered by.
+    pub fn found(&self, doc: DocId, score: Score) -> Found {
+        let sort = if self.order.by_fields {
+            self.order
+                .keys
+                .iter()
+                .zip(&self.columns)
+                .map(|(key, column)| match (&key.by, column) {
+                    (SortBy::Score, _) => SortValue::Double(f64::from(score)),
+                    // Index order: index, shard, segment, document.
+                    (SortBy::Doc, _) => SortValue::Long(
+                        ((self.index as i64) << 48)
+                            | ((self.shard as i64) << 40)
+                            | (i64::from(self.segment) << 32)
+                            | i64::from(doc),
+                    ),
+                    (_, Some(c)) => c.value(doc),
+                    (_, None) => SortValue::Missing,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let tie = if self.tie_columns.is_empty() {
+            vec![SortValue::Unsigned(self.seq_no.as_ref().and_then(|c| c.first(doc)).unwrap_or(0))]
+        } else {
+            self.tie_columns.iter().map(|c| c.value(doc)).collect()
+        };
+        Found { score, index: self.index, shard: self.shard, address: DocAddress::new(self.segment, doc), sort, tie }
+    }
+}
+
+/// What one shard's collection needs to know.
+pub(crate) struct ShardTop {
+    pub order: Arc<Order>,
+    pub index: usize,
+    pub shard: usize,
+    /// How many hits to keep.
+    pub limit: usize,
+    pub min_score: Option<f32>,
+    pub search_after: Option<Arc<Vec<serde_json::Value>>>,
+    pub needs_scores: bool,
+}
+
+/// A shard's best hits, in order, and how many matched.
+pub(crate) struct ShardFruit {
+    pub found: Vec<Found>,
+    pub total: u64,
+}
+
+impl Collector for ShardTop {
+    type Fruit = ShardFruit;
+    type Child = SegmentTop;
+
+    fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentTop> {
+        let values = SegmentValues::open(&self.order, self.index, self.shard, ord, segment)
+            .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+        Ok(SegmentTop {
+            values,
+            limit: self.limit,
+            min_score: self.min_score,
+            search_after: self.search_after.clone(),
+            found: Vec::new(),
+            worst: None,
+            total: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.needs_scores || self.min_score.is_some()
+    }
+
+    fn merge_fruits(&self, fruits: Vec<ShardFruit>) -> tantivy::Result<ShardFruit> {
+        let total = fruits.iter().map(|f| f.total).sum();
+        let mut found: Vec<Found> = fruits.into_iter().flat_map(|f| f.found).collect();
+        found.sort_by(|a, b| self.order.cmp(a, b));
+        found.truncate(self.limit);
+        Ok(ShardFruit { found, total })
+    }
+}
+
+/// One segment's part of a [`ShardTop`].
+pub(crate) struct SegmentTop {
+    values: SegmentValues,
+    limit: usize,
+    min_score: Option<f32>,
+    search_after: Option<Arc<Vec<serde_json::Value>>>,
+    found: Vec<Found>,
+    /// The last hit of a full page, once there is one.
+    worst: Option<Found>,
+    total: u64,
+}
+
+impl SegmentTop {
+    /// Keeps the best `limit` of what was gathered.
+    fn prune(&mut self) {
+        let order = &self.values.order;
+        self.found.sort_by(|a, b| order.cmp(a, b));
+        self.found.truncate(self.limit);
+        if self.found.len() == self.limit {
+            self.worst = self.found.last().cloned();
+        }
+    }
+}
+
+impl SegmentCollector for SegmentTop {
+    type Fruit = ShardFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.min_score.is_some_and(|min| score < min) {
+            return;
+        }
+        self.total += 1;
+        if self.limit == 0 {
+            return;
+        }
+        let hit = self.values.found(doc, score);
+        let order = &self.values.order;
+        if self.search_after.as_ref().is_some_and(|after| !order.after(&hit, after)) {
+            return;
+        }
+        // Past the worst of a full page, a hit cannot make it.
+        if self.worst.as_ref().is_some_and(|worst| order.cmp(&hit, worst) != Ordering::Less) {
+            return;
+        }
+        self.found.push(hit);
+        if self.found.len() >= self.limit.saturating_mul(2).max(64) {
+            self.prune();
+        }
+    }
+
+    fn harvest(mut self) -> ShardFruit {
+        self.prune();
+        ShardFruit { found: self.found, total: self.total }
+    }
+}
