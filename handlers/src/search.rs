@@ -8,6 +8,7 @@ use crate::node::Node;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
+use tensile_engine::search::highlight;
 use tensile_engine::search::sort::{SortBy, SortKey};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
 use tensile_engine::{EngineError, IndicesOptions};
@@ -33,13 +34,13 @@ const BODY_KEYS: &[&str] = &[
     "post_filter",
     "search_after",
     "track_scores",
+    "highlight",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
 const NOT_YET: &[&str] = &[
     "aggs",
     "aggregations",
-    "highlight",
     "suggest",
     "collapse",
     "rescore",
@@ -266,6 +267,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             post_filter: body.get("post_filter").map(dsl::parse).transpose().map_err(es_error)?,
             search_after,
             track_scores: flag(body, "track_scores", p.track_scores),
+            highlight: body.get("highlight").map(highlight::parse).transpose().map_err(es_error)?,
         };
         let indices = targets(node, &p.index, p)?;
         let expressions = p.index.clone().unwrap_or_default();
@@ -428,6 +430,9 @@ fn render(
             if !fields.is_empty() {
                 h.insert("fields".into(), Value::Object(fields));
             }
+        }
+        if !hit.highlight.is_empty() {
+            h.insert("highlight".into(), Value::Object(hit.highlight.clone()));
         }
         if !hit.sort.is_empty() {
             h.insert("sort".into(), hit.sort.iter().map(|v| v.to_json()).collect());

@@ -138,3 +138,46 @@ async fn fields_search_after_and_post_filter() {
     };
     assert_eq!(score_of(&all, "4"), score_of(&some, "4"));
 }
+
+#[tokio::test]
+async fn highlighting() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let index = json!({"mappings": {"properties": {"body": {"type": "text", "fields": {"en": {"type": "text", "analyzer": "english"}}}, "tag": {"type": "keyword"}}}});
+    call(&c, url, Method::PUT, "/notes", Some(index)).await;
+    let long = "Foxes are small. A quick brown fox jumped over the lazy dog near the river bank. \
+        Nothing else happens in this sentence at all, it is only here to make the text long enough.";
+    call(&c, url, Method::PUT, "/notes/_doc/1?refresh=true", Some(json!({"body": long, "tag": "fox"}))).await;
+    let search = |body: Value| {
+        let c = c.clone();
+        async move { call(&c, url, Method::POST, "/notes/_search", Some(body)).await }
+    };
+    let (_, found) =
+        search(json!({"query": {"bool": {"should": [{"match": {"body": "fox dog"}}, {"term": {"tag": "fox"}}]}},
+        "highlight": {"fields": {"*": {}}}}))
+        .await;
+    insta::assert_json_snapshot!("highlight_terms", found["hits"]["hits"][0]["highlight"]);
+    let (_, phrase) = search(json!({"query": {"match_phrase": {"body": "brown fox"}},
+        "highlight": {"fields": {"body": {"number_of_fragments": 0, "pre_tags": ["["], "post_tags": ["]"]}}}}))
+    .await;
+    let whole = phrase["hits"]["hits"][0]["highlight"]["body"][0].as_str().unwrap();
+    assert!(whole.starts_with("Foxes are small. A quick [brown] [fox] jumped"), "{whole}");
+    // matched_fields: the stemmed sub-field's matches mark the field's text.
+    let (_, stemmed) = search(json!({"query": {"match": {"body.en": "foxes"}},
+        "highlight": {"fields": {"body": {"matched_fields": ["body.en"], "fragment_size": 20, "number_of_fragments": 1}}}}))
+    .await;
+    assert_eq!(stemmed["hits"]["hits"][0]["highlight"]["body"], json!(["<em>Foxes</em> are small."]));
+    let (status, _) =
+        search(json!({"query": {"match": {"body": "fox"}}, "highlight": {"pre_tags": [], "fields": {"body": {}}}}))
+            .await;
+    assert_eq!(status, 400);
+    let (_, none) =
+        search(json!({"query": {"match": {"body": "fox"}}, "highlight": {"fields": {"tag": {"no_match_size": 10}}}}))
+            .await;
+    assert_eq!(
+        none["hits"]["hits"][0]["highlight"]["tag"],
+        json!(["fox"]),
+        "no_match_size gives the start of the value"
+    );
+}

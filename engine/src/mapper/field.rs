@@ -190,6 +190,10 @@ pub struct FieldMapper {
     /// `alias`: the path it points to.
     pub alias_of: Option<String>,
     pub multi_fields: Vec<Arc<FieldMapper>>,
+    /// `index_options: offsets`: the postings keep offsets (highlighting needs no reanalysis).
+    pub postings_offsets: bool,
+    /// `term_vector` with offsets (what the fvh highlighter reads).
+    pub term_vector_offsets: bool,
 }
 
 fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
@@ -254,6 +258,8 @@ impl FieldMapper {
             scaling_factor: 1.0,
             constant: map.get("value").and_then(|v| if v.is_null() { None } else { Some(crate::settings_text(v)) }),
             alias_of: map.get("path").and_then(Value::as_str).map(str::to_owned),
+            postings_offsets: map.get("index_options").and_then(Value::as_str) == Some("offsets"),
+            term_vector_offsets: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t.ends_with("offsets")),
             multi_fields: Vec::new(),
         };
         if kind.is_text() || kind == FieldKind::Completion {

@@ -49,7 +49,7 @@ pub fn parse_requests(v: &Value) -> Result<Vec<FieldRequest>, EngineError> {
 }
 
 /// The source path a field's values come from: a multi-field's parent.
-fn source_path<'m>(mapper: &'m Mapper, field: &'m FieldMapper) -> &'m str {
+pub(crate) fn source_path<'m>(mapper: &'m Mapper, field: &'m FieldMapper) -> &'m str {
     let mut path = field.path.as_str();
     while let Some((parent, _)) = path.rsplit_once('.') {
         match mapper.fields.get(parent) {

@@ -8,6 +8,7 @@ mod collect;
 pub mod compile;
 pub mod dsl;
 pub mod fields;
+pub mod highlight;
 pub mod query_string;
 pub mod scroll;
 pub mod sort;
@@ -49,6 +50,8 @@ pub struct SearchRequest {
     pub search_after: Option<Vec<serde_json::Value>>,
     /// `track_scores`: scores even when sorted by fields.
     pub track_scores: bool,
+    /// `highlight`: which fields of each hit to highlight, and how.
+    pub highlight: Option<highlight::Highlight>,
 }
 
 impl Default for SearchRequest {
@@ -64,6 +67,7 @@ impl Default for SearchRequest {
             post_filter: None,
             search_after: None,
             track_scores: false,
+            highlight: None,
         }
     }
 }
@@ -103,6 +107,8 @@ pub struct Hit {
     pub doc: crate::StoredDoc,
     /// The hit's sort values, when sorted by fields.
     pub sort: Vec<sort::SortValue>,
+    /// The highlighted fragments of its fields, when asked for.
+    pub highlight: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -161,13 +167,37 @@ impl Collected {
     }
 }
 
+/// How hits are shown beyond their documents: the sort values' formats,
+/// and the highlighting (with the query it highlights).
+#[derive(Debug, Clone)]
+pub(crate) struct Shown {
+    keys: Vec<sort::SortKey>,
+    highlight: Option<(highlight::Highlight, dsl::Query)>,
+}
+
+impl Shown {
+    fn of(req: &SearchRequest) -> Shown {
+        Shown { keys: req.sort.clone(), highlight: req.highlight.clone().map(|h| (h, req.query.clone())) }
+    }
+}
+
+/// An index's highlighting limits.
+fn highlight_limits(engine: &Engine, index: &str) -> highlight::Limits {
+    highlight::Limits {
+        max_analyzed_offset: engine.index_setting(index, "index.highlight.max_analyzed_offset").unwrap_or(1_000_000),
+        max_fragments: engine.index_setting(index, "index.highlight.max_number_of_fragments").unwrap_or(10_000),
+    }
+}
+
 /// The documents of hits, read with the searchers that found them.
 fn fetch<'a>(
+    engine: &Engine,
     indices: &[String],
     searchers: &[Vec<Searched>],
-    keys: &[sort::SortKey],
+    shown: &Shown,
     found: impl IntoIterator<Item = &'a Found>,
 ) -> Result<Vec<Hit>, EngineError> {
+    let keys = &shown.keys;
     let formatted = keys.iter().any(|k| k.format.is_some());
     let mut hits = Vec::new();
     let started = std::time::Instant::now();
@@ -184,7 +214,16 @@ fn fetch<'a>(
             } else {
                 f.sort.clone()
             };
-            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort });
+            let mut marked = serde_json::Map::new();
+            if let Some((spec, query)) = &shown.highlight {
+                let index = &indices[f.index];
+                let source: serde_json::Value =
+                    doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+                let limits = highlight_limits(engine, index);
+                let mapper = at.shards.mapper();
+                marked = highlight::highlight(spec, query, &mapper, &source, &limits, (index, f.address.doc_id))?;
+            }
+            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort, highlight: marked });
         }
     }
     // Each shard that gave hits ran a fetch phase.
@@ -202,10 +241,11 @@ impl Engine {
     /// Runs a search over the named (resolved, open) indices.
     pub fn search(&self, indices: &[String], req: &SearchRequest) -> Result<SearchResult, EngineError> {
         self.check_window(indices, req, false)?;
+        self.check_highlight(indices, req)?;
         let collected = self.collect(indices, req, false)?;
         let max_score = collected.max_score(req);
         let page: Vec<&Found> = collected.found.iter().skip(req.from).take(req.size).collect();
-        let hits = fetch(indices, &collected.searchers, &req.sort, page)?;
+        let hits = fetch(self, indices, &collected.searchers, &Shown::of(req), page)?;
         let (total, total_exact) = match req.track_total_hits {
             TrackTotal::UpTo(n) if collected.total > n => (n, false),
             _ => (collected.total, true),
@@ -216,6 +256,16 @@ impl Engine {
     /// An index's setting, read as a `T`.
     pub fn index_setting<T: std::str::FromStr>(&self, index: &str, key: &str) -> Option<T> {
         self.metadata().indices.get(index).and_then(|m| m.setting(key)).and_then(|v| v.parse().ok())
+    }
+
+    /// Refuses highlighting no index of the search allows.
+    pub(crate) fn check_highlight(&self, indices: &[String], req: &SearchRequest) -> Result<(), EngineError> {
+        if let Some(h) = &req.highlight {
+            for index in indices {
+                h.check(&highlight_limits(self, index))?;
+            }
+        }
+        Ok(())
     }
 
     /// Refuses pages beyond `index.max_result_window` (a scroll's batches included).

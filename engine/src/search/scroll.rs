@@ -16,8 +16,8 @@ pub struct Scrolls(Mutex<HashMap<String, Context>>);
 struct Context {
     indices: Vec<String>,
     collected: Collected,
-    /// The sort keys (how hits' sort values are shown).
-    keys: Vec<super::sort::SortKey>,
+    /// How hits are shown (sort formats, highlighting).
+    shown: super::Shown,
     /// The next match to hand out.
     next: usize,
     size: usize,
@@ -55,6 +55,7 @@ impl Engine {
             return Err(EngineError::IllegalArgument("using [from] is not allowed in a scroll context".into()));
         }
         self.check_window(indices, req, true)?;
+        self.check_highlight(indices, req)?;
         let collected = self.collect(indices, req, true)?;
         let id = crate::node_meta::random_base64_uuid();
         let context = Context {
@@ -62,14 +63,14 @@ impl Engine {
             max_score: collected.max_score(req),
             total: collected.total,
             collected,
-            keys: req.sort.clone(),
+            shown: super::Shown::of(req),
             next: 0,
             size: req.size,
             scores: req.scores(),
             expires: Instant::now() + keep_alive,
             meta,
         };
-        let first = self.scrolls.lock().entry(id.clone()).or_insert(context).page(None)?;
+        let first = self.scrolls.lock().entry(id.clone()).or_insert(context).page(self, None)?;
         Ok((first, id))
     }
 
@@ -82,7 +83,7 @@ impl Engine {
     ) -> Result<(SearchResult, serde_json::Value), EngineError> {
         let mut scrolls = self.scrolls.lock();
         let context = scrolls.get_mut(id).ok_or_else(|| missing(id))?;
-        Ok((context.page(keep_alive)?, context.meta.clone()))
+        Ok((context.page(self, keep_alive)?, context.meta.clone()))
     }
 
     /// Frees scroll contexts (`_all` frees every one); how many were freed.
@@ -98,12 +99,18 @@ impl Engine {
 }
 
 impl Context {
-    fn page(&mut self, keep_alive: Option<Duration>) -> Result<SearchResult, EngineError> {
+    fn page(&mut self, engine: &Engine, keep_alive: Option<Duration>) -> Result<SearchResult, EngineError> {
         if let Some(k) = keep_alive {
             self.expires = Instant::now() + k;
         }
         let end = (self.next + self.size).min(self.collected.found.len());
-        let hits = fetch(&self.indices, &self.collected.searchers, &self.keys, &self.collected.found[self.next..end])?;
+        let hits = fetch(
+            engine,
+            &self.indices,
+            &self.collected.searchers,
+            &self.shown,
+            &self.collected.found[self.next..end],
+        )?;
         self.next = end;
         Ok(SearchResult {
             total: self.total,

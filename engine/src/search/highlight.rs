@@ -1,0 +1,610 @@
+//! Highlighting: the parts of a hit's field values that a query matched,
+//! wrapped in tags and cut into fragments, as Elasticsearch's unified,
+//! plain and fvh highlighters give them. Values are re-analysed from the
+//! source; a phrase is highlighted as one span, other terms one by one.
+
+use super::dsl::{self, Query};
+use crate::error::EngineError;
+use crate::mapper::{FieldKind, FieldMapper, Mapper};
+use crate::resolve::wildcard_match;
+use crate::source_filter::values_at;
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use tensile_analysis::Token;
+
+/// Which highlighter a field asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Highlighter {
+    Unified,
+    Plain,
+    Fvh,
+}
+
+/// The options of one highlighted field (the request's, overridden by the field's).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub kind: Highlighter,
+    pub pre_tag: String,
+    pub post_tag: String,
+    pub fragment_size: usize,
+    pub number_of_fragments: usize,
+    pub no_match_size: usize,
+    pub require_field_match: bool,
+    pub highlight_query: Option<Query>,
+    pub order_by_score: bool,
+    /// `encoder: html`: the text is HTML-escaped around the tags.
+    pub html: bool,
+    /// Other fields whose matches also highlight this one (unified).
+    pub matched_fields: Vec<String>,
+    /// `max_analyzed_offset`: how much of a long value to analyse.
+    pub max_analyzed_offset: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            kind: Highlighter::Unified,
+            pre_tag: "<em>".into(),
+            post_tag: "</em>".into(),
+            fragment_size: 100,
+            number_of_fragments: 5,
+            no_match_size: 0,
+            require_field_match: true,
+            highlight_query: None,
+            order_by_score: false,
+            html: false,
+            matched_fields: Vec::new(),
+            max_analyzed_offset: None,
+        }
+    }
+}
+
+/// A request's `highlight`: field patterns with their options.
+#[derive(Debug, Clone, Default)]
+pub struct Highlight {
+    pub fields: Vec<(String, Options)>,
+}
+
+/// The index settings highlighting obeys.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// `index.highlight.max_analyzed_offset`.
+    pub max_analyzed_offset: usize,
+    /// `index.highlight.max_number_of_fragments`.
+    pub max_fragments: usize,
+}
+
+fn invalid(reason: impl Into<String>) -> EngineError {
+    EngineError::IllegalArgument(reason.into())
+}
+
+/// Reads one level of options (the request's or a field's) over `base`.
+fn read_options(map: &Map<String, Value>, base: &Options) -> Result<Options, EngineError> {
+    let mut o = base.clone();
+    let number = |key: &str, v: &Value| -> Result<i64, EngineError> {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| dsl::parsing(format!("[highlight] [{key}] must be a number")))
+    };
+    let tags = |key: &str, v: &Value| -> Result<String, EngineError> {
+        let list: Vec<String> = match v {
+            Value::Array(items) => items.iter().map(crate::settings_text).collect(),
+            other => vec![crate::settings_text(other)],
+        };
+        list.into_iter().next().ok_or_else(|| invalid(format!("pre_tags or post_tags must not be empty ([{key}])")))
+    };
+    for (key, v) in map {
+        match key.as_str() {
+            "fields" => {}
+            "type" => {
+                o.kind = match v.as_str() {
+                    Some("unified") => Highlighter::Unified,
+                    Some("plain") => Highlighter::Plain,
+                    Some("fvh") => Highlighter::Fvh,
+                    _ => return Err(invalid(format!("unknown highlighter type [{}]", crate::settings_text(v)))),
+                }
+            }
+            "pre_tags" => o.pre_tag = tags(key, v)?,
+            "post_tags" => o.post_tag = tags(key, v)?,
+            "tags_schema" => match v.as_str() {
+                Some("styled") => {
+                    o.pre_tag = "<em class=\"hlt\">".into();
+                    o.post_tag = "</em>".into();
+                }
+                _ => return Err(invalid(format!("Unknown tag schema [{}]", crate::settings_text(v)))),
+            },
+            "fragment_size" => o.fragment_size = number(key, v)?.max(0) as usize,
+            "number_of_fragments" => {
+                let n = number(key, v)?;
+                if n < 0 {
+                    return Err(invalid("[number_of_fragments] must not be negative"));
+                }
+                o.number_of_fragments = n as usize;
+            }
+            "no_match_size" => o.no_match_size = number(key, v)?.max(0) as usize,
+            "require_field_match" => o.require_field_match = v == true || v == "true",
+            "highlight_query" => o.highlight_query = Some(dsl::parse(v)?),
+            "order" => o.order_by_score = v.as_str() == Some("score"),
+            "encoder" => o.html = v.as_str() == Some("html"),
+            "matched_fields" => {
+                o.matched_fields = match v {
+                    Value::Array(items) => items.iter().map(crate::settings_text).collect(),
+                    other => vec![crate::settings_text(other)],
+                }
+            }
+            "max_analyzed_offset" => {
+                let n = number(key, v)?;
+                o.max_analyzed_offset = if n < 0 { None } else { Some(n as usize) };
+            }
+            // Deprecated, and without effect in Elasticsearch too.
+            "force_source" => {}
+            other => return Err(EngineError::Unsupported(format!("the [{other}] option of [highlight]"))),
+        }
+    }
+    if o.pre_tag.is_empty() && o.post_tag.is_empty() && (map.contains_key("pre_tags") || map.contains_key("post_tags"))
+    {
+        return Err(invalid("pre_tags or post_tags must not be empty"));
+    }
+    Ok(o)
+}
+
+/// Reads a search body's `highlight`.
+pub fn parse(v: &Value) -> Result<Highlight, EngineError> {
+    let Value::Object(map) = v else { return Err(dsl::parsing("[highlight] must be an object")) };
+    let refuse_matched = |o: &Options| {
+        if !o.require_field_match && !o.matched_fields.is_empty() {
+            return Err(invalid("Matched fields are not supported when [require_field_match] is set to [false]"));
+        }
+        Ok(())
+    };
+    for key in ["pre_tags", "post_tags"] {
+        if map.get(key).is_some_and(|t| t.as_array().is_some_and(Vec::is_empty)) {
+            return Err(invalid("pre_tags or post_tags must not be empty"));
+        }
+    }
+    let global = read_options(map, &Options::default())?;
+    let entries: Vec<(String, &Value)> = match map.get("fields") {
+        Some(Value::Object(fields)) => fields.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        Some(Value::Array(items)) => {
+            items.iter().flat_map(|i| i.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v))).collect()
+        }
+        _ => return Err(dsl::parsing("[highlight] requires [fields]")),
+    };
+    let mut fields = Vec::new();
+    for (pattern, opts) in entries {
+        let options = match opts {
+            Value::Object(o) => read_options(o, &global)?,
+            _ => global.clone(),
+        };
+        refuse_matched(&options)?;
+        fields.push((pattern, options));
+    }
+    Ok(Highlight { fields })
+}
+
+impl Highlight {
+    /// Refuses what no hit could be highlighted with: too many fragments.
+    pub fn check(&self, limits: &Limits) -> Result<(), EngineError> {
+        for (field, o) in &self.fields {
+            if o.number_of_fragments > limits.max_fragments {
+                return Err(invalid(format!(
+                    "The number of fragments requested for highlighting field [{field}] is [{}] but the maximum allowed is [{}]. This maximum can be set by changing the [index.highlight.max_number_of_fragments] index level setting.",
+                    o.number_of_fragments, limits.max_fragments
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What marks a token as matched.
+enum Matcher {
+    Terms(HashSet<String>),
+    /// Consecutive terms (within `slop` extra positions).
+    Phrase(Vec<String>, u32),
+    Pattern(regex::Regex),
+}
+
+/// The matchers a query gives a field: its clauses on that field (any
+/// field, without `require_field_match`), negated clauses left out.
+fn gather(q: &Query, field: &FieldMapper, mapper: &Mapper, names: &[&str], any_field: bool, out: &mut Vec<Matcher>) {
+    let applies = |f: &str| any_field || names.iter().any(|n| *n == f || wildcard_match(f, n));
+    let text_terms = |text: &str, analyzer: Option<&str>| -> Vec<String> {
+        if field.kind.is_text() {
+            let named = analyzer.and_then(|a| mapper.analyzers.analyzer(a).ok());
+            let analyzer = named
+                .or_else(|| field.search_analyzer.clone())
+                .unwrap_or_else(|| mapper.analyzers.default_search_analyzer());
+            analyzer.analyze(text).into_iter().map(|t| t.term).collect()
+        } else {
+            vec![keyword_term(field, text)]
+        }
+    };
+    match q {
+        Query::Term { field: f, value, .. } if applies(f) => {
+            let raw = crate::settings_text(value);
+            let term = if field.kind.is_text() { raw } else { keyword_term(field, &raw) };
+            out.push(Matcher::Terms(HashSet::from([term])));
+        }
+        Query::Terms { field: f, values, .. } if applies(f) => out.push(Matcher::Terms(
+            values
+                .iter()
+                .map(|v| {
+                    let raw = crate::settings_text(v);
+                    if field.kind.is_text() {
+                        raw
+                    } else {
+                        keyword_term(field, &raw)
+                    }
+                })
+                .collect(),
+        )),
+        Query::Match { field: f, text, analyzer, .. } if applies(f) => {
+            out.push(Matcher::Terms(text_terms(text, analyzer.as_deref()).into_iter().collect()))
+        }
+        Query::MatchPhrase { field: f, text, slop, .. } if applies(f) => {
+            let terms = text_terms(text, None);
+            out.push(if terms.len() > 1 {
+                Matcher::Phrase(terms, *slop)
+            } else {
+                Matcher::Terms(terms.into_iter().collect())
+            })
+        }
+        Query::Pattern { field: f, regex, case_insensitive, .. } if applies(f) => {
+            let flags = if *case_insensitive { "(?i)" } else { "" };
+            if let Ok(re) = regex::Regex::new(&format!("{flags}^(?:{regex})$")) {
+                out.push(Matcher::Pattern(re));
+            }
+        }
+        Query::Bool { must, should, filter, .. } => {
+            for q in must.iter().chain(should).chain(filter) {
+                gather(q, field, mapper, names, any_field, out);
+            }
+        }
+        Query::ConstantScore { filter, .. } => gather(filter, field, mapper, names, any_field, out),
+        Query::DisMax { queries, .. } => {
+            queries.iter().for_each(|q| gather(q, field, mapper, names, any_field, out));
+        }
+        _ => {}
+    }
+}
+
+/// A keyword's indexed term: the value through its normalizer.
+fn keyword_term(field: &FieldMapper, value: &str) -> String {
+    match &field.normalizer {
+        Some(n) => n.normalize(value),
+        None => value.to_owned(),
+    }
+}
+
+/// The matched spans (byte ranges) of one analysed value; a phrase is one
+/// span with `whole_phrases` (fvh), else its terms are one each.
+fn spans(tokens: &[Token], matchers: &[Matcher], whole_phrases: bool) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        for m in matchers {
+            match m {
+                Matcher::Terms(set) if set.contains(&t.term) => out.push((t.start, t.end)),
+                Matcher::Pattern(re) if re.is_match(&t.term) => out.push((t.start, t.end)),
+                Matcher::Phrase(terms, slop) if t.term == terms[0] => {
+                    // Each next term within the positions the slop allows, in
+                    // order; a phrase's terms are highlighted one by one.
+                    let mut found = vec![(t.start, t.end)];
+                    let mut position = t.position;
+                    let mut budget = *slop;
+                    for want in &terms[1..] {
+                        let next = tokens[i + 1..]
+                            .iter()
+                            .find(|n| n.term == *want && n.position > position && n.position - position - 1 <= budget);
+                        let Some(n) = next else { break };
+                        budget -= n.position - position - 1;
+                        position = n.position;
+                        found.push((n.start, n.end));
+                    }
+                    if found.len() == terms.len() {
+                        if whole_phrases {
+                            out.push((t.start, found.iter().map(|f| f.1).max().unwrap_or(t.end)));
+                        } else {
+                            out.extend(found);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    merge(out)
+}
+
+/// Spans in order, merged where they overlap.
+fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+fn escape(text: &str, html: bool, out: &mut String) {
+    if !html {
+        out.push_str(text);
+        return;
+    }
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2F;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `text[from..to]` with its spans wrapped in the tags.
+fn render(text: &str, from: usize, to: usize, spans: &[(usize, usize)], o: &Options) -> String {
+    let mut out = String::new();
+    let mut at = from;
+    for &(s, e) in spans.iter().filter(|(s, e)| *s >= from && *e <= to) {
+        escape(&text[at..s], o.html, &mut out);
+        out.push_str(&o.pre_tag);
+        escape(&text[s..e], o.html, &mut out);
+        out.push_str(&o.post_tag);
+        at = e;
+    }
+    escape(&text[at..to], o.html, &mut out);
+    out
+}
+
+/// The byte index at or before `i` that is a char boundary.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Where a fragment around `[start, end)` begins and ends: the sentence
+/// around it (unified, fvh), or a window at word boundaries (plain); never
+/// much longer than `size` unless the match itself is.
+fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, kind: Highlighter) -> (usize, usize) {
+    if text.len() <= size {
+        return (0, text.len());
+    }
+    let is_break = |b: u8| matches!(b, b'.' | b'!' | b'?');
+    let bytes = text.as_bytes();
+    let (mut from, mut to) = (start, end);
+    if kind != Highlighter::Plain {
+        // Back to the sentence's start, forward to its end.
+        while from > 0 && !(is_break(bytes[from - 1]) && bytes.get(from).is_some_and(u8::is_ascii_whitespace)) {
+            from -= 1;
+        }
+        while to < text.len() && !(is_break(bytes[to - 1]) && bytes[to].is_ascii_whitespace()) {
+            to += 1;
+        }
+        while from < start && bytes[from].is_ascii_whitespace() {
+            from += 1;
+        }
+        if to - from <= size {
+            return (from, to);
+        }
+        from = from.max(end.saturating_sub(size));
+    } else {
+        from = start.saturating_sub(size.saturating_sub(end - start) / 2);
+    }
+    // A window of about `size` bytes, cut at whitespace.
+    from = floor_boundary(text, from);
+    if from > 0 && from < start {
+        from = text[from..start].find(char::is_whitespace).map_or(from, |i| from + i + 1).min(start);
+    }
+    to = floor_boundary(text, (from + size).max(end));
+    if to < text.len() {
+        to = text[to..].find(char::is_whitespace).map_or(text.len(), |i| to + i);
+    }
+    (from, to)
+}
+
+/// One fragment: where it sits and how many matches it holds.
+struct Fragment {
+    value: usize,
+    from: usize,
+    to: usize,
+    score: usize,
+}
+
+/// One way of finding matches in a field's values: an analysis of them
+/// (the field's own, or a matched field's) and what marks its tokens.
+struct Pass<'a> {
+    analyze: Box<dyn Fn(&str) -> Vec<Token> + 'a>,
+    matchers: Vec<Matcher>,
+}
+
+/// The highlighted fragments of one field of a hit.
+fn highlight_field(field: &FieldMapper, values: &[String], passes: &[Pass], o: &Options) -> Vec<String> {
+    let spans: Vec<Vec<(usize, usize)>> = values
+        .iter()
+        .map(|v| {
+            merge(passes.iter().flat_map(|p| spans(&(p.analyze)(v), &p.matchers, o.kind == Highlighter::Fvh)).collect())
+        })
+        .collect();
+    if o.number_of_fragments == 0 {
+        return values
+            .iter()
+            .zip(&spans)
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(v, s)| render(v, 0, v.len(), s, o))
+            .collect();
+    }
+    let mut fragments: Vec<Fragment> = Vec::new();
+    for (i, (v, s)) in values.iter().zip(&spans).enumerate() {
+        for &(start, end) in s {
+            if fragments.iter().any(|f| f.value == i && start >= f.from && end <= f.to) {
+                continue;
+            }
+            let (from, to) = fragment_bounds(v, start, end, o.fragment_size.max(1), o.kind);
+            let score = s.iter().filter(|(a, b)| *a >= from && *b <= to).count();
+            fragments.push(Fragment { value: i, from, to, score });
+        }
+    }
+    if fragments.is_empty() {
+        if o.no_match_size == 0 || field.kind == FieldKind::Keyword && values.is_empty() {
+            return Vec::new();
+        }
+        let Some(first) = values.first() else { return Vec::new() };
+        let mut cut = floor_boundary(first, o.no_match_size);
+        if cut < first.len() && o.kind != Highlighter::Plain {
+            if let Some(space) = first[..cut].rfind(char::is_whitespace) {
+                cut = space;
+            }
+        }
+        let mut out = String::new();
+        escape(first[..cut].trim_end(), o.html, &mut out);
+        return vec![out];
+    }
+    // The best ones, shown in the order of the text unless asked by score.
+    let mut order: Vec<usize> = (0..fragments.len()).collect();
+    order.sort_by(|a, b| fragments[*b].score.cmp(&fragments[*a].score).then(a.cmp(b)));
+    order.truncate(o.number_of_fragments);
+    if !o.order_by_score {
+        order.sort_unstable();
+    }
+    order
+        .into_iter()
+        .map(|i| {
+            let f = &fragments[i];
+            let text = &values[f.value];
+            // A fragment leaves out the whitespace around it.
+            let from = f.from + (text[f.from..f.to].len() - text[f.from..f.to].trim_start().len());
+            let to = f.to - (text[f.from..f.to].len() - text[f.from..f.to].trim_end().len());
+            render(text, from, to.max(from), &spans[f.value], o)
+        })
+        .collect()
+}
+
+/// How a field's values are analysed for highlighting: a text field's
+/// index analyzer (over the first `limit` bytes), a keyword's normalizer.
+fn analysis_of<'a>(mapper: &Mapper, field: &'a FieldMapper, limit: Option<usize>) -> impl Fn(&str) -> Vec<Token> + 'a {
+    let analyzer = field.analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_analyzer());
+    move |text: &str| {
+        if field.kind.is_text() {
+            let end = limit.map_or(text.len(), |n| floor_boundary(text, n));
+            analyzer.analyze(&text[..end])
+        } else {
+            vec![Token::new(keyword_term(field, text), 0, text.len(), 0, "word")]
+        }
+    }
+}
+
+/// The `highlight` of one hit: each asked field's fragments.
+pub fn highlight(
+    spec: &Highlight,
+    query: &Query,
+    mapper: &Mapper,
+    source: &Value,
+    limits: &Limits,
+    where_: (&str, u32),
+) -> Result<Map<String, Value>, EngineError> {
+    let mut names: Vec<&String> = mapper.fields.keys().collect();
+    names.sort_unstable();
+    let mut out = Map::new();
+    for (pattern, o) in &spec.fields {
+        let wildcard = pattern.contains('*');
+        for path in names.iter().filter(|p| wildcard_match(pattern, p)) {
+            let field = &mapper.fields[path.as_str()];
+            let highlightable = field.kind.is_text() || matches!(field.kind, FieldKind::Keyword);
+            if out.contains_key(path.as_str()) || !highlightable {
+                continue;
+            }
+            if o.kind == Highlighter::Fvh && !field.term_vector_offsets {
+                if wildcard {
+                    continue;
+                }
+                return Err(invalid(format!(
+                    "the field [{path}] should be indexed with term vector with position offsets to be used with fast vector highlighter"
+                )));
+            }
+            let values: Vec<String> = values_at(source, super::fields::source_path(mapper, field))
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(_) | Value::Bool(_) => Some(crate::settings_text(v)),
+                    _ => None,
+                })
+                .filter(|s| field.ignore_above.is_none_or(|max| s.chars().count() <= max))
+                .collect();
+            // Reanalysis is bounded unless offsets were indexed.
+            let offsets = match o.kind {
+                Highlighter::Unified => field.postings_offsets || field.term_vector_offsets,
+                Highlighter::Fvh => true,
+                Highlighter::Plain => false,
+            };
+            let mut analyzed_limit = None;
+            if !offsets && field.kind.is_text() {
+                if let Some(long) = values.iter().find(|v| v.len() > limits.max_analyzed_offset) {
+                    match o.max_analyzed_offset {
+                        Some(n) => analyzed_limit = Some(n.min(limits.max_analyzed_offset)),
+                        None => {
+                            return Err(invalid(format!(
+                                "The length [{}] of field [{path}] in doc[{}]/index[{}] exceeds the [index.highlight.max_analyzed_offset] limit [{}]. To avoid this error, set the query parameter [max_analyzed_offset] to a value less than index setting [{}] and this will tolerate long field values by truncating them.",
+                                long.len(), where_.1, where_.0, limits.max_analyzed_offset, limits.max_analyzed_offset
+                            )))
+                        }
+                    }
+                }
+            }
+            let query = o.highlight_query.as_ref().unwrap_or(query);
+            // The field itself, and each matched field over the same text.
+            let mut passes = Vec::new();
+            for name in std::iter::once(path.as_str()).chain(o.matched_fields.iter().map(String::as_str)) {
+                let Some(by) = mapper.fields.get(name) else { continue };
+                let mut matchers = Vec::new();
+                gather(query, by, mapper, &[name], !o.require_field_match, &mut matchers);
+                passes.push(Pass { analyze: Box::new(analysis_of(mapper, by, analyzed_limit)), matchers });
+            }
+            let fragments = highlight_field(field, &values, &passes, o);
+            if !fragments.is_empty() {
+                out.insert((*path).clone(), Value::Array(fragments.into_iter().map(Value::String).collect()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<Token> {
+        tensile_analysis::Analyzer::builtin("standard").unwrap().analyze(text)
+    }
+
+    #[test]
+    fn terms_one_by_one_phrases_only_where_they_match() {
+        let text = "The quick brown fox is brown.";
+        let terms = Matcher::Terms(["brown".to_owned(), "fox".to_owned()].into_iter().collect());
+        let s = spans(&tokens(text), &[terms], false);
+        let o = Options::default();
+        assert_eq!(render(text, 0, text.len(), &s, &o), "The quick <em>brown</em> <em>fox</em> is <em>brown</em>.");
+        let phrase = || Matcher::Phrase(vec!["quick".into(), "brown".into()], 0);
+        let s = spans(&tokens(text), &[phrase()], false);
+        assert_eq!(render(text, 0, text.len(), &s, &o), "The <em>quick</em> <em>brown</em> fox is brown.");
+        let s = spans(&tokens(text), &[phrase()], true);
+        assert_eq!(render(text, 0, text.len(), &s, &o), "The <em>quick brown</em> fox is brown.", "fvh");
+    }
+
+    #[test]
+    fn long_values_give_sentences() {
+        let text = "First sentence here. The second one holds the fox we want. And a third one comes after it, long enough to pass the size of a fragment by a margin.";
+        let terms = Matcher::Terms(["fox".to_owned()].into_iter().collect());
+        let s = spans(&tokens(text), &[terms], false);
+        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 100, Highlighter::Unified);
+        assert_eq!(&text[from..to], "The second one holds the fox we want.");
+    }
+}
