@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cluster;
 pub mod documents;
 pub mod error;
+pub mod field_caps;
 pub mod indices;
 pub mod info;
 pub mod maintenance;

@@ -191,6 +191,10 @@ impl Handlers for Node {
         crate::search::explain(self, req)
     }
 
+    fn field_caps(&self, req: Request<params::FieldCaps>) -> HandlerFuture<'_> {
+        crate::field_caps::field_caps(self, req)
+    }
+
     fn count(&self, req: Request<params::Count>) -> HandlerFuture<'_> {
         crate::search::count(self, req)
     }

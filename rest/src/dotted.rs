@@ -8,6 +8,12 @@ pub fn split_dotted(path: &str) -> Vec<String> {
     let mut chars = path.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            // A doubled backslash before a dot escapes it too, as the YAML tests write it unquoted.
+            '\\' if chars.peek() == Some(&'\\') && chars.clone().nth(1) == Some('.') => {
+                cur.push('.');
+                chars.next();
+                chars.next();
+            }
             '\\' if chars.peek() == Some(&'.') => {
                 cur.push('.');
                 chars.next();
@@ -28,6 +34,7 @@ mod tests {
     #[test]
     fn escaped_dots_stay() {
         assert_eq!(split_dotted("a.b\\.c.d"), vec!["a", "b.c", "d"]);
+        assert_eq!(split_dotted("a.b\\\\.c.d"), vec!["a", "b.c", "d"]);
         assert_eq!(split_dotted(""), vec![""]);
     }
 

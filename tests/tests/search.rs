@@ -181,3 +181,22 @@ async fn highlighting() {
         "no_match_size gives the start of the value"
     );
 }
+
+#[tokio::test]
+async fn field_caps_merge_across_indices() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let a = json!({"mappings": {"properties": {"n": {"type": "long"}, "t": {"type": "text", "fields": {"k": {"type": "keyword"}}},
+        "o": {"properties": {"x": {"type": "keyword", "index": false}}}}}});
+    let b = json!({"mappings": {"properties": {"n": {"type": "double"}, "t": {"type": "text"},
+        "o": {"properties": {"x": {"type": "keyword"}}}}}});
+    call(&c, url, Method::PUT, "/caps-a", Some(a)).await;
+    call(&c, url, Method::PUT, "/caps-b", Some(b)).await;
+    let (status, caps) =
+        call(&c, url, Method::GET, "/caps-*/_field_caps?fields=n,t*,o*&include_unmapped=true", None).await;
+    assert_eq!(status, 200, "{caps}");
+    insta::assert_json_snapshot!("field_caps", caps);
+    let (status, _) = call(&c, url, Method::GET, "/caps-*/_field_caps", None).await;
+    assert_eq!(status, 400, "fields are required");
+}

@@ -194,6 +194,8 @@ pub struct FieldMapper {
     pub postings_offsets: bool,
     /// `term_vector` with offsets (what the fvh highlighter reads).
     pub term_vector_offsets: bool,
+    /// The field's `meta`: the user's own key-value notes.
+    pub meta: Option<Map<String, Value>>,
 }
 
 fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
@@ -260,6 +262,7 @@ impl FieldMapper {
             alias_of: map.get("path").and_then(Value::as_str).map(str::to_owned),
             postings_offsets: map.get("index_options").and_then(Value::as_str) == Some("offsets"),
             term_vector_offsets: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t.ends_with("offsets")),
+            meta: map.get("meta").and_then(Value::as_object).cloned(),
             multi_fields: Vec::new(),
         };
         if kind.is_text() || kind == FieldKind::Completion {

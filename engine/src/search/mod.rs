@@ -7,6 +7,7 @@
 mod collect;
 pub mod compile;
 pub mod dsl;
+pub mod field_caps;
 pub mod fields;
 pub mod highlight;
 pub mod query_string;

@@ -1,0 +1,211 @@
+//! Field capabilities: what each field of a set of indices is (its type,
+//! whether it is searchable and aggregatable) merged across the indices,
+//! as `_field_caps` reports it.
+
+use crate::error::EngineError;
+use crate::mapper::{FieldKind, Mapper};
+use crate::resolve::wildcard_match;
+use crate::Engine;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// What `_field_caps` asks.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Field names or patterns.
+    pub fields: Vec<String>,
+    pub include_unmapped: bool,
+    /// `filters`: `+metadata`, `-metadata`, `-nested`, `-multifield`, `-parent`.
+    pub filters: Vec<String>,
+    /// `types`: only fields of these types.
+    pub types: Vec<String>,
+}
+
+/// One field as one index has it.
+#[derive(Debug, Clone)]
+struct Capability {
+    type_name: String,
+    metadata: bool,
+    searchable: bool,
+    aggregatable: bool,
+    meta: Option<Map<String, Value>>,
+}
+
+/// Elasticsearch's metadata fields: name, searchable, aggregatable.
+const METADATA: &[(&str, bool, bool)] = &[
+    ("_id", true, false),
+    ("_ignored", true, false),
+    ("_index", true, true),
+    ("_routing", true, false),
+    ("_seq_no", true, true),
+    ("_source", false, false),
+    ("_version", false, false),
+];
+
+/// The capabilities of one index's fields, by path.
+fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
+    let mut out = BTreeMap::new();
+    let wants = |path: &str| req.fields.iter().any(|p| wildcard_match(p, path));
+    let has = |f: &str| req.filters.iter().any(|x| x == f);
+    let is_multi_field = |path: &str| {
+        path.rsplit_once('.').is_some_and(|(parent, _)| {
+            mapper.fields.get(parent).is_some_and(|p| p.multi_fields.iter().any(|m| m.path == path))
+        })
+    };
+    for (path, f) in &mapper.fields {
+        if !wants(path) || (has("-multifield") && is_multi_field(path)) {
+            continue;
+        }
+        let target = match (&f.kind, &f.alias_of) {
+            (FieldKind::Alias, Some(to)) => match mapper.fields.get(to) {
+                Some(t) => t,
+                None => continue,
+            },
+            _ => f,
+        };
+        let aggregatable = target.doc_values && !target.kind.is_text();
+        out.insert(
+            path.clone(),
+            Capability {
+                type_name: target.type_name.clone(),
+                metadata: false,
+                searchable: target.index,
+                aggregatable: aggregatable || target.kind == FieldKind::ConstantKeyword,
+                meta: target.meta.clone(),
+            },
+        );
+    }
+    // Runtime fields (from the mapping's `runtime` section) shadow mapped ones.
+    for (path, type_name) in mapper.runtime.iter().filter(|(path, _)| wants(path)) {
+        let capability = Capability {
+            type_name: type_name.clone(),
+            metadata: false,
+            searchable: true,
+            aggregatable: true,
+            meta: None,
+        };
+        out.insert(path.clone(), capability);
+    }
+    if !has("-parent") {
+        for (path, o) in &mapper.objects {
+            if wants(path) && !(has("-nested") && o.nested) {
+                let type_name = if o.nested { "nested" } else { "object" };
+                out.insert(
+                    path.clone(),
+                    Capability {
+                        type_name: type_name.into(),
+                        metadata: false,
+                        searchable: false,
+                        aggregatable: false,
+                        meta: None,
+                    },
+                );
+            }
+        }
+    }
+    if has("-nested") {
+        let nested: Vec<&String> = mapper.objects.iter().filter(|(_, o)| o.nested).map(|(p, _)| p).collect();
+        out.retain(|path, _| !nested.iter().any(|n| path.starts_with(&format!("{n}."))));
+    }
+    let metadata_only = has("+metadata");
+    if !has("-metadata") {
+        for (name, searchable, aggregatable) in METADATA {
+            if wants(name) {
+                let capability = Capability {
+                    type_name: (*name).into(),
+                    metadata: true,
+                    searchable: *searchable,
+                    aggregatable: *aggregatable,
+                    meta: None,
+                };
+                out.insert((*name).into(), capability);
+            }
+        }
+    }
+    if metadata_only {
+        out.retain(|_, c| c.metadata);
+    }
+    if !req.types.is_empty() {
+        out.retain(|_, c| req.types.contains(&c.type_name));
+    }
+    out
+}
+
+impl Engine {
+    /// `_field_caps` over resolved indices: `{indices, fields}`.
+    pub fn field_caps(&self, indices: &[String], req: &Request) -> Result<Value, EngineError> {
+        // field -> type -> (index, capability)
+        let mut merged: BTreeMap<String, BTreeMap<String, Vec<(String, Capability)>>> = BTreeMap::new();
+        let mut per_index = Vec::new();
+        for index in indices {
+            let mapper = self.mapper(index)?;
+            let caps = of_index(&mapper, req);
+            per_index.push((index, caps.keys().cloned().collect::<Vec<_>>()));
+            for (path, c) in caps {
+                merged.entry(path).or_default().entry(c.type_name.clone()).or_default().push((index.clone(), c));
+            }
+        }
+        let mut fields = Map::new();
+        for (path, types) in merged {
+            let mut by_type = Map::new();
+            let covered: usize = types.values().map(Vec::len).sum();
+            let unmapped: Vec<&String> = if req.include_unmapped && covered < indices.len() {
+                per_index.iter().filter(|(_, paths)| !paths.contains(&path)).map(|(i, _)| *i).collect()
+            } else {
+                Vec::new()
+            };
+            let several = types.len() > 1 || !unmapped.is_empty();
+            for (type_name, list) in &types {
+                let metadata = list.iter().any(|(_, c)| c.metadata);
+                let searchable = list.iter().all(|(_, c)| c.searchable);
+                let aggregatable = list.iter().all(|(_, c)| c.aggregatable);
+                let mut entry = json!({
+                    "type": type_name,
+                    "metadata_field": metadata,
+                    "searchable": searchable,
+                    "aggregatable": aggregatable,
+                });
+                if several {
+                    entry["indices"] = list.iter().map(|(i, _)| json!(i)).collect();
+                }
+                if !searchable && list.iter().any(|(_, c)| c.searchable) {
+                    entry["non_searchable_indices"] =
+                        list.iter().filter(|(_, c)| !c.searchable).map(|(i, _)| json!(i)).collect();
+                }
+                if !aggregatable && list.iter().any(|(_, c)| c.aggregatable) {
+                    entry["non_aggregatable_indices"] =
+                        list.iter().filter(|(_, c)| !c.aggregatable).map(|(i, _)| json!(i)).collect();
+                }
+                // Each `meta` key with every value the indices give it.
+                let mut meta: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+                for (_, c) in list {
+                    for (k, v) in c.meta.iter().flatten() {
+                        let values = meta.entry(k.clone()).or_default();
+                        if !values.contains(v) {
+                            values.push(v.clone());
+                        }
+                    }
+                }
+                if !meta.is_empty() {
+                    entry["meta"] = meta
+                        .into_iter()
+                        .map(|(k, mut v)| {
+                            v.sort_by_key(|x| x.to_string());
+                            (k, Value::Array(v))
+                        })
+                        .collect::<Map<_, _>>()
+                        .into();
+                }
+                by_type.insert(type_name.clone(), entry);
+            }
+            if !unmapped.is_empty() {
+                by_type.insert(
+                    "unmapped".into(),
+                    json!({"type": "unmapped", "metadata_field": false, "searchable": false, "aggregatable": false, "indices": unmapped}),
+                );
+            }
+            fields.insert(path, Value::Object(by_type));
+        }
+        Ok(json!({ "indices": indices, "fields": fields }))
+    }
+}

@@ -1,0 +1,72 @@
+//! `_field_caps`: the capabilities of the fields of one or more indices,
+//! optionally only of the indices an `index_filter` query matches in.
+
+use crate::error::es_error;
+use crate::node::Node;
+use serde_json::{json, Value};
+use tensile_engine::search::{dsl, field_caps};
+use tensile_engine::{EngineError, IndicesOptions};
+use tensile_generated::params;
+use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
+
+fn list(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().map(crate::documents::text).collect(),
+        other => crate::documents::text(other).split(',').map(str::to_owned).collect(),
+    }
+}
+
+pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        if let Some(key) = body
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+            .find(|k| !["fields", "index_filter", "runtime_mappings"].contains(&k.as_str()))
+        {
+            return Err(es_error(EngineError::Parsing(format!("request does not support [{key}]"))));
+        }
+        if body.get("runtime_mappings").is_some() {
+            return Err(es_error(EngineError::Unsupported("the [runtime_mappings] option of [field_caps]".into())));
+        }
+        if p.include_empty_fields == Some(false) {
+            return Err(es_error(EngineError::Unsupported("[include_empty_fields=false] in [field_caps]".into())));
+        }
+        let fields = p.fields.clone().or_else(|| body.get("fields").map(list)).unwrap_or_default();
+        if fields.is_empty() {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: specified fields can't be null or empty;",
+            ));
+        }
+        let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+        let mut indices = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
+        if let Some(filter) = body.get("index_filter") {
+            let query = dsl::parse(filter).map_err(es_error)?;
+            let mut kept = Vec::new();
+            for index in indices {
+                let (count, _) = node
+                    .engine
+                    .count(std::slice::from_ref(&index), std::slice::from_ref(&index), &query)
+                    .map_err(es_error)?;
+                if count > 0 {
+                    kept.push(index);
+                }
+            }
+            indices = kept;
+        }
+        indices.sort();
+        let request = field_caps::Request {
+            fields,
+            include_unmapped: p.include_unmapped == Some(true),
+            filters: p.filters.clone().unwrap_or_default(),
+            types: p.types.clone().unwrap_or_default(),
+        };
+        Ok(Response::json(node.engine.field_caps(&indices, &request).map_err(es_error)?))
+    })();
+    ready(result)
+}
