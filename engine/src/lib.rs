@@ -54,6 +54,7 @@ pub struct Engine {
     auto_create: auto_create::AutoCreate,
     /// Open scroll contexts.
     scrolls: search::scroll::Scrolls,
+    pits: search::pit::Pits,
     node: NodeMetadata,
     metadata: RwLock<Metadata>,
     shards: shards::ShardTable,
@@ -86,6 +87,7 @@ impl Engine {
             data_path,
             auto_create: Default::default(),
             scrolls: Default::default(),
+            pits: Default::default(),
             node,
             metadata: RwLock::new(metadata),
             shards,

@@ -191,6 +191,14 @@ impl Handlers for Node {
         crate::search::explain(self, req)
     }
 
+    fn open_point_in_time(&self, req: Request<params::OpenPointInTime>) -> HandlerFuture<'_> {
+        crate::search::open_pit(self, req)
+    }
+
+    fn close_point_in_time(&self, req: Request<params::ClosePointInTime>) -> HandlerFuture<'_> {
+        crate::search::close_pit(self, req)
+    }
+
     fn field_caps(&self, req: Request<params::FieldCaps>) -> HandlerFuture<'_> {
         crate::field_caps::field_caps(self, req)
     }

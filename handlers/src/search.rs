@@ -35,6 +35,7 @@ const BODY_KEYS: &[&str] = &[
     "search_after",
     "track_scores",
     "highlight",
+    "pit",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
@@ -45,7 +46,6 @@ const NOT_YET: &[&str] = &[
     "collapse",
     "rescore",
     "script_fields",
-    "pit",
     "runtime_mappings",
     "knn",
     "explain",
@@ -68,6 +68,7 @@ fn sort_key(name: &str, order: Option<&str>) -> Result<SortKey, EsError> {
     let by = match name {
         "_score" => SortBy::Score,
         "_doc" => SortBy::Doc,
+        "_shard_doc" => SortBy::ShardDoc,
         "_script" | "_geo_distance" => return Err(unsupported(format!("sorting by [{name}]"))),
         field => SortBy::Field(field.to_owned()),
     };
@@ -249,7 +250,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 return Err(EsError::illegal_argument("[from] parameter must be set to 0 when [search_after] is used"));
             }
             let keys = sort.len().max(1);
-            if after.len() != keys {
+            // Over a point in time, the values may end with the `_shard_doc` tiebreaker.
+            let tiebreaker = body.contains_key("pit") && !sort.is_empty() && after.len() == keys + 1;
+            if after.len() != keys && !tiebreaker {
                 return Err(EsError::illegal_argument(format!(
                     "search_after has {} value(s) but sort has {keys}.",
                     after.len()
@@ -269,6 +272,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             track_scores: flag(body, "track_scores", p.track_scores),
             highlight: body.get("highlight").map(highlight::parse).transpose().map_err(es_error)?,
         };
+        if let Some(pit) = body.get("pit") {
+            return search_pit(node, p, body, pit, request, started);
+        }
         let indices = targets(node, &p.index, p)?;
         let expressions = p.index.clone().unwrap_or_default();
         let mut request = request;
@@ -301,6 +307,92 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             }
         }
     }
+}
+
+/// A search over a point in time (`pit` in the body): no index in the
+/// path, `_shard_doc` as the last sort key, and the id in the answer.
+fn search_pit(
+    node: &Node,
+    p: &params::Search,
+    body: &Map<String, Value>,
+    pit: &Value,
+    mut request: SearchRequest,
+    started: Instant,
+) -> Result<Value, EsError> {
+    let invalid = |reason: &str| {
+        EsError::new(400, "action_request_validation_exception", format!("Validation Failed: 1: {reason};"))
+    };
+    if p.index.as_ref().is_some_and(|i| !i.is_empty()) {
+        return Err(invalid(
+            "[indices] cannot be used with point in time. Do not specify any index with point in time.",
+        ));
+    }
+    if p.scroll.is_some() {
+        return Err(invalid("using [point in time] is not allowed in a scroll context"));
+    }
+    let id = pit.get("id").and_then(Value::as_str).ok_or_else(|| invalid("[pit] requires an [id]"))?;
+    let keep_alive = match pit.get("keep_alive").and_then(Value::as_str) {
+        Some(text) => tensile_rest::TimeValue::parse("keep_alive", text)?.duration(),
+        None => None,
+    };
+    if !request.sort.is_empty() && !request.sort.iter().any(|k| k.by == SortBy::ShardDoc) {
+        request.sort.push(SortKey {
+            by: SortBy::ShardDoc,
+            desc: false,
+            missing_first: false,
+            unmapped_ok: false,
+            format: None,
+        });
+        if let Some(after) = &request.search_after {
+            if after.len() + 1 == request.sort.len() {
+                request.sort.pop();
+            }
+        }
+    }
+    let view = View::of(p, body, &request);
+    let result = node.engine.search_pit(id, keep_alive, &request).map_err(es_error)?;
+    let mut answer = render(node, &view, &result, None, started)?;
+    answer["pit_id"] = json!(id);
+    Ok(answer)
+}
+
+/// `POST /{index}/_pit`: opens a point in time.
+pub fn open_pit<'a>(node: &'a Node, req: Request<params::OpenPointInTime>) -> HandlerFuture<'a> {
+    let p = &req.params;
+    let result = (|| {
+        let keep_alive = p.keep_alive.as_ref().and_then(|k| k.duration()).ok_or_else(|| {
+            EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: [keep_alive] is not specified;",
+            )
+        })?;
+        if p.routing.is_some() {
+            return Err(unsupported("the [routing] parameter of [open_point_in_time]".into()));
+        }
+        let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+        let indices = node.engine.resolve(&p.index, opts).map_err(es_error)?;
+        let (id, shards) = node.engine.open_pit(&indices, keep_alive).map_err(es_error)?;
+        Ok(Response::json(json!({
+            "id": id,
+            "_shards": { "total": shards, "successful": shards, "skipped": 0, "failed": 0 },
+        })))
+    })();
+    ready(result)
+}
+
+/// `DELETE /_pit`: closes a point in time.
+pub fn close_pit<'a>(node: &'a Node, req: Request<params::ClosePointInTime>) -> HandlerFuture<'a> {
+    let result = (|| {
+        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let id = body.get("id").and_then(Value::as_str).ok_or_else(|| {
+            EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: [id] is required;")
+        })?;
+        let freed = node.engine.close_pit(&[id.to_owned()]);
+        let status = if freed == 0 { 404 } else { 200 };
+        Ok(Response::json_with_status(status, json!({ "succeeded": true, "num_freed": freed })))
+    })();
+    ready(result)
 }
 
 /// How a search's hits are shown: what of `_source`, which `fields`, and
@@ -539,6 +631,20 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
                 "action_request_validation_exception",
                 "Validation Failed: 1: no requests added;",
             ));
+        }
+        // A point in time names its own indices: the whole request is refused
+        // when an item also names some, as Elasticsearch validates it.
+        for pair in lines.chunks(2) {
+            let parsed = |line: Option<&&str>| line.and_then(|l| serde_json::from_str::<Value>(l).ok());
+            let (header, body) = (parsed(pair.first()), parsed(pair.get(1)));
+            let named = header.as_ref().and_then(|h| h.get("index")).is_some() || p.index.is_some();
+            if named && body.as_ref().and_then(|b| b.get("pit")).is_some() {
+                return Err(EsError::new(
+                    400,
+                    "action_request_validation_exception",
+                    "Validation Failed: 1: [indices] cannot be used with point in time. Do not specify any index with point in time.;",
+                ));
+            }
         }
         let mut responses = Vec::new();
         for pair in lines.chunks(2) {

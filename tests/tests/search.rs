@@ -200,3 +200,40 @@ async fn field_caps_merge_across_indices() {
     let (status, _) = call(&c, url, Method::GET, "/caps-*/_field_caps", None).await;
     assert_eq!(status, 400, "fields are required");
 }
+
+#[tokio::test]
+async fn point_in_time_keeps_its_view() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let (status, opened) = call(&c, url, Method::POST, "/books/_pit?keep_alive=1m", None).await;
+    assert_eq!(status, 200, "{opened}");
+    let id = opened["id"].as_str().unwrap().to_owned();
+    call(&c, url, Method::PUT, "/books/_doc/5?refresh=true", Some(json!({"title": "Later", "year": 2030}))).await;
+
+    // Pages through the point in time with search_after: the later document is not there.
+    let mut after: Option<Value> = None;
+    let mut seen = Vec::new();
+    loop {
+        let mut body = json!({"size": 3, "sort": [{"year": "desc"}], "pit": {"id": id, "keep_alive": "1m"}});
+        if let Some(a) = &after {
+            body["search_after"] = a.clone();
+        }
+        let (status, page) = call(&c, url, Method::POST, "/_search", Some(body)).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["pit_id"], json!(id));
+        let hits = page["hits"]["hits"].as_array().unwrap().clone();
+        let Some(last) = hits.last() else { break };
+        assert_eq!(last["sort"].as_array().unwrap().len(), 2, "the _shard_doc tiebreaker is added");
+        after = Some(last["sort"].clone());
+        seen.extend(hits.iter().map(|h| h["_id"].as_str().unwrap().to_owned()));
+    }
+    assert_eq!(seen, ["3", "2", "1", "4"]);
+    let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(json!({"pit": {"id": id}}))).await;
+    assert_eq!(status, 400, "an index beside a point in time is refused");
+    let (status, closed) = call(&c, url, Method::DELETE, "/_pit", Some(json!({"id": id}))).await;
+    assert_eq!((status.as_u16(), closed["num_freed"].as_u64()), (200, Some(1)));
+    let (status, _) = call(&c, url, Method::POST, "/_search", Some(json!({"pit": {"id": id}}))).await;
+    assert_eq!(status, 404);
+}

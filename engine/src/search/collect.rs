@@ -126,7 +126,7 @@ impl SegmentValues {
                 .map(|(key, column)| match (&key.by, column) {
                     (SortBy::Score, _) => SortValue::Double(f64::from(score)),
                     // Index order: index, shard, segment, document.
-                    (SortBy::Doc, _) => SortValue::Long(
+                    (SortBy::Doc | SortBy::ShardDoc, _) => SortValue::Long(
                         ((self.index as i64) << 48)
                             | ((self.shard as i64) << 40)
                             | (i64::from(self.segment) << 32)

@@ -22,6 +22,8 @@ pub struct Compiler<'a> {
     pub fields: &'a Fields,
     /// `index.max_regex_length`.
     pub max_regex_length: usize,
+    /// The index searched: what `_index` queries match against.
+    pub index: &'a str,
 }
 
 fn boosted(q: Compiled, boost: f32) -> Compiled {
@@ -118,7 +120,35 @@ impl Compiler<'_> {
             .collect()
     }
 
+    /// Whether a query on the `_index` field matches this index (`None`
+    /// for a query on any other field).
+    fn on_index_name(&self, q: &Query) -> Option<(bool, f32)> {
+        let name = |v: &Value| crate::settings_text(v) == self.index;
+        match q {
+            Query::Term { field, value, boost } if field == "_index" => Some((name(value), *boost)),
+            Query::Terms { field, values, boost } if field == "_index" => Some((values.iter().any(name), *boost)),
+            Query::Match { field, text, boost, .. } | Query::MatchPhrase { field, text, boost, .. }
+                if field == "_index" =>
+            {
+                Some((text == self.index, *boost))
+            }
+            Query::Pattern { field, regex, case_insensitive, boost, .. } if field == "_index" => {
+                let flags = if *case_insensitive { "(?i)" } else { "" };
+                let re = regex::Regex::new(&format!("{flags}^(?:{regex})$")).ok()?;
+                Some((re.is_match(self.index), *boost))
+            }
+            _ => None,
+        }
+    }
+
     pub fn compile(&self, q: &Query) -> Result<Compiled, EngineError> {
+        if let Some((matches, boost)) = self.on_index_name(q) {
+            return Ok(if matches {
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), boost))
+            } else {
+                Box::new(EmptyQuery)
+            });
+        }
         // A field pattern (`*`, `title.*`): the best of the fields it names.
         if let Query::Match { field, .. } | Query::MatchPhrase { field, .. } = q {
             if field.contains('*') {

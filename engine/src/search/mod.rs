@@ -10,6 +10,7 @@ pub mod dsl;
 pub mod field_caps;
 pub mod fields;
 pub mod highlight;
+pub mod pit;
 pub mod query_string;
 pub mod scroll;
 pub mod sort;
@@ -241,9 +242,19 @@ pub const MAX_RESULT_WINDOW: usize = 10_000;
 impl Engine {
     /// Runs a search over the named (resolved, open) indices.
     pub fn search(&self, indices: &[String], req: &SearchRequest) -> Result<SearchResult, EngineError> {
+        self.search_over(indices, req, None)
+    }
+
+    /// A search over fresh searchers, or over `pinned` ones (a point in time).
+    fn search_over(
+        &self,
+        indices: &[String],
+        req: &SearchRequest,
+        pinned: Option<&[Vec<Searched>]>,
+    ) -> Result<SearchResult, EngineError> {
         self.check_window(indices, req, false)?;
         self.check_highlight(indices, req)?;
-        let collected = self.collect(indices, req, false)?;
+        let collected = self.collect(indices, req, false, pinned)?;
         let max_score = collected.max_score(req);
         let page: Vec<&Found> = collected.found.iter().skip(req.from).take(req.size).collect();
         let hits = fetch(self, indices, &collected.searchers, &Shown::of(req), page)?;
@@ -295,7 +306,13 @@ impl Engine {
     }
 
     /// Every shard's matches (the top ones, or `all`), ordered.
-    fn collect(&self, indices: &[String], req: &SearchRequest, all: bool) -> Result<Collected, EngineError> {
+    fn collect(
+        &self,
+        indices: &[String],
+        req: &SearchRequest,
+        all: bool,
+        pinned: Option<&[Vec<Searched>]>,
+    ) -> Result<Collected, EngineError> {
         let fields = crate::indexed::fields();
         let limit = if all { usize::MAX } else { req.from + req.size };
         let metadata = self.metadata();
@@ -314,10 +331,13 @@ impl Engine {
         let mut searchers: Vec<Vec<Searched>> = Vec::new();
         for (i, name) in indices.iter().enumerate() {
             self.check_block(name, crate::blocks::Access::Read)?;
-            let shards = self.index_shards(name)?;
+            let shards = match pinned.and_then(|p| p[i].first()) {
+                Some(at) => at.shards.clone(),
+                None => self.index_shards(name)?,
+            };
             let mapper = shards.mapper();
             let max_regex_length = self.index_setting(name, "index.max_regex_length").unwrap_or(1000);
-            let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length };
+            let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index: name };
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
             let query = compiler.compile(&filtered(&req.query, filters))?;
@@ -333,7 +353,10 @@ impl Engine {
             let mut index_searchers = Vec::new();
             for (s, shard) in shards.shards.iter().enumerate() {
                 shards_searched += 1;
-                let searcher = shard.searcher();
+                let searcher = match pinned {
+                    Some(p) => p[i][s].searcher.clone(),
+                    None => shard.searcher(),
+                };
                 index_searchers.push(Searched { shards: shards.clone(), shard: s, searcher: searcher.clone() });
                 let query_started = std::time::Instant::now();
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
@@ -396,7 +419,7 @@ impl Engine {
         let mapper = shards.mapper();
         let fields = crate::indexed::fields();
         let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
-        let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length };
+        let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index };
         let query = filtered(query, filter.into_iter().cloned().collect());
         let compiled = compiler.compile(&query)?;
         let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {

@@ -56,7 +56,7 @@ impl Engine {
         }
         self.check_window(indices, req, true)?;
         self.check_highlight(indices, req)?;
-        let collected = self.collect(indices, req, true)?;
+        let collected = self.collect(indices, req, true, None)?;
         let id = crate::node_meta::random_base64_uuid();
         let context = Context {
             indices: indices.to_vec(),

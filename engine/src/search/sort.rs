@@ -15,6 +15,9 @@ pub enum SortBy {
     Score,
     /// Index order.
     Doc,
+    /// `_shard_doc`: each hit's place (index, shard, segment, document), a
+    /// total order that `search_after` can page through.
+    ShardDoc,
     Field(String),
 }
 

@@ -1,0 +1,78 @@
+//! Points in time: the searchers of a set of indices kept open under an id
+//! until their keep-alive passes, so that searches (and `search_after`
+//! pages) over them see the same documents whatever is written since.
+
+use super::{SearchRequest, SearchResult, Searched};
+use crate::error::EngineError;
+use crate::Engine;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The open points in time, by id.
+#[derive(Default)]
+pub struct Pits(Mutex<HashMap<String, Pit>>);
+
+struct Pit {
+    indices: Vec<String>,
+    searchers: Vec<Vec<Searched>>,
+    expires: Instant,
+}
+
+impl Pits {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pit>> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        map.retain(|_, p| p.expires > now);
+        map
+    }
+}
+
+fn missing(id: &str) -> EngineError {
+    EngineError::SearchContextMissing(format!("No search context found for id [{id}]"))
+}
+
+impl Engine {
+    /// Opens a point in time over resolved indices; its id and shard count.
+    pub fn open_pit(&self, indices: &[String], keep_alive: Duration) -> Result<(String, u32), EngineError> {
+        let mut searchers = Vec::new();
+        let mut shards_total = 0;
+        for name in indices {
+            self.check_block(name, crate::blocks::Access::Read)?;
+            let shards = self.index_shards(name)?;
+            let pinned: Vec<Searched> = (0..shards.shards.len())
+                .map(|s| Searched { shards: shards.clone(), shard: s, searcher: shards.shards[s].searcher() })
+                .collect();
+            shards_total += pinned.len() as u32;
+            searchers.push(pinned);
+        }
+        let id = crate::node_meta::random_base64_uuid();
+        let pit = Pit { indices: indices.to_vec(), searchers, expires: Instant::now() + keep_alive };
+        self.pits.lock().insert(id.clone(), pit);
+        Ok((id, shards_total))
+    }
+
+    /// Closes points in time; how many were open.
+    pub fn close_pit(&self, ids: &[String]) -> usize {
+        let mut pits = self.pits.lock();
+        ids.iter().filter(|id| pits.remove(id.as_str()).is_some()).count()
+    }
+
+    /// Searches a point in time, renewing its keep-alive when one is given.
+    pub fn search_pit(
+        &self,
+        id: &str,
+        keep_alive: Option<Duration>,
+        req: &SearchRequest,
+    ) -> Result<SearchResult, EngineError> {
+        let (indices, searchers) = {
+            let mut pits = self.pits.lock();
+            let pit = pits.get_mut(id).ok_or_else(|| missing(id))?;
+            if let Some(k) = keep_alive {
+                pit.expires = Instant::now() + k;
+            }
+            (pit.indices.clone(), pit.searchers.clone())
+        };
+        self.search_over(&indices, req, Some(&searchers))
+    }
+}
