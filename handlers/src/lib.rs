@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod capabilities;
 pub mod cli;
 pub mod cluster;
+pub mod collapse;
 pub mod documents;
 pub mod error;
 pub mod field_caps;

@@ -36,6 +36,7 @@ const BODY_KEYS: &[&str] = &[
     "track_scores",
     "highlight",
     "pit",
+    "collapse",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
@@ -43,7 +44,6 @@ const NOT_YET: &[&str] = &[
     "aggs",
     "aggregations",
     "suggest",
-    "collapse",
     "rescore",
     "script_fields",
     "runtime_mappings",
@@ -112,7 +112,7 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
 }
 
 /// The sort keys of a body's `sort`: a name, an entry, or a list of them.
-fn sort_keys(sort: &Value) -> Result<Vec<SortKey>, EsError> {
+pub(crate) fn sort_keys(sort: &Value) -> Result<Vec<SortKey>, EsError> {
     match sort {
         Value::Array(items) => Ok(items.iter().map(sort_keys).collect::<Result<Vec<_>, _>>()?.concat()),
         Value::String(name) => Ok(vec![sort_key(name, None)?]),
@@ -259,6 +259,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 )));
             }
         }
+        let collapse = body.get("collapse").map(|c| crate::collapse::parse(c, false)).transpose()?;
         let request = SearchRequest {
             query: query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?,
             from: from as usize,
@@ -271,13 +272,23 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             search_after,
             track_scores: flag(body, "track_scores", p.track_scores),
             highlight: body.get("highlight").map(highlight::parse).transpose().map_err(es_error)?,
+            collapse: collapse.as_ref().map(|c| c.field.clone()),
         };
+        if let Some(c) = &collapse {
+            if p.scroll.is_some() {
+                return Err(EsError::illegal_argument("cannot use `collapse` in a scroll context"));
+            }
+            let on_field = matches!(request.sort.as_slice(), [k] if k.by == SortBy::Field(c.field.clone()));
+            if request.search_after.is_some() && !on_field {
+                return Err(EsError::illegal_argument("Cannot use [collapse] in conjunction with [search_after] unless the search is sorted on the same field. Multiple sort fields are not allowed."));
+            }
+        }
+        let mut request = request;
         if let Some(pit) = body.get("pit") {
             return search_pit(node, p, body, pit, request, started);
         }
         let indices = targets(node, &p.index, p)?;
         let expressions = p.index.clone().unwrap_or_default();
-        let mut request = request;
         request.alias_filters = node.engine.alias_filters(&expressions, &indices).map_err(es_error)?;
         let view = View::of(p, body, &request);
         if let Some(Value::Array(asked)) = &view.docvalue_fields {
@@ -291,7 +302,11 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         match p.scroll {
             None => {
                 let result = node.engine.search(&indices, &request).map_err(es_error)?;
-                render(node, &view, &result, None, started)
+                let mut answer = render(node, &view, &result, None, started)?;
+                if let Some(c) = &collapse {
+                    crate::collapse::attach(node, &indices, &request, c, &result, view.total_as_int, &mut answer)?;
+                }
+                Ok(answer)
             }
             Some(keep_alive) => {
                 if request.size == 0 {
@@ -398,7 +413,7 @@ pub fn close_pit<'a>(node: &'a Node, req: Request<params::ClosePointInTime>) -> 
 /// How a search's hits are shown: what of `_source`, which `fields`, and
 /// the metadata asked for. Kept with a scroll for its later pages.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-struct View {
+pub(crate) struct View {
     source_spec: Option<Vec<String>>,
     includes: Option<Vec<String>>,
     excludes: Option<Vec<String>>,
@@ -411,12 +426,12 @@ struct View {
     version: bool,
     seq_no: bool,
     scores: bool,
-    total: bool,
-    total_as_int: bool,
+    pub total: bool,
+    pub total_as_int: bool,
 }
 
 impl View {
-    fn of(p: &params::Search, body: &Map<String, Value>, request: &SearchRequest) -> View {
+    pub(crate) fn of(p: &params::Search, body: &Map<String, Value>, request: &SearchRequest) -> View {
         // The URL's source parameters, when given, replace the body's `_source`.
         let url_source = p._source.is_some() || p._source_includes.is_some() || p._source_excludes.is_some();
         let body_source = body.get("_source").filter(|_| !url_source);
@@ -458,7 +473,7 @@ impl View {
 }
 
 /// A search's answer.
-fn render(
+pub(crate) fn render(
     node: &Node,
     view: &View,
     result: &tensile_engine::search::SearchResult,

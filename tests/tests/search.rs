@@ -237,3 +237,27 @@ async fn point_in_time_keeps_its_view() {
     let (status, _) = call(&c, url, Method::POST, "/_search", Some(json!({"pit": {"id": id}}))).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn collapse_keeps_each_groups_best_hit() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let body = json!({"collapse": {"field": "tag", "inner_hits": {"name": "older", "size": 1, "sort": [{"year": "asc"}]}},
+        "sort": [{"year": "desc"}]});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(ids(&found), ["3", "2"], "the newest of each tag");
+    assert_eq!(found["hits"]["total"]["value"], 4, "totals count every match");
+    let first = &found["hits"]["hits"][1];
+    assert_eq!(first["fields"]["tag"], json!(["animals"]));
+    assert_eq!(first["inner_hits"]["older"]["hits"]["total"]["value"], 3);
+    assert_eq!(first["inner_hits"]["older"]["hits"]["hits"][0]["_id"], "4");
+    let (status, err) =
+        call(&c, url, Method::POST, "/books/_search", Some(json!({"collapse": {"field": "title"}}))).await;
+    assert_eq!(status, 400, "{err}");
+    let (status, _) =
+        call(&c, url, Method::POST, "/books/_search?scroll=1m", Some(json!({"collapse": {"field": "tag"}}))).await;
+    assert_eq!(status, 400);
+}

@@ -23,6 +23,8 @@ pub(crate) struct Found {
     /// What orders hits that tie: the index sort's values, or the sequence
     /// number (the order documents were written in).
     pub tie: Vec<SortValue>,
+    /// The hit's value of the field a search collapses on.
+    pub group: Option<SortValue>,
 }
 
 /// How a search orders its hits: by the request's keys (by score when it
@@ -33,6 +35,9 @@ pub(crate) struct Order {
     pub by_fields: bool,
     /// Each index's sort (empty: the order of sequence numbers).
     pub tie_orders: Vec<Vec<SortKey>>,
+    /// The field hits are collapsed on, in each index (an alias resolved):
+    /// only each value's best hit is kept.
+    pub collapse: Option<Vec<String>>,
 }
 
 impl Order {
@@ -89,6 +94,8 @@ pub(crate) struct SegmentValues {
     columns: Vec<Option<FieldColumns>>,
     tie_columns: Vec<FieldColumns>,
     seq_no: Option<Column<u64>>,
+    /// The column of the field a search collapses on.
+    group: Option<FieldColumns>,
 }
 
 impl SegmentValues {
@@ -113,7 +120,11 @@ impl SegmentValues {
             }
         }
         let seq_no = segment.fast_fields().u64("_seq_no").ok();
-        Ok(SegmentValues { order: order.clone(), index, shard, segment: ord, columns, tie_columns, seq_no })
+        let group = match &order.collapse {
+            Some(paths) => Some(FieldColumns::open(segment, &paths[index], false)?),
+            None => None,
+        };
+        Ok(SegmentValues { order: order.clone(), index, shard, segment: ord, columns, tie_columns, seq_no, group })
     }
 
     /// A match with the values it is ordered by.
@@ -144,7 +155,15 @@ impl SegmentValues {
         } else {
             self.tie_columns.iter().map(|c| c.value(doc)).collect()
         };
-        Found { score, index: self.index, shard: self.shard, address: DocAddress::new(self.segment, doc), sort, tie }
+        Found {
+            score,
+            index: self.index,
+            shard: self.shard,
+            address: DocAddress::new(self.segment, doc),
+            sort,
+            tie,
+            group: self.group.as_ref().map(|c| c.value(doc)),
+        }
     }
 }
 

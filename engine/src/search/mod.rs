@@ -54,6 +54,8 @@ pub struct SearchRequest {
     pub track_scores: bool,
     /// `highlight`: which fields of each hit to highlight, and how.
     pub highlight: Option<highlight::Highlight>,
+    /// `collapse`: the field whose values group hits, one hit per value.
+    pub collapse: Option<String>,
 }
 
 impl Default for SearchRequest {
@@ -70,6 +72,7 @@ impl Default for SearchRequest {
             search_after: None,
             track_scores: false,
             highlight: None,
+            collapse: None,
         }
     }
 }
@@ -111,6 +114,8 @@ pub struct Hit {
     pub sort: Vec<sort::SortValue>,
     /// The highlighted fragments of its fields, when asked for.
     pub highlight: serde_json::Map<String, serde_json::Value>,
+    /// Its value of the field the search collapses on.
+    pub group: Option<sort::SortValue>,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +128,39 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
     /// The shards searched.
     pub shards: u32,
+}
+
+/// Refuses collapsing on a field that cannot group hits: one without doc
+/// values, or neither a keyword nor a number.
+fn check_collapse(mapper: &crate::mapper::Mapper, field: &str) -> Result<(), EngineError> {
+    use crate::mapper::FieldKind;
+    let Some(f) = mapper.fields.get(field) else {
+        return Err(EngineError::IllegalArgument(format!("no mapping found for `{field}` in order to collapse on")));
+    };
+    let groups = matches!(
+        f.kind,
+        FieldKind::Keyword
+            | FieldKind::Long
+            | FieldKind::Integer
+            | FieldKind::Short
+            | FieldKind::Byte
+            | FieldKind::Double
+            | FieldKind::Float
+            | FieldKind::HalfFloat
+            | FieldKind::ScaledFloat
+            | FieldKind::UnsignedLong
+            | FieldKind::Date
+            | FieldKind::DateNanos
+    );
+    if !groups {
+        return Err(EngineError::IllegalArgument(format!(
+            "unknown type for collapse field `{field}`, only keywords and numbers are accepted"
+        )));
+    }
+    if !f.doc_values {
+        return Err(EngineError::IllegalArgument(format!("cannot collapse on field `{field}` without `doc_values`")));
+    }
+    Ok(())
 }
 
 /// An index's sort (`index.sort.field`, `index.sort.order`): the order its
@@ -225,7 +263,8 @@ fn fetch<'a>(
                 let mapper = at.shards.mapper();
                 marked = highlight::highlight(spec, query, &mapper, &source, &limits, (index, f.address.doc_id))?;
             }
-            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort, highlight: marked });
+            let group = f.group.clone();
+            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort, highlight: marked, group });
         }
     }
     // Each shard that gave hits ran a fetch phase.
@@ -315,12 +354,32 @@ impl Engine {
     ) -> Result<Collected, EngineError> {
         let fields = crate::indexed::fields();
         let limit = if all { usize::MAX } else { req.from + req.size };
+        let collapse = match &req.collapse {
+            Some(field) => {
+                let mut paths = Vec::new();
+                for name in indices {
+                    let mapper = self.mapper(name)?;
+                    let path = match mapper.fields.get(field).and_then(|f| f.alias_of.clone()) {
+                        Some(target) => target,
+                        None => field.clone(),
+                    };
+                    check_collapse(&mapper, &path)?;
+                    paths.push(path);
+                }
+                Some(paths)
+            }
+            None => None,
+        };
         let metadata = self.metadata();
         let order = Arc::new(Order {
             keys: req.sort.clone(),
             by_fields: req.sorts_by_fields(),
             tie_orders: indices.iter().map(|name| index_sort(metadata.indices.get(name))).collect(),
+            collapse,
         });
+        // Collapsing needs every match in order to keep each group's best.
+        let all = all || req.collapse.is_some();
+        let limit = if all { usize::MAX } else { limit };
         drop(metadata);
         // By score alone, tantivy's top-k collector (which skips what cannot
         // make the page); else one that orders by the request's keys.
@@ -397,6 +456,10 @@ impl Engine {
             searchers.push(index_searchers);
         }
         found.sort_by(|a, b| order.cmp(a, b));
+        if req.collapse.is_some() {
+            let mut seen = std::collections::HashSet::new();
+            found.retain(|f| seen.insert(format!("{:?}", f.group)));
+        }
         found.truncate(limit);
         Ok(Collected { found, searchers, total, shards: shards_searched })
     }
