@@ -8,9 +8,9 @@ use crate::node::Node;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
-use tensile_engine::search::highlight;
 use tensile_engine::search::sort::{SortBy, SortKey};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
+use tensile_engine::search::{highlight, suggest};
 use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
 use tensile_rest::params::BoolOrLong;
@@ -37,13 +37,13 @@ const BODY_KEYS: &[&str] = &[
     "highlight",
     "pit",
     "collapse",
+    "suggest",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
 const NOT_YET: &[&str] = &[
     "aggs",
     "aggregations",
-    "suggest",
     "rescore",
     "script_fields",
     "runtime_mappings",
@@ -260,6 +260,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             }
         }
         let collapse = body.get("collapse").map(|c| crate::collapse::parse(c, false)).transpose()?;
+        let suggestions = body.get("suggest").map(suggest::parse).transpose().map_err(es_error)?;
         let request = SearchRequest {
             query: query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?,
             from: from as usize,
@@ -305,6 +306,10 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 let mut answer = render(node, &view, &result, None, started)?;
                 if let Some(c) = &collapse {
                     crate::collapse::attach(node, &indices, &request, c, &result, view.total_as_int, &mut answer)?;
+                }
+                if let Some(suggestions) = &suggestions {
+                    let typed = p.typed_keys == Some(true);
+                    answer["suggest"] = node.engine.suggest(&indices, suggestions, typed).map_err(es_error)?.into();
                 }
                 Ok(answer)
             }

@@ -261,3 +261,39 @@ async fn collapse_keeps_each_groups_best_hit() {
         call(&c, url, Method::POST, "/books/_search?scroll=1m", Some(json!({"collapse": {"field": "tag"}}))).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn term_and_completion_suggesters() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let index = json!({"mappings": {"properties": {"body": {"type": "text"}, "name": {"type": "completion"}}}});
+    call(&c, url, Method::PUT, "/places", Some(index)).await;
+    let docs = [
+        ("1", json!({"body": "Amsterdam meetup", "name": {"input": ["Amsterdam", "Mokum"], "weight": 5}})),
+        ("2", json!({"body": "Amstelveen meetup", "name": "Amstelveen"})),
+        ("3", json!({"body": "Berlin", "name": {"input": "Berlin", "weight": 9}})),
+    ];
+    for (id, doc) in docs {
+        call(&c, url, Method::PUT, &format!("/places/_doc/{id}"), Some(doc)).await;
+    }
+    call(&c, url, Method::POST, "/places/_refresh", None).await;
+    let body = json!({"size": 0, "suggest": {
+        "fix": {"text": "amsterdma meetpu", "term": {"field": "body"}},
+        "start": {"prefix": "ams", "completion": {"field": "name"}}}});
+    let (status, found) = call(&c, url, Method::POST, "/places/_search?typed_keys=true", Some(body)).await;
+    assert_eq!(status, 200, "{found}");
+    insta::assert_json_snapshot!("suggesters", found["suggest"], {
+        ".**._source" => "[source]",
+        ".**.score" => insta::rounded_redaction(3),
+    });
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/places/_search",
+        Some(json!({"suggest": {"p": {"text": "x", "phrase": {"field": "body"}}}})),
+    )
+    .await;
+    assert_eq!(status, 501, "the phrase suggester is not built and says so");
+}

@@ -14,6 +14,7 @@ pub mod pit;
 pub mod query_string;
 pub mod scroll;
 pub mod sort;
+pub mod suggest;
 
 use crate::error::EngineError;
 use crate::stats::Counter;

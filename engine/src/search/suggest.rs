@@ -1,0 +1,467 @@
+//! Suggesters: `term` (corrections of each analysed term of a text, from a
+//! field's term dictionary within an edit distance) and `completion`
+//! (inputs of a `completion` field that start with a prefix, best weight
+//! first). The `phrase` suggester is not built yet.
+
+use crate::error::EngineError;
+use crate::mapper::{FieldKind, FieldMapper, Mapper};
+use crate::Engine;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// One named suggestion of a request.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub name: String,
+    pub text: String,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Term(TermOptions),
+    Completion(CompletionOptions),
+}
+
+impl Kind {
+    /// The suggester's name, as `typed_keys` prefixes it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Kind::Term(_) => "term",
+            Kind::Completion(_) => "completion",
+        }
+    }
+}
+
+/// When the term suggester proposes corrections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Only for terms no document holds.
+    Missing,
+    /// Only terms more frequent than the given one.
+    Popular,
+    Always,
+}
+
+#[derive(Debug, Clone)]
+pub struct TermOptions {
+    pub field: String,
+    pub analyzer: Option<String>,
+    pub size: usize,
+    pub by_frequency: bool,
+    pub mode: Mode,
+    pub max_edits: usize,
+    pub prefix_length: usize,
+    pub min_word_length: usize,
+    pub min_doc_freq: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompletionOptions {
+    pub field: String,
+    pub size: usize,
+    pub skip_duplicates: bool,
+}
+
+fn parsing(reason: impl Into<String>) -> EngineError {
+    EngineError::Parsing(reason.into())
+}
+
+fn usize_of(o: &Map<String, Value>, key: &str, default: usize) -> Result<usize, EngineError> {
+    match o.get(key) {
+        None => Ok(default),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .map(|n| n as usize)
+            .ok_or_else(|| parsing(format!("[{key}] must be a positive number"))),
+    }
+}
+
+fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
+    const KNOWN: &[&str] = &[
+        "field",
+        "analyzer",
+        "size",
+        "sort",
+        "suggest_mode",
+        "max_edits",
+        "prefix_length",
+        "min_word_length",
+        "min_doc_freq",
+        "shard_size",
+        "max_inspections",
+        "max_term_freq",
+        "string_distance",
+        "lowercase_terms",
+    ];
+    if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(parsing(format!("suggester[term] doesn't support field [{k}]")));
+    }
+    if let Some(d) = o.get("string_distance").and_then(Value::as_str) {
+        if !["internal", "damerau_levenshtein"].contains(&d) {
+            return Err(EngineError::Unsupported(format!("the [{d}] string_distance of the [term] suggester")));
+        }
+    }
+    let field = o
+        .get("field")
+        .and_then(Value::as_str)
+        .ok_or_else(|| parsing("the required field option [field] is missing"))?;
+    let max_edits = usize_of(o, "max_edits", 2)?;
+    if !(1..=2).contains(&max_edits) {
+        return Err(EngineError::IllegalArgument("maxEdits must be between 1 and 2".into()));
+    }
+    Ok(TermOptions {
+        field: field.to_owned(),
+        analyzer: o.get("analyzer").and_then(Value::as_str).map(str::to_owned),
+        size: usize_of(o, "size", 5)?,
+        by_frequency: match o.get("sort").and_then(Value::as_str) {
+            None | Some("score") => false,
+            Some("frequency") => true,
+            Some(other) => return Err(EngineError::IllegalArgument(format!("Illegal suggest sort: {other}"))),
+        },
+        mode: match o.get("suggest_mode").and_then(Value::as_str) {
+            None | Some("missing") => Mode::Missing,
+            Some("popular") => Mode::Popular,
+            Some("always") => Mode::Always,
+            Some(other) => return Err(EngineError::IllegalArgument(format!("Illegal suggest mode {other}"))),
+        },
+        max_edits,
+        prefix_length: usize_of(o, "prefix_length", 1)?,
+        min_word_length: usize_of(o, "min_word_length", 4)?,
+        min_doc_freq: o.get("min_doc_freq").and_then(Value::as_f64).map_or(0, |f| f as u64),
+    })
+}
+
+fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, EngineError> {
+    for k in o.keys() {
+        match k.as_str() {
+            "field" | "size" | "skip_duplicates" | "analyzer" | "shard_size" => {}
+            "fuzzy" | "contexts" | "regex" => {
+                return Err(EngineError::Unsupported(format!("the [{k}] option of the [completion] suggester")))
+            }
+            other => return Err(parsing(format!("suggester[completion] doesn't support field [{other}]"))),
+        }
+    }
+    let field = o
+        .get("field")
+        .and_then(Value::as_str)
+        .ok_or_else(|| parsing("the required field option [field] is missing"))?;
+    Ok(CompletionOptions {
+        field: field.to_owned(),
+        size: usize_of(o, "size", 5)?,
+        skip_duplicates: o.get("skip_duplicates").is_some_and(|v| v == true),
+    })
+}
+
+/// Reads a search body's `suggest`.
+pub fn parse(v: &Value) -> Result<Vec<Suggestion>, EngineError> {
+    let Value::Object(map) = v else { return Err(parsing("[suggest] must be an object")) };
+    let global = map.get("text").and_then(Value::as_str);
+    let mut out = Vec::new();
+    for (name, spec) in map.iter().filter(|(k, _)| k.as_str() != "text") {
+        let Value::Object(spec) = spec else { return Err(parsing(format!("suggestion [{name}] must be an object"))) };
+        let text = spec.get("text").or_else(|| spec.get("prefix")).and_then(Value::as_str).or(global);
+        let mut kind = None;
+        for (k, options) in spec {
+            let Value::Object(o) = options else { continue };
+            kind = Some(match k.as_str() {
+                "term" => Kind::Term(term_options(o)?),
+                "completion" => Kind::Completion(completion_options(o)?),
+                "phrase" => return Err(EngineError::Unsupported("the [phrase] suggester".into())),
+                other => return Err(parsing(format!("Unable to parse a suggester of type [{other}]"))),
+            });
+        }
+        if spec.contains_key("regex") {
+            return Err(EngineError::Unsupported("the [regex] option of the [completion] suggester".into()));
+        }
+        let kind = kind.ok_or_else(|| parsing(format!("suggestion [{name}] does not name a suggester")))?;
+        let text = text.ok_or_else(|| EngineError::IllegalArgument("The required text option is missing".into()))?;
+        out.push(Suggestion { name: name.clone(), text: text.to_owned(), kind });
+    }
+    Ok(out)
+}
+
+/// The optimal string alignment distance (Damerau-Levenshtein with
+/// adjacent transpositions) between two terms, over chars.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=m {
+        d[0][j] = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[n][m]
+}
+
+/// Where a field's terms sit in the term dictionary of its JSON field:
+/// the path (segments separated by `\x01`), `\x00`, the string type.
+fn term_prefix(path: &str) -> Vec<u8> {
+    let mut out: Vec<u8> = path.replace('.', "\x01").into_bytes();
+    out.extend_from_slice(b"\x00s");
+    out
+}
+
+impl Engine {
+    /// Every term of a field in the named indices, with its document frequency.
+    fn term_frequencies(&self, indices: &[String], field: &FieldMapper) -> Result<BTreeMap<String, u64>, EngineError> {
+        let fields = crate::indexed::fields();
+        let json_field = if field.kind.is_text() { fields.text } else { fields.terms };
+        let prefix = term_prefix(&field.path);
+        let corrupt =
+            |e: std::io::Error| EngineError::Corrupt { path: field.path.clone().into(), reason: e.to_string() };
+        let mut out: BTreeMap<String, u64> = BTreeMap::new();
+        for index in indices {
+            let shards = self.index_shards(index)?;
+            for shard in &shards.shards {
+                let searcher = shard.searcher();
+                for segment in searcher.segment_readers() {
+                    let inverted = segment
+                        .inverted_index(json_field)
+                        .map_err(|e| EngineError::Corrupt { path: field.path.clone().into(), reason: e.to_string() })?;
+                    let mut stream = inverted.terms().range().ge(&prefix).into_stream().map_err(corrupt)?;
+                    while stream.advance() {
+                        let Some(term) = stream.key().strip_prefix(prefix.as_slice()) else { break };
+                        if let Ok(text) = std::str::from_utf8(term) {
+                            *out.entry(text.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn term_suggestion(
+        &self,
+        indices: &[String],
+        mapper: &Mapper,
+        text: &str,
+        o: &TermOptions,
+    ) -> Result<Vec<Value>, EngineError> {
+        let Some(field) = mapper.fields.get(&o.field) else {
+            return Err(EngineError::IllegalArgument(format!("no mapping found for field [{}]", o.field)));
+        };
+        let analyzer = match &o.analyzer {
+            Some(name) => mapper
+                .analyzers
+                .analyzer(name)
+                .map_err(|_| EngineError::IllegalArgument(format!("analyzer [{name}] not found")))?,
+            None => field.search_analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_search_analyzer()),
+        };
+        let dictionary = self.term_frequencies(indices, field)?;
+        let mut entries = Vec::new();
+        for token in analyzer.analyze(text) {
+            let original = &text[token.start..token.end];
+            let mut entry = json!({
+                "text": original,
+                "offset": tensile_analysis::utf16_offset(text, token.start),
+                "length": original.encode_utf16().count(),
+                "options": [],
+            });
+            let chars: Vec<char> = token.term.chars().collect();
+            let own = dictionary.get(&token.term).copied().unwrap_or(0);
+            let wanted = chars.len() >= o.min_word_length && !(o.mode == Mode::Missing && own > 0);
+            if wanted {
+                let mut options: Vec<(f64, u64, &String)> = Vec::new();
+                let prefix: String = chars.iter().take(o.prefix_length).collect();
+                for (candidate, &freq) in dictionary.range(prefix.clone()..) {
+                    if !candidate.starts_with(&prefix) {
+                        break;
+                    }
+                    let cand: Vec<char> = candidate.chars().collect();
+                    if *candidate == token.term
+                        || cand.len().abs_diff(chars.len()) > o.max_edits
+                        || freq < o.min_doc_freq
+                    {
+                        continue;
+                    }
+                    if o.mode == Mode::Popular && freq <= own {
+                        continue;
+                    }
+                    let distance = edit_distance(&chars, &cand);
+                    if distance == 0 || distance > o.max_edits {
+                        continue;
+                    }
+                    let score = 1.0 - distance as f64 / chars.len().min(cand.len()).max(1) as f64;
+                    options.push((score, freq, candidate));
+                }
+                options.sort_by(|a, b| {
+                    let by_score = b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
+                    let by_freq = b.1.cmp(&a.1).then(b.0.total_cmp(&a.0));
+                    (if o.by_frequency { by_freq } else { by_score }).then(a.2.cmp(b.2))
+                });
+                options.truncate(o.size);
+                entry["options"] = options
+                    .into_iter()
+                    .map(|(score, freq, text)| json!({"text": text, "score": score, "freq": freq}))
+                    .collect();
+            }
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+
+    fn completion_suggestion(
+        &self,
+        indices: &[String],
+        mapper: &Mapper,
+        text: &str,
+        o: &CompletionOptions,
+    ) -> Result<Vec<Value>, EngineError> {
+        let field = match mapper.fields.get(&o.field) {
+            Some(f) if f.kind == FieldKind::Completion => f,
+            Some(f) => {
+                return Err(EngineError::IllegalArgument(format!(
+                    "Field [{}] is not a completion suggest field",
+                    f.path
+                )))
+            }
+            None => return Err(EngineError::IllegalArgument(format!("no mapping found for field [{}]", o.field))),
+        };
+        let analyzer = field.analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_analyzer());
+        let normalise = |s: &str| analyzer.analyze(s).into_iter().map(|t| t.term).collect::<Vec<_>>().join(" ");
+        let wanted = normalise(text);
+        // A multi-field's inputs are its parent's values.
+        let path = super::fields::source_path(mapper, field).to_owned();
+        // The documents holding the field, each with its best matching input.
+        let req = super::SearchRequest {
+            query: super::dsl::Query::Exists { field: path.clone() },
+            track_total_hits: super::TrackTotal::All,
+            ..Default::default()
+        };
+        let collected = self.collect(indices, &req, true, None)?;
+        let shown = super::Shown::of(&req);
+        let hits = super::fetch(self, indices, &collected.searchers, &shown, &collected.found)?;
+        let mut options: Vec<(i64, String, Value)> = Vec::new();
+        for hit in hits {
+            let Some(source) = hit.doc.source.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()) else {
+                continue;
+            };
+            let mut best: Option<(i64, String)> = None;
+            for entry in crate::source_filter::values_at(&source, &path).into_iter().chain(objects_at(&source, &path)) {
+                let (inputs, weight) = match &entry {
+                    Value::Object(o) => {
+                        let inputs = match o.get("input") {
+                            Some(Value::Array(items)) => items.iter().map(crate::settings_text).collect(),
+                            Some(v) => vec![crate::settings_text(v)],
+                            None => Vec::new(),
+                        };
+                        (
+                            inputs,
+                            o.get("weight").and_then(|w| w.as_i64().or_else(|| w.as_str()?.parse().ok())).unwrap_or(1),
+                        )
+                    }
+                    other => (vec![crate::settings_text(other)], 1),
+                };
+                for input in inputs {
+                    if normalise(&input).starts_with(&wanted) && best.as_ref().is_none_or(|(w, _)| weight > *w) {
+                        best = Some((weight, input));
+                    }
+                }
+            }
+            if let Some((weight, input)) = best {
+                let option = json!({
+                    "text": input,
+                    "_index": hit.index,
+                    "_id": hit.doc.id,
+                    "_score": weight as f64,
+                    "_source": source,
+                });
+                options.push((weight, input, option));
+            }
+        }
+        options.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        if o.skip_duplicates {
+            let mut seen = std::collections::HashSet::new();
+            options.retain(|(_, text, _)| seen.insert(text.clone()));
+        }
+        options.truncate(o.size);
+        let length = text.encode_utf16().count();
+        Ok(vec![json!({
+            "text": text,
+            "offset": 0,
+            "length": length,
+            "options": options.into_iter().map(|(_, _, o)| o).collect::<Vec<_>>(),
+        })])
+    }
+
+    /// A search's `suggest` section: each suggestion's entries, by name
+    /// (prefixed with the suggester's type for `typed_keys`).
+    pub fn suggest(
+        &self,
+        indices: &[String],
+        suggestions: &[Suggestion],
+        typed_keys: bool,
+    ) -> Result<Map<String, Value>, EngineError> {
+        let mut out = Map::new();
+        for s in suggestions {
+            let mut entries = Vec::new();
+            for (i, index) in indices.iter().enumerate() {
+                let mapper = self.mapper(index)?;
+                let own = match &s.kind {
+                    Kind::Term(o) if mapper.fields.contains_key(&o.field) => {
+                        // Term frequencies count over every index: ask once.
+                        if i > 0 {
+                            continue;
+                        }
+                        self.term_suggestion(indices, &mapper, &s.text, o)?
+                    }
+                    Kind::Completion(o) if mapper.fields.contains_key(&o.field) => {
+                        if !entries.is_empty() {
+                            continue;
+                        }
+                        self.completion_suggestion(indices, &mapper, &s.text, o)?
+                    }
+                    _ => continue,
+                };
+                entries = own;
+            }
+            let key = if typed_keys { format!("{}#{}", s.kind.type_name(), s.name) } else { s.name.clone() };
+            out.insert(key, Value::Array(entries));
+        }
+        Ok(out)
+    }
+}
+
+/// The objects at a path (completion entries written as `{input, weight}`).
+fn objects_at(source: &Value, path: &str) -> Vec<Value> {
+    let mut frontier = vec![source];
+    for part in path.split('.') {
+        let mut next = Vec::new();
+        for v in frontier {
+            match v.get(part) {
+                Some(Value::Array(items)) => next.extend(items.iter()),
+                Some(child) => next.push(child),
+                None => {}
+            }
+        }
+        frontier = next;
+    }
+    frontier.into_iter().filter(|v| v.is_object()).cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_transpositions_once() {
+        let d = |a: &str, b: &str| edit_distance(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>());
+        assert_eq!(d("amsterdma", "amsterdam"), 1);
+        assert_eq!(d("meetpu", "meetup"), 1);
+        assert_eq!(d("kitten", "sitting"), 3);
+        assert_eq!(d("", "abc"), 3);
+    }
+}
