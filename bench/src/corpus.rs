@@ -31,7 +31,7 @@ impl Rng {
     }
 }
 
-const WORDS: &[&str] = &[
+pub const WORDS: &[&str] = &[
     "the",
     "of",
     "and",
@@ -100,8 +100,8 @@ const WORDS: &[&str] = &[
     "winter",
     "summer",
 ];
-const LEVELS: &[&str] = &["INFO", "INFO", "INFO", "WARN", "ERROR", "DEBUG"];
-const SERVICES: &[&str] = &[
+pub const LEVELS: &[&str] = &["INFO", "INFO", "INFO", "WARN", "ERROR", "DEBUG"];
+pub const SERVICES: &[&str] = &[
     "api",
     "auth",
     "billing",
@@ -127,7 +127,7 @@ fn sentence(rng: &mut Rng, min: usize, max: usize) -> String {
 }
 
 /// `2024-01-01T00:00:00.000Z` plus `seconds`.
-fn timestamp(seconds: u64) -> String {
+pub fn timestamp(seconds: u64) -> String {
     let (days, rest) = (seconds / 86_400, seconds % 86_400);
     let (month, day) = (1 + days / 28 % 12, 1 + days % 28);
     format!("2024-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z", rest / 3600, rest / 60 % 60, rest % 60)

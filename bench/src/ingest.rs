@@ -1,14 +1,17 @@
 //! The ingest benchmark: the corpus bulk-loaded into Tensile over HTTP by
 //! concurrent clients, then the same documents indexed straight into a
 //! tantivy `IndexWriter` with the equivalent schema, in a child process so
-//! that each side's peak memory is its own.
+//! that each side's peak memory is its own. Both loaders (`start_loaded`,
+//! `RawIndexer`) also load the search benchmark's two sides.
 
 use crate::corpus::{self, Size};
 use serde_json::{json, Value};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tantivy::schema::{Schema, FAST, INDEXED, STORED, STRING, TEXT};
-use tantivy::{DateTime, Index, TantivyDocument};
+use tantivy::merge_policy::NoMergePolicy;
+use tantivy::schema::{Field, Schema, FAST, INDEXED, STORED, STRING, TEXT};
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
 const BATCH: usize = 1000;
 
@@ -61,59 +64,20 @@ pub fn compare(tensile_binary: &str, size: Size, clients: usize) -> Result<(), S
 }
 
 fn tensile_run(binary: &str, docs: Vec<String>, clients: usize) -> Result<Run, String> {
-    let server = tensile_tests::Server::start(std::path::Path::new(binary), &[]);
+    let server = start_tensile(binary);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let bytes: usize = docs.iter().map(String::len).sum();
     let count = docs.len();
     let seconds = runtime.block_on(async {
         let client = reqwest::Client::new();
-        let index = format!("{}/bench", server.url);
-        let body = json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1"},
-            "mappings": corpus::mappings()});
-        let created = client.put(&index).json(&body).send().await.map_err(|e| e.to_string())?;
-        if !created.status().is_success() {
-            return Err(format!("creating the index: {}", created.text().await.unwrap_or_default()));
-        }
-        let batches: Vec<String> = docs
-            .chunks(BATCH)
-            .map(|chunk| chunk.iter().flat_map(|d| ["{\"index\":{}}\n", d.as_str(), "\n"]).collect())
-            .collect();
-        let queue = Arc::new(Mutex::new(batches.into_iter()));
+        let index = index_url(&server);
+        create_index(&client, &index).await?;
+        let batches = batches(&docs);
+        drop(docs);
         let start = Instant::now();
         let cpu_before = crate::rss::cpu_seconds(&server.pid().to_string());
         let client_before = crate::rss::cpu_seconds("self").unwrap_or(0.0);
-        let mut tasks = Vec::new();
-        for _ in 0..clients {
-            let (queue, client, url) = (queue.clone(), client.clone(), format!("{index}/_bulk"));
-            tasks.push(tokio::spawn(async move {
-                loop {
-                    let Some(batch) = queue.lock().unwrap().next() else { return Ok(()) };
-                    let resp = client
-                        .post(&url)
-                        .header("content-type", "application/x-ndjson")
-                        .body(batch)
-                        .send()
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
-                    // Elasticsearch puts `errors` first: parse the whole answer only when it says true.
-                    if bytes.starts_with(b"{\"errors\":false") {
-                        continue;
-                    }
-                    let answer: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
-                    if answer["errors"] != false {
-                        let first = answer["items"]
-                            .as_array()
-                            .and_then(|items| items.iter().find(|i| i["index"]["error"].is_object()));
-                        return Err(format!("a bulk failed: {}", first.unwrap_or(&answer)));
-                    }
-                }
-            }));
-        }
-        for t in tasks {
-            t.await.map_err(|e| e.to_string())??;
-        }
-        client.post(format!("{index}/_refresh")).send().await.map_err(|e| e.to_string())?;
+        bulk_load(&client, &index, batches, clients).await?;
         let cpu =
             crate::rss::cpu_seconds(&server.pid().to_string()).zip(cpu_before).map(|(after, before)| after - before);
         let client = crate::rss::cpu_seconds("self").unwrap_or(0.0) - client_before;
@@ -123,6 +87,97 @@ fn tensile_run(binary: &str, docs: Vec<String>, clients: usize) -> Result<Run, S
     let (seconds, cpu) = seconds;
     let peak_rss = crate::rss::peak(&server.pid().to_string());
     Ok(Run { docs: count, bytes, seconds, peak_rss, cpu })
+}
+
+/// The name of the index both benchmarks load.
+pub const INDEX: &str = "bench";
+
+/// Starts the Tensile binary on a port of its choosing and a temporary data
+/// folder (removed when the server is dropped).
+pub fn start_tensile(binary: &str) -> tensile_tests::Server {
+    tensile_tests::Server::start(Path::new(binary), &[])
+}
+
+/// The benchmark index's URL on `server`.
+pub fn index_url(server: &tensile_tests::Server) -> String {
+    format!("{}/{INDEX}", server.url)
+}
+
+/// Creates the benchmark index: one shard, no replica, no periodic
+/// refresh, the corpus's mapping.
+pub async fn create_index(client: &reqwest::Client, index: &str) -> Result<(), String> {
+    let body = json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1"},
+        "mappings": corpus::mappings()});
+    let created = client.put(index).json(&body).send().await.map_err(|e| e.to_string())?;
+    if !created.status().is_success() {
+        return Err(format!("creating the index: {}", created.text().await.unwrap_or_default()));
+    }
+    Ok(())
+}
+
+/// The `_bulk` bodies of `docs`, `BATCH` index actions each.
+pub fn batches(docs: &[String]) -> Vec<String> {
+    docs.chunks(BATCH)
+        .map(|chunk| chunk.iter().flat_map(|d| ["{\"index\":{}}\n", d.as_str(), "\n"]).collect())
+        .collect()
+}
+
+/// Sends `batches` to `index`'s `_bulk` with `clients` concurrent clients,
+/// fails on the first item that failed, and refreshes the index.
+pub async fn bulk_load(
+    client: &reqwest::Client,
+    index: &str,
+    batches: Vec<String>,
+    clients: usize,
+) -> Result<(), String> {
+    let queue = Arc::new(Mutex::new(batches.into_iter()));
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (queue, client, url) = (queue.clone(), client.clone(), format!("{index}/_bulk"));
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let Some(batch) = queue.lock().unwrap().next() else { return Ok(()) };
+                let resp = client
+                    .post(&url)
+                    .header("content-type", "application/x-ndjson")
+                    .body(batch)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
+                // Elasticsearch puts `errors` first: parse the whole answer only when it says true.
+                if bytes.starts_with(b"{\"errors\":false") {
+                    continue;
+                }
+                let answer: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+                if answer["errors"] != false {
+                    let first = answer["items"]
+                        .as_array()
+                        .and_then(|items| items.iter().find(|i| i["index"]["error"].is_object()));
+                    return Err(format!("a bulk failed: {}", first.unwrap_or(&answer)));
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.map_err(|e| e.to_string())??;
+    }
+    client.post(format!("{index}/_refresh")).send().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Starts Tensile, creates the benchmark index and bulk-loads `docs` into
+/// it with `clients` concurrent clients, refreshed: a server ready to search.
+pub fn start_loaded(binary: &str, docs: &[String], clients: usize) -> Result<tensile_tests::Server, String> {
+    let server = start_tensile(binary);
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let index = index_url(&server);
+        create_index(&client, &index).await?;
+        bulk_load(&client, &index, batches(docs), clients).await
+    })?;
+    Ok(server)
 }
 
 /// Runs the raw side in a child process and reads its report line.
@@ -156,61 +211,14 @@ pub fn raw_child(size: Size) -> Result<(), String> {
     let (logs, articles) = corpus::generate(size);
     let docs: Vec<String> = logs.into_iter().chain(articles).collect();
     let bytes: usize = docs.iter().map(String::len).sum();
-    let mut b = Schema::builder();
-    let id = b.add_text_field("_id", STRING | STORED);
-    let source = b.add_text_field("_source", STORED);
-    let mut text = Vec::new();
-    let mut keyword = Vec::new();
-    let mut number = Vec::new();
-    let mut float = Vec::new();
-    let mut date = Vec::new();
-    let mappings = corpus::mappings();
-    for (name, def) in mappings["properties"].as_object().expect("properties") {
-        match def["type"].as_str() {
-            Some("text") => text.push((name.clone(), b.add_text_field(name, TEXT))),
-            Some("keyword") => keyword.push((name.clone(), b.add_text_field(name, STRING | FAST))),
-            Some("float") => float.push((name.clone(), b.add_f64_field(name, INDEXED | FAST))),
-            Some("date") => date.push((name.clone(), b.add_date_field(name, INDEXED | FAST))),
-            _ => number.push((name.clone(), b.add_i64_field(name, INDEXED | FAST))),
-        }
-    }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let index = Index::create_in_dir(dir.path(), b.build()).map_err(|e| e.to_string())?;
-    let mut writer = index.writer::<TantivyDocument>(64 << 20).map_err(|e| e.to_string())?;
+    let mut raw = RawIndexer::create(dir.path())?;
     let start = Instant::now();
     let cpu_before = crate::rss::cpu_seconds("self").unwrap_or(0.0);
     for (n, line) in docs.iter().enumerate() {
-        let value: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let mut doc = TantivyDocument::default();
-        doc.add_text(id, n.to_string());
-        doc.add_text(source, line);
-        let values = |name: &str| -> Vec<Value> {
-            match &value[name] {
-                Value::Null => Vec::new(),
-                Value::Array(items) => items.clone(),
-                v => vec![v.clone()],
-            }
-        };
-        for (name, f) in &text {
-            values(name).iter().filter_map(Value::as_str).for_each(|v| doc.add_text(*f, v));
-        }
-        for (name, f) in &keyword {
-            values(name).iter().filter_map(Value::as_str).for_each(|v| doc.add_text(*f, v));
-        }
-        for (name, f) in &number {
-            values(name).iter().filter_map(Value::as_i64).for_each(|v| doc.add_i64(*f, v));
-        }
-        for (name, f) in &float {
-            values(name).iter().filter_map(Value::as_f64).for_each(|v| doc.add_f64(*f, v));
-        }
-        for (name, f) in &date {
-            for v in values(name).iter().filter_map(Value::as_str) {
-                doc.add_date(*f, DateTime::from_timestamp_millis(iso_millis(v)));
-            }
-        }
-        writer.add_document(doc).map_err(|e| e.to_string())?;
+        raw.add(n, line)?;
     }
-    writer.commit().map_err(|e| e.to_string())?;
+    raw.commit()?;
     let seconds = start.elapsed().as_secs_f64();
     let rss = crate::rss::peak("self").unwrap_or(0);
     let cpu = crate::rss::cpu_seconds("self").unwrap_or(0.0) - cpu_before;
@@ -218,14 +226,118 @@ pub fn raw_child(size: Size) -> Result<(), String> {
     Ok(())
 }
 
-/// Millis of the corpus's `yyyy-MM-ddTHH:mm:ss.SSSZ` timestamps.
-fn iso_millis(s: &str) -> i64 {
+/// A tantivy index with the schema the corpus's mapping stands for: a typed
+/// field per mapped field (text `TEXT`, keyword `STRING | FAST`, numbers and
+/// dates `INDEXED | FAST`), `_id` and `_source` stored as Tensile stores them.
+pub struct RawIndexer {
+    index: Index,
+    writer: IndexWriter<TantivyDocument>,
+    id: Field,
+    source: Field,
+    text: Vec<(String, Field)>,
+    keyword: Vec<(String, Field)>,
+    number: Vec<(String, Field)>,
+    float: Vec<(String, Field)>,
+    date: Vec<(String, Field)>,
+}
+
+impl RawIndexer {
+    /// A new index in `dir`, with a writer of 64 MB.
+    pub fn create(dir: &Path) -> Result<RawIndexer, String> {
+        let mut b = Schema::builder();
+        let id = b.add_text_field("_id", STRING | STORED);
+        let source = b.add_text_field("_source", STORED);
+        let (mut text, mut keyword, mut number, mut float, mut date) = (vec![], vec![], vec![], vec![], vec![]);
+        let mappings = corpus::mappings();
+        for (name, def) in mappings["properties"].as_object().expect("properties") {
+            match def["type"].as_str() {
+                Some("text") => text.push((name.clone(), b.add_text_field(name, TEXT))),
+                Some("keyword") => keyword.push((name.clone(), b.add_text_field(name, STRING | FAST))),
+                Some("float") => float.push((name.clone(), b.add_f64_field(name, INDEXED | FAST))),
+                Some("date") => date.push((name.clone(), b.add_date_field(name, INDEXED | FAST))),
+                _ => number.push((name.clone(), b.add_i64_field(name, INDEXED | FAST))),
+            }
+        }
+        let index = Index::create_in_dir(dir, b.build()).map_err(|e| e.to_string())?;
+        let writer = index.writer::<TantivyDocument>(64 << 20).map_err(|e| e.to_string())?;
+        Ok(RawIndexer { index, writer, id, source, text, keyword, number, float, date })
+    }
+
+    /// Adds the document of JSON line `line` with `_id` `n`.
+    pub fn add(&self, n: usize, line: &str) -> Result<(), String> {
+        let value: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.id, n.to_string());
+        doc.add_text(self.source, line);
+        let values = |name: &str| -> Vec<Value> {
+            match &value[name] {
+                Value::Null => Vec::new(),
+                Value::Array(items) => items.clone(),
+                v => vec![v.clone()],
+            }
+        };
+        for (name, f) in &self.text {
+            values(name).iter().filter_map(Value::as_str).for_each(|v| doc.add_text(*f, v));
+        }
+        for (name, f) in &self.keyword {
+            values(name).iter().filter_map(Value::as_str).for_each(|v| doc.add_text(*f, v));
+        }
+        for (name, f) in &self.number {
+            values(name).iter().filter_map(Value::as_i64).for_each(|v| doc.add_i64(*f, v));
+        }
+        for (name, f) in &self.float {
+            values(name).iter().filter_map(Value::as_f64).for_each(|v| doc.add_f64(*f, v));
+        }
+        for (name, f) in &self.date {
+            for v in values(name).iter().filter_map(Value::as_str) {
+                doc.add_date(*f, DateTime::from_timestamp_millis(iso_millis(v)));
+            }
+        }
+        self.writer.add_document(doc).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    pub fn commit(&mut self) -> Result<(), String> {
+        self.writer.commit().map(drop).map_err(|e| e.to_string())
+    }
+
+    /// Commits, lets the merges under way finish, then merges every segment
+    /// into one: the index to search, as Tensile's after a force merge.
+    pub fn merged(mut self) -> Result<Index, String> {
+        let error = |e: tantivy::TantivyError| e.to_string();
+        self.commit()?;
+        self.writer.wait_merging_threads().map_err(error)?;
+        let mut writer = self.index.writer::<TantivyDocument>(64 << 20).map_err(error)?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let segments = self.index.searchable_segment_ids().map_err(error)?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait().map_err(error)?;
+        }
+        writer.wait_merging_threads().map_err(error)?;
+        Ok(self.index)
+    }
+}
+
+/// Millis of the corpus's `yyyy-MM-ddTHH:mm:ss.SSSZ` timestamps (years
+/// 1970 to 2099).
+pub fn iso_millis(s: &str) -> i64 {
     let n = |a: usize, b: usize| s.get(a..b).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
     let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
     let days = (y - 1970) * 365
         + (y - 1969) / 4
         + [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334][(m - 1) as usize]
+        + i64::from(y % 4 == 0 && m > 2)
         + d
         - 1;
     ((days * 24 + n(11, 13)) * 60 + n(14, 16)) * 60_000 + n(17, 19) * 1000 + n(20, 23)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_are_read_as_epoch_millis() {
+        assert_eq!(super::iso_millis("1970-01-01T00:00:01.002Z"), 1002);
+        assert_eq!(super::iso_millis("2024-01-01T00:00:00.000Z"), 1_704_067_200_000);
+        assert_eq!(super::iso_millis("2024-03-01T12:30:00.500Z"), 1_709_296_200_500);
+    }
 }

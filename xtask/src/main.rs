@@ -9,7 +9,10 @@
 //!   `conformance/baseline.txt` and `conformance/REPORT.md`;
 //! - `cargo xtask bench ingest [--logs N] [--articles N] [--clients N]`
 //!   builds Tensile and the benchmarks in release mode and compares
-//!   Tensile's bulk ingest with raw tantivy's (see `bench/`).
+//!   Tensile's bulk ingest with raw tantivy's (see `bench/`);
+//! - `cargo xtask bench search [--logs N] [--articles N] [--clients N]
+//!   [--rounds N]` does the same for a mix of queries: latency and
+//!   throughput of Tensile's `_search` against raw tantivy searchers.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,7 +27,7 @@ fn main() -> ExitCode {
         ["conformance", "--update-baseline"] => conformance(true),
         ["bench", which, rest @ ..] => bench(which, rest),
         _ => Err(
-            "usage: cargo xtask codegen [--check] | cargo xtask conformance [--update-baseline] | cargo xtask bench ingest [options]"
+            "usage: cargo xtask codegen [--check] | cargo xtask conformance [--update-baseline] | cargo xtask bench ingest|search [options]"
                 .to_owned(),
         ),
     };
