@@ -297,3 +297,45 @@ async fn term_and_completion_suggesters() {
     .await;
     assert_eq!(status, 501, "the phrase suggester is not built and says so");
 }
+
+#[tokio::test]
+async fn fuzzy_and_prefix_matching() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let found = |query: Value| {
+        let c = c.clone();
+        async move {
+            let (status, answer) = call(&c, url, Method::POST, "/books/_search", Some(json!({"query": query}))).await;
+            assert_eq!(status, 200, "{answer}");
+            let mut ids: Vec<String> = ids(&answer).into_iter().map(str::to_owned).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(found(json!({"fuzzy": {"title": "fix"}})).await, ["1", "4"]);
+    assert_eq!(found(json!({"fuzzy": {"title": {"value": "fix", "fuzziness": 0}}})).await, Vec::<String>::new());
+    assert_eq!(found(json!({"match": {"title": {"query": "quikc lazzy", "fuzziness": "AUTO"}}})).await, ["1", "2"]);
+    assert_eq!(
+        found(json!({"match": {"title": {"query": "quikc", "fuzziness": 1, "fuzzy_transpositions": false}}})).await,
+        Vec::<String>::new(),
+        "without transpositions a swap is two edits"
+    );
+    assert_eq!(found(json!({"match_bool_prefix": {"title": "quick bro"}})).await, ["1"]);
+    assert_eq!(found(json!({"match_phrase_prefix": {"title": "the fox and th"}})).await, ["4"]);
+    assert_eq!(found(json!({"match_phrase_prefix": {"title": "the qu"}})).await, ["1"]);
+    assert_eq!(
+        found(json!({"multi_match": {"query": "in rus", "type": "bool_prefix", "fields": ["title", "tag"], "operator": "and"}})).await,
+        ["3"]
+    );
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_search",
+        Some(json!({"query": {"match": {"title": {"query": "x", "fuzziness": 3}}}})),
+    )
+    .await;
+    assert_eq!(status, 400, "edit distances above 2 are refused");
+}

@@ -9,8 +9,8 @@ use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use serde_json::Value;
 use std::ops::Bound;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
-    Query as TQuery, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    PhrasePrefixQuery, PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -96,28 +96,58 @@ impl Compiler<'_> {
         Some(term)
     }
 
-    /// The tokens of a text for a text field, with their positions.
-    fn analyzed(&self, field: &FieldMapper, text: &str) -> Vec<(usize, Term)> {
-        let analyzer = field.search_analyzer.clone().unwrap_or_else(|| self.mapper.analyzers.default_search_analyzer());
-        self.tokens_with(&analyzer, field, text)
+    /// The analysed words of a text for a text field (its search analyzer,
+    /// or a named one), with their positions.
+    fn words(
+        &self,
+        field: &FieldMapper,
+        analyzer: Option<&str>,
+        text: &str,
+    ) -> Result<Vec<(u32, String)>, EngineError> {
+        let analyzer = match analyzer {
+            Some(name) => self
+                .mapper
+                .analyzers
+                .analyzer(name)
+                .map_err(|_| EngineError::QueryShard(format!("[match] analyzer [{name}] not found")))?,
+            None => field.search_analyzer.clone().unwrap_or_else(|| self.mapper.analyzers.default_search_analyzer()),
+        };
+        Ok(analyzer.analyze(text).into_iter().map(|t| (t.position, t.term)).collect())
     }
 
-    /// The `_text` terms a given analyzer makes of a text for a field.
-    fn tokens_with(
+    /// A text field's term for an analysed word.
+    fn text_term(&self, field: &FieldMapper, word: &str) -> Term {
+        let mut term = json_term(self.fields.text, &field.path);
+        term.append_type_and_str(word);
+        term
+    }
+
+    /// The terms of a field starting with `word`.
+    fn prefix_of(&self, field: &FieldMapper, word: &str) -> Result<Compiled, EngineError> {
+        self.pattern(&field.path, &format!("{}.*", super::dsl::literal_regex(word)), false, 1.0, "prefix")
+    }
+
+    /// The terms within the edit distance `fuzziness` allows of `word`, the
+    /// first `prefix_length` characters exact.
+    fn fuzzy(
         &self,
-        analyzer: &tensile_analysis::Analyzer,
         field: &FieldMapper,
-        text: &str,
-    ) -> Vec<(usize, Term)> {
-        analyzer
-            .analyze(text)
-            .into_iter()
-            .map(|t| {
-                let mut term = json_term(self.fields.text, &field.path);
-                term.append_type_and_str(&t.term);
-                (t.position as usize, term)
-            })
-            .collect()
+        term: Term,
+        word: &str,
+        fuzziness: &str,
+        prefix_length: usize,
+        transpositions: bool,
+    ) -> Result<Compiled, EngineError> {
+        let distance = super::dsl::edit_distance_for(fuzziness, word.chars().count())?;
+        if distance == 0 {
+            return Ok(term_query(term));
+        }
+        let fuzzy: Compiled = Box::new(FuzzyTermQuery::new(term, distance, transpositions));
+        if prefix_length == 0 {
+            return Ok(fuzzy);
+        }
+        let prefix: String = word.chars().take(prefix_length).collect();
+        Ok(Box::new(BooleanQuery::new(vec![(Occur::Must, fuzzy), (Occur::Must, self.prefix_of(field, &prefix)?)])))
     }
 
     /// Whether a query on the `_index` field matches this index (`None`
@@ -150,7 +180,7 @@ impl Compiler<'_> {
             });
         }
         // A field pattern (`*`, `title.*`): the best of the fields it names.
-        if let Query::Match { field, .. } | Query::MatchPhrase { field, .. } = q {
+        if let Query::Match { field, .. } | Query::MatchPhrase { field, .. } | Query::Fuzzy { field, .. } = q {
             if field.contains('*') {
                 return Ok(Box::new(DisjunctionMaxQuery::new(self.expanded(q)?)));
             }
@@ -179,29 +209,48 @@ impl Compiler<'_> {
                     .collect();
                 Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), *boost))
             }
-            Query::Match { field, text, and, minimum_should_match: msm, boost, analyzer, zero_terms_all } => {
+            Query::Match {
+                field,
+                text,
+                and,
+                minimum_should_match: msm,
+                boost,
+                analyzer,
+                zero_terms_all,
+                fuzziness,
+                prefix_length,
+                transpositions,
+                bool_prefix,
+            } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
-                if !f.kind.is_text() {
-                    let term = self.exact_term(f, &Value::String(text.clone()));
-                    return Ok(boosted(term.map_or_else(|| Box::new(EmptyQuery) as Compiled, term_query), *boost));
-                }
-                let tokens = match analyzer {
-                    Some(name) => {
-                        let a = self
-                            .mapper
-                            .analyzers
-                            .analyzer(name)
-                            .map_err(|_| EngineError::QueryShard(format!("[match] analyzer [{name}] not found")))?;
-                        self.tokens_with(&a, f, text)
-                    }
-                    None => self.analyzed(f, text),
+                let words: Vec<String> = if f.kind.is_text() {
+                    self.words(f, analyzer.as_deref(), text)?.into_iter().map(|(_, w)| w).collect()
+                } else {
+                    vec![text.clone()]
                 };
                 let occur = if *and { Occur::Must } else { Occur::Should };
-                let clauses: Vec<(Occur, Compiled)> = tokens.into_iter().map(|(_, t)| (occur, term_query(t))).collect();
+                let last = words.len().saturating_sub(1);
+                let mut clauses: Vec<(Occur, Compiled)> = Vec::new();
+                for (i, word) in words.iter().enumerate() {
+                    let term = if f.kind.is_text() {
+                        Some(self.text_term(f, word))
+                    } else {
+                        self.exact_term(f, &Value::String(word.clone()))
+                    };
+                    let Some(term) = term else { continue };
+                    let stringy = f.kind.is_text() || f.kind == FieldKind::Keyword;
+                    let q = match fuzziness {
+                        _ if *bool_prefix && i == last && stringy => self.prefix_of(f, word)?,
+                        Some(fz) if stringy => self.fuzzy(f, term, word, fz, *prefix_length, *transpositions)?,
+                        _ => term_query(term),
+                    };
+                    clauses.push((occur, q));
+                }
                 let n = clauses.len();
-                let q: Compiled = match (clauses.len(), msm) {
+                let q: Compiled = match (n, msm) {
                     (0, _) if *zero_terms_all => Box::new(AllQuery),
                     (0, _) => Box::new(EmptyQuery),
+                    (1, None) => clauses.remove(0).1,
                     (_, Some(spec)) if !*and => Box::new(BooleanQuery::with_minimum_required_clauses(
                         clauses,
                         minimum_should_match(spec, n).max(1),
@@ -210,23 +259,39 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
-            Query::MatchPhrase { field, text, slop, boost } => {
+            Query::MatchPhrase { field, text, slop, boost, prefix } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 if !f.kind.is_text() {
                     let term = self.exact_term(f, &Value::String(text.clone()));
                     return Ok(boosted(term.map_or_else(|| Box::new(EmptyQuery) as Compiled, term_query), *boost));
                 }
-                let mut tokens = self.analyzed(f, text);
-                let q: Compiled = match tokens.len() {
-                    0 => Box::new(EmptyQuery),
-                    1 => term_query(tokens.remove(0).1),
-                    _ => {
-                        let first = tokens[0].0;
-                        let terms = tokens.into_iter().map(|(p, t)| (p - first, t)).collect();
-                        Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
-                    }
+                let words = self.words(f, None, text)?;
+                let first = words.first().map_or(0, |(p, _)| *p);
+                let terms: Vec<(usize, Term)> =
+                    words.iter().map(|(p, w)| ((p - first) as usize, self.text_term(f, w))).collect();
+                let q: Compiled = match (terms.len(), prefix) {
+                    (0, _) => Box::new(EmptyQuery),
+                    (1, true) => self.prefix_of(f, &words[0].1)?,
+                    (1, false) => term_query(terms.into_iter().next().expect("one term").1),
+                    (_, true) => Box::new(PhrasePrefixQuery::new_with_offset(terms)),
+                    (_, false) => Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop)),
                 };
                 boosted(q, *boost)
+            }
+            Query::Fuzzy { field, value, fuzziness, prefix_length, transpositions, boost } => {
+                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let term = if f.kind.is_text() {
+                    Some(self.text_term(f, value))
+                } else if f.kind == FieldKind::Keyword {
+                    self.exact_term(f, &Value::String(value.clone()))
+                } else {
+                    return Err(EngineError::QueryShard(format!(
+                        "Can only use fuzzy queries on keyword and text fields - not on [{}] which is of type [{}]",
+                        f.path, f.type_name
+                    )));
+                };
+                let Some(term) = term else { return Ok(Box::new(EmptyQuery)) };
+                boosted(self.fuzzy(f, term, value, fuzziness, *prefix_length, *transpositions)?, *boost)
             }
             Query::Range { field, gt, gte, lt, lte, format, boost } => {
                 self.range(field, [gt, gte, lt, lte], format, *boost)?
@@ -290,7 +355,11 @@ impl Compiler<'_> {
     /// field it matches (text and keyword fields); any other query as is.
     fn expanded(&self, q: &Query) -> Result<Vec<Compiled>, EngineError> {
         let field = match q {
-            Query::Match { field, .. } | Query::MatchPhrase { field, .. } if field.contains('*') => field,
+            Query::Match { field, .. } | Query::MatchPhrase { field, .. } | Query::Fuzzy { field, .. }
+                if field.contains('*') =>
+            {
+                field
+            }
             other => return Ok(vec![self.compile(other)?]),
         };
         let mut names: Vec<&String> = self
@@ -306,23 +375,7 @@ impl Compiler<'_> {
         names
             .into_iter()
             .map(|name| {
-                let one = match q.clone() {
-                    Query::Match { text, and, minimum_should_match, boost, analyzer, zero_terms_all, .. } => {
-                        Query::Match {
-                            field: name.clone(),
-                            text,
-                            and,
-                            minimum_should_match,
-                            boost,
-                            analyzer,
-                            zero_terms_all,
-                        }
-                    }
-                    Query::MatchPhrase { text, slop, boost, .. } => {
-                        Query::MatchPhrase { field: name.clone(), text, slop, boost }
-                    }
-                    other => other,
-                };
+                let one = q.on_field(name);
                 self.compile(&one)
             })
             .collect()

@@ -33,11 +33,30 @@ pub enum Query {
         analyzer: Option<String>,
         /// `zero_terms_query: all`: a text that analyses to nothing matches everything.
         zero_terms_all: bool,
+        /// `fuzziness`: terms within this edit distance (`AUTO`, `0`..`2`) match too.
+        fuzziness: Option<String>,
+        /// With `fuzziness`: how many leading characters must match exactly.
+        prefix_length: usize,
+        /// With `fuzziness`: whether swapping two adjacent characters is one edit.
+        transpositions: bool,
+        /// `match_bool_prefix`: the last term matches as a prefix.
+        bool_prefix: bool,
     },
     MatchPhrase {
         field: String,
         text: String,
         slop: u32,
+        boost: f32,
+        /// `match_phrase_prefix`: the last term matches as a prefix.
+        prefix: bool,
+    },
+    /// `fuzzy`: the terms within an edit distance of a value.
+    Fuzzy {
+        field: String,
+        value: String,
+        fuzziness: String,
+        prefix_length: usize,
+        transpositions: bool,
         boost: f32,
     },
     Range {
@@ -84,6 +103,67 @@ pub enum Query {
     },
 }
 
+impl Query {
+    /// A `match` of a text on a field, every option at its default.
+    pub fn match_text(field: impl Into<String>, text: impl Into<String>) -> Query {
+        Query::Match {
+            field: field.into(),
+            text: text.into(),
+            and: false,
+            minimum_should_match: None,
+            boost: 1.0,
+            analyzer: None,
+            zero_terms_all: false,
+            fuzziness: None,
+            prefix_length: 0,
+            transpositions: true,
+            bool_prefix: false,
+        }
+    }
+
+    /// The same query on another field (for a per-field query whose field
+    /// was a pattern).
+    pub fn on_field(&self, name: &str) -> Query {
+        let mut q = self.clone();
+        if let Query::Match { field, .. } | Query::MatchPhrase { field, .. } | Query::Fuzzy { field, .. } = &mut q {
+            *field = name.to_owned();
+        }
+        q
+    }
+}
+
+/// The edit distance a `fuzziness` allows a term of `len` characters:
+/// `AUTO` (`AUTO:3,6`: none up to 2 characters, 1 up to 5, else 2) or a number.
+pub fn edit_distance_for(fuzziness: &str, len: usize) -> Result<u8, EngineError> {
+    let f = fuzziness.trim();
+    if let Some(rest) = f.strip_prefix("AUTO").or_else(|| f.strip_prefix("auto")) {
+        let (low, high) = match rest.strip_prefix(':') {
+            Some(bounds) => {
+                let (l, h) = bounds
+                    .split_once(',')
+                    .ok_or_else(|| parsing(format!("failed to find low and high distance values in [{f}]")))?;
+                let n = |v: &str| {
+                    v.trim().parse::<usize>().map_err(|_| parsing(format!("failed to parse [{f}] as fuzziness")))
+                };
+                (n(l)?, n(h)?)
+            }
+            None => (3, 6),
+        };
+        return Ok(if len < low {
+            0
+        } else if len < high {
+            1
+        } else {
+            2
+        });
+    }
+    match f.parse::<f64>() {
+        Ok(n) if (0.0..=2.0).contains(&n) && n.fract() == 0.0 => Ok(n as u8),
+        Ok(_) => Err(EngineError::IllegalArgument(format!("Valid edit distances are [0, 1, 2] but was [{f}]"))),
+        Err(_) => Err(parsing(format!("failed to parse [{f}] as fuzziness"))),
+    }
+}
+
 /// A Lucene wildcard pattern (`*`, `?`) as a regular expression.
 pub fn wildcard_regex(pattern: &str) -> String {
     let mut out = String::new();
@@ -114,8 +194,6 @@ pub fn literal_regex(text: &str) -> String {
 
 /// Queries Elasticsearch has that Tensile does not run yet.
 const NOT_YET: &[&str] = &[
-    "match_phrase_prefix",
-    "match_bool_prefix",
     "multi_match",
     "combined_fields",
     "query_string",
@@ -124,7 +202,6 @@ const NOT_YET: &[&str] = &[
     "prefix",
     "wildcard",
     "regexp",
-    "fuzzy",
     "boosting",
     "dis_max",
     "function_score",
@@ -173,11 +250,20 @@ const MATCH_OPTIONS: &[&str] = &[
     "lenient",
     "zero_terms_query",
     "auto_generate_synonyms_phrase_query",
+    "fuzziness",
+    "prefix_length",
+    "max_expansions",
+    "fuzzy_transpositions",
+    "fuzzy_transpositions",
 ];
 const QUERY_STRING_OPTIONS: &[&str] =
     &["query", "default_field", "fields", "default_operator", "boost", "_name", "lenient", "analyze_wildcard"];
 const MULTI_MATCH_OPTIONS: &[&str] = &[
     "query",
+    "fuzziness",
+    "prefix_length",
+    "max_expansions",
+    "fuzzy_transpositions",
     "fields",
     "type",
     "operator",
@@ -280,14 +366,22 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
             };
             Query::Terms { field: field.to_owned(), values: values.clone(), boost: boost(params)? }
         }
-        "match" => {
+        "match" | "match_bool_prefix" => {
             let (field, p) = field_entry(kind, body)?;
+            let bool_prefix = kind == "match_bool_prefix";
             match p {
                 Value::Object(o) => {
-                    supported_options(o, MATCH_OPTIONS, "match")?;
+                    supported_options(o, MATCH_OPTIONS, kind)?;
+                    let fuzziness = o.get("fuzziness").map(text_of);
+                    if let Some(f) = &fuzziness {
+                        edit_distance_for(f, 0)?;
+                    }
                     Query::Match {
                         field: field.to_owned(),
-                        text: o.get("query").map(text_of).ok_or_else(|| parsing("[match] requires query value"))?,
+                        text: o
+                            .get("query")
+                            .map(text_of)
+                            .ok_or_else(|| parsing(format!("[{kind}] requires query value")))?,
                         and: o.get("operator").and_then(Value::as_str).is_some_and(|op| op.eq_ignore_ascii_case("and")),
                         minimum_should_match: match o.get("minimum_should_match").map(text_of) {
                             Some(m) => {
@@ -305,29 +399,68 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
                                 return Err(parsing(format!("Unsupported zero_terms_query value [{other}]")))
                             }
                         },
+                        fuzziness,
+                        prefix_length: o.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
+                        transpositions: o.get("fuzzy_transpositions").is_none_or(|v| v != false),
+                        bool_prefix,
                     }
                 }
-                value => Query::Match {
-                    field: field.to_owned(),
-                    text: text_of(value),
-                    and: false,
-                    minimum_should_match: None,
-                    boost: 1.0,
-                    analyzer: None,
-                    zero_terms_all: false,
-                },
+                value => {
+                    let mut q = Query::match_text(field, text_of(value));
+                    if let Query::Match { bool_prefix: b, .. } = &mut q {
+                        *b = bool_prefix;
+                    }
+                    q
+                }
             }
         }
-        "match_phrase" => {
+        "fuzzy" => {
             let (field, p) = field_entry(kind, body)?;
+            let (value, o) = match p {
+                Value::Object(o) => {
+                    supported_options(
+                        o,
+                        &["value", "fuzziness", "prefix_length", "transpositions", "boost", "_name", "max_expansions"],
+                        "fuzzy",
+                    )?;
+                    (o.get("value").map(text_of).ok_or_else(|| parsing("[fuzzy] query requires a [value]"))?, Some(o))
+                }
+                other => (text_of(other), None),
+            };
+            let fuzziness = o.and_then(|o| o.get("fuzziness")).map_or_else(|| "AUTO".to_owned(), text_of);
+            edit_distance_for(&fuzziness, 0)?;
+            Query::Fuzzy {
+                field: field.to_owned(),
+                value,
+                fuzziness,
+                prefix_length: o.and_then(|o| o.get("prefix_length")).and_then(Value::as_u64).unwrap_or(0) as usize,
+                transpositions: o.and_then(|o| o.get("transpositions")).is_none_or(|v| v != false),
+                boost: o.map_or(Ok(1.0), boost)?,
+            }
+        }
+        "match_phrase" | "match_phrase_prefix" => {
+            let (field, p) = field_entry(kind, body)?;
+            let prefix = kind == "match_phrase_prefix";
             match p {
-                Value::Object(o) => Query::MatchPhrase {
-                    field: field.to_owned(),
-                    text: o.get("query").map(text_of).ok_or_else(|| parsing("[match_phrase] requires query value"))?,
-                    slop: o.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32,
-                    boost: boost(o)?,
-                },
-                value => Query::MatchPhrase { field: field.to_owned(), text: text_of(value), slop: 0, boost: 1.0 },
+                Value::Object(o) => {
+                    supported_options(o, &["query", "slop", "boost", "_name", "analyzer", "max_expansions"], kind)?;
+                    if o.contains_key("analyzer") {
+                        return Err(EngineError::Unsupported(format!("the [analyzer] option of the [{kind}] query")));
+                    }
+                    Query::MatchPhrase {
+                        field: field.to_owned(),
+                        text: o
+                            .get("query")
+                            .map(text_of)
+                            .ok_or_else(|| parsing(format!("[{kind}] requires query value")))?,
+                        slop: o.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32,
+                        boost: boost(o)?,
+                        prefix,
+                    }
+                }
+                value => {
+                    Query::MatchPhrase { field: field.to_owned(), text: text_of(value), slop: 0, boost: 1.0, prefix }
+                }
             }
         }
         "range" => {
@@ -481,6 +614,11 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
 fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let text = params.get("query").map(text_of).ok_or_else(|| parsing("No text specified for multi_match query"))?;
     let kind = params.get("type").and_then(Value::as_str).unwrap_or("best_fields");
+    if kind == "bool_prefix" {
+        if let Some(k) = ["slop", "cutoff_frequency"].into_iter().find(|k| params.contains_key(*k)) {
+            return Err(parsing(format!("[{k}] not allowed for type [bool_prefix]")));
+        }
+    }
     supported_options(params, MULTI_MATCH_OPTIONS, "multi_match")?;
     let fields: Vec<String> = match params.get("fields") {
         Some(Value::Array(items)) => items.iter().map(text_of).collect(),
@@ -491,9 +629,17 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let msm = params.get("minimum_should_match").map(text_of);
     let slop = params.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32;
     let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
+    let fuzziness = params.get("fuzziness").map(text_of);
+    if let Some(f) = &fuzziness {
+        edit_distance_for(f, 0)?;
+    }
+    let prefix_length = params.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let transpositions = params.get("fuzzy_transpositions").is_none_or(|v| v != false);
     let per_field = |field: String, boost: f32| match kind {
-        "phrase" => Ok(Query::MatchPhrase { field, text: text.clone(), slop, boost }),
-        "best_fields" | "most_fields" => Ok(Query::Match {
+        "phrase" | "phrase_prefix" => {
+            Ok(Query::MatchPhrase { field, text: text.clone(), slop, boost, prefix: kind == "phrase_prefix" })
+        }
+        "best_fields" | "most_fields" | "bool_prefix" => Ok(Query::Match {
             field,
             text: text.clone(),
             and,
@@ -501,6 +647,10 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             boost,
             analyzer: analyzer.clone(),
             zero_terms_all: false,
+            fuzziness: fuzziness.clone(),
+            prefix_length,
+            transpositions,
+            bool_prefix: kind == "bool_prefix",
         }),
         other => Err(EngineError::Unsupported(format!("the [{other}] type of the [multi_match] query"))),
     };
@@ -579,7 +729,10 @@ mod tests {
             Query::Bool { .. }
         ));
         assert_eq!(parse(&json!({"foo": {}})).unwrap_err().to_string(), "unknown query [foo]");
-        assert!(matches!(parse(&json!({"fuzzy": {"a": "b"}})), Err(EngineError::Unsupported(_))));
+        assert!(matches!(parse(&json!({"span_term": {"a": "b"}})), Err(EngineError::Unsupported(_))));
+        assert_eq!((edit_distance_for("AUTO", 2).unwrap(), edit_distance_for("AUTO", 4).unwrap()), (0, 1));
+        assert_eq!(edit_distance_for("AUTO:2,4", 5).unwrap(), 2);
+        assert!(edit_distance_for("3", 5).is_err());
         assert!(parse(&json!({"match": {"a": "x", "b": "y"}}))
             .unwrap_err()
             .to_string()

@@ -109,7 +109,7 @@ fn clause(body: &str, default_field: &str) -> Result<Query, EngineError> {
     if let Some(quoted) = value.strip_prefix('"') {
         let (phrase, tail) = quoted.split_once('"').unwrap_or((quoted, ""));
         let slop = tail.strip_prefix('~').and_then(|s| s.parse().ok()).unwrap_or(0);
-        return Ok(Query::MatchPhrase { field, text: phrase.to_owned(), slop, boost: 1.0 });
+        return Ok(Query::MatchPhrase { field, text: phrase.to_owned(), slop, boost: 1.0, prefix: false });
     }
     if value.contains(['*', '?']) {
         // Wildcard terms are matched lowercased, as the standard analyzer indexes them.
@@ -124,15 +124,7 @@ fn clause(body: &str, default_field: &str) -> Result<Query, EngineError> {
     if value.contains('~') {
         return Err(EngineError::Unsupported(format!("fuzzy terms in a query string ([{value}])")));
     }
-    Ok(Query::Match {
-        field,
-        text: value.to_owned(),
-        and: false,
-        minimum_should_match: None,
-        boost: 1.0,
-        analyzer: None,
-        zero_terms_all: false,
-    })
+    Ok(Query::match_text(field, value))
 }
 
 #[cfg(test)]
