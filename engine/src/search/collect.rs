@@ -127,6 +127,11 @@ impl SegmentValues {
         Ok(SegmentValues { order: order.clone(), index, shard, segment: ord, columns, tie_columns, seq_no, group })
     }
 
+    /// A match's value for the first sort key, when that key is a field.
+    fn primary(&self, doc: DocId) -> Option<SortValue> {
+        self.columns.first()?.as_ref().map(|c| c.value(doc))
+    }
+
     /// A match with the values it is ordered by.
     pub fn found(&self, doc: DocId, score: Score) -> Found {
         let sort = if self.order.by_fields {
@@ -250,6 +255,22 @@ impl SegmentCollector for SegmentTop {
         self.total += 1;
         if self.limit == 0 {
             return;
+        }
+        // The first key alone often rules a match out (before the cursor,
+        // or past the worst of a full page) without reading the rest.
+        if let Some(first) = self.values.primary(doc) {
+            let order = &self.values.order;
+            let key = &order.keys[0];
+            if let Some(after) = self.search_after.as_ref().and_then(|a| a.first()) {
+                if sort::compare(key, &first, &SortValue::like(after, &first)) == Ordering::Less {
+                    return;
+                }
+            }
+            if let Some(worst) = &self.worst {
+                if sort::compare(key, &first, &worst.sort[0]) == Ordering::Greater {
+                    return;
+                }
+            }
         }
         let hit = self.values.found(doc, score);
         let order = &self.values.order;

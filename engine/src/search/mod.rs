@@ -385,6 +385,7 @@ impl Engine {
         // By score alone, tantivy's top-k collector (which skips what cannot
         // make the page); else one that orders by the request's keys.
         let by_score_alone = !order.by_fields && req.search_after.is_none() && req.min_score.is_none() && !all;
+        let skips = dsl::top_k_skips(&req.query);
         let mut total = 0u64;
         let mut shards_searched = 0u32;
         let mut found: Vec<Found> = Vec::new();
@@ -400,7 +401,8 @@ impl Engine {
             let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index: name };
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
-            let query = compiler.compile(&filtered(&req.query, filters))?;
+            let whole = filtered(&req.query, filters);
+            let query = compiler.compile(&whole)?;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
             }
@@ -410,6 +412,12 @@ impl Engine {
                 .map(|v| sort::search_after_values(&mapper, &req.sort, v))
                 .transpose()?
                 .map(Arc::new);
+            // A cursor the range cannot take (a value the field would refuse)
+            // only costs the narrowing.
+            let narrowed = search_after
+                .as_deref()
+                .and_then(|after| sort::cursor_filter(&mapper, &req.sort, after))
+                .and_then(|cursor| compiler.compile(&filtered(&whole, vec![cursor])).ok());
             let mut index_searchers = Vec::new();
             for (s, shard) in shards.shards.iter().enumerate() {
                 shards_searched += 1;
@@ -421,10 +429,23 @@ impl Engine {
                 let query_started = std::time::Instant::now();
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
                 if by_score_alone {
-                    total += searcher.search(&query, &Count).map_err(search)? as u64;
-                    if limit > 0 {
-                        let top =
-                            searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?;
+                    // Counting apart lets the top-k collector skip what cannot
+                    // make the page (block-max WAND over term queries); for
+                    // queries it cannot skip in, one pass does both.
+                    let top = if limit == 0 {
+                        total += searcher.search(&query, &Count).map_err(search)? as u64;
+                        Vec::new()
+                    } else if skips {
+                        total += searcher.search(&query, &Count).map_err(search)? as u64;
+                        searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?
+                    } else {
+                        let (count, top) = searcher
+                            .search(&query, &(Count, TopDocs::with_limit(limit).order_by_score()))
+                            .map_err(search)?;
+                        total += count as u64;
+                        top
+                    };
+                    {
                         let mut segments: Vec<Option<SegmentValues>> = vec![];
                         for (score, address) in top {
                             let ord = address.segment_ord as usize;
@@ -448,7 +469,21 @@ impl Engine {
                         search_after: search_after.clone(),
                         needs_scores: req.scores(),
                     };
-                    let fruit = searcher.search(&query, &top).map_err(search)?;
+                    // Past a `search_after` cursor, first only the matches at or
+                    // beyond it by the first key (a range the index answers),
+                    // counted apart; all of them when that does not fill the page.
+                    let fruit = match narrowed.as_ref().filter(|_| req.min_score.is_none() && !all) {
+                        Some(narrowed) => {
+                            let near = searcher.search(narrowed, &top).map_err(search)?;
+                            let count = searcher.search(&query, &Count).map_err(search)? as u64;
+                            if near.found.len() >= limit {
+                                collect::ShardFruit { found: near.found, total: count }
+                            } else {
+                                searcher.search(&query, &top).map_err(search)?
+                            }
+                        }
+                        None => searcher.search(&query, &top).map_err(search)?,
+                    };
                     total += fruit.total;
                     found.extend(fruit.found);
                 }
@@ -660,5 +695,45 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("Result window is too large"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+        /// Paging with `search_after` (which narrows each page by a range
+        /// on the first key) walks exactly the order of one whole search.
+        #[test]
+        fn search_after_pages_walk_the_whole_order(
+            values in proptest::collection::vec(proptest::option::of(0i64..6), 1..30),
+            desc in proptest::bool::ANY,
+            page in 1usize..5,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let engine = Engine::open(dir.path()).unwrap();
+            let mappings = json!({"properties": {"n": {"type": "long"}, "k": {"type": "keyword"}}});
+            engine.create_index("walk", &json!({"settings": {"number_of_shards": 2}, "mappings": mappings})).unwrap();
+            for (i, v) in values.iter().enumerate() {
+                let doc = match v {
+                    Some(n) => json!({"n": n, "k": format!("{i:03}")}),
+                    None => json!({"k": format!("{i:03}")}),
+                };
+                engine.index_doc("walk", &i.to_string(), doc.to_string(), None, &Conditions::default(), false).unwrap();
+            }
+            engine.refresh(&["walk".into()]).unwrap();
+            let sort = vec![sort::SortKey::field("n", desc), sort::SortKey::field("k", false)];
+            let indices = ["walk".to_owned()];
+            let whole = SearchRequest { size: 100, sort: sort.clone(), ..Default::default() };
+            let expected: Vec<String> = engine.search(&indices, &whole).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
+            let mut walked = Vec::new();
+            let mut after: Option<Vec<serde_json::Value>> = None;
+            loop {
+                let req = SearchRequest { size: page, sort: sort.clone(), search_after: after.clone(), ..Default::default() };
+                let result = engine.search(&indices, &req).unwrap();
+                proptest::prop_assert_eq!(result.total, values.len() as u64);
+                let Some(last) = result.hits.last() else { break };
+                after = Some(last.sort.iter().map(|v| v.to_json()).collect());
+                walked.extend(result.hits.into_iter().map(|h| h.doc.id));
+            }
+            proptest::prop_assert_eq!(walked, expected);
+        }
     }
 }

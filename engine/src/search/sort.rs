@@ -200,6 +200,28 @@ pub fn search_after_values(
     Ok(out)
 }
 
+/// A filter keeping the matches at or beyond a `search_after` cursor by the
+/// first sort key (inclusive: ties go on to the other keys), when that key
+/// is a field whose values a range can bound and whose missing values sort
+/// last; `None` otherwise.
+pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Value]) -> Option<super::dsl::Query> {
+    let key = keys.first().filter(|k| !k.missing_first)?;
+    let SortBy::Field(path) = &key.by else { return None };
+    let field = mapper.fields.get(path)?;
+    let value = after.first().filter(|v| !v.is_null())?;
+    let (value, format) = match field.kind {
+        FieldKind::Long | FieldKind::Integer | FieldKind::Short | FieldKind::Byte => (value.clone(), None),
+        FieldKind::Double | FieldKind::Float | FieldKind::HalfFloat => (value.clone(), None),
+        FieldKind::Keyword if value.is_string() => (value.clone(), None),
+        FieldKind::Date => (value.clone(), Some("epoch_millis".to_owned())),
+        // Nanoseconds bound loosely by their millisecond.
+        FieldKind::DateNanos => (value.as_i64()?.div_euclid(1_000_000).into(), Some("epoch_millis".to_owned())),
+        _ => return None,
+    };
+    let (gte, lte) = if key.desc { (None, Some(value)) } else { (Some(value), None) };
+    Some(super::dsl::Query::Range { field: path.clone(), gt: None, gte, lt: None, lte, format, boost: 1.0 })
+}
+
 /// A hit's sort value as the request shows it: a date in the key's `format`.
 pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
     let (Some(format), Some(field), SortValue::Long(n)) = (&key.format, date_field(mapper, Some(key)), &value) else {
@@ -229,33 +251,41 @@ impl FieldColumns {
 
     /// The document's value: its least (or, descending, greatest).
     pub fn value(&self, doc: DocId) -> SortValue {
-        let mut values: Vec<SortValue> = Vec::new();
+        let mut best: Option<SortValue> = None;
+        let mut consider = |v: SortValue| {
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    let o = v.cmp_present(b);
+                    if self.desc {
+                        o == Ordering::Greater
+                    } else {
+                        o == Ordering::Less
+                    }
+                }
+            };
+            if better {
+                best = Some(v);
+            }
+        };
         for column in &self.columns {
             match column {
-                DynamicColumn::I64(c) => values.extend(c.values_for_doc(doc).map(SortValue::Long)),
-                DynamicColumn::U64(c) => values.extend(c.values_for_doc(doc).map(SortValue::Unsigned)),
-                DynamicColumn::F64(c) => values.extend(c.values_for_doc(doc).map(SortValue::Double)),
-                DynamicColumn::Bool(c) => values.extend(c.values_for_doc(doc).map(|b| SortValue::Long(i64::from(b)))),
+                DynamicColumn::I64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Long(v))),
+                DynamicColumn::U64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Unsigned(v))),
+                DynamicColumn::F64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Double(v))),
+                DynamicColumn::Bool(c) => c.values_for_doc(doc).for_each(|b| consider(SortValue::Long(i64::from(b)))),
                 DynamicColumn::Str(c) => {
                     for ord in c.term_ords(doc) {
                         let mut s = String::new();
                         if c.ord_to_str(ord, &mut s).unwrap_or(false) {
-                            values.push(SortValue::Text(s));
+                            consider(SortValue::Text(s));
                         }
                     }
                 }
                 _ => {}
             }
         }
-        let pick = values.into_iter().reduce(|a, b| {
-            let o = a.cmp_present(&b);
-            if (o == Ordering::Greater) != self.desc {
-                b
-            } else {
-                a
-            }
-        });
-        pick.unwrap_or(SortValue::Missing)
+        best.unwrap_or(SortValue::Missing)
     }
 }
 
