@@ -3,7 +3,7 @@
 //! best `limit` of them (with `search_after` and `min_score` applied as it
 //! goes), and counts the matches that pass.
 
-use super::sort::{self, FieldColumns, SortBy, SortKey, SortValue};
+use super::sort::{self, FieldColumns, SortBy, SortKey, SortValue, Values};
 use crate::error::EngineError;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -19,10 +19,10 @@ pub(crate) struct Found {
     pub shard: usize,
     pub address: DocAddress,
     /// The hit's values for the request's sort keys (empty when sorted by score).
-    pub sort: Vec<SortValue>,
+    pub sort: Values,
     /// What orders hits that tie: the index sort's values, or the sequence
     /// number (the order documents were written in).
-    pub tie: Vec<SortValue>,
+    pub tie: Values,
     /// The hit's value of the field a search collapses on.
     pub group: Option<SortValue>,
 }
@@ -134,12 +134,19 @@ impl SegmentValues {
 
     /// A match with the values it is ordered by.
     pub fn found(&self, doc: DocId, score: Score) -> Found {
+        self.found_with(doc, score, None)
+    }
+
+    /// A match with the values it is ordered by, its first key's value
+    /// already read when `first` is given.
+    fn found_with(&self, doc: DocId, score: Score, mut first: Option<SortValue>) -> Found {
         let sort = if self.order.by_fields {
             self.order
                 .keys
                 .iter()
                 .zip(&self.columns)
                 .map(|(key, column)| match (&key.by, column) {
+                    (SortBy::Field(_), Some(_)) if first.is_some() => first.take().unwrap_or(SortValue::Missing),
                     (SortBy::Score, _) => SortValue::Double(f64::from(score)),
                     // Index order: index, shard, segment, document.
                     (SortBy::Doc | SortBy::ShardDoc, _) => SortValue::Long(
@@ -153,10 +160,10 @@ impl SegmentValues {
                 })
                 .collect()
         } else {
-            Vec::new()
+            Values::Many(Vec::new())
         };
         let tie = if self.tie_columns.is_empty() {
-            vec![SortValue::Unsigned(self.seq_no.as_ref().and_then(|c| c.first(doc)).unwrap_or(0))]
+            Values::One(SortValue::Unsigned(self.seq_no.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)))
         } else {
             self.tie_columns.iter().map(|c| c.value(doc)).collect()
         };
@@ -258,21 +265,22 @@ impl SegmentCollector for SegmentTop {
         }
         // The first key alone often rules a match out (before the cursor,
         // or past the worst of a full page) without reading the rest.
-        if let Some(first) = self.values.primary(doc) {
+        let first = self.values.primary(doc);
+        if let Some(first) = &first {
             let order = &self.values.order;
             let key = &order.keys[0];
             if let Some(after) = self.search_after.as_ref().and_then(|a| a.first()) {
-                if sort::compare(key, &first, &SortValue::like(after, &first)) == Ordering::Less {
+                if sort::compare(key, first, &SortValue::like(after, first)) == Ordering::Less {
                     return;
                 }
             }
             if let Some(worst) = &self.worst {
-                if sort::compare(key, &first, &worst.sort[0]) == Ordering::Greater {
+                if sort::compare(key, first, &worst.sort[0]) == Ordering::Greater {
                     return;
                 }
             }
         }
-        let hit = self.values.found(doc, score);
+        let hit = self.values.found_with(doc, score, first);
         let order = &self.values.order;
         if self.search_after.as_ref().is_some_and(|after| !order.after(&hit, after)) {
             return;

@@ -253,7 +253,7 @@ fn fetch<'a>(
                 let mapper = at.shards.mapper();
                 keys.iter().zip(&f.sort).map(|(key, v)| sort::shown(&mapper, key, v.clone())).collect()
             } else {
-                f.sort.clone()
+                f.sort.to_vec()
             };
             let mut marked = serde_json::Map::new();
             if let Some((spec, query)) = &shown.highlight {

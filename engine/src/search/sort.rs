@@ -104,6 +104,45 @@ impl SortValue {
     }
 }
 
+/// A hit's values for a list of keys: held inline when there is one (the
+/// common case), so that ranking a match allocates nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    One(SortValue),
+    Many(Vec<SortValue>),
+}
+
+impl std::ops::Deref for Values {
+    type Target = [SortValue];
+
+    fn deref(&self) -> &[SortValue] {
+        match self {
+            Values::One(v) => std::slice::from_ref(v),
+            Values::Many(v) => v,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = &'a SortValue;
+    type IntoIter = std::slice::Iter<'a, SortValue>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl FromIterator<SortValue> for Values {
+    fn from_iter<I: IntoIterator<Item = SortValue>>(items: I) -> Values {
+        let mut items = items.into_iter();
+        let Some(first) = items.next() else { return Values::Many(Vec::new()) };
+        match items.next() {
+            None => Values::One(first),
+            Some(second) => Values::Many([first, second].into_iter().chain(items).collect()),
+        }
+    }
+}
+
 /// Compares two hits' values for one key.
 pub fn compare(key: &SortKey, a: &SortValue, b: &SortValue) -> Ordering {
     match (a, b) {
@@ -251,6 +290,22 @@ impl FieldColumns {
 
     /// The document's value: its least (or, descending, greatest).
     pub fn value(&self, doc: DocId) -> SortValue {
+        // One single-valued numeric column (the usual case): its value.
+        if let [column] = self.columns.as_slice() {
+            let single = |c: tantivy::columnar::Cardinality| !c.is_multivalue();
+            match column {
+                DynamicColumn::I64(c) if single(c.get_cardinality()) => {
+                    return c.first(doc).map_or(SortValue::Missing, SortValue::Long)
+                }
+                DynamicColumn::U64(c) if single(c.get_cardinality()) => {
+                    return c.first(doc).map_or(SortValue::Missing, SortValue::Unsigned)
+                }
+                DynamicColumn::F64(c) if single(c.get_cardinality()) => {
+                    return c.first(doc).map_or(SortValue::Missing, SortValue::Double)
+                }
+                _ => {}
+            }
+        }
         let mut best: Option<SortValue> = None;
         let mut consider = |v: SortValue| {
             let better = match &best {
