@@ -433,6 +433,9 @@ pub(crate) struct View {
     scores: bool,
     pub total: bool,
     pub total_as_int: bool,
+    /// `include_named_queries_score`: `matched_queries` as names with scores.
+    #[serde(default)]
+    named_scores: bool,
 }
 
 impl View {
@@ -473,6 +476,7 @@ impl View {
             scores: request.scores(),
             total: request.track_total_hits != TrackTotal::Off,
             total_as_int: p.rest_total_hits_as_int == Some(true),
+            named_scores: p.include_named_queries_score == Some(true),
         }
     }
 }
@@ -548,6 +552,14 @@ pub(crate) fn render(
         }
         if !hit.sort.is_empty() {
             h.insert("sort".into(), hit.sort.iter().map(|v| v.to_json()).collect());
+        }
+        if !hit.matched_queries.is_empty() {
+            let matched: Value = if view.named_scores {
+                hit.matched_queries.iter().map(|(n, s)| (n.clone(), json!(s))).collect::<Map<_, _>>().into()
+            } else {
+                hit.matched_queries.iter().map(|(n, _)| json!(n)).collect()
+            };
+            h.insert("matched_queries".into(), matched);
         }
         hits.push(Value::Object(h));
     }

@@ -339,3 +339,35 @@ async fn fuzzy_and_prefix_matching() {
     .await;
     assert_eq!(status, 400, "edit distances above 2 are refused");
 }
+
+#[tokio::test]
+async fn named_queries_are_listed_on_the_hits_they_match() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let body = json!({"query": {"bool": {"should": [
+        {"match": {"title": {"query": "fox", "_name": "foxy"}}},
+        {"term": {"tag": {"value": "tech", "_name": "techy"}}},
+        {"range": {"year": {"lt": 2000, "_name": "old"}}}]}},
+        "sort": [{"year": "asc"}]});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(body.clone())).await;
+    assert_eq!(status, 200, "{found}");
+    let matched: Vec<(String, Value)> = found["hits"]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["_id"].as_str().unwrap().to_owned(), h.get("matched_queries").cloned().unwrap_or(Value::Null)))
+        .collect();
+    assert_eq!(
+        matched,
+        [
+            ("4".to_owned(), json!(["foxy", "old"])),
+            ("1".to_owned(), json!(["foxy", "old"])),
+            ("3".to_owned(), json!(["techy"])),
+        ]
+    );
+    let (_, scored) = call(&c, url, Method::POST, "/books/_search?include_named_queries_score=true", Some(body)).await;
+    assert_eq!(scored["hits"]["hits"][2]["matched_queries"]["techy"].as_f64().map(|s| s > 0.0), Some(true));
+    assert_eq!(scored["hits"]["hits"][0]["matched_queries"]["old"], json!(1.0));
+}

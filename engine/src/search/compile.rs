@@ -15,7 +15,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-type Compiled = Box<dyn TQuery>;
+pub(crate) type Compiled = Box<dyn TQuery>;
 
 pub struct Compiler<'a> {
     pub mapper: &'a Mapper,
@@ -189,6 +189,7 @@ impl Compiler<'_> {
             // A constant score rather than a bare `AllQuery`: tantivy drops
             // an `AllQuery` beside other required clauses, and its score with it.
             Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
+            Query::Named { query, .. } => self.compile(query)?,
             Query::MatchNone => Box::new(EmptyQuery),
             Query::Term { field, value, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
@@ -242,7 +243,9 @@ impl Compiler<'_> {
                     let q = match fuzziness {
                         _ if *bool_prefix && i == last && stringy => self.prefix_of(f, word)?,
                         Some(fz) if stringy => self.fuzzy(f, term, word, fz, *prefix_length, *transpositions)?,
-                        _ => term_query(term),
+                        _ if scored_terms(f) => term_query(term),
+                        // Numbers, dates, booleans and IPs match as points in Lucene: a constant score.
+                        _ => Box::new(ConstScoreQuery::new(term_query(term), 1.0)),
                     };
                     clauses.push((occur, q));
                 }

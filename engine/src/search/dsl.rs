@@ -50,6 +50,12 @@ pub enum Query {
         /// `match_phrase_prefix`: the last term matches as a prefix.
         prefix: bool,
     },
+    /// A query with a `_name`: it matches as its query does, and hits it
+    /// matches list the name in their `matched_queries`.
+    Named {
+        name: String,
+        query: Box<Query>,
+    },
     /// `fuzzy`: the terms within an edit distance of a value.
     Fuzzy {
         field: String,
@@ -146,6 +152,7 @@ pub fn top_k_skips(q: &Query) -> bool {
             scored.peek().is_some() && scored.all(top_k_skips)
         }
         Query::DisMax { queries, .. } => queries.iter().all(top_k_skips),
+        Query::Named { query, .. } => top_k_skips(query),
         _ => false,
     }
 }
@@ -347,8 +354,40 @@ fn list(v: Option<&Value>) -> Result<Vec<Query>, EngineError> {
     }
 }
 
-/// Parses a query object: `{"<kind>": {...}}`.
+/// Parses a query object: `{"<kind>": {...}}`, named when it has a
+/// `_name` (beside its options, or among a field's).
 pub fn parse(v: &Value) -> Result<Query, EngineError> {
+    let query = parse_unnamed(v)?;
+    let body = v.as_object().and_then(|m| m.values().next());
+    let name = body.and_then(|b| b.get("_name")).or_else(|| {
+        // A field query's options: `{"match": {"title": {"query": ..., "_name": ...}}}`.
+        body.and_then(Value::as_object)
+            .and_then(|o| o.iter().find(|(k, _)| k.as_str() != "boost").map(|(_, v)| v))
+            .and_then(|field| field.get("_name"))
+    });
+    Ok(match name {
+        Some(n) => Query::Named { name: crate::settings_text(n), query: Box::new(query) },
+        None => query,
+    })
+}
+
+/// The queries of a tree that carry a `_name`, with their names.
+pub fn named(q: &Query, out: &mut Vec<(String, Query)>) {
+    match q {
+        Query::Named { name, query } => {
+            out.push((name.clone(), (**query).clone()));
+            named(query, out);
+        }
+        Query::Bool { must, should, must_not, filter, .. } => {
+            must.iter().chain(should).chain(must_not).chain(filter).for_each(|c| named(c, out))
+        }
+        Query::ConstantScore { filter, .. } => named(filter, out),
+        Query::DisMax { queries, .. } => queries.iter().for_each(|c| named(c, out)),
+        _ => {}
+    }
+}
+
+fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
     let Some(map) = v.as_object() else {
         return Err(parsing("query malformed, must start with start_object"));
     };

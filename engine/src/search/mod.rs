@@ -22,6 +22,7 @@ use crate::Engine;
 use collect::{Found, Order, SegmentValues, ShardTop};
 use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::DocAddress;
 
 /// How many hits the total counts exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +118,8 @@ pub struct Hit {
     pub highlight: serde_json::Map<String, serde_json::Value>,
     /// Its value of the field the search collapses on.
     pub group: Option<sort::SortValue>,
+    /// The named queries (`_name`) it matches, with their scores.
+    pub matched_queries: Vec<(String, f32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -214,12 +217,32 @@ impl Collected {
 pub(crate) struct Shown {
     keys: Vec<sort::SortKey>,
     highlight: Option<(highlight::Highlight, dsl::Query)>,
+    /// The request's named queries (`_name`), for each hit's `matched_queries`.
+    named: Vec<(String, dsl::Query)>,
 }
 
 impl Shown {
     fn of(req: &SearchRequest) -> Shown {
-        Shown { keys: req.sort.clone(), highlight: req.highlight.clone().map(|h| (h, req.query.clone())) }
+        let mut named = Vec::new();
+        dsl::named(&req.query, &mut named);
+        if let Some(f) = &req.post_filter {
+            dsl::named(f, &mut named);
+        }
+        Shown { keys: req.sort.clone(), highlight: req.highlight.clone().map(|h| (h, req.query.clone())), named }
     }
+}
+
+/// A compiled query's score for one document of a searcher, if it matches it.
+fn score_of(
+    query: &dyn tantivy::query::Query,
+    searcher: &tantivy::Searcher,
+    address: DocAddress,
+) -> tantivy::Result<Option<f32>> {
+    use tantivy::DocSet;
+    let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(searcher))?;
+    let mut scorer = weight.scorer(searcher.segment_reader(address.segment_ord), 1.0)?;
+    let matched = scorer.doc() <= address.doc_id && scorer.seek(address.doc_id) == address.doc_id;
+    Ok(matched.then(|| scorer.score()))
 }
 
 /// An index's highlighting limits.
@@ -240,6 +263,8 @@ fn fetch<'a>(
 ) -> Result<Vec<Hit>, EngineError> {
     let keys = &shown.keys;
     let formatted = keys.iter().any(|k| k.format.is_some());
+    // Each index's named queries, compiled once.
+    let mut named: std::collections::HashMap<usize, Vec<(String, compile::Compiled)>> = Default::default();
     let mut hits = Vec::new();
     let started = std::time::Instant::now();
     let mut fetched: Vec<(usize, usize)> = Vec::new();
@@ -265,7 +290,41 @@ fn fetch<'a>(
                 marked = highlight::highlight(spec, query, &mapper, &source, &limits, (index, f.address.doc_id))?;
             }
             let group = f.group.clone();
-            hits.push(Hit { index: indices[f.index].clone(), score: f.score, doc, sort, highlight: marked, group });
+            let mut matched_queries = Vec::new();
+            if !shown.named.is_empty() {
+                if !named.contains_key(&f.index) {
+                    let index = &indices[f.index];
+                    let mapper = at.shards.mapper();
+                    let fields = crate::indexed::fields();
+                    let max_regex_length = engine.index_setting(index, "index.max_regex_length").unwrap_or(1000);
+                    let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index };
+                    let compiled = shown
+                        .named
+                        .iter()
+                        .map(|(name, q)| Ok((name.clone(), compiler.compile(q)?)))
+                        .collect::<Result<Vec<_>, EngineError>>()?;
+                    named.insert(f.index, compiled);
+                }
+                for (name, q) in &named[&f.index] {
+                    let failed =
+                        |e| EngineError::Corrupt { path: indices[f.index].clone().into(), reason: format!("{e}") };
+                    if matched_queries.iter().any(|(n, _)| n == name) {
+                        continue;
+                    }
+                    if let Some(score) = score_of(q.as_ref(), &at.searcher, f.address).map_err(failed)? {
+                        matched_queries.push((name.clone(), score));
+                    }
+                }
+            }
+            hits.push(Hit {
+                index: indices[f.index].clone(),
+                score: f.score,
+                doc,
+                sort,
+                highlight: marked,
+                group,
+                matched_queries,
+            });
         }
     }
     // Each shard that gave hits ran a fetch phase.
