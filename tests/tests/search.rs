@@ -371,3 +371,20 @@ async fn named_queries_are_listed_on_the_hits_they_match() {
     assert_eq!(scored["hits"]["hits"][2]["matched_queries"]["techy"].as_f64().map(|s| s > 0.0), Some(true));
     assert_eq!(scored["hits"]["hits"][0]["matched_queries"]["old"], json!(1.0));
 }
+
+#[tokio::test]
+async fn a_value_a_field_cannot_take_fails_unless_lenient() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let (status, err) =
+        call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"match": {"year": "soon"}}}))).await;
+    assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("query_shard_exception")), "{err}");
+    let lenient = json!({"query": {"match": {"year": {"query": "soon", "lenient": true}}}});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(lenient)).await;
+    assert_eq!((status.as_u16(), found["hits"]["total"]["value"].as_u64()), (200, Some(0)));
+    let (status, _) =
+        call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"term": {"year": "x"}}}))).await;
+    assert_eq!(status, 400);
+}

@@ -96,6 +96,19 @@ impl Compiler<'_> {
         Some(term)
     }
 
+    /// A value's term, or the error a value the field cannot take is.
+    fn strict_term(&self, field: &FieldMapper, value: &Value) -> Result<Option<Term>, EngineError> {
+        if let Err(reason) = field.parse_value(value) {
+            let reason = if reason.is_empty() {
+                format!("For input string: \"{}\"", crate::settings_text(value))
+            } else {
+                reason
+            };
+            return Err(EngineError::QueryShard(format!("failed to create query: {reason}")));
+        }
+        Ok(self.exact_term(field, value))
+    }
+
     /// The analysed words of a text for a text field (its search analyzer,
     /// or a named one), with their positions.
     fn words(
@@ -193,7 +206,7 @@ impl Compiler<'_> {
             Query::MatchNone => Box::new(EmptyQuery),
             Query::Term { field, value, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
-                let Some(term) = self.exact_term(f, value) else { return Ok(Box::new(EmptyQuery)) };
+                let Some(term) = self.strict_term(f, value)? else { return Ok(Box::new(EmptyQuery)) };
                 if scored_terms(f) {
                     boosted(term_query(term), *boost)
                 } else {
@@ -222,6 +235,7 @@ impl Compiler<'_> {
                 prefix_length,
                 transpositions,
                 bool_prefix,
+                lenient,
             } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let words: Vec<String> = if f.kind.is_text() {
@@ -235,8 +249,10 @@ impl Compiler<'_> {
                 for (i, word) in words.iter().enumerate() {
                     let term = if f.kind.is_text() {
                         Some(self.text_term(f, word))
-                    } else {
+                    } else if *lenient {
                         self.exact_term(f, &Value::String(word.clone()))
+                    } else {
+                        self.strict_term(f, &Value::String(word.clone()))?
                     };
                     let Some(term) = term else { continue };
                     let stringy = f.kind.is_text() || f.kind == FieldKind::Keyword;

@@ -41,6 +41,9 @@ pub enum Query {
         transpositions: bool,
         /// `match_bool_prefix`: the last term matches as a prefix.
         bool_prefix: bool,
+        /// `lenient`: a text a field cannot take (`"abc"` for a number) matches
+        /// nothing instead of failing the search.
+        lenient: bool,
     },
     MatchPhrase {
         field: String,
@@ -124,6 +127,7 @@ impl Query {
             prefix_length: 0,
             transpositions: true,
             bool_prefix: false,
+            lenient: false,
         }
     }
 
@@ -460,6 +464,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         prefix_length: o.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
                         transpositions: o.get("fuzzy_transpositions").is_none_or(|v| v != false),
                         bool_prefix,
+                        lenient: o.get("lenient").is_some_and(|v| v == true || v == "true"),
                     }
                 }
                 value => {
@@ -692,6 +697,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     }
     let prefix_length = params.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize;
     let transpositions = params.get("fuzzy_transpositions").is_none_or(|v| v != false);
+    let lenient = params.get("lenient").is_some_and(|v| v == true || v == "true");
     let per_field = |field: String, boost: f32| match kind {
         "phrase" | "phrase_prefix" => {
             Ok(Query::MatchPhrase { field, text: text.clone(), slop, boost, prefix: kind == "phrase_prefix" })
@@ -708,6 +714,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             prefix_length,
             transpositions,
             bool_prefix: kind == "bool_prefix",
+            lenient,
         }),
         other => Err(EngineError::Unsupported(format!("the [{other}] type of the [multi_match] query"))),
     };

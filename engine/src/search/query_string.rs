@@ -124,7 +124,12 @@ fn clause(body: &str, default_field: &str) -> Result<Query, EngineError> {
     if value.contains('~') {
         return Err(EngineError::Unsupported(format!("fuzzy terms in a query string ([{value}])")));
     }
-    Ok(Query::match_text(field, value))
+    // Over many fields a term goes to those that can take it.
+    let mut q = Query::match_text(field, value);
+    if let Query::Match { lenient, .. } = &mut q {
+        *lenient = true;
+    }
+    Ok(q)
 }
 
 #[cfg(test)]
