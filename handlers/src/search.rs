@@ -10,7 +10,7 @@ use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
 use tensile_engine::search::sort::{SortBy, SortKey};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
-use tensile_engine::search::{highlight, suggest};
+use tensile_engine::search::{highlight, rescore, suggest};
 use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
 use tensile_rest::params::BoolOrLong;
@@ -38,19 +38,19 @@ const BODY_KEYS: &[&str] = &[
     "pit",
     "collapse",
     "suggest",
+    "indices_boost",
+    "rescore",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
 const NOT_YET: &[&str] = &[
     "aggs",
     "aggregations",
-    "rescore",
     "script_fields",
     "runtime_mappings",
     "knn",
     "explain",
     "profile",
-    "indices_boost",
     "terminate_after",
     "stats",
     "ext",
@@ -274,7 +274,21 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             track_scores: flag(body, "track_scores", p.track_scores),
             highlight: body.get("highlight").map(highlight::parse).transpose().map_err(es_error)?,
             collapse: collapse.as_ref().map(|c| c.field.clone()),
+            index_boosts: Default::default(),
+            rescore: body.get("rescore").map(rescore::parse).transpose().map_err(es_error)?.unwrap_or_default(),
         };
+        if !request.rescore.is_empty() {
+            if request.sorts_by_fields() {
+                return Err(EsError::new(
+                    400,
+                    "action_request_validation_exception",
+                    "Validation Failed: 1: Cannot use [sort] option in conjunction with [rescore].;",
+                ));
+            }
+            if p.scroll.is_some() {
+                return Err(unsupported("[rescore] in a scroll context".into()));
+            }
+        }
         if let Some(c) = &collapse {
             if p.scroll.is_some() {
                 return Err(EsError::illegal_argument("cannot use `collapse` in a scroll context"));
@@ -291,6 +305,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         let indices = targets(node, &p.index, p)?;
         let expressions = p.index.clone().unwrap_or_default();
         request.alias_filters = node.engine.alias_filters(&expressions, &indices).map_err(es_error)?;
+        if let Some(boosts) = body.get("indices_boost") {
+            request.index_boosts = index_boosts(node, p, boosts)?;
+        }
         let view = View::of(p, body, &request);
         if let Some(Value::Array(asked)) = &view.docvalue_fields {
             for index in &indices {
@@ -327,6 +344,32 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             }
         }
     }
+}
+
+/// `indices_boost`: `[{expression: factor}, ...]`, each expression (a name,
+/// alias or pattern) resolved to indices; an index takes the first factor
+/// that names it.
+fn index_boosts(
+    node: &Node,
+    p: &params::Search,
+    boosts: &Value,
+) -> Result<std::collections::HashMap<String, f32>, EsError> {
+    let entries: Vec<(&String, &Value)> = match boosts {
+        Value::Array(items) => items.iter().filter_map(Value::as_object).flatten().collect(),
+        Value::Object(map) => map.iter().collect(),
+        _ => return Err(es_error(EngineError::Parsing("[indices_boost] must be an array of objects".into()))),
+    };
+    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+    let mut out = std::collections::HashMap::new();
+    for (expression, factor) in entries {
+        let factor = factor.as_f64().ok_or_else(|| {
+            es_error(EngineError::Parsing(format!("[indices_boost] of [{expression}] must be a number")))
+        })?;
+        for index in node.engine.resolve(std::slice::from_ref(expression), opts).map_err(es_error)? {
+            out.entry(index).or_insert(factor as f32);
+        }
+    }
+    Ok(out)
 }
 
 /// A search over a point in time (`pit` in the body): no index in the

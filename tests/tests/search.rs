@@ -388,3 +388,31 @@ async fn a_value_a_field_cannot_take_fails_unless_lenient() {
         call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"term": {"year": "x"}}}))).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn rescore_and_indices_boost_reorder_hits() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    // The rescore query lifts "Rust in action" (tag tech) over the foxes within the window.
+    let body = json!({"query": {"match": {"title": "fox action"}},
+        "rescore": {"window_size": 5, "query": {"rescore_query": {"term": {"tag": "tech"}},
+            "query_weight": 1.0, "rescore_query_weight": 10.0}}});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(ids(&found)[0], "3");
+    let sorted = json!({"sort": ["year"], "rescore": {"query": {"rescore_query": {"match_all": {}}}}});
+    let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(sorted)).await;
+    assert_eq!(status, 400, "rescore cannot go with a sort");
+    let too_wide = json!({"rescore": {"window_size": 10001, "query": {"rescore_query": {"match_all": {}}}}});
+    let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(too_wide)).await;
+    assert_eq!(status, 400);
+
+    call(&c, url, Method::PUT, "/other/_doc/9?refresh=true", Some(json!({"title": "A fox"}))).await;
+    let boosted = |factor: f64| json!({"query": {"match": {"title": "fox"}}, "indices_boost": [{"oth*": factor}]});
+    let (_, up) = call(&c, url, Method::POST, "/books,other/_search", Some(boosted(100.0))).await;
+    assert_eq!(up["hits"]["hits"][0]["_index"], "other");
+    let (_, down) = call(&c, url, Method::POST, "/books,other/_search", Some(boosted(0.001))).await;
+    assert_eq!(down["hits"]["hits"].as_array().unwrap().last().unwrap()["_index"], "other");
+}

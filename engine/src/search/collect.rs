@@ -38,6 +38,8 @@ pub(crate) struct Order {
     /// The field hits are collapsed on, in each index (an alias resolved):
     /// only each value's best hit is kept.
     pub collapse: Option<Vec<String>>,
+    /// Each index's factor on its hits' scores (`indices_boost`).
+    pub boosts: Vec<f32>,
 }
 
 impl Order {
@@ -140,6 +142,7 @@ impl SegmentValues {
     /// A match with the values it is ordered by, its first key's value
     /// already read when `first` is given.
     fn found_with(&self, doc: DocId, score: Score, mut first: Option<SortValue>) -> Found {
+        let score = score * self.order.boosts[self.index];
         let sort = if self.order.by_fields {
             self.order
                 .keys

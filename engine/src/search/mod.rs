@@ -12,6 +12,7 @@ pub mod fields;
 pub mod highlight;
 pub mod pit;
 pub mod query_string;
+pub mod rescore;
 pub mod scroll;
 pub mod sort;
 pub mod suggest;
@@ -58,6 +59,10 @@ pub struct SearchRequest {
     pub highlight: Option<highlight::Highlight>,
     /// `collapse`: the field whose values group hits, one hit per value.
     pub collapse: Option<String>,
+    /// `indices_boost`: a factor on the scores of each named index's hits.
+    pub index_boosts: std::collections::HashMap<String, f32>,
+    /// `rescore`: rescorers of the top hits, applied in turn.
+    pub rescore: Vec<rescore::Rescore>,
 }
 
 impl Default for SearchRequest {
@@ -75,6 +80,8 @@ impl Default for SearchRequest {
             track_scores: false,
             highlight: None,
             collapse: None,
+            index_boosts: Default::default(),
+            rescore: Vec::new(),
         }
     }
 }
@@ -96,7 +103,7 @@ fn filtered(query: &dsl::Query, filters: Vec<dsl::Query>) -> dsl::Query {
 
 impl SearchRequest {
     /// Whether hits are ordered by anything but their score.
-    fn sorts_by_fields(&self) -> bool {
+    pub fn sorts_by_fields(&self) -> bool {
         !(self.sort.is_empty() || self.sort.len() == 1 && self.sort[0].by == sort::SortBy::Score && self.sort[0].desc)
     }
 
@@ -353,7 +360,11 @@ impl Engine {
     ) -> Result<SearchResult, EngineError> {
         self.check_window(indices, req, false)?;
         self.check_highlight(indices, req)?;
-        let collected = self.collect(indices, req, false, pinned)?;
+        self.check_rescore(indices, &req.rescore)?;
+        let mut collected = self.collect(indices, req, false, pinned)?;
+        if !req.rescore.is_empty() {
+            self.rescore(indices, &mut collected, &req.rescore)?;
+        }
         let max_score = collected.max_score(req);
         let page: Vec<&Found> = collected.found.iter().skip(req.from).take(req.size).collect();
         let hits = fetch(self, indices, &collected.searchers, &Shown::of(req), page)?;
@@ -413,7 +424,9 @@ impl Engine {
         pinned: Option<&[Vec<Searched>]>,
     ) -> Result<Collected, EngineError> {
         let fields = crate::indexed::fields();
-        let limit = if all { usize::MAX } else { req.from + req.size };
+        // Rescoring looks at its whole window, however small the page.
+        let window = req.rescore.iter().map(|r| r.window_size).max().unwrap_or(0);
+        let limit = if all { usize::MAX } else { (req.from + req.size).max(window) };
         let collapse = match &req.collapse {
             Some(field) => {
                 let mut paths = Vec::new();
@@ -436,6 +449,7 @@ impl Engine {
             by_fields: req.sorts_by_fields(),
             tie_orders: indices.iter().map(|name| index_sort(metadata.indices.get(name))).collect(),
             collapse,
+            boosts: indices.iter().map(|name| req.index_boosts.get(name).copied().unwrap_or(1.0)).collect(),
         });
         // Collapsing needs every match in order to keep each group's best.
         let all = all || req.collapse.is_some();
