@@ -40,6 +40,7 @@ const BODY_KEYS: &[&str] = &[
     "suggest",
     "indices_boost",
     "rescore",
+    "terminate_after",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
@@ -51,7 +52,6 @@ const NOT_YET: &[&str] = &[
     "knn",
     "explain",
     "profile",
-    "terminate_after",
     "stats",
     "ext",
     "slice",
@@ -184,11 +184,7 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
 fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, EsError> {
     let started = Instant::now();
     {
-        let not_yet = [
-            ("terminate_after", p.terminate_after.is_some()),
-            ("explain", p.explain == Some(true)),
-            ("routing", p.routing.is_some()),
-        ];
+        let not_yet = [("explain", p.explain == Some(true)), ("routing", p.routing.is_some())];
         if let Some((name, _)) = not_yet.iter().find(|(_, given)| *given) {
             return Err(unsupported(format!("the [{name}] parameter of [search]")));
         }
@@ -212,12 +208,13 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             (None, None) => Vec::new(),
         };
         let from = p.from.map(i64::from).or(number(body, "from")?).unwrap_or(0);
-        let size = p.size.map(i64::from).or(number(body, "size")?).unwrap_or(10);
+        // `size: -1` still means the default, as in Elasticsearch (deprecated there).
+        let size = p.size.map(i64::from).or(number(body, "size")?).filter(|s| *s != -1).unwrap_or(10);
         if from < 0 {
             return Err(EsError::illegal_argument(format!("[from] parameter cannot be negative but was [{from}]")));
         }
         if size < 0 {
-            return Err(EsError::illegal_argument(format!("[size] parameter cannot be negative but was [{size}]")));
+            return Err(EsError::illegal_argument(format!("[size] parameter cannot be negative, found [{size}]")));
         }
         let track = match (p.track_total_hits.as_ref(), body.get("track_total_hits")) {
             (Some(BoolOrLong::Bool(false)), _) | (None, Some(Value::Bool(false))) => TrackTotal::Off,
@@ -276,6 +273,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             collapse: collapse.as_ref().map(|c| c.field.clone()),
             index_boosts: Default::default(),
             rescore: body.get("rescore").map(rescore::parse).transpose().map_err(es_error)?.unwrap_or_default(),
+            terminate_after: terminate_after(p.terminate_after.map(i64::from).or(number(body, "terminate_after")?))?,
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
@@ -343,6 +341,15 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 render(node, &view, &result, Some(&id), started)
             }
         }
+    }
+}
+
+/// `terminate_after`: a positive number of matches per shard (0: no limit).
+fn terminate_after(given: Option<i64>) -> Result<Option<u64>, EsError> {
+    match given {
+        Some(n) if n < 0 => Err(EsError::illegal_argument("terminateAfter must be > 0")),
+        Some(0) | None => Ok(None),
+        Some(n) => Ok(Some(n as u64)),
     }
 }
 
@@ -623,6 +630,9 @@ pub(crate) fn render(
     }
     out.insert("took".into(), json!(started.elapsed().as_millis() as u64));
     out.insert("timed_out".into(), json!(false));
+    if let Some(early) = result.terminated_early {
+        out.insert("terminated_early".into(), json!(early));
+    }
     out.insert(
         "_shards".into(),
         json!({ "total": result.shards, "successful": result.shards, "skipped": 0, "failed": 0 }),
@@ -783,14 +793,29 @@ pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'
         if let Some(key) = body.keys().find(|k| k.as_str() != "query") {
             return Err(es_error(EngineError::Parsing(format!("request does not support [{key}]"))));
         }
+        let terminate_after = terminate_after(p.terminate_after)?;
         let indices = targets(node, &p.index, p)?;
         let query = query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
         let expressions = p.index.clone().unwrap_or_default();
-        let (count, shards) = node.engine.count(&expressions, &indices, &query).map_err(es_error)?;
-        Ok(Response::json(json!({
-            "count": count,
+        let request = SearchRequest {
+            query,
+            size: 0,
+            track_total_hits: TrackTotal::All,
+            alias_filters: node.engine.alias_filters(&expressions, &indices).map_err(es_error)?,
+            min_score: p.min_score.map(|m| m as f32),
+            terminate_after,
+            ..SearchRequest::default()
+        };
+        let result = node.engine.search(&indices, &request).map_err(es_error)?;
+        let shards = result.shards;
+        let mut answer = json!({
+            "count": result.total,
             "_shards": { "total": shards, "successful": shards, "skipped": 0, "failed": 0 },
-        })))
+        });
+        if let Some(early) = result.terminated_early {
+            answer["terminated_early"] = json!(early);
+        }
+        Ok(Response::json(answer))
     })();
     ready(result)
 }

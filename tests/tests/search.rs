@@ -416,3 +416,25 @@ async fn rescore_and_indices_boost_reorder_hits() {
     let (_, down) = call(&c, url, Method::POST, "/books,other/_search", Some(boosted(0.001))).await;
     assert_eq!(down["hits"]["hits"].as_array().unwrap().last().unwrap()["_index"], "other");
 }
+
+#[tokio::test]
+async fn terminate_after_and_count_options() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/one", Some(json!({"settings": {"number_of_shards": 1}}))).await;
+    for i in 0..5 {
+        call(&c, url, Method::PUT, &format!("/one/_doc/{i}"), Some(json!({"n": i}))).await;
+    }
+    call(&c, url, Method::POST, "/one/_refresh", None).await;
+    let (_, found) = call(&c, url, Method::POST, "/one/_search?terminate_after=2", None).await;
+    assert_eq!((found["terminated_early"].as_bool(), found["hits"]["total"]["value"].as_u64()), (Some(true), Some(2)));
+    let (_, all) = call(&c, url, Method::POST, "/one/_search", Some(json!({"terminate_after": 10}))).await;
+    assert_eq!((all["terminated_early"].as_bool(), all["hits"]["total"]["value"].as_u64()), (Some(false), Some(5)));
+    let (_, counted) = call(&c, url, Method::POST, "/one/_count?terminate_after=3", None).await;
+    assert_eq!((counted["count"].as_u64(), counted["terminated_early"].as_bool()), (Some(3), Some(true)));
+    let (status, _) = call(&c, url, Method::POST, "/one/_count?terminate_after=-1", None).await;
+    assert_eq!(status, 400);
+    let (_, none) = call(&c, url, Method::POST, "/one/_count?min_score=2", None).await;
+    assert_eq!(none["count"], 0, "match_all scores 1: a minimum of 2 keeps nothing");
+}

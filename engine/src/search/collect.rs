@@ -192,12 +192,18 @@ pub(crate) struct ShardTop {
     pub min_score: Option<f32>,
     pub search_after: Option<Arc<Vec<serde_json::Value>>>,
     pub needs_scores: bool,
+    /// `terminate_after`: the shard stops collecting after this many matches.
+    pub terminate_after: Option<u64>,
+    /// The matches the shard's segments collected so far.
+    pub seen: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A shard's best hits, in order, and how many matched.
 pub(crate) struct ShardFruit {
     pub found: Vec<Found>,
     pub total: u64,
+    /// Whether `terminate_after` stopped the collection.
+    pub terminated: bool,
 }
 
 impl Collector for ShardTop {
@@ -209,6 +215,9 @@ impl Collector for ShardTop {
             .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
         Ok(SegmentTop {
             values,
+            terminate_after: self.terminate_after,
+            seen: self.seen.clone(),
+            terminated: false,
             limit: self.limit,
             min_score: self.min_score,
             search_after: self.search_after.clone(),
@@ -224,16 +233,20 @@ impl Collector for ShardTop {
 
     fn merge_fruits(&self, fruits: Vec<ShardFruit>) -> tantivy::Result<ShardFruit> {
         let total = fruits.iter().map(|f| f.total).sum();
+        let terminated = fruits.iter().any(|f| f.terminated);
         let mut found: Vec<Found> = fruits.into_iter().flat_map(|f| f.found).collect();
         found.sort_by(|a, b| self.order.cmp(a, b));
         found.truncate(self.limit);
-        Ok(ShardFruit { found, total })
+        Ok(ShardFruit { found, total, terminated })
     }
 }
 
 /// One segment's part of a [`ShardTop`].
 pub(crate) struct SegmentTop {
     values: SegmentValues,
+    terminate_after: Option<u64>,
+    seen: Arc<std::sync::atomic::AtomicU64>,
+    terminated: bool,
     limit: usize,
     min_score: Option<f32>,
     search_after: Option<Arc<Vec<serde_json::Value>>>,
@@ -261,6 +274,12 @@ impl SegmentCollector for SegmentTop {
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.min_score.is_some_and(|min| score < min) {
             return;
+        }
+        if let Some(cap) = self.terminate_after {
+            if self.seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= cap {
+                self.terminated = true;
+                return;
+            }
         }
         self.total += 1;
         if self.limit == 0 {
@@ -300,6 +319,6 @@ impl SegmentCollector for SegmentTop {
 
     fn harvest(mut self) -> ShardFruit {
         self.prune();
-        ShardFruit { found: self.found, total: self.total }
+        ShardFruit { found: self.found, total: self.total, terminated: self.terminated }
     }
 }

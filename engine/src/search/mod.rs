@@ -63,6 +63,8 @@ pub struct SearchRequest {
     pub index_boosts: std::collections::HashMap<String, f32>,
     /// `rescore`: rescorers of the top hits, applied in turn.
     pub rescore: Vec<rescore::Rescore>,
+    /// `terminate_after`: each shard stops after collecting this many matches.
+    pub terminate_after: Option<u64>,
 }
 
 impl Default for SearchRequest {
@@ -82,6 +84,7 @@ impl Default for SearchRequest {
             collapse: None,
             index_boosts: Default::default(),
             rescore: Vec::new(),
+            terminate_after: None,
         }
     }
 }
@@ -139,6 +142,8 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
     /// The shards searched.
     pub shards: u32,
+    /// With `terminate_after`: whether some shard stopped early.
+    pub terminated_early: Option<bool>,
 }
 
 /// Refuses collapsing on a field that cannot group hits: one without doc
@@ -202,6 +207,8 @@ pub(crate) struct Searched {
 
 /// The matches of a search, ordered, with the searchers they came from.
 pub(crate) struct Collected {
+    /// Whether `terminate_after` stopped some shard.
+    terminated_early: bool,
     found: Vec<Found>,
     searchers: Vec<Vec<Searched>>,
     total: u64,
@@ -372,7 +379,8 @@ impl Engine {
             TrackTotal::UpTo(n) if collected.total > n => (n, false),
             _ => (collected.total, true),
         };
-        Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards })
+        let terminated_early = req.terminate_after.map(|_| collected.terminated_early);
+        Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards, terminated_early })
     }
 
     /// An index's setting, read as a `T`.
@@ -457,7 +465,12 @@ impl Engine {
         drop(metadata);
         // By score alone, tantivy's top-k collector (which skips what cannot
         // make the page); else one that orders by the request's keys.
-        let by_score_alone = !order.by_fields && req.search_after.is_none() && req.min_score.is_none() && !all;
+        let by_score_alone = !order.by_fields
+            && req.search_after.is_none()
+            && req.min_score.is_none()
+            && req.terminate_after.is_none()
+            && !all;
+        let mut terminated_early = false;
         let skips = dsl::top_k_skips(&req.query);
         let mut total = 0u64;
         let mut shards_searched = 0u32;
@@ -541,16 +554,21 @@ impl Engine {
                         min_score: req.min_score,
                         search_after: search_after.clone(),
                         needs_scores: req.scores(),
+                        terminate_after: req.terminate_after,
+                        seen: Default::default(),
                     };
                     // Past a `search_after` cursor, first only the matches at or
                     // beyond it by the first key (a range the index answers),
                     // counted apart; all of them when that does not fill the page.
-                    let fruit = match narrowed.as_ref().filter(|_| req.min_score.is_none() && !all) {
+                    let fruit = match narrowed
+                        .as_ref()
+                        .filter(|_| req.min_score.is_none() && req.terminate_after.is_none() && !all)
+                    {
                         Some(narrowed) => {
                             let near = searcher.search(narrowed, &top).map_err(search)?;
                             let count = searcher.search(&query, &Count).map_err(search)? as u64;
                             if near.found.len() >= limit {
-                                collect::ShardFruit { found: near.found, total: count }
+                                collect::ShardFruit { found: near.found, total: count, terminated: false }
                             } else {
                                 searcher.search(&query, &top).map_err(search)?
                             }
@@ -558,6 +576,7 @@ impl Engine {
                         None => searcher.search(&query, &top).map_err(search)?,
                     };
                     total += fruit.total;
+                    terminated_early |= fruit.terminated;
                     found.extend(fruit.found);
                 }
                 shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);
@@ -570,7 +589,7 @@ impl Engine {
             found.retain(|f| seen.insert(format!("{:?}", f.group)));
         }
         found.truncate(limit);
-        Ok(Collected { found, searchers, total, shards: shards_searched })
+        Ok(Collected { terminated_early, found, searchers, total, shards: shards_searched })
     }
 
     /// How a query scores one refreshed document: `None` when there is no

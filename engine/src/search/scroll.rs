@@ -118,6 +118,7 @@ impl Context {
             max_score: if self.scores { self.max_score } else { None },
             hits,
             shards: self.collected.shards,
+            terminated_early: None,
         })
     }
 }
