@@ -41,6 +41,7 @@ const BODY_KEYS: &[&str] = &[
     "indices_boost",
     "rescore",
     "terminate_after",
+    "explain",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
@@ -50,7 +51,6 @@ const NOT_YET: &[&str] = &[
     "script_fields",
     "runtime_mappings",
     "knn",
-    "explain",
     "profile",
     "stats",
     "ext",
@@ -184,10 +184,6 @@ pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture
 fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, EsError> {
     let started = Instant::now();
     {
-        let not_yet = [("explain", p.explain == Some(true)), ("routing", p.routing.is_some())];
-        if let Some((name, _)) = not_yet.iter().find(|(_, given)| *given) {
-            return Err(unsupported(format!("the [{name}] parameter of [search]")));
-        }
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if let Some(key) = body.keys().find(|k| NOT_YET.contains(&k.as_str())) {
@@ -274,6 +270,8 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             index_boosts: Default::default(),
             rescore: body.get("rescore").map(rescore::parse).transpose().map_err(es_error)?.unwrap_or_default(),
             terminate_after: terminate_after(p.terminate_after.map(i64::from).or(number(body, "terminate_after")?))?,
+            explain: flag(body, "explain", p.explain),
+            routing: p.routing.clone(),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
@@ -555,6 +553,10 @@ pub(crate) fn render(
     let mut hits = Vec::with_capacity(result.hits.len());
     for hit in &result.hits {
         let mut h = Map::new();
+        if hit.explanation.is_some() {
+            h.insert("_shard".into(), json!(format!("[{}][{}]", hit.index, hit.shard)));
+            h.insert("_node".into(), json!(node.engine.node().node_id));
+        }
         h.insert("_index".into(), json!(hit.index));
         if !no_stored {
             h.insert("_id".into(), json!(hit.doc.id));
@@ -602,6 +604,9 @@ pub(crate) fn render(
         }
         if !hit.sort.is_empty() {
             h.insert("sort".into(), hit.sort.iter().map(|v| v.to_json()).collect());
+        }
+        if let Some(explanation) = &hit.explanation {
+            h.insert("_explanation".into(), explanation.clone());
         }
         if !hit.matched_queries.is_empty() {
             let matched: Value = if view.named_scores {
@@ -804,6 +809,7 @@ pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'
             alias_filters: node.engine.alias_filters(&expressions, &indices).map_err(es_error)?,
             min_score: p.min_score.map(|m| m as f32),
             terminate_after,
+            routing: p.routing.clone(),
             ..SearchRequest::default()
         };
         let result = node.engine.search(&indices, &request).map_err(es_error)?;

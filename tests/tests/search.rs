@@ -438,3 +438,30 @@ async fn terminate_after_and_count_options() {
     let (_, none) = call(&c, url, Method::POST, "/one/_count?min_score=2", None).await;
     assert_eq!(none["count"], 0, "match_all scores 1: a minimum of 2 keeps nothing");
 }
+
+#[tokio::test]
+async fn explain_and_routing() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let (_, found) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_search?explain=true",
+        Some(json!({"query": {"match": {"title": "rust"}}})),
+    )
+    .await;
+    let hit = &found["hits"]["hits"][0];
+    assert_eq!(hit["_explanation"]["value"], hit["_score"], "{hit}");
+    assert!(hit["_shard"].as_str().unwrap().starts_with("[books]["));
+    // A routed document is found through its routing, which searches its shard only.
+    call(&c, url, Method::PUT, "/books/_doc/r1?routing=blue&refresh=true", Some(json!({"title": "Routed"}))).await;
+    let (_, routed) =
+        call(&c, url, Method::POST, "/books/_search?routing=blue", Some(json!({"query": {"ids": {"values": ["r1"]}}})))
+            .await;
+    assert_eq!((ids(&routed), routed["_shards"]["total"].as_u64()), (vec!["r1"], Some(1)));
+    let (_, counted) = call(&c, url, Method::POST, "/books/_count?routing=blue", None).await;
+    assert_eq!(counted["_shards"]["total"], 1);
+}

@@ -65,6 +65,10 @@ pub struct SearchRequest {
     pub rescore: Vec<rescore::Rescore>,
     /// `terminate_after`: each shard stops after collecting this many matches.
     pub terminate_after: Option<u64>,
+    /// `explain`: each hit with the explanation of its score.
+    pub explain: bool,
+    /// `routing`: only the shards these routing values lead to are searched.
+    pub routing: Option<Vec<String>>,
 }
 
 impl Default for SearchRequest {
@@ -85,6 +89,8 @@ impl Default for SearchRequest {
             index_boosts: Default::default(),
             rescore: Vec::new(),
             terminate_after: None,
+            explain: false,
+            routing: None,
         }
     }
 }
@@ -130,6 +136,9 @@ pub struct Hit {
     pub group: Option<sort::SortValue>,
     /// The named queries (`_name`) it matches, with their scores.
     pub matched_queries: Vec<(String, f32)>,
+    /// With `explain`: how its score was reached, and the shard it is in.
+    pub explanation: Option<serde_json::Value>,
+    pub shard: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +242,8 @@ pub(crate) struct Shown {
     highlight: Option<(highlight::Highlight, dsl::Query)>,
     /// The request's named queries (`_name`), for each hit's `matched_queries`.
     named: Vec<(String, dsl::Query)>,
+    /// `explain`: each hit's explanation of its score by this query.
+    explain: Option<dsl::Query>,
 }
 
 impl Shown {
@@ -242,8 +253,32 @@ impl Shown {
         if let Some(f) = &req.post_filter {
             dsl::named(f, &mut named);
         }
-        Shown { keys: req.sort.clone(), highlight: req.highlight.clone().map(|h| (h, req.query.clone())), named }
+        Shown {
+            keys: req.sort.clone(),
+            highlight: req.highlight.clone().map(|h| (h, req.query.clone())),
+            named,
+            explain: req.explain.then(|| req.query.clone()),
+        }
     }
+}
+
+/// How a query scores a document it matches: tantivy's explanation, with
+/// the score a search gives it.
+fn explanation(
+    query: &dyn tantivy::query::Query,
+    searcher: &tantivy::Searcher,
+    address: DocAddress,
+    score: f32,
+) -> serde_json::Value {
+    // tantivy's explanation can trip an assertion on some boolean
+    // queries: a caught panic leaves the score without its details.
+    let explained = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| query.explain(searcher, address)));
+    let mut json = match explained {
+        Ok(Ok(explanation)) => serde_json::to_value(&explanation).unwrap_or_default(),
+        _ => serde_json::json!({"description": "the score of the query", "details": []}),
+    };
+    json["value"] = serde_json::json!(score);
+    json
 }
 
 /// A compiled query's score for one document of a searcher, if it matches it.
@@ -277,8 +312,9 @@ fn fetch<'a>(
 ) -> Result<Vec<Hit>, EngineError> {
     let keys = &shown.keys;
     let formatted = keys.iter().any(|k| k.format.is_some());
-    // Each index's named queries, compiled once.
+    // Each index's named queries (and the explained query), compiled once.
     let mut named: std::collections::HashMap<usize, Vec<(String, compile::Compiled)>> = Default::default();
+    let mut explained: std::collections::HashMap<usize, compile::Compiled> = Default::default();
     let mut hits = Vec::new();
     let started = std::time::Instant::now();
     let mut fetched: Vec<(usize, usize)> = Vec::new();
@@ -307,15 +343,11 @@ fn fetch<'a>(
             let mut matched_queries = Vec::new();
             if !shown.named.is_empty() {
                 if !named.contains_key(&f.index) {
-                    let index = &indices[f.index];
                     let mapper = at.shards.mapper();
-                    let fields = crate::indexed::fields();
-                    let max_regex_length = engine.index_setting(index, "index.max_regex_length").unwrap_or(1000);
-                    let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index };
                     let compiled = shown
                         .named
                         .iter()
-                        .map(|(name, q)| Ok((name.clone(), compiler.compile(q)?)))
+                        .map(|(name, q)| Ok((name.clone(), engine.compile_for(&indices[f.index], &mapper, q)?)))
                         .collect::<Result<Vec<_>, EngineError>>()?;
                     named.insert(f.index, compiled);
                 }
@@ -330,6 +362,13 @@ fn fetch<'a>(
                     }
                 }
             }
+            let mut explanation_json = None;
+            if let Some(query) = &shown.explain {
+                if !explained.contains_key(&f.index) {
+                    explained.insert(f.index, engine.compile_for(&indices[f.index], &at.shards.mapper(), query)?);
+                }
+                explanation_json = Some(explanation(explained[&f.index].as_ref(), &at.searcher, f.address, f.score));
+            }
             hits.push(Hit {
                 index: indices[f.index].clone(),
                 score: f.score,
@@ -338,6 +377,8 @@ fn fetch<'a>(
                 highlight: marked,
                 group,
                 matched_queries,
+                explanation: explanation_json,
+                shard: at.shard,
             });
         }
     }
@@ -381,6 +422,18 @@ impl Engine {
         };
         let terminated_early = req.terminate_after.map(|_| collected.terminated_early);
         Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards, terminated_early })
+    }
+
+    /// A query compiled for one index: its mapping, its regex limit, its name.
+    pub(crate) fn compile_for(
+        &self,
+        index: &str,
+        mapper: &crate::mapper::Mapper,
+        query: &dsl::Query,
+    ) -> Result<compile::Compiled, EngineError> {
+        let fields = crate::indexed::fields();
+        let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
+        compile::Compiler { mapper, fields: &fields, max_regex_length, index }.compile(query)
     }
 
     /// An index's setting, read as a `T`.
@@ -505,13 +558,19 @@ impl Engine {
                 .and_then(|after| sort::cursor_filter(&mapper, &req.sort, after))
                 .and_then(|cursor| compiler.compile(&filtered(&whole, vec![cursor])).ok());
             let mut index_searchers = Vec::new();
+            let routed: Option<Vec<usize>> =
+                req.routing.as_ref().map(|values| values.iter().map(|r| shards.shard_number(r) as usize).collect());
             for (s, shard) in shards.shards.iter().enumerate() {
-                shards_searched += 1;
                 let searcher = match pinned {
                     Some(p) => p[i][s].searcher.clone(),
                     None => shard.searcher(),
                 };
+                // Kept for every shard: hits name their shard by its position.
                 index_searchers.push(Searched { shards: shards.clone(), shard: s, searcher: searcher.clone() });
+                if routed.as_ref().is_some_and(|r| !r.contains(&s)) {
+                    continue;
+                }
+                shards_searched += 1;
                 let query_started = std::time::Instant::now();
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
                 if by_score_alone {
@@ -607,12 +666,8 @@ impl Engine {
         let shards = self.index_shards(index)?;
         let shard = shards.shard_for(routing.unwrap_or(id));
         let Some((searcher, address)) = shard.find(id)? else { return Ok(None) };
-        let mapper = shards.mapper();
-        let fields = crate::indexed::fields();
-        let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
-        let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index };
         let query = filtered(query, filter.into_iter().cloned().collect());
-        let compiled = compiler.compile(&query)?;
+        let compiled = self.compile_for(index, &shards.mapper(), &query)?;
         let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
             path: index.into(),
             reason: format!("document [{id}] found but not readable"),
@@ -631,15 +686,7 @@ impl Engine {
             .search(&compiled, &TopDocs::with_limit(matches.len().max(1)).order_by_score())
             .map_err(|e| EngineError::Corrupt { path: index.into(), reason: format!("search failed: {e}") })?;
         let score = scored.iter().find(|(_, a)| *a == address).map_or(0.0, |(s, _)| *s);
-        // tantivy's explanation can trip an assertion on some boolean
-        // queries: a caught panic leaves the score without its details.
-        let explained = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compiled.explain(&searcher, address)));
-        let mut json = match explained {
-            Ok(Ok(explanation)) => serde_json::to_value(&explanation).unwrap_or_default(),
-            _ => serde_json::json!({"description": "the score of the query", "details": []}),
-        };
-        json["value"] = serde_json::json!(score);
-        Ok(Some((true, json, doc)))
+        Ok(Some((true, explanation(compiled.as_ref(), &searcher, address, score), doc)))
     }
 
     /// The filters of the aliases through which `expressions` reach each

@@ -114,18 +114,13 @@ impl Engine {
         collected: &mut Collected,
         rescorers: &[Rescore],
     ) -> Result<(), EngineError> {
-        let fields = crate::indexed::fields();
         for r in rescorers {
             let window = r.window_size.min(collected.found.len());
             let mut compiled: Vec<Option<compile::Compiled>> = (0..indices.len()).map(|_| None).collect();
             for f in &mut collected.found[..window] {
                 let at = &collected.searchers[f.index][f.shard];
                 if compiled[f.index].is_none() {
-                    let index = &indices[f.index];
-                    let mapper = at.shards.mapper();
-                    let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
-                    let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index };
-                    compiled[f.index] = Some(compiler.compile(&r.query)?);
+                    compiled[f.index] = Some(self.compile_for(&indices[f.index], &at.shards.mapper(), &r.query)?);
                 }
                 let query = compiled[f.index].as_deref().expect("compiled above");
                 let failed = |e| EngineError::Corrupt { path: indices[f.index].clone().into(), reason: format!("{e}") };
