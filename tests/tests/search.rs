@@ -465,3 +465,39 @@ async fn explain_and_routing() {
     let (_, counted) = call(&c, url, Method::POST, "/books/_count?routing=blue", None).await;
     assert_eq!(counted["_shards"]["total"], 1);
 }
+
+#[tokio::test]
+async fn query_string_syntax() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let q = |text: &str| {
+        let c = c.clone();
+        let path = format!("/books/_search?q={}", urlencode(text));
+        async move {
+            let (status, answer) = call(&c, url, Method::GET, &path, None).await;
+            assert_eq!(status, 200, "{answer}");
+            let mut ids: Vec<String> = ids(&answer).into_iter().map(str::to_owned).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(q("title:(fox OR dog) AND year:[1990 TO 2010]").await, ["1", "2"]);
+    assert_eq!(q("year:{1981 TO *}").await, ["1", "2", "3"]);
+    assert_eq!(q("year:<1990").await, ["4"]);
+    assert_eq!(q("title:hund~1").await, ["4"]);
+    assert_eq!(q("tag:/te.h/").await, ["3"]);
+    assert_eq!(q("fox^3 -title:hound").await, ["1"]);
+    let (status, _) = call(&c, url, Method::GET, "/books/_search?q=title:(fox", None).await;
+    assert_eq!(status, 400);
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -193,7 +193,11 @@ impl Compiler<'_> {
             });
         }
         // A field pattern (`*`, `title.*`): the best of the fields it names.
-        if let Query::Match { field, .. } | Query::MatchPhrase { field, .. } | Query::Fuzzy { field, .. } = q {
+        if let Query::Match { field, .. }
+        | Query::MatchPhrase { field, .. }
+        | Query::Fuzzy { field, .. }
+        | Query::Pattern { field, .. } = q
+        {
             if field.contains('*') {
                 return Ok(Box::new(DisjunctionMaxQuery::new(self.expanded(q)?)));
             }
@@ -374,7 +378,10 @@ impl Compiler<'_> {
     /// field it matches (text and keyword fields); any other query as is.
     fn expanded(&self, q: &Query) -> Result<Vec<Compiled>, EngineError> {
         let field = match q {
-            Query::Match { field, .. } | Query::MatchPhrase { field, .. } | Query::Fuzzy { field, .. }
+            Query::Match { field, .. }
+            | Query::MatchPhrase { field, .. }
+            | Query::Fuzzy { field, .. }
+            | Query::Pattern { field, .. }
                 if field.contains('*') =>
             {
                 field

@@ -135,7 +135,11 @@ impl Query {
     /// was a pattern).
     pub fn on_field(&self, name: &str) -> Query {
         let mut q = self.clone();
-        if let Query::Match { field, .. } | Query::MatchPhrase { field, .. } | Query::Fuzzy { field, .. } = &mut q {
+        if let Query::Match { field, .. }
+        | Query::MatchPhrase { field, .. }
+        | Query::Fuzzy { field, .. }
+        | Query::Pattern { field, .. } = &mut q
+        {
             *field = name.to_owned();
         }
         q

@@ -1,11 +1,14 @@
-//! The Lucene query syntax of `q=` and the `query_string` query, in the
-//! subset Tensile reads: terms, `field:value`, `"phrases"~slop`, `*` and
-//! `?` wildcards, `+`/`-` and `AND`/`OR`/`NOT`. A field named `*` (the
-//! default, `index.query.default_field`) stands for every text and keyword
-//! field. What the subset does not cover is refused by name.
+//! The Lucene query syntax of `q=` and the `query_string` query: terms,
+//! `field:value`, `"phrases"~slop`, `*` and `?` wildcards, `/regular
+//! expressions/`, fuzzy terms (`term~2`), ranges (`[a TO b]`, `{a TO *}`,
+//! `>=5`), groups (`(a OR b)`, `field:(a b)`), boosts (`^2`), `+`/`-`,
+//! `AND`/`OR`/`NOT` (`&&`, `||`, `!`) and `_exists_:field`. A field named
+//! `*` (the default, `index.query.default_field`) stands for every text and
+//! keyword field.
 
 use super::dsl::{parsing, wildcard_regex, Query};
 use crate::error::EngineError;
+use serde_json::Value;
 
 /// How clauses without `+`, `-` or an operator combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,118 +26,370 @@ enum Occur {
 
 /// Reads a query string into a query over `default_field`.
 pub fn parse(text: &str, default_field: &str, operator: Operator) -> Result<Query, EngineError> {
-    if text.contains(['(', ')', '[', ']', '{', '}', '^', '/']) {
-        return Err(EngineError::Unsupported(format!(
-            "the query string syntax of [{text}] (groups, ranges, boosts, regular expressions)"
-        )));
-    }
-    let mut clauses: Vec<(Occur, Query)> = Vec::new();
-    let mut pending: Option<Occur> = None;
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        let (token, after) = next_token(rest)?;
-        rest = after.trim_start();
-        match token.as_str() {
-            "AND" | "&&" => {
-                if let Some(last) = clauses.last_mut().filter(|(o, _)| *o == Occur::Should) {
-                    last.0 = Occur::Must;
-                }
-                pending = Some(Occur::Must);
-                continue;
-            }
-            "OR" | "||" => {
-                pending = Some(Occur::Should);
-                continue;
-            }
-            "NOT" | "!" => {
-                pending = Some(Occur::MustNot);
-                continue;
-            }
-            _ => {}
-        }
-        let (mut occur, body) = match token.strip_prefix('+') {
-            Some(b) => (Occur::Must, b.to_owned()),
-            None => match token.strip_prefix('-') {
-                Some(b) => (Occur::MustNot, b.to_owned()),
-                None => (
-                    pending.unwrap_or(if operator == Operator::And { Occur::Must } else { Occur::Should }),
-                    token.clone(),
-                ),
-            },
-        };
-        if pending == Some(Occur::MustNot) {
-            occur = Occur::MustNot;
-        }
-        pending = None;
-        clauses.push((occur, clause(&body, default_field)?));
-    }
-    let mut must = Vec::new();
-    let mut should = Vec::new();
-    let mut must_not = Vec::new();
-    for (occur, q) in clauses {
-        match occur {
-            Occur::Must => must.push(q),
-            Occur::Should => should.push(q),
-            Occur::MustNot => must_not.push(q),
-        }
-    }
-    Ok(Query::Bool { must, should, must_not, filter: Vec::new(), minimum_should_match: None, boost: 1.0 })
-}
-
-/// The next whitespace-separated token, a quoted phrase kept whole.
-fn next_token(text: &str) -> Result<(String, &str), EngineError> {
-    let mut in_quotes = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            c if c.is_whitespace() && !in_quotes => return Ok((text[..i].to_owned(), &text[i..])),
-            _ => {}
-        }
-    }
-    if in_quotes {
-        return Err(parsing(format!("Failed to parse query [{text}]: unterminated phrase")));
-    }
-    Ok((text.to_owned(), ""))
-}
-
-/// One clause: `[field:]value`.
-fn clause(body: &str, default_field: &str) -> Result<Query, EngineError> {
-    let (field, value) = match body.split_once(':') {
-        Some((f, v)) if !f.is_empty() && !f.starts_with('"') => (f.to_owned(), v),
-        _ => (default_field.to_owned(), body),
-    };
-    if field == "_exists_" {
-        return Ok(Query::Exists { field: value.to_owned() });
-    }
-    if let Some(quoted) = value.strip_prefix('"') {
-        let (phrase, tail) = quoted.split_once('"').unwrap_or((quoted, ""));
-        let slop = tail.strip_prefix('~').and_then(|s| s.parse().ok()).unwrap_or(0);
-        return Ok(Query::MatchPhrase { field, text: phrase.to_owned(), slop, boost: 1.0, prefix: false });
-    }
-    if value.contains(['*', '?']) {
-        // Wildcard terms are matched lowercased, as the standard analyzer indexes them.
-        return Ok(Query::Pattern {
-            field,
-            regex: wildcard_regex(&value.to_lowercase()),
-            case_insensitive: false,
-            boost: 1.0,
-            kind: "wildcard",
-        });
-    }
-    if value.contains('~') {
-        return Err(EngineError::Unsupported(format!("fuzzy terms in a query string ([{value}])")));
-    }
-    // Over many fields a term goes to those that can take it.
-    let mut q = Query::match_text(field, value);
-    if let Query::Match { lenient, .. } = &mut q {
-        *lenient = true;
+    let mut p = Parser { chars: text.chars().collect(), at: 0, text, operator };
+    let q = p.query(default_field)?;
+    p.skip_space();
+    if p.at < p.chars.len() {
+        return Err(p.error(&format!("unexpected [{}]", p.chars[p.at])));
     }
     Ok(q)
+}
+
+struct Parser<'t> {
+    chars: Vec<char>,
+    at: usize,
+    text: &'t str,
+    operator: Operator,
+}
+
+/// Characters that end a bare term.
+fn special(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | '^' | '"' | '~' | ':')
+}
+
+impl Parser<'_> {
+    fn error(&self, what: &str) -> EngineError {
+        parsing(format!("Failed to parse query [{}]: {what}", self.text))
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// An operator word at the cursor (followed by a break), consumed.
+    fn operator_word(&mut self) -> Option<&'static str> {
+        for (word, name) in [("AND", "AND"), ("OR", "OR"), ("NOT", "NOT"), ("&&", "AND"), ("||", "OR")] {
+            let end = self.at + word.len();
+            let matches = self.chars.get(self.at..end).is_some_and(|s| s.iter().copied().eq(word.chars()));
+            let breaks = self.chars.get(end).is_none_or(|c| c.is_whitespace() || *c == '(');
+            if matches && breaks {
+                self.at = end;
+                return Some(name);
+            }
+        }
+        if self.peek() == Some('!') && self.chars.get(self.at + 1).is_some_and(|c| !c.is_whitespace()) {
+            self.at += 1;
+            return Some("NOT");
+        }
+        None
+    }
+
+    /// A sequence of clauses up to the end or a closing parenthesis.
+    fn query(&mut self, field: &str) -> Result<Query, EngineError> {
+        let default = if self.operator == Operator::And { Occur::Must } else { Occur::Should };
+        let mut clauses: Vec<(Occur, Query)> = Vec::new();
+        let mut pending: Option<Occur> = None;
+        loop {
+            self.skip_space();
+            match self.peek() {
+                None | Some(')') => break,
+                _ => {}
+            }
+            match self.operator_word() {
+                Some("AND") => {
+                    if let Some(last) = clauses.last_mut().filter(|(o, _)| *o == Occur::Should) {
+                        last.0 = Occur::Must;
+                    }
+                    pending = Some(Occur::Must);
+                    continue;
+                }
+                Some("OR") => {
+                    // `a OR b` under AND: both become optional.
+                    if let Some(last) = clauses.last_mut().filter(|(o, _)| *o == Occur::Must) {
+                        if self.operator == Operator::And {
+                            last.0 = Occur::Should;
+                        }
+                    }
+                    pending = Some(Occur::Should);
+                    continue;
+                }
+                Some(_) => {
+                    pending = Some(Occur::MustNot);
+                    continue;
+                }
+                None => {}
+            }
+            let modifier = if self.eat('+') {
+                Some(Occur::Must)
+            } else if self.eat('-') {
+                Some(Occur::MustNot)
+            } else {
+                None
+            };
+            let q = self.clause(field)?;
+            let occur = match (pending.take(), modifier) {
+                (Some(Occur::MustNot), _) | (_, Some(Occur::MustNot)) => Occur::MustNot,
+                (_, Some(m)) => m,
+                (Some(p), None) => p,
+                (None, None) => default,
+            };
+            clauses.push((occur, q));
+        }
+        if clauses.len() == 1 && clauses[0].0 != Occur::MustNot {
+            return Ok(clauses.remove(0).1);
+        }
+        let (mut must, mut should, mut must_not) = (Vec::new(), Vec::new(), Vec::new());
+        for (occur, q) in clauses {
+            match occur {
+                Occur::Must => must.push(q),
+                Occur::Should => should.push(q),
+                Occur::MustNot => must_not.push(q),
+            }
+        }
+        Ok(Query::Bool { must, should, must_not, filter: Vec::new(), minimum_should_match: None, boost: 1.0 })
+    }
+
+    /// A bare word (escapes kept as the characters they escape).
+    fn word(&mut self) -> String {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            if c == '\\' {
+                if let Some(next) = self.chars.get(self.at + 1) {
+                    // Escaped wildcards stay escaped for the pattern reader.
+                    if matches!(next, '*' | '?') {
+                        out.push('\\');
+                    }
+                    out.push(*next);
+                    self.at += 2;
+                    continue;
+                }
+            }
+            if special(c) {
+                break;
+            }
+            out.push(c);
+            self.at += 1;
+        }
+        out
+    }
+
+    /// A number after `^` or `~`, if any.
+    fn number(&mut self) -> Option<f64> {
+        let start = self.at;
+        while self.peek().is_some_and(|c| c.is_ascii_digit() || c == '.') {
+            self.at += 1;
+        }
+        self.chars[start..self.at].iter().collect::<String>().parse().ok()
+    }
+
+    /// One clause: `[field:](term | "phrase" | (group) | [range] | /regex/)[~n][^boost]`.
+    fn clause(&mut self, default_field: &str) -> Result<Query, EngineError> {
+        // A field name, when a word is followed by `:`.
+        let start = self.at;
+        let mut field = default_field.to_owned();
+        if !matches!(self.peek(), Some('(' | '"' | '[' | '{' | '/')) {
+            let name = self.word();
+            if self.eat(':') && !name.is_empty() {
+                field = name;
+            } else {
+                self.at = start;
+            }
+        }
+        let mut q = match self.peek() {
+            Some('(') => {
+                self.at += 1;
+                let inner = self.query(&field)?;
+                if !self.eat(')') {
+                    return Err(self.error("missing )"));
+                }
+                inner
+            }
+            Some('"') => {
+                self.at += 1;
+                let mut phrase = String::new();
+                loop {
+                    match self.peek() {
+                        None => return Err(self.error("unterminated phrase")),
+                        Some('"') => {
+                            self.at += 1;
+                            break;
+                        }
+                        Some('\\') if self.chars.get(self.at + 1).is_some() => {
+                            phrase.push(self.chars[self.at + 1]);
+                            self.at += 2;
+                        }
+                        Some(c) => {
+                            phrase.push(c);
+                            self.at += 1;
+                        }
+                    }
+                }
+                let slop = if self.eat('~') { self.number().unwrap_or(0.0) as u32 } else { 0 };
+                Query::MatchPhrase { field: field.clone(), text: phrase, slop, boost: 1.0, prefix: false }
+            }
+            Some('[' | '{') => self.range(&field)?,
+            Some('/') => {
+                self.at += 1;
+                let mut regex = String::new();
+                loop {
+                    match self.peek() {
+                        None => return Err(self.error("unterminated regular expression")),
+                        Some('/') => {
+                            self.at += 1;
+                            break;
+                        }
+                        Some('\\') if self.chars.get(self.at + 1) == Some(&'/') => {
+                            regex.push('/');
+                            self.at += 2;
+                        }
+                        Some(c) => {
+                            regex.push(c);
+                            self.at += 1;
+                        }
+                    }
+                }
+                Query::Pattern { field: field.clone(), regex, case_insensitive: false, boost: 1.0, kind: "regexp" }
+            }
+            _ => {
+                // `>=5`, `<2020-01-01`: one-sided ranges.
+                for (op, inclusive, lower) in
+                    [(">=", true, true), ("<=", true, false), (">", false, true), ("<", false, false)]
+                {
+                    let end = self.at + op.len();
+                    if self.chars.get(self.at..end).is_some_and(|s| s.iter().copied().eq(op.chars())) {
+                        self.at = end;
+                        let bound = Value::String(self.word());
+                        let (gt, gte, lt, lte) = match (lower, inclusive) {
+                            (true, true) => (None, Some(bound), None, None),
+                            (true, false) => (Some(bound), None, None, None),
+                            (false, true) => (None, None, None, Some(bound)),
+                            (false, false) => (None, None, Some(bound), None),
+                        };
+                        return Ok(Query::Range { field, gt, gte, lt, lte, format: None, boost: 1.0 });
+                    }
+                }
+                let value = self.word();
+                if value.is_empty() {
+                    return Err(self.error(&format!("unexpected [{}]", self.peek().unwrap_or(' '))));
+                }
+                self.term(&field, &value)?
+            }
+        };
+        if self.eat('^') {
+            let boost = self.number().ok_or_else(|| self.error("a boost needs a number"))? as f32;
+            q = Query::Bool {
+                must: vec![q],
+                should: Vec::new(),
+                must_not: Vec::new(),
+                filter: Vec::new(),
+                minimum_should_match: None,
+                boost,
+            };
+        }
+        Ok(q)
+    }
+
+    /// A term on a field: `_exists_`, a wildcard, a fuzzy term, or text.
+    fn term(&mut self, field: &str, value: &str) -> Result<Query, EngineError> {
+        if field == "_exists_" {
+            return Ok(Query::Exists { field: value.to_owned() });
+        }
+        if self.eat('~') {
+            let distance = self.number().map_or_else(|| "AUTO".to_owned(), |n| (n as u32).min(2).to_string());
+            return Ok(Query::Fuzzy {
+                field: field.to_owned(),
+                value: value.to_lowercase(),
+                fuzziness: distance,
+                prefix_length: 0,
+                transpositions: true,
+                boost: 1.0,
+            });
+        }
+        if value.contains(['*', '?']) && !value.replace("\\*", "").replace("\\?", "").is_empty() {
+            if value == "*" && field != "*" {
+                return Ok(Query::Exists { field: field.to_owned() });
+            }
+            if value == "*" {
+                return Ok(Query::MatchAll { boost: 1.0 });
+            }
+            // Wildcard terms are matched lowercased, as the standard analyzer indexes them.
+            return Ok(Query::Pattern {
+                field: field.to_owned(),
+                regex: wildcard_regex(&value.to_lowercase()),
+                case_insensitive: false,
+                boost: 1.0,
+                kind: "wildcard",
+            });
+        }
+        let value = value.replace("\\*", "*").replace("\\?", "?");
+        // Over many fields a term goes to those that can take it.
+        let mut q = Query::match_text(field, value);
+        if let Query::Match { lenient, .. } = &mut q {
+            *lenient = true;
+        }
+        Ok(q)
+    }
+
+    /// `[a TO b]`, `{a TO b}` or a mix; `*` leaves a side open.
+    fn range(&mut self, field: &str) -> Result<Query, EngineError> {
+        let lower_inclusive = self.peek() == Some('[');
+        self.at += 1;
+        self.skip_space();
+        let lower = self.bound();
+        self.skip_space();
+        let to = self.word();
+        if to != "TO" {
+            return Err(self.error("a range needs TO"));
+        }
+        self.skip_space();
+        let upper = self.bound();
+        self.skip_space();
+        let upper_inclusive = match self.peek() {
+            Some(']') => true,
+            Some('}') => false,
+            _ => return Err(self.error("unterminated range")),
+        };
+        self.at += 1;
+        let side = |v: Option<String>, inclusive: bool| match v {
+            None => (None, None),
+            Some(v) if inclusive => (None, Some(Value::String(v))),
+            Some(v) => (Some(Value::String(v)), None),
+        };
+        let (gt, gte) = side(lower, lower_inclusive);
+        let (lt, lte) = side(upper, upper_inclusive);
+        Ok(Query::Range { field: field.to_owned(), gt, gte, lt, lte, format: None, boost: 1.0 })
+    }
+
+    /// One side of a range: a word or a quoted value; `*` is open.
+    fn bound(&mut self) -> Option<String> {
+        let value = if self.eat('"') {
+            let start = self.at;
+            while self.peek().is_some_and(|c| c != '"') {
+                self.at += 1;
+            }
+            let v: String = self.chars[start..self.at].iter().collect();
+            self.eat('"');
+            v
+        } else {
+            let start = self.at;
+            while self.peek().is_some_and(|c| !c.is_whitespace() && !matches!(c, ']' | '}')) {
+                self.at += 1;
+            }
+            self.chars[start..self.at].iter().collect()
+        };
+        (value != "*").then_some(value)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn clauses_and_operators() {
@@ -144,6 +399,36 @@ mod tests {
         assert!(matches!(&should[1], Query::MatchPhrase { slop: 2, .. }));
         let Query::Bool { must, .. } = parse("a AND b", "f", Operator::Or).unwrap() else { panic!() };
         assert_eq!(must.len(), 2);
-        assert!(matches!(parse("(a)", "f", Operator::Or), Err(EngineError::Unsupported(_))));
+    }
+
+    #[test]
+    fn groups_ranges_boosts_and_fuzzy_terms() {
+        let Query::Bool { must, should, .. } =
+            parse("title:(quick OR brown) AND year:[2000 TO *]", "*", Operator::Or).unwrap()
+        else {
+            panic!()
+        };
+        assert!(should.is_empty());
+        assert!(matches!(&must[0], Query::Bool { should, .. } if should.len() == 2));
+        assert!(matches!(&must[1], Query::Range { gte: Some(_), lt: None, lte: None, .. }));
+        assert!(matches!(
+            parse("year:{1 TO 5]", "*", Operator::Or).unwrap(),
+            Query::Range { gt: Some(_), lte: Some(_), .. }
+        ));
+        assert!(matches!(parse("quikc~1", "f", Operator::Or).unwrap(), Query::Fuzzy { .. }));
+        assert!(matches!(parse("fox^2", "f", Operator::Or).unwrap(), Query::Bool { boost, .. } if boost == 2.0));
+        assert!(matches!(parse("n:>=5", "f", Operator::Or).unwrap(), Query::Range { gte: Some(_), .. }));
+        assert!(matches!(parse("/jo.n/", "f", Operator::Or).unwrap(), Query::Pattern { kind: "regexp", .. }));
+        assert!(matches!(parse("_exists_:title", "f", Operator::Or).unwrap(), Query::Exists { .. }));
+        assert!(parse("(a", "f", Operator::Or).is_err());
+        assert!(parse("[1 TO", "f", Operator::Or).is_err());
+    }
+
+    proptest! {
+        /// Any text either parses or is refused with an error: never a panic.
+        #[test]
+        fn never_panics(text in "[a-z:()\\[\\]{}^~\"*?/<>=+\\- !&|\\\\0-9]{0,24}") {
+            let _ = parse(&text, "*", Operator::Or);
+        }
     }
 }
