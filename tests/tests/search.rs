@@ -491,6 +491,14 @@ async fn query_string_syntax() {
     assert_eq!(q("fox^3 -title:hound").await, ["1"]);
     let (status, _) = call(&c, url, Method::GET, "/books/_search?q=title:(fox", None).await;
     assert_eq!(status, 400);
+
+    let simple = |text: &str| json!({"query": {"simple_query_string": {"query": text, "fields": ["title^2", "tag"]}}});
+    let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(simple("(fox | rus*) + -hound"))).await;
+    let mut found: Vec<&str> = ids(&found);
+    found.sort();
+    assert_eq!(found, ["1", "3"]);
+    let (status, broken) = call(&c, url, Method::POST, "/books/_search", Some(simple("((\"fox"))).await;
+    assert_eq!(status, 200, "simple_query_string never fails on its syntax: {broken}");
 }
 
 fn urlencode(text: &str) -> String {

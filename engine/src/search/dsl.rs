@@ -230,7 +230,6 @@ const NOT_YET: &[&str] = &[
     "multi_match",
     "combined_fields",
     "query_string",
-    "simple_query_string",
     "terms_set",
     "prefix",
     "wildcard",
@@ -642,6 +641,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             boost: boost(params)?,
         },
         "multi_match" => multi_match(params)?,
+        "simple_query_string" => super::simple_query_string::parse(params)?,
         "query_string" => {
             supported_options(params, QUERY_STRING_OPTIONS, "query_string")?;
             let text =

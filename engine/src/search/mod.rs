@@ -14,6 +14,7 @@ pub mod pit;
 pub mod query_string;
 pub mod rescore;
 pub mod scroll;
+pub mod simple_query_string;
 pub mod sort;
 pub mod suggest;
 
