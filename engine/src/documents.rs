@@ -224,6 +224,11 @@ impl Engine {
     }
 
     /// The document; `realtime` sees writes not refreshed yet.
+    /// The shard a routing value (or an id) leads to in an index.
+    pub fn route(&self, index: &str, routing: &str) -> Result<u32, EngineError> {
+        Ok(self.index_shards(index)?.shard_number(routing))
+    }
+
     pub fn get_doc(
         &self,
         index: &str,

@@ -12,7 +12,7 @@ use tensile_generated::params::{self, OpType, Refresh};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
 /// A list parameter (`routing`) as one value.
-fn joined(list: &Option<Vec<String>>) -> Option<String> {
+pub(crate) fn joined(list: &Option<Vec<String>>) -> Option<String> {
     list.as_ref().map(|l| l.join(","))
 }
 

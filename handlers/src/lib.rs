@@ -20,7 +20,10 @@ pub mod info;
 pub mod maintenance;
 pub mod node;
 pub mod search;
+pub mod search_shards;
 pub mod stats;
+pub mod term_vectors;
+pub mod validate;
 
 pub use node::Node;
 

@@ -199,6 +199,22 @@ impl Handlers for Node {
         crate::search::close_pit(self, req)
     }
 
+    fn termvectors(&self, req: Request<params::Termvectors>) -> HandlerFuture<'_> {
+        crate::term_vectors::termvectors(self, req)
+    }
+
+    fn mtermvectors(&self, req: Request<params::Mtermvectors>) -> HandlerFuture<'_> {
+        crate::term_vectors::mtermvectors(self, req)
+    }
+
+    fn indices_validate_query(&self, req: Request<params::IndicesValidateQuery>) -> HandlerFuture<'_> {
+        crate::validate::validate_query(self, req)
+    }
+
+    fn search_shards(&self, req: Request<params::SearchShards>) -> HandlerFuture<'_> {
+        crate::search_shards::search_shards(self, req)
+    }
+
     fn field_caps(&self, req: Request<params::FieldCaps>) -> HandlerFuture<'_> {
         crate::field_caps::field_caps(self, req)
     }

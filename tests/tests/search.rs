@@ -509,3 +509,56 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn term_vectors_validate_and_search_shards() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let (status, tv) =
+        call(&c, url, Method::GET, "/books/_termvectors/4?fields=title&term_statistics=true", None).await;
+    assert_eq!(status, 200, "{tv}");
+    insta::assert_json_snapshot!("term_vectors", tv["term_vectors"]);
+    let (_, artificial) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_termvectors",
+        Some(json!({"doc": {"title": "Fox fox"}, "fields": ["title"], "positions": false})),
+    )
+    .await;
+    assert_eq!(artificial["term_vectors"]["title"]["terms"]["fox"]["term_freq"], 2);
+    let (_, multi) = call(
+        &c,
+        url,
+        Method::POST,
+        "/_mtermvectors",
+        Some(json!({"docs": [{"_index": "books", "_id": "1"}, {"_index": "books", "_id": "missing"}]})),
+    )
+    .await;
+    assert_eq!((multi["docs"][0]["found"].as_bool(), multi["docs"][1]["found"].as_bool()), (Some(true), Some(false)));
+
+    let (_, valid) = call(&c, url, Method::POST, "/books/_validate/query?explain=true",
+        Some(json!({"query": {"bool": {"must": {"term": {"tag": "tech"}}, "filter": {"range": {"year": {"gte": 2000}}}}}}))).await;
+    assert_eq!(valid["valid"], true, "{valid}");
+    assert_eq!(valid["explanations"][0]["explanation"], "+tag:tech #year:[2000 TO *] ");
+    let (_, invalid) =
+        call(&c, url, Method::POST, "/books/_validate/query", Some(json!({"query": {"nonsense": {}}}))).await;
+    assert_eq!(invalid["valid"], false);
+    let (_, bad_value) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_validate/query?explain=true",
+        Some(json!({"query": {"term": {"year": "soon"}}})),
+    )
+    .await;
+    assert_eq!(bad_value["valid"], false, "a value the field cannot take is invalid: {bad_value}");
+
+    let (_, shards) = call(&c, url, Method::GET, "/books/_search_shards", None).await;
+    assert_eq!(shards["shards"].as_array().unwrap().len(), 2);
+    let (_, routed) = call(&c, url, Method::GET, "/books/_search_shards?routing=blue", None).await;
+    assert_eq!(routed["shards"].as_array().unwrap().len(), 1);
+    assert!(routed["nodes"].as_object().unwrap().contains_key(routed["shards"][0][0]["node"].as_str().unwrap()));
+}

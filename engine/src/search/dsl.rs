@@ -146,6 +146,59 @@ impl Query {
     }
 }
 
+/// A query as Lucene's syntax would write it (for `_validate/query`).
+impl std::fmt::Display for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = |v: &Value| crate::settings_text(v);
+        let clauses = |f: &mut std::fmt::Formatter<'_>, prefix: &str, list: &[Query]| -> std::fmt::Result {
+            for q in list {
+                write!(f, "{prefix}{q} ")?;
+            }
+            Ok(())
+        };
+        match self {
+            Query::MatchAll { .. } => write!(f, "*:*"),
+            Query::MatchNone => write!(f, "MatchNoDocsQuery"),
+            Query::Term { field, value: v, .. } => write!(f, "{field}:{}", value(v)),
+            Query::Terms { field, values, .. } => {
+                write!(f, "{field}:(")?;
+                for v in values {
+                    write!(f, "{} ", value(v))?;
+                }
+                write!(f, ")")
+            }
+            Query::Match { field, text, .. } => write!(f, "{field}:{text}"),
+            Query::MatchPhrase { field, text, slop, .. } => write!(f, "{field}:\"{text}\"~{slop}"),
+            Query::Fuzzy { field, value, fuzziness, .. } => write!(f, "{field}:{value}~{fuzziness}"),
+            Query::Range { field, gt, gte, lt, lte, .. } => {
+                let open = if gt.is_some() { '{' } else { '[' };
+                let close = if lt.is_some() { '}' } else { ']' };
+                let low = gt.as_ref().or(gte.as_ref()).map_or("*".to_owned(), value);
+                let high = lt.as_ref().or(lte.as_ref()).map_or("*".to_owned(), value);
+                write!(f, "{field}:{open}{low} TO {high}{close}")
+            }
+            Query::Exists { field } => write!(f, "_exists_:{field}"),
+            Query::Ids { values } => write!(f, "_id:({})", values.join(" ")),
+            Query::Bool { must, should, must_not, filter, .. } => {
+                clauses(f, "+", must)?;
+                clauses(f, "#", filter)?;
+                clauses(f, "", should)?;
+                clauses(f, "-", must_not)
+            }
+            Query::ConstantScore { filter, .. } => write!(f, "ConstantScore({filter})"),
+            Query::DisMax { queries, .. } => {
+                write!(f, "(")?;
+                for (i, q) in queries.iter().enumerate() {
+                    write!(f, "{}{q}", if i > 0 { " | " } else { "" })?;
+                }
+                write!(f, ")")
+            }
+            Query::Pattern { field, regex, .. } => write!(f, "{field}:/{regex}/"),
+            Query::Named { query, .. } => write!(f, "{query}"),
+        }
+    }
+}
+
 /// Whether tantivy's top-k collector can skip matches of a query by their
 /// score bounds (block-max WAND): term and match queries, and boolean and
 /// dis_max combinations of them; phrases, ranges, patterns and constant

@@ -17,6 +17,7 @@ pub mod scroll;
 pub mod simple_query_string;
 pub mod sort;
 pub mod suggest;
+pub mod terms;
 
 use crate::error::EngineError;
 use crate::stats::Counter;
@@ -435,6 +436,13 @@ impl Engine {
         let fields = crate::indexed::fields();
         let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
         compile::Compiler { mapper, fields: &fields, max_regex_length, index }.compile(query)
+    }
+
+    /// Whether a query compiles against an index's mapping; if so, how it
+    /// reads (Lucene's query syntax, roughly).
+    pub fn validate_query(&self, index: &str, query: &dsl::Query) -> Result<String, EngineError> {
+        self.compile_for(index, &*self.mapper(index)?, query)?;
+        Ok(query.to_string())
     }
 
     /// An index's setting, read as a `T`.

@@ -4,10 +4,9 @@
 //! first). The `phrase` suggester is not built yet.
 
 use crate::error::EngineError;
-use crate::mapper::{FieldKind, FieldMapper, Mapper};
+use crate::mapper::{FieldKind, Mapper};
 use crate::Engine;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 
 /// One named suggestion of a request.
 #[derive(Debug, Clone)]
@@ -205,44 +204,7 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     d[n][m]
 }
 
-/// Where a field's terms sit in the term dictionary of its JSON field:
-/// the path (segments separated by `\x01`), `\x00`, the string type.
-fn term_prefix(path: &str) -> Vec<u8> {
-    let mut out: Vec<u8> = path.replace('.', "\x01").into_bytes();
-    out.extend_from_slice(b"\x00s");
-    out
-}
-
 impl Engine {
-    /// Every term of a field in the named indices, with its document frequency.
-    fn term_frequencies(&self, indices: &[String], field: &FieldMapper) -> Result<BTreeMap<String, u64>, EngineError> {
-        let fields = crate::indexed::fields();
-        let json_field = if field.kind.is_text() { fields.text } else { fields.terms };
-        let prefix = term_prefix(&field.path);
-        let corrupt =
-            |e: std::io::Error| EngineError::Corrupt { path: field.path.clone().into(), reason: e.to_string() };
-        let mut out: BTreeMap<String, u64> = BTreeMap::new();
-        for index in indices {
-            let shards = self.index_shards(index)?;
-            for shard in &shards.shards {
-                let searcher = shard.searcher();
-                for segment in searcher.segment_readers() {
-                    let inverted = segment
-                        .inverted_index(json_field)
-                        .map_err(|e| EngineError::Corrupt { path: field.path.clone().into(), reason: e.to_string() })?;
-                    let mut stream = inverted.terms().range().ge(&prefix).into_stream().map_err(corrupt)?;
-                    while stream.advance() {
-                        let Some(term) = stream.key().strip_prefix(prefix.as_slice()) else { break };
-                        if let Ok(text) = std::str::from_utf8(term) {
-                            *out.entry(text.to_owned()).or_default() += u64::from(stream.value().doc_freq);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(out)
-    }
-
     fn term_suggestion(
         &self,
         indices: &[String],
