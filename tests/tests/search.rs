@@ -562,3 +562,53 @@ async fn term_vectors_validate_and_search_shards() {
     assert_eq!(routed["shards"].as_array().unwrap().len(), 1);
     assert!(routed["nodes"].as_object().unwrap().contains_key(routed["shards"][0][0]["node"].as_str().unwrap()));
 }
+
+#[tokio::test]
+async fn geo_box_and_distance() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/places", Some(json!({"mappings": {"properties": {"at": {"type": "geo_point"}}}})))
+        .await;
+    let places = [
+        ("paris", json!({"lat": 48.8566, "lon": 2.3522})),
+        ("london", json!("51.5074,-0.1278")),
+        ("berlin", json!([13.405, 52.52])),
+        ("tokyo", json!({"type": "Point", "coordinates": [139.6917, 35.6895]})),
+        ("fiji", json!("POINT (179.5 -17.7)")),
+    ];
+    for (id, at) in places {
+        let (status, answer) = call(&c, url, Method::PUT, &format!("/places/_doc/{id}"), Some(json!({"at": at}))).await;
+        assert!(status.is_success(), "{answer}");
+    }
+    call(&c, url, Method::POST, "/places/_refresh", None).await;
+    let found = |query: Value| {
+        let c = c.clone();
+        async move {
+            let (status, answer) = call(&c, url, Method::POST, "/places/_search", Some(json!({"query": query}))).await;
+            assert_eq!(status, 200, "{answer}");
+            let mut ids: Vec<String> = ids(&answer).into_iter().map(str::to_owned).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(found(json!({"geo_distance": {"distance": "400km", "at": [2.35, 48.85]}})).await, ["london", "paris"]);
+    assert_eq!(
+        found(json!({"geo_distance": {"distance": "1000km", "at": "48.85,2.35"}})).await,
+        ["berlin", "london", "paris"]
+    );
+    let europe = json!({"geo_bounding_box": {"at": {"top_left": [-10, 60], "bottom_right": [20, 40]}}});
+    assert_eq!(found(europe).await, ["berlin", "london", "paris"]);
+    // A box across the antimeridian.
+    let pacific = json!({"geo_bounding_box": {"at": {"top": 40, "bottom": -40, "left": 130, "right": -170}}});
+    assert_eq!(found(pacific).await, ["fiji", "tokyo"]);
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/places/_search",
+        Some(json!({"query": {"geo_distance": {"distance": "far", "at": [0, 0]}}})),
+    )
+    .await;
+    assert_eq!(status, 400);
+}

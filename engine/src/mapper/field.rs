@@ -535,6 +535,11 @@ pub fn geo_point(value: &Value) -> Result<(f64, f64), String> {
         }
     };
     let (lat, lon) = match value {
+        // GeoJSON: `{"type": "Point", "coordinates": [lon, lat]}`.
+        Value::Object(o) if o.contains_key("coordinates") => match o.get("coordinates") {
+            Some(Value::Array(c)) if (2..=3).contains(&c.len()) => (number(&c[1])?, number(&c[0])?),
+            _ => return Err("[coordinates] must be an array of longitude and latitude".into()),
+        },
         Value::Object(o) => match (o.get("lat"), o.get("lon")) {
             (Some(lat), Some(lon)) => (number(lat)?, number(lon)?),
             _ => return Err("field [lat] or [lon] missing".into()),
@@ -548,7 +553,8 @@ pub fn geo_point(value: &Value) -> Result<(f64, f64), String> {
                 .and_then(|r| r.strip_prefix('('))
                 .and_then(|r| r.strip_suffix(')'))
             {
-                let parts: Vec<&str> = inner.split_whitespace().collect();
+                let parts: Vec<&str> =
+                    inner.split(|c: char| c.is_whitespace() || c == ',').filter(|p| !p.is_empty()).collect();
                 let [lon, lat, ..] = parts.as_slice() else { return Err(format!("invalid WKT point [{s}]")) };
                 (number(&Value::String((*lat).into()))?, number(&Value::String((*lon).into()))?)
             } else {
@@ -557,12 +563,18 @@ pub fn geo_point(value: &Value) -> Result<(f64, f64), String> {
                     [lat, lon] | [lat, lon, _] => {
                         (number(&Value::String((*lat).into()))?, number(&Value::String((*lon).into()))?)
                     }
-                    _ => {
-                        return Err(format!(
-                            "unsupported symbol [{}] in geohash [{s}]",
-                            s.chars().find(|c| !c.is_ascii_alphanumeric()).unwrap_or(' ')
-                        ))
-                    }
+                    // A geohash stands for its cell's centre.
+                    _ => match super::geo::geohash_cell(s.trim()) {
+                        Some((min_lat, max_lat, min_lon, max_lon)) => {
+                            ((min_lat + max_lat) / 2.0, (min_lon + max_lon) / 2.0)
+                        }
+                        None => {
+                            return Err(format!(
+                                "unsupported symbol [{}] in geohash [{s}]",
+                                s.chars().find(|c| !c.is_ascii_alphanumeric()).unwrap_or(' ')
+                            ))
+                        }
+                    },
                 }
             }
         }

@@ -12,6 +12,7 @@ pub mod date;
 pub mod document;
 pub mod dynamic;
 pub mod field;
+pub mod geo;
 
 pub use document::{IndexValue, ParsedDoc};
 pub use field::{FieldKind, FieldMapper};

@@ -371,7 +371,75 @@ impl Compiler<'_> {
             Query::Pattern { field, regex, case_insensitive, boost, kind } => {
                 self.pattern(field, regex, *case_insensitive, *boost, kind)?
             }
+            Query::GeoBox { field, top, bottom, left, right, boost } => {
+                let Some(f) = self.geo_field(field)? else { return Ok(Box::new(EmptyQuery)) };
+                Box::new(ConstScoreQuery::new(self.geo_box(&f.path, *top, *bottom, *left, *right), *boost))
+            }
+            Query::GeoDistance { field, lat, lon, meters, boost } => {
+                let Some(f) = self.geo_field(field)? else { return Ok(Box::new(EmptyQuery)) };
+                // The box around the circle narrows the candidates; each is then measured.
+                let dlat = (meters / crate::mapper::geo::EARTH_RADIUS_M).to_degrees();
+                let dlon = dlat / lat.to_radians().cos().abs().max(1e-9);
+                let (top, bottom) = ((lat + dlat).min(90.0), (lat - dlat).max(-90.0));
+                let (left, right) = if dlon >= 180.0 || top >= 90.0 || bottom <= -90.0 {
+                    (-180.0, 180.0)
+                } else {
+                    let wrap = |x: f64| {
+                        if x < -180.0 {
+                            x + 360.0
+                        } else if x > 180.0 {
+                            x - 360.0
+                        } else {
+                            x
+                        }
+                    };
+                    (wrap(lon - dlon), wrap(lon + dlon))
+                };
+                Box::new(super::geo_query::WithinDistance {
+                    inner: self.geo_box(&f.path, top, bottom, left, right),
+                    lat_column: format!("_terms.{}.lat", f.path),
+                    lon_column: format!("_terms.{}.lon", f.path),
+                    lat: *lat,
+                    lon: *lon,
+                    meters: *meters,
+                    boost: *boost,
+                })
+            }
         })
+    }
+
+    /// The `geo_point` field a geo query names (`None` when unmapped).
+    fn geo_field(&self, name: &str) -> Result<Option<&FieldMapper>, EngineError> {
+        match self.field(name) {
+            None => Ok(None),
+            Some(f) if f.kind == FieldKind::GeoPoint => Ok(Some(f)),
+            Some(f) => Err(EngineError::QueryShard(format!(
+                "field [{}] is of type [{}], but only geo_point fields are supported",
+                f.path, f.type_name
+            ))),
+        }
+    }
+
+    /// Points of a `geo_point` field within a box: a range on the latitudes
+    /// and one on the longitudes (two, across the antimeridian).
+    fn geo_box(&self, path: &str, top: f64, bottom: f64, left: f64, right: f64) -> Compiled {
+        let range = |axis: &str, low: f64, high: f64| -> Compiled {
+            let bound = |v: f64| {
+                let mut term = json_term(self.fields.terms, &format!("{path}.{axis}"));
+                term.append_type_and_fast_value(v);
+                Bound::Included(term)
+            };
+            Box::new(RangeQuery::new(bound(low), bound(high)))
+        };
+        let lon: Compiled = if left <= right {
+            range("lon", left, right)
+        } else {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, range("lon", left, 180.0)),
+                (Occur::Should, range("lon", -180.0, right)),
+            ]))
+        };
+        Box::new(BooleanQuery::new(vec![(Occur::Must, range("lat", bottom, top)), (Occur::Must, lon)]))
     }
 
     /// A per-field query whose field name is a wildcard, once per mapped

@@ -59,6 +59,23 @@ pub enum Query {
         name: String,
         query: Box<Query>,
     },
+    /// `geo_bounding_box`: points within a box (`left` > `right` crosses the antimeridian).
+    GeoBox {
+        field: String,
+        top: f64,
+        bottom: f64,
+        left: f64,
+        right: f64,
+        boost: f32,
+    },
+    /// `geo_distance`: points within a distance (metres) of a centre.
+    GeoDistance {
+        field: String,
+        lat: f64,
+        lon: f64,
+        meters: f64,
+        boost: f32,
+    },
     /// `fuzzy`: the terms within an edit distance of a value.
     Fuzzy {
         field: String,
@@ -195,6 +212,12 @@ impl std::fmt::Display for Query {
             }
             Query::Pattern { field, regex, .. } => write!(f, "{field}:/{regex}/"),
             Query::Named { query, .. } => write!(f, "{query}"),
+            Query::GeoBox { field, top, bottom, left, right, .. } => {
+                write!(f, "{field}:BBOX({left}, {right}, {top}, {bottom})")
+            }
+            Query::GeoDistance { field, lat, lon, meters, .. } => {
+                write!(f, "{field}:within {meters}m of ({lat}, {lon})")
+            }
         }
     }
 }
@@ -296,8 +319,6 @@ const NOT_YET: &[&str] = &[
     "has_child",
     "has_parent",
     "parent_id",
-    "geo_distance",
-    "geo_bounding_box",
     "geo_shape",
     "geo_polygon",
     "intervals",
@@ -695,6 +716,8 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         },
         "multi_match" => multi_match(params)?,
         "simple_query_string" => super::simple_query_string::parse(params)?,
+        "geo_bounding_box" => geo_bounding_box(params)?,
+        "geo_distance" => geo_distance(params)?,
         "query_string" => {
             supported_options(params, QUERY_STRING_OPTIONS, "query_string")?;
             let text =
@@ -801,6 +824,109 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             boost,
         },
     })
+}
+
+/// Options of the geo queries beside their field.
+const GEO_OPTIONS: &[&str] =
+    &["boost", "_name", "validation_method", "ignore_unmapped", "type", "distance", "distance_type"];
+
+/// The one field entry of a geo query.
+fn geo_field<'a>(kind: &str, params: &'a Map<String, Value>) -> Result<(&'a String, &'a Value), EngineError> {
+    let mut fields = params.iter().filter(|(k, _)| !GEO_OPTIONS.contains(&k.as_str()));
+    let entry = fields.next().ok_or_else(|| parsing(format!("failed to find [{kind}] field")))?;
+    if let Some((second, _)) = fields.next() {
+        return Err(parsing(format!(
+            "[{kind}] query doesn't support multiple fields, found [{}] and [{second}]",
+            entry.0
+        )));
+    }
+    Ok(entry)
+}
+
+/// A point as a geo query takes it (`[lon, lat]`, `{lat, lon}`, `"lat,lon"`, WKT, geohash).
+fn point(v: &Value) -> Result<(f64, f64), EngineError> {
+    crate::mapper::field::geo_point(v).map_err(|e| parsing(format!("failed to parse point: {e}")))
+}
+
+/// `geo_bounding_box`: corners (`top_left`/`bottom_right`, `top_right`/`bottom_left`),
+/// sides (`top`, `left`, `bottom`, `right`), `wkt: "BBOX (minLon, maxLon, maxLat, minLat)"`
+/// or a `geohash` cell.
+fn geo_bounding_box(params: &Map<String, Value>) -> Result<Query, EngineError> {
+    let (field, spec) = geo_field("geo_bounding_box", params)?;
+    let Value::Object(o) = spec else { return Err(parsing("[geo_bounding_box] expects an object for its field")) };
+    let cell = |v: &Value| v.as_str().and_then(crate::mapper::geo::geohash_cell);
+    let (mut top, mut bottom, mut left, mut right) = (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+    for (k, v) in o {
+        match k.as_str() {
+            "top_left" | "topLeft" => match cell(v).filter(|_| v.as_str().is_some_and(|s| !s.contains(','))) {
+                Some((_, max_lat, min_lon, _)) => (top, left) = (max_lat, min_lon),
+                None => (top, left) = point(v)?,
+            },
+            "bottom_right" | "bottomRight" => match cell(v).filter(|_| v.as_str().is_some_and(|s| !s.contains(','))) {
+                Some((min_lat, _, _, max_lon)) => (bottom, right) = (min_lat, max_lon),
+                None => (bottom, right) = point(v)?,
+            },
+            "top_right" | "topRight" => (top, right) = point(v)?,
+            "bottom_left" | "bottomLeft" => (bottom, left) = point(v)?,
+            "top" => top = v.as_f64().ok_or_else(|| parsing("[top] must be a number"))?,
+            "bottom" => bottom = v.as_f64().ok_or_else(|| parsing("[bottom] must be a number"))?,
+            "left" => left = v.as_f64().ok_or_else(|| parsing("[left] must be a number"))?,
+            "right" => right = v.as_f64().ok_or_else(|| parsing("[right] must be a number"))?,
+            "geohash" => {
+                let (min_lat, max_lat, min_lon, max_lon) =
+                    cell(v).ok_or_else(|| parsing(format!("invalid geohash [{}]", text_of(v))))?;
+                (top, bottom, left, right) = (max_lat, min_lat, min_lon, max_lon);
+            }
+            "geotile" => {
+                let (min_lat, max_lat, min_lon, max_lon) = v
+                    .as_str()
+                    .and_then(crate::mapper::geo::geotile_cell)
+                    .ok_or_else(|| parsing(format!("invalid geotile [{}]", text_of(v))))?;
+                (top, bottom, left, right) = (max_lat, min_lat, min_lon, max_lon);
+            }
+            "wkt" => {
+                let text = v.as_str().unwrap_or_default().trim();
+                let inner = text
+                    .strip_prefix("BBOX")
+                    .map(str::trim)
+                    .and_then(|r| r.strip_prefix('('))
+                    .and_then(|r| r.strip_suffix(')'))
+                    .ok_or_else(|| parsing(format!("failed to parse WKT bounding box [{text}]")))?;
+                let n: Vec<f64> = inner
+                    .split(',')
+                    .map(|p| p.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| parsing(format!("failed to parse WKT bounding box [{text}]")))?;
+                let [min_lon, max_lon, max_lat, min_lat] = n.as_slice() else {
+                    return Err(parsing(format!("failed to parse WKT bounding box [{text}]")));
+                };
+                (top, bottom, left, right) = (*max_lat, *min_lat, *min_lon, *max_lon);
+            }
+            other => {
+                return Err(parsing(format!("failed to parse [geo_bounding_box] query. unexpected field [{other}]")))
+            }
+        }
+    }
+    if [top, bottom, left, right].iter().any(|v| v.is_nan()) {
+        return Err(parsing("failed to parse [geo_bounding_box] query: the box needs all four sides"));
+    }
+    if top < bottom {
+        return Err(EngineError::IllegalArgument(format!("top is below bottom corner: {top} vs. {bottom}")));
+    }
+    Ok(Query::GeoBox { field: field.clone(), top, bottom, left, right, boost: boost(params)? })
+}
+
+/// `geo_distance`: `{"distance": "12km", "<field>": point}`.
+fn geo_distance(params: &Map<String, Value>) -> Result<Query, EngineError> {
+    let (field, center) = geo_field("geo_distance", params)?;
+    let distance = params.get("distance").ok_or_else(|| parsing("geo_distance requires 'distance' to be specified"))?;
+    let meters = match distance {
+        Value::Number(n) => n.as_f64(),
+        other => crate::mapper::geo::parse_distance(&text_of(other)),
+    }
+    .ok_or_else(|| parsing(format!("failed to parse distance [{}]", text_of(distance))))?;
+    let (lat, lon) = point(center)?;
+    Ok(Query::GeoDistance { field: field.clone(), lat, lon, meters, boost: boost(params)? })
 }
 
 /// Checks a `minimum_should_match` Tensile can apply: an integer or a percentage.

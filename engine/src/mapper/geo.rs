@@ -1,0 +1,93 @@
+//! Geography: geohash cells, distances on the earth (as Elasticsearch
+//! measures them, haversine on its mean radius) and distance units.
+
+/// Elasticsearch's mean earth radius, in metres.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.771_4;
+
+const BASE32: &[u8] = b"0123456789bcdefghjkmnpqrstuvwxyz";
+
+/// The cell of a geohash: `(min_lat, max_lat, min_lon, max_lon)`, or `None`
+/// for a character outside the geohash alphabet.
+pub fn geohash_cell(hash: &str) -> Option<(f64, f64, f64, f64)> {
+    let (mut lat, mut lon) = ((-90.0f64, 90.0f64), (-180.0f64, 180.0f64));
+    let mut even = true;
+    for c in hash.bytes() {
+        let bits = BASE32.iter().position(|&b| b == c.to_ascii_lowercase())?;
+        for shift in (0..5).rev() {
+            let on = (bits >> shift) & 1 == 1;
+            let range = if even { &mut lon } else { &mut lat };
+            let mid = (range.0 + range.1) / 2.0;
+            if on {
+                range.0 = mid;
+            } else {
+                range.1 = mid;
+            }
+            even = !even;
+        }
+    }
+    (!hash.is_empty()).then_some((lat.0, lat.1, lon.0, lon.1))
+}
+
+/// The box of a map tile `zoom/x/y`: `(min_lat, max_lat, min_lon, max_lon)`.
+pub fn geotile_cell(tile: &str) -> Option<(f64, f64, f64, f64)> {
+    let parts: Vec<u32> = tile.split('/').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    let [zoom, x, y] = parts.as_slice() else { return None };
+    let n = 2f64.powi(i32::try_from(*zoom).ok()?);
+    if f64::from(*x) >= n || f64::from(*y) >= n {
+        return None;
+    }
+    let lon = |x: f64| x / n * 360.0 - 180.0;
+    let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y / n)).sinh().atan().to_degrees();
+    let (x, y) = (f64::from(*x), f64::from(*y));
+    Some((lat(y + 1.0), lat(y), lon(x), lon(x + 1.0)))
+}
+
+/// The distance between two points along the earth's surface, in metres.
+pub fn arc_distance(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let (dp, dl) = ((lat2 - lat1).to_radians(), (lon2 - lon1).to_radians());
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+}
+
+/// A distance such as `12km`, `200m` or `1.5mi` in metres (metres when no unit).
+pub fn parse_distance(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number.trim().parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "m" | "meters" => 1.0,
+        "km" | "kilometers" => 1000.0,
+        "cm" | "centimeters" => 0.01,
+        "mm" | "millimeters" => 0.001,
+        "mi" | "miles" => 1609.344,
+        "yd" | "yards" => 0.9144,
+        "ft" | "feet" => 0.3048,
+        "in" | "inch" => 0.0254,
+        "nmi" | "NM" => 1852.0,
+        _ => return None,
+    };
+    Some(n * factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geohash_cells_and_distances() {
+        let (min_lat, max_lat, min_lon, max_lon) = geohash_cell("s").unwrap();
+        assert_eq!((min_lat, max_lat, min_lon, max_lon), (0.0, 45.0, 0.0, 45.0));
+        assert!(geohash_cell("a").is_none());
+        let (min_lat, max_lat, min_lon, max_lon) = geotile_cell("1/0/0").unwrap();
+        assert_eq!((min_lon, max_lon, min_lat), (-180.0, 0.0, 0.0));
+        assert!((max_lat - 85.0511).abs() < 1e-3);
+        // Paris to London, about 344 km.
+        let d = arc_distance(48.8566, 2.3522, 51.5074, -0.1278);
+        assert!((d - 343_500.0).abs() < 1_500.0, "{d}");
+        assert_eq!(parse_distance("12km"), Some(12_000.0));
+        assert_eq!(parse_distance("5"), Some(5.0));
+        assert!(parse_distance("5 parsecs").is_none());
+    }
+}
