@@ -42,22 +42,12 @@ const BODY_KEYS: &[&str] = &[
     "rescore",
     "terminate_after",
     "explain",
+    "profile",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
-const NOT_YET: &[&str] = &[
-    "aggs",
-    "aggregations",
-    "script_fields",
-    "runtime_mappings",
-    "knn",
-    "profile",
-    "stats",
-    "ext",
-    "slice",
-    "retriever",
-    "rank",
-];
+const NOT_YET: &[&str] =
+    &["aggs", "aggregations", "script_fields", "runtime_mappings", "knn", "stats", "ext", "slice", "retriever", "rank"];
 
 fn unsupported(what: String) -> EsError {
     es_error(EngineError::Unsupported(what))
@@ -272,6 +262,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             terminate_after: terminate_after(p.terminate_after.map(i64::from).or(number(body, "terminate_after")?))?,
             explain: flag(body, "explain", p.explain),
             routing: p.routing.clone(),
+            profile: flag(body, "profile", None),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
@@ -551,6 +542,8 @@ pub(crate) fn render(
         return Err(EsError::illegal_argument("[stored_fields] cannot be disabled when using the [fields] option"));
     }
     let mut hits = Vec::with_capacity(result.hits.len());
+    // With `profile`: the time each shard's hits spent in the source and fields phases.
+    let mut phases: std::collections::HashMap<(String, usize), [(u64, u64); 2]> = Default::default();
     for hit in &result.hits {
         let mut h = Map::new();
         if hit.explanation.is_some() {
@@ -573,11 +566,15 @@ pub(crate) fn render(
             h.insert("_routing".into(), json!(r));
         }
         let source_stored = view.stored_fields.as_ref().is_none_or(|names| names.iter().any(|n| n == "_source"));
+        let phase_started = Instant::now();
         if source_stored || source_asked {
             if let Some(source) = filtered_source(&hit.doc, &view.source_spec, &view.includes, &view.excludes)? {
                 h.insert("_source".into(), source);
+                let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[0];
+                *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);
             }
         }
+        let phase_started = Instant::now();
         let stored_names = view.stored_fields.as_ref().filter(|_| !no_stored);
         if !field_requests.is_empty() || !docvalue_requests.is_empty() || stored_names.is_some() {
             let mapper = node.engine.mapper(&hit.index).map_err(es_error)?;
@@ -595,6 +592,8 @@ pub(crate) fn render(
             }
             fields.extend(fields::fetch(&mapper, &source, &docvalue_requests, Fetch::DocValues).map_err(es_error)?);
             fields.extend(fields::fetch(&mapper, &source, &field_requests, Fetch::Fields).map_err(es_error)?);
+            let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[1];
+            *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);
             if !fields.is_empty() {
                 h.insert("fields".into(), Value::Object(fields));
             }
@@ -643,7 +642,57 @@ pub(crate) fn render(
         json!({ "total": result.shards, "successful": result.shards, "skipped": 0, "failed": 0 }),
     );
     out.insert("hits".into(), Value::Object(hits_body));
+    if let Some(profile) = &result.profile {
+        let mut profile = profile.clone();
+        add_fetch_phases(&mut profile, &phases, no_stored);
+        out.insert("profile".into(), profile);
+    }
     Ok(Value::Object(out))
+}
+
+/// Adds the source and fields phases the handler ran to each shard's
+/// profiled fetch (before the engine's stored-fields phase); with
+/// `stored_fields: _none_` no stored field was loaded and no phase ran.
+fn add_fetch_phases(
+    profile: &mut Value,
+    phases: &std::collections::HashMap<(String, usize), [(u64, u64); 2]>,
+    no_stored: bool,
+) {
+    let Some(shards) = profile["shards"].as_array_mut() else { return };
+    for shard in shards {
+        let key =
+            (shard["index"].as_str().unwrap_or_default().to_owned(), shard["shard_id"].as_u64().unwrap_or(0) as usize);
+        let Some(fetch) = shard.get_mut("fetch") else { continue };
+        if no_stored {
+            fetch["debug"]["stored_fields"] = json!([]);
+            if let Some(f) = fetch.as_object_mut() {
+                f.remove("children");
+            }
+            continue;
+        }
+        let mut children = Vec::new();
+        let [(source_nanos, sources), (fields_nanos, fielded)] = phases.get(&key).copied().unwrap_or_default();
+        for (name, nanos, count) in
+            [("FetchSourcePhase", source_nanos, sources), ("FetchFieldsPhase", fields_nanos, fielded)]
+        {
+            if count > 0 {
+                let mut child = json!({
+                    "type": name,
+                    "description": "",
+                    "time_in_nanos": nanos,
+                    "breakdown": {"process": nanos, "process_count": count, "next_reader": nanos, "next_reader_count": 1},
+                });
+                if name == "FetchSourcePhase" {
+                    child["debug"] = json!({"fast_path": count});
+                }
+                children.push(child);
+            }
+        }
+        if let Some(Value::Array(stored)) = fetch.get_mut("children") {
+            children.append(stored);
+        }
+        fetch["children"] = Value::Array(children);
+    }
 }
 
 /// `_search/scroll`: the next page of a scroll.

@@ -612,3 +612,27 @@ async fn geo_box_and_distance() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn profile_reports_each_shard() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let body = json!({"profile": true, "query": {"match": {"title": "fox"}}});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(status, 200, "{found}");
+    let shards = found["profile"]["shards"].as_array().unwrap();
+    assert_eq!(shards.len(), 2, "one entry per shard searched");
+    for shard in shards {
+        let query = &shard["searches"][0]["query"][0];
+        assert_eq!(query["description"], "title:fox");
+        assert!(query["time_in_nanos"].as_u64().unwrap() > 0);
+        assert!(shard["searches"][0]["collector"][0]["name"].is_string());
+    }
+    let fetched: Vec<&Value> = shards.iter().filter_map(|s| s.get("fetch")).collect();
+    assert!(!fetched.is_empty());
+    assert_eq!(fetched[0]["children"][0]["type"], "FetchSourcePhase");
+    let (_, plain) = call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"match_all": {}}}))).await;
+    assert!(plain.get("profile").is_none());
+}

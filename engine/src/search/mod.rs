@@ -12,6 +12,7 @@ pub mod fields;
 mod geo_query;
 pub mod highlight;
 pub mod pit;
+mod profile;
 pub mod query_string;
 pub mod rescore;
 pub mod scroll;
@@ -72,6 +73,8 @@ pub struct SearchRequest {
     pub explain: bool,
     /// `routing`: only the shards these routing values lead to are searched.
     pub routing: Option<Vec<String>>,
+    /// `profile`: the answer tells what each shard spent.
+    pub profile: bool,
 }
 
 impl Default for SearchRequest {
@@ -94,6 +97,7 @@ impl Default for SearchRequest {
             terminate_after: None,
             explain: false,
             routing: None,
+            profile: false,
         }
     }
 }
@@ -156,6 +160,8 @@ pub struct SearchResult {
     pub shards: u32,
     /// With `terminate_after`: whether some shard stopped early.
     pub terminated_early: Option<bool>,
+    /// With `profile`: the `profile` section.
+    pub profile: Option<serde_json::Value>,
 }
 
 /// Refuses collapsing on a field that cannot group hits: one without doc
@@ -221,6 +227,8 @@ pub(crate) struct Searched {
 pub(crate) struct Collected {
     /// Whether `terminate_after` stopped some shard.
     terminated_early: bool,
+    /// With `profile`: each shard's query phase.
+    timings: Vec<profile::QueryTiming>,
     found: Vec<Found>,
     searchers: Vec<Vec<Searched>>,
     total: u64,
@@ -284,6 +292,18 @@ fn explanation(
     json
 }
 
+/// How long creating a query's weight takes on a searcher (for `profile`).
+fn weight_time(query: &dyn tantivy::query::Query, searcher: &tantivy::Searcher, scored: bool) -> u64 {
+    let started = std::time::Instant::now();
+    let scoring = if scored {
+        tantivy::query::EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        tantivy::query::EnableScoring::disabled_from_searcher(searcher)
+    };
+    let _ = query.weight(scoring);
+    started.elapsed().as_nanos() as u64
+}
+
 /// A compiled query's score for one document of a searcher, if it matches it.
 fn score_of(
     query: &dyn tantivy::query::Query,
@@ -312,6 +332,7 @@ fn fetch<'a>(
     searchers: &[Vec<Searched>],
     shown: &Shown,
     found: impl IntoIterator<Item = &'a Found>,
+    mut timings: Option<&mut std::collections::BTreeMap<(String, usize), profile::FetchTiming>>,
 ) -> Result<Vec<Hit>, EngineError> {
     let keys = &shown.keys;
     let formatted = keys.iter().any(|k| k.format.is_some());
@@ -326,7 +347,15 @@ fn fetch<'a>(
         if !fetched.contains(&(f.index, f.shard)) {
             fetched.push((f.index, f.shard));
         }
-        if let Some(doc) = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)? {
+        let load_started = std::time::Instant::now();
+        let stored = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)?;
+        if let Some(t) = timings.as_deref_mut() {
+            let timing = t.entry((indices[f.index].clone(), at.shard)).or_default();
+            timing.nanos += load_started.elapsed().as_nanos() as u64;
+            timing.docs += 1;
+            timing.segments = timing.segments.max(u64::from(f.address.segment_ord) + 1);
+        }
+        if let Some(doc) = stored {
             let sort = if formatted {
                 let mapper = at.shards.mapper();
                 keys.iter().zip(&f.sort).map(|(key, v)| sort::shown(&mapper, key, v.clone())).collect()
@@ -418,13 +447,16 @@ impl Engine {
         }
         let max_score = collected.max_score(req);
         let page: Vec<&Found> = collected.found.iter().skip(req.from).take(req.size).collect();
-        let hits = fetch(self, indices, &collected.searchers, &Shown::of(req), page)?;
+        let mut fetch_timings = std::collections::BTreeMap::new();
+        let timings = req.profile.then_some(&mut fetch_timings);
+        let hits = fetch(self, indices, &collected.searchers, &Shown::of(req), page, timings)?;
         let (total, total_exact) = match req.track_total_hits {
             TrackTotal::UpTo(n) if collected.total > n => (n, false),
             _ => (collected.total, true),
         };
         let terminated_early = req.terminate_after.map(|_| collected.terminated_early);
-        Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards, terminated_early })
+        let profile = req.profile.then(|| profile::render(&self.node().node_id, &collected.timings, &fetch_timings));
+        Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards, terminated_early, profile })
     }
 
     /// A query compiled for one index: its mapping, its regex limit, its name.
@@ -534,6 +566,7 @@ impl Engine {
             && req.terminate_after.is_none()
             && !all;
         let mut terminated_early = false;
+        let mut timings = Vec::new();
         let skips = dsl::top_k_skips(&req.query);
         let mut total = 0u64;
         let mut shards_searched = 0u32;
@@ -551,7 +584,9 @@ impl Engine {
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
             let whole = filtered(&req.query, filters);
+            let compile_started = std::time::Instant::now();
             let query = compiler.compile(&whole)?;
+            let compile_nanos = compile_started.elapsed().as_nanos() as u64;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
             }
@@ -582,6 +617,8 @@ impl Engine {
                 }
                 shards_searched += 1;
                 let query_started = std::time::Instant::now();
+                let (total_before, weight_nanos) =
+                    (total, if req.profile { weight_time(&*query, &searcher, req.scores()) } else { 0 });
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
                 if by_score_alone {
                     // Counting apart lets the top-k collector skip what cannot
@@ -648,6 +685,20 @@ impl Engine {
                     terminated_early |= fruit.terminated;
                     found.extend(fruit.found);
                 }
+                if req.profile {
+                    timings.push(profile::QueryTiming {
+                        index: name.clone(),
+                        shard: s,
+                        query_type: profile::type_name(&*query),
+                        description: whole.to_string(),
+                        compile_nanos,
+                        weight_nanos,
+                        search_nanos: query_started.elapsed().as_nanos() as u64,
+                        matches: total - total_before,
+                        scored: req.scores(),
+                        collector: if by_score_alone { "TopScoreDocCollector" } else { "TopFieldCollector" },
+                    });
+                }
                 shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);
             }
             searchers.push(index_searchers);
@@ -658,7 +709,7 @@ impl Engine {
             found.retain(|f| seen.insert(format!("{:?}", f.group)));
         }
         found.truncate(limit);
-        Ok(Collected { terminated_early, found, searchers, total, shards: shards_searched })
+        Ok(Collected { terminated_early, timings, found, searchers, total, shards: shards_searched })
     }
 
     /// How a query scores one refreshed document: `None` when there is no

@@ -110,6 +110,7 @@ impl Context {
             &self.collected.searchers,
             &self.shown,
             &self.collected.found[self.next..end],
+            None,
         )?;
         self.next = end;
         Ok(SearchResult {
@@ -119,6 +120,7 @@ impl Context {
             hits,
             shards: self.collected.shards,
             terminated_early: None,
+            profile: None,
         })
     }
 }

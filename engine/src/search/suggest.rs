@@ -305,7 +305,7 @@ impl Engine {
         };
         let collected = self.collect(indices, &req, true, None)?;
         let shown = super::Shown::of(&req);
-        let hits = super::fetch(self, indices, &collected.searchers, &shown, &collected.found)?;
+        let hits = super::fetch(self, indices, &collected.searchers, &shown, &collected.found, None)?;
         let mut options: Vec<(i64, String, Value)> = Vec::new();
         for hit in hits {
             let Some(source) = hit.doc.source.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()) else {
