@@ -636,3 +636,49 @@ async fn profile_reports_each_shard() {
     let (_, plain) = call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"match_all": {}}}))).await;
     assert!(plain.get("profile").is_none());
 }
+
+#[tokio::test]
+async fn function_score_and_boosting() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let search = |query: Value| {
+        let c = c.clone();
+        async move {
+            let (status, answer) = call(&c, url, Method::POST, "/books/_search", Some(json!({"query": query}))).await;
+            assert_eq!(status, 200, "{answer}");
+            answer
+        }
+    };
+    // Newest first by a field's value; the weight applies only where its filter matches.
+    let by_year = search(json!({"function_score": {"query": {"match_all": {}},
+        "field_value_factor": {"field": "year", "modifier": "ln"}, "boost_mode": "replace"}}))
+    .await;
+    assert_eq!(ids(&by_year), ["3", "2", "1", "4"]);
+    let filtered = search(json!({"function_score": {"query": {"match_all": {}}, "boost_mode": "replace",
+        "functions": [{"filter": {"term": {"tag": "tech"}}, "weight": 5}, {"weight": 2}], "score_mode": "first"}}))
+    .await;
+    assert_eq!(filtered["hits"]["hits"][0]["_id"], "3");
+    assert_eq!(filtered["hits"]["hits"][0]["_score"], 5.0);
+    assert_eq!(filtered["hits"]["hits"][1]["_score"], 2.0);
+    // A decay: 2005 scores highest, the further years less.
+    let near = search(json!({"function_score": {"query": {"match_all": {}}, "boost_mode": "replace",
+        "gauss": {"year": {"origin": 2005, "scale": 10}}}}))
+    .await;
+    assert_eq!(near["hits"]["hits"][0]["_id"], "2");
+    assert_eq!(near["hits"]["hits"][0]["_score"], 1.0);
+    // min_score drops what scores under it.
+    let some = search(json!({"function_score": {"query": {"match_all": {}}, "boost_mode": "replace",
+        "functions": [{"filter": {"term": {"tag": "tech"}}, "weight": 5}], "min_score": 2}}))
+    .await;
+    assert_eq!(ids(&some), ["3"]);
+    // Random scores are stable for a seed.
+    let random = json!({"function_score": {"random_score": {"seed": 7, "field": "_seq_no"}}});
+    assert_eq!(ids(&search(random.clone()).await), ids(&search(random).await));
+    // boosting: foxes about hounds sink below the other foxes.
+    let boosted = search(json!({"boosting": {"positive": {"match": {"title": "fox"}},
+        "negative": {"match": {"title": "hound"}}, "negative_boost": 0.01}}))
+    .await;
+    assert_eq!(ids(&boosted), ["1", "4"]);
+}

@@ -72,6 +72,22 @@ impl FieldKind {
         matches!(self, FieldKind::Text | FieldKind::MatchOnlyText)
     }
 
+    /// Numbers of any width (not dates).
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            FieldKind::Long
+                | FieldKind::Integer
+                | FieldKind::Short
+                | FieldKind::Byte
+                | FieldKind::Double
+                | FieldKind::Float
+                | FieldKind::HalfFloat
+                | FieldKind::ScaledFloat
+                | FieldKind::UnsignedLong
+        )
+    }
+
     fn integer_range(self) -> Option<(i64, i64, &'static str)> {
         Some(match self {
             FieldKind::Long => (i64::MIN, i64::MAX, "long"),

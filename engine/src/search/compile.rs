@@ -371,6 +371,7 @@ impl Compiler<'_> {
             Query::Pattern { field, regex, case_insensitive, boost, kind } => {
                 self.pattern(field, regex, *case_insensitive, *boost, kind)?
             }
+            Query::FunctionScore(fs) => Box::new(self.function_score(fs)?),
             Query::GeoBox { field, top, bottom, left, right, boost } => {
                 let Some(f) = self.geo_field(field)? else { return Ok(Box::new(EmptyQuery)) };
                 Box::new(ConstScoreQuery::new(self.geo_box(&f.path, *top, *bottom, *left, *right), *boost))
@@ -405,6 +406,105 @@ impl Compiler<'_> {
                     boost: *boost,
                 })
             }
+        })
+    }
+
+    /// A `function_score` ready to run: each function's filter compiled and
+    /// its field's column named, a decay's origin, scale and offset read in
+    /// the field's unit (milliseconds for dates).
+    fn function_score(
+        &self,
+        fs: &super::function_score::FunctionScore,
+    ) -> Result<super::function_score::FunctionScoreQuery, EngineError> {
+        use super::function_score::{CompiledKind, Function};
+        let mut functions = Vec::new();
+        for f in &fs.functions {
+            let kind = match &f.function {
+                Function::Weight => CompiledKind::Weight,
+                Function::Random { seed, field } => {
+                    CompiledKind::Random { seed: *seed, column: field.as_ref().map(|f| format!("_terms.{f}")) }
+                }
+                Function::FieldValueFactor { field, factor, modifier, missing } => {
+                    if let Some(m) = self.field(field).filter(|m| !m.kind.is_numeric() && m.kind != FieldKind::Boolean)
+                    {
+                        return Err(EngineError::QueryShard(format!(
+                            "field [{}] of type [{}] is not supported for [field_value_factor]",
+                            m.path, m.type_name
+                        )));
+                    }
+                    CompiledKind::Factor {
+                        column: format!("_terms.{field}"),
+                        factor: *factor,
+                        modifier: *modifier,
+                        missing: *missing,
+                    }
+                }
+                Function::Decay { shape, field, origin, scale, offset, decay } => {
+                    let Some(m) = self.field(field) else {
+                        return Err(EngineError::QueryShard(format!("unknown field [{field}]")));
+                    };
+                    let is_date = matches!(m.kind, FieldKind::Date | FieldKind::DateNanos);
+                    if !is_date && !m.kind.is_numeric() {
+                        return Err(EngineError::Unsupported(format!(
+                            "decay functions on fields of type [{}]",
+                            m.type_name
+                        )));
+                    }
+                    let amount = |v: &Value, what: &str| -> Result<f64, EngineError> {
+                        if is_date {
+                            if let Some(n) = v.as_f64() {
+                                return Ok(n);
+                            }
+                            let text = crate::settings_text(v);
+                            let t = tensile_rest::TimeValue::parse(what, &text)
+                                .map_err(|_| super::dsl::parsing(format!("failed to parse [{what}] [{text}]")))?;
+                            Ok(t.millis() as f64)
+                        } else {
+                            v.as_f64()
+                                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                                .ok_or_else(|| super::dsl::parsing(format!("[{what}] must be a number")))
+                        }
+                    };
+                    let origin = match origin {
+                        Some(v) if is_date && v.as_str().is_some_and(|s| s != "now") => match m.parse_value(v) {
+                            Ok(Some(IndexValue::Date(ms))) => ms as f64,
+                            _ => {
+                                return Err(super::dsl::parsing(format!(
+                                    "failed to parse [origin] [{}]",
+                                    crate::settings_text(v)
+                                )))
+                            }
+                        },
+                        Some(v) if !(is_date && v.as_str() == Some("now")) => amount(v, "origin")?,
+                        _ if is_date => std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0.0, |d| d.as_millis() as f64),
+                        _ => return Err(super::dsl::parsing("[origin] is required for a numeric decay")),
+                    };
+                    CompiledKind::Decay {
+                        shape: *shape,
+                        column: format!("_terms.{}", m.path),
+                        origin,
+                        scale: amount(scale, "scale")?,
+                        offset: offset.as_ref().map(|o| amount(o, "offset")).transpose()?.unwrap_or(0.0),
+                        decay: *decay,
+                    }
+                }
+            };
+            functions.push(super::function_score::Compiled {
+                filter: f.filter.as_ref().map(|q| self.compile(q)).transpose()?,
+                weight: f.weight,
+                kind,
+            });
+        }
+        Ok(super::function_score::FunctionScoreQuery {
+            inner: self.compile(&fs.query)?,
+            functions,
+            score_mode: fs.score_mode,
+            boost_mode: fs.boost_mode,
+            max_boost: fs.max_boost,
+            min_score: fs.min_score,
+            boost: fs.boost,
         })
     }
 

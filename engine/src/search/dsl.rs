@@ -59,6 +59,8 @@ pub enum Query {
         name: String,
         query: Box<Query>,
     },
+    /// `function_score` and `boosting`: scores changed by functions of each document.
+    FunctionScore(super::function_score::FunctionScore),
     /// `geo_bounding_box`: points within a box (`left` > `right` crosses the antimeridian).
     GeoBox {
         field: String,
@@ -218,6 +220,7 @@ impl std::fmt::Display for Query {
             Query::GeoDistance { field, lat, lon, meters, .. } => {
                 write!(f, "{field}:within {meters}m of ({lat}, {lon})")
             }
+            Query::FunctionScore(fs) => write!(f, "function score ({}, functions: {})", fs.query, fs.functions.len()),
         }
     }
 }
@@ -310,9 +313,7 @@ const NOT_YET: &[&str] = &[
     "prefix",
     "wildcard",
     "regexp",
-    "boosting",
     "dis_max",
-    "function_score",
     "script_score",
     "script",
     "nested",
@@ -464,6 +465,7 @@ pub fn named(q: &Query, out: &mut Vec<(String, Query)>) {
         }
         Query::ConstantScore { filter, .. } => named(filter, out),
         Query::DisMax { queries, .. } => queries.iter().for_each(|c| named(c, out)),
+        Query::FunctionScore(f) => named(&f.query, out),
         _ => {}
     }
 }
@@ -717,6 +719,8 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         "multi_match" => multi_match(params)?,
         "simple_query_string" => super::simple_query_string::parse(params)?,
         "geo_bounding_box" => geo_bounding_box(params)?,
+        "function_score" => Query::FunctionScore(super::function_score::parse(params)?),
+        "boosting" => Query::FunctionScore(super::function_score::boosting(params)?),
         "geo_distance" => geo_distance(params)?,
         "query_string" => {
             supported_options(params, QUERY_STRING_OPTIONS, "query_string")?;

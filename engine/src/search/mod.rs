@@ -9,6 +9,7 @@ pub mod compile;
 pub mod dsl;
 pub mod field_caps;
 pub mod fields;
+pub mod function_score;
 mod geo_query;
 pub mod highlight;
 pub mod pit;
@@ -171,21 +172,7 @@ fn check_collapse(mapper: &crate::mapper::Mapper, field: &str) -> Result<(), Eng
     let Some(f) = mapper.fields.get(field) else {
         return Err(EngineError::IllegalArgument(format!("no mapping found for `{field}` in order to collapse on")));
     };
-    let groups = matches!(
-        f.kind,
-        FieldKind::Keyword
-            | FieldKind::Long
-            | FieldKind::Integer
-            | FieldKind::Short
-            | FieldKind::Byte
-            | FieldKind::Double
-            | FieldKind::Float
-            | FieldKind::HalfFloat
-            | FieldKind::ScaledFloat
-            | FieldKind::UnsignedLong
-            | FieldKind::Date
-            | FieldKind::DateNanos
-    );
+    let groups = f.kind.is_numeric() || matches!(f.kind, FieldKind::Keyword | FieldKind::Date | FieldKind::DateNanos);
     if !groups {
         return Err(EngineError::IllegalArgument(format!(
             "unknown type for collapse field `{field}`, only keywords and numbers are accepted"
