@@ -421,10 +421,13 @@ struct Fragment {
     score: usize,
 }
 
+/// How a field's values are cut into tokens for highlighting.
+type Analysis<'a> = Box<dyn Fn(&str) -> Vec<Token> + 'a>;
+
 /// One way of finding matches in a field's values: an analysis of them
 /// (the field's own, or a matched field's) and what marks its tokens.
 struct Pass<'a> {
-    analyze: Box<dyn Fn(&str) -> Vec<Token> + 'a>,
+    analyze: Analysis<'a>,
     matchers: Vec<Matcher>,
 }
 

@@ -26,6 +26,7 @@ use crate::error::EngineError;
 use crate::stats::Counter;
 use crate::Engine;
 use collect::{Found, Order, SegmentValues, ShardTop};
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::DocAddress;
@@ -361,16 +362,20 @@ fn fetch<'a>(
             let group = f.group.clone();
             let mut matched_queries = Vec::new();
             if !shown.named.is_empty() {
-                if !named.contains_key(&f.index) {
-                    let mapper = at.shards.mapper();
-                    let compiled = shown
-                        .named
-                        .iter()
-                        .map(|(name, q)| Ok((name.clone(), engine.compile_for(&indices[f.index], &mapper, q)?)))
-                        .collect::<Result<Vec<_>, EngineError>>()?;
-                    named.insert(f.index, compiled);
-                }
-                for (name, q) in &named[&f.index] {
+                let compiled = match named.entry(f.index) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => {
+                        let mapper = at.shards.mapper();
+                        e.insert(
+                            shown
+                                .named
+                                .iter()
+                                .map(|(name, q)| Ok((name.clone(), engine.compile_for(&indices[f.index], &mapper, q)?)))
+                                .collect::<Result<Vec<_>, EngineError>>()?,
+                        )
+                    }
+                };
+                for (name, q) in compiled.iter() {
                     let failed =
                         |e| EngineError::Corrupt { path: indices[f.index].clone().into(), reason: format!("{e}") };
                     if matched_queries.iter().any(|(n, _)| n == name) {
@@ -383,10 +388,11 @@ fn fetch<'a>(
             }
             let mut explanation_json = None;
             if let Some(query) = &shown.explain {
-                if !explained.contains_key(&f.index) {
-                    explained.insert(f.index, engine.compile_for(&indices[f.index], &at.shards.mapper(), query)?);
-                }
-                explanation_json = Some(explanation(explained[&f.index].as_ref(), &at.searcher, f.address, f.score));
+                let compiled = match explained.entry(f.index) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(engine.compile_for(&indices[f.index], &at.shards.mapper(), query)?),
+                };
+                explanation_json = Some(explanation(compiled.as_ref(), &at.searcher, f.address, f.score));
             }
             hits.push(Hit {
                 index: indices[f.index].clone(),
