@@ -558,6 +558,7 @@ impl Shard {
         ShardStats {
             shard,
             counters: self.counters.snapshot(),
+            groups: self.counters.groups(),
             docs: searcher.num_docs(),
             deleted_docs: segments.iter().map(|s| s.deleted_docs).sum(),
             store_bytes: folder_size(&self.dir.join("index")),

@@ -1,6 +1,7 @@
 //! What a shard counts (writes, reads, refreshes, flushes, merges) and the
 //! statistics `_stats` and `_segments` report from it.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -39,13 +40,58 @@ pub enum Counter {
 
 const COUNTERS: usize = Counter::FetchTimeNanos as usize + 1;
 
-/// A shard's counters, updated without locks.
+/// A shard's counters, updated without locks; and the search counters of
+/// each `stats` group searches name (behind a lock, as groups come and go).
 #[derive(Debug, Default)]
-pub struct Counters([AtomicU64; COUNTERS]);
+pub struct Counters([AtomicU64; COUNTERS], std::sync::Mutex<BTreeMap<String, GroupValues>>);
+
+/// One `stats` group's search counters: queries and fetches with their nanoseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupValues {
+    pub query_total: u64,
+    pub query_nanos: u64,
+    pub fetch_total: u64,
+    pub fetch_nanos: u64,
+}
+
+impl GroupValues {
+    pub fn plus(&self, o: &GroupValues) -> GroupValues {
+        GroupValues {
+            query_total: self.query_total + o.query_total,
+            query_nanos: self.query_nanos + o.query_nanos,
+            fetch_total: self.fetch_total + o.fetch_total,
+            fetch_nanos: self.fetch_nanos + o.fetch_nanos,
+        }
+    }
+}
 
 impl Counters {
     pub fn add(&self, counter: Counter, n: u64) {
         self.0[counter as usize].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts a query (or, `fetch`, a fetch) phase since `start` for each group.
+    pub fn grouped(&self, groups: &[String], fetch: bool, start: Instant) {
+        if groups.is_empty() {
+            return;
+        }
+        let nanos = start.elapsed().as_nanos() as u64;
+        let mut map = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        for g in groups {
+            let v = map.entry(g.clone()).or_default();
+            if fetch {
+                v.fetch_total += 1;
+                v.fetch_nanos += nanos;
+            } else {
+                v.query_total += 1;
+                v.query_nanos += nanos;
+            }
+        }
+    }
+
+    /// Each group's counters.
+    pub fn groups(&self) -> BTreeMap<String, GroupValues> {
+        self.1.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Counts one event of `total` and the time since `start` in `time`.
@@ -95,6 +141,8 @@ pub struct SegmentStats {
 pub struct ShardStats {
     pub shard: u32,
     pub counters: CounterValues,
+    /// The search counters of each `stats` group.
+    pub groups: BTreeMap<String, GroupValues>,
     /// Live documents visible to search.
     pub docs: u64,
     pub deleted_docs: u64,

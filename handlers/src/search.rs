@@ -43,11 +43,12 @@ const BODY_KEYS: &[&str] = &[
     "terminate_after",
     "explain",
     "profile",
+    "stats",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
 const NOT_YET: &[&str] =
-    &["aggs", "aggregations", "script_fields", "runtime_mappings", "knn", "stats", "ext", "slice", "retriever", "rank"];
+    &["aggs", "aggregations", "script_fields", "runtime_mappings", "knn", "ext", "slice", "retriever", "rank"];
 
 fn unsupported(what: String) -> EsError {
     es_error(EngineError::Unsupported(what))
@@ -263,6 +264,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             explain: flag(body, "explain", p.explain),
             routing: p.routing.clone(),
             profile: flag(body, "profile", None),
+            stats_groups: body.get("stats").map(names_of).unwrap_or_default(),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {

@@ -47,6 +47,8 @@ struct Sum {
     translog_ops: u64,
     translog_bytes: u64,
     write_load: f64,
+    /// The search counters of each `stats` group.
+    groups: std::collections::BTreeMap<String, tensile_engine::stats::GroupValues>,
 }
 
 impl Sum {
@@ -60,6 +62,10 @@ impl Sum {
         self.translog_ops += s.translog_operations;
         self.translog_bytes += s.translog_bytes;
         self.write_load += s.write_load();
+        for (name, values) in &s.groups {
+            let sum = self.groups.entry(name.clone()).or_default();
+            *sum = sum.plus(values);
+        }
     }
 
     fn of<'a>(shards: impl IntoIterator<Item = &'a ShardStats>) -> Sum {
@@ -69,7 +75,7 @@ impl Sum {
     }
 
     /// One metric's section.
-    fn section(&self, metric: Metric) -> (&'static str, Value) {
+    fn section(&self, metric: Metric, groups: &[String]) -> (&'static str, Value) {
         let c = &self.counters;
         let ms = |k: Counter| c.millis(k);
         match metric {
@@ -101,17 +107,39 @@ impl Sum {
                     "current": 0,
                 }),
             ),
-            Metric::Search => (
-                "search",
-                json!({
+            Metric::Search => {
+                let mut search = json!({
                     "open_contexts": 0, "query_total": c.get(Counter::QueryTotal),
                     "query_time_in_millis": ms(Counter::QueryTimeNanos), "query_current": 0, "query_failure": 0,
                     "fetch_total": c.get(Counter::FetchTotal), "fetch_time_in_millis": ms(Counter::FetchTimeNanos),
                     "fetch_current": 0,
                     "fetch_failure": 0, "scroll_total": 0, "scroll_time_in_millis": 0, "scroll_current": 0,
                     "suggest_total": 0, "suggest_time_in_millis": 0, "suggest_current": 0, "recent_search_load": 0.0,
-                }),
-            ),
+                });
+                // `groups`: the counters of the `stats` groups the patterns name.
+                let named: Map<String, Value> = self
+                    .groups
+                    .iter()
+                    .filter(|(name, _)| groups.iter().any(|p| tensile_engine::resolve::wildcard_match(p, name)))
+                    .map(|(name, g)| {
+                        (
+                            name.clone(),
+                            json!({
+                                "query_total": g.query_total, "query_time_in_millis": g.query_nanos / 1_000_000,
+                                "query_current": 0, "query_failure": 0,
+                                "fetch_total": g.fetch_total, "fetch_time_in_millis": g.fetch_nanos / 1_000_000,
+                                "fetch_current": 0, "fetch_failure": 0,
+                                "scroll_total": 0, "scroll_time_in_millis": 0, "scroll_current": 0,
+                                "suggest_total": 0, "suggest_time_in_millis": 0, "suggest_current": 0,
+                            }),
+                        )
+                    })
+                    .collect();
+                if !named.is_empty() {
+                    search["groups"] = Value::Object(named);
+                }
+                ("search", search)
+            }
             Metric::Merge => (
                 "merges",
                 json!({
@@ -184,8 +212,8 @@ impl Sum {
         }
     }
 
-    fn json(&self, metrics: &[Metric]) -> Value {
-        Value::Object(metrics.iter().map(|m| self.section(*m)).map(|(k, v)| (k.to_owned(), v)).collect())
+    fn json(&self, metrics: &[Metric], groups: &[String]) -> Value {
+        Value::Object(metrics.iter().map(|m| self.section(*m, groups)).map(|(k, v)| (k.to_owned(), v)).collect())
     }
 }
 
@@ -284,10 +312,14 @@ pub fn stats<'a>(node: &'a Node, req: Request<params::IndicesStats>) -> HandlerF
             p.include_unloaded_segments.unwrap_or(false),
         )?;
         let all = Sum::of(indices.iter().flat_map(|(_, s)| s));
+        let groups = p.groups.clone().unwrap_or_default();
         let level = p.level.unwrap_or(Level::Indices);
         let mut body = Map::new();
         body.insert("_shards".into(), shards_header(&indices));
-        body.insert("_all".into(), json!({"primaries": all.json(&metrics), "total": all.json(&metrics)}));
+        body.insert(
+            "_all".into(),
+            json!({"primaries": all.json(&metrics, &groups), "total": all.json(&metrics, &groups)}),
+        );
         if level != Level::Cluster {
             let mut per_index = Map::new();
             for (meta, shards) in &indices {
@@ -304,13 +336,13 @@ pub fn stats<'a>(node: &'a Node, req: Request<params::IndicesStats>) -> HandlerF
                 let mut entry = json!({
                     "uuid": meta.uuid, "health": health, "status": if open { "open" } else { "close" },
                     "creation_date": created, "tier_preference": "data_content",
-                    "primaries": sum.json(&metrics), "total": sum.json(&metrics),
+                    "primaries": sum.json(&metrics, &groups), "total": sum.json(&metrics, &groups),
                 });
                 if level == Level::Shards {
                     let table: Map<String, Value> = shards
                         .iter()
                         .map(|s| {
-                            let mut copy = Sum::of([s]).json(&metrics);
+                            let mut copy = Sum::of([s]).json(&metrics, &groups);
                             shard_extras(node, meta, s, &mut copy);
                             (s.shard.to_string(), json!([copy]))
                         })

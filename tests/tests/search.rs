@@ -682,3 +682,20 @@ async fn function_score_and_boosting() {
     .await;
     assert_eq!(ids(&boosted), ["1", "4"]);
 }
+
+#[tokio::test]
+async fn stats_groups_count_the_searches_that_name_them() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    call(&c, url, Method::POST, "/books/_search", Some(json!({"stats": ["reports", "daily"]}))).await;
+    call(&c, url, Method::POST, "/books/_search", Some(json!({"stats": "reports"}))).await;
+    let (_, stats) = call(&c, url, Method::GET, "/books/_stats/search?groups=rep*", None).await;
+    let groups = &stats["_all"]["total"]["search"]["groups"];
+    // Two shards each ran both searches' query phases.
+    assert_eq!(groups["reports"]["query_total"], 4, "{groups}");
+    assert!(groups.get("daily").is_none(), "only the groups asked for are shown");
+    let (_, plain) = call(&c, url, Method::GET, "/books/_stats/search", None).await;
+    assert!(plain["_all"]["total"]["search"].get("groups").is_none());
+}

@@ -77,6 +77,8 @@ pub struct SearchRequest {
     pub routing: Option<Vec<String>>,
     /// `profile`: the answer tells what each shard spent.
     pub profile: bool,
+    /// `stats`: the groups whose search counters this search adds to.
+    pub stats_groups: Vec<String>,
 }
 
 impl Default for SearchRequest {
@@ -100,6 +102,7 @@ impl Default for SearchRequest {
             explain: false,
             routing: None,
             profile: false,
+            stats_groups: Vec::new(),
         }
     }
 }
@@ -243,6 +246,8 @@ pub(crate) struct Shown {
     named: Vec<(String, dsl::Query)>,
     /// `explain`: each hit's explanation of its score by this query.
     explain: Option<dsl::Query>,
+    /// `stats` groups, whose fetch counters the fetch adds to.
+    stats_groups: Vec<String>,
 }
 
 impl Shown {
@@ -257,6 +262,7 @@ impl Shown {
             highlight: req.highlight.clone().map(|h| (h, req.query.clone())),
             named,
             explain: req.explain.then(|| req.query.clone()),
+            stats_groups: req.stats_groups.clone(),
         }
     }
 }
@@ -410,7 +416,9 @@ fn fetch<'a>(
     // Each shard that gave hits ran a fetch phase.
     for (index, shard) in fetched {
         let at = &searchers[index][shard];
-        at.shards.shards[at.shard].counters().timed(Counter::FetchTotal, Counter::FetchTimeNanos, started);
+        let counters = at.shards.shards[at.shard].counters();
+        counters.timed(Counter::FetchTotal, Counter::FetchTimeNanos, started);
+        counters.grouped(&shown.stats_groups, true, started);
     }
     Ok(hits)
 }
@@ -693,6 +701,7 @@ impl Engine {
                     });
                 }
                 shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);
+                shard.counters().grouped(&req.stats_groups, false, query_started);
             }
             searchers.push(index_searchers);
         }
