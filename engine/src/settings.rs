@@ -17,6 +17,7 @@ const KNOWN: &[&str] = &[
     "index.auto_expand_replicas",
     "index.refresh_interval",
     "index.max_result_window",
+    "index.max_slices_per_scroll",
     "index.max_inner_result_window",
     "index.max_rescore_window",
     "index.max_docvalue_fields_search",
@@ -76,6 +77,7 @@ const KNOWN_PREFIXES: &[&str] = &[
 const DEFAULTS: &[(&str, &str)] = &[
     ("index.refresh_interval", "1s"),
     ("index.max_result_window", "10000"),
+    ("index.max_slices_per_scroll", "1024"),
     ("index.max_inner_result_window", "100"),
     ("index.max_rescore_window", "10000"),
     ("index.max_docvalue_fields_search", "100"),

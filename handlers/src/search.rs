@@ -44,11 +44,12 @@ const BODY_KEYS: &[&str] = &[
     "explain",
     "profile",
     "stats",
+    "slice",
 ];
 
 /// Body keys of Elasticsearch's search that Tensile does not act on yet.
 const NOT_YET: &[&str] =
-    &["aggs", "aggregations", "script_fields", "runtime_mappings", "knn", "ext", "slice", "retriever", "rank"];
+    &["aggs", "aggregations", "script_fields", "runtime_mappings", "knn", "ext", "retriever", "rank"];
 
 fn unsupported(what: String) -> EsError {
     es_error(EngineError::Unsupported(what))
@@ -265,6 +266,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             routing: p.routing.clone(),
             profile: flag(body, "profile", None),
             stats_groups: body.get("stats").map(names_of).unwrap_or_default(),
+            slice: body.get("slice").map(slice_of).transpose()?,
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
@@ -326,6 +328,14 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 if p.request_cache == Some(true) {
                     return Err(EsError::illegal_argument("[request_cache] cannot be used in a scroll context"));
                 }
+                if let Some(slice) = &request.slice {
+                    for index in &indices {
+                        let limit = node.engine.index_setting(index, "index.max_slices_per_scroll").unwrap_or(1024u32);
+                        if slice.max > limit {
+                            return Err(EsError::illegal_argument(format!("The number of slices [{}] is too large. It must be less than [{limit}]. This limit can be set by changing the [index.max_slices_per_scroll] index level setting.", slice.max)));
+                        }
+                    }
+                }
                 let keep_alive = keep_alive.duration().unwrap_or_default();
                 let meta = serde_json::to_value(&view).expect("a view serialises");
                 let (result, id) = node.engine.search_scroll(&indices, &request, keep_alive, meta).map_err(es_error)?;
@@ -333,6 +343,22 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             }
         }
     }
+}
+
+/// `slice: {id, max, field}`.
+fn slice_of(v: &Value) -> Result<tensile_engine::search::slice::Slice, EsError> {
+    let number = |k: &str| v.get(k).and_then(|n| n.as_u64().or_else(|| n.as_str()?.parse().ok()));
+    let field = v.get("field").and_then(Value::as_str).filter(|f| *f != "_id").map(str::to_owned);
+    let (Some(id), Some(max)) = (number("id"), number("max")) else {
+        return Err(es_error(EngineError::Parsing("[slice] requires [id] and [max]".into())));
+    };
+    if max <= 1 {
+        return Err(EsError::illegal_argument("max must be greater than 1"));
+    }
+    if id >= max {
+        return Err(EsError::illegal_argument("id must be lower than max"));
+    }
+    Ok(tensile_engine::search::slice::Slice { id: id as u32, max: max as u32, field })
 }
 
 /// `terminate_after`: a positive number of matches per shard (0: no limit).

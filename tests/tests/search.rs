@@ -699,3 +699,25 @@ async fn stats_groups_count_the_searches_that_name_them() {
     let (_, plain) = call(&c, url, Method::GET, "/books/_stats/search", None).await;
     assert!(plain["_all"]["total"]["search"].get("groups").is_none());
 }
+
+#[tokio::test]
+async fn slices_partition_the_matches() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    for max in [2, 3, 5] {
+        let mut seen: Vec<String> = Vec::new();
+        for id in 0..max {
+            let body = json!({"size": 10, "slice": {"id": id, "max": max}});
+            let (status, page) = call(&c, url, Method::POST, "/books/_search?scroll=1m", Some(body)).await;
+            assert_eq!(status, 200, "{page}");
+            seen.extend(ids(&page).into_iter().map(str::to_owned));
+        }
+        seen.sort();
+        assert_eq!(seen, ["1", "2", "3", "4"], "{max} slices cover every document once");
+    }
+    let (status, _) =
+        call(&c, url, Method::POST, "/books/_search?scroll=1m", Some(json!({"slice": {"id": 2, "max": 2}}))).await;
+    assert_eq!(status, 400);
+}

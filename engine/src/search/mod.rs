@@ -18,6 +18,7 @@ pub mod query_string;
 pub mod rescore;
 pub mod scroll;
 pub mod simple_query_string;
+pub mod slice;
 pub mod sort;
 pub mod suggest;
 pub mod terms;
@@ -79,6 +80,8 @@ pub struct SearchRequest {
     pub profile: bool,
     /// `stats`: the groups whose search counters this search adds to.
     pub stats_groups: Vec<String>,
+    /// `slice`: only this slice of the matches.
+    pub slice: Option<slice::Slice>,
 }
 
 impl Default for SearchRequest {
@@ -103,6 +106,7 @@ impl Default for SearchRequest {
             routing: None,
             profile: false,
             stats_groups: Vec::new(),
+            slice: None,
         }
     }
 }
@@ -616,6 +620,25 @@ impl Engine {
                 if routed.as_ref().is_some_and(|r| !r.contains(&s)) {
                     continue;
                 }
+                // A slice takes whole shards, or a part of this one's documents.
+                let part = req.slice.as_ref().map(|sl| sl.part(s as u32, shards.shards.len() as u32));
+                if part == Some(None) {
+                    continue;
+                }
+                let field = req.slice.as_ref().and_then(|sl| sl.field.as_deref());
+                let sliced: Option<Box<dyn tantivy::query::Query>> = match (field, part.flatten().flatten()) {
+                    (Some(field), Some((modulo, rest))) => Some(Box::new(slice::FieldSlice {
+                        inner: query.box_clone(),
+                        column: format!("_terms.{field}"),
+                        id: rest,
+                        max: modulo,
+                    })),
+                    (None, Some((modulo, rest))) => {
+                        Some(Box::new(slice::SeqNoSlice { inner: query.box_clone(), modulo, rest }))
+                    }
+                    _ => None,
+                };
+                let query: &dyn tantivy::query::Query = sliced.as_deref().unwrap_or(&*query);
                 shards_searched += 1;
                 let query_started = std::time::Instant::now();
                 let (total_before, weight_nanos) =
@@ -626,14 +649,14 @@ impl Engine {
                     // make the page (block-max WAND over term queries); for
                     // queries it cannot skip in, one pass does both.
                     let top = if limit == 0 {
-                        total += searcher.search(&query, &Count).map_err(search)? as u64;
+                        total += searcher.search(query, &Count).map_err(search)? as u64;
                         Vec::new()
                     } else if skips {
-                        total += searcher.search(&query, &Count).map_err(search)? as u64;
-                        searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?
+                        total += searcher.search(query, &Count).map_err(search)? as u64;
+                        searcher.search(query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?
                     } else {
                         let (count, top) = searcher
-                            .search(&query, &(Count, TopDocs::with_limit(limit).order_by_score()))
+                            .search(query, &(Count, TopDocs::with_limit(limit).order_by_score()))
                             .map_err(search)?;
                         total += count as u64;
                         top
@@ -673,14 +696,14 @@ impl Engine {
                     {
                         Some(narrowed) => {
                             let near = searcher.search(narrowed, &top).map_err(search)?;
-                            let count = searcher.search(&query, &Count).map_err(search)? as u64;
+                            let count = searcher.search(query, &Count).map_err(search)? as u64;
                             if near.found.len() >= limit {
                                 collect::ShardFruit { found: near.found, total: count, terminated: false }
                             } else {
-                                searcher.search(&query, &top).map_err(search)?
+                                searcher.search(query, &top).map_err(search)?
                             }
                         }
-                        None => searcher.search(&query, &top).map_err(search)?,
+                        None => searcher.search(query, &top).map_err(search)?,
                     };
                     total += fruit.total;
                     terminated_early |= fruit.terminated;
