@@ -721,3 +721,29 @@ async fn slices_partition_the_matches() {
         call(&c, url, Method::POST, "/books/_search?scroll=1m", Some(json!({"slice": {"id": 2, "max": 2}}))).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn terms_lookup_reads_another_document() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    call(&c, url, Method::PUT, "/users/_doc/kim?refresh=true", Some(json!({"likes": {"tags": ["tech", "cooking"]}})))
+        .await;
+    let lookup = json!({"query": {"terms": {"tag": {"index": "users", "id": "kim", "path": "likes.tags"}}}});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(lookup)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(ids(&found), ["3"]);
+    let missing = json!({"query": {"terms": {"tag": {"index": "users", "id": "nobody", "path": "likes.tags"}}}});
+    let (_, none) = call(&c, url, Method::POST, "/books/_search", Some(missing)).await;
+    assert_eq!(none["hits"]["total"]["value"], 0);
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_search",
+        Some(json!({"query": {"terms": {"tag": {"index": "users", "id": "kim"}}}})),
+    )
+    .await;
+    assert_eq!(status, 400, "a lookup needs its path");
+}

@@ -207,6 +207,8 @@ impl Compiler<'_> {
             // an `AllQuery` beside other required clauses, and its score with it.
             Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
             Query::Named { query, .. } => self.compile(query)?,
+            // Read before compiling (`Engine::with_lookups`); unread, it matches nothing.
+            Query::TermsLookup { .. } => Box::new(EmptyQuery),
             Query::MatchNone => Box::new(EmptyQuery),
             Query::Term { field, value, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };

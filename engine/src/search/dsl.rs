@@ -23,6 +23,16 @@ pub enum Query {
         values: Vec<Value>,
         boost: f32,
     },
+    /// `terms` with a lookup: the values at `path` of another document,
+    /// read (and replaced by a `Terms`) before the query runs.
+    TermsLookup {
+        field: String,
+        index: String,
+        id: String,
+        path: String,
+        routing: Option<String>,
+        boost: f32,
+    },
     Match {
         field: String,
         text: String,
@@ -197,6 +207,9 @@ impl std::fmt::Display for Query {
                 write!(f, "{field}:{open}{low} TO {high}{close}")
             }
             Query::Exists { field } => write!(f, "_exists_:{field}"),
+            Query::TermsLookup { field, index, id, path, .. } => {
+                write!(f, "{field}:(terms of [{index}/{id}] at [{path}])")
+            }
             Query::Ids { values } => write!(f, "_id:({})", values.join(" ")),
             Query::Bool { must, should, must_not, filter, .. } => {
                 clauses(f, "+", must)?;
@@ -453,6 +466,23 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
     })
 }
 
+/// Whether a tree holds a terms lookup (which must be read before it runs).
+pub fn has_lookup(q: &Query) -> bool {
+    match q {
+        Query::TermsLookup { .. } => true,
+        Query::Bool { must, should, must_not, filter, .. } => {
+            must.iter().chain(should).chain(must_not).chain(filter).any(has_lookup)
+        }
+        Query::ConstantScore { filter, .. } => has_lookup(filter),
+        Query::DisMax { queries, .. } => queries.iter().any(has_lookup),
+        Query::Named { query, .. } => has_lookup(query),
+        Query::FunctionScore(f) => {
+            has_lookup(&f.query) || f.functions.iter().filter_map(|f| f.filter.as_ref()).any(has_lookup)
+        }
+        _ => false,
+    }
+}
+
 /// The queries of a tree that carry a `_name`, with their names.
 pub fn named(q: &Query, out: &mut Vec<(String, Query)>) {
     match q {
@@ -501,10 +531,27 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         }
         "terms" => {
             let (field, p) = field_entry(kind, body)?;
-            let Value::Array(values) = p else {
-                return Err(parsing("[terms] query does not support terms lookup yet; give the terms as an array"));
-            };
-            Query::Terms { field: field.to_owned(), values: values.clone(), boost: boost(params)? }
+            match p {
+                Value::Array(values) => {
+                    Query::Terms { field: field.to_owned(), values: values.clone(), boost: boost(params)? }
+                }
+                Value::Object(lookup) => {
+                    let part = |k: &str| {
+                        lookup.get(k).map(text_of).ok_or_else(|| {
+                            parsing(format!("[terms] query lookup element requires specifying the [{k}]"))
+                        })
+                    };
+                    Query::TermsLookup {
+                        field: field.to_owned(),
+                        index: part("index")?,
+                        id: part("id")?,
+                        path: part("path")?,
+                        routing: lookup.get("routing").map(text_of),
+                        boost: boost(params)?,
+                    }
+                }
+                _ => return Err(parsing("[terms] query does not support [terms] as a single value")),
+            }
         }
         "match" | "match_bool_prefix" => {
             let (field, p) = field_entry(kind, body)?;

@@ -443,6 +443,7 @@ impl Engine {
         req: &SearchRequest,
         pinned: Option<&[Vec<Searched>]>,
     ) -> Result<SearchResult, EngineError> {
+        let req = &*self.with_lookups_read(req)?;
         self.check_window(indices, req, false)?;
         self.check_highlight(indices, req)?;
         self.check_rescore(indices, &req.rescore)?;
@@ -462,6 +463,70 @@ impl Engine {
         let terminated_early = req.terminate_after.map(|_| collected.terminated_early);
         let profile = req.profile.then(|| profile::render(&self.node().node_id, &collected.timings, &fetch_timings));
         Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards, terminated_early, profile })
+    }
+
+    /// A request with its terms lookups read (itself when it has none).
+    pub(crate) fn with_lookups_read<'r>(
+        &self,
+        req: &'r SearchRequest,
+    ) -> Result<std::borrow::Cow<'r, SearchRequest>, EngineError> {
+        if !dsl::has_lookup(&req.query) && !req.post_filter.as_ref().is_some_and(dsl::has_lookup) {
+            return Ok(std::borrow::Cow::Borrowed(req));
+        }
+        let mut owned = req.clone();
+        owned.query = self.with_lookups(&req.query)?;
+        owned.post_filter = req.post_filter.as_ref().map(|f| self.with_lookups(f)).transpose()?;
+        Ok(std::borrow::Cow::Owned(owned))
+    }
+
+    /// A query with its terms lookups read: each `TermsLookup` replaced by the
+    /// values at its path in the document it names (none when it is missing).
+    pub(crate) fn with_lookups(&self, q: &dsl::Query) -> Result<dsl::Query, EngineError> {
+        use dsl::Query;
+        let all = |list: &[Query]| list.iter().map(|c| self.with_lookups(c)).collect::<Result<Vec<_>, _>>();
+        Ok(match q {
+            Query::TermsLookup { field, index, id, path, routing, boost } => {
+                let target = self.resolve(std::slice::from_ref(index), crate::IndicesOptions::STRICT_EXPAND_OPEN)?;
+                let doc = match target.first() {
+                    Some(index) => self.get_doc(index, id, routing.as_deref(), true)?,
+                    None => None,
+                };
+                let source: serde_json::Value = doc
+                    .and_then(|d| d.source.as_deref().and_then(|s| serde_json::from_str(s).ok()))
+                    .unwrap_or_default();
+                Query::Terms {
+                    field: field.clone(),
+                    values: crate::source_filter::values_at(&source, path),
+                    boost: *boost,
+                }
+            }
+            Query::Bool { must, should, must_not, filter, minimum_should_match, boost } => Query::Bool {
+                must: all(must)?,
+                should: all(should)?,
+                must_not: all(must_not)?,
+                filter: all(filter)?,
+                minimum_should_match: minimum_should_match.clone(),
+                boost: *boost,
+            },
+            Query::ConstantScore { filter, boost } => {
+                Query::ConstantScore { filter: Box::new(self.with_lookups(filter)?), boost: *boost }
+            }
+            Query::DisMax { queries, tie_breaker, boost } => {
+                Query::DisMax { queries: all(queries)?, tie_breaker: *tie_breaker, boost: *boost }
+            }
+            Query::Named { name, query } => {
+                Query::Named { name: name.clone(), query: Box::new(self.with_lookups(query)?) }
+            }
+            Query::FunctionScore(fs) => {
+                let mut fs = fs.clone();
+                fs.query = Box::new(self.with_lookups(&fs.query)?);
+                for f in &mut fs.functions {
+                    f.filter = f.filter.as_ref().map(|q| self.with_lookups(q)).transpose()?;
+                }
+                Query::FunctionScore(fs)
+            }
+            other => other.clone(),
+        })
     }
 
     /// A query compiled for one index: its mapping, its regex limit, its name.
@@ -752,7 +817,7 @@ impl Engine {
         let shards = self.index_shards(index)?;
         let shard = shards.shard_for(routing.unwrap_or(id));
         let Some((searcher, address)) = shard.find(id)? else { return Ok(None) };
-        let query = filtered(query, filter.into_iter().cloned().collect());
+        let query = self.with_lookups(&filtered(query, filter.into_iter().cloned().collect()))?;
         let compiled = self.compile_for(index, &shards.mapper(), &query)?;
         let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
             path: index.into(),
