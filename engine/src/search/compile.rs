@@ -17,11 +17,20 @@ use tantivy::Term;
 
 pub(crate) type Compiled = Box<dyn TQuery>;
 
+/// The index settings that bound a query.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryLimits {
+    /// `index.max_regex_length`.
+    pub max_regex_length: usize,
+    /// `index.max_terms_count`.
+    pub max_terms_count: usize,
+}
+
 pub struct Compiler<'a> {
     pub mapper: &'a Mapper,
     pub fields: &'a Fields,
-    /// `index.max_regex_length`.
-    pub max_regex_length: usize,
+    /// The index's bounds on what a query may ask.
+    pub limits: QueryLimits,
     /// The index searched: what `_index` queries match against.
     pub index: &'a str,
 }
@@ -219,6 +228,13 @@ impl Compiler<'_> {
                     // Numbers, dates, booleans and IPs match as points in Lucene: a constant score.
                     Box::new(ConstScoreQuery::new(term_query(term), *boost))
                 }
+            }
+            Query::Terms { field, values, .. } if values.len() > self.limits.max_terms_count => {
+                return Err(EngineError::IllegalArgument(format!(
+                    "The number of terms [{}] used in the Terms Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_terms_count] index level setting.",
+                    values.len(),
+                    self.limits.max_terms_count
+                )));
             }
             Query::Terms { field, values, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
@@ -590,11 +606,11 @@ impl Compiler<'_> {
         kind: &str,
     ) -> Result<Compiled, EngineError> {
         let Some(field) = self.field(name) else { return Ok(Box::new(EmptyQuery)) };
-        if kind == "regexp" && regex.chars().count() > self.max_regex_length {
+        if kind == "regexp" && regex.chars().count() > self.limits.max_regex_length {
             return Err(EngineError::IllegalArgument(format!(
                 "The length of regex [{}] used in the Regexp Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_regex_length] index level setting.",
                 regex.chars().count(),
-                self.max_regex_length
+                self.limits.max_regex_length
             )));
         }
         let (json_field, ok) = match field.kind {

@@ -529,7 +529,15 @@ impl Engine {
         })
     }
 
-    /// A query compiled for one index: its mapping, its regex limit, its name.
+    /// The settings of an index that bound its queries.
+    fn query_limits(&self, index: &str) -> compile::QueryLimits {
+        compile::QueryLimits {
+            max_regex_length: self.index_setting(index, "index.max_regex_length").unwrap_or(1000),
+            max_terms_count: self.index_setting(index, "index.max_terms_count").unwrap_or(65_536),
+        }
+    }
+
+    /// A query compiled for one index: its mapping, its limits, its name.
     pub(crate) fn compile_for(
         &self,
         index: &str,
@@ -537,8 +545,7 @@ impl Engine {
         query: &dsl::Query,
     ) -> Result<compile::Compiled, EngineError> {
         let fields = crate::indexed::fields();
-        let max_regex_length = self.index_setting(index, "index.max_regex_length").unwrap_or(1000);
-        compile::Compiler { mapper, fields: &fields, max_regex_length, index }.compile(query)
+        compile::Compiler { mapper, fields: &fields, limits: self.query_limits(index), index }.compile(query)
     }
 
     /// Whether a query compiles against an index's mapping; if so, how it
@@ -649,8 +656,8 @@ impl Engine {
                 None => self.index_shards(name)?,
             };
             let mapper = shards.mapper();
-            let max_regex_length = self.index_setting(name, "index.max_regex_length").unwrap_or(1000);
-            let compiler = compile::Compiler { mapper: &mapper, fields: &fields, max_regex_length, index: name };
+            let compiler =
+                compile::Compiler { mapper: &mapper, fields: &fields, limits: self.query_limits(name), index: name };
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
             let whole = filtered(&req.query, filters);
