@@ -747,3 +747,47 @@ async fn terms_lookup_reads_another_document() {
     .await;
     assert_eq!(status, 400, "a lookup needs its path");
 }
+
+#[tokio::test]
+async fn terms_across_fields() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let index = json!({"mappings": {"properties": {"first": {"type": "text"}, "last": {"type": "text"}, "age": {"type": "integer"}}}});
+    call(&c, url, Method::PUT, "/people", Some(index)).await;
+    for (id, first, last) in [("1", "Will", "Smith"), ("2", "John", "Will"), ("3", "Will", "Jones")] {
+        call(
+            &c,
+            url,
+            Method::PUT,
+            &format!("/people/_doc/{id}"),
+            Some(json!({"first": first, "last": last, "age": 40})),
+        )
+        .await;
+    }
+    call(&c, url, Method::POST, "/people/_refresh", None).await;
+    let found = |query: Value| {
+        let c = c.clone();
+        async move {
+            let (status, answer) = call(&c, url, Method::POST, "/people/_search", Some(json!({"query": query}))).await;
+            assert_eq!(status, 200, "{answer}");
+            let mut ids: Vec<String> = ids(&answer).into_iter().map(str::to_owned).collect();
+            ids.sort();
+            ids
+        }
+    };
+    // Every term in some field: "will smith" spans first and last name.
+    let combined = json!({"combined_fields": {"query": "will smith", "fields": ["first", "last"], "operator": "and"}});
+    assert_eq!(found(combined).await, ["1"]);
+    let cross = json!({"multi_match": {"query": "john will", "type": "cross_fields", "fields": ["first", "last"], "operator": "and"}});
+    assert_eq!(found(cross).await, ["2"]);
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/people/_search",
+        Some(json!({"query": {"combined_fields": {"query": "40", "fields": ["age"]}}})),
+    )
+    .await;
+    assert_eq!(status, 400, "combined_fields takes text fields only");
+}

@@ -390,6 +390,61 @@ impl Compiler<'_> {
                 self.pattern(field, regex, *case_insensitive, *boost, kind)?
             }
             Query::FunctionScore(fs) => Box::new(self.function_score(fs)?),
+            Query::AcrossFields {
+                fields,
+                text,
+                and,
+                minimum_should_match: msm,
+                zero_terms_all,
+                tie_breaker,
+                text_only,
+                boost,
+            } => {
+                // The fields (patterns expanded), each with its boost.
+                let mut targets: Vec<(&FieldMapper, f32)> = Vec::new();
+                for (pattern, field_boost) in fields {
+                    let mut names: Vec<&String> =
+                        self.mapper.fields.keys().filter(|p| crate::resolve::wildcard_match(pattern, p)).collect();
+                    names.sort();
+                    for name in names {
+                        let f = &self.mapper.fields[name.as_str()];
+                        if f.kind.is_text() {
+                            targets.push((f, *field_boost));
+                        } else if *text_only && !pattern.contains('*') {
+                            return Err(EngineError::IllegalArgument(format!(
+                                "Field [{}] of type [{}] does not support [combined_fields] queries",
+                                f.path, f.type_name
+                            )));
+                        }
+                    }
+                }
+                let Some((first, _)) = targets.first() else { return Ok(Box::new(EmptyQuery)) };
+                let words = self.words(first, None, text)?;
+                let occur = if *and { Occur::Must } else { Occur::Should };
+                let mut clauses: Vec<(Occur, Compiled)> = Vec::new();
+                for (_, word) in &words {
+                    let per_field: Vec<Compiled> =
+                        targets.iter().map(|(f, b)| boosted(term_query(self.text_term(f, word)), *b)).collect();
+                    let blended: Compiled = match tie_breaker {
+                        Some(t) => Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, *t)),
+                        None => {
+                            Box::new(BooleanQuery::new(per_field.into_iter().map(|q| (Occur::Should, q)).collect()))
+                        }
+                    };
+                    clauses.push((occur, blended));
+                }
+                let n = clauses.len();
+                let q: Compiled = match (n, msm) {
+                    (0, _) if *zero_terms_all => Box::new(AllQuery),
+                    (0, _) => Box::new(EmptyQuery),
+                    (_, Some(spec)) if !*and => Box::new(BooleanQuery::with_minimum_required_clauses(
+                        clauses,
+                        minimum_should_match(spec, n).max(1),
+                    )),
+                    _ => Box::new(BooleanQuery::new(clauses)),
+                };
+                boosted(q, *boost)
+            }
             Query::GeoBox { field, top, bottom, left, right, boost } => {
                 let Some(f) = self.geo_field(field)? else { return Ok(Box::new(EmptyQuery)) };
                 Box::new(ConstScoreQuery::new(self.geo_box(&f.path, *top, *bottom, *left, *right), *boost))

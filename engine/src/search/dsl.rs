@@ -63,6 +63,20 @@ pub enum Query {
         /// `match_phrase_prefix`: the last term matches as a prefix.
         prefix: bool,
     },
+    /// `combined_fields`, and `multi_match` of type `cross_fields`: the
+    /// text's terms each looked for in all the fields (as one field would
+    /// hold them), summed (`tie_breaker: None`) or best-of.
+    AcrossFields {
+        fields: Vec<(String, f32)>,
+        text: String,
+        and: bool,
+        minimum_should_match: Option<String>,
+        zero_terms_all: bool,
+        tie_breaker: Option<f32>,
+        /// `combined_fields` takes text fields only.
+        text_only: bool,
+        boost: f32,
+    },
     /// A query with a `_name`: it matches as its query does, and hits it
     /// matches list the name in their `matched_queries`.
     Named {
@@ -207,6 +221,10 @@ impl std::fmt::Display for Query {
                 write!(f, "{field}:{open}{low} TO {high}{close}")
             }
             Query::Exists { field } => write!(f, "_exists_:{field}"),
+            Query::AcrossFields { fields, text, .. } => {
+                let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+                write!(f, "[{}]:{text}", names.join(","))
+            }
             Query::TermsLookup { field, index, id, path, .. } => {
                 write!(f, "{field}:(terms of [{index}/{id}] at [{path}])")
             }
@@ -320,7 +338,6 @@ pub fn literal_regex(text: &str) -> String {
 /// Queries Elasticsearch has that Tensile does not run yet.
 const NOT_YET: &[&str] = &[
     "multi_match",
-    "combined_fields",
     "query_string",
     "terms_set",
     "prefix",
@@ -765,6 +782,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         },
         "multi_match" => multi_match(params)?,
         "simple_query_string" => super::simple_query_string::parse(params)?,
+        "combined_fields" => across_fields(params, None, true)?,
         "geo_bounding_box" => geo_bounding_box(params)?,
         "function_score" => Query::FunctionScore(super::function_score::parse(params)?),
         "boosting" => Query::FunctionScore(super::function_score::boosting(params)?),
@@ -822,6 +840,10 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let msm = params.get("minimum_should_match").map(text_of);
     let slop = params.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32;
     let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
+    if kind == "cross_fields" {
+        let tie_breaker = params.get("tie_breaker").and_then(Value::as_f64).unwrap_or(0.0) as f32;
+        return across_fields(params, Some(tie_breaker), false);
+    }
     let fuzziness = params.get("fuzziness").map(text_of);
     if let Some(f) = &fuzziness {
         edit_distance_for(f, 0)?;
@@ -874,6 +896,59 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             tie_breaker: params.get("tie_breaker").and_then(Value::as_f64).unwrap_or(0.0) as f32,
             boost,
         },
+    })
+}
+
+/// `combined_fields` (`tie_breaker: None`, text fields only) or a
+/// `cross_fields` `multi_match`: fields with boosts, the text, its operator.
+fn across_fields(params: &Map<String, Value>, tie_breaker: Option<f32>, text_only: bool) -> Result<Query, EngineError> {
+    let name = if text_only { "combined_fields" } else { "multi_match" };
+    if text_only {
+        supported_options(
+            params,
+            &[
+                "query",
+                "fields",
+                "operator",
+                "minimum_should_match",
+                "zero_terms_query",
+                "boost",
+                "_name",
+                "auto_generate_synonyms_phrase_query",
+            ],
+            name,
+        )?;
+    }
+    let text = params.get("query").map(text_of).ok_or_else(|| parsing(format!("[{name}] requires a [query]")))?;
+    let fields = match params.get("fields") {
+        Some(Value::Array(items)) => items.iter().map(text_of).collect::<Vec<_>>(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ if text_only => return Err(parsing("[combined_fields] requires [fields]")),
+        _ => vec!["*".to_owned()],
+    };
+    let fields = fields
+        .into_iter()
+        .map(|f| match f.split_once('^') {
+            Some((name, b)) => b
+                .parse::<f32>()
+                .map(|b| (name.to_owned(), b))
+                .map_err(|_| parsing(format!("invalid boost [{b}] for field [{name}]"))),
+            None => Ok((f, 1.0)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let minimum_should_match = params.get("minimum_should_match").map(text_of);
+    if let Some(m) = &minimum_should_match {
+        check_minimum_should_match(m)?;
+    }
+    Ok(Query::AcrossFields {
+        fields,
+        text,
+        and: params.get("operator").and_then(Value::as_str).is_some_and(|o| o.eq_ignore_ascii_case("and")),
+        minimum_should_match,
+        zero_terms_all: params.get("zero_terms_query").and_then(Value::as_str) == Some("all"),
+        tie_breaker,
+        text_only,
+        boost: boost(params)?,
     })
 }
 

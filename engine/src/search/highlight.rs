@@ -264,6 +264,9 @@ fn gather(q: &Query, field: &FieldMapper, mapper: &Mapper, names: &[&str], any_f
         Query::ConstantScore { filter, .. } => gather(filter, field, mapper, names, any_field, out),
         Query::Named { query, .. } => gather(query, field, mapper, names, any_field, out),
         Query::FunctionScore(f) => gather(&f.query, field, mapper, names, any_field, out),
+        Query::AcrossFields { fields, text, .. } if fields.iter().any(|(f, _)| applies(f)) => {
+            out.push(Matcher::Terms(text_terms(text, None).into_iter().collect()))
+        }
         Query::DisMax { queries, .. } => {
             queries.iter().for_each(|q| gather(q, field, mapper, names, any_field, out));
         }
