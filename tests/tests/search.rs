@@ -791,3 +791,28 @@ async fn terms_across_fields() {
     .await;
     assert_eq!(status, 400, "combined_fields takes text fields only");
 }
+
+#[tokio::test]
+async fn queries_on_metadata_fields() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let count = |query: Value| {
+        let c = c.clone();
+        async move {
+            let (status, answer) = call(&c, url, Method::POST, "/books/_count", Some(json!({"query": query}))).await;
+            assert_eq!(status, 200, "{answer}");
+            answer["count"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(count(json!({"term": {"_id": "2"}})).await, 1);
+    assert_eq!(count(json!({"terms": {"_id": ["1", "3", "nope"]}})).await, 2);
+    assert_eq!(count(json!({"match": {"_id": "4"}})).await, 1);
+    assert_eq!(count(json!({"exists": {"field": "_seq_no"}})).await, 4);
+    assert_eq!(count(json!({"term": {"_index": "books"}})).await, 4);
+    assert_eq!(count(json!({"term": {"_index": "other"}})).await, 0);
+    let (status, _) =
+        call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"exists": {"field": "_source"}}}))).await;
+    assert_eq!(status, 400);
+}

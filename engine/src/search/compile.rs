@@ -172,6 +172,30 @@ impl Compiler<'_> {
         Ok(Box::new(BooleanQuery::new(vec![(Occur::Must, fuzzy), (Occur::Must, self.prefix_of(field, &prefix)?)])))
     }
 
+    /// A query on a metadata field that every document has or that names
+    /// documents by id: `term`, `terms` or `match` on `_id` (an `ids`
+    /// query), `exists` on `_id`, `_index`, `_seq_no`, `_version` (every
+    /// document); `exists` on `_source` is refused as Elasticsearch does.
+    fn on_id(&self, q: &Query) -> Result<Option<Compiled>, EngineError> {
+        let ids = |values: Vec<String>| self.compile(&Query::Ids { values });
+        Ok(Some(match q {
+            Query::Term { field, value, .. } if field == "_id" => ids(vec![crate::settings_text(value)])?,
+            Query::Terms { field, values, .. } if field == "_id" => {
+                ids(values.iter().map(crate::settings_text).collect())?
+            }
+            Query::Match { field, text, .. } if field == "_id" => ids(vec![text.clone()])?,
+            Query::Exists { field }
+                if ["_id", "_index", "_seq_no", "_version", "_primary_term"].contains(&field.as_str()) =>
+            {
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), 1.0))
+            }
+            Query::Exists { field } if field == "_source" => {
+                return Err(EngineError::QueryShard("the [_source] field cannot be queried".into()))
+            }
+            _ => return Ok(None),
+        }))
+    }
+
     /// Whether a query on the `_index` field matches this index (`None`
     /// for a query on any other field).
     fn on_index_name(&self, q: &Query) -> Option<(bool, f32)> {
@@ -194,6 +218,9 @@ impl Compiler<'_> {
     }
 
     pub fn compile(&self, q: &Query) -> Result<Compiled, EngineError> {
+        if let Some(q) = self.on_id(q)? {
+            return Ok(q);
+        }
         if let Some((matches, boost)) = self.on_index_name(q) {
             return Ok(if matches {
                 Box::new(ConstScoreQuery::new(Box::new(AllQuery), boost))
