@@ -816,3 +816,22 @@ async fn queries_on_metadata_fields() {
         call(&c, url, Method::POST, "/books/_search", Some(json!({"query": {"exists": {"field": "_source"}}}))).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn distance_feature_scores_by_nearness() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    call(&c, url, Method::PUT, "/books/_mapping", Some(json!({"properties": {"published": {"type": "date"}}}))).await;
+    for (id, day) in [("1", "2020-01-10"), ("2", "2020-01-02"), ("3", "2020-01-30")] {
+        call(&c, url, Method::POST, &format!("/books/_update/{id}"), Some(json!({"doc": {"published": day}}))).await;
+    }
+    call(&c, url, Method::POST, "/books/_refresh", None).await;
+    let body = json!({"query": {"distance_feature": {"field": "published", "origin": "2020-01-01", "pivot": "7d"}}});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(ids(&found), ["2", "1", "3"], "nearest first; the book without a date is left out");
+    let score = found["hits"]["hits"][0]["_score"].as_f64().unwrap();
+    assert!((score - 7.0 / 8.0).abs() < 1e-6, "pivot / (pivot + one day) = {score}");
+}

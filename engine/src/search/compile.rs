@@ -417,6 +417,48 @@ impl Compiler<'_> {
                 self.pattern(field, regex, *case_insensitive, *boost, kind)?
             }
             Query::FunctionScore(fs) => Box::new(self.function_score(fs)?),
+            Query::DistanceFeature { field, origin, pivot, boost } => {
+                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let bad = |what: &str, v: &Value| {
+                    super::dsl::parsing(format!(
+                        "[distance_feature] failed to parse [{what}] [{}]",
+                        crate::settings_text(v)
+                    ))
+                };
+                let (column, lon_column, origin, pivot) = match f.kind {
+                    FieldKind::GeoPoint => {
+                        let point = crate::mapper::field::geo_point(origin).map_err(|_| bad("origin", origin))?;
+                        let meters = crate::mapper::geo::parse_distance(&crate::settings_text(pivot)).ok_or_else(|| bad("pivot", pivot))?;
+                        (format!("_terms.{}.lat", f.path), Some(format!("_terms.{}.lon", f.path)), point, meters)
+                    }
+                    FieldKind::Date | FieldKind::DateNanos => {
+                        let Ok(Some(IndexValue::Date(at))) = f.parse_value(origin) else { return Err(bad("origin", origin)) };
+                        let span = tensile_rest::TimeValue::parse("pivot", &crate::settings_text(pivot)).map_err(|_| bad("pivot", pivot))?;
+                        let span = if f.kind == FieldKind::DateNanos { span.nanos() } else { span.millis() };
+                        (format!("_terms.{}", f.path), None, (at as f64, 0.0), span as f64)
+                    }
+                    _ => {
+                        return Err(EngineError::QueryShard(format!(
+                            "Illegal data type of [{}]! [distance_feature] query can only be run on a date, date_nanos or geo_point field type!",
+                            f.type_name
+                        )))
+                    }
+                };
+                let function = super::function_score::Compiled {
+                    filter: None,
+                    weight: 1.0,
+                    kind: super::function_score::CompiledKind::Saturation { column, lon_column, origin, pivot },
+                };
+                Box::new(super::function_score::FunctionScoreQuery {
+                    inner: self.compile(&Query::Exists { field: f.path.clone() })?,
+                    functions: vec![function],
+                    score_mode: super::function_score::Combine::Multiply,
+                    boost_mode: super::function_score::Combine::Replace,
+                    max_boost: f64::from(f32::MAX),
+                    min_score: None,
+                    boost: *boost,
+                })
+            }
             Query::AcrossFields {
                 fields,
                 text,

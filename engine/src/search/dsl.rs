@@ -85,6 +85,14 @@ pub enum Query {
     },
     /// `function_score` and `boosting`: scores changed by functions of each document.
     FunctionScore(super::function_score::FunctionScore),
+    /// `distance_feature`: documents with the field, scored higher the
+    /// nearer their value (a date, a number or a point) is to `origin`.
+    DistanceFeature {
+        field: String,
+        origin: Value,
+        pivot: Value,
+        boost: f32,
+    },
     /// `geo_bounding_box`: points within a box (`left` > `right` crosses the antimeridian).
     GeoBox {
         field: String,
@@ -221,6 +229,9 @@ impl std::fmt::Display for Query {
                 write!(f, "{field}:{open}{low} TO {high}{close}")
             }
             Query::Exists { field } => write!(f, "_exists_:{field}"),
+            Query::DistanceFeature { field, origin, pivot, .. } => {
+                write!(f, "DistanceFeature({field}, {}, {})", value(origin), value(pivot))
+            }
             Query::AcrossFields { fields, text, .. } => {
                 let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
                 write!(f, "[{}]:{text}", names.join(","))
@@ -363,7 +374,6 @@ const NOT_YET: &[&str] = &[
     "span_multi",
     "field_masking_span",
     "more_like_this",
-    "distance_feature",
     "rank_feature",
     "percolate",
     "pinned",
@@ -783,6 +793,19 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         "multi_match" => multi_match(params)?,
         "simple_query_string" => super::simple_query_string::parse(params)?,
         "combined_fields" => across_fields(params, None, true)?,
+        "distance_feature" => {
+            let part =
+                |k: &str| params.get(k).cloned().ok_or_else(|| parsing(format!("[distance_feature] requires [{k}]")));
+            Query::DistanceFeature {
+                field: params
+                    .get("field")
+                    .map(text_of)
+                    .ok_or_else(|| parsing("[distance_feature] requires [field]"))?,
+                origin: part("origin")?,
+                pivot: part("pivot")?,
+                boost: boost(params)?,
+            }
+        }
         "geo_bounding_box" => geo_bounding_box(params)?,
         "function_score" => Query::FunctionScore(super::function_score::parse(params)?),
         "boosting" => Query::FunctionScore(super::function_score::boosting(params)?),

@@ -325,9 +325,33 @@ pub(crate) struct Compiled {
 #[derive(Debug, Clone)]
 pub(crate) enum CompiledKind {
     Weight,
-    Factor { column: String, factor: f64, modifier: Modifier, missing: Option<f64> },
-    Random { seed: u64, column: Option<String> },
-    Decay { shape: Decay, column: String, origin: f64, scale: f64, offset: f64, decay: f64 },
+    Factor {
+        column: String,
+        factor: f64,
+        modifier: Modifier,
+        missing: Option<f64>,
+    },
+    Random {
+        seed: u64,
+        column: Option<String>,
+    },
+    Decay {
+        shape: Decay,
+        column: String,
+        origin: f64,
+        scale: f64,
+        offset: f64,
+        decay: f64,
+    },
+    /// `distance_feature`: `pivot / (pivot + distance)` to an origin, by a
+    /// number's (or date's) column, or a point's latitude and longitude
+    /// columns (`lon_column`, the distance then in metres).
+    Saturation {
+        column: String,
+        lon_column: Option<String>,
+        origin: (f64, f64),
+        pivot: f64,
+    },
 }
 
 impl Clone for Compiled {
@@ -406,6 +430,7 @@ impl Weight for FunctionWeight {
         let inner = self.inner.scorer(reader, boost)?;
         let mut filters = Vec::new();
         let mut values = Vec::new();
+        let mut more_values = Vec::new();
         for (f, weight) in self.query.functions.iter().zip(&self.filters) {
             filters.push(match weight {
                 Some(w) => Some(w.scorer(reader, 1.0)?),
@@ -414,12 +439,25 @@ impl Weight for FunctionWeight {
             values.push(match &f.kind {
                 CompiledKind::Factor { column, .. } | CompiledKind::Decay { column, .. } => columns(reader, column)?,
                 CompiledKind::Random { column: Some(column), .. } => columns(reader, column)?,
+                CompiledKind::Saturation { column, .. } => columns(reader, column)?,
+                _ => Vec::new(),
+            });
+            more_values.push(match &f.kind {
+                CompiledKind::Saturation { lon_column: Some(column), .. } => columns(reader, column)?,
                 _ => Vec::new(),
             });
         }
         let seq_no = reader.fast_fields().u64("_seq_no").ok();
-        let mut scorer =
-            FunctionScorer { inner, filters, values, seq_no, query: self.query.clone(), boost, score: 0.0 };
+        let mut scorer = FunctionScorer {
+            inner,
+            filters,
+            values,
+            more_values,
+            seq_no,
+            query: self.query.clone(),
+            boost,
+            score: 0.0,
+        };
         scorer.settle();
         Ok(Box::new(scorer))
     }
@@ -437,6 +475,8 @@ struct FunctionScorer {
     inner: Box<dyn Scorer>,
     filters: Vec<Option<Box<dyn Scorer>>>,
     values: Vec<Vec<DynamicColumn>>,
+    /// A function's second columns (a point's longitudes).
+    more_values: Vec<Vec<DynamicColumn>>,
     seq_no: Option<tantivy::columnar::Column<u64>>,
     query: FunctionScoreQuery,
     boost: Score,
@@ -488,6 +528,15 @@ impl FunctionScorer {
                 z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
                 z ^= z >> 31;
                 (z >> 40) as f64 / (1u64 << 24) as f64
+            }
+            CompiledKind::Saturation { lon_column, origin, pivot, .. } => {
+                let distance = match (first_value(&self.values[i], doc), lon_column) {
+                    (Some(lat), Some(_)) => first_value(&self.more_values[i], doc)
+                        .map(|lon| crate::mapper::geo::arc_distance(origin.0, origin.1, lat, lon)),
+                    (Some(v), None) => Some((v - origin.0).abs()),
+                    (None, _) => None,
+                };
+                distance.map_or(0.0, |d| pivot / (pivot + d))
             }
             CompiledKind::Decay { shape, origin, scale, offset, decay, .. } => {
                 match first_value(&self.values[i], doc) {
