@@ -407,7 +407,12 @@ fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, kind: High
     // A window of about `size` bytes, cut at whitespace.
     from = floor_boundary(text, from);
     if from > 0 && from < start {
-        from = text[from..start].find(char::is_whitespace).map_or(from, |i| from + i + 1).min(start);
+        // Just past the first whitespace, whatever its width in bytes.
+        from = text[from..start]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(from, |(i, c)| from + i + c.len_utf8())
+            .min(start);
     }
     to = floor_boundary(text, (from + size).max(end));
     if to < text.len() {
@@ -605,6 +610,16 @@ mod tests {
         assert_eq!(render(text, 0, text.len(), &s, &o), "The <em>quick</em> <em>brown</em> fox is brown.");
         let s = spans(&tokens(text), &[phrase()], true);
         assert_eq!(render(text, 0, text.len(), &s, &o), "The <em>quick brown</em> fox is brown.", "fvh");
+    }
+
+    #[test]
+    fn wide_whitespace_cuts_at_a_char_boundary() {
+        let text = format!("{}\u{3000}fox{}", "word ".repeat(40), " tail".repeat(40));
+        let start = text.find("fox").unwrap();
+        for kind in [Highlighter::Plain, Highlighter::Unified] {
+            let (from, to) = fragment_bounds(&text, start, start + 3, 20, kind);
+            assert!(text.is_char_boundary(from) && text.is_char_boundary(to), "{kind:?}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ enum Occur {
 
 /// Reads a query string into a query over `default_field`.
 pub fn parse(text: &str, default_field: &str, operator: Operator) -> Result<Query, EngineError> {
-    let mut p = Parser { chars: text.chars().collect(), at: 0, text, operator };
+    let mut p = Parser { chars: text.chars().collect(), at: 0, text, operator, depth: 0 };
     let q = p.query(default_field)?;
     p.skip_space();
     if p.at < p.chars.len() {
@@ -40,7 +40,12 @@ struct Parser<'t> {
     at: usize,
     text: &'t str,
     operator: Operator,
+    /// How many groups the cursor is inside.
+    depth: usize,
 }
+
+/// The deepest nesting of groups a query string may have (the JSON body's own bound).
+const MAX_DEPTH: usize = 100;
 
 /// Characters that end a bare term.
 fn special(c: char) -> bool {
@@ -203,7 +208,12 @@ impl Parser<'_> {
         let mut q = match self.peek() {
             Some('(') => {
                 self.at += 1;
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(self.error(&format!("groups nest deeper than {MAX_DEPTH}")));
+                }
                 let inner = self.query(&field)?;
+                self.depth -= 1;
                 if !self.eat(')') {
                     return Err(self.error("missing )"));
                 }
@@ -422,6 +432,8 @@ mod tests {
         assert!(matches!(parse("_exists_:title", "f", Operator::Or).unwrap(), Query::Exists { .. }));
         assert!(parse("(a", "f", Operator::Or).is_err());
         assert!(parse("[1 TO", "f", Operator::Or).is_err());
+        let deep = format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&deep, "f", Operator::Or).is_err(), "deep nesting is refused, not a stack overflow");
     }
 
     proptest! {

@@ -53,7 +53,7 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
         _ => vec![("*".to_owned(), 1.0)],
     };
     let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
-    let mut p = Parser { chars: text.chars().collect(), at: 0, and, fields, analyzer };
+    let mut p = Parser { chars: text.chars().collect(), at: 0, depth: 0, and, fields, analyzer };
     let q = p.expr().unwrap_or(Query::MatchNone);
     Ok(match params.get("boost").and_then(Value::as_f64) {
         Some(b) => bool_of(vec![q], Vec::new(), Vec::new(), b as f32),
@@ -68,6 +68,8 @@ fn bool_of(must: Vec<Query>, should: Vec<Query>, must_not: Vec<Query>, boost: f3
 struct Parser {
     chars: Vec<char>,
     at: usize,
+    /// How many groups the cursor is inside (deeper ones are read as text).
+    depth: usize,
     and: bool,
     fields: Vec<(String, f32)>,
     analyzer: Option<String>,
@@ -99,6 +101,11 @@ impl Parser {
             }
             match self.peek() {
                 None => break,
+                // A stray `)` at the top is skipped, as Lucene skips it.
+                Some(')') if self.depth == 0 => {
+                    self.at += 1;
+                    continue;
+                }
                 Some(')') => break,
                 _ => {}
             }
@@ -131,9 +138,11 @@ impl Parser {
 
     fn term(&mut self) -> Option<Query> {
         match self.peek()? {
-            '(' => {
+            '(' if self.depth < 100 => {
                 self.at += 1;
+                self.depth += 1;
                 let inner = self.expr();
+                self.depth -= 1;
                 if self.peek() == Some(')') {
                     self.at += 1;
                 }
@@ -239,6 +248,10 @@ mod tests {
         let q = parsed(json!({"query": "-a \"x y\"~2 pre*", "fields": ["f^2", "g"]}));
         assert!(matches!(q, Query::Bool { .. }));
         assert!(matches!(parsed(json!({"query": ""})), Query::MatchNone));
+        // A stray `)` does not end the query.
+        assert!(matches!(parsed(json!({"query": "a) b", "fields": ["f"]})), Query::Bool { .. }));
+        let deep = format!("{}a", "(".repeat(100_000));
+        assert!(parse(json!({"query": deep}).as_object().unwrap()).is_ok(), "deep nesting is not a stack overflow");
     }
 
     proptest! {
