@@ -40,6 +40,8 @@ pub(crate) struct Order {
     pub collapse: Option<Vec<String>>,
     /// Each index's factor on its hits' scores (`indices_boost`).
     pub boosts: Vec<f32>,
+    /// Whether the search pages with `search_after`.
+    pub paged: bool,
 }
 
 impl Order {
@@ -63,6 +65,9 @@ impl Order {
         }
         self.keys.iter().zip(a.sort.iter().zip(&b.sort)).fold(Ordering::Equal, |o, (key, (x, y))| {
             o.then_with(|| match key.by {
+                // Paged by `search_after`, `_doc` is the packed place its
+                // sort value shows, so that a page resumes where it stopped.
+                SortBy::Doc if self.paged => sort::compare(key, x, y),
                 SortBy::Doc if key.desc => self.doc_order(a, b).reverse(),
                 SortBy::Doc => self.doc_order(a, b),
                 _ => sort::compare(key, x, y),
@@ -272,7 +277,7 @@ impl SegmentCollector for SegmentTop {
     type Fruit = ShardFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if self.min_score.is_some_and(|min| score < min) {
+        if self.min_score.is_some_and(|min| score * self.values.order.boosts[self.values.index] < min) {
             return;
         }
         if let Some(cap) = self.terminate_after {

@@ -169,7 +169,9 @@ impl Compiler<'_> {
             return Ok(fuzzy);
         }
         let prefix: String = word.chars().take(prefix_length).collect();
-        Ok(Box::new(BooleanQuery::new(vec![(Occur::Must, fuzzy), (Occur::Must, self.prefix_of(field, &prefix)?)])))
+        // The prefix only selects: it adds nothing to the score.
+        let prefix: Compiled = Box::new(ConstScoreQuery::new(self.prefix_of(field, &prefix)?, 0.0));
+        Ok(Box::new(BooleanQuery::new(vec![(Occur::Must, fuzzy), (Occur::Must, prefix)])))
     }
 
     /// A query on a metadata field that every document has or that names
@@ -521,8 +523,15 @@ impl Compiler<'_> {
             Query::GeoDistance { field, lat, lon, meters, boost } => {
                 let Some(f) = self.geo_field(field)? else { return Ok(Box::new(EmptyQuery)) };
                 // The box around the circle narrows the candidates; each is then measured.
-                let dlat = (meters / crate::mapper::geo::EARTH_RADIUS_M).to_degrees();
-                let dlon = dlat / lat.to_radians().cos().abs().max(1e-9);
+                let angle = meters / crate::mapper::geo::EARTH_RADIUS_M;
+                let dlat = angle.to_degrees();
+                // The circle's widest longitude: asin(sin r / cos lat), all of them past a pole.
+                let ratio = angle.sin() / lat.to_radians().cos().abs().max(1e-12);
+                let dlon = if angle >= std::f64::consts::FRAC_PI_2 || ratio >= 1.0 {
+                    180.0
+                } else {
+                    ratio.asin().to_degrees()
+                };
                 let (top, bottom) = ((lat + dlat).min(90.0), (lat - dlat).max(-90.0));
                 let (left, right) = if dlon >= 180.0 || top >= 90.0 || bottom <= -90.0 {
                     (-180.0, 180.0)

@@ -552,10 +552,11 @@ impl FunctionScorer {
     fn compute(&mut self) -> Option<Score> {
         let doc = self.inner.doc();
         let query_score = f64::from(self.inner.score());
-        let mut applied: Vec<f64> = Vec::new();
+        // Each applying function's value, with its weight.
+        let mut applied: Vec<(f64, f64)> = Vec::new();
         for i in 0..self.query.functions.len() {
             if let Some(v) = self.function(i, doc) {
-                applied.push(v);
+                applied.push((v, self.query.functions[i].weight));
                 if self.query.score_mode == Combine::First {
                     break;
                 }
@@ -564,17 +565,18 @@ impl FunctionScorer {
         let functions = if applied.is_empty() {
             1.0
         } else {
+            let values = applied.iter().map(|(v, _)| *v);
             match self.query.score_mode {
-                Combine::Multiply => applied.iter().product(),
-                Combine::Sum => applied.iter().sum(),
+                Combine::Multiply => values.product(),
+                Combine::Sum => values.sum(),
                 Combine::Avg => {
-                    // Weighted average: the weights divide the sum.
-                    let weights: f64 = self.query.functions.iter().map(|f| f.weight).take(applied.len()).sum();
-                    applied.iter().sum::<f64>() / if weights > 0.0 { weights } else { applied.len() as f64 }
+                    // Weighted average: the applying functions' weights divide the sum.
+                    let weights: f64 = applied.iter().map(|(_, w)| w).sum();
+                    values.sum::<f64>() / if weights > 0.0 { weights } else { applied.len() as f64 }
                 }
-                Combine::First => applied[0],
-                Combine::Max => applied.iter().copied().fold(f64::MIN, f64::max),
-                Combine::Min | Combine::Replace => applied.iter().copied().fold(f64::MAX, f64::min),
+                Combine::First => applied[0].0,
+                Combine::Max => values.fold(f64::MIN, f64::max),
+                Combine::Min | Combine::Replace => values.fold(f64::MAX, f64::min),
             }
         }
         .min(self.query.max_boost);

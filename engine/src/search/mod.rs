@@ -630,6 +630,7 @@ impl Engine {
             tie_orders: indices.iter().map(|name| index_sort(metadata.indices.get(name))).collect(),
             collapse,
             boosts: indices.iter().map(|name| req.index_boosts.get(name).copied().unwrap_or(1.0)).collect(),
+            paged: req.search_after.is_some(),
         });
         // Collapsing needs every match in order to keep each group's best.
         let all = all || req.collapse.is_some();

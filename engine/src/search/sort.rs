@@ -253,8 +253,13 @@ pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Val
         FieldKind::Double | FieldKind::Float | FieldKind::HalfFloat => (value.clone(), None),
         FieldKind::Keyword if value.is_string() => (value.clone(), None),
         FieldKind::Date => (value.clone(), Some("epoch_millis".to_owned())),
-        // Nanoseconds bound loosely by their millisecond.
-        FieldKind::DateNanos => (value.as_i64()?.div_euclid(1_000_000).into(), Some("epoch_millis".to_owned())),
+        // Nanoseconds bound loosely by their millisecond: down for a lower
+        // bound, up for an upper one.
+        FieldKind::DateNanos => {
+            let nanos = value.as_i64()?;
+            let millis = if key.desc { nanos.div_euclid(1_000_000) + 1 } else { nanos.div_euclid(1_000_000) };
+            (millis.into(), Some("epoch_millis".to_owned()))
+        }
         _ => return None,
     };
     let (gte, lte) = if key.desc { (None, Some(value)) } else { (Some(value), None) };

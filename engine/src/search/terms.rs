@@ -158,15 +158,16 @@ impl Engine {
                     let tokens = analyzer.analyze(value);
                     let last = tokens.last().map(|t| t.position);
                     for t in tokens {
+                        // Offsets as Java counts them: UTF-16 units.
                         terms.entry(t.term).or_default().push((
                             base_position + t.position,
-                            base_offset + t.start,
-                            base_offset + t.end,
+                            base_offset + tensile_analysis::utf16_offset(value, t.start),
+                            base_offset + tensile_analysis::utf16_offset(value, t.end),
                         ));
                     }
                     // Values sit apart by the position gap, their offsets one apart.
-                    base_position += last.map_or(0, |p| p + 1) + 100;
-                    base_offset += value.len() + 1;
+                    base_position += last.map_or(0, |p| p + 1) + analyzer.position_increment_gap;
+                    base_offset += value.encode_utf16().count() + 1;
                 }
             } else {
                 let mut base_offset = 0usize;
@@ -175,8 +176,9 @@ impl Engine {
                         continue;
                     }
                     let term = field.normalizer.as_ref().map_or_else(|| value.clone(), |n| n.normalize(value));
-                    terms.entry(term).or_default().push((i as u32, base_offset, base_offset + value.len()));
-                    base_offset += value.len() + 1;
+                    let width = value.encode_utf16().count();
+                    terms.entry(term).or_default().push((i as u32, base_offset, base_offset + width));
+                    base_offset += width + 1;
                 }
             }
             let mut shown = Map::new();
