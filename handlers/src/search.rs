@@ -290,11 +290,12 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             }
         }
         let mut request = request;
-        if let Some(pit) = body.get("pit") {
-            return search_pit(node, p, body, pit, request, started);
-        }
-        let indices = targets(node, &p.index, p)?;
-        let expressions = p.index.clone().unwrap_or_default();
+        let pit = body.get("pit").map(|pit| pit_of(p, pit, &mut request)).transpose()?;
+        // A point in time names its own indices (and the expressions they came from).
+        let (indices, expressions) = match &pit {
+            Some(pit) => node.engine.pit_targets(&pit.id).map_err(es_error)?,
+            None => (targets(node, &p.index, p)?, p.index.clone().unwrap_or_default()),
+        };
         request.alias_filters = node.engine.alias_filters(&expressions, &indices).map_err(es_error)?;
         if let Some(boosts) = body.get("indices_boost") {
             request.index_boosts = index_boosts(node, p, boosts)?;
@@ -310,8 +311,15 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         }
         match p.scroll {
             None => {
-                let result = node.engine.search(&indices, &request).map_err(es_error)?;
+                let result = match &pit {
+                    Some(pit) => node.engine.search_pit(&pit.id, pit.keep_alive, &request),
+                    None => node.engine.search(&indices, &request),
+                }
+                .map_err(es_error)?;
                 let mut answer = render(node, &view, &result, None, started)?;
+                if let Some(pit) = &pit {
+                    answer["pit_id"] = json!(pit.id);
+                }
                 if let Some(c) = &collapse {
                     crate::collapse::attach(node, &indices, &request, c, &result, view.total_as_int, &mut answer)?;
                 }
@@ -396,16 +404,16 @@ fn index_boosts(
     Ok(out)
 }
 
-/// A search over a point in time (`pit` in the body): no index in the
-/// path, `_shard_doc` as the last sort key, and the id in the answer.
-fn search_pit(
-    node: &Node,
-    p: &params::Search,
-    body: &Map<String, Value>,
-    pit: &Value,
-    mut request: SearchRequest,
-    started: Instant,
-) -> Result<Value, EsError> {
+/// A search's point in time: its id and the keep-alive to renew it with.
+struct Pit {
+    id: String,
+    keep_alive: Option<std::time::Duration>,
+}
+
+/// Reads a body's `pit`: no index may be named beside it, no scroll kept;
+/// a sorted search gets `_shard_doc` as its last key (unless its
+/// `search_after` values leave no room for it).
+fn pit_of(p: &params::Search, pit: &Value, request: &mut SearchRequest) -> Result<Pit, EsError> {
     let invalid = |reason: &str| {
         EsError::new(400, "action_request_validation_exception", format!("Validation Failed: 1: {reason};"))
     };
@@ -423,24 +431,18 @@ fn search_pit(
         None => None,
     };
     if !request.sort.is_empty() && !request.sort.iter().any(|k| k.by == SortBy::ShardDoc) {
-        request.sort.push(SortKey {
-            by: SortBy::ShardDoc,
-            desc: false,
-            missing_first: false,
-            unmapped_ok: false,
-            format: None,
-        });
-        if let Some(after) = &request.search_after {
-            if after.len() + 1 == request.sort.len() {
-                request.sort.pop();
-            }
+        let room = request.search_after.as_ref().is_none_or(|after| after.len() > request.sort.len());
+        if room {
+            request.sort.push(SortKey {
+                by: SortBy::ShardDoc,
+                desc: false,
+                missing_first: false,
+                unmapped_ok: false,
+                format: None,
+            });
         }
     }
-    let view = View::of(p, body, &request);
-    let result = node.engine.search_pit(id, keep_alive, &request).map_err(es_error)?;
-    let mut answer = render(node, &view, &result, None, started)?;
-    answer["pit_id"] = json!(id);
-    Ok(answer)
+    Ok(Pit { id: id.to_owned(), keep_alive })
 }
 
 /// `POST /{index}/_pit`: opens a point in time.
@@ -459,7 +461,7 @@ pub fn open_pit<'a>(node: &'a Node, req: Request<params::OpenPointInTime>) -> Ha
         }
         let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
         let indices = node.engine.resolve(&p.index, opts).map_err(es_error)?;
-        let (id, shards) = node.engine.open_pit(&indices, keep_alive).map_err(es_error)?;
+        let (id, shards) = node.engine.open_pit(&p.index, &indices, keep_alive).map_err(es_error)?;
         Ok(Response::json(json!({
             "id": id,
             "_shards": { "total": shards, "successful": shards, "skipped": 0, "failed": 0 },

@@ -236,6 +236,16 @@ async fn point_in_time_keeps_its_view() {
     assert_eq!((status.as_u16(), closed["num_freed"].as_u64()), (200, Some(1)));
     let (status, _) = call(&c, url, Method::POST, "/_search", Some(json!({"pit": {"id": id}}))).await;
     assert_eq!(status, 404);
+
+    // Through a filtered alias, the point in time keeps the alias's filter.
+    let alias = json!({"actions": [{"add": {"index": "books", "alias": "tech", "filter": {"term": {"tag": "tech"}}}}]});
+    call(&c, url, Method::POST, "/_aliases", Some(alias)).await;
+    let (_, opened) = call(&c, url, Method::POST, "/tech/_pit?keep_alive=1m", None).await;
+    let body = json!({"pit": {"id": opened["id"]}, "indices_boost": [{"books": 2.0}], "query": {"match_all": {}}});
+    let (status, filtered) = call(&c, url, Method::POST, "/_search", Some(body)).await;
+    assert_eq!(status, 200, "{filtered}");
+    assert_eq!(ids(&filtered), ["3"]);
+    assert_eq!(filtered["hits"]["hits"][0]["_score"], 2.0, "indices_boost applies too");
 }
 
 #[tokio::test]

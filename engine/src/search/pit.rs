@@ -15,6 +15,8 @@ pub struct Pits(Mutex<HashMap<String, Pit>>);
 
 struct Pit {
     indices: Vec<String>,
+    /// The expressions the indices were resolved from (for filtered aliases).
+    expressions: Vec<String>,
     searchers: Vec<Vec<Searched>>,
     expires: Instant,
 }
@@ -33,8 +35,14 @@ fn missing(id: &str) -> EngineError {
 }
 
 impl Engine {
-    /// Opens a point in time over resolved indices; its id and shard count.
-    pub fn open_pit(&self, indices: &[String], keep_alive: Duration) -> Result<(String, u32), EngineError> {
+    /// Opens a point in time over resolved indices (and the expressions they
+    /// came from); its id and shard count.
+    pub fn open_pit(
+        &self,
+        expressions: &[String],
+        indices: &[String],
+        keep_alive: Duration,
+    ) -> Result<(String, u32), EngineError> {
         let mut searchers = Vec::new();
         let mut shards_total = 0;
         for name in indices {
@@ -47,9 +55,21 @@ impl Engine {
             searchers.push(pinned);
         }
         let id = crate::node_meta::random_base64_uuid();
-        let pit = Pit { indices: indices.to_vec(), searchers, expires: Instant::now() + keep_alive };
+        let pit = Pit {
+            indices: indices.to_vec(),
+            expressions: expressions.to_vec(),
+            searchers,
+            expires: Instant::now() + keep_alive,
+        };
         self.pits.lock().insert(id.clone(), pit);
         Ok((id, shards_total))
+    }
+
+    /// The indices of a point in time, and the expressions they came from.
+    pub fn pit_targets(&self, id: &str) -> Result<(Vec<String>, Vec<String>), EngineError> {
+        let pits = self.pits.lock();
+        let pit = pits.get(id).ok_or_else(|| missing(id))?;
+        Ok((pit.indices.clone(), pit.expressions.clone()))
     }
 
     /// Closes points in time; how many were open.
