@@ -290,6 +290,13 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             }
         }
         let mut request = request;
+        if body.get("pit").is_none() && request.sort.iter().any(|k| k.by == SortBy::ShardDoc) {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: [_shard_doc] sort field cannot be used without [point in time];",
+            ));
+        }
         let pit = body.get("pit").map(|pit| pit_of(p, pit, &mut request)).transpose()?;
         // A point in time names its own indices (and the expressions they came from).
         let (indices, expressions) = match &pit {

@@ -516,12 +516,12 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
-            Query::GeoBox { field, top, bottom, left, right, boost } => {
-                let Some(f) = self.geo_field(field)? else { return Ok(Box::new(EmptyQuery)) };
+            Query::GeoBox { field, top, bottom, left, right, ignore_unmapped, boost } => {
+                let Some(f) = self.geo_field(field, *ignore_unmapped)? else { return Ok(Box::new(EmptyQuery)) };
                 Box::new(ConstScoreQuery::new(self.geo_box(&f.path, *top, *bottom, *left, *right), *boost))
             }
-            Query::GeoDistance { field, lat, lon, meters, boost } => {
-                let Some(f) = self.geo_field(field)? else { return Ok(Box::new(EmptyQuery)) };
+            Query::GeoDistance { field, lat, lon, meters, ignore_unmapped, boost } => {
+                let Some(f) = self.geo_field(field, *ignore_unmapped)? else { return Ok(Box::new(EmptyQuery)) };
                 // The box around the circle narrows the candidates; each is then measured.
                 let angle = meters / crate::mapper::geo::EARTH_RADIUS_M;
                 let dlat = angle.to_degrees();
@@ -659,10 +659,12 @@ impl Compiler<'_> {
         })
     }
 
-    /// The `geo_point` field a geo query names (`None` when unmapped).
-    fn geo_field(&self, name: &str) -> Result<Option<&FieldMapper>, EngineError> {
+    /// The `geo_point` field a geo query names (`None` when unmapped and
+    /// `ignore_unmapped`; an error when unmapped otherwise, as in Elasticsearch).
+    fn geo_field(&self, name: &str, ignore_unmapped: bool) -> Result<Option<&FieldMapper>, EngineError> {
         match self.field(name) {
-            None => Ok(None),
+            None if ignore_unmapped => Ok(None),
+            None => Err(EngineError::QueryShard(format!("failed to find geo field [{name}]"))),
             Some(f) if f.kind == FieldKind::GeoPoint => Ok(Some(f)),
             Some(f) => Err(EngineError::QueryShard(format!(
                 "field [{}] is of type [{}], but only geo_point fields are supported",

@@ -100,6 +100,8 @@ pub enum Query {
         bottom: f64,
         left: f64,
         right: f64,
+        /// `ignore_unmapped`: an unmapped field matches nothing instead of failing.
+        ignore_unmapped: bool,
         boost: f32,
     },
     /// `geo_distance`: points within a distance (metres) of a centre.
@@ -108,6 +110,7 @@ pub enum Query {
         lat: f64,
         lon: f64,
         meters: f64,
+        ignore_unmapped: bool,
         boost: f32,
     },
     /// `fuzzy`: the terms within an edit distance of a value.
@@ -979,6 +982,20 @@ fn across_fields(params: &Map<String, Value>, tie_breaker: Option<f32>, text_onl
 const GEO_OPTIONS: &[&str] =
     &["boost", "_name", "validation_method", "ignore_unmapped", "type", "distance", "distance_type"];
 
+/// A geo query's options beside its field: `ignore_unmapped`; the
+/// validation and distance types Tensile does not offer answer 501.
+fn geo_options(kind: &str, params: &Map<String, Value>) -> Result<bool, EngineError> {
+    if let Some(m) =
+        params.get("validation_method").and_then(Value::as_str).filter(|m| !m.eq_ignore_ascii_case("strict"))
+    {
+        return Err(EngineError::Unsupported(format!("the validation_method [{m}] of the [{kind}] query")));
+    }
+    if let Some(t) = params.get("distance_type").and_then(Value::as_str).filter(|t| *t != "arc") {
+        return Err(EngineError::Unsupported(format!("the distance_type [{t}] of the [{kind}] query")));
+    }
+    Ok(params.get("ignore_unmapped").is_some_and(|v| v == true || v == "true"))
+}
+
 /// The one field entry of a geo query.
 fn geo_field<'a>(kind: &str, params: &'a Map<String, Value>) -> Result<(&'a String, &'a Value), EngineError> {
     let mut fields = params.iter().filter(|(k, _)| !GEO_OPTIONS.contains(&k.as_str()));
@@ -1062,7 +1079,8 @@ fn geo_bounding_box(params: &Map<String, Value>) -> Result<Query, EngineError> {
     if top < bottom {
         return Err(EngineError::IllegalArgument(format!("top is below bottom corner: {top} vs. {bottom}")));
     }
-    Ok(Query::GeoBox { field: field.clone(), top, bottom, left, right, boost: boost(params)? })
+    let ignore_unmapped = geo_options("geo_bounding_box", params)?;
+    Ok(Query::GeoBox { field: field.clone(), top, bottom, left, right, ignore_unmapped, boost: boost(params)? })
 }
 
 /// `geo_distance`: `{"distance": "12km", "<field>": point}`.
@@ -1075,7 +1093,8 @@ fn geo_distance(params: &Map<String, Value>) -> Result<Query, EngineError> {
     }
     .ok_or_else(|| parsing(format!("failed to parse distance [{}]", text_of(distance))))?;
     let (lat, lon) = point(center)?;
-    Ok(Query::GeoDistance { field: field.clone(), lat, lon, meters, boost: boost(params)? })
+    let ignore_unmapped = geo_options("geo_distance", params)?;
+    Ok(Query::GeoDistance { field: field.clone(), lat, lon, meters, ignore_unmapped, boost: boost(params)? })
 }
 
 /// Checks a `minimum_should_match` Tensile can apply: an integer or a percentage.

@@ -470,12 +470,16 @@ impl Engine {
         &self,
         req: &'r SearchRequest,
     ) -> Result<std::borrow::Cow<'r, SearchRequest>, EngineError> {
-        if !dsl::has_lookup(&req.query) && !req.post_filter.as_ref().is_some_and(dsl::has_lookup) {
+        let rescored = req.rescore.iter().any(|r| dsl::has_lookup(&r.query));
+        if !dsl::has_lookup(&req.query) && !req.post_filter.as_ref().is_some_and(dsl::has_lookup) && !rescored {
             return Ok(std::borrow::Cow::Borrowed(req));
         }
         let mut owned = req.clone();
         owned.query = self.with_lookups(&req.query)?;
         owned.post_filter = req.post_filter.as_ref().map(|f| self.with_lookups(f)).transpose()?;
+        for r in &mut owned.rescore {
+            r.query = self.with_lookups(&r.query)?;
+        }
         Ok(std::borrow::Cow::Owned(owned))
     }
 

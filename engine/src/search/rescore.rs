@@ -54,7 +54,10 @@ fn one(v: &Value) -> Result<Rescore, EngineError> {
     let query =
         dsl::parse(q.get("rescore_query").ok_or_else(|| parsing("[query] rescorer requires [rescore_query]"))?)?;
     Ok(Rescore {
-        window_size: map.get("window_size").and_then(Value::as_u64).unwrap_or(10) as usize,
+        window_size: match map.get("window_size") {
+            None => 10,
+            Some(w) => w.as_u64().ok_or_else(|| parsing("[window_size] must be a positive number"))? as usize,
+        },
         query,
         query_weight: weight(q, "query_weight")?,
         rescore_query_weight: weight(q, "rescore_query_weight")?,

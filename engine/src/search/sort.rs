@@ -172,9 +172,15 @@ pub fn compare(key: &SortKey, a: &SortValue, b: &SortValue) -> Ordering {
     }
 }
 
-/// Checks that a sort key's field can be sorted on.
+/// Checks that a sort key's field can be sorted on (and its `format` read).
 pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     let SortBy::Field(name) = &key.by else { return Ok(()) };
+    if let Some(format) = &key.format {
+        if mapper.fields.get(name).is_some() && date_field(mapper, Some(key)).is_none() {
+            return Err(EngineError::Unsupported(format!("the sort [format] of the non-date field [{name}]")));
+        }
+        crate::mapper::date::DateFormat::parse(format).map_err(|e| EngineError::Parsing(e.0))?;
+    }
     match mapper.fields.get(name) {
         None if key.unmapped_ok => Ok(()),
         None => Err(EngineError::QueryShard(format!("No mapping found for [{name}] in order to sort on"))),
