@@ -845,3 +845,24 @@ async fn distance_feature_scores_by_nearness() {
     let score = found["hits"]["hits"][0]["_score"].as_f64().unwrap();
     assert!((score - 7.0 / 8.0).abs() < 1e-6, "pivot / (pivot + one day) = {score}");
 }
+
+#[tokio::test]
+async fn geo_options_and_unmapped_fields() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/spots", Some(json!({"mappings": {"properties": {"at": {"type": "geo_point"}}}})))
+        .await;
+    let query = |q: Value| {
+        let c = c.clone();
+        async move { call(&c, url, Method::POST, "/spots/_search", Some(json!({"query": q}))).await.0 }
+    };
+    let unmapped =
+        |ignore: bool| json!({"geo_distance": {"distance": "1km", "nowhere": [0, 0], "ignore_unmapped": ignore}});
+    assert_eq!(query(unmapped(false)).await, 400, "an unmapped field fails unless ignore_unmapped");
+    assert_eq!(query(unmapped(true)).await, 200);
+    let plane = json!({"geo_distance": {"distance": "1km", "at": [0, 0], "distance_type": "plane"}});
+    assert_eq!(query(plane).await, 501, "a distance type Tensile does not offer is named, not ignored");
+    let (status, _) = call(&c, url, Method::POST, "/spots/_search", Some(json!({"sort": ["_shard_doc"]}))).await;
+    assert_eq!(status, 400, "_shard_doc needs a point in time");
+}
