@@ -64,7 +64,7 @@ pub fn parse(v: &Value, inner: bool) -> Result<Collapse, EsError> {
     for spec in specs {
         let Value::Object(options) = spec else { return Err(EsError::parse("[inner_hits] must be an object")) };
         if let Some(k) = options.keys().find(|k| !INNER_KEYS.contains(&k.as_str())) {
-            return Err(tensile_engine_unsupported(format!("the [{k}] option of [inner_hits]")));
+            return Err(crate::search::unsupported(format!("the [{k}] option of [inner_hits]")));
         }
         if let Some(c) = options.get("collapse") {
             let inner = parse(c, true)?;
@@ -76,10 +76,6 @@ pub fn parse(v: &Value, inner: bool) -> Result<Collapse, EsError> {
         inner_hits.push(InnerHits { name, options: options.clone() });
     }
     Ok(Collapse { field: field.to_owned(), inner_hits })
-}
-
-fn tensile_engine_unsupported(what: String) -> EsError {
-    es_error(tensile_engine::EngineError::Unsupported(what))
 }
 
 /// The query of one group: the search's, and the group's value (or its absence).

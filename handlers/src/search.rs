@@ -51,7 +51,7 @@ const BODY_KEYS: &[&str] = &[
 const NOT_YET: &[&str] =
     &["aggs", "aggregations", "script_fields", "runtime_mappings", "knn", "ext", "retriever", "rank"];
 
-fn unsupported(what: String) -> EsError {
+pub(crate) fn unsupported(what: String) -> EsError {
     es_error(EngineError::Unsupported(what))
 }
 
@@ -136,7 +136,7 @@ fn targets(
 
 /// The query of a request: `q` (the query string syntax, over `df`) when
 /// given, else the body's `query`, else everything.
-fn query_of(
+pub(crate) fn query_of(
     body: &Map<String, Value>,
     q: Option<&str>,
     df: Option<&str>,

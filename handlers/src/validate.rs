@@ -4,15 +4,14 @@
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Value};
-use tensile_engine::search::{dsl, query_string};
 use tensile_engine::IndicesOptions;
 use tensile_generated::params;
 use tensile_rest::error::ErrorBody;
 use tensile_rest::{ready, HandlerFuture, Request, Response};
 
 /// An error as the answer words it: `[type] reason`.
-fn described(e: tensile_engine::EngineError) -> String {
-    match es_error(e).body {
+fn described(e: tensile_rest::EsError) -> String {
+    match e.body {
         ErrorBody::Exception { cause, .. } => format!("[{}] {}", cause.kind, cause.reason),
         ErrorBody::Plain(message) => message,
     }
@@ -22,20 +21,19 @@ pub fn validate_query<'a>(node: &'a Node, req: Request<params::IndicesValidateQu
     let p = &req.params;
     let result = (|| {
         let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        if let Some(k) = body.as_object().into_iter().flatten().map(|(k, _)| k).find(|k| k.as_str() != "query") {
+            return Err(es_error(tensile_engine::EngineError::Parsing(format!("request does not support [{k}]"))));
+        }
         let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
         let indices = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
         let shards: u32 = indices.len() as u32;
-        let parsed = match (&p.q, body.get("query")) {
-            (Some(text), _) => {
-                let operator = match p.default_operator {
-                    Some(params::DefaultOperator::And) => query_string::Operator::And,
-                    _ => query_string::Operator::Or,
-                };
-                query_string::parse(text, p.df.as_deref().unwrap_or("*"), operator)
-            }
-            (None, Some(q)) => dsl::parse(q),
-            (None, None) => Ok(dsl::Query::MatchAll { boost: 1.0 }),
-        };
+        let empty = serde_json::Map::new();
+        let parsed = crate::search::query_of(
+            body.as_object().unwrap_or(&empty),
+            p.q.as_deref(),
+            p.df.as_deref(),
+            p.default_operator,
+        );
         let mut explanations = Vec::new();
         let mut error = None;
         match parsed {
@@ -47,7 +45,7 @@ pub fn validate_query<'a>(node: &'a Node, req: Request<params::IndicesValidateQu
                             explanations.push(json!({"index": index, "valid": true, "explanation": explanation}))
                         }
                         Err(e) => {
-                            let message = described(e);
+                            let message = described(es_error(e));
                             explanations.push(json!({"index": index, "valid": false, "error": message}));
                             error.get_or_insert(message);
                         }

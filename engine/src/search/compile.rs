@@ -548,13 +548,12 @@ impl Compiler<'_> {
                     (wrap(lon - dlon), wrap(lon + dlon))
                 };
                 Box::new(super::geo_query::WithinDistance {
-                    inner: self.geo_box(&f.path, top, bottom, left, right),
+                    inner: Box::new(ConstScoreQuery::new(self.geo_box(&f.path, top, bottom, left, right), *boost)),
                     lat_column: format!("_terms.{}.lat", f.path),
                     lon_column: format!("_terms.{}.lon", f.path),
                     lat: *lat,
                     lon: *lon,
                     meters: *meters,
-                    boost: *boost,
                 })
             }
         })

@@ -404,7 +404,6 @@ const MATCH_OPTIONS: &[&str] = &[
     "prefix_length",
     "max_expansions",
     "fuzzy_transpositions",
-    "fuzzy_transpositions",
 ];
 const QUERY_STRING_OPTIONS: &[&str] =
     &["query", "default_field", "fields", "default_operator", "boost", "_name", "lenient", "analyze_wildcard"];

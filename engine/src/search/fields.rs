@@ -253,7 +253,7 @@ impl Scope<'_> {
 }
 
 /// The objects at a path of a source (arrays of them flattened).
-fn objects_at<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
+pub(crate) fn objects_at<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
     let mut out = Vec::new();
     let mut frontier = vec![value];
     for part in path.split('.') {

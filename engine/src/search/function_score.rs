@@ -408,12 +408,6 @@ struct FunctionWeight {
     query: FunctionScoreQuery,
 }
 
-/// A segment's numeric columns under a name, as `f64` readers.
-fn columns(reader: &SegmentReader, name: &str) -> tantivy::Result<Vec<DynamicColumn>> {
-    let handles = reader.fast_fields().dynamic_column_handles(name)?;
-    handles.iter().map(|h| h.open().map_err(tantivy::TantivyError::from)).collect()
-}
-
 /// A document's first numeric value in columns.
 fn first_value(columns: &[DynamicColumn], doc: DocId) -> Option<f64> {
     columns.iter().find_map(|c| match c {
@@ -437,13 +431,15 @@ impl Weight for FunctionWeight {
                 None => None,
             });
             values.push(match &f.kind {
-                CompiledKind::Factor { column, .. } | CompiledKind::Decay { column, .. } => columns(reader, column)?,
-                CompiledKind::Random { column: Some(column), .. } => columns(reader, column)?,
-                CompiledKind::Saturation { column, .. } => columns(reader, column)?,
+                CompiledKind::Factor { column, .. } | CompiledKind::Decay { column, .. } => {
+                    super::sort::columns(reader, column)?
+                }
+                CompiledKind::Random { column: Some(column), .. } => super::sort::columns(reader, column)?,
+                CompiledKind::Saturation { column, .. } => super::sort::columns(reader, column)?,
                 _ => Vec::new(),
             });
             more_values.push(match &f.kind {
-                CompiledKind::Saturation { lon_column: Some(column), .. } => columns(reader, column)?,
+                CompiledKind::Saturation { lon_column: Some(column), .. } => super::sort::columns(reader, column)?,
                 _ => Vec::new(),
             });
         }

@@ -6,9 +6,10 @@
 use crate::mapper::geo::arc_distance;
 use tantivy::columnar::DynamicColumn;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SegmentReader};
 
-/// The documents of an inner query with a point within `meters` of a centre.
+/// The documents of an inner query (the box around the circle, scored as
+/// the query is boosted) with a point within `meters` of a centre.
 #[derive(Debug)]
 pub struct WithinDistance {
     pub inner: Box<dyn Query>,
@@ -18,7 +19,6 @@ pub struct WithinDistance {
     pub lat: f64,
     pub lon: f64,
     pub meters: f64,
-    pub boost: f32,
 }
 
 impl Clone for WithinDistance {
@@ -30,7 +30,6 @@ impl Clone for WithinDistance {
             lat: self.lat,
             lon: self.lon,
             meters: self.meters,
-            boost: self.boost,
         }
     }
 }
@@ -44,13 +43,6 @@ impl Query for WithinDistance {
 struct DistanceWeight {
     inner: Box<dyn Weight>,
     query: WithinDistance,
-}
-
-/// A segment's numeric columns under a name (JSON numbers may be stored
-/// as integers or floats).
-fn columns(reader: &SegmentReader, name: &str) -> tantivy::Result<Vec<DynamicColumn>> {
-    let handles = reader.fast_fields().dynamic_column_handles(name)?;
-    handles.iter().map(|h| h.open().map_err(tantivy::TantivyError::from)).collect()
 }
 
 /// A document's values in numeric columns, as `f64`.
@@ -69,14 +61,15 @@ fn values(columns: &[DynamicColumn], doc: DocId) -> Vec<f64> {
 
 impl Weight for DistanceWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let inner = self.inner.scorer(reader, boost)?;
-        let (lats, lons) = (columns(reader, &self.query.lat_column)?, columns(reader, &self.query.lon_column)?);
-        let mut scorer =
-            DistanceScorer { inner, lats, lons, query: self.query.clone(), score: self.query.boost * boost };
-        if scorer.inner.doc() != TERMINATED && !scorer.within(scorer.inner.doc()) {
-            scorer.advance();
-        }
-        Ok(Box::new(scorer))
+        let lats = super::sort::columns(reader, &self.query.lat_column)?;
+        let lons = super::sort::columns(reader, &self.query.lon_column)?;
+        let (lat, lon, meters) = (self.query.lat, self.query.lon, self.query.meters);
+        // One of the document's points within the distance (latitudes and
+        // longitudes paired in the order they were written).
+        let within = move |doc: DocId| {
+            values(&lats, doc).into_iter().zip(values(&lons, doc)).any(|(a, o)| arc_distance(lat, lon, a, o) <= meters)
+        };
+        Ok(Box::new(super::filtered::Filtered::new(self.inner.scorer(reader, boost)?, within)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -85,49 +78,5 @@ impl Weight for DistanceWeight {
             return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
         }
         Ok(Explanation::new("within distance", scorer.score()))
-    }
-}
-
-struct DistanceScorer {
-    inner: Box<dyn Scorer>,
-    lats: Vec<DynamicColumn>,
-    lons: Vec<DynamicColumn>,
-    query: WithinDistance,
-    score: Score,
-}
-
-impl DistanceScorer {
-    /// Whether one of the document's points lies within the distance (its
-    /// latitudes and longitudes paired in the order they were written).
-    fn within(&self, doc: DocId) -> bool {
-        values(&self.lats, doc)
-            .into_iter()
-            .zip(values(&self.lons, doc))
-            .any(|(lat, lon)| arc_distance(self.query.lat, self.query.lon, lat, lon) <= self.query.meters)
-    }
-}
-
-impl DocSet for DistanceScorer {
-    fn advance(&mut self) -> DocId {
-        loop {
-            let doc = self.inner.advance();
-            if doc == TERMINATED || self.within(doc) {
-                return doc;
-            }
-        }
-    }
-
-    fn doc(&self) -> DocId {
-        self.inner.doc()
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.inner.size_hint()
-    }
-}
-
-impl Scorer for DistanceScorer {
-    fn score(&mut self) -> Score {
-        self.score
     }
 }

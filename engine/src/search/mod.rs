@@ -9,6 +9,7 @@ pub mod compile;
 pub mod dsl;
 pub mod field_caps;
 pub mod fields;
+mod filtered;
 pub mod function_score;
 mod geo_query;
 pub mod highlight;

@@ -7,7 +7,7 @@
 
 use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{DocId, Score, SegmentReader};
 
 /// A request's slice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl Weight for SliceWeight {
         let (modulo, rest) = (self.modulo, self.rest);
         let keep =
             move |doc: DocId| seq_no.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::from(doc)) % modulo == rest;
-        Ok(Box::new(Filtered::new(self.inner.scorer(reader, boost)?, keep)))
+        Ok(Box::new(super::filtered::Filtered::new(self.inner.scorer(reader, boost)?, keep)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -118,52 +118,11 @@ impl Weight for FieldSliceWeight {
                 .and_then(|c| c.first(doc))
                 .is_some_and(|v| i64::from(mix64(v as u64) as i32).rem_euclid(max) == id)
         };
-        Ok(Box::new(Filtered::new(self.inner.scorer(reader, boost)?, keep)))
+        Ok(Box::new(super::filtered::Filtered::new(self.inner.scorer(reader, boost)?, keep)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         self.inner.explain(reader, doc)
-    }
-}
-
-/// A scorer keeping the documents a predicate accepts.
-struct Filtered<F> {
-    inner: Box<dyn Scorer>,
-    keep: F,
-}
-
-impl<F: Fn(DocId) -> bool + Send + 'static> Filtered<F> {
-    fn new(inner: Box<dyn Scorer>, keep: F) -> Filtered<F> {
-        let mut filtered = Filtered { inner, keep };
-        if filtered.inner.doc() != TERMINATED && !(filtered.keep)(filtered.inner.doc()) {
-            filtered.advance();
-        }
-        filtered
-    }
-}
-
-impl<F: Fn(DocId) -> bool + Send + 'static> DocSet for Filtered<F> {
-    fn advance(&mut self) -> DocId {
-        loop {
-            let doc = self.inner.advance();
-            if doc == TERMINATED || (self.keep)(doc) {
-                return doc;
-            }
-        }
-    }
-
-    fn doc(&self) -> DocId {
-        self.inner.doc()
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.inner.size_hint()
-    }
-}
-
-impl<F: Fn(DocId) -> bool + Send + 'static> Scorer for Filtered<F> {
-    fn score(&mut self) -> Score {
-        self.inner.score()
     }
 }
 

@@ -282,6 +282,13 @@ pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
     SortValue::Text(format.format_millis(millis))
 }
 
+/// A segment's columns under a name: a JSON path's values may sit in
+/// several, one per type (integers, floats, strings...).
+pub(crate) fn columns(segment: &SegmentReader, name: &str) -> tantivy::Result<Vec<DynamicColumn>> {
+    let handles = segment.fast_fields().dynamic_column_handles(name)?;
+    handles.iter().map(|h| h.open().map_err(tantivy::TantivyError::from)).collect()
+}
+
 /// Reads one field's sort values in a segment.
 pub struct FieldColumns {
     columns: Vec<DynamicColumn>,
@@ -290,12 +297,8 @@ pub struct FieldColumns {
 
 impl FieldColumns {
     pub fn open(segment: &SegmentReader, path: &str, desc: bool) -> Result<FieldColumns, EngineError> {
-        let corrupt = |e: tantivy::TantivyError| EngineError::Corrupt { path: path.into(), reason: e.to_string() };
-        let handles = segment.fast_fields().dynamic_column_handles(&format!("_terms.{path}")).map_err(corrupt)?;
-        let columns = handles
-            .iter()
-            .map(|h| h.open().map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() }))
-            .collect::<Result<_, _>>()?;
+        let columns = columns(segment, &format!("_terms.{path}"))
+            .map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() })?;
         Ok(FieldColumns { columns, desc })
     }
 

@@ -318,7 +318,9 @@ impl Engine {
                 continue;
             };
             let mut best: Option<(i64, String)> = None;
-            for entry in crate::source_filter::values_at(&source, &path).into_iter().chain(objects_at(&source, &path)) {
+            // Completion entries are values, or objects of `{input, weight}`.
+            let objects = super::fields::objects_at(&source, &path).into_iter().cloned();
+            for entry in crate::source_filter::values_at(&source, &path).into_iter().chain(objects) {
                 let (inputs, weight) = match &entry {
                     Value::Object(o) => {
                         let inputs = match o.get("input") {
@@ -396,23 +398,6 @@ impl Engine {
         }
         Ok(out)
     }
-}
-
-/// The objects at a path (completion entries written as `{input, weight}`).
-fn objects_at(source: &Value, path: &str) -> Vec<Value> {
-    let mut frontier = vec![source];
-    for part in path.split('.') {
-        let mut next = Vec::new();
-        for v in frontier {
-            match v.get(part) {
-                Some(Value::Array(items)) => next.extend(items.iter()),
-                Some(child) => next.push(child),
-                None => {}
-            }
-        }
-        frontier = next;
-    }
-    frontier.into_iter().filter(|v| v.is_object()).cloned().collect()
 }
 
 #[cfg(test)]
