@@ -27,6 +27,10 @@ pub(crate) struct Found {
     pub group: Option<SortValue>,
 }
 
+/// Ascending, missing last: how sequence numbers order documents that tie.
+const SEQ_NO_ORDER: SortKey =
+    SortKey { by: SortBy::Doc, desc: false, missing_first: false, unmapped_ok: false, format: None };
+
 /// How a search orders its hits: by the request's keys (by score when it
 /// has none), then in index order.
 #[derive(Debug)]
@@ -48,13 +52,15 @@ impl Order {
     /// Index order: the index, then its documents' order (the index sort's,
     /// or the order they were written in), shard, address.
     fn doc_order(&self, a: &Found, b: &Found) -> Ordering {
-        let by_seq_no = SortKey::field("_seq_no", false);
         let keys = &self.tie_orders[a.index];
-        let keys: &[SortKey] = if keys.is_empty() { std::slice::from_ref(&by_seq_no) } else { keys };
-        let within = keys
-            .iter()
-            .zip(a.tie.iter().zip(&b.tie))
-            .fold(Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)));
+        let within = if keys.is_empty() {
+            // The order documents were written in: ascending sequence numbers.
+            a.tie.first().zip(b.tie.first()).map_or(Ordering::Equal, |(x, y)| sort::compare(&SEQ_NO_ORDER, x, y))
+        } else {
+            keys.iter()
+                .zip(a.tie.iter().zip(&b.tie))
+                .fold(Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)))
+        };
         a.index.cmp(&b.index).then(within).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
     }
 
