@@ -60,10 +60,17 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
             indices = kept;
         }
         indices.sort();
+        let filters = p.filters.clone().unwrap_or_default();
+        if let Some(f) = filters
+            .iter()
+            .find(|f| !["+metadata", "-metadata", "-nested", "-multifield", "-parent"].contains(&f.as_str()))
+        {
+            return Err(EsError::illegal_argument(format!("{f} is not a recognized filter.")));
+        }
         let request = field_caps::Request {
             fields,
             include_unmapped: p.include_unmapped == Some(true),
-            filters: p.filters.clone().unwrap_or_default(),
+            filters,
             types: p.types.clone().unwrap_or_default(),
         };
         Ok(Response::json(node.engine.field_caps(&indices, &request).map_err(es_error)?))

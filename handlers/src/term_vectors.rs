@@ -38,6 +38,18 @@ fn options(
     }
 }
 
+/// Refuses the options Tensile does not act on yet, by name.
+fn refuse_unbuilt(over: Option<&Map<String, Value>>, version: Option<i64>) -> Result<(), EsError> {
+    let unbuilt = ["per_field_analyzer", "filter", "version", "version_type"];
+    if let Some(k) = over.and_then(|o| o.keys().find(|k| unbuilt.contains(&k.as_str()))) {
+        return Err(crate::search::unsupported(format!("the [{k}] option of [termvectors]")));
+    }
+    if version.is_some() {
+        return Err(crate::search::unsupported("the [version] parameter of [termvectors]".into()));
+    }
+    Ok(())
+}
+
 /// One document's term vectors: `{_index, _type, _id, _version, found, took,
 /// term_vectors}` (Elasticsearch 9 still names the type here).
 fn one(
@@ -81,6 +93,7 @@ pub fn termvectors<'a>(node: &'a Node, req: Request<params::Termvectors>) -> Han
     let result = (|| {
         let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
         let body = body.as_object();
+        refuse_unbuilt(body, p.version)?;
         let flags = [p.positions, p.offsets, p.term_statistics, p.field_statistics];
         let options = options(&p.fields, flags, body);
         let routing = joined(&p.routing);
@@ -106,8 +119,10 @@ pub fn mtermvectors<'a>(node: &'a Node, req: Request<params::Mtermvectors>) -> H
         for id in ids.unwrap_or_default() {
             entries.push(Map::from_iter([("_id".to_owned(), json!(id))]));
         }
+        refuse_unbuilt(None, p.version)?;
         let mut docs = Vec::new();
         for entry in &entries {
+            refuse_unbuilt(Some(entry), None)?;
             let index = entry.get("_index").map(text).or_else(|| p.index.clone());
             let Some(index) = index else {
                 docs.push(json!({"error": {"type": "illegal_argument_exception", "reason": "index is missing"}}));

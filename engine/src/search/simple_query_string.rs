@@ -14,13 +14,12 @@ const OPTIONS: &[&str] = &[
     "default_operator",
     "analyzer",
     "flags",
+    // Terms are always lenient across fields, as `lenient: true` asks.
     "lenient",
-    "analyze_wildcard",
     "minimum_should_match",
     "boost",
     "_name",
     "auto_generate_synonyms_phrase_query",
-    "fuzzy_transpositions",
 ];
 
 /// Reads a `simple_query_string` query's options.
@@ -28,10 +27,19 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
     if let Some(k) = params.keys().find(|k| !OPTIONS.contains(&k.as_str())) {
         return Err(EngineError::Unsupported(format!("the [{k}] option of the [simple_query_string] query")));
     }
-    if let Some(flags) = params.get("flags").and_then(Value::as_str) {
-        if !flags.eq_ignore_ascii_case("ALL") {
-            return Err(EngineError::Unsupported(format!("the flags [{flags}] of the [simple_query_string] query")));
+    match params.get("flags") {
+        None => {}
+        Some(Value::String(flags)) if flags.eq_ignore_ascii_case("ALL") => {}
+        Some(Value::Number(n)) if n.as_i64() == Some(-1) => {}
+        Some(other) => {
+            return Err(EngineError::Unsupported(format!(
+                "the flags [{}] of the [simple_query_string] query",
+                crate::settings_text(other)
+            )))
         }
+    }
+    if params.get("lenient").is_some_and(|v| v == false || v == "false") {
+        return Err(EngineError::Unsupported("[lenient: false] in the [simple_query_string] query".into()));
     }
     if params.contains_key("minimum_should_match") {
         return Err(EngineError::Unsupported("[minimum_should_match] in the [simple_query_string] query".into()));
@@ -46,10 +54,13 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
             .iter()
             .filter_map(Value::as_str)
             .map(|f| match f.split_once('^') {
-                Some((name, b)) => (name.to_owned(), b.parse().unwrap_or(1.0)),
-                None => (f.to_owned(), 1.0),
+                Some((name, b)) => b
+                    .parse()
+                    .map(|b| (name.to_owned(), b))
+                    .map_err(|_| parsing(format!("invalid boost [{b}] for field [{name}]"))),
+                None => Ok((f.to_owned(), 1.0)),
             })
-            .collect(),
+            .collect::<Result<_, _>>()?,
         _ => vec![("*".to_owned(), 1.0)],
     };
     let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
