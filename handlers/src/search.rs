@@ -298,6 +298,13 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             ));
         }
         let pit = body.get("pit").map(|pit| pit_of(p, pit, &mut request)).transpose()?;
+        if request.slice.is_some() && pit.is_none() && p.scroll.is_none() {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: [slice] can only be used with [scroll] or [point-in-time] requests;",
+            ));
+        }
         // A point in time names its own indices (and the expressions they came from).
         let (indices, expressions) = match &pit {
             Some(pit) => node.engine.pit_targets(&pit.id).map_err(es_error)?,
@@ -337,6 +344,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 Ok(answer)
             }
             Some(keep_alive) => {
+                if let Some(k) = ["suggest", "profile"].into_iter().find(|k| body.contains_key(*k)) {
+                    return Err(unsupported(format!("[{k}] in a scroll context")));
+                }
                 if request.size == 0 {
                     return Err(EsError::illegal_argument("[size] cannot be [0] in a scroll context"));
                 }
