@@ -720,7 +720,7 @@ impl Engine {
                 shards_searched += 1;
                 let query_started = std::time::Instant::now();
                 let (total_before, weight_nanos) =
-                    (total, if req.profile { weight_time(&*query, &searcher, req.scores()) } else { 0 });
+                    (total, if req.profile { weight_time(query, &searcher, req.scores()) } else { 0 });
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
                 if by_score_alone {
                     // Counting apart lets the top-k collector skip what cannot
@@ -791,7 +791,7 @@ impl Engine {
                     timings.push(profile::QueryTiming {
                         index: name.clone(),
                         shard: s,
-                        query_type: profile::type_name(&*query),
+                        query_type: profile::type_name(query),
                         description: whole.to_string(),
                         compile_nanos,
                         weight_nanos,

@@ -176,7 +176,7 @@ pub fn compare(key: &SortKey, a: &SortValue, b: &SortValue) -> Ordering {
 pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     let SortBy::Field(name) = &key.by else { return Ok(()) };
     if let Some(format) = &key.format {
-        if mapper.fields.get(name).is_some() && date_field(mapper, Some(key)).is_none() {
+        if mapper.fields.contains_key(name) && date_field(mapper, Some(key)).is_none() {
             return Err(EngineError::Unsupported(format!("the sort [format] of the non-date field [{name}]")));
         }
         crate::mapper::date::DateFormat::parse(format).map_err(|e| EngineError::Parsing(e.0))?;
