@@ -178,6 +178,15 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
     {
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
+        if let Some(Value::Object(scripts)) = body.get("script_fields") {
+            let indices = targets(node, &p.index, p)?;
+            for index in &indices {
+                let limit = node.engine.index_setting(index, "index.max_script_fields").unwrap_or(32usize);
+                if scripts.len() > limit {
+                    return Err(EsError::illegal_argument(format!("Trying to retrieve too many script_fields. Must be less than or equal to: [{limit}] but was [{}]. This limit can be set by changing the [index.max_script_fields] index level setting.", scripts.len())));
+                }
+            }
+        }
         if let Some(key) = body.keys().find(|k| NOT_YET.contains(&k.as_str())) {
             return Err(unsupported(format!("the [{key}] option of [search]")));
         }
@@ -609,6 +618,9 @@ pub(crate) fn render(
             h.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
         }
         h.insert("_score".into(), if view.scores { json!(hit.score) } else { Value::Null });
+        if !hit.doc.ignored.is_empty() {
+            h.insert("_ignored".into(), json!(hit.doc.ignored));
+        }
         if let Some(r) = hit.doc.routing.as_ref().filter(|_| !no_stored) {
             h.insert("_routing".into(), json!(r));
         }
@@ -665,6 +677,10 @@ pub(crate) fn render(
         hits.push(Value::Object(h));
     }
     let mut hits_body = Map::new();
+    if !view.total && view.total_as_int {
+        // Untracked totals as a plain number are -1, as Elasticsearch writes them.
+        hits_body.insert("total".into(), json!(-1));
+    }
     if view.total {
         let total = if view.total_as_int {
             json!(result.total)

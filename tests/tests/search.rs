@@ -866,3 +866,26 @@ async fn geo_options_and_unmapped_fields() {
     let (status, _) = call(&c, url, Method::POST, "/spots/_search", Some(json!({"sort": ["_shard_doc"]}))).await;
     assert_eq!(status, 400, "_shard_doc needs a point in time");
 }
+
+#[tokio::test]
+async fn ignored_fields_are_listed_and_searchable() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let index = json!({"mappings": {"properties": {"n": {"type": "integer", "ignore_malformed": true}, "k": {"type": "keyword", "ignore_above": 3}}}});
+    call(&c, url, Method::PUT, "/loose", Some(index)).await;
+    call(&c, url, Method::PUT, "/loose/_doc/1", Some(json!({"n": "many", "k": "ok"}))).await;
+    call(&c, url, Method::PUT, "/loose/_doc/2?refresh=true", Some(json!({"n": 2, "k": "too long"}))).await;
+    let search = |query: Value| {
+        let c = c.clone();
+        async move { call(&c, url, Method::POST, "/loose/_search", Some(json!({"query": query}))).await.1 }
+    };
+    let all = search(json!({"exists": {"field": "_ignored"}})).await;
+    assert_eq!(all["hits"]["total"]["value"], 2);
+    let one = search(json!({"term": {"_ignored": "n"}})).await;
+    assert_eq!(ids(&one), ["1"]);
+    assert_eq!(one["hits"]["hits"][0]["_ignored"], json!(["n"]));
+    let (_, untracked) =
+        call(&c, url, Method::GET, "/loose/_search?track_total_hits=false&rest_total_hits_as_int=true", None).await;
+    assert_eq!(untracked["hits"]["total"], -1);
+}

@@ -177,7 +177,8 @@ impl Compiler<'_> {
     /// A query on a metadata field that every document has or that names
     /// documents by id: `term`, `terms` or `match` on `_id` (an `ids`
     /// query), `exists` on `_id`, `_index`, `_seq_no`, `_version` (every
-    /// document); `exists` on `_source` is refused as Elasticsearch does.
+    /// document); `term`, `terms` and `exists` on `_ignored`; `exists` on
+    /// `_source` is refused as Elasticsearch does.
     fn on_id(&self, q: &Query) -> Result<Option<Compiled>, EngineError> {
         let ids = |values: Vec<String>| self.compile(&Query::Ids { values });
         Ok(Some(match q {
@@ -190,6 +191,29 @@ impl Compiler<'_> {
                 if ["_id", "_index", "_seq_no", "_version", "_primary_term"].contains(&field.as_str()) =>
             {
                 Box::new(ConstScoreQuery::new(Box::new(AllQuery), 1.0))
+            }
+            // Fields whose values were ignored: their names are `_ignored`'s terms.
+            Query::Term { field, value, .. } if field == "_ignored" => {
+                term_query(Term::from_field_text(self.fields.ignored, &crate::settings_text(value)))
+            }
+            Query::Terms { field, values, .. } if field == "_ignored" => Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(
+                    values
+                        .iter()
+                        .map(|v| {
+                            (
+                                Occur::Should,
+                                term_query(Term::from_field_text(self.fields.ignored, &crate::settings_text(v))),
+                            )
+                        })
+                        .collect(),
+                )),
+                1.0,
+            )),
+            Query::Exists { field } if field == "_ignored" => {
+                let any = tantivy::query::RegexQuery::from_pattern(".+", self.fields.ignored)
+                    .map_err(|e| EngineError::Corrupt { path: "_ignored".into(), reason: e.to_string() })?;
+                Box::new(ConstScoreQuery::new(Box::new(any), 1.0))
             }
             Query::Exists { field } if field == "_source" => {
                 return Err(EngineError::QueryShard("the [_source] field cannot be queried".into()))
