@@ -204,6 +204,13 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             (None, Some(spec)) => sort_keys(spec)?,
             (None, None) => Vec::new(),
         };
+        if p.pre_filter_shard_size.is_some_and(|n| n < 1) {
+            return Err(EsError::new(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: preFilterShardSize must be >= 1;",
+            ));
+        }
         let from = p.from.map(i64::from).or(number(body, "from")?).unwrap_or(0);
         // `size: -1` still means the default, as in Elasticsearch (deprecated there).
         let size = p.size.map(i64::from).or(number(body, "size")?).filter(|s| *s != -1).unwrap_or(10);

@@ -889,3 +889,17 @@ async fn ignored_fields_are_listed_and_searchable() {
         call(&c, url, Method::GET, "/loose/_search?track_total_hits=false&rest_total_hits_as_int=true", None).await;
     assert_eq!(untracked["hits"]["total"], -1);
 }
+
+#[tokio::test]
+async fn routed_documents_and_search_parameter_checks() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    call(&c, url, Method::PUT, "/books/_doc/r?routing=x&refresh=true", Some(json!({"title": "Routed"}))).await;
+    let (_, routed) =
+        call(&c, url, Method::POST, "/books/_count", Some(json!({"query": {"exists": {"field": "_routing"}}}))).await;
+    assert_eq!(routed["count"], 1);
+    let (status, _) = call(&c, url, Method::GET, "/books/_search?pre_filter_shard_size=0", None).await;
+    assert_eq!(status, 400);
+}

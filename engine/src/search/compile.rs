@@ -177,8 +177,8 @@ impl Compiler<'_> {
     /// A query on a metadata field that every document has or that names
     /// documents by id: `term`, `terms` or `match` on `_id` (an `ids`
     /// query), `exists` on `_id`, `_index`, `_seq_no`, `_version` (every
-    /// document); `term`, `terms` and `exists` on `_ignored`; `exists` on
-    /// `_source` is refused as Elasticsearch does.
+    /// document); `term`, `terms` and `exists` on `_ignored`, `exists` on
+    /// `_routing`; `exists` on `_source` is refused as Elasticsearch does.
     fn on_id(&self, q: &Query) -> Result<Option<Compiled>, EngineError> {
         let ids = |values: Vec<String>| self.compile(&Query::Ids { values });
         Ok(Some(match q {
@@ -210,9 +210,11 @@ impl Compiler<'_> {
                 )),
                 1.0,
             )),
-            Query::Exists { field } if field == "_ignored" => {
-                let any = tantivy::query::RegexQuery::from_pattern(".+", self.fields.ignored)
-                    .map_err(|e| EngineError::Corrupt { path: "_ignored".into(), reason: e.to_string() })?;
+            // Documents with any term in a metadata field of their own.
+            Query::Exists { field } if field == "_ignored" || field == "_routing" => {
+                let indexed = if field == "_ignored" { self.fields.ignored } else { self.fields.routing };
+                let any = tantivy::query::RegexQuery::from_pattern(".+", indexed)
+                    .map_err(|e| EngineError::Corrupt { path: field.into(), reason: e.to_string() })?;
                 Box::new(ConstScoreQuery::new(Box::new(any), 1.0))
             }
             Query::Exists { field } if field == "_source" => {
