@@ -110,11 +110,7 @@ pub fn update<'a>(node: &'a Node, req: Request<params::IndicesUpdateAliases>) ->
     let result = (|| {
         let body: Value = req.body.required_json()?;
         let Some(Value::Array(list)) = body.get("actions") else {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: no actions specified;",
-            ));
+            return Err(EsError::validation("no actions specified"));
         };
         let mut actions = Vec::new();
         for entry in list {
@@ -123,11 +119,7 @@ pub fn update<'a>(node: &'a Node, req: Request<params::IndicesUpdateAliases>) ->
             };
             let index_names = one_or_many(spec, "index", "indices");
             if index_names.is_empty() {
-                return Err(EsError::new(
-                    400,
-                    "action_request_validation_exception",
-                    "Validation Failed: 1: One of [index] or [indices] is required;",
-                ));
+                return Err(EsError::validation("One of [index] or [indices] is required"));
             }
             let indices = resolve(node, &index_names)?;
             match kind.as_str() {

@@ -32,7 +32,7 @@ fn texts(body: &Map<String, Value>) -> Result<Vec<String>, EsError> {
         Some(Value::Array(items)) => {
             Ok(items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect())
         }
-        _ => Err(EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: text is missing;")),
+        _ => Err(EsError::validation("text is missing")),
     }
 }
 

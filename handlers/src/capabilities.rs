@@ -34,11 +34,7 @@ pub fn supported(method: Method, path: &str, parameters: &[String], capabilities
 pub fn capabilities<'a>(node: &'a Node, req: Request<params::Capabilities>) -> HandlerFuture<'a> {
     let p = req.params;
     let Some(path) = p.path else {
-        return ready(Err(EsError::new(
-            400,
-            "action_request_validation_exception",
-            "Validation Failed: 1: path is missing;",
-        )));
+        return ready(Err(EsError::validation("path is missing")));
     };
     let method = p.method.map_or(Method::Get, |m| Method::parse(m.as_str()).unwrap_or(Method::Get));
     let ok = supported(method, &path, &p.parameters.unwrap_or_default(), &p.capabilities.unwrap_or_default());

@@ -34,11 +34,7 @@ fn seq_no(name: &str, v: Option<i64>) -> Result<Option<u64>, EsError> {
 /// The request body as a document source: a JSON object, kept as sent.
 fn source<P>(req: &Request<P>) -> Result<String, EsError> {
     if req.body.is_empty() {
-        return Err(EsError::new(
-            400,
-            "action_request_validation_exception",
-            "Validation Failed: 1: source is missing;",
-        ));
+        return Err(EsError::validation("source is missing"));
     }
     let value: Value = req.body.json()?;
     if !value.is_object() {
@@ -152,11 +148,7 @@ pub fn update_spec(body: &Value) -> Result<UpdateSpec, EsError> {
     let doc = object("doc")?;
     let upsert = object("upsert")?;
     if doc.is_none() && upsert.is_none() {
-        return Err(EsError::new(
-            400,
-            "action_request_validation_exception",
-            "Validation Failed: 1: script or doc is missing;",
-        ));
+        return Err(EsError::validation("script or doc is missing"));
     }
     Ok(UpdateSpec {
         doc,
@@ -236,14 +228,10 @@ pub fn check_require_alias(node: &Node, target: &str, require_alias: bool) -> Re
 pub(crate) fn document_id(id: Option<&str>) -> Result<String, EsError> {
     match id {
         Some("") => Err(EsError::illegal_argument("if _id is specified it must not be empty")),
-        Some(id) if id.len() > 512 => Err(EsError::new(
-            400,
-            "action_request_validation_exception",
-            format!(
-                "Validation Failed: 1: id [{id}] is too long, must be no longer than 512 bytes but was: {};",
-                id.len()
-            ),
-        )),
+        Some(id) if id.len() > 512 => Err(EsError::validation(format!(
+            "id [{id}] is too long, must be no longer than 512 bytes but was: {}",
+            id.len()
+        ))),
         Some(id) => Ok(id.to_owned()),
         None => Ok(tensile_engine::node_meta::random_base64_uuid()),
     }
@@ -289,11 +277,7 @@ pub fn create<'a>(node: &'a Node, req: Request<params::Create>) -> HandlerFuture
     let p = &req.params;
     let result = (|| {
         if p.version_type.is_some_and(|v| v != params::VersionType::Internal) {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: create operations only support internal versioning. use index instead;",
-            ));
+            return Err(EsError::validation("create operations only support internal versioning. use index instead"));
         }
         let cond = Conditions {
             create_only: true,
@@ -538,13 +522,7 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
         let requested: Vec<Value> = match (body.get("docs"), body.get("ids")) {
             (Some(Value::Array(docs)), _) => docs.clone(),
             (None, Some(Value::Array(ids))) => ids.iter().map(|id| json!({ "_id": id })).collect(),
-            _ => {
-                return Err(EsError::new(
-                    400,
-                    "action_request_validation_exception",
-                    "Validation Failed: 1: no documents to get;",
-                ))
-            }
+            _ => return Err(EsError::validation("no documents to get")),
         };
         let mut problems = String::new();
         for (i, d) in requested.iter().enumerate() {

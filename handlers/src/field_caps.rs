@@ -37,11 +37,7 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
         }
         let fields = p.fields.clone().or_else(|| body.get("fields").map(list)).unwrap_or_default();
         if fields.is_empty() {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: specified fields can't be null or empty;",
-            ));
+            return Err(EsError::validation("specified fields can't be null or empty"));
         }
         let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
         let mut indices = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;

@@ -51,11 +51,7 @@ pub fn flush<'a>(node: &'a Node, req: Request<params::IndicesFlush>) -> HandlerF
 pub fn forcemerge<'a>(node: &'a Node, req: Request<params::IndicesForcemerge>) -> HandlerFuture<'a> {
     let p = &req.params;
     if let (Some(_), Some(true)) = (p.max_num_segments, p.only_expunge_deletes) {
-        return ready(Err(tensile_rest::EsError::new(
-            400,
-            "action_request_validation_exception",
-            "Validation Failed: 1: cannot set only_expunge_deletes and max_num_segments at the same time, those two parameters are mutually exclusive;",
-        )));
+        return ready(Err(tensile_rest::EsError::validation("cannot set only_expunge_deletes and max_num_segments at the same time, those two parameters are mutually exclusive")));
     }
     let max = p.max_num_segments.map(|n| n.max(1) as usize);
     let expunge = p.only_expunge_deletes.unwrap_or(false);

@@ -205,11 +205,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             (None, None) => Vec::new(),
         };
         if p.pre_filter_shard_size.is_some_and(|n| n < 1) {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: preFilterShardSize must be >= 1;",
-            ));
+            return Err(EsError::validation("preFilterShardSize must be >= 1"));
         }
         let from = p.from.map(i64::from).or(number(body, "from")?).unwrap_or(0);
         // `size: -1` still means the default, as in Elasticsearch (deprecated there).
@@ -286,11 +282,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
-                return Err(EsError::new(
-                    400,
-                    "action_request_validation_exception",
-                    "Validation Failed: 1: Cannot use [sort] option in conjunction with [rescore].;",
-                ));
+                return Err(EsError::validation("Cannot use [sort] option in conjunction with [rescore]."));
             }
             if p.scroll.is_some() {
                 return Err(unsupported("[rescore] in a scroll context".into()));
@@ -307,19 +299,11 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         }
         let mut request = request;
         if body.get("pit").is_none() && request.sort.iter().any(|k| k.by == SortBy::ShardDoc) {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: [_shard_doc] sort field cannot be used without [point in time];",
-            ));
+            return Err(EsError::validation("[_shard_doc] sort field cannot be used without [point in time]"));
         }
         let pit = body.get("pit").map(|pit| pit_of(p, pit, &mut request)).transpose()?;
         if request.slice.is_some() && pit.is_none() && p.scroll.is_none() {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: [slice] can only be used with [scroll] or [point-in-time] requests;",
-            ));
+            return Err(EsError::validation("[slice] can only be used with [scroll] or [point-in-time] requests"));
         }
         // A point in time names its own indices (and the expressions they came from).
         let (indices, expressions) = match &pit {
@@ -437,6 +421,10 @@ fn index_boosts(
     Ok(out)
 }
 
+/// Why a point in time refuses indices named beside it.
+const PIT_WITH_INDICES: &str =
+    "[indices] cannot be used with point in time. Do not specify any index with point in time.";
+
 /// A search's point in time: its id and the keep-alive to renew it with.
 struct Pit {
     id: String,
@@ -447,18 +435,13 @@ struct Pit {
 /// a sorted search gets `_shard_doc` as its last key (unless its
 /// `search_after` values leave no room for it).
 fn pit_of(p: &params::Search, pit: &Value, request: &mut SearchRequest) -> Result<Pit, EsError> {
-    let invalid = |reason: &str| {
-        EsError::new(400, "action_request_validation_exception", format!("Validation Failed: 1: {reason};"))
-    };
     if p.index.as_ref().is_some_and(|i| !i.is_empty()) {
-        return Err(invalid(
-            "[indices] cannot be used with point in time. Do not specify any index with point in time.",
-        ));
+        return Err(EsError::validation(PIT_WITH_INDICES));
     }
     if p.scroll.is_some() {
-        return Err(invalid("using [point in time] is not allowed in a scroll context"));
+        return Err(EsError::validation("using [point in time] is not allowed in a scroll context"));
     }
-    let id = pit.get("id").and_then(Value::as_str).ok_or_else(|| invalid("[pit] requires an [id]"))?;
+    let id = pit.get("id").and_then(Value::as_str).ok_or_else(|| EsError::validation("[pit] requires an [id]"))?;
     let keep_alive = match pit.get("keep_alive").and_then(Value::as_str) {
         Some(text) => tensile_rest::TimeValue::parse("keep_alive", text)?.duration(),
         None => None,
@@ -482,13 +465,11 @@ fn pit_of(p: &params::Search, pit: &Value, request: &mut SearchRequest) -> Resul
 pub fn open_pit<'a>(node: &'a Node, req: Request<params::OpenPointInTime>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let keep_alive = p.keep_alive.as_ref().and_then(|k| k.duration()).ok_or_else(|| {
-            EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: [keep_alive] is not specified;",
-            )
-        })?;
+        let keep_alive = p
+            .keep_alive
+            .as_ref()
+            .and_then(|k| k.duration())
+            .ok_or_else(|| EsError::validation("[keep_alive] is not specified"))?;
         if p.routing.is_some() {
             return Err(unsupported("the [routing] parameter of [open_point_in_time]".into()));
         }
@@ -507,9 +488,7 @@ pub fn open_pit<'a>(node: &'a Node, req: Request<params::OpenPointInTime>) -> Ha
 pub fn close_pit<'a>(node: &'a Node, req: Request<params::ClosePointInTime>) -> HandlerFuture<'a> {
     let result = (|| {
         let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
-        let id = body.get("id").and_then(Value::as_str).ok_or_else(|| {
-            EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: [id] is required;")
-        })?;
+        let id = body.get("id").and_then(Value::as_str).ok_or_else(|| EsError::validation("[id] is required"))?;
         let freed = node.engine.close_pit(&[id.to_owned()]);
         let status = if freed == 0 { 404 } else { 200 };
         Ok(Response::json_with_status(status, json!({ "succeeded": true, "num_freed": freed })))
@@ -777,9 +756,7 @@ pub fn scroll<'a>(node: &'a Node, req: Request<params::Scroll>) -> HandlerFuture
             .and_then(Value::as_str)
             .map(str::to_owned)
             .or_else(|| p.scroll_id.clone())
-            .ok_or_else(|| {
-                EsError::new(400, "action_request_validation_exception", "Validation Failed: 1: scrollId is missing;")
-            })?;
+            .ok_or_else(|| EsError::validation("scrollId is missing"))?;
         let keep_alive = match (body.get("scroll").and_then(Value::as_str), p.scroll) {
             (Some(text), _) => tensile_rest::TimeValue::parse("scroll", text)?.duration(),
             (None, Some(t)) => t.duration(),
@@ -808,11 +785,7 @@ pub fn clear_scroll<'a>(node: &'a Node, req: Request<params::ClearScroll>) -> Ha
             }
         }
         if ids.is_empty() {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: no scroll ids specified;",
-            ));
+            return Err(EsError::validation("no scroll ids specified"));
         }
         let freed = node.engine.clear_scroll(&ids);
         let status = if freed == 0 && !ids.is_empty() { 404 } else { 200 };
@@ -835,11 +808,7 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
             lines.pop();
         }
         if lines.is_empty() {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: no requests added;",
-            ));
+            return Err(EsError::validation("no requests added"));
         }
         // A point in time names its own indices: the whole request is refused
         // when an item also names some, as Elasticsearch validates it.
@@ -848,11 +817,7 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
             let (header, body) = (parsed(pair.first()), parsed(pair.get(1)));
             let named = header.as_ref().and_then(|h| h.get("index")).is_some() || p.index.is_some();
             if named && body.as_ref().and_then(|b| b.get("pit")).is_some() {
-                return Err(EsError::new(
-                    400,
-                    "action_request_validation_exception",
-                    "Validation Failed: 1: [indices] cannot be used with point in time. Do not specify any index with point in time.;",
-                ));
+                return Err(EsError::validation(PIT_WITH_INDICES));
             }
         }
         let mut responses = Vec::new();
@@ -953,11 +918,7 @@ pub fn explain<'a>(node: &'a Node, req: Request<params::Explain>) -> HandlerFutu
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if p.q.is_none() && !body.contains_key("query") {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: query is missing;",
-            ));
+            return Err(EsError::validation("query is missing"));
         }
         if let Some(key) = body.keys().find(|k| k.as_str() != "query") {
             return Err(es_error(EngineError::Parsing(format!("request does not support [{key}]"))));

@@ -74,13 +74,7 @@ fn one(
             let source = doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
             (source, json!({"_index": index, "_type": "_doc", "_id": id, "_version": doc.version, "found": true}))
         }
-        (None, None) => {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: id or doc is missing;",
-            ))
-        }
+        (None, None) => return Err(EsError::validation("id or doc is missing")),
     };
     let vectors = node.engine.term_vectors(&index, &mapper, &source, req).map_err(es_error)?;
     answer["took"] = json!(started.elapsed().as_millis() as u64);

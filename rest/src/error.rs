@@ -92,6 +92,12 @@ impl EsError {
         EsError { status, body: ErrorBody::Plain(message.into()), headers: Vec::new() }
     }
 
+    /// 400 `action_request_validation_exception` with one problem, worded as
+    /// Elasticsearch words it: `Validation Failed: 1: <problem>;`.
+    pub fn validation(problem: impl std::fmt::Display) -> Self {
+        EsError::new(400, "action_request_validation_exception", format!("Validation Failed: 1: {problem};"))
+    }
+
     /// 400 `illegal_argument_exception`, the most common client error.
     pub fn illegal_argument(reason: impl Into<String>) -> Self {
         EsError::new(400, "illegal_argument_exception", reason)
@@ -180,6 +186,14 @@ impl std::error::Error for EsError {}
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn validation_errors_are_worded_as_elasticsearch_words_them() {
+        let err = EsError::validation("query is missing");
+        assert_eq!(err.status, 400);
+        assert_eq!(err.to_json(false)["error"]["type"], "action_request_validation_exception");
+        assert_eq!(err.to_json(false)["error"]["reason"], "Validation Failed: 1: query is missing;");
+    }
 
     #[test]
     fn exception_shape_has_root_cause_and_status() {
