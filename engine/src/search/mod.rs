@@ -6,6 +6,7 @@
 
 mod collect;
 pub mod compile;
+mod contexts;
 pub mod dsl;
 pub mod field_caps;
 pub mod fields;

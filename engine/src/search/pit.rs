@@ -2,18 +2,16 @@
 //! until their keep-alive passes, so that searches (and `search_after`
 //! pages) over them see the same documents whatever is written since.
 
+use super::contexts::{missing, Contexts, Expiring};
 use super::{SearchRequest, SearchResult, Searched};
 use crate::error::EngineError;
 use crate::Engine;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The open points in time, by id.
-#[derive(Default)]
-pub struct Pits(Mutex<HashMap<String, Pit>>);
+pub(crate) type Pits = Contexts<Pit>;
 
-struct Pit {
+pub(crate) struct Pit {
     indices: Vec<String>,
     /// The expressions the indices were resolved from (for filtered aliases).
     expressions: Vec<String>,
@@ -21,17 +19,10 @@ struct Pit {
     expires: Instant,
 }
 
-impl Pits {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pit>> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        map.retain(|_, p| p.expires > now);
-        map
+impl Expiring for Pit {
+    fn expires(&self) -> Instant {
+        self.expires
     }
-}
-
-fn missing(id: &str) -> EngineError {
-    EngineError::SearchContextMissing(format!("No search context found for id [{id}]"))
 }
 
 impl Engine {

@@ -183,6 +183,30 @@ impl Parser<'_> {
         out
     }
 
+    /// The text from the cursor (on the opening `close`) to the closing one;
+    /// a backslash before a character `unescapes` accepts stands for it.
+    fn delimited(&mut self, close: char, what: &str, unescapes: impl Fn(char) -> bool) -> Result<String, EngineError> {
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            match self.peek() {
+                None => return Err(self.error(&format!("unterminated {what}"))),
+                Some(c) if c == close => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                Some('\\') if self.chars.get(self.at + 1).is_some_and(|&n| unescapes(n)) => {
+                    out.push(self.chars[self.at + 1]);
+                    self.at += 2;
+                }
+                Some(c) => {
+                    out.push(c);
+                    self.at += 1;
+                }
+            }
+        }
+    }
+
     /// A number after `^` or `~`, if any.
     fn number(&mut self) -> Option<f64> {
         let start = self.at;
@@ -220,49 +244,15 @@ impl Parser<'_> {
                 inner
             }
             Some('"') => {
-                self.at += 1;
-                let mut phrase = String::new();
-                loop {
-                    match self.peek() {
-                        None => return Err(self.error("unterminated phrase")),
-                        Some('"') => {
-                            self.at += 1;
-                            break;
-                        }
-                        Some('\\') if self.chars.get(self.at + 1).is_some() => {
-                            phrase.push(self.chars[self.at + 1]);
-                            self.at += 2;
-                        }
-                        Some(c) => {
-                            phrase.push(c);
-                            self.at += 1;
-                        }
-                    }
-                }
+                // A backslash escapes any character of a phrase.
+                let phrase = self.delimited('"', "phrase", |_| true)?;
                 let slop = if self.eat('~') { self.number().unwrap_or(0.0) as u32 } else { 0 };
                 Query::MatchPhrase { field: field.clone(), text: phrase, slop, boost: 1.0, prefix: false }
             }
             Some('[' | '{') => self.range(&field)?,
             Some('/') => {
-                self.at += 1;
-                let mut regex = String::new();
-                loop {
-                    match self.peek() {
-                        None => return Err(self.error("unterminated regular expression")),
-                        Some('/') => {
-                            self.at += 1;
-                            break;
-                        }
-                        Some('\\') if self.chars.get(self.at + 1) == Some(&'/') => {
-                            regex.push('/');
-                            self.at += 2;
-                        }
-                        Some(c) => {
-                            regex.push(c);
-                            self.at += 1;
-                        }
-                    }
-                }
+                // Only `\/` is unescaped: the expression keeps its own escapes.
+                let regex = self.delimited('/', "regular expression", |c| c == '/')?;
                 Query::Pattern { field: field.clone(), regex, case_insensitive: false, boost: 1.0, kind: "regexp" }
             }
             _ => {

@@ -2,18 +2,16 @@
 //! searchers that found them (a point-in-time view) and handed out a page
 //! at a time until they run out or their `keep_alive` passes.
 
+use super::contexts::{missing, Contexts, Expiring};
 use super::{fetch, Collected, SearchRequest, SearchResult};
 use crate::error::EngineError;
 use crate::Engine;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The open scroll contexts of a node.
-#[derive(Default)]
-pub struct Scrolls(Mutex<HashMap<String, Context>>);
+pub(crate) type Scrolls = Contexts<Context>;
 
-struct Context {
+pub(crate) struct Context {
     indices: Vec<String>,
     collected: Collected,
     /// How hits are shown (sort formats, highlighting).
@@ -29,17 +27,10 @@ struct Context {
     meta: serde_json::Value,
 }
 
-impl Scrolls {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Context>> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        map.retain(|_, c| c.expires > now);
-        map
+impl Expiring for Context {
+    fn expires(&self) -> Instant {
+        self.expires
     }
-}
-
-fn missing(id: &str) -> EngineError {
-    EngineError::SearchContextMissing(format!("No search context found for id [{id}]"))
 }
 
 impl Engine {
