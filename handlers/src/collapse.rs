@@ -92,14 +92,7 @@ fn group_query(query: &dsl::Query, field: &str, value: &Value) -> dsl::Query {
     } else {
         dsl::Query::Term { field: field.to_owned(), value: value.clone(), boost: 1.0 }
     };
-    dsl::Query::Bool {
-        must: vec![query.clone()],
-        should: Vec::new(),
-        must_not: Vec::new(),
-        filter: vec![member],
-        minimum_should_match: None,
-        boost: 1.0,
-    }
+    query.filtered(vec![member])
 }
 
 /// Adds each collapsed hit's `fields` value of the collapse field and its

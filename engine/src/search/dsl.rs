@@ -185,6 +185,21 @@ impl Query {
         }
     }
 
+    /// This query, its matches also passing `filters` (which do not score).
+    pub fn filtered(&self, filters: Vec<Query>) -> Query {
+        if filters.is_empty() {
+            return self.clone();
+        }
+        Query::Bool {
+            must: vec![self.clone()],
+            should: Vec::new(),
+            must_not: Vec::new(),
+            filter: filters,
+            minimum_should_match: None,
+            boost: 1.0,
+        }
+    }
+
     /// The same query on another field (for a per-field query whose field
     /// was a pattern).
     pub fn on_field(&self, name: &str) -> Query {

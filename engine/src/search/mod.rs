@@ -113,21 +113,6 @@ impl Default for SearchRequest {
     }
 }
 
-/// A query whose matches must also pass `filters` (which do not score).
-fn filtered(query: &dsl::Query, filters: Vec<dsl::Query>) -> dsl::Query {
-    if filters.is_empty() {
-        return query.clone();
-    }
-    dsl::Query::Bool {
-        must: vec![query.clone()],
-        should: Vec::new(),
-        must_not: Vec::new(),
-        filter: filters,
-        minimum_should_match: None,
-        boost: 1.0,
-    }
-}
-
 impl SearchRequest {
     /// Whether hits are ordered by anything but their score.
     pub fn sorts_by_fields(&self) -> bool {
@@ -667,7 +652,7 @@ impl Engine {
                 compile::Compiler { mapper: &mapper, fields: &fields, limits: self.query_limits(name), index: name };
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
-            let whole = filtered(&req.query, filters);
+            let whole = req.query.filtered(filters);
             let compile_started = std::time::Instant::now();
             let query = compiler.compile(&whole)?;
             let compile_nanos = compile_started.elapsed().as_nanos() as u64;
@@ -685,7 +670,7 @@ impl Engine {
             let narrowed = search_after
                 .as_deref()
                 .and_then(|after| sort::cursor_filter(&mapper, &req.sort, after))
-                .and_then(|cursor| compiler.compile(&filtered(&whole, vec![cursor])).ok());
+                .and_then(|cursor| compiler.compile(&whole.filtered(vec![cursor])).ok());
             let mut index_searchers = Vec::new();
             let routed: Option<Vec<usize>> =
                 req.routing.as_ref().map(|values| values.iter().map(|r| shards.shard_number(r) as usize).collect());
@@ -831,7 +816,7 @@ impl Engine {
         let shards = self.index_shards(index)?;
         let shard = shards.shard_for(routing.unwrap_or(id));
         let Some((searcher, address)) = shard.find(id)? else { return Ok(None) };
-        let query = self.with_lookups(&filtered(query, filter.into_iter().cloned().collect()))?;
+        let query = self.with_lookups(&query.filtered(filter.into_iter().cloned().collect()))?;
         let compiled = self.compile_for(index, &shards.mapper(), &query)?;
         let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
             path: index.into(),
