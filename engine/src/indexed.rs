@@ -11,6 +11,11 @@
 //! - `_len`: each text field's token count, for per-field length norms;
 //! - `_exists`: the paths holding a value, for `exists` queries;
 //! - `_ignored`: fields whose values were ignored, as Elasticsearch's `_ignored`.
+//!
+//! The objects of `nested` fields are documents of their own, indexed just
+//! before the document holding them (Lucene's block order): `_nested` names
+//! their nested field and `_root` the `_id` of the root document, so that
+//! replacing or deleting it takes them too.
 
 use crate::error::EngineError;
 use crate::mapper::{FieldKind, IndexValue, ParsedDoc};
@@ -39,7 +44,14 @@ pub struct Fields {
     pub lengths: Field,
     pub exists: Field,
     pub ignored: Field,
+    /// A nested document's nested field (root documents have none).
+    pub nested: Field,
+    /// A nested document's root document `_id`.
+    pub root: Field,
 }
+
+/// The name of the `_nested` field, for its column.
+pub const NESTED_FIELD: &str = "_nested";
 
 /// The schema of every shard.
 pub fn schema() -> (Schema, Fields) {
@@ -66,6 +78,8 @@ pub fn schema() -> (Schema, Fields) {
         lengths: b.add_json_field("_len", JsonObjectOptions::default().set_fast("raw").set_expand_dots_enabled()),
         exists: b.add_text_field("_exists", STRING),
         ignored: b.add_text_field("_ignored", STRING | STORED),
+        nested: b.add_text_field(NESTED_FIELD, STRING | FAST),
+        root: b.add_text_field("_root", STRING),
     };
     (b.build(), fields)
 }
@@ -91,6 +105,8 @@ pub struct IndexedDoc {
     terms: BTreeMap<String, Vec<OwnedValue>>,
     exists: Vec<String>,
     pub ignored: Vec<String>,
+    /// Its nested documents (nested field, fields), in block order.
+    pub nested: Vec<(String, IndexedDoc)>,
 }
 
 impl IndexedDoc {
@@ -105,6 +121,23 @@ impl IndexedDoc {
         parsed: &ParsedDoc,
         stored_source: Option<String>,
         max_tokens: usize,
+    ) -> Result<IndexedDoc, EngineError> {
+        let mut tokens = 0;
+        let mut doc = IndexedDoc::fields_of(parsed, stored_source, max_tokens, &mut tokens)?;
+        for nested in &parsed.nested {
+            let fields = IndexedDoc::fields_of(&nested.doc, None, max_tokens, &mut tokens)?;
+            doc.nested.push((nested.path.clone(), fields));
+        }
+        Ok(doc)
+    }
+
+    /// One document's fields (its nested ones apart), counting its tokens
+    /// into `total_tokens`.
+    fn fields_of(
+        parsed: &ParsedDoc,
+        stored_source: Option<String>,
+        max_tokens: usize,
+        total_tokens: &mut usize,
     ) -> Result<IndexedDoc, EngineError> {
         let mut doc = IndexedDoc { stored_source, ..IndexedDoc::default() };
         let mut texts: BTreeMap<&str, (&tensile_analysis::Analyzer, Vec<&str>)> = BTreeMap::new();
@@ -121,6 +154,10 @@ impl IndexedDoc {
                     continue;
                 }
                 IndexValue::Ignored => continue,
+                IndexValue::SourceOnly => {
+                    doc.exists.push(path.to_owned());
+                    continue;
+                }
                 IndexValue::Keyword(k) => OwnedValue::Str(k.clone()),
                 IndexValue::Long(v) | IndexValue::Date(v) => OwnedValue::I64(*v),
                 IndexValue::Unsigned(v) => OwnedValue::U64(*v),
@@ -139,11 +176,10 @@ impl IndexedDoc {
                 doc.terms.entry(path.to_owned()).or_default().push(term);
             }
         }
-        let mut total_tokens = 0;
         for (path, (analyzer, values)) in texts {
             let tokens = analyzer.analyze_values(values.iter().copied());
-            total_tokens += tokens.len();
-            if total_tokens > max_tokens {
+            *total_tokens += tokens.len();
+            if *total_tokens > max_tokens {
                 return Err(EngineError::DocumentParsing {
                     reason: format!("The number of tokens in the document has exceeded the allowed maximum of [{max_tokens}]. This limit can be set by changing the [index.mapping.total_tokens_per_document.limit] index level setting."),
                     cause: None,

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tantivy::index::SegmentId;
+use tantivy::indexer::UserOperation;
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, TERMINATED,
@@ -110,6 +111,9 @@ struct WriteState {
     translog: Translog,
     next_seq_no: u64,
     live: HashMap<String, Live>,
+    /// Whether the shard may hold nested documents, which replacing or
+    /// deleting a document must delete too.
+    has_nested: bool,
     /// Deletions already refreshed, kept for `index.gc_deletes` so that a
     /// recreated document goes on from the deleted one's version.
     tombstones: HashMap<String, Tombstone>,
@@ -178,11 +182,17 @@ impl Shard {
             .try_into()
             .map_err(|e| tantivy_error(&index_dir, e))?;
         let (translog, ops) = Translog::open(&dir.join("translog.tlog"))?;
+        let has_nested = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .any(|segment| segment.inverted_index(fields.nested).is_ok_and(|terms| terms.terms().num_terms() > 0));
         let mut state = WriteState {
             writer,
             translog,
             next_seq_no: committed,
             live: HashMap::new(),
+            has_nested,
             tombstones: HashMap::new(),
             gc_deletes: DEFAULT_GC_DELETES,
         };
@@ -637,7 +647,7 @@ fn apply(
         Operation::Index { id, seq_no, version, routing, .. } => {
             let indexed = indexed.unwrap_or_default();
             if replace {
-                state.writer.delete_term(Term::from_field_text(fields.id, &id));
+                delete(fields, state, &id);
             }
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.id, &id);
@@ -650,15 +660,38 @@ fn apply(
                 doc.add_text(fields.routing, r);
             }
             indexed.add_to(fields, &mut doc);
-            state.writer.add_document(doc)?;
+            if indexed.nested.is_empty() {
+                state.writer.add_document(doc)?;
+            } else {
+                // One group: its documents stay together, nested ones first.
+                state.has_nested = true;
+                let mut group = Vec::with_capacity(indexed.nested.len() + 1);
+                for (path, fields_of_nested) in &indexed.nested {
+                    let mut nested = TantivyDocument::default();
+                    nested.add_text(fields.nested, path);
+                    nested.add_text(fields.root, &id);
+                    fields_of_nested.add_to(fields, &mut nested);
+                    group.push(UserOperation::Add(nested));
+                }
+                group.push(UserOperation::Add(doc));
+                state.writer.run(group)?;
+            }
             state.live.insert(id, Live::Present { version, seq_no, location });
         }
         Operation::Delete { id, seq_no, version } => {
-            state.writer.delete_term(Term::from_field_text(fields.id, &id));
+            delete(fields, state, &id);
             state.live.insert(id, Live::Deleted { version, seq_no });
         }
     }
     Ok(())
+}
+
+/// Deletes a document, and its nested documents if the shard may have any.
+fn delete(fields: &Fields, state: &mut WriteState, id: &str) {
+    state.writer.delete_term(Term::from_field_text(fields.id, id));
+    if state.has_nested {
+        state.writer.delete_term(Term::from_field_text(fields.root, id));
+    }
 }
 
 #[cfg(test)]

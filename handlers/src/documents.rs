@@ -343,15 +343,25 @@ pub(crate) fn filtered_source(
     };
     let source: Value =
         serde_json::from_str(stored).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?;
+    Ok(filter_source(source, spec, includes, excludes))
+}
+
+/// A source as `_source` filtering leaves it; `None` for `_source: false`.
+pub(crate) fn filter_source(
+    source: Value,
+    spec: &Option<Vec<String>>,
+    includes: &Option<Vec<String>>,
+    excludes: &Option<Vec<String>>,
+) -> Option<Value> {
     let mut inc = includes.clone().unwrap_or_default();
     match spec.as_deref() {
-        Some([flag]) if flag == "false" => return Ok(None),
+        Some([flag]) if flag == "false" => return None,
         Some([flag]) if flag == "true" => {}
         Some(fields) => inc.extend(fields.iter().cloned()),
         None => {}
     }
     let exc = excludes.clone().unwrap_or_default();
-    Ok(Some(if inc.is_empty() && exc.is_empty() { source } else { source_filter::filter(&source, &inc, &exc) }))
+    Some(if inc.is_empty() && exc.is_empty() { source } else { source_filter::filter(&source, &inc, &exc) })
 }
 
 /// How a read finds its document.

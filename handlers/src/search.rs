@@ -2,7 +2,7 @@
 //! an engine search, and the answer in Elasticsearch's shape. Body options
 //! Tensile does not act on yet are refused by name, never ignored.
 
-use crate::documents::filtered_source;
+use crate::documents::{filter_source, filtered_source};
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
@@ -10,7 +10,7 @@ use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
 use tensile_engine::search::sort::{SortBy, SortKey};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
-use tensile_engine::search::{highlight, rescore, suggest};
+use tensile_engine::search::{highlight, nested, rescore, suggest};
 use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
 use tensile_rest::params::BoolOrLong;
@@ -596,6 +596,9 @@ pub(crate) fn render(
         if !no_stored {
             h.insert("_id".into(), json!(hit.doc.id));
         }
+        if let Some(identity) = nested_identity(&hit.nested) {
+            h.insert("_nested".into(), identity);
+        }
         if view.version {
             h.insert("_version".into(), json!(hit.doc.version));
         }
@@ -613,7 +616,17 @@ pub(crate) fn render(
         let source_stored = view.stored_fields.as_ref().is_none_or(|names| names.iter().any(|n| n == "_source"));
         let phase_started = Instant::now();
         if source_stored || source_asked {
-            if let Some(source) = filtered_source(&hit.doc, &view.source_spec, &view.includes, &view.excludes)? {
+            let source = if hit.nested.is_empty() {
+                filtered_source(&hit.doc, &view.source_spec, &view.includes, &view.excludes)?
+            } else {
+                // A nested document's object, filtered at its full path.
+                let root: Option<Value> = hit.doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok());
+                let placed = root.and_then(|root| nested::placed(&root, &hit.nested)).unwrap_or_else(|| json!({}));
+                filter_source(placed, &view.source_spec, &view.includes, &view.excludes)
+                    .map(|filtered| nested::unplaced(filtered, &hit.nested))
+                    .filter(|_| hit.doc.source.is_some())
+            };
+            if let Some(source) = source {
                 h.insert("_source".into(), source);
                 let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[0];
                 *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);
@@ -623,15 +636,18 @@ pub(crate) fn render(
         let stored_names = view.stored_fields.as_ref().filter(|_| !no_stored);
         if !field_requests.is_empty() || !docvalue_requests.is_empty() || stored_names.is_some() {
             let mapper = node.engine.mapper(&hit.index).map_err(es_error)?;
-            let source: Value =
+            let mut source: Value =
                 hit.doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+            if !hit.nested.is_empty() {
+                source = nested::placed(&source, &hit.nested).unwrap_or_default();
+            }
             if !field_requests.is_empty() && !mapper.source.enabled {
                 return Err(EsError::illegal_argument(format!(
                     "Unable to retrieve the requested [fields] since _source is disabled in the mappings for index [{}]",
                     hit.index
                 )));
             }
-            let mut fields = Map::new();
+            let mut fields = metadata_doc_values(&hit.doc, &docvalue_requests);
             if let Some(names) = stored_names {
                 fields.extend(fields::stored(&mapper, &source, names));
             }
@@ -659,6 +675,9 @@ pub(crate) fn render(
                 hit.matched_queries.iter().map(|(n, _)| json!(n)).collect()
             };
             h.insert("matched_queries".into(), matched);
+        }
+        if !hit.inner_hits.is_empty() {
+            h.insert("inner_hits".into(), render_inner_hits(node, view, &hit.inner_hits, started)?);
         }
         hits.push(Value::Object(h));
     }
@@ -695,6 +714,61 @@ pub(crate) fn render(
         let mut profile = profile.clone();
         add_fetch_phases(&mut profile, &phases, no_stored);
         out.insert("profile".into(), profile);
+    }
+    Ok(Value::Object(out))
+}
+
+/// Where a nested document sits in its root document: `{field, offset}`,
+/// with the next nested field's inside as `_nested`.
+fn nested_identity(chain: &[(String, usize)]) -> Option<Value> {
+    chain.iter().rev().fold(None, |inner, (field, offset)| {
+        let mut identity = json!({ "field": field, "offset": offset });
+        if let Some(inner) = inner {
+            identity["_nested"] = inner;
+        }
+        Some(identity)
+    })
+}
+
+/// The `docvalue_fields` that name metadata fields (`_seq_no`,
+/// `_version`), which the document itself holds.
+fn metadata_doc_values(doc: &tensile_engine::StoredDoc, requests: &[fields::FieldRequest]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for r in requests {
+        match r.pattern.as_str() {
+            "_seq_no" => out.insert("_seq_no".into(), json!([doc.seq_no])),
+            "_version" => out.insert("_version".into(), json!([doc.version])),
+            _ => None,
+        };
+    }
+    out
+}
+
+/// A hit's `inner_hits`, each section rendered as a search's hits are,
+/// with its own options.
+fn render_inner_hits(
+    node: &Node,
+    outer: &View,
+    sections: &[tensile_engine::search::InnerHitsResult],
+    started: Instant,
+) -> Result<Value, EsError> {
+    let p = params::Search::from_raw(&tensile_rest::RawParams::default())?;
+    let mut out = Map::new();
+    for section in sections {
+        let mut view = View::of(&p, &section.options, &SearchRequest::default());
+        view.total = true;
+        view.total_as_int = outer.total_as_int;
+        let result = tensile_engine::search::SearchResult {
+            total: section.total,
+            total_exact: true,
+            max_score: section.max_score,
+            hits: section.hits.clone(),
+            shards: 0,
+            terminated_early: None,
+            profile: None,
+        };
+        let mut rendered = render(node, &view, &result, None, started)?;
+        out.insert(section.name.clone(), json!({ "hits": rendered["hits"].take() }));
     }
     Ok(Value::Object(out))
 }

@@ -31,6 +31,9 @@ pub enum IndexValue {
     },
     /// A value the field ignores (`ignore_above`): in `_source`, not indexed.
     Ignored,
+    /// A value kept in `_source` alone (`binary`): not searchable, but the
+    /// field exists.
+    SourceOnly,
 }
 
 /// A document parsed against the mapping.
@@ -44,6 +47,24 @@ pub struct ParsedDoc {
     pub ignored: Vec<String>,
     /// Paths of objects holding at least one value, for `exists` on objects.
     pub objects: Vec<String>,
+    /// The objects of `nested` fields, each a document of its own, in the
+    /// order they are indexed: every one after those it holds (Lucene's
+    /// block order, the root document last).
+    pub nested: Vec<NestedDoc>,
+}
+
+/// One object of a `nested` field, parsed as a document of its own.
+#[derive(Debug, Clone)]
+pub struct NestedDoc {
+    /// The nested field's full path.
+    pub path: String,
+    pub doc: ParsedDoc,
+}
+
+/// A document being parsed that holds a nested one (the one being parsed
+/// sits in `Parse::out`).
+struct Outer {
+    doc: ParsedDoc,
 }
 
 /// Why a document was refused, as Elasticsearch names it.
@@ -79,6 +100,8 @@ struct Parse<'m> {
     array_objects: usize,
     /// Objects of nested fields met so far.
     nested_objects: usize,
+    /// The documents holding the nested object being parsed, outermost first.
+    outer: Vec<Outer>,
     /// Parsing a value `copy_to` copied.
     copying: bool,
 }
@@ -105,6 +128,7 @@ impl Mapper {
             added: 0,
             array_objects: 0,
             nested_objects: 0,
+            outer: Vec::new(),
             copying: false,
         };
         if self.objects.get("").is_some_and(|o| o.enabled) {
@@ -233,12 +257,13 @@ impl Parse<'_> {
 
     fn object_value(&mut self, path: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
         match value {
-            Value::Object(map) => {
-                if self.object_mapper(path).is_some_and(|o| o.nested) {
-                    self.count_nested_object()?;
+            Value::Object(map) => match self.object_mapper(path) {
+                Some(o) if o.nested => {
+                    let (in_parent, in_root) = (o.include_in_parent, o.include_in_root);
+                    self.nested_object(path, map, depth, in_parent, in_root)
                 }
-                self.object(path, map, depth + 1)
-            }
+                _ => self.object(path, map, depth + 1),
+            },
             Value::Array(items) => items.iter().try_for_each(|item| {
                 if item.is_object() {
                     self.count_array_object()?;
@@ -251,6 +276,45 @@ impl Parse<'_> {
                 path.rsplit('.').next().unwrap_or(path)
             ))),
         }
+    }
+
+    /// An object of a nested field: a document of its own, parsed apart
+    /// and then listed after those it holds. With `include_in_parent` or
+    /// `include_in_root`, its values are also indexed in that document.
+    fn nested_object(
+        &mut self,
+        path: &str,
+        map: &Map<String, Value>,
+        depth: usize,
+        in_parent: bool,
+        in_root: bool,
+    ) -> Result<(), EngineError> {
+        self.count_nested_object()?;
+        self.outer.push(Outer { doc: std::mem::take(&mut self.out) });
+        let parsed = self.object(path, map, depth + 1);
+        let outer = self.outer.pop().expect("pushed above");
+        let mut inner = std::mem::replace(&mut self.out, outer.doc);
+        parsed?;
+        self.out.ignored.append(&mut inner.ignored);
+        if in_parent {
+            self.out.values.extend(inner.values.iter().cloned());
+            self.out.objects.extend(inner.objects.iter().cloned());
+        }
+        // The parent may be the root: then its values are there already.
+        if in_root && !(in_parent && self.outer.is_empty()) {
+            let root = match self.outer.first_mut() {
+                Some(root) => &mut root.doc,
+                None => &mut self.out,
+            };
+            root.values.extend(inner.values.iter().cloned());
+            root.objects.extend(inner.objects.iter().cloned());
+        }
+        let root = match self.outer.first_mut() {
+            Some(root) => &mut root.doc,
+            None => &mut self.out,
+        };
+        root.nested.push(NestedDoc { path: path.to_owned(), doc: inner });
+        Ok(())
     }
 
     fn count_nested_object(&mut self) -> Result<(), EngineError> {
@@ -448,6 +512,22 @@ mod tests {
 
     fn values(p: &ParsedDoc) -> Vec<(String, IndexValue)> {
         p.values.iter().map(|(f, v)| (f.path.clone(), v.clone())).collect()
+    }
+
+    #[test]
+    fn nested_objects_are_documents_of_their_own_in_block_order() {
+        let m = mapper(json!({"properties": {
+            "a": {"type": "nested", "properties": {"b": {"type": "nested"}, "k": {"type": "keyword"}}},
+            "c": {"type": "nested", "include_in_root": true, "properties": {"k": {"type": "keyword"}}}
+        }}));
+        let p = parse(&m, json!({"a": [{"k": "x", "b": [{"n": 1}, {"n": 2}]}, {"k": "y"}], "c": {"k": "z"}})).unwrap();
+        let order: Vec<&str> = p.nested.iter().map(|n| n.path.as_str()).collect();
+        // Each object after those it holds; the root (not listed) last.
+        assert_eq!(order, ["a.b", "a.b", "a", "a", "c"]);
+        assert_eq!(values(&p.nested[2].doc), [("a.k".to_owned(), IndexValue::Keyword("x".into()))]);
+        assert_eq!(values(&p.nested[0].doc), [("a.b.n".to_owned(), IndexValue::Long(1))]);
+        // Nested values are not the root's, unless `include_in_root` says so.
+        assert_eq!(values(&p), [("c.k".to_owned(), IndexValue::Keyword("z".into()))]);
     }
 
     #[test]

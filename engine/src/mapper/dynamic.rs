@@ -157,7 +157,9 @@ impl Mapper {
     pub fn detect(&self, value: &Value) -> Option<(DetectedType, Option<String>)> {
         Some(match value {
             Value::String(s) => {
-                if self.date_detection {
+                // As in Elasticsearch, only a string with a date's separators
+                // is tried as a date ("1111" stays a string).
+                if self.date_detection && s.contains([':', '-', '/']) {
                     if let Some(f) = self.dynamic_date_formats.iter().find(|f| f.parse_str(s).is_some()) {
                         return Some((DetectedType::Date, Some(f.as_str().to_owned())));
                     }

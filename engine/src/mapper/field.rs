@@ -444,7 +444,7 @@ impl FieldMapper {
             }
             FieldKind::Binary => {
                 text()?;
-                return Ok(None);
+                IndexValue::SourceOnly
             }
             FieldKind::Alias => return Err(format!("Cannot write to a field alias [{}].", self.path)),
         }))

@@ -14,7 +14,7 @@ pub mod dynamic;
 pub mod field;
 pub mod geo;
 
-pub use document::{IndexValue, ParsedDoc};
+pub use document::{IndexValue, NestedDoc, ParsedDoc};
 pub use field::{FieldKind, FieldMapper};
 
 use crate::error::EngineError;
@@ -61,6 +61,17 @@ pub struct ObjectMapper {
     pub dynamic: Option<Dynamic>,
     pub enabled: bool,
     pub nested: bool,
+    /// A `nested` field's `include_in_parent`: its values are also the parent's.
+    pub include_in_parent: bool,
+    /// A `nested` field's `include_in_root`: its values are also the root document's.
+    pub include_in_root: bool,
+}
+
+impl ObjectMapper {
+    /// A plain object mapping (not nested).
+    pub fn object(dynamic: Option<Dynamic>, enabled: bool) -> ObjectMapper {
+        ObjectMapper { dynamic, enabled, nested: false, include_in_parent: false, include_in_root: false }
+    }
 }
 
 /// The `_source` configuration.
@@ -238,7 +249,7 @@ impl Mapper {
         }
         let dynamic = root.get("dynamic").map(|v| Dynamic::parse("", v)).transpose()?;
         let enabled = root.get("enabled").is_none_or(|v| v != &Value::Bool(false));
-        mapper.objects.insert(String::new(), ObjectMapper { dynamic, enabled, nested: false });
+        mapper.objects.insert(String::new(), ObjectMapper::object(dynamic, enabled));
         if let Some(templates) = root.get("dynamic_templates") {
             mapper.dynamic_templates = dynamic::templates(templates)?;
         }
@@ -310,7 +321,16 @@ impl Mapper {
                     )));
                 }
             }
-            self.objects.insert(path.to_owned(), ObjectMapper { dynamic, enabled, nested: kind == "nested" });
+            let flag = |k: &str| map.get(k).is_some_and(|v| v == &Value::Bool(true) || v == "true");
+            self.objects.insert(
+                path.to_owned(),
+                ObjectMapper {
+                    nested: kind == "nested",
+                    include_in_parent: kind == "nested" && flag("include_in_parent"),
+                    include_in_root: kind == "nested" && flag("include_in_root"),
+                    ..ObjectMapper::object(dynamic, enabled)
+                },
+            );
             if let Some(props) = map.get("properties") {
                 self.properties(path, props, depth + 1, nested)?;
             }
@@ -340,6 +360,29 @@ impl Mapper {
             total_fields: 0,
             ..*self
         }
+    }
+
+    /// Whether the mapping has `nested` fields (documents then have nested
+    /// documents beside them, which searches of the root leave out).
+    pub fn has_nested(&self) -> bool {
+        self.objects.values().any(|o| o.nested)
+    }
+
+    /// Whether `path` is a `nested` field.
+    pub fn is_nested(&self, path: &str) -> bool {
+        self.objects.get(path).is_some_and(|o| o.nested)
+    }
+
+    /// The nearest `nested` field strictly above `path` (`None`: the root).
+    pub fn nested_parent<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let mut at = path;
+        while let Some((parent, _)) = at.rsplit_once('.') {
+            if self.is_nested(parent) {
+                return Some(parent);
+            }
+            at = parent;
+        }
+        None
     }
 
     /// The effective `dynamic` of the object at `path` (inherited upwards).

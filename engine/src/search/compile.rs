@@ -26,6 +26,7 @@ pub struct QueryLimits {
     pub max_terms_count: usize,
 }
 
+#[derive(Clone, Copy)]
 pub struct Compiler<'a> {
     pub mapper: &'a Mapper,
     pub fields: &'a Fields,
@@ -33,6 +34,9 @@ pub struct Compiler<'a> {
     pub limits: QueryLimits,
     /// The index searched: what `_index` queries match against.
     pub index: &'a str,
+    /// The nested field whose documents the query is on (`None`: the root
+    /// documents), inside a `nested` query.
+    pub scope: Option<&'a str>,
 }
 
 fn boosted(q: Compiled, boost: f32) -> Compiled {
@@ -100,7 +104,7 @@ impl Compiler<'_> {
                 text.append_type_and_str(&t);
                 return Some(text);
             }
-            IndexValue::Geo { .. } | IndexValue::Ignored => return None,
+            IndexValue::Geo { .. } | IndexValue::Ignored | IndexValue::SourceOnly => return None,
         }
         Some(term)
     }
@@ -245,6 +249,49 @@ impl Compiler<'_> {
         }
     }
 
+    /// A search's query: on the root documents alone when the index has
+    /// nested ones.
+    pub fn compile_top(&self, q: &Query) -> Result<Compiled, EngineError> {
+        let compiled = self.compile(q)?;
+        if !self.mapper.has_nested() {
+            return Ok(compiled);
+        }
+        let mut clauses = vec![(Occur::Must, compiled)];
+        for (path, _) in self.mapper.objects.iter().filter(|(_, o)| o.nested) {
+            clauses.push((Occur::MustNot, term_query(Term::from_field_text(self.fields.nested, path))));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// A `nested` query: its query on the documents of its nested field,
+    /// joined to the documents holding them.
+    fn nested(&self, n: &super::dsl::Nested) -> Result<Compiled, EngineError> {
+        let Some(child) = self.nested_child(n)? else { return Ok(Box::new(EmptyQuery)) };
+        let joined =
+            super::nested::NestedQuery { child, parent: self.scope.map(str::to_owned), score_mode: n.score_mode };
+        Ok(boosted(Box::new(joined), n.boost))
+    }
+
+    /// A `nested` query's query on the documents of its nested field
+    /// alone; `None` when the field is unmapped and that is to be ignored.
+    pub(crate) fn nested_child(&self, n: &super::dsl::Nested) -> Result<Option<Compiled>, EngineError> {
+        if !self.mapper.is_nested(&n.path) {
+            if n.ignore_unmapped {
+                return Ok(None);
+            }
+            return Err(EngineError::QueryShard(format!(
+                "[nested] failed to find nested object under path [{}]",
+                n.path
+            )));
+        }
+        let inner = Compiler { scope: Some(&n.path), ..*self }.compile(&n.query)?;
+        let of_path = Term::from_field_text(self.fields.nested, &n.path);
+        Ok(Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, inner),
+            (Occur::Must, Box::new(ConstScoreQuery::new(term_query(of_path), 0.0))),
+        ]))))
+    }
+
     pub fn compile(&self, q: &Query) -> Result<Compiled, EngineError> {
         if let Some(q) = self.on_id(q)? {
             return Ok(q);
@@ -271,6 +318,7 @@ impl Compiler<'_> {
             // an `AllQuery` beside other required clauses, and its score with it.
             Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
             Query::Named { query, .. } => self.compile(query)?,
+            Query::Nested(n) => self.nested(n)?,
             // Read before compiling (`Engine::with_lookups`); unread, it matches nothing.
             Query::TermsLookup { .. } => Box::new(EmptyQuery),
             Query::MatchNone => Box::new(EmptyQuery),

@@ -85,6 +85,8 @@ pub enum Query {
     },
     /// `function_score` and `boosting`: scores changed by functions of each document.
     FunctionScore(super::function_score::FunctionScore),
+    /// `nested`: documents holding nested objects the query matches.
+    Nested(Box<Nested>),
     /// `distance_feature`: documents with the field, scored higher the
     /// nearer their value (a date, a number or a point) is to `origin`.
     DistanceFeature {
@@ -166,7 +168,38 @@ pub enum Query {
     },
 }
 
+/// A `nested` query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nested {
+    /// The nested field.
+    pub path: String,
+    /// The query on its objects.
+    pub query: Query,
+    pub score_mode: super::nested::ScoreMode,
+    /// An unmapped `path` matches nothing instead of failing.
+    pub ignore_unmapped: bool,
+    pub inner_hits: Option<super::nested::InnerHits>,
+    pub boost: f32,
+}
+
 impl Query {
+    /// The queries this one combines (none for a leaf query).
+    pub fn children(&self) -> Vec<&Query> {
+        match self {
+            Query::Bool { must, should, must_not, filter, .. } => {
+                must.iter().chain(should).chain(must_not).chain(filter).collect()
+            }
+            Query::ConstantScore { filter, .. } => vec![filter],
+            Query::DisMax { queries, .. } => queries.iter().collect(),
+            Query::Named { query, .. } => vec![query],
+            Query::FunctionScore(f) => {
+                std::iter::once(&*f.query).chain(f.functions.iter().filter_map(|f| f.filter.as_ref())).collect()
+            }
+            Query::Nested(n) => vec![&n.query],
+            _ => Vec::new(),
+        }
+    }
+
     /// A `match` of a text on a field, every option at its default.
     pub fn match_text(field: impl Into<String>, text: impl Into<String>) -> Query {
         Query::Match {
@@ -281,6 +314,7 @@ impl std::fmt::Display for Query {
                 write!(f, "{field}:within {meters}m of ({lat}, {lon})")
             }
             Query::FunctionScore(fs) => write!(f, "function score ({}, functions: {})", fs.query, fs.functions.len()),
+            Query::Nested(n) => write!(f, "ToParentBlockJoinQuery ({})", n.query),
         }
     }
 }
@@ -375,7 +409,6 @@ const NOT_YET: &[&str] = &[
     "dis_max",
     "script_score",
     "script",
-    "nested",
     "has_child",
     "has_parent",
     "parent_id",
@@ -512,35 +545,29 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
 
 /// Whether a tree holds a terms lookup (which must be read before it runs).
 pub fn has_lookup(q: &Query) -> bool {
-    match q {
-        Query::TermsLookup { .. } => true,
-        Query::Bool { must, should, must_not, filter, .. } => {
-            must.iter().chain(should).chain(must_not).chain(filter).any(has_lookup)
-        }
-        Query::ConstantScore { filter, .. } => has_lookup(filter),
-        Query::DisMax { queries, .. } => queries.iter().any(has_lookup),
-        Query::Named { query, .. } => has_lookup(query),
-        Query::FunctionScore(f) => {
-            has_lookup(&f.query) || f.functions.iter().filter_map(|f| f.filter.as_ref()).any(has_lookup)
-        }
-        _ => false,
-    }
+    matches!(q, Query::TermsLookup { .. }) || q.children().into_iter().any(has_lookup)
 }
 
-/// The queries of a tree that carry a `_name`, with their names.
+/// The queries of a tree that carry a `_name`, with their names. (Named
+/// queries inside a `nested` one name nested documents, not hits.)
 pub fn named(q: &Query, out: &mut Vec<(String, Query)>) {
     match q {
         Query::Named { name, query } => {
             out.push((name.clone(), (**query).clone()));
             named(query, out);
         }
-        Query::Bool { must, should, must_not, filter, .. } => {
-            must.iter().chain(should).chain(must_not).chain(filter).for_each(|c| named(c, out))
-        }
-        Query::ConstantScore { filter, .. } => named(filter, out),
-        Query::DisMax { queries, .. } => queries.iter().for_each(|c| named(c, out)),
+        Query::Nested(_) => {}
         Query::FunctionScore(f) => named(&f.query, out),
-        _ => {}
+        _ => q.children().into_iter().for_each(|c| named(c, out)),
+    }
+}
+
+/// The `nested` queries of a tree with `inner_hits`, outermost only (those
+/// inside them give the inner hits of their inner hits).
+pub fn with_inner_hits(q: &Query) -> Vec<&Nested> {
+    match q {
+        Query::Nested(n) if n.inner_hits.is_some() => vec![n],
+        _ => q.children().into_iter().flat_map(with_inner_hits).collect(),
     }
 }
 
@@ -846,6 +873,33 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 1 => per_field.remove(0),
                 _ => Query::DisMax { queries: per_field, tie_breaker: 0.0, boost },
             }
+        }
+        "nested" => {
+            supported_options(
+                params,
+                &["path", "query", "score_mode", "ignore_unmapped", "inner_hits", "boost", "_name"],
+                "nested",
+            )?;
+            let path =
+                params.get("path").and_then(Value::as_str).ok_or_else(|| parsing("[nested] requires 'path' field"))?;
+            let query = parse(params.get("query").ok_or_else(|| parsing("[nested] requires 'query' field"))?)?;
+            let score_mode = match params.get("score_mode") {
+                None => super::nested::ScoreMode::Avg,
+                Some(v) => {
+                    let name = text_of(v);
+                    super::nested::ScoreMode::parse(&name).ok_or_else(|| {
+                        EngineError::IllegalArgument(format!("No score mode for child query [{name}] found"))
+                    })?
+                }
+            };
+            Query::Nested(Box::new(Nested {
+                path: path.to_owned(),
+                query,
+                score_mode,
+                ignore_unmapped: params.get("ignore_unmapped").is_some_and(|v| v == true),
+                inner_hits: params.get("inner_hits").map(|v| super::nested::InnerHits::parse(path, v)).transpose()?,
+                boost: boost(params)?,
+            }))
         }
         "constant_score" => Query::ConstantScore {
             filter: Box::new(parse(

@@ -173,14 +173,7 @@ struct Scope<'a> {
 impl Scope<'_> {
     /// The nearest `nested` object holding `path`, if any.
     fn nested_parent<'p>(&self, path: &'p str) -> Option<&'p str> {
-        let mut at = path;
-        while let Some((parent, _)) = at.rsplit_once('.') {
-            if self.mapper.objects.get(parent).is_some_and(|o| o.nested) {
-                return Some(parent);
-            }
-            at = parent;
-        }
-        None
+        self.mapper.nested_parent(path)
     }
 
     /// Fills `out` with the fields of one object: the document (`nested`
@@ -254,26 +247,24 @@ impl Scope<'_> {
 
 /// The objects at a path of a source (arrays of them flattened).
 pub(crate) fn objects_at<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
-    let mut out = Vec::new();
-    let mut frontier = vec![value];
-    for part in path.split('.') {
-        let mut next = Vec::new();
-        for v in frontier {
-            match v.get(part) {
-                Some(Value::Array(items)) => next.extend(items.iter()),
-                Some(child) => next.push(child),
-                None => {}
+    fn collect<'v>(value: &'v Value, path: &str, out: &mut Vec<&'v Value>) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|item| collect(item, path, out)),
+            Value::Object(_) if path.is_empty() => out.push(value),
+            Value::Object(map) => {
+                // A key may itself hold dots (`{"a.b": [...]}`): try every split.
+                let splits = path.match_indices('.').map(|(i, _)| i).chain(std::iter::once(path.len()));
+                for i in splits {
+                    if let Some(child) = map.get(&path[..i]) {
+                        collect(child, path.get(i + 1..).unwrap_or(""), out);
+                    }
+                }
             }
-        }
-        frontier = next;
-    }
-    for v in frontier {
-        match v {
-            Value::Array(items) => out.extend(items.iter().filter(|i| i.is_object())),
-            Value::Object(_) => out.push(v),
             _ => {}
         }
     }
+    let mut out = Vec::new();
+    collect(value, path, &mut out);
     out
 }
 

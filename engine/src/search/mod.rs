@@ -14,6 +14,7 @@ mod filtered;
 pub mod function_score;
 mod geo_query;
 pub mod highlight;
+pub mod nested;
 pub mod pit;
 mod profile;
 pub mod query_string;
@@ -142,6 +143,23 @@ pub struct Hit {
     /// With `explain`: how its score was reached, and the shard it is in.
     pub explanation: Option<serde_json::Value>,
     pub shard: usize,
+    /// For a nested document: where it sits in its root document, each
+    /// nested field (relative to the one before) with its offset.
+    pub nested: Vec<(String, usize)>,
+    /// The `inner_hits` of the `nested` queries it matched.
+    pub inner_hits: Vec<InnerHitsResult>,
+}
+
+/// One `inner_hits` section of a hit: the best nested documents it holds
+/// that matched a `nested` query.
+#[derive(Debug, Clone)]
+pub struct InnerHitsResult {
+    pub name: String,
+    /// The `inner_hits` options, for the rendering of its hits.
+    pub options: serde_json::Map<String, serde_json::Value>,
+    pub total: u64,
+    pub max_score: Option<f32>,
+    pub hits: Vec<Hit>,
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +257,8 @@ pub(crate) struct Shown {
     explain: Option<dsl::Query>,
     /// `stats` groups, whose fetch counters the fetch adds to.
     stats_groups: Vec<String>,
+    /// The `nested` queries whose matching nested documents hits show.
+    inner_hits: Vec<dsl::Nested>,
 }
 
 impl Shown {
@@ -254,6 +274,7 @@ impl Shown {
             named,
             explain: req.explain.then(|| req.query.clone()),
             stats_groups: req.stats_groups.clone(),
+            inner_hits: dsl::with_inner_hits(&req.query).into_iter().cloned().collect(),
         }
     }
 }
@@ -401,7 +422,23 @@ fn fetch<'a>(
                 matched_queries,
                 explanation: explanation_json,
                 shard: at.shard,
+                nested: Vec::new(),
+                inner_hits: Vec::new(),
             });
+            if !shown.inner_hits.is_empty() {
+                let inner_started = std::time::Instant::now();
+                let hit = hits.last_mut().expect("pushed above");
+                let root = nested::Root::of(&hit.doc);
+                for n in &shown.inner_hits {
+                    let found = nested::inner_hits(engine, &indices[f.index], at, f.address, &root, n)?;
+                    hit.inner_hits.push(found);
+                }
+                if let Some(t) = timings.as_deref_mut() {
+                    let timing = t.entry((indices[f.index].clone(), at.shard)).or_default();
+                    timing.inner_hits_nanos += inner_started.elapsed().as_nanos() as u64;
+                    timing.inner_hits_docs += 1;
+                }
+            }
         }
     }
     // Each shard that gave hits ran a fetch phase.
@@ -508,6 +545,11 @@ impl Engine {
             Query::Named { name, query } => {
                 Query::Named { name: name.clone(), query: Box::new(self.with_lookups(query)?) }
             }
+            Query::Nested(n) => {
+                let mut n = n.clone();
+                n.query = self.with_lookups(&n.query)?;
+                Query::Nested(n)
+            }
             Query::FunctionScore(fs) => {
                 let mut fs = fs.clone();
                 fs.query = Box::new(self.with_lookups(&fs.query)?);
@@ -535,8 +577,17 @@ impl Engine {
         mapper: &crate::mapper::Mapper,
         query: &dsl::Query,
     ) -> Result<compile::Compiled, EngineError> {
-        let fields = crate::indexed::fields();
-        compile::Compiler { mapper, fields: &fields, limits: self.query_limits(index), index }.compile(query)
+        self.compiler(index, mapper, &crate::indexed::fields()).compile_top(query)
+    }
+
+    /// The compiler of queries on an index's root documents.
+    pub(crate) fn compiler<'a>(
+        &self,
+        index: &'a str,
+        mapper: &'a crate::mapper::Mapper,
+        fields: &'a crate::indexed::Fields,
+    ) -> compile::Compiler<'a> {
+        compile::Compiler { mapper, fields, limits: self.query_limits(index), index, scope: None }
     }
 
     /// Whether a query compiles against an index's mapping; if so, how it
@@ -648,13 +699,18 @@ impl Engine {
                 None => self.index_shards(name)?,
             };
             let mapper = shards.mapper();
-            let compiler =
-                compile::Compiler { mapper: &mapper, fields: &fields, limits: self.query_limits(name), index: name };
+            let compiler = compile::Compiler {
+                mapper: &mapper,
+                fields: &fields,
+                limits: self.query_limits(name),
+                index: name,
+                scope: None,
+            };
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
             let whole = req.query.filtered(filters);
             let compile_started = std::time::Instant::now();
-            let query = compiler.compile(&whole)?;
+            let query = compiler.compile_top(&whole)?;
             let compile_nanos = compile_started.elapsed().as_nanos() as u64;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
@@ -670,7 +726,7 @@ impl Engine {
             let narrowed = search_after
                 .as_deref()
                 .and_then(|after| sort::cursor_filter(&mapper, &req.sort, after))
-                .and_then(|cursor| compiler.compile(&whole.filtered(vec![cursor])).ok());
+                .and_then(|cursor| compiler.compile_top(&whole.filtered(vec![cursor])).ok());
             let mut index_searchers = Vec::new();
             let routed: Option<Vec<usize>> =
                 req.routing.as_ref().map(|values| values.iter().map(|r| shards.shard_number(r) as usize).collect());

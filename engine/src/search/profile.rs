@@ -29,6 +29,9 @@ pub(crate) struct FetchTiming {
     pub nanos: u64,
     pub docs: u64,
     pub segments: u64,
+    /// Time spent finding the hits' `inner_hits`, and for how many hits.
+    pub inner_hits_nanos: u64,
+    pub inner_hits_docs: u64,
 }
 
 /// The name of a compiled query's type (`BooleanQuery`, `TermQuery`...).
@@ -95,6 +98,18 @@ pub(crate) fn render(
                         "breakdown": {"next_reader": f.nanos, "next_reader_count": f.segments, "process": f.nanos, "process_count": f.docs},
                     }],
                 });
+                if f.inner_hits_docs > 0 {
+                    let (nanos, docs) = (f.inner_hits_nanos, f.inner_hits_docs);
+                    let phase = json!({
+                        "type": "InnerHitsPhase",
+                        "description": "",
+                        "time_in_nanos": nanos,
+                        "breakdown": {"next_reader": nanos, "next_reader_count": f.segments, "process": nanos, "process_count": docs},
+                    });
+                    if let Some(children) = shard["fetch"]["children"].as_array_mut() {
+                        children.insert(0, phase);
+                    }
+                }
             }
             shard
         })

@@ -1,0 +1,449 @@
+//! The `nested` query: a query on the documents of a nested field, joined
+//! to the documents holding them (Lucene's block join).
+//!
+//! A document's nested documents are indexed just before it, in one block
+//! (`indexed.rs`), so the document holding a nested one is the first
+//! document after it at the parent's level: the root level (no `_nested`
+//! value) or the enclosing nested field's. The join runs the child query
+//! over a segment, gives each matching child to its parent and combines
+//! the children's scores as `score_mode` says. The children of a hit, for
+//! its `inner_hits`, are the documents of its block just before it.
+
+use super::dsl::Nested;
+use super::{Hit, InnerHitsResult};
+use crate::error::EngineError;
+use crate::indexed::NESTED_FIELD;
+use crate::StoredDoc;
+use serde_json::{Map, Value};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+/// How the scores of a parent's matching children make its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreMode {
+    Avg,
+    Max,
+    Min,
+    Sum,
+    /// Parents score 0.
+    None,
+}
+
+impl ScoreMode {
+    pub fn parse(name: &str) -> Option<ScoreMode> {
+        Some(match name {
+            "avg" => ScoreMode::Avg,
+            "max" => ScoreMode::Max,
+            "min" => ScoreMode::Min,
+            "sum" | "total" => ScoreMode::Sum,
+            "none" => ScoreMode::None,
+            _ => return None,
+        })
+    }
+
+    fn combine(self, scores: &[Score]) -> Score {
+        match self {
+            ScoreMode::Avg => scores.iter().sum::<Score>() / scores.len().max(1) as Score,
+            ScoreMode::Max => scores.iter().copied().fold(Score::MIN, Score::max),
+            ScoreMode::Min => scores.iter().copied().fold(Score::MAX, Score::min),
+            ScoreMode::Sum => scores.iter().sum(),
+            ScoreMode::None => 0.0,
+        }
+    }
+}
+
+/// A `nested` query's `inner_hits`: its name (the path unless named), its
+/// page, and its other options as sent, which the answer's rendering reads
+/// (`_source`, `version`, `docvalue_fields`, `highlight`...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InnerHits {
+    pub name: String,
+    pub from: usize,
+    pub size: usize,
+    pub options: Map<String, Value>,
+}
+
+/// The options `inner_hits` takes.
+const INNER_HITS_OPTIONS: &[&str] = &[
+    "name",
+    "from",
+    "size",
+    "_source",
+    "version",
+    "seq_no_primary_term",
+    "docvalue_fields",
+    "fields",
+    "stored_fields",
+    "highlight",
+    "track_scores",
+    "ignore_unmapped",
+];
+
+impl InnerHits {
+    /// Reads an `inner_hits` object of a nested query on `path`.
+    pub fn parse(path: &str, v: &Value) -> Result<InnerHits, EngineError> {
+        let Value::Object(options) = v else {
+            return Err(EngineError::Parsing("[inner_hits] must be an object".into()));
+        };
+        if let Some(k) = options.keys().find(|k| !INNER_HITS_OPTIONS.contains(&k.as_str())) {
+            return Err(EngineError::Unsupported(format!("the [{k}] option of [inner_hits]")));
+        }
+        let number = |k: &str, default: usize| options.get(k).and_then(Value::as_u64).map_or(default, |n| n as usize);
+        Ok(InnerHits {
+            name: options.get("name").and_then(Value::as_str).unwrap_or(path).to_owned(),
+            from: number("from", 0),
+            size: number("size", 3),
+            options: options.clone(),
+        })
+    }
+}
+
+/// A segment's blocks, read from its `_nested` column: which nested field
+/// each document belongs to.
+#[derive(Clone)]
+pub(crate) struct Blocks {
+    /// `None` when the segment has no nested documents.
+    column: Option<StrColumn>,
+}
+
+impl Blocks {
+    pub(crate) fn of(reader: &SegmentReader) -> tantivy::Result<Blocks> {
+        Ok(Blocks { column: reader.fast_fields().str(NESTED_FIELD)? })
+    }
+
+    /// The nested field of a document (`None` for a root document).
+    pub(crate) fn path_of(&self, doc: DocId) -> Option<String> {
+        let column = self.column.as_ref()?;
+        let ord = column.term_ords(doc).next()?;
+        let mut path = String::new();
+        column.ord_to_str(ord, &mut path).ok()?;
+        Some(path)
+    }
+
+    /// Whether a document is of a level below `holder` (a nested field, or
+    /// the root): one of the documents a document of that level holds.
+    fn is_below(&self, doc: DocId, holder: Option<&str>) -> bool {
+        match (self.path_of(doc), holder) {
+            (Some(p), Some(h)) => p.len() > h.len() && p.starts_with(h) && p.as_bytes()[h.len()] == b'.',
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
+    /// The first document of the block a document closes: it holds the
+    /// documents from there up to itself.
+    pub(crate) fn start(&self, holder: DocId) -> DocId {
+        let path = self.path_of(holder);
+        let mut first = holder;
+        while first > 0 && self.is_below(first - 1, path.as_deref()) {
+            first -= 1;
+        }
+        first
+    }
+
+    /// Where a nested document sits in its root document's source: each
+    /// nested field from the outermost down, with the document's offset
+    /// among the objects of that field in the object holding it.
+    pub(crate) fn identity(&self, doc: DocId, max_doc: DocId) -> Vec<(String, usize)> {
+        let mut chain = Vec::new();
+        let mut at = doc;
+        while let Some(path) = self.path_of(at) {
+            // The holder: the first document after it of a level above it.
+            let above = |d: &DocId| match self.path_of(*d) {
+                None => true,
+                Some(p) => path.len() > p.len() && path.starts_with(&p) && path.as_bytes()[p.len()] == b'.',
+            };
+            let Some(holder) = (at + 1..max_doc).find(above) else { break };
+            let offset = (self.start(holder)..at).filter(|d| self.path_of(*d).as_deref() == Some(&path)).count();
+            chain.push((path, offset));
+            at = holder;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// The documents of one level of a segment: the root documents, or the
+/// nested documents of one nested field.
+struct Level {
+    blocks: Blocks,
+    /// The level's `_nested` value, as the column's term ordinal (`None`
+    /// for the root level; `Some(None)` when no document has it).
+    ord: Option<Option<u64>>,
+}
+
+impl Level {
+    /// The level of `path` (`None`: the root) in a segment.
+    fn of(reader: &SegmentReader, path: Option<&str>) -> tantivy::Result<Level> {
+        let blocks = Blocks::of(reader)?;
+        let ord = match (path, &blocks.column) {
+            (None, _) => None,
+            (Some(p), Some(c)) => Some(c.dictionary().term_ord(p)?),
+            (Some(_), None) => Some(None),
+        };
+        Ok(Level { blocks, ord })
+    }
+
+    /// Whether a document is of this level.
+    fn holds(&self, doc: DocId) -> bool {
+        let ord = self.blocks.column.as_ref().and_then(|c| c.term_ords(doc).next());
+        match self.ord {
+            None => ord.is_none(),
+            Some(level) => ord.is_some() && ord == level,
+        }
+    }
+}
+
+/// The block join: parents (of the level `parent`) of the documents the
+/// child query matches.
+#[derive(Debug)]
+pub(crate) struct NestedQuery {
+    /// The query on the nested documents, limited to the nested field's.
+    pub child: Box<dyn TQuery>,
+    /// The level of the parents: the enclosing nested field, or the root.
+    pub parent: Option<String>,
+    pub score_mode: ScoreMode,
+}
+
+impl Clone for NestedQuery {
+    fn clone(&self) -> NestedQuery {
+        NestedQuery { child: self.child.box_clone(), parent: self.parent.clone(), score_mode: self.score_mode }
+    }
+}
+
+impl TQuery for NestedQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(NestedWeight {
+            child: self.child.weight(scoring)?,
+            parent: self.parent.clone(),
+            score_mode: self.score_mode,
+        }))
+    }
+}
+
+struct NestedWeight {
+    child: Box<dyn Weight>,
+    parent: Option<String>,
+    score_mode: ScoreMode,
+}
+
+impl Weight for NestedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let level = Level::of(reader, self.parent.as_deref())?;
+        let mut joined: Vec<(DocId, Score)> = Vec::new();
+        if level.blocks.column.is_some() {
+            let mut child = self.child.scorer(reader, 1.0)?;
+            let alive = reader.alive_bitset();
+            let mut parent = TERMINATED;
+            let mut scores: Vec<Score> = Vec::new();
+            let mut flush = |parent: DocId, scores: &mut Vec<Score>| {
+                if parent != TERMINATED && !scores.is_empty() {
+                    joined.push((parent, self.score_mode.combine(scores) * boost));
+                }
+                scores.clear();
+            };
+            let max_doc = reader.max_doc();
+            let mut doc = child.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if parent == TERMINATED || doc >= parent {
+                        flush(parent, &mut scores);
+                        parent = (doc + 1..max_doc).find(|d| level.holds(*d)).unwrap_or(TERMINATED);
+                    }
+                    if parent == TERMINATED {
+                        break;
+                    }
+                    scores.push(child.score());
+                }
+                doc = child.advance();
+            }
+            flush(parent, &mut scores);
+        }
+        Ok(Box::new(Listed::new(joined)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
+        }
+        Ok(Explanation::new("Score based on the matching nested documents", scorer.score()))
+    }
+}
+
+/// A scorer over documents found beforehand, in order, with their scores.
+pub(crate) struct Listed {
+    docs: Vec<(DocId, Score)>,
+    at: usize,
+}
+
+impl Listed {
+    pub(crate) fn new(docs: Vec<(DocId, Score)>) -> Listed {
+        Listed { docs, at: 0 }
+    }
+}
+
+impl DocSet for Listed {
+    fn advance(&mut self) -> DocId {
+        self.at += 1;
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.at += self.docs[self.at.min(self.docs.len())..].partition_point(|(d, _)| *d < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).map_or(TERMINATED, |(d, _)| *d)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.docs.len().saturating_sub(self.at) as u32
+    }
+}
+
+impl Scorer for Listed {
+    fn score(&mut self) -> Score {
+        self.docs.get(self.at).map_or(0.0, |(_, s)| *s)
+    }
+}
+
+/// The root document of a hit, as its nested documents show it.
+pub(crate) struct Root {
+    doc: StoredDoc,
+    source: Option<Value>,
+}
+
+impl Root {
+    pub(crate) fn of(doc: &StoredDoc) -> Root {
+        let source = doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        Root { doc: StoredDoc { ignored: Vec::new(), ..doc.clone() }, source }
+    }
+}
+
+/// The object of a nested document in (a filtered copy of) its root
+/// document's source: `identity` names each nested field relative to the
+/// one before, with the document's offset among its objects.
+pub fn extract(source: &Value, identity: &[(String, usize)]) -> Option<Value> {
+    let mut at = source;
+    for (field, offset) in identity {
+        at = *super::fields::objects_at(at, field).get(*offset)?;
+    }
+    Some(at.clone())
+}
+
+/// The object of a nested document alone, put back at its full path, so
+/// that the mapping's full paths find its fields (highlighting, `fields`,
+/// source filtering).
+pub fn placed(source: &Value, identity: &[(String, usize)]) -> Option<Value> {
+    let path: Vec<&str> = identity.iter().map(|(field, _)| field.as_str()).collect();
+    Some(at_path(&path.join("."), extract(source, identity)?))
+}
+
+/// The object of a [`placed`] source (filtered or not) taken out again;
+/// an empty object when filtering left nothing of it.
+pub fn unplaced(placed: Value, identity: &[(String, usize)]) -> Value {
+    let mut at = placed;
+    for (field, _) in identity {
+        at = match at {
+            Value::Object(mut map) => map.remove(field).unwrap_or_default(),
+            _ => Value::Null,
+        };
+    }
+    if at.is_object() {
+        at
+    } else {
+        Value::Object(Map::new())
+    }
+}
+
+fn at_path(path: &str, value: Value) -> Value {
+    path.rsplit('.').fold(value, |inner, part| {
+        let mut object = Map::new();
+        object.insert(part.to_owned(), inner);
+        Value::Object(object)
+    })
+}
+
+/// The `inner_hits` of a `nested` query for the document at `holder` (a
+/// hit, or a nested document of one): the nested documents of its block
+/// the query's inner query matches, best first, paged.
+pub(crate) fn inner_hits(
+    engine: &crate::Engine,
+    index: &str,
+    at: &super::Searched,
+    holder: DocAddress,
+    root: &Root,
+    n: &Nested,
+) -> Result<InnerHitsResult, EngineError> {
+    let spec = n.inner_hits.as_ref().expect("a nested query with inner hits");
+    let mut result = InnerHitsResult {
+        name: spec.name.clone(),
+        options: spec.options.clone(),
+        total: 0,
+        max_score: None,
+        hits: Vec::new(),
+    };
+    let mapper = at.shards.mapper();
+    let fields = crate::indexed::fields();
+    let Some(child) = engine.compiler(index, &mapper, &fields).nested_child(n)? else { return Ok(result) };
+    let failed = |e: tantivy::TantivyError| EngineError::Corrupt {
+        path: index.into(),
+        reason: format!("reading nested documents failed: {e}"),
+    };
+    let segment = at.searcher.segment_reader(holder.segment_ord);
+    let blocks = Blocks::of(segment).map_err(failed)?;
+    let start = blocks.start(holder.doc_id);
+    let weight = child.weight(EnableScoring::enabled_from_searcher(&at.searcher)).map_err(failed)?;
+    let mut scorer = weight.scorer(segment, 1.0).map_err(failed)?;
+    let alive = segment.alive_bitset();
+    let mut matched: Vec<(DocId, Score)> = Vec::new();
+    let mut doc = if scorer.doc() < start { scorer.seek(start) } else { scorer.doc() };
+    while doc < holder.doc_id {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            matched.push((doc, scorer.score()));
+        }
+        doc = scorer.advance();
+    }
+    matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    result.total = matched.len() as u64;
+    result.max_score = matched.first().map(|(_, s)| *s);
+    let highlight = spec.options.get("highlight").map(super::highlight::parse).transpose()?;
+    let deeper = super::dsl::with_inner_hits(&n.query);
+    for (doc, score) in matched.into_iter().skip(spec.from).take(spec.size) {
+        let mut relative = Vec::new();
+        let mut prefix = String::new();
+        for (path, offset) in blocks.identity(doc, segment.max_doc()) {
+            let name = path.strip_prefix(&prefix).map_or(path.as_str(), |p| p.trim_start_matches('.'));
+            relative.push((name.to_owned(), offset));
+            prefix = path;
+        }
+        let mut marked = Map::new();
+        if let Some((h, placed)) = highlight.as_ref().zip(root.source.as_ref().and_then(|s| placed(s, &relative))) {
+            let limits = super::highlight_limits(engine, index);
+            marked = super::highlight::highlight(h, &n.query, &mapper, &placed, &limits, (index, doc))?;
+        }
+        let mut hit = Hit {
+            index: index.to_owned(),
+            score,
+            // The root's source: the answer filters it, then takes the object out.
+            doc: root.doc.clone(),
+            sort: Vec::new(),
+            highlight: marked,
+            group: None,
+            matched_queries: Vec::new(),
+            explanation: None,
+            shard: at.shard,
+            nested: relative,
+            inner_hits: Vec::new(),
+        };
+        let address = DocAddress { segment_ord: holder.segment_ord, doc_id: doc };
+        for m in &deeper {
+            hit.inner_hits.push(inner_hits(engine, index, at, address, root, m)?);
+        }
+        result.hits.push(hit);
+    }
+    Ok(result)
+}

@@ -1,0 +1,188 @@
+//! Nested documents over HTTP: the objects of `nested` fields indexed as
+//! documents of their own, the `nested` query joining them to their root
+//! documents, `inner_hits`, and their life through updates, deletes and a
+//! restart.
+
+use reqwest::{Client, Method};
+use serde_json::{json, Value};
+use std::path::Path;
+use tensile_tests::{call, server, Server};
+
+/// An index of orders with nested lines, each line with nested notes.
+async fn load(c: &Client, url: &str) {
+    let mappings = json!({"properties": {
+        "customer": {"type": "keyword"},
+        "lines": {"type": "nested", "properties": {
+            "product": {"type": "keyword"},
+            "qty": {"type": "integer"},
+            "notes": {"type": "nested", "properties": {"text": {"type": "text"}}}
+        }},
+        "tags": {"type": "nested", "include_in_parent": true, "properties": {"name": {"type": "keyword"}}}
+    }});
+    call(c, url, Method::PUT, "/orders", Some(json!({"mappings": mappings}))).await;
+    let orders = [
+        (
+            "1",
+            json!({"customer": "ann", "lines": [
+                {"product": "apple", "qty": 1},
+                {"product": "pear", "qty": 5, "notes": [{"text": "ripe and sweet"}, {"text": "handle with care"}]}
+            ], "tags": [{"name": "fruit"}]}),
+        ),
+        ("2", json!({"customer": "bob", "lines": [{"product": "apple", "qty": 5}, {"product": "pear", "qty": 1}]})),
+        ("3", json!({"customer": "cy"})),
+    ];
+    for (id, order) in orders {
+        let (status, _) = call(c, url, Method::PUT, &format!("/orders/_doc/{id}"), Some(order)).await;
+        assert!(status.is_success());
+    }
+    call(c, url, Method::POST, "/orders/_refresh", None).await;
+}
+
+fn ids(answer: &Value) -> Vec<&str> {
+    let mut ids: Vec<&str> =
+        answer["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+async fn search(c: &Client, url: &str, body: Value) -> Value {
+    let (status, answer) = call(c, url, Method::POST, "/orders/_search", Some(body)).await;
+    assert!(status.is_success(), "{answer}");
+    answer
+}
+
+/// Both conditions on one line of `lines`.
+fn line(product: &str, qty: i64) -> Value {
+    json!({"nested": {"path": "lines", "query": {"bool": {"filter": [
+        {"term": {"lines.product": product}}, {"term": {"lines.qty": qty}}
+    ]}}}})
+}
+
+#[tokio::test]
+async fn nested_queries_match_within_one_object() {
+    let server = server!();
+    let (c, url) = (Client::new(), &server.url);
+    load(&c, url).await;
+
+    // Searches see root documents only.
+    let all = search(&c, url, json!({"query": {"match_all": {}}})).await;
+    assert_eq!(ids(&all), ["1", "2", "3"]);
+    let (_, count) = call(&c, url, Method::GET, "/orders/_count", None).await;
+    assert_eq!(count["count"], 3);
+    // A nested field is not the root's: outside a `nested` query it matches nothing.
+    let outside = search(&c, url, json!({"query": {"term": {"lines.product": "apple"}}})).await;
+    assert_eq!(ids(&outside), Vec::<&str>::new());
+
+    // Conditions hold on the same object, not across the document's objects.
+    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 1)})).await), ["1"]);
+    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 5)})).await), ["2"]);
+    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 3)})).await), Vec::<&str>::new());
+
+    // Two levels: notes inside lines, through a nested query in a nested query
+    // and through the inner path directly.
+    let two_levels = json!({"query": {"nested": {"path": "lines", "query": {"nested": {
+        "path": "lines.notes", "query": {"match": {"lines.notes.text": "care"}}}}}}});
+    assert_eq!(ids(&search(&c, url, two_levels).await), ["1"]);
+    let direct =
+        json!({"query": {"nested": {"path": "lines.notes", "query": {"match": {"lines.notes.text": "ripe"}}}}});
+    assert_eq!(ids(&search(&c, url, direct).await), ["1"]);
+
+    // `include_in_parent`: the values are also the root's.
+    assert_eq!(ids(&search(&c, url, json!({"query": {"term": {"tags.name": "fruit"}}})).await), ["1"]);
+
+    // Score modes: the sum of two matching lines beats their average.
+    let scored = |mode: &str| {
+        json!({"query": {"nested": {"path": "lines", "score_mode": mode,
+            "query": {"function_score": {"query": {"match_all": {}}, "field_value_factor": {"field": "lines.qty"}}}}},
+            "size": 1})
+    };
+    let sum = search(&c, url, scored("sum")).await;
+    let avg = search(&c, url, scored("avg")).await;
+    let max = search(&c, url, scored("max")).await;
+    assert_eq!(sum["hits"]["max_score"], json!(6.0));
+    assert_eq!(avg["hits"]["max_score"], json!(3.0));
+    assert_eq!(max["hits"]["max_score"], json!(5.0));
+
+    // Errors, as Elasticsearch words them.
+    let (status, err) = call(
+        &c,
+        url,
+        Method::POST,
+        "/orders/_search",
+        Some(json!({"query": {"nested": {"path": "customer", "query": {"match_all": {}}}}})),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 400);
+    assert!(
+        err["error"]["root_cause"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("failed to find nested object under path [customer]"),
+        "{err}"
+    );
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/orders/_search",
+        Some(json!({"query": {"nested": {"path": "nope", "query": {"match_all": {}}, "ignore_unmapped": true}}})),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn inner_hits_show_the_matching_objects() {
+    let server = server!();
+    let (c, url) = (Client::new(), &server.url);
+    load(&c, url).await;
+    let body = json!({
+        "query": {"bool": {"filter": {"term": {"customer": "ann"}}, "must": {"nested": {
+            "path": "lines",
+            "query": {"bool": {"should": [{"term": {"lines.product": "pear"}}, {"match_all": {}}]}},
+            "inner_hits": {"name": "lines_found", "size": 1, "version": true, "docvalue_fields": ["_seq_no"]}
+        }}}},
+        "_source": false
+    });
+    let answer = search(&c, url, body).await;
+    insta::assert_json_snapshot!("nested_inner_hits", answer, { ".took" => "[took]" });
+
+    // The objects of a second level, each placed in its source by both levels.
+    let deep = json!({"query": {"nested": {"path": "lines.notes", "query": {"match_all": {}},
+        "inner_hits": {"_source": ["lines.notes.text"]}}}, "_source": false});
+    let answer = search(&c, url, deep).await;
+    let hits = &answer["hits"]["hits"][0]["inner_hits"]["lines.notes"]["hits"]["hits"];
+    assert_eq!(hits[1]["_nested"], json!({"field": "lines", "offset": 1, "_nested": {"field": "notes", "offset": 1}}));
+    assert_eq!(hits[1]["_source"], json!({"text": "handle with care"}));
+}
+
+#[tokio::test]
+async fn nested_documents_follow_their_root_through_writes_and_a_restart() {
+    let server = server!();
+    let (c, url) = (Client::new(), &server.url.clone());
+    load(&c, url).await;
+
+    // A replaced document takes its old objects with it.
+    let replaced = json!({"customer": "bob", "lines": [{"product": "plum", "qty": 2}]});
+    call(&c, url, Method::PUT, "/orders/_doc/2?refresh=true", Some(replaced)).await;
+    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 5)})).await), Vec::<&str>::new());
+    assert_eq!(ids(&search(&c, url, json!({"query": line("plum", 2)})).await), ["2"]);
+    // So does a deleted one.
+    call(&c, url, Method::DELETE, "/orders/_doc/1?refresh=true", None).await;
+    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 1)})).await), Vec::<&str>::new());
+    // And a partial update rewrites the whole block.
+    let update = json!({"doc": {"lines": [{"product": "fig", "qty": 9}]}});
+    call(&c, url, Method::POST, "/orders/_update/3?refresh=true", Some(update)).await;
+    assert_eq!(ids(&search(&c, url, json!({"query": line("fig", 9)})).await), ["3"]);
+
+    // Unrefreshed writes come back from the translog with their objects.
+    let late = json!({"customer": "di", "lines": [{"product": "kiwi", "qty": 4}]});
+    call(&c, url, Method::PUT, "/orders/_doc/4", Some(late)).await;
+    let data = server.kill_hard();
+    let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
+    let url = &server.url;
+    call(&c, url, Method::POST, "/orders/_refresh", None).await;
+    assert_eq!(ids(&search(&c, url, json!({"query": line("kiwi", 4)})).await), ["4"]);
+    assert_eq!(ids(&search(&c, url, json!({"query": line("plum", 2)})).await), ["2"]);
+    assert_eq!(ids(&search(&c, url, json!({"query": {"match_all": {}}})).await), ["2", "3", "4"]);
+}
