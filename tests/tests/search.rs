@@ -903,3 +903,48 @@ async fn routed_documents_and_search_parameter_checks() {
     let (status, _) = call(&c, url, Method::GET, "/books/_search?pre_filter_shard_size=0", None).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn intervals_find_terms_in_order_and_proximity() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let search = |rule: Value| {
+        let c = c.clone();
+        let url = url.clone();
+        async move {
+            let body = json!({"query": {"intervals": {"title": rule}}});
+            let (status, found) = call(&c, &url, Method::POST, "/books/_search", Some(body)).await;
+            assert!(status.is_success(), "{found}");
+            let mut matched: Vec<String> = ids(&found).iter().map(|s| s.to_string()).collect();
+            matched.sort();
+            matched
+        }
+    };
+    // "The quick brown fox" (1), "The fox and the hound" (4).
+    assert_eq!(search(json!({"match": {"query": "the fox", "ordered": true}})).await, ["1", "4"]);
+    assert_eq!(search(json!({"match": {"query": "the fox", "ordered": true, "max_gaps": 0}})).await, ["4"]);
+    assert_eq!(search(json!({"match": {"query": "fox the", "ordered": true}})).await, ["4"]);
+    let quick_before_fox = json!({"all_of": {"ordered": true, "intervals": [
+        {"prefix": {"prefix": "qui"}}, {"any_of": {"intervals": [{"match": {"query": "fox"}}, {"match": {"query": "dog"}}]}}
+    ]}});
+    assert_eq!(search(quick_before_fox).await, ["1"]);
+    let not_containing =
+        json!({"match": {"query": "fox hound", "filter": {"not_containing": {"match": {"query": "and"}}}}});
+    assert_eq!(search(not_containing).await, Vec::<String>::new());
+    assert_eq!(search(json!({"fuzzy": {"term": "hund"}})).await, ["4"]);
+    // Tighter intervals score higher.
+    let body = json!({"query": {"intervals": {"title": {"match": {"query": "the fox", "ordered": true}}}}});
+    let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(ids(&found), ["4", "1"]);
+    let (status, err) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_search",
+        Some(json!({"query": {"intervals": {"tag": {"match": {"query": "tech"}}}}})),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 400, "{err}");
+}

@@ -292,6 +292,42 @@ impl Compiler<'_> {
         ]))))
     }
 
+    /// An `intervals` rule resolved on a text field: its texts analysed,
+    /// its patterns left to expand per segment.
+    fn interval_source(
+        &self,
+        f: &FieldMapper,
+        rule: &super::intervals::Rule,
+    ) -> Result<super::intervals::Source, EngineError> {
+        use super::intervals::{Rule, Source};
+        let filter = |filter: &Option<Box<super::intervals::Filter>>| -> Result<_, EngineError> {
+            filter.as_ref().map(|fl| Ok((fl.kind, self.interval_source(f, &fl.rule)?))).transpose()
+        };
+        let all = |rules: &[Rule]| rules.iter().map(|r| self.interval_source(f, r)).collect::<Result<Vec<_>, _>>();
+        Ok(match rule {
+            Rule::Match { query, max_gaps, ordered, analyzer, filter: fl } => {
+                let terms =
+                    self.words(f, analyzer.as_deref(), query)?.iter().map(|(_, w)| self.text_term(f, w)).collect();
+                Source::of_terms(terms, *ordered, *max_gaps).filtered(filter(fl)?)
+            }
+            Rule::Expand { kind, matcher } => {
+                let mut path = json_term(self.fields.text, &f.path);
+                path.append_type_and_str("");
+                Source::Expand { kind, path, matcher: matcher.clone() }
+            }
+            Rule::AllOf { rules, max_gaps, ordered, filter: fl } => {
+                let sources = all(rules)?;
+                let combined = if *ordered {
+                    Source::Ordered { sources, max_gaps: *max_gaps }
+                } else {
+                    Source::Unordered { sources, max_gaps: *max_gaps }
+                };
+                combined.filtered(filter(fl)?)
+            }
+            Rule::AnyOf { rules, filter: fl } => Source::Or(all(rules)?).filtered(filter(fl)?),
+        })
+    }
+
     pub fn compile(&self, q: &Query) -> Result<Compiled, EngineError> {
         if let Some(q) = self.on_id(q)? {
             return Ok(q);
@@ -319,6 +355,17 @@ impl Compiler<'_> {
             Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
             Query::Named { query, .. } => self.compile(query)?,
             Query::Nested(n) => self.nested(n)?,
+            Query::Intervals { field, rule, boost } => {
+                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                if !f.kind.is_text() {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Can only use interval queries on text fields - not on [{field}] which is of type [{}]",
+                        f.type_name
+                    )));
+                }
+                let source = self.interval_source(f, rule)?;
+                Box::new(super::intervals::IntervalsQuery { field: self.fields.text, source, boost: *boost })
+            }
             // Read before compiling (`Engine::with_lookups`); unread, it matches nothing.
             Query::TermsLookup { .. } => Box::new(EmptyQuery),
             Query::MatchNone => Box::new(EmptyQuery),

@@ -87,6 +87,12 @@ pub enum Query {
     FunctionScore(super::function_score::FunctionScore),
     /// `nested`: documents holding nested objects the query matches.
     Nested(Box<Nested>),
+    /// `intervals`: terms of a text field in the order and proximity a rule says.
+    Intervals {
+        field: String,
+        rule: super::intervals::Rule,
+        boost: f32,
+    },
     /// `distance_feature`: documents with the field, scored higher the
     /// nearer their value (a date, a number or a point) is to `origin`.
     DistanceFeature {
@@ -315,6 +321,7 @@ impl std::fmt::Display for Query {
             }
             Query::FunctionScore(fs) => write!(f, "function score ({}, functions: {})", fs.query, fs.functions.len()),
             Query::Nested(n) => write!(f, "ToParentBlockJoinQuery ({})", n.query),
+            Query::Intervals { field, .. } => write!(f, "IntervalQuery({field})"),
         }
     }
 }
@@ -414,7 +421,6 @@ const NOT_YET: &[&str] = &[
     "parent_id",
     "geo_shape",
     "geo_polygon",
-    "intervals",
     "span_term",
     "span_near",
     "span_or",
@@ -900,6 +906,10 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 inner_hits: params.get("inner_hits").map(|v| super::nested::InnerHits::parse(path, v)).transpose()?,
                 boost: boost(params)?,
             }))
+        }
+        "intervals" => {
+            let (field, rule, boost) = super::intervals::parse(params)?;
+            Query::Intervals { field, rule, boost }
         }
         "constant_score" => Query::ConstantScore {
             filter: Box::new(parse(

@@ -14,6 +14,8 @@ mod filtered;
 pub mod function_score;
 mod geo_query;
 pub mod highlight;
+pub mod intervals;
+mod listed;
 pub mod nested;
 pub mod pit;
 mod profile;

@@ -188,8 +188,9 @@ pub fn parse(v: &Value) -> Result<Vec<Suggestion>, EngineError> {
 }
 
 /// The optimal string alignment distance (Damerau-Levenshtein with
-/// adjacent transpositions) between two terms, over chars.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
+/// adjacent transpositions, unless `transpositions` is off) between two
+/// terms, over chars.
+pub(crate) fn edit_distance(a: &[char], b: &[char], transpositions: bool) -> usize {
     let (n, m) = (a.len(), b.len());
     let mut d = vec![vec![0usize; m + 1]; n + 1];
     for (i, row) in d.iter_mut().enumerate() {
@@ -202,7 +203,7 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+            if transpositions && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
         }
@@ -258,7 +259,7 @@ impl Engine {
                     if o.mode == Mode::Popular && freq <= own {
                         continue;
                     }
-                    let distance = edit_distance(&chars, &cand);
+                    let distance = edit_distance(&chars, &cand, true);
                     if distance == 0 || distance > o.max_edits {
                         continue;
                     }
@@ -406,7 +407,7 @@ mod tests {
 
     #[test]
     fn edit_distance_counts_transpositions_once() {
-        let d = |a: &str, b: &str| edit_distance(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>());
+        let d = |a: &str, b: &str| edit_distance(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>(), true);
         assert_eq!(d("amsterdma", "amsterdam"), 1);
         assert_eq!(d("meetpu", "meetup"), 1);
         assert_eq!(d("kitten", "sitting"), 3);

@@ -1,0 +1,613 @@
+//! The `intervals` query: documents where terms of a text field occur in
+//! the order and proximity its rules say, as Lucene's interval queries.
+//!
+//! A rule ([`Rule`], read from the query) resolves against the mapping into
+//! a [`Source`] of intervals: analysed terms, patterns expanded against a
+//! segment's terms, and their combinations (`all_of`, ordered or not, with
+//! `max_gaps`; `any_of`) and filters (`containing`, `before`...). A segment
+//! is searched eagerly: the positions of every term the source names are
+//! read, and each document holding any is given its intervals. A document
+//! matches when it has one; it scores `freq / (freq + 1)`, `freq` being the
+//! sum over its intervals of one over their width (Lucene's saturation).
+
+use super::dsl::{edit_distance_for, literal_regex, parsing, wildcard_regex};
+use super::listed::Listed;
+use crate::error::EngineError;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use tantivy::postings::Postings;
+use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+
+/// A rule of an `intervals` query, as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// The analysed terms of a text, in order or not, within `max_gaps`.
+    Match {
+        query: String,
+        max_gaps: Option<u32>,
+        ordered: bool,
+        analyzer: Option<String>,
+        filter: Option<Box<Filter>>,
+    },
+    /// Terms a pattern matches: `prefix`, `wildcard`, `regexp` (as a
+    /// regular expression over the term), `fuzzy`, `range`.
+    Expand {
+        kind: &'static str,
+        matcher: Matcher,
+    },
+    AllOf {
+        rules: Vec<Rule>,
+        max_gaps: Option<u32>,
+        ordered: bool,
+        filter: Option<Box<Filter>>,
+    },
+    AnyOf {
+        rules: Vec<Rule>,
+        filter: Option<Box<Filter>>,
+    },
+}
+
+/// How an expanding rule picks terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// A regular expression the whole term matches.
+    Pattern(String),
+    /// Terms within an edit distance of `term`, its first `prefix` characters exact.
+    Fuzzy { term: String, fuzziness: String, prefix: usize, transpositions: bool },
+    /// Terms between bounds.
+    Range { low: Option<(String, bool)>, high: Option<(String, bool)> },
+}
+
+/// A filter on a rule's intervals, by their relation to another rule's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub kind: FilterKind,
+    pub rule: Rule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKind {
+    Containing,
+    NotContaining,
+    ContainedBy,
+    NotContainedBy,
+    Overlapping,
+    NotOverlapping,
+    Before,
+    After,
+}
+
+const FILTERS: &[(&str, FilterKind)] = &[
+    ("containing", FilterKind::Containing),
+    ("not_containing", FilterKind::NotContaining),
+    ("contained_by", FilterKind::ContainedBy),
+    ("not_contained_by", FilterKind::NotContainedBy),
+    ("overlapping", FilterKind::Overlapping),
+    ("not_overlapping", FilterKind::NotOverlapping),
+    ("before", FilterKind::Before),
+    ("after", FilterKind::After),
+];
+
+/// Reads the `{field: {rule: {...}, boost}}` of an `intervals` query: the
+/// field, its rule and the boost.
+pub fn parse(params: &Map<String, Value>) -> Result<(String, Rule, f32), EngineError> {
+    let mut fields = params.iter().filter(|(k, _)| k.as_str() != "_name" && k.as_str() != "boost");
+    let Some((field, body)) = fields.next() else {
+        return Err(parsing("Expected [FIELD_NAME] but got [END_OBJECT]"));
+    };
+    if fields.next().is_some() {
+        return Err(parsing("Expected [END_OBJECT] but got [FIELD_NAME]"));
+    }
+    let Value::Object(body) = body else { return Err(parsing("Expected [START_OBJECT] but got a value")) };
+    let mut boost = 1.0;
+    let mut rule = None;
+    for (k, v) in body {
+        match k.as_str() {
+            "boost" => boost = v.as_f64().ok_or_else(|| parsing("[boost] must be a number"))? as f32,
+            "_name" => {}
+            name if rule.is_none() => rule = Some(parse_rule(name, v)?),
+            other => return Err(parsing(format!("Only one interval rule can be specified, found [{other}]"))),
+        }
+    }
+    let rule = rule.ok_or_else(|| parsing(format!("Missing intervals from interval query definition on [{field}]")))?;
+    Ok((field.clone(), rule, boost))
+}
+
+fn object<'v>(name: &str, v: &'v Value) -> Result<&'v Map<String, Value>, EngineError> {
+    v.as_object().ok_or_else(|| parsing(format!("Expected [START_OBJECT] for interval rule [{name}]")))
+}
+
+fn known(name: &str, o: &Map<String, Value>, keys: &[&str]) -> Result<(), EngineError> {
+    match o.keys().find(|k| !keys.contains(&k.as_str())) {
+        Some(k) if k == "use_field" => Err(EngineError::Unsupported(format!("the [use_field] option of [{name}]"))),
+        Some(k) => Err(parsing(format!("[{name}] unknown field [{k}]"))),
+        None => Ok(()),
+    }
+}
+
+fn text(name: &str, o: &Map<String, Value>, key: &str) -> Result<String, EngineError> {
+    o.get(key).map(crate::settings_text).ok_or_else(|| parsing(format!("[{name}] requires a [{key}]")))
+}
+
+fn max_gaps(o: &Map<String, Value>) -> Option<u32> {
+    // `-1` (the default) means no limit.
+    o.get("max_gaps").and_then(Value::as_i64).and_then(|n| u32::try_from(n).ok())
+}
+
+fn filter(o: &Map<String, Value>) -> Result<Option<Box<Filter>>, EngineError> {
+    let Some(v) = o.get("filter") else { return Ok(None) };
+    let f = object("filter", v)?;
+    let (name, body) = f.iter().next().ok_or_else(|| parsing("[filter] requires a rule"))?;
+    if name == "script" {
+        return Err(EngineError::Unsupported("the [script] filter of [intervals]".into()));
+    }
+    let kind = FILTERS
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, k)| *k)
+        .ok_or_else(|| parsing(format!("Unknown filter type [{name}]")))?;
+    let rule = object(name, body)?;
+    let (rule_name, rule_body) = rule.iter().next().ok_or_else(|| parsing(format!("[{name}] requires a rule")))?;
+    Ok(Some(Box::new(Filter { kind, rule: parse_rule(rule_name, rule_body)? })))
+}
+
+fn rules(name: &str, o: &Map<String, Value>) -> Result<Vec<Rule>, EngineError> {
+    let items = o
+        .get("intervals")
+        .and_then(Value::as_array)
+        .ok_or_else(|| parsing(format!("[{name}] requires an [intervals] array")))?;
+    items
+        .iter()
+        .map(|item| {
+            let rule = object(name, item)?;
+            let (n, body) = rule.iter().next().ok_or_else(|| parsing(format!("[{name}] holds an empty rule")))?;
+            parse_rule(n, body)
+        })
+        .collect()
+}
+
+fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
+    let o = object(name, v)?;
+    Ok(match name {
+        "match" => {
+            known(name, o, &["query", "max_gaps", "ordered", "analyzer", "filter", "use_field"])?;
+            Rule::Match {
+                query: text(name, o, "query")?,
+                max_gaps: max_gaps(o),
+                ordered: o.get("ordered").is_some_and(|v| v == true),
+                analyzer: o.get("analyzer").and_then(Value::as_str).map(str::to_owned),
+                filter: filter(o)?,
+            }
+        }
+        "all_of" => {
+            known(name, o, &["intervals", "max_gaps", "ordered", "filter"])?;
+            Rule::AllOf {
+                rules: rules(name, o)?,
+                max_gaps: max_gaps(o),
+                ordered: o.get("ordered").is_some_and(|v| v == true),
+                filter: filter(o)?,
+            }
+        }
+        "any_of" => {
+            known(name, o, &["intervals", "filter"])?;
+            Rule::AnyOf { rules: rules(name, o)?, filter: filter(o)? }
+        }
+        "prefix" => {
+            known(name, o, &["prefix", "analyzer", "use_field"])?;
+            let prefix = text(name, o, "prefix")?.to_lowercase();
+            Rule::Expand { kind: "prefix", matcher: Matcher::Pattern(format!("{}.*", literal_regex(&prefix))) }
+        }
+        "wildcard" => {
+            known(name, o, &["pattern", "analyzer", "use_field"])?;
+            let pattern = text(name, o, "pattern")?.to_lowercase();
+            Rule::Expand { kind: "wildcard", matcher: Matcher::Pattern(wildcard_regex(&pattern)) }
+        }
+        "regexp" => {
+            known(name, o, &["pattern", "analyzer", "use_field"])?;
+            Rule::Expand { kind: "regexp", matcher: Matcher::Pattern(text(name, o, "pattern")?) }
+        }
+        "fuzzy" => {
+            known(name, o, &["term", "prefix_length", "transpositions", "fuzziness", "analyzer", "use_field"])?;
+            let term = text(name, o, "term")?.to_lowercase();
+            let fuzziness = o.get("fuzziness").map_or_else(|| "AUTO".to_owned(), crate::settings_text);
+            edit_distance_for(&fuzziness, 0)?;
+            Rule::Expand {
+                kind: "fuzzy",
+                matcher: Matcher::Fuzzy {
+                    term,
+                    fuzziness,
+                    prefix: o.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
+                    transpositions: o.get("transpositions").is_none_or(|v| v != false),
+                },
+            }
+        }
+        "range" => {
+            known(name, o, &["gt", "gte", "lt", "lte", "analyzer", "use_field"])?;
+            let bound =
+                |k: &str, inclusive: bool| o.get(k).map(|v| (crate::settings_text(v).to_lowercase(), inclusive));
+            Rule::Expand {
+                kind: "range",
+                matcher: Matcher::Range {
+                    low: bound("gte", true).or_else(|| bound("gt", false)),
+                    high: bound("lte", true).or_else(|| bound("lt", false)),
+                },
+            }
+        }
+        other => return Err(parsing(format!("Unknown interval type [{other}]"))),
+    })
+}
+
+/// How many terms an expanding rule may stand for, as in Elasticsearch.
+const MAX_EXPANSIONS: usize = 128;
+
+/// A rule resolved against the mapping: where its intervals come from.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// Each position of any of these terms.
+    Terms(Vec<Term>),
+    /// The terms of the field (its `_text` path) a matcher accepts, found per segment.
+    Expand {
+        kind: &'static str,
+        path: Term,
+        matcher: Matcher,
+    },
+    Ordered {
+        sources: Vec<Source>,
+        max_gaps: Option<u32>,
+    },
+    Unordered {
+        sources: Vec<Source>,
+        max_gaps: Option<u32>,
+    },
+    Or(Vec<Source>),
+    Filtered {
+        source: Box<Source>,
+        kind: FilterKind,
+        filter: Box<Source>,
+    },
+    Nothing,
+}
+
+impl Source {
+    /// The terms of a match rule's analysed text, in order or not.
+    pub(crate) fn of_terms(terms: Vec<Term>, ordered: bool, max_gaps: Option<u32>) -> Source {
+        match terms.len() {
+            0 => Source::Nothing,
+            1 => Source::Terms(terms),
+            _ => {
+                let sources = terms.into_iter().map(|t| Source::Terms(vec![t])).collect();
+                if ordered {
+                    Source::Ordered { sources, max_gaps }
+                } else {
+                    Source::Unordered { sources, max_gaps }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn filtered(self, filter: Option<(FilterKind, Source)>) -> Source {
+        match filter {
+            Some((kind, f)) => Source::Filtered { source: Box::new(self), kind, filter: Box::new(f) },
+            None => self,
+        }
+    }
+
+    /// The source with its expanding rules replaced by the terms they find
+    /// in a segment.
+    fn bind(&self, reader: &SegmentReader, field: Field) -> tantivy::Result<Source> {
+        let all = |list: &[Source]| list.iter().map(|s| s.bind(reader, field)).collect::<tantivy::Result<Vec<_>>>();
+        Ok(match self {
+            Source::Expand { kind, path, matcher } => Source::Terms(expand(reader, field, path, matcher, kind)?),
+            Source::Ordered { sources, max_gaps } => Source::Ordered { sources: all(sources)?, max_gaps: *max_gaps },
+            Source::Unordered { sources, max_gaps } => {
+                Source::Unordered { sources: all(sources)?, max_gaps: *max_gaps }
+            }
+            Source::Or(list) => Source::Or(all(list)?),
+            Source::Filtered { source, kind, filter } => Source::Filtered {
+                source: Box::new(source.bind(reader, field)?),
+                kind: *kind,
+                filter: Box::new(filter.bind(reader, field)?),
+            },
+            other => other.clone(),
+        })
+    }
+
+    fn terms<'s>(&'s self, out: &mut Vec<&'s Term>) {
+        match self {
+            Source::Terms(terms) => out.extend(terms),
+            Source::Ordered { sources, .. } | Source::Unordered { sources, .. } | Source::Or(sources) => {
+                sources.iter().for_each(|s| s.terms(out))
+            }
+            Source::Filtered { source, filter, .. } => {
+                source.terms(out);
+                filter.terms(out);
+            }
+            Source::Expand { .. } | Source::Nothing => {}
+        }
+    }
+
+    /// The intervals of one document, given each term's positions in it.
+    fn intervals(&self, positions: &HashMap<&Term, Vec<u32>>) -> Vec<Interval> {
+        match self {
+            Source::Terms(terms) => {
+                let mut out: Vec<Interval> = terms
+                    .iter()
+                    .filter_map(|t| positions.get(t))
+                    .flatten()
+                    .map(|p| Interval { start: *p, end: *p, gaps: 0 })
+                    .collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            Source::Or(list) => {
+                let mut out: Vec<Interval> = list.iter().flat_map(|s| s.intervals(positions)).collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            Source::Ordered { sources, max_gaps } | Source::Unordered { sources, max_gaps } => {
+                let lists: Vec<Vec<Interval>> = sources.iter().map(|s| s.intervals(positions)).collect();
+                if lists.iter().any(Vec::is_empty) {
+                    return Vec::new();
+                }
+                let ordered = matches!(self, Source::Ordered { .. });
+                minimal(combine(&lists, ordered, *max_gaps))
+            }
+            Source::Filtered { source, kind, filter } => {
+                let filters = filter.intervals(positions);
+                source.intervals(positions).into_iter().filter(|i| kind.keeps(i, &filters)).collect()
+            }
+            Source::Expand { .. } | Source::Nothing => Vec::new(),
+        }
+    }
+}
+
+/// A stretch of positions, with the gaps its parts leave inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Interval {
+    start: u32,
+    end: u32,
+    gaps: u32,
+}
+
+impl Interval {
+    fn width(&self) -> u32 {
+        self.end - self.start + 1
+    }
+
+    fn contains(&self, other: &Interval) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+impl FilterKind {
+    fn keeps(self, i: &Interval, filters: &[Interval]) -> bool {
+        let any = |test: &dyn Fn(&Interval) -> bool| filters.iter().any(test);
+        match self {
+            FilterKind::Containing => any(&|f| i.contains(f)),
+            FilterKind::NotContaining => !any(&|f| i.contains(f)),
+            FilterKind::ContainedBy => any(&|f| f.contains(i)),
+            FilterKind::NotContainedBy => !any(&|f| f.contains(i)),
+            FilterKind::Overlapping => any(&|f| i.start <= f.end && f.start <= i.end),
+            FilterKind::NotOverlapping => !any(&|f| i.start <= f.end && f.start <= i.end),
+            FilterKind::Before => any(&|f| i.end < f.start),
+            FilterKind::After => any(&|f| i.start > f.end),
+        }
+    }
+}
+
+/// How many combinations of sub-intervals one document may try.
+const MAX_COMBINATIONS: usize = 100_000;
+
+/// The intervals made of one interval of each list: in the lists' order
+/// without overlapping (`ordered`), or in any order; within `max_gaps`.
+fn combine(lists: &[Vec<Interval>], ordered: bool, max_gaps: Option<u32>) -> Vec<Interval> {
+    let mut out = Vec::new();
+    let mut budget = MAX_COMBINATIONS;
+    let mut chosen: Vec<Interval> = Vec::with_capacity(lists.len());
+    fn walk(
+        lists: &[Vec<Interval>],
+        ordered: bool,
+        max_gaps: Option<u32>,
+        chosen: &mut Vec<Interval>,
+        budget: &mut usize,
+        out: &mut Vec<Interval>,
+    ) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let Some(list) = lists.get(chosen.len()) else {
+            let start = chosen.iter().map(|i| i.start).min().unwrap_or(0);
+            let end = chosen.iter().map(|i| i.end).max().unwrap_or(0);
+            // The positions between the parts, and those inside them.
+            let covered: u32 = chosen.iter().map(Interval::width).sum();
+            let inner: u32 = chosen.iter().map(|i| i.gaps).sum();
+            let gaps = (end - start + 1).saturating_sub(covered) + inner;
+            if max_gaps.is_none_or(|m| gaps <= m) {
+                out.push(Interval { start, end, gaps });
+            }
+            return;
+        };
+        for next in list {
+            if ordered {
+                if chosen.last().is_some_and(|prev| next.start <= prev.end) {
+                    continue;
+                }
+                // The gaps so far already too many: later choices only add.
+                if let (Some(m), Some(first)) = (max_gaps, chosen.first()) {
+                    let covered: u32 = chosen.iter().map(Interval::width).sum();
+                    let inner: u32 = chosen.iter().map(|i| i.gaps).sum();
+                    if (next.start - first.start).saturating_sub(covered) + inner > m {
+                        break;
+                    }
+                }
+            } else if chosen.iter().any(|c| c.start <= next.end && next.start <= c.end) {
+                continue;
+            }
+            chosen.push(*next);
+            walk(lists, ordered, max_gaps, chosen, budget, out);
+            chosen.pop();
+        }
+    }
+    walk(lists, ordered, max_gaps, &mut chosen, &mut budget, &mut out);
+    out
+}
+
+/// The minimal intervals: none containing another.
+fn minimal(mut all: Vec<Interval>) -> Vec<Interval> {
+    all.sort_unstable_by_key(|i| (i.start, i.end, i.gaps));
+    all.dedup_by_key(|i| (i.start, i.end));
+    all.iter().filter(|i| !all.iter().any(|o| (o.start, o.end) != (i.start, i.end) && i.contains(o))).copied().collect()
+}
+
+/// The terms of a text field's path a matcher accepts, in a segment.
+fn expand(
+    reader: &SegmentReader,
+    field: Field,
+    path: &Term,
+    matcher: &Matcher,
+    kind: &str,
+) -> tantivy::Result<Vec<Term>> {
+    let prefix = path.serialized_value_bytes();
+    let index = reader.inverted_index(field)?;
+    let mut stream = index.terms().range().ge(prefix).into_stream()?;
+    let pattern = match matcher {
+        Matcher::Pattern(p) => Some(
+            regex::Regex::new(&format!("^(?:{p})$"))
+                .map_err(|e| tantivy::TantivyError::InvalidArgument(format!("invalid pattern: {e}")))?,
+        ),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    while stream.advance() {
+        let key = stream.key();
+        let Some(word) = key.strip_prefix(prefix) else { break };
+        let Ok(word) = std::str::from_utf8(word) else { continue };
+        let accepted = match (matcher, &pattern) {
+            (Matcher::Pattern(_), Some(re)) => re.is_match(word),
+            (Matcher::Fuzzy { term, fuzziness, prefix, transpositions }, _) => {
+                let (a, b): (Vec<char>, Vec<char>) = (term.chars().collect(), word.chars().collect());
+                let distance = edit_distance_for(fuzziness, a.len()).unwrap_or(0) as usize;
+                a.iter().take(*prefix).eq(b.iter().take(*prefix))
+                    && super::suggest::edit_distance(&a, &b, *transpositions) <= distance
+            }
+            (Matcher::Range { low, high }, _) => {
+                low.as_ref()
+                    .is_none_or(|(l, inclusive)| if *inclusive { word >= l.as_str() } else { word > l.as_str() })
+                    && high
+                        .as_ref()
+                        .is_none_or(|(h, inclusive)| if *inclusive { word <= h.as_str() } else { word < h.as_str() })
+            }
+            _ => false,
+        };
+        if accepted {
+            if out.len() == MAX_EXPANSIONS {
+                return Err(tantivy::TantivyError::InvalidArgument(format!(
+                    "[{kind}] expanded to too many terms (limit {MAX_EXPANSIONS})"
+                )));
+            }
+            let mut term = path.clone();
+            term.append_bytes(word.as_bytes());
+            out.push(term);
+        }
+    }
+    Ok(out)
+}
+
+/// The compiled `intervals` query over one text field.
+#[derive(Debug, Clone)]
+pub(crate) struct IntervalsQuery {
+    pub field: Field,
+    pub source: Source,
+    pub boost: Score,
+}
+
+impl TQuery for IntervalsQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for IntervalsQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let source = self.source.bind(reader, self.field)?;
+        let mut terms = Vec::new();
+        source.terms(&mut terms);
+        terms.sort_unstable();
+        terms.dedup();
+        let index = reader.inverted_index(self.field)?;
+        let alive = reader.alive_bitset();
+        // Each document's positions of each term.
+        let mut docs: BTreeMap<DocId, HashMap<&Term, Vec<u32>>> = BTreeMap::new();
+        for term in &terms {
+            let Some(mut postings) = index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? else {
+                continue;
+            };
+            while postings.doc() != TERMINATED {
+                let doc = postings.doc();
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    let mut positions = Vec::new();
+                    postings.positions(&mut positions);
+                    docs.entry(doc).or_default().insert(*term, positions);
+                }
+                postings.advance();
+            }
+        }
+        let mut matched = Vec::new();
+        for (doc, positions) in &docs {
+            let intervals = source.intervals(positions);
+            if !intervals.is_empty() {
+                let freq: f32 = intervals.iter().map(|i| 1.0 / i.width().max(1) as f32).sum();
+                matched.push((*doc, self.boost * boost * freq / (freq + 1.0)));
+            }
+        }
+        Ok(Box::new(Listed::new(matched)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
+        }
+        Ok(Explanation::new("intervals, scored by the saturation of their widths", scorer.score()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(start: u32, end: u32) -> Interval {
+        Interval { start, end, gaps: 0 }
+    }
+
+    #[test]
+    fn ordered_combinations_keep_the_tightest_within_gaps() {
+        // "the big bad wolf": the[0], big[1] or big-bad[1..2], wolf[3].
+        let lists = vec![vec![at(0, 0)], vec![at(1, 1), at(1, 2)], vec![at(3, 3)]];
+        assert_eq!(combine(&lists, true, Some(0)), [Interval { start: 0, end: 3, gaps: 0 }]);
+        let loose = minimal(combine(&lists, true, None));
+        assert_eq!(loose, [Interval { start: 0, end: 3, gaps: 0 }]);
+        // Unordered: either order, no overlap.
+        let lists = vec![vec![at(4, 4)], vec![at(1, 1)]];
+        assert_eq!(combine(&lists, false, Some(2)), [Interval { start: 1, end: 4, gaps: 2 }]);
+        assert!(combine(&lists, false, Some(1)).is_empty());
+        assert!(combine(&lists, true, None).is_empty());
+    }
+
+    #[test]
+    fn filters_relate_intervals() {
+        let i = at(2, 5);
+        assert!(FilterKind::Containing.keeps(&i, &[at(3, 3)]));
+        assert!(FilterKind::NotContaining.keeps(&i, &[at(6, 6)]));
+        assert!(FilterKind::ContainedBy.keeps(&i, &[at(0, 9)]));
+        assert!(FilterKind::Overlapping.keeps(&i, &[at(5, 7)]));
+        assert!(FilterKind::Before.keeps(&i, &[at(6, 6)]));
+        assert!(FilterKind::After.keeps(&i, &[at(0, 1)]));
+        assert!(!FilterKind::After.keeps(&i, &[at(6, 6)]));
+    }
+}
