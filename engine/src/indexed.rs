@@ -145,6 +145,9 @@ impl IndexedDoc {
             let path = field.path.as_str();
             let term = match value {
                 IndexValue::Text(t) => {
+                    if field.text_by_doc_values() {
+                        doc.terms.entry(path.to_owned()).or_default().push(OwnedValue::Str(t.clone()));
+                    }
                     // Indexed even with `index: false`: Elasticsearch still
                     // answers queries on such fields from their doc values.
                     if let Some(analyzer) = field.analyzer.as_deref() {

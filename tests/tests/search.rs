@@ -948,3 +948,69 @@ async fn intervals_find_terms_in_order_and_proximity() {
     .await;
     assert_eq!(status.as_u16(), 400, "{err}");
 }
+
+#[tokio::test]
+async fn query_values_are_read_as_elasticsearch_reads_them() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "took_us": {"type": "long", "meta": {"unit": "us"}},
+        "ratio": {"type": "float"},
+        "airport": {"type": "text", "index": false, "doc_values": {"cardinality": "low"}},
+        "year": {"type": "date", "format": "uuuu"},
+        "rank": {"type": "integer"}
+    }});
+    call(&c, url, Method::PUT, "/q", Some(json!({"mappings": mappings}))).await;
+    call(
+        &c,
+        url,
+        Method::PUT,
+        "/q/_doc/1",
+        Some(json!({"took_us": 1500, "ratio": 0.5, "airport": "London Heathrow", "year": "1999", "rank": 3})),
+    )
+    .await;
+    call(
+        &c,
+        url,
+        Method::PUT,
+        "/q/_doc/2?refresh=true",
+        Some(json!({"took_us": 10, "ratio": 3.0e38, "airport": "Singapore Changi"})),
+    )
+    .await;
+    let hits = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/q/_search", Some(json!({"query": q}))).await;
+            assert!(status.is_success(), "{found}");
+            let mut matched: Vec<String> = ids(&found).iter().map(|s| s.to_string()).collect();
+            matched.sort();
+            matched
+        }
+    };
+    // A unit converts to the field's (`meta.unit`).
+    assert_eq!(hits(json!({"range": {"took_us": {"gte": "1ms", "lt": "2ms"}}})).await, ["1"]);
+    // A float bound beyond a float's range still bounds.
+    assert_eq!(hits(json!({"range": {"ratio": {"gt": 0, "lte": 1e300}}})).await, ["1", "2"]);
+    // A text field with doc values only matches patterns on its whole values.
+    assert_eq!(hits(json!({"prefix": {"airport": "London"}})).await, ["1"]);
+    assert_eq!(hits(json!({"wildcard": {"airport": "*Changi"}})).await, ["2"]);
+    // A number is read by the date format when it is no epoch.
+    assert_eq!(hits(json!({"range": {"year": {"gte": 1990, "lte": 2000}}})).await, ["1"]);
+
+    // More ids than the result window is the query's error, first.
+    call(&c, url, Method::PUT, "/q/_settings", Some(json!({"index": {"max_result_window": 2}}))).await;
+    let (status, err) =
+        call(&c, url, Method::POST, "/q/_search", Some(json!({"query": {"ids": {"values": ["1", "2", "3"]}}}))).await;
+    assert_eq!(status.as_u16(), 400);
+    assert_eq!(err["error"]["root_cause"][0]["type"], "query_shard_exception");
+
+    // A missing integer sorts, and shows, as the type's largest value.
+    let (_, sorted) =
+        call(&c, url, Method::POST, "/q/_search", Some(json!({"sort": [{"rank": "asc"}], "size": 2}))).await;
+    let sort_values: Vec<&Value> = sorted["hits"]["hits"].as_array().unwrap().iter().map(|h| &h["sort"][0]).collect();
+    assert_eq!(sort_values, [&json!(3), &json!(i32::MAX)]);
+    let after = json!({"sort": [{"rank": "asc"}], "search_after": [i32::MAX], "size": 2});
+    let (_, rest) = call(&c, url, Method::POST, "/q/_search", Some(after)).await;
+    assert_eq!(ids(&rest), Vec::<&str>::new());
+}

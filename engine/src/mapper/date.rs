@@ -446,15 +446,36 @@ impl DateFormat {
             Some(Format::EpochSecond) => millis.div_euclid(1000).to_string(),
             Some(Format::Pattern(pieces)) => {
                 let mut out = String::new();
-                write_pieces(pieces, millis, &mut out);
+                write_pieces(pieces, millis, 0, &mut out);
                 out
             }
         }
     }
+
+    /// An instant in epoch nanos (a `date_nanos` value) as the list's first
+    /// format prints it: the digits below the millisecond only where the
+    /// format has room for them (`_nanos` formats, epoch millis, patterns).
+    pub fn format_nanos_value(&self, nanos: i64) -> String {
+        let millis = nanos.div_euclid(1_000_000);
+        let below = nanos.rem_euclid(1_000_000) as u32;
+        match self.formats.first() {
+            Some(Format::IsoOptional) if self.text.contains("nanos") => format_iso(millis, below, true),
+            Some(Format::EpochMillis) if below > 0 => {
+                format!("{millis}.{}", format!("{below:06}").trim_end_matches('0'))
+            }
+            Some(Format::Pattern(pieces)) => {
+                let mut out = String::new();
+                write_pieces(pieces, millis, below, &mut out);
+                out
+            }
+            _ => self.format_millis(millis),
+        }
+    }
 }
 
-/// Prints a pattern's pieces (optional sections in full, offsets as `Z`).
-fn write_pieces(pieces: &[Piece], millis: i64, out: &mut String) {
+/// Prints a pattern's pieces (optional sections in full, offsets as `Z`);
+/// `below` is the nanoseconds beneath the millisecond.
+fn write_pieces(pieces: &[Piece], millis: i64, below: u32, out: &mut String) {
     use std::fmt::Write;
     let (days, ms) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
     let (y, m, d) = civil_from_days(days);
@@ -478,7 +499,7 @@ fn write_pieces(pieces: &[Piece], millis: i64, out: &mut String) {
             Piece::Minute(w) => write!(out, "{min:0w$}"),
             Piece::Second(w) => write!(out, "{s:0w$}"),
             Piece::Fraction(w) => {
-                let nanos = format!("{:09}", frac * 1_000_000);
+                let nanos = format!("{:09}", frac as u32 * 1_000_000 + below);
                 out.push_str(&nanos[..(*w).min(9)]);
                 Ok(())
             }
@@ -486,7 +507,7 @@ fn write_pieces(pieces: &[Piece], millis: i64, out: &mut String) {
             Piece::Zone => write!(out, "Z"),
             Piece::Literal(l) => write!(out, "{l}"),
             Piece::Optional(inner) => {
-                write_pieces(inner, millis, out);
+                write_pieces(inner, millis, below, out);
                 Ok(())
             }
         };
@@ -495,10 +516,19 @@ fn write_pieces(pieces: &[Piece], millis: i64, out: &mut String) {
 
 /// An instant as `strict_date_optional_time` prints it (UTC, millis).
 pub fn format_iso_millis(millis: i64) -> String {
+    format_iso(millis, 0, false)
+}
+
+/// An instant in ISO 8601, UTC: three fraction digits, or with `nanos`
+/// (`strict_date_optional_time_nanos`) three to nine, as many as it needs.
+fn format_iso(millis: i64, below: u32, nanos: bool) -> String {
     let (days, ms) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
     let (y, m, d) = civil_from_days(days);
     let (h, min, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{frac:03}Z")
+    let mut fraction = format!("{:09}", frac as u32 * 1_000_000 + below);
+    let keep = if nanos { fraction.trim_end_matches('0').len().max(3) } else { 3 };
+    fraction.truncate(keep);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{fraction}Z")
 }
 
 #[cfg(test)]
@@ -522,6 +552,18 @@ mod tests {
         assert_eq!(millis(d, "2015-02-29"), None);
         assert_eq!(millis(d, "foo"), None);
         assert_eq!(DateFormat::default_format().epoch_number(-1000.0).map(Instant::millis), Some(-1000));
+    }
+
+    #[test]
+    fn nanos_print_as_far_as_the_format_goes() {
+        let nanos = 1_540_815_132_123_456_789;
+        let f = |format: &str| DateFormat::parse(format).unwrap().format_nanos_value(nanos);
+        assert_eq!(f("strict_date_optional_time_nanos"), "2018-10-29T12:12:12.123456789Z");
+        assert_eq!(f("strict_date_optional_time"), "2018-10-29T12:12:12.123Z");
+        assert_eq!(f("epoch_millis"), "1540815132123.456789");
+        assert_eq!(f("yyyy-MM-dd HH:mm:ss.SSSSSS"), "2018-10-29 12:12:12.123456");
+        let whole = DateFormat::parse("strict_date_optional_time_nanos").unwrap();
+        assert_eq!(whole.format_nanos_value(1_540_815_132_120_000_000), "2018-10-29T12:12:12.120Z");
     }
 
     #[test]

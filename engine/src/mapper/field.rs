@@ -218,11 +218,33 @@ fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
     match map.get(key) {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => s == "true",
+        // Options of a feature (`doc_values: {cardinality: low}`) turn it on.
+        Some(Value::Object(_)) => true,
         _ => default,
     }
 }
 
 impl FieldMapper {
+    /// A query's value for this field: a number with a unit (`1ms`)
+    /// converted to the unit of the field's `meta.unit`.
+    pub fn query_value<'v>(&self, value: &'v Value) -> std::borrow::Cow<'v, Value> {
+        let unit = self.meta.as_ref().and_then(|m| m.get("unit")).and_then(Value::as_str);
+        let converted = match (unit, value) {
+            (Some(unit), Value::String(text)) if self.kind.is_numeric() => super::units::convert(text, unit),
+            _ => None,
+        };
+        match converted.and_then(serde_json::Number::from_f64) {
+            Some(n) => std::borrow::Cow::Owned(Value::Number(n)),
+            None => std::borrow::Cow::Borrowed(value),
+        }
+    }
+
+    /// A text field searched by its doc values alone (`index: false`,
+    /// `doc_values` on): its whole values are exact terms, as a keyword's.
+    pub fn text_by_doc_values(&self) -> bool {
+        self.kind.is_text() && !self.index && self.doc_values
+    }
+
     pub fn compile(
         path: &str,
         type_name: &str,
@@ -511,7 +533,10 @@ impl FieldMapper {
     fn date(&self, value: &Value) -> Result<IndexValue, String> {
         let format = self.format.as_ref().expect("date fields have a format");
         let instant = match value {
-            Value::Number(n) => format.epoch_number(n.as_f64().unwrap_or(f64::NAN)),
+            // A number is an epoch if the format takes one, else its text.
+            Value::Number(n) => {
+                format.epoch_number(n.as_f64().unwrap_or(f64::NAN)).or_else(|| format.parse_str(&n.to_string()))
+            }
             Value::String(s) => format.parse_str(s),
             _ => return Err(String::new()),
         };

@@ -13,6 +13,7 @@ pub mod document;
 pub mod dynamic;
 pub mod field;
 pub mod geo;
+pub mod units;
 
 pub use document::{IndexValue, NestedDoc, ParsedDoc};
 pub use field::{FieldKind, FieldMapper};

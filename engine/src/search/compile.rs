@@ -24,6 +24,8 @@ pub struct QueryLimits {
     pub max_regex_length: usize,
     /// `index.max_terms_count`.
     pub max_terms_count: usize,
+    /// `index.max_result_window`, which also bounds an `ids` query.
+    pub max_result_window: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -87,7 +89,7 @@ impl Compiler<'_> {
     /// The `_terms` term of an exact value of a field; `None` when the value
     /// cannot be one of the field's (the query then matches nothing).
     fn exact_term(&self, field: &FieldMapper, value: &Value) -> Option<Term> {
-        let parsed = field.parse_value(value).ok()??;
+        let parsed = field.parse_value(&field.query_value(value)).ok()??;
         let mut term = json_term(self.fields.terms, &field.path);
         match parsed {
             IndexValue::Keyword(k) => term.append_type_and_str(&k),
@@ -111,7 +113,7 @@ impl Compiler<'_> {
 
     /// A value's term, or the error a value the field cannot take is.
     fn strict_term(&self, field: &FieldMapper, value: &Value) -> Result<Option<Term>, EngineError> {
-        if let Err(reason) = field.parse_value(value) {
+        if let Err(reason) = field.parse_value(&field.query_value(value)) {
             let reason = if reason.is_empty() {
                 format!("For input string: \"{}\"", crate::settings_text(value))
             } else {
@@ -488,6 +490,12 @@ impl Compiler<'_> {
                 self.range(field, [gt, gte, lt, lte], format, *boost)?
             }
             Query::Exists { field } => term_query(Term::from_field_text(self.fields.exists, field)),
+            Query::Ids { values } if values.len() > self.limits.max_result_window => {
+                return Err(EngineError::QueryShard(format!(
+                    "failed to create query: Too many ids specified, allowed max result window is [{}]",
+                    self.limits.max_result_window
+                )));
+            }
             Query::Ids { values } => {
                 let ids = values
                     .iter()
@@ -869,6 +877,8 @@ impl Compiler<'_> {
             )));
         }
         let (json_field, ok) = match field.kind {
+            // Whole values, as their doc values hold them.
+            _ if field.text_by_doc_values() => (self.fields.terms, true),
             k if k.is_text() => (self.fields.text, true),
             FieldKind::Keyword | FieldKind::Wildcard | FieldKind::ConstantKeyword | FieldKind::Flattened => {
                 (self.fields.terms, true)
@@ -907,7 +917,13 @@ impl Compiler<'_> {
             if let Some(s) = v.as_str().filter(|s| s.starts_with("now")) {
                 return Err(EngineError::Unsupported(format!("date math [{s}] in the [range] query")));
             }
-            let parsed = field.parse_value(v).map_err(|reason| {
+            // A bound beyond a float's range still bounds: the column holds f64.
+            if let Some(x) = v.as_f64().filter(|x| field.kind == FieldKind::Float && (*x as f32).is_infinite()) {
+                let mut term = json_term(self.fields.terms, &field.path);
+                term.append_type_and_fast_value(x);
+                return Ok(Some(term));
+            }
+            let parsed = field.parse_value(&field.query_value(v)).map_err(|reason| {
                 super::dsl::parsing(format!(
                     "failed to parse [{}] for field [{}]: {reason}",
                     crate::settings_text(v),

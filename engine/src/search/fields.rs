@@ -71,13 +71,15 @@ fn typed(field: &FieldMapper, value: &Value, format: Option<&DateFormat>) -> Res
         Ok(Some(IndexValue::Unsigned(n))) => Some(n.into()),
         Ok(Some(IndexValue::Double(d))) => Some(serde_json::json!(d)),
         Ok(Some(IndexValue::Bool(b))) => Some(b.into()),
-        Ok(Some(IndexValue::Date(ms))) => {
-            let millis = if field.kind == FieldKind::DateNanos { ms / 1_000_000 } else { ms };
-            Some(Value::String(match format {
-                Some(f) => f.format_millis(millis),
-                None => format_iso_millis(millis),
-            }))
-        }
+        Ok(Some(IndexValue::Date(n))) if field.kind == FieldKind::DateNanos => Some(Value::String(
+            format
+                .or(field.format.as_ref())
+                .map_or_else(|| format_iso_millis(n.div_euclid(1_000_000)), |f| f.format_nanos_value(n)),
+        )),
+        Ok(Some(IndexValue::Date(ms))) => Some(Value::String(match format {
+            Some(f) => f.format_millis(ms),
+            None => format_iso_millis(ms),
+        })),
         Ok(Some(IndexValue::Ip(_))) => Some(value.clone()),
         Ok(Some(IndexValue::Geo { lat, lon })) => Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]})),
         _ => None,

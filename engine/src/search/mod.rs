@@ -364,7 +364,7 @@ fn fetch<'a>(
             timing.segments = timing.segments.max(u64::from(f.address.segment_ord) + 1);
         }
         if let Some(doc) = stored {
-            let sort = if formatted {
+            let sort = if formatted || f.sort.contains(&sort::SortValue::Missing) {
                 let mapper = at.shards.mapper();
                 keys.iter().zip(&f.sort).map(|(key, v)| sort::shown(&mapper, key, v.clone())).collect()
             } else {
@@ -569,6 +569,7 @@ impl Engine {
         compile::QueryLimits {
             max_regex_length: self.index_setting(index, "index.max_regex_length").unwrap_or(1000),
             max_terms_count: self.index_setting(index, "index.max_terms_count").unwrap_or(65_536),
+            max_result_window: self.index_setting(index, "index.max_result_window").unwrap_or(MAX_RESULT_WINDOW),
         }
     }
 
@@ -614,13 +615,25 @@ impl Engine {
         Ok(())
     }
 
-    /// Refuses pages beyond `index.max_result_window` (a scroll's batches included).
+    /// Refuses pages beyond `index.max_result_window` (a scroll's batches
+    /// included). A query that cannot run says so first, as in
+    /// Elasticsearch, where the query is made before the window is checked.
     pub(crate) fn check_window(
         &self,
         indices: &[String],
         req: &SearchRequest,
         scroll: bool,
     ) -> Result<(), EngineError> {
+        let checked = self.window_fits(indices, req, scroll);
+        if checked.is_err() {
+            for name in indices {
+                self.compile_for(name, &*self.mapper(name)?, &req.query)?;
+            }
+        }
+        checked
+    }
+
+    fn window_fits(&self, indices: &[String], req: &SearchRequest, scroll: bool) -> Result<(), EngineError> {
         for name in indices {
             let window = self.index_setting(name, "index.max_result_window").unwrap_or(MAX_RESULT_WINDOW);
             if scroll && req.size > window {

@@ -205,8 +205,27 @@ fn date_field<'m>(mapper: &'m Mapper, key: Option<&SortKey>) -> Option<&'m crate
     }
 }
 
+/// What a missing integer or date value sorts as, and so shows as in a
+/// hit's `sort` (Elasticsearch substitutes the type's extreme: the largest
+/// ascending with missing values last); `None` for other types, shown null,
+/// and under a `format`.
+fn missing_shown(mapper: &Mapper, key: &SortKey) -> Option<SortValue> {
+    let SortBy::Field(path) = &key.by else { return None };
+    if key.format.is_some() {
+        return None;
+    }
+    let (min, max) = match mapper.fields.get(path)?.kind {
+        FieldKind::Long | FieldKind::Date | FieldKind::DateNanos => (i64::MIN, i64::MAX),
+        FieldKind::Integer | FieldKind::Short | FieldKind::Byte => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => return None,
+    };
+    // Last ascending and first descending are the largest value.
+    Some(SortValue::Long(if key.desc == key.missing_first { max } else { min }))
+}
+
 /// `search_after` values as one index's columns hold them: a date given as
-/// text is read with the key's `format`, else its field's.
+/// text is read with the key's `format`, else its field's; the value a
+/// missing one shows as ([`missing_shown`]) is a missing one.
 pub fn search_after_values(
     mapper: &Mapper,
     keys: &[SortKey],
@@ -215,6 +234,11 @@ pub fn search_after_values(
     let mut out = Vec::with_capacity(values.len());
     for (i, v) in values.iter().enumerate() {
         let key = keys.get(i);
+        let substitute = key.and_then(|k| missing_shown(mapper, k)).map(|s| s.to_json());
+        if substitute.is_some_and(|s| &s == v) {
+            out.push(serde_json::Value::Null);
+            continue;
+        }
         let text = v.as_str().filter(|t| t.parse::<f64>().is_err());
         let (Some(field), Some(text)) = (date_field(mapper, key), text) else {
             out.push(v.clone());
@@ -274,12 +298,18 @@ pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Val
 
 /// A hit's sort value as the request shows it: a date in the key's `format`.
 pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
+    if value == SortValue::Missing {
+        return missing_shown(mapper, key).unwrap_or(value);
+    }
     let (Some(format), Some(field), SortValue::Long(n)) = (&key.format, date_field(mapper, Some(key)), &value) else {
         return value;
     };
     let Ok(format) = crate::mapper::date::DateFormat::parse(format) else { return value };
-    let millis = if field.kind == FieldKind::DateNanos { n.div_euclid(1_000_000) } else { *n };
-    SortValue::Text(format.format_millis(millis))
+    SortValue::Text(if field.kind == FieldKind::DateNanos {
+        format.format_nanos_value(*n)
+    } else {
+        format.format_millis(*n)
+    })
 }
 
 /// A segment's columns under a name: a JSON path's values may sit in
