@@ -355,7 +355,21 @@ impl Engine {
     /// The statistics of each shard of an open index.
     pub fn shard_stats(&self, index: &str) -> Result<Vec<crate::stats::ShardStats>, EngineError> {
         let shards = self.index_shards(index)?;
-        Ok(shards.shards.iter().enumerate().map(|(i, s)| s.stats(i as u32)).collect())
+        let mapper = shards.mapper();
+        let completion: Vec<&String> = mapper
+            .fields
+            .iter()
+            .filter(|(_, f)| f.kind == crate::mapper::FieldKind::Completion)
+            .map(|(path, _)| path)
+            .collect();
+        let stats = shards.shards.iter().enumerate().map(|(i, s)| {
+            let mut stats = s.stats(i as u32);
+            stats.fielddata =
+                s.loaded_fielddata().into_iter().map(|path| (path.clone(), s.column_bytes(&path))).collect();
+            stats.completion = completion.iter().map(|path| ((*path).clone(), s.column_bytes(path))).collect();
+            stats
+        });
+        Ok(stats.collect())
     }
 
     /// Runs `op` on the shards of each index; the number of shards it ran on.

@@ -140,7 +140,8 @@ impl IndexedDoc {
         total_tokens: &mut usize,
     ) -> Result<IndexedDoc, EngineError> {
         let mut doc = IndexedDoc { stored_source, ..IndexedDoc::default() };
-        let mut texts: BTreeMap<&str, (&tensile_analysis::Analyzer, Vec<&str>)> = BTreeMap::new();
+        // Each text field's analyzer, values, and whether its terms are fielddata.
+        let mut texts: BTreeMap<&str, (&tensile_analysis::Analyzer, Vec<&str>, bool)> = BTreeMap::new();
         for (field, value) in &parsed.values {
             let path = field.path.as_str();
             let term = match value {
@@ -151,7 +152,7 @@ impl IndexedDoc {
                     // Indexed even with `index: false`: Elasticsearch still
                     // answers queries on such fields from their doc values.
                     if let Some(analyzer) = field.analyzer.as_deref() {
-                        texts.entry(path).or_insert_with(|| (analyzer, Vec::new())).1.push(t);
+                        texts.entry(path).or_insert_with(|| (analyzer, Vec::new(), field.fielddata)).1.push(t);
                     }
                     doc.exists.push(path.to_owned());
                     continue;
@@ -179,8 +180,13 @@ impl IndexedDoc {
                 doc.terms.entry(path.to_owned()).or_default().push(term);
             }
         }
-        for (path, (analyzer, values)) in texts {
+        for (path, (analyzer, values, fielddata)) in texts {
             let tokens = analyzer.analyze_values(values.iter().copied());
+            if fielddata {
+                // The terms as a column, as uninverted field data would hold them.
+                let column = doc.terms.entry(path.to_owned()).or_default();
+                column.extend(tokens.iter().map(|t| OwnedValue::Str(t.term.clone())));
+            }
             *total_tokens += tokens.len();
             if *total_tokens > max_tokens {
                 return Err(EngineError::DocumentParsing {

@@ -16,7 +16,7 @@ use crate::error::EngineError;
 use crate::indexed::{schema, Fields, IndexedDoc};
 use crate::stats::{base36, folder_size, Counter, Counters, SegmentStats, ShardStats};
 use crate::translog::{Operation, Translog};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -141,6 +141,8 @@ pub struct Shard {
     opened: Instant,
     /// Segment generations, numbered as segments are first seen.
     generations: Mutex<HashMap<SegmentId, u64>>,
+    /// Text fields whose field data a search has loaded (sorted on).
+    fielddata: Mutex<std::collections::BTreeSet<String>>,
 }
 
 fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> EngineError {
@@ -222,6 +224,7 @@ impl Shard {
             counters: Counters::default(),
             opened: Instant::now(),
             generations: Mutex::new(HashMap::new()),
+            fielddata: Mutex::new(Default::default()),
         };
         if replayed {
             shard.refresh()?;
@@ -577,7 +580,33 @@ impl Shard {
             translog_bytes: state.translog.size(),
             max_seq_no: state.next_seq_no as i64 - 1,
             uptime_nanos: self.opened.elapsed().as_nanos() as u64,
+            fielddata: BTreeMap::new(),
+            completion: BTreeMap::new(),
         }
+    }
+
+    /// Records that a search loaded a text field's field data.
+    pub fn load_fielddata(&self, path: &str) {
+        let mut loaded = self.fielddata.lock().unwrap_or_else(|p| p.into_inner());
+        if !loaded.contains(path) {
+            loaded.insert(path.to_owned());
+        }
+    }
+
+    /// The text fields whose field data is loaded.
+    pub fn loaded_fielddata(&self) -> Vec<String> {
+        self.fielddata.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
+    }
+
+    /// The bytes of a field's columns over the searchable segments.
+    pub fn column_bytes(&self, path: &str) -> u64 {
+        let searcher = self.reader.searcher();
+        let name = format!("_terms.{path}");
+        let segment_bytes = |segment: &tantivy::SegmentReader| -> u64 {
+            let handles = segment.fast_fields().dynamic_column_handles(&name).unwrap_or_default();
+            handles.iter().map(|h| h.num_bytes().get_bytes()).sum()
+        };
+        searcher.segment_readers().iter().map(segment_bytes).sum()
     }
 
     /// Makes the translog durable now (for `async` durability).

@@ -154,6 +154,10 @@ pub struct ShardStats {
     pub max_seq_no: i64,
     /// How long the shard has been open.
     pub uptime_nanos: u64,
+    /// The bytes of each loaded text field's field data.
+    pub fielddata: BTreeMap<String, u64>,
+    /// The bytes of each completion field's suggestions.
+    pub completion: BTreeMap<String, u64>,
 }
 
 impl ShardStats {

@@ -49,6 +49,39 @@ struct Sum {
     write_load: f64,
     /// The search counters of each `stats` group.
     groups: std::collections::BTreeMap<String, tensile_engine::stats::GroupValues>,
+    /// The bytes of each loaded field data, and of each completion field.
+    fielddata: std::collections::BTreeMap<String, u64>,
+    completion: std::collections::BTreeMap<String, u64>,
+}
+
+/// Which per-name breakdowns the sections show, as patterns: `groups` of
+/// the search counters, `fielddata_fields` and `completion_fields` (both
+/// `fields` when not given).
+#[derive(Default)]
+struct Breakdowns {
+    groups: Vec<String>,
+    fielddata: Vec<String>,
+    completion: Vec<String>,
+}
+
+impl Breakdowns {
+    fn of(p: &params::IndicesStats) -> Breakdowns {
+        let fields = p.fields.clone().unwrap_or_default();
+        Breakdowns {
+            groups: p.groups.clone().unwrap_or_default(),
+            fielddata: p.fielddata_fields.clone().unwrap_or_else(|| fields.clone()),
+            completion: p.completion_fields.clone().unwrap_or(fields),
+        }
+    }
+}
+
+/// The sizes of the names some pattern matches, each as `{key: bytes}`.
+fn sizes_of(sizes: &std::collections::BTreeMap<String, u64>, patterns: &[String], key: &str) -> Map<String, Value> {
+    sizes
+        .iter()
+        .filter(|(name, _)| patterns.iter().any(|p| tensile_engine::resolve::wildcard_match(p, name)))
+        .map(|(name, bytes)| (name.clone(), json!({ key: bytes })))
+        .collect()
 }
 
 impl Sum {
@@ -66,6 +99,12 @@ impl Sum {
             let sum = self.groups.entry(name.clone()).or_default();
             *sum = sum.plus(values);
         }
+        for (name, bytes) in &s.fielddata {
+            *self.fielddata.entry(name.clone()).or_default() += bytes;
+        }
+        for (name, bytes) in &s.completion {
+            *self.completion.entry(name.clone()).or_default() += bytes;
+        }
     }
 
     fn of<'a>(shards: impl IntoIterator<Item = &'a ShardStats>) -> Sum {
@@ -75,7 +114,8 @@ impl Sum {
     }
 
     /// One metric's section.
-    fn section(&self, metric: Metric, groups: &[String]) -> (&'static str, Value) {
+    fn section(&self, metric: Metric, shown: &Breakdowns) -> (&'static str, Value) {
+        let groups = &shown.groups;
         let c = &self.counters;
         let ms = |k: Counter| c.millis(k);
         match metric {
@@ -171,11 +211,22 @@ impl Sum {
                 json!({"memory_size_in_bytes": 0, "total_count": 0, "hit_count": 0, "miss_count": 0,
                        "cache_size": 0, "cache_count": 0, "evictions": 0}),
             ),
-            Metric::Fielddata => (
-                "fielddata",
-                json!({"memory_size_in_bytes": 0, "evictions": 0, "global_ordinals": {"build_time_in_millis": 0}}),
-            ),
-            Metric::Completion => ("completion", json!({"size_in_bytes": 0})),
+            Metric::Fielddata => {
+                let total: u64 = self.fielddata.values().sum();
+                let mut section = json!({"memory_size_in_bytes": total, "evictions": 0, "global_ordinals": {"build_time_in_millis": 0}});
+                if !shown.fielddata.is_empty() {
+                    section["fields"] =
+                        Value::Object(sizes_of(&self.fielddata, &shown.fielddata, "memory_size_in_bytes"));
+                }
+                ("fielddata", section)
+            }
+            Metric::Completion => {
+                let mut section = json!({"size_in_bytes": self.completion.values().sum::<u64>()});
+                if !shown.completion.is_empty() {
+                    section["fields"] = Value::Object(sizes_of(&self.completion, &shown.completion, "size_in_bytes"));
+                }
+                ("completion", section)
+            }
             Metric::Segments => (
                 "segments",
                 json!({
@@ -212,8 +263,8 @@ impl Sum {
         }
     }
 
-    fn json(&self, metrics: &[Metric], groups: &[String]) -> Value {
-        Value::Object(metrics.iter().map(|m| self.section(*m, groups)).map(|(k, v)| (k.to_owned(), v)).collect())
+    fn json(&self, metrics: &[Metric], shown: &Breakdowns) -> Value {
+        Value::Object(metrics.iter().map(|m| self.section(*m, shown)).map(|(k, v)| (k.to_owned(), v)).collect())
     }
 }
 
@@ -312,13 +363,13 @@ pub fn stats<'a>(node: &'a Node, req: Request<params::IndicesStats>) -> HandlerF
             p.include_unloaded_segments.unwrap_or(false),
         )?;
         let all = Sum::of(indices.iter().flat_map(|(_, s)| s));
-        let groups = p.groups.clone().unwrap_or_default();
+        let shown = Breakdowns::of(p);
         let level = p.level.unwrap_or(Level::Indices);
         let mut body = Map::new();
         body.insert("_shards".into(), shards_header(&indices));
         body.insert(
             "_all".into(),
-            json!({"primaries": all.json(&metrics, &groups), "total": all.json(&metrics, &groups)}),
+            json!({"primaries": all.json(&metrics, &shown), "total": all.json(&metrics, &shown)}),
         );
         if level != Level::Cluster {
             let mut per_index = Map::new();
@@ -336,13 +387,13 @@ pub fn stats<'a>(node: &'a Node, req: Request<params::IndicesStats>) -> HandlerF
                 let mut entry = json!({
                     "uuid": meta.uuid, "health": health, "status": if open { "open" } else { "close" },
                     "creation_date": created, "tier_preference": "data_content",
-                    "primaries": sum.json(&metrics, &groups), "total": sum.json(&metrics, &groups),
+                    "primaries": sum.json(&metrics, &shown), "total": sum.json(&metrics, &shown),
                 });
                 if level == Level::Shards {
                     let table: Map<String, Value> = shards
                         .iter()
                         .map(|s| {
-                            let mut copy = Sum::of([s]).json(&metrics, &groups);
+                            let mut copy = Sum::of([s]).json(&metrics, &shown);
                             shard_extras(node, meta, s, &mut copy);
                             (s.shard.to_string(), json!([copy]))
                         })

@@ -1014,3 +1014,37 @@ async fn query_values_are_read_as_elasticsearch_reads_them() {
     let (_, rest) = call(&c, url, Method::POST, "/q/_search", Some(after)).await;
     assert_eq!(ids(&rest), Vec::<&str>::new());
 }
+
+#[tokio::test]
+async fn text_fields_with_fielddata_sort_and_are_counted() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "name": {"type": "text", "fielddata": true, "fields": {"suggest": {"type": "completion"}}},
+        "plain": {"type": "text"}
+    }});
+    call(&c, url, Method::PUT, "/fd", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/fd/_doc/1", Some(json!({"name": "zebra crossing", "plain": "x"}))).await;
+    call(&c, url, Method::PUT, "/fd/_doc/2?refresh=true", Some(json!({"name": "Mango", "plain": "y"}))).await;
+
+    // Field data is not loaded before a search needs it.
+    let (_, before) = call(&c, url, Method::GET, "/fd/_stats/fielddata,completion?fields=*", None).await;
+    assert_eq!(before["_all"]["total"]["fielddata"]["memory_size_in_bytes"], 0);
+    assert!(before["_all"]["total"]["completion"]["fields"]["name.suggest"]["size_in_bytes"].as_u64().unwrap() > 0);
+
+    // Sorted by its terms: the least ascending ("crossing" < "mango").
+    let (_, sorted) = call(&c, url, Method::POST, "/fd/_search", Some(json!({"sort": [{"name": "asc"}]}))).await;
+    assert_eq!(ids(&sorted), ["1", "2"]);
+    let sort: Vec<&Value> = sorted["hits"]["hits"].as_array().unwrap().iter().map(|h| &h["sort"][0]).collect();
+    assert_eq!(sort, [&json!("crossing"), &json!("mango")]);
+    let (status, err) = call(&c, url, Method::POST, "/fd/_search", Some(json!({"sort": ["plain"]}))).await;
+    assert_eq!(status.as_u16(), 400, "{err}");
+
+    let (_, after) = call(&c, url, Method::GET, "/fd/_stats/fielddata?fielddata_fields=name", None).await;
+    let fielddata = &after["_all"]["total"]["fielddata"];
+    assert!(fielddata["memory_size_in_bytes"].as_u64().unwrap() > 0, "{after}");
+    assert!(fielddata["fields"]["name"]["memory_size_in_bytes"].as_u64().unwrap() > 0);
+    let (_, unbroken) = call(&c, url, Method::GET, "/fd/_stats/fielddata", None).await;
+    assert!(unbroken["_all"]["total"]["fielddata"].get("fields").is_none());
+}

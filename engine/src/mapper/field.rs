@@ -212,6 +212,8 @@ pub struct FieldMapper {
     pub term_vector_offsets: bool,
     /// The field's `meta`: the user's own key-value notes.
     pub meta: Option<Map<String, Value>>,
+    /// A text field's `fielddata`: its terms can sort (and aggregate).
+    pub fielddata: bool,
 }
 
 fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
@@ -301,6 +303,7 @@ impl FieldMapper {
             postings_offsets: map.get("index_options").and_then(Value::as_str) == Some("offsets"),
             term_vector_offsets: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t.ends_with("offsets")),
             meta: map.get("meta").and_then(Value::as_object).cloned(),
+            fielddata: kind.is_text() && flag(map, "fielddata", false),
             multi_fields: Vec::new(),
         };
         if kind.is_text() || kind == FieldKind::Completion {

@@ -729,6 +729,12 @@ impl Engine {
             let compile_nanos = compile_started.elapsed().as_nanos() as u64;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
+                // Sorting on a text field loads its field data.
+                if let sort::SortBy::Field(path) = &key.by {
+                    if mapper.fields.get(path).is_some_and(|f| f.fielddata) {
+                        shards.shards.iter().for_each(|s| s.load_fielddata(path));
+                    }
+                }
             }
             let search_after = req
                 .search_after
