@@ -4,11 +4,13 @@
 //! - [`metadata`]: every index with its settings, mappings, aliases and state,
 //!   persisted atomically ([`atomic`]);
 //! - [`index_name`], [`settings`] and [`mapping`]: what a new index may be;
-//! - [`resolve`]: index expressions (wildcards, aliases, `_all`) to indices.
+//! - [`resolve`]: index expressions (wildcards, aliases, `_all`) to indices;
+//!   [`alias_expression`]: alias-name expressions (`GET _alias/{name}`).
 //!
 //! Shards (tantivy indices with a translog), documents and search come with
 //! the rest of the engine issue and live beside these.
 
+pub mod alias_expression;
 pub mod aliases;
 pub mod atomic;
 pub mod auto_create;
@@ -219,6 +221,13 @@ impl Engine {
     pub fn delete_indices(&self, names: &[String]) -> Result<(), EngineError> {
         let removed: Vec<IndexMetadata> =
             self.change_metadata(|meta| Ok(names.iter().filter_map(|n| meta.indices.remove(n)).collect()))?;
+        self.drop_removed(removed);
+        Ok(())
+    }
+
+    /// Closes the shards of indices just removed from the metadata and
+    /// deletes their folders.
+    pub(crate) fn drop_removed(&self, removed: Vec<IndexMetadata>) {
         {
             let mut table = self.shards.write().unwrap_or_else(|p| p.into_inner());
             for index in &removed {
@@ -233,7 +242,6 @@ impl Engine {
                 }
             }
         }
-        Ok(())
     }
 }
 
