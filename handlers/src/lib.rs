@@ -18,6 +18,7 @@ pub mod field_caps;
 pub mod indices;
 pub mod info;
 pub mod maintenance;
+pub mod mget_request;
 pub mod node;
 pub mod search;
 pub mod search_shards;

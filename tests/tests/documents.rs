@@ -151,6 +151,20 @@ async fn bulk_items_succeed_and_fail_independently() {
     assert_eq!(docs["docs"][1]["found"], false);
     assert_eq!(docs["docs"][2]["error"]["type"], "index_not_found_exception");
 
+    // Nothing to get, or a field Elasticsearch 9 does not know, is refused.
+    let (status, err) = call(&c, &server.url, Method::POST, "/b/_mget", Some(json!({"ids": []}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["reason"], "Validation Failed: 1: no documents to get;");
+    let (status, err) =
+        call(&c, &server.url, Method::POST, "/b/_mget", Some(json!({"docs": [{"_id": "1", "_routing": "r"}]}))).await;
+    assert_eq!((status, err["error"]["type"].as_str()), (StatusCode::BAD_REQUEST, Some("parse_exception")));
+    // `_source` among the stored fields brings the source back too.
+    let (_, docs) =
+        call(&c, &server.url, Method::POST, "/b/_mget?stored_fields=a,_source", Some(json!({"ids": ["3"]}))).await;
+    assert_eq!(docs["docs"][0]["_source"], json!({"ok": true}));
+    let (_, docs) = call(&c, &server.url, Method::POST, "/b/_mget?stored_fields=a", Some(json!({"ids": ["3"]}))).await;
+    assert!(docs["docs"][0].get("_source").is_none());
+
     let (status, err) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"dac": {}}))).await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["reason"], "[UpdateRequest] unknown field [dac] did you mean [doc]?");
