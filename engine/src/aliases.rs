@@ -156,7 +156,7 @@ mod tests {
         assert!(!engine.metadata().indices["a"].aliases.contains_key("c"));
 
         let remove = AliasAction::Remove { indices: vec!["a".into()], aliases: vec!["bo*".into()], must_exist: true };
-        engine.update_aliases(&[remove.clone()]).unwrap();
+        engine.update_aliases(std::slice::from_ref(&remove)).unwrap();
         assert!(matches!(engine.update_aliases(&[remove]), Err(EngineError::AliasesNotFound { .. })));
         // Without must_exist, a remove that finds nothing fails alone...
         let add_c = AliasAction::Add { indices: vec!["a".into()], alias: "c".into(), definition: json!({}) };
