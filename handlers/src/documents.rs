@@ -4,6 +4,7 @@
 
 use crate::error::es_error;
 use crate::node::Node;
+use crate::update_answer::{update_answer, FetchSource};
 use serde_json::{json, Map, Value};
 use tensile_engine::{
     source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, UpdateSpec, Updated, VersionType, WriteResult,
@@ -66,7 +67,7 @@ pub fn write_item(id: &str, w: &DocWrite) -> Value {
     body
 }
 
-fn write_status(w: &DocWrite) -> u16 {
+pub(crate) fn write_status(w: &DocWrite) -> u16 {
     match w.outcome.result {
         WriteResult::Created => 201,
         WriteResult::NotFound => 404,
@@ -74,7 +75,7 @@ fn write_status(w: &DocWrite) -> u16 {
     }
 }
 
-fn write_body(id: &str, w: &DocWrite) -> Value {
+pub(crate) fn write_body(id: &str, w: &DocWrite) -> Value {
     json!({
         "_index": w.index,
         "_id": id,
@@ -171,19 +172,17 @@ pub fn update<'a>(node: &'a Node, req: Request<params::Update>) -> HandlerFuture
             if_primary_term: seq_no("if_primary_term", p.if_primary_term)?,
             ..Conditions::default()
         };
+        check_require_alias(node, &p.index, p.require_alias.unwrap_or(false))?;
+        let fetch = FetchSource::from_params(&p._source, &p._source_includes, &p._source_excludes);
+        let fetch = FetchSource::from_body(&body, fetch);
         let index = node.engine.write_index(&p.index).map_err(es_error)?;
         let routing = joined(&p.routing);
-        match node.engine.update_doc(&index, &p.id, routing.as_deref(), &spec, false).map_err(es_error)? {
-            Updated::Written { write, .. } => {
-                let forced = refresh_after(node, &index, p.refresh)?;
-                Ok(write_response(&p.id, &write, forced))
-            }
-            Updated::Noop { index, version, seq_no, .. } => Ok(Response::json(json!({
-                "_index": index, "_id": p.id, "_version": version, "result": "noop",
-                "_shards": { "total": 0, "successful": 0, "failed": 0 },
-                "_seq_no": seq_no, "_primary_term": tensile_engine::shard::PRIMARY_TERM
-            }))),
+        let updated = node.engine.update_doc(&index, &p.id, routing.as_deref(), &spec, false).map_err(es_error)?;
+        let (status, mut answer) = update_answer(&p.id, &updated, fetch.as_ref());
+        if matches!(updated, Updated::Written { .. }) && refresh_after(node, &index, p.refresh)? {
+            answer["forced_refresh"] = Value::Bool(true);
         }
+        Ok(Response::json_with_status(status, answer))
     })();
     ready(result)
 }

@@ -24,6 +24,7 @@ pub mod search;
 pub mod search_shards;
 pub mod stats;
 pub mod term_vectors;
+pub mod update_answer;
 pub mod validate;
 
 pub use node::Node;
