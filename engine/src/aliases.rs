@@ -67,6 +67,7 @@ pub fn check_name(meta: &Metadata, alias: &str, creating: Option<&str>) -> Resul
 fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<Option<EngineError>, EngineError> {
     match action {
         AliasAction::Add { indices, alias, definition } => {
+            let alias = &crate::date_math_name::resolve_now(alias)?;
             check_name(meta, alias, None)?;
             let definition = normalize_definition(alias, definition)?;
             for index in indices {

@@ -15,6 +15,7 @@ pub mod aliases;
 pub mod atomic;
 pub mod auto_create;
 pub mod blocks;
+pub mod date_math_name;
 pub mod directory;
 pub mod documents;
 pub mod error;
@@ -155,6 +156,9 @@ impl Engine {
     /// Creates an index from the body of `PUT /{index}` (`settings`,
     /// `mappings`, `aliases`).
     pub fn create_index(&self, name: &str, body: &Value) -> Result<IndexMetadata, EngineError> {
+        // `index.provided_name` keeps the name as given, date math included.
+        let provided = name;
+        let name = &date_math_name::resolve_now(name)?;
         index_name::validate(name)?;
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
         settings.retain(|_, v| !v.is_null());
@@ -165,7 +169,7 @@ impl Engine {
             None | Some(Value::Null) => Default::default(),
             Some(Value::Object(map)) => map
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), aliases::normalize_definition(k, v)?)))
+                .map(|(k, v)| Ok((date_math_name::resolve_now(k)?, aliases::normalize_definition(k, v)?)))
                 .collect::<Result<_, EngineError>>()?,
             Some(other) => {
                 return Err(EngineError::IllegalArgument(format!("aliases must be an object, got [{other}]")))
@@ -193,7 +197,7 @@ impl Engine {
         settings::expand_replicas(&mut settings, 1)?;
         settings.insert("index.uuid".into(), Value::from(uuid.clone()));
         settings.insert("index.creation_date".into(), Value::from(created.to_string()));
-        settings.insert("index.provided_name".into(), Value::from(name));
+        settings.insert("index.provided_name".into(), Value::from(provided));
         settings.insert("index.version.created".into(), Value::from(INDEX_VERSION_CREATED));
         let index = IndexMetadata {
             name: name.to_owned(),

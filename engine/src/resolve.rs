@@ -1,7 +1,8 @@
 //! Index expressions (`logs-*`, `a,b`, `_all`, `-old-*`, aliases) to
 //! concrete index names, with the `ignore_unavailable`, `allow_no_indices`
 //! and `expand_wildcards` rules of Elasticsearch's
-//! `IndexNameExpressionResolver`.
+//! `IndexNameExpressionResolver`; date math in names (`<logs-{now/d}>`)
+//! is resolved first ([`crate::date_math_name`]).
 
 use crate::error::EngineError;
 use crate::metadata::{IndexState, Metadata};
@@ -59,6 +60,9 @@ pub use tensile_rest::pattern::simple_match as wildcard_match;
 
 /// Resolves `expressions` to index names, in order, without duplicates.
 pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) -> Result<Vec<String>, EngineError> {
+    let expressions: Vec<String> =
+        expressions.iter().map(|e| crate::date_math_name::resolve_expression(e)).collect::<Result<_, _>>()?;
+    let expressions = expressions.as_slice();
     let all = expressions.is_empty() || (expressions.len() == 1 && (expressions[0] == "_all" || expressions[0] == "*"));
     let expressions: Vec<String> = if all { vec!["*".to_owned()] } else { expressions.to_vec() };
     let wildcard_state_ok = |name: &str, pattern: &str| {

@@ -160,6 +160,29 @@ async fn alias_expressions_and_per_action_results() {
 }
 
 #[tokio::test]
+async fn date_math_names_resolve_wherever_an_index_name_is_taken() {
+    use reqwest::Method;
+    let server = server!();
+    // `<dm-{2022-12-31||/d{yyyy-MM-dd}}>`, URL-encoded, with a date-math alias.
+    let encoded = "%3Cdm-%7B2022-12-31%7C%7C%2Fd%7Byyyy-MM-dd%7D%7D%3E";
+    let body = json!({"aliases": {"<a-{2022-12-31||+1d/d{yyyy.MM.dd|+01:00}}>": {}}});
+    let (status, created) = call(&server, Method::PUT, &format!("/{encoded}"), Some(body)).await;
+    assert_eq!((status, created["index"].as_str()), (StatusCode::OK, Some("dm-2022-12-31")));
+    let (_, got) = call(&server, Method::GET, &format!("/{encoded}/_alias"), None).await;
+    assert_eq!(got, json!({"dm-2022-12-31": {"aliases": {"a-2023.01.01": {}}}}));
+    let (_, settings) = call(&server, Method::GET, "/dm-2022-12-31/_settings/index.provided_name", None).await;
+    assert_eq!(settings["dm-2022-12-31"]["settings"]["index"]["provided_name"], "<dm-{2022-12-31||/d{yyyy-MM-dd}}>");
+
+    let actions = json!({"actions": [{"add": {"index": "<dm-{2022-12-31||/d{yyyy-MM-dd}}>", "alias": "<b-{2022-12-31||/M{yyyy-MM}}>"}}]});
+    let (status, _) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&server, Method::HEAD, "/_alias/b-2022-12", None).await;
+    assert_eq!(status, 200);
+    let (status, bad) = call(&server, Method::PUT, "/%3Cdm-%7Bnow%2Fd%3E", None).await;
+    assert_eq!((status, bad["error"]["type"].as_str()), (StatusCode::BAD_REQUEST, Some("parse_exception")));
+}
+
+#[tokio::test]
 async fn close_open_and_change_settings() {
     use reqwest::Method;
     let server = server!();
