@@ -117,8 +117,8 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
                 )));
             }
             out.extend(meta.alias_indices(expr).into_iter().map(str::to_owned));
-        } else if !opts.ignore_unavailable {
-            return Err(EngineError::IndexNotFound { name: expr.clone() });
+        } else {
+            check_unknown_name(expr, &expressions, opts)?;
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -128,6 +128,28 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
         return Err(EngineError::IndexNotFound { name });
     }
     Ok(out)
+}
+
+/// Why a name that is neither an index nor an alias fails, as
+/// Elasticsearch's `validateResourceExpression` words it: names starting
+/// with `_` are reserved for APIs, `cluster:index` names are remote (and
+/// cross-cluster calls are not supported here), others are not found
+/// unless `ignore_unavailable`.
+fn check_unknown_name(expr: &str, expressions: &[String], opts: IndicesOptions) -> Result<(), EngineError> {
+    if expr.starts_with('_') {
+        return Err(EngineError::InvalidIndexName { name: expr.to_owned(), reason: "must not start with '_'.".into() });
+    }
+    if opts.ignore_unavailable {
+        return Ok(());
+    }
+    if expr.contains(':') {
+        let remote: Vec<&str> = expressions.iter().map(String::as_str).filter(|e| e.contains(':')).collect();
+        return Err(EngineError::IllegalArgument(format!(
+            "Cross-cluster calls are not supported in this context but remote indices were requested: [{}]",
+            remote.join(", ")
+        )));
+    }
+    Err(EngineError::IndexNotFound { name: expr.to_owned() })
 }
 
 #[cfg(test)]
@@ -192,5 +214,13 @@ mod tests {
         assert_eq!(names(resolve(&m, &s(&["missing", "other"]), lenient)), s(&["other"]));
         assert!(matches!(resolve(&m, &s(&["logs"]), IndicesOptions::DELETE), Err(EngineError::IllegalArgument(_))));
         assert!(names(resolve(&m, &s(&["log*"]), IndicesOptions::DELETE)).len() == 2);
+        // Reserved and remote names fail with their own errors.
+        assert!(
+            matches!(resolve(&m, &s(&["_foo"]), lenient), Err(EngineError::InvalidIndexName { reason, .. }) if reason == "must not start with '_'.")
+        );
+        assert!(matches!(
+            resolve(&m, &s(&["other", "r1:x"]), open),
+            Err(EngineError::IllegalArgument(r)) if r.ends_with("remote indices were requested: [r1:x]")
+        ));
     }
 }
