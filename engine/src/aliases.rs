@@ -61,9 +61,13 @@ pub fn check_name(meta: &Metadata, alias: &str, creating: Option<&str>) -> Resul
     Ok(())
 }
 
-fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<(), EngineError> {
+/// Applies one action. `Ok(Some(error))` is a failure of this action
+/// alone (a `remove` without `must_exist: true` that found nothing), which
+/// Elasticsearch reports in `action_results` while applying the others.
+fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<Option<EngineError>, EngineError> {
     match action {
         AliasAction::Add { indices, alias, definition } => {
+            let alias = &crate::date_math_name::resolve_now(alias)?;
             check_name(meta, alias, None)?;
             let definition = normalize_definition(alias, definition)?;
             for index in indices {
@@ -81,8 +85,9 @@ fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<(), EngineError> {
                 target.aliases.retain(|name, _| !aliases.iter().any(|p| crate::resolve::wildcard_match(p, name)));
                 removed |= target.aliases.len() != before;
             }
-            if !removed && *must_exist {
-                return Err(EngineError::AliasesNotFound { names: aliases.clone() });
+            if !removed {
+                let missing = EngineError::AliasesNotFound { names: aliases.clone() };
+                return if *must_exist { Err(missing) } else { Ok(Some(missing)) };
             }
         }
         AliasAction::RemoveIndex { indices } => {
@@ -91,32 +96,35 @@ fn apply(meta: &mut Metadata, action: &AliasAction) -> Result<(), EngineError> {
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 impl Engine {
-    /// Applies every action or none, then persists the metadata once.
-    /// Indices removed by `remove_index` are deleted with their data.
-    pub fn update_aliases(&self, actions: &[AliasAction]) -> Result<(), EngineError> {
-        let removed: Vec<String> = actions
-            .iter()
-            .filter_map(|a| match a {
-                AliasAction::RemoveIndex { indices } => Some(indices.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        self.change_metadata(|meta| {
-            actions
-                .iter()
-                .filter(|a| !matches!(a, AliasAction::RemoveIndex { .. }))
-                .try_for_each(|action| apply(meta, action))
+    /// Applies the actions together and persists the metadata once:
+    /// `remove_index` actions first (so an alias may take a removed index's
+    /// name), then the others in order. An action that fails on its own
+    /// gets its error in the answer, one entry per action; any other
+    /// failure, or every action failing, changes nothing. Removed indices
+    /// are deleted with their data.
+    pub fn update_aliases(&self, actions: &[AliasAction]) -> Result<Vec<Option<EngineError>>, EngineError> {
+        let removes_index = |a: &&AliasAction| matches!(a, AliasAction::RemoveIndex { .. });
+        let (removed, outcomes) = self.change_metadata(|meta| {
+            let mut removed = Vec::new();
+            for action in actions.iter().filter(removes_index) {
+                let AliasAction::RemoveIndex { indices } = action else { continue };
+                removed.extend(indices.iter().filter_map(|name| meta.indices.remove(name)));
+            }
+            let mut outcomes = Vec::with_capacity(actions.len());
+            for action in actions {
+                outcomes.push(if removes_index(&action) { None } else { apply(meta, action)? });
+            }
+            if !outcomes.is_empty() && outcomes.iter().all(Option::is_some) {
+                return Err(outcomes.swap_remove(0).expect("every action failed"));
+            }
+            Ok((removed, outcomes))
         })?;
-        if removed.is_empty() {
-            Ok(())
-        } else {
-            self.delete_indices(&removed)
-        }
+        self.drop_removed(removed);
+        Ok(outcomes)
     }
 }
 
@@ -149,11 +157,33 @@ mod tests {
         assert!(!engine.metadata().indices["a"].aliases.contains_key("c"));
 
         let remove = AliasAction::Remove { indices: vec!["a".into()], aliases: vec!["bo*".into()], must_exist: true };
-        engine.update_aliases(&[remove.clone()]).unwrap();
+        engine.update_aliases(std::slice::from_ref(&remove)).unwrap();
         assert!(matches!(engine.update_aliases(&[remove]), Err(EngineError::AliasesNotFound { .. })));
+        // Without must_exist, a remove that finds nothing fails alone...
+        let add_c = AliasAction::Add { indices: vec!["a".into()], alias: "c".into(), definition: json!({}) };
+        let lenient = AliasAction::Remove { indices: vec!["a".into()], aliases: vec!["bo*".into()], must_exist: false };
+        let outcomes = engine.update_aliases(&[add_c, lenient.clone()]).unwrap();
+        assert!(outcomes[0].is_none() && matches!(outcomes[1], Some(EngineError::AliasesNotFound { .. })));
+        assert!(engine.metadata().indices["a"].aliases.contains_key("c"));
+        // ...unless it is all there is.
+        assert!(matches!(engine.update_aliases(&[lenient]), Err(EngineError::AliasesNotFound { .. })));
         drop(engine);
         let engine = Engine::open(dir.path()).unwrap();
         assert!(engine.metadata().indices["b"].aliases.contains_key("both"));
         assert!(!engine.metadata().indices["a"].aliases.contains_key("both"));
+    }
+
+    #[test]
+    fn an_alias_may_take_the_name_of_an_index_removed_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        engine.create_index("test", &json!({})).unwrap();
+        engine.create_index("test_2", &json!({})).unwrap();
+        let add = AliasAction::Add { indices: vec!["test_2".into()], alias: "test".into(), definition: json!({}) };
+        let remove = AliasAction::RemoveIndex { indices: vec!["test".into()] };
+        engine.update_aliases(&[add, remove]).unwrap();
+        let meta = engine.metadata();
+        assert!(!meta.indices.contains_key("test"));
+        assert!(meta.indices["test_2"].aliases.contains_key("test"));
     }
 }

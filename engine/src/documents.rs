@@ -307,6 +307,12 @@ impl Engine {
             let write = self.index_doc(index, id, source.to_string(), routing, &cond, defer_sync)?;
             return Ok(Updated::Written { write, source });
         };
+        // As Elasticsearch's UpdateHelper: the request's seq_no condition is
+        // checked against the document read, before any noop detection.
+        if let Err(conflict) = crate::shard::check_seq_no(id, Some(current.seq_no), &spec.cond) {
+            let (_, at) = self.shard_ref(index, routing.unwrap_or(id))?;
+            return Err(conflict.on_shard(at));
+        }
         let Some(stored) = &current.source else {
             return Err(EngineError::DocumentSourceMissing { id: id.to_owned() });
         };
@@ -447,6 +453,13 @@ mod tests {
         assert!(matches!(
             engine.update_doc("u", "1", None, &partial, false).unwrap(),
             Updated::Noop { version: 2, .. }
+        ));
+        // A stale if_seq_no conflicts even where the update would change nothing.
+        let cond = crate::Conditions { if_seq_no: Some(234), if_primary_term: Some(1), ..Default::default() };
+        let stale = UpdateSpec { cond, ..partial.clone() };
+        assert!(matches!(
+            engine.update_doc("u", "1", None, &stale, false),
+            Err(crate::EngineError::VersionConflict { shard: Some(_), .. })
         ));
     }
 

@@ -67,6 +67,10 @@ pub enum EngineError {
     /// `query_shard_exception`: a query or sort a shard cannot run.
     #[error("{0}")]
     QueryShard(String),
+    /// `parse_exception` (Elasticsearch's `ElasticsearchParseException`),
+    /// such as a malformed date-math index name.
+    #[error("{0}")]
+    Parse(String),
     /// `parsing_exception`: a malformed query.
     #[error("{0}")]
     Parsing(String),

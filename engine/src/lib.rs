@@ -4,15 +4,18 @@
 //! - [`metadata`]: every index with its settings, mappings, aliases and state,
 //!   persisted atomically ([`atomic`]);
 //! - [`index_name`], [`settings`] and [`mapping`]: what a new index may be;
-//! - [`resolve`]: index expressions (wildcards, aliases, `_all`) to indices.
+//! - [`resolve`]: index expressions (wildcards, aliases, `_all`) to indices;
+//!   [`alias_expression`]: alias-name expressions (`GET _alias/{name}`).
 //!
 //! Shards (tantivy indices with a translog), documents and search come with
 //! the rest of the engine issue and live beside these.
 
+pub mod alias_expression;
 pub mod aliases;
 pub mod atomic;
 pub mod auto_create;
 pub mod blocks;
+pub mod date_math_name;
 pub mod directory;
 pub mod documents;
 pub mod error;
@@ -153,6 +156,9 @@ impl Engine {
     /// Creates an index from the body of `PUT /{index}` (`settings`,
     /// `mappings`, `aliases`).
     pub fn create_index(&self, name: &str, body: &Value) -> Result<IndexMetadata, EngineError> {
+        // `index.provided_name` keeps the name as given, date math included.
+        let provided = name;
+        let name = &date_math_name::resolve_now(name)?;
         index_name::validate(name)?;
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
         settings.retain(|_, v| !v.is_null());
@@ -163,7 +169,7 @@ impl Engine {
             None | Some(Value::Null) => Default::default(),
             Some(Value::Object(map)) => map
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), aliases::normalize_definition(k, v)?)))
+                .map(|(k, v)| Ok((date_math_name::resolve_now(k)?, aliases::normalize_definition(k, v)?)))
                 .collect::<Result<_, EngineError>>()?,
             Some(other) => {
                 return Err(EngineError::IllegalArgument(format!("aliases must be an object, got [{other}]")))
@@ -191,7 +197,7 @@ impl Engine {
         settings::expand_replicas(&mut settings, 1)?;
         settings.insert("index.uuid".into(), Value::from(uuid.clone()));
         settings.insert("index.creation_date".into(), Value::from(created.to_string()));
-        settings.insert("index.provided_name".into(), Value::from(name));
+        settings.insert("index.provided_name".into(), Value::from(provided));
         settings.insert("index.version.created".into(), Value::from(INDEX_VERSION_CREATED));
         let index = IndexMetadata {
             name: name.to_owned(),
@@ -219,6 +225,13 @@ impl Engine {
     pub fn delete_indices(&self, names: &[String]) -> Result<(), EngineError> {
         let removed: Vec<IndexMetadata> =
             self.change_metadata(|meta| Ok(names.iter().filter_map(|n| meta.indices.remove(n)).collect()))?;
+        self.drop_removed(removed);
+        Ok(())
+    }
+
+    /// Closes the shards of indices just removed from the metadata and
+    /// deletes their folders.
+    pub(crate) fn drop_removed(&self, removed: Vec<IndexMetadata>) {
         {
             let mut table = self.shards.write().unwrap_or_else(|p| p.into_inner());
             for index in &removed {
@@ -233,7 +246,6 @@ impl Engine {
                 }
             }
         }
-        Ok(())
     }
 }
 

@@ -1,7 +1,8 @@
 //! Index expressions (`logs-*`, `a,b`, `_all`, `-old-*`, aliases) to
 //! concrete index names, with the `ignore_unavailable`, `allow_no_indices`
 //! and `expand_wildcards` rules of Elasticsearch's
-//! `IndexNameExpressionResolver`.
+//! `IndexNameExpressionResolver`; date math in names (`<logs-{now/d}>`)
+//! is resolved first ([`crate::date_math_name`]).
 
 use crate::error::EngineError;
 use crate::metadata::{IndexState, Metadata};
@@ -59,6 +60,9 @@ pub use tensile_rest::pattern::simple_match as wildcard_match;
 
 /// Resolves `expressions` to index names, in order, without duplicates.
 pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) -> Result<Vec<String>, EngineError> {
+    let expressions: Vec<String> =
+        expressions.iter().map(|e| crate::date_math_name::resolve_expression(e)).collect::<Result<_, _>>()?;
+    let expressions = expressions.as_slice();
     let all = expressions.is_empty() || (expressions.len() == 1 && (expressions[0] == "_all" || expressions[0] == "*"));
     let expressions: Vec<String> = if all { vec!["*".to_owned()] } else { expressions.to_vec() };
     let wildcard_state_ok = |name: &str, pattern: &str| {
@@ -113,8 +117,8 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
                 )));
             }
             out.extend(meta.alias_indices(expr).into_iter().map(str::to_owned));
-        } else if !opts.ignore_unavailable {
-            return Err(EngineError::IndexNotFound { name: expr.clone() });
+        } else {
+            check_unknown_name(expr, &expressions, opts)?;
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -124,6 +128,28 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
         return Err(EngineError::IndexNotFound { name });
     }
     Ok(out)
+}
+
+/// Why a name that is neither an index nor an alias fails, as
+/// Elasticsearch's `validateResourceExpression` words it: names starting
+/// with `_` are reserved for APIs, `cluster:index` names are remote (and
+/// cross-cluster calls are not supported here), others are not found
+/// unless `ignore_unavailable`.
+fn check_unknown_name(expr: &str, expressions: &[String], opts: IndicesOptions) -> Result<(), EngineError> {
+    if expr.starts_with('_') {
+        return Err(EngineError::InvalidIndexName { name: expr.to_owned(), reason: "must not start with '_'.".into() });
+    }
+    if opts.ignore_unavailable {
+        return Ok(());
+    }
+    if expr.contains(':') {
+        let remote: Vec<&str> = expressions.iter().map(String::as_str).filter(|e| e.contains(':')).collect();
+        return Err(EngineError::IllegalArgument(format!(
+            "Cross-cluster calls are not supported in this context but remote indices were requested: [{}]",
+            remote.join(", ")
+        )));
+    }
+    Err(EngineError::IndexNotFound { name: expr.to_owned() })
 }
 
 #[cfg(test)]
@@ -188,5 +214,13 @@ mod tests {
         assert_eq!(names(resolve(&m, &s(&["missing", "other"]), lenient)), s(&["other"]));
         assert!(matches!(resolve(&m, &s(&["logs"]), IndicesOptions::DELETE), Err(EngineError::IllegalArgument(_))));
         assert!(names(resolve(&m, &s(&["log*"]), IndicesOptions::DELETE)).len() == 2);
+        // Reserved and remote names fail with their own errors.
+        assert!(
+            matches!(resolve(&m, &s(&["_foo"]), lenient), Err(EngineError::InvalidIndexName { reason, .. }) if reason == "must not start with '_'.")
+        );
+        assert!(matches!(
+            resolve(&m, &s(&["other", "r1:x"]), open),
+            Err(EngineError::IllegalArgument(r)) if r.ends_with("remote indices were requested: [r1:x]")
+        ));
     }
 }

@@ -631,20 +631,27 @@ struct Current {
     seq_no: u64,
 }
 
-/// The version a write gives the document, or the conflict it runs into.
-fn next_version(id: &str, current: Current, cond: &Conditions) -> Result<u64, EngineError> {
+/// The `if_seq_no`/`if_primary_term` check against a document's sequence
+/// number (`None`: there is no document).
+pub(crate) fn check_seq_no(id: &str, seq_no: Option<u64>, cond: &Conditions) -> Result<(), EngineError> {
     let conflict = |reason: String| Err(EngineError::VersionConflict { id: id.to_owned(), reason, shard: None });
     if let (Some(required), Some(term)) = (cond.if_seq_no, cond.if_primary_term) {
-        if !current.exists {
+        let Some(seq_no) = seq_no else {
             return conflict(format!("required seqNo [{required}], primary term [{term}]. but no document was found"));
-        }
-        if current.seq_no != required || term != PRIMARY_TERM {
+        };
+        if seq_no != required || term != PRIMARY_TERM {
             return conflict(format!(
-                "required seqNo [{required}], primary term [{term}]. current document has seqNo [{}] and primary term [{PRIMARY_TERM}]",
-                current.seq_no
+                "required seqNo [{required}], primary term [{term}]. current document has seqNo [{seq_no}] and primary term [{PRIMARY_TERM}]"
             ));
         }
     }
+    Ok(())
+}
+
+/// The version a write gives the document, or the conflict it runs into.
+fn next_version(id: &str, current: Current, cond: &Conditions) -> Result<u64, EngineError> {
+    let conflict = |reason: String| Err(EngineError::VersionConflict { id: id.to_owned(), reason, shard: None });
+    check_seq_no(id, current.exists.then_some(current.seq_no), cond)?;
     if cond.create_only && current.exists {
         return conflict(format!("document already exists (current version [{}])", current.version));
     }

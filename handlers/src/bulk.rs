@@ -6,10 +6,11 @@
 use crate::documents::{check_pipeline, check_require_alias, update_spec, write_item};
 use crate::error::es_error;
 use crate::node::Node;
+use crate::update_answer::{update_answer, FetchSource};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::time::Instant;
-use tensile_engine::{Conditions, NewDoc, Updated, VersionType};
+use tensile_engine::{Conditions, NewDoc, VersionType};
 use tensile_generated::params::{self, Refresh};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
@@ -43,6 +44,8 @@ struct Item {
     retry_on_conflict: u32,
     pipeline: Option<String>,
     require_alias: bool,
+    /// What of the updated document an update's answer carries back.
+    fetch_source: Option<FetchSource>,
     /// `dynamic_templates`: field path to the dynamic template that maps it.
     templates: std::collections::HashMap<String, String>,
     source: Option<Result<Source, EsError>>,
@@ -79,12 +82,14 @@ fn malformed(line: usize, what: String) -> EsError {
 
 /// Reads the NDJSON body into items; a malformed action line fails the request.
 /// What the request's parameters give every item that does not say otherwise.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Defaults<'a> {
     index: Option<&'a str>,
     routing: Option<&'a str>,
     pipeline: Option<&'a str>,
     require_alias: bool,
+    /// `_source`, `_source_includes`, `_source_excludes`: what updates return.
+    fetch_source: Option<FetchSource>,
 }
 
 fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
@@ -175,6 +180,7 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
             retry_on_conflict: number("retry_on_conflict").unwrap_or(0) as u32,
             pipeline: text("pipeline").or_else(|| defaults.pipeline.map(str::to_owned)),
             require_alias: meta.get("require_alias").and_then(Value::as_bool).unwrap_or(defaults.require_alias),
+            fetch_source: meta.get("_source").map_or_else(|| defaults.fetch_source.clone(), FetchSource::from_value),
             templates: meta
                 .get("dynamic_templates")
                 .and_then(Value::as_object)
@@ -237,21 +243,19 @@ fn run(node: &Node, item: &mut Item) -> Result<(String, Value), EsError> {
         }
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
-            let mut spec = update_spec(&doc()?.value)?;
+            let body = doc()?.value;
+            let mut spec = update_spec(&body)?;
+            let fetch = FetchSource::from_body(&body, item.fetch_source.clone());
             spec.cond = Conditions {
                 if_seq_no: item.cond.if_seq_no,
                 if_primary_term: item.cond.if_primary_term,
                 ..Conditions::default()
             };
             spec.retry_on_conflict = item.retry_on_conflict;
-            match node.engine.update_doc(&target, &id, routing, &spec, true).map_err(es_error)? {
-                Updated::Written { write, .. } => write_item(&id, &write),
-                Updated::Noop { index, version, seq_no, .. } => json!({
-                    "_index": index, "_id": id, "_version": version, "result": "noop",
-                    "_shards": { "total": 0, "successful": 0, "failed": 0 },
-                    "_seq_no": seq_no, "_primary_term": tensile_engine::shard::PRIMARY_TERM, "status": 200
-                }),
-            }
+            let updated = node.engine.update_doc(&target, &id, routing, &spec, true).map_err(es_error)?;
+            let (status, mut answer) = update_answer(&id, &updated, fetch.as_ref());
+            answer["status"] = json!(status);
+            answer
         }
     };
     Ok((target, answer))
@@ -266,6 +270,7 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         routing: routing.as_deref(),
         pipeline: p.pipeline.as_deref(),
         require_alias: p.require_alias.unwrap_or(false),
+        fetch_source: FetchSource::from_params(&p._source, &p._source_includes, &p._source_excludes),
     };
     let items = match parse(&req.body.bytes, defaults) {
         Ok(items) => items,

@@ -4,6 +4,7 @@
 
 use crate::error::es_error;
 use crate::node::Node;
+use crate::update_answer::{update_answer, FetchSource};
 use serde_json::{json, Map, Value};
 use tensile_engine::{
     source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, UpdateSpec, Updated, VersionType, WriteResult,
@@ -66,7 +67,7 @@ pub fn write_item(id: &str, w: &DocWrite) -> Value {
     body
 }
 
-fn write_status(w: &DocWrite) -> u16 {
+pub(crate) fn write_status(w: &DocWrite) -> u16 {
     match w.outcome.result {
         WriteResult::Created => 201,
         WriteResult::NotFound => 404,
@@ -74,7 +75,7 @@ fn write_status(w: &DocWrite) -> u16 {
     }
 }
 
-fn write_body(id: &str, w: &DocWrite) -> Value {
+pub(crate) fn write_body(id: &str, w: &DocWrite) -> Value {
     json!({
         "_index": w.index,
         "_id": id,
@@ -171,19 +172,17 @@ pub fn update<'a>(node: &'a Node, req: Request<params::Update>) -> HandlerFuture
             if_primary_term: seq_no("if_primary_term", p.if_primary_term)?,
             ..Conditions::default()
         };
+        check_require_alias(node, &p.index, p.require_alias.unwrap_or(false))?;
+        let fetch = FetchSource::from_params(&p._source, &p._source_includes, &p._source_excludes);
+        let fetch = FetchSource::from_body(&body, fetch);
         let index = node.engine.write_index(&p.index).map_err(es_error)?;
         let routing = joined(&p.routing);
-        match node.engine.update_doc(&index, &p.id, routing.as_deref(), &spec, false).map_err(es_error)? {
-            Updated::Written { write, .. } => {
-                let forced = refresh_after(node, &index, p.refresh)?;
-                Ok(write_response(&p.id, &write, forced))
-            }
-            Updated::Noop { index, version, seq_no, .. } => Ok(Response::json(json!({
-                "_index": index, "_id": p.id, "_version": version, "result": "noop",
-                "_shards": { "total": 0, "successful": 0, "failed": 0 },
-                "_seq_no": seq_no, "_primary_term": tensile_engine::shard::PRIMARY_TERM
-            }))),
+        let updated = node.engine.update_doc(&index, &p.id, routing.as_deref(), &spec, false).map_err(es_error)?;
+        let (status, mut answer) = update_answer(&p.id, &updated, fetch.as_ref());
+        if matches!(updated, Updated::Written { .. }) && refresh_after(node, &index, p.refresh)? {
+            answer["forced_refresh"] = Value::Bool(true);
         }
+        Ok(Response::json_with_status(status, answer))
     })();
     ready(result)
 }
@@ -411,7 +410,7 @@ struct SourceParams {
     includes: Option<Vec<String>>,
     excludes: Option<Vec<String>>,
     /// `stored_fields`: the stored fields to return; `_source` is then
-    /// left out unless asked for.
+    /// left out unless asked for (here or as `_source` among them).
     stored_fields: Option<Vec<String>>,
 }
 
@@ -450,7 +449,8 @@ fn get_body(
     }
     body.insert("found".into(), json!(true));
     let source_asked = source.spec.is_some() || source.includes.is_some() || source.excludes.is_some();
-    if source.stored_fields.is_none() || source_asked {
+    let source_stored = source.stored_fields.as_ref().is_none_or(|names| names.iter().any(|n| n == "_source"));
+    if source_stored || source_asked {
         if let Some(filtered) = filtered_source(&doc, &source.spec, &source.includes, &source.excludes)? {
             body.insert("_source".into(), filtered);
         }
@@ -529,44 +529,27 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
             excludes: p._source_excludes.clone(),
             stored_fields: p.stored_fields.clone(),
         };
-        let requested: Vec<Value> = match (body.get("docs"), body.get("ids")) {
-            (Some(Value::Array(docs)), _) => docs.clone(),
-            (None, Some(Value::Array(ids))) => ids.iter().map(|id| json!({ "_id": id })).collect(),
-            _ => return Err(EsError::validation("no documents to get")),
-        };
-        let mut problems = String::new();
-        for (i, d) in requested.iter().enumerate() {
-            if d.get("_index").is_none() && p.index.is_none() {
-                problems.push_str(&format!("{}: index is missing for doc {i};", problems.matches(';').count() + 1));
-            }
-            if d.get("_id").is_none() {
-                problems.push_str(&format!("{}: id is missing for doc {i};", problems.matches(';').count() + 1));
-            }
-        }
-        if !problems.is_empty() {
-            return Err(EsError::new(
-                400,
-                "action_request_validation_exception",
-                format!("Validation Failed: {problems}"),
-            ));
-        }
-        let docs: Vec<Value> = requested
+        let items = crate::mget_request::parse(&body, p.index.as_deref())?;
+        let docs: Vec<Value> = items
             .iter()
-            .map(|d| {
-                let index = d.get("_index").and_then(Value::as_str).or(p.index.as_deref()).unwrap_or_default();
-                let id = d.get("_id").map(crate::documents::text).unwrap_or_default();
-                let routing = d.get("routing").map(|r| vec![crate::documents::text(r)]).or_else(|| p.routing.clone());
-                let read =
-                    Read { index, id: &id, routing: &routing, realtime: p.realtime, refresh: p.refresh, version: None };
+            .map(|item| {
+                let index = item.index.as_deref().unwrap_or_default();
+                let id = item.id.as_deref().unwrap_or_default();
+                let routing = item.routing.clone().map(|r| vec![r]).or_else(|| p.routing.clone());
+                let read = Read {
+                    index,
+                    id,
+                    routing: &routing,
+                    realtime: p.realtime,
+                    refresh: p.refresh,
+                    version: item.version,
+                };
                 let answer = lookup(node, read).and_then(|(index, doc)| {
-                    let mut wanted = doc_source(d.get("_source"), &defaults);
-                    if let Some(fields) = d.get("stored_fields") {
-                        wanted.stored_fields = Some(match fields {
-                            Value::Array(items) => items.iter().map(crate::documents::text).collect(),
-                            other => crate::documents::text(other).split(',').map(str::to_owned).collect(),
-                        });
+                    let mut wanted = doc_source(item.source.as_ref(), &defaults);
+                    if item.stored_fields.is_some() {
+                        wanted.stored_fields = item.stored_fields.clone();
                     }
-                    get_body(node, &index, &id, doc, &wanted)
+                    get_body(node, &index, id, doc, &wanted)
                 });
                 answer.unwrap_or_else(
                     |e| json!({ "_index": index, "_id": id, "error": crate::error::exception_json(&e) }),

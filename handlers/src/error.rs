@@ -62,6 +62,7 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::SearchContextMissing(_) => EsError::new(404, "search_context_missing_exception", reason),
         EngineError::QueryShard(_) => EsError::new(400, "query_shard_exception", reason),
         EngineError::Parsing(_) => EsError::new(400, "parsing_exception", reason),
+        EngineError::Parse(_) => EsError::parse(reason),
         EngineError::Unsupported(_) => EsError::new(501, "unsupported_operation_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),
         EngineError::Io { .. } => EsError::new(500, "io_exception", reason),

@@ -18,11 +18,13 @@ pub mod field_caps;
 pub mod indices;
 pub mod info;
 pub mod maintenance;
+pub mod mget_request;
 pub mod node;
 pub mod search;
 pub mod search_shards;
 pub mod stats;
 pub mod term_vectors;
+pub mod update_answer;
 pub mod validate;
 
 pub use node::Node;

@@ -151,11 +151,46 @@ async fn bulk_items_succeed_and_fail_independently() {
     assert_eq!(docs["docs"][1]["found"], false);
     assert_eq!(docs["docs"][2]["error"]["type"], "index_not_found_exception");
 
+    // Nothing to get, or a field Elasticsearch 9 does not know, is refused.
+    let (status, err) = call(&c, &server.url, Method::POST, "/b/_mget", Some(json!({"ids": []}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["reason"], "Validation Failed: 1: no documents to get;");
+    let (status, err) =
+        call(&c, &server.url, Method::POST, "/b/_mget", Some(json!({"docs": [{"_id": "1", "_routing": "r"}]}))).await;
+    assert_eq!((status, err["error"]["type"].as_str()), (StatusCode::BAD_REQUEST, Some("parse_exception")));
+    // `_source` among the stored fields brings the source back too.
+    let (_, docs) =
+        call(&c, &server.url, Method::POST, "/b/_mget?stored_fields=a,_source", Some(json!({"ids": ["3"]}))).await;
+    assert_eq!(docs["docs"][0]["_source"], json!({"ok": true}));
+    let (_, docs) = call(&c, &server.url, Method::POST, "/b/_mget?stored_fields=a", Some(json!({"ids": ["3"]}))).await;
+    assert!(docs["docs"][0].get("_source").is_none());
+
     let (status, err) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"dac": {}}))).await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["reason"], "[UpdateRequest] unknown field [dac] did you mean [doc]?");
     let (status, noop) = call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"doc": {"c": 3}}))).await;
     assert_eq!((status, noop["result"].as_str()), (StatusCode::OK, Some("noop")));
+    // `_source` brings the updated document back, filtered; a stale
+    // if_seq_no conflicts even when nothing would change.
+    let (status, updated) =
+        call(&c, &server.url, Method::POST, "/b/_update/1?_source=c", Some(json!({"doc": {"d": 4}}))).await;
+    assert_eq!(status, 200);
+    insta::assert_json_snapshot!("update_with_source", updated);
+    let (status, stale) = call(
+        &c,
+        &server.url,
+        Method::POST,
+        "/b/_update/1?if_seq_no=99&if_primary_term=1",
+        Some(json!({"doc": {"d": 4}})),
+    )
+    .await;
+    assert_eq!(
+        (status, stale["error"]["type"].as_str()),
+        (StatusCode::CONFLICT, Some("version_conflict_engine_exception"))
+    );
+    let (status, _) =
+        call(&c, &server.url, Method::POST, "/b/_update/1?require_alias=true", Some(json!({"doc": {"d": 5}}))).await;
+    assert_eq!(status, 404);
     let (status, scripted) =
         call(&c, &server.url, Method::POST, "/b/_update/1", Some(json!({"script": "ctx._source.a++"}))).await;
     assert_eq!(status, 400);

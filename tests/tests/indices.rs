@@ -105,6 +105,84 @@ async fn aliases_are_managed_and_persisted() {
 }
 
 #[tokio::test]
+async fn alias_expressions_and_per_action_results() {
+    use reqwest::Method;
+    let server = server!();
+    let aliases = json!({"aliases": {"a1": {}, "a2": {}, "b1": {}}});
+    call(&server, Method::PUT, "/idx", Some(aliases)).await;
+    call(&server, Method::PUT, "/old", None).await;
+
+    // Exclusions remove what came before them; only explicit names can be missing.
+    let (status, got) = call(&server, Method::GET, "/_alias/b1,a*,-a1", None).await;
+    assert_eq!((status, got), (StatusCode::OK, json!({"idx": {"aliases": {"a2": {}, "b1": {}}}})));
+    let (status, got) = call(&server, Method::GET, "/_alias/a1,b1,-a*,-b1", None).await;
+    assert_eq!((status, got), (StatusCode::OK, json!({})));
+    let (status, got) = call(&server, Method::GET, "/_alias/-x,-a1,a*,-nope", None).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        got,
+        json!({"error": "aliases [-a1,-x] missing", "status": 404, "idx": {"aliases": {"a1": {}, "a2": {}}}})
+    );
+
+    // A remove that finds nothing fails alone, unless must_exist says otherwise.
+    let actions = json!({"actions": [
+        {"add": {"index": "idx", "alias": "c1"}},
+        {"remove": {"index": "i*", "aliases": "nope"}}
+    ]});
+    let (status, partial) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
+    assert_eq!(status, 200);
+    insta::assert_json_snapshot!("alias_action_results", partial);
+    let actions = json!({"actions": [
+        {"remove": {"index": "idx", "alias": "nope", "must_exist": true}},
+        {"add": {"index": "idx", "alias": "c2"}}
+    ]});
+    let (status, failed) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
+    assert_eq!(
+        (status, failed["error"]["type"].as_str()),
+        (StatusCode::NOT_FOUND, Some("aliases_not_found_exception"))
+    );
+    let (status, _) = call(&server, Method::HEAD, "/_alias/c2", None).await;
+    assert_eq!(status, 404);
+    let actions = json!({"actions": [{"add": {"index": "idx", "alias": "c2", "must_exist": true}}]});
+    let (status, refused) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
+    assert_eq!(status, 400);
+    assert_eq!(refused["error"]["reason"], "[must_exist] is unsupported for [ADD]");
+
+    // An index removed in the same request leaves its name to an alias.
+    let actions = json!({"actions": [
+        {"add": {"index": "idx", "alias": "old"}},
+        {"remove_index": {"index": "old"}}
+    ]});
+    let (status, _) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
+    assert_eq!(status, 200);
+    let (_, got) = call(&server, Method::GET, "/old/_alias/old", None).await;
+    assert_eq!(got, json!({"idx": {"aliases": {"old": {}}}}));
+}
+
+#[tokio::test]
+async fn date_math_names_resolve_wherever_an_index_name_is_taken() {
+    use reqwest::Method;
+    let server = server!();
+    // `<dm-{2022-12-31||/d{yyyy-MM-dd}}>`, URL-encoded, with a date-math alias.
+    let encoded = "%3Cdm-%7B2022-12-31%7C%7C%2Fd%7Byyyy-MM-dd%7D%7D%3E";
+    let body = json!({"aliases": {"<a-{2022-12-31||+1d/d{yyyy.MM.dd|+01:00}}>": {}}});
+    let (status, created) = call(&server, Method::PUT, &format!("/{encoded}"), Some(body)).await;
+    assert_eq!((status, created["index"].as_str()), (StatusCode::OK, Some("dm-2022-12-31")));
+    let (_, got) = call(&server, Method::GET, &format!("/{encoded}/_alias"), None).await;
+    assert_eq!(got, json!({"dm-2022-12-31": {"aliases": {"a-2023.01.01": {}}}}));
+    let (_, settings) = call(&server, Method::GET, "/dm-2022-12-31/_settings/index.provided_name", None).await;
+    assert_eq!(settings["dm-2022-12-31"]["settings"]["index"]["provided_name"], "<dm-{2022-12-31||/d{yyyy-MM-dd}}>");
+
+    let actions = json!({"actions": [{"add": {"index": "<dm-{2022-12-31||/d{yyyy-MM-dd}}>", "alias": "<b-{2022-12-31||/M{yyyy-MM}}>"}}]});
+    let (status, _) = call(&server, Method::POST, "/_aliases", Some(actions)).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&server, Method::HEAD, "/_alias/b-2022-12", None).await;
+    assert_eq!(status, 200);
+    let (status, bad) = call(&server, Method::PUT, "/%3Cdm-%7Bnow%2Fd%3E", None).await;
+    assert_eq!((status, bad["error"]["type"].as_str()), (StatusCode::BAD_REQUEST, Some("parse_exception")));
+}
+
+#[tokio::test]
 async fn close_open_and_change_settings() {
     use reqwest::Method;
     let server = server!();
