@@ -146,9 +146,18 @@ fn rate(c: &Counts) -> String {
     format!("{:.1}%", 100.0 * c.passed as f64 / c.total() as f64)
 }
 
+/// The tests read at an old commit that assert what Elasticsearch 9 no
+/// longer does, with the evidence (`stale.tsv`): they count as not passed.
+const STALE: &str = include_str!("../stale.tsv");
+
+/// The stale tests' ids and evidence.
+pub fn stale() -> Vec<(&'static str, &'static str)> {
+    STALE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|l| l.split_once('\t')).collect()
+}
+
 /// `REPORT.md`: the headline pass rate (passed over all tests), per API
-/// group and per directory, skips grouped by reason, and the unbuilt APIs
-/// that failing tests called.
+/// group and per directory, skips grouped by reason, the unbuilt APIs
+/// that failing tests called, and the stale tests.
 pub fn markdown(results: &[TestResult]) -> String {
     let all = Counts::of(results);
     let mut out = String::from("# Conformance report\n\nThe official Elasticsearch REST YAML tests replayed against Tensile by `cargo xtask conformance`. ");
@@ -204,6 +213,13 @@ pub fn markdown(results: &[TestResult]) -> String {
         let _ = writeln!(out, "| {api} | {n} |");
     }
     document_and_index_failures(results, &mut out);
+    let _ = writeln!(
+        out,
+        "\n## Stale tests\n\nRead at a 7.x-era commit, they assert what Elasticsearch 9 no longer does; Elasticsearch 9 wins and they count as not passed (`conformance/stale.tsv`).\n"
+    );
+    for (id, evidence) in stale() {
+        let _ = writeln!(out, "- `{id}`: {evidence}");
+    }
     out
 }
 
@@ -224,6 +240,9 @@ fn failure_reason(r: &TestResult) -> String {
     if !r.not_built.is_empty() {
         let apis: Vec<String> = r.not_built.iter().map(|a| format!("`{a}`")).collect();
         return format!("calls {}, not built yet", apis.join(", "));
+    }
+    if let Some((_, evidence)) = stale().into_iter().find(|(id, _)| *id == r.id) {
+        return format!("stale: {evidence}");
     }
     if reason.contains("cluster.health answered 408") {
         return "waits for a green cluster: its replicas need a second node".into();
@@ -297,5 +316,15 @@ mod tests {
         let md = markdown(&failing);
         assert!(md.contains("- `core/get/10.yml::x`: calls `search`, not built yet"), "{md}");
         assert!(md.contains("- `core/indices.stats/10.yml::y`: calls `search`"));
+    }
+
+    #[test]
+    fn stale_tests_name_tests_and_evidence() {
+        let stale = stale();
+        assert!(!stale.is_empty());
+        for (id, evidence) in stale {
+            assert!(id.starts_with("core/") && id.contains(".yml::"), "{id}");
+            assert!(!evidence.trim().is_empty(), "{id}");
+        }
     }
 }

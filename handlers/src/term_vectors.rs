@@ -50,8 +50,8 @@ fn refuse_unbuilt(over: Option<&Map<String, Value>>, version: Option<i64>) -> Re
     Ok(())
 }
 
-/// One document's term vectors: `{_index, _type, _id, _version, found, took,
-/// term_vectors}` (Elasticsearch 9 still names the type here).
+/// One document's term vectors: `{_index, _id, _version, found, took,
+/// term_vectors}`.
 fn one(
     node: &Node,
     index: &str,
@@ -65,14 +65,14 @@ fn one(
     let index = concrete(node, index)?;
     let mapper = node.engine.mapper(&index).map_err(es_error)?;
     let (source, mut answer) = match (artificial, id) {
-        (Some(doc), _) => (doc.clone(), json!({"_index": index, "_type": "_doc", "_version": 0, "found": true})),
+        (Some(doc), _) => (doc.clone(), json!({"_index": index, "_version": 0, "found": true})),
         (None, Some(id)) => {
             let Some(doc) = node.engine.get_doc(&index, id, routing, realtime).map_err(es_error)? else {
                 let took = started.elapsed().as_millis() as u64;
-                return Ok(json!({"_index": index, "_type": "_doc", "_id": id, "found": false, "took": took}));
+                return Ok(json!({"_index": index, "_id": id, "found": false, "took": took}));
             };
             let source = doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-            (source, json!({"_index": index, "_type": "_doc", "_id": id, "_version": doc.version, "found": true}))
+            (source, json!({"_index": index, "_id": id, "_version": doc.version, "found": true}))
         }
         (None, None) => return Err(EsError::validation("id or doc is missing")),
     };
