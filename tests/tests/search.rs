@@ -1048,3 +1048,45 @@ async fn text_fields_with_fielddata_sort_and_are_counted() {
     let (_, unbroken) = call(&c, url, Method::GET, "/fd/_stats/fielddata", None).await;
     assert!(unbroken["_all"]["total"]["fielddata"].get("fields").is_none());
 }
+
+#[tokio::test]
+async fn date_ranges_read_date_math_zones_and_partial_dates() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/days", Some(json!({"mappings": {"properties": {"at": {"type": "date"}}}}))).await;
+    for (id, at) in [
+        ("1", "2024-02-29T23:00:00Z"),
+        ("2", "2024-03-01T10:00:00Z"),
+        ("3", "2024-03-31T23:59:59.999Z"),
+        ("4", "2999-01-01"),
+    ] {
+        call(&c, url, Method::PUT, &format!("/days/_doc/{id}"), Some(json!({ "at": at }))).await;
+    }
+    call(&c, url, Method::POST, "/days/_refresh", None).await;
+    let range = |bounds: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (status, found) =
+                call(&c, &url, Method::POST, "/days/_search", Some(json!({"query": {"range": {"at": bounds}}}))).await;
+            assert!(status.is_success(), "{found}");
+            let mut matched: Vec<String> = ids(&found).iter().map(|s| s.to_string()).collect();
+            matched.sort();
+            matched
+        }
+    };
+    // Rounding: `gte` down to the month's start, `lte` up to its last millisecond.
+    assert_eq!(range(json!({"gte": "2024-03-15||/M", "lte": "2024-03-15||/M"})).await, ["2", "3"]);
+    // `gt` rounds up too: the whole of February is excluded.
+    assert_eq!(range(json!({"gt": "2024-02-10||/M", "lt": "2024-04-01"})).await, ["2", "3"]);
+    // A partial date as an upper bound covers the rest of its day.
+    assert_eq!(range(json!({"lte": "2024-03-01"})).await, ["1", "2"]);
+    // In a zone an hour east, February's last hour is already March.
+    assert_eq!(range(json!({"gte": "2024-03-01", "lt": "2024-03-02", "time_zone": "+01:00"})).await, ["1", "2"]);
+    // `now`: only the far future lies beyond it.
+    assert_eq!(range(json!({"gt": "now-1d/d"})).await, ["4"]);
+    let (status, _) =
+        call(&c, url, Method::POST, "/days/_search", Some(json!({"query": {"range": {"at": {"gte": "now+1x"}}}})))
+            .await;
+    assert_eq!(status.as_u16(), 400);
+}

@@ -97,8 +97,14 @@ impl DateFormat {
 
     /// The instant a string stands for under the first format that reads it.
     pub fn parse_str(&self, s: &str) -> Option<Instant> {
+        self.parse_with(s, Reading::default())
+    }
+
+    /// [`DateFormat::parse_str`], reading a text without a zone in
+    /// `reading`'s, its missing parts rounded up if it says so.
+    pub fn parse_with(&self, s: &str, reading: Reading) -> Option<Instant> {
         self.formats.iter().find_map(|f| match f {
-            Format::IsoOptional => iso(s),
+            Format::IsoOptional => iso(s, reading),
             Format::EpochMillis => match s.parse::<i64>() {
                 Ok(ms) => {
                     Some(Instant { seconds: ms.div_euclid(1000), nanos: (ms.rem_euclid(1000) * 1_000_000) as u32 })
@@ -106,7 +112,7 @@ impl DateFormat {
                 Err(_) => s.parse::<f64>().ok().filter(|_| is_number(s)).and_then(from_millis),
             },
             Format::EpochSecond => s.parse::<f64>().ok().filter(|_| is_number(s)).and_then(from_fraction),
-            Format::Pattern(pieces) => pattern(pieces, s),
+            Format::Pattern(pieces) => pattern(pieces, s, reading),
         })
     }
 }
@@ -224,8 +230,21 @@ struct Fields {
     minute: Option<u32>,
     second: Option<u32>,
     nanos: u32,
+    /// Whether the text had a fraction of a second, and a zone.
+    fraction: bool,
+    zoned: bool,
     pm: Option<bool>,
     offset: i64,
+}
+
+/// How a date text is read beyond its format: the zone of a text without
+/// one, and whether missing parts round up (the upper bound of a range:
+/// hour 23, minute 59, second 59, nanosecond 999999999).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading {
+    pub round_up: bool,
+    /// Seconds east of UTC.
+    pub offset: i64,
 }
 
 const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
@@ -289,6 +308,7 @@ fn read(pieces: &[Piece], s: &str, f: &mut Fields) -> Option<usize> {
             Piece::Fraction(w) => {
                 let (v, n) = digits(rest, 1, (*w).max(9))?;
                 f.nanos = (v * 10u64.pow(9u32.saturating_sub(n as u32))) as u32;
+                f.fraction = true;
                 n
             }
             Piece::AmPm => {
@@ -303,6 +323,7 @@ fn read(pieces: &[Piece], s: &str, f: &mut Fields) -> Option<usize> {
             Piece::Zone => {
                 let (offset, n) = zone(rest)?;
                 f.offset = offset;
+                f.zoned = true;
                 n
             }
             Piece::Literal(l) => {
@@ -349,17 +370,17 @@ fn zone(s: &str) -> Option<(i64, usize)> {
     Some((sign * (h as i64 * 3600 + m as i64 * 60), n))
 }
 
-fn pattern(pieces: &[Piece], s: &str) -> Option<Instant> {
+fn pattern(pieces: &[Piece], s: &str, reading: Reading) -> Option<Instant> {
     let mut f = Fields::default();
     if read(pieces, s, &mut f)? != s.len() {
         return None;
     }
-    instant(&f)
+    instant(&f, reading)
 }
 
 /// ISO 8601, each part after the year optional: `2024`, `2024-05`,
 /// `2024-05-01T10:00`, `2024-05-01T10:00:00.123456789+02:00`.
-fn iso(s: &str) -> Option<Instant> {
+fn iso(s: &str, reading: Reading) -> Option<Instant> {
     static ISO: std::sync::LazyLock<Vec<Piece>> = std::sync::LazyLock::new(|| {
         compile("yyyy[-MM[-dd['T'HH[:mm[:ss[.SSSSSSSSS]]]][Z]]]").expect("the ISO pattern compiles")
     });
@@ -371,21 +392,25 @@ fn iso(s: &str) -> Option<Instant> {
     if f.month.is_none() && s.trim_start_matches(['-', '+']).len() < 4 {
         return None;
     }
-    instant(&f)
+    instant(&f, reading)
 }
 
-fn instant(f: &Fields) -> Option<Instant> {
+fn instant(f: &Fields, reading: Reading) -> Option<Instant> {
+    let up = reading.round_up;
     let year = f.year.unwrap_or(1970);
     let month = f.month.unwrap_or(1);
     let day = f.day.unwrap_or(1);
-    let mut hour = f.hour.unwrap_or(0);
+    let mut hour = f.hour.unwrap_or(if up { 23 } else { 0 });
     if let Some(pm) = f.pm {
         if hour == 0 || hour > 12 {
             return None;
         }
         hour = hour % 12 + if pm { 12 } else { 0 };
     }
-    let (minute, second) = (f.minute.unwrap_or(0), f.second.unwrap_or(0));
+    let last = |up_value| if up { up_value } else { 0 };
+    let (minute, second) = (f.minute.unwrap_or(last(59)), f.second.unwrap_or(last(59)));
+    let nanos = if f.fraction { f.nanos } else { last(999_999_999) };
+    let offset = if f.zoned { f.offset } else { reading.offset };
     if !(1..=12).contains(&month)
         || day < 1
         || day > days_in_month(year, month)
@@ -396,8 +421,8 @@ fn instant(f: &Fields) -> Option<Instant> {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    let seconds = days.checked_mul(86_400)? + i64::from(hour * 3600 + minute * 60 + second) - f.offset;
-    Some(Instant { seconds, nanos: f.nanos })
+    let seconds = days.checked_mul(86_400)? + i64::from(hour * 3600 + minute * 60 + second) - offset;
+    Some(Instant { seconds, nanos })
 }
 
 fn is_leap(y: i64) -> bool {

@@ -9,6 +9,7 @@
 //! - [`date`]: date formats.
 
 pub mod date;
+pub mod date_math;
 pub mod document;
 pub mod dynamic;
 pub mod field;

@@ -486,8 +486,8 @@ impl Compiler<'_> {
                 let Some(term) = term else { return Ok(Box::new(EmptyQuery)) };
                 boosted(self.fuzzy(f, term, value, fuzziness, *prefix_length, *transpositions)?, *boost)
             }
-            Query::Range { field, gt, gte, lt, lte, format, boost } => {
-                self.range(field, [gt, gte, lt, lte], format, *boost)?
+            Query::Range { field, gt, gte, lt, lte, format, time_zone, boost } => {
+                self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *boost)?
             }
             Query::Exists { field } => term_query(Term::from_field_text(self.fields.exists, field)),
             Query::Ids { values } if values.len() > self.limits.max_result_window => {
@@ -900,11 +900,42 @@ impl Compiler<'_> {
         Ok(Box::new(ConstScoreQuery::new(Box::new(query), boost)))
     }
 
+    /// A date bound given as text: a date in the field's format, or date
+    /// math; in epoch millis (nanos for `date_nanos`).
+    fn date_bound(&self, field: &FieldMapper, text: &str, offset: i64, round_up: bool) -> Result<i64, EngineError> {
+        use crate::mapper::date::{DateFormat, Reading};
+        let default_format = DateFormat::default_format();
+        let format = field.format.as_ref().unwrap_or(&default_format);
+        let failed = |why: String| {
+            super::dsl::parsing(format!("failed to parse date field [{text}] with format [{}]: {why}", format.as_str()))
+        };
+        let nanos = field.kind == FieldKind::DateNanos;
+        if crate::mapper::date_math::is_math(text) {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+            let millis =
+                crate::mapper::date_math::evaluate(text, now as i64, offset, format, round_up).map_err(failed)?;
+            return Ok(if nanos {
+                millis.saturating_mul(1_000_000) + if round_up { 999_999 } else { 0 }
+            } else {
+                millis
+            });
+        }
+        let instant = format
+            .parse_with(text, Reading { round_up, offset: offset / 1000 })
+            .ok_or_else(|| failed("the text is no date of the format".into()))?;
+        if nanos {
+            instant.epoch_nanos().ok_or_else(|| failed("out of the range of date_nanos".into()))
+        } else {
+            Ok(instant.millis())
+        }
+    }
+
     fn range(
         &self,
         name: &str,
         bounds: [&Option<Value>; 4],
         format: &Option<String>,
+        time_zone: Option<&str>,
         boost: f32,
     ) -> Result<Compiled, EngineError> {
         let Some(field) = self.field(name) else { return Ok(Box::new(EmptyQuery)) };
@@ -912,10 +943,26 @@ impl Compiler<'_> {
         if let Some(f) = format {
             field.format = Some(crate::mapper::date::DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?);
         }
-        let bound_term = |v: &Option<Value>| -> Result<Option<Term>, EngineError> {
+        let is_date = matches!(field.kind, FieldKind::Date | FieldKind::DateNanos);
+        let offset = match time_zone {
+            Some(_) if !is_date => {
+                return Err(EngineError::QueryShard(format!(
+                    "[range] time_zone can not be applied to non date field [{name}]"
+                )))
+            }
+            Some(zone) => crate::mapper::date_math::zone_offset(zone).ok_or_else(|| {
+                EngineError::Unsupported(format!("the time zone [{zone}] (only fixed offsets) in the [range] query"))
+            })?,
+            None => 0,
+        };
+        // `gt` and `lte` read a date's missing parts, and round, upwards.
+        let bound_term = |v: &Option<Value>, round_up: bool| -> Result<Option<Term>, EngineError> {
             let Some(v) = v else { return Ok(None) };
-            if let Some(s) = v.as_str().filter(|s| s.starts_with("now")) {
-                return Err(EngineError::Unsupported(format!("date math [{s}] in the [range] query")));
+            if let Some(text) = v.as_str().filter(|_| is_date) {
+                let value = self.date_bound(&field, text, offset, round_up)?;
+                let mut term = json_term(self.fields.terms, &field.path);
+                term.append_type_and_fast_value(value);
+                return Ok(Some(term));
             }
             // A bound beyond a float's range still bounds: the column holds f64.
             if let Some(x) = v.as_f64().filter(|x| field.kind == FieldKind::Float && (*x as f32).is_infinite()) {
@@ -948,12 +995,12 @@ impl Compiler<'_> {
             Ok(Some(term))
         };
         let [gt, gte, lt, lte] = bounds;
-        let lower = match (bound_term(gte)?, bound_term(gt)?) {
+        let lower = match (bound_term(gte, false)?, bound_term(gt, true)?) {
             (Some(t), _) => Bound::Included(t),
             (None, Some(t)) => Bound::Excluded(t),
             (None, None) => Bound::Unbounded,
         };
-        let upper = match (bound_term(lte)?, bound_term(lt)?) {
+        let upper = match (bound_term(lte, true)?, bound_term(lt, false)?) {
             (Some(t), _) => Bound::Included(t),
             (None, Some(t)) => Bound::Excluded(t),
             (None, None) => Bound::Unbounded,

@@ -137,6 +137,8 @@ pub enum Query {
         lt: Option<Value>,
         lte: Option<Value>,
         format: Option<String>,
+        /// `time_zone`: the zone of dates without one, and of date math roundings.
+        time_zone: Option<String>,
         boost: f32,
     },
     Exists {
@@ -740,9 +742,10 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 lt: None,
                 lte: None,
                 format: None,
+                time_zone: None,
                 boost: boost(o)?,
             };
-            if let Query::Range { gt, gte, lt, lte, format, .. } = &mut q {
+            if let Query::Range { gt, gte, lt, lte, format, time_zone, .. } = &mut q {
                 for (k, v) in o {
                     match k.as_str() {
                         "gt" => *gt = Some(v.clone()).filter(|v| !v.is_null()),
@@ -750,10 +753,19 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         "lt" => *lt = Some(v.clone()).filter(|v| !v.is_null()),
                         "lte" | "to" => *lte = Some(v.clone()).filter(|v| !v.is_null()),
                         "format" => *format = v.as_str().map(str::to_owned),
+                        "time_zone" => *time_zone = v.as_str().map(str::to_owned),
+                        // How a range field's ranges must relate to the query's;
+                        // on other fields a value is a point, which intersects.
+                        "relation" => match v.as_str().map(str::to_ascii_lowercase).as_deref() {
+                            Some("intersects" | "within" | "contains") => {}
+                            _ => {
+                                return Err(parsing(format!(
+                                    "[range] query does not support relation [{}]",
+                                    crate::settings_text(v)
+                                )))
+                            }
+                        },
                         "boost" | "_name" => {}
-                        "time_zone" | "relation" => {
-                            return Err(EngineError::Unsupported(format!("the [{k}] option of the [range] query")))
-                        }
                         other => return Err(parsing(format!("[range] query does not support [{other}]"))),
                     }
                 }

@@ -294,7 +294,16 @@ pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Val
         _ => return None,
     };
     let (gte, lte) = if key.desc { (None, Some(value)) } else { (Some(value), None) };
-    Some(super::dsl::Query::Range { field: path.clone(), gt: None, gte, lt: None, lte, format, boost: 1.0 })
+    Some(super::dsl::Query::Range {
+        field: path.clone(),
+        gt: None,
+        gte,
+        lt: None,
+        lte,
+        format,
+        time_zone: None,
+        boost: 1.0,
+    })
 }
 
 /// A hit's sort value as the request shows it: a date in the key's `format`.
