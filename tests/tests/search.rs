@@ -1090,3 +1090,63 @@ async fn date_ranges_read_date_math_zones_and_partial_dates() {
             .await;
     assert_eq!(status.as_u16(), 400);
 }
+
+#[tokio::test]
+async fn completion_suggestions_are_limited_to_contexts() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "color": {"type": "keyword"},
+        "suggest": {"type": "completion", "contexts": [
+            {"name": "color", "type": "category", "path": "color"},
+            {"name": "place", "type": "geo", "precision": "5km"}
+        ]},
+        "strict": {"type": "completion", "contexts": [{"name": "kind", "type": "category"}]}
+    }});
+    call(&c, url, Method::PUT, "/places", Some(json!({"mappings": mappings}))).await;
+    let docs = [
+        (
+            "1",
+            json!({"color": "red", "suggest": {"input": "Hotel Amsterdam", "weight": 2, "contexts": {"place": {"lat": 52.22, "lon": 4.53}}}}),
+        ),
+        (
+            "2",
+            json!({"color": "blue", "suggest": {"input": "Hotel Berlin", "weight": 5, "contexts": {"place": {"lat": 52.52, "lon": 13.40}}}}),
+        ),
+    ];
+    for (id, doc) in docs {
+        let (status, answer) = call(&c, url, Method::PUT, &format!("/places/_doc/{id}"), Some(doc)).await;
+        assert!(status.is_success(), "{answer}");
+    }
+    call(&c, url, Method::POST, "/places/_refresh", None).await;
+    let suggest = |contexts: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let body =
+                json!({"suggest": {"s": {"prefix": "hot", "completion": {"field": "suggest", "contexts": contexts}}}});
+            let (status, answer) = call(&c, &url, Method::POST, "/places/_search", Some(body)).await;
+            assert!(status.is_success(), "{answer}");
+            let options = answer["suggest"]["s"][0]["options"].as_array().unwrap().clone();
+            options.iter().map(|o| o["text"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    // Categories read from the document's `color`; several ask for either.
+    assert_eq!(suggest(json!({"color": "red"})).await, ["Hotel Amsterdam"]);
+    assert_eq!(suggest(json!({"color": ["red", "blue"]})).await, ["Hotel Berlin", "Hotel Amsterdam"]);
+    // A boost can reorder them.
+    let boosted = json!({"color": [{"context": "red", "boost": 4}, {"context": "blue"}]});
+    assert_eq!(suggest(boosted).await, ["Hotel Amsterdam", "Hotel Berlin"]);
+    // A point finds the cell it falls in (and its neighbours).
+    assert_eq!(suggest(json!({"place": {"lat": 52.2263, "lon": 4.543}})).await, ["Hotel Amsterdam"]);
+
+    // A field whose contexts come with the input needs them, to index and to query.
+    let (status, err) =
+        call(&c, url, Method::PUT, "/places/_doc/3", Some(json!({"strict": {"input": "Hostel"}}))).await;
+    assert_eq!(status.as_u16(), 400);
+    assert!(err.to_string().contains("Contexts are mandatory in context enabled completion field [strict]"), "{err}");
+    let body = json!({"suggest": {"s": {"prefix": "hot", "completion": {"field": "suggest"}}}});
+    let (status, err) = call(&c, url, Method::POST, "/places/_search", Some(body)).await;
+    assert_eq!(status.as_u16(), 400);
+    assert!(err.to_string().contains("Missing mandatory contexts in context query"), "{err}");
+}

@@ -214,6 +214,8 @@ pub struct FieldMapper {
     pub meta: Option<Map<String, Value>>,
     /// A text field's `fielddata`: its terms can sort (and aggregate).
     pub fielddata: bool,
+    /// A completion field's contexts.
+    pub contexts: Vec<super::completion::ContextMapping>,
 }
 
 fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
@@ -304,6 +306,10 @@ impl FieldMapper {
             term_vector_offsets: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t.ends_with("offsets")),
             meta: map.get("meta").and_then(Value::as_object).cloned(),
             fielddata: kind.is_text() && flag(map, "fielddata", false),
+            contexts: match map.get("contexts") {
+                Some(c) if kind == FieldKind::Completion => super::completion::parse_contexts(path, c)?,
+                _ => Vec::new(),
+            },
             multi_fields: Vec::new(),
         };
         if kind.is_text() || kind == FieldKind::Completion {
@@ -428,10 +434,15 @@ impl FieldMapper {
                     _ => IndexValue::Keyword(raw),
                 }
             }
-            FieldKind::Completion => match value {
-                Value::Object(o) => IndexValue::Keyword(o.get("input").map(crate::settings_text).unwrap_or_default()),
-                _ => IndexValue::Keyword(text()?),
-            },
+            FieldKind::Completion => {
+                super::completion::check_entry(&self.path, &self.contexts, value)?;
+                match value {
+                    Value::Object(o) => {
+                        IndexValue::Keyword(o.get("input").map(crate::settings_text).unwrap_or_default())
+                    }
+                    _ => IndexValue::Keyword(text()?),
+                }
+            }
             FieldKind::Long | FieldKind::Integer | FieldKind::Short | FieldKind::Byte => {
                 let (min, max, name) = self.kind.integer_range().expect("an integer kind");
                 IndexValue::Long(self.integer(value, min, max, name)?)

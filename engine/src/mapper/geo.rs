@@ -28,6 +28,65 @@ pub fn geohash_cell(hash: &str) -> Option<(f64, f64, f64, f64)> {
     (!hash.is_empty()).then_some((lat.0, lat.1, lon.0, lon.1))
 }
 
+/// The geohash of a point, `level` characters long (1 to 12).
+pub fn geohash(lat: f64, lon: f64, level: usize) -> String {
+    let (mut lat_range, mut lon_range) = ((-90.0f64, 90.0f64), (-180.0f64, 180.0f64));
+    let mut even = true;
+    let mut out = String::with_capacity(level);
+    let mut bits = 0usize;
+    for i in 0..level.clamp(1, 12) * 5 {
+        let (range, value) = if even { (&mut lon_range, lon) } else { (&mut lat_range, lat) };
+        let mid = (range.0 + range.1) / 2.0;
+        bits <<= 1;
+        if value >= mid {
+            bits |= 1;
+            range.0 = mid;
+        } else {
+            range.1 = mid;
+        }
+        even = !even;
+        if i % 5 == 4 {
+            out.push(char::from(BASE32[bits]));
+            bits = 0;
+        }
+    }
+    out
+}
+
+/// The shortest geohash whose cells are at most `meters` across.
+pub fn geohash_level_for(meters: f64) -> usize {
+    const DEGREE_M: f64 = 111_320.0;
+    (1..=12)
+        .find(|&level| {
+            let (min_lat, max_lat, min_lon, max_lon) = geohash_cell(&geohash(0.0, 0.0, level)).unwrap_or_default();
+            ((max_lat - min_lat).max(max_lon - min_lon)) * DEGREE_M <= meters
+        })
+        .unwrap_or(12)
+}
+
+/// The geohashes of the cells around a geohash's (of its length).
+pub fn geohash_neighbours(hash: &str) -> Vec<String> {
+    let Some((min_lat, max_lat, min_lon, max_lon)) = geohash_cell(hash) else { return Vec::new() };
+    let (height, width) = (max_lat - min_lat, max_lon - min_lon);
+    let (lat, lon) = ((min_lat + max_lat) / 2.0, (min_lon + max_lon) / 2.0);
+    let mut out = Vec::new();
+    for dlat in [-1.0, 0.0, 1.0] {
+        for dlon in [-1.0, 0.0, 1.0] {
+            let (nlat, mut nlon) = (lat + dlat * height, lon + dlon * width);
+            if (dlat, dlon) == (0.0, 0.0) || !(-90.0..=90.0).contains(&nlat) {
+                continue;
+            }
+            if nlon > 180.0 {
+                nlon -= 360.0;
+            } else if nlon < -180.0 {
+                nlon += 360.0;
+            }
+            out.push(geohash(nlat, nlon, hash.len()));
+        }
+    }
+    out
+}
+
 /// The box of a map tile `zoom/x/y`: `(min_lat, max_lat, min_lon, max_lon)`.
 pub fn geotile_cell(tile: &str) -> Option<(f64, f64, f64, f64)> {
     let parts: Vec<u32> = tile.split('/').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
@@ -74,6 +133,15 @@ pub fn parse_distance(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn geohashes_encode_and_neighbour() {
+        assert_eq!(geohash(57.64911, 10.40744, 11), "u4pruydqqvj");
+        assert_eq!(geohash_level_for(5000.0), 5);
+        let around = geohash_neighbours("u4pru");
+        assert_eq!(around.len(), 8);
+        assert!(around.iter().all(|h| h.len() == 5 && h != "u4pru"));
+    }
 
     #[test]
     fn geohash_cells_and_distances() {

@@ -8,6 +8,7 @@
 //! - [`dynamic`]: the dynamic rules and `dynamic_templates`;
 //! - [`date`]: date formats.
 
+pub mod completion;
 pub mod date;
 pub mod date_math;
 pub mod document;

@@ -60,6 +60,8 @@ pub struct CompletionOptions {
     pub field: String,
     pub size: usize,
     pub skip_duplicates: bool,
+    /// `contexts`: by context name, the values suggestions must carry.
+    pub contexts: Option<Map<String, Value>>,
 }
 
 fn parsing(reason: impl Into<String>) -> EngineError {
@@ -141,8 +143,8 @@ fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
 fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, EngineError> {
     for k in o.keys() {
         match k.as_str() {
-            "field" | "size" | "skip_duplicates" => {}
-            "fuzzy" | "contexts" | "regex" | "analyzer" | "shard_size" => {
+            "field" | "size" | "skip_duplicates" | "contexts" => {}
+            "fuzzy" | "regex" | "analyzer" | "shard_size" => {
                 return Err(EngineError::Unsupported(format!("the [{k}] option of the [completion] suggester")))
             }
             other => return Err(parsing(format!("suggester[completion] doesn't support field [{other}]"))),
@@ -156,7 +158,113 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
         field: field.to_owned(),
         size: usize_of(o, "size", 5)?,
         skip_duplicates: o.get("skip_duplicates").is_some_and(|v| v == true),
+        contexts: match o.get("contexts") {
+            None => None,
+            Some(Value::Object(c)) => Some(c.clone()),
+            Some(_) => return Err(parsing("[contexts] must be an object")),
+        },
     })
+}
+
+/// One value a completion query's context asks for.
+#[derive(Debug, Clone)]
+struct WantedContext {
+    name: String,
+    /// A category, or a geohash (matching the cells within it).
+    value: String,
+    boost: f64,
+    /// A category given as a prefix, or a geohash.
+    prefix: bool,
+}
+
+/// The contexts a completion query asks for on a field with contexts
+/// (`None` for a field without); a field with contexts needs some.
+fn context_query(
+    field: &crate::mapper::FieldMapper,
+    asked: Option<&Map<String, Value>>,
+) -> Result<Option<Vec<WantedContext>>, EngineError> {
+    use crate::mapper::completion::{geo_level, ContextKind};
+    if field.contexts.is_empty() {
+        return match asked {
+            Some(c) if !c.is_empty() => Err(EngineError::IllegalArgument(format!(
+                "Unknown context name [{}], must be one of []",
+                c.keys().next().map_or("", String::as_str)
+            ))),
+            _ => Ok(None),
+        };
+    }
+    let mut wanted = Vec::new();
+    for (name, given) in asked.into_iter().flatten() {
+        let Some(mapping) = field.contexts.iter().find(|c| &c.name == name) else {
+            let names: Vec<&str> = field.contexts.iter().map(|c| c.name.as_str()).collect();
+            return Err(EngineError::IllegalArgument(format!(
+                "Unknown context name [{name}], must be one of [{}]",
+                names.join(", ")
+            )));
+        };
+        let items = match given {
+            // A geo context's `[lon, lat]` is one point.
+            Value::Array(items)
+                if items.is_empty()
+                    || !(matches!(mapping.kind, ContextKind::Geo { .. }) && items.iter().all(Value::is_number)) =>
+            {
+                items.clone()
+            }
+            one => vec![one.clone()],
+        };
+        for item in items {
+            let (value, boost, o) = match &item {
+                Value::Object(o) if o.contains_key("context") => {
+                    (o["context"].clone(), o.get("boost").and_then(Value::as_f64).unwrap_or(1.0), Some(o))
+                }
+                other => (other.clone(), 1.0, None),
+            };
+            match mapping.kind {
+                ContextKind::Category => wanted.push(WantedContext {
+                    name: name.clone(),
+                    value: crate::settings_text(&value),
+                    boost,
+                    prefix: o.and_then(|o| o.get("prefix")).is_some_and(|p| p == true),
+                }),
+                ContextKind::Geo { level } => {
+                    let asked_level =
+                        o.and_then(|o| o.get("precision")).and_then(geo_level).unwrap_or(level).min(level);
+                    let point = crate::mapper::field::geo_point(&value)
+                        .map_err(|_| parsing(format!("[{name}] context is not a geo point")))?;
+                    let hash = crate::mapper::geo::geohash(point.0, point.1, asked_level);
+                    // As Elasticsearch, a cell of the mapping's precision brings its neighbours.
+                    let mut cells = vec![hash.clone()];
+                    if asked_level == level {
+                        cells.extend(crate::mapper::geo::geohash_neighbours(&hash));
+                    }
+                    wanted.extend(cells.into_iter().map(|cell| WantedContext {
+                        name: name.clone(),
+                        value: cell,
+                        boost,
+                        prefix: true,
+                    }));
+                }
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Err(EngineError::IllegalArgument("Missing mandatory contexts in context query".into()));
+    }
+    Ok(Some(wanted))
+}
+
+/// The boost of the best query context an entry's contexts match; `None`
+/// when it matches none.
+fn context_boost(wanted: &[WantedContext], carried: &[(&str, Vec<String>)]) -> Option<f64> {
+    wanted
+        .iter()
+        .filter(|w| {
+            carried.iter().any(|(name, values)| {
+                *name == w.name && values.iter().any(|v| if w.prefix { v.starts_with(&w.value) } else { *v == w.value })
+            })
+        })
+        .map(|w| w.boost)
+        .reduce(f64::max)
 }
 
 /// Reads a search body's `suggest`.
@@ -299,6 +407,7 @@ impl Engine {
             }
             None => return Err(EngineError::IllegalArgument(format!("no mapping found for field [{}]", o.field))),
         };
+        let wanted_contexts = context_query(field, o.contexts.as_ref())?;
         let analyzer = field.analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_analyzer());
         let normalise = |s: &str| analyzer.analyze(s).into_iter().map(|t| t.term).collect::<Vec<_>>().join(" ");
         let wanted = normalise(text);
@@ -313,12 +422,12 @@ impl Engine {
         let collected = self.collect(indices, &req, true, None)?;
         let shown = super::Shown::of(&req);
         let hits = super::fetch(self, indices, &collected.searchers, &shown, &collected.found, None)?;
-        let mut options: Vec<(i64, String, Value)> = Vec::new();
+        let mut options: Vec<(f64, String, Value)> = Vec::new();
         for hit in hits {
             let Some(source) = hit.doc.source.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()) else {
                 continue;
             };
-            let mut best: Option<(i64, String)> = None;
+            let mut best: Option<(f64, String, Map<String, Value>)> = None;
             // Completion entries are values, or objects of `{input, weight}`.
             let objects = super::fields::objects_at(&source, &path).into_iter().cloned();
             for entry in crate::source_filter::values_at(&source, &path).into_iter().chain(objects) {
@@ -336,24 +445,43 @@ impl Engine {
                     }
                     other => (vec![crate::settings_text(other)], 1),
                 };
+                // The entry's contexts, and the boost of those the query asks for.
+                let carried: Vec<(&str, Vec<String>)> =
+                    field.contexts.iter().map(|c| (c.name.as_str(), c.values(&entry, &source))).collect();
+                let boost = match &wanted_contexts {
+                    None => 1.0,
+                    Some(wanted) => match context_boost(wanted, &carried) {
+                        Some(boost) => boost,
+                        None => continue,
+                    },
+                };
+                let score = weight as f64 * boost;
                 for input in inputs {
-                    if normalise(&input).starts_with(&wanted) && best.as_ref().is_none_or(|(w, _)| weight > *w) {
-                        best = Some((weight, input));
+                    if normalise(&input).starts_with(&wanted) && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                        let shown: Map<String, Value> = carried
+                            .iter()
+                            .filter(|(_, values)| !values.is_empty())
+                            .map(|(name, values)| ((*name).to_owned(), json!(values)))
+                            .collect();
+                        best = Some((score, input, shown));
                     }
                 }
             }
-            if let Some((weight, input)) = best {
-                let option = json!({
+            if let Some((score, input, contexts)) = best {
+                let mut option = json!({
                     "text": input,
                     "_index": hit.index,
                     "_id": hit.doc.id,
-                    "_score": weight as f64,
+                    "_score": score,
                     "_source": source,
                 });
-                options.push((weight, input, option));
+                if !contexts.is_empty() {
+                    option["contexts"] = Value::Object(contexts);
+                }
+                options.push((score, input, option));
             }
         }
-        options.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         if o.skip_duplicates {
             let mut seen = std::collections::HashSet::new();
             options.retain(|(_, text, _)| seen.insert(text.clone()));
