@@ -1150,3 +1150,30 @@ async fn completion_suggestions_are_limited_to_contexts() {
     assert_eq!(status.as_u16(), 400);
     assert!(err.to_string().contains("Missing mandatory contexts in context query"), "{err}");
 }
+
+#[tokio::test]
+async fn text_scores_are_bm25_over_the_fields_own_statistics() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"title": {"type": "text"}, "body": {"type": "text"}}});
+    call(&c, url, Method::PUT, "/bm", Some(json!({"mappings": mappings}))).await;
+    // `body` is long in every document: it must not weigh on `title`'s lengths.
+    let long = "filler ".repeat(40);
+    call(&c, url, Method::PUT, "/bm/_doc/1", Some(json!({"title": "rust", "body": long}))).await;
+    call(&c, url, Method::PUT, "/bm/_doc/2", Some(json!({"title": "rust in action", "body": long}))).await;
+    call(&c, url, Method::PUT, "/bm/_doc/3?refresh=true", Some(json!({"title": "go", "body": long}))).await;
+    let (_, found) =
+        call(&c, url, Method::POST, "/bm/_search", Some(json!({"query": {"match": {"title": "rust"}}}))).await;
+    assert_eq!(ids(&found), ["1", "2"]);
+    // Lucene's BM25: idf over the 3 documents with a title, 2 of which hold
+    // the term; lengths 1 and 3 against an average of 5/3.
+    let bm25 = |dl: f64| {
+        let idf = (1.0 + (3.0 - 2.0 + 0.5) / (2.0 + 0.5f64)).ln();
+        idf * 2.2 / (1.0 + 1.2 * (0.25 + 0.75 * dl / (5.0 / 3.0)))
+    };
+    let scores: Vec<f64> =
+        found["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_score"].as_f64().unwrap()).collect();
+    assert!((scores[0] - bm25(1.0)).abs() < 1e-5, "{scores:?} vs {}", bm25(1.0));
+    assert!((scores[1] - bm25(3.0)).abs() < 1e-5, "{scores:?} vs {}", bm25(3.0));
+}

@@ -143,6 +143,12 @@ impl Compiler<'_> {
         Ok(analyzer.analyze(text).into_iter().map(|t| (t.position, t.term)).collect())
     }
 
+    /// A scored query on a text field's term, with the field's own BM25
+    /// statistics.
+    fn text_term_query(&self, field: &FieldMapper, term: Term) -> Compiled {
+        Box::new(super::bm25::TextTermQuery { term, path: field.path.clone() })
+    }
+
     /// A text field's term for an analysed word.
     fn text_term(&self, field: &FieldMapper, word: &str) -> Term {
         let mut term = json_term(self.fields.text, &field.path);
@@ -374,7 +380,9 @@ impl Compiler<'_> {
             Query::Term { field, value, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let Some(term) = self.strict_term(f, value)? else { return Ok(Box::new(EmptyQuery)) };
-                if scored_terms(f) {
+                if f.kind.is_text() {
+                    boosted(self.text_term_query(f, term), *boost)
+                } else if scored_terms(f) {
                     boosted(term_query(term), *boost)
                 } else {
                     // Numbers, dates, booleans and IPs match as points in Lucene: a constant score.
@@ -433,6 +441,7 @@ impl Compiler<'_> {
                     let q = match fuzziness {
                         _ if *bool_prefix && i == last && stringy => self.prefix_of(f, word)?,
                         Some(fz) if stringy => self.fuzzy(f, term, word, fz, *prefix_length, *transpositions)?,
+                        _ if f.kind.is_text() => self.text_term_query(f, term),
                         _ if scored_terms(f) => term_query(term),
                         // Numbers, dates, booleans and IPs match as points in Lucene: a constant score.
                         _ => Box::new(ConstScoreQuery::new(term_query(term), 1.0)),
@@ -465,7 +474,7 @@ impl Compiler<'_> {
                 let q: Compiled = match (terms.len(), prefix) {
                     (0, _) => Box::new(EmptyQuery),
                     (1, true) => self.prefix_of(f, &words[0].1)?,
-                    (1, false) => term_query(terms.into_iter().next().expect("one term").1),
+                    (1, false) => self.text_term_query(f, terms.into_iter().next().expect("one term").1),
                     (_, true) => Box::new(PhrasePrefixQuery::new_with_offset(terms)),
                     (_, false) => Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop)),
                 };
@@ -623,8 +632,10 @@ impl Compiler<'_> {
                 let occur = if *and { Occur::Must } else { Occur::Should };
                 let mut clauses: Vec<(Occur, Compiled)> = Vec::new();
                 for (_, word) in &words {
-                    let per_field: Vec<Compiled> =
-                        targets.iter().map(|(f, b)| boosted(term_query(self.text_term(f, word)), *b)).collect();
+                    let per_field: Vec<Compiled> = targets
+                        .iter()
+                        .map(|(f, b)| boosted(self.text_term_query(f, self.text_term(f, word)), *b))
+                        .collect();
                     let blended: Compiled = match tie_breaker {
                         Some(t) => Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, *t)),
                         None => {

@@ -4,6 +4,7 @@
 //! - [`dsl`]: the query DSL read into a typed tree;
 //! - [`compile`]: that tree turned into a tantivy query over a mapping.
 
+mod bm25;
 mod collect;
 pub mod compile;
 mod contexts;
