@@ -171,6 +171,7 @@ impl Engine {
         let no_templates = HashMap::new();
         let templates = doc.templates.unwrap_or(&no_templates);
         let mut retried = false;
+        let mut remapped = false;
         loop {
             let mapper = shards.mapper();
             if mapper.routing_required && doc.routing.is_none() {
@@ -181,6 +182,8 @@ impl Engine {
                 return Ok(indexed);
             };
             match self.add_dynamic_mapping(index, update) {
+                // Parsed again with the new mapping: its new text fields have their slots now.
+                Ok(()) if !remapped => remapped = true,
                 Ok(()) => return Ok(indexed),
                 // Another write mapped the same field first: parse again with its mapping.
                 Err(EngineError::IllegalArgument(_)) if !retried => retried = true,

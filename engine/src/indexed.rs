@@ -21,10 +21,15 @@ use crate::error::EngineError;
 use crate::mapper::{FieldKind, IndexValue, ParsedDoc};
 use std::collections::BTreeMap;
 use tantivy::schema::{
-    Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing, FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STORED, STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, TantivyDocument};
+
+/// How many text fields of an index get a tantivy text field of their own
+/// (`_t0`, `_t1`...), with the norms BM25 needs; the others share `_text`.
+pub const TEXT_SLOTS: usize = 64;
 
 /// The name the token-decoding tokenizer is registered under.
 pub const TOKENS_TOKENIZER: &str = "tensile_tokens";
@@ -48,6 +53,8 @@ pub struct Fields {
     pub nested: Field,
     /// A nested document's root document `_id`.
     pub root: Field,
+    /// The text slots: each the analysed text of one text field.
+    pub slots: [Field; TEXT_SLOTS],
 }
 
 /// The name of the `_nested` field, for its column.
@@ -80,6 +87,12 @@ pub fn schema() -> (Schema, Fields) {
         ignored: b.add_text_field("_ignored", STRING | STORED),
         nested: b.add_text_field(NESTED_FIELD, STRING | FAST),
         root: b.add_text_field("_root", STRING),
+        slots: std::array::from_fn(|i| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(TOKENS_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            b.add_text_field(&format!("_t{i}"), TextOptions::default().set_indexing_options(indexing))
+        }),
     };
     (b.build(), fields)
 }
@@ -88,6 +101,23 @@ pub fn schema() -> (Schema, Fields) {
 pub fn fields() -> Fields {
     static FIELDS: std::sync::LazyLock<Fields> = std::sync::LazyLock::new(|| schema().1);
     *FIELDS
+}
+
+/// Where a field's string terms are: the tantivy field, and the term all
+/// of them start with there (a text field's slot holds its terms alone; a
+/// JSON field holds them after their path, `\x00` and the string type).
+pub fn term_location(mapper: &crate::mapper::Mapper, field: &crate::mapper::FieldMapper) -> (Field, tantivy::Term) {
+    let fields = fields();
+    if field.kind.is_text() {
+        if let Some(slot) = mapper.text_slot(&field.path) {
+            let slot = fields.slots[slot as usize];
+            return (slot, tantivy::Term::from_field_text(slot, ""));
+        }
+    }
+    let json = if field.kind.is_text() { fields.text } else { fields.terms };
+    let mut prefix = tantivy::Term::from_field_json_path(json, &field.path, true);
+    prefix.append_type_and_str("");
+    (json, prefix)
 }
 
 /// Registers the tokenizers the schema names.
@@ -101,6 +131,8 @@ pub struct IndexedDoc {
     /// The `_source` as stored (filtered, or `None` when disabled).
     pub stored_source: Option<String>,
     text: BTreeMap<String, String>,
+    /// The encoded text of the text fields that have a slot, by slot.
+    slotted: Vec<(u32, String)>,
     lengths: BTreeMap<String, u64>,
     terms: BTreeMap<String, Vec<OwnedValue>>,
     exists: Vec<String>,
@@ -121,11 +153,12 @@ impl IndexedDoc {
         parsed: &ParsedDoc,
         stored_source: Option<String>,
         max_tokens: usize,
+        slots: &BTreeMap<String, u32>,
     ) -> Result<IndexedDoc, EngineError> {
         let mut tokens = 0;
-        let mut doc = IndexedDoc::fields_of(parsed, stored_source, max_tokens, &mut tokens)?;
+        let mut doc = IndexedDoc::fields_of(parsed, stored_source, max_tokens, slots, &mut tokens)?;
         for nested in &parsed.nested {
-            let fields = IndexedDoc::fields_of(&nested.doc, None, max_tokens, &mut tokens)?;
+            let fields = IndexedDoc::fields_of(&nested.doc, None, max_tokens, slots, &mut tokens)?;
             doc.nested.push((nested.path.clone(), fields));
         }
         Ok(doc)
@@ -137,6 +170,7 @@ impl IndexedDoc {
         parsed: &ParsedDoc,
         stored_source: Option<String>,
         max_tokens: usize,
+        slots: &BTreeMap<String, u32>,
         total_tokens: &mut usize,
     ) -> Result<IndexedDoc, EngineError> {
         let mut doc = IndexedDoc { stored_source, ..IndexedDoc::default() };
@@ -195,7 +229,12 @@ impl IndexedDoc {
                 });
             }
             doc.lengths.insert(path.to_owned(), tokens.len() as u64);
-            doc.text.insert(path.to_owned(), encode(&tokens));
+            match slots.get(path) {
+                Some(slot) => doc.slotted.push((*slot, encode(&tokens))),
+                None => {
+                    doc.text.insert(path.to_owned(), encode(&tokens));
+                }
+            }
         }
         doc.exists.extend(parsed.objects.iter().cloned());
         doc.exists.sort_unstable();
@@ -212,6 +251,9 @@ impl IndexedDoc {
         if !self.text.is_empty() {
             let entries = self.text.iter().map(|(k, v)| (k.clone(), OwnedValue::Str(v.clone()))).collect();
             doc.add_field_value(fields.text, &object(entries));
+        }
+        for (slot, text) in &self.slotted {
+            doc.add_text(fields.slots[*slot as usize], text);
         }
         if !self.lengths.is_empty() {
             let entries = self.lengths.iter().map(|(k, v)| (k.clone(), OwnedValue::U64(*v))).collect();

@@ -199,14 +199,16 @@ impl Engine {
         settings.insert("index.creation_date".into(), Value::from(created.to_string()));
         settings.insert("index.provided_name".into(), Value::from(provided));
         settings.insert("index.version.created".into(), Value::from(INDEX_VERSION_CREATED));
-        let index = IndexMetadata {
+        let mut index = IndexMetadata {
             name: name.to_owned(),
             uuid: uuid.clone(),
             state: IndexState::Open,
             settings,
             mappings,
             aliases,
+            text_slots: Default::default(),
         };
+        index.assign_text_slots(&mapper::Mapper::for_index(&index)?);
 
         let dir = self.index_dir(&uuid);
         let opened = shards::IndexShards::open(&dir, &index)?;

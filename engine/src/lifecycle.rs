@@ -131,7 +131,7 @@ impl Engine {
                 settings::expand_replicas(&mut index.settings, 1)?;
                 if index.state == IndexState::Open {
                     let timed = crate::shards::TimedSettings::of(index)?;
-                    applied.push((name.clone(), timed, Arc::new(Mapper::for_index(index)?)));
+                    applied.push((name.clone(), timed, Arc::new(Mapper::for_index_assigning(index)?)));
                 }
             }
             Ok(applied)
@@ -158,7 +158,7 @@ impl Engine {
                 if let Some(index) = meta.indices.get_mut(name) {
                     crate::blocks::check(index, crate::blocks::Access::Metadata)?;
                     crate::mapping::merge(&mut index.mappings, update)?;
-                    compiled.push((name.clone(), Arc::new(Mapper::for_index(index)?)));
+                    compiled.push((name.clone(), Arc::new(Mapper::for_index_assigning(index)?)));
                 }
             }
             Ok(compiled)
@@ -184,7 +184,7 @@ impl Engine {
                 return Err(EngineError::IndexNotFound { name: index.to_owned() });
             };
             crate::mapping::merge(&mut meta.mappings, update)?;
-            Ok(vec![(index.to_owned(), Arc::new(Mapper::for_index(meta)?))])
+            Ok(vec![(index.to_owned(), Arc::new(Mapper::for_index_assigning(meta)?))])
         };
         self.change_metadata_then(change, |compiled| self.install_mappers(compiled)).map(drop)
     }

@@ -28,9 +28,31 @@ pub struct IndexMetadata {
     pub mappings: Value,
     /// Alias name to its definition (`filter`, `routing`, `is_write_index`, ...).
     pub aliases: BTreeMap<String, Value>,
+    /// The tantivy text field (`_t{slot}`) each text field's terms go to;
+    /// a text field without one goes to the shared `_text` field.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_slots: BTreeMap<String, u32>,
 }
 
 impl IndexMetadata {
+    /// Gives each text field of a mapping that has none a free text slot
+    /// (once given, a slot never changes: documents are indexed in it).
+    pub fn assign_text_slots(&mut self, mapper: &crate::mapper::Mapper) {
+        let mut paths: Vec<&String> =
+            mapper.fields.iter().filter(|(_, f)| f.kind.is_text()).map(|(path, _)| path).collect();
+        paths.sort_unstable();
+        for path in paths {
+            if self.text_slots.contains_key(path) {
+                continue;
+            }
+            let used: std::collections::BTreeSet<u32> = self.text_slots.values().copied().collect();
+            match (0..crate::indexed::TEXT_SLOTS as u32).find(|slot| !used.contains(slot)) {
+                Some(slot) => self.text_slots.insert(path.clone(), slot),
+                None => break,
+            };
+        }
+    }
+
     pub fn setting(&self, key: &str) -> Option<&str> {
         self.settings.get(key).and_then(Value::as_str)
     }

@@ -173,7 +173,15 @@ mod tests {
             let aliases = alias.map(|a| [(a.to_owned(), json!({}))].into_iter().collect()).unwrap_or_default();
             m.indices.insert(
                 name.into(),
-                IndexMetadata { name: name.into(), uuid: "u".into(), state, settings, mappings: json!({}), aliases },
+                IndexMetadata {
+                    name: name.into(),
+                    uuid: "u".into(),
+                    state,
+                    settings,
+                    mappings: json!({}),
+                    aliases,
+                    text_slots: Default::default(),
+                },
             );
         }
         m

@@ -1176,4 +1176,20 @@ async fn text_scores_are_bm25_over_the_fields_own_statistics() {
         found["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_score"].as_f64().unwrap()).collect();
     assert!((scores[0] - bm25(1.0)).abs() < 1e-5, "{scores:?} vs {}", bm25(1.0));
     assert!((scores[1] - bm25(3.0)).abs() < 1e-5, "{scores:?} vs {}", bm25(3.0));
+
+    // Past the text fields that get a tantivy field of their own, the others
+    // share one and are scored by Tensile's BM25: the same scores.
+    let many: serde_json::Map<String, Value> = (0..70).map(|i| (format!("f{i:02}"), json!({"type": "text"}))).collect();
+    call(&c, url, Method::PUT, "/many", Some(json!({"mappings": {"properties": many}}))).await;
+    for (id, text) in [("1", "rust"), ("2", "rust in action"), ("3", "go")] {
+        call(&c, url, Method::PUT, &format!("/many/_doc/{id}"), Some(json!({"f00": text, "f69": text}))).await;
+    }
+    call(&c, url, Method::POST, "/many/_refresh", None).await;
+    for field in ["f00", "f69"] {
+        let (_, found) =
+            call(&c, url, Method::POST, "/many/_search", Some(json!({"query": {"match": {field: "rust"}}}))).await;
+        let scores: Vec<f64> =
+            found["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_score"].as_f64().unwrap()).collect();
+        assert!((scores[0] - bm25(1.0)).abs() < 1e-5 && (scores[1] - bm25(3.0)).abs() < 1e-5, "{field}: {scores:?}");
+    }
 }

@@ -161,6 +161,8 @@ pub struct Mapper {
     pub limits: Limits,
     /// Mapped fields, objects and runtime fields, as the total-fields limit counts them.
     pub total_fields: usize,
+    /// The text slot of each text field that has one (`IndexMetadata::text_slots`).
+    pub text_slots: std::collections::BTreeMap<String, u32>,
 }
 
 pub(crate) fn mapping_error(reason: impl Into<String>) -> EngineError {
@@ -180,7 +182,24 @@ impl Mapper {
     pub fn for_index(meta: &crate::metadata::IndexMetadata) -> Result<Mapper, EngineError> {
         let analyzers =
             Analyzers::from_settings(&meta.settings).map_err(|e| EngineError::IllegalArgument(e.to_string()))?;
-        Mapper::new(&meta.mappings, Arc::new(analyzers), &meta.settings)
+        let mut mapper = Mapper::new(&meta.mappings, Arc::new(analyzers), &meta.settings)?;
+        mapper.text_slots = meta.text_slots.clone();
+        Ok(mapper)
+    }
+
+    /// [`Mapper::for_index`] after a mapping change: new text fields are
+    /// given their text slots first.
+    pub fn for_index_assigning(meta: &mut crate::metadata::IndexMetadata) -> Result<Mapper, EngineError> {
+        let mut mapper = Mapper::for_index(meta)?;
+        meta.assign_text_slots(&mapper);
+        mapper.text_slots = meta.text_slots.clone();
+        Ok(mapper)
+    }
+
+    /// Where a text field's terms are: its own text slot, or the shared
+    /// `_text` field under its path.
+    pub fn text_slot(&self, path: &str) -> Option<u32> {
+        self.text_slots.get(path).copied()
     }
 
     /// Parses a document's JSON text and prepares what the shard indexes.
@@ -205,7 +224,7 @@ impl Mapper {
         };
         let parsed = self.parse(id, value, templates)?;
         let stored = self.stored_source(source, Some(value))?;
-        let doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens)?;
+        let doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens, &self.text_slots)?;
         Ok((parsed, doc))
     }
 
@@ -230,6 +249,7 @@ impl Mapper {
             analyzers,
             limits: Limits::from_settings(settings),
             total_fields: 0,
+            text_slots: Default::default(),
         };
         let formats: Vec<String> = match root.get("dynamic_date_formats") {
             Some(Value::Array(items)) => items.iter().map(crate::settings_text).collect(),
@@ -361,6 +381,7 @@ impl Mapper {
             analyzers: self.analyzers.clone(),
             limits: self.limits.clone(),
             total_fields: 0,
+            text_slots: Default::default(),
             ..*self
         }
     }

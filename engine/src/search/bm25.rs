@@ -23,6 +23,59 @@ use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 const K1: Score = 1.2;
 const B: Score = 0.75;
 
+/// A query over a text field's slot whose BM25 statistics are the
+/// field's own, as Lucene counts them: the documents holding the field
+/// (not every document) are `N` and share its tokens for the average
+/// length. The slot's norms are tantivy's, so top hits keep block-max WAND.
+#[derive(Debug)]
+pub(crate) struct FieldStatsQuery {
+    pub inner: Box<dyn TQuery>,
+    pub path: String,
+}
+
+impl Clone for FieldStatsQuery {
+    fn clone(&self) -> FieldStatsQuery {
+        FieldStatsQuery { inner: self.inner.box_clone(), path: self.path.clone() }
+    }
+}
+
+/// A searcher's statistics with one field's documents as the total.
+struct FieldDocs<'s> {
+    searcher: &'s Searcher,
+    docs: u64,
+}
+
+impl tantivy::query::Bm25StatisticsProvider for FieldDocs<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.docs)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
+impl TQuery for FieldStatsQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let Some(searcher) = scoring.searcher().filter(|_| scoring.is_scoring_enabled()) else {
+            return self.inner.weight(scoring);
+        };
+        let fields: Fields = crate::indexed::fields();
+        // Documents holding the field: those with its path in `_exists`.
+        let docs = searcher.doc_freq(&Term::from_field_text(fields.exists, &self.path))?.max(1);
+        let stats = FieldDocs { searcher, docs };
+        self.inner.weight(EnableScoring::enabled_from_statistics_provider(&stats, searcher))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
 /// A term of a text field at `path`, scored by the field's own statistics.
 #[derive(Debug, Clone)]
 pub(crate) struct TextTermQuery {

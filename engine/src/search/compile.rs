@@ -101,11 +101,7 @@ impl Compiler<'_> {
             IndexValue::Double(v) => append_number(&mut term, v),
             IndexValue::Bool(b) => term.append_type_and_fast_value(b),
             IndexValue::Ip(bits) => term.append_type_and_str(&format!("{bits:032x}")),
-            IndexValue::Text(t) => {
-                let mut text = json_term(self.fields.text, &field.path);
-                text.append_type_and_str(&t);
-                return Some(text);
-            }
+            IndexValue::Text(t) => return Some(self.text_term(field, &t)),
             IndexValue::Geo { .. } | IndexValue::Ignored | IndexValue::SourceOnly => return None,
         }
         Some(term)
@@ -144,15 +140,33 @@ impl Compiler<'_> {
     }
 
     /// A scored query on a text field's term, with the field's own BM25
-    /// statistics.
+    /// statistics: tantivy's own over the field's text slot, or Tensile's
+    /// over the shared `_text` field.
     fn text_term_query(&self, field: &FieldMapper, term: Term) -> Compiled {
+        if self.mapper.text_slot(&field.path).is_some() {
+            return self.field_scored(field, term_query(term));
+        }
         Box::new(super::bm25::TextTermQuery { term, path: field.path.clone() })
+    }
+
+    /// A query on a text field's slot, scored with the field's own statistics.
+    fn field_scored(&self, field: &FieldMapper, query: Compiled) -> Compiled {
+        match self.mapper.text_slot(&field.path) {
+            Some(_) => Box::new(super::bm25::FieldStatsQuery { inner: query, path: field.path.clone() }),
+            None => query,
+        }
+    }
+
+    /// The tantivy field a text field's terms are in, and the bytes they
+    /// start with there (its path, in the shared `_text` field).
+    pub(crate) fn text_location(&self, field: &FieldMapper) -> (Field, Term) {
+        crate::indexed::term_location(self.mapper, field)
     }
 
     /// A text field's term for an analysed word.
     fn text_term(&self, field: &FieldMapper, word: &str) -> Term {
-        let mut term = json_term(self.fields.text, &field.path);
-        term.append_type_and_str(word);
+        let (_, mut term) = self.text_location(field);
+        term.append_bytes(word.as_bytes());
         term
     }
 
@@ -319,8 +333,7 @@ impl Compiler<'_> {
                 Source::of_terms(terms, *ordered, *max_gaps).filtered(filter(fl)?)
             }
             Rule::Expand { kind, matcher } => {
-                let mut path = json_term(self.fields.text, &f.path);
-                path.append_type_and_str("");
+                let (_, path) = self.text_location(f);
                 Source::Expand { kind, path, matcher: matcher.clone() }
             }
             Rule::AllOf { rules, max_gaps, ordered, filter: fl } => {
@@ -372,7 +385,8 @@ impl Compiler<'_> {
                     )));
                 }
                 let source = self.interval_source(f, rule)?;
-                Box::new(super::intervals::IntervalsQuery { field: self.fields.text, source, boost: *boost })
+                let (field, _) = self.text_location(f);
+                Box::new(super::intervals::IntervalsQuery { field, source, boost: *boost })
             }
             // Read before compiling (`Engine::with_lookups`); unread, it matches nothing.
             Query::TermsLookup { .. } => Box::new(EmptyQuery),
@@ -475,8 +489,8 @@ impl Compiler<'_> {
                     (0, _) => Box::new(EmptyQuery),
                     (1, true) => self.prefix_of(f, &words[0].1)?,
                     (1, false) => self.text_term_query(f, terms.into_iter().next().expect("one term").1),
-                    (_, true) => Box::new(PhrasePrefixQuery::new_with_offset(terms)),
-                    (_, false) => Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop)),
+                    (_, true) => self.field_scored(f, Box::new(PhrasePrefixQuery::new_with_offset(terms))),
+                    (_, false) => self.field_scored(f, Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))),
                 };
                 boosted(q, *boost)
             }
@@ -902,10 +916,16 @@ impl Compiler<'_> {
                 field.path, field.type_name
             )));
         }
-        // Path segments are separated by \x01 in tantivy's JSON terms.
-        let path = field.path.split('.').map(super::dsl::literal_regex).collect::<Vec<_>>().join("\\x01");
         let value = if case_insensitive { format!("(?i:{regex})") } else { format!("(?:{regex})") };
-        let full = format!("{path}\\x00s{value}");
+        // A text slot holds the field's terms alone; in a JSON field they
+        // follow their path (segments separated by \x01), \x00 and the type.
+        let (json_field, full) = match self.mapper.text_slot(&field.path) {
+            Some(slot) if json_field == self.fields.text => (self.fields.slots[slot as usize], value),
+            _ => {
+                let path = field.path.split('.').map(super::dsl::literal_regex).collect::<Vec<_>>().join("\\x01");
+                (json_field, format!("{path}\\x00s{value}"))
+            }
+        };
         let query = tantivy::query::RegexQuery::from_pattern(&full, json_field)
             .map_err(|e| super::dsl::parsing(format!("[{kind}] failed to parse the pattern [{regex}]: {e}")))?;
         Ok(Box::new(ConstScoreQuery::new(Box::new(query), boost)))

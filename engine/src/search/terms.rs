@@ -11,24 +11,6 @@ use std::collections::BTreeMap;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Term, TERMINATED};
 
-/// Where a field's terms sit in the term dictionary of its JSON field:
-/// the path (segments separated by `\x01`), `\x00`, the string type.
-fn term_prefix(path: &str) -> Vec<u8> {
-    let mut out: Vec<u8> = path.replace('.', "\x01").into_bytes();
-    out.extend_from_slice(b"\x00s");
-    out
-}
-
-/// The JSON field a field's terms go to.
-fn json_field(field: &FieldMapper) -> tantivy::schema::Field {
-    let fields = crate::indexed::fields();
-    if field.kind.is_text() {
-        fields.text
-    } else {
-        fields.terms
-    }
-}
-
 /// What `_termvectors` asks for.
 #[derive(Debug, Clone)]
 pub struct TermVectorsRequest {
@@ -47,17 +29,18 @@ impl Engine {
         indices: &[String],
         field: &FieldMapper,
     ) -> Result<BTreeMap<String, u64>, EngineError> {
-        let prefix = term_prefix(&field.path);
         let corrupt =
             |e: std::io::Error| EngineError::Corrupt { path: field.path.clone().into(), reason: e.to_string() };
         let mut out: BTreeMap<String, u64> = BTreeMap::new();
         for index in indices {
             let shards = self.index_shards(index)?;
+            let (located, prefix) = crate::indexed::term_location(&shards.mapper(), field);
+            let prefix = prefix.serialized_value_bytes().to_vec();
             for shard in &shards.shards {
                 let searcher = shard.searcher();
                 for segment in searcher.segment_readers() {
                     let inverted = segment
-                        .inverted_index(json_field(field))
+                        .inverted_index(located)
                         .map_err(|e| EngineError::Corrupt { path: field.path.clone().into(), reason: e.to_string() })?;
                     let mut stream = inverted.terms().range().ge(&prefix).into_stream().map_err(corrupt)?;
                     while stream.advance() {
@@ -74,8 +57,8 @@ impl Engine {
 
     /// A term's document frequency and total frequency in one index.
     fn term_stats(&self, index: &str, field: &FieldMapper, text: &str) -> Result<(u64, u64), EngineError> {
-        let mut term = Term::from_field_json_path(json_field(field), &field.path, true);
-        term.append_type_and_str(text);
+        let (_, mut term) = crate::indexed::term_location(&self.index_shards(index)?.mapper(), field);
+        term.append_bytes(text.as_bytes());
         let failed = |e: tantivy::TantivyError| EngineError::Corrupt { path: index.into(), reason: e.to_string() };
         let (mut doc_freq, mut total) = (0u64, 0u64);
         for shard in &self.index_shards(index)?.shards {
