@@ -893,6 +893,13 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
             if named && body.as_ref().and_then(|b| b.get("pit")).is_some() {
                 return Err(EsError::validation(PIT_WITH_INDICES));
             }
+            // Totals as plain numbers need exact totals in every search, or the whole request fails.
+            let tracked = body.as_ref().and_then(|b| b.get("track_total_hits")).and_then(Value::as_i64);
+            if let (Some(true), Some(n)) = (p.rest_total_hits_as_int, tracked.filter(|n| *n != i64::from(i32::MAX))) {
+                return Err(EsError::illegal_argument(format!(
+                    "[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got {n}"
+                )));
+            }
         }
         let mut responses = Vec::new();
         for pair in lines.chunks(2) {

@@ -1193,3 +1193,26 @@ async fn text_scores_are_bm25_over_the_fields_own_statistics() {
         assert!((scores[0] - bm25(1.0)).abs() < 1e-5 && (scores[1] - bm25(3.0)).abs() < 1e-5, "{field}: {scores:?}");
     }
 }
+
+#[tokio::test]
+async fn msearch_totals_as_numbers_need_exact_totals() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let body =
+        "{\"index\":\"books\"}\n{\"query\":{\"match_all\":{}}}\n{\"index\":\"books\"}\n{\"track_total_hits\":2}\n";
+    let answer = c
+        .post(format!("{url}/_msearch?rest_total_hits_as_int=true"))
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let err: Value = answer.json().await.unwrap();
+    assert_eq!(
+        err["error"]["reason"],
+        "[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got 2"
+    );
+}
