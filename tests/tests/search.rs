@@ -1216,3 +1216,50 @@ async fn msearch_totals_as_numbers_need_exact_totals() {
         "[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got 2"
     );
 }
+
+#[tokio::test]
+async fn terms_ignoring_case_ip_ranges_and_number_formats() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings =
+        json!({"properties": {"code": {"type": "keyword"}, "ip": {"type": "ip"}, "price": {"type": "double"}}});
+    call(&c, url, Method::PUT, "/net", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/net/_doc/1", Some(json!({"code": "Key1", "ip": "10.0.0.5", "price": 1234.5}))).await;
+    call(
+        &c,
+        url,
+        Method::PUT,
+        "/net/_doc/2?refresh=true",
+        Some(json!({"code": "key2", "ip": "192.168.1.1", "price": 2.0})),
+    )
+    .await;
+    let hits = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/net/_search", Some(json!({"query": q}))).await;
+            assert!(status.is_success(), "{found}");
+            ids(&found).iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(hits(json!({"term": {"code": {"value": "KEY1", "case_insensitive": true}}})).await, ["1"]);
+    assert_eq!(hits(json!({"term": {"code": {"value": "KEY1"}}})).await, Vec::<String>::new());
+    assert_eq!(hits(json!({"range": {"ip": {"gte": "10.0.0.0", "lt": "10.0.1.0"}}})).await, ["1"]);
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/net/_search",
+        Some(json!({"query": {"term": {"code": {"value": "x", "nope": 1}}}})),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 501);
+
+    let body =
+        json!({"query": {"ids": {"values": ["1"]}}, "docvalue_fields": [{"field": "price", "format": "#,##0.00"}]});
+    let (_, found) = call(&c, url, Method::POST, "/net/_search", Some(body)).await;
+    assert_eq!(found["hits"]["hits"][0]["fields"]["price"], json!(["1,234.50"]));
+    let body = json!({"docvalue_fields": [{"field": "code", "format": "#.0"}]});
+    let (status, err) = call(&c, url, Method::POST, "/net/_search", Some(body)).await;
+    assert_eq!(status.as_u16(), 400, "{err}");
+}

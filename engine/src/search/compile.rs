@@ -1014,6 +1014,8 @@ impl Compiler<'_> {
                 // Both bounds of a range must have one type: f64 for
                 // floating-point fields (tantivy maps it onto the column's).
                 Some(IndexValue::Double(x)) => term.append_type_and_fast_value(x),
+                // Addresses are kept as fixed-width hex: their order is the text's.
+                Some(IndexValue::Ip(bits)) => term.append_type_and_str(&format!("{bits:032x}")),
                 Some(IndexValue::Unsigned(x)) => term.append_type_and_fast_value(x as f64),
                 Some(IndexValue::Keyword(k)) => term.append_type_and_str(&k),
                 _ => {

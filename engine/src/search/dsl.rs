@@ -600,11 +600,21 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         "term" => {
             let (field, p) = field_entry(kind, body)?;
             match p {
-                Value::Object(o) => Query::Term {
-                    field: field.to_owned(),
-                    value: o.get("value").cloned().ok_or_else(|| parsing("[term] query requires a [value]"))?,
-                    boost: boost(o)?,
-                },
+                Value::Object(o) => {
+                    supported_options(o, &["value", "boost", "_name", "case_insensitive"], "term")?;
+                    let value = o.get("value").cloned().ok_or_else(|| parsing("[term] query requires a [value]"))?;
+                    match value.as_str() {
+                        // A string matched whatever its case: the term as a pattern.
+                        Some(text) if o.get("case_insensitive").is_some_and(|v| v == true) => Query::Pattern {
+                            field: field.to_owned(),
+                            regex: literal_regex(text),
+                            case_insensitive: true,
+                            boost: boost(o)?,
+                            kind: "term",
+                        },
+                        _ => Query::Term { field: field.to_owned(), value, boost: boost(o)? },
+                    }
+                }
                 value => Query::Term { field: field.to_owned(), value: value.clone(), boost: 1.0 },
             }
         }

@@ -60,8 +60,52 @@ pub(crate) fn source_path<'m>(mapper: &'m Mapper, field: &'m FieldMapper) -> &'m
     path
 }
 
+/// How a request asks a field's values written: dates by a date format,
+/// numbers by a decimal pattern.
+#[derive(Debug, Clone)]
+enum ValueFormat {
+    Date(DateFormat),
+    Number(super::decimal_format::DecimalFormat),
+}
+
+impl ValueFormat {
+    /// A request's `format` for a field, read as its type takes one.
+    fn of(field: &FieldMapper, format: &str) -> Result<ValueFormat, EngineError> {
+        if field.kind.is_numeric() {
+            return Ok(ValueFormat::Number(super::decimal_format::DecimalFormat::parse(format)?));
+        }
+        if matches!(field.kind, FieldKind::Date | FieldKind::DateNanos) {
+            return Ok(ValueFormat::Date(DateFormat::parse(format).map_err(|e| super::dsl::parsing(e.0))?));
+        }
+        Err(EngineError::IllegalArgument(format!(
+            "Field [{}] of type [{}] doesn't support formats.",
+            field.path, field.type_name
+        )))
+    }
+
+    fn date(&self) -> Option<&DateFormat> {
+        match self {
+            ValueFormat::Date(f) => Some(f),
+            ValueFormat::Number(_) => None,
+        }
+    }
+}
+
 /// One value as the field gives it back.
-fn typed(field: &FieldMapper, value: &Value, format: Option<&DateFormat>) -> Result<Option<Value>, EngineError> {
+fn typed(field: &FieldMapper, value: &Value, format: Option<&ValueFormat>) -> Result<Option<Value>, EngineError> {
+    if let (Some(ValueFormat::Number(pattern)), Ok(Some(parsed))) = (format, field.parse_value(value)) {
+        let number = match parsed {
+            IndexValue::Long(n) if field.kind == FieldKind::ScaledFloat => Some(n as f64 / field.scaling_factor),
+            IndexValue::Long(n) => Some(n as f64),
+            IndexValue::Unsigned(n) => Some(n as f64),
+            IndexValue::Double(d) => Some(d),
+            _ => None,
+        };
+        if let Some(number) = number {
+            return Ok(Some(Value::String(pattern.format(number))));
+        }
+    }
+    let format = format.and_then(ValueFormat::date);
     Ok(match field.parse_value(value) {
         Ok(Some(IndexValue::Keyword(k) | IndexValue::Text(k))) => Some(Value::String(k)),
         Ok(Some(IndexValue::Long(n))) if field.kind == FieldKind::ScaledFloat => {
@@ -140,10 +184,6 @@ pub fn fetch(
     names.sort_by(|a, b| a.0.cmp(b.0));
     let mut wanted = Vec::new();
     for req in requests {
-        let format = match &req.format {
-            Some(f) => Some(DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?),
-            None => None,
-        };
         for (path, field) in names.iter().filter(|(path, _)| wildcard_match(&req.pattern, path)) {
             if field.kind == FieldKind::Alias || wanted.iter().any(|(p, _, _): &(&str, _, _)| p == path) {
                 continue;
@@ -155,7 +195,11 @@ pub fn fetch(
                 }
                 check_doc_values(field)?;
             }
-            wanted.push((path.as_str(), *field, format.clone().or_else(|| field.format.clone())));
+            let format = match &req.format {
+                Some(f) => Some(ValueFormat::of(field, f)?),
+                None => field.format.clone().map(ValueFormat::Date),
+            };
+            wanted.push((path.as_str(), *field, format));
         }
     }
     let scope = Scope { mapper, wanted: &wanted, requests, how };
@@ -167,7 +211,7 @@ pub fn fetch(
 /// One `fetch`: the fields wanted, with their date formats.
 struct Scope<'a> {
     mapper: &'a Mapper,
-    wanted: &'a [(&'a str, &'a FieldMapper, Option<DateFormat>)],
+    wanted: &'a [(&'a str, &'a FieldMapper, Option<ValueFormat>)],
     requests: &'a [FieldRequest],
     how: Fetch,
 }
@@ -300,9 +344,10 @@ pub fn stored(mapper: &Mapper, source: &Value, names: &[String]) -> Map<String, 
     stored
         .into_iter()
         .filter_map(|field| {
+            let format = field.format.clone().map(ValueFormat::Date);
             let values: Vec<Value> = values_at(source, source_path(mapper, field))
                 .iter()
-                .filter_map(|v| typed(field, v, field.format.as_ref()).ok().flatten())
+                .filter_map(|v| typed(field, v, format.as_ref()).ok().flatten())
                 .collect();
             (!values.is_empty()).then(|| (field.path.clone(), Value::Array(values)))
         })

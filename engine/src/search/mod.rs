@@ -8,6 +8,7 @@ mod bm25;
 mod collect;
 pub mod compile;
 mod contexts;
+pub mod decimal_format;
 pub mod dsl;
 pub mod field_caps;
 pub mod fields;
