@@ -106,6 +106,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("index.mapping.nested_objects.limit", "10000"),
     ("index.mapping.field_name_length.limit", "9223372036854775807"),
     ("index.mapping.total_tokens_per_document.limit", "-1"),
+    ("index.mapping.ignore_above", "2147483647"),
     ("index.analyze.max_token_count", "10000"),
     ("index.highlight.max_analyzed_offset", "1000000"),
     ("index.blocks.read_only", "false"),
@@ -208,6 +209,7 @@ fn check_value(key: &str, value: &Value) -> Result<(), EngineError> {
         | "index.mapping.depth.limit"
         | "index.mapping.field_name_length.limit" => Some((1, i64::MAX)),
         "index.mapping.nested_fields.limit" | "index.mapping.nested_objects.limit" => Some((0, i64::MAX)),
+        "index.mapping.ignore_above" => Some((0, i64::from(i32::MAX))),
         "index.number_of_shards" => Some((1, 1024)),
         "index.number_of_replicas" => Some((0, i64::from(i32::MAX))),
         "index.max_result_window" | "index.max_inner_result_window" | "index.max_rescore_window" => {

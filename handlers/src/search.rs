@@ -647,7 +647,7 @@ pub(crate) fn render(
                     hit.index
                 )));
             }
-            let mut fields = metadata_doc_values(&hit.doc, &docvalue_requests);
+            let mut fields = metadata_fields(&hit.doc, &docvalue_requests, &field_requests)?;
             if let Some(names) = stored_names {
                 fields.extend(fields::stored(&mapper, &source, names));
             }
@@ -730,18 +730,36 @@ fn nested_identity(chain: &[(String, usize)]) -> Option<Value> {
     })
 }
 
-/// The `docvalue_fields` that name metadata fields (`_seq_no`,
-/// `_version`), which the document itself holds.
-fn metadata_doc_values(doc: &tensile_engine::StoredDoc, requests: &[fields::FieldRequest]) -> Map<String, Value> {
+/// The metadata fields that `docvalue_fields` (`_seq_no`, `_version`) and
+/// `fields` (`_ignored`) name, which the document itself holds; `fields`
+/// refuses the internal ones, as Elasticsearch does.
+fn metadata_fields(
+    doc: &tensile_engine::StoredDoc,
+    doc_values: &[fields::FieldRequest],
+    fetched: &[fields::FieldRequest],
+) -> Result<Map<String, Value>, EsError> {
     let mut out = Map::new();
-    for r in requests {
+    for r in doc_values {
         match r.pattern.as_str() {
             "_seq_no" => out.insert("_seq_no".into(), json!([doc.seq_no])),
             "_version" => out.insert("_version".into(), json!([doc.version])),
             _ => None,
         };
     }
-    out
+    for r in fetched {
+        match r.pattern.as_str() {
+            "_ignored" if !doc.ignored.is_empty() => {
+                out.insert("_ignored".into(), json!(doc.ignored));
+            }
+            name @ ("_seq_no" | "_version" | "_primary_term") => {
+                return Err(EsError::illegal_argument(format!(
+                    "error fetching [{name}]: Cannot fetch values for internal field [{name}]."
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// A hit's `inner_hits`, each section rendered as a search's hits are,

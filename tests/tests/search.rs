@@ -1263,3 +1263,47 @@ async fn terms_ignoring_case_ip_ranges_and_number_formats() {
     let (status, err) = call(&c, url, Method::POST, "/net/_search", Some(body)).await;
     assert_eq!(status.as_u16(), 400, "{err}");
 }
+
+#[tokio::test]
+async fn flattened_keys_and_metadata_in_fields() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings =
+        json!({"properties": {"headers": {"type": "flattened"}, "code": {"type": "keyword", "ignore_above": 3}}});
+    call(&c, url, Method::PUT, "/flat", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"headers": {"content-type": "text/plain", "origin": "elastic.co"}, "code": "toolong"});
+    call(&c, url, Method::PUT, "/flat/_doc/1?refresh=true", Some(doc)).await;
+    let search = |body: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move { call(&c, &url, Method::POST, "/flat/_search", Some(body)).await }
+    };
+    // A key of a flattened field is a keyword field of its own to queries.
+    let (_, found) = search(json!({"query": {"term": {"headers.origin": "elastic.co"}}})).await;
+    assert_eq!(ids(&found), ["1"]);
+    let (_, found) =
+        search(json!({"query": {"query_string": {"query": "text\\/plain AND headers.origin:elastic.co"}}})).await;
+    assert_eq!(ids(&found), ["1"]);
+    // `fields` gives a flattened field's object whole, and `_ignored`.
+    let (_, found) = search(json!({"fields": ["headers", "_ignored"], "_source": false})).await;
+    let fields = &found["hits"]["hits"][0]["fields"];
+    assert_eq!(fields["headers"], json!([{"content-type": "text/plain", "origin": "elastic.co"}]));
+    assert_eq!(fields["_ignored"], json!(["code"]));
+    let (status, err) = search(json!({"fields": ["_seq_no"]})).await;
+    assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("illegal_argument_exception")));
+
+    // `index.mapping.ignore_above` is the default of keyword and flattened fields.
+    let body = json!({"settings": {"index.mapping.ignore_above": 8}, "mappings": {"properties": {
+        "k": {"type": "keyword"}, "f": {"type": "flattened"}}}});
+    call(&c, url, Method::PUT, "/limited", Some(body)).await;
+    let doc = json!({"k": "much too long", "f": {"short": "ok", "long": "much too long"}});
+    call(&c, url, Method::PUT, "/limited/_doc/1?refresh=true", Some(doc)).await;
+    let (_, found) =
+        call(&c, url, Method::POST, "/limited/_search", Some(json!({"fields": ["k", "f"], "_source": false}))).await;
+    let hit = &found["hits"]["hits"][0];
+    assert_eq!(hit["fields"], json!({"f": [{"short": "ok"}]}));
+    assert_eq!(hit["_ignored"], json!(["f", "k"]));
+    let (status, _) =
+        call(&c, url, Method::PUT, "/negative", Some(json!({"settings": {"index.mapping.ignore_above": -1}}))).await;
+    assert_eq!(status.as_u16(), 400);
+}

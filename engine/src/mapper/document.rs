@@ -391,6 +391,10 @@ impl Parse<'_> {
                     };
                     for item in leaves.iter().filter(|v| !v.is_null()) {
                         let text = crate::settings_text(item);
+                        if field.ignore_above.is_some_and(|limit| text.chars().count() > limit) {
+                            self.out.ignored.push(field.path.clone());
+                            continue;
+                        }
                         self.out.values.push((field.clone(), IndexValue::Keyword(text.clone())));
                         let keyed =
                             Arc::new(FieldMapper { path: key.clone(), multi_fields: Vec::new(), ..(**field).clone() });

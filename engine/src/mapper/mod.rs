@@ -99,6 +99,9 @@ pub struct Limits {
     pub total_tokens: usize,
     /// Objects of nested fields in a document.
     pub nested_objects: usize,
+    /// `index.mapping.ignore_above`: the default `ignore_above` of keyword,
+    /// wildcard and flattened fields.
+    pub ignore_above: Option<usize>,
 }
 
 impl Limits {
@@ -113,6 +116,9 @@ impl Limits {
             })
         };
         Limits {
+            ignore_above: settings
+                .get("index.mapping.ignore_above")
+                .and_then(|v| crate::settings_text(v).parse::<usize>().ok()),
             total_fields: number("index.mapping.total_fields.limit", 1000),
             ignore_dynamic_beyond_limit: settings
                 .get("index.mapping.total_fields.ignore_dynamic_beyond_limit")
@@ -359,7 +365,12 @@ impl Mapper {
             }
             return Ok(());
         }
-        let field = FieldMapper::compile(path, kind, map, &self.analyzers)?;
+        let mut field = FieldMapper::compile(path, kind, map, &self.analyzers)?;
+        if field.ignore_above.is_none()
+            && matches!(field.kind, FieldKind::Keyword | FieldKind::Wildcard | FieldKind::Flattened)
+        {
+            field.ignore_above = self.limits.ignore_above;
+        }
         for sub in &field.multi_fields {
             self.total_fields += 1;
             self.fields.insert(sub.path.clone(), sub.clone());

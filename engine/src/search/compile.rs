@@ -86,6 +86,24 @@ impl Compiler<'_> {
         }
     }
 
+    /// The field a query names: a mapped one (following aliases), or a key
+    /// of a `flattened` field (`labels.host`), whose values are keywords
+    /// indexed under that path.
+    fn query_field(&self, name: &str) -> Option<std::borrow::Cow<'_, FieldMapper>> {
+        if let Some(f) = self.field(name) {
+            return Some(std::borrow::Cow::Borrowed(f));
+        }
+        let mut at = name;
+        while let Some((parent, _)) = at.rsplit_once('.') {
+            if let Some(f) = self.mapper.fields.get(parent).filter(|f| f.kind == FieldKind::Flattened) {
+                let keyed = FieldMapper { path: name.to_owned(), multi_fields: Vec::new(), ..(**f).clone() };
+                return Some(std::borrow::Cow::Owned(keyed));
+            }
+            at = parent;
+        }
+        None
+    }
+
     /// The `_terms` term of an exact value of a field; `None` when the value
     /// cannot be one of the field's (the query then matches nothing).
     fn exact_term(&self, field: &FieldMapper, value: &Value) -> Option<Term> {
@@ -377,7 +395,8 @@ impl Compiler<'_> {
             Query::Named { query, .. } => self.compile(query)?,
             Query::Nested(n) => self.nested(n)?,
             Query::Intervals { field, rule, boost } => {
-                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let f: &FieldMapper = &f;
                 if !f.kind.is_text() {
                     return Err(EngineError::IllegalArgument(format!(
                         "Can only use interval queries on text fields - not on [{field}] which is of type [{}]",
@@ -392,7 +411,8 @@ impl Compiler<'_> {
             Query::TermsLookup { .. } => Box::new(EmptyQuery),
             Query::MatchNone => Box::new(EmptyQuery),
             Query::Term { field, value, boost } => {
-                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let f: &FieldMapper = &f;
                 let Some(term) = self.strict_term(f, value)? else { return Ok(Box::new(EmptyQuery)) };
                 if f.kind.is_text() {
                     boosted(self.text_term_query(f, term), *boost)
@@ -411,7 +431,8 @@ impl Compiler<'_> {
                 )));
             }
             Query::Terms { field, values, boost } => {
-                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let f: &FieldMapper = &f;
                 let terms: Vec<(Occur, Compiled)> = values
                     .iter()
                     .filter_map(|v| self.exact_term(f, v))
@@ -433,7 +454,8 @@ impl Compiler<'_> {
                 bool_prefix,
                 lenient,
             } => {
-                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let f: &FieldMapper = &f;
                 let words: Vec<String> = if f.kind.is_text() {
                     self.words(f, analyzer.as_deref(), text)?.into_iter().map(|(_, w)| w).collect()
                 } else {
@@ -476,7 +498,8 @@ impl Compiler<'_> {
                 boosted(q, *boost)
             }
             Query::MatchPhrase { field, text, slop, boost, prefix } => {
-                let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let f: &FieldMapper = &f;
                 if !f.kind.is_text() {
                     let term = self.exact_term(f, &Value::String(text.clone()));
                     return Ok(boosted(term.map_or_else(|| Box::new(EmptyQuery) as Compiled, term_query), *boost));
@@ -867,7 +890,9 @@ impl Compiler<'_> {
             .fields
             .iter()
             .filter(|(path, f)| {
-                crate::resolve::wildcard_match(field, path) && (f.kind.is_text() || f.kind == FieldKind::Keyword)
+                crate::resolve::wildcard_match(field, path)
+                    && (f.kind.is_text()
+                        || matches!(f.kind, FieldKind::Keyword | FieldKind::Flattened | FieldKind::Wildcard))
             })
             .map(|(path, _)| path)
             .collect();
@@ -893,7 +918,8 @@ impl Compiler<'_> {
         boost: f32,
         kind: &str,
     ) -> Result<Compiled, EngineError> {
-        let Some(field) = self.field(name) else { return Ok(Box::new(EmptyQuery)) };
+        let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
+        let field: &FieldMapper = &field;
         if kind == "regexp" && regex.chars().count() > self.limits.max_regex_length {
             return Err(EngineError::IllegalArgument(format!(
                 "The length of regex [{}] used in the Regexp Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_regex_length] index level setting.",
@@ -969,7 +995,8 @@ impl Compiler<'_> {
         time_zone: Option<&str>,
         boost: f32,
     ) -> Result<Compiled, EngineError> {
-        let Some(field) = self.field(name) else { return Ok(Box::new(EmptyQuery)) };
+        let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
+        let field: &FieldMapper = &field;
         let mut field = field.clone();
         if let Some(f) = format {
             field.format = Some(crate::mapper::date::DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?);

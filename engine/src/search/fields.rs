@@ -91,6 +91,31 @@ impl ValueFormat {
     }
 }
 
+/// A flattened object without the leaves longer than `ignore_above`;
+/// `None` when nothing is left.
+fn within_limit(value: &Value, limit: Option<usize>) -> Option<Value> {
+    match value {
+        Value::Object(map) => {
+            let kept: Map<String, Value> =
+                map.iter().filter_map(|(k, v)| Some((k.clone(), within_limit(v, limit)?))).collect();
+            (!kept.is_empty()).then_some(Value::Object(kept))
+        }
+        Value::Array(items) => {
+            let kept: Vec<Value> = items.iter().filter_map(|v| within_limit(v, limit)).collect();
+            match kept.len() {
+                0 => None,
+                1 => kept.into_iter().next(),
+                _ => Some(Value::Array(kept)),
+            }
+        }
+        Value::Null => None,
+        leaf => {
+            let long = limit.is_some_and(|l| crate::settings_text(leaf).chars().count() > l);
+            (!long).then(|| leaf.clone())
+        }
+    }
+}
+
 /// One value as the field gives it back.
 fn typed(field: &FieldMapper, value: &Value, format: Option<&ValueFormat>) -> Result<Option<Value>, EngineError> {
     if let (Some(ValueFormat::Number(pattern)), Ok(Some(parsed))) = (format, field.parse_value(value)) {
@@ -237,6 +262,12 @@ impl Scope<'_> {
                 continue;
             }
             let mut values = Vec::new();
+            if field.kind == FieldKind::Flattened && self.how == Fetch::Fields {
+                // A flattened field gives back its objects whole, less the values it ignored.
+                let kept =
+                    objects_at(value, &relative(from)).into_iter().filter_map(|o| within_limit(o, field.ignore_above));
+                values.extend(kept);
+            }
             for v in values_at(value, &relative(from)) {
                 if let Some(typed) = typed(field, &v, format.as_ref())? {
                     values.push(typed);
