@@ -1307,3 +1307,46 @@ async fn flattened_keys_and_metadata_in_fields() {
         call(&c, url, Method::PUT, "/negative", Some(json!({"settings": {"index.mapping.ignore_above": -1}}))).await;
     assert_eq!(status.as_u16(), 400);
 }
+
+#[tokio::test]
+async fn span_queries_find_positions() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let hits = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/books/_search", Some(json!({"query": q}))).await;
+            assert!(status.is_success(), "{found}");
+            let mut matched: Vec<String> = ids(&found).iter().map(|s| s.to_string()).collect();
+            matched.sort();
+            matched
+        }
+    };
+    // "The quick brown fox" (1), "The fox and the hound" (4).
+    let near = |slop: u64, in_order: bool| json!({"span_near": {"clauses": [{"span_term": {"title": "the"}}, {"span_term": {"title": "fox"}}], "slop": slop, "in_order": in_order}});
+    assert_eq!(hits(near(0, true)).await, ["4"]);
+    assert_eq!(hits(near(2, true)).await, ["1", "4"]);
+    assert_eq!(hits(json!({"span_first": {"match": {"span_term": {"title": "fox"}}, "end": 2}})).await, ["4"]);
+    let or = json!({"span_or": {"clauses": [{"span_term": {"title": "dog"}}, {"span_term": {"title": "rust"}}]}});
+    assert_eq!(hits(or).await, ["2", "3"]);
+    let multi = json!({"span_near": {"clauses": [
+        {"span_term": {"title": "quick"}}, {"span_multi": {"match": {"prefix": {"title": {"value": "bro"}}}}}
+    ], "slop": 0}});
+    assert_eq!(hits(multi).await, ["1"]);
+    let not = json!({"span_not": {"include": {"span_term": {"title": "fox"}}, "exclude": {"span_near": {
+        "clauses": [{"span_term": {"title": "brown"}}, {"span_term": {"title": "fox"}}], "slop": 0}}}});
+    assert_eq!(hits(not).await, ["4"]);
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_search",
+        Some(
+            json!({"query": {"span_near": {"clauses": [{"span_term": {"title": "a"}}, {"span_term": {"tag": "b"}}]}}}),
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 400);
+}

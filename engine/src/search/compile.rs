@@ -364,6 +364,12 @@ impl Compiler<'_> {
                 combined.filtered(filter(fl)?)
             }
             Rule::AnyOf { rules, filter: fl } => Source::Or(all(rules)?).filtered(filter(fl)?),
+            Rule::Term(text) => Source::Terms(vec![self.text_term(f, text)]),
+            Rule::First { rule, end } => Source::First { source: Box::new(self.interval_source(f, rule)?), end: *end },
+            Rule::Related { rule, filter: fl } => {
+                let related = (fl.kind, self.interval_source(f, &fl.rule)?);
+                self.interval_source(f, rule)?.filtered(Some(related))
+            }
         })
     }
 

@@ -423,14 +423,6 @@ const NOT_YET: &[&str] = &[
     "parent_id",
     "geo_shape",
     "geo_polygon",
-    "span_term",
-    "span_near",
-    "span_or",
-    "span_first",
-    "span_not",
-    "span_containing",
-    "span_within",
-    "span_multi",
     "field_masking_span",
     "more_like_this",
     "rank_feature",
@@ -928,6 +920,11 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 inner_hits: params.get("inner_hits").map(|v| super::nested::InnerHits::parse(path, v)).transpose()?,
                 boost: boost(params)?,
             }))
+        }
+        "span_term" | "span_near" | "span_or" | "span_first" | "span_not" | "span_containing" | "span_within"
+        | "span_multi" => {
+            let (field, rule) = super::spans::parse(kind, params)?;
+            Query::Intervals { field, rule, boost: boost(params)? }
         }
         "intervals" => {
             let (field, rule, boost) = super::intervals::parse(params)?;

@@ -47,6 +47,18 @@ pub enum Rule {
         rules: Vec<Rule>,
         filter: Option<Box<Filter>>,
     },
+    /// One term as it is indexed, not analysed (`span_term`).
+    Term(String),
+    /// The intervals of a rule ending before a position (`span_first`).
+    First {
+        rule: Box<Rule>,
+        end: u32,
+    },
+    /// A rule's intervals, related to another's (`span_not`, `span_containing`, `span_within`).
+    Related {
+        rule: Box<Rule>,
+        filter: Box<Filter>,
+    },
 }
 
 /// How an expanding rule picks terms.
@@ -267,6 +279,11 @@ pub(crate) enum Source {
         kind: FilterKind,
         filter: Box<Source>,
     },
+    /// The intervals ending before a position.
+    First {
+        source: Box<Source>,
+        end: u32,
+    },
     Nothing,
 }
 
@@ -310,6 +327,7 @@ impl Source {
                 kind: *kind,
                 filter: Box::new(filter.bind(reader, field)?),
             },
+            Source::First { source, end } => Source::First { source: Box::new(source.bind(reader, field)?), end: *end },
             other => other.clone(),
         })
     }
@@ -324,6 +342,7 @@ impl Source {
                 source.terms(out);
                 filter.terms(out);
             }
+            Source::First { source, .. } => source.terms(out),
             Source::Expand { .. } | Source::Nothing => {}
         }
     }
@@ -360,6 +379,7 @@ impl Source {
                 let filters = filter.intervals(positions);
                 source.intervals(positions).into_iter().filter(|i| kind.keeps(i, &filters)).collect()
             }
+            Source::First { source, end } => source.intervals(positions).into_iter().filter(|i| i.end < *end).collect(),
             Source::Expand { .. } | Source::Nothing => Vec::new(),
         }
     }

@@ -27,6 +27,7 @@ pub mod scroll;
 pub mod simple_query_string;
 pub mod slice;
 pub mod sort;
+mod spans;
 pub mod suggest;
 pub mod terms;
 

@@ -1,0 +1,140 @@
+//! The span queries (`span_term`, `span_near`, `span_or`, `span_first`,
+//! `span_not`, `span_containing`, `span_within`, `span_multi`) as
+//! `intervals` rules over their one field: positions of terms, near each
+//! other, first in the field, or related to other spans.
+
+use super::dsl::{parsing, wildcard_regex};
+use super::intervals::{Filter, FilterKind, Matcher, Rule};
+use crate::error::EngineError;
+use serde_json::{Map, Value};
+
+/// The field a span query is on, and its rule.
+pub fn parse(kind: &str, params: &Map<String, Value>) -> Result<(String, Rule), EngineError> {
+    let mut field = None;
+    let rule = span(kind, params, &mut field)?;
+    let field = field.ok_or_else(|| parsing(format!("[{kind}] must name a field")))?;
+    Ok((field, rule))
+}
+
+/// Notes the field of a leaf, which every span of a query must share.
+fn on_field(field: &mut Option<String>, name: &str) -> Result<(), EngineError> {
+    match field {
+        Some(f) if f != name => Err(EngineError::IllegalArgument("Clauses must have same field".into())),
+        Some(_) => Ok(()),
+        None => {
+            *field = Some(name.to_owned());
+            Ok(())
+        }
+    }
+}
+
+/// A clause: `{span_*: {...}}`.
+fn clause(v: &Value, field: &mut Option<String>) -> Result<Rule, EngineError> {
+    let (kind, body) = v
+        .as_object()
+        .and_then(|o| o.iter().next())
+        .ok_or_else(|| parsing("span clause must be an object naming a span query"))?;
+    let Value::Object(params) = body else { return Err(parsing(format!("[{kind}] must be an object"))) };
+    if !kind.starts_with("span_") {
+        return Err(parsing(format!("spanNear [clauses] must be of type span query, got [{kind}]")));
+    }
+    span(kind, params, field)
+}
+
+fn clauses(kind: &str, params: &Map<String, Value>, field: &mut Option<String>) -> Result<Vec<Rule>, EngineError> {
+    let items = params
+        .get("clauses")
+        .and_then(Value::as_array)
+        .ok_or_else(|| parsing(format!("[{kind}] must include [clauses]")))?;
+    if items.is_empty() {
+        return Err(parsing(format!("[{kind}] must include at least one clause")));
+    }
+    items.iter().map(|c| clause(c, field)).collect()
+}
+
+fn inner(
+    kind: &str,
+    params: &Map<String, Value>,
+    key: &str,
+    field: &mut Option<String>,
+) -> Result<Box<Rule>, EngineError> {
+    let v = params.get(key).ok_or_else(|| parsing(format!("[{kind}] must include [{key}]")))?;
+    Ok(Box::new(clause(v, field)?))
+}
+
+fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>) -> Result<Rule, EngineError> {
+    Ok(match kind {
+        "span_term" => {
+            let (name, v) = params
+                .iter()
+                .find(|(k, _)| k.as_str() != "boost" && k.as_str() != "_name")
+                .ok_or_else(|| parsing("[span_term] must name a field"))?;
+            on_field(field, name)?;
+            let value = match v {
+                Value::Object(o) => o.get("value").or_else(|| o.get("term")).cloned().unwrap_or(Value::Null),
+                other => other.clone(),
+            };
+            Rule::Term(crate::settings_text(&value))
+        }
+        "span_near" => {
+            let slop = params.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32;
+            let ordered = params.get("in_order").is_none_or(|v| v != false);
+            Rule::AllOf { rules: clauses(kind, params, field)?, max_gaps: Some(slop), ordered, filter: None }
+        }
+        "span_or" => Rule::AnyOf { rules: clauses(kind, params, field)?, filter: None },
+        "span_first" => {
+            let end =
+                params.get("end").and_then(Value::as_u64).ok_or_else(|| parsing("[span_first] must include [end]"))?;
+            Rule::First { rule: inner(kind, params, "match", field)?, end: end as u32 }
+        }
+        "span_not" => {
+            if ["pre", "post", "dist"].iter().any(|k| params.get(*k).and_then(Value::as_i64).is_some_and(|n| n != 0)) {
+                return Err(EngineError::Unsupported("the [pre], [post] and [dist] options of [span_not]".into()));
+            }
+            let exclude = inner(kind, params, "exclude", field)?;
+            Rule::Related {
+                rule: inner(kind, params, "include", field)?,
+                filter: Box::new(Filter { kind: FilterKind::NotOverlapping, rule: *exclude }),
+            }
+        }
+        "span_containing" | "span_within" => {
+            let (big, little) = (inner(kind, params, "big", field)?, inner(kind, params, "little", field)?);
+            if kind == "span_containing" {
+                Rule::Related { rule: big, filter: Box::new(Filter { kind: FilterKind::Containing, rule: *little }) }
+            } else {
+                Rule::Related { rule: little, filter: Box::new(Filter { kind: FilterKind::ContainedBy, rule: *big }) }
+            }
+        }
+        "span_multi" => {
+            let m = params
+                .get("match")
+                .and_then(Value::as_object)
+                .ok_or_else(|| parsing("[span_multi] must include [match]"))?;
+            let (query, body) =
+                m.iter().next().ok_or_else(|| parsing("[span_multi] must include a multi-term query"))?;
+            let (name, v) = body
+                .as_object()
+                .and_then(|o| o.iter().find(|(k, _)| k.as_str() != "boost" && k.as_str() != "_name"))
+                .ok_or_else(|| parsing(format!("[{query}] must name a field")))?;
+            on_field(field, name)?;
+            let value = |key: &str| match v {
+                Value::Object(o) => o.get(key).or_else(|| o.get("value")).map(crate::settings_text).unwrap_or_default(),
+                other => crate::settings_text(other),
+            };
+            let matcher = match query.as_str() {
+                "prefix" => Matcher::Pattern(format!("{}.*", super::dsl::literal_regex(&value("prefix")))),
+                "wildcard" => Matcher::Pattern(wildcard_regex(&value("wildcard"))),
+                "regexp" => Matcher::Pattern(value("regexp")),
+                "fuzzy" => Matcher::Fuzzy {
+                    term: value("value"),
+                    fuzziness: v.get("fuzziness").map_or_else(|| "AUTO".to_owned(), crate::settings_text),
+                    prefix: v.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
+                    transpositions: v.get("transpositions").is_none_or(|t| t != false),
+                },
+                other => return Err(parsing(format!("[span_multi] can only wrap a multi-term query, got [{other}]"))),
+            };
+            Rule::Expand { kind: "span_multi", matcher }
+        }
+        other => return Err(EngineError::Unsupported(format!("the [{other}] query"))),
+    })
+}
