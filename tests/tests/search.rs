@@ -1350,3 +1350,26 @@ async fn span_queries_find_positions() {
     .await;
     assert_eq!(status.as_u16(), 400);
 }
+
+#[tokio::test]
+async fn terms_set_needs_as_many_terms_as_the_document_says() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"skills": {"type": "keyword"}, "needed": {"type": "integer"}}});
+    call(&c, url, Method::PUT, "/jobs", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/jobs/_doc/1", Some(json!({"skills": ["rust", "go"], "needed": 2}))).await;
+    call(&c, url, Method::PUT, "/jobs/_doc/2", Some(json!({"skills": ["rust", "java", "c"], "needed": 1}))).await;
+    call(&c, url, Method::PUT, "/jobs/_doc/3?refresh=true", Some(json!({"skills": ["rust"]}))).await;
+    let query = |terms: Value| json!({"query": {"terms_set": {"skills": {"terms": terms, "minimum_should_match_field": "needed"}}}});
+    let (_, found) = call(&c, url, Method::POST, "/jobs/_search", Some(query(json!(["rust", "go"])))).await;
+    let mut matched = ids(&found);
+    matched.sort_unstable();
+    // 3 has no `needed`: it matches nothing.
+    assert_eq!(matched, ["1", "2"]);
+    let (_, found) = call(&c, url, Method::POST, "/jobs/_search", Some(query(json!(["rust"])))).await;
+    assert_eq!(ids(&found), ["2"]);
+    let script = json!({"query": {"terms_set": {"skills": {"terms": ["rust"], "minimum_should_match_script": {"source": "1"}}}}});
+    let (status, _) = call(&c, url, Method::POST, "/jobs/_search", Some(script)).await;
+    assert_eq!(status.as_u16(), 501);
+}

@@ -400,6 +400,17 @@ impl Compiler<'_> {
             Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
             Query::Named { query, .. } => self.compile(query)?,
             Query::Nested(n) => self.nested(n)?,
+            Query::TermsSet { field, terms, minimum_field, boost } => {
+                let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
+                let f: &FieldMapper = &f;
+                let queries: Vec<Compiled> = terms
+                    .iter()
+                    .filter_map(|v| self.exact_term(f, v))
+                    .map(|t| if f.kind.is_text() { self.text_term_query(f, t) } else { term_query(t) })
+                    .collect();
+                let column = format!("_terms.{minimum_field}");
+                boosted(Box::new(super::terms_set::TermsSetQuery { terms: queries, column }), *boost)
+            }
             Query::Intervals { field, rule, boost } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;

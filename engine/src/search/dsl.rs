@@ -87,6 +87,14 @@ pub enum Query {
     FunctionScore(super::function_score::FunctionScore),
     /// `nested`: documents holding nested objects the query matches.
     Nested(Box<Nested>),
+    /// `terms_set`: documents holding as many of the terms as their number
+    /// field `minimum_should_match_field` says.
+    TermsSet {
+        field: String,
+        terms: Vec<Value>,
+        minimum_field: String,
+        boost: f32,
+    },
     /// `intervals`: terms of a text field in the order and proximity a rule says.
     Intervals {
         field: String,
@@ -324,6 +332,9 @@ impl std::fmt::Display for Query {
             Query::FunctionScore(fs) => write!(f, "function score ({}, functions: {})", fs.query, fs.functions.len()),
             Query::Nested(n) => write!(f, "ToParentBlockJoinQuery ({})", n.query),
             Query::Intervals { field, .. } => write!(f, "IntervalQuery({field})"),
+            Query::TermsSet { field, terms, minimum_field, .. } => {
+                write!(f, "CoveringQuery({field}: {} terms, minimum [{minimum_field}])", terms.len())
+            }
         }
     }
 }
@@ -411,7 +422,6 @@ pub fn literal_regex(text: &str) -> String {
 const NOT_YET: &[&str] = &[
     "multi_match",
     "query_string",
-    "terms_set",
     "prefix",
     "wildcard",
     "regexp",
@@ -925,6 +935,43 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         | "span_multi" => {
             let (field, rule) = super::spans::parse(kind, params)?;
             Query::Intervals { field, rule, boost: boost(params)? }
+        }
+        "terms_set" => {
+            let (field, p) = field_entry(kind, body)?;
+            let Value::Object(o) = p else {
+                return Err(parsing("[terms_set] query malformed, no start_object after query name"));
+            };
+            supported_options(
+                o,
+                &[
+                    "terms",
+                    "minimum_should_match_field",
+                    "minimum_should_match_script",
+                    "minimum_should_match",
+                    "boost",
+                    "_name",
+                ],
+                "terms_set",
+            )?;
+            if o.contains_key("minimum_should_match_script") {
+                return Err(EngineError::Unsupported(
+                    "the [minimum_should_match_script] option of the [terms_set] query".into(),
+                ));
+            }
+            if o.contains_key("minimum_should_match") {
+                return Err(EngineError::Unsupported(
+                    "the [minimum_should_match] option of the [terms_set] query".into(),
+                ));
+            }
+            let minimum_field = o.get("minimum_should_match_field").and_then(Value::as_str).ok_or_else(|| {
+                parsing("[terms_set] query requires [minimum_should_match_field] or [minimum_should_match_script]")
+            })?;
+            Query::TermsSet {
+                field: field.to_owned(),
+                terms: o.get("terms").and_then(Value::as_array).cloned().unwrap_or_default(),
+                minimum_field: minimum_field.to_owned(),
+                boost: boost(o)?,
+            }
         }
         "intervals" => {
             let (field, rule, boost) = super::intervals::parse(params)?;

@@ -30,6 +30,7 @@ pub mod sort;
 mod spans;
 pub mod suggest;
 pub mod terms;
+mod terms_set;
 
 use crate::error::EngineError;
 use crate::stats::Counter;
