@@ -2,6 +2,7 @@
 //! the shard each document routes to. Writing to a missing index creates
 //! it, as Elasticsearch's `action.auto_create_index` does by default.
 
+use crate::auto_create;
 use crate::blocks::Access;
 use crate::error::{EngineError, ShardRef};
 use crate::indexed::IndexedDoc;
@@ -128,7 +129,8 @@ impl Engine {
                 };
             }
         }
-        self.auto_create.check(target)?;
+        let rule = self.cluster_setting("action.auto_create_index");
+        auto_create::AutoCreate::parse(&rule).map_err(EngineError::IllegalArgument)?.check(target)?;
         match self.create_index(target, &serde_json::json!({})) {
             Ok(_) | Err(EngineError::IndexAlreadyExists { .. }) => Ok(target.to_owned()),
             Err(e) => Err(e),

@@ -15,6 +15,7 @@ pub mod aliases;
 pub mod atomic;
 pub mod auto_create;
 pub mod blocks;
+pub mod cluster_settings;
 pub mod date_math_name;
 pub mod directory;
 pub mod documents;
@@ -53,8 +54,9 @@ pub const INDEX_VERSION_CREATED: &str = "9060099";
 /// The engine over one data folder.
 pub struct Engine {
     data_path: PathBuf,
-    /// `action.auto_create_index`.
-    auto_create: auto_create::AutoCreate,
+    /// The node's settings that cluster settings override
+    /// (`action.auto_create_index`, ...), flat.
+    node_settings: settings::FlatSettings,
     /// Open scroll contexts.
     scrolls: search::scroll::Scrolls,
     pits: search::pit::Pits,
@@ -88,7 +90,7 @@ impl Engine {
         shards::spawn_refresher(&shards, std::time::Duration::from_millis(200));
         Ok(Engine {
             data_path,
-            auto_create: Default::default(),
+            node_settings: Default::default(),
             scrolls: Default::default(),
             pits: Default::default(),
             node,
@@ -97,10 +99,17 @@ impl Engine {
         })
     }
 
-    /// Sets `action.auto_create_index`.
-    pub fn with_auto_create(mut self, rule: auto_create::AutoCreate) -> Engine {
-        self.auto_create = rule;
-        self
+    /// Sets the node's values of cluster settings (`action.auto_create_index`,
+    /// ...), after checking them as cluster settings are checked.
+    pub fn with_node_settings(mut self, settings: settings::FlatSettings) -> Result<Engine, EngineError> {
+        cluster_settings::check_node_settings(&settings)?;
+        self.node_settings = settings;
+        Ok(self)
+    }
+
+    /// The node's values of cluster settings.
+    pub fn node_settings(&self) -> &settings::FlatSettings {
+        &self.node_settings
     }
 
     pub fn data_path(&self) -> &Path {

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod capabilities;
 pub mod cli;
 pub mod cluster;
+pub mod cluster_settings;
 pub mod collapse;
 pub mod documents;
 pub mod error;

@@ -79,6 +79,14 @@ impl Handlers for Node {
         crate::cluster::health(self, req)
     }
 
+    fn cluster_put_settings(&self, req: Request<params::ClusterPutSettings>) -> HandlerFuture<'_> {
+        crate::cluster_settings::put(self, req)
+    }
+
+    fn cluster_get_settings(&self, req: Request<params::ClusterGetSettings>) -> HandlerFuture<'_> {
+        crate::cluster_settings::get(self, req)
+    }
+
     fn indices_put_alias(&self, req: Request<params::IndicesPutAlias>) -> HandlerFuture<'_> {
         crate::aliases::put(self, req)
     }
