@@ -131,7 +131,7 @@ impl Engine {
         }
         let rule = self.cluster_setting("action.auto_create_index");
         auto_create::AutoCreate::parse(&rule).map_err(EngineError::IllegalArgument)?.check(target)?;
-        match self.create_index(target, &serde_json::json!({})) {
+        match self.create_index_from(target, &serde_json::json!({}), true) {
             Ok(_) | Err(EngineError::IndexAlreadyExists { .. }) => Ok(target.to_owned()),
             Err(e) => Err(e),
         }

@@ -35,6 +35,8 @@ pub mod shard;
 pub mod shards;
 pub mod source_filter;
 pub mod stats;
+pub mod template_apply;
+pub mod templates;
 pub mod translog;
 
 pub use documents::{DocWrite, NewDoc, UpdateSpec, Updated};
@@ -165,10 +167,18 @@ impl Engine {
     /// Creates an index from the body of `PUT /{index}` (`settings`,
     /// `mappings`, `aliases`).
     pub fn create_index(&self, name: &str, body: &Value) -> Result<IndexMetadata, EngineError> {
+        self.create_index_from(name, body, false)
+    }
+
+    /// Creates an index, the matching templates applied under the request's
+    /// body; `auto` when a write creates it.
+    pub(crate) fn create_index_from(&self, name: &str, body: &Value, auto: bool) -> Result<IndexMetadata, EngineError> {
         // `index.provided_name` keeps the name as given, date math included.
         let provided = name;
         let name = &date_math_name::resolve_now(name)?;
         index_name::validate(name)?;
+        let templated = template_apply::for_new_index(&self.metadata(), name, body, auto)?;
+        let body = templated.as_ref().unwrap_or(body);
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
         settings.retain(|_, v| !v.is_null());
         let mut mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));

@@ -1,5 +1,5 @@
 //! The cluster metadata: every index with its settings, mappings, aliases
-//! and state, and the persistent cluster settings, kept in `path.data/_state/metadata.json` and rewritten
+//! and state, the persistent cluster settings and the templates, kept in `path.data/_state/metadata.json` and rewritten
 //! atomically on each change.
 
 use crate::atomic;
@@ -60,6 +60,9 @@ pub struct Metadata {
     /// stay all or nothing, but never written, so gone after a restart.
     #[serde(skip)]
     pub transient_settings: FlatSettings,
+    /// Index, component and legacy templates (`templates.rs`).
+    #[serde(default, skip_serializing_if = "crate::templates::Templates::is_empty")]
+    pub templates: crate::templates::Templates,
 }
 
 const FILE: &str = "_state/metadata.json";

@@ -24,6 +24,7 @@ pub mod node;
 pub mod search;
 pub mod search_shards;
 pub mod stats;
+pub mod templates;
 pub mod term_vectors;
 pub mod update_answer;
 pub mod validate;
