@@ -67,7 +67,7 @@ fn unknown_field(object: &str, field: &str) -> EngineError {
 }
 
 /// A Java list as Elasticsearch's messages print one: `[a, b]`.
-pub(crate) fn java_list<S: AsRef<str>>(items: &[S]) -> String {
+pub fn java_list<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "))
 }
 

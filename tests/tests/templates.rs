@@ -219,3 +219,22 @@ async fn data_stream_templates_are_kept_but_data_streams_not_made() {
     assert_eq!(status, 501, "{err}");
     assert!(err["error"]["reason"].as_str().unwrap().contains("[indices.create_data_stream]"), "{err}");
 }
+
+#[tokio::test]
+async fn a_template_allow_auto_create_overrides_the_setting() {
+    let server = server!("action.auto_create_index=false");
+    ok(&server, Method::PUT, "/_index_template/yes", json!({"index_patterns": ["yes-*"], "allow_auto_create": true}))
+        .await;
+    ok(&server, Method::PUT, "/_index_template/no", json!({"index_patterns": ["no-*"], "allow_auto_create": false}))
+        .await;
+    let (status, _) = call(&server, Method::POST, "/yes-1/_doc", Some(json!({}))).await;
+    assert_eq!(status, 201);
+    put_setting(&server, json!({"action.auto_create_index": true})).await;
+    let (status, err) = call(&server, Method::POST, "/no-1/_doc", Some(json!({}))).await;
+    assert_eq!(status, 404);
+    assert_eq!(err["error"]["reason"], "no such index [composable template [no-*] forbids index auto creation]");
+}
+
+async fn put_setting(server: &Server, persistent: Value) {
+    ok(server, Method::PUT, "/_cluster/settings", json!({ "persistent": persistent })).await;
+}
