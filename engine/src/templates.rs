@@ -95,6 +95,10 @@ fn check_names(name: &str, patterns: &[String]) -> Result<(), EngineError> {
     }
     for pattern in patterns {
         let what = format!("index_pattern [{pattern}]");
+        if pattern.contains(' ') {
+            // Elasticsearch words this one check in the plural.
+            return Err(invalid(name, format!("index_patterns [{pattern}] must not contain a space")));
+        }
         if let Some(reason) = bad(&what, pattern) {
             return Err(invalid(name, reason));
         }
