@@ -11,6 +11,9 @@ use tensile_engine::settings::{flat, nested, FlatSettings};
 use tensile_generated::params;
 use tensile_rest::{ready, ErrorCause, EsError, HandlerFuture, Request, Response};
 
+/// Elasticsearch's deprecation warning for any transient setting changed.
+const TRANSIENT_DEPRECATED: &str = "[transient settings removal] Updating cluster settings through transient settings is deprecated. Some Elastic products may make use of transient settings and those should not be changed. Any custom use of transient settings should be replaced by persistent settings.";
+
 fn shown(settings: &FlatSettings, flat_settings: bool) -> Value {
     if flat_settings {
         flat(settings)
@@ -22,16 +25,10 @@ fn shown(settings: &FlatSettings, flat_settings: bool) -> Value {
 pub fn put<'a>(node: &'a Node, req: Request<params::ClusterPutSettings>) -> HandlerFuture<'a> {
     let result = (|| {
         let body: Value = req.body.required_json()?;
-        let Value::Object(fields) = &body else {
+        if !body.is_object() {
             return Err(EsError::parse("request body must be an object"));
-        };
-        if let Some(unknown) = fields.keys().find(|k| *k != "persistent" && *k != "transient") {
-            return Err(EsError::new(
-                400,
-                "x_content_parse_exception",
-                format!("[cluster_update_settings_request] unknown field [{unknown}]"),
-            ));
         }
+        // Other fields are ignored, as Elasticsearch reads only these two.
         let scope = |name: &str, scope: Scope| read(scope, body.get(name).unwrap_or(&Value::Null)).map_err(es_error);
         let persistent = scope("persistent", Scope::Persistent)?;
         let transient = scope("transient", Scope::Transient)?;
@@ -40,11 +37,12 @@ pub fn put<'a>(node: &'a Node, req: Request<params::ClusterPutSettings>) -> Hand
         }
         let updated = node.engine.put_cluster_settings(&persistent, &transient).map_err(es_error)?;
         let flat_settings = req.params.flat_settings == Some(true);
-        Ok(Response::json(json!({
+        let response = Response::json(json!({
             "acknowledged": true,
             "persistent": shown(&updated.persistent, flat_settings),
             "transient": shown(&updated.transient, flat_settings),
-        })))
+        }));
+        Ok(if transient.is_empty() { response } else { crate::warnings::with_warning(response, TRANSIENT_DEPRECATED) })
     })();
     ready(result)
 }

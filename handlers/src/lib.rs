@@ -28,6 +28,7 @@ pub mod templates;
 pub mod term_vectors;
 pub mod update_answer;
 pub mod validate;
+pub mod warnings;
 
 pub use node::Node;
 

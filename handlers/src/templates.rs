@@ -15,9 +15,7 @@ use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
 /// `{"acknowledged": true}` with a `Warning` header per warning.
 fn acknowledged(warnings: Vec<String>) -> Response {
-    warnings.into_iter().fold(Response::json(json!({"acknowledged": true})), |r, w| {
-        r.with_header("Warning", format!("299 Elasticsearch-{}-tensile \"{w}\"", tensile_generated::SPEC_VERSION))
-    })
+    warnings.iter().fold(Response::json(json!({"acknowledged": true})), |r, w| crate::warnings::with_warning(r, w))
 }
 
 fn body<P>(req: &Request<P>) -> Result<Value, EsError> {
@@ -139,13 +137,20 @@ pub fn delete_component_template<'a>(
     delete(node, Kind::Component, &req.params.name)
 }
 
+/// Elasticsearch's deprecation of the legacy `PUT _template` route.
+const LEGACY_DEPRECATED: &str = "Legacy index templates are deprecated in favor of composable templates.";
+
 pub fn put_template<'a>(node: &'a Node, req: Request<params::IndicesPutTemplate>) -> HandlerFuture<'a> {
     let p = &req.params;
     let order = p.order.map(i64::from);
     let result = body(&req).and_then(|b| {
         put(node, Kind::Legacy, &p.name, templates::read_legacy_template(&p.name, &b, order), p.create == Some(true))
     });
-    ready(result)
+    ready(
+        result
+            .map(|r| crate::warnings::with_warning(r, LEGACY_DEPRECATED))
+            .map_err(|e| crate::warnings::error_with_warning(e, LEGACY_DEPRECATED)),
+    )
 }
 
 /// `GET _template[/{name}]`: templates by name; none found is a 404 with

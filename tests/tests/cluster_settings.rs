@@ -33,6 +33,28 @@ async fn persistent_settings_survive_a_restart_and_transient_ones_do_not() {
                "persistent": {"indices.recovery.max_bytes_per_sec": "20mb", "search.max_buckets": "100"},
                "transient": {"logger.org.apache": "debug"}})
     );
+    // Transient settings are deprecated, and Elasticsearch says so each time.
+    let resp = Client::new()
+        .put(format!("{}/_cluster/settings", server.url))
+        .json(&json!({"transient": {"logger.org.apache": "debug"}, "ignored": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let warning = resp.headers()["warning"].to_str().unwrap();
+    assert!(
+        warning.contains(
+            "[transient settings removal] Updating cluster settings through transient settings is deprecated."
+        ),
+        "{warning}"
+    );
+    let resp = Client::new()
+        .put(format!("{}/_cluster/settings", server.url))
+        .json(&json!({"persistent": {"search.max_buckets": 100}, "transient": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers().get("warning").is_none());
     let (_, nested) = call(&server, Method::GET, "/_cluster/settings", None).await;
     assert_eq!(nested["persistent"]["indices"]["recovery"]["max_bytes_per_sec"], "20mb");
     assert_eq!(nested["transient"]["logger"]["org"]["apache"], "debug");

@@ -154,6 +154,15 @@ async fn legacy_templates_apply_in_order_unless_a_composable_one_matches() {
         json!({"low": {"order": 1, "index_patterns": ["x*", "y*"], "settings": {"index.number_of_replicas": "0", "index.number_of_shards": "2"},
                        "mappings": {"properties": {"f": {"type": "keyword"}}}, "aliases": {}}})
     );
+    // The legacy API is deprecated, and says so even when it refuses a template.
+    for body in [json!({"index_patterns": ["z*"]}), json!({})] {
+        let resp = Client::new().put(format!("{}/_template/z", server.url)).json(&body).send().await.unwrap();
+        let warning = resp.headers()["warning"].to_str().unwrap().to_owned();
+        assert!(
+            warning.ends_with("\"Legacy index templates are deprecated in favor of composable templates.\""),
+            "{warning}"
+        );
+    }
     ok(&server, Method::PUT, "/x1", json!({})).await;
     let (_, s) = call(&server, Method::GET, "/x1/_settings?flat_settings=true", None).await;
     assert_eq!(s["x1"]["settings"]["index.number_of_shards"], "3");
