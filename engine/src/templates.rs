@@ -358,25 +358,20 @@ fn describe(overlaps: &[(String, Vec<String>)]) -> (String, String) {
 /// overlapping legacy templates, which it takes precedence over.
 pub(crate) fn check_index_template(meta: &Metadata, name: &str, template: &Value) -> Result<Vec<String>, EngineError> {
     let patterns = index_patterns(template);
-    let ignored: Vec<String> = template
-        .get("ignore_missing_component_templates")
-        .and_then(Value::as_array)
-        .map(|l| l.iter().map(crate::settings_text).collect())
-        .unwrap_or_default();
-    let missing: Vec<String> = template["composed_of"]
-        .as_array()
+    let ignored = string_list(template, "ignore_missing_component_templates");
+    let missing: Vec<String> = string_list(template, "composed_of")
         .into_iter()
-        .flatten()
-        .map(crate::settings_text)
-        .filter(|c| !meta.templates.component.contains_key(c))
+        .filter(|c| !meta.templates.component.contains_key(c) && !ignored.contains(c))
         .collect();
-    if !missing.is_empty() && !missing.iter().all(|m| ignored.contains(m)) {
+    if !missing.is_empty() {
+        let list = java_list(&missing);
         return Err(invalid(
             name,
-            format!(
-                "index template [{name}] specifies a missing component templates {} that does not exist",
-                java_list(&missing)
-            ),
+            if ignored.is_empty() {
+                format!("index template [{name}] specifies component templates {list} that do not exist")
+            } else {
+                format!("index template [{name}] specifies a missing component templates {list} that does not exist and is not part of 'ignore_missing_component_templates'")
+            },
         ));
     }
     let same_priority: Vec<(String, Vec<String>)> = overlapping(&meta.templates.index, name, &patterns)
@@ -392,7 +387,17 @@ pub(crate) fn check_index_template(meta: &Metadata, name: &str, template: &Value
         )));
     }
     // The composed template must make a valid index.
-    crate::template_apply::compose(meta, template, None)?;
+    if let Err(e) = crate::template_apply::compose(meta, template, None) {
+        let components = string_list(template, "composed_of");
+        let with = if components.is_empty() {
+            String::new()
+        } else {
+            format!("with component templates {} ", java_list(&components))
+        };
+        return Err(EngineError::IllegalArgument(format!(
+            "composable template [{name}] template after composition {with}is invalid: {e}"
+        )));
+    }
     let legacy = overlapping(&meta.templates.legacy, "", &patterns);
     Ok(if legacy.is_empty() {
         Vec::new()
@@ -403,6 +408,63 @@ pub(crate) fn check_index_template(meta: &Metadata, name: &str, template: &Value
             java_list(&patterns)
         )]
     })
+}
+
+/// The component templates an index template needs: those it is composed
+/// of, but the ones it may do without.
+fn required_components(template: &Value) -> Vec<String> {
+    let ignored = string_list(template, "ignore_missing_component_templates");
+    string_list(template, "composed_of").into_iter().filter(|c| !ignored.contains(c)).collect()
+}
+
+fn string_list(template: &Value, field: &str) -> Vec<String> {
+    template.get(field).and_then(Value::as_array).into_iter().flatten().map(crate::settings_text).collect()
+}
+
+/// Refuses to remove component templates an index template requires.
+fn check_unused(meta: &Metadata, removed: &[String]) -> Result<(), EngineError> {
+    let mut users: Vec<&str> = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for (template, body) in &meta.templates.index {
+        let hit: Vec<String> = required_components(body).into_iter().filter(|c| removed.contains(c)).collect();
+        if !hit.is_empty() {
+            users.push(template);
+            used.extend(hit);
+        }
+    }
+    if users.is_empty() {
+        return Ok(());
+    }
+    used.sort_unstable();
+    used.dedup();
+    Err(EngineError::IllegalArgument(format!(
+        "component templates {} cannot be removed as they are still in use by index templates {}",
+        java_list(&used),
+        java_list(&users)
+    )))
+}
+
+/// Checks a legacy template against the composable ones: overlapping one
+/// is refused, unless the template keeps its patterns or matches
+/// everything, when it is a warning.
+fn check_legacy_template(meta: &Metadata, name: &str, template: &Value) -> Result<Vec<String>, EngineError> {
+    let patterns = index_patterns(template);
+    let composable = overlapping(&meta.templates.index, name, &patterns);
+    if composable.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (names, with) = describe(&composable);
+    let list = java_list(&patterns);
+    let unchanged = meta.templates.legacy.get(name).is_some_and(|old| index_patterns(old) == patterns);
+    if unchanged || patterns.iter().any(|p| p == "*") {
+        Ok(vec![format!(
+            "legacy template [{name}] has index patterns {list} matching patterns from existing composable templates [{names}] with patterns ({with}); this template [{name}] may be ignored in favor of a composable template at index creation time"
+        )])
+    } else {
+        Err(EngineError::IllegalArgument(format!(
+            "legacy template [{name}] has index patterns {list} matching patterns from existing composable templates [{names}] with patterns ({with}), use composable templates (/_index_template) instead"
+        )))
+    }
 }
 
 /// The names of templates of a kind matching comma-separated names or
@@ -424,69 +486,51 @@ impl Engine {
         self.change_metadata(|meta| {
             if create && kind.of(&meta.templates).contains_key(name) {
                 return Err(EngineError::IllegalArgument(match kind {
-                    Kind::Index | Kind::Legacy => format!("index template [{name}] already exists"),
+                    Kind::Index => format!("index template [{name}] already exists"),
+                    Kind::Legacy => format!("index_template [{name}] already exists"),
                     Kind::Component => format!("component template [{name}] already exists"),
                 }));
             }
             let warnings = match kind {
                 Kind::Index => check_index_template(meta, name, &template)?,
                 Kind::Component => Vec::new(),
-                Kind::Legacy => {
-                    let composable = overlapping(&meta.templates.index, "", &index_patterns(&template));
-                    if composable.is_empty() {
-                        Vec::new()
-                    } else {
-                        let (names, with) = describe(&composable);
-                        vec![format!(
-                            "legacy template [{name}] has index patterns {} matching patterns from existing composable templates [{names}] with patterns ({with}); this template [{name}] may be ignored in favor of a composable template at index creation time",
-                            java_list(&index_patterns(&template))
-                        )]
-                    }
-                }
+                Kind::Legacy => check_legacy_template(meta, name, &template)?,
             };
             kind.of_mut(&mut meta.templates).insert(name.to_owned(), template);
             Ok(warnings)
         })
     }
 
-    /// Deletes templates of a kind by names or patterns. A name without
-    /// wildcards must exist.
+    /// Deletes templates of a kind, as Elasticsearch's
+    /// `MetadataIndexTemplateService` does: several names must each exist
+    /// (no wildcards then); one name may be a pattern, which must match
+    /// something unless it is `*`.
     pub fn delete_templates(&self, kind: Kind, names: &[String]) -> Result<(), EngineError> {
+        let not_found = |names: String| match kind {
+            Kind::Component => EngineError::ResourceNotFound(names),
+            _ => EngineError::IndexTemplateMissing(names),
+        };
         self.change_metadata(|meta| {
             let store = kind.of(&meta.templates);
-            let found = matching(store, names);
-            let missing: Vec<&str> = names
-                .iter()
-                .filter(|n| !n.contains('*') && *n != "_all" && !store.contains_key(*n))
-                .map(String::as_str)
-                .collect();
-            if !missing.is_empty() {
-                return Err(match kind {
-                    Kind::Component => EngineError::ResourceNotFound(missing.join(",")),
-                    _ => EngineError::IndexTemplateMissing(missing.join(",")),
-                });
-            }
-            if kind == Kind::Component {
-                let mut users: Vec<&str> = Vec::new();
-                let mut used: Vec<&str> = Vec::new();
-                for (template, body) in &meta.templates.index {
-                    let parts: Vec<String> =
-                        body["composed_of"].as_array().into_iter().flatten().map(crate::settings_text).collect();
-                    let hit: Vec<&String> = found.iter().filter(|f| parts.contains(f)).collect();
-                    if !hit.is_empty() {
-                        users.push(template);
-                        used.extend(hit.iter().map(|s| s.as_str()));
+            let found: Vec<String> = match names {
+                [one] => {
+                    let found: Vec<String> = store.keys().filter(|k| wildcard_match(one, k)).cloned().collect();
+                    if found.is_empty() && one != "*" {
+                        return Err(not_found(one.clone()));
                     }
+                    found
                 }
-                if !users.is_empty() {
-                    used.sort_unstable();
-                    used.dedup();
-                    return Err(EngineError::IllegalArgument(format!(
-                        "component templates {} cannot be removed as they are still in use by index templates {}",
-                        java_list(&used),
-                        java_list(&users)
-                    )));
+                several => {
+                    let missing: Vec<&str> =
+                        several.iter().filter(|n| !store.contains_key(*n)).map(String::as_str).collect();
+                    if !missing.is_empty() {
+                        return Err(not_found(missing.join(",")));
+                    }
+                    several.to_vec()
                 }
+            };
+            if kind == Kind::Component {
+                check_unused(meta, &found)?;
             }
             let store = kind.of_mut(&mut meta.templates);
             for name in &found {
@@ -564,5 +608,15 @@ mod tests {
         .unwrap();
         assert_eq!(legacy["order"], json!(3));
         assert_eq!(legacy["settings"], json!({}));
+    }
+
+    #[test]
+    fn components_a_template_may_do_without_can_be_removed() {
+        let mut meta = Metadata::default();
+        let t = json!({"composed_of": ["a", "b"], "ignore_missing_component_templates": ["b"]});
+        meta.templates.index.insert("t".into(), t);
+        assert!(check_unused(&meta, &["b".into()]).is_ok());
+        let err = check_unused(&meta, &["a".into(), "b".into()]).unwrap_err().to_string();
+        assert_eq!(err, "component templates [a] cannot be removed as they are still in use by index templates [t]");
     }
 }

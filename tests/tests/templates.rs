@@ -97,7 +97,13 @@ async fn templates_are_checked_as_elasticsearch_checks_them() {
     .await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["type"], "invalid_index_template_exception");
-    assert_eq!(err["error"]["reason"], "index_template [c] invalid, cause [index template [c] specifies a missing component templates [nope] that does not exist]");
+    assert_eq!(
+        err["error"]["reason"],
+        "index_template [c] invalid, cause [index template [c] specifies component templates [nope] that do not exist]"
+    );
+    let body = json!({"index_patterns": ["c"], "composed_of": ["nope", "gone"], "ignore_missing_component_templates": ["gone"]});
+    let (_, err) = call(&server, Method::PUT, "/_index_template/c", Some(body)).await;
+    assert_eq!(err["error"]["reason"], "index_template [c] invalid, cause [index template [c] specifies a missing component templates [nope] that does not exist and is not part of 'ignore_missing_component_templates']");
     let (status, err) = call(&server, Method::PUT, "/_index_template/c", Some(json!({"template": {}}))).await;
     assert_eq!(
         (status, err["error"]["type"].clone()),
@@ -130,6 +136,14 @@ async fn templates_are_checked_as_elasticsearch_checks_them() {
         (status, err["error"]["reason"].clone()),
         (StatusCode::NOT_FOUND, json!("index_template [zzz] missing"))
     );
+    let (status, err) = call(&server, Method::DELETE, "/_index_template/zz*", None).await;
+    assert_eq!(
+        (status, err["error"]["reason"].clone()),
+        (StatusCode::NOT_FOUND, json!("index_template [zz*] missing"))
+    );
+    let (status, err) = call(&server, Method::DELETE, "/_component_template/ct,zzz", None).await;
+    assert_eq!((status, err["error"]["type"].clone()), (StatusCode::NOT_FOUND, json!("resource_not_found_exception")));
+    assert_eq!(err["error"]["reason"], "zzz");
     let (status, _) = call(&server, Method::HEAD, "/_index_template/c", None).await;
     assert_eq!(status, 200);
     ok(&server, Method::DELETE, "/_index_template/a,c", json!(null)).await;
@@ -181,6 +195,16 @@ async fn legacy_templates_apply_in_order_unless_a_composable_one_matches() {
     let (_, s) = call(&server, Method::GET, "/y1/_settings?flat_settings=true", None).await;
     assert_eq!(s["y1"]["settings"]["index.number_of_shards"], "1");
 
+    // A new legacy template may not overlap a composable one.
+    let (status, err) = call(&server, Method::PUT, "/_template/late", Some(json!({"index_patterns": ["y1*"]}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["reason"], "legacy template [late] has index patterns [y1*] matching patterns from existing composable templates [y] with patterns (y => [y*]), use composable templates (/_index_template) instead");
+    let (status, err) =
+        call(&server, Method::PUT, "/_template/high?create=true", Some(json!({"index_patterns": ["x*"]}))).await;
+    assert_eq!(
+        (status, err["error"]["reason"].clone()),
+        (StatusCode::BAD_REQUEST, json!("index_template [high] already exists"))
+    );
     let (status, got) = call(&server, Method::GET, "/_template/nope*", None).await;
     assert_eq!((status, got), (StatusCode::NOT_FOUND, json!({})));
     let (status, _) = call(&server, Method::HEAD, "/_template/high", None).await;
