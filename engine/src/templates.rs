@@ -201,11 +201,6 @@ pub fn read_index_template(name: &str, body: &Value) -> Result<Value, EngineErro
     out.insert("index_patterns".into(), Value::from(patterns.clone()));
     if let Some(template) = body.get("template").filter(|t| !t.is_null()) {
         let parts = template_parts(object(template, "[template]")?, "template", &["lifecycle", "data_stream_options"])?;
-        if patterns.iter().any(|p| p == "*")
-            && parts.get("settings").and_then(|s| s.get("index.hidden")).is_some_and(|v| !v.is_null())
-        {
-            return Err(invalid(name, "global composable templates may not specify the setting index.hidden"));
-        }
         out.insert("template".into(), Value::Object(parts));
     }
     let list = |field: &str| -> Vec<Value> {
@@ -386,8 +381,15 @@ pub(crate) fn check_index_template(meta: &Metadata, name: &str, template: &Value
             priority(template)
         )));
     }
-    // The composed template must make a valid index.
-    if let Err(e) = crate::template_apply::compose(meta, template, None) {
+    // The composed template must make a valid index, and a global one may
+    // not hide it.
+    let composed = crate::template_apply::compose(meta, template, None);
+    if let Ok(c) = &composed {
+        if patterns.iter().any(|p| p == "*") && c.settings.contains_key("index.hidden") {
+            return Err(invalid(name, "global composable templates may not specify the setting index.hidden"));
+        }
+    }
+    if let Err(e) = composed {
         let components = string_list(template, "composed_of");
         let with = if components.is_empty() {
             String::new()
@@ -512,6 +514,14 @@ impl Engine {
         };
         self.change_metadata(|meta| {
             let store = kind.of(&meta.templates);
+            if kind == Kind::Component {
+                // Elasticsearch checks use before existence.
+                let named: Vec<String> = match names {
+                    [one] => store.keys().filter(|k| wildcard_match(one, k)).cloned().collect(),
+                    several => several.iter().filter(|n| store.contains_key(*n)).cloned().collect(),
+                };
+                check_unused(meta, &named)?;
+            }
             let found: Vec<String> = match names {
                 [one] => {
                     let found: Vec<String> = store.keys().filter(|k| wildcard_match(one, k)).cloned().collect();
@@ -529,9 +539,6 @@ impl Engine {
                     several.to_vec()
                 }
             };
-            if kind == Kind::Component {
-                check_unused(meta, &found)?;
-            }
             let store = kind.of_mut(&mut meta.templates);
             for name in &found {
                 store.remove(name);

@@ -119,6 +119,15 @@ async fn templates_are_checked_as_elasticsearch_checks_them() {
     assert_eq!(status, 400, "{err}");
 
     ok(&server, Method::PUT, "/_component_template/ct", json!({"template": {}})).await;
+    ok(&server, Method::PUT, "/_component_template/hide", json!({"template": {"settings": {"index.hidden": true}}}))
+        .await;
+    let body = json!({"index_patterns": ["*"], "composed_of": ["hide"], "priority": 50});
+    let (status, err) = call(&server, Method::PUT, "/_index_template/g", Some(body)).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        err["error"]["reason"],
+        "index_template [g] invalid, cause [global composable templates may not specify the setting index.hidden]"
+    );
     ok(&server, Method::PUT, "/_index_template/c", json!({"index_patterns": ["c"], "composed_of": ["ct"]})).await;
     let (status, err) = call(&server, Method::DELETE, "/_component_template/ct", None).await;
     assert_eq!(status, 400);
@@ -141,7 +150,7 @@ async fn templates_are_checked_as_elasticsearch_checks_them() {
         (status, err["error"]["reason"].clone()),
         (StatusCode::NOT_FOUND, json!("index_template [zz*] missing"))
     );
-    let (status, err) = call(&server, Method::DELETE, "/_component_template/ct,zzz", None).await;
+    let (status, err) = call(&server, Method::DELETE, "/_component_template/hide,zzz", None).await;
     assert_eq!((status, err["error"]["type"].clone()), (StatusCode::NOT_FOUND, json!("resource_not_found_exception")));
     assert_eq!(err["error"]["reason"], "zzz");
     let (status, _) = call(&server, Method::HEAD, "/_index_template/c", None).await;
