@@ -1,6 +1,6 @@
 //! Cluster settings, as `PUT/GET _cluster/settings` change and show them.
 //!
-//! [`KNOWN`] is every cluster setting Tensile accepts, each with its type
+//! `KNOWN` is every cluster setting Tensile accepts, each with its type
 //! (values are checked as Elasticsearch checks them) and its default
 //! (`include_defaults` lists them). Persistent settings live in the
 //! metadata, so they are written atomically and survive a restart;

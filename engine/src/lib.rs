@@ -6,6 +6,10 @@
 //! - [`index_name`], [`settings`] and [`mapping`]: what a new index may be;
 //! - [`resolve`]: index expressions (wildcards, aliases, `_all`) to indices;
 //!   [`alias_expression`]: alias-name expressions (`GET _alias/{name}`).
+//! - [`cluster_settings`]: persistent and transient cluster settings, the
+//!   settings Tensile knows and acts on;
+//! - [`templates`]: index, component and legacy templates, and
+//!   [`template_apply`]: how they shape a new index.
 //!
 //! Shards (tantivy indices with a translog), documents and search come with
 //! the rest of the engine issue and live beside these.
