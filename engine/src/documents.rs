@@ -2,6 +2,7 @@
 //! the shard each document routes to. Writing to a missing index creates
 //! it, as Elasticsearch's `action.auto_create_index` does by default.
 
+use crate::auto_create;
 use crate::blocks::Access;
 use crate::error::{EngineError, ShardRef};
 use crate::indexed::IndexedDoc;
@@ -128,8 +129,26 @@ impl Engine {
                 };
             }
         }
-        self.auto_create.check(target)?;
-        match self.create_index(target, &serde_json::json!({})) {
+        // A matching composable template's `allow_auto_create` overrides the setting.
+        let allowed = {
+            let meta = self.metadata();
+            crate::template_apply::find_index_template(&meta.templates, target, false)
+                .and_then(|(_, t)| t.get("allow_auto_create").and_then(Value::as_bool).map(|a| (a, t.clone())))
+        };
+        match allowed {
+            Some((true, _)) => {}
+            Some((false, template)) => {
+                let patterns = crate::templates::java_list(&crate::templates::index_patterns(&template));
+                return Err(EngineError::IndexNotFound {
+                    name: format!("composable template {patterns} forbids index auto creation"),
+                });
+            }
+            None => {
+                let rule = self.cluster_setting("action.auto_create_index");
+                auto_create::AutoCreate::parse(&rule).map_err(EngineError::IllegalArgument)?.check(target)?;
+            }
+        }
+        match self.create_index_from(target, &serde_json::json!({}), true) {
             Ok(_) | Err(EngineError::IndexAlreadyExists { .. }) => Ok(target.to_owned()),
             Err(e) => Err(e),
         }

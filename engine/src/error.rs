@@ -80,6 +80,21 @@ pub enum EngineError {
     /// `settings_exception`
     #[error("{0}")]
     Settings(String),
+    /// `invalid_index_template_exception`
+    #[error("index_template [{name}] invalid, cause [{reason}]")]
+    InvalidIndexTemplate { name: String, reason: String },
+    /// `index_template_missing_exception`
+    #[error("index_template [{0}] missing")]
+    IndexTemplateMissing(String),
+    /// `resource_not_found_exception`
+    #[error("{0}")]
+    ResourceNotFound(String),
+    /// `action_request_validation_exception`, with one problem.
+    #[error("Validation Failed: 1: {0};")]
+    Validation(String),
+    /// `x_content_parse_exception`: a body field the API does not know.
+    #[error("{0}")]
+    XContentParse(String),
 }
 
 /// A shard of an index, as error metadata names it.

@@ -6,6 +6,10 @@
 //! - [`index_name`], [`settings`] and [`mapping`]: what a new index may be;
 //! - [`resolve`]: index expressions (wildcards, aliases, `_all`) to indices;
 //!   [`alias_expression`]: alias-name expressions (`GET _alias/{name}`).
+//! - [`cluster_settings`]: persistent and transient cluster settings, the
+//!   settings Tensile knows and acts on;
+//! - [`templates`]: index, component and legacy templates, and
+//!   [`template_apply`]: how they shape a new index.
 //!
 //! Shards (tantivy indices with a translog), documents and search come with
 //! the rest of the engine issue and live beside these.
@@ -15,6 +19,7 @@ pub mod aliases;
 pub mod atomic;
 pub mod auto_create;
 pub mod blocks;
+pub mod cluster_settings;
 pub mod date_math_name;
 pub mod directory;
 pub mod documents;
@@ -34,6 +39,8 @@ pub mod shard;
 pub mod shards;
 pub mod source_filter;
 pub mod stats;
+pub mod template_apply;
+pub mod templates;
 pub mod translog;
 
 pub use documents::{DocWrite, NewDoc, UpdateSpec, Updated};
@@ -53,8 +60,9 @@ pub const INDEX_VERSION_CREATED: &str = "9060099";
 /// The engine over one data folder.
 pub struct Engine {
     data_path: PathBuf,
-    /// `action.auto_create_index`.
-    auto_create: auto_create::AutoCreate,
+    /// The node's settings that cluster settings override
+    /// (`action.auto_create_index`, ...), flat.
+    node_settings: settings::FlatSettings,
     /// Open scroll contexts.
     scrolls: search::scroll::Scrolls,
     pits: search::pit::Pits,
@@ -88,7 +96,7 @@ impl Engine {
         shards::spawn_refresher(&shards, std::time::Duration::from_millis(200));
         Ok(Engine {
             data_path,
-            auto_create: Default::default(),
+            node_settings: Default::default(),
             scrolls: Default::default(),
             pits: Default::default(),
             node,
@@ -97,10 +105,17 @@ impl Engine {
         })
     }
 
-    /// Sets `action.auto_create_index`.
-    pub fn with_auto_create(mut self, rule: auto_create::AutoCreate) -> Engine {
-        self.auto_create = rule;
-        self
+    /// Sets the node's values of cluster settings (`action.auto_create_index`,
+    /// ...), after checking them as cluster settings are checked.
+    pub fn with_node_settings(mut self, settings: settings::FlatSettings) -> Result<Engine, EngineError> {
+        cluster_settings::check_node_settings(&settings)?;
+        self.node_settings = settings;
+        Ok(self)
+    }
+
+    /// The node's values of cluster settings.
+    pub fn node_settings(&self) -> &settings::FlatSettings {
+        &self.node_settings
     }
 
     pub fn data_path(&self) -> &Path {
@@ -156,10 +171,18 @@ impl Engine {
     /// Creates an index from the body of `PUT /{index}` (`settings`,
     /// `mappings`, `aliases`).
     pub fn create_index(&self, name: &str, body: &Value) -> Result<IndexMetadata, EngineError> {
+        self.create_index_from(name, body, false)
+    }
+
+    /// Creates an index, the matching templates applied under the request's
+    /// body; `auto` when a write creates it.
+    pub(crate) fn create_index_from(&self, name: &str, body: &Value, auto: bool) -> Result<IndexMetadata, EngineError> {
         // `index.provided_name` keeps the name as given, date math included.
         let provided = name;
         let name = &date_math_name::resolve_now(name)?;
         index_name::validate(name)?;
+        let templated = template_apply::for_new_index(&self.metadata(), name, body, auto)?;
+        let body = templated.as_ref().unwrap_or(body);
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
         settings.retain(|_, v| !v.is_null());
         let mut mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));

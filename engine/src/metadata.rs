@@ -1,5 +1,5 @@
 //! The cluster metadata: every index with its settings, mappings, aliases
-//! and state, kept in `path.data/_state/metadata.json` and rewritten
+//! and state, the persistent cluster settings and the templates, kept in `path.data/_state/metadata.json` and rewritten
 //! atomically on each change.
 
 use crate::atomic;
@@ -75,6 +75,16 @@ impl IndexMetadata {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
     pub indices: BTreeMap<String, IndexMetadata>,
+    /// Persistent cluster settings, flat (`cluster_settings.rs`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub persistent_settings: FlatSettings,
+    /// Transient cluster settings: kept with the metadata so that changes
+    /// stay all or nothing, but never written, so gone after a restart.
+    #[serde(skip)]
+    pub transient_settings: FlatSettings,
+    /// Index, component and legacy templates (`templates.rs`).
+    #[serde(default, skip_serializing_if = "crate::templates::Templates::is_empty")]
+    pub templates: crate::templates::Templates,
 }
 
 const FILE: &str = "_state/metadata.json";

@@ -137,7 +137,8 @@ fn leaf(v: &Value) -> Value {
     }
 }
 
-fn flatten(prefix: &str, v: &Value, out: &mut FlatSettings) {
+/// Flattens a settings object into `out` (`{"a": {"b": 1}}` -> `a.b: "1"`).
+pub(crate) fn flatten(prefix: &str, v: &Value, out: &mut FlatSettings) {
     match v {
         Value::Object(map) => {
             for (k, v) in map {

@@ -13,7 +13,8 @@ use tensile_server::{Bound, Settings};
 #[command(name = "tensile", version)]
 struct Cli {
     /// A setting, as `-E key=value` (http.port, http.host, path.data,
-    /// cluster.name, node.name, http.max_content_length, action.auto_create_index).
+    /// cluster.name, node.name, http.max_content_length, action.auto_create_index,
+    /// action.destructive_requires_name).
     #[arg(short = 'E', value_name = "KEY=VALUE")]
     settings: Vec<String>,
 
@@ -39,9 +40,14 @@ pub fn main() -> anyhow::Result<()> {
 }
 
 async fn run(settings: Settings) -> anyhow::Result<()> {
-    let auto_create =
-        tensile_engine::auto_create::AutoCreate::parse(&settings.auto_create_index).map_err(|e| anyhow::anyhow!(e))?;
-    let engine = Engine::open(&settings.path_data)?.with_auto_create(auto_create);
+    let node_settings = [
+        ("action.auto_create_index", &settings.auto_create_index),
+        ("action.destructive_requires_name", &settings.destructive_requires_name),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), serde_json::Value::from(v.as_str())))
+    .collect();
+    let engine = Engine::open(&settings.path_data)?.with_node_settings(node_settings)?;
     let bound = Bound::bind(&settings).await?;
     let addr = bound.local_addr();
     tracing::info!(

@@ -65,6 +65,11 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::Parse(_) => EsError::parse(reason),
         EngineError::Unsupported(_) => EsError::new(501, "unsupported_operation_exception", reason),
         EngineError::Settings(_) => EsError::new(400, "settings_exception", reason),
+        EngineError::InvalidIndexTemplate { .. } => EsError::new(400, "invalid_index_template_exception", reason),
+        EngineError::IndexTemplateMissing(_) => EsError::new(404, "index_template_missing_exception", reason),
+        EngineError::ResourceNotFound(_) => EsError::new(404, "resource_not_found_exception", reason),
+        EngineError::Validation(_) => EsError::new(400, "action_request_validation_exception", reason),
+        EngineError::XContentParse(_) => EsError::new(400, "x_content_parse_exception", reason),
         EngineError::Io { .. } => EsError::new(500, "io_exception", reason),
         EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),
     }

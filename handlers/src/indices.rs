@@ -61,7 +61,8 @@ pub fn delete<'a>(node: &'a Node, req: Request<params::IndicesDelete>) -> Handle
     let opts = options(IndicesOptions::DELETE, p);
     let result = node
         .engine
-        .resolve(&p.index, opts)
+        .check_destructive(&p.index)
+        .and_then(|()| node.engine.resolve(&p.index, opts))
         .and_then(|names| node.engine.delete_indices(&names))
         .map_err(es_error)
         .map(|()| Response::json(serde_json::json!({ "acknowledged": true })));
@@ -180,12 +181,15 @@ pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>
 pub fn close<'a>(node: &'a Node, req: Request<params::IndicesClose>) -> HandlerFuture<'a> {
     let p = &req.params;
     let opts = options(IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }, p);
-    let result = node.engine.resolve(&p.index, opts).and_then(|names| {
-        node.engine.close_indices(&names)?;
-        let closed: Map<String, Value> =
-            names.into_iter().map(|n| (n, serde_json::json!({ "closed": true }))).collect();
-        Ok(Response::json(serde_json::json!({ "acknowledged": true, "shards_acknowledged": true, "indices": closed })))
-    });
+    let result =
+        node.engine.check_destructive(&p.index).and_then(|()| node.engine.resolve(&p.index, opts)).and_then(|names| {
+            node.engine.close_indices(&names)?;
+            let closed: Map<String, Value> =
+                names.into_iter().map(|n| (n, serde_json::json!({ "closed": true }))).collect();
+            Ok(Response::json(
+                serde_json::json!({ "acknowledged": true, "shards_acknowledged": true, "indices": closed }),
+            ))
+        });
     ready(result.map_err(es_error))
 }
 
@@ -236,9 +240,10 @@ fn change_block<'a>(
     on: bool,
 ) -> HandlerFuture<'a> {
     let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
-    let result = node
-        .engine
-        .resolve(index, opts)
+    // Adding a block is destructive; removing one is not.
+    let destructive = if on { node.engine.check_destructive(index) } else { Ok(()) };
+    let result = destructive
+        .and_then(|()| node.engine.resolve(index, opts))
         .and_then(|names| node.engine.set_block(&names, block.as_str(), on).map(|()| names))
         .map_err(es_error)
         .map(|names| {

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod capabilities;
 pub mod cli;
 pub mod cluster;
+pub mod cluster_settings;
 pub mod collapse;
 pub mod documents;
 pub mod error;
@@ -23,9 +24,11 @@ pub mod node;
 pub mod search;
 pub mod search_shards;
 pub mod stats;
+pub mod templates;
 pub mod term_vectors;
 pub mod update_answer;
 pub mod validate;
+pub mod warnings;
 
 pub use node::Node;
 

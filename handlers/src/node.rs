@@ -79,6 +79,14 @@ impl Handlers for Node {
         crate::cluster::health(self, req)
     }
 
+    fn cluster_put_settings(&self, req: Request<params::ClusterPutSettings>) -> HandlerFuture<'_> {
+        crate::cluster_settings::put(self, req)
+    }
+
+    fn cluster_get_settings(&self, req: Request<params::ClusterGetSettings>) -> HandlerFuture<'_> {
+        crate::cluster_settings::get(self, req)
+    }
+
     fn indices_put_alias(&self, req: Request<params::IndicesPutAlias>) -> HandlerFuture<'_> {
         crate::aliases::put(self, req)
     }
@@ -225,5 +233,67 @@ impl Handlers for Node {
 
     fn indices_get_settings(&self, req: Request<params::IndicesGetSettings>) -> HandlerFuture<'_> {
         crate::indices::get_settings(self, req)
+    }
+
+    fn indices_put_index_template(&self, req: Request<params::IndicesPutIndexTemplate>) -> HandlerFuture<'_> {
+        crate::templates::put_index_template(self, req)
+    }
+
+    fn indices_get_index_template(&self, req: Request<params::IndicesGetIndexTemplate>) -> HandlerFuture<'_> {
+        crate::templates::get_index_template(self, req)
+    }
+
+    fn indices_exists_index_template(&self, req: Request<params::IndicesExistsIndexTemplate>) -> HandlerFuture<'_> {
+        crate::templates::exists_index_template(self, req)
+    }
+
+    fn indices_delete_index_template(&self, req: Request<params::IndicesDeleteIndexTemplate>) -> HandlerFuture<'_> {
+        crate::templates::delete_index_template(self, req)
+    }
+
+    fn cluster_put_component_template(&self, req: Request<params::ClusterPutComponentTemplate>) -> HandlerFuture<'_> {
+        crate::templates::put_component_template(self, req)
+    }
+
+    fn cluster_get_component_template(&self, req: Request<params::ClusterGetComponentTemplate>) -> HandlerFuture<'_> {
+        crate::templates::get_component_template(self, req)
+    }
+
+    fn cluster_exists_component_template(
+        &self,
+        req: Request<params::ClusterExistsComponentTemplate>,
+    ) -> HandlerFuture<'_> {
+        crate::templates::exists_component_template(self, req)
+    }
+
+    fn cluster_delete_component_template(
+        &self,
+        req: Request<params::ClusterDeleteComponentTemplate>,
+    ) -> HandlerFuture<'_> {
+        crate::templates::delete_component_template(self, req)
+    }
+
+    fn indices_put_template(&self, req: Request<params::IndicesPutTemplate>) -> HandlerFuture<'_> {
+        crate::templates::put_template(self, req)
+    }
+
+    fn indices_get_template(&self, req: Request<params::IndicesGetTemplate>) -> HandlerFuture<'_> {
+        crate::templates::get_template(self, req)
+    }
+
+    fn indices_exists_template(&self, req: Request<params::IndicesExistsTemplate>) -> HandlerFuture<'_> {
+        crate::templates::exists_template(self, req)
+    }
+
+    fn indices_delete_template(&self, req: Request<params::IndicesDeleteTemplate>) -> HandlerFuture<'_> {
+        crate::templates::delete_template(self, req)
+    }
+
+    fn indices_simulate_index_template(&self, req: Request<params::IndicesSimulateIndexTemplate>) -> HandlerFuture<'_> {
+        crate::templates::simulate_index_template(self, req)
+    }
+
+    fn indices_simulate_template(&self, req: Request<params::IndicesSimulateTemplate>) -> HandlerFuture<'_> {
+        crate::templates::simulate_template(self, req)
     }
 }

@@ -323,6 +323,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                 }
             }
         }
+        if let Some(k) = pit.as_ref().and_then(|pit| pit.keep_alive) {
+            crate::cluster_settings::check_keep_alive(node, &indices, k)?;
+        }
         match p.scroll {
             None => {
                 let result = match &pit {
@@ -362,6 +365,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                     }
                 }
                 let keep_alive = keep_alive.duration().unwrap_or_default();
+                crate::cluster_settings::check_keep_alive(node, &indices, keep_alive)?;
                 let meta = serde_json::to_value(&view).expect("a view serialises");
                 let (result, id) = node.engine.search_scroll(&indices, &request, keep_alive, meta).map_err(es_error)?;
                 render(node, &view, &result, Some(&id), started)
@@ -475,6 +479,7 @@ pub fn open_pit<'a>(node: &'a Node, req: Request<params::OpenPointInTime>) -> Ha
         }
         let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
         let indices = node.engine.resolve(&p.index, opts).map_err(es_error)?;
+        crate::cluster_settings::check_keep_alive(node, &indices, keep_alive)?;
         let (id, shards) = node.engine.open_pit(&p.index, &indices, keep_alive).map_err(es_error)?;
         Ok(Response::json(json!({
             "id": id,
@@ -854,6 +859,9 @@ pub fn scroll<'a>(node: &'a Node, req: Request<params::Scroll>) -> HandlerFuture
             (None, Some(t)) => t.duration(),
             (None, None) => None,
         };
+        if let Some(k) = keep_alive {
+            crate::cluster_settings::check_keep_alive(node, &[], k)?;
+        }
         let (result, meta) = node.engine.scroll(&id, keep_alive).map_err(es_error)?;
         let mut view: View = serde_json::from_value(meta).unwrap_or_default();
         if let Some(as_int) = p.rest_total_hits_as_int.or(body.get("rest_total_hits_as_int").and_then(Value::as_bool)) {

@@ -133,6 +133,15 @@ impl EsError {
         self
     }
 
+    /// Sets the `root_cause` list, which is otherwise the exception itself
+    /// (a search whose shards all failed lists the shards' causes).
+    pub fn with_root_causes(mut self, roots: Vec<ErrorCause>) -> Self {
+        if let ErrorBody::Exception { root_causes, .. } = &mut self.body {
+            *root_causes = Some(roots);
+        }
+        self
+    }
+
     /// Adds a response header.
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));

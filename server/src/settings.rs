@@ -25,6 +25,11 @@ pub struct Settings {
     pub node_name: String,
     /// `action.auto_create_index`: `true`, `false` or index patterns.
     pub auto_create_index: String,
+    /// `action.destructive_requires_name`. Elasticsearch's default is
+    /// `true`; Tensile's is `false`, the value Elasticsearch's own test
+    /// clusters run with, so that clients and test suites may wipe with
+    /// `DELETE /*`. A cluster setting of the same name overrides it.
+    pub destructive_requires_name: String,
 }
 
 impl Default for Settings {
@@ -37,6 +42,7 @@ impl Default for Settings {
             cluster_name: "elasticsearch".into(),
             node_name: default_node_name(),
             auto_create_index: "true".into(),
+            destructive_requires_name: "false".into(),
         }
     }
 }
@@ -86,6 +92,7 @@ impl Settings {
             "cluster.name" => self.cluster_name = value.into(),
             "node.name" => self.node_name = value.into(),
             "action.auto_create_index" => self.auto_create_index = value.into(),
+            "action.destructive_requires_name" => self.destructive_requires_name = value.into(),
             _ => return Err(SettingsError::Unknown(key.into())),
         }
         Ok(())
