@@ -10,11 +10,10 @@
 //! its default.
 //!
 //! Of these, Tensile acts on `action.destructive_requires_name`,
-//! `action.auto_create_index`, `search.max_keep_alive` and
-//! `search.default_keep_alive`; the allocation, recovery, breaker and
-//! logger settings are accepted (a single node has nothing to allocate or
-//! recover) and reported, as is `search.allow_expensive_queries`, which
-//! Tensile does not enforce yet.
+//! `action.auto_create_index`, `search.max_keep_alive`,
+//! `search.default_keep_alive` and `search.allow_expensive_queries`; the
+//! allocation, recovery, breaker and logger settings are accepted (a single
+//! node has nothing to allocate or recover) and reported.
 
 use crate::error::EngineError;
 use crate::metadata::Metadata;

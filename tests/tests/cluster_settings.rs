@@ -2,7 +2,7 @@
 //! transient ones do not; unknown settings and bad values are refused;
 //! `null` and wildcards reset; and the settings Tensile acts on act
 //! (`action.destructive_requires_name`, `action.auto_create_index`,
-//! `search.max_keep_alive`).
+//! `search.max_keep_alive`, `search.allow_expensive_queries`).
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
@@ -182,5 +182,39 @@ async fn keep_alives_are_bounded_by_search_max_keep_alive() {
     let (status, _) = call(&server, Method::POST, "/i/_pit?keep_alive=5m", None).await;
     assert_eq!(status, 400);
     let (status, _) = call(&server, Method::POST, "/i/_pit?keep_alive=30s", None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn expensive_queries_are_refused_when_disallowed() {
+    let server = server!();
+    let mappings =
+        json!({"mappings": {"properties": {"t": {"type": "text"}, "k": {"type": "keyword"}, "n": {"type": "nested"}}}});
+    call(&server, Method::PUT, "/e", Some(mappings)).await;
+    call(&server, Method::PUT, "/e/_doc/1?refresh=true", Some(json!({"t": "hello", "k": "abc", "n": {"x": 1}}))).await;
+    let queries = [
+        json!({"prefix": {"k": "a"}}),
+        json!({"wildcard": {"t": "h*"}}),
+        json!({"regexp": {"k": "a.*"}}),
+        json!({"fuzzy": {"t": "helo"}}),
+        json!({"range": {"k": {"gte": "a"}}}),
+        json!({"nested": {"path": "n", "query": {"match_all": {}}}}),
+    ];
+    for q in &queries {
+        let (status, _) = call(&server, Method::POST, "/e/_search", Some(json!({"query": q}))).await;
+        assert_eq!(status, 200, "{q}");
+    }
+    put(&server, json!({"persistent": {"search.allow_expensive_queries": false}})).await;
+    for q in &queries {
+        let (status, err) = call(&server, Method::POST, "/e/_search", Some(json!({"query": q}))).await;
+        assert_eq!(status, 400, "{q}");
+        let reason = err["error"]["root_cause"][0]["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("cannot be executed when 'search.allow_expensive_queries' is set to false."),
+            "{reason}"
+        );
+    }
+    // Cheap queries still run.
+    let (status, _) = call(&server, Method::POST, "/e/_search", Some(json!({"query": {"term": {"k": "abc"}}}))).await;
     assert_eq!(status, 200);
 }

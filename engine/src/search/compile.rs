@@ -26,6 +26,17 @@ pub struct QueryLimits {
     pub max_terms_count: usize,
     /// `index.max_result_window`, which also bounds an `ids` query.
     pub max_result_window: usize,
+    /// `search.allow_expensive_queries`: when off, the queries Elasticsearch
+    /// counts as expensive are refused.
+    pub allow_expensive: bool,
+}
+
+/// The refusal of an expensive query while `search.allow_expensive_queries`
+/// is off, with a hint after it.
+fn expensive(what: &str, hint: &str) -> EngineError {
+    EngineError::QueryShard(format!(
+        "{what} cannot be executed when 'search.allow_expensive_queries' is set to false.{hint}"
+    ))
 }
 
 #[derive(Clone, Copy)]
@@ -306,6 +317,9 @@ impl Compiler<'_> {
     /// A `nested` query: its query on the documents of its nested field,
     /// joined to the documents holding them.
     fn nested(&self, n: &super::dsl::Nested) -> Result<Compiled, EngineError> {
+        if !self.limits.allow_expensive {
+            return Err(expensive("[joining] queries", ""));
+        }
         let Some(child) = self.nested_child(n)? else { return Ok(Box::new(EmptyQuery)) };
         let joined =
             super::nested::NestedQuery { child, parent: self.scope.map(str::to_owned), score_mode: n.score_mode };
@@ -534,6 +548,7 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
+            Query::Fuzzy { .. } if !self.limits.allow_expensive => return Err(expensive("[fuzzy] queries", "")),
             Query::Fuzzy { field, value, fuzziness, prefix_length, transpositions, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let term = if f.kind.is_text() {
@@ -937,6 +952,14 @@ impl Compiler<'_> {
     ) -> Result<Compiled, EngineError> {
         let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
         let field: &FieldMapper = &field;
+        if !self.limits.allow_expensive && kind != "term" {
+            let hint = if kind == "prefix" {
+                " For optimised prefix queries on text fields please enable [index_prefixes]."
+            } else {
+                ""
+            };
+            return Err(expensive(&format!("[{kind}] queries"), hint));
+        }
         if kind == "regexp" && regex.chars().count() > self.limits.max_regex_length {
             return Err(EngineError::IllegalArgument(format!(
                 "The length of regex [{}] used in the Regexp Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_regex_length] index level setting.",
@@ -1014,6 +1037,9 @@ impl Compiler<'_> {
     ) -> Result<Compiled, EngineError> {
         let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
         let field: &FieldMapper = &field;
+        if !self.limits.allow_expensive && (field.kind.is_text() || field.kind == FieldKind::Keyword) {
+            return Err(expensive("[range] queries on [text] or [keyword] fields", ""));
+        }
         let mut field = field.clone();
         if let Some(f) = format {
             field.format = Some(crate::mapper::date::DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?);

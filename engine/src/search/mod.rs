@@ -574,6 +574,7 @@ impl Engine {
             max_regex_length: self.index_setting(index, "index.max_regex_length").unwrap_or(1000),
             max_terms_count: self.index_setting(index, "index.max_terms_count").unwrap_or(65_536),
             max_result_window: self.index_setting(index, "index.max_result_window").unwrap_or(MAX_RESULT_WINDOW),
+            allow_expensive: self.cluster_bool_setting("search.allow_expensive_queries"),
         }
     }
 
