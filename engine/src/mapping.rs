@@ -32,6 +32,8 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "constant_keyword",
     "wildcard",
     "completion",
+    "rank_feature",
+    "rank_features",
 ];
 
 /// Field types Elasticsearch has that Tensile does not index yet.
@@ -40,8 +42,6 @@ const UNSUPPORTED_TYPES: &[&str] = &[
     "token_count",
     "dense_vector",
     "sparse_vector",
-    "rank_feature",
-    "rank_features",
     "percolator",
     "join",
     "version",

@@ -1373,3 +1373,56 @@ async fn terms_set_needs_as_many_terms_as_the_document_says() {
     let (status, _) = call(&c, url, Method::POST, "/jobs/_search", Some(script)).await;
     assert_eq!(status.as_u16(), 501);
 }
+
+#[tokio::test]
+async fn rank_features_score_documents() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "pagerank": {"type": "rank_feature"},
+        "length": {"type": "rank_feature", "positive_score_impact": false},
+        "topics": {"type": "rank_features"}
+    }});
+    call(&c, url, Method::PUT, "/pages", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/pages/_doc/1", Some(json!({"pagerank": 8, "length": 100, "topics": {"sports": 50}})))
+        .await;
+    call(&c, url, Method::PUT, "/pages/_doc/2", Some(json!({"pagerank": 2, "length": 10, "topics": {"art": 20}})))
+        .await;
+    call(&c, url, Method::PUT, "/pages/_doc/3?refresh=true", Some(json!({"length": 5}))).await;
+    let scores = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/pages/_search", Some(json!({"query": q}))).await;
+            assert!(status.is_success(), "{found}");
+            found["hits"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| (h["_id"].as_str().unwrap().to_owned(), h["_score"].as_f64().unwrap()))
+                .collect::<Vec<_>>()
+        }
+    };
+    // Saturation with the pivot given: S / (S + pivot).
+    let found = scores(json!({"rank_feature": {"field": "pagerank", "saturation": {"pivot": 8}}})).await;
+    assert_eq!(found.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["1", "2"]);
+    assert!((found[0].1 - 0.5).abs() < 1e-6 && (found[1].1 - 0.2).abs() < 1e-6, "{found:?}");
+    // A negative impact: shorter scores higher.
+    let found = scores(json!({"rank_feature": {"field": "length", "linear": {}}})).await;
+    assert_eq!(found[0].0, "3");
+    // A feature of `rank_features`.
+    let found = scores(json!({"rank_feature": {"field": "topics.sports", "log": {"scaling_factor": 1}}})).await;
+    assert_eq!(found.len(), 1);
+    assert!((found[0].1 - 51f64.ln()).abs() < 1e-5, "{found:?}");
+    let (status, _) = call(&c, url, Method::PUT, "/pages/_doc/4", Some(json!({"pagerank": -1}))).await;
+    assert_eq!(status.as_u16(), 400);
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/pages/_search",
+        Some(json!({"query": {"rank_feature": {"field": "pagerank", "log": {"scaling_factor": 1}, "linear": {}}}})),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 400);
+}

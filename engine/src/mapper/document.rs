@@ -374,6 +374,15 @@ impl Parse<'_> {
                 self.flattened(field, &field.path.clone(), map);
                 Ok(())
             }
+            // Each feature is a number of its own, under the field's path.
+            Value::Object(map) if field.kind == FieldKind::RankFeatures => map.iter().try_for_each(|(name, v)| {
+                let feature = Arc::new(FieldMapper {
+                    path: format!("{}.{name}", field.path),
+                    multi_fields: Vec::new(),
+                    ..(**field).clone()
+                });
+                self.one(&feature, v)
+            }),
             _ => self.one(field, value),
         }
     }

@@ -36,6 +36,10 @@ pub enum FieldKind {
     Flattened,
     Alias,
     Completion,
+    /// `rank_feature`: one positive number a `rank_feature` query scores by.
+    RankFeature,
+    /// `rank_features`: named positive numbers, each a feature of its own.
+    RankFeatures,
 }
 
 impl FieldKind {
@@ -64,6 +68,8 @@ impl FieldKind {
             "flattened" => FieldKind::Flattened,
             "alias" => FieldKind::Alias,
             "completion" => FieldKind::Completion,
+            "rank_feature" => FieldKind::RankFeature,
+            "rank_features" => FieldKind::RankFeatures,
             _ => return None,
         })
     }
@@ -180,6 +186,7 @@ fn parameters(kind: FieldKind) -> &'static [&'static str] {
             "contexts",
         ],
         FieldKind::Binary => &[],
+        FieldKind::RankFeature | FieldKind::RankFeatures => &["positive_score_impact"],
     }
 }
 
@@ -216,6 +223,8 @@ pub struct FieldMapper {
     pub fielddata: bool,
     /// A completion field's contexts.
     pub contexts: Vec<super::completion::ContextMapping>,
+    /// A rank feature's `positive_score_impact`.
+    pub positive_impact: bool,
 }
 
 fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
@@ -306,6 +315,7 @@ impl FieldMapper {
             term_vector_offsets: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t.ends_with("offsets")),
             meta: map.get("meta").and_then(Value::as_object).cloned(),
             fielddata: kind.is_text() && flag(map, "fielddata", false),
+            positive_impact: flag(map, "positive_score_impact", true),
             contexts: match map.get("contexts") {
                 Some(c) if kind == FieldKind::Completion => super::completion::parse_contexts(path, c)?,
                 _ => Vec::new(),
@@ -481,6 +491,13 @@ impl FieldMapper {
             FieldKind::Binary => {
                 text()?;
                 IndexValue::SourceOnly
+            }
+            FieldKind::RankFeature | FieldKind::RankFeatures => {
+                let v = self.double(value)?;
+                if !(v.is_normal() && v > 0.0) || v > f64::from(f32::MAX) {
+                    return Err(format!("[{}] must be a positive normal float, got [{v}]", self.type_name));
+                }
+                IndexValue::Double(f64::from(v as f32))
             }
             FieldKind::Alias => return Err(format!("Cannot write to a field alias [{}].", self.path)),
         }))

@@ -414,6 +414,27 @@ impl Compiler<'_> {
             Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
             Query::Named { query, .. } => self.compile(query)?,
             Query::Nested(n) => self.nested(n)?,
+            Query::RankFeature { field, function, boost } => {
+                // The field, or the `rank_features` field holding it as a feature.
+                let mapped = self.mapper.fields.get(field).cloned().or_else(|| {
+                    let (parent, _) = field.rsplit_once('.')?;
+                    self.mapper.fields.get(parent).filter(|f| f.kind == FieldKind::RankFeatures).cloned()
+                });
+                let Some(f) = mapped else { return Ok(Box::new(EmptyQuery)) };
+                if !matches!(f.kind, FieldKind::RankFeature | FieldKind::RankFeatures) {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "[rank_feature] query only works on [rank_feature] fields and features of [rank_features] fields, not [{}]",
+                        f.type_name
+                    )));
+                }
+                let query = super::rank_feature::RankFeatureQuery {
+                    exists: Term::from_field_text(self.fields.exists, field),
+                    column: format!("_terms.{field}"),
+                    function: *function,
+                    positive: f.positive_impact,
+                };
+                boosted(Box::new(query), *boost)
+            }
             Query::TermsSet { field, terms, minimum_field, boost } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;

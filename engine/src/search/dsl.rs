@@ -95,6 +95,12 @@ pub enum Query {
         minimum_field: String,
         boost: f32,
     },
+    /// `rank_feature`: documents with a feature, scored by a function of it.
+    RankFeature {
+        field: String,
+        function: super::rank_feature::RankFunction,
+        boost: f32,
+    },
     /// `intervals`: terms of a text field in the order and proximity a rule says.
     Intervals {
         field: String,
@@ -332,6 +338,7 @@ impl std::fmt::Display for Query {
             Query::FunctionScore(fs) => write!(f, "function score ({}, functions: {})", fs.query, fs.functions.len()),
             Query::Nested(n) => write!(f, "ToParentBlockJoinQuery ({})", n.query),
             Query::Intervals { field, .. } => write!(f, "IntervalQuery({field})"),
+            Query::RankFeature { field, .. } => write!(f, "RankFeatureQuery({field})"),
             Query::TermsSet { field, terms, minimum_field, .. } => {
                 write!(f, "CoveringQuery({field}: {} terms, minimum [{minimum_field}])", terms.len())
             }
@@ -435,7 +442,6 @@ const NOT_YET: &[&str] = &[
     "geo_polygon",
     "field_masking_span",
     "more_like_this",
-    "rank_feature",
     "percolate",
     "pinned",
     "knn",
@@ -971,6 +977,18 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 terms: o.get("terms").and_then(Value::as_array).cloned().unwrap_or_default(),
                 minimum_field: minimum_field.to_owned(),
                 boost: boost(o)?,
+            }
+        }
+        "rank_feature" => {
+            supported_options(params, &["field", "saturation", "log", "sigmoid", "linear", "boost", "_name"], kind)?;
+            Query::RankFeature {
+                field: params
+                    .get("field")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| parsing("[rank_feature] requires a [field]"))?
+                    .to_owned(),
+                function: super::rank_feature::RankFunction::parse(params)?,
+                boost: boost(params)?,
             }
         }
         "intervals" => {

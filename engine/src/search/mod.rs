@@ -22,6 +22,7 @@ pub mod nested;
 pub mod pit;
 mod profile;
 pub mod query_string;
+pub mod rank_feature;
 pub mod rescore;
 pub mod scroll;
 pub mod simple_query_string;

@@ -1,0 +1,171 @@
+//! The `rank_feature` query: documents holding a `rank_feature` field (or
+//! a feature of a `rank_features` field), scored by a function of its
+//! value: `saturation` (`S / (S + pivot)`), `log` (`ln(scaling_factor +
+//! S)`), `sigmoid` (`S^a / (S^a + pivot^a)`) or `linear` (`S`); with
+//! `positive_score_impact: false`, a greater value scores less.
+
+use super::listed::Listed;
+use serde_json::Value;
+use tantivy::columnar::DynamicColumn;
+use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, TermQuery, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+
+/// How a feature's value becomes a score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RankFunction {
+    /// `pivot` `None`: the geometric mean of the field's values.
+    Saturation {
+        pivot: Option<f64>,
+    },
+    Log {
+        scaling_factor: f64,
+    },
+    Sigmoid {
+        pivot: f64,
+        exponent: f64,
+    },
+    Linear,
+}
+
+impl RankFunction {
+    /// Reads a `rank_feature` query's function; saturation when none is named.
+    pub fn parse(params: &serde_json::Map<String, Value>) -> Result<RankFunction, crate::EngineError> {
+        let parsing = |r: String| crate::EngineError::Parsing(r);
+        let named: Vec<&str> =
+            ["saturation", "log", "sigmoid", "linear"].into_iter().filter(|k| params.contains_key(*k)).collect();
+        if named.len() > 1 {
+            return Err(parsing("Can only specify one of [log], [saturation], [sigmoid] and [linear]".into()));
+        }
+        let number = |f: &str, k: &str| -> Result<f64, crate::EngineError> {
+            params[f].get(k).and_then(Value::as_f64).ok_or_else(|| parsing(format!("[{f}] requires a [{k}]")))
+        };
+        Ok(match named.first().copied() {
+            None => RankFunction::Saturation { pivot: None },
+            Some("saturation") => {
+                RankFunction::Saturation { pivot: params["saturation"].get("pivot").and_then(Value::as_f64) }
+            }
+            Some("log") => RankFunction::Log { scaling_factor: number("log", "scaling_factor")? },
+            Some("sigmoid") => {
+                RankFunction::Sigmoid { pivot: number("sigmoid", "pivot")?, exponent: number("sigmoid", "exponent")? }
+            }
+            _ => RankFunction::Linear,
+        })
+    }
+
+    fn score(self, value: f64, pivot: f64, positive: bool) -> f64 {
+        match (self, positive) {
+            (RankFunction::Saturation { .. }, true) => value / (value + pivot),
+            (RankFunction::Saturation { .. }, false) => pivot / (value + pivot),
+            (RankFunction::Log { scaling_factor }, true) => (scaling_factor + value).ln(),
+            (RankFunction::Log { scaling_factor }, false) => (scaling_factor + 1.0 / value).ln(),
+            (RankFunction::Sigmoid { pivot, exponent }, true) => {
+                value.powf(exponent) / (value.powf(exponent) + pivot.powf(exponent))
+            }
+            (RankFunction::Sigmoid { pivot, exponent }, false) => {
+                pivot.powf(exponent) / (value.powf(exponent) + pivot.powf(exponent))
+            }
+            (RankFunction::Linear, true) => value,
+            (RankFunction::Linear, false) => 1.0 / value,
+        }
+    }
+}
+
+/// The compiled query over one feature's path.
+#[derive(Debug, Clone)]
+pub(crate) struct RankFeatureQuery {
+    /// The `_exists` term of the feature's path.
+    pub exists: Term,
+    /// Its `_terms` column.
+    pub column: String,
+    pub function: RankFunction,
+    pub positive: bool,
+}
+
+fn first(columns: &[DynamicColumn], doc: DocId) -> Option<f64> {
+    columns.iter().find_map(|c| match c {
+        DynamicColumn::F64(c) => c.first(doc),
+        DynamicColumn::I64(c) => c.first(doc).map(|v| v as f64),
+        DynamicColumn::U64(c) => c.first(doc).map(|v| v as f64),
+        _ => None,
+    })
+}
+
+impl TQuery for RankFeatureQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        // Saturation's default pivot: the geometric mean of the values.
+        let pivot = match (self.function, scoring.searcher()) {
+            (RankFunction::Saturation { pivot: Some(p) }, _) => p,
+            (RankFunction::Saturation { pivot: None }, Some(searcher)) => {
+                let (mut logs, mut n) = (0.0, 0u64);
+                for segment in searcher.segment_readers() {
+                    let columns = super::sort::columns(segment, &self.column)?;
+                    for doc in 0..segment.max_doc() {
+                        if let Some(v) = first(&columns, doc).filter(|v| *v > 0.0) {
+                            logs += v.ln();
+                            n += 1;
+                        }
+                    }
+                }
+                if n == 0 {
+                    1.0
+                } else {
+                    (logs / n as f64).exp()
+                }
+            }
+            _ => 1.0,
+        };
+        let exists = TermQuery::new(self.exists.clone(), IndexRecordOption::Basic)
+            .weight(EnableScoring::disabled_from_schema(scoring.schema()))?;
+        Ok(Box::new(RankFeatureWeight { query: self.clone(), exists, pivot }))
+    }
+}
+
+struct RankFeatureWeight {
+    query: RankFeatureQuery,
+    exists: Box<dyn Weight>,
+    pivot: f64,
+}
+
+impl Weight for RankFeatureWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut docs = self.exists.scorer(reader, 1.0)?;
+        let columns = super::sort::columns(reader, &self.query.column)?;
+        let mut scored = Vec::new();
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            if let Some(v) = first(&columns, doc) {
+                let score = self.query.function.score(v, self.pivot, self.query.positive);
+                scored.push((doc, score as Score * boost));
+            }
+            doc = docs.advance();
+        }
+        Ok(Box::new(Listed::new(scored)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
+        }
+        Ok(Explanation::new("rank feature function of the value", scorer.score()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RankFunction;
+
+    #[test]
+    fn functions_score_as_elasticsearch_documents() {
+        let s = RankFunction::Saturation { pivot: Some(8.0) };
+        assert!((s.score(8.0, 8.0, true) - 0.5).abs() < 1e-12);
+        assert!((s.score(8.0, 8.0, false) - 0.5).abs() < 1e-12);
+        assert!(
+            (RankFunction::Log { scaling_factor: 1.0 }.score(std::f64::consts::E - 1.0, 0.0, true) - 1.0).abs() < 1e-12
+        );
+        let sig = RankFunction::Sigmoid { pivot: 2.0, exponent: 1.0 };
+        assert!((sig.score(2.0, 0.0, true) - 0.5).abs() < 1e-12);
+        assert_eq!(RankFunction::Linear.score(3.0, 0.0, true), 3.0);
+    }
+}
