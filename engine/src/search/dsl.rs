@@ -1306,7 +1306,7 @@ mod tests {
             Query::Bool { .. }
         ));
         assert_eq!(parse(&json!({"foo": {}})).unwrap_err().to_string(), "unknown query [foo]");
-        assert!(matches!(parse(&json!({"span_term": {"a": "b"}})), Err(EngineError::Unsupported(_))));
+        assert!(matches!(parse(&json!({"more_like_this": {"like": "b"}})), Err(EngineError::Unsupported(_))));
         assert_eq!((edit_distance_for("AUTO", 2).unwrap(), edit_distance_for("AUTO", 4).unwrap()), (0, 1));
         assert_eq!(edit_distance_for("AUTO:2,4", 5).unwrap(), 2);
         assert!(edit_distance_for("3", 5).is_err());
