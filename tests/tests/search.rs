@@ -1426,3 +1426,40 @@ async fn rank_features_score_documents() {
     .await;
     assert_eq!(status.as_u16(), 400);
 }
+
+#[tokio::test]
+async fn more_like_this_finds_documents_sharing_their_best_terms() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let mlt = |like: Value, extra: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let mut q = json!({"fields": ["title"], "like": like, "min_term_freq": 1, "min_doc_freq": 1});
+            q.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            let (status, found) =
+                call(&c, &url, Method::POST, "/books/_search", Some(json!({"query": {"more_like_this": q}}))).await;
+            assert!(status.is_success(), "{found}");
+            let mut matched: Vec<String> = ids(&found).iter().map(|s| s.to_string()).collect();
+            matched.sort();
+            matched
+        }
+    };
+    // "The quick brown fox" (1), "The fox and the hound" (4).
+    assert_eq!(mlt(json!("fox hunt"), json!({})).await, ["1", "4"]);
+    // Liking a document leaves it out, unless `include`.
+    assert_eq!(mlt(json!([{"_id": "4"}]), json!({"minimum_should_match": 1})).await, ["1"]);
+    assert_eq!(mlt(json!([{"_id": "4"}]), json!({"minimum_should_match": 1, "include": true})).await, ["1", "4"]);
+    // An unliked text takes its terms out.
+    assert_eq!(mlt(json!("fox"), json!({"unlike": "fox"})).await, Vec::<String>::new());
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/books/_search",
+        Some(json!({"query": {"more_like_this": {"fields": ["title"]}}})),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 400);
+}

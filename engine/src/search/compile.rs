@@ -314,6 +314,89 @@ impl Compiler<'_> {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
+    /// A `more_like_this` query: the liked texts' terms in each field, as
+    /// candidates the searcher's frequencies choose from.
+    fn more_like_this(&self, m: &super::more_like_this::MoreLikeThis) -> Result<Compiled, EngineError> {
+        use super::more_like_this::Like;
+        let mut fields: Vec<&FieldMapper> = if m.fields.is_empty() {
+            self.mapper
+                .fields
+                .values()
+                .map(|f| &**f)
+                .filter(|f| f.kind.is_text() || f.kind == FieldKind::Keyword)
+                .collect()
+        } else {
+            let mut named = Vec::new();
+            for pattern in &m.fields {
+                for (path, f) in &self.mapper.fields {
+                    if crate::resolve::wildcard_match(pattern, path)
+                        && (f.kind.is_text() || f.kind == FieldKind::Keyword)
+                    {
+                        named.push(&**f);
+                    }
+                }
+            }
+            named
+        };
+        fields.sort_by(|a, b| a.path.cmp(&b.path));
+        fields.dedup_by(|a, b| a.path == b.path);
+        // Each field's terms in some texts, with their frequencies.
+        let terms_of = |likes: &[Like]| -> Result<std::collections::HashMap<Term, u64>, EngineError> {
+            let mut out = std::collections::HashMap::new();
+            for f in &fields {
+                let texts: Vec<String> = likes
+                    .iter()
+                    .flat_map(|like| match like {
+                        Like::Text(t) => vec![t.clone()],
+                        Like::Source { source, .. } => {
+                            let path = super::fields::source_path(self.mapper, f);
+                            crate::source_filter::values_at(source, path).iter().map(crate::settings_text).collect()
+                        }
+                        Like::Document { .. } => Vec::new(),
+                    })
+                    .collect();
+                for text in texts {
+                    let words: Vec<String> = if f.kind.is_text() {
+                        self.words(f, m.analyzer.as_deref(), &text)?.into_iter().map(|(_, w)| w).collect()
+                    } else {
+                        vec![text]
+                    };
+                    for word in words.into_iter().filter(|w| m.keeps(w)) {
+                        let term = if f.kind.is_text() {
+                            Some(self.text_term(f, &word))
+                        } else {
+                            self.exact_term(f, &Value::String(word))
+                        };
+                        if let Some(term) = term {
+                            *out.entry(term).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        };
+        let unliked = terms_of(&m.unlike)?;
+        let mut candidates: Vec<(Term, u64)> =
+            terms_of(&m.like)?.into_iter().filter(|(t, _)| !unliked.contains_key(t)).collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        let query: Compiled = Box::new(super::more_like_this::MoreLikeThisQuery {
+            candidates,
+            min_term_freq: m.min_term_freq,
+            min_doc_freq: m.min_doc_freq,
+            max_doc_freq: m.max_doc_freq,
+            max_query_terms: m.max_query_terms,
+            minimum_should_match: m.minimum_should_match.clone(),
+        });
+        let liked = m.liked_ids();
+        let query = if m.include || liked.is_empty() {
+            query
+        } else {
+            let ids = self.compile(&Query::Ids { values: liked })?;
+            Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::MustNot, ids)]))
+        };
+        Ok(boosted(query, m.boost))
+    }
+
     /// A `nested` query: its query on the documents of its nested field,
     /// joined to the documents holding them.
     fn nested(&self, n: &super::dsl::Nested) -> Result<Compiled, EngineError> {
@@ -414,6 +497,7 @@ impl Compiler<'_> {
             Query::MatchAll { boost } => Box::new(ConstScoreQuery::new(Box::new(AllQuery), *boost)),
             Query::Named { query, .. } => self.compile(query)?,
             Query::Nested(n) => self.nested(n)?,
+            Query::MoreLikeThis(m) => self.more_like_this(m)?,
             Query::RankFeature { field, function, boost } => {
                 // The field, or the `rank_features` field holding it as a feature.
                 let mapped = self.mapper.fields.get(field).cloned().or_else(|| {

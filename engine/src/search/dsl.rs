@@ -95,6 +95,8 @@ pub enum Query {
         minimum_field: String,
         boost: f32,
     },
+    /// `more_like_this`: documents whose terms are like the liked texts'.
+    MoreLikeThis(Box<super::more_like_this::MoreLikeThis>),
     /// `rank_feature`: documents with a feature, scored by a function of it.
     RankFeature {
         field: String,
@@ -339,6 +341,7 @@ impl std::fmt::Display for Query {
             Query::Nested(n) => write!(f, "ToParentBlockJoinQuery ({})", n.query),
             Query::Intervals { field, .. } => write!(f, "IntervalQuery({field})"),
             Query::RankFeature { field, .. } => write!(f, "RankFeatureQuery({field})"),
+            Query::MoreLikeThis(m) => write!(f, "like:({} liked)", m.like.len()),
             Query::TermsSet { field, terms, minimum_field, .. } => {
                 write!(f, "CoveringQuery({field}: {} terms, minimum [{minimum_field}])", terms.len())
             }
@@ -441,7 +444,6 @@ const NOT_YET: &[&str] = &[
     "geo_shape",
     "geo_polygon",
     "field_masking_span",
-    "more_like_this",
     "percolate",
     "pinned",
     "knn",
@@ -561,7 +563,11 @@ pub fn parse(v: &Value) -> Result<Query, EngineError> {
 
 /// Whether a tree holds a terms lookup (which must be read before it runs).
 pub fn has_lookup(q: &Query) -> bool {
-    matches!(q, Query::TermsLookup { .. }) || q.children().into_iter().any(has_lookup)
+    match q {
+        Query::TermsLookup { .. } => true,
+        Query::MoreLikeThis(m) => m.has_lookup(),
+        _ => q.children().into_iter().any(has_lookup),
+    }
 }
 
 /// The queries of a tree that carry a `_name`, with their names. (Named
@@ -979,6 +985,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 boost: boost(o)?,
             }
         }
+        "more_like_this" => Query::MoreLikeThis(Box::new(super::more_like_this::MoreLikeThis::parse(params)?)),
         "rank_feature" => {
             supported_options(params, &["field", "saturation", "log", "sigmoid", "linear", "boost", "_name"], kind)?;
             Query::RankFeature {
@@ -1306,7 +1313,7 @@ mod tests {
             Query::Bool { .. }
         ));
         assert_eq!(parse(&json!({"foo": {}})).unwrap_err().to_string(), "unknown query [foo]");
-        assert!(matches!(parse(&json!({"more_like_this": {"like": "b"}})), Err(EngineError::Unsupported(_))));
+        assert!(matches!(parse(&json!({"percolate": {"field": "b"}})), Err(EngineError::Unsupported(_))));
         assert_eq!((edit_distance_for("AUTO", 2).unwrap(), edit_distance_for("AUTO", 4).unwrap()), (0, 1));
         assert_eq!(edit_distance_for("AUTO:2,4", 5).unwrap(), 2);
         assert!(edit_distance_for("3", 5).is_err());

@@ -18,6 +18,7 @@ mod geo_query;
 pub mod highlight;
 pub mod intervals;
 mod listed;
+pub mod more_like_this;
 pub mod nested;
 pub mod pit;
 mod profile;
@@ -474,7 +475,7 @@ impl Engine {
         req: &SearchRequest,
         pinned: Option<&[Vec<Searched>]>,
     ) -> Result<SearchResult, EngineError> {
-        let req = &*self.with_lookups_read(req)?;
+        let req = &*self.with_lookups_read(req, indices)?;
         self.check_window(indices, req, false)?;
         self.check_highlight(indices, req)?;
         self.check_rescore(indices, &req.rescore)?;
@@ -500,25 +501,30 @@ impl Engine {
     pub(crate) fn with_lookups_read<'r>(
         &self,
         req: &'r SearchRequest,
+        indices: &[String],
     ) -> Result<std::borrow::Cow<'r, SearchRequest>, EngineError> {
+        // Documents named without an index are the searched index's.
+        let default = indices.first().map(String::as_str);
         let rescored = req.rescore.iter().any(|r| dsl::has_lookup(&r.query));
         if !dsl::has_lookup(&req.query) && !req.post_filter.as_ref().is_some_and(dsl::has_lookup) && !rescored {
             return Ok(std::borrow::Cow::Borrowed(req));
         }
         let mut owned = req.clone();
-        owned.query = self.with_lookups(&req.query)?;
-        owned.post_filter = req.post_filter.as_ref().map(|f| self.with_lookups(f)).transpose()?;
+        owned.query = self.with_lookups(&req.query, default)?;
+        owned.post_filter = req.post_filter.as_ref().map(|f| self.with_lookups(f, default)).transpose()?;
         for r in &mut owned.rescore {
-            r.query = self.with_lookups(&r.query)?;
+            r.query = self.with_lookups(&r.query, default)?;
         }
         Ok(std::borrow::Cow::Owned(owned))
     }
 
-    /// A query with its terms lookups read: each `TermsLookup` replaced by the
-    /// values at its path in the document it names (none when it is missing).
-    pub(crate) fn with_lookups(&self, q: &dsl::Query) -> Result<dsl::Query, EngineError> {
+    /// A query with its lookups read: each `TermsLookup` replaced by the
+    /// values at its path in the document it names (none when it is
+    /// missing), each document a `more_like_this` likes by id by its source
+    /// (`default` is the index of documents named without one).
+    pub(crate) fn with_lookups(&self, q: &dsl::Query, default: Option<&str>) -> Result<dsl::Query, EngineError> {
         use dsl::Query;
-        let all = |list: &[Query]| list.iter().map(|c| self.with_lookups(c)).collect::<Result<Vec<_>, _>>();
+        let all = |list: &[Query]| list.iter().map(|c| self.with_lookups(c, default)).collect::<Result<Vec<_>, _>>();
         Ok(match q {
             Query::TermsLookup { field, index, id, path, routing, boost } => {
                 let target = self.resolve(std::slice::from_ref(index), crate::IndicesOptions::STRICT_EXPAND_OPEN)?;
@@ -544,24 +550,39 @@ impl Engine {
                 boost: *boost,
             },
             Query::ConstantScore { filter, boost } => {
-                Query::ConstantScore { filter: Box::new(self.with_lookups(filter)?), boost: *boost }
+                Query::ConstantScore { filter: Box::new(self.with_lookups(filter, default)?), boost: *boost }
             }
             Query::DisMax { queries, tie_breaker, boost } => {
                 Query::DisMax { queries: all(queries)?, tie_breaker: *tie_breaker, boost: *boost }
             }
             Query::Named { name, query } => {
-                Query::Named { name: name.clone(), query: Box::new(self.with_lookups(query)?) }
+                Query::Named { name: name.clone(), query: Box::new(self.with_lookups(query, default)?) }
+            }
+            Query::MoreLikeThis(m) => {
+                let mut m = m.clone();
+                for like in m.like.iter_mut().chain(m.unlike.iter_mut()) {
+                    let more_like_this::Like::Document { index, id, routing } = like else { continue };
+                    let Some(name) = index.as_deref().or(default) else { continue };
+                    let target = self.resolve(&[name.to_owned()], crate::IndicesOptions::STRICT_EXPAND_OPEN)?;
+                    let doc = match target.first() {
+                        Some(index) => self.get_doc(index, id, routing.as_deref(), true)?,
+                        None => None,
+                    };
+                    let source = doc.and_then(|d| d.source.as_deref().and_then(|s| serde_json::from_str(s).ok()));
+                    *like = more_like_this::Like::Source { source: source.unwrap_or_default(), id: Some(id.clone()) };
+                }
+                Query::MoreLikeThis(m)
             }
             Query::Nested(n) => {
                 let mut n = n.clone();
-                n.query = self.with_lookups(&n.query)?;
+                n.query = self.with_lookups(&n.query, default)?;
                 Query::Nested(n)
             }
             Query::FunctionScore(fs) => {
                 let mut fs = fs.clone();
-                fs.query = Box::new(self.with_lookups(&fs.query)?);
+                fs.query = Box::new(self.with_lookups(&fs.query, default)?);
                 for f in &mut fs.functions {
-                    f.filter = f.filter.as_ref().map(|q| self.with_lookups(q)).transpose()?;
+                    f.filter = f.filter.as_ref().map(|q| self.with_lookups(q, default)).transpose()?;
                 }
                 Query::FunctionScore(fs)
             }
@@ -899,7 +920,7 @@ impl Engine {
         let shards = self.index_shards(index)?;
         let shard = shards.shard_for(routing.unwrap_or(id));
         let Some((searcher, address)) = shard.find(id)? else { return Ok(None) };
-        let query = self.with_lookups(&query.filtered(filter.into_iter().cloned().collect()))?;
+        let query = self.with_lookups(&query.filtered(filter.into_iter().cloned().collect()), Some(index))?;
         let compiled = self.compile_for(index, &shards.mapper(), &query)?;
         let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
             path: index.into(),

@@ -45,7 +45,7 @@ impl Engine {
         if req.from > 0 {
             return Err(EngineError::IllegalArgument("using [from] is not allowed in a scroll context".into()));
         }
-        let req = &*self.with_lookups_read(req)?;
+        let req = &*self.with_lookups_read(req, indices)?;
         self.check_window(indices, req, true)?;
         self.check_highlight(indices, req)?;
         let collected = self.collect(indices, req, true, None)?;
