@@ -216,6 +216,8 @@ pub struct FieldMapper {
     pub fielddata: bool,
     /// A completion field's contexts.
     pub contexts: Vec<super::completion::ContextMapping>,
+    /// `synthetic_source_keep`: `none`, `arrays` or `all` (`None`: unset).
+    pub synthetic_source_keep: Option<String>,
 }
 
 fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
@@ -311,6 +313,7 @@ impl FieldMapper {
                 _ => Vec::new(),
             },
             multi_fields: Vec::new(),
+            synthetic_source_keep: map.get("synthetic_source_keep").map(crate::settings_text),
         };
         if kind.is_text() || kind == FieldKind::Completion {
             let index_analyzer = analyzer("analyzer")?.unwrap_or_else(|| {

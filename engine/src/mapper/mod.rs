@@ -81,6 +81,8 @@ impl ObjectMapper {
 #[derive(Debug, Clone, Default)]
 pub struct SourceConfig {
     pub enabled: bool,
+    /// `stored`, `synthetic` or `disabled` (`source_mode.rs`).
+    pub mode: crate::source_mode::SourceMode,
     pub includes: Vec<String>,
     pub excludes: Vec<String>,
 }
@@ -259,8 +261,9 @@ impl Mapper {
         for f in formats {
             mapper.dynamic_date_formats.push(DateFormat::parse(&f).map_err(|e| mapping_error(e.0))?);
         }
+        mapper.source.mode = crate::source_mode::effective(settings, mappings);
+        mapper.source.enabled = mapper.source.mode != crate::source_mode::SourceMode::Disabled;
         if let Some(source) = root.get("_source").and_then(Value::as_object) {
-            mapper.source.enabled = source.get("enabled").is_none_or(|v| v != &Value::Bool(false) && v != "false");
             let list = |k: &str| -> Vec<String> {
                 source
                     .get(k)
@@ -285,6 +288,9 @@ impl Mapper {
         }
         if let Some(props) = root.get("properties") {
             mapper.properties("", props, 1, &mut 0)?;
+        }
+        if mapper.source.mode == crate::source_mode::SourceMode::Synthetic {
+            crate::synthetic::check_mapping(&mapper)?;
         }
         Ok(mapper)
     }
@@ -412,6 +418,17 @@ impl Mapper {
     /// The effective `dynamic` of the object at `path` (inherited upwards).
     pub fn dynamic_of(&self, object_path: &str) -> Dynamic {
         inherited_dynamic(object_path, |path| self.objects.get(path).and_then(|o| o.dynamic))
+    }
+
+    /// The `_source` a read shows of a stored one: rebuilt by
+    /// [`crate::synthetic`] when the index keeps synthetic source or the
+    /// read forces it (`force_synthetic_source`), else as stored.
+    pub fn read_source(&self, stored: Arc<str>, force_synthetic: bool) -> Arc<str> {
+        if force_synthetic || self.source.mode == crate::source_mode::SourceMode::Synthetic {
+            Arc::from(crate::synthetic::synthesize_text(self, &stored))
+        } else {
+            stored
+        }
     }
 
     /// The `_source` to store of a document sent as `text` (`value`, when

@@ -1,0 +1,148 @@
+//! `_source` modes over HTTP: the mapping's `_source.mode`, the
+//! `index.mapping.source.mode` setting and `index.mode`, and synthetic
+//! source as get, mget, search, explain and update show it.
+
+use reqwest::{Client, Method};
+use serde_json::{json, Value};
+use tensile_tests::{call, server};
+
+#[tokio::test]
+async fn source_modes_in_settings_and_mappings() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+
+    // The setting wins over the mapping, and the mapping reports it.
+    let body =
+        json!({"settings": {"index.mapping.source.mode": "disabled"}, "mappings": {"_source": {"mode": "synthetic"}}});
+    let (status, _) = call(&c, url, Method::PUT, "/overridden", Some(body)).await;
+    assert_eq!(status, 200);
+    let (_, mapping) = call(&c, url, Method::GET, "/overridden/_mapping", None).await;
+    assert_eq!(mapping["overridden"]["mappings"], json!({"_source": {"mode": "disabled"}}));
+    call(&c, url, Method::PUT, "/overridden/_doc/1?refresh=true", Some(json!({"a": 1}))).await;
+    let (_, got) = call(&c, url, Method::GET, "/overridden/_doc/1", None).await;
+    assert!(got.get("_source").is_none(), "disabled source: {got}");
+
+    // A setting alone leaves the mapping empty.
+    let body = json!({"settings": {"index.mapping.source.mode": "synthetic"}});
+    call(&c, url, Method::PUT, "/by_setting", Some(body)).await;
+    let (_, mapping) = call(&c, url, Method::GET, "/by_setting/_mapping", None).await;
+    assert_eq!(mapping["by_setting"]["mappings"], json!({}));
+
+    // logsdb and time_series keep synthetic source only.
+    let body = json!({"settings": {"index": {"mode": "logsdb"}}, "mappings": {"_source": {"mode": "stored"}}});
+    let (status, logsdb) = call(&c, url, Method::PUT, "/logs", Some(body)).await;
+    assert_eq!(status, 400);
+    let body = json!({"settings": {"index.mode": "time_series", "index.mapping.source.mode": "stored", "routing_path": ["k"]},
+        "mappings": {"properties": {"k": {"type": "keyword", "time_series_dimension": true}}}});
+    let (status, _) = call(&c, url, Method::PUT, "/metrics", Some(body)).await;
+    assert_eq!(status, 200);
+    let (_, mapping) = call(&c, url, Method::GET, "/metrics/_mapping", None).await;
+    assert_eq!(mapping["metrics"]["mappings"]["_source"], json!({"mode": "synthetic"}));
+    let (status, no_routing) =
+        call(&c, url, Method::PUT, "/no_routing", Some(json!({"settings": {"index.mode": "time_series"}}))).await;
+    assert_eq!(status, 400);
+
+    // Synthetic source cannot be turned back into stored source.
+    call(&c, url, Method::PUT, "/synth", Some(json!({"mappings": {"_source": {"mode": "synthetic"}}}))).await;
+    let (status, refused) =
+        call(&c, url, Method::PUT, "/synth/_mapping", Some(json!({"_source": {"mode": "stored"}}))).await;
+    assert_eq!(status, 400);
+    let (status, _) = call(&c, url, Method::PUT, "/overridden/_mapping", Some(json!({"properties": {}}))).await;
+    assert_eq!(status, 200);
+
+    // Flattened fields need doc values for synthetic source.
+    let body = json!({"mappings": {"_source": {"mode": "synthetic"}, "properties": {"f": {"type": "flattened", "doc_values": false}}}});
+    let (status, flattened) = call(&c, url, Method::PUT, "/flat", Some(body)).await;
+    assert_eq!(status, 400);
+    insta::assert_json_snapshot!(
+        "source_mode_errors",
+        json!({"logsdb": logsdb, "no_routing": no_routing, "refused": refused, "flattened": flattened})
+    );
+}
+
+fn synthetic_index() -> Value {
+    json!({
+        "settings": {"index": {"refresh_interval": -1}},
+        "mappings": {"_source": {"mode": "synthetic"}, "properties": {
+            "kwd": {"type": "keyword", "ignore_above": 10},
+            "n": {"type": "long"},
+            "ip": {"type": "ip", "ignore_malformed": true},
+            "obj": {"properties": {"kwd": {"type": "keyword"}}},
+            "text": {"type": "text", "store": true},
+            "copied": {"type": "keyword", "copy_to": "all"},
+            "all": {"type": "keyword"},
+        }}
+    })
+}
+
+fn document() -> Value {
+    json!({
+        "kwd": ["b", "jumped over the lazy dog", "a", "b"],
+        "n": [3, 1, 2],
+        "ip": ["192.8.1.2", "hot garbage", "10.10.1.1"],
+        "obj.kwd": "foo",
+        "text": ["the quick", "brown fox"],
+        "copied": ["z", "y"],
+    })
+}
+
+#[tokio::test]
+async fn synthetic_source_in_every_read() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/synth", Some(synthetic_index())).await;
+    call(&c, url, Method::PUT, "/synth/_doc/1", Some(document())).await;
+
+    // Realtime get, read back from the translog before any refresh.
+    let (_, realtime) = call(&c, url, Method::GET, "/synth/_doc/1", None).await;
+    insta::assert_json_snapshot!("synthetic_get", realtime);
+    let expected = realtime["_source"].clone();
+    assert_eq!(expected["obj"], json!({"kwd": "foo"}));
+
+    call(&c, url, Method::POST, "/synth/_refresh", None).await;
+    let (_, got) = call(&c, url, Method::GET, "/synth/_doc/1", None).await;
+    assert_eq!(got["_source"], expected, "refreshed get");
+    let (_, docs) = call(&c, url, Method::POST, "/synth/_mget", Some(json!({"ids": ["1"]}))).await;
+    assert_eq!(docs["docs"][0]["_source"], expected, "mget");
+    let (_, found) = call(&c, url, Method::POST, "/synth/_search", Some(json!({"query": {"match_all": {}}}))).await;
+    assert_eq!(found["hits"]["hits"][0]["_source"], expected, "search");
+    let query = json!({"query": {"term": {"n": 3}}});
+    let (_, explained) = call(&c, url, Method::POST, "/synth/_explain/1", Some(query)).await;
+    assert_eq!(explained["matched"], json!(true));
+    let (_, filtered) = call(&c, url, Method::GET, "/synth/_doc/1?_source=obj", None).await;
+    assert_eq!(filtered["_source"], json!({"obj": {"kwd": "foo"}}), "source filtering of the synthetic source");
+
+    // An update merges into the synthetic source.
+    let update = json!({"doc": {"n": 0}});
+    let (status, _) = call(&c, url, Method::POST, "/synth/_update/1?refresh=true", Some(update)).await;
+    assert_eq!(status, 200);
+    let (_, updated) = call(&c, url, Method::GET, "/synth/_doc/1", None).await;
+    assert_eq!(updated["_source"]["n"], json!(0));
+    assert_eq!(updated["_source"]["kwd"], expected["kwd"]);
+}
+
+#[tokio::test]
+async fn force_synthetic_source_on_stored_source() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mut body = synthetic_index();
+    body["mappings"]["_source"] = json!({"mode": "stored"});
+    call(&c, url, Method::PUT, "/stored", Some(body)).await;
+    call(&c, url, Method::PUT, "/stored/_doc/1?refresh=true", Some(document())).await;
+
+    let (_, got) = call(&c, url, Method::GET, "/stored/_doc/1", None).await;
+    assert_eq!(got["_source"], document(), "stored source as sent");
+    let (_, forced) = call(&c, url, Method::GET, "/stored/_doc/1?force_synthetic_source=true", None).await;
+    assert_eq!(forced["_source"]["obj"], json!({"kwd": "foo"}));
+    assert_eq!(forced["_source"]["n"], json!([1, 2, 3]));
+    let (_, docs) =
+        call(&c, url, Method::POST, "/stored/_mget?force_synthetic_source=true", Some(json!({"ids": ["1"]}))).await;
+    assert_eq!(docs["docs"][0]["_source"], forced["_source"], "mget");
+    let (_, found) = call(&c, url, Method::POST, "/stored/_search?force_synthetic_source=true", Some(json!({}))).await;
+    assert_eq!(found["hits"]["hits"][0]["_source"], forced["_source"], "search");
+    let (_, plain) = call(&c, url, Method::POST, "/stored/_search", Some(json!({}))).await;
+    assert_eq!(plain["hits"]["hits"][0]["_source"], document(), "search without forcing");
+}
