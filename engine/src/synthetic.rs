@@ -268,19 +268,20 @@ fn number(d: f64) -> Value {
 }
 
 /// A `flattened` field rebuilt from its key/value pairs: keys sorted,
-/// each key's values as sorted, deduplicated strings, values past
-/// `ignore_above` left out.
+/// each key's values as sorted, deduplicated strings, then the values
+/// past `ignore_above`, as sent.
 fn flattened(field: &FieldMapper, values: &[Value]) -> Option<Value> {
     let mut pairs: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for value in values {
         flatten_pairs("", value, &mut pairs);
     }
     let mut out = Map::new();
-    for (key, mut strings) in pairs {
-        strings.retain(|s| field.ignore_above.is_none_or(|limit| s.chars().count() <= limit));
-        strings.sort();
-        strings.dedup();
-        if let Some(value) = one_or_many(strings.into_iter().map(Value::from).collect()) {
+    for (key, strings) in pairs {
+        let (mut kept, ignored): (Vec<String>, Vec<String>) =
+            strings.into_iter().partition(|s| field.ignore_above.is_none_or(|limit| s.chars().count() <= limit));
+        kept.sort();
+        kept.dedup();
+        if let Some(value) = one_or_many(kept.into_iter().chain(ignored).map(Value::from).collect()) {
             insert(&mut out, &key, value);
         }
     }
@@ -407,6 +408,7 @@ mod tests {
             "off": {"type": "object", "enabled": false},
             "nest": {"type": "nested", "properties": {"v": {"type": "long"}}},
             "flat": {"type": "flattened"},
+            "flat_short": {"type": "flattened", "ignore_above": 3},
             "k": {"type": "keyword", "copy_to": "copy"},
             "copy": {"type": "keyword"},
         }}))
@@ -429,6 +431,7 @@ mod tests {
             "off": {"x.y": [1]},
             "nest": [{"v": [2, 1]}, {"v": 3}],
             "flat": {"b": ["2", "10", "2"], "a": {"c": 1}},
+            "flat_short": {"v": ["long one", "zz", "ab", "zz"]},
             "k": ["y", "x"],
             "copy": "w",
             "empty": {},
@@ -442,6 +445,7 @@ mod tests {
                 "empty": {},
                 "f": 3.14,
                 "flat": {"a": {"c": "1"}, "b": ["10", "2"]},
+                "flat_short": {"v": ["ab", "zz", "long one"]},
                 "ip": ["10.10.1.1", "192.8.1.2", "hot garbage"],
                 "k": ["y", "x"],
                 "kwd": ["a", "b", "jumped over the lazy dog"],
@@ -494,7 +498,7 @@ mod tests {
         fn synthesizing_twice_is_stable(
             fields in prop::collection::btree_map(
                 prop_oneof![Just("kwd"), Just("n"), Just("f"), Just("ip"), Just("d"), Just("b"), Just("tk"),
-                    Just("st"), Just("obj.kwd"), Just("flat"), Just("other"), Just("k")],
+                    Just("st"), Just("obj.kwd"), Just("flat"), Just("flat_short"), Just("other"), Just("k")],
                 values(),
                 0..8,
             )

@@ -146,3 +146,24 @@ async fn force_synthetic_source_on_stored_source() {
     let (_, plain) = call(&c, url, Method::POST, "/stored/_search", Some(json!({}))).await;
     assert_eq!(plain["hits"]["hits"][0]["_source"], document(), "search without forcing");
 }
+
+#[tokio::test]
+async fn index_ignore_above_and_synthetic_source() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let body = json!({"settings": {"index.mapping": {"source.mode": "synthetic", "ignore_above": 5}},
+        "mappings": {"properties": {"k": {"type": "keyword"}, "f": {"type": "flattened"}}}});
+    call(&c, url, Method::PUT, "/short", Some(body)).await;
+    let doc = json!({"k": ["longer one", "b", "a"], "f": {"v": ["too long", "z", "y"]}});
+    call(&c, url, Method::PUT, "/short/_doc/1?refresh=true", Some(doc)).await;
+    let (_, got) = call(&c, url, Method::GET, "/short/_doc/1", None).await;
+    assert_eq!(got["_source"], json!({"f": {"v": ["y", "z", "too long"]}, "k": ["a", "b", "longer one"]}));
+    let (_, found) =
+        call(&c, url, Method::POST, "/short/_search", Some(json!({"query": {"term": {"k": "longer one"}}}))).await;
+    assert_eq!(found["hits"]["total"]["value"], json!(0), "values past ignore_above are not indexed");
+
+    let body = json!({"settings": {"index.mapping.ignore_above": -1}});
+    let (status, err) = call(&c, url, Method::PUT, "/negative", Some(body)).await;
+    assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("illegal_argument_exception")));
+}

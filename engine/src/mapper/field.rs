@@ -398,6 +398,19 @@ impl FieldMapper {
         Ok(field)
     }
 
+    /// Gives this field and its multi-fields the index's `ignore_above`
+    /// where they take one and set none.
+    pub(crate) fn default_ignore_above(&mut self, limit: usize) {
+        if self.ignore_above.is_none()
+            && matches!(self.kind, FieldKind::Keyword | FieldKind::Wildcard | FieldKind::Flattened)
+        {
+            self.ignore_above = Some(limit);
+        }
+        for sub in &mut self.multi_fields {
+            Arc::make_mut(sub).default_ignore_above(limit);
+        }
+    }
+
     /// What the index holds for one JSON value of this field (nothing for
     /// a value the field ignores), or why the value is refused.
     pub fn parse_value(&self, value: &Value) -> Result<Option<IndexValue>, String> {

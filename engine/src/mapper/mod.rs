@@ -101,9 +101,36 @@ pub struct Limits {
     pub total_tokens: usize,
     /// Objects of nested fields in a document.
     pub nested_objects: usize,
+    /// `index.mapping.ignore_above`: the `ignore_above` of keyword,
+    /// wildcard and flattened fields that set none.
+    pub ignore_above: Option<usize>,
 }
 
+/// The index-wide default of `ignore_above`.
+const IGNORE_ABOVE_SETTING: &str = "index.mapping.ignore_above";
+
 impl Limits {
+    /// Checks the limits' settings Elasticsearch validates.
+    fn check(settings: &FlatSettings) -> Result<(), EngineError> {
+        if let Some(v) = settings.get(IGNORE_ABOVE_SETTING) {
+            let text = crate::settings_text(v);
+            match text.parse::<i64>() {
+                Ok(n) if n >= 0 => {}
+                Ok(_) => {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Failed to parse value [{text}] for setting [{IGNORE_ABOVE_SETTING}] must be >= 0"
+                    )))
+                }
+                Err(_) => {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Failed to parse value [{text}] for setting [{IGNORE_ABOVE_SETTING}]"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn from_settings(settings: &FlatSettings) -> Limits {
         let number = |k: &str, d: usize| {
             settings.get(k).map(crate::settings_text).and_then(|s| s.parse::<i64>().ok()).map_or(d, |v| {
@@ -125,6 +152,9 @@ impl Limits {
             array_objects: number("index.mapping.array_objects.limit", usize::MAX),
             total_tokens: number("index.mapping.total_tokens_per_document.limit", usize::MAX),
             nested_objects: number("index.mapping.nested_objects.limit", 10_000),
+            ignore_above: settings
+                .get(IGNORE_ABOVE_SETTING)
+                .and_then(|v| crate::settings_text(v).parse::<usize>().ok()),
         }
     }
 }
@@ -235,6 +265,7 @@ impl Mapper {
     pub fn new(mappings: &Value, analyzers: Arc<Analyzers>, settings: &FlatSettings) -> Result<Mapper, EngineError> {
         let empty = Map::new();
         let root = mappings.as_object().unwrap_or(&empty);
+        Limits::check(settings)?;
         let mut mapper = Mapper {
             fields: HashMap::new(),
             objects: HashMap::new(),
@@ -365,7 +396,10 @@ impl Mapper {
             }
             return Ok(());
         }
-        let field = FieldMapper::compile(path, kind, map, &self.analyzers)?;
+        let mut field = FieldMapper::compile(path, kind, map, &self.analyzers)?;
+        if let Some(limit) = self.limits.ignore_above {
+            field.default_ignore_above(limit);
+        }
         for sub in &field.multi_fields {
             self.total_fields += 1;
             self.fields.insert(sub.path.clone(), sub.clone());
@@ -464,6 +498,27 @@ mod tests {
 
     pub(crate) fn mapper(m: Value) -> Mapper {
         Mapper::new(&m, Arc::new(Analyzers::default()), &FlatSettings::new()).unwrap()
+    }
+
+    #[test]
+    fn index_ignore_above_is_the_default_of_fields_setting_none() {
+        let settings: FlatSettings = [("index.mapping.ignore_above".to_owned(), Value::from("10"))].into();
+        let m = Mapper::new(
+            &json!({"properties": {
+                "k": {"type": "keyword"},
+                "own": {"type": "keyword", "ignore_above": 3},
+                "t": {"type": "text", "fields": {"raw": {"type": "keyword"}}},
+                "n": {"type": "long"},
+            }}),
+            Arc::new(Analyzers::default()),
+            &settings,
+        )
+        .unwrap();
+        let limit = |p: &str| m.fields[p].ignore_above;
+        assert_eq!((limit("k"), limit("own"), limit("t.raw"), limit("n")), (Some(10), Some(3), Some(10), None));
+        let negative: FlatSettings = [("index.mapping.ignore_above".to_owned(), Value::from("-1"))].into();
+        let err = Mapper::new(&json!({}), Arc::new(Analyzers::default()), &negative).unwrap_err().to_string();
+        assert_eq!(err, "Failed to parse value [-1] for setting [index.mapping.ignore_above] must be >= 0");
     }
 
     #[test]
