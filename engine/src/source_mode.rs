@@ -83,15 +83,17 @@ impl IndexMode {
     }
 }
 
-/// The `mode` a mapping's `_source` names, checked.
+/// The `mode` a mapping's `_source` names, checked as Elasticsearch's
+/// `_source` mapper builds it.
 fn mapping_mode(mappings: &Value) -> Result<Option<SourceMode>, EngineError> {
     let Some(source) = mappings.get("_source").and_then(Value::as_object) else { return Ok(None) };
     let Some(mode) = source.get("mode") else { return Ok(None) };
     let text = crate::settings_text(mode);
     let parsed = SourceMode::parse(&text).ok_or_else(|| {
-        EngineError::mapper_parsing(format!(
-            "Failed to parse mapping: Unknown value [{text}] for field [mode] - accepted values are [disabled, stored, synthetic]"
-        ))
+        // Java's `Enum.valueOf` refusing the name.
+        let cause =
+            format!("No enum constant org.elasticsearch.index.mapper.SourceFieldMapper.Mode.{}", text.to_uppercase());
+        EngineError::MapperParsing { reason: format!("Failed to parse mapping: {cause}"), cause: Some(cause) }
     })?;
     if source.contains_key("enabled") {
         return Err(EngineError::mapper_parsing(
@@ -99,6 +101,26 @@ fn mapping_mode(mappings: &Value) -> Result<Option<SourceMode>, EngineError> {
         ));
     }
     Ok(Some(parsed))
+}
+
+/// Whether a mapping's `_source` filters what is stored.
+fn filters(mappings: &Value) -> bool {
+    let source = mappings.get("_source");
+    ["includes", "excludes"]
+        .iter()
+        .any(|k| source.and_then(|s| s.get(*k)).and_then(Value::as_array).is_some_and(|a| !a.is_empty()))
+}
+
+/// Synthetic source cannot filter what is stored: there is nothing stored.
+fn check_filters(mode: SourceMode, mappings: &Value) -> Result<(), EngineError> {
+    if mode == SourceMode::Synthetic && filters(mappings) {
+        let cause = "filtering the stored _source is incompatible with synthetic source".to_owned();
+        return Err(EngineError::MapperParsing {
+            reason: format!("Failed to parse mapping: {cause}"),
+            cause: Some(cause),
+        });
+    }
+    Ok(())
 }
 
 /// The `index.mapping.source.mode` setting, checked.
@@ -136,14 +158,16 @@ pub fn effective(settings: &FlatSettings, mappings: &Value) -> SourceMode {
     }
 }
 
-/// Checks an index's settings and mapping at creation, and rewrites the
-/// mapping's `_source.mode` as Elasticsearch reports it: the setting's
-/// mode over the mapping's, and `synthetic` for modes that only keep it.
+/// Checks an index's settings and mapping at creation (a synthetic
+/// source cannot filter), and rewrites the mapping's `_source.mode` as
+/// Elasticsearch reports it: the setting's mode over the mapping's, and
+/// `synthetic` for modes that only keep it.
 pub fn at_creation(settings: &FlatSettings, mappings: &mut Value) -> Result<(), EngineError> {
     let index_mode = IndexMode::of(settings)?;
     let setting = setting_mode(settings)?;
     let mapped = mapping_mode(mappings)?;
     check_routing_path(index_mode, settings, mappings)?;
+    check_filters(effective(settings, mappings), mappings)?;
     if index_mode.synthetic_only() {
         if mapped.is_some_and(|m| m != SourceMode::Synthetic) {
             return Err(index_mode.synthetic_only_error());
@@ -198,19 +222,23 @@ fn has_dimension(mapping: &Value) -> bool {
     })
 }
 
-/// Checks a mapping update's `_source.mode` against the current mapping:
-/// synthetic source cannot be turned back into another mode.
-pub fn check_update(existing: &Value, update: &Value) -> Result<(), EngineError> {
-    let Some(to) = mapping_mode(update)? else { return Ok(()) };
-    let from = mapping_mode(existing)?.unwrap_or(SourceMode::Stored);
-    if from == SourceMode::Synthetic && to != SourceMode::Synthetic {
-        return Err(EngineError::IllegalArgument(format!(
-            "Mapper for [_source] conflicts with existing mapper:\n\tCannot update parameter [mode] from [{}] to [{}]",
-            from.as_str(),
-            to.as_str()
-        )));
+/// Checks a mapping update's `_source` against the current mapping: a
+/// mode set before cannot become `stored`, and synthetic source cannot
+/// filter.
+pub fn check_update(existing: &Value, update: &Value, settings: &FlatSettings) -> Result<(), EngineError> {
+    let Some(to) = mapping_mode(update)? else {
+        return check_filters(effective(settings, existing), update);
+    };
+    if let Some(from) = mapping_mode(existing)? {
+        if from != to && to == SourceMode::Stored {
+            return Err(EngineError::IllegalArgument(format!(
+                "Mapper for [_source] conflicts with existing mapper:\n\tCannot update parameter [mode] from [{}] to [{}]",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
     }
-    Ok(())
+    check_filters(to, update)
 }
 
 #[cfg(test)]
@@ -263,11 +291,18 @@ mod tests {
 
     #[test]
     fn synthetic_source_cannot_be_turned_off() {
-        let err = check_update(&json!({"_source": {"mode": "synthetic"}}), &json!({"_source": {"mode": "stored"}}))
-            .unwrap_err()
-            .to_string();
+        let none = FlatSettings::new();
+        let synthetic = json!({"_source": {"mode": "synthetic"}});
+        let err = check_update(&synthetic, &json!({"_source": {"mode": "stored"}}), &none).unwrap_err().to_string();
         assert!(err.ends_with("Cannot update parameter [mode] from [synthetic] to [stored]"), "{err}");
-        check_update(&json!({"_source": {"mode": "stored"}}), &json!({"_source": {"mode": "synthetic"}})).unwrap();
-        assert!(mapping_mode(&json!({"_source": {"mode": "nope"}})).is_err());
+        check_update(&json!({"_source": {"mode": "stored"}}), &synthetic, &none).unwrap();
+        check_update(&synthetic, &json!({"_source": {"mode": "disabled"}}), &none).unwrap();
+        let err = check_update(&synthetic, &json!({"_source": {"excludes": ["a"]}}), &none).unwrap_err().to_string();
+        assert_eq!(err, "Failed to parse mapping: filtering the stored _source is incompatible with synthetic source");
+        let err = mapping_mode(&json!({"_source": {"mode": "nope"}})).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "Failed to parse mapping: No enum constant org.elasticsearch.index.mapper.SourceFieldMapper.Mode.NOPE"
+        );
     }
 }

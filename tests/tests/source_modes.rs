@@ -51,6 +51,21 @@ async fn source_modes_in_settings_and_mappings() {
     let (status, _) = call(&c, url, Method::PUT, "/overridden/_mapping", Some(json!({"properties": {}}))).await;
     assert_eq!(status, 200);
 
+    // Synthetic source cannot filter what is stored; a mode may turn into `disabled`.
+    let body = json!({"mappings": {"_source": {"mode": "synthetic", "excludes": ["secret"]}}});
+    let (status, err) = call(&c, url, Method::PUT, "/filtering", Some(body)).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        (&err["error"]["type"], &err["error"]["caused_by"]["reason"]),
+        (
+            &json!("mapper_parsing_exception"),
+            &json!("filtering the stored _source is incompatible with synthetic source")
+        )
+    );
+    let (status, _) =
+        call(&c, url, Method::PUT, "/synth/_mapping", Some(json!({"_source": {"mode": "disabled"}}))).await;
+    assert_eq!(status, 200);
+
     // Flattened fields need doc values for synthetic source.
     let body = json!({"mappings": {"_source": {"mode": "synthetic"}, "properties": {"f": {"type": "flattened", "doc_values": false}}}});
     let (status, flattened) = call(&c, url, Method::PUT, "/flat", Some(body)).await;
