@@ -8,6 +8,9 @@ use crate::error::EngineError;
 use crate::settings::FlatSettings;
 use serde_json::{Map, Value};
 
+/// How Elasticsearch names the time series mode in its errors.
+const TSDB_MODE: &str = "[index.mode=time_series]";
+
 /// The index setting that overrides the mapping's `_source.mode`.
 pub const SOURCE_MODE_SETTING: &str = "index.mapping.source.mode";
 
@@ -55,17 +58,71 @@ impl IndexMode {
     /// The mode of an index's settings (`standard` when unset).
     pub fn of(settings: &FlatSettings) -> Result<IndexMode, EngineError> {
         let Some(value) = settings.get("index.mode") else { return Ok(IndexMode::Standard) };
-        Ok(match crate::settings_text(value).to_ascii_lowercase().as_str() {
+        let text = crate::settings_text(value);
+        Ok(match text.to_ascii_lowercase().as_str() {
             "standard" => IndexMode::Standard,
             "time_series" => IndexMode::TimeSeries,
             "logsdb" => IndexMode::Logsdb,
             "lookup" => IndexMode::Lookup,
-            other => {
+            // Behind a feature flag that release builds leave off.
+            "columnar" | "logsdb_columnar" => {
                 return Err(EngineError::IllegalArgument(format!(
-                    "[{other}] is an invalid index mode, valid modes are: [standard,time_series,logsdb,lookup]"
+                    "[{text}] index mode is only available in snapshot builds."
+                )))
+            }
+            _ => {
+                return Err(EngineError::IllegalArgument(format!(
+                    "[{text}] is an invalid index mode, valid modes are: [standard,time_series,logsdb,lookup]"
                 )))
             }
         })
+    }
+
+    /// Checks the settings each mode constrains, as Elasticsearch's
+    /// `IndexMode.validateWithOtherSettings` does.
+    fn check_settings(self, settings: &FlatSettings, mappings: &Value) -> Result<(), EngineError> {
+        let set = |key: &str| settings.get(key).map(crate::settings_text);
+        let routing_path_set = settings.get("index.routing_path").is_some_and(|v| match v {
+            Value::Array(items) => !items.is_empty(),
+            other => !crate::settings_text(other).is_empty(),
+        });
+        match self {
+            IndexMode::TimeSeries => {
+                let incompatible =
+                    |key: &str| EngineError::IllegalArgument(format!("{TSDB_MODE} is incompatible with [{key}]"));
+                if set("index.routing_partition_size").is_some_and(|v| v != "1") {
+                    return Err(incompatible("index.routing_partition_size"));
+                }
+                for key in ["index.sort.field", "index.sort.order", "index.sort.mode", "index.sort.missing"] {
+                    if settings.contains_key(key) {
+                        return Err(incompatible(key));
+                    }
+                }
+                if !routing_path_set && !has_dimension(mappings) {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "{TSDB_MODE} requires a non-empty [index.routing_path]"
+                    )));
+                }
+                let routing_required =
+                    mappings.get("_routing").and_then(|r| r.get("required")).is_some_and(|v| v == true || v == "true");
+                if routing_required {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "routing is forbidden on CRUD operations that target indices in {TSDB_MODE}"
+                    )));
+                }
+                Ok(())
+            }
+            IndexMode::Lookup => match set("index.number_of_shards") {
+                Some(n) if n != "1" => Err(EngineError::IllegalArgument(format!(
+                    "index with [lookup] mode must have [index.number_of_shards] set to 1 or unset; provided {n}"
+                ))),
+                _ => Ok(()),
+            },
+            IndexMode::Standard | IndexMode::Logsdb if routing_path_set => {
+                Err(EngineError::IllegalArgument(format!("[index.routing_path] requires {TSDB_MODE}")))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Whether the mode keeps synthetic source only.
@@ -166,7 +223,7 @@ pub fn at_creation(settings: &FlatSettings, mappings: &mut Value) -> Result<(), 
     let index_mode = IndexMode::of(settings)?;
     let setting = setting_mode(settings)?;
     let mapped = mapping_mode(mappings)?;
-    check_routing_path(index_mode, settings, mappings)?;
+    index_mode.check_settings(settings, mappings)?;
     check_filters(effective(settings, mappings), mappings)?;
     if index_mode.synthetic_only() {
         if mapped.is_some_and(|m| m != SourceMode::Synthetic) {
@@ -191,26 +248,6 @@ fn set_mapping_mode(mappings: &mut Value, mode: SourceMode) {
     let source = root.entry("_source").or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(source) = source {
         source.insert("mode".into(), Value::from(mode.as_str()));
-    }
-}
-
-/// `index.routing_path` belongs to `time_series` indices, which need it
-/// (or dimension fields to derive it from).
-fn check_routing_path(mode: IndexMode, settings: &FlatSettings, mappings: &Value) -> Result<(), EngineError> {
-    let path = settings.get("index.routing_path");
-    let empty = path.is_none_or(|v| match v {
-        Value::Array(items) => items.is_empty(),
-        other => crate::settings_text(other).is_empty(),
-    });
-    match mode {
-        IndexMode::TimeSeries if empty && !has_dimension(mappings) => Err(EngineError::IllegalArgument(
-            "[index.mode=time_series] requires a non-empty [index.routing_path]".into(),
-        )),
-        IndexMode::TimeSeries => Ok(()),
-        _ if !empty => {
-            Err(EngineError::IllegalArgument("[index.routing_path] requires [index.mode=time_series]".into()))
-        }
-        _ => Ok(()),
     }
 }
 
@@ -287,6 +324,27 @@ mod tests {
             &mut json!({"properties": {"k": {"type": "keyword", "time_series_dimension": true}}})
         )
         .is_ok());
+        let sorted = settings(&[
+            ("index.mode", json!("time_series")),
+            ("index.routing_path", json!(["k"])),
+            ("index.sort.field", json!("k")),
+        ]);
+        let err = at_creation(&sorted, &mut json!({})).unwrap_err().to_string();
+        assert_eq!(err, "[index.mode=time_series] is incompatible with [index.sort.field]");
+        let path_alone = settings(&[("index.routing_path", json!(["k"]))]);
+        let err = at_creation(&path_alone, &mut json!({})).unwrap_err().to_string();
+        assert_eq!(err, "[index.routing_path] requires [index.mode=time_series]");
+    }
+
+    #[test]
+    fn lookup_indices_have_one_shard_and_modes_are_checked() {
+        let two = settings(&[("index.mode", json!("lookup")), ("index.number_of_shards", json!("2"))]);
+        let err = at_creation(&two, &mut json!({})).unwrap_err().to_string();
+        assert_eq!(err, "index with [lookup] mode must have [index.number_of_shards] set to 1 or unset; provided 2");
+        let one = settings(&[("index.mode", json!("lookup")), ("index.number_of_shards", json!("1"))]);
+        at_creation(&one, &mut json!({})).unwrap();
+        let err = at_creation(&settings(&[("index.mode", json!("nope"))]), &mut json!({})).unwrap_err().to_string();
+        assert_eq!(err, "[nope] is an invalid index mode, valid modes are: [standard,time_series,logsdb,lookup]");
     }
 
     #[test]

@@ -182,3 +182,32 @@ async fn index_ignore_above_and_synthetic_source() {
     let (status, err) = call(&c, url, Method::PUT, "/negative", Some(body)).await;
     assert_eq!((status.as_u16(), &err["error"]["type"]), (400, &json!("illegal_argument_exception")));
 }
+
+#[tokio::test]
+async fn index_modes_check_their_settings() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let (status, _) = call(&c, url, Method::PUT, "/lookup", Some(json!({"settings": {"index.mode": "lookup"}}))).await;
+    assert_eq!(status, 200);
+    let (_, settings) = call(&c, url, Method::GET, "/lookup/_settings", None).await;
+    assert_eq!(settings["lookup"]["settings"]["index"]["number_of_shards"], json!("1"));
+    assert_eq!(settings["lookup"]["settings"]["index"]["mode"], json!("lookup"));
+    let body = json!({"settings": {"index.mode": "lookup", "index.number_of_shards": 2}});
+    let (status, two) = call(&c, url, Method::PUT, "/lookup2", Some(body)).await;
+    assert_eq!(status, 400);
+    let body = json!({"settings": {"index.mode": "time_series", "index.routing_path": ["k"], "index.sort.field": "k"}});
+    let (status, sorted) = call(&c, url, Method::PUT, "/tsdb", Some(body)).await;
+    assert_eq!(status, 400);
+    let (status, unknown) = call(&c, url, Method::PUT, "/odd", Some(json!({"settings": {"index.mode": "odd"}}))).await;
+    assert_eq!(status, 400);
+    let reasons: Vec<&Value> = [&two, &sorted, &unknown].iter().map(|e| &e["error"]["reason"]).collect();
+    assert_eq!(
+        reasons,
+        [
+            "index with [lookup] mode must have [index.number_of_shards] set to 1 or unset; provided 2",
+            "[index.mode=time_series] is incompatible with [index.sort.field]",
+            "[odd] is an invalid index mode, valid modes are: [standard,time_series,logsdb,lookup]",
+        ]
+    );
+}
