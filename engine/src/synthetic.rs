@@ -17,7 +17,8 @@
 //! - what has no doc values to rebuild it from is kept as sent: unmapped
 //!   fields, disabled objects, fields without doc values, `copy_to`
 //!   sources and targets, `synthetic_source_keep: all` (and `arrays` for
-//!   arrays), and field types without a synthetic loader.
+//!   arrays) of a field or object or `index.mapping.synthetic_source_keep`,
+//!   and field types without a synthetic loader.
 
 use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use serde_json::{Map, Value};
@@ -122,7 +123,7 @@ impl Rules<'_> {
             return;
         }
         if let Some(object) = self.mapper.objects.get(path) {
-            if !object.enabled {
+            if !object.enabled || self.keeps(object.synthetic_source_keep.as_deref(), value) {
                 out.kept.push((path.to_owned(), value.clone()));
             } else if object.nested {
                 let objects = out.nested.entry(path.to_owned()).or_default();
@@ -150,12 +151,20 @@ impl Rules<'_> {
         }
     }
 
+    /// Whether `synthetic_source_keep` (a field's or object's own, else the
+    /// index's) keeps this value as sent: `all` always, `arrays` for arrays.
+    fn keeps(&self, own: Option<&str>, value: &Value) -> bool {
+        match own.or(self.mapper.synthetic_source_keep.as_deref()) {
+            Some("all") => true,
+            Some("arrays") => value.is_array(),
+            _ => false,
+        }
+    }
+
     /// Whether a field's value is kept as sent rather than rebuilt.
     fn kept_as_sent(&self, field: &FieldMapper, value: &Value) -> bool {
-        match field.synthetic_source_keep.as_deref() {
-            Some("all") => return true,
-            Some("arrays") if value.is_array() => return true,
-            _ => {}
+        if self.keeps(field.synthetic_source_keep.as_deref(), value) {
+            return true;
         }
         if !field.copy_to.is_empty() || self.copy_targets.contains(field.path.as_str()) {
             return true;
@@ -476,6 +485,23 @@ mod tests {
         let source = json!({"all": [3, 1], "arrays": [3, 1]});
         assert_eq!(synthesize(&m, &source), source);
         assert_eq!(synthesize(&m, &json!({"arrays": 2})), json!({"arrays": 2}));
+
+        let objects = mapper(json!({"properties": {
+            "o": {"synthetic_source_keep": "arrays", "properties": {"a": {"type": "long"}}},
+            "p": {"properties": {"a": {"type": "long"}}},
+        }}));
+        let source = json!({"o": [{"a": 2}, {"a": 1}], "p": [{"a": 2}, {"a": 1}]});
+        assert_eq!(synthesize(&objects, &source), json!({"o": [{"a": 2}, {"a": 1}], "p": {"a": [1, 2]}}));
+        assert_eq!(synthesize(&objects, &json!({"o": {"a": [2, 1]}})), json!({"o": {"a": [1, 2]}}));
+
+        let settings: FlatSettings = [("index.mapping.synthetic_source_keep".to_owned(), Value::from("arrays"))].into();
+        let index_wide = Mapper::new(
+            &json!({"properties": {"n": {"type": "long"}, "m": {"type": "long", "synthetic_source_keep": "none"}}}),
+            Arc::new(Analyzers::default()),
+            &settings,
+        )
+        .unwrap();
+        assert_eq!(synthesize(&index_wide, &json!({"n": [2, 1], "m": [2, 1]})), json!({"n": [2, 1], "m": [1, 2]}));
     }
 
     fn leaf() -> impl Strategy<Value = Value> {

@@ -211,3 +211,20 @@ async fn index_modes_check_their_settings() {
         ]
     );
 }
+
+#[tokio::test]
+async fn synthetic_source_keep_on_objects_and_index() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let body = json!({"settings": {"index.mapping": {"source.mode": "synthetic", "synthetic_source_keep": "arrays"}},
+    "mappings": {"properties": {
+        "kept": {"type": "object", "properties": {"a": {"type": "long"}}},
+        "merged": {"type": "object", "synthetic_source_keep": "none", "properties": {"a": {"type": "long"}}},
+    }}});
+    call(&c, url, Method::PUT, "/keep", Some(body)).await;
+    let doc = json!({"kept": [{"a": 2}, {"a": 1}], "merged": [{"a": 2}, {"a": 1}]});
+    call(&c, url, Method::PUT, "/keep/_doc/1?refresh=true", Some(doc)).await;
+    let (_, got) = call(&c, url, Method::GET, "/keep/_doc/1", None).await;
+    assert_eq!(got["_source"], json!({"kept": [{"a": 2}, {"a": 1}], "merged": {"a": [1, 2]}}));
+}

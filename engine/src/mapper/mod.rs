@@ -68,12 +68,21 @@ pub struct ObjectMapper {
     pub include_in_parent: bool,
     /// A `nested` field's `include_in_root`: its values are also the root document's.
     pub include_in_root: bool,
+    /// `synthetic_source_keep`: `none`, `arrays` or `all` (`None`: unset).
+    pub synthetic_source_keep: Option<String>,
 }
 
 impl ObjectMapper {
     /// A plain object mapping (not nested).
     pub fn object(dynamic: Option<Dynamic>, enabled: bool) -> ObjectMapper {
-        ObjectMapper { dynamic, enabled, nested: false, include_in_parent: false, include_in_root: false }
+        ObjectMapper {
+            dynamic,
+            enabled,
+            nested: false,
+            include_in_parent: false,
+            include_in_root: false,
+            synthetic_source_keep: None,
+        }
     }
 }
 
@@ -188,6 +197,9 @@ pub struct Mapper {
     pub numeric_detection: bool,
     pub dynamic_date_formats: Vec<DateFormat>,
     pub source: SourceConfig,
+    /// `index.mapping.synthetic_source_keep`: the `synthetic_source_keep`
+    /// of fields and objects that set none.
+    pub synthetic_source_keep: Option<String>,
     pub routing_required: bool,
     pub analyzers: Arc<Analyzers>,
     pub limits: Limits,
@@ -275,6 +287,7 @@ impl Mapper {
             numeric_detection: root.get("numeric_detection").is_some_and(|v| v == &Value::Bool(true) || v == "true"),
             dynamic_date_formats: Vec::new(),
             source: SourceConfig { enabled: true, ..SourceConfig::default() },
+            synthetic_source_keep: settings.get("index.mapping.synthetic_source_keep").map(crate::settings_text),
             routing_required: root
                 .get("_routing")
                 .and_then(|r| r.get("required"))
@@ -388,6 +401,7 @@ impl Mapper {
                     nested: kind == "nested",
                     include_in_parent: kind == "nested" && flag("include_in_parent"),
                     include_in_root: kind == "nested" && flag("include_in_root"),
+                    synthetic_source_keep: map.get("synthetic_source_keep").map(crate::settings_text),
                     ..ObjectMapper::object(dynamic, enabled)
                 },
             );
@@ -418,6 +432,7 @@ impl Mapper {
             dynamic_templates: Vec::new(),
             dynamic_date_formats: Vec::new(),
             source: SourceConfig::default(),
+            synthetic_source_keep: self.synthetic_source_keep.clone(),
             analyzers: self.analyzers.clone(),
             limits: self.limits.clone(),
             total_fields: 0,
