@@ -269,6 +269,8 @@ impl Engine {
             doc.source = shards.mapper().stored_source(sent, None)?.map(Arc::from);
             doc.unfiltered = false;
         }
+        let mapper = shards.mapper();
+        doc.source = doc.source.map(|s| mapper.read_source(s, false));
         Ok(Some(doc))
     }
 

@@ -38,9 +38,11 @@ pub mod settings;
 pub mod shard;
 pub mod shards;
 pub mod source_filter;
+pub mod source_mode;
 pub mod stats;
 pub mod template_apply;
 pub mod templates;
+pub mod synthetic;
 pub mod translog;
 
 pub use documents::{DocWrite, NewDoc, UpdateSpec, Updated};
@@ -187,6 +189,7 @@ impl Engine {
         settings.retain(|_, v| !v.is_null());
         let mut mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));
         mapping::validate(&mappings)?;
+        source_mode::at_creation(&settings, &mut mappings)?;
         mapping::sort_fields(&mut mappings);
         let aliases: std::collections::BTreeMap<String, Value> = match body.get("aliases") {
             None | Some(Value::Null) => Default::default(),

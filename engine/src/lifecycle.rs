@@ -157,6 +157,7 @@ impl Engine {
             for name in names {
                 if let Some(index) = meta.indices.get_mut(name) {
                     crate::blocks::check(index, crate::blocks::Access::Metadata)?;
+                    crate::source_mode::check_update(&index.mappings, update, &index.settings)?;
                     crate::mapping::merge(&mut index.mappings, update)?;
                     compiled.push((name.clone(), Arc::new(Mapper::for_index_assigning(index)?)));
                 }

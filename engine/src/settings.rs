@@ -31,6 +31,7 @@ const KNOWN: &[&str] = &[
     "index.default_pipeline",
     "index.final_pipeline",
     "index.mode",
+    "index.routing_path",
     "index.number_of_routing_shards",
     "index.routing_partition_size",
     "index.priority",

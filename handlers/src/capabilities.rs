@@ -11,8 +11,11 @@ use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 /// The named capabilities Tensile has, by API. Elasticsearch names one for
 /// each behaviour added to an existing route; an entry goes here only when
 /// that behaviour is built.
-pub const CAPABILITIES: &[(&str, &[&str])] =
-    &[("indices.analyze", &["analyze_max_char_count"]), ("search", &["range_regexp_interval_queries"])];
+pub const CAPABILITIES: &[(&str, &[&str])] = &[
+    ("indices.analyze", &["analyze_max_char_count"]),
+    ("indices.create", &["lookup_index_mode"]),
+    ("search", &["range_regexp_interval_queries"]),
+];
 
 /// Whether `method path` is routed, takes every parameter named, and has
 /// every capability named.

@@ -6,6 +6,7 @@ use crate::error::es_error;
 use crate::node::Node;
 use crate::update_answer::{update_answer, FetchSource};
 use serde_json::{json, Map, Value};
+use tensile_engine::source_mode::SourceMode;
 use tensile_engine::{
     source_filter, Conditions, DocWrite, IndicesOptions, StoredDoc, UpdateSpec, Updated, VersionType, WriteResult,
 };
@@ -372,6 +373,9 @@ struct Read<'a> {
     /// Refresh the index before reading.
     refresh: Option<bool>,
     version: Option<i64>,
+    /// `force_synthetic_source`: show the synthetic source whatever the
+    /// index keeps.
+    force_synthetic: bool,
 }
 
 /// The document a read names; with `version`, a conflict unless the
@@ -381,10 +385,16 @@ fn lookup(node: &Node, r: Read<'_>) -> Result<(String, Option<StoredDoc>), EsErr
     if r.refresh == Some(true) {
         node.engine.refresh(std::slice::from_ref(&index)).map_err(es_error)?;
     }
-    let doc = node
+    let mut doc = node
         .engine
         .get_doc(&index, r.id, joined(r.routing).as_deref(), r.realtime.unwrap_or(true))
         .map_err(es_error)?;
+    if r.force_synthetic {
+        let mapper = node.engine.mapper(&index).map_err(es_error)?;
+        if let Some(doc) = doc.as_mut().filter(|_| mapper.source.mode != SourceMode::Synthetic) {
+            doc.source = doc.source.take().map(|s| mapper.read_source(s, true));
+        }
+    }
     // A read with a version wants exactly that version, whatever the version type.
     if let (Some(doc), Some(wanted)) = (&doc, r.version) {
         if doc.version as i64 != wanted {
@@ -474,6 +484,7 @@ pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
+            force_synthetic: p.force_synthetic_source.unwrap_or(false),
         };
         let (index, doc) = lookup(node, read)?;
         let status = if doc.is_some() { 200 } else { 404 };
@@ -543,6 +554,7 @@ pub fn mget<'a>(node: &'a Node, req: Request<params::Mget>) -> HandlerFuture<'a>
                     realtime: p.realtime,
                     refresh: p.refresh,
                     version: item.version,
+                    force_synthetic: p.force_synthetic_source.unwrap_or(false),
                 };
                 let answer = lookup(node, read).and_then(|(index, doc)| {
                     let mut wanted = doc_source(item.source.as_ref(), &defaults);
@@ -584,6 +596,7 @@ pub fn exists<'a>(node: &'a Node, req: Request<params::Exists>) -> HandlerFuture
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
+            force_synthetic: false,
         },
         false,
     )
@@ -599,6 +612,7 @@ pub fn get_source<'a>(node: &'a Node, req: Request<params::GetSource>) -> Handle
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
+            force_synthetic: false,
         };
         let (index, doc) = lookup(node, read)?;
         let not_found =
@@ -624,6 +638,7 @@ pub fn exists_source<'a>(node: &'a Node, req: Request<params::ExistsSource>) -> 
             realtime: p.realtime,
             refresh: p.refresh,
             version: p.version,
+            force_synthetic: false,
         },
         true,
     )

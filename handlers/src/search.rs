@@ -279,6 +279,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             profile: flag(body, "profile", None),
             stats_groups: body.get("stats").map(names_of).unwrap_or_default(),
             slice: body.get("slice").map(slice_of).transpose()?,
+            force_synthetic_source: p.force_synthetic_source.unwrap_or(false),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {

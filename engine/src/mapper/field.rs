@@ -225,6 +225,8 @@ pub struct FieldMapper {
     pub contexts: Vec<super::completion::ContextMapping>,
     /// A rank feature's `positive_score_impact`.
     pub positive_impact: bool,
+    /// `synthetic_source_keep`: `none`, `arrays` or `all` (`None`: unset).
+    pub synthetic_source_keep: Option<String>,
 }
 
 fn flag(map: &Map<String, Value>, key: &str, default: bool) -> bool {
@@ -321,6 +323,7 @@ impl FieldMapper {
                 _ => Vec::new(),
             },
             multi_fields: Vec::new(),
+            synthetic_source_keep: map.get("synthetic_source_keep").map(crate::settings_text),
         };
         if kind.is_text() || kind == FieldKind::Completion {
             let index_analyzer = analyzer("analyzer")?.unwrap_or_else(|| {
@@ -403,6 +406,19 @@ impl FieldMapper {
             }
         }
         Ok(field)
+    }
+
+    /// Gives this field and its multi-fields the index's `ignore_above`
+    /// where they take one and set none.
+    pub(crate) fn default_ignore_above(&mut self, limit: usize) {
+        if self.ignore_above.is_none()
+            && matches!(self.kind, FieldKind::Keyword | FieldKind::Wildcard | FieldKind::Flattened)
+        {
+            self.ignore_above = Some(limit);
+        }
+        for sub in &mut self.multi_fields {
+            Arc::make_mut(sub).default_ignore_above(limit);
+        }
     }
 
     /// What the index holds for one JSON value of this field (nothing for

@@ -68,12 +68,21 @@ pub struct ObjectMapper {
     pub include_in_parent: bool,
     /// A `nested` field's `include_in_root`: its values are also the root document's.
     pub include_in_root: bool,
+    /// `synthetic_source_keep`: `none`, `arrays` or `all` (`None`: unset).
+    pub synthetic_source_keep: Option<String>,
 }
 
 impl ObjectMapper {
     /// A plain object mapping (not nested).
     pub fn object(dynamic: Option<Dynamic>, enabled: bool) -> ObjectMapper {
-        ObjectMapper { dynamic, enabled, nested: false, include_in_parent: false, include_in_root: false }
+        ObjectMapper {
+            dynamic,
+            enabled,
+            nested: false,
+            include_in_parent: false,
+            include_in_root: false,
+            synthetic_source_keep: None,
+        }
     }
 }
 
@@ -81,6 +90,8 @@ impl ObjectMapper {
 #[derive(Debug, Clone, Default)]
 pub struct SourceConfig {
     pub enabled: bool,
+    /// `stored`, `synthetic` or `disabled` (`source_mode.rs`).
+    pub mode: crate::source_mode::SourceMode,
     pub includes: Vec<String>,
     pub excludes: Vec<String>,
 }
@@ -99,12 +110,36 @@ pub struct Limits {
     pub total_tokens: usize,
     /// Objects of nested fields in a document.
     pub nested_objects: usize,
-    /// `index.mapping.ignore_above`: the default `ignore_above` of keyword,
-    /// wildcard and flattened fields.
+    /// `index.mapping.ignore_above`: the `ignore_above` of keyword,
+    /// wildcard and flattened fields that set none.
     pub ignore_above: Option<usize>,
 }
 
+/// The index-wide default of `ignore_above`.
+const IGNORE_ABOVE_SETTING: &str = "index.mapping.ignore_above";
+
 impl Limits {
+    /// Checks the limits' settings Elasticsearch validates.
+    fn check(settings: &FlatSettings) -> Result<(), EngineError> {
+        if let Some(v) = settings.get(IGNORE_ABOVE_SETTING) {
+            let text = crate::settings_text(v);
+            match text.parse::<i64>() {
+                Ok(n) if n >= 0 => {}
+                Ok(_) => {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Failed to parse value [{text}] for setting [{IGNORE_ABOVE_SETTING}] must be >= 0"
+                    )))
+                }
+                Err(_) => {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Failed to parse value [{text}] for setting [{IGNORE_ABOVE_SETTING}]"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn from_settings(settings: &FlatSettings) -> Limits {
         let number = |k: &str, d: usize| {
             settings.get(k).map(crate::settings_text).and_then(|s| s.parse::<i64>().ok()).map_or(d, |v| {
@@ -116,9 +151,6 @@ impl Limits {
             })
         };
         Limits {
-            ignore_above: settings
-                .get("index.mapping.ignore_above")
-                .and_then(|v| crate::settings_text(v).parse::<usize>().ok()),
             total_fields: number("index.mapping.total_fields.limit", 1000),
             ignore_dynamic_beyond_limit: settings
                 .get("index.mapping.total_fields.ignore_dynamic_beyond_limit")
@@ -129,6 +161,9 @@ impl Limits {
             array_objects: number("index.mapping.array_objects.limit", usize::MAX),
             total_tokens: number("index.mapping.total_tokens_per_document.limit", usize::MAX),
             nested_objects: number("index.mapping.nested_objects.limit", 10_000),
+            ignore_above: settings
+                .get(IGNORE_ABOVE_SETTING)
+                .and_then(|v| crate::settings_text(v).parse::<usize>().ok()),
         }
     }
 }
@@ -162,6 +197,9 @@ pub struct Mapper {
     pub numeric_detection: bool,
     pub dynamic_date_formats: Vec<DateFormat>,
     pub source: SourceConfig,
+    /// `index.mapping.synthetic_source_keep`: the `synthetic_source_keep`
+    /// of fields and objects that set none.
+    pub synthetic_source_keep: Option<String>,
     pub routing_required: bool,
     pub analyzers: Arc<Analyzers>,
     pub limits: Limits,
@@ -239,6 +277,7 @@ impl Mapper {
     pub fn new(mappings: &Value, analyzers: Arc<Analyzers>, settings: &FlatSettings) -> Result<Mapper, EngineError> {
         let empty = Map::new();
         let root = mappings.as_object().unwrap_or(&empty);
+        Limits::check(settings)?;
         let mut mapper = Mapper {
             fields: HashMap::new(),
             objects: HashMap::new(),
@@ -248,6 +287,7 @@ impl Mapper {
             numeric_detection: root.get("numeric_detection").is_some_and(|v| v == &Value::Bool(true) || v == "true"),
             dynamic_date_formats: Vec::new(),
             source: SourceConfig { enabled: true, ..SourceConfig::default() },
+            synthetic_source_keep: settings.get("index.mapping.synthetic_source_keep").map(crate::settings_text),
             routing_required: root
                 .get("_routing")
                 .and_then(|r| r.get("required"))
@@ -265,8 +305,9 @@ impl Mapper {
         for f in formats {
             mapper.dynamic_date_formats.push(DateFormat::parse(&f).map_err(|e| mapping_error(e.0))?);
         }
+        mapper.source.mode = crate::source_mode::effective(settings, mappings);
+        mapper.source.enabled = mapper.source.mode != crate::source_mode::SourceMode::Disabled;
         if let Some(source) = root.get("_source").and_then(Value::as_object) {
-            mapper.source.enabled = source.get("enabled").is_none_or(|v| v != &Value::Bool(false) && v != "false");
             let list = |k: &str| -> Vec<String> {
                 source
                     .get(k)
@@ -291,6 +332,9 @@ impl Mapper {
         }
         if let Some(props) = root.get("properties") {
             mapper.properties("", props, 1, &mut 0)?;
+        }
+        if mapper.source.mode == crate::source_mode::SourceMode::Synthetic {
+            crate::synthetic::check_mapping(&mapper)?;
         }
         Ok(mapper)
     }
@@ -357,6 +401,7 @@ impl Mapper {
                     nested: kind == "nested",
                     include_in_parent: kind == "nested" && flag("include_in_parent"),
                     include_in_root: kind == "nested" && flag("include_in_root"),
+                    synthetic_source_keep: map.get("synthetic_source_keep").map(crate::settings_text),
                     ..ObjectMapper::object(dynamic, enabled)
                 },
             );
@@ -366,10 +411,8 @@ impl Mapper {
             return Ok(());
         }
         let mut field = FieldMapper::compile(path, kind, map, &self.analyzers)?;
-        if field.ignore_above.is_none()
-            && matches!(field.kind, FieldKind::Keyword | FieldKind::Wildcard | FieldKind::Flattened)
-        {
-            field.ignore_above = self.limits.ignore_above;
+        if let Some(limit) = self.limits.ignore_above {
+            field.default_ignore_above(limit);
         }
         for sub in &field.multi_fields {
             self.total_fields += 1;
@@ -389,6 +432,7 @@ impl Mapper {
             dynamic_templates: Vec::new(),
             dynamic_date_formats: Vec::new(),
             source: SourceConfig::default(),
+            synthetic_source_keep: self.synthetic_source_keep.clone(),
             analyzers: self.analyzers.clone(),
             limits: self.limits.clone(),
             total_fields: 0,
@@ -425,6 +469,17 @@ impl Mapper {
         inherited_dynamic(object_path, |path| self.objects.get(path).and_then(|o| o.dynamic))
     }
 
+    /// The `_source` a read shows of a stored one: rebuilt by
+    /// [`crate::synthetic`] when the index keeps synthetic source or the
+    /// read forces it (`force_synthetic_source`), else as stored.
+    pub fn read_source(&self, stored: Arc<str>, force_synthetic: bool) -> Arc<str> {
+        if force_synthetic || self.source.mode == crate::source_mode::SourceMode::Synthetic {
+            Arc::from(crate::synthetic::synthesize_text(self, &stored))
+        } else {
+            stored
+        }
+    }
+
     /// The `_source` to store of a document sent as `text` (`value`, when
     /// already parsed): as sent, filtered by `includes`/`excludes`, or
     /// `None` when `_source` is disabled.
@@ -458,6 +513,27 @@ mod tests {
 
     pub(crate) fn mapper(m: Value) -> Mapper {
         Mapper::new(&m, Arc::new(Analyzers::default()), &FlatSettings::new()).unwrap()
+    }
+
+    #[test]
+    fn index_ignore_above_is_the_default_of_fields_setting_none() {
+        let settings: FlatSettings = [("index.mapping.ignore_above".to_owned(), Value::from("10"))].into();
+        let m = Mapper::new(
+            &json!({"properties": {
+                "k": {"type": "keyword"},
+                "own": {"type": "keyword", "ignore_above": 3},
+                "t": {"type": "text", "fields": {"raw": {"type": "keyword"}}},
+                "n": {"type": "long"},
+            }}),
+            Arc::new(Analyzers::default()),
+            &settings,
+        )
+        .unwrap();
+        let limit = |p: &str| m.fields[p].ignore_above;
+        assert_eq!((limit("k"), limit("own"), limit("t.raw"), limit("n")), (Some(10), Some(3), Some(10), None));
+        let negative: FlatSettings = [("index.mapping.ignore_above".to_owned(), Value::from("-1"))].into();
+        let err = Mapper::new(&json!({}), Arc::new(Analyzers::default()), &negative).unwrap_err().to_string();
+        assert_eq!(err, "Failed to parse value [-1] for setting [index.mapping.ignore_above] must be >= 0");
     }
 
     #[test]

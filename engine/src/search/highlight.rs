@@ -552,6 +552,13 @@ pub fn highlight(
                 })
                 .filter(|s| field.ignore_above.is_none_or(|max| s.chars().count() <= max))
                 .collect();
+            let synthetic = mapper.source.mode == crate::source_mode::SourceMode::Synthetic;
+            if o.kind == Highlighter::Fvh && synthetic && !field.store && values.len() > 1 {
+                return Err(invalid(format!(
+                    "The fast vector highlighter doesn't support loading multi-valued fields from _source in index [{}] because _source can reorder field values",
+                    where_.0
+                )));
+            }
             // Reanalysis is bounded unless offsets were indexed.
             let offsets = match o.kind {
                 Highlighter::Unified => field.postings_offsets || field.term_vector_offsets,

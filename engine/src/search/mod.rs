@@ -93,6 +93,9 @@ pub struct SearchRequest {
     pub stats_groups: Vec<String>,
     /// `slice`: only this slice of the matches.
     pub slice: Option<slice::Slice>,
+    /// `force_synthetic_source`: hits show the synthetic source whatever
+    /// their index keeps.
+    pub force_synthetic_source: bool,
 }
 
 impl Default for SearchRequest {
@@ -118,6 +121,7 @@ impl Default for SearchRequest {
             profile: false,
             stats_groups: Vec::new(),
             slice: None,
+            force_synthetic_source: false,
         }
     }
 }
@@ -267,6 +271,8 @@ pub(crate) struct Shown {
     stats_groups: Vec<String>,
     /// The `nested` queries whose matching nested documents hits show.
     inner_hits: Vec<dsl::Nested>,
+    /// `force_synthetic_source`.
+    force_synthetic: bool,
 }
 
 impl Shown {
@@ -277,6 +283,7 @@ impl Shown {
             dsl::named(f, &mut named);
         }
         Shown {
+            force_synthetic: req.force_synthetic_source,
             keys: req.sort.clone(),
             highlight: req.highlight.clone().map(|h| (h, req.query.clone())),
             named,
@@ -362,7 +369,11 @@ fn fetch<'a>(
             fetched.push((f.index, f.shard));
         }
         let load_started = std::time::Instant::now();
-        let stored = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)?;
+        let mut stored = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)?;
+        if let Some(doc) = stored.as_mut() {
+            let mapper = at.shards.mapper();
+            doc.source = doc.source.take().map(|s| mapper.read_source(s, shown.force_synthetic));
+        }
         if let Some(t) = timings.as_deref_mut() {
             let timing = t.entry((indices[f.index].clone(), at.shard)).or_default();
             timing.nanos += load_started.elapsed().as_nanos() as u64;
@@ -922,10 +933,12 @@ impl Engine {
         let Some((searcher, address)) = shard.find(id)? else { return Ok(None) };
         let query = self.with_lookups(&query.filtered(filter.into_iter().cloned().collect()), Some(index))?;
         let compiled = self.compile_for(index, &shards.mapper(), &query)?;
-        let doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
+        let mut doc = shard.stored_in(&searcher, address)?.ok_or_else(|| EngineError::Corrupt {
             path: index.into(),
             reason: format!("document [{id}] found but not readable"),
         })?;
+        let mapper = shards.mapper();
+        doc.source = doc.source.take().map(|s| mapper.read_source(s, false));
         // Whether it matches, from the documents the query matches; only a
         // match is explained (tantivy's explanation expects one).
         let matches = searcher
