@@ -40,9 +40,9 @@ pub mod shards;
 pub mod source_filter;
 pub mod source_mode;
 pub mod stats;
+pub mod synthetic;
 pub mod template_apply;
 pub mod templates;
-pub mod synthetic;
 pub mod translog;
 
 pub use documents::{DocWrite, NewDoc, UpdateSpec, Updated};

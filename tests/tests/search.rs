@@ -1463,3 +1463,29 @@ async fn more_like_this_finds_documents_sharing_their_best_terms() {
     .await;
     assert_eq!(status.as_u16(), 400);
 }
+
+#[tokio::test]
+async fn phrase_suggester_corrects_a_whole_text() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let body = json!({"suggest": {"fix": {"text": "the quik brown fox", "phrase": {
+        "field": "title", "size": 2, "highlight": {"pre_tag": "<b>", "post_tag": "</b>"},
+        "direct_generator": [{"field": "title", "suggest_mode": "missing", "min_word_length": 3}]
+    }}}});
+    let (status, found) = call(&c, url, Method::POST, "/books/_search?typed_keys=true", Some(body)).await;
+    assert!(status.is_success(), "{found}");
+    let entry = &found["suggest"]["phrase#fix"][0];
+    assert_eq!(entry["text"], "the quik brown fox");
+    assert_eq!(entry["options"][0]["text"], "the quick brown fox");
+    assert_eq!(entry["options"][0]["highlighted"], "the <b>quick</b> brown fox");
+    assert!(entry["options"][0]["score"].as_f64().unwrap() > 0.0);
+    // A text already right has nothing better to suggest.
+    let body = json!({"suggest": {"fix": {"text": "brown fox", "phrase": {"field": "title"}}}});
+    let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(found["suggest"]["fix"][0]["options"], json!([]));
+    let body = json!({"suggest": {"fix": {"text": "x", "phrase": {"field": "title", "collate": {}}}}});
+    let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
+    assert_eq!(status.as_u16(), 501);
+}

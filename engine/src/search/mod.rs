@@ -20,6 +20,7 @@ pub mod intervals;
 mod listed;
 pub mod more_like_this;
 pub mod nested;
+mod phrase_suggest;
 pub mod pit;
 mod profile;
 pub mod query_string;

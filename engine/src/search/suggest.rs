@@ -1,7 +1,7 @@
 //! Suggesters: `term` (corrections of each analysed term of a text, from a
-//! field's term dictionary within an edit distance) and `completion`
-//! (inputs of a `completion` field that start with a prefix, best weight
-//! first). The `phrase` suggester is not built yet.
+//! field's term dictionary within an edit distance), `completion` (inputs
+//! of a `completion` field that start with a prefix, best weight first)
+//! and `phrase` (`phrase_suggest.rs`).
 
 use crate::error::EngineError;
 use crate::mapper::{FieldKind, Mapper};
@@ -20,6 +20,7 @@ pub struct Suggestion {
 pub enum Kind {
     Term(TermOptions),
     Completion(CompletionOptions),
+    Phrase(super::phrase_suggest::PhraseOptions),
 }
 
 impl Kind {
@@ -28,6 +29,7 @@ impl Kind {
         match self {
             Kind::Term(_) => "term",
             Kind::Completion(_) => "completion",
+            Kind::Phrase(_) => "phrase",
         }
     }
 }
@@ -281,7 +283,7 @@ pub fn parse(v: &Value) -> Result<Vec<Suggestion>, EngineError> {
             kind = Some(match k.as_str() {
                 "term" => Kind::Term(term_options(o)?),
                 "completion" => Kind::Completion(completion_options(o)?),
-                "phrase" => return Err(EngineError::Unsupported("the [phrase] suggester".into())),
+                "phrase" => Kind::Phrase(super::phrase_suggest::PhraseOptions::parse(o)?),
                 other => return Err(parsing(format!("Unable to parse a suggester of type [{other}]"))),
             });
         }
@@ -517,6 +519,9 @@ impl Engine {
                     }
                     Kind::Completion(o) if mapper.fields.contains_key(&o.field) => {
                         self.completion_suggestion(indices, &mapper, &s.text, o)?
+                    }
+                    Kind::Phrase(o) if mapper.fields.contains_key(&o.field) => {
+                        self.phrase_suggestion(indices, &mapper, &s.text, o)?
                     }
                     _ => continue,
                 };

@@ -1,0 +1,275 @@
+//! The `phrase` suggester: corrections of a whole text. Each analysed term
+//! of the text gets candidates from the field's term dictionary (direct
+//! generators: terms within an edit distance), and the phrases made of at
+//! most `max_errors` corrected terms are scored by a unigram language model
+//! of the field (each term's share of the field's terms, stupid-backoff
+//! style) times a channel model (`real_word_error_likelihood` for a term
+//! kept, the rest shared by the corrections by their similarity). Phrases
+//! scoring above `confidence` times the text's own score are suggested.
+
+use super::suggest::{edit_distance, Mode};
+use crate::error::EngineError;
+use crate::mapper::Mapper;
+use crate::Engine;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct PhraseOptions {
+    pub field: String,
+    pub analyzer: Option<String>,
+    pub size: usize,
+    /// Terms that may be corrected: a count (≥ 1) or a share of the terms.
+    pub max_errors: f64,
+    pub confidence: f64,
+    pub real_word_error_likelihood: f64,
+    pub separator: String,
+    pub highlight: Option<(String, String)>,
+    pub generators: Vec<Generator>,
+}
+
+/// A `direct_generator`: where and how candidates of a term are found.
+#[derive(Debug, Clone)]
+pub struct Generator {
+    pub field: String,
+    pub size: usize,
+    pub mode: Mode,
+    pub max_edits: usize,
+    pub prefix_length: usize,
+    pub min_word_length: usize,
+    pub min_doc_freq: u64,
+}
+
+fn parsing(reason: impl Into<String>) -> EngineError {
+    EngineError::Parsing(reason.into())
+}
+
+fn number(o: &Map<String, Value>, key: &str, default: f64) -> Result<f64, EngineError> {
+    match o.get(key) {
+        None => Ok(default),
+        Some(v) => v
+            .as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| parsing(format!("[{key}] must be a number"))),
+    }
+}
+
+impl Generator {
+    fn parse(v: &Value, default_field: &str) -> Result<Generator, EngineError> {
+        let Value::Object(o) = v else { return Err(parsing("[direct_generator] must be an object")) };
+        const KNOWN: &[&str] =
+            &["field", "size", "suggest_mode", "max_edits", "prefix_length", "min_word_length", "min_doc_freq"];
+        if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            return Err(EngineError::Unsupported(format!("the [{k}] option of [direct_generator]")));
+        }
+        Ok(Generator {
+            field: o.get("field").and_then(Value::as_str).unwrap_or(default_field).to_owned(),
+            size: number(o, "size", 5.0)? as usize,
+            mode: match o.get("suggest_mode").and_then(Value::as_str) {
+                None | Some("missing") => Mode::Missing,
+                Some("popular") => Mode::Popular,
+                Some("always") => Mode::Always,
+                Some(other) => return Err(EngineError::IllegalArgument(format!("Illegal suggest mode {other}"))),
+            },
+            max_edits: number(o, "max_edits", 2.0)? as usize,
+            prefix_length: number(o, "prefix_length", 1.0)? as usize,
+            min_word_length: number(o, "min_word_length", 4.0)? as usize,
+            min_doc_freq: number(o, "min_doc_freq", 0.0)? as u64,
+        })
+    }
+}
+
+impl PhraseOptions {
+    pub fn parse(o: &Map<String, Value>) -> Result<PhraseOptions, EngineError> {
+        const KNOWN: &[&str] = &[
+            "field",
+            "analyzer",
+            "size",
+            "max_errors",
+            "confidence",
+            "real_word_error_likelihood",
+            "separator",
+            "highlight",
+            "direct_generator",
+            "gram_size",
+        ];
+        if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            return Err(EngineError::Unsupported(format!("the [{k}] option of the [phrase] suggester")));
+        }
+        if o.get("gram_size").and_then(Value::as_u64).is_some_and(|n| n > 1) {
+            return Err(EngineError::Unsupported("a [gram_size] above 1 in the [phrase] suggester".into()));
+        }
+        let field = o
+            .get("field")
+            .and_then(Value::as_str)
+            .ok_or_else(|| parsing("the required field option [field] is missing"))?;
+        let highlight = match o.get("highlight") {
+            None => None,
+            Some(h) => Some((
+                h.get("pre_tag").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                h.get("post_tag").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            )),
+        };
+        let generators = match o.get("direct_generator") {
+            None => vec![Generator::parse(&json!({}), field)?],
+            Some(Value::Array(items)) => items.iter().map(|g| Generator::parse(g, field)).collect::<Result<_, _>>()?,
+            Some(one) => vec![Generator::parse(one, field)?],
+        };
+        Ok(PhraseOptions {
+            field: field.to_owned(),
+            analyzer: o.get("analyzer").and_then(Value::as_str).map(str::to_owned),
+            size: number(o, "size", 5.0)? as usize,
+            max_errors: number(o, "max_errors", 1.0)?,
+            confidence: number(o, "confidence", 1.0)?,
+            real_word_error_likelihood: number(o, "real_word_error_likelihood", 0.95)?,
+            separator: o.get("separator").and_then(Value::as_str).unwrap_or(" ").to_owned(),
+            highlight,
+            generators,
+        })
+    }
+}
+
+/// A term of the text and the ways to write it: itself first, then its
+/// corrections, each with its score (language model times channel).
+struct Position {
+    candidates: Vec<(String, f64)>,
+}
+
+/// How many phrases the search may build.
+const MAX_PHRASES: usize = 10_000;
+
+impl Engine {
+    pub(crate) fn phrase_suggestion(
+        &self,
+        indices: &[String],
+        mapper: &Mapper,
+        text: &str,
+        o: &PhraseOptions,
+    ) -> Result<Vec<Value>, EngineError> {
+        let field = mapper
+            .fields
+            .get(&o.field)
+            .ok_or_else(|| EngineError::IllegalArgument(format!("no mapping found for field [{}]", o.field)))?;
+        let analyzer = match &o.analyzer {
+            Some(name) => mapper
+                .analyzers
+                .analyzer(name)
+                .map_err(|_| EngineError::IllegalArgument(format!("analyzer [{name}] not found")))?,
+            None => field.search_analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_search_analyzer()),
+        };
+        let dictionary = self.term_frequencies(indices, field)?;
+        let total: u64 = dictionary.values().sum();
+        let vocabulary = dictionary.len() as f64;
+        // The unigram language model, smoothed so that unseen terms keep a little.
+        let model = |term: &str| {
+            (dictionary.get(term).copied().unwrap_or(0) as f64 + 0.4) / (total as f64 + vocabulary).max(1.0)
+        };
+        let rwel = o.real_word_error_likelihood;
+        let tokens = analyzer.analyze(text);
+        let mut positions = Vec::new();
+        for token in &tokens {
+            let own = dictionary.get(&token.term).copied().unwrap_or(0);
+            let keep = if own > 0 { rwel } else { 1.0 - rwel };
+            let mut candidates = vec![(token.term.clone(), model(&token.term) * keep)];
+            for g in &o.generators {
+                let source = match mapper.fields.get(&g.field) {
+                    Some(f) if g.field != o.field => self.term_frequencies(indices, f)?,
+                    _ => dictionary.clone(),
+                };
+                let mut found = corrections(&token.term, own, &source, g);
+                found.truncate(g.size);
+                for (word, similarity) in found {
+                    if candidates.iter().all(|(c, _)| *c != word) {
+                        candidates.push((word.clone(), model(&word) * (1.0 - rwel) * similarity));
+                    }
+                }
+            }
+            positions.push(Position { candidates });
+        }
+        let max_errors = if o.max_errors >= 1.0 {
+            o.max_errors.floor() as usize
+        } else {
+            ((o.max_errors * positions.len() as f64).ceil() as usize).max(1)
+        };
+        let original: f64 = positions.iter().map(|p| p.candidates[0].1.ln()).sum();
+        let mut phrases: Vec<(f64, Vec<usize>)> = Vec::new();
+        let mut chosen = Vec::with_capacity(positions.len());
+        build(&positions, max_errors, 0.0, &mut chosen, &mut phrases);
+        let threshold = original + o.confidence.max(f64::MIN_POSITIVE).ln();
+        phrases.retain(|(score, choice)| choice.iter().any(|c| *c > 0) && (o.confidence <= 0.0 || *score > threshold));
+        phrases.sort_by(|a, b| b.0.total_cmp(&a.0));
+        phrases.truncate(o.size);
+        let options: Vec<Value> = phrases
+            .iter()
+            .map(|(score, choice)| {
+                let words: Vec<&str> =
+                    choice.iter().zip(&positions).map(|(c, p)| p.candidates[*c].0.as_str()).collect();
+                let mut option = json!({"text": words.join(&o.separator), "score": score.exp()});
+                if let Some((pre, post)) = &o.highlight {
+                    let marked: Vec<String> = choice
+                        .iter()
+                        .zip(&words)
+                        .map(|(c, w)| if *c > 0 { format!("{pre}{w}{post}") } else { (*w).to_owned() })
+                        .collect();
+                    option["highlighted"] = json!(marked.join(&o.separator));
+                }
+                option
+            })
+            .collect();
+        Ok(vec![json!({
+            "text": text,
+            "offset": 0,
+            "length": text.encode_utf16().count(),
+            "options": options,
+        })])
+    }
+}
+
+/// The corrections of a term in a dictionary, most similar first, with
+/// their similarity (`1 - distance / length`).
+fn corrections(term: &str, own: u64, dictionary: &BTreeMap<String, u64>, g: &Generator) -> Vec<(String, f64)> {
+    let chars: Vec<char> = term.chars().collect();
+    if chars.len() < g.min_word_length || (g.mode == Mode::Missing && own > 0) {
+        return Vec::new();
+    }
+    let prefix: String = chars.iter().take(g.prefix_length).collect();
+    let mut out: Vec<(String, f64, u64)> = Vec::new();
+    for (candidate, &freq) in dictionary.range(prefix.clone()..) {
+        if !candidate.starts_with(&prefix) {
+            break;
+        }
+        if candidate == term || freq < g.min_doc_freq || (g.mode == Mode::Popular && freq <= own) {
+            continue;
+        }
+        let cand: Vec<char> = candidate.chars().collect();
+        if cand.len().abs_diff(chars.len()) > g.max_edits {
+            continue;
+        }
+        let distance = edit_distance(&chars, &cand, true);
+        if distance == 0 || distance > g.max_edits {
+            continue;
+        }
+        out.push((candidate.clone(), 1.0 - distance as f64 / chars.len().min(cand.len()).max(1) as f64, freq));
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    out.into_iter().map(|(w, s, _)| (w, s)).collect()
+}
+
+/// Every phrase of at most `errors` corrections, with its log score.
+fn build(positions: &[Position], errors: usize, score: f64, chosen: &mut Vec<usize>, out: &mut Vec<(f64, Vec<usize>)>) {
+    if out.len() >= MAX_PHRASES {
+        return;
+    }
+    let Some(position) = positions.get(chosen.len()) else {
+        out.push((score, chosen.clone()));
+        return;
+    };
+    for (i, (_, candidate)) in position.candidates.iter().enumerate() {
+        if i > 0 && errors == 0 {
+            break;
+        }
+        chosen.push(i);
+        build(positions, errors - usize::from(i > 0), score + candidate.ln(), chosen, out);
+        chosen.pop();
+    }
+}
