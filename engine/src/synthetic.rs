@@ -429,7 +429,7 @@ mod tests {
         let source = json!({
             "kwd": ["b", "jumped over the lazy dog", "a", "b"],
             "n": [3, 1, 3],
-            "f": 3.14,
+            "f": 1.1,
             "ip": ["192.8.1.2", "hot garbage", "10.10.1.1"],
             "d": "2015-01-01",
             "b": [true, false],
@@ -452,7 +452,7 @@ mod tests {
                 "copy": "w",
                 "d": "2015-01-01T00:00:00.000Z",
                 "empty": {},
-                "f": 3.14,
+                "f": 1.1,
                 "flat": {"a": {"c": "1"}, "b": ["10", "2"]},
                 "flat_short": {"v": ["ab", "zz", "long one"]},
                 "ip": ["10.10.1.1", "192.8.1.2", "hot garbage"],

@@ -69,7 +69,7 @@ impl DecimalFormat {
             let chars: Vec<char> = integer.chars().collect();
             let mut grouped = String::new();
             for (i, c) in chars.iter().enumerate() {
-                if i > 0 && (chars.len() - i) % size == 0 {
+                if i > 0 && (chars.len() - i).is_multiple_of(size) {
                     grouped.push(',');
                 }
                 grouped.push(*c);
@@ -106,7 +106,7 @@ mod tests {
     fn patterns_format_as_java_does() {
         assert_eq!(f("#.0", 1.0), "1.0");
         assert_eq!(f("#.0", 0.5), ".5");
-        assert_eq!(f("0.00", 3.14159), "3.14");
+        assert_eq!(f("0.00", 1.23456), "1.23");
         assert_eq!(f("#,##0.###", 1234567.891), "1,234,567.891");
         assert_eq!(f("#", 2.5), "2");
         assert_eq!(f("#", 3.5), "4");

@@ -103,13 +103,8 @@ impl PhraseOptions {
             .get("field")
             .and_then(Value::as_str)
             .ok_or_else(|| parsing("the required field option [field] is missing"))?;
-        let highlight = match o.get("highlight") {
-            None => None,
-            Some(h) => Some((
-                h.get("pre_tag").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                h.get("post_tag").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            )),
-        };
+        let tag = |h: &Value, k: &str| h.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let highlight = o.get("highlight").map(|h| (tag(h, "pre_tag"), tag(h, "post_tag")));
         let generators = match o.get("direct_generator") {
             None => vec![Generator::parse(&json!({}), field)?],
             Some(Value::Array(items)) => items.iter().map(|g| Generator::parse(g, field)).collect::<Result<_, _>>()?,
