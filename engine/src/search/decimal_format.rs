@@ -69,7 +69,7 @@ impl DecimalFormat {
             let chars: Vec<char> = integer.chars().collect();
             let mut grouped = String::new();
             for (i, c) in chars.iter().enumerate() {
-                if i > 0 && (chars.len() - i).is_multiple_of(size) {
+                if i > 0 && (chars.len() - i) % size == 0 {
                     grouped.push(',');
                 }
                 grouped.push(*c);
