@@ -459,11 +459,12 @@ impl Weight for FunctionWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
-        }
-        Ok(Explanation::new("function score, computed as the functions and boost_mode say", scorer.score()))
+        super::listed::explain_by_scorer(
+            self,
+            reader,
+            doc,
+            "function score, computed as the functions and boost_mode say",
+        )
     }
 }
 

@@ -589,11 +589,7 @@ impl Weight for IntervalsQuery {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
-        }
-        Ok(Explanation::new("intervals, scored by the saturation of their widths", scorer.score()))
+        super::listed::explain_by_scorer(self, reader, doc, "intervals, scored by the saturation of their widths")
     }
 }
 

@@ -1,8 +1,23 @@
 //! A scorer over documents found beforehand, with their scores: what the
-//! queries that search a segment eagerly (block joins, intervals) answer.
+//! queries that search a segment eagerly (block joins, intervals) answer;
+//! and the explanation of such queries, whose scorer alone knows a score.
 
-use tantivy::query::Scorer;
-use tantivy::{DocId, DocSet, Score, TERMINATED};
+use tantivy::query::{Explanation, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+/// A document's explanation by a weight's scorer: its score, described.
+pub(crate) fn explain_by_scorer(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+    description: &'static str,
+) -> tantivy::Result<Explanation> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    if scorer.doc() > doc || scorer.seek(doc) != doc {
+        return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
+    }
+    Ok(Explanation::new(description, scorer.score()))
+}
 
 /// A scorer over documents found beforehand, in order, with their scores.
 pub(crate) struct Listed {

@@ -264,11 +264,7 @@ impl Weight for NestedWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
-        }
-        Ok(Explanation::new("Score based on the matching nested documents", scorer.score()))
+        super::listed::explain_by_scorer(self, reader, doc, "Score based on the matching nested documents")
     }
 }
 

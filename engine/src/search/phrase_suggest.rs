@@ -7,7 +7,7 @@
 //! kept, the rest shared by the corrections by their similarity). Phrases
 //! scoring above `confidence` times the text's own score are suggested.
 
-use super::suggest::{edit_distance, Mode};
+use super::suggest::{edit_distance, number_of, Mode};
 use crate::error::EngineError;
 use crate::mapper::Mapper;
 use crate::Engine;
@@ -44,16 +44,6 @@ fn parsing(reason: impl Into<String>) -> EngineError {
     EngineError::Parsing(reason.into())
 }
 
-fn number(o: &Map<String, Value>, key: &str, default: f64) -> Result<f64, EngineError> {
-    match o.get(key) {
-        None => Ok(default),
-        Some(v) => v
-            .as_f64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .ok_or_else(|| parsing(format!("[{key}] must be a number"))),
-    }
-}
-
 impl Generator {
     fn parse(v: &Value, default_field: &str) -> Result<Generator, EngineError> {
         let Value::Object(o) = v else { return Err(parsing("[direct_generator] must be an object")) };
@@ -64,17 +54,17 @@ impl Generator {
         }
         Ok(Generator {
             field: o.get("field").and_then(Value::as_str).unwrap_or(default_field).to_owned(),
-            size: number(o, "size", 5.0)? as usize,
+            size: number_of(o, "size", 5.0)? as usize,
             mode: match o.get("suggest_mode").and_then(Value::as_str) {
                 None | Some("missing") => Mode::Missing,
                 Some("popular") => Mode::Popular,
                 Some("always") => Mode::Always,
                 Some(other) => return Err(EngineError::IllegalArgument(format!("Illegal suggest mode {other}"))),
             },
-            max_edits: number(o, "max_edits", 2.0)? as usize,
-            prefix_length: number(o, "prefix_length", 1.0)? as usize,
-            min_word_length: number(o, "min_word_length", 4.0)? as usize,
-            min_doc_freq: number(o, "min_doc_freq", 0.0)? as u64,
+            max_edits: number_of(o, "max_edits", 2.0)? as usize,
+            prefix_length: number_of(o, "prefix_length", 1.0)? as usize,
+            min_word_length: number_of(o, "min_word_length", 4.0)? as usize,
+            min_doc_freq: number_of(o, "min_doc_freq", 0.0)? as u64,
         })
     }
 }
@@ -113,10 +103,10 @@ impl PhraseOptions {
         Ok(PhraseOptions {
             field: field.to_owned(),
             analyzer: o.get("analyzer").and_then(Value::as_str).map(str::to_owned),
-            size: number(o, "size", 5.0)? as usize,
-            max_errors: number(o, "max_errors", 1.0)?,
-            confidence: number(o, "confidence", 1.0)?,
-            real_word_error_likelihood: number(o, "real_word_error_likelihood", 0.95)?,
+            size: number_of(o, "size", 5.0)? as usize,
+            max_errors: number_of(o, "max_errors", 1.0)?,
+            confidence: number_of(o, "confidence", 1.0)?,
+            real_word_error_likelihood: number_of(o, "real_word_error_likelihood", 0.95)?,
             separator: o.get("separator").and_then(Value::as_str).unwrap_or(" ").to_owned(),
             highlight,
             generators,

@@ -144,11 +144,7 @@ impl Weight for RankFeatureWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
-        }
-        Ok(Explanation::new("rank feature function of the value", scorer.score()))
+        super::listed::explain_by_scorer(self, reader, doc, "rank feature function of the value")
     }
 }
 

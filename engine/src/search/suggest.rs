@@ -70,6 +70,17 @@ fn parsing(reason: impl Into<String>) -> EngineError {
     EngineError::Parsing(reason.into())
 }
 
+/// A suggester's numeric option, given as a number or as text.
+pub(crate) fn number_of(o: &Map<String, Value>, key: &str, default: f64) -> Result<f64, EngineError> {
+    match o.get(key) {
+        None => Ok(default),
+        Some(v) => v
+            .as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| parsing(format!("[{key}] must be a number"))),
+    }
+}
+
 fn usize_of(o: &Map<String, Value>, key: &str, default: usize) -> Result<usize, EngineError> {
     match o.get(key) {
         None => Ok(default),

@@ -68,10 +68,11 @@ impl Weight for TermsSetWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!("document #{doc} does not match")));
-        }
-        Ok(Explanation::new("sum of the matching terms, at least as many as the document asks", scorer.score()))
+        super::listed::explain_by_scorer(
+            self,
+            reader,
+            doc,
+            "sum of the matching terms, at least as many as the document asks",
+        )
     }
 }
