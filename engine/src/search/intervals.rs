@@ -14,7 +14,7 @@ use super::dsl::{edit_distance_for, literal_regex, parsing, wildcard_regex};
 use super::listed::Listed;
 use crate::error::EngineError;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use tantivy::postings::Postings;
 use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -425,6 +425,9 @@ const MAX_COMBINATIONS: usize = 100_000;
 /// The intervals made of one interval of each list: in the lists' order
 /// without overlapping (`ordered`), or in any order; within `max_gaps`.
 fn combine(lists: &[Vec<Interval>], ordered: bool, max_gaps: Option<u32>) -> Vec<Interval> {
+    if ordered && max_gaps.is_none() {
+        return ordered_tightest(lists);
+    }
     let mut out = Vec::new();
     let mut budget = MAX_COMBINATIONS;
     let mut chosen: Vec<Interval> = Vec::with_capacity(lists.len());
@@ -477,11 +480,55 @@ fn combine(lists: &[Vec<Interval>], ordered: bool, max_gaps: Option<u32>) -> Vec
     out
 }
 
+/// Ordered combinations without a gap limit: from each interval of the
+/// first list, the interval of each next list that starts after the one
+/// before and ends first (which gives the shortest interval from there).
+fn ordered_tightest(lists: &[Vec<Interval>]) -> Vec<Interval> {
+    // For each list (sorted by start), the interval ending first from each
+    // position on.
+    let earliest: Vec<Vec<usize>> = lists
+        .iter()
+        .map(|list| {
+            let mut best = vec![0; list.len()];
+            for k in (0..list.len()).rev() {
+                best[k] = if k + 1 < list.len() && list[best[k + 1]].end < list[k].end { best[k + 1] } else { k };
+            }
+            best
+        })
+        .collect();
+    let mut out = Vec::new();
+    'first: for first in lists.first().into_iter().flatten() {
+        let (mut end, mut covered, mut inner) = (first.end, first.width(), first.gaps);
+        for (list, best) in lists.iter().zip(&earliest).skip(1) {
+            let from = list.partition_point(|i| i.start <= end);
+            let Some(next) = best.get(from).map(|k| &list[*k]) else {
+                break 'first;
+            };
+            end = next.end;
+            covered += next.width();
+            inner += next.gaps;
+        }
+        out.push(Interval { start: first.start, end, gaps: (end - first.start + 1).saturating_sub(covered) + inner });
+    }
+    out
+}
+
 /// The minimal intervals: none containing another.
 fn minimal(mut all: Vec<Interval>) -> Vec<Interval> {
     all.sort_unstable_by_key(|i| (i.start, i.end, i.gaps));
     all.dedup_by_key(|i| (i.start, i.end));
-    all.iter().filter(|i| !all.iter().any(|o| (o.start, o.end) != (i.start, i.end) && i.contains(o))).copied().collect()
+    // From the last start back, an interval is minimal when every interval
+    // starting at or after it ends after it.
+    let mut kept = Vec::with_capacity(all.len());
+    let mut least_end = u32::MAX;
+    for i in all.iter().rev() {
+        if i.end < least_end {
+            kept.push(*i);
+        }
+        least_end = least_end.min(i.end);
+    }
+    kept.reverse();
+    kept
 }
 
 /// The terms of a text field's path a matcher accepts, in a segment.
@@ -561,28 +608,33 @@ impl Weight for IntervalsQuery {
         terms.dedup();
         let index = reader.inverted_index(self.field)?;
         let alive = reader.alive_bitset();
-        // Each document's positions of each term.
-        let mut docs: BTreeMap<DocId, HashMap<&Term, Vec<u32>>> = BTreeMap::new();
+        let mut postings = Vec::new();
         for term in &terms {
-            let Some(mut postings) = index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? else {
-                continue;
-            };
-            while postings.doc() != TERMINATED {
-                let doc = postings.doc();
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    let mut positions = Vec::new();
-                    postings.positions(&mut positions);
-                    docs.entry(doc).or_default().insert(*term, positions);
-                }
-                postings.advance();
+            if let Some(p) = index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+                postings.push((*term, p));
             }
         }
+        // One document at a time, the postings in step: the positions of
+        // the terms it holds, in buffers used again for the next.
+        let mut positions: HashMap<&Term, Vec<u32>> = HashMap::new();
         let mut matched = Vec::new();
-        for (doc, positions) in &docs {
-            let intervals = source.intervals(positions);
+        loop {
+            let doc = postings.iter().map(|(_, p)| p.doc()).min().unwrap_or(TERMINATED);
+            if doc == TERMINATED {
+                break;
+            }
+            positions.values_mut().for_each(Vec::clear);
+            for (term, p) in postings.iter_mut().filter(|(_, p)| p.doc() == doc) {
+                p.positions(positions.entry(*term).or_default());
+                p.advance();
+            }
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            let intervals = source.intervals(&positions);
             if !intervals.is_empty() {
                 let freq: f32 = intervals.iter().map(|i| 1.0 / i.width().max(1) as f32).sum();
-                matched.push((*doc, self.boost * boost * freq / (freq + 1.0)));
+                matched.push((doc, self.boost * boost * freq / (freq + 1.0)));
             }
         }
         Ok(Box::new(Listed::new(matched)))
@@ -606,8 +658,14 @@ mod tests {
         // "the big bad wolf": the[0], big[1] or big-bad[1..2], wolf[3].
         let lists = vec![vec![at(0, 0)], vec![at(1, 1), at(1, 2)], vec![at(3, 3)]];
         assert_eq!(combine(&lists, true, Some(0)), [Interval { start: 0, end: 3, gaps: 0 }]);
+        // Without a gap limit, the span alone counts.
         let loose = minimal(combine(&lists, true, None));
-        assert_eq!(loose, [Interval { start: 0, end: 3, gaps: 0 }]);
+        assert_eq!(loose.iter().map(|i| (i.start, i.end)).collect::<Vec<_>>(), [(0, 3)]);
+        // Many positions stay cheap: each start takes the tightest follower.
+        let many: Vec<Vec<Interval>> = (0..2).map(|k| (0..2000).map(|p| at(2 * p + k, 2 * p + k)).collect()).collect();
+        assert_eq!(minimal(combine(&many, true, None)).len(), 2000);
+        let nested = vec![at(0, 5), at(1, 3), at(1, 4), at(2, 3), at(6, 7)];
+        assert_eq!(minimal(nested), [at(2, 3), at(6, 7)]);
         // Unordered: either order, no overlap.
         let lists = vec![vec![at(4, 4)], vec![at(1, 1)]];
         assert_eq!(combine(&lists, false, Some(2)), [Interval { start: 1, end: 4, gaps: 2 }]);
