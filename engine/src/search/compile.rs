@@ -201,7 +201,8 @@ impl Compiler<'_> {
 
     /// The terms of a field starting with `word`.
     fn prefix_of(&self, field: &FieldMapper, word: &str) -> Result<Compiled, EngineError> {
-        self.pattern(&field.path, &format!("{}.*", super::dsl::literal_regex(word)), false, 1.0, "prefix")
+        // Part of a phrase prefix or fuzzy match: not an expensive query of its own.
+        self.matching_terms(&field.path, &format!("{}.*", super::dsl::literal_regex(word)), false, 1.0, "prefix")
     }
 
     /// The terms within the edit distance `fuzziness` allows of `word`, the
@@ -215,6 +216,9 @@ impl Compiler<'_> {
         prefix_length: usize,
         transpositions: bool,
     ) -> Result<Compiled, EngineError> {
+        if !self.limits.allow_expensive {
+            return Err(expensive("[fuzzy] queries", ""));
+        }
         let distance = super::dsl::edit_distance_for(fuzziness, word.chars().count())?;
         if distance == 0 {
             return Ok(term_query(term));
@@ -511,6 +515,11 @@ impl Compiler<'_> {
                         f.type_name
                     )));
                 }
+                if !f.positive_impact && matches!(function, super::rank_feature::RankFunction::Log { .. }) {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Cannot use the [log] function with a field that has a negative score impact as it would trigger negative scores, field [{field}]"
+                    )));
+                }
                 let query = super::rank_feature::RankFeatureQuery {
                     exists: Term::from_field_text(self.fields.exists, field),
                     column: format!("_terms.{field}"),
@@ -653,7 +662,6 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
-            Query::Fuzzy { .. } if !self.limits.allow_expensive => return Err(expensive("[fuzzy] queries", "")),
             Query::Fuzzy { field, value, fuzziness, prefix_length, transpositions, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let term = if f.kind.is_text() {
@@ -1055,9 +1063,7 @@ impl Compiler<'_> {
         boost: f32,
         kind: &str,
     ) -> Result<Compiled, EngineError> {
-        let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
-        let field: &FieldMapper = &field;
-        if !self.limits.allow_expensive && kind != "term" {
+        if !self.limits.allow_expensive && kind != "term" && self.query_field(name).is_some() {
             let hint = if kind == "prefix" {
                 " For optimised prefix queries on text fields please enable [index_prefixes]."
             } else {
@@ -1065,6 +1071,21 @@ impl Compiler<'_> {
             };
             return Err(expensive(&format!("[{kind}] queries"), hint));
         }
+        self.matching_terms(name, regex, case_insensitive, boost, kind)
+    }
+
+    /// [`Compiler::pattern`] without the expensive-queries check, for the
+    /// patterns other queries are made of.
+    fn matching_terms(
+        &self,
+        name: &str,
+        regex: &str,
+        case_insensitive: bool,
+        boost: f32,
+        kind: &str,
+    ) -> Result<Compiled, EngineError> {
+        let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
+        let field: &FieldMapper = &field;
         if kind == "regexp" && regex.chars().count() > self.limits.max_regex_length {
             return Err(EngineError::IllegalArgument(format!(
                 "The length of regex [{}] used in the Regexp Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_regex_length] index level setting.",

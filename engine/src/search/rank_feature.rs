@@ -2,7 +2,8 @@
 //! a feature of a `rank_features` field), scored by a function of its
 //! value: `saturation` (`S / (S + pivot)`), `log` (`ln(scaling_factor +
 //! S)`), `sigmoid` (`S^a / (S^a + pivot^a)`) or `linear` (`S`); with
-//! `positive_score_impact: false`, a greater value scores less.
+//! `positive_score_impact: false`, the functions read `1 / value`, as
+//! Elasticsearch indexes such features (and `log` is refused there).
 
 use super::listed::Listed;
 use serde_json::Value;
@@ -40,33 +41,58 @@ impl RankFunction {
         let number = |f: &str, k: &str| -> Result<f64, crate::EngineError> {
             params[f].get(k).and_then(Value::as_f64).ok_or_else(|| parsing(format!("[{f}] requires a [{k}]")))
         };
+        let positive = |f: &str, k: &str, v: f64, min: f64| -> Result<f64, crate::EngineError> {
+            if v > min || (min == 1.0 && v >= min) {
+                Ok(v)
+            } else {
+                Err(crate::EngineError::IllegalArgument(format!(
+                    "[{f}] {k} must be {} {min}, got {v}",
+                    if min == 1.0 { ">=" } else { ">" }
+                )))
+            }
+        };
+        for f in &named {
+            let known: &[&str] = match *f {
+                "saturation" => &["pivot"],
+                "log" => &["scaling_factor"],
+                "sigmoid" => &["pivot", "exponent"],
+                _ => &[],
+            };
+            if let Some(k) = params[*f].as_object().and_then(|o| o.keys().find(|k| !known.contains(&k.as_str()))) {
+                return Err(parsing(format!("[{f}] unknown field [{k}]")));
+            }
+        }
         Ok(match named.first().copied() {
             None => RankFunction::Saturation { pivot: None },
-            Some("saturation") => {
-                RankFunction::Saturation { pivot: params["saturation"].get("pivot").and_then(Value::as_f64) }
+            Some("saturation") if params["saturation"].get("pivot").is_some_and(|p| !p.is_number()) => {
+                return Err(parsing("[saturation] [pivot] must be a number".into()))
             }
-            Some("log") => RankFunction::Log { scaling_factor: number("log", "scaling_factor")? },
-            Some("sigmoid") => {
-                RankFunction::Sigmoid { pivot: number("sigmoid", "pivot")?, exponent: number("sigmoid", "exponent")? }
-            }
+            Some("saturation") => RankFunction::Saturation {
+                pivot: params["saturation"]
+                    .get("pivot")
+                    .and_then(Value::as_f64)
+                    .map(|p| positive("saturation", "pivot", p, 0.0))
+                    .transpose()?,
+            },
+            Some("log") => RankFunction::Log {
+                scaling_factor: positive("log", "scaling_factor", number("log", "scaling_factor")?, 1.0)?,
+            },
+            Some("sigmoid") => RankFunction::Sigmoid {
+                pivot: positive("sigmoid", "pivot", number("sigmoid", "pivot")?, 0.0)?,
+                exponent: positive("sigmoid", "exponent", number("sigmoid", "exponent")?, 0.0)?,
+            },
             _ => RankFunction::Linear,
         })
     }
 
-    fn score(self, value: f64, pivot: f64, positive: bool) -> f64 {
-        match (self, positive) {
-            (RankFunction::Saturation { .. }, true) => value / (value + pivot),
-            (RankFunction::Saturation { .. }, false) => pivot / (value + pivot),
-            (RankFunction::Log { scaling_factor }, true) => (scaling_factor + value).ln(),
-            (RankFunction::Log { scaling_factor }, false) => (scaling_factor + 1.0 / value).ln(),
-            (RankFunction::Sigmoid { pivot, exponent }, true) => {
+    fn score(self, value: f64, pivot: f64) -> f64 {
+        match self {
+            RankFunction::Saturation { .. } => value / (value + pivot),
+            RankFunction::Log { scaling_factor } => (scaling_factor + value).ln(),
+            RankFunction::Sigmoid { pivot, exponent } => {
                 value.powf(exponent) / (value.powf(exponent) + pivot.powf(exponent))
             }
-            (RankFunction::Sigmoid { pivot, exponent }, false) => {
-                pivot.powf(exponent) / (value.powf(exponent) + pivot.powf(exponent))
-            }
-            (RankFunction::Linear, true) => value,
-            (RankFunction::Linear, false) => 1.0 / value,
+            RankFunction::Linear => value,
         }
     }
 }
@@ -80,6 +106,18 @@ pub(crate) struct RankFeatureQuery {
     pub column: String,
     pub function: RankFunction,
     pub positive: bool,
+}
+
+impl RankFeatureQuery {
+    /// The value the functions read: the feature, or its inverse when a
+    /// greater value scores less.
+    fn stored(&self, value: f64) -> f64 {
+        if self.positive {
+            value
+        } else {
+            1.0 / value
+        }
+    }
 }
 
 fn first(columns: &[DynamicColumn], doc: DocId) -> Option<f64> {
@@ -102,7 +140,7 @@ impl TQuery for RankFeatureQuery {
                     let columns = super::sort::columns(segment, &self.column)?;
                     for doc in 0..segment.max_doc() {
                         if let Some(v) = first(&columns, doc).filter(|v| *v > 0.0) {
-                            logs += v.ln();
+                            logs += self.stored(v).ln();
                             n += 1;
                         }
                     }
@@ -135,7 +173,7 @@ impl Weight for RankFeatureWeight {
         let mut doc = docs.doc();
         while doc != TERMINATED {
             if let Some(v) = first(&columns, doc) {
-                let score = self.query.function.score(v, self.pivot, self.query.positive);
+                let score = self.query.function.score(self.query.stored(v), self.pivot);
                 scored.push((doc, score as Score * boost));
             }
             doc = docs.advance();
@@ -155,13 +193,15 @@ mod tests {
     #[test]
     fn functions_score_as_elasticsearch_documents() {
         let s = RankFunction::Saturation { pivot: Some(8.0) };
-        assert!((s.score(8.0, 8.0, true) - 0.5).abs() < 1e-12);
-        assert!((s.score(8.0, 8.0, false) - 0.5).abs() < 1e-12);
-        assert!(
-            (RankFunction::Log { scaling_factor: 1.0 }.score(std::f64::consts::E - 1.0, 0.0, true) - 1.0).abs() < 1e-12
-        );
+        assert!((s.score(8.0, 8.0) - 0.5).abs() < 1e-12);
+        assert!((RankFunction::Log { scaling_factor: 1.0 }.score(std::f64::consts::E - 1.0, 0.0) - 1.0).abs() < 1e-12);
         let sig = RankFunction::Sigmoid { pivot: 2.0, exponent: 1.0 };
-        assert!((sig.score(2.0, 0.0, true) - 0.5).abs() < 1e-12);
-        assert_eq!(RankFunction::Linear.score(3.0, 0.0, true), 3.0);
+        assert!((sig.score(2.0, 0.0) - 0.5).abs() < 1e-12);
+        assert_eq!(RankFunction::Linear.score(3.0, 0.0), 3.0);
+        let parse = |v: serde_json::Value| RankFunction::parse(v.as_object().unwrap());
+        assert!(parse(serde_json::json!({"saturation": {"pivot": 0}})).is_err());
+        assert!(parse(serde_json::json!({"log": {"scaling_factor": 0.5}})).is_err());
+        assert!(parse(serde_json::json!({"sigmoid": {"pivot": 1, "exponent": 0}})).is_err());
+        assert!(parse(serde_json::json!({"linear": {"x": 1}})).is_err());
     }
 }
