@@ -921,7 +921,10 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
                 return Err(EsError::validation(PIT_WITH_INDICES));
             }
             // Totals as plain numbers need exact totals in every search, or the whole request fails.
-            let tracked = body.as_ref().and_then(|b| b.get("track_total_hits")).and_then(Value::as_i64);
+            let tracked = body.as_ref().and_then(|b| b.get("track_total_hits")).and_then(|t| match t {
+                Value::Bool(false) => Some(-1),
+                other => other.as_i64(),
+            });
             if let (Some(true), Some(n)) = (p.rest_total_hits_as_int, tracked.filter(|n| *n != i64::from(i32::MAX))) {
                 return Err(EsError::illegal_argument(format!(
                     "[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got {n}"

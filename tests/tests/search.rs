@@ -302,10 +302,10 @@ async fn term_and_completion_suggesters() {
         url,
         Method::POST,
         "/places/_search",
-        Some(json!({"suggest": {"p": {"text": "x", "phrase": {"field": "body"}}}})),
+        Some(json!({"suggest": {"p": {"text": "x", "phrase": {"field": "body", "smoothing": {"laplace": {}}}}}})),
     )
     .await;
-    assert_eq!(status, 501, "the phrase suggester is not built and says so");
+    assert_eq!(status, 501, "the phrase suggester's smoothing models are not built and say so");
 }
 
 #[tokio::test]

@@ -41,12 +41,13 @@ pub fn evaluate(math: &str, now: i64, offset: i64, format: &DateFormat, round_up
     let (mut millis, ops) = if let Some(rest) = math.strip_prefix("now") {
         (now, rest)
     } else if let Some((anchor, rest)) = math.split_once("||") {
-        let parsed = format
-            .parse_str(anchor)
-            .or_else(|| DateFormat::default_format().parse_str(anchor))
-            .ok_or_else(|| format!("failed to parse date field [{anchor}]"))?;
         // An anchor without a zone of its own is read in the expression's zone.
-        (parsed.millis() - offset, rest)
+        let reading = super::date::Reading { round_up: false, offset: offset / 1000 };
+        let parsed = format
+            .parse_with(anchor, reading)
+            .or_else(|| DateFormat::default_format().parse_with(anchor, reading))
+            .ok_or_else(|| format!("failed to parse date field [{anchor}]"))?;
+        (parsed.millis(), rest)
     } else {
         return Err(format!("failed to parse date math [{math}]"));
     };
@@ -104,14 +105,18 @@ fn from_local(y: i64, m: u32, d: u32, ms: i64, offset: i64) -> i64 {
 }
 
 fn add(millis: i64, offset: i64, amount: i64, unit: char) -> Result<i64, String> {
+    let too_far = || format!("date math of [{amount}{unit}] goes beyond the dates this can hold");
     if let Some(size) = fixed_unit(unit) {
-        return Ok(millis + amount * size);
+        return amount.checked_mul(size).and_then(|d| millis.checked_add(d)).ok_or_else(too_far);
     }
     let months = match unit {
         'M' => amount,
-        'y' => amount * 12,
+        'y' => amount.checked_mul(12).ok_or_else(too_far)?,
         other => return Err(format!("unit [{other}] not supported for date math")),
     };
+    if months.abs() > 12 * 300_000 {
+        return Err(too_far());
+    }
     let (y, m, d, ms) = local(millis, offset);
     let total = y * 12 + i64::from(m - 1) + months;
     let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
@@ -162,6 +167,10 @@ mod tests {
         assert_eq!(at("2024-02-10||+1M/M", true), 1_711_929_600_000 - 1);
         assert_eq!(at("now+1h", false), NOW + 3_600_000);
         assert!(evaluate("now+1x", NOW, 0, &DateFormat::default_format(), false).is_err());
+        assert!(evaluate("now+99999999999999999d", NOW, 0, &DateFormat::default_format(), false).is_err());
+        // An anchor's own zone wins over the expression's.
+        let zoned = evaluate("2024-03-15T00:00:00+05:00||", NOW, 3_600_000, &DateFormat::default_format(), false);
+        assert_eq!(zoned, Ok(1_710_442_800_000));
         assert_eq!(zone_offset("+01:00"), Some(3_600_000));
         assert_eq!(zone_offset("Europe/Paris"), None);
     }

@@ -531,11 +531,17 @@ impl Compiler<'_> {
             Query::TermsSet { field, terms, minimum_field, boost } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;
-                let queries: Vec<Compiled> = terms
-                    .iter()
-                    .filter_map(|v| self.exact_term(f, v))
-                    .map(|t| if f.kind.is_text() { self.text_term_query(f, t) } else { term_query(t) })
-                    .collect();
+                if self.field(minimum_field).is_none() {
+                    return Err(EngineError::QueryShard(format!(
+                        "failed to find minimum_should_match field [{minimum_field}]"
+                    )));
+                }
+                let mut queries: Vec<Compiled> = Vec::with_capacity(terms.len());
+                for value in terms {
+                    if let Some(t) = self.strict_term(f, value)? {
+                        queries.push(if f.kind.is_text() { self.text_term_query(f, t) } else { term_query(t) });
+                    }
+                }
                 let column = format!("_terms.{minimum_field}");
                 boosted(Box::new(super::terms_set::TermsSetQuery { terms: queries, column }), *boost)
             }
@@ -1137,8 +1143,10 @@ impl Compiler<'_> {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
             let millis =
                 crate::mapper::date_math::evaluate(text, now as i64, offset, format, round_up).map_err(failed)?;
+            // A rounding up ends on the unit's last millisecond, to its last nanosecond.
+            let rounded_up = round_up && text.contains('/');
             return Ok(if nanos {
-                millis.saturating_mul(1_000_000) + if round_up { 999_999 } else { 0 }
+                millis.saturating_mul(1_000_000) + if rounded_up { 999_999 } else { 0 }
             } else {
                 millis
             });

@@ -945,8 +945,8 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
         }
         "span_term" | "span_near" | "span_or" | "span_first" | "span_not" | "span_containing" | "span_within"
         | "span_multi" => {
-            let (field, rule) = super::spans::parse(kind, params)?;
-            Query::Intervals { field, rule, boost: boost(params)? }
+            let (field, rule, boost) = super::spans::parse(kind, params)?;
+            Query::Intervals { field, rule, boost }
         }
         "terms_set" => {
             let (field, p) = field_entry(kind, body)?;

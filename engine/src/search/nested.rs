@@ -89,11 +89,17 @@ impl InnerHits {
         if let Some(k) = options.keys().find(|k| !INNER_HITS_OPTIONS.contains(&k.as_str())) {
             return Err(EngineError::Unsupported(format!("the [{k}] option of [inner_hits]")));
         }
-        let number = |k: &str, default: usize| options.get(k).and_then(Value::as_u64).map_or(default, |n| n as usize);
+        let number = |k: &str, default: usize| match options.get(k) {
+            None => Ok(default),
+            Some(v) => v
+                .as_u64()
+                .map(|n| n as usize)
+                .ok_or_else(|| EngineError::Parsing(format!("[inner_hits] [{k}] must be a positive number"))),
+        };
         Ok(InnerHits {
             name: options.get("name").and_then(Value::as_str).unwrap_or(path).to_owned(),
-            from: number("from", 0),
-            size: number("size", 3),
+            from: number("from", 0)?,
+            size: number("size", 3)?,
             options: options.clone(),
         })
     }
@@ -337,6 +343,14 @@ pub(crate) fn inner_hits(
     n: &Nested,
 ) -> Result<InnerHitsResult, EngineError> {
     let spec = n.inner_hits.as_ref().expect("a nested query with inner hits");
+    let window = engine.index_setting(index, "index.max_inner_result_window").unwrap_or(100);
+    if spec.from + spec.size > window {
+        return Err(EngineError::IllegalArgument(format!(
+            "Inner result window is too large, the inner hit definition's [{}]'s from + size must be less than or equal to: [{window}] but was [{}]. This limit can be set by changing the [index.max_inner_result_window] index level setting.",
+            spec.name,
+            spec.from + spec.size
+        )));
+    }
     let mut result = InnerHitsResult {
         name: spec.name.clone(),
         options: spec.options.clone(),

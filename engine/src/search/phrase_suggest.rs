@@ -7,6 +7,7 @@
 //! kept, the rest shared by the corrections by their similarity). Phrases
 //! scoring above `confidence` times the text's own score are suggested.
 
+use super::dsl::parsing;
 use super::suggest::{edit_distance, number_of, Mode};
 use crate::error::EngineError;
 use crate::mapper::Mapper;
@@ -38,10 +39,6 @@ pub struct Generator {
     pub prefix_length: usize,
     pub min_word_length: usize,
     pub min_doc_freq: u64,
-}
-
-fn parsing(reason: impl Into<String>) -> EngineError {
-    EngineError::Parsing(reason.into())
 }
 
 impl Generator {
@@ -150,18 +147,22 @@ impl Engine {
             (dictionary.get(term).copied().unwrap_or(0) as f64 + 0.4) / (total as f64 + vocabulary).max(1.0)
         };
         let rwel = o.real_word_error_likelihood;
+        // Each generator's dictionary, read once.
+        let mut sources = Vec::with_capacity(o.generators.len());
+        for g in &o.generators {
+            sources.push(match mapper.fields.get(&g.field) {
+                Some(f) if g.field != o.field => Some(self.term_frequencies(indices, f)?),
+                _ => None,
+            });
+        }
         let tokens = analyzer.analyze(text);
         let mut positions = Vec::new();
         for token in &tokens {
             let own = dictionary.get(&token.term).copied().unwrap_or(0);
             let keep = if own > 0 { rwel } else { 1.0 - rwel };
             let mut candidates = vec![(token.term.clone(), model(&token.term) * keep)];
-            for g in &o.generators {
-                let source = match mapper.fields.get(&g.field) {
-                    Some(f) if g.field != o.field => self.term_frequencies(indices, f)?,
-                    _ => dictionary.clone(),
-                };
-                let mut found = corrections(&token.term, own, &source, g);
+            for (g, source) in o.generators.iter().zip(&sources) {
+                let mut found = corrections(&token.term, own, source.as_ref().unwrap_or(&dictionary), g);
                 found.truncate(g.size);
                 for (word, similarity) in found {
                     if candidates.iter().all(|(c, _)| *c != word) {

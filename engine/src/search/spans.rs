@@ -8,12 +8,32 @@ use super::intervals::{Filter, FilterKind, Matcher, Rule};
 use crate::error::EngineError;
 use serde_json::{Map, Value};
 
-/// The field a span query is on, and its rule.
-pub fn parse(kind: &str, params: &Map<String, Value>) -> Result<(String, Rule), EngineError> {
+/// The field a span query is on, its rule, and the boost a `span_term`
+/// gives with its value (the others give theirs beside their clauses).
+pub fn parse(kind: &str, params: &Map<String, Value>) -> Result<(String, Rule, f32), EngineError> {
     let mut field = None;
-    let rule = span(kind, params, &mut field)?;
+    let boost = match kind {
+        "span_term" => params.values().find_map(|v| v.get("boost")).and_then(Value::as_f64),
+        _ => params.get("boost").and_then(Value::as_f64),
+    };
+    let rule = span(kind, params, &mut field, true)?;
     let field = field.ok_or_else(|| parsing(format!("[{kind}] must name a field")))?;
-    Ok((field, rule))
+    Ok((field, rule, boost.unwrap_or(1.0) as f32))
+}
+
+/// Refuses what Tensile's span scoring cannot weigh: boosts of inner
+/// clauses, and the multi-term options it does not act on.
+fn refuse_inner(kind: &str, options: &Value, top: bool) -> Result<(), EngineError> {
+    let Value::Object(o) = options else { return Ok(()) };
+    if !top && o.get("boost").and_then(Value::as_f64).is_some_and(|b| b != 1.0) {
+        return Err(EngineError::Unsupported(format!("the [boost] of an inner [{kind}] clause")));
+    }
+    match ["rewrite", "case_insensitive"].iter().find(|k| o.contains_key(**k)) {
+        Some(k) if o.get(*k) != Some(&Value::Bool(false)) => {
+            Err(EngineError::Unsupported(format!("the [{k}] option of [{kind}] inside a span query")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Notes the field of a leaf, which every span of a query must share.
@@ -38,7 +58,7 @@ fn clause(v: &Value, field: &mut Option<String>) -> Result<Rule, EngineError> {
     if !kind.starts_with("span_") {
         return Err(parsing(format!("spanNear [clauses] must be of type span query, got [{kind}]")));
     }
-    span(kind, params, field)
+    span(kind, params, field, false)
 }
 
 fn clauses(kind: &str, params: &Map<String, Value>, field: &mut Option<String>) -> Result<Vec<Rule>, EngineError> {
@@ -62,7 +82,7 @@ fn inner(
     Ok(Box::new(clause(v, field)?))
 }
 
-fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>) -> Result<Rule, EngineError> {
+fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>, top: bool) -> Result<Rule, EngineError> {
     Ok(match kind {
         "span_term" => {
             let (name, v) = params
@@ -70,6 +90,7 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>) -> 
                 .find(|(k, _)| k.as_str() != "boost" && k.as_str() != "_name")
                 .ok_or_else(|| parsing("[span_term] must name a field"))?;
             on_field(field, name)?;
+            refuse_inner(kind, v, top)?;
             let value = match v {
                 Value::Object(o) => o.get("value").or_else(|| o.get("term")).cloned().unwrap_or(Value::Null),
                 other => other.clone(),
@@ -117,6 +138,7 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>) -> 
                 .and_then(|o| o.iter().find(|(k, _)| k.as_str() != "boost" && k.as_str() != "_name"))
                 .ok_or_else(|| parsing(format!("[{query}] must name a field")))?;
             on_field(field, name)?;
+            refuse_inner(query, v, false)?;
             let value = |key: &str| match v {
                 Value::Object(o) => o.get(key).or_else(|| o.get("value")).map(crate::settings_text).unwrap_or_default(),
                 other => crate::settings_text(other),
@@ -131,6 +153,13 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>) -> 
                     prefix: v.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
                     transpositions: v.get("transpositions").is_none_or(|t| t != false),
                 },
+                "range" => {
+                    let bound = |k: &str, inclusive: bool| v.get(k).map(|b| (crate::settings_text(b), inclusive));
+                    Matcher::Range {
+                        low: bound("gte", true).or_else(|| bound("gt", false)),
+                        high: bound("lte", true).or_else(|| bound("lt", false)),
+                    }
+                }
                 other => return Err(parsing(format!("[span_multi] can only wrap a multi-term query, got [{other}]"))),
             };
             Rule::Expand { kind: "span_multi", matcher }
