@@ -333,10 +333,15 @@ impl Compiler<'_> {
             let mut named = Vec::new();
             for pattern in &m.fields {
                 for (path, f) in &self.mapper.fields {
-                    if crate::resolve::wildcard_match(pattern, path)
-                        && (f.kind.is_text() || f.kind == FieldKind::Keyword)
-                    {
+                    if !crate::resolve::wildcard_match(pattern, path) {
+                        continue;
+                    }
+                    if f.kind.is_text() || f.kind == FieldKind::Keyword {
                         named.push(&**f);
+                    } else if m.fail_on_unsupported_field && !pattern.contains('*') {
+                        return Err(EngineError::IllegalArgument(format!(
+                            "more_like_this only supports text/keyword fields: [{path}]"
+                        )));
                     }
                 }
             }

@@ -408,17 +408,6 @@ struct FunctionWeight {
     query: FunctionScoreQuery,
 }
 
-/// A document's first numeric value in columns.
-fn first_value(columns: &[DynamicColumn], doc: DocId) -> Option<f64> {
-    columns.iter().find_map(|c| match c {
-        DynamicColumn::F64(c) => c.first(doc),
-        DynamicColumn::I64(c) => c.first(doc).map(|v| v as f64),
-        DynamicColumn::U64(c) => c.first(doc).map(|v| v as f64),
-        DynamicColumn::Bool(c) => c.first(doc).map(|b| f64::from(u8::from(b))),
-        _ => None,
-    })
-}
-
 impl Weight for FunctionWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let inner = self.inner.scorer(reader, boost)?;
@@ -511,12 +500,12 @@ impl FunctionScorer {
         let value = match &f.kind {
             CompiledKind::Weight => 1.0,
             CompiledKind::Factor { factor, modifier, missing, .. } => {
-                let v = first_value(&self.values[i], doc).or(*missing).unwrap_or(1.0);
+                let v = super::sort::first_number(&self.values[i], doc).or(*missing).unwrap_or(1.0);
                 modifier.apply(v * factor)
             }
             CompiledKind::Random { seed, column } => {
                 let key = match column {
-                    Some(_) => first_value(&self.values[i], doc).map_or(0, f64::to_bits),
+                    Some(_) => super::sort::first_number(&self.values[i], doc).map_or(0, f64::to_bits),
                     None => self.seq_no.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::from(doc)),
                 };
                 // splitmix64 of the seed and the document: stable for both.
@@ -527,8 +516,8 @@ impl FunctionScorer {
                 (z >> 40) as f64 / (1u64 << 24) as f64
             }
             CompiledKind::Saturation { lon_column, origin, pivot, .. } => {
-                let distance = match (first_value(&self.values[i], doc), lon_column) {
-                    (Some(lat), Some(_)) => first_value(&self.more_values[i], doc)
+                let distance = match (super::sort::first_number(&self.values[i], doc), lon_column) {
+                    (Some(lat), Some(_)) => super::sort::first_number(&self.more_values[i], doc)
                         .map(|lon| crate::mapper::geo::arc_distance(origin.0, origin.1, lat, lon)),
                     (Some(v), None) => Some((v - origin.0).abs()),
                     (None, _) => None,
@@ -536,7 +525,7 @@ impl FunctionScorer {
                 distance.map_or(0.0, |d| pivot / (pivot + d))
             }
             CompiledKind::Decay { shape, origin, scale, offset, decay, .. } => {
-                match first_value(&self.values[i], doc) {
+                match super::sort::first_number(&self.values[i], doc) {
                     Some(v) => decayed(*shape, *scale, *decay, ((v - origin).abs() - offset).max(0.0)),
                     None => 1.0,
                 }

@@ -133,7 +133,11 @@ fn object<'v>(name: &str, v: &'v Value) -> Result<&'v Map<String, Value>, Engine
 
 fn known(name: &str, o: &Map<String, Value>, keys: &[&str]) -> Result<(), EngineError> {
     match o.keys().find(|k| !keys.contains(&k.as_str())) {
-        Some(k) if k == "use_field" => Err(EngineError::Unsupported(format!("the [use_field] option of [{name}]"))),
+        // Options of Elasticsearch's that Tensile does not act on yet (a
+        // pattern rule's terms are lower-cased, not normalised by an analyzer).
+        Some(k) if k == "use_field" || k == "analyzer" => {
+            Err(EngineError::Unsupported(format!("the [{k}] option of [{name}]")))
+        }
         Some(k) => Err(parsing(format!("[{name}] unknown field [{k}]"))),
         None => Ok(()),
     }
@@ -184,7 +188,7 @@ fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
     let o = object(name, v)?;
     Ok(match name {
         "match" => {
-            known(name, o, &["query", "max_gaps", "ordered", "analyzer", "filter", "use_field"])?;
+            known(name, o, &["query", "max_gaps", "ordered", "analyzer", "filter"])?;
             Rule::Match {
                 query: text(name, o, "query")?,
                 max_gaps: max_gaps(o),
@@ -207,21 +211,21 @@ fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
             Rule::AnyOf { rules: rules(name, o)?, filter: filter(o)? }
         }
         "prefix" => {
-            known(name, o, &["prefix", "analyzer", "use_field"])?;
+            known(name, o, &["prefix"])?;
             let prefix = text(name, o, "prefix")?.to_lowercase();
             Rule::Expand { kind: "prefix", matcher: Matcher::Pattern(format!("{}.*", literal_regex(&prefix))) }
         }
         "wildcard" => {
-            known(name, o, &["pattern", "analyzer", "use_field"])?;
+            known(name, o, &["pattern"])?;
             let pattern = text(name, o, "pattern")?.to_lowercase();
             Rule::Expand { kind: "wildcard", matcher: Matcher::Pattern(wildcard_regex(&pattern)) }
         }
         "regexp" => {
-            known(name, o, &["pattern", "analyzer", "use_field"])?;
+            known(name, o, &["pattern"])?;
             Rule::Expand { kind: "regexp", matcher: Matcher::Pattern(text(name, o, "pattern")?) }
         }
         "fuzzy" => {
-            known(name, o, &["term", "prefix_length", "transpositions", "fuzziness", "analyzer", "use_field"])?;
+            known(name, o, &["term", "prefix_length", "transpositions", "fuzziness"])?;
             let term = text(name, o, "term")?.to_lowercase();
             let fuzziness = o.get("fuzziness").map_or_else(|| "AUTO".to_owned(), crate::settings_text);
             edit_distance_for(&fuzziness, 0)?;
@@ -236,7 +240,7 @@ fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
             }
         }
         "range" => {
-            known(name, o, &["gt", "gte", "lt", "lte", "analyzer", "use_field"])?;
+            known(name, o, &["gt", "gte", "lt", "lte"])?;
             let bound =
                 |k: &str, inclusive: bool| o.get(k).map(|v| (crate::settings_text(v).to_lowercase(), inclusive));
             Rule::Expand {

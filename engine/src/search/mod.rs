@@ -753,13 +753,7 @@ impl Engine {
                 None => self.index_shards(name)?,
             };
             let mapper = shards.mapper();
-            let compiler = compile::Compiler {
-                mapper: &mapper,
-                fields: &fields,
-                limits: self.query_limits(name),
-                index: name,
-                scope: None,
-            };
+            let compiler = self.compiler(name, &mapper, &fields);
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
             let whole = req.query.filtered(filters);

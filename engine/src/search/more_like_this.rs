@@ -28,6 +28,8 @@ pub struct MoreLikeThis {
     pub analyzer: Option<String>,
     pub minimum_should_match: String,
     pub include: bool,
+    /// Named fields that are neither text nor keyword fail the query, unless off.
+    pub fail_on_unsupported_field: bool,
     pub boost: f32,
 }
 
@@ -124,6 +126,7 @@ impl MoreLikeThis {
                 .get("minimum_should_match")
                 .map_or_else(|| "30%".to_owned(), crate::settings_text),
             include: params.get("include").is_some_and(|v| v == true),
+            fail_on_unsupported_field: params.get("fail_on_unsupported_field").is_none_or(|v| v != false),
             boost: params.get("boost").and_then(Value::as_f64).unwrap_or(1.0) as f32,
         })
     }

@@ -7,7 +7,6 @@
 
 use super::listed::Listed;
 use serde_json::Value;
-use tantivy::columnar::DynamicColumn;
 use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
@@ -120,15 +119,6 @@ impl RankFeatureQuery {
     }
 }
 
-fn first(columns: &[DynamicColumn], doc: DocId) -> Option<f64> {
-    columns.iter().find_map(|c| match c {
-        DynamicColumn::F64(c) => c.first(doc),
-        DynamicColumn::I64(c) => c.first(doc).map(|v| v as f64),
-        DynamicColumn::U64(c) => c.first(doc).map(|v| v as f64),
-        _ => None,
-    })
-}
-
 impl TQuery for RankFeatureQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         // Saturation's default pivot: the geometric mean of the values.
@@ -139,7 +129,7 @@ impl TQuery for RankFeatureQuery {
                 for segment in searcher.segment_readers() {
                     let columns = super::sort::columns(segment, &self.column)?;
                     for doc in 0..segment.max_doc() {
-                        if let Some(v) = first(&columns, doc).filter(|v| *v > 0.0) {
+                        if let Some(v) = super::sort::first_number(&columns, doc).filter(|v| *v > 0.0) {
                             logs += self.stored(v).ln();
                             n += 1;
                         }
@@ -172,7 +162,7 @@ impl Weight for RankFeatureWeight {
         let mut scored = Vec::new();
         let mut doc = docs.doc();
         while doc != TERMINATED {
-            if let Some(v) = first(&columns, doc) {
+            if let Some(v) = super::sort::first_number(&columns, doc) {
                 let score = self.query.function.score(self.query.stored(v), self.pivot);
                 scored.push((doc, score as Score * boost));
             }

@@ -322,6 +322,17 @@ pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
     })
 }
 
+/// A document's first number in columns (booleans as 0 and 1).
+pub(crate) fn first_number(columns: &[DynamicColumn], doc: DocId) -> Option<f64> {
+    columns.iter().find_map(|c| match c {
+        DynamicColumn::F64(c) => c.first(doc),
+        DynamicColumn::I64(c) => c.first(doc).map(|v| v as f64),
+        DynamicColumn::U64(c) => c.first(doc).map(|v| v as f64),
+        DynamicColumn::Bool(c) => c.first(doc).map(|b| f64::from(u8::from(b))),
+        _ => None,
+    })
+}
+
 /// A segment's columns under a name: a JSON path's values may sit in
 /// several, one per type (integers, floats, strings...).
 pub(crate) fn columns(segment: &SegmentReader, name: &str) -> tantivy::Result<Vec<DynamicColumn>> {

@@ -228,6 +228,18 @@ fn context_query(
         for item in items {
             let (value, boost, o) = match &item {
                 Value::Object(o) if o.contains_key("context") => {
+                    let known: &[&str] = match mapping.kind {
+                        ContextKind::Category => &["context", "boost", "prefix"],
+                        ContextKind::Geo { .. } => &["context", "boost", "precision"],
+                    };
+                    if let Some(k) = o.keys().find(|k| !known.contains(&k.as_str())) {
+                        return Err(match k.as_str() {
+                            "neighbours" => {
+                                EngineError::Unsupported(format!("the [neighbours] option of the [{name}] context"))
+                            }
+                            other => parsing(format!("[{name}] context does not support [{other}]")),
+                        });
+                    }
                     (o["context"].clone(), o.get("boost").and_then(Value::as_f64).unwrap_or(1.0), Some(o))
                 }
                 other => (other.clone(), 1.0, None),

@@ -3,7 +3,6 @@
 //! by the terms they hold, as Lucene's `CoveringQuery`.
 
 use super::listed::Listed;
-use tantivy::columnar::DynamicColumn;
 use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
 
@@ -34,16 +33,6 @@ struct TermsSetWeight {
     column: String,
 }
 
-/// A document's first value in number columns.
-fn required(columns: &[DynamicColumn], doc: DocId) -> Option<f64> {
-    columns.iter().find_map(|c| match c {
-        DynamicColumn::I64(c) => c.first(doc).map(|v| v as f64),
-        DynamicColumn::U64(c) => c.first(doc).map(|v| v as f64),
-        DynamicColumn::F64(c) => c.first(doc),
-        _ => None,
-    })
-}
-
 impl Weight for TermsSetWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut scorers = self.terms.iter().map(|w| w.scorer(reader, boost)).collect::<tantivy::Result<Vec<_>>>()?;
@@ -60,7 +49,7 @@ impl Weight for TermsSetWeight {
                 score += s.score();
                 s.advance();
             }
-            if required(&columns, doc).is_some_and(|n| count as f64 >= n.max(1.0)) {
+            if super::sort::first_number(&columns, doc).is_some_and(|n| count as f64 >= n.max(1.0)) {
                 matched.push((doc, score));
             }
         }
