@@ -132,13 +132,7 @@ impl Engine {
             .fields
             .get(&o.field)
             .ok_or_else(|| EngineError::IllegalArgument(format!("no mapping found for field [{}]", o.field)))?;
-        let analyzer = match &o.analyzer {
-            Some(name) => mapper
-                .analyzers
-                .analyzer(name)
-                .map_err(|_| EngineError::IllegalArgument(format!("analyzer [{name}] not found")))?,
-            None => field.search_analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_search_analyzer()),
-        };
+        let analyzer = super::suggest::text_analyzer(mapper, field, o.analyzer.as_deref())?;
         let dictionary = self.term_frequencies(indices, field)?;
         let total: u64 = dictionary.values().sum();
         let vocabulary = dictionary.len() as f64;

@@ -70,6 +70,22 @@ fn parsing(reason: impl Into<String>) -> EngineError {
     EngineError::Parsing(reason.into())
 }
 
+/// The analyzer a suggester reads its text with: the named one, else the
+/// field's search analyzer.
+pub(crate) fn text_analyzer(
+    mapper: &Mapper,
+    field: &crate::mapper::FieldMapper,
+    name: Option<&str>,
+) -> Result<std::sync::Arc<tensile_analysis::Analyzer>, EngineError> {
+    match name {
+        Some(name) => mapper
+            .analyzers
+            .analyzer(name)
+            .map_err(|_| EngineError::IllegalArgument(format!("analyzer [{name}] not found"))),
+        None => Ok(field.search_analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_search_analyzer())),
+    }
+}
+
 /// A suggester's numeric option, given as a number or as text.
 pub(crate) fn number_of(o: &Map<String, Value>, key: &str, default: f64) -> Result<f64, EngineError> {
     match o.get(key) {
@@ -355,13 +371,7 @@ impl Engine {
         let Some(field) = mapper.fields.get(&o.field) else {
             return Err(EngineError::IllegalArgument(format!("no mapping found for field [{}]", o.field)));
         };
-        let analyzer = match &o.analyzer {
-            Some(name) => mapper
-                .analyzers
-                .analyzer(name)
-                .map_err(|_| EngineError::IllegalArgument(format!("analyzer [{name}] not found")))?,
-            None => field.search_analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_search_analyzer()),
-        };
+        let analyzer = text_analyzer(mapper, field, o.analyzer.as_deref())?;
         let dictionary = self.term_frequencies(indices, field)?;
         let mut entries = Vec::new();
         for token in analyzer.analyze(text) {
