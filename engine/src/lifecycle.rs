@@ -94,6 +94,31 @@ impl Engine {
     /// Changes settings of the named (resolved) indices; a `null` value
     /// resets the setting to its default.
     pub fn update_settings(&self, names: &[String], body: &Value) -> Result<(), EngineError> {
+        self.update_settings_with(names, body, SettingsUpdate::default())
+    }
+
+    /// [`Engine::update_settings`], as `preserve_existing` and `reopen` ask:
+    /// settings an index has are kept, and open indices are closed around a
+    /// change of their static settings, then opened again.
+    pub fn update_settings_with(&self, names: &[String], body: &Value, how: SettingsUpdate) -> Result<(), EngineError> {
+        if how.reopen {
+            let changes: FlatSettings = settings::normalize(body)?;
+            let static_change = changes.keys().any(|k| is_static(k));
+            let open: Vec<String> = {
+                let meta = self.metadata();
+                names
+                    .iter()
+                    .filter(|n| meta.indices.get(*n).is_some_and(|i| i.state == IndexState::Open))
+                    .cloned()
+                    .collect()
+            };
+            if static_change && !open.is_empty() {
+                self.close_indices(&open)?;
+                let updated = self.update_settings_with(names, body, SettingsUpdate { reopen: false, ..how });
+                self.open_indices(&open)?;
+                return updated;
+            }
+        }
         let changes: FlatSettings = settings::normalize(body)?;
         if changes.is_empty() {
             return Err(EngineError::IllegalArgument("no settings to update".into()));
@@ -111,6 +136,17 @@ impl Engine {
                 if changes.keys().any(|k| !k.starts_with("index.blocks.")) {
                     crate::blocks::check(index, crate::blocks::Access::Metadata)?;
                 }
+                let kept: FlatSettings;
+                let changes = if how.preserve_existing {
+                    kept = changes
+                        .iter()
+                        .filter(|(k, _)| !index.settings.contains_key(*k))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    &kept
+                } else {
+                    &changes
+                };
                 let static_keys: Vec<&String> = changes.keys().filter(|k| is_static(k)).collect();
                 if index.state == IndexState::Open && !static_keys.is_empty() {
                     let keys: Vec<&str> = static_keys.iter().map(|k| k.as_str()).collect();
@@ -121,7 +157,7 @@ impl Engine {
                         index.uuid
                     )));
                 }
-                for (key, value) in &changes {
+                for (key, value) in changes {
                     if value.is_null() {
                         index.settings.remove(key);
                     } else {
@@ -147,6 +183,16 @@ impl Engine {
         })
         .map(drop)
     }
+}
+
+/// How a settings update treats what the indices have.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SettingsUpdate {
+    /// `preserve_existing`: settings an index already has are left alone.
+    pub preserve_existing: bool,
+    /// `reopen`: open indices are closed and opened again around a change
+    /// of static settings.
+    pub reopen: bool,
 }
 
 impl Engine {

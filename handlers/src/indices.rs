@@ -213,7 +213,11 @@ pub fn put_settings<'a>(node: &'a Node, req: Request<params::IndicesPutSettings>
         let body: Value = req.body.required_json()?;
         let body = body.get("settings").cloned().unwrap_or(body);
         let names = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
-        node.engine.update_settings(&names, &body).map_err(es_error)?;
+        let how = tensile_engine::lifecycle::SettingsUpdate {
+            preserve_existing: p.preserve_existing == Some(true),
+            reopen: p.reopen == Some(true),
+        };
+        node.engine.update_settings_with(&names, &body, how).map_err(es_error)?;
         Ok(Response::json(serde_json::json!({ "acknowledged": true })))
     })();
     ready(result)

@@ -293,3 +293,27 @@ async fn auto_create_index_follows_its_patterns() {
     let (status, _) = call(&server, Method::PUT, "/logs/_doc/1", Some(json!({"a": 1}))).await;
     assert_eq!(status, 201);
 }
+
+#[tokio::test]
+async fn settings_updates_preserve_existing_and_reopen() {
+    use reqwest::Method;
+    let server = server!();
+    call(&server, Method::PUT, "/s", Some(json!({"settings": {"number_of_replicas": 0}}))).await;
+    // `preserve_existing` leaves what the index has.
+    let body = json!({"index": {"number_of_replicas": 1, "max_result_window": 50}});
+    let (status, _) = call(&server, Method::PUT, "/s/_settings?preserve_existing=true", Some(body)).await;
+    assert_eq!(status, 200);
+    let (_, got) = call(&server, Method::GET, "/s/_settings?flat_settings=true", None).await;
+    assert_eq!(got["s"]["settings"]["index.number_of_replicas"], "0");
+    assert_eq!(got["s"]["settings"]["index.max_result_window"], "50");
+    // A static setting of an open index needs `reopen`.
+    let codec = json!({"index.codec": "best_compression"});
+    let (status, _) = call(&server, Method::PUT, "/s/_settings", Some(codec.clone())).await;
+    assert_eq!(status, 400);
+    let (status, _) = call(&server, Method::PUT, "/s/_settings?reopen=true", Some(codec)).await;
+    assert_eq!(status, 200);
+    let (_, got) = call(&server, Method::GET, "/s/_settings?flat_settings=true", None).await;
+    assert_eq!(got["s"]["settings"]["index.codec"], "best_compression");
+    let (status, _) = call(&server, Method::PUT, "/s/_doc/1", Some(json!({"ok": true}))).await;
+    assert_eq!(status, 201, "the index is open again");
+}
