@@ -84,6 +84,15 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
             out.retain(|name| !wildcard_match(excluded, name));
             continue;
         }
+        // `expand_wildcards: none` expands nothing: a pattern is a name like any other.
+        let expands = opts.expand_open || opts.expand_closed || all;
+        if expr.contains('*') && !expands {
+            seen_wildcard = true;
+            if !meta.indices.contains_key(expr) && !opts.ignore_unavailable {
+                return Err(EngineError::IndexNotFound { name: expr.clone() });
+            }
+            continue;
+        }
         if expr.contains('*') {
             seen_wildcard = true;
             let mut matched: Vec<String> = meta

@@ -67,10 +67,24 @@ fn shard_table(index: &IndexMetadata) -> Value {
 
 pub fn health<'a>(node: &'a Node, req: Request<params::ClusterHealth>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let opts = IndicesOptions::STRICT_EXPAND_OPEN.with_expand_wildcards(
+    // Lenient, as Elasticsearch's: a pattern nothing matches (or that
+    // `expand_wildcards: none` keeps from matching) selects nothing; a named
+    // index that does not exist makes the health red.
+    let opts = IndicesOptions { ignore_unavailable: true, ..IndicesOptions::STRICT_EXPAND_OPEN }.with_expand_wildcards(
         p.expand_wildcards.as_ref().map_or(vec!["all"], |v| v.iter().map(|x| x.as_str()).collect()),
     );
-    let selected = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts);
+    let requested = p.index.as_deref().unwrap_or_default();
+    let meta = node.engine.metadata();
+    let missing = requested.iter().any(|name| {
+        let name = tensile_engine::date_math_name::resolve_expression(name).unwrap_or_else(|_| name.clone());
+        !name.contains('*') && name != "_all" && !meta.indices.contains_key(&name) && !meta.is_alias(&name)
+    });
+    drop(meta);
+    let selected = if missing {
+        Err(tensile_engine::EngineError::IndexNotFound { name: requested.join(",") })
+    } else {
+        node.engine.resolve(requested, opts)
+    };
     let meta = node.engine.metadata();
     let indices: Vec<&IndexMetadata> = match &selected {
         Ok(names) => names.iter().filter_map(|n| meta.indices.get(n)).collect(),

@@ -317,3 +317,22 @@ async fn settings_updates_preserve_existing_and_reopen() {
     let (status, _) = call(&server, Method::PUT, "/s/_doc/1", Some(json!({"ok": true}))).await;
     assert_eq!(status, 201, "the index is open again");
 }
+
+#[tokio::test]
+async fn expand_wildcards_none_takes_patterns_as_names() {
+    use reqwest::Method;
+    let server = server!();
+    call(&server, Method::PUT, "/test-x1", None).await;
+    let (status, _) = call(&server, Method::GET, "/test-x*/_mapping?expand_wildcards=none", None).await;
+    assert_eq!(status, 404);
+    let (status, got) =
+        call(&server, Method::GET, "/test-x*/_mapping?expand_wildcards=none&ignore_unavailable=true", None).await;
+    assert_eq!((status, got), (StatusCode::OK, json!({})));
+    // Cluster health is lenient: the pattern selects nothing, a missing name is red.
+    let (status, health) =
+        call(&server, Method::GET, "/_cluster/health/test-x*?expand_wildcards=none&level=indices", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(health["active_shards"], 0);
+    let (status, health) = call(&server, Method::GET, "/_cluster/health/nope?timeout=1ms", None).await;
+    assert_eq!((status.as_u16(), &health["status"]), (408, &json!("red")));
+}
