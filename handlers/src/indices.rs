@@ -40,11 +40,25 @@ fn resolved(node: &Node, expressions: &[String], opts: IndicesOptions) -> Result
     Ok(names.iter().filter_map(|n| meta.indices.get(n).cloned()).collect())
 }
 
-fn settings_json(index: &IndexMetadata, flat_settings: bool) -> Value {
+/// An index's settings as `GET /{index}` shows them; with `human`, also
+/// its creation date and version in readable form.
+fn settings_json(index: &IndexMetadata, flat_settings: bool, human: bool) -> Value {
+    let mut settings = index.settings.clone();
+    if human {
+        if let Some(created) = index.setting("index.creation_date").and_then(|d| d.parse::<i64>().ok()) {
+            let readable = tensile_engine::mapper::date::format_iso_millis(created);
+            settings.insert("index.creation_date_string".into(), Value::from(readable));
+        }
+        if let Some(id) = index.setting("index.version.created").and_then(|v| v.parse::<u64>().ok()) {
+            // Elasticsearch's version ids: major, then two digits each of minor and revision, then build.
+            let readable = format!("{}.{}.{}", id / 1_000_000, id / 10_000 % 100, id / 100 % 100);
+            settings.insert("index.version.created_string".into(), Value::from(readable));
+        }
+    }
     if flat_settings {
-        flat(&index.settings)
+        flat(&settings)
     } else {
-        nested(&index.settings)
+        nested(&settings)
     }
 }
 
@@ -91,7 +105,8 @@ pub fn get<'a>(node: &'a Node, req: Request<params::IndicesGet>) -> HandlerFutur
                 entry.insert("mappings".into(), index.mappings.clone());
             }
             if wanted("settings") {
-                entry.insert("settings".into(), settings_json(&index, p.flat_settings.unwrap_or(false)));
+                let human = req.raw.query::<bool>("human").ok().flatten().unwrap_or(false);
+                entry.insert("settings".into(), settings_json(&index, p.flat_settings.unwrap_or(false), human));
             }
             out.insert(index.name.clone(), Value::Object(entry));
         }

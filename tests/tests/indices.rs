@@ -336,3 +336,17 @@ async fn expand_wildcards_none_takes_patterns_as_names() {
     let (status, health) = call(&server, Method::GET, "/_cluster/health/nope?timeout=1ms", None).await;
     assert_eq!((status.as_u16(), &health["status"]), (408, &json!("red")));
 }
+
+#[tokio::test]
+async fn human_settings_read_dates_and_versions() {
+    use reqwest::Method;
+    let server = server!();
+    call(&server, Method::PUT, "/h", None).await;
+    let (_, got) = call(&server, Method::GET, "/h?human=true&flat_settings=true", None).await;
+    let settings = &got["h"]["settings"];
+    let readable = settings["index.creation_date_string"].as_str().unwrap();
+    assert!(readable.len() == 24 && readable.ends_with('Z') && readable.as_bytes()[10] == b'T', "{readable}");
+    assert_eq!(settings["index.version.created_string"], "9.6.0");
+    let (_, plain) = call(&server, Method::GET, "/h?flat_settings=true", None).await;
+    assert!(plain["h"]["settings"].get("index.creation_date_string").is_none());
+}
