@@ -10,11 +10,9 @@
 
 use super::sort::columns;
 use crate::indexed::Fields;
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 use tantivy::columnar::{Column, DynamicColumn};
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
@@ -91,9 +89,6 @@ struct FieldStats {
     tokens: u64,
 }
 
-/// Segments are immutable: their statistics are computed once per field.
-static SEGMENT_STATS: LazyLock<Mutex<HashMap<(SegmentId, String), FieldStats>>> = LazyLock::new(Default::default);
-
 /// The lengths of a field's values in a segment (JSON numbers are kept
 /// as signed or unsigned integers).
 #[derive(Clone)]
@@ -119,27 +114,21 @@ impl Lengths {
     }
 }
 
+/// A field's statistics in a segment, computed once.
 fn segment_stats(segment: &SegmentReader, path: &str) -> FieldStats {
-    let key = (segment.segment_id(), path.to_owned());
-    if let Some(stats) = SEGMENT_STATS.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return *stats;
-    }
-    let mut stats = FieldStats::default();
-    if let Some(column) = Lengths::of(segment, path) {
-        for doc in 0..segment.max_doc() {
-            if let Some(len) = column.get(doc) {
-                stats.docs += 1;
-                stats.tokens += len;
+    let (docs, tokens) = super::segment_sums::cached(segment, &format!("lengths of {path}"), || {
+        let (mut docs, mut tokens) = (0u64, 0u64);
+        if let Some(column) = Lengths::of(segment, path) {
+            for doc in 0..segment.max_doc() {
+                if let Some(len) = column.get(doc) {
+                    docs += 1;
+                    tokens += len;
+                }
             }
         }
-    }
-    let mut cache = SEGMENT_STATS.lock().unwrap_or_else(|p| p.into_inner());
-    // Merged-away segments leave their entries: start over now and then.
-    if cache.len() > 100_000 {
-        cache.clear();
-    }
-    cache.insert(key, stats);
-    stats
+        (docs as f64, tokens as f64)
+    });
+    FieldStats { docs: docs as u64, tokens: tokens as u64 }
 }
 
 /// A field's statistics over a searcher's segments.

@@ -350,7 +350,7 @@ impl Compiler<'_> {
         fields.sort_by(|a, b| a.path.cmp(&b.path));
         fields.dedup_by(|a, b| a.path == b.path);
         // Each field's terms in some texts, with their frequencies.
-        let terms_of = |likes: &[Like]| -> Result<std::collections::HashMap<Term, u64>, EngineError> {
+        let terms_of = |likes: &[Like]| -> Result<std::collections::HashMap<Term, (u64, Option<String>)>, EngineError> {
             let mut out = std::collections::HashMap::new();
             for f in &fields {
                 let texts: Vec<String> = likes
@@ -377,7 +377,8 @@ impl Compiler<'_> {
                             self.exact_term(f, &Value::String(word))
                         };
                         if let Some(term) = term {
-                            *out.entry(term).or_insert(0) += 1;
+                            let path = f.kind.is_text().then(|| f.path.clone());
+                            out.entry(term).or_insert((0, path)).0 += 1;
                         }
                     }
                 }
@@ -385,8 +386,11 @@ impl Compiler<'_> {
             Ok(out)
         };
         let unliked = terms_of(&m.unlike)?;
-        let mut candidates: Vec<(Term, u64)> =
-            terms_of(&m.like)?.into_iter().filter(|(t, _)| !unliked.contains_key(t)).collect();
+        let mut candidates: Vec<(Term, u64, Option<String>)> = terms_of(&m.like)?
+            .into_iter()
+            .filter(|(t, _)| !unliked.contains_key(t))
+            .map(|(t, (tf, path))| (t, tf, path))
+            .collect();
         candidates.sort_by(|a, b| a.0.cmp(&b.0));
         let query: Compiled = Box::new(super::more_like_this::MoreLikeThisQuery {
             candidates,

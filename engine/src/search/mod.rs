@@ -27,6 +27,7 @@ pub mod query_string;
 pub mod rank_feature;
 pub mod rescore;
 pub mod scroll;
+mod segment_sums;
 pub mod simple_query_string;
 pub mod slice;
 pub mod sort;

@@ -160,9 +160,9 @@ impl MoreLikeThis {
 /// best are chosen against the searcher's document frequencies.
 #[derive(Debug, Clone)]
 pub(crate) struct MoreLikeThisQuery {
-    /// Each candidate term, its frequency in the liked texts, and whether
-    /// an unliked text also holds it (it is then left out).
-    pub candidates: Vec<(Term, u64)>,
+    /// Each candidate term, its frequency in the liked texts, and the text
+    /// field it belongs to (scored with that field's own BM25 statistics).
+    pub candidates: Vec<(Term, u64, Option<String>)>,
     pub min_term_freq: u64,
     pub min_doc_freq: u64,
     pub max_doc_freq: u64,
@@ -173,8 +173,8 @@ pub(crate) struct MoreLikeThisQuery {
 impl TQuery for MoreLikeThisQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let docs = scoring.searcher().map_or(0, |s| s.num_docs());
-        let mut scored: Vec<(f64, &Term)> = Vec::new();
-        for (term, tf) in self.candidates.iter().filter(|(_, tf)| *tf >= self.min_term_freq) {
+        let mut scored: Vec<(f64, &Term, &Option<String>)> = Vec::new();
+        for (term, tf, text_path) in self.candidates.iter().filter(|(_, tf, _)| *tf >= self.min_term_freq) {
             let df = match scoring.searcher() {
                 Some(searcher) => searcher.doc_freq(term)?,
                 None => self.min_doc_freq,
@@ -184,16 +184,24 @@ impl TQuery for MoreLikeThisQuery {
             }
             // Lucene's classic idf.
             let idf = (docs as f64 / (df as f64 + 1.0)).ln() + 1.0;
-            scored.push((*tf as f64 * idf, term));
+            scored.push((*tf as f64 * idf, term, text_path));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         scored.truncate(self.max_query_terms);
-        let clauses: Vec<(Occur, Box<dyn TQuery>)> = scored
-            .iter()
-            .map(|(_, t)| {
-                (Occur::Should, Box::new(TermQuery::new((*t).clone(), IndexRecordOption::WithFreqs)) as Box<dyn TQuery>)
-            })
-            .collect();
+        let text = crate::indexed::fields().text;
+        let clause = |term: &Term, text_path: &Option<String>| -> Box<dyn TQuery> {
+            let plain = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+            match text_path {
+                // A text field's term: its own field's statistics, as every text query.
+                Some(path) if term.field() == text => {
+                    Box::new(super::bm25::TextTermQuery { term: term.clone(), path: path.clone() })
+                }
+                Some(path) => Box::new(super::bm25::FieldStatsQuery { inner: plain, path: path.clone() }),
+                None => plain,
+            }
+        };
+        let clauses: Vec<(Occur, Box<dyn TQuery>)> =
+            scored.iter().map(|(_, t, path)| (Occur::Should, clause(t, path))).collect();
         let required = super::dsl::minimum_should_match(&self.minimum_should_match, clauses.len()).max(1);
         let query = if clauses.is_empty() {
             Box::new(tantivy::query::EmptyQuery) as Box<dyn TQuery>

@@ -125,20 +125,27 @@ impl TQuery for RankFeatureQuery {
         let pivot = match (self.function, scoring.searcher()) {
             (RankFunction::Saturation { pivot: Some(p) }, _) => p,
             (RankFunction::Saturation { pivot: None }, Some(searcher)) => {
-                let (mut logs, mut n) = (0.0, 0u64);
+                let (mut logs, mut n) = (0.0, 0.0);
                 for segment in searcher.segment_readers() {
                     let columns = super::sort::columns(segment, &self.column)?;
-                    for doc in 0..segment.max_doc() {
-                        if let Some(v) = super::sort::first_number(&columns, doc).filter(|v| *v > 0.0) {
-                            logs += self.stored(v).ln();
-                            n += 1;
+                    let key = format!("logarithms of {} ({})", self.column, self.positive);
+                    let (segment_logs, segment_n) = super::segment_sums::cached(segment, &key, || {
+                        let (mut logs, mut n) = (0.0, 0.0);
+                        for doc in 0..segment.max_doc() {
+                            if let Some(v) = super::sort::first_number(&columns, doc).filter(|v| *v > 0.0) {
+                                logs += self.stored(v).ln();
+                                n += 1.0;
+                            }
                         }
-                    }
+                        (logs, n)
+                    });
+                    logs += segment_logs;
+                    n += segment_n;
                 }
-                if n == 0 {
+                if n == 0.0 {
                     1.0
                 } else {
-                    (logs / n as f64).exp()
+                    (logs / n).exp()
                 }
             }
             _ => 1.0,
