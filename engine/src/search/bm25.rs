@@ -211,8 +211,9 @@ impl Weight for TextTermWeight {
         }
         let tf = scorer.postings.term_freq() as Score;
         let dl = scorer.length(doc);
-        let mut explanation = Explanation::new("weight(term) [BM25], product of:", scorer.score());
-        explanation.add_const("boost", 1.0);
+        let mut explanation = Explanation::new("score, computed as boost * idf * tf from:", scorer.score());
+        // As Elasticsearch shows it: `k1 + 1` counts in the boost.
+        explanation.add_const("boost", 1.0 + K1);
         let mut idf = Explanation::new("idf, computed as log(1 + (N - n + 0.5) / (n + 0.5)) from:", self.idf);
         idf.add_const("n, number of documents containing term", self.df as Score);
         idf.add_const("N, total number of documents with field", self.doc_count as Score);
