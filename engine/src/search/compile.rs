@@ -202,7 +202,7 @@ impl Compiler<'_> {
     /// The terms of a field starting with `word`.
     fn prefix_of(&self, field: &FieldMapper, word: &str) -> Result<Compiled, EngineError> {
         // Part of a phrase prefix or fuzzy match: not an expensive query of its own.
-        self.matching_terms(&field.path, &format!("{}.*", super::dsl::literal_regex(word)), false, 1.0, "prefix")
+        self.matching_terms(&field.path, &super::dsl::prefix_regex(word), false, 1.0, "prefix")
     }
 
     /// The terms within the edit distance `fuzziness` allows of `word`, the

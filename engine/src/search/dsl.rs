@@ -428,6 +428,11 @@ pub fn literal_regex(text: &str) -> String {
     text.chars().map(escape).collect()
 }
 
+/// The terms starting with a literal, as a regular expression.
+pub fn prefix_regex(prefix: &str) -> String {
+    format!("{}.*", literal_regex(prefix))
+}
+
 /// Queries Elasticsearch has that Tensile does not run yet.
 const NOT_YET: &[&str] = &[
     "multi_match",
@@ -854,7 +859,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             };
             let flag = |k: &str| opts.and_then(|o| o.get(k)).is_some_and(|v| v == true);
             let regex = match kind.as_str() {
-                "prefix" => format!("{}.*", literal_regex(&value)),
+                "prefix" => prefix_regex(&value),
                 "wildcard" => wildcard_regex(&value),
                 _ => value,
             };

@@ -10,7 +10,7 @@
 //! matches when it has one; it scores `freq / (freq + 1)`, `freq` being the
 //! sum over its intervals of one over their width (Lucene's saturation).
 
-use super::dsl::{edit_distance_for, literal_regex, parsing, wildcard_regex};
+use super::dsl::{edit_distance_for, parsing, prefix_regex, wildcard_regex};
 use super::listed::Listed;
 use crate::error::EngineError;
 use serde_json::{Map, Value};
@@ -213,7 +213,7 @@ fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
         "prefix" => {
             known(name, o, &["prefix"])?;
             let prefix = text(name, o, "prefix")?.to_lowercase();
-            Rule::Expand { kind: "prefix", matcher: Matcher::Pattern(format!("{}.*", literal_regex(&prefix))) }
+            Rule::Expand { kind: "prefix", matcher: Matcher::Pattern(prefix_regex(&prefix)) }
         }
         "wildcard" => {
             known(name, o, &["pattern"])?;

@@ -105,6 +105,11 @@ impl InnerHits {
     }
 }
 
+/// Whether a nested field's path lies strictly inside another's (`a.b` in `a`).
+fn is_inside(path: &str, outer: &str) -> bool {
+    path.len() > outer.len() && path.starts_with(outer) && path.as_bytes()[outer.len()] == b'.'
+}
+
 /// A segment's blocks, read from its `_nested` column: which nested field
 /// each document belongs to.
 #[derive(Clone)]
@@ -131,7 +136,7 @@ impl Blocks {
     /// the root): one of the documents a document of that level holds.
     fn is_below(&self, doc: DocId, holder: Option<&str>) -> bool {
         match (self.path_of(doc), holder) {
-            (Some(p), Some(h)) => p.len() > h.len() && p.starts_with(h) && p.as_bytes()[h.len()] == b'.',
+            (Some(p), Some(h)) => is_inside(&p, h),
             (Some(_), None) => true,
             (None, _) => false,
         }
@@ -158,7 +163,7 @@ impl Blocks {
             // The holder: the first document after it of a level above it.
             let above = |d: &DocId| match self.path_of(*d) {
                 None => true,
-                Some(p) => path.len() > p.len() && path.starts_with(&p) && path.as_bytes()[p.len()] == b'.',
+                Some(p) => is_inside(&path, &p),
             };
             let Some(holder) = (at + 1..max_doc).find(above) else { break };
             let offset = (self.start(holder)..at).filter(|d| self.path_of(*d).as_deref() == Some(&path)).count();

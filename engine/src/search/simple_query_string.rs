@@ -196,7 +196,7 @@ impl Parser {
                     None => (word, None),
                 };
                 if let Some(prefix) = word.strip_suffix('*') {
-                    let regex = format!("{}.*", super::dsl::literal_regex(&prefix.to_lowercase()));
+                    let regex = super::dsl::prefix_regex(&prefix.to_lowercase());
                     return Some(self.over_fields(|field| Query::Pattern {
                         field: field.to_owned(),
                         regex: regex.clone(),

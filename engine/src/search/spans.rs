@@ -144,7 +144,7 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>, top
                 other => crate::settings_text(other),
             };
             let matcher = match query.as_str() {
-                "prefix" => Matcher::Pattern(format!("{}.*", super::dsl::literal_regex(&value("prefix")))),
+                "prefix" => Matcher::Pattern(super::dsl::prefix_regex(&value("prefix"))),
                 "wildcard" => Matcher::Pattern(wildcard_regex(&value("wildcard"))),
                 "regexp" => Matcher::Pattern(value("regexp")),
                 "fuzzy" => Matcher::Fuzzy {
