@@ -234,10 +234,10 @@ impl Engine {
             aliases,
             text_slots: Default::default(),
         };
-        index.assign_text_slots(&mapper::Mapper::for_index(&index)?);
+        let mapper = std::sync::Arc::new(mapper::Mapper::for_index_assigning(&mut index)?);
 
         let dir = self.index_dir(&uuid);
-        let opened = shards::IndexShards::open(&dir, &index)?;
+        let opened = shards::IndexShards::open_with(&dir, &index, mapper)?;
         meta.indices.insert(name.to_owned(), index.clone());
         if let Err(e) = meta.persist(&self.data_path) {
             meta.indices.remove(name);

@@ -41,15 +41,14 @@ impl IndexMetadata {
         let mut paths: Vec<&String> =
             mapper.fields.iter().filter(|(_, f)| f.kind.is_text()).map(|(path, _)| path).collect();
         paths.sort_unstable();
+        let used: std::collections::BTreeSet<u32> = self.text_slots.values().copied().collect();
+        let mut free = (0..crate::indexed::TEXT_SLOTS as u32).filter(|slot| !used.contains(slot));
         for path in paths {
             if self.text_slots.contains_key(path) {
                 continue;
             }
-            let used: std::collections::BTreeSet<u32> = self.text_slots.values().copied().collect();
-            match (0..crate::indexed::TEXT_SLOTS as u32).find(|slot| !used.contains(slot)) {
-                Some(slot) => self.text_slots.insert(path.clone(), slot),
-                None => break,
-            };
+            let Some(slot) = free.next() else { break };
+            self.text_slots.insert(path.clone(), slot);
         }
     }
 

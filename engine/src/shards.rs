@@ -30,9 +30,13 @@ pub struct IndexShards {
 impl IndexShards {
     /// Opens (or creates) the shards of an index under its folder.
     pub fn open(index_dir: &Path, meta: &IndexMetadata) -> Result<IndexShards, EngineError> {
+        IndexShards::open_with(index_dir, meta, Arc::new(Mapper::for_index(meta)?))
+    }
+
+    /// [`IndexShards::open`] with the index's mapping already compiled.
+    pub fn open_with(index_dir: &Path, meta: &IndexMetadata, mapper: Arc<Mapper>) -> Result<IndexShards, EngineError> {
         let n = meta.number_of_shards();
         let sync_each_write = meta.setting("index.translog.durability") != Some("async");
-        let mapper = Arc::new(Mapper::for_index(meta)?);
         let reindex =
             |id: &str, source: &str| mapper.index_source(id, source, None, &Default::default()).map(|(_, doc)| doc);
         let shards = (0..n)
