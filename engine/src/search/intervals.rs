@@ -72,6 +72,28 @@ pub enum Matcher {
     Range { low: Option<(String, bool)>, high: Option<(String, bool)> },
 }
 
+impl Matcher {
+    /// Terms near `term`, with the `fuzziness`, `prefix_length` and
+    /// `transpositions` options `option` reads.
+    pub fn fuzzy<'a>(term: String, option: impl Fn(&str) -> Option<&'a Value>) -> Matcher {
+        Matcher::Fuzzy {
+            term,
+            fuzziness: option("fuzziness").map_or_else(|| "AUTO".to_owned(), crate::settings_text),
+            prefix: option("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
+            transpositions: option("transpositions").is_none_or(|t| t != false),
+        }
+    }
+
+    /// Terms between the `gte`/`gt` and `lte`/`lt` bounds `bound` reads.
+    pub fn range(bound: impl Fn(&str) -> Option<String>) -> Matcher {
+        let with = |key: &str, inclusive: bool| bound(key).map(|b| (b, inclusive));
+        Matcher::Range {
+            low: with("gte", true).or_else(|| with("gt", false)),
+            high: with("lte", true).or_else(|| with("lt", false)),
+        }
+    }
+}
+
 /// A filter on a rule's intervals, by their relation to another rule's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
@@ -227,29 +249,15 @@ fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
         "fuzzy" => {
             known(name, o, &["term", "prefix_length", "transpositions", "fuzziness"])?;
             let term = text(name, o, "term")?.to_lowercase();
-            let fuzziness = o.get("fuzziness").map_or_else(|| "AUTO".to_owned(), crate::settings_text);
-            edit_distance_for(&fuzziness, 0)?;
-            Rule::Expand {
-                kind: "fuzzy",
-                matcher: Matcher::Fuzzy {
-                    term,
-                    fuzziness,
-                    prefix: o.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
-                    transpositions: o.get("transpositions").is_none_or(|v| v != false),
-                },
+            if let Some(fuzziness) = o.get("fuzziness") {
+                edit_distance_for(&crate::settings_text(fuzziness), 0)?;
             }
+            Rule::Expand { kind: "fuzzy", matcher: Matcher::fuzzy(term, |k| o.get(k)) }
         }
         "range" => {
             known(name, o, &["gt", "gte", "lt", "lte"])?;
-            let bound =
-                |k: &str, inclusive: bool| o.get(k).map(|v| (crate::settings_text(v).to_lowercase(), inclusive));
-            Rule::Expand {
-                kind: "range",
-                matcher: Matcher::Range {
-                    low: bound("gte", true).or_else(|| bound("gt", false)),
-                    high: bound("lte", true).or_else(|| bound("lt", false)),
-                },
-            }
+            let bound = |k: &str| o.get(k).map(|v| crate::settings_text(v).to_lowercase());
+            Rule::Expand { kind: "range", matcher: Matcher::range(bound) }
         }
         other => return Err(parsing(format!("Unknown interval type [{other}]"))),
     })

@@ -147,19 +147,8 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>, top
                 "prefix" => Matcher::Pattern(super::dsl::prefix_regex(&value("prefix"))),
                 "wildcard" => Matcher::Pattern(wildcard_regex(&value("wildcard"))),
                 "regexp" => Matcher::Pattern(value("regexp")),
-                "fuzzy" => Matcher::Fuzzy {
-                    term: value("value"),
-                    fuzziness: v.get("fuzziness").map_or_else(|| "AUTO".to_owned(), crate::settings_text),
-                    prefix: v.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
-                    transpositions: v.get("transpositions").is_none_or(|t| t != false),
-                },
-                "range" => {
-                    let bound = |k: &str, inclusive: bool| v.get(k).map(|b| (crate::settings_text(b), inclusive));
-                    Matcher::Range {
-                        low: bound("gte", true).or_else(|| bound("gt", false)),
-                        high: bound("lte", true).or_else(|| bound("lt", false)),
-                    }
-                }
+                "fuzzy" => Matcher::fuzzy(value("value"), |k| v.get(k)),
+                "range" => Matcher::range(|k| v.get(k).map(crate::settings_text)),
                 other => return Err(parsing(format!("[span_multi] can only wrap a multi-term query, got [{other}]"))),
             };
             Rule::Expand { kind: "span_multi", matcher }
