@@ -8,7 +8,7 @@ use crate::node::Node;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
-use tensile_engine::search::sort::{SortBy, SortKey};
+use tensile_engine::search::sort::{NumericType, SortBy, SortKey};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
 use tensile_engine::search::{highlight, nested, rescore, suggest};
 use tensile_engine::{EngineError, IndicesOptions};
@@ -70,7 +70,7 @@ fn sort_key(name: &str, order: Option<&str>) -> Result<SortKey, EsError> {
         Some(o) if o.eq_ignore_ascii_case("asc") => false,
         Some(other) => return Err(EsError::illegal_argument(format!("Unknown SortOrder [{other}]"))),
     };
-    Ok(SortKey { by, desc, missing_first: false, unmapped_ok: false, format: None })
+    Ok(SortKey::new(by, desc))
 }
 
 /// One `{name: order}` or `{name: {options}}` entry of a body's `sort`.
@@ -78,9 +78,9 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
     match spec {
         Value::String(order) => sort_key(name, Some(order)),
         Value::Object(opts) => {
-            if let Some(k) =
-                opts.keys().find(|k| !["order", "missing", "unmapped_type", "mode", "format"].contains(&k.as_str()))
-            {
+            if let Some(k) = opts.keys().find(|k| {
+                !["order", "missing", "unmapped_type", "mode", "format", "numeric_type"].contains(&k.as_str())
+            }) {
                 return Err(unsupported(format!("the [{k}] option of sort")));
             }
             let mut key = sort_key(name, opts.get("order").and_then(Value::as_str))?;
@@ -97,6 +97,14 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
             }
             key.unmapped_ok = opts.contains_key("unmapped_type");
             key.format = opts.get("format").and_then(Value::as_str).map(str::to_owned);
+            if let Some(numeric_type) = opts.get("numeric_type") {
+                let text = numeric_type.as_str().unwrap_or_default().to_lowercase();
+                key.numeric_type = Some(NumericType::parse(&text).ok_or_else(|| {
+                    EsError::illegal_argument(format!(
+                        "invalid value for [numeric_type], must be [LONG, DOUBLE, DATE, DATE_NANOS], got {text}"
+                    ))
+                })?);
+            }
             Ok(key)
         }
         _ => Err(es_error(EngineError::Parsing(format!("malformed sort for [{name}]")))),
@@ -454,13 +462,7 @@ fn pit_of(p: &params::Search, pit: &Value, request: &mut SearchRequest) -> Resul
     if !request.sort.is_empty() && !request.sort.iter().any(|k| k.by == SortBy::ShardDoc) {
         let room = request.search_after.as_ref().is_none_or(|after| after.len() > request.sort.len());
         if room {
-            request.sort.push(SortKey {
-                by: SortBy::ShardDoc,
-                desc: false,
-                missing_first: false,
-                unmapped_ok: false,
-                format: None,
-            });
+            request.sort.push(SortKey::new(SortBy::ShardDoc, false));
         }
     }
     Ok(Pit { id: id.to_owned(), keep_alive })

@@ -32,12 +32,23 @@ pub enum ParamError {
         "failed to parse setting [{name}] with value [{value}] as a size in bytes: unit is missing or unrecognized"
     )]
     ByteUnit { name: String, value: String },
-    #[error("[{name}] must be one of [{}], but was [{value}]", allowed.join(", "))]
+    #[error("{}", enum_message(name, value, allowed))]
     Enum { name: String, value: String, allowed: &'static [&'static str] },
     #[error("required path part [{name}] is missing")]
     MissingPart { name: String },
     #[error("{0}")]
     Unrecognized(String),
+}
+
+/// Elasticsearch's message for a value outside an enum: a few parameters
+/// have their own wording (`SearchType.fromString`,
+/// `IndicesOptions.WildcardStates.parseParameter`), the rest the generic one.
+fn enum_message(name: &str, value: &str, allowed: &[&str]) -> String {
+    match name {
+        "search_type" => format!("No search type for [{value}]"),
+        "expand_wildcards" => format!("No valid expand wildcard value [{value}]"),
+        _ => format!("[{name}] must be one of [{}], but was [{value}]", allowed.join(", ")),
+    }
 }
 
 impl ParamError {
@@ -401,6 +412,10 @@ mod tests {
             "[refresh] must be one of [true, false, wait_for], but was [soon]"
         );
         assert!(parse_enum("level", "", &["cluster", "indices"], &[0, 1]).is_err());
+        assert_eq!(
+            parse_enum("search_type", "query_and_fetch", &["query_then_fetch"], &[0]).unwrap_err().to_string(),
+            "No search type for [query_and_fetch]"
+        );
     }
 
     #[test]

@@ -1489,3 +1489,41 @@ async fn phrase_suggester_corrects_a_whole_text() {
     let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
     assert_eq!(status.as_u16(), 501);
 }
+
+#[tokio::test]
+async fn sorting_across_indices_that_map_a_field_differently() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    for (index, when, rank) in [("millis", "date", "long"), ("nanos", "date_nanos", "integer")] {
+        let mappings = json!({"properties": {"when": {"type": when}, "rank": {"type": rank}}});
+        call(&c, url, Method::PUT, &format!("/{index}"), Some(json!({"mappings": mappings}))).await;
+    }
+    call(&c, url, Method::PUT, "/millis/_doc/m1", Some(json!({"when": "2021-01-01T00:00:00.002Z"}))).await;
+    call(&c, url, Method::PUT, "/nanos/_doc/n1", Some(json!({"when": "2021-01-01T00:00:00.001000001Z"}))).await;
+    call(&c, url, Method::PUT, "/nanos/_doc/n2?refresh=true", Some(json!({"when": "2021-01-01T00:00:00.003Z"}))).await;
+    call(&c, url, Method::POST, "/millis/_refresh", None).await;
+
+    // `numeric_type` converts each index's values to one resolution.
+    let sorted = |numeric_type: &str| json!({"sort": [{"when": {"order": "asc", "numeric_type": numeric_type, "format": "strict_date_optional_time_nanos"}}]});
+    let (_, nanos) = call(&c, url, Method::POST, "/millis,nanos/_search", Some(sorted("date_nanos"))).await;
+    assert_eq!(ids(&nanos), ["n1", "m1", "n2"]);
+    assert_eq!(nanos["hits"]["hits"][0]["sort"], json!(["2021-01-01T00:00:00.001000001Z"]));
+    let mut after = sorted("date");
+    after["search_after"] = json!(["2021-01-01T00:00:00.001Z"]);
+    let (_, millis) = call(&c, url, Method::POST, "/millis,nanos/_search", Some(after)).await;
+    assert_eq!(ids(&millis), ["m1", "n2"]);
+    assert_eq!(millis["hits"]["hits"][0]["sort"], json!(["2021-01-01T00:00:00.002Z"]));
+
+    // A missing value sorts as its own type's largest: an integer's before a long's.
+    let (_, missing) =
+        call(&c, url, Method::POST, "/millis,nanos/_search", Some(json!({"sort": [{"rank": "asc"}]}))).await;
+    let sort: Vec<&Value> = missing["hits"]["hits"].as_array().unwrap().iter().map(|h| &h["sort"][0]).collect();
+    assert_eq!(sort, [&json!(i32::MAX), &json!(i32::MAX), &json!(i64::MAX)]);
+
+    let (status, err) =
+        call(&c, url, Method::POST, "/millis/_search", Some(json!({"sort": [{"when": {"numeric_type": "decimal"}}]})))
+            .await;
+    assert_eq!(status.as_u16(), 400);
+    assert_eq!(err["error"]["type"], "illegal_argument_exception");
+}

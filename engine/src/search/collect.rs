@@ -28,14 +28,15 @@ pub(crate) struct Found {
 }
 
 /// Ascending, missing last: how sequence numbers order documents that tie.
-const SEQ_NO_ORDER: SortKey =
-    SortKey { by: SortBy::Doc, desc: false, missing_first: false, unmapped_ok: false, format: None };
+const SEQ_NO_ORDER: SortKey = SortKey::new(SortBy::Doc, false);
 
 /// How a search orders its hits: by the request's keys (by score when it
 /// has none), then in index order.
 #[derive(Debug)]
 pub(crate) struct Order {
     pub keys: Vec<SortKey>,
+    /// How each index reads each key's values.
+    pub readings: Vec<Vec<sort::Reading>>,
     pub by_fields: bool,
     /// Each index's sort (empty: the order of sequence numbers).
     pub tie_orders: Vec<Vec<SortKey>>,
@@ -120,9 +121,11 @@ impl SegmentValues {
         segment: &SegmentReader,
     ) -> Result<SegmentValues, EngineError> {
         let mut columns = Vec::new();
-        for key in &order.keys {
+        for (key, reading) in order.keys.iter().zip(&order.readings[index]) {
             columns.push(match &key.by {
-                SortBy::Field(path) if order.by_fields => Some(FieldColumns::open(segment, path, key.desc)?),
+                SortBy::Field(path) if order.by_fields => {
+                    Some(FieldColumns::open(segment, path, key.desc)?.reading(reading.clone()))
+                }
                 _ => None,
             });
         }

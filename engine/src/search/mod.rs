@@ -720,9 +720,15 @@ impl Engine {
             }
             None => None,
         };
+        let mut readings = Vec::with_capacity(indices.len());
+        for name in indices {
+            let mapper = self.mapper(name)?;
+            readings.push(req.sort.iter().map(|key| sort::Reading::of(&mapper, key)).collect());
+        }
         let metadata = self.metadata();
         let order = Arc::new(Order {
             keys: req.sort.clone(),
+            readings,
             by_fields: req.sorts_by_fields(),
             tie_orders: indices.iter().map(|name| index_sort(metadata.indices.get(name))).collect(),
             collapse,

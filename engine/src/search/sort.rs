@@ -31,11 +31,117 @@ pub struct SortKey {
     pub unmapped_ok: bool,
     /// `format`: how a date's sort value is printed (and a `search_after` date read).
     pub format: Option<String>,
+    /// `numeric_type`: the type every index's values are converted to, so
+    /// that a field mapped differently across indices sorts as one.
+    pub numeric_type: Option<NumericType>,
 }
 
 impl SortKey {
+    pub const fn new(by: SortBy, desc: bool) -> SortKey {
+        SortKey { by, desc, missing_first: false, unmapped_ok: false, format: None, numeric_type: None }
+    }
+
     pub fn field(name: &str, desc: bool) -> SortKey {
-        SortKey { by: SortBy::Field(name.to_owned()), desc, missing_first: false, unmapped_ok: false, format: None }
+        SortKey::new(SortBy::Field(name.to_owned()), desc)
+    }
+}
+
+/// A sort's `numeric_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumericType {
+    Long,
+    Double,
+    Date,
+    DateNanos,
+}
+
+impl NumericType {
+    pub fn parse(text: &str) -> Option<NumericType> {
+        Some(match text {
+            "long" => NumericType::Long,
+            "double" => NumericType::Double,
+            "date" => NumericType::Date,
+            "date_nanos" => NumericType::DateNanos,
+            _ => return None,
+        })
+    }
+}
+
+/// How one index's values of a sort key are read: converted to its
+/// `numeric_type`, and what a document without one sorts as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub conversion: Conversion,
+    pub missing: SortValue,
+}
+
+impl Default for Reading {
+    fn default() -> Reading {
+        Reading { conversion: Conversion::None, missing: SortValue::Missing }
+    }
+}
+
+impl Reading {
+    /// How a key reads its field in one index: a missing integer or date
+    /// is its type's extreme, as Elasticsearch substitutes it, so that
+    /// missing values of indices mapping the field differently order by
+    /// their substitutes (an `integer`'s before a `long`'s).
+    pub fn of(mapper: &Mapper, key: &SortKey) -> Reading {
+        Reading {
+            conversion: Conversion::of(mapper, key),
+            missing: missing_shown(mapper, key).unwrap_or(SortValue::Missing),
+        }
+    }
+}
+
+/// How one index's values of a sort field are converted before they are
+/// compared (its [`NumericType`] against the field's type there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Conversion {
+    #[default]
+    None,
+    ToLong,
+    ToDouble,
+    MillisToNanos,
+    NanosToMillis,
+}
+
+impl Conversion {
+    /// The conversion a key asks of its field in one index.
+    pub fn of(mapper: &Mapper, key: &SortKey) -> Conversion {
+        let (Some(numeric_type), SortBy::Field(path)) = (key.numeric_type, &key.by) else {
+            return Conversion::None;
+        };
+        let Some(field) = mapper.fields.get(path) else { return Conversion::None };
+        match (numeric_type, field.kind) {
+            (NumericType::DateNanos, FieldKind::Date) => Conversion::MillisToNanos,
+            (NumericType::Date, FieldKind::DateNanos) => Conversion::NanosToMillis,
+            (NumericType::Date | NumericType::DateNanos, _) => Conversion::None,
+            (NumericType::Long, _) => Conversion::ToLong,
+            (NumericType::Double, _) => Conversion::ToDouble,
+        }
+    }
+
+    /// A date's value in the resolution the conversion asks.
+    fn date(self, value: i64) -> i64 {
+        match self {
+            Conversion::MillisToNanos => value.saturating_mul(1_000_000),
+            Conversion::NanosToMillis => value.div_euclid(1_000_000),
+            _ => value,
+        }
+    }
+
+    fn apply(self, value: SortValue) -> SortValue {
+        match (self, value) {
+            (Conversion::MillisToNanos | Conversion::NanosToMillis, SortValue::Long(v)) => {
+                SortValue::Long(self.date(v))
+            }
+            (Conversion::ToLong, SortValue::Double(v)) => SortValue::Long(v as i64),
+            (Conversion::ToLong, SortValue::Unsigned(v)) => SortValue::Long(i64::try_from(v).unwrap_or(i64::MAX)),
+            (Conversion::ToDouble, SortValue::Long(v)) => SortValue::Double(v as f64),
+            (Conversion::ToDouble, SortValue::Unsigned(v)) => SortValue::Double(v as f64),
+            (_, value) => value,
+        }
     }
 }
 
@@ -181,6 +287,14 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
         }
         crate::mapper::date::DateFormat::parse(format).map_err(|e| EngineError::Parsing(e.0))?;
     }
+    if let (Some(_), Some(f)) = (key.numeric_type, mapper.fields.get(name)) {
+        if !f.kind.is_numeric() && !matches!(f.kind, FieldKind::Date | FieldKind::DateNanos) {
+            return Err(EngineError::IllegalArgument(format!(
+                "[numeric_type] option cannot be set on a non-numeric field, got [{}]",
+                f.type_name
+            )));
+        }
+    }
     match mapper.fields.get(name) {
         None if key.unmapped_ok => Ok(()),
         None => Err(EngineError::QueryShard(format!("No mapping found for [{name}] in order to sort on"))),
@@ -193,6 +307,16 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
             f.type_name
         ))),
         Some(_) => Ok(()),
+    }
+}
+
+/// Whether a date key's values are nanoseconds: its `numeric_type`'s
+/// resolution when it has one, else its field's.
+fn in_nanos(field: &crate::mapper::FieldMapper, key: Option<&SortKey>) -> bool {
+    match key.and_then(|k| k.numeric_type) {
+        Some(NumericType::DateNanos) => true,
+        Some(NumericType::Date) => false,
+        _ => field.kind == FieldKind::DateNanos,
     }
 }
 
@@ -225,8 +349,7 @@ fn missing_shown(mapper: &Mapper, key: &SortKey) -> Option<SortValue> {
 }
 
 /// `search_after` values as one index's columns hold them: a date given as
-/// text is read with the key's `format`, else its field's; the value a
-/// missing one shows as ([`missing_shown`]) is a missing one.
+/// text is read with the key's `format`, else its field's.
 pub fn search_after_values(
     mapper: &Mapper,
     keys: &[SortKey],
@@ -235,11 +358,6 @@ pub fn search_after_values(
     let mut out = Vec::with_capacity(values.len());
     for (i, v) in values.iter().enumerate() {
         let key = keys.get(i);
-        let substitute = key.and_then(|k| missing_shown(mapper, k)).map(|s| s.to_json());
-        if substitute.is_some_and(|s| &s == v) {
-            out.push(serde_json::Value::Null);
-            continue;
-        }
         let text = v.as_str().filter(|t| t.parse::<f64>().is_err());
         let (Some(field), Some(text)) = (date_field(mapper, key), text) else {
             out.push(v.clone());
@@ -250,17 +368,13 @@ pub fn search_after_values(
             Some(f) => {
                 let format = crate::mapper::date::DateFormat::parse(f).map_err(|e| EngineError::Parsing(e.0))?;
                 let instant = format.parse_str(text);
-                let value = instant.and_then(|i| {
-                    if field.kind == FieldKind::DateNanos {
-                        i.epoch_nanos()
-                    } else {
-                        Some(i.millis())
-                    }
-                });
+                let value = instant.and_then(|i| if in_nanos(field, key) { i.epoch_nanos() } else { Some(i.millis()) });
                 value.ok_or_else(|| format!("failed to parse date field [{text}] with format [{f}]"))
             }
             None => match field.parse_value(v) {
-                Ok(Some(crate::mapper::IndexValue::Date(n))) => Ok(n),
+                Ok(Some(crate::mapper::IndexValue::Date(n))) => {
+                    Ok(key.map_or(Conversion::None, |k| Conversion::of(mapper, k)).date(n))
+                }
                 Ok(_) => Err(format!("failed to parse date field [{text}]")),
                 Err(e) => Err(e),
             },
@@ -277,8 +391,15 @@ pub fn search_after_values(
 pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Value]) -> Option<super::dsl::Query> {
     let key = keys.first().filter(|k| !k.missing_first)?;
     let SortBy::Field(path) = &key.by else { return None };
+    if Conversion::of(mapper, key) != Conversion::None {
+        return None;
+    }
     let field = mapper.fields.get(path)?;
     let value = after.first().filter(|v| !v.is_null())?;
+    // Past the last value: the documents without one, which no range finds.
+    if missing_shown(mapper, key).is_some_and(|m| &m.to_json() == value) {
+        return None;
+    }
     let (value, format) = match field.kind {
         FieldKind::Long | FieldKind::Integer | FieldKind::Short | FieldKind::Byte => (value.clone(), None),
         FieldKind::Double | FieldKind::Float | FieldKind::HalfFloat => (value.clone(), None),
@@ -315,11 +436,7 @@ pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
         return value;
     };
     let Ok(format) = crate::mapper::date::DateFormat::parse(format) else { return value };
-    SortValue::Text(if field.kind == FieldKind::DateNanos {
-        format.format_nanos_value(*n)
-    } else {
-        format.format_millis(*n)
-    })
+    SortValue::Text(if in_nanos(field, Some(key)) { format.format_nanos_value(*n) } else { format.format_millis(*n) })
 }
 
 /// A document's first number in columns (booleans as 0 and 1).
@@ -344,17 +461,33 @@ pub(crate) fn columns(segment: &SegmentReader, name: &str) -> tantivy::Result<Ve
 pub struct FieldColumns {
     columns: Vec<DynamicColumn>,
     desc: bool,
+    reading: Reading,
 }
 
 impl FieldColumns {
     pub fn open(segment: &SegmentReader, path: &str, desc: bool) -> Result<FieldColumns, EngineError> {
         let columns = columns(segment, &format!("_terms.{path}"))
             .map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() })?;
-        Ok(FieldColumns { columns, desc })
+        Ok(FieldColumns { columns, desc, reading: Reading::default() })
     }
 
-    /// The document's value: its least (or, descending, greatest).
+    /// Reads values as a sort key of one index asks.
+    pub fn reading(self, reading: Reading) -> FieldColumns {
+        FieldColumns { reading, ..self }
+    }
+
+    /// The document's value: its least (or, descending, greatest),
+    /// converted, or the key's substitute for a missing one.
     pub fn value(&self, doc: DocId) -> SortValue {
+        match (self.stored_value(doc), &self.reading) {
+            (SortValue::Missing, reading) => reading.missing.clone(),
+            (value, Reading { conversion: Conversion::None, .. }) => value,
+            (value, reading) => reading.conversion.apply(value),
+        }
+    }
+
+    /// The document's value as its columns hold it.
+    fn stored_value(&self, doc: DocId) -> SortValue {
         // One single-valued numeric column (the usual case): its value.
         if let [column] = self.columns.as_slice() {
             let single = |c: tantivy::columnar::Cardinality| !c.is_multivalue();
