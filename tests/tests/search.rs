@@ -959,6 +959,7 @@ async fn query_values_are_read_as_elasticsearch_reads_them() {
         "ratio": {"type": "float"},
         "airport": {"type": "text", "index": false, "doc_values": {"cardinality": "low"}},
         "year": {"type": "date", "format": "uuuu"},
+        "when": {"type": "date", "format": "uuuu||strict_date_optional_time"},
         "rank": {"type": "integer"}
     }});
     call(&c, url, Method::PUT, "/q", Some(json!({"mappings": mappings}))).await;
@@ -975,7 +976,7 @@ async fn query_values_are_read_as_elasticsearch_reads_them() {
         url,
         Method::PUT,
         "/q/_doc/2?refresh=true",
-        Some(json!({"took_us": 10, "ratio": 3.0e38, "airport": "Singapore Changi"})),
+        Some(json!({"took_us": 10, "ratio": 3.0e38, "airport": "Singapore Changi", "when": "1999-01-01T12:00:00Z"})),
     )
     .await;
     let hits = |q: Value| {
@@ -997,6 +998,8 @@ async fn query_values_are_read_as_elasticsearch_reads_them() {
     assert_eq!(hits(json!({"wildcard": {"airport": "*Changi"}})).await, ["2"]);
     // A number is read by the date format when it is no epoch.
     assert_eq!(hits(json!({"range": {"year": {"gte": 1990, "lte": 2000}}})).await, ["1"]);
+    // ...and rounds as its text would: `lte` to the day's last millisecond.
+    assert_eq!(hits(json!({"range": {"when": {"gte": 1999, "lte": 1999}}})).await, ["2"]);
 
     // More ids than the result window is the query's error, first.
     call(&c, url, Method::PUT, "/q/_settings", Some(json!({"index": {"max_result_window": 2}}))).await;

@@ -1202,7 +1202,14 @@ impl Compiler<'_> {
         // `gt` and `lte` read a date's missing parts, and round, upwards.
         let bound_term = |v: &Option<Value>, round_up: bool| -> Result<Option<Term>, EngineError> {
             let Some(v) = v else { return Ok(None) };
-            if let Some(text) = v.as_str().filter(|_| is_date) {
+            // A number is a date's text when its format takes no epoch, and
+            // rounds as text does.
+            let no_epoch = |n: &serde_json::Number| {
+                let format = field.format.as_ref();
+                format.is_some_and(|f| f.epoch_number(n.as_f64().unwrap_or(f64::NAN)).is_none())
+            };
+            let number_text = v.as_number().filter(|n| is_date && no_epoch(n)).map(ToString::to_string);
+            if let Some(text) = v.as_str().filter(|_| is_date).or(number_text.as_deref()) {
                 let value = self.date_bound(&field, text, offset, round_up)?;
                 let mut term = json_term(self.fields.terms, &field.path);
                 term.append_type_and_fast_value(value);
