@@ -1530,3 +1530,24 @@ async fn sorting_across_indices_that_map_a_field_differently() {
     assert_eq!(status.as_u16(), 400);
     assert_eq!(err["error"]["type"], "illegal_argument_exception");
 }
+
+#[tokio::test]
+async fn binary_fields_come_back_as_their_base64() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"blob": {"type": "binary", "doc_values": true}, "plain": {"type": "binary"}}});
+    call(&c, url, Method::PUT, "/bin", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"blob": "U29tZSBiaW5hcnkgYmxvYg==", "plain": "AQI="});
+    call(&c, url, Method::PUT, "/bin/_doc/1?refresh=true", Some(doc)).await;
+    for option in ["fields", "docvalue_fields"] {
+        let (_, found) =
+            call(&c, url, Method::POST, "/bin/_search", Some(json!({option: ["blob"], "_source": false}))).await;
+        assert_eq!(found["hits"]["hits"][0]["fields"], json!({"blob": ["U29tZSBiaW5hcnkgYmxvYg=="]}), "{option}");
+    }
+    // Without doc values, only `fields` (from the source) reads it.
+    let (_, found) = call(&c, url, Method::POST, "/bin/_search", Some(json!({"fields": ["plain"]}))).await;
+    assert_eq!(found["hits"]["hits"][0]["fields"], json!({"plain": ["AQI="]}));
+    let (status, _) = call(&c, url, Method::POST, "/bin/_search", Some(json!({"docvalue_fields": ["plain"]}))).await;
+    assert_eq!(status.as_u16(), 400);
+}

@@ -149,7 +149,9 @@ fn typed(field: &FieldMapper, value: &Value, format: Option<&ValueFormat>) -> Re
             Some(f) => f.format_millis(ms),
             None => format_iso_millis(ms),
         })),
+        // Addresses and base64 bytes come back as sent.
         Ok(Some(IndexValue::Ip(_))) => Some(value.clone()),
+        Ok(Some(IndexValue::SourceOnly)) if field.kind == FieldKind::Binary => Some(value.clone()),
         Ok(Some(IndexValue::Geo { lat, lon })) => Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]})),
         _ => None,
     })
