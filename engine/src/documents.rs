@@ -269,8 +269,7 @@ impl Engine {
             doc.source = shards.mapper().stored_source(sent, None)?.map(Arc::from);
             doc.unfiltered = false;
         }
-        let mapper = shards.mapper();
-        doc.source = doc.source.map(|s| mapper.read_source(s, false));
+        shards.mapper().read_doc(&mut doc, false);
         Ok(Some(doc))
     }
 
@@ -421,6 +420,12 @@ impl Engine {
     pub fn refresh(&self, indices: &[String]) -> Result<u32, EngineError> {
         self.each_index(indices, IndexShards::refresh)
     }
+
+    /// Makes the writes to one shard searchable: the shard a document's
+    /// `_routing` (or `_id`) leads to, as a write's `?refresh` does.
+    pub fn refresh_shard_of(&self, index: &str, routing: &str) -> Result<(), EngineError> {
+        self.index_shards(index)?.shard_for(routing).refresh()
+    }
 }
 
 #[cfg(test)]
@@ -454,6 +459,24 @@ mod tests {
         let engine = Engine::open(dir.path()).unwrap();
         assert!(engine.get_doc("multi", "7", None, true).unwrap().is_none());
         assert_eq!(engine.get_doc("multi", "8", None, true).unwrap().unwrap().source.as_deref(), Some("{\"n\":8}"));
+    }
+
+    #[test]
+    fn a_writes_refresh_reaches_its_own_shard_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        let settings = json!({"settings": {"number_of_shards": 2, "refresh_interval": "-1"}});
+        engine.create_index("two", &settings).unwrap();
+        let ids: Vec<String> = (0..).map(|i: u32| i.to_string()).take(20).collect();
+        let first = &ids[0];
+        let other = ids.iter().find(|id| engine.route("two", id).unwrap() != engine.route("two", first).unwrap());
+        let other = other.expect("some id routes to the other shard");
+        for id in [first, other] {
+            engine.index_doc("two", id, "{}".into(), None, &Conditions::default(), false).unwrap();
+        }
+        engine.refresh_shard_of("two", other).unwrap();
+        let searchable: u64 = engine.index_shards("two").unwrap().shards.iter().map(|s| s.searchable_docs()).sum();
+        assert_eq!(searchable, 1);
     }
 
     #[test]

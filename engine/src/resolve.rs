@@ -17,6 +17,9 @@ pub struct IndicesOptions {
     pub expand_hidden: bool,
     /// Aliases may not stand for their indices (index deletion).
     pub forbid_aliases: bool,
+    /// A closed index named is an error, or skipped with
+    /// `ignore_unavailable` (search, count, field caps).
+    pub forbid_closed: bool,
 }
 
 impl IndicesOptions {
@@ -28,7 +31,12 @@ impl IndicesOptions {
         expand_closed: false,
         expand_hidden: false,
         forbid_aliases: false,
+        forbid_closed: false,
     };
+
+    /// Search: as [`Self::STRICT_EXPAND_OPEN`], closed indices refused
+    /// (Elasticsearch's `strictExpandOpenAndForbidClosed`).
+    pub const SEARCH: IndicesOptions = IndicesOptions { forbid_closed: true, ..IndicesOptions::STRICT_EXPAND_OPEN };
 
     /// Index deletion: wildcards reach closed indices, aliases are refused.
     pub const DELETE: IndicesOptions =
@@ -114,7 +122,13 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
             out.extend(matched);
             continue;
         }
-        if meta.indices.contains_key(expr) {
+        if let Some(index) = meta.indices.get(expr) {
+            if opts.forbid_closed && index.state == IndexState::Close {
+                if opts.ignore_unavailable {
+                    continue;
+                }
+                return Err(EngineError::IndexClosed { name: index.name.clone(), uuid: index.uuid.clone() });
+            }
             out.push(expr.clone());
         } else if meta.is_alias(expr) {
             if opts.forbid_aliases {
@@ -231,6 +245,12 @@ mod tests {
         assert_eq!(names(resolve(&m, &s(&["missing", "other"]), lenient)), s(&["other"]));
         assert!(matches!(resolve(&m, &s(&["logs"]), IndicesOptions::DELETE), Err(EngineError::IllegalArgument(_))));
         assert!(names(resolve(&m, &s(&["log*"]), IndicesOptions::DELETE)).len() == 2);
+        // A closed index named: kept, unless the API forbids closed ones.
+        assert_eq!(names(resolve(&m, &s(&["logs-2"]), open)), s(&["logs-2"]));
+        let search = IndicesOptions::SEARCH;
+        assert!(matches!(resolve(&m, &s(&["logs-2"]), search), Err(EngineError::IndexClosed { .. })));
+        let lenient_search = IndicesOptions { ignore_unavailable: true, ..search };
+        assert_eq!(names(resolve(&m, &s(&["logs-2", "other"]), lenient_search)), s(&["other"]));
         // Reserved and remote names fail with their own errors.
         assert!(
             matches!(resolve(&m, &s(&["_foo"]), lenient), Err(EngineError::InvalidIndexName { reason, .. }) if reason == "must not start with '_'.")

@@ -52,11 +52,14 @@ fn source<P>(req: &Request<P>) -> Result<String, EsError> {
     String::from_utf8(req.body.bytes.to_vec()).map_err(|_| EsError::parse("the document is not UTF-8"))
 }
 
-/// Refreshes after a write as `?refresh` asks; `true` when it was forced.
-fn refresh_after(node: &Node, index: &str, refresh: Option<Refresh>) -> Result<bool, EsError> {
+/// Refreshes the shard a write went to (by its routing, else its id) as
+/// `?refresh` asks; `true` when it was forced.
+fn refresh_after(node: &Node, index: &str, routing: &str, refresh: Option<Refresh>) -> Result<bool, EsError> {
     match refresh {
-        Some(Refresh::True) => node.engine.refresh(&[index.to_owned()]).map(|_| true).map_err(es_error),
-        Some(Refresh::WaitFor) => node.engine.refresh(&[index.to_owned()]).map(|_| false).map_err(es_error),
+        Some(Refresh::True | Refresh::WaitFor) => {
+            node.engine.refresh_shard_of(index, routing).map_err(es_error)?;
+            Ok(refresh == Some(Refresh::True))
+        }
         _ => Ok(false),
     }
 }
@@ -180,7 +183,8 @@ pub fn update<'a>(node: &'a Node, req: Request<params::Update>) -> HandlerFuture
         let routing = joined(&p.routing);
         let updated = node.engine.update_doc(&index, &p.id, routing.as_deref(), &spec, false).map_err(es_error)?;
         let (status, mut answer) = update_answer(&p.id, &updated, fetch.as_ref());
-        if matches!(updated, Updated::Written { .. }) && refresh_after(node, &index, p.refresh)? {
+        let routed = routing.as_deref().unwrap_or(&p.id);
+        if matches!(updated, Updated::Written { .. }) && refresh_after(node, &index, routed, p.refresh)? {
             answer["forced_refresh"] = Value::Bool(true);
         }
         Ok(Response::json_with_status(status, answer))
@@ -244,7 +248,7 @@ fn index_one<P>(node: &Node, req: &Request<P>, r: IndexRequest<'_>) -> Result<Re
     let index = node.engine.write_index(r.target).map_err(es_error)?;
     let id = document_id(r.id)?;
     let written = node.engine.index_doc(&index, &id, source, r.routing.as_deref(), &r.cond, false).map_err(es_error)?;
-    let forced = refresh_after(node, &index, r.refresh)?;
+    let forced = refresh_after(node, &index, r.routing.as_deref().unwrap_or(&id), r.refresh)?;
     Ok(write_response(&id, &written, forced))
 }
 
@@ -310,9 +314,9 @@ pub fn delete<'a>(node: &'a Node, req: Request<params::Delete>) -> HandlerFuture
             version_type: version_type(p.version_type),
             ..Conditions::default()
         };
-        let written =
-            node.engine.delete_doc(&index, &p.id, joined(&p.routing).as_deref(), &cond, false).map_err(es_error)?;
-        let forced = refresh_after(node, &index, p.refresh)?;
+        let routing = joined(&p.routing);
+        let written = node.engine.delete_doc(&index, &p.id, routing.as_deref(), &cond, false).map_err(es_error)?;
+        let forced = refresh_after(node, &index, routing.as_deref().unwrap_or(&p.id), p.refresh)?;
         Ok(write_response(&p.id, &written, forced))
     })();
     ready(result)

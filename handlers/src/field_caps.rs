@@ -39,7 +39,7 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
         if fields.is_empty() {
             return Err(EsError::validation("specified fields can't be null or empty"));
         }
-        let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+        let opts = crate::indices::options(IndicesOptions::SEARCH, p);
         let mut indices = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
         if let Some(filter) = body.get("index_filter") {
             let query = dsl::parse(filter).map_err(es_error)?;

@@ -138,7 +138,7 @@ fn targets(
     index: &Option<Vec<String>>,
     p: &impl params::IndicesOptionsParams,
 ) -> Result<Vec<String>, EsError> {
-    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+    let opts = crate::indices::options(IndicesOptions::SEARCH, p);
     node.engine.resolve(index.as_deref().unwrap_or_default(), opts).map_err(es_error)
 }
 
@@ -421,7 +421,7 @@ fn index_boosts(
         Value::Object(map) => map.iter().collect(),
         _ => return Err(es_error(EngineError::Parsing("[indices_boost] must be an array of objects".into()))),
     };
-    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+    let opts = crate::indices::options(IndicesOptions::SEARCH, p);
     let mut out = std::collections::HashMap::new();
     for (expression, factor) in entries {
         let factor = factor.as_f64().ok_or_else(|| {
@@ -480,7 +480,7 @@ pub fn open_pit<'a>(node: &'a Node, req: Request<params::OpenPointInTime>) -> Ha
         if p.routing.is_some() {
             return Err(unsupported("the [routing] parameter of [open_point_in_time]".into()));
         }
-        let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
+        let opts = crate::indices::options(IndicesOptions::SEARCH, p);
         let indices = node.engine.resolve(&p.index, opts).map_err(es_error)?;
         crate::cluster_settings::check_keep_alive(node, &indices, keep_alive)?;
         let (id, shards) = node.engine.open_pit(&p.index, &indices, keep_alive).map_err(es_error)?;

@@ -269,3 +269,22 @@ async fn acknowledged_bulk_items_survive_sigkill_with_flushes_under_way() {
         }
     }
 }
+
+#[tokio::test]
+async fn routing_kept_as_doc_values_is_not_shown() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"_routing": {"doc_values": true}});
+    call(&c, url, Method::PUT, "/dv", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/plain", None).await;
+    for index in ["dv", "plain"] {
+        call(&c, url, Method::PUT, &format!("/{index}/_doc/1?routing=5&refresh=true"), Some(json!({"a": 1}))).await;
+    }
+    let (_, got) = call(&c, url, Method::GET, "/dv/_doc/1?routing=5", None).await;
+    assert_eq!((got["found"].clone(), got.get("_routing")), (json!(true), None));
+    let (_, found) = call(&c, url, Method::POST, "/dv/_search", None).await;
+    assert_eq!(found["hits"]["hits"][0].get("_routing"), None);
+    let (_, plain) = call(&c, url, Method::GET, "/plain/_doc/1?routing=5", None).await;
+    assert_eq!(plain["_routing"], "5");
+}

@@ -201,6 +201,8 @@ pub struct Mapper {
     /// of fields and objects that set none.
     pub synthetic_source_keep: Option<String>,
     pub routing_required: bool,
+    /// `_routing.doc_values`: routing kept as doc values, not shown on reads.
+    pub routing_doc_values: bool,
     pub analyzers: Arc<Analyzers>,
     pub limits: Limits,
     /// Mapped fields, objects and runtime fields, as the total-fields limit counts them.
@@ -291,6 +293,10 @@ impl Mapper {
             routing_required: root
                 .get("_routing")
                 .and_then(|r| r.get("required"))
+                .is_some_and(|v| v == &Value::Bool(true) || v == "true"),
+            routing_doc_values: root
+                .get("_routing")
+                .and_then(|r| r.get("doc_values"))
                 .is_some_and(|v| v == &Value::Bool(true) || v == "true"),
             analyzers,
             limits: Limits::from_settings(settings),
@@ -467,6 +473,16 @@ impl Mapper {
     /// The effective `dynamic` of the object at `path` (inherited upwards).
     pub fn dynamic_of(&self, object_path: &str) -> Dynamic {
         inherited_dynamic(object_path, |path| self.objects.get(path).and_then(|o| o.dynamic))
+    }
+
+    /// A stored document as a read shows it: its source by
+    /// [`Self::read_source`], its `_routing` hidden when the mapping keeps
+    /// it as doc values (`_routing.doc_values`), as Elasticsearch hides it.
+    pub fn read_doc(&self, doc: &mut crate::shard::StoredDoc, force_synthetic: bool) {
+        doc.source = doc.source.take().map(|s| self.read_source(s, force_synthetic));
+        if self.routing_doc_values {
+            doc.routing = None;
+        }
     }
 
     /// The `_source` a read shows of a stored one: rebuilt by

@@ -347,20 +347,32 @@ pub(crate) fn objects_at<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
     out
 }
 
-/// Every leaf value of a source by its dotted path.
+/// Every leaf value of a source by its dotted path. An array's own leaves
+/// come after those of the arrays and objects it holds, in the order
+/// Elasticsearch's field fetcher gives them.
 fn collect_leaves(value: &Value, prefix: &str, out: &mut std::collections::BTreeMap<String, Vec<Value>>) {
+    let path = || prefix.trim_end_matches('.').to_owned();
     match value {
         Value::Object(map) => {
             for (k, v) in map {
                 collect_leaves(v, &format!("{prefix}{k}."), out);
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| collect_leaves(i, prefix, out)),
-        Value::Null => {}
-        leaf => {
-            let path = prefix.trim_end_matches('.').to_owned();
-            out.entry(path).or_default().push(leaf.clone());
+        Value::Array(items) => {
+            let mut leaves = Vec::new();
+            for item in items {
+                match item {
+                    Value::Object(_) | Value::Array(_) => collect_leaves(item, prefix, out),
+                    Value::Null => {}
+                    leaf => leaves.push(leaf.clone()),
+                }
+            }
+            if !leaves.is_empty() {
+                out.entry(path()).or_default().extend(leaves);
+            }
         }
+        Value::Null => {}
+        leaf => out.entry(path()).or_default().push(leaf.clone()),
     }
 }
 
@@ -385,4 +397,18 @@ pub fn stored(mapper: &Mapper, source: &Value, names: &[String]) -> Map<String, 
             (!values.is_empty()).then(|| (field.path.clone(), Value::Array(values)))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_arrays_own_leaves_follow_those_it_holds() {
+        let mut leaves = std::collections::BTreeMap::new();
+        collect_leaves(&json!({"f": ["text", {"a": "b"}, [1, 2, 3]]}), "", &mut leaves);
+        assert_eq!(leaves["f"], [json!(1), json!(2), json!(3), json!("text")]);
+        assert_eq!(leaves["f.a"], [json!("b")]);
+    }
 }

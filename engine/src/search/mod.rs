@@ -373,8 +373,7 @@ fn fetch<'a>(
         let load_started = std::time::Instant::now();
         let mut stored = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)?;
         if let Some(doc) = stored.as_mut() {
-            let mapper = at.shards.mapper();
-            doc.source = doc.source.take().map(|s| mapper.read_source(s, shown.force_synthetic));
+            at.shards.mapper().read_doc(doc, shown.force_synthetic);
         }
         if let Some(t) = timings.as_deref_mut() {
             let timing = t.entry((indices[f.index].clone(), at.shard)).or_default();
@@ -939,8 +938,7 @@ impl Engine {
             path: index.into(),
             reason: format!("document [{id}] found but not readable"),
         })?;
-        let mapper = shards.mapper();
-        doc.source = doc.source.take().map(|s| mapper.read_source(s, false));
+        shards.mapper().read_doc(&mut doc, false);
         // Whether it matches, from the documents the query matches; only a
         // match is explained (tantivy's explanation expects one).
         let matches = searcher
