@@ -188,6 +188,7 @@ impl Engine {
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
         settings.retain(|_, v| !v.is_null());
         let mut mappings = body.get("mappings").cloned().unwrap_or_else(|| Value::Object(Default::default()));
+        template_apply::expand_dotted_names(&mut mappings)?;
         mapping::validate(&mappings)?;
         source_mode::at_creation(&settings, &mut mappings)?;
         mapping::sort_fields(&mut mappings);

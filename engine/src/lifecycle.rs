@@ -204,7 +204,11 @@ impl Engine {
                 if let Some(index) = meta.indices.get_mut(name) {
                     crate::blocks::check(index, crate::blocks::Access::Metadata)?;
                     crate::source_mode::check_update(&index.mappings, update, &index.settings)?;
-                    crate::mapping::merge(&mut index.mappings, update)?;
+                    let mut update = update.clone();
+                    if crate::template_apply::keeps_subobjects(&index.mappings) {
+                        crate::template_apply::expand_dotted_names(&mut update)?;
+                    }
+                    crate::mapping::merge(&mut index.mappings, &update)?;
                     compiled.push((name.clone(), Arc::new(Mapper::for_index_assigning(index)?)));
                 }
             }

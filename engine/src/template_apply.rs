@@ -67,7 +67,7 @@ impl Composed {
 
 /// Whether an object's dotted field names stand for sub-objects: not
 /// under `subobjects: false` (nor `auto`), where they are leaf names.
-fn keeps_subobjects(object: &Value) -> bool {
+pub(crate) fn keeps_subobjects(object: &Value) -> bool {
     object.get("subobjects").is_none_or(|v| crate::settings_text(v) == "true")
 }
 
@@ -77,7 +77,9 @@ fn expand_dots(properties: &Map<String, Value>) -> Result<Map<String, Value>, En
     let mut out = Value::Object(Map::new());
     for (name, def) in properties {
         let mut def = def.clone();
-        if let Some(Value::Object(inner)) = def.get("properties").filter(|_| keeps_subobjects(&def)) {
+        // A flattened field's `properties` are its keys, not sub-objects.
+        let object = is_object_like(&def) && keeps_subobjects(&def);
+        if let Some(Value::Object(inner)) = def.get("properties").filter(|_| object) {
             def["properties"] = Value::Object(expand_dots(inner)?);
         }
         let mut parts: Vec<&str> = name.split('.').collect();
@@ -94,6 +96,16 @@ fn expand_dots(properties: &Map<String, Value>) -> Result<Map<String, Value>, En
     })
 }
 
+/// Expands the dotted field names of a mapping (`a.b: {..}` becomes
+/// `a: {properties: {b: {..}}}`), as Elasticsearch reads a mapping,
+/// except where `subobjects: false` keeps them whole.
+pub(crate) fn expand_dotted_names(mappings: &mut Value) -> Result<(), EngineError> {
+    if let Some(Value::Object(props)) = mappings.get("properties").filter(|_| keeps_subobjects(mappings)) {
+        mappings["properties"] = Value::Object(expand_dots(props)?);
+    }
+    Ok(())
+}
+
 /// A mapping as a template keeps it: dotted names expanded, checked, and
 /// its fields sorted.
 pub fn normalize_mappings(value: &Value) -> Result<Value, EngineError> {
@@ -103,9 +115,7 @@ pub fn normalize_mappings(value: &Value) -> Result<Value, EngineError> {
         Value::Object(m) if m.len() == 1 && m.get("_doc").is_some_and(Value::is_object) => m["_doc"].clone(),
         other => other.clone(),
     };
-    if let Some(Value::Object(props)) = mappings.get("properties").filter(|_| keeps_subobjects(&mappings)) {
-        mappings["properties"] = Value::Object(expand_dots(props)?);
-    }
+    expand_dotted_names(&mut mappings)?;
     crate::mapping::validate(&mappings)?;
     crate::mapping::sort_fields(&mut mappings);
     Ok(mappings)

@@ -243,6 +243,10 @@ pub fn put_mapping<'a>(node: &'a Node, req: Request<params::IndicesPutMapping>) 
     let opts = options(IndicesOptions::STRICT_EXPAND_OPEN, p);
     let result = (|| {
         let body: Value = req.body.required_json()?;
+        // A mapping wrapped in its type, as before 8.0 (`RestPutMappingAction`).
+        if body.as_object().is_some_and(|m| m.len() == 1 && m.contains_key("_doc")) {
+            return Err(EsError::illegal_argument("Types cannot be provided in put mapping requests"));
+        }
         let names = node.engine.resolve(&p.index, opts).map_err(es_error)?;
         node.engine.put_mapping(&names, &body).map_err(es_error)?;
         Ok(Response::json(serde_json::json!({ "acknowledged": true })))

@@ -105,3 +105,31 @@ async fn analyze_with_built_in_custom_and_field_analyzers() {
     let (status, err) = analyze(None, json!({"analyzer": "folded", "text": "x"})).await;
     assert_eq!((status.as_u16(), &err["error"]["reason"]), (400, &json!("failed to find global analyzer [folded]")));
 }
+
+#[tokio::test]
+async fn dotted_names_in_mappings_stand_for_objects() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let created = json!({"mappings": {"properties": {"a.b": {"type": "keyword"}}}});
+    call(&c, url, Method::PUT, "/dots", Some(created)).await;
+    let update = json!({"properties": {"a.c": {"type": "long"}, "x.y.z": {"type": "text"}}});
+    let (status, _) = call(&c, url, Method::PUT, "/dots/_mapping", Some(update)).await;
+    assert!(status.is_success());
+    let (_, mapping) = call(&c, url, Method::GET, "/dots/_mapping", None).await;
+    assert_eq!(
+        mapping["dots"]["mappings"]["properties"],
+        json!({"a": {"properties": {"b": {"type": "keyword"}, "c": {"type": "long"}}},
+               "x": {"properties": {"y": {"properties": {"z": {"type": "text"}}}}}})
+    );
+    // Under `subobjects: false` a dotted name is a leaf's.
+    let flat = json!({"mappings": {"subobjects": false, "properties": {"a.b": {"type": "keyword"}}}});
+    call(&c, url, Method::PUT, "/flat", Some(flat)).await;
+    call(&c, url, Method::PUT, "/flat/_mapping", Some(json!({"properties": {"a.c": {"type": "long"}}}))).await;
+    let (_, mapping) = call(&c, url, Method::GET, "/flat/_mapping", None).await;
+    assert_eq!(mapping["flat"]["mappings"]["properties"], json!({"a.b": {"type": "keyword"}, "a.c": {"type": "long"}}));
+    // A mapping wrapped in a type is refused, as since 8.0.
+    let typed = json!({"_doc": {"properties": {"f": {"type": "keyword"}}}});
+    let (status, err) = call(&c, url, Method::PUT, "/dots/_mapping", Some(typed)).await;
+    assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("illegal_argument_exception")));
+}
