@@ -36,6 +36,7 @@ const KNOWN: &[&str] = &[
     "index.routing_partition_size",
     "index.priority",
     "index.query.default_field",
+    "index.query_string.lenient",
     "index.gc_deletes",
     "index.shard.check_on_startup",
     "index.load_fixed_bitset_filters_eagerly",
@@ -78,6 +79,7 @@ const KNOWN_PREFIXES: &[&str] = &[
 const DEFAULTS: &[(&str, &str)] = &[
     ("index.refresh_interval", "1s"),
     ("index.max_result_window", "10000"),
+    ("index.query_string.lenient", "false"),
     ("index.max_slices_per_scroll", "1024"),
     ("index.max_inner_result_window", "100"),
     ("index.max_rescore_window", "10000"),

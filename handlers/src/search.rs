@@ -155,7 +155,8 @@ pub(crate) fn query_of(
             Some(params::DefaultOperator::And) => query_string::Operator::And,
             _ => query_string::Operator::Or,
         };
-        return query_string::parse(text, df.unwrap_or("*"), operator).map_err(es_error);
+        return query_string::parse(text, df.unwrap_or("*"), query_string::Options::with_operator(operator))
+            .map_err(es_error);
     }
     body.get("query").map_or(Ok(dsl::Query::MatchAll { boost: 1.0 }), |q| dsl::parse(q).map_err(es_error))
 }

@@ -476,8 +476,17 @@ const MATCH_OPTIONS: &[&str] = &[
     "max_expansions",
     "fuzzy_transpositions",
 ];
-const QUERY_STRING_OPTIONS: &[&str] =
-    &["query", "default_field", "fields", "default_operator", "boost", "_name", "lenient", "analyze_wildcard"];
+const QUERY_STRING_OPTIONS: &[&str] = &[
+    "query",
+    "default_field",
+    "fields",
+    "default_operator",
+    "boost",
+    "_name",
+    "lenient",
+    "analyze_wildcard",
+    "phrase_slop",
+];
 const MULTI_MATCH_OPTIONS: &[&str] = &[
     "query",
     "fuzziness",
@@ -913,8 +922,18 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 Some(Value::Array(items)) => items.iter().map(text_of).collect(),
                 _ => vec![params.get("default_field").map_or_else(|| "*".to_owned(), text_of)],
             };
+            let phrase_slop = match params.get("phrase_slop") {
+                None => 0,
+                Some(v) => {
+                    let n = v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+                    n.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                        parsing(format!("[query_string] [phrase_slop] must be a whole number, got [{v}]"))
+                    })?
+                }
+            };
+            let options = super::query_string::Options { operator, phrase_slop };
             let mut per_field =
-                fields.iter().map(|f| super::query_string::parse(&text, f, operator)).collect::<Result<Vec<_>, _>>()?;
+                fields.iter().map(|f| super::query_string::parse(&text, f, options)).collect::<Result<Vec<_>, _>>()?;
             let boost = boost(params)?;
             match per_field.len() {
                 1 => per_field.remove(0),

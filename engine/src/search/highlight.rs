@@ -283,7 +283,7 @@ fn keyword_term(field: &FieldMapper, value: &str) -> String {
 }
 
 /// The matched spans (byte ranges) of one analysed value; a phrase is one
-/// span with `whole_phrases` (fvh), else its terms are one each.
+/// span with `whole_phrases`, else its terms are one each.
 fn spans(tokens: &[Token], matchers: &[Matcher], whole_phrases: bool) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
@@ -444,7 +444,14 @@ fn highlight_field(field: &FieldMapper, values: &[String], passes: &[Pass], o: &
     let spans: Vec<Vec<(usize, usize)>> = values
         .iter()
         .map(|v| {
-            merge(passes.iter().flat_map(|p| spans(&(p.analyze)(v), &p.matchers, o.kind == Highlighter::Fvh)).collect())
+            // fvh marks whole phrases; so does the unified highlighter with
+            // `matched_fields` (Lucene's weight-matches mode), not without.
+            let whole_phrases = match o.kind {
+                Highlighter::Fvh => true,
+                Highlighter::Unified => !o.matched_fields.is_empty(),
+                Highlighter::Plain => false,
+            };
+            merge(passes.iter().flat_map(|p| spans(&(p.analyze)(v), &p.matchers, whole_phrases)).collect())
         })
         .collect();
     if o.number_of_fragments == 0 {

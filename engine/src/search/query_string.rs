@@ -24,9 +24,31 @@ enum Occur {
     MustNot,
 }
 
+/// How a query string is read beyond its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// `default_operator`.
+    pub operator: Operator,
+    /// `phrase_slop`: the slop of phrases that give none.
+    pub phrase_slop: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { operator: Operator::Or, phrase_slop: 0 }
+    }
+}
+
+impl Options {
+    pub fn with_operator(operator: Operator) -> Options {
+        Options { operator, ..Options::default() }
+    }
+}
+
 /// Reads a query string into a query over `default_field`.
-pub fn parse(text: &str, default_field: &str, operator: Operator) -> Result<Query, EngineError> {
-    let mut p = Parser { chars: text.chars().collect(), at: 0, text, operator, depth: 0 };
+pub fn parse(text: &str, default_field: &str, options: Options) -> Result<Query, EngineError> {
+    let Options { operator, phrase_slop } = options;
+    let mut p = Parser { chars: text.chars().collect(), at: 0, text, operator, phrase_slop, depth: 0 };
     let q = p.query(default_field)?;
     p.skip_space();
     if p.at < p.chars.len() {
@@ -40,6 +62,7 @@ struct Parser<'t> {
     at: usize,
     text: &'t str,
     operator: Operator,
+    phrase_slop: u32,
     /// How many groups the cursor is inside.
     depth: usize,
 }
@@ -246,7 +269,7 @@ impl Parser<'_> {
             Some('"') => {
                 // A backslash escapes any character of a phrase.
                 let phrase = self.delimited('"', "phrase", |_| true)?;
-                let slop = if self.eat('~') { self.number().unwrap_or(0.0) as u32 } else { 0 };
+                let slop = if self.eat('~') { self.number().unwrap_or(0.0) as u32 } else { self.phrase_slop };
                 Query::MatchPhrase { field: field.clone(), text: phrase, slop, boost: 1.0, prefix: false }
             }
             Some('[' | '{') => self.range(&field)?,
@@ -393,18 +416,21 @@ mod tests {
 
     #[test]
     fn clauses_and_operators() {
-        let q = parse("field:foo +bar -baz \"a b\"~2 ba*", "*", Operator::Or).unwrap();
+        let q = parse("field:foo +bar -baz \"a b\"~2 ba*", "*", Options::default()).unwrap();
         let Query::Bool { must, should, must_not, .. } = q else { panic!() };
         assert_eq!((must.len(), should.len(), must_not.len()), (1, 3, 1));
         assert!(matches!(&should[1], Query::MatchPhrase { slop: 2, .. }));
-        let Query::Bool { must, .. } = parse("a AND b", "f", Operator::Or).unwrap() else { panic!() };
+        let sloppy = Options { phrase_slop: 3, ..Options::default() };
+        assert!(matches!(parse("\"a b\"", "f", sloppy).unwrap(), Query::MatchPhrase { slop: 3, .. }));
+        assert!(matches!(parse("\"a b\"~1", "f", sloppy).unwrap(), Query::MatchPhrase { slop: 1, .. }));
+        let Query::Bool { must, .. } = parse("a AND b", "f", Options::default()).unwrap() else { panic!() };
         assert_eq!(must.len(), 2);
     }
 
     #[test]
     fn groups_ranges_boosts_and_fuzzy_terms() {
         let Query::Bool { must, should, .. } =
-            parse("title:(quick OR brown) AND year:[2000 TO *]", "*", Operator::Or).unwrap()
+            parse("title:(quick OR brown) AND year:[2000 TO *]", "*", Options::default()).unwrap()
         else {
             panic!()
         };
@@ -412,25 +438,25 @@ mod tests {
         assert!(matches!(&must[0], Query::Bool { should, .. } if should.len() == 2));
         assert!(matches!(&must[1], Query::Range { gte: Some(_), lt: None, lte: None, .. }));
         assert!(matches!(
-            parse("year:{1 TO 5]", "*", Operator::Or).unwrap(),
+            parse("year:{1 TO 5]", "*", Options::default()).unwrap(),
             Query::Range { gt: Some(_), lte: Some(_), .. }
         ));
-        assert!(matches!(parse("quikc~1", "f", Operator::Or).unwrap(), Query::Fuzzy { .. }));
-        assert!(matches!(parse("fox^2", "f", Operator::Or).unwrap(), Query::Bool { boost, .. } if boost == 2.0));
-        assert!(matches!(parse("n:>=5", "f", Operator::Or).unwrap(), Query::Range { gte: Some(_), .. }));
-        assert!(matches!(parse("/jo.n/", "f", Operator::Or).unwrap(), Query::Pattern { kind: "regexp", .. }));
-        assert!(matches!(parse("_exists_:title", "f", Operator::Or).unwrap(), Query::Exists { .. }));
-        assert!(parse("(a", "f", Operator::Or).is_err());
-        assert!(parse("[1 TO", "f", Operator::Or).is_err());
+        assert!(matches!(parse("quikc~1", "f", Options::default()).unwrap(), Query::Fuzzy { .. }));
+        assert!(matches!(parse("fox^2", "f", Options::default()).unwrap(), Query::Bool { boost, .. } if boost == 2.0));
+        assert!(matches!(parse("n:>=5", "f", Options::default()).unwrap(), Query::Range { gte: Some(_), .. }));
+        assert!(matches!(parse("/jo.n/", "f", Options::default()).unwrap(), Query::Pattern { kind: "regexp", .. }));
+        assert!(matches!(parse("_exists_:title", "f", Options::default()).unwrap(), Query::Exists { .. }));
+        assert!(parse("(a", "f", Options::default()).is_err());
+        assert!(parse("[1 TO", "f", Options::default()).is_err());
         let deep = format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000));
-        assert!(parse(&deep, "f", Operator::Or).is_err(), "deep nesting is refused, not a stack overflow");
+        assert!(parse(&deep, "f", Options::default()).is_err(), "deep nesting is refused, not a stack overflow");
     }
 
     proptest! {
         /// Any text either parses or is refused with an error: never a panic.
         #[test]
         fn never_panics(text in "[a-z:()\\[\\]{}^~\"*?/<>=+\\- !&|\\\\0-9]{0,24}") {
-            let _ = parse(&text, "*", Operator::Or);
+            let _ = parse(&text, "*", Options::default());
         }
     }
 }
