@@ -117,7 +117,7 @@ pub fn update_spec(body: &Value) -> Result<UpdateSpec, EsError> {
             let mut hints: Vec<&str> = UPDATE_FIELDS
                 .iter()
                 .copied()
-                .filter(|f| tensile_server::unrecognized::similarity(key, f) > 0.5)
+                .filter(|f| tensile_rest::did_you_mean::similarity(key, f) > 0.5)
                 .collect();
             hints.sort_unstable();
             let hint = match hints.as_slice() {

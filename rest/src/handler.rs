@@ -24,7 +24,18 @@ pub fn call<'a, P>(
 ) -> HandlerFuture<'a> {
     match parse(&req.raw) {
         Ok(params) => handler(req.with_params(params)),
-        Err(err) => ready(Err(err.into())),
+        Err(err) => ready(Err(param_error(&req.path, err))),
+    }
+}
+
+/// A parameter's error; a metric a path names that the API has not is
+/// worded as Elasticsearch's `BaseRestHandler.unrecognized` words it.
+fn param_error(path: &str, err: ParamError) -> EsError {
+    match err {
+        ParamError::Enum { name, value, allowed } if name == "metric" || name == "index_metric" => {
+            EsError::illegal_argument(crate::did_you_mean::unrecognized(path, "metric", &[&value], allowed))
+        }
+        err => err.into(),
     }
 }
 
@@ -33,4 +44,23 @@ pub fn call<'a, P>(
 pub fn not_built<'a, P>(req: Request<P>, api: &str) -> HandlerFuture<'a> {
     drop(req);
     ready(Err(EsError::not_built(api)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_metric_is_unrecognized_with_a_hint() {
+        let err = ParamError::Enum { name: "metric".into(), value: "fieldata".into(), allowed: &["docs", "fielddata"] };
+        assert_eq!(
+            param_error("/_stats/fieldata", err).to_string(),
+            "[400] illegal_argument_exception: request [/_stats/fieldata] contains unrecognized metric: [fieldata] -> did you mean [fielddata]?"
+        );
+        let other = ParamError::Enum { name: "level".into(), value: "x".into(), allowed: &["indices"] };
+        assert_eq!(
+            param_error("/", other).to_string(),
+            "[400] illegal_argument_exception: [level] must be one of [indices], but was [x]"
+        );
+    }
 }

@@ -11,8 +11,10 @@
 //!   Elasticsearch-compatible parse errors;
 //! - [`request`] and [`response`]: what a handler receives and returns;
 //! - [`error`]: errors in Elasticsearch's JSON shape, with its `type` names
-//!   and status codes.
+//!   and status codes;
+//! - [`did_you_mean`]: the "did you mean" hints of unrecognized names.
 
+pub mod did_you_mean;
 pub mod dotted;
 pub mod error;
 pub mod handler;
