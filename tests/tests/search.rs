@@ -412,6 +412,13 @@ async fn rescore_and_indices_boost_reorder_hits() {
     let (status, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(ids(&found)[0], "3");
+    // Hits beyond the window are weighted as if the rescore query missed them.
+    let narrow = json!({"rescore": {"window_size": 2, "query": {"rescore_query": {"match_all": {}},
+        "query_weight": 5, "rescore_query_weight": 10}}});
+    let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(narrow)).await;
+    let scores: Vec<f64> =
+        found["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_score"].as_f64().unwrap()).collect();
+    assert_eq!(scores, [15.0, 15.0, 5.0, 5.0]);
     let sorted = json!({"sort": ["year"], "rescore": {"query": {"rescore_query": {"match_all": {}}}}});
     let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(sorted)).await;
     assert_eq!(status, 400, "rescore cannot go with a sort");

@@ -1,6 +1,7 @@
 //! Rescoring: the top `window_size` hits of a search scored again by a
 //! second query (`rescore.query`), their scores combined by `score_mode`
-//! and weighted, then reordered within the window. Rescorers apply in turn.
+//! and weighted, then reordered; hits beyond the window are weighted as
+//! if the rescore query missed them. Rescorers apply in turn.
 
 use super::dsl::{self, Query};
 use super::{compile, score_of, Collected};
@@ -130,8 +131,14 @@ impl Engine {
                 let rescored = score_of(query, &at.searcher, f.address).map_err(failed)?;
                 f.score = r.combine(f.score, rescored);
             }
-            // Within the window, by the new scores; the order of ties stays.
-            collected.found[..window].sort_by(|a, b| b.score.total_cmp(&a.score));
+            // Hits beyond the window count as rescored ones the second
+            // query did not match (their score weighted), as Elasticsearch's
+            // `QueryRescorer` splices them back; all by the new scores, the
+            // order of ties kept.
+            let beyond = &mut collected.found[window..];
+            beyond.iter_mut().for_each(|f| f.score = r.combine(f.score, None));
+            let resorted = if beyond.is_empty() { &mut collected.found[..window] } else { &mut collected.found[..] };
+            resorted.sort_by(|a, b| b.score.total_cmp(&a.score));
         }
         Ok(())
     }
