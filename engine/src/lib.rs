@@ -1,6 +1,7 @@
 //! Tensile's engine: everything stored on disk, and nothing of HTTP.
 //!
 //! - [`node_meta`]: the node's identity (cluster UUID stable across restarts);
+//!   [`auto_id`]: the time-based ids of documents indexed without one;
 //! - [`metadata`]: every index with its settings, mappings, aliases and state,
 //!   persisted atomically ([`atomic`]);
 //! - [`index_name`], [`settings`] and [`mapping`]: what a new index may be;
@@ -18,6 +19,7 @@ pub mod alias_expression;
 pub mod aliases;
 pub mod atomic;
 pub mod auto_create;
+pub mod auto_id;
 pub mod blocks;
 pub mod cluster_settings;
 pub mod date_math_name;

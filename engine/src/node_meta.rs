@@ -36,12 +36,16 @@ impl NodeMetadata {
 
 /// A random UUID in Elasticsearch's form: 16 bytes as 22 URL-safe base64 characters.
 pub fn random_base64_uuid() -> String {
+    base64url(&uuid::Uuid::new_v4().into_bytes())
+}
+
+/// Bytes as URL-safe base64, without padding.
+pub(crate) fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let bytes = uuid::Uuid::new_v4().into_bytes();
-    let mut out = String::with_capacity(22);
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 1);
     let mut bits: u32 = 0;
     let mut n_bits = 0;
-    for b in bytes {
+    for &b in bytes {
         bits = (bits << 8) | u32::from(b);
         n_bits += 8;
         while n_bits >= 6 {

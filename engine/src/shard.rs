@@ -16,6 +16,7 @@ use crate::error::EngineError;
 use crate::indexed::{schema, Fields, IndexedDoc};
 use crate::stats::{base36, folder_size, Counter, Counters, SegmentStats, ShardStats};
 use crate::translog::{Operation, Translog};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -110,13 +111,14 @@ struct WriteState {
     writer: IndexWriter,
     translog: Translog,
     next_seq_no: u64,
-    live: HashMap<String, Live>,
+    /// Keyed by `_id` with a fast hash: one entry per write between refreshes.
+    live: FxHashMap<String, Live>,
     /// Whether the shard may hold nested documents, which replacing or
     /// deleting a document must delete too.
     has_nested: bool,
     /// Deletions already refreshed, kept for `index.gc_deletes` so that a
     /// recreated document goes on from the deleted one's version.
-    tombstones: HashMap<String, Tombstone>,
+    tombstones: FxHashMap<String, Tombstone>,
     gc_deletes: Duration,
 }
 
@@ -193,9 +195,9 @@ impl Shard {
             writer,
             translog,
             next_seq_no: committed,
-            live: HashMap::new(),
+            live: FxHashMap::default(),
             has_nested,
-            tombstones: HashMap::new(),
+            tombstones: FxHashMap::default(),
             gc_deletes: DEFAULT_GC_DELETES,
         };
         let mut replayed = false;

@@ -300,7 +300,11 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         _ => Ok(()),
     });
     ready(result.map(|()| {
-        Response::json(json!({ "errors": errors, "took": started.elapsed().as_millis() as u64, "items": answers }))
+        let mut body = Map::new();
+        body.insert("errors".into(), Value::Bool(errors));
+        body.insert("took".into(), Value::from(started.elapsed().as_millis() as u64));
+        body.insert("items".into(), Value::Array(answers));
+        Response::value(200, Value::Object(body))
     }))
 }
 

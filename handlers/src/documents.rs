@@ -96,7 +96,7 @@ fn write_response(id: &str, w: &DocWrite, forced_refresh: bool) -> Response {
     if forced_refresh {
         body["forced_refresh"] = Value::Bool(true);
     }
-    Response::json_with_status(write_status(w), body)
+    Response::value(write_status(w), body)
 }
 
 /// The fields an update body may have.
@@ -237,7 +237,7 @@ pub(crate) fn document_id(id: Option<&str>) -> Result<String, EsError> {
             id.len()
         ))),
         Some(id) => Ok(id.to_owned()),
-        None => Ok(tensile_engine::node_meta::random_base64_uuid()),
+        None => Ok(tensile_engine::auto_id::next_id()),
     }
 }
 

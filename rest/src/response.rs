@@ -31,6 +31,12 @@ impl Response {
         Response::json_with_status(200, body)
     }
 
+    /// A JSON document already built, with the given status (no
+    /// conversion, unlike [`Response::json_with_status`]).
+    pub fn value(status: u16, body: Value) -> Self {
+        Response { status, body: ResponseBody::Json(body), headers: Vec::new() }
+    }
+
     /// A JSON body with the given status.
     pub fn json_with_status(status: u16, body: impl Serialize) -> Self {
         let value = serde_json::to_value(body).unwrap_or_else(|e| Value::String(e.to_string()));
