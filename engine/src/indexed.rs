@@ -278,12 +278,12 @@ impl IndexedDoc {
 
 /// Tokens as one string: `position \1 term`, separated by `\0`.
 fn encode(tokens: &[tensile_analysis::Token]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(tokens.iter().map(|t| t.term.len() + 8).sum());
     for t in tokens {
         if !out.is_empty() {
             out.push(TOKEN_SEP);
         }
-        out.push_str(&t.position.to_string());
+        push_number(&mut out, t.position);
         out.push(POSITION_SEP);
         if t.term.contains([TOKEN_SEP, POSITION_SEP]) {
             out.extend(t.term.chars().filter(|c| *c != TOKEN_SEP && *c != POSITION_SEP));
@@ -292,6 +292,21 @@ fn encode(tokens: &[tensile_analysis::Token]) -> String {
         }
     }
     out
+}
+
+/// A number's decimal digits, without a `String` of its own.
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// The tokenizer that reads [`encode`]d tokens back.
@@ -351,5 +366,14 @@ mod tests {
         }
         let want: Vec<(String, usize)> = tokens.iter().map(|t| (t.term.clone(), t.position as usize)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn positions_are_written_in_decimal() {
+        for n in [0, 7, 10, 12345, u32::MAX] {
+            let mut out = String::new();
+            push_number(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
     }
 }

@@ -3,11 +3,11 @@
 //! failing item never stops the others. The translog of every touched
 //! index is synced once, before the answer.
 
-use crate::documents::{check_pipeline, check_require_alias, update_spec, write_item};
+use crate::documents::{check_pipeline, check_require_alias, update_spec, WriteAnswer};
 use crate::error::es_error;
 use crate::node::Node;
 use crate::update_answer::{update_answer, FetchSource};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Instant;
 use tensile_engine::{Conditions, NewDoc, VersionType};
@@ -201,8 +201,9 @@ fn item_error(index: &str, id: Option<&str>, err: &EsError) -> Value {
     json!({ "_index": index, "_id": id, "status": err.status, "error": crate::error::exception_json(err) })
 }
 
-/// Runs one item (taking its source); the index it wrote to, and its answer.
-fn run(node: &Node, item: &mut Item) -> Result<(String, Value), EsError> {
+/// Runs one item (taking its source) and writes its answer to `out`; the
+/// index it wrote to.
+fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<String, EsError> {
     if item.action != Action::Delete {
         check_pipeline(item.pipeline.as_deref())?;
     }
@@ -221,7 +222,7 @@ fn run(node: &Node, item: &mut Item) -> Result<(String, Value), EsError> {
         }
         Ok(source)
     };
-    let answer = match item.action {
+    match item.action {
         Action::Index | Action::Create => {
             let Source { text, value } = doc()?;
             let id = crate::documents::document_id(item.id.as_deref())?;
@@ -234,12 +235,12 @@ fn run(node: &Node, item: &mut Item) -> Result<(String, Value), EsError> {
                 templates: Some(&item.templates),
             };
             let w = node.engine.index_new(&target, new, true).map_err(es_error)?;
-            write_item(&id, &w)
+            write_answer(out, item.action, &WriteAnswer::item(&id, &w));
         }
         Action::Delete => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("delete requires an _id"))?;
             let w = node.engine.delete_doc(&target, &id, routing, &item.cond, true).map_err(es_error)?;
-            write_item(&id, &w)
+            write_answer(out, item.action, &WriteAnswer::item(&id, &w));
         }
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
@@ -255,10 +256,19 @@ fn run(node: &Node, item: &mut Item) -> Result<(String, Value), EsError> {
             let updated = node.engine.update_doc(&target, &id, routing, &spec, true).map_err(es_error)?;
             let (status, mut answer) = update_answer(&id, &updated, fetch.as_ref());
             answer["status"] = json!(status);
-            answer
+            write_answer(out, item.action, &answer);
         }
-    };
-    Ok((target, answer))
+    }
+    Ok(target)
+}
+
+/// One item of the answer: `{"<action>": <answer>}`.
+fn write_answer(out: &mut Vec<u8>, action: Action, answer: &impl serde::Serialize) {
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(action.name().as_bytes());
+    out.extend_from_slice(b"\":");
+    serde_json::to_writer(&mut *out, answer).expect("a JSON value serializes into memory");
+    out.push(b'}');
 }
 
 pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a> {
@@ -277,22 +287,24 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         Err(e) => return ready(Err(e)),
     };
     let mut touched = BTreeSet::new();
-    let mut answers = Vec::with_capacity(items.len());
+    // The items' answers, written as they come: a large bulk is never a tree.
+    let mut items_json = Vec::with_capacity(items.len() * 200);
     let mut errors = false;
-    for mut item in items {
-        let answer = match run(node, &mut item) {
-            Ok((index, answer)) => {
+    for (i, mut item) in items.into_iter().enumerate() {
+        if i > 0 {
+            items_json.push(b',');
+        }
+        let mark = items_json.len();
+        match run(node, &mut item, &mut items_json) {
+            Ok(index) => {
                 touched.insert(index);
-                answer
             }
             Err(e) => {
                 errors = true;
-                item_error(&item.index, item.id.as_deref(), &e)
+                items_json.truncate(mark);
+                write_answer(&mut items_json, item.action, &item_error(&item.index, item.id.as_deref(), &e));
             }
-        };
-        let mut entry = Map::new();
-        entry.insert(item.action.name().to_owned(), answer);
-        answers.push(Value::Object(entry));
+        }
     }
     let touched: Vec<String> = touched.into_iter().collect();
     let result = node.engine.sync(&touched).map_err(es_error).and_then(|()| match p.refresh {
@@ -300,11 +312,12 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         _ => Ok(()),
     });
     ready(result.map(|()| {
-        let mut body = Map::new();
-        body.insert("errors".into(), Value::Bool(errors));
-        body.insert("took".into(), Value::from(started.elapsed().as_millis() as u64));
-        body.insert("items".into(), Value::Array(answers));
-        Response::value(200, Value::Object(body))
+        let took = started.elapsed().as_millis();
+        let mut body = Vec::with_capacity(items_json.len() + 48);
+        body.extend_from_slice(format!("{{\"errors\":{errors},\"took\":{took},\"items\":[").as_bytes());
+        body.extend_from_slice(&items_json);
+        body.extend_from_slice(b"]}");
+        Response::raw_json(200, body)
     }))
 }
 

@@ -64,11 +64,51 @@ fn refresh_after(node: &Node, index: &str, routing: &str, refresh: Option<Refres
     }
 }
 
-/// The answer of one write, as the document APIs and `_bulk` items give it.
-pub fn write_item(id: &str, w: &DocWrite) -> Value {
-    let mut body = write_body(id, w);
-    body["status"] = json!(write_status(w));
-    body
+/// The answer of one write, as the document APIs and `_bulk` items give
+/// it (Elasticsearch's `DocWriteResponse`), serialized without building a
+/// JSON tree first.
+#[derive(serde::Serialize)]
+pub(crate) struct WriteAnswer<'a> {
+    _index: &'a str,
+    _id: &'a str,
+    _version: u64,
+    result: &'static str,
+    _shards: ShardsAnswer,
+    _seq_no: u64,
+    _primary_term: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forced_refresh: Option<bool>,
+    /// In a `_bulk` item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+}
+
+#[derive(serde::Serialize)]
+struct ShardsAnswer {
+    total: u32,
+    successful: u32,
+    failed: u32,
+}
+
+impl<'a> WriteAnswer<'a> {
+    pub(crate) fn new(id: &'a str, w: &'a DocWrite) -> WriteAnswer<'a> {
+        WriteAnswer {
+            _index: &w.index,
+            _id: id,
+            _version: w.outcome.version,
+            result: w.outcome.result.as_str(),
+            _shards: ShardsAnswer { total: w.shards_total, successful: w.shards_successful, failed: 0 },
+            _seq_no: w.outcome.seq_no,
+            _primary_term: tensile_engine::shard::PRIMARY_TERM,
+            forced_refresh: None,
+            status: None,
+        }
+    }
+
+    /// As a `_bulk` item answers: with its status.
+    pub(crate) fn item(id: &'a str, w: &'a DocWrite) -> WriteAnswer<'a> {
+        WriteAnswer { status: Some(write_status(w)), ..WriteAnswer::new(id, w) }
+    }
 }
 
 pub(crate) fn write_status(w: &DocWrite) -> u16 {
@@ -80,23 +120,12 @@ pub(crate) fn write_status(w: &DocWrite) -> u16 {
 }
 
 pub(crate) fn write_body(id: &str, w: &DocWrite) -> Value {
-    json!({
-        "_index": w.index,
-        "_id": id,
-        "_version": w.outcome.version,
-        "result": w.outcome.result.as_str(),
-        "_shards": { "total": w.shards_total, "successful": w.shards_successful, "failed": 0 },
-        "_seq_no": w.outcome.seq_no,
-        "_primary_term": tensile_engine::shard::PRIMARY_TERM,
-    })
+    serde_json::to_value(WriteAnswer::new(id, w)).unwrap_or_default()
 }
 
 fn write_response(id: &str, w: &DocWrite, forced_refresh: bool) -> Response {
-    let mut body = write_body(id, w);
-    if forced_refresh {
-        body["forced_refresh"] = Value::Bool(true);
-    }
-    Response::value(write_status(w), body)
+    let answer = WriteAnswer { forced_refresh: forced_refresh.then_some(true), ..WriteAnswer::new(id, w) };
+    Response::json_with_status(write_status(w), answer)
 }
 
 /// The fields an update body may have.

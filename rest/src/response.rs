@@ -13,6 +13,11 @@ pub enum ResponseBody {
     Empty,
     /// A JSON document, rendered as JSON or YAML as the client asked.
     Json(Value),
+    /// A JSON document already serialized (compact): sent as it is, or
+    /// read back into a [`Value`] when the request reshapes its answer
+    /// (`filter_path`, `pretty`, YAML). For answers too large to build as
+    /// a tree first (`_bulk`).
+    RawJson(Vec<u8>),
     /// Text with its media type (the cat APIs' tables).
     Text { content_type: &'static str, text: String },
 }
@@ -35,6 +40,11 @@ impl Response {
     /// conversion, unlike [`Response::json_with_status`]).
     pub fn value(status: u16, body: Value) -> Self {
         Response { status, body: ResponseBody::Json(body), headers: Vec::new() }
+    }
+
+    /// A JSON document already serialized, with the given status.
+    pub fn raw_json(status: u16, body: Vec<u8>) -> Self {
+        Response { status, body: ResponseBody::RawJson(body), headers: Vec::new() }
     }
 
     /// A JSON body with the given status.

@@ -44,6 +44,12 @@ pub fn render(response: Response, opts: &RenderOptions) -> Rendered {
             let (ct, bytes) = document(value, opts);
             (Some(ct), bytes)
         }
+        ResponseBody::RawJson(bytes) if plain_json(opts) => (Some(opts.negotiated.content_type()), bytes),
+        ResponseBody::RawJson(bytes) => {
+            let value = serde_json::from_slice(&bytes).unwrap_or_else(|e| Value::String(e.to_string()));
+            let (ct, bytes) = document(value, opts);
+            (Some(ct), bytes)
+        }
     };
     Rendered { status: response.status, content_type, body, headers: response.headers }
 }
@@ -51,6 +57,11 @@ pub fn render(response: Response, opts: &RenderOptions) -> Rendered {
 pub fn render_error(error: &EsError, opts: &RenderOptions) -> Rendered {
     let (ct, body) = document(error.to_json(opts.error_trace), opts);
     Rendered { status: error.status, content_type: Some(ct), body, headers: error.headers.clone() }
+}
+
+/// Whether an answer goes out as compact JSON, untouched.
+fn plain_json(opts: &RenderOptions) -> bool {
+    opts.filter.is_empty() && !opts.pretty && opts.negotiated.format == Format::Json
 }
 
 fn document(value: Value, opts: &RenderOptions) -> (String, Vec<u8>) {
