@@ -77,3 +77,20 @@ fn document(value: Value, opts: &RenderOptions) -> (String, Vec<u8>) {
     };
     (opts.negotiated.content_type(), bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialized_json_goes_out_as_is_unless_reshaped() {
+        let raw = br#"{"errors":false,"items":[{"index":{"status":201,"_id":"a"}}]}"#.to_vec();
+        let plain = render(Response::raw_json(200, raw.clone()), &RenderOptions::default());
+        assert_eq!(plain.body, raw);
+        let filtered = RenderOptions { filter: FilterPath::parse(["items.*.status"]), ..RenderOptions::default() };
+        let reshaped = render(Response::raw_json(200, raw.clone()), &filtered);
+        assert_eq!(reshaped.body, br#"{"items":[{"index":{"status":201}}]}"#);
+        let pretty = render(Response::raw_json(200, raw), &RenderOptions { pretty: true, ..RenderOptions::default() });
+        assert!(String::from_utf8(pretty.body).unwrap().contains("\n"));
+    }
+}
