@@ -21,8 +21,8 @@ use crate::error::EngineError;
 use crate::mapper::{FieldKind, IndexValue, ParsedDoc};
 use std::collections::BTreeMap;
 use tantivy::schema::{
-    Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
-    STORED, STRING,
+    Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, TantivyDocument};
@@ -71,8 +71,9 @@ pub fn schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("_id", STRING | STORED),
         source: b.add_text_field("_source", STORED),
-        seq_no: b.add_u64_field("_seq_no", INDEXED | STORED | FAST),
-        version: b.add_u64_field("_version", STORED | FAST),
+        // Read from their columns only: no terms, nothing stored.
+        seq_no: b.add_u64_field("_seq_no", FAST),
+        version: b.add_u64_field("_version", FAST),
         routing: b.add_text_field("_routing", STRING | STORED),
         text: b.add_json_field(
             "_text",
