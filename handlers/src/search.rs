@@ -667,6 +667,10 @@ pub(crate) fn render(
             if !fields.is_empty() {
                 h.insert("fields".into(), Value::Object(fields));
             }
+            let ignored = fields::ignored_values(&mapper, &source, &field_requests, &hit.doc.ignored);
+            if !ignored.is_empty() {
+                h.insert("ignored_field_values".into(), Value::Object(ignored));
+            }
         }
         if !hit.highlight.is_empty() {
             h.insert("highlight".into(), Value::Object(hit.highlight.clone()));

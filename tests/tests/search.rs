@@ -1558,3 +1558,25 @@ async fn binary_fields_come_back_as_their_base64() {
     let (status, _) = call(&c, url, Method::POST, "/bin/_search", Some(json!({"docvalue_fields": ["plain"]}))).await;
     assert_eq!(status.as_u16(), 400);
 }
+
+#[tokio::test]
+async fn ignored_values_come_back_apart_from_fields() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "when": {"type": "date", "ignore_malformed": true},
+        "code": {"type": "keyword", "ignore_above": 3}
+    }});
+    call(&c, url, Method::PUT, "/ign", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"when": ["2020-01-01", "not a date"], "code": ["abc", "toolong"]});
+    call(&c, url, Method::PUT, "/ign/_doc/1?refresh=true", Some(doc)).await;
+    let (_, found) =
+        call(&c, url, Method::POST, "/ign/_search", Some(json!({"fields": ["*"], "_source": false}))).await;
+    let hit = &found["hits"]["hits"][0];
+    assert_eq!(hit["fields"], json!({"code": ["abc"], "when": ["2020-01-01T00:00:00.000Z"]}));
+    assert_eq!(hit["ignored_field_values"], json!({"code": ["toolong"], "when": ["not a date"]}));
+    // Only for the fields asked.
+    let (_, found) = call(&c, url, Method::POST, "/ign/_search", Some(json!({"fields": ["code"]}))).await;
+    assert_eq!(found["hits"]["hits"][0]["ignored_field_values"], json!({"code": ["toolong"]}));
+}

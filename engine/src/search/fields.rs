@@ -324,6 +324,38 @@ impl Scope<'_> {
     }
 }
 
+/// `ignored_field_values`: for each field asked by `fields` whose values
+/// were ignored in this document (`_ignored`: malformed, or past
+/// `ignore_above`), the values the source holds that the field did not
+/// take, as sent.
+pub fn ignored_values(
+    mapper: &Mapper,
+    source: &Value,
+    requests: &[FieldRequest],
+    ignored: &[String],
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut names: Vec<&String> = ignored.iter().collect();
+    names.sort_unstable();
+    names.dedup();
+    for path in names {
+        let Some(field) = mapper.fields.get(path.as_str()) else { continue };
+        if !requests.iter().any(|r| wildcard_match(&r.pattern, path)) {
+            continue;
+        }
+        let over_limit =
+            |v: &Value| field.ignore_above.is_some_and(|max| v.as_str().is_some_and(|s| s.chars().count() > max));
+        let values: Vec<Value> = values_at(source, source_path(mapper, field))
+            .into_iter()
+            .filter(|v| over_limit(v) || !matches!(typed(field, v, None), Ok(Some(_))))
+            .collect();
+        if !values.is_empty() {
+            out.insert(path.clone(), Value::Array(values));
+        }
+    }
+    out
+}
+
 /// The objects at a path of a source (arrays of them flattened).
 pub(crate) fn objects_at<'v>(value: &'v Value, path: &str) -> Vec<&'v Value> {
     fn collect<'v>(value: &'v Value, path: &str, out: &mut Vec<&'v Value>) {
