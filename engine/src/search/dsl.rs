@@ -475,6 +475,7 @@ const MATCH_OPTIONS: &[&str] = &[
     "prefix_length",
     "max_expansions",
     "fuzzy_transpositions",
+    "fuzzy_rewrite",
 ];
 const QUERY_STRING_OPTIONS: &[&str] = &[
     "query",
@@ -490,6 +491,7 @@ const QUERY_STRING_OPTIONS: &[&str] = &[
 const MULTI_MATCH_OPTIONS: &[&str] = &[
     "query",
     "fuzziness",
+    "fuzzy_rewrite",
     "prefix_length",
     "max_expansions",
     "fuzzy_transpositions",
@@ -509,9 +511,28 @@ const MULTI_MATCH_OPTIONS: &[&str] = &[
 
 /// Refuses, by name, an option of a query that Tensile does not act on yet.
 fn supported_options(params: &Map<String, Value>, known: &[&str], query: &str) -> Result<(), EngineError> {
-    match params.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(unknown) => Err(EngineError::Unsupported(format!("the [{unknown}] option of the [{query}] query"))),
+    if let Some(unknown) = params.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(EngineError::Unsupported(format!("the [{unknown}] option of the [{query}] query")));
+    }
+    match params.get("fuzzy_rewrite") {
+        Some(method) => check_rewrite("fuzzy_rewrite", method, query),
         None => Ok(()),
+    }
+}
+
+/// A multi-term rewrite method: the constant-score ones are what Tensile
+/// does (each expansion matches with one constant score); the scoring ones
+/// are not built.
+fn check_rewrite(option: &str, method: &Value, query: &str) -> Result<(), EngineError> {
+    let name = text_of(method);
+    let top_terms = ["top_terms_blended_freqs_", "top_terms_boost_", "top_terms_"]
+        .iter()
+        .any(|prefix| name.strip_prefix(prefix).is_some_and(|n| n.parse::<u32>().is_ok()));
+    match name.as_str() {
+        "constant_score" | "constant_score_blended" | "constant_score_boolean" => Ok(()),
+        "scoring_boolean" => Err(EngineError::Unsupported(format!("the [{option}] [{name}] of the [{query}] query"))),
+        _ if top_terms => Err(EngineError::Unsupported(format!("the [{option}] [{name}] of the [{query}] query"))),
+        _ => Err(EngineError::IllegalArgument(format!("Failed to parse rewrite_method [{name}]"))),
     }
 }
 
@@ -1325,6 +1346,16 @@ pub fn minimum_should_match(spec: &str, n: usize) -> usize {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn constant_score_rewrites_are_taken_scoring_ones_refused() {
+        let with =
+            |method: &str| parse(&json!({"match": {"f": {"query": "x", "fuzziness": 1, "fuzzy_rewrite": method}}}));
+        assert!(with("constant_score").is_ok());
+        assert!(matches!(with("top_terms_10"), Err(EngineError::Unsupported(_))));
+        assert!(matches!(with("scoring_boolean"), Err(EngineError::Unsupported(_))));
+        assert!(matches!(with("nonsense"), Err(EngineError::IllegalArgument(_))));
+    }
 
     #[test]
     fn parses_and_refuses() {
