@@ -1580,3 +1580,17 @@ async fn ignored_values_come_back_apart_from_fields() {
     let (_, found) = call(&c, url, Method::POST, "/ign/_search", Some(json!({"fields": ["code"]}))).await;
     assert_eq!(found["hits"]["hits"][0]["ignored_field_values"], json!({"code": ["toolong"]}));
 }
+
+#[tokio::test]
+async fn query_string_boost_applies_over_one_field_too() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let prefix =
+        |boost: f64| json!({"query": {"query_string": {"default_field": "title", "query": "rus*", "boost": boost}}});
+    let (_, plain) = call(&c, url, Method::POST, "/books/_search", Some(prefix(1.0))).await;
+    let (_, boosted) = call(&c, url, Method::POST, "/books/_search", Some(prefix(2.0))).await;
+    assert_eq!(plain["hits"]["max_score"], json!(1.0));
+    assert_eq!(boosted["hits"]["max_score"], json!(2.0));
+}

@@ -957,7 +957,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 fields.iter().map(|f| super::query_string::parse(&text, f, options)).collect::<Result<Vec<_>, _>>()?;
             let boost = boost(params)?;
             match per_field.len() {
-                1 => per_field.remove(0),
+                1 if boost == 1.0 => per_field.remove(0),
                 _ => Query::DisMax { queries: per_field, tie_breaker: 0.0, boost },
             }
         }
