@@ -34,12 +34,12 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "completion",
     "rank_feature",
     "rank_features",
+    "token_count",
 ];
 
 /// Field types Elasticsearch has that Tensile does not index yet.
 const UNSUPPORTED_TYPES: &[&str] = &[
     "search_as_you_type",
-    "token_count",
     "dense_vector",
     "sparse_vector",
     "percolator",

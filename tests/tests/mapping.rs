@@ -133,3 +133,30 @@ async fn dotted_names_in_mappings_stand_for_objects() {
     let (status, err) = call(&c, url, Method::PUT, "/dots/_mapping", Some(typed)).await;
     assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("illegal_argument_exception")));
 }
+
+#[tokio::test]
+async fn token_count_fields_index_the_number_of_tokens() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"name": {"type": "text", "fields": {
+        "length": {"type": "token_count", "analyzer": "standard"},
+        "words": {"type": "token_count", "analyzer": "stop", "enable_position_increments": false}
+    }}}});
+    call(&c, url, Method::PUT, "/tc", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/tc/_doc/1", Some(json!({"name": "the quick brown fox"}))).await;
+    call(&c, url, Method::PUT, "/tc/_doc/2?refresh=true", Some(json!({"name": "hello"}))).await;
+    let search = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move { call(&c, &url, Method::POST, "/tc/_search", Some(q)).await.1 }
+    };
+    let found = search(json!({"query": {"term": {"name.length": 4}}, "fields": ["name.*"]})).await;
+    assert_eq!(found["hits"]["total"]["value"], 1);
+    assert_eq!(found["hits"]["hits"][0]["fields"], json!({"name.length": [4], "name.words": [3]}));
+    let ranged = search(json!({"query": {"range": {"name.length": {"lt": 2}}}})).await;
+    assert_eq!(ranged["hits"]["hits"][0]["_id"], "2");
+    // The analyzer is required.
+    let bad = json!({"mappings": {"properties": {"n": {"type": "token_count"}}}});
+    let (status, err) = call(&c, url, Method::PUT, "/tc2", Some(bad)).await;
+    assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("mapper_parsing_exception")));
+}

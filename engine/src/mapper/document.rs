@@ -416,6 +416,15 @@ impl Parse<'_> {
 
     /// One value of a field, then its multi-fields and `copy_to` targets.
     fn one(&mut self, field: &Arc<FieldMapper>, value: &Value) -> Result<(), EngineError> {
+        // A document's number in a `token_count` field is text to count.
+        let as_text;
+        let value = match value {
+            Value::Number(n) if field.kind == FieldKind::TokenCount => {
+                as_text = Value::String(n.to_string());
+                &as_text
+            }
+            _ => value,
+        };
         match field.parse_value(value) {
             Ok(Some(IndexValue::Ignored)) => self.out.ignored.push(field.path.clone()),
             Ok(Some(v)) => {

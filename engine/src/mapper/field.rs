@@ -40,6 +40,8 @@ pub enum FieldKind {
     RankFeature,
     /// `rank_features`: named positive numbers, each a feature of its own.
     RankFeatures,
+    /// `token_count`: text indexed as the number of its tokens, an integer.
+    TokenCount,
 }
 
 impl FieldKind {
@@ -70,6 +72,7 @@ impl FieldKind {
             "completion" => FieldKind::Completion,
             "rank_feature" => FieldKind::RankFeature,
             "rank_features" => FieldKind::RankFeatures,
+            "token_count" => FieldKind::TokenCount,
             _ => return None,
         })
     }
@@ -91,13 +94,14 @@ impl FieldKind {
                 | FieldKind::HalfFloat
                 | FieldKind::ScaledFloat
                 | FieldKind::UnsignedLong
+                | FieldKind::TokenCount
         )
     }
 
     fn integer_range(self) -> Option<(i64, i64, &'static str)> {
         Some(match self {
             FieldKind::Long => (i64::MIN, i64::MAX, "long"),
-            FieldKind::Integer => (i32::MIN as i64, i32::MAX as i64, "integer"),
+            FieldKind::Integer | FieldKind::TokenCount => (i32::MIN as i64, i32::MAX as i64, "integer"),
             FieldKind::Short => (i16::MIN as i64, i16::MAX as i64, "short"),
             FieldKind::Byte => (i8::MIN as i64, i8::MAX as i64, "byte"),
             _ => return None,
@@ -187,6 +191,7 @@ fn parameters(kind: FieldKind) -> &'static [&'static str] {
         ],
         FieldKind::Binary => &[],
         FieldKind::RankFeature | FieldKind::RankFeatures => &["positive_score_impact"],
+        FieldKind::TokenCount => &["analyzer", "enable_position_increments", "boost"],
     }
 }
 
@@ -225,6 +230,9 @@ pub struct FieldMapper {
     pub contexts: Vec<super::completion::ContextMapping>,
     /// A rank feature's `positive_score_impact`.
     pub positive_impact: bool,
+    /// `token_count`'s `enable_position_increments`: positions counted
+    /// (removed stop words too), not tokens.
+    pub position_increments: bool,
     /// `synthetic_source_keep`: `none`, `arrays` or `all` (`None`: unset).
     pub synthetic_source_keep: Option<String>,
 }
@@ -318,6 +326,7 @@ impl FieldMapper {
             meta: map.get("meta").and_then(Value::as_object).cloned(),
             fielddata: kind.is_text() && flag(map, "fielddata", false),
             positive_impact: flag(map, "positive_score_impact", true),
+            position_increments: true,
             contexts: match map.get("contexts") {
                 Some(c) if kind == FieldKind::Completion => super::completion::parse_contexts(path, c)?,
                 _ => Vec::new(),
@@ -325,6 +334,12 @@ impl FieldMapper {
             multi_fields: Vec::new(),
             synthetic_source_keep: map.get("synthetic_source_keep").map(crate::settings_text),
         };
+        if kind == FieldKind::TokenCount {
+            field.analyzer = Some(analyzer("analyzer")?.ok_or_else(|| {
+                mapping_error(format!("Failed to parse mapping: Analyzer must be set for field [{path}] but wasn't."))
+            })?);
+            field.position_increments = flag(map, "enable_position_increments", true);
+        }
         if kind.is_text() || kind == FieldKind::Completion {
             let index_analyzer = analyzer("analyzer")?.unwrap_or_else(|| {
                 if kind == FieldKind::Completion {
@@ -469,7 +484,17 @@ impl FieldMapper {
                     _ => IndexValue::Keyword(text()?),
                 }
             }
-            FieldKind::Long | FieldKind::Integer | FieldKind::Short | FieldKind::Byte => {
+            // A number is a count (a query's); text is counted (a document's).
+            FieldKind::TokenCount if !value.is_number() => {
+                let analyzer = self.analyzer.as_deref().ok_or("the field has no analyzer")?;
+                let tokens = analyzer.analyze(&text()?);
+                let count = match tokens.last() {
+                    Some(last) if self.position_increments => last.position as usize + 1,
+                    _ => tokens.len(),
+                };
+                IndexValue::Long(i64::try_from(count).unwrap_or(i64::MAX))
+            }
+            FieldKind::Long | FieldKind::Integer | FieldKind::Short | FieldKind::Byte | FieldKind::TokenCount => {
                 let (min, max, name) = self.kind.integer_range().expect("an integer kind");
                 IndexValue::Long(self.integer(value, min, max, name)?)
             }
