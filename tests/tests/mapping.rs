@@ -160,3 +160,24 @@ async fn token_count_fields_index_the_number_of_tokens() {
     let (status, err) = call(&c, url, Method::PUT, "/tc2", Some(bad)).await;
     assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("mapper_parsing_exception")));
 }
+
+#[tokio::test]
+async fn ignore_malformed_dates_take_objects_numbers_do_not() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "when": {"type": "date", "ignore_malformed": true},
+        "nanos": {"type": "date_nanos"},
+        "n": {"type": "long", "ignore_malformed": true}
+    }});
+    let settings = json!({"index": {"mapping.source.mode": "synthetic"}});
+    call(&c, url, Method::PUT, "/im", Some(json!({"settings": settings, "mappings": mappings}))).await;
+    let doc = json!({"when": {"key": "a"}, "nanos": "2024-02-03T10:12:43.123456789Z"});
+    let (status, _) = call(&c, url, Method::PUT, "/im/_doc/1?refresh=true", Some(doc)).await;
+    assert_eq!(status.as_u16(), 201);
+    let (_, got) = call(&c, url, Method::GET, "/im/_doc/1", None).await;
+    assert_eq!(got["_source"], json!({"nanos": "2024-02-03T10:12:43.123456789Z", "when": {"key": "a"}}));
+    let (status, err) = call(&c, url, Method::PUT, "/im/_doc/2", Some(json!({"n": {"key": 1}}))).await;
+    assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("document_parsing_exception")));
+}

@@ -62,6 +62,8 @@ pub struct DateFormat {
 
 /// Elasticsearch's default format of `date` fields.
 pub const DEFAULT_FORMAT: &str = "strict_date_optional_time||epoch_millis";
+/// A `date_nanos` field's format when its mapping names none.
+pub const DEFAULT_NANOS_FORMAT: &str = "strict_date_optional_time_nanos||epoch_millis";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError(pub String);

@@ -434,8 +434,10 @@ impl Parse<'_> {
                 self.out.values.push((field.clone(), v));
             }
             Ok(None) => {}
-            // `ignore_malformed` covers malformed values, not objects where a value belongs.
-            Err(_) if field.ignore_malformed && !value.is_object() => {
+            // `ignore_malformed` covers malformed values; objects where a
+            // value belongs only for dates, as Elasticsearch's date mapper
+            // ignores them.
+            Err(_) if field.ignore_malformed && (!value.is_object() || field.kind.is_date()) => {
                 self.out.ignored.push(field.path.clone());
                 return Ok(());
             }

@@ -2,7 +2,7 @@
 //! becomes the value the index holds, with the coercions and errors of
 //! Elasticsearch's field mappers.
 
-use super::date::{DateFormat, DEFAULT_FORMAT};
+use super::date::{DateFormat, DEFAULT_FORMAT, DEFAULT_NANOS_FORMAT};
 use super::document::IndexValue;
 use super::mapping_error;
 use crate::error::EngineError;
@@ -75,6 +75,10 @@ impl FieldKind {
             "token_count" => FieldKind::TokenCount,
             _ => return None,
         })
+    }
+
+    pub fn is_date(self) -> bool {
+        matches!(self, FieldKind::Date | FieldKind::DateNanos)
     }
 
     pub fn is_text(self) -> bool {
@@ -377,7 +381,8 @@ impl FieldMapper {
             field.ignore_above = Some(n as usize);
         }
         if matches!(kind, FieldKind::Date | FieldKind::DateNanos) {
-            let text = map.get("format").map_or(DEFAULT_FORMAT.to_owned(), crate::settings_text);
+            let default = if kind == FieldKind::DateNanos { DEFAULT_NANOS_FORMAT } else { DEFAULT_FORMAT };
+            let text = map.get("format").map_or(default.to_owned(), crate::settings_text);
             field.format = Some(DateFormat::parse(&text).map_err(|e| {
                 mapping_error(format!("Failed to parse mapping: Error parsing [format] on field [{path}]: {e}"))
             })?);
