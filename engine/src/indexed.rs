@@ -8,7 +8,8 @@
 //!   `tensile_tokens` tokenizer decodes with their positions;
 //! - `_terms`: exact values (keywords, numbers, dates, booleans, IPs, geo
 //!   coordinates), indexed and columnar for sorting and aggregations;
-//! - `_len`: each text field's token count, for per-field length norms;
+//! - `_len`: the token count of each text field without a slot of its own, for
+//!   its length norms (a slot keeps its own);
 //! - `_exists`: the paths holding a value, for `exists` queries;
 //! - `_ignored`: fields whose values were ignored, as Elasticsearch's `_ignored`.
 //!
@@ -229,10 +230,11 @@ impl IndexedDoc {
                     cause: None,
                 });
             }
-            doc.lengths.insert(path.to_owned(), tokens.len() as u64);
             match slots.get(path) {
+                // A slot keeps its own norms: no length to record.
                 Some(slot) => doc.slotted.push((*slot, encode(&tokens))),
                 None => {
+                    doc.lengths.insert(path.to_owned(), tokens.len() as u64);
                     doc.text.insert(path.to_owned(), encode(&tokens));
                 }
             }
