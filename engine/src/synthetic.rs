@@ -20,7 +20,7 @@
 //!   arrays) of a field or object or `index.mapping.synthetic_source_keep`,
 //!   and field types without a synthetic loader.
 
-use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
+use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper, Subobjects};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, Ipv6Addr};
@@ -95,6 +95,16 @@ impl Rules<'_> {
         let mut out = Map::new();
         let relative =
             |path: &str| if prefix.is_empty() { path.to_owned() } else { path[prefix.len() + 1..].to_owned() };
+        // Whether the object `consumed` bytes into a relative path keeps
+        // dotted names whole (`subobjects: false` or `auto`).
+        let insert = |out: &mut Map<String, Value>, rel: &str, value: Value| {
+            let flat = |consumed: usize| {
+                let object = join(prefix, rel[..consumed].trim_end_matches('.'));
+                let object = if consumed == 0 { prefix.to_owned() } else { object };
+                self.mapper.objects.get(&object).is_some_and(|o| o.subobjects != Subobjects::True)
+            };
+            insert_below(out, rel, value, &flat);
+        };
         for (path, values) in &gathered.leaves {
             let Some(field) = self.mapper.fields.get(path) else { continue };
             if let Some(value) = one_or_many(self.leaf(field, values)) {
@@ -334,14 +344,24 @@ fn one_or_many(mut values: Vec<Value>) -> Option<Value> {
 /// Puts a value at a dotted path, making objects on the way; what is
 /// already there merges (objects) or becomes an array with it.
 fn insert(map: &mut Map<String, Value>, path: &str, value: Value) {
-    let (head, rest) = match path.split_once('.') {
+    insert_below(map, path, value, &|_| false);
+}
+
+/// [`insert`] into the object at a path of the mapping: below an object
+/// without subobjects (`flat`, given the full path of an object), the rest
+/// of the path is one name.
+fn insert_below(map: &mut Map<String, Value>, path: &str, value: Value, flat: &dyn Fn(usize) -> bool) {
+    let split = if flat(0) { None } else { path.split_once('.') };
+    let (head, rest) = match split {
         Some((head, rest)) => (head, Some(rest)),
         None => (path, None),
     };
     let value = match rest {
         Some(rest) => {
             let mut inner = Map::new();
-            insert(&mut inner, rest, value);
+            // `flat` counts the names consumed so far.
+            let consumed = head.len() + 1;
+            insert_below(&mut inner, rest, value, &|n| flat(consumed + n));
             Value::Object(inner)
         }
         None => value,
@@ -400,6 +420,21 @@ mod tests {
 
     fn mapper(m: Value) -> Mapper {
         Mapper::new(&m, Arc::new(Analyzers::default()), &FlatSettings::new()).unwrap()
+    }
+
+    #[test]
+    fn objects_without_subobjects_keep_dotted_names() {
+        let m = mapper(json!({"properties": {
+            "metrics": {"type": "object", "subobjects": false, "properties": {
+                "time": {"type": "long"}, "time.max": {"type": "long"}, "host.name": {"type": "keyword"}
+            }},
+            "other": {"properties": {"a": {"type": "long"}}}
+        }}));
+        let source = json!({"metrics": {"time": 10, "time.max": 100, "host.name": "h"}, "other.a": 1});
+        assert_eq!(
+            synthesize(&m, &source),
+            json!({"metrics": {"host.name": "h", "time": 10, "time.max": 100}, "other": {"a": 1}})
+        );
     }
 
     fn rules() -> Mapper {

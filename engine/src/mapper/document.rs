@@ -5,7 +5,7 @@
 
 use super::dynamic::NewField;
 use super::field::{FieldKind, FieldMapper};
-use super::{join, Dynamic, Mapper, ObjectMapper};
+use super::{join, Dynamic, Mapper, ObjectMapper, Subobjects};
 use crate::error::EngineError;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -151,6 +151,21 @@ impl Parse<'_> {
         self.mapper.objects.get(path).or_else(|| self.new_objects.get(path))
     }
 
+    /// The names a field's path takes in a mapping update: one per object,
+    /// the rest whole below an object without subobjects.
+    fn mapping_parts(&self, path: &str) -> Vec<String> {
+        let mut parts: Vec<String> = path.split('.').map(str::to_owned).collect();
+        if let Some(i) = (0..parts.len()).find(|&i| self.subobjects_of(&parts[..i].join(".")) != Subobjects::True) {
+            let rest = parts.split_off(i).join(".");
+            parts.push(rest);
+        }
+        parts
+    }
+
+    fn subobjects_of(&self, object_path: &str) -> Subobjects {
+        self.object_mapper(object_path).map_or(Subobjects::True, |o| o.subobjects)
+    }
+
     fn dynamic_of(&self, object_path: &str) -> Dynamic {
         super::inherited_dynamic(object_path, |path| self.object_mapper(path).and_then(|o| o.dynamic))
     }
@@ -165,9 +180,18 @@ impl Parse<'_> {
         if !prefix.is_empty() && !map.is_empty() {
             self.out.objects.push(prefix.to_owned());
         }
+        let subobjects = self.subobjects_of(prefix);
         for (key, value) in map {
             if key.trim().is_empty() {
                 return Err(parsing_error("field name cannot be an empty string"));
+            }
+            // Without subobjects a dotted name is a leaf's own.
+            if subobjects != Subobjects::True {
+                if key.split('.').any(|p| p.is_empty()) {
+                    return Err(parsing_error(format!("field name cannot contain only whitespace: ['{key}']")));
+                }
+                self.value(prefix, key, value, depth)?;
+                continue;
             }
             // A dotted name stands for nested objects: `a.b` is `b` inside `a`.
             let mut parent = prefix.to_owned();
@@ -177,16 +201,22 @@ impl Parse<'_> {
             }
             let leaf = parts.pop().expect("split yields one part");
             let mut skip = false;
-            for part in parts {
+            let mut rest = None;
+            for (i, part) in parts.iter().enumerate() {
                 let path = join(&parent, part);
                 if self.field(&path).is_none() && !self.ensure_object(&parent, part, &path)? {
                     skip = true;
                     break;
                 }
                 parent = path;
+                // Below an object without subobjects the rest is one name.
+                if self.subobjects_of(&parent) != Subobjects::True {
+                    rest = Some(parts[i + 1..].iter().chain([&leaf]).copied().collect::<Vec<_>>().join("."));
+                    break;
+                }
             }
             if !skip {
-                self.value(&parent, leaf, value, depth)?;
+                self.value(&parent, rest.as_deref().unwrap_or(leaf), value, depth)?;
             }
         }
         Ok(())
@@ -202,7 +232,14 @@ impl Parse<'_> {
             Dynamic::Strict => Err(self.strict(parent, name)),
             Dynamic::False => Ok(false),
             Dynamic::True | Dynamic::Runtime => {
-                self.add_mapping(path, &NewField { mapping: serde_json::json!({}), runtime: false })?;
+                // A dynamic template may map the object (`subobjects: false`...).
+                let empty = Value::Object(Map::new());
+                let template = self.templates.get(path).map(String::as_str);
+                let mapped = self.mapper.new_field(name, path, &empty, false, template).ok().flatten();
+                let new = mapped
+                    .filter(|n| matches!(n.mapping.get("type").and_then(Value::as_str), None | Some("object")))
+                    .unwrap_or(NewField { mapping: serde_json::json!({}), runtime: false });
+                self.add_mapping(path, &new)?;
                 Ok(true)
             }
         }
@@ -225,6 +262,18 @@ impl Parse<'_> {
                 return Ok(());
             }
             return self.object_value(&path, value, depth);
+        }
+        // Under `subobjects: false` an object's fields are leaves with dotted names.
+        if self.subobjects_of(parent) == Subobjects::False {
+            match value {
+                Value::Object(map) => {
+                    return map.iter().try_for_each(|(k, v)| self.value(parent, &join(name, k), v, depth));
+                }
+                Value::Array(items) if items.iter().any(Value::is_object) => {
+                    return items.iter().try_for_each(|item| self.value(parent, name, item, depth));
+                }
+                _ => {}
+            }
         }
         if name.chars().count() > self.mapper.limits.field_name_length {
             // Too long a name for a new field: kept in `_source`, not mapped.
@@ -357,7 +406,8 @@ impl Parse<'_> {
             self.new_objects.extend(scratch.objects);
         }
         self.new_fields.extend(scratch.fields);
-        insert_path(&mut self.update, path, new.mapping.clone(), self.mapper);
+        let parts = self.mapping_parts(path);
+        insert_path(&mut self.update, &parts, new.mapping.clone(), self.mapper);
         Ok(true)
     }
 
@@ -477,7 +527,8 @@ impl Parse<'_> {
     /// The first value of a `constant_keyword` without one becomes its value.
     fn set_constant(&mut self, field: &Arc<FieldMapper>, value: &Value) {
         let def = serde_json::json!({"type": "constant_keyword", "value": crate::settings_text(value)});
-        insert_path(&mut self.update, &field.path, def, self.mapper);
+        let parts = self.mapping_parts(&field.path);
+        insert_path(&mut self.update, &parts, def, self.mapper);
         let fixed = FieldMapper { constant: Some(crate::settings_text(value)), ..(**field).clone() };
         self.new_fields.insert(field.path.clone(), Arc::new(fixed));
     }
@@ -492,11 +543,11 @@ fn count(counter: &mut usize, limit: usize, message: impl FnOnce(usize) -> Strin
     Ok(())
 }
 
-/// Puts a field definition at its dotted path in a `{"properties": ...}`
-/// tree; intermediate objects the mapping has as `nested` say so.
-fn insert_path(root: &mut Map<String, Value>, path: &str, def: Value, mapper: &Mapper) {
+/// Puts a field definition at its path (its names, one per object) in a
+/// `{"properties": ...}` tree; intermediate objects the mapping has as
+/// `nested` say so.
+fn insert_path(root: &mut Map<String, Value>, parts: &[String], def: Value, mapper: &Mapper) {
     let mut node = root;
-    let parts: Vec<&str> = path.split('.').collect();
     for (i, part) in parts.iter().enumerate() {
         if i > 0 && mapper.objects.get(&parts[..i].join(".")).is_some_and(|o| o.nested) {
             node.insert("type".into(), Value::from("nested"));
@@ -504,7 +555,7 @@ fn insert_path(root: &mut Map<String, Value>, path: &str, def: Value, mapper: &M
         let props = node.entry("properties").or_insert_with(|| Value::Object(Map::new()));
         let Value::Object(props) = props else { return };
         if i + 1 == parts.len() {
-            match props.get_mut(*part) {
+            match props.get_mut(part.as_str()) {
                 Some(Value::Object(existing)) => {
                     if let Value::Object(d) = def {
                         for (k, v) in d {
@@ -513,12 +564,12 @@ fn insert_path(root: &mut Map<String, Value>, path: &str, def: Value, mapper: &M
                     }
                 }
                 _ => {
-                    props.insert((*part).to_owned(), def);
+                    props.insert(part.clone(), def);
                 }
             }
             return;
         }
-        let child = props.entry((*part).to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let child = props.entry(part.clone()).or_insert_with(|| Value::Object(Map::new()));
         let Value::Object(child) = child else { return };
         node = child;
     }
@@ -536,6 +587,23 @@ mod tests {
 
     fn values(p: &ParsedDoc) -> Vec<(String, IndexValue)> {
         p.values.iter().map(|(f, v)| (f.path.clone(), v.clone())).collect()
+    }
+
+    #[test]
+    fn without_subobjects_dotted_names_and_objects_are_leaves() {
+        let m = mapper(json!({"subobjects": false, "properties": {"host.name": {"type": "keyword"}}}));
+        let p = parse(&m, json!({"host.name": "h", "time": 10, "time.max": 100, "m": {"a": {"b": 1}}})).unwrap();
+        let paths: Vec<String> = values(&p).into_iter().map(|(path, _)| path).collect();
+        assert_eq!(paths, ["host.name", "time", "time.max", "m.a.b"]);
+        let update = p.mapping_update.unwrap();
+        let props = update["properties"].as_object().unwrap();
+        assert_eq!(props.keys().collect::<Vec<_>>(), ["time", "time.max", "m.a.b"]);
+        // Below an object without subobjects, the rest of a dotted name is one name.
+        let m = mapper(json!({"properties": {"metrics": {"type": "object", "subobjects": false}}}));
+        let p = parse(&m, json!({"metrics.time": 10, "metrics.time.max": 100})).unwrap();
+        let update = p.mapping_update.unwrap();
+        let props = update["properties"]["metrics"]["properties"].as_object().unwrap();
+        assert_eq!(props.keys().collect::<Vec<_>>(), ["time", "time.max"]);
     }
 
     #[test]

@@ -70,6 +70,32 @@ pub struct ObjectMapper {
     pub include_in_root: bool,
     /// `synthetic_source_keep`: `none`, `arrays` or `all` (`None`: unset).
     pub synthetic_source_keep: Option<String>,
+    pub subobjects: Subobjects,
+}
+
+/// An object's `subobjects`: whether dotted names and objects in its
+/// documents stand for sub-objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Subobjects {
+    /// `a.b` is `b` inside the object `a`.
+    #[default]
+    True,
+    /// Every name is a leaf's, dots included; an object's fields are
+    /// flattened into dotted names.
+    False,
+    /// Dotted names are leaves' names; objects without dots still map
+    /// to objects.
+    Auto,
+}
+
+impl Subobjects {
+    fn parse(value: Option<&Value>) -> Subobjects {
+        match value.map(crate::settings_text).as_deref() {
+            Some("false") => Subobjects::False,
+            Some("auto") => Subobjects::Auto,
+            _ => Subobjects::True,
+        }
+    }
 }
 
 impl ObjectMapper {
@@ -82,6 +108,7 @@ impl ObjectMapper {
             include_in_parent: false,
             include_in_root: false,
             synthetic_source_keep: None,
+            subobjects: Subobjects::True,
         }
     }
 }
@@ -325,7 +352,8 @@ impl Mapper {
         }
         let dynamic = root.get("dynamic").map(|v| Dynamic::parse("", v)).transpose()?;
         let enabled = root.get("enabled").is_none_or(|v| v != &Value::Bool(false));
-        mapper.objects.insert(String::new(), ObjectMapper::object(dynamic, enabled));
+        let subobjects = Subobjects::parse(root.get("subobjects"));
+        mapper.objects.insert(String::new(), ObjectMapper { subobjects, ..ObjectMapper::object(dynamic, enabled) });
         if let Some(templates) = root.get("dynamic_templates") {
             mapper.dynamic_templates = dynamic::templates(templates)?;
         }
@@ -408,6 +436,7 @@ impl Mapper {
                     include_in_parent: kind == "nested" && flag("include_in_parent"),
                     include_in_root: kind == "nested" && flag("include_in_root"),
                     synthetic_source_keep: map.get("synthetic_source_keep").map(crate::settings_text),
+                    subobjects: Subobjects::parse(map.get("subobjects")),
                     ..ObjectMapper::object(dynamic, enabled)
                 },
             );
