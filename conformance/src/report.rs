@@ -215,7 +215,7 @@ pub fn markdown(results: &[TestResult]) -> String {
     document_and_index_failures(results, &mut out);
     let _ = writeln!(
         out,
-        "\n## Stale tests\n\nRead at a 7.x-era commit, they assert what Elasticsearch 9 no longer does; Elasticsearch 9 wins and they count as not passed (`conformance/stale.tsv`).\n"
+        "\n## Stale tests\n\nRead at an older commit, they assert what Elasticsearch 9 no longer does (or send a request no Elasticsearch takes); Elasticsearch 9 wins and they count as not passed (`conformance/stale.tsv`).\n"
     );
     for (id, evidence) in stale() {
         let _ = writeln!(out, "- `{id}`: {evidence}");
