@@ -72,9 +72,9 @@ pub fn schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("_id", STRING | STORED),
         source: b.add_text_field("_source", STORED),
-        // Read from their columns only: no terms, nothing stored.
-        seq_no: b.add_u64_field("_seq_no", FAST),
-        version: b.add_u64_field("_version", FAST),
+        // Columns, and stored for fetching hits; no terms.
+        seq_no: b.add_u64_field("_seq_no", STORED | FAST),
+        version: b.add_u64_field("_version", STORED | FAST),
         routing: b.add_text_field("_routing", STRING | STORED),
         text: b.add_json_field(
             "_text",

@@ -324,14 +324,11 @@ impl Shard {
     pub fn stored_in(&self, searcher: &Searcher, address: DocAddress) -> Result<Option<StoredDoc>, EngineError> {
         let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(&self.dir, e))?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
-        // The version and sequence number live in columns (indices made
-        // before also stored them).
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-        let number = |name: &str| fast.u64(name).ok().and_then(|c| c.first(address.doc_id)).unwrap_or_default();
+        let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();
         Ok(Some(StoredDoc {
             id: text(self.fields.id).unwrap_or_default(),
-            version: number("_version"),
-            seq_no: number("_seq_no"),
+            version: number(self.fields.version),
+            seq_no: number(self.fields.seq_no),
             routing: text(self.fields.routing),
             source: text(self.fields.source).map(Arc::from),
             ignored: doc.get_all(self.fields.ignored).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
