@@ -1594,3 +1594,44 @@ async fn query_string_boost_applies_over_one_field_too() {
     assert_eq!(plain["hits"]["max_score"], json!(1.0));
     assert_eq!(boosted["hits"]["max_score"], json!(2.0));
 }
+
+#[tokio::test]
+async fn a_full_page_sorted_by_a_number_keeps_the_best_hits() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"n": {"type": "long"}, "f": {"type": "double"}}});
+    call(&c, url, Method::PUT, "/page", Some(json!({"mappings": mappings}))).await;
+    let mut body = String::new();
+    for i in 0..40u64 {
+        body.push_str(&format!("{{\"index\":{{\"_id\":\"{i}\"}}}}\n"));
+        // Every fifth document has no values; the others are shuffled.
+        let doc = if i % 5 == 0 { json!({}) } else { json!({"n": (i * 7) % 40, "f": ((i * 11) % 40) as f64 / 2.0}) };
+        body.push_str(&format!("{doc}\n"));
+    }
+    let resp = c
+        .post(format!("{url}/page/_bulk?refresh=true"))
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    for (field, order) in [("n", "asc"), ("n", "desc"), ("f", "asc"), ("f", "desc")] {
+        let sort = json!({"size": 5, "sort": [{field: order}]});
+        let (_, found) = call(&c, url, Method::POST, "/page/_search", Some(sort)).await;
+        let got: Vec<f64> =
+            found["hits"]["hits"].as_array().unwrap().iter().map(|h| h["sort"][0].as_f64().unwrap()).collect();
+        let mut all: Vec<f64> = (0..40u64)
+            .filter(|i| i % 5 != 0)
+            .map(|i| if field == "n" { ((i * 7) % 40) as f64 } else { ((i * 11) % 40) as f64 / 2.0 })
+            .collect();
+        all.sort_by(|a, b| if order == "asc" { a.total_cmp(b) } else { b.total_cmp(a) });
+        assert_eq!(got, all[..5], "{field} {order}");
+    }
+    // Missing values come last, after every value.
+    let (_, last) =
+        call(&c, url, Method::POST, "/page/_search", Some(json!({"size": 40, "sort": [{"f": "desc"}]}))).await;
+    let hits = last["hits"]["hits"].as_array().unwrap();
+    assert!(hits[32..].iter().all(|h| h["sort"][0].is_null()), "{:?}", &hits[32..]);
+}

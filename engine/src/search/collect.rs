@@ -299,6 +299,16 @@ impl SegmentCollector for SegmentTop {
         if self.limit == 0 {
             return;
         }
+        // Past the worst of a full page by a number column's value alone:
+        // most matches of a field sort end here.
+        if let (Some(worst), None) = (&self.worst, &self.search_after) {
+            if let Some(Some(column)) = self.values.columns.first().filter(|_| !self.values.order.keys[0].missing_first)
+            {
+                if column.after(doc, &worst.sort[0]) == Some(true) {
+                    return;
+                }
+            }
+        }
         // The first key alone often rules a match out (before the cursor,
         // or past the worst of a full page) without reading the rest.
         let first = self.values.primary(doc);

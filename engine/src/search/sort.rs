@@ -462,13 +462,60 @@ pub struct FieldColumns {
     columns: Vec<DynamicColumn>,
     desc: bool,
     reading: Reading,
+    /// The one single-valued number column, when that is all there is.
+    single: Option<Single>,
+}
+
+/// A field's values in one single-valued number column.
+enum Single {
+    I64(tantivy::columnar::Column<i64>),
+    U64(tantivy::columnar::Column<u64>),
+    F64(tantivy::columnar::Column<f64>),
 }
 
 impl FieldColumns {
     pub fn open(segment: &SegmentReader, path: &str, desc: bool) -> Result<FieldColumns, EngineError> {
         let columns = columns(segment, &format!("_terms.{path}"))
             .map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() })?;
-        Ok(FieldColumns { columns, desc, reading: Reading::default() })
+        let single = match columns.as_slice() {
+            [column] => match column {
+                DynamicColumn::I64(c) if !c.get_cardinality().is_multivalue() => Some(Single::I64(c.clone())),
+                DynamicColumn::U64(c) if !c.get_cardinality().is_multivalue() => Some(Single::U64(c.clone())),
+                DynamicColumn::F64(c) if !c.get_cardinality().is_multivalue() => Some(Single::F64(c.clone())),
+                _ => None,
+            },
+            _ => None,
+        };
+        Ok(FieldColumns { columns, desc, reading: Reading::default(), single })
+    }
+
+    /// Whether a document sorts after `worst` (missing values last),
+    /// decided from a single number column without building its sort
+    /// value: the test that rules most matches out of a full page. `None`
+    /// when it cannot tell that way.
+    pub fn after(&self, doc: DocId, worst: &SortValue) -> Option<bool> {
+        if self.reading.conversion != Conversion::None {
+            return None;
+        }
+        let beyond = |o: Ordering| if self.desc { o == Ordering::Less } else { o == Ordering::Greater };
+        let missing = &self.reading.missing;
+        match (self.single.as_ref()?, worst) {
+            (Single::I64(c), SortValue::Long(w)) => match (c.first(doc), missing) {
+                (Some(v), _) => Some(beyond(v.cmp(w))),
+                (None, SortValue::Long(v)) => Some(beyond(v.cmp(w))),
+                (None, SortValue::Missing) => Some(true),
+                _ => None,
+            },
+            (Single::U64(c), SortValue::Unsigned(w)) => match c.first(doc) {
+                Some(v) => Some(beyond(v.cmp(w))),
+                None => (*missing == SortValue::Missing).then_some(true),
+            },
+            (Single::F64(c), SortValue::Double(w)) => match c.first(doc) {
+                Some(v) => Some(beyond(v.total_cmp(w))),
+                None => (*missing == SortValue::Missing).then_some(true),
+            },
+            _ => None,
+        }
     }
 
     /// Reads values as a sort key of one index asks.
@@ -489,20 +536,11 @@ impl FieldColumns {
     /// The document's value as its columns hold it.
     fn stored_value(&self, doc: DocId) -> SortValue {
         // One single-valued numeric column (the usual case): its value.
-        if let [column] = self.columns.as_slice() {
-            let single = |c: tantivy::columnar::Cardinality| !c.is_multivalue();
-            match column {
-                DynamicColumn::I64(c) if single(c.get_cardinality()) => {
-                    return c.first(doc).map_or(SortValue::Missing, SortValue::Long)
-                }
-                DynamicColumn::U64(c) if single(c.get_cardinality()) => {
-                    return c.first(doc).map_or(SortValue::Missing, SortValue::Unsigned)
-                }
-                DynamicColumn::F64(c) if single(c.get_cardinality()) => {
-                    return c.first(doc).map_or(SortValue::Missing, SortValue::Double)
-                }
-                _ => {}
-            }
+        match &self.single {
+            Some(Single::I64(c)) => return c.first(doc).map_or(SortValue::Missing, SortValue::Long),
+            Some(Single::U64(c)) => return c.first(doc).map_or(SortValue::Missing, SortValue::Unsigned),
+            Some(Single::F64(c)) => return c.first(doc).map_or(SortValue::Missing, SortValue::Double),
+            None => {}
         }
         let mut best: Option<SortValue> = None;
         let mut consider = |v: SortValue| {
