@@ -289,6 +289,8 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             stats_groups: body.get("stats").map(names_of).unwrap_or_default(),
             slice: body.get("slice").map(slice_of).transpose()?,
             force_synthetic_source: p.force_synthetic_source.unwrap_or(false),
+            // Set below, with the URL's `docvalue_fields`.
+            docvalue_fields: Vec::new(),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
@@ -325,6 +327,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             request.index_boosts = index_boosts(node, p, boosts)?;
         }
         let view = View::of(p, body, &request);
+        if let Some(asked) = &view.docvalue_fields {
+            request.docvalue_fields = fields::parse_requests(asked).map_err(es_error)?;
+        }
         if let Some(Value::Array(asked)) = &view.docvalue_fields {
             for index in &indices {
                 let limit = node.engine.index_setting(index, "index.max_docvalue_fields_search").unwrap_or(100usize);
@@ -660,7 +665,11 @@ pub(crate) fn render(
             if let Some(names) = stored_names {
                 fields.extend(fields::stored(&mapper, &source, names));
             }
-            fields.extend(fields::fetch(&mapper, &source, &docvalue_requests, Fetch::DocValues).map_err(es_error)?);
+            match &hit.doc_values {
+                Some(doc_values) => fields.extend(doc_values.clone()),
+                None => fields
+                    .extend(fields::fetch(&mapper, &source, &docvalue_requests, Fetch::DocValues).map_err(es_error)?),
+            }
             fields.extend(fields::fetch(&mapper, &source, &field_requests, Fetch::Fields).map_err(es_error)?);
             let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[1];
             *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);

@@ -1635,3 +1635,38 @@ async fn a_full_page_sorted_by_a_number_keeps_the_best_hits() {
     let hits = last["hits"]["hits"].as_array().unwrap();
     assert!(hits[32..].iter().all(|h| h["sort"][0].is_null()), "{:?}", &hits[32..]);
 }
+
+#[tokio::test]
+async fn docvalue_fields_read_what_the_fields_indexed() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "k": {"type": "keyword", "copy_to": "all"},
+        "n": {"type": "long", "ignore_malformed": true, "copy_to": "all"},
+        "all": {"type": "keyword"},
+        "ip": {"type": "ip"},
+        "when": {"type": "date", "format": "yyyy-MM-dd"},
+        "price": {"type": "scaled_float", "scaling_factor": 100},
+        "ok": {"type": "boolean"}
+    }});
+    call(&c, url, Method::PUT, "/dv", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"k": ["b", "a"], "n": "oops", "all": "own", "ip": "10.0.0.1", "when": "2020-01-02",
+        "price": 1.234, "ok": [true, false]});
+    call(&c, url, Method::PUT, "/dv/_doc/1?refresh=true", Some(doc)).await;
+    let asked = json!({"_source": false, "docvalue_fields": ["all", "ip", "when", "price", "ok", "n",
+        {"field": "when", "format": "epoch_millis"}]});
+    let (_, found) = call(&c, url, Method::POST, "/dv/_search", Some(asked)).await;
+    assert_eq!(
+        found["hits"]["hits"][0]["fields"],
+        json!({
+            // Copied values too, sorted, as doc values hold them; the
+            // malformed number is copied though its own field ignored it.
+            "all": ["a", "b", "oops", "own"],
+            "ip": ["10.0.0.1"],
+            "when": ["2020-01-02"],
+            "price": [1.23],
+            "ok": [false, true]
+        })
+    );
+}

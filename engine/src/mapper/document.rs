@@ -487,9 +487,9 @@ impl Parse<'_> {
             // `ignore_malformed` covers malformed values; objects where a
             // value belongs only for dates, as Elasticsearch's date mapper
             // ignores them.
+            // The value still goes on to multi-fields and `copy_to` targets.
             Err(_) if field.ignore_malformed && (!value.is_object() || field.kind.is_date()) => {
                 self.out.ignored.push(field.path.clone());
-                return Ok(());
             }
             Err(reason) => {
                 let message = format!(

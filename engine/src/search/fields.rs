@@ -118,7 +118,18 @@ fn within_limit(value: &Value, limit: Option<usize>) -> Option<Value> {
 
 /// One value as the field gives it back.
 fn typed(field: &FieldMapper, value: &Value, format: Option<&ValueFormat>) -> Result<Option<Value>, EngineError> {
-    if let (Some(ValueFormat::Number(pattern)), Ok(Some(parsed))) = (format, field.parse_value(value)) {
+    Ok(match field.parse_value(value) {
+        // Addresses and base64 bytes come back as sent.
+        Ok(Some(IndexValue::Ip(_))) if format.is_none() => Some(value.clone()),
+        Ok(Some(IndexValue::SourceOnly)) if field.kind == FieldKind::Binary => Some(value.clone()),
+        Ok(Some(parsed)) => present(field, parsed, format),
+        _ => None,
+    })
+}
+
+/// A value the field holds, as the field gives it back.
+fn present(field: &FieldMapper, parsed: IndexValue, format: Option<&ValueFormat>) -> Option<Value> {
+    if let Some(ValueFormat::Number(pattern)) = format {
         let number = match parsed {
             IndexValue::Long(n) if field.kind == FieldKind::ScaledFloat => Some(n as f64 / field.scaling_factor),
             IndexValue::Long(n) => Some(n as f64),
@@ -127,34 +138,91 @@ fn typed(field: &FieldMapper, value: &Value, format: Option<&ValueFormat>) -> Re
             _ => None,
         };
         if let Some(number) = number {
-            return Ok(Some(Value::String(pattern.format(number))));
+            return Some(Value::String(pattern.format(number)));
         }
     }
     let format = format.and_then(ValueFormat::date);
-    Ok(match field.parse_value(value) {
-        Ok(Some(IndexValue::Keyword(k) | IndexValue::Text(k))) => Some(Value::String(k)),
-        Ok(Some(IndexValue::Long(n))) if field.kind == FieldKind::ScaledFloat => {
+    match parsed {
+        IndexValue::Keyword(k) | IndexValue::Text(k) => Some(Value::String(k)),
+        IndexValue::Long(n) if field.kind == FieldKind::ScaledFloat => {
             Some(serde_json::json!(n as f64 / field.scaling_factor))
         }
-        Ok(Some(IndexValue::Long(n))) => Some(n.into()),
-        Ok(Some(IndexValue::Unsigned(n))) => Some(n.into()),
-        Ok(Some(IndexValue::Double(d))) => Some(serde_json::json!(d)),
-        Ok(Some(IndexValue::Bool(b))) => Some(b.into()),
-        Ok(Some(IndexValue::Date(n))) if field.kind == FieldKind::DateNanos => Some(Value::String(
+        IndexValue::Long(n) => Some(n.into()),
+        IndexValue::Unsigned(n) => Some(n.into()),
+        IndexValue::Double(d) => Some(serde_json::json!(d)),
+        IndexValue::Bool(b) => Some(b.into()),
+        IndexValue::Date(n) if field.kind == FieldKind::DateNanos => Some(Value::String(
             format
                 .or(field.format.as_ref())
                 .map_or_else(|| format_iso_millis(n.div_euclid(1_000_000)), |f| f.format_nanos_value(n)),
         )),
-        Ok(Some(IndexValue::Date(ms))) => Some(Value::String(match format {
+        IndexValue::Date(ms) => Some(Value::String(match format {
             Some(f) => f.format_millis(ms),
             None => format_iso_millis(ms),
         })),
-        // Addresses and base64 bytes come back as sent.
-        Ok(Some(IndexValue::Ip(_))) => Some(value.clone()),
-        Ok(Some(IndexValue::SourceOnly)) if field.kind == FieldKind::Binary => Some(value.clone()),
-        Ok(Some(IndexValue::Geo { lat, lon })) => Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]})),
-        _ => None,
-    })
+        IndexValue::Ip(bits) => {
+            let v6 = std::net::Ipv6Addr::from(bits);
+            let ip = v6.to_ipv4_mapped().map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4);
+            Some(Value::String(ip.to_string()))
+        }
+        IndexValue::Geo { lat, lon } => Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]})),
+        IndexValue::Ignored | IndexValue::SourceOnly => None,
+    }
+}
+
+/// A document's values of a field as its column holds them (doc values:
+/// what the field indexed, `copy_to` copies included), for the types
+/// whose column holds their values as they are; `None` for the others.
+fn column_values(
+    field: &FieldMapper,
+    segment: &tantivy::SegmentReader,
+    doc: tantivy::DocId,
+) -> Option<Vec<IndexValue>> {
+    use tantivy::columnar::DynamicColumn;
+    let kind = field.kind;
+    let readable = kind.is_numeric()
+        || matches!(
+            kind,
+            FieldKind::Keyword | FieldKind::Boolean | FieldKind::Date | FieldKind::DateNanos | FieldKind::Ip
+        );
+    if !readable {
+        return None;
+    }
+    let columns = super::sort::columns(segment, &format!("_terms.{}", field.path)).ok()?;
+    let mut out = Vec::new();
+    let number = |v: i64| match kind {
+        FieldKind::Date | FieldKind::DateNanos => IndexValue::Date(v),
+        _ => IndexValue::Long(v),
+    };
+    for column in &columns {
+        match column {
+            DynamicColumn::I64(c) => out.extend(c.values_for_doc(doc).map(number)),
+            DynamicColumn::U64(c) if kind == FieldKind::UnsignedLong => {
+                out.extend(c.values_for_doc(doc).map(IndexValue::Unsigned))
+            }
+            DynamicColumn::U64(c) => out.extend(c.values_for_doc(doc).map(|v| number(v as i64))),
+            DynamicColumn::F64(c) => out.extend(c.values_for_doc(doc).map(IndexValue::Double)),
+            DynamicColumn::Bool(c) => out.extend(c.values_for_doc(doc).map(IndexValue::Bool)),
+            DynamicColumn::Str(c) => {
+                for ord in c.term_ords(doc) {
+                    let mut text = String::new();
+                    if !c.ord_to_str(ord, &mut text).unwrap_or(false) {
+                        continue;
+                    }
+                    out.push(match kind {
+                        // Addresses are kept as the hex of their IPv6 bits.
+                        FieldKind::Ip => match u128::from_str_radix(&text, 16) {
+                            Ok(bits) => IndexValue::Ip(bits),
+                            Err(_) => continue,
+                        },
+                        _ => IndexValue::Keyword(text),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(out)
 }
 
 /// Where a hit's field values are read as: the `fields` option (values as
@@ -207,6 +275,30 @@ pub fn fetch(
     requests: &[FieldRequest],
     how: Fetch,
 ) -> Result<Map<String, Value>, EngineError> {
+    fetch_with(mapper, source, requests, how, None)
+}
+
+/// `docvalue_fields` of one hit read from its columns, as Elasticsearch
+/// reads doc values (`copy_to` copies included); fields inside `nested`
+/// objects, and types whose columns do not hold their values as they
+/// are, from the source.
+pub fn fetch_doc_values(
+    mapper: &Mapper,
+    source: &Value,
+    requests: &[FieldRequest],
+    segment: &tantivy::SegmentReader,
+    doc: tantivy::DocId,
+) -> Result<Map<String, Value>, EngineError> {
+    fetch_with(mapper, source, requests, Fetch::DocValues, Some((segment, doc)))
+}
+
+fn fetch_with(
+    mapper: &Mapper,
+    source: &Value,
+    requests: &[FieldRequest],
+    how: Fetch,
+    columns: Option<(&tantivy::SegmentReader, tantivy::DocId)>,
+) -> Result<Map<String, Value>, EngineError> {
     let mut names: Vec<(&String, &FieldMapper)> = mapper.fields.iter().map(|(k, f)| (k, &**f)).collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
     let mut wanted = Vec::new();
@@ -229,7 +321,7 @@ pub fn fetch(
             wanted.push((path.as_str(), *field, format));
         }
     }
-    let scope = Scope { mapper, wanted: &wanted, requests, how };
+    let scope = Scope { mapper, wanted: &wanted, requests, how, columns };
     let mut out = Map::new();
     scope.fill(None, source, &mut out)?;
     Ok(out)
@@ -241,6 +333,8 @@ struct Scope<'a> {
     wanted: &'a [(&'a str, &'a FieldMapper, Option<ValueFormat>)],
     requests: &'a [FieldRequest],
     how: Fetch,
+    /// The hit's segment and document, to read doc values from.
+    columns: Option<(&'a tantivy::SegmentReader, tantivy::DocId)>,
 }
 
 impl Scope<'_> {
@@ -264,6 +358,27 @@ impl Scope<'_> {
                 continue;
             }
             let mut values = Vec::new();
+            let from_columns = match self.columns.filter(|_| self.how == Fetch::DocValues && nested.is_none()) {
+                Some((segment, doc)) => column_values(field, segment, doc),
+                None => None,
+            };
+            if let Some(mut indexed) = from_columns {
+                // Doc values come in order.
+                indexed.sort_by(|a, b| match (a, b) {
+                    (IndexValue::Long(x) | IndexValue::Date(x), IndexValue::Long(y) | IndexValue::Date(y)) => x.cmp(y),
+                    (IndexValue::Unsigned(x), IndexValue::Unsigned(y)) => x.cmp(y),
+                    (IndexValue::Double(x), IndexValue::Double(y)) => x.total_cmp(y),
+                    (IndexValue::Ip(x), IndexValue::Ip(y)) => x.cmp(y),
+                    (IndexValue::Bool(x), IndexValue::Bool(y)) => x.cmp(y),
+                    _ => std::cmp::Ordering::Equal,
+                });
+                values.extend(indexed.into_iter().filter_map(|v| present(field, v, format.as_ref())));
+                values = as_doc_values(field, values);
+                if !values.is_empty() {
+                    out.insert(relative(path), Value::Array(values));
+                }
+                continue;
+            }
             if field.kind == FieldKind::Flattened && self.how == Fetch::Fields {
                 // A flattened field gives back its objects whole, less the values it ignored.
                 let kept =

@@ -98,6 +98,8 @@ pub struct SearchRequest {
     /// `force_synthetic_source`: hits show the synthetic source whatever
     /// their index keeps.
     pub force_synthetic_source: bool,
+    /// `docvalue_fields`: read from each hit's columns ([`Hit::doc_values`]).
+    pub docvalue_fields: Vec<fields::FieldRequest>,
 }
 
 impl Default for SearchRequest {
@@ -124,6 +126,7 @@ impl Default for SearchRequest {
             stats_groups: Vec::new(),
             slice: None,
             force_synthetic_source: false,
+            docvalue_fields: Vec::new(),
         }
     }
 }
@@ -162,6 +165,9 @@ pub struct Hit {
     pub nested: Vec<(String, usize)>,
     /// The `inner_hits` of the `nested` queries it matched.
     pub inner_hits: Vec<InnerHitsResult>,
+    /// The request's `docvalue_fields`, read from the hit's columns
+    /// (`None`: not asked, or to read from the source).
+    pub doc_values: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// One `inner_hits` section of a hit: the best nested documents it holds
@@ -275,6 +281,7 @@ pub(crate) struct Shown {
     inner_hits: Vec<dsl::Nested>,
     /// `force_synthetic_source`.
     force_synthetic: bool,
+    docvalue_fields: Vec<fields::FieldRequest>,
 }
 
 impl Shown {
@@ -292,6 +299,7 @@ impl Shown {
             explain: req.explain.then(|| req.query.clone()),
             stats_groups: req.stats_groups.clone(),
             inner_hits: dsl::with_inner_hits(&req.query).into_iter().cloned().collect(),
+            docvalue_fields: req.docvalue_fields.clone(),
         }
     }
 }
@@ -432,6 +440,15 @@ fn fetch<'a>(
                 };
                 explanation_json = Some(explanation(compiled.as_ref(), &at.searcher, f.address, f.score));
             }
+            let doc_values = if shown.docvalue_fields.is_empty() {
+                None
+            } else {
+                let source: serde_json::Value =
+                    doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+                let segment = at.searcher.segment_reader(f.address.segment_ord);
+                let mapper = at.shards.mapper();
+                Some(fields::fetch_doc_values(&mapper, &source, &shown.docvalue_fields, segment, f.address.doc_id)?)
+            };
             hits.push(Hit {
                 index: indices[f.index].clone(),
                 score: f.score,
@@ -444,6 +461,7 @@ fn fetch<'a>(
                 shard: at.shard,
                 nested: Vec::new(),
                 inner_hits: Vec::new(),
+                doc_values,
             });
             if !shown.inner_hits.is_empty() {
                 let inner_started = std::time::Instant::now();

@@ -415,6 +415,8 @@ pub(crate) fn inner_hits(
             shard: at.shard,
             nested: relative,
             inner_hits: Vec::new(),
+            // Read from the nested object's source.
+            doc_values: None,
         };
         let address = DocAddress { segment_ord: holder.segment_ord, doc_id: doc };
         for m in &deeper {
