@@ -60,6 +60,25 @@ pub fn check_mapping(mapper: &Mapper) -> Result<(), crate::error::EngineError> {
     Ok(())
 }
 
+/// Checks a mapping can rebuild a synthetic source on request
+/// (`force_synthetic_source`) though its index keeps its source as sent:
+/// there is then no fallback copy of what a field cannot rebuild, so a text
+/// field needs to be stored or to have a keyword sub-field.
+pub fn check_forced(mapper: &Mapper) -> Result<(), crate::error::EngineError> {
+    let mut paths: Vec<&String> = mapper.fields.keys().collect();
+    paths.sort();
+    for path in paths {
+        let field = &mapper.fields[path];
+        if field.kind == FieldKind::Text && !field.store && text_source_field(field).is_none() {
+            return Err(crate::error::EngineError::IllegalArgument(format!(
+                "field [{path}] of type [{}] doesn't support synthetic source unless it is stored or has a sub-field of type [keyword] with doc values or stored and without a normalizer",
+                field.type_name
+            )));
+        }
+    }
+    check_mapping(mapper)
+}
+
 struct Rules<'m> {
     mapper: &'m Mapper,
     /// Fields other fields `copy_to`.

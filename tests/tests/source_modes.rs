@@ -228,3 +228,25 @@ async fn synthetic_source_keep_on_objects_and_index() {
     let (_, got) = call(&c, url, Method::GET, "/keep/_doc/1", None).await;
     assert_eq!(got["_source"], json!({"kept": [{"a": 2}, {"a": 1}], "merged": {"a": [1, 2]}}));
 }
+
+#[tokio::test]
+async fn forcing_a_synthetic_source_needs_a_mapping_that_can_rebuild_it() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let plain = json!({"mappings": {"properties": {"text": {"type": "text"}}}});
+    call(&c, url, Method::PUT, "/plain", Some(plain)).await;
+    let rebuildable = json!({"mappings": {"properties": {
+        "text": {"type": "text", "fields": {"raw": {"type": "keyword"}}}
+    }}});
+    call(&c, url, Method::PUT, "/rebuildable", Some(rebuildable)).await;
+    for index in ["plain", "rebuildable"] {
+        call(&c, url, Method::PUT, &format!("/{index}/_doc/1?refresh=true"), Some(json!({"text": "foo"}))).await;
+    }
+    let (status, err) = call(&c, url, Method::GET, "/plain/_doc/1?force_synthetic_source=true", None).await;
+    assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("illegal_argument_exception")));
+    let (status, _) = call(&c, url, Method::POST, "/plain/_search?force_synthetic_source=true", None).await;
+    assert_eq!(status.as_u16(), 400);
+    let (_, got) = call(&c, url, Method::GET, "/rebuildable/_doc/1?force_synthetic_source=true", None).await;
+    assert_eq!(got["_source"], json!({"text": "foo"}));
+}

@@ -777,6 +777,9 @@ impl Engine {
                 None => self.index_shards(name)?,
             };
             let mapper = shards.mapper();
+            if req.force_synthetic_source && mapper.source.mode != crate::source_mode::SourceMode::Synthetic {
+                crate::synthetic::check_forced(&mapper)?;
+            }
             let compiler = self.compiler(name, &mapper, &fields);
             let filters: Vec<dsl::Query> =
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
