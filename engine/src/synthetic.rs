@@ -220,7 +220,7 @@ impl Rules<'_> {
                 None => values.to_vec(),
             },
             FieldKind::ConstantKeyword => field.constant.iter().map(|c| Value::from(c.as_str())).take(1).collect(),
-            FieldKind::Flattened => flattened(field, values).into_iter().collect(),
+            FieldKind::Flattened => flattened(self.mapper, field, values).into_iter().collect(),
             _ => doc_values(field, values),
         }
     }
@@ -307,13 +307,27 @@ fn number(d: f64) -> Value {
 
 /// A `flattened` field rebuilt from its key/value pairs: keys sorted,
 /// each key's values as sorted, deduplicated strings, then the values
-/// past `ignore_above`, as sent.
-fn flattened(field: &FieldMapper, values: &[Value]) -> Option<Value> {
+/// past `ignore_above`, as sent. A key the field maps as a field of its
+/// own (`properties`) comes back by its dotted name, as that field gives it.
+fn flattened(mapper: &Mapper, field: &FieldMapper, values: &[Value]) -> Option<Value> {
     let mut pairs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut mapped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for value in values {
         flatten_pairs("", value, &mut pairs);
+        for key in pairs.keys().cloned().collect::<Vec<_>>() {
+            if mapper.fields.contains_key(&join(&field.path, &key)) {
+                pairs.remove(&key);
+                mapped.entry(key.clone()).or_default().extend(crate::source_filter::values_at(value, &key));
+            }
+        }
     }
     let mut out = Map::new();
+    for (key, raw) in mapped {
+        let Some(sub) = mapper.fields.get(&join(&field.path, &key)) else { continue };
+        if let Some(value) = one_or_many(doc_values(sub, &raw)) {
+            out.insert(key, value);
+        }
+    }
     for (key, strings) in pairs {
         let (mut kept, ignored): (Vec<String>, Vec<String>) =
             strings.into_iter().partition(|s| field.ignore_above.is_none_or(|limit| s.chars().count() <= limit));

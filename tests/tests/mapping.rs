@@ -181,3 +181,40 @@ async fn ignore_malformed_dates_take_objects_numbers_do_not() {
     let (status, err) = call(&c, url, Method::PUT, "/im/_doc/2", Some(json!({"n": {"key": 1}}))).await;
     assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("document_parsing_exception")));
 }
+
+#[tokio::test]
+async fn flattened_fields_map_some_keys_as_fields_of_their_own() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"labels": {"type": "flattened", "properties": {
+        "host.name": {"type": "keyword"}, "status_code": {"type": "long"}
+    }}}});
+    call(&c, url, Method::PUT, "/fl", Some(json!({"mappings": mappings}))).await;
+    let docs = [
+        json!({"labels": {"host": {"name": "b"}, "status_code": 503, "region": "eu"}}),
+        json!({"labels": {"host": {"name": "a"}, "status_code": 200, "region": "us"}}),
+    ];
+    for (i, doc) in docs.iter().enumerate() {
+        call(&c, url, Method::PUT, &format!("/fl/_doc/{i}?refresh=true"), Some(doc.clone())).await;
+    }
+    let search = |body: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move { call(&c, &url, Method::POST, "/fl/_search", Some(body)).await.1 }
+    };
+    // A mapped long sorts and ranges as a number; other keys stay flattened.
+    let sorted = search(json!({"sort": [{"labels.status_code": "desc"}]})).await;
+    assert_eq!(ids(&sorted), ["0", "1"]);
+    let ranged = search(json!({"query": {"range": {"labels.status_code": {"gte": 300}}}})).await;
+    assert_eq!(ids(&ranged), ["0"]);
+    let region = search(json!({"query": {"term": {"labels.region": "us"}}})).await;
+    assert_eq!(ids(&region), ["1"]);
+    // A key asked by its full name in `fields`.
+    let fields =
+        search(json!({"query": {"ids": {"values": ["1"]}}, "fields": ["labels.region"], "_source": false})).await;
+    assert_eq!(fields["hits"]["hits"][0]["fields"], json!({"labels.region": ["us"]}));
+}
+
+fn ids(answer: &Value) -> Vec<&str> {
+    answer["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_id"].as_str().unwrap()).collect()
+}

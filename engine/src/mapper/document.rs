@@ -420,10 +420,7 @@ impl Parse<'_> {
             Value::Object(_) if matches!(field.kind, FieldKind::GeoPoint | FieldKind::Completion) => {
                 self.one(field, value)
             }
-            Value::Object(map) if field.kind == FieldKind::Flattened => {
-                self.flattened(field, &field.path.clone(), map);
-                Ok(())
-            }
+            Value::Object(map) if field.kind == FieldKind::Flattened => self.flattened(field, &field.path.clone(), map),
             // Each feature is a number of its own, under the field's path.
             Value::Object(map) if field.kind == FieldKind::RankFeatures => map.iter().try_for_each(|(name, v)| {
                 let feature = Arc::new(FieldMapper {
@@ -437,11 +434,23 @@ impl Parse<'_> {
         }
     }
 
-    fn flattened(&mut self, field: &Arc<FieldMapper>, prefix: &str, map: &Map<String, Value>) {
+    /// The keys of a `flattened` field's object: each a keyword under its
+    /// full path, or a field of its own where the flattened field maps
+    /// that key (`properties`).
+    fn flattened(
+        &mut self,
+        field: &Arc<FieldMapper>,
+        prefix: &str,
+        map: &Map<String, Value>,
+    ) -> Result<(), EngineError> {
         for (k, v) in map {
             let key = format!("{prefix}.{k}");
+            if let Some(mapped) = self.mapper.fields.get(&key).filter(|f| f.kind != FieldKind::Flattened) {
+                self.leaf(&mapped.clone(), v)?;
+                continue;
+            }
             match v {
-                Value::Object(inner) => self.flattened(field, &key, inner),
+                Value::Object(inner) => self.flattened(field, &key, inner)?,
                 Value::Null => {}
                 leaf => {
                     let leaves = match leaf {
@@ -462,6 +471,7 @@ impl Parse<'_> {
                 }
             }
         }
+        Ok(())
     }
 
     /// One value of a field, then its multi-fields and `copy_to` targets.

@@ -445,6 +445,10 @@ impl Mapper {
             }
             return Ok(());
         }
+        // A flattened field's `properties` map some of its keys as fields of their own.
+        if let Some(props) = map.get("properties").filter(|_| kind == "flattened") {
+            self.properties(path, props, depth + 1, nested)?;
+        }
         let mut field = FieldMapper::compile(path, kind, map, &self.analyzers)?;
         if let Some(limit) = self.limits.ignore_above {
             field.default_ignore_above(limit);

@@ -301,6 +301,18 @@ fn fetch_with(
 ) -> Result<Map<String, Value>, EngineError> {
     let mut names: Vec<(&String, &FieldMapper)> = mapper.fields.iter().map(|(k, f)| (k, &**f)).collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
+    // A key of a `flattened` field asked by its full name (not a pattern)
+    // is a keyword field of its own.
+    let keys: Vec<(String, FieldMapper)> = requests
+        .iter()
+        .filter(|r| !r.pattern.contains('*') && !mapper.fields.contains_key(&r.pattern))
+        .filter_map(|r| {
+            let flattened = flattened_holding(mapper, &r.pattern)?;
+            let key = FieldMapper { path: r.pattern.clone(), kind: FieldKind::Keyword, ..flattened.clone() };
+            Some((r.pattern.clone(), key))
+        })
+        .collect();
+    names.extend(keys.iter().map(|(path, key)| (path, key)));
     let mut wanted = Vec::new();
     for req in requests {
         for (path, field) in names.iter().filter(|(path, _)| wildcard_match(&req.pattern, path)) {
@@ -325,6 +337,18 @@ fn fetch_with(
     let mut out = Map::new();
     scope.fill(None, source, &mut out)?;
     Ok(out)
+}
+
+/// The `flattened` field a dotted path is a key of, if any.
+fn flattened_holding<'m>(mapper: &'m Mapper, path: &str) -> Option<&'m FieldMapper> {
+    let mut at = path;
+    while let Some((parent, _)) = at.rsplit_once('.') {
+        if let Some(f) = mapper.fields.get(parent).filter(|f| f.kind == FieldKind::Flattened) {
+            return Some(f);
+        }
+        at = parent;
+    }
+    None
 }
 
 /// One `fetch`: the fields wanted, with their date formats.
@@ -424,7 +448,9 @@ impl Scope<'_> {
             let mut leaves = std::collections::BTreeMap::new();
             collect_leaves(value, &prefix, &mut leaves);
             for (path, values) in leaves {
-                let known = self.mapper.fields.contains_key(&path) || self.nested_parent(&path) != nested;
+                let known = self.mapper.fields.contains_key(&path)
+                    || flattened_holding(self.mapper, &path).is_some()
+                    || self.nested_parent(&path) != nested;
                 let asked = self.requests.iter().any(|r| r.include_unmapped && wildcard_match(&r.pattern, &path));
                 if !known && asked {
                     out.entry(relative(&path)).or_insert(Value::Array(values));
