@@ -204,6 +204,8 @@ impl IndexedDoc {
                 IndexValue::Double(v) => OwnedValue::F64(*v),
                 IndexValue::Bool(v) => OwnedValue::Bool(*v),
                 IndexValue::Ip(bits) => OwnedValue::Str(format!("{bits:032x}")),
+                // One order-preserving string per range, which range queries read.
+                IndexValue::Range(bounds) => OwnedValue::Str(bounds.encode()),
                 IndexValue::Geo { lat, lon } => {
                     doc.terms.entry(format!("{path}.lat")).or_default().push(OwnedValue::F64(*lat));
                     doc.terms.entry(format!("{path}.lon")).or_default().push(OwnedValue::F64(*lon));

@@ -35,6 +35,12 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "rank_feature",
     "rank_features",
     "token_count",
+    "integer_range",
+    "long_range",
+    "float_range",
+    "double_range",
+    "date_range",
+    "ip_range",
 ];
 
 /// Field types Elasticsearch has that Tensile does not index yet.
@@ -45,12 +51,6 @@ const UNSUPPORTED_TYPES: &[&str] = &[
     "percolator",
     "join",
     "version",
-    "integer_range",
-    "float_range",
-    "long_range",
-    "double_range",
-    "date_range",
-    "ip_range",
     "semantic_text",
     "histogram",
     "aggregate_metric_double",

@@ -18,7 +18,8 @@ fn may_match_below(patterns: &[String], path: &str) -> bool {
 }
 
 /// The values at a dotted path of a source, arrays flattened, as a stored
-/// field holds them.
+/// field holds them; an object at the path is one value (a range, a
+/// point), for the field to read or refuse.
 pub fn values_at(source: &Value, path: &str) -> Vec<Value> {
     let mut out = Vec::new();
     collect(source, path, &mut out);
@@ -28,6 +29,7 @@ pub fn values_at(source: &Value, path: &str) -> Vec<Value> {
 fn collect(value: &Value, path: &str, out: &mut Vec<Value>) {
     match value {
         Value::Array(items) => items.iter().for_each(|item| collect(item, path, out)),
+        Value::Object(_) if path.is_empty() => out.push(value.clone()),
         Value::Object(map) => {
             // A key may itself hold dots (`{"a.b": 1}`): try every split.
             let splits = path.match_indices('.').map(|(i, _)| i).chain(std::iter::once(path.len()));
@@ -93,7 +95,9 @@ mod tests {
         assert_eq!(values_at(&source, "a.b"), [serde_json::json!(1), serde_json::json!(2)]);
         assert_eq!(values_at(&source, "c.d"), [serde_json::json!("x"), serde_json::json!("y")]);
         assert_eq!(values_at(&source, "e.f"), [serde_json::json!(true)]);
-        assert!(values_at(&source, "n").is_empty() && values_at(&source, "a").is_empty());
+        assert!(values_at(&source, "n").is_empty());
+        // An object at the path is one value, for the field to read or refuse.
+        assert_eq!(values_at(&source, "a"), [serde_json::json!({"b": [1, 2]})]);
     }
     use serde_json::json;
 

@@ -297,6 +297,13 @@ fn shown(field: &FieldMapper, value: IndexValue) -> Value {
             Value::from(ip.to_string())
         }
         IndexValue::Geo { lat, lon } => serde_json::json!({"lat": lat, "lon": lon}),
+        IndexValue::Range(bounds) => match field.kind {
+            FieldKind::Range(kind) => {
+                let format = field.format.clone().unwrap_or_else(crate::mapper::date::DateFormat::default_format);
+                bounds.to_json(kind, &|ms| format.format_millis(ms))
+            }
+            _ => Value::Null,
+        },
         IndexValue::Ignored | IndexValue::SourceOnly => Value::Null,
     }
 }

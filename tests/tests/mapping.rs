@@ -218,3 +218,65 @@ async fn flattened_fields_map_some_keys_as_fields_of_their_own() {
 fn ids(answer: &Value) -> Vec<&str> {
     answer["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_id"].as_str().unwrap()).collect()
 }
+
+#[tokio::test]
+async fn range_fields_hold_ranges_and_answer_by_relation() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "ages": {"type": "integer_range"},
+        "during": {"type": "date_range", "format": "yyyy-MM-dd"},
+        "net": {"type": "ip_range"}
+    }});
+    call(&c, url, Method::PUT, "/ranges", Some(json!({"mappings": mappings}))).await;
+    let docs = [
+        json!({"ages": {"gte": 10, "lt": 20}, "during": {"gte": "2020-01-01", "lte": "2020-01-31"}, "net": "10.0.0.0/8"}),
+        json!({"ages": [{"gte": 30, "lte": 40}, {"gt": 50}], "net": {"gte": "192.168.0.1", "lte": "192.168.0.9"}}),
+    ];
+    for (i, doc) in docs.iter().enumerate() {
+        let (status, body) =
+            call(&c, url, Method::PUT, &format!("/ranges/_doc/{i}?refresh=true"), Some(doc.clone())).await;
+        assert_eq!(status.as_u16(), 201, "{body}");
+    }
+    let search = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            ids(&call(&c, &url, Method::POST, "/ranges/_search", Some(json!({"query": q}))).await.1)
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // A term is a point the ranges hold; `lt: 20` ends at 19.
+    assert_eq!(search(json!({"term": {"ages": 15}})).await, ["0"]);
+    assert!(search(json!({"term": {"ages": 20}})).await.is_empty());
+    assert_eq!(search(json!({"term": {"ages": 1000}})).await, ["1"], "open above 50");
+    assert_eq!(search(json!({"term": {"net": "10.1.2.3"}})).await, ["0"]);
+    // Relations between the document's ranges and the query's.
+    let relation = |r: &str| json!({"range": {"ages": {"gte": 12, "lte": 35, "relation": r}}});
+    let mut both = search(relation("intersects")).await;
+    both.sort();
+    assert_eq!(both, ["0", "1"]);
+    assert!(search(relation("within")).await.is_empty());
+    assert_eq!(search(json!({"range": {"ages": {"gte": 12, "lte": 15, "relation": "contains"}}})).await, ["0"]);
+    // A date's upper bound covers its whole day.
+    assert_eq!(search(json!({"term": {"during": "2020-01-31"}})).await, ["0"]);
+    let (_, found) = call(
+        &c,
+        url,
+        Method::POST,
+        "/ranges/_search",
+        Some(json!({"query": {"ids": {"values": ["0"]}}, "fields": ["ages", "during"]})),
+    )
+    .await;
+    assert_eq!(
+        found["hits"]["hits"][0]["fields"],
+        json!({"ages": [{"gte": 10, "lte": 19}], "during": [{"gte": "2020-01-01", "lte": "2020-01-31"}]})
+    );
+    let (status, _) = call(&c, url, Method::POST, "/ranges/_search", Some(json!({"sort": ["ages"]}))).await;
+    assert_eq!(status.as_u16(), 400);
+    let (status, err) =
+        call(&c, url, Method::PUT, "/ranges/_doc/bad", Some(json!({"ages": {"gte": 5, "lte": 1}}))).await;
+    assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("document_parsing_exception")));
+}

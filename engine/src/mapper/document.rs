@@ -34,6 +34,8 @@ pub enum IndexValue {
     /// A value kept in `_source` alone (`binary`): not searchable, but the
     /// field exists.
     SourceOnly,
+    /// A range field's range.
+    Range(super::range::Bounds),
 }
 
 /// A document parsed against the mapping.

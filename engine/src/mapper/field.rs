@@ -42,6 +42,8 @@ pub enum FieldKind {
     RankFeatures,
     /// `token_count`: text indexed as the number of its tokens, an integer.
     TokenCount,
+    /// `integer_range`, `date_range`, ...: a range of values.
+    Range(super::range::RangeKind),
 }
 
 impl FieldKind {
@@ -73,7 +75,7 @@ impl FieldKind {
             "rank_feature" => FieldKind::RankFeature,
             "rank_features" => FieldKind::RankFeatures,
             "token_count" => FieldKind::TokenCount,
-            _ => return None,
+            other => FieldKind::Range(super::range::RangeKind::of_type(other)?),
         })
     }
 
@@ -196,6 +198,7 @@ fn parameters(kind: FieldKind) -> &'static [&'static str] {
         FieldKind::Binary => &[],
         FieldKind::RankFeature | FieldKind::RankFeatures => &["positive_score_impact"],
         FieldKind::TokenCount => &["analyzer", "enable_position_increments", "boost"],
+        FieldKind::Range(_) => &["coerce", "format", "locale", "boost"],
     }
 }
 
@@ -380,7 +383,7 @@ impl FieldMapper {
             }
             field.ignore_above = Some(n as usize);
         }
-        if matches!(kind, FieldKind::Date | FieldKind::DateNanos) {
+        if matches!(kind, FieldKind::Date | FieldKind::DateNanos | FieldKind::Range(super::range::RangeKind::Date)) {
             let default = if kind == FieldKind::DateNanos { DEFAULT_NANOS_FORMAT } else { DEFAULT_FORMAT };
             let text = map.get("format").map_or(default.to_owned(), crate::settings_text);
             field.format = Some(DateFormat::parse(&text).map_err(|e| {
@@ -525,6 +528,9 @@ impl FieldMapper {
                 }
             }),
             FieldKind::Date | FieldKind::DateNanos => self.date(value)?,
+            FieldKind::Range(kind) => {
+                IndexValue::Range(super::range::parse(kind, value, &|v, up| self.date_millis(v, up))?)
+            }
             FieldKind::Ip => {
                 let raw = text()?;
                 let ip: IpAddr = raw.parse().map_err(|_| format!("'{raw}' is not an IP string literal."))?;
@@ -547,6 +553,21 @@ impl FieldMapper {
             }
             FieldKind::Alias => return Err(format!("Cannot write to a field alias [{}].", self.path)),
         }))
+    }
+
+    /// A date bound of a `date_range` field, in epoch millis; a text's
+    /// missing parts rounded up with `round_up`.
+    fn date_millis(&self, value: &Value, round_up: bool) -> Result<i64, String> {
+        if let (Value::String(text), Some(format)) = (value, &self.format) {
+            let reading = super::date::Reading { round_up, offset: 0 };
+            if let Some(instant) = format.parse_with(text, reading) {
+                return Ok(instant.millis());
+            }
+        }
+        match self.date(value)? {
+            IndexValue::Date(millis) => Ok(millis),
+            _ => Err(format!("failed to parse date field [{}]", crate::settings_text(value))),
+        }
     }
 
     fn double(&self, value: &Value) -> Result<f64, String> {
@@ -705,4 +726,11 @@ pub fn geo_point(value: &Value) -> Result<(f64, f64), String> {
         return Err(format!("illegal longitude value [{lon}] for {}", "geo_point"));
     }
     Ok((lat, lon))
+}
+
+/// An address from the bits of its IPv6 form, as Elasticsearch writes it
+/// (IPv4-mapped addresses in dotted form).
+pub(crate) fn ip_text(bits: u128) -> String {
+    let v6 = std::net::Ipv6Addr::from(bits);
+    v6.to_ipv4_mapped().map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4).to_string()
 }

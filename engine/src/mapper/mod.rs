@@ -15,6 +15,7 @@ pub mod document;
 pub mod dynamic;
 pub mod field;
 pub mod geo;
+pub mod range;
 pub mod units;
 
 pub use document::{IndexValue, NestedDoc, ParsedDoc};

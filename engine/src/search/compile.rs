@@ -131,7 +131,10 @@ impl Compiler<'_> {
             IndexValue::Bool(b) => term.append_type_and_fast_value(b),
             IndexValue::Ip(bits) => term.append_type_and_str(&format!("{bits:032x}")),
             IndexValue::Text(t) => return Some(self.text_term(field, &t)),
-            IndexValue::Geo { .. } | IndexValue::Ignored | IndexValue::SourceOnly => return None,
+            // Range fields are queried by `range_field` instead.
+            IndexValue::Geo { .. } | IndexValue::Ignored | IndexValue::SourceOnly | IndexValue::Range(_) => {
+                return None
+            }
         }
         Some(term)
     }
@@ -573,6 +576,14 @@ impl Compiler<'_> {
             Query::Term { field, value, boost } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;
+                // A term on a range field: the ranges holding that point.
+                if let FieldKind::Range(kind) = f.kind {
+                    let date = |v: &Value, up: bool| self.date_bound(f, &crate::settings_text(v), 0, up);
+                    let date = |v: &Value, up: bool| date(v, up).map_err(|e| e.to_string());
+                    let point = crate::mapper::range::point(kind, value, &date)
+                        .map_err(|e| EngineError::QueryShard(format!("failed to create query: {e}")))?;
+                    return Ok(self.range_field_query(f, kind, point, Default::default(), *boost));
+                }
                 let Some(term) = self.strict_term(f, value)? else { return Ok(Box::new(EmptyQuery)) };
                 if f.kind.is_text() {
                     boosted(self.text_term_query(f, term), *boost)
@@ -692,8 +703,13 @@ impl Compiler<'_> {
                 let Some(term) = term else { return Ok(Box::new(EmptyQuery)) };
                 boosted(self.fuzzy(f, term, value, fuzziness, *prefix_length, *transpositions)?, *boost)
             }
-            Query::Range { field, gt, gte, lt, lte, format, time_zone, boost } => {
-                self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *boost)?
+            Query::Range { field, gt, gte, lt, lte, format, time_zone, relation, boost } => {
+                match self.query_field(field).filter(|f| matches!(f.kind, FieldKind::Range(_))) {
+                    Some(f) => {
+                        self.range_field(&f, [gt, gte, lt, lte], format, time_zone.as_deref(), *relation, *boost)?
+                    }
+                    None => self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *boost)?,
+                }
             }
             Query::Exists { field } => term_query(Term::from_field_text(self.fields.exists, field)),
             Query::Ids { values } if values.len() > self.limits.max_result_window => {
@@ -1168,6 +1184,66 @@ impl Compiler<'_> {
         } else {
             Ok(instant.millis())
         }
+    }
+
+    /// A query on a range field's ranges: they must relate to the query's
+    /// bounds (`relation`); date bounds read as the `range` query reads them
+    /// (date math, `format`, `time_zone`, upper bounds rounded up).
+    fn range_field(
+        &self,
+        field: &FieldMapper,
+        bounds: [&Option<Value>; 4],
+        format: &Option<String>,
+        time_zone: Option<&str>,
+        relation: crate::mapper::range::Relation,
+        boost: f32,
+    ) -> Result<Compiled, EngineError> {
+        let FieldKind::Range(kind) = field.kind else { return Ok(Box::new(EmptyQuery)) };
+        let mut field = field.clone();
+        if let Some(f) = format {
+            field.format = Some(crate::mapper::date::DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?);
+        }
+        let offset = match time_zone {
+            Some(zone) => crate::mapper::date_math::zone_offset(zone).ok_or_else(|| {
+                EngineError::Unsupported(format!("the time zone [{zone}] (only fixed offsets) in the [range] query"))
+            })?,
+            None => 0,
+        };
+        let [gt, gte, lt, lte] = bounds;
+        let mut object = serde_json::Map::new();
+        for (name, value, round_up) in [("gt", gt, true), ("gte", gte, false), ("lt", lt, false), ("lte", lte, true)] {
+            let Some(value) = value else { continue };
+            // Dates given as text are read here (date math included), as millis.
+            let value = match value {
+                Value::String(text) if kind == crate::mapper::range::RangeKind::Date => {
+                    Value::from(self.date_bound(&field, text, offset, round_up)?)
+                }
+                other => other.clone(),
+            };
+            object.insert(name.to_owned(), value);
+        }
+        let millis = |v: &Value, _: bool| v.as_i64().ok_or_else(|| format!("failed to parse date field [{v}]"));
+        let query_bounds = crate::mapper::range::parse(kind, &Value::Object(object), &millis)
+            .map_err(|e| EngineError::QueryShard(format!("failed to create query: {e}")))?;
+        Ok(self.range_field_query(&field, kind, query_bounds, relation, boost))
+    }
+
+    fn range_field_query(
+        &self,
+        field: &FieldMapper,
+        kind: crate::mapper::range::RangeKind,
+        bounds: crate::mapper::range::Bounds,
+        relation: crate::mapper::range::Relation,
+        boost: f32,
+    ) -> Compiled {
+        let holding = term_query(Term::from_field_text(self.fields.exists, &field.path));
+        Box::new(super::range_field::RangeFieldQuery {
+            holding: Box::new(ConstScoreQuery::new(holding, boost)),
+            column: format!("_terms.{}", field.path),
+            kind,
+            bounds,
+            relation,
+        })
     }
 
     fn range(

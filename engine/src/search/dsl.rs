@@ -155,6 +155,9 @@ pub enum Query {
         format: Option<String>,
         /// `time_zone`: the zone of dates without one, and of date math roundings.
         time_zone: Option<String>,
+        /// How a range field's ranges must relate to the query's (on other
+        /// fields a value is a point, which intersects).
+        relation: crate::mapper::range::Relation,
         boost: f32,
     },
     Exists {
@@ -802,9 +805,10 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 lte: None,
                 format: None,
                 time_zone: None,
+                relation: Default::default(),
                 boost: boost(o)?,
             };
-            if let Query::Range { gt, gte, lt, lte, format, time_zone, .. } = &mut q {
+            if let Query::Range { gt, gte, lt, lte, format, time_zone, relation, .. } = &mut q {
                 for (k, v) in o {
                     match k.as_str() {
                         "gt" => *gt = Some(v.clone()).filter(|v| !v.is_null()),
@@ -815,15 +819,14 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         "time_zone" => *time_zone = v.as_str().map(str::to_owned),
                         // How a range field's ranges must relate to the query's;
                         // on other fields a value is a point, which intersects.
-                        "relation" => match v.as_str().map(str::to_ascii_lowercase).as_deref() {
-                            Some("intersects" | "within" | "contains") => {}
-                            _ => {
-                                return Err(parsing(format!(
+                        "relation" => {
+                            *relation = v.as_str().and_then(crate::mapper::range::Relation::parse).ok_or_else(|| {
+                                parsing(format!(
                                     "[range] query does not support relation [{}]",
                                     crate::settings_text(v)
-                                )))
-                            }
-                        },
+                                ))
+                            })?
+                        }
                         "boost" | "_name" => {}
                         other => return Err(parsing(format!("[range] query does not support [{other}]"))),
                     }

@@ -5,6 +5,7 @@
 
 use crate::error::EngineError;
 use crate::mapper::date::{format_iso_millis, DateFormat};
+use crate::mapper::range::RangeKind;
 use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use crate::resolve::wildcard_match;
 use crate::source_filter::values_at;
@@ -74,7 +75,7 @@ impl ValueFormat {
         if field.kind.is_numeric() {
             return Ok(ValueFormat::Number(super::decimal_format::DecimalFormat::parse(format)?));
         }
-        if matches!(field.kind, FieldKind::Date | FieldKind::DateNanos) {
+        if matches!(field.kind, FieldKind::Date | FieldKind::DateNanos | FieldKind::Range(RangeKind::Date)) {
             return Ok(ValueFormat::Date(DateFormat::parse(format).map_err(|e| super::dsl::parsing(e.0))?));
         }
         Err(EngineError::IllegalArgument(format!(
@@ -166,6 +167,11 @@ fn present(field: &FieldMapper, parsed: IndexValue, format: Option<&ValueFormat>
             Some(Value::String(ip.to_string()))
         }
         IndexValue::Geo { lat, lon } => Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]})),
+        IndexValue::Range(bounds) => {
+            let FieldKind::Range(kind) = field.kind else { return None };
+            let dates = format.or(field.format.as_ref());
+            Some(bounds.to_json(kind, &|ms| dates.map_or_else(|| format_iso_millis(ms), |f| f.format_millis(ms))))
+        }
         IndexValue::Ignored | IndexValue::SourceOnly => None,
     }
 }

@@ -24,6 +24,7 @@ mod phrase_suggest;
 pub mod pit;
 mod profile;
 pub mod query_string;
+pub mod range_field;
 pub mod rank_feature;
 pub mod rescore;
 pub mod scroll;

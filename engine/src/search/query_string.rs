@@ -293,7 +293,18 @@ impl Parser<'_> {
                             (false, true) => (None, None, None, Some(bound)),
                             (false, false) => (None, None, Some(bound), None),
                         };
-                        return Ok(Query::Range { field, gt, gte, lt, lte, format: None, time_zone: None, boost: 1.0 });
+                        let relation = Default::default();
+                        return Ok(Query::Range {
+                            field,
+                            gt,
+                            gte,
+                            lt,
+                            lte,
+                            format: None,
+                            time_zone: None,
+                            relation,
+                            boost: 1.0,
+                        });
                     }
                 }
                 let value = self.word();
@@ -385,7 +396,17 @@ impl Parser<'_> {
         };
         let (gt, gte) = side(lower, lower_inclusive);
         let (lt, lte) = side(upper, upper_inclusive);
-        Ok(Query::Range { field: field.to_owned(), gt, gte, lt, lte, format: None, time_zone: None, boost: 1.0 })
+        Ok(Query::Range {
+            field: field.to_owned(),
+            gt,
+            gte,
+            lt,
+            lte,
+            format: None,
+            time_zone: None,
+            relation: Default::default(),
+            boost: 1.0,
+        })
     }
 
     /// One side of a range: a word or a quoted value; `*` is open.

@@ -295,6 +295,9 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
             )));
         }
     }
+    if let Some(f) = mapper.fields.get(name).filter(|f| matches!(f.kind, FieldKind::Range(_))) {
+        return Err(EngineError::IllegalArgument(format!("Sorting by range field [{}] is not supported", f.path)));
+    }
     match mapper.fields.get(name) {
         None if key.unmapped_ok => Ok(()),
         None => Err(EngineError::QueryShard(format!("No mapping found for [{name}] in order to sort on"))),
@@ -423,6 +426,7 @@ pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Val
         lte,
         format,
         time_zone: None,
+        relation: Default::default(),
         boost: 1.0,
     })
 }
