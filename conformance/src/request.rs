@@ -94,6 +94,12 @@ pub fn build(api_name: &str, params: &Map<String, Value>, body: Option<&Value>) 
             let mut out = String::new();
             for line in lines {
                 match line {
+                    // A document written over several YAML lines is one NDJSON
+                    // line, as Elasticsearch's runner reads and rewrites it.
+                    Value::String(s) if s.contains('\n') => match serde_json::from_str::<Value>(s) {
+                        Ok(parsed) => out.push_str(&parsed.to_string()),
+                        Err(_) => out.push_str(s),
+                    },
                     Value::String(s) => out.push_str(s),
                     other => out.push_str(&other.to_string()),
                 }
@@ -145,6 +151,10 @@ mod tests {
         assert_eq!(r.uri, "/_bulk?refresh=true");
         assert_eq!(r.content_type, Some("application/x-ndjson"));
         assert_eq!(String::from_utf8(r.body.unwrap()).unwrap(), "{\"index\":{\"_index\":\"i\"}}\n{\"f\":1}\n");
+        // A document written over several lines is sent as one.
+        let body = json!(["{\"create\": {}}", "{\n  \"f\": 1,\n  \"g\": 2\n}"]);
+        let r = build("bulk", &params(json!({})), Some(&body)).unwrap();
+        assert_eq!(String::from_utf8(r.body.unwrap()).unwrap(), "{\"create\": {}}\n{\"f\":1,\"g\":2}\n");
     }
 
     #[test]

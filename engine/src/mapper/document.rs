@@ -524,6 +524,10 @@ impl Parse<'_> {
             self.one(&sub, value)?;
         }
         // As in Elasticsearch, a copied value is not copied on again: no chains, no cycles.
+        let object = value.is_object() && !matches!(field.kind, FieldKind::GeoPoint | FieldKind::Completion);
+        if object && !field.copy_to.is_empty() {
+            return Err(parsing_error("Copy-to currently only works for value-type fields, not objects."));
+        }
         if !self.copying {
             self.copying = true;
             let copied = field.copy_to.clone().into_iter().try_for_each(|target| {
@@ -599,6 +603,17 @@ mod tests {
 
     fn values(p: &ParsedDoc) -> Vec<(String, IndexValue)> {
         p.values.iter().map(|(f, v)| (f.path.clone(), v.clone())).collect()
+    }
+
+    #[test]
+    fn copy_to_takes_values_not_objects() {
+        let m = mapper(json!({"properties": {
+            "r": {"type": "long_range", "copy_to": "c"}, "n": {"type": "long", "copy_to": "c"}, "c": {"type": "keyword"}
+        }}));
+        let err = parse(&m, json!({"r": {"gte": 1}})).unwrap_err();
+        assert!(err.to_string().contains("Copy-to currently only works for value-type fields"), "{err}");
+        let p = parse(&m, json!({"n": 5})).unwrap();
+        assert!(values(&p).contains(&("c".to_owned(), IndexValue::Keyword("5".into()))));
     }
 
     #[test]
