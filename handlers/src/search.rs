@@ -291,6 +291,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             force_synthetic_source: p.force_synthetic_source.unwrap_or(false),
             // Set below, with the URL's `docvalue_fields`.
             docvalue_fields: Vec::new(),
+            fields: Vec::new(),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
@@ -329,6 +330,9 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
         let view = View::of(p, body, &request);
         if let Some(asked) = &view.docvalue_fields {
             request.docvalue_fields = fields::parse_requests(asked).map_err(es_error)?;
+        }
+        if let Some(asked) = &view.fields {
+            request.fields = fields::parse_requests(asked).map_err(es_error)?;
         }
         if let Some(Value::Array(asked)) = &view.docvalue_fields {
             for index in &indices {
@@ -670,7 +674,12 @@ pub(crate) fn render(
                 None => fields
                     .extend(fields::fetch(&mapper, &source, &docvalue_requests, Fetch::DocValues).map_err(es_error)?),
             }
-            fields.extend(fields::fetch(&mapper, &source, &field_requests, Fetch::Fields).map_err(es_error)?);
+            match &hit.column_fields {
+                Some(column_fields) => fields.extend(column_fields.clone()),
+                None => {
+                    fields.extend(fields::fetch(&mapper, &source, &field_requests, Fetch::Fields).map_err(es_error)?)
+                }
+            }
             let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[1];
             *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);
             if !fields.is_empty() {

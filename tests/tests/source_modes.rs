@@ -250,3 +250,21 @@ async fn forcing_a_synthetic_source_needs_a_mapping_that_can_rebuild_it() {
     let (_, got) = call(&c, url, Method::GET, "/rebuildable/_doc/1?force_synthetic_source=true", None).await;
     assert_eq!(got["_source"], json!({"text": "foo"}));
 }
+
+#[tokio::test]
+async fn fields_of_a_synthetic_source_index_come_from_the_columns() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let body = json!({
+        "settings": {"index": {"mapping.source.mode": "synthetic"}},
+        "mappings": {"properties": {"n": {"type": "long", "copy_to": "copy"}, "copy": {"type": "keyword"}}}
+    });
+    call(&c, url, Method::PUT, "/syn", Some(body)).await;
+    call(&c, url, Method::PUT, "/syn/_doc/1?refresh=true", Some(json!({"n": 100}))).await;
+    let (_, found) = call(&c, url, Method::POST, "/syn/_search", Some(json!({"fields": ["n", "copy"]}))).await;
+    let hit = &found["hits"]["hits"][0];
+    // The copy is not in the source, but the field holds it.
+    assert_eq!(hit["_source"], json!({"n": 100}));
+    assert_eq!(hit["fields"], json!({"copy": ["100"], "n": [100]}));
+}

@@ -284,18 +284,20 @@ pub fn fetch(
     fetch_with(mapper, source, requests, how, None)
 }
 
-/// `docvalue_fields` of one hit read from its columns, as Elasticsearch
-/// reads doc values (`copy_to` copies included); fields inside `nested`
-/// objects, and types whose columns do not hold their values as they
-/// are, from the source.
-pub fn fetch_doc_values(
+/// The `fields` (or `docvalue_fields`) of one hit read from its columns,
+/// as Elasticsearch reads doc values (`copy_to` copies included): for
+/// `docvalue_fields`, and for `fields` of an index keeping a synthetic
+/// source. Fields inside `nested` objects, and types whose columns do not
+/// hold their values as they are, from the source.
+pub fn fetch_from_columns(
     mapper: &Mapper,
     source: &Value,
     requests: &[FieldRequest],
+    how: Fetch,
     segment: &tantivy::SegmentReader,
     doc: tantivy::DocId,
 ) -> Result<Map<String, Value>, EngineError> {
-    fetch_with(mapper, source, requests, Fetch::DocValues, Some((segment, doc)))
+    fetch_with(mapper, source, requests, how, Some((segment, doc)))
 }
 
 fn fetch_with(
@@ -388,7 +390,7 @@ impl Scope<'_> {
                 continue;
             }
             let mut values = Vec::new();
-            let from_columns = match self.columns.filter(|_| self.how == Fetch::DocValues && nested.is_none()) {
+            let from_columns = match self.columns.filter(|_| nested.is_none()) {
                 Some((segment, doc)) => column_values(field, segment, doc),
                 None => None,
             };

@@ -101,6 +101,9 @@ pub struct SearchRequest {
     pub force_synthetic_source: bool,
     /// `docvalue_fields`: read from each hit's columns ([`Hit::doc_values`]).
     pub docvalue_fields: Vec<fields::FieldRequest>,
+    /// `fields`: read from each hit's columns when its index keeps a
+    /// synthetic source ([`Hit::column_fields`]).
+    pub fields: Vec<fields::FieldRequest>,
 }
 
 impl Default for SearchRequest {
@@ -128,6 +131,7 @@ impl Default for SearchRequest {
             slice: None,
             force_synthetic_source: false,
             docvalue_fields: Vec::new(),
+            fields: Vec::new(),
         }
     }
 }
@@ -169,6 +173,9 @@ pub struct Hit {
     /// The request's `docvalue_fields`, read from the hit's columns
     /// (`None`: not asked, or to read from the source).
     pub doc_values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The request's `fields`, read from the hit's columns when its index
+    /// keeps a synthetic source (`None`: from the source).
+    pub column_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// One `inner_hits` section of a hit: the best nested documents it holds
@@ -283,6 +290,7 @@ pub(crate) struct Shown {
     /// `force_synthetic_source`.
     force_synthetic: bool,
     docvalue_fields: Vec<fields::FieldRequest>,
+    fields: Vec<fields::FieldRequest>,
 }
 
 impl Shown {
@@ -301,6 +309,7 @@ impl Shown {
             stats_groups: req.stats_groups.clone(),
             inner_hits: dsl::with_inner_hits(&req.query).into_iter().cloned().collect(),
             docvalue_fields: req.docvalue_fields.clone(),
+            fields: req.fields.clone(),
         }
     }
 }
@@ -441,15 +450,28 @@ fn fetch<'a>(
                 };
                 explanation_json = Some(explanation(compiled.as_ref(), &at.searcher, f.address, f.score));
             }
-            let doc_values = if shown.docvalue_fields.is_empty() {
-                None
-            } else {
-                let source: serde_json::Value =
-                    doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-                let segment = at.searcher.segment_reader(f.address.segment_ord);
-                let mapper = at.shards.mapper();
-                Some(fields::fetch_doc_values(&mapper, &source, &shown.docvalue_fields, segment, f.address.doc_id)?)
-            };
+            let mapper = at.shards.mapper();
+            let synthetic = mapper.source.mode == crate::source_mode::SourceMode::Synthetic;
+            let (doc_values, column_fields) =
+                if shown.docvalue_fields.is_empty() && !(synthetic && !shown.fields.is_empty()) {
+                    (None, None)
+                } else {
+                    let source: serde_json::Value =
+                        doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+                    let segment = at.searcher.segment_reader(f.address.segment_ord);
+                    let read = |requests: &[fields::FieldRequest], how| {
+                        fields::fetch_from_columns(&mapper, &source, requests, how, segment, f.address.doc_id)
+                    };
+                    let doc_values = match shown.docvalue_fields.is_empty() {
+                        true => None,
+                        false => Some(read(&shown.docvalue_fields, fields::Fetch::DocValues)?),
+                    };
+                    let column_fields = match synthetic && !shown.fields.is_empty() {
+                        true => Some(read(&shown.fields, fields::Fetch::Fields)?),
+                        false => None,
+                    };
+                    (doc_values, column_fields)
+                };
             hits.push(Hit {
                 index: indices[f.index].clone(),
                 score: f.score,
@@ -463,6 +485,7 @@ fn fetch<'a>(
                 nested: Vec::new(),
                 inner_hits: Vec::new(),
                 doc_values,
+                column_fields,
             });
             if !shown.inner_hits.is_empty() {
                 let inner_started = std::time::Instant::now();

@@ -417,6 +417,7 @@ pub(crate) fn inner_hits(
             inner_hits: Vec::new(),
             // Read from the nested object's source.
             doc_values: None,
+            column_fields: None,
         };
         let address = DocAddress { segment_ord: holder.segment_ord, doc_id: doc };
         for m in &deeper {
