@@ -213,6 +213,7 @@ pub fn markdown(results: &[TestResult]) -> String {
         let _ = writeln!(out, "| {api} | {n} |");
     }
     document_and_index_failures(results, &mut out);
+    search_failures(results, &mut out);
     let _ = writeln!(
         out,
         "\n## Stale tests\n\nRead at an older commit, they assert what Elasticsearch 9 no longer does (or send a request no Elasticsearch takes); Elasticsearch 9 wins and they count as not passed (`conformance/stale.tsv`).\n"
@@ -238,6 +239,15 @@ fn is_document_or_index(file: &str) -> bool {
 fn failure_reason(r: &TestResult) -> String {
     let Outcome::Fail { step, reason } = &r.outcome else { return String::new() };
     if !r.not_built.is_empty() {
+        // The part not built, as the server's 501 names it, when the step says.
+        let named = reason
+            .split_once("\"reason\":\"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(said, _)| said)
+            .filter(|said| said.contains("not implemented by Tensile yet"));
+        if let (Some(said), [api]) = (named, r.not_built.as_slice()) {
+            return format!("`{api}` answered 501: {said}");
+        }
         let apis: Vec<String> = r.not_built.iter().map(|a| format!("`{a}`")).collect();
         return format!("calls {}, not built yet", apis.join(", "));
     }
@@ -251,13 +261,57 @@ fn failure_reason(r: &TestResult) -> String {
     format!("{step}: {}", short.replace('|', "\\|").replace('\n', " "))
 }
 
+/// The directories of the search APIs, whose failing tests the report
+/// names one by one (those of aggregations, a later issue, counted).
+const SEARCH: &[&str] = &[
+    "search",
+    "count",
+    "msearch",
+    "scroll",
+    "explain",
+    "field_caps",
+    "suggest",
+    "termvectors",
+    "mtermvectors",
+    "validate_query",
+    "search_shards",
+    "point_in_time",
+];
+
+fn is_search(file: &str) -> bool {
+    let dir = directory(file);
+    let name = dir.rsplit('/').next().unwrap_or(&dir);
+    SEARCH.iter().any(|d| name == *d || name.strip_prefix(d).is_some_and(|rest| rest.starts_with('.')))
+}
+
+fn is_aggregation(file: &str) -> bool {
+    directory(file).ends_with("search.aggregation")
+}
+
 /// The failing tests of the document and index APIs with their reasons.
 fn document_and_index_failures(results: &[TestResult], out: &mut String) {
-    let failing: Vec<&TestResult> =
-        results.iter().filter(|r| matches!(r.outcome, Outcome::Fail { .. }) && is_document_or_index(&r.file)).collect();
+    named_failures(results, "the document and index APIs", &is_document_or_index, out);
+}
+
+/// The failing tests of the search APIs with their reasons, but those of
+/// aggregations, counted.
+fn search_failures(results: &[TestResult], out: &mut String) {
+    named_failures(results, "the search APIs", &|f: &str| is_search(f) && !is_aggregation(f), out);
+    let aggregations =
+        results.iter().filter(|r| matches!(r.outcome, Outcome::Fail { .. }) && is_aggregation(&r.file)).count();
     let _ = writeln!(
         out,
-        "\n## Failing tests of the document and index APIs\n\n{} tests, each with the first step that fails.\n",
+        "\nAnd {aggregations} tests of `search.aggregation`, which need aggregations (a later issue; `aggs` answers 501 until then).",
+    );
+}
+
+/// Each failing test of some directories, with the first step that fails.
+fn named_failures(results: &[TestResult], what: &str, of: &dyn Fn(&str) -> bool, out: &mut String) {
+    let failing: Vec<&TestResult> =
+        results.iter().filter(|r| matches!(r.outcome, Outcome::Fail { .. }) && of(&r.file)).collect();
+    let _ = writeln!(
+        out,
+        "\n## Failing tests of {what}\n\n{} tests, each with the first step that fails.\n",
         failing.len()
     );
     for r in failing {
