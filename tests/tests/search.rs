@@ -1670,3 +1670,20 @@ async fn docvalue_fields_read_what_the_fields_indexed() {
         })
     );
 }
+
+#[tokio::test]
+async fn range_over_a_text_fields_terms() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let range = |bounds: Value| json!({"query": {"range": {"title": bounds}}});
+    let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(range(json!({"gte": "r", "lt": "s"})))).await;
+    // "rust" is the only term from r up to s.
+    assert_eq!(ids(&found), ["3"]);
+    let (_, all) = call(&c, url, Method::POST, "/books/_search", Some(range(json!({"gte": "a"})))).await;
+    assert_eq!(all["hits"]["total"]["value"], 4);
+    // Not analysed: an upper-case bound sorts before every lower-case term.
+    let (_, none) = call(&c, url, Method::POST, "/books/_search", Some(range(json!({"lte": "Z"})))).await;
+    assert_eq!(none["hits"]["total"]["value"], 0);
+}

@@ -1186,6 +1186,29 @@ impl Compiler<'_> {
         }
     }
 
+    /// A range over a text field's indexed terms, its bounds taken as they
+    /// are (not analysed), as Lucene's term range on a text field.
+    fn text_range(&self, field: &FieldMapper, bounds: [&Option<Value>; 4], boost: f32) -> Compiled {
+        let term = |v: &Option<Value>| v.as_ref().map(|v| self.text_term(field, &crate::settings_text(v)));
+        let [gt, gte, lt, lte] = bounds;
+        // Unbounded: from the field's first term to past its last (the
+        // shared `_text` field holds other paths' terms around it).
+        let (_, first) = self.text_location(field);
+        let mut past = first.clone();
+        past.append_bytes(&[0xff]);
+        let lower = match (term(gte), term(gt)) {
+            (Some(t), _) => Bound::Included(t),
+            (None, Some(t)) => Bound::Excluded(t),
+            (None, None) => Bound::Included(first),
+        };
+        let upper = match (term(lte), term(lt)) {
+            (Some(t), _) => Bound::Included(t),
+            (None, Some(t)) => Bound::Excluded(t),
+            (None, None) => Bound::Excluded(past),
+        };
+        Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), boost))
+    }
+
     /// A query on a range field's ranges: they must relate to the query's
     /// bounds (`relation`); date bounds read as the `range` query reads them
     /// (date math, `format`, `time_zone`, upper bounds rounded up).
@@ -1258,6 +1281,9 @@ impl Compiler<'_> {
         let field: &FieldMapper = &field;
         if !self.limits.allow_expensive && (field.kind.is_text() || field.kind == FieldKind::Keyword) {
             return Err(expensive("[range] queries on [text] or [keyword] fields", ""));
+        }
+        if field.kind.is_text() && !field.text_by_doc_values() {
+            return Ok(self.text_range(field, bounds, boost));
         }
         let mut field = field.clone();
         if let Some(f) = format {
