@@ -292,6 +292,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
             // Set below, with the URL's `docvalue_fields`.
             docvalue_fields: Vec::new(),
             fields: Vec::new(),
+            dfs: p.search_type == Some(params::SearchType::DfsQueryThenFetch),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {

@@ -1687,3 +1687,36 @@ async fn range_over_a_text_fields_terms() {
     let (_, none) = call(&c, url, Method::POST, "/books/_search", Some(range(json!({"lte": "Z"})))).await;
     assert_eq!(none["hits"]["total"]["value"], 0);
 }
+
+#[tokio::test]
+async fn dfs_query_then_fetch_scores_with_every_shards_statistics() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let settings = json!({"settings": {"number_of_shards": 2}, "mappings": {"properties": {"t": {"type": "text"}}}});
+    call(&c, url, Method::PUT, "/dfs", Some(settings)).await;
+    // Two routing values that lead to different shards.
+    let mut by_shard = std::collections::BTreeMap::new();
+    for r in 0..32 {
+        let (_, shards) = call(&c, url, Method::GET, &format!("/dfs/_search_shards?routing=r{r}"), None).await;
+        by_shard.entry(shards["shards"][0][0]["shard"].as_u64().unwrap()).or_insert(format!("r{r}"));
+    }
+    let routes: Vec<String> = by_shard.into_values().collect();
+    assert_eq!(routes.len(), 2);
+    // One shard holds the word in many documents, the other once.
+    for i in 0..5 {
+        let doc = json!({"t": "word filler"});
+        call(&c, url, Method::PUT, &format!("/dfs/_doc/f{i}?routing={}", routes[0]), Some(doc)).await;
+    }
+    call(&c, url, Method::PUT, &format!("/dfs/_doc/a?routing={}", routes[0]), Some(json!({"t": "word"}))).await;
+    call(&c, url, Method::PUT, &format!("/dfs/_doc/b?routing={}", routes[1]), Some(json!({"t": "word"}))).await;
+    call(&c, url, Method::POST, "/dfs/_refresh", None).await;
+    let score_of = |found: &Value, id: &str| {
+        found["hits"]["hits"].as_array().unwrap().iter().find(|h| h["_id"] == id).unwrap()["_score"].as_f64().unwrap()
+    };
+    let query = json!({"query": {"match": {"t": "word"}}, "size": 10});
+    let (_, local) = call(&c, url, Method::POST, "/dfs/_search", Some(query.clone())).await;
+    assert_ne!(score_of(&local, "a"), score_of(&local, "b"), "each shard's own statistics");
+    let (_, global) = call(&c, url, Method::POST, "/dfs/_search?search_type=dfs_query_then_fetch", Some(query)).await;
+    assert_eq!(score_of(&global, "a"), score_of(&global, "b"), "every shard's statistics");
+}

@@ -37,15 +37,15 @@ impl Clone for FieldStatsQuery {
     }
 }
 
-/// A searcher's statistics with one field's documents as the total.
+/// A search's statistics with one field's documents as the total.
 struct FieldDocs<'s> {
-    searcher: &'s Searcher,
+    stats: &'s dyn tantivy::query::Bm25StatisticsProvider,
     docs: u64,
 }
 
 impl tantivy::query::Bm25StatisticsProvider for FieldDocs<'_> {
     fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
+        self.stats.total_num_tokens(field)
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
@@ -53,19 +53,21 @@ impl tantivy::query::Bm25StatisticsProvider for FieldDocs<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
+        self.stats.doc_freq(term)
     }
 }
 
 impl TQuery for FieldStatsQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let Some(searcher) = scoring.searcher().filter(|_| scoring.is_scoring_enabled()) else {
+        // The statistics the search scores with: the shard's own, or every
+        // shard's (`dfs_query_then_fetch`).
+        let EnableScoring::Enabled { searcher, statistics_provider } = scoring else {
             return self.inner.weight(scoring);
         };
         let fields: Fields = crate::indexed::fields();
         // Documents holding the field: those with its path in `_exists`.
-        let docs = searcher.doc_freq(&Term::from_field_text(fields.exists, &self.path))?.max(1);
-        let stats = FieldDocs { searcher, docs };
+        let docs = statistics_provider.doc_freq(&Term::from_field_text(fields.exists, &self.path))?.max(1);
+        let stats = FieldDocs { stats: statistics_provider, docs };
         self.inner.weight(EnableScoring::enabled_from_statistics_provider(&stats, searcher))
     }
 

@@ -9,6 +9,7 @@ mod collect;
 pub mod compile;
 mod contexts;
 pub mod decimal_format;
+mod dfs;
 pub mod dsl;
 pub mod field_caps;
 pub mod fields;
@@ -104,6 +105,9 @@ pub struct SearchRequest {
     /// `fields`: read from each hit's columns when its index keeps a
     /// synthetic source ([`Hit::column_fields`]).
     pub fields: Vec<fields::FieldRequest>,
+    /// `search_type=dfs_query_then_fetch`: scored with every searched
+    /// shard's statistics.
+    pub dfs: bool,
 }
 
 impl Default for SearchRequest {
@@ -132,6 +136,7 @@ impl Default for SearchRequest {
             force_synthetic_source: false,
             docvalue_fields: Vec::new(),
             fields: Vec::new(),
+            dfs: false,
         }
     }
 }
@@ -733,6 +738,23 @@ impl Engine {
         Ok(())
     }
 
+    /// The searcher of every shard of the indices (a point in time's own,
+    /// when pinned): what a search reads.
+    fn shard_searchers(
+        &self,
+        indices: &[String],
+        pinned: Option<&[Vec<Searched>]>,
+    ) -> Result<Vec<Vec<tantivy::Searcher>>, EngineError> {
+        let mut out = Vec::with_capacity(indices.len());
+        for (i, name) in indices.iter().enumerate() {
+            out.push(match pinned {
+                Some(p) => p[i].iter().map(|at| at.searcher.clone()).collect(),
+                None => self.index_shards(name)?.shards.iter().map(|s| s.searcher()).collect(),
+            });
+        }
+        Ok(out)
+    }
+
     /// Every shard's matches (the top ones, or `all`), ordered.
     fn collect(
         &self,
@@ -794,6 +816,17 @@ impl Engine {
         let mut shards_searched = 0u32;
         let mut found: Vec<Found> = Vec::new();
         let mut searchers: Vec<Vec<Searched>> = Vec::new();
+        // With DFS, every shard's statistics first: the searchers the search reads.
+        let dfs_started = std::time::Instant::now();
+        let shard_searchers = self.shard_searchers(indices, pinned)?;
+        let dfs = req.dfs.then(|| Arc::new(dfs::GlobalStats::new(shard_searchers.iter().flatten().cloned().collect())));
+        let dfs_nanos = req.dfs.then(|| dfs_started.elapsed().as_nanos() as u64);
+        let with_stats = |query: compile::Compiled| -> compile::Compiled {
+            match &dfs {
+                Some(stats) => Box::new(dfs::DfsQuery { inner: Arc::from(query), stats: stats.clone() }),
+                None => query,
+            }
+        };
         for (i, name) in indices.iter().enumerate() {
             self.check_block(name, crate::blocks::Access::Read)?;
             let shards = match pinned.and_then(|p| p[i].first()) {
@@ -809,7 +842,7 @@ impl Engine {
                 req.alias_filters.get(name).into_iter().chain(req.post_filter.as_ref()).cloned().collect();
             let whole = req.query.filtered(filters);
             let compile_started = std::time::Instant::now();
-            let query = compiler.compile_top(&whole)?;
+            let query = with_stats(compiler.compile_top(&whole)?);
             let compile_nanos = compile_started.elapsed().as_nanos() as u64;
             for key in &req.sort {
                 sort::check(&mapper, key)?;
@@ -831,15 +864,13 @@ impl Engine {
             let narrowed = search_after
                 .as_deref()
                 .and_then(|after| sort::cursor_filter(&mapper, &req.sort, after))
-                .and_then(|cursor| compiler.compile_top(&whole.filtered(vec![cursor])).ok());
+                .and_then(|cursor| compiler.compile_top(&whole.filtered(vec![cursor])).ok())
+                .map(with_stats);
             let mut index_searchers = Vec::new();
             let routed: Option<Vec<usize>> =
                 req.routing.as_ref().map(|values| values.iter().map(|r| shards.shard_number(r) as usize).collect());
             for (s, shard) in shards.shards.iter().enumerate() {
-                let searcher = match pinned {
-                    Some(p) => p[i][s].searcher.clone(),
-                    None => shard.searcher(),
-                };
+                let searcher = shard_searchers[i][s].clone();
                 // Kept for every shard: hits name their shard by its position.
                 index_searchers.push(Searched { shards: shards.clone(), shard: s, searcher: searcher.clone() });
                 if routed.as_ref().is_some_and(|r| !r.contains(&s)) {
@@ -946,6 +977,7 @@ impl Engine {
                         matches: total - total_before,
                         scored: req.scores(),
                         collector: if by_score_alone { "TopScoreDocCollector" } else { "TopFieldCollector" },
+                        dfs_nanos,
                     });
                 }
                 shard.counters().timed(Counter::QueryTotal, Counter::QueryTimeNanos, query_started);

@@ -21,6 +21,9 @@ pub(crate) struct QueryTiming {
     pub matches: u64,
     pub scored: bool,
     pub collector: &'static str,
+    /// With `dfs_query_then_fetch`: the time the statistics of the shards
+    /// searched took to gather (once, for all of them).
+    pub dfs_nanos: Option<u64>,
 }
 
 /// One shard's fetch phase.
@@ -80,6 +83,19 @@ pub(crate) fn render(
                 }],
                 "aggregations": [],
             });
+            if let Some(nanos) = q.dfs_nanos {
+                shard["dfs"] = json!({"statistics": {
+                    "type": "statistics",
+                    "description": "collect term statistics",
+                    "time_in_nanos": nanos,
+                    "breakdown": {
+                        "term_statistics": nanos, "term_statistics_count": 1,
+                        "collection_statistics": 0, "collection_statistics_count": 0,
+                        "create_weight": 0, "create_weight_count": 0,
+                        "rewrite": 0, "rewrite_count": 0,
+                    },
+                }});
+            }
             if let Some(f) = fetches.get(&(q.index.clone(), q.shard)) {
                 shard["fetch"] = json!({
                     "type": "fetch",
