@@ -32,9 +32,6 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
         if body.get("runtime_mappings").is_some() {
             return Err(es_error(EngineError::Unsupported("the [runtime_mappings] option of [field_caps]".into())));
         }
-        if p.include_empty_fields == Some(false) {
-            return Err(es_error(EngineError::Unsupported("[include_empty_fields=false] in [field_caps]".into())));
-        }
         let fields = p.fields.clone().or_else(|| body.get("fields").map(list)).unwrap_or_default();
         if fields.is_empty() {
             return Err(EsError::validation("specified fields can't be null or empty"));
@@ -68,6 +65,7 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
             include_unmapped: p.include_unmapped == Some(true),
             filters,
             types: p.types.clone().unwrap_or_default(),
+            empty_fields: p.include_empty_fields != Some(false),
         };
         Ok(Response::json(node.engine.field_caps(&indices, &request).map_err(es_error)?))
     })();

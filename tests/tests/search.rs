@@ -1720,3 +1720,31 @@ async fn dfs_query_then_fetch_scores_with_every_shards_statistics() {
     let (_, global) = call(&c, url, Method::POST, "/dfs/_search?search_type=dfs_query_then_fetch", Some(query)).await;
     assert_eq!(score_of(&global, "a"), score_of(&global, "b"), "every shard's statistics");
 }
+
+#[tokio::test]
+async fn field_caps_of_time_series_fields_and_without_empty_fields() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let with_dimension = |dimension: bool, metric: &str| {
+        json!({"mappings": {"properties": {
+            "host": {"type": "keyword", "time_series_dimension": dimension},
+            "load": {"type": "double", "time_series_metric": metric},
+            "empty": {"type": "text"}
+        }}})
+    };
+    call(&c, url, Method::PUT, "/ts1", Some(with_dimension(true, "gauge"))).await;
+    call(&c, url, Method::PUT, "/ts2", Some(with_dimension(false, "counter"))).await;
+    call(&c, url, Method::PUT, "/ts1/_doc/1?refresh=true", Some(json!({"host": "a", "load": 1.5}))).await;
+    let (_, one) = call(&c, url, Method::GET, "/ts1/_field_caps?fields=host,load", None).await;
+    assert_eq!(one["fields"]["host"]["keyword"]["time_series_dimension"], true);
+    assert_eq!(one["fields"]["load"]["double"]["time_series_metric"], "gauge");
+    let (_, both) = call(&c, url, Method::GET, "/ts1,ts2/_field_caps?fields=host,load", None).await;
+    assert_eq!(both["fields"]["host"]["keyword"]["non_dimension_indices"], json!(["ts2"]));
+    assert_eq!(both["fields"]["load"]["double"]["metric_conflicts_indices"], json!(["ts1", "ts2"]));
+    assert!(both["fields"]["load"]["double"].get("time_series_metric").is_none());
+    // Without the fields no document has a value of.
+    let (_, filled) = call(&c, url, Method::GET, "/ts1/_field_caps?fields=*&include_empty_fields=false", None).await;
+    assert!(filled["fields"].get("host").is_some() && filled["fields"].get("empty").is_none());
+    assert!(filled["fields"].get("_index").is_some(), "metadata fields stay");
+}

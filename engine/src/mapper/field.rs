@@ -231,6 +231,10 @@ pub struct FieldMapper {
     pub term_vector_offsets: bool,
     /// The field's `meta`: the user's own key-value notes.
     pub meta: Option<Map<String, Value>>,
+    /// `time_series_dimension`: the field identifies a time series.
+    pub dimension: bool,
+    /// `time_series_metric`: `gauge`, `counter`... the kind of measure.
+    pub metric: Option<String>,
     /// A text field's `fielddata`: its terms can sort (and aggregate).
     pub fielddata: bool,
     /// A completion field's contexts.
@@ -331,6 +335,8 @@ impl FieldMapper {
             postings_offsets: map.get("index_options").and_then(Value::as_str) == Some("offsets"),
             term_vector_offsets: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t.ends_with("offsets")),
             meta: map.get("meta").and_then(Value::as_object).cloned(),
+            dimension: flag(map, "time_series_dimension", false),
+            metric: map.get("time_series_metric").and_then(Value::as_str).map(str::to_owned),
             fielddata: kind.is_text() && flag(map, "fielddata", false),
             positive_impact: flag(map, "positive_score_impact", true),
             position_increments: true,

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// What `_field_caps` asks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Request {
     /// Field names or patterns.
     pub fields: Vec<String>,
@@ -19,6 +19,8 @@ pub struct Request {
     pub filters: Vec<String>,
     /// `types`: only fields of these types.
     pub types: Vec<String>,
+    /// `include_empty_fields`: also the fields no document has a value of.
+    pub empty_fields: bool,
 }
 
 /// One field as one index has it.
@@ -29,6 +31,10 @@ struct Capability {
     searchable: bool,
     aggregatable: bool,
     meta: Option<Map<String, Value>>,
+    /// `time_series_dimension`.
+    dimension: bool,
+    /// `time_series_metric`.
+    metric: Option<String>,
 }
 
 /// Elasticsearch's metadata fields: name, searchable, aggregatable.
@@ -72,6 +78,8 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
                 searchable: target.index,
                 aggregatable: aggregatable || target.kind == FieldKind::ConstantKeyword,
                 meta: target.meta.clone(),
+                dimension: target.dimension,
+                metric: target.metric.clone(),
             },
         );
     }
@@ -83,6 +91,8 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
             searchable: true,
             aggregatable: true,
             meta: None,
+            dimension: false,
+            metric: None,
         };
         out.insert(path.clone(), capability);
     }
@@ -98,6 +108,8 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
                         searchable: false,
                         aggregatable: false,
                         meta: None,
+                        dimension: false,
+                        metric: None,
                     },
                 );
             }
@@ -117,6 +129,8 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
                     searchable: *searchable,
                     aggregatable: *aggregatable,
                     meta: None,
+                    dimension: false,
+                    metric: None,
                 };
                 out.insert((*name).into(), capability);
             }
@@ -139,7 +153,15 @@ impl Engine {
         let mut per_index = Vec::new();
         for index in indices {
             let mapper = self.mapper(index)?;
-            let caps = of_index(&mapper, req);
+            let mut caps = of_index(&mapper, req);
+            if !req.empty_fields {
+                let shards = self.index_shards(index)?;
+                let has_values = |path: &str| {
+                    let term = tantivy::Term::from_field_text(crate::indexed::fields().exists, path);
+                    shards.shards.iter().any(|s| s.searcher().doc_freq(&term).is_ok_and(|n| n > 0))
+                };
+                caps.retain(|path, c| c.metadata || has_values(path));
+            }
             per_index.push((index, caps.keys().cloned().collect::<Vec<_>>()));
             for (path, c) in caps {
                 merged.entry(path).or_default().entry(c.type_name.clone()).or_default().push((index.clone(), c));
@@ -175,6 +197,24 @@ impl Engine {
                 if !aggregatable && list.iter().any(|(_, c)| c.aggregatable) {
                     entry["non_aggregatable_indices"] =
                         list.iter().filter(|(_, c)| !c.aggregatable).map(|(i, _)| json!(i)).collect();
+                }
+                // A dimension in every index, or the indices where it is not.
+                let dimensions = list.iter().filter(|(_, c)| c.dimension).count();
+                if dimensions == list.len() {
+                    entry["time_series_dimension"] = Value::Bool(true);
+                } else if dimensions > 0 {
+                    entry["non_dimension_indices"] =
+                        list.iter().filter(|(_, c)| !c.dimension).map(|(i, _)| json!(i)).collect();
+                }
+                // One metric type in every index, or a conflict naming them all.
+                match list.first().map(|(_, c)| &c.metric) {
+                    Some(first) if list.iter().all(|(_, c)| &c.metric == first) => {
+                        if let Some(metric) = first {
+                            entry["time_series_metric"] = json!(metric);
+                        }
+                    }
+                    Some(_) => entry["metric_conflicts_indices"] = list.iter().map(|(i, _)| json!(i)).collect(),
+                    None => {}
                 }
                 // Each `meta` key with every value the indices give it.
                 let mut meta: BTreeMap<String, Vec<Value>> = BTreeMap::new();
