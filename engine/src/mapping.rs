@@ -35,6 +35,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "rank_feature",
     "rank_features",
     "token_count",
+    "passthrough",
     "integer_range",
     "long_range",
     "float_range",
@@ -58,7 +59,6 @@ const UNSUPPORTED_TYPES: &[&str] = &[
     "shape",
     "geo_shape",
     "counted_keyword",
-    "passthrough",
     "annotated_text",
     "murmur3",
 ];

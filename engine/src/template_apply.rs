@@ -122,7 +122,7 @@ pub fn normalize_mappings(value: &Value) -> Result<Value, EngineError> {
 }
 
 fn is_object_like(def: &Value) -> bool {
-    matches!(def.get("type").and_then(Value::as_str), None | Some("object") | Some("nested"))
+    matches!(def.get("type").and_then(Value::as_str), None | Some("object") | Some("nested") | Some("passthrough"))
 }
 
 fn type_of(def: &Value) -> &str {

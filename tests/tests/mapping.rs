@@ -280,3 +280,32 @@ async fn range_fields_hold_ranges_and_answer_by_relation() {
         call(&c, url, Method::PUT, "/ranges/_doc/bad", Some(json!({"ages": {"gte": 5, "lte": 1}}))).await;
     assert_eq!((status.as_u16(), err["error"]["type"].as_str()), (400, Some("document_parsing_exception")));
 }
+
+#[tokio::test]
+async fn passthrough_objects_answer_to_their_fields_short_names() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {
+        "attributes": {"type": "passthrough", "priority": 10, "properties": {"host.name": {"type": "keyword"}}},
+        "resource": {"properties": {"attributes": {"type": "passthrough", "priority": 20,
+            "properties": {"host.name": {"type": "keyword"}}}}}
+    }});
+    call(&c, url, Method::PUT, "/pt", Some(json!({"mappings": mappings}))).await;
+    let docs = [
+        json!({"attributes": {"host.name": "low"}, "resource": {"attributes": {"host.name": "high"}}}),
+        json!({"attributes": {"host.name": "high"}}),
+    ];
+    for (i, doc) in docs.iter().enumerate() {
+        call(&c, url, Method::PUT, &format!("/pt/_doc/{i}?refresh=true"), Some(doc.clone())).await;
+    }
+    // `host.name` is the higher priority object's field.
+    let (_, found) =
+        call(&c, url, Method::POST, "/pt/_search", Some(json!({"query": {"term": {"host.name": "high"}}}))).await;
+    assert_eq!(ids(&found), ["0"]);
+    let (_, caps) = call(&c, url, Method::GET, "/pt/_field_caps?fields=attributes.*,resource.*", None).await;
+    assert_eq!(caps["fields"]["attributes"]["object"]["passthrough"], true);
+    assert!(caps["fields"]["resource"]["object"].get("passthrough").is_none());
+    let (_, mapping) = call(&c, url, Method::GET, "/pt/_mapping", None).await;
+    assert_eq!(mapping["pt"]["mappings"]["properties"]["attributes"]["type"], "passthrough");
+}

@@ -72,6 +72,9 @@ pub struct ObjectMapper {
     /// `synthetic_source_keep`: `none`, `arrays` or `all` (`None`: unset).
     pub synthetic_source_keep: Option<String>,
     pub subobjects: Subobjects,
+    /// `passthrough`: its fields also answer to their names without its
+    /// path, as root-level aliases (the highest `priority` wins).
+    pub passthrough: Option<i64>,
 }
 
 /// An object's `subobjects`: whether dotted names and objects in its
@@ -110,6 +113,7 @@ impl ObjectMapper {
             include_in_root: false,
             synthetic_source_keep: None,
             subobjects: Subobjects::True,
+            passthrough: None,
         }
     }
 }
@@ -368,10 +372,41 @@ impl Mapper {
         if let Some(props) = root.get("properties") {
             mapper.properties("", props, 1, &mut 0)?;
         }
+        mapper.add_passthrough_aliases();
         if mapper.source.mode == crate::source_mode::SourceMode::Synthetic {
             crate::synthetic::check_mapping(&mapper)?;
         }
         Ok(mapper)
+    }
+
+    /// The fields of `passthrough` objects under their names without the
+    /// object's path: aliases, unless a field has that name; where two
+    /// passthrough objects hold one name, the higher `priority` wins.
+    fn add_passthrough_aliases(&mut self) {
+        let mut passthrough: Vec<(i64, String)> =
+            self.objects.iter().filter_map(|(path, o)| Some((o.passthrough?, path.clone()))).collect();
+        passthrough.sort();
+        let mut aliases: HashMap<String, String> = HashMap::new();
+        for (_, object) in passthrough {
+            let prefix = format!("{object}.");
+            for (path, field) in &self.fields {
+                let Some(name) = path.strip_prefix(&prefix) else { continue };
+                if field.kind != FieldKind::Alias && !self.fields.contains_key(name) {
+                    aliases.insert(name.to_owned(), path.clone());
+                }
+            }
+        }
+        for (name, target) in aliases {
+            let alias = FieldMapper {
+                path: name.clone(),
+                kind: FieldKind::Alias,
+                type_name: "alias".into(),
+                alias_of: Some(target.clone()),
+                multi_fields: Vec::new(),
+                ..(*self.fields[&target]).clone()
+            };
+            self.fields.insert(name, Arc::new(alias));
+        }
     }
 
     fn properties(&mut self, prefix: &str, props: &Value, depth: usize, nested: &mut usize) -> Result<(), EngineError> {
@@ -417,7 +452,7 @@ impl Mapper {
         };
         let kind = map.get("type").and_then(Value::as_str).unwrap_or("object");
         self.total_fields += 1;
-        if kind == "object" || kind == "nested" {
+        if kind == "object" || kind == "nested" || kind == "passthrough" {
             let dynamic = map.get("dynamic").map(|v| Dynamic::parse(&format!("{path}."), v)).transpose()?;
             let enabled = map.get("enabled").is_none_or(|v| v != &Value::Bool(false) && v != "false");
             if kind == "nested" {
@@ -438,6 +473,9 @@ impl Mapper {
                     include_in_root: kind == "nested" && flag("include_in_root"),
                     synthetic_source_keep: map.get("synthetic_source_keep").map(crate::settings_text),
                     subobjects: Subobjects::parse(map.get("subobjects")),
+                    passthrough: (kind == "passthrough").then(|| {
+                        map.get("priority").map(crate::settings_text).and_then(|p| p.parse().ok()).unwrap_or(0)
+                    }),
                     ..ObjectMapper::object(dynamic, enabled)
                 },
             );

@@ -35,6 +35,8 @@ struct Capability {
     dimension: bool,
     /// `time_series_metric`.
     metric: Option<String>,
+    /// A `passthrough` object.
+    passthrough: bool,
 }
 
 /// Elasticsearch's metadata fields: name, searchable, aggregatable.
@@ -80,6 +82,7 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
                 meta: target.meta.clone(),
                 dimension: target.dimension,
                 metric: target.metric.clone(),
+                passthrough: false,
             },
         );
     }
@@ -93,12 +96,17 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
             meta: None,
             dimension: false,
             metric: None,
+            passthrough: false,
         };
         out.insert(path.clone(), capability);
     }
     if !has("-parent") {
+        // Objects asked, and the objects holding a field listed.
+        let parents: Vec<String> =
+            out.keys().flat_map(|path| path.match_indices('.').map(move |(i, _)| path[..i].to_owned())).collect();
         for (path, o) in &mapper.objects {
-            if wants(path) && !(has("-nested") && o.nested) {
+            let holds_listed = parents.iter().any(|p| p == path);
+            if (wants(path) || holds_listed) && !path.is_empty() && !(has("-nested") && o.nested) {
                 let type_name = if o.nested { "nested" } else { "object" };
                 out.insert(
                     path.clone(),
@@ -110,6 +118,7 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
                         meta: None,
                         dimension: false,
                         metric: None,
+                        passthrough: o.passthrough.is_some(),
                     },
                 );
             }
@@ -131,6 +140,7 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
                     meta: None,
                     dimension: false,
                     metric: None,
+                    passthrough: false,
                 };
                 out.insert((*name).into(), capability);
             }
@@ -197,6 +207,14 @@ impl Engine {
                 if !aggregatable && list.iter().any(|(_, c)| c.aggregatable) {
                     entry["non_aggregatable_indices"] =
                         list.iter().filter(|(_, c)| !c.aggregatable).map(|(i, _)| json!(i)).collect();
+                }
+                // A passthrough object in every index, or the indices where it is not.
+                let passthrough = list.iter().filter(|(_, c)| c.passthrough).count();
+                if passthrough == list.len() {
+                    entry["passthrough"] = Value::Bool(true);
+                } else if passthrough > 0 {
+                    entry["non_passthrough_indices"] =
+                        list.iter().filter(|(_, c)| !c.passthrough).map(|(i, _)| json!(i)).collect();
                 }
                 // A dimension in every index, or the indices where it is not.
                 let dimensions = list.iter().filter(|(_, c)| c.dimension).count();
