@@ -23,7 +23,6 @@
 use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper, Subobjects};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
-use std::net::{IpAddr, Ipv6Addr};
 
 /// The synthetic source of a stored source.
 pub fn synthesize(mapper: &Mapper, source: &Value) -> Value {
@@ -291,11 +290,7 @@ fn shown(field: &FieldMapper, value: IndexValue) -> Value {
                 format.format_millis(t)
             })
         }
-        IndexValue::Ip(bits) => {
-            let v6 = Ipv6Addr::from(bits);
-            let ip = v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4);
-            Value::from(ip.to_string())
-        }
+        IndexValue::Ip(bits) => Value::from(crate::mapper::field::ip_text(bits)),
         IndexValue::Geo { lat, lon } => serde_json::json!({"lat": lat, "lon": lon}),
         IndexValue::Range(bounds) => match field.kind {
             FieldKind::Range(kind) => {

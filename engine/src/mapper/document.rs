@@ -496,10 +496,10 @@ impl Parse<'_> {
                 self.out.values.push((field.clone(), v));
             }
             Ok(None) => {}
-            // `ignore_malformed` covers malformed values; objects where a
+            // `ignore_malformed` covers malformed values (objects where a
             // value belongs only for dates, as Elasticsearch's date mapper
-            // ignores them.
-            // The value still goes on to multi-fields and `copy_to` targets.
+            // ignores them); the value still goes on to multi-fields and
+            // `copy_to` targets.
             Err(_) if field.ignore_malformed && (!value.is_object() || field.kind.is_date()) => {
                 self.out.ignored.push(field.path.clone());
             }

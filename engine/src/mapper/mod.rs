@@ -547,6 +547,18 @@ impl Mapper {
         inherited_dynamic(object_path, |path| self.objects.get(path).and_then(|o| o.dynamic))
     }
 
+    /// The `flattened` field a dotted path is a key of, if any.
+    pub fn flattened_holding(&self, path: &str) -> Option<&FieldMapper> {
+        let mut at = path;
+        while let Some((parent, _)) = at.rsplit_once('.') {
+            if let Some(f) = self.fields.get(parent).filter(|f| f.kind == FieldKind::Flattened) {
+                return Some(f);
+            }
+            at = parent;
+        }
+        None
+    }
+
     /// A stored document as a read shows it: its source by
     /// [`Self::read_source`], its `_routing` hidden when the mapping keeps
     /// it as doc values (`_routing.doc_values`), as Elasticsearch hides it.

@@ -104,15 +104,9 @@ impl Compiler<'_> {
         if let Some(f) = self.field(name) {
             return Some(std::borrow::Cow::Borrowed(f));
         }
-        let mut at = name;
-        while let Some((parent, _)) = at.rsplit_once('.') {
-            if let Some(f) = self.mapper.fields.get(parent).filter(|f| f.kind == FieldKind::Flattened) {
-                let keyed = FieldMapper { path: name.to_owned(), multi_fields: Vec::new(), ..(**f).clone() };
-                return Some(std::borrow::Cow::Owned(keyed));
-            }
-            at = parent;
-        }
-        None
+        let f = self.mapper.flattened_holding(name)?;
+        let keyed = FieldMapper { path: name.to_owned(), multi_fields: Vec::new(), ..f.clone() };
+        Some(std::borrow::Cow::Owned(keyed))
     }
 
     /// The `_terms` term of an exact value of a field; `None` when the value

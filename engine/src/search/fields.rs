@@ -161,11 +161,7 @@ fn present(field: &FieldMapper, parsed: IndexValue, format: Option<&ValueFormat>
             Some(f) => f.format_millis(ms),
             None => format_iso_millis(ms),
         })),
-        IndexValue::Ip(bits) => {
-            let v6 = std::net::Ipv6Addr::from(bits);
-            let ip = v6.to_ipv4_mapped().map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4);
-            Some(Value::String(ip.to_string()))
-        }
+        IndexValue::Ip(bits) => Some(Value::String(crate::mapper::field::ip_text(bits))),
         IndexValue::Geo { lat, lon } => Some(serde_json::json!({"type": "Point", "coordinates": [lon, lat]})),
         IndexValue::Range(bounds) => {
             let FieldKind::Range(kind) = field.kind else { return None };
@@ -315,7 +311,7 @@ fn fetch_with(
         .iter()
         .filter(|r| !r.pattern.contains('*') && !mapper.fields.contains_key(&r.pattern))
         .filter_map(|r| {
-            let flattened = flattened_holding(mapper, &r.pattern)?;
+            let flattened = mapper.flattened_holding(&r.pattern)?;
             let key = FieldMapper { path: r.pattern.clone(), kind: FieldKind::Keyword, ..flattened.clone() };
             Some((r.pattern.clone(), key))
         })
@@ -345,18 +341,6 @@ fn fetch_with(
     let mut out = Map::new();
     scope.fill(None, source, &mut out)?;
     Ok(out)
-}
-
-/// The `flattened` field a dotted path is a key of, if any.
-fn flattened_holding<'m>(mapper: &'m Mapper, path: &str) -> Option<&'m FieldMapper> {
-    let mut at = path;
-    while let Some((parent, _)) = at.rsplit_once('.') {
-        if let Some(f) = mapper.fields.get(parent).filter(|f| f.kind == FieldKind::Flattened) {
-            return Some(f);
-        }
-        at = parent;
-    }
-    None
 }
 
 /// One `fetch`: the fields wanted, with their date formats.
@@ -457,7 +441,7 @@ impl Scope<'_> {
             collect_leaves(value, &prefix, &mut leaves);
             for (path, values) in leaves {
                 let known = self.mapper.fields.contains_key(&path)
-                    || flattened_holding(self.mapper, &path).is_some()
+                    || self.mapper.flattened_holding(&path).is_some()
                     || self.nested_parent(&path) != nested;
                 let asked = self.requests.iter().any(|r| r.include_unmapped && wildcard_match(&r.pattern, &path));
                 if !known && asked {
