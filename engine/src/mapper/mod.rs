@@ -6,7 +6,8 @@
 //! - [`document`]: the walk over a document, with multi-fields, `copy_to`,
 //!   dynamic mapping and the limits;
 //! - [`dynamic`]: the dynamic rules and `dynamic_templates`;
-//! - [`date`]: date formats.
+//! - [`date`]: date formats;
+//! - [`range`]: the range field types' ranges.
 
 pub mod completion;
 pub mod date;

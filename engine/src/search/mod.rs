@@ -2,7 +2,11 @@
 //! the top hits merged across them, and their documents fetched.
 //!
 //! - [`dsl`]: the query DSL read into a typed tree;
-//! - [`compile`]: that tree turned into a tantivy query over a mapping.
+//! - [`compile`]: that tree turned into a tantivy query over a mapping
+//!   (with the queries tantivy has not: [`range_field`], nested, intervals...);
+//! - [`sort`] and the collector that keeps a page of hits by it;
+//! - [`fields`]: what a hit shows of its fields (from the source or its columns);
+//! - `dfs`: the statistics of every shard searched, for `dfs_query_then_fetch`.
 
 mod bm25;
 mod collect;
