@@ -8,7 +8,7 @@
 //! write that was never acknowledged.
 //!
 //! Records gather in memory and reach the file in one write when a sync
-//! asks for them (or past [`WRITE_AT`] bytes): a bulk costs one write and
+//! asks for them (or past a megabyte): a bulk costs one write and
 //! one fsync, not a write per document.
 
 use crate::error::EngineError;
