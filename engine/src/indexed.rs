@@ -250,27 +250,26 @@ impl IndexedDoc {
         Ok(doc)
     }
 
-    /// Adds these fields to a tantivy document.
-    pub fn add_to(&self, fields: &Fields, doc: &mut TantivyDocument) {
-        let object = |entries: Vec<(String, OwnedValue)>| OwnedValue::Object(entries);
+    /// Adds the document's fields to a tantivy document, giving its values up.
+    pub fn add_to(self, fields: &Fields, doc: &mut TantivyDocument) {
         if !self.text.is_empty() {
-            let entries = self.text.iter().map(|(k, v)| (k.clone(), OwnedValue::Str(v.clone()))).collect();
-            doc.add_field_value(fields.text, &object(entries));
+            let entries = self.text.into_iter().map(|(k, v)| (k, OwnedValue::Str(v))).collect();
+            doc.add_field_value(fields.text, &OwnedValue::Object(entries));
         }
         for (slot, text) in &self.slotted {
             doc.add_text(fields.slots[*slot as usize], text);
         }
         if !self.lengths.is_empty() {
-            let entries = self.lengths.iter().map(|(k, v)| (k.clone(), OwnedValue::U64(*v))).collect();
-            doc.add_field_value(fields.lengths, &object(entries));
+            let entries = self.lengths.into_iter().map(|(k, v)| (k, OwnedValue::U64(v))).collect();
+            doc.add_field_value(fields.lengths, &OwnedValue::Object(entries));
         }
         if !self.terms.is_empty() {
             let entries = self
                 .terms
-                .iter()
-                .map(|(k, v)| (k.clone(), if v.len() == 1 { v[0].clone() } else { OwnedValue::Array(v.clone()) }))
+                .into_iter()
+                .map(|(k, mut v)| (k, if v.len() == 1 { v.remove(0) } else { OwnedValue::Array(v) }))
                 .collect();
-            doc.add_field_value(fields.terms, &object(entries));
+            doc.add_field_value(fields.terms, &OwnedValue::Object(entries));
         }
         for path in &self.exists {
             doc.add_text(fields.exists, path);

@@ -683,7 +683,8 @@ fn apply(
 ) -> tantivy::Result<()> {
     match op {
         Operation::Index { id, seq_no, version, routing, .. } => {
-            let indexed = indexed.unwrap_or_default();
+            let mut indexed = indexed.unwrap_or_default();
+            let nested_docs = std::mem::take(&mut indexed.nested);
             if replace {
                 delete(fields, state, &id);
             }
@@ -698,15 +699,15 @@ fn apply(
                 doc.add_text(fields.routing, r);
             }
             indexed.add_to(fields, &mut doc);
-            if indexed.nested.is_empty() {
+            if nested_docs.is_empty() {
                 state.writer.add_document(doc)?;
             } else {
                 // One group: its documents stay together, nested ones first.
                 state.has_nested = true;
-                let mut group = Vec::with_capacity(indexed.nested.len() + 1);
-                for (path, fields_of_nested) in &indexed.nested {
+                let mut group = Vec::with_capacity(nested_docs.len() + 1);
+                for (path, fields_of_nested) in nested_docs {
                     let mut nested = TantivyDocument::default();
-                    nested.add_text(fields.nested, path);
+                    nested.add_text(fields.nested, &path);
                     nested.add_text(fields.root, &id);
                     fields_of_nested.add_to(fields, &mut nested);
                     group.push(UserOperation::Add(nested));
