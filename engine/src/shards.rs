@@ -25,6 +25,10 @@ pub struct IndexShards {
     flush_threshold: Mutex<u64>,
     /// The compiled mapping, replaced whole when the mapping or settings change.
     mapper: RwLock<Arc<Mapper>>,
+    /// Whether searches take the segments newest `@timestamp` first: the
+    /// mapping had an `@timestamp` date field when the shards opened (as
+    /// Elasticsearch decides when it opens a shard).
+    pub timestamp_segments: bool,
 }
 
 impl IndexShards {
@@ -49,7 +53,10 @@ impl IndexShards {
         let refresh_interval = Mutex::new(refresh_interval(meta)?);
         let gc = gc_deletes(meta)?;
         shards.iter().for_each(|s| s.set_gc_deletes(gc));
+        let timestamp = mapper.fields.get("@timestamp");
+        let timestamp_segments = timestamp.is_some_and(|f| f.kind.is_date());
         Ok(IndexShards {
+            timestamp_segments,
             uuid: meta.uuid.clone(),
             shards,
             routing_shards,

@@ -1748,3 +1748,25 @@ async fn field_caps_of_time_series_fields_and_without_empty_fields() {
     assert!(filled["fields"].get("host").is_some() && filled["fields"].get("empty").is_none());
     assert!(filled["fields"].get("_index").is_some(), "metadata fields stay");
 }
+
+#[tokio::test]
+async fn segments_of_timestamped_indices_come_newest_first() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mapped = json!({"mappings": {"properties": {"@timestamp": {"type": "date"}}}});
+    call(&c, url, Method::PUT, "/stamped", Some(mapped)).await;
+    call(&c, url, Method::PUT, "/plain", None).await;
+    for index in ["stamped", "plain"] {
+        for (id, day) in [("old", "2021-08-01"), ("new", "2021-08-02")] {
+            let doc = json!({"@timestamp": day});
+            call(&c, url, Method::PUT, &format!("/{index}/_doc/{id}?refresh=true"), Some(doc)).await;
+        }
+    }
+    // Equal scores: the newest segment first where the index was created
+    // with an `@timestamp` date field, else the order of writing.
+    let (_, stamped) = call(&c, url, Method::POST, "/stamped/_search", None).await;
+    assert_eq!(ids(&stamped), ["new", "old"]);
+    let (_, plain) = call(&c, url, Method::POST, "/plain/_search", None).await;
+    assert_eq!(ids(&plain), ["old", "new"]);
+}

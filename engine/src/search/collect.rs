@@ -25,6 +25,10 @@ pub(crate) struct Found {
     pub tie: Values,
     /// The hit's value of the field a search collapses on.
     pub group: Option<SortValue>,
+    /// Its segment's latest `@timestamp`, when its index orders segments
+    /// by it (newest first), as Elasticsearch does for indices created with
+    /// an `@timestamp` date field.
+    pub segment_time: Option<i64>,
 }
 
 /// Ascending, missing last: how sequence numbers order documents that tie.
@@ -45,6 +49,8 @@ pub(crate) struct Order {
     pub collapse: Option<Vec<String>>,
     /// Each index's factor on its hits' scores (`indices_boost`).
     pub boosts: Vec<f32>,
+    /// Whether each index orders its segments by their latest `@timestamp`.
+    pub timestamp_segments: Vec<bool>,
     /// Whether the search pages with `search_after`.
     pub paged: bool,
 }
@@ -62,7 +68,9 @@ impl Order {
                 .zip(a.tie.iter().zip(&b.tie))
                 .fold(Ordering::Equal, |o, (key, (x, y))| o.then_with(|| sort::compare(key, x, y)))
         };
-        a.index.cmp(&b.index).then(within).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
+        // Newest segments first where the index orders them so.
+        let segments = b.segment_time.cmp(&a.segment_time);
+        a.index.cmp(&b.index).then(segments).then(within).then(a.shard.cmp(&b.shard)).then(a.address.cmp(&b.address))
     }
 
     /// By the request's keys alone.
@@ -110,6 +118,8 @@ pub(crate) struct SegmentValues {
     seq_no: Option<Column<u64>>,
     /// The column of the field a search collapses on.
     group: Option<FieldColumns>,
+    /// The segment's latest `@timestamp` (see [`Found::segment_time`]).
+    segment_time: Option<i64>,
 }
 
 impl SegmentValues {
@@ -140,7 +150,29 @@ impl SegmentValues {
             Some(paths) => Some(FieldColumns::open(segment, &paths[index], false)?),
             None => None,
         };
-        Ok(SegmentValues { order: order.clone(), index, shard, segment: ord, columns, tie_columns, seq_no, group })
+        // A segment without any `@timestamp` comes last.
+        let segment_time = order.timestamp_segments[index].then(|| {
+            let columns = sort::columns(segment, "_terms.@timestamp").unwrap_or_default();
+            columns
+                .iter()
+                .filter_map(|c| match c {
+                    tantivy::columnar::DynamicColumn::I64(c) if c.num_docs() > 0 => Some(c.max_value()),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(i64::MIN)
+        });
+        Ok(SegmentValues {
+            order: order.clone(),
+            index,
+            shard,
+            segment: ord,
+            columns,
+            tie_columns,
+            seq_no,
+            group,
+            segment_time,
+        })
     }
 
     /// A match's value for the first sort key, when that key is a field.
@@ -192,6 +224,7 @@ impl SegmentValues {
             sort,
             tie,
             group: self.group.as_ref().map(|c| c.value(doc)),
+            segment_time: self.segment_time,
         }
     }
 }

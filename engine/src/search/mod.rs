@@ -788,14 +788,17 @@ impl Engine {
             None => None,
         };
         let mut readings = Vec::with_capacity(indices.len());
+        let mut timestamp_segments = Vec::with_capacity(indices.len());
         for name in indices {
-            let mapper = self.mapper(name)?;
-            readings.push(req.sort.iter().map(|key| sort::Reading::of(&mapper, key)).collect());
+            let shards = self.index_shards(name)?;
+            readings.push(req.sort.iter().map(|key| sort::Reading::of(&shards.mapper(), key)).collect());
+            timestamp_segments.push(shards.timestamp_segments);
         }
         let metadata = self.metadata();
         let order = Arc::new(Order {
             keys: req.sort.clone(),
             readings,
+            timestamp_segments,
             by_fields: req.sorts_by_fields(),
             tie_orders: indices.iter().map(|name| index_sort(metadata.indices.get(name))).collect(),
             collapse,
