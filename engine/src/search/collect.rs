@@ -150,18 +150,7 @@ impl SegmentValues {
             Some(paths) => Some(FieldColumns::open(segment, &paths[index], false)?),
             None => None,
         };
-        // A segment without any `@timestamp` comes last.
-        let segment_time = order.timestamp_segments[index].then(|| {
-            let columns = sort::columns(segment, "_terms.@timestamp").unwrap_or_default();
-            columns
-                .iter()
-                .filter_map(|c| match c {
-                    tantivy::columnar::DynamicColumn::I64(c) if c.num_docs() > 0 => Some(c.max_value()),
-                    _ => None,
-                })
-                .max()
-                .unwrap_or(i64::MIN)
-        });
+        let segment_time = order.timestamp_segments[index].then(|| latest_timestamp(segment));
         Ok(SegmentValues {
             order: order.clone(),
             index,
@@ -227,6 +216,25 @@ impl SegmentValues {
             segment_time: self.segment_time,
         }
     }
+}
+
+/// A segment's latest `@timestamp` (a segment without any comes last),
+/// read from its column once per segment.
+fn latest_timestamp(segment: &SegmentReader) -> i64 {
+    let (high, low) = super::segment_sums::cached(segment, "latest @timestamp", || {
+        let columns = sort::columns(segment, "_terms.@timestamp").unwrap_or_default();
+        let latest = columns
+            .iter()
+            .filter_map(|c| match c {
+                tantivy::columnar::DynamicColumn::I64(c) => Some(c.max_value()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(i64::MIN);
+        // Kept exactly as two halves (the cache holds pairs of doubles).
+        ((latest >> 32) as f64, (latest & 0xffff_ffff) as f64)
+    });
+    ((high as i64) << 32) | low as i64
 }
 
 /// What one shard's collection needs to know.
