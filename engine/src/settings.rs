@@ -110,6 +110,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("index.mapping.field_name_length.limit", "9223372036854775807"),
     ("index.mapping.total_tokens_per_document.limit", "-1"),
     ("index.mapping.ignore_above", "2147483647"),
+    ("index.mapping.dynamic_strings.auto_text", "true"),
     ("index.analyze.max_token_count", "10000"),
     ("index.highlight.max_analyzed_offset", "1000000"),
     ("index.blocks.read_only", "false"),

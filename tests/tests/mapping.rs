@@ -309,3 +309,23 @@ async fn passthrough_objects_answer_to_their_fields_short_names() {
     let (_, mapping) = call(&c, url, Method::GET, "/pt/_mapping", None).await;
     assert_eq!(mapping["pt"]["mappings"]["properties"]["attributes"]["type"], "passthrough");
 }
+
+#[tokio::test]
+async fn dynamic_strings_can_map_to_keywords_alone() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let settings = json!({"settings": {"index.mapping.dynamic_strings.auto_text": false}});
+    call(&c, url, Method::PUT, "/kw", Some(settings)).await;
+    call(&c, url, Method::PUT, "/kw/_doc/1", Some(json!({"a": "hello"}))).await;
+    let (_, mapping) = call(&c, url, Method::GET, "/kw/_mapping", None).await;
+    assert_eq!(mapping["kw"]["mappings"]["properties"]["a"], json!({"type": "keyword"}));
+    // Turned back on, the next new string is text with a keyword sub-field.
+    call(&c, url, Method::PUT, "/kw/_settings", Some(json!({"index.mapping.dynamic_strings.auto_text": true}))).await;
+    call(&c, url, Method::PUT, "/kw/_doc/2", Some(json!({"b": "hello"}))).await;
+    let (_, mapping) = call(&c, url, Method::GET, "/kw/_mapping", None).await;
+    assert_eq!(mapping["kw"]["mappings"]["properties"]["b"]["type"], "text");
+    let (_, defaults) =
+        call(&c, url, Method::GET, "/kw/_settings?include_defaults=true&flat_settings=true", None).await;
+    assert_eq!(defaults["kw"]["settings"]["index.mapping.dynamic_strings.auto_text"], "true");
+}

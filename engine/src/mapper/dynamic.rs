@@ -247,6 +247,8 @@ impl Mapper {
             return Ok(Some(NewField { mapping, runtime: true }));
         }
         let mapping = match detected {
+            // Without `index.mapping.dynamic_strings.auto_text`, a keyword alone.
+            DetectedType::String if !self.dynamic_strings_text => json!({"type": "keyword"}),
             DetectedType::String => {
                 json!({"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}})
             }

@@ -228,6 +228,9 @@ pub struct Mapper {
     pub dynamic_templates: Vec<DynamicTemplate>,
     pub date_detection: bool,
     pub numeric_detection: bool,
+    /// `index.mapping.dynamic_strings.auto_text`: a new string field is
+    /// text with a keyword sub-field (the default), else a keyword.
+    pub dynamic_strings_text: bool,
     pub dynamic_date_formats: Vec<DateFormat>,
     pub source: SourceConfig,
     /// `index.mapping.synthetic_source_keep`: the `synthetic_source_keep`
@@ -320,6 +323,9 @@ impl Mapper {
             dynamic_templates: Vec::new(),
             date_detection: root.get("date_detection").is_none_or(|v| v != &Value::Bool(false) && v != "false"),
             numeric_detection: root.get("numeric_detection").is_some_and(|v| v == &Value::Bool(true) || v == "true"),
+            dynamic_strings_text: settings
+                .get("index.mapping.dynamic_strings.auto_text")
+                .is_none_or(|v| crate::settings_text(v) != "false"),
             dynamic_date_formats: Vec::new(),
             source: SourceConfig { enabled: true, ..SourceConfig::default() },
             synthetic_source_keep: settings.get("index.mapping.synthetic_source_keep").map(crate::settings_text),
