@@ -195,7 +195,8 @@ pub fn parse(kind: RangeKind, value: &Value, date: DateReader<'_>) -> Result<Bou
         _ => return Err("mismatched range bounds".into()),
     };
     if bounds.lo_cmp_hi() == Ordering::Greater {
-        return Err(format!("min value ({}) is greater than max value ({})", bounds.lo_text(), bounds.hi_text()));
+        let (lo, hi) = bounds.texts();
+        return Err(format!("min value ({lo}) is greater than max value ({hi})"));
     }
     Ok(bounds)
 }
@@ -236,19 +237,12 @@ impl Bounds {
         }
     }
 
-    fn lo_text(&self) -> String {
+    /// The bounds as numbers or addresses, for messages.
+    fn texts(&self) -> (String, String) {
         match *self {
-            Bounds::Long(a, _) => a.to_string(),
-            Bounds::Double(a, _) => a.to_string(),
-            Bounds::Ip(a, _) => crate::mapper::field::ip_text(a),
-        }
-    }
-
-    fn hi_text(&self) -> String {
-        match *self {
-            Bounds::Long(_, b) => b.to_string(),
-            Bounds::Double(_, b) => b.to_string(),
-            Bounds::Ip(_, b) => crate::mapper::field::ip_text(b),
+            Bounds::Long(a, b) => (a.to_string(), b.to_string()),
+            Bounds::Double(a, b) => (a.to_string(), b.to_string()),
+            Bounds::Ip(a, b) => (crate::mapper::field::ip_text(a), crate::mapper::field::ip_text(b)),
         }
     }
 

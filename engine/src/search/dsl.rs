@@ -512,6 +512,14 @@ const MULTI_MATCH_OPTIONS: &[&str] = &[
     "auto_generate_synonyms_phrase_query",
 ];
 
+impl Query {
+    /// A `range` query of bounds alone (no format, zone or relation).
+    pub fn range(field: impl Into<String>, [gt, gte, lt, lte]: [Option<Value>; 4], format: Option<String>) -> Query {
+        let relation = Default::default();
+        Query::Range { field: field.into(), gt, gte, lt, lte, format, time_zone: None, relation, boost: 1.0 }
+    }
+}
+
 /// Refuses, by name, an option of a query that Tensile does not act on yet.
 fn supported_options(params: &Map<String, Value>, known: &[&str], query: &str) -> Result<(), EngineError> {
     if let Some(unknown) = params.keys().find(|k| !known.contains(&k.as_str())) {

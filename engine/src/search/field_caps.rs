@@ -165,10 +165,10 @@ impl Engine {
             let mapper = self.mapper(index)?;
             let mut caps = of_index(&mapper, req);
             if !req.empty_fields {
-                let shards = self.index_shards(index)?;
+                let searchers: Vec<_> = self.index_shards(index)?.shards.iter().map(|s| s.searcher()).collect();
                 let has_values = |path: &str| {
                     let term = tantivy::Term::from_field_text(crate::indexed::fields().exists, path);
-                    shards.shards.iter().any(|s| s.searcher().doc_freq(&term).is_ok_and(|n| n > 0))
+                    searchers.iter().any(|s| s.doc_freq(&term).is_ok_and(|n| n > 0))
                 };
                 caps.retain(|path, c| c.metadata || has_values(path));
             }

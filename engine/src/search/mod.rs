@@ -398,9 +398,10 @@ fn fetch<'a>(
             fetched.push((f.index, f.shard));
         }
         let load_started = std::time::Instant::now();
+        let mapper = at.shards.mapper();
         let mut stored = at.shards.shards[at.shard].stored_in(&at.searcher, f.address)?;
         if let Some(doc) = stored.as_mut() {
-            at.shards.mapper().read_doc(doc, shown.force_synthetic);
+            mapper.read_doc(doc, shown.force_synthetic);
         }
         if let Some(t) = timings.as_deref_mut() {
             let timing = t.entry((indices[f.index].clone(), at.shard)).or_default();
@@ -409,8 +410,16 @@ fn fetch<'a>(
             timing.segments = timing.segments.max(u64::from(f.address.segment_ord) + 1);
         }
         if let Some(doc) = stored {
+            let synthetic = mapper.source.mode == crate::source_mode::SourceMode::Synthetic;
+            let from_columns = !shown.docvalue_fields.is_empty() || (synthetic && !shown.fields.is_empty());
+            // The source as JSON, parsed once for highlighting and the fields
+            // the columns do not give.
+            let source: serde_json::Value = if shown.highlight.is_some() || from_columns {
+                doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
+            } else {
+                serde_json::Value::Null
+            };
             let sort = if formatted || f.sort.contains(&sort::SortValue::Missing) {
-                let mapper = at.shards.mapper();
                 keys.iter().zip(&f.sort).map(|(key, v)| sort::shown(&mapper, key, v.clone())).collect()
             } else {
                 f.sort.to_vec()
@@ -418,10 +427,7 @@ fn fetch<'a>(
             let mut marked = serde_json::Map::new();
             if let Some((spec, query)) = &shown.highlight {
                 let index = &indices[f.index];
-                let source: serde_json::Value =
-                    doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
                 let limits = highlight_limits(engine, index);
-                let mapper = at.shards.mapper();
                 marked = highlight::highlight(spec, query, &mapper, &source, &limits, (index, f.address.doc_id))?;
             }
             let group = f.group.clone();
@@ -429,16 +435,13 @@ fn fetch<'a>(
             if !shown.named.is_empty() {
                 let compiled = match named.entry(f.index) {
                     Entry::Occupied(e) => e.into_mut(),
-                    Entry::Vacant(e) => {
-                        let mapper = at.shards.mapper();
-                        e.insert(
-                            shown
-                                .named
-                                .iter()
-                                .map(|(name, q)| Ok((name.clone(), engine.compile_for(&indices[f.index], &mapper, q)?)))
-                                .collect::<Result<Vec<_>, EngineError>>()?,
-                        )
-                    }
+                    Entry::Vacant(e) => e.insert(
+                        shown
+                            .named
+                            .iter()
+                            .map(|(name, q)| Ok((name.clone(), engine.compile_for(&indices[f.index], &mapper, q)?)))
+                            .collect::<Result<Vec<_>, EngineError>>()?,
+                    ),
                 };
                 for (name, q) in compiled.iter() {
                     let failed =
@@ -455,32 +458,19 @@ fn fetch<'a>(
             if let Some(query) = &shown.explain {
                 let compiled = match explained.entry(f.index) {
                     Entry::Occupied(e) => e.into_mut(),
-                    Entry::Vacant(e) => e.insert(engine.compile_for(&indices[f.index], &at.shards.mapper(), query)?),
+                    Entry::Vacant(e) => e.insert(engine.compile_for(&indices[f.index], &mapper, query)?),
                 };
                 explanation_json = Some(explanation(compiled.as_ref(), &at.searcher, f.address, f.score));
             }
-            let mapper = at.shards.mapper();
-            let synthetic = mapper.source.mode == crate::source_mode::SourceMode::Synthetic;
-            let (doc_values, column_fields) =
-                if shown.docvalue_fields.is_empty() && !(synthetic && !shown.fields.is_empty()) {
-                    (None, None)
-                } else {
-                    let source: serde_json::Value =
-                        doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-                    let segment = at.searcher.segment_reader(f.address.segment_ord);
-                    let read = |requests: &[fields::FieldRequest], how| {
-                        fields::fetch_from_columns(&mapper, &source, requests, how, segment, f.address.doc_id)
-                    };
-                    let doc_values = match shown.docvalue_fields.is_empty() {
-                        true => None,
-                        false => Some(read(&shown.docvalue_fields, fields::Fetch::DocValues)?),
-                    };
-                    let column_fields = match synthetic && !shown.fields.is_empty() {
-                        true => Some(read(&shown.fields, fields::Fetch::Fields)?),
-                        false => None,
-                    };
-                    (doc_values, column_fields)
-                };
+            let segment = at.searcher.segment_reader(f.address.segment_ord);
+            let read = |requests: &[fields::FieldRequest], how| {
+                fields::fetch_from_columns(&mapper, &source, requests, how, segment, f.address.doc_id)
+            };
+            let doc_values =
+                (!shown.docvalue_fields.is_empty()).then(|| read(&shown.docvalue_fields, fields::Fetch::DocValues));
+            let column_fields =
+                (synthetic && !shown.fields.is_empty()).then(|| read(&shown.fields, fields::Fetch::Fields));
+            let (doc_values, column_fields) = (doc_values.transpose()?, column_fields.transpose()?);
             hits.push(Hit {
                 index: indices[f.index].clone(),
                 score: f.score,

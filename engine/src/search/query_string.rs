@@ -287,24 +287,13 @@ impl Parser<'_> {
                     if self.chars.get(self.at..end).is_some_and(|s| s.iter().copied().eq(op.chars())) {
                         self.at = end;
                         let bound = Value::String(self.word());
-                        let (gt, gte, lt, lte) = match (lower, inclusive) {
-                            (true, true) => (None, Some(bound), None, None),
-                            (true, false) => (Some(bound), None, None, None),
-                            (false, true) => (None, None, None, Some(bound)),
-                            (false, false) => (None, None, Some(bound), None),
+                        let bounds = match (lower, inclusive) {
+                            (true, true) => [None, Some(bound), None, None],
+                            (true, false) => [Some(bound), None, None, None],
+                            (false, true) => [None, None, None, Some(bound)],
+                            (false, false) => [None, None, Some(bound), None],
                         };
-                        let relation = Default::default();
-                        return Ok(Query::Range {
-                            field,
-                            gt,
-                            gte,
-                            lt,
-                            lte,
-                            format: None,
-                            time_zone: None,
-                            relation,
-                            boost: 1.0,
-                        });
+                        return Ok(Query::range(field, bounds, None));
                     }
                 }
                 let value = self.word();
@@ -396,17 +385,7 @@ impl Parser<'_> {
         };
         let (gt, gte) = side(lower, lower_inclusive);
         let (lt, lte) = side(upper, upper_inclusive);
-        Ok(Query::Range {
-            field: field.to_owned(),
-            gt,
-            gte,
-            lt,
-            lte,
-            format: None,
-            time_zone: None,
-            relation: Default::default(),
-            boost: 1.0,
-        })
+        Ok(Query::range(field, [gt, gte, lt, lte], None))
     }
 
     /// One side of a range: a word or a quoted value; `*` is open.

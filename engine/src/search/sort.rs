@@ -418,17 +418,7 @@ pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Val
         _ => return None,
     };
     let (gte, lte) = if key.desc { (None, Some(value)) } else { (Some(value), None) };
-    Some(super::dsl::Query::Range {
-        field: path.clone(),
-        gt: None,
-        gte,
-        lt: None,
-        lte,
-        format,
-        time_zone: None,
-        relation: Default::default(),
-        boost: 1.0,
-    })
+    Some(super::dsl::Query::range(path.clone(), [None, gte, None, lte], format))
 }
 
 /// A hit's sort value as the request shows it: a date in the key's `format`.
