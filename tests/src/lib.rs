@@ -27,6 +27,11 @@ pub async fn call(
     (status, if text.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&text).expect("JSON") })
 }
 
+/// The `_id`s of a search answer's hits, in order.
+pub fn ids(answer: &serde_json::Value) -> Vec<&str> {
+    answer["hits"]["hits"].as_array().expect("hits").iter().map(|h| h["_id"].as_str().expect("an _id")).collect()
+}
+
 /// Starts the server under test: `server!()` or `server!("http.max_content_length=1kb")`.
 /// A macro, because only integration tests see the binary's path.
 #[macro_export]

@@ -3,7 +3,7 @@
 
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
-use tensile_tests::{call, server};
+use tensile_tests::{call, ids, server};
 
 #[tokio::test]
 async fn dynamic_mapping_and_field_errors() {
@@ -213,10 +213,6 @@ async fn flattened_fields_map_some_keys_as_fields_of_their_own() {
     let fields =
         search(json!({"query": {"ids": {"values": ["1"]}}, "fields": ["labels.region"], "_source": false})).await;
     assert_eq!(fields["hits"]["hits"][0]["fields"], json!({"labels.region": ["us"]}));
-}
-
-fn ids(answer: &Value) -> Vec<&str> {
-    answer["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_id"].as_str().unwrap()).collect()
 }
 
 #[tokio::test]

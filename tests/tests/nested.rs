@@ -38,9 +38,9 @@ async fn load(c: &Client, url: &str) {
     call(c, url, Method::POST, "/orders/_refresh", None).await;
 }
 
-fn ids(answer: &Value) -> Vec<&str> {
-    let mut ids: Vec<&str> =
-        answer["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_id"].as_str().unwrap()).collect();
+/// The hits' `_id`s, sorted.
+fn sorted_ids(answer: &Value) -> Vec<&str> {
+    let mut ids = tensile_tests::ids(answer);
     ids.sort_unstable();
     ids
 }
@@ -66,29 +66,29 @@ async fn nested_queries_match_within_one_object() {
 
     // Searches see root documents only.
     let all = search(&c, url, json!({"query": {"match_all": {}}})).await;
-    assert_eq!(ids(&all), ["1", "2", "3"]);
+    assert_eq!(sorted_ids(&all), ["1", "2", "3"]);
     let (_, count) = call(&c, url, Method::GET, "/orders/_count", None).await;
     assert_eq!(count["count"], 3);
     // A nested field is not the root's: outside a `nested` query it matches nothing.
     let outside = search(&c, url, json!({"query": {"term": {"lines.product": "apple"}}})).await;
-    assert_eq!(ids(&outside), Vec::<&str>::new());
+    assert_eq!(sorted_ids(&outside), Vec::<&str>::new());
 
     // Conditions hold on the same object, not across the document's objects.
-    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 1)})).await), ["1"]);
-    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 5)})).await), ["2"]);
-    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 3)})).await), Vec::<&str>::new());
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("apple", 1)})).await), ["1"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("apple", 5)})).await), ["2"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("apple", 3)})).await), Vec::<&str>::new());
 
     // Two levels: notes inside lines, through a nested query in a nested query
     // and through the inner path directly.
     let two_levels = json!({"query": {"nested": {"path": "lines", "query": {"nested": {
         "path": "lines.notes", "query": {"match": {"lines.notes.text": "care"}}}}}}});
-    assert_eq!(ids(&search(&c, url, two_levels).await), ["1"]);
+    assert_eq!(sorted_ids(&search(&c, url, two_levels).await), ["1"]);
     let direct =
         json!({"query": {"nested": {"path": "lines.notes", "query": {"match": {"lines.notes.text": "ripe"}}}}});
-    assert_eq!(ids(&search(&c, url, direct).await), ["1"]);
+    assert_eq!(sorted_ids(&search(&c, url, direct).await), ["1"]);
 
     // `include_in_parent`: the values are also the root's.
-    assert_eq!(ids(&search(&c, url, json!({"query": {"term": {"tags.name": "fruit"}}})).await), ["1"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": {"term": {"tags.name": "fruit"}}})).await), ["1"]);
 
     // Score modes: the sum of two matching lines beats their average.
     let scored = |mode: &str| {
@@ -165,15 +165,15 @@ async fn nested_documents_follow_their_root_through_writes_and_a_restart() {
     // A replaced document takes its old objects with it.
     let replaced = json!({"customer": "bob", "lines": [{"product": "plum", "qty": 2}]});
     call(&c, url, Method::PUT, "/orders/_doc/2?refresh=true", Some(replaced)).await;
-    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 5)})).await), Vec::<&str>::new());
-    assert_eq!(ids(&search(&c, url, json!({"query": line("plum", 2)})).await), ["2"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("apple", 5)})).await), Vec::<&str>::new());
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("plum", 2)})).await), ["2"]);
     // So does a deleted one.
     call(&c, url, Method::DELETE, "/orders/_doc/1?refresh=true", None).await;
-    assert_eq!(ids(&search(&c, url, json!({"query": line("apple", 1)})).await), Vec::<&str>::new());
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("apple", 1)})).await), Vec::<&str>::new());
     // And a partial update rewrites the whole block.
     let update = json!({"doc": {"lines": [{"product": "fig", "qty": 9}]}});
     call(&c, url, Method::POST, "/orders/_update/3?refresh=true", Some(update)).await;
-    assert_eq!(ids(&search(&c, url, json!({"query": line("fig", 9)})).await), ["3"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("fig", 9)})).await), ["3"]);
 
     // Unrefreshed writes come back from the translog with their objects.
     let late = json!({"customer": "di", "lines": [{"product": "kiwi", "qty": 4}]});
@@ -182,7 +182,7 @@ async fn nested_documents_follow_their_root_through_writes_and_a_restart() {
     let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
     let url = &server.url;
     call(&c, url, Method::POST, "/orders/_refresh", None).await;
-    assert_eq!(ids(&search(&c, url, json!({"query": line("kiwi", 4)})).await), ["4"]);
-    assert_eq!(ids(&search(&c, url, json!({"query": line("plum", 2)})).await), ["2"]);
-    assert_eq!(ids(&search(&c, url, json!({"query": {"match_all": {}}})).await), ["2", "3", "4"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("kiwi", 4)})).await), ["4"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("plum", 2)})).await), ["2"]);
+    assert_eq!(sorted_ids(&search(&c, url, json!({"query": {"match_all": {}}})).await), ["2", "3", "4"]);
 }

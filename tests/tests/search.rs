@@ -3,7 +3,7 @@
 
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
-use tensile_tests::{call, server};
+use tensile_tests::{call, ids, server};
 
 async fn load(c: &Client, url: &str) {
     let index = json!({"settings": {"number_of_shards": 2},
@@ -28,10 +28,6 @@ async fn load(c: &Client, url: &str) {
         .await
         .unwrap();
     assert!(resp.status().is_success());
-}
-
-fn ids(answer: &Value) -> Vec<&str> {
-    answer["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_id"].as_str().unwrap()).collect()
 }
 
 #[tokio::test]
