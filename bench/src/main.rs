@@ -19,7 +19,7 @@ mod search;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: tensile-bench ingest --tensile BIN [--logs N] [--articles N] [--clients N]
-       tensile-bench search --tensile BIN [--logs N] [--articles N] [--clients N] [--rounds N]
+       tensile-bench search --tensile BIN [--logs N] [--articles N] [--clients N] [--rounds N] [--queries a,b]
        tensile-bench raw-ingest [--logs N] [--articles N]";
 
 /// The command line: a command and `--name value` options.
@@ -73,6 +73,7 @@ fn main() -> ExitCode {
                 size: args.corpus_or(200_000, 20_000)?,
                 clients: args.number("clients", std::thread::available_parallelism().map_or(2, |n| n.get()))?,
                 rounds: args.number("rounds", 1000)?,
+                only: args.get("queries").map_or_else(Vec::new, |q| q.split(',').map(str::to_owned).collect()),
             };
             search::compare(&binary, options)
         }

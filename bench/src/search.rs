@@ -52,6 +52,8 @@ pub struct Options {
     pub clients: usize,
     /// Timed requests per query and system.
     pub rounds: usize,
+    /// The queries of the mix to time (all when empty), to profile one.
+    pub only: Vec<String>,
 }
 
 /// How raw tantivy orders a query's hits (Tensile is told by the body).
@@ -145,7 +147,7 @@ impl Timing {
 /// Loads both sides, runs the mix and prints the comparison; the last line
 /// is `search: tensile/raw-tantivy p50 = R`.
 pub fn compare(tensile_binary: &str, options: Options) -> Result<(), String> {
-    let Options { size, clients, rounds } = options;
+    let Options { size, clients, rounds, only } = options;
     if size.logs < 1000 || size.articles < (DEPTH + 1) * PAGE || clients == 0 || rounds == 0 {
         return Err(format!(
             "the search benchmark needs at least 1000 logs, {} articles, a client and a round",
@@ -197,7 +199,10 @@ pub fn compare(tensile_binary: &str, options: Options) -> Result<(), String> {
     );
 
     let fields = fields(&searcher)?;
-    let mix = mix(size, &fields, &searcher)?;
+    let mut mix = mix(size, &fields, &searcher)?;
+    if !only.is_empty() {
+        mix.retain(|query| only.iter().any(|name| name == query.name));
+    }
     let search = format!("/{}/_search", ingest::INDEX);
     check(&mut control, &search, &searcher, &fields, &mix);
 

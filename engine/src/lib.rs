@@ -22,6 +22,7 @@ pub mod auto_create;
 pub mod auto_id;
 pub mod blocks;
 pub mod cluster_settings;
+mod column_cache;
 pub mod date_math_name;
 pub mod directory;
 pub mod documents;

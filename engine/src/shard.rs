@@ -11,6 +11,7 @@
 //! the translog. Opening a shard goes back to the last durable commit and
 //! replays what the translog holds beyond it.
 
+use crate::column_cache::ColumnCache;
 use crate::directory::ShardDirectory;
 use crate::error::EngineError;
 use crate::indexed::{schema, Fields, IndexedDoc};
@@ -21,11 +22,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::indexer::UserOperation;
 use tantivy::schema::{Field, IndexRecordOption, Value as _};
 use tantivy::{
-    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, TERMINATED,
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, TantivyDocument, Term,
+    TERMINATED,
 };
 
 /// Every write of this single-node engine is made under primary term 1.
@@ -145,6 +148,8 @@ pub struct Shard {
     generations: Mutex<HashMap<SegmentId, u64>>,
     /// Text fields whose field data a search has loaded (sorted on).
     fielddata: Mutex<std::collections::BTreeSet<String>>,
+    /// Columns searches read from every segment, opened once each.
+    columns: ColumnCache,
 }
 
 fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> EngineError {
@@ -227,6 +232,7 @@ impl Shard {
             opened: Instant::now(),
             generations: Mutex::new(HashMap::new()),
             fielddata: Mutex::new(Default::default()),
+            columns: ColumnCache::default(),
         };
         if replayed {
             shard.refresh()?;
@@ -318,6 +324,12 @@ impl Shard {
     /// The searcher of the last refresh.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// A segment's `_seq_no` column (which orders hits that tie), opened
+    /// once per segment.
+    pub fn seq_no_column(&self, segment: &SegmentReader) -> Option<Column<u64>> {
+        self.columns.seq_no(segment)
     }
 
     /// The stored document at an address of a searcher of this shard.
@@ -461,6 +473,7 @@ impl Shard {
         commit.commit().map_err(|e| tantivy_error(&self.dir, e))?;
         self.counters.add(Counter::Commits, 1);
         self.reader.reload().map_err(|e| tantivy_error(&self.dir, e))?;
+        self.columns.retain(&self.reader.searcher());
         let now = Instant::now();
         let gc = state.gc_deletes;
         state.tombstones.retain(|_, t| t.at.elapsed() < gc);

@@ -1766,3 +1766,23 @@ async fn segments_of_timestamped_indices_come_newest_first() {
     let (_, plain) = call(&c, url, Method::POST, "/plain/_search", None).await;
     assert_eq!(ids(&plain), ["old", "new"]);
 }
+
+#[tokio::test]
+async fn totals_are_tracked_as_far_as_asked() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    load(&c, url).await;
+    let search = |track: Value| json!({"query": {"match": {"title": "fox lazy quick"}}, "track_total_hits": track});
+    let (_, all) = call(&c, url, Method::POST, "/books/_search", Some(search(json!(true)))).await;
+    assert_eq!(all["hits"]["total"], json!({"value": 3, "relation": "eq"}));
+    // Past the tracked number the page is still the best hits.
+    let (_, one) = call(&c, url, Method::POST, "/books/_search", Some(search(json!(1)))).await;
+    assert_eq!(one["hits"]["total"], json!({"value": 1, "relation": "gte"}));
+    assert_eq!(ids(&one), ids(&all));
+    let (_, three) = call(&c, url, Method::POST, "/books/_search", Some(search(json!(3)))).await;
+    assert_eq!(three["hits"]["total"], json!({"value": 3, "relation": "eq"}));
+    let (_, off) = call(&c, url, Method::POST, "/books/_search", Some(search(json!(false)))).await;
+    assert!(off["hits"].get("total").is_none());
+    assert_eq!(ids(&off), ids(&all));
+}

@@ -11,8 +11,9 @@
 //!   builds Tensile and the benchmarks in release mode and compares
 //!   Tensile's bulk ingest with raw tantivy's (see `bench/`);
 //! - `cargo xtask bench search [--logs N] [--articles N] [--clients N]
-//!   [--rounds N]` does the same for a mix of queries: latency and
-//!   throughput of Tensile's `_search` against raw tantivy searchers.
+//!   [--rounds N] [--queries a,b]` does the same for a mix of queries:
+//!   latency and throughput of Tensile's `_search` against raw tantivy
+//!   searchers (`--queries` times only the named ones, to profile them).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

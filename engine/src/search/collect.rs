@@ -129,6 +129,7 @@ impl SegmentValues {
         shard: usize,
         ord: SegmentOrdinal,
         segment: &SegmentReader,
+        seq_no: Option<Column<u64>>,
     ) -> Result<SegmentValues, EngineError> {
         let mut columns = Vec::new();
         for (key, reading) in order.keys.iter().zip(&order.readings[index]) {
@@ -145,7 +146,6 @@ impl SegmentValues {
                 tie_columns.push(FieldColumns::open(segment, path, key.desc)?);
             }
         }
-        let seq_no = segment.fast_fields().u64("_seq_no").ok();
         let group = match &order.collapse {
             Some(paths) => Some(FieldColumns::open(segment, &paths[index], false)?),
             None => None,
@@ -251,6 +251,8 @@ pub(crate) struct ShardTop {
     pub terminate_after: Option<u64>,
     /// The matches the shard's segments collected so far.
     pub seen: Arc<std::sync::atomic::AtomicU64>,
+    /// The shard's segments' `_seq_no` columns.
+    pub shards: Arc<crate::shards::IndexShards>,
 }
 
 /// A shard's best hits, in order, and how many matched.
@@ -266,7 +268,8 @@ impl Collector for ShardTop {
     type Child = SegmentTop;
 
     fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentTop> {
-        let values = SegmentValues::open(&self.order, self.index, self.shard, ord, segment)
+        let seq_no = self.shards.shards[self.shard].seq_no_column(segment);
+        let values = SegmentValues::open(&self.order, self.index, self.shard, ord, segment, seq_no)
             .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
         Ok(SegmentTop {
             values,

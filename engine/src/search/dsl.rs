@@ -352,25 +352,6 @@ impl std::fmt::Display for Query {
     }
 }
 
-/// Whether tantivy's top-k collector can skip matches of a query by their
-/// score bounds (block-max WAND): term and match queries, and boolean and
-/// dis_max combinations of them; phrases, ranges, patterns and constant
-/// scores it must visit one by one.
-pub fn top_k_skips(q: &Query) -> bool {
-    match q {
-        Query::Term { .. } | Query::Terms { .. } => true,
-        Query::Match { fuzziness, bool_prefix, .. } => fuzziness.is_none() && !bool_prefix,
-        // Filters do not score: the scored clauses decide.
-        Query::Bool { must, should, .. } => {
-            let mut scored = must.iter().chain(should).peekable();
-            scored.peek().is_some() && scored.all(top_k_skips)
-        }
-        Query::DisMax { queries, .. } => queries.iter().all(top_k_skips),
-        Query::Named { query, .. } => top_k_skips(query),
-        _ => false,
-    }
-}
-
 /// The edit distance a `fuzziness` allows a term of `len` characters:
 /// `AUTO` (`AUTO:3,6`: none up to 2 characters, 1 up to 5, else 2) or a number.
 pub fn edit_distance_for(fuzziness: &str, len: usize) -> Result<u8, EngineError> {

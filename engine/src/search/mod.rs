@@ -41,6 +41,7 @@ mod spans;
 pub mod suggest;
 pub mod terms;
 mod terms_set;
+mod top_score;
 
 use crate::error::EngineError;
 use crate::stats::Counter;
@@ -808,7 +809,6 @@ impl Engine {
             && !all;
         let mut terminated_early = false;
         let mut timings = Vec::new();
-        let skips = dsl::top_k_skips(&req.query);
         let mut total = 0u64;
         let mut shards_searched = 0u32;
         let mut found: Vec<Found> = Vec::new();
@@ -898,21 +898,28 @@ impl Engine {
                     (total, if req.profile { weight_time(query, &searcher, req.scores()) } else { 0 });
                 let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
                 if by_score_alone {
-                    // Counting apart lets the top-k collector skip what cannot
-                    // make the page (block-max WAND over term queries); for
-                    // queries it cannot skip in, one pass does both.
+                    // A lone term is counted by its document frequency, and
+                    // its page pruned from the first match (block-max WAND);
+                    // anything else is counted as far as tracked while its
+                    // page is collected, then pruned when it can be.
                     let top = if limit == 0 {
                         total += searcher.search(query, &Count).map_err(search)? as u64;
                         Vec::new()
-                    } else if skips {
+                    } else if top_score::counts_cheaply(query) {
                         total += searcher.search(query, &Count).map_err(search)? as u64;
                         searcher.search(query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?
                     } else {
-                        let (count, top) = searcher
-                            .search(query, &(Count, TopDocs::with_limit(limit).order_by_score()))
+                        let count_up_to = match req.track_total_hits {
+                            TrackTotal::All => None,
+                            TrackTotal::UpTo(n) => Some(n),
+                            TrackTotal::Off => Some(0),
+                        };
+                        let pruning = top_score::pruning_terms(query);
+                        let fruit = searcher
+                            .search(query, &top_score::TopByScore { limit, count_up_to, pruning })
                             .map_err(search)?;
-                        total += count as u64;
-                        top
+                        total += fruit.count;
+                        fruit.top
                     };
                     {
                         let mut segments: Vec<Option<SegmentValues>> = vec![];
@@ -923,7 +930,9 @@ impl Engine {
                             }
                             if segments[ord].is_none() {
                                 let reader = searcher.segment_reader(address.segment_ord);
-                                segments[ord] = Some(SegmentValues::open(&order, i, s, address.segment_ord, reader)?);
+                                let seq_no = shard.seq_no_column(reader);
+                                segments[ord] =
+                                    Some(SegmentValues::open(&order, i, s, address.segment_ord, reader, seq_no)?);
                             }
                             found.extend(segments[ord].as_ref().map(|v| v.found(address.doc_id, score)));
                         }
@@ -939,6 +948,7 @@ impl Engine {
                         needs_scores: req.scores(),
                         terminate_after: req.terminate_after,
                         seen: Default::default(),
+                        shards: shards.clone(),
                     };
                     // Past a `search_after` cursor, first only the matches at or
                     // beyond it by the first key (a range the index answers),
