@@ -70,14 +70,23 @@ impl Collector for TopByScore {
     ) -> tantivy::Result<ScoreFruit> {
         let mut child = self.for_segment(segment, reader)?;
         let alive = reader.alive_bitset();
-        // One by one while counting (and to the end for what cannot prune).
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let mut doc = scorer.doc();
         let prunes = match &self.pruning {
             Some(terms) => worth_pruning(reader, terms)?,
             None => false,
         };
-        while doc != TERMINATED && (child.count < child.counted || !prunes) {
+        if !prunes {
+            // Every match, one by one.
+            weight.for_each(reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    child.collect(doc, score);
+                }
+            })?;
+            return Ok(child.harvest());
+        }
+        // One by one while counting.
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED && child.count < child.counted {
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 child.collect(doc, scorer.score());
             }
