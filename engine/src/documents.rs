@@ -401,6 +401,11 @@ impl Engine {
         Ok(stats.collect())
     }
 
+    /// How each shard of an open index was opened.
+    pub fn recoveries(&self, index: &str) -> Result<Vec<crate::shard::Recovery>, EngineError> {
+        Ok(self.index_shards(index)?.shards.iter().map(crate::shard::Shard::recovery).collect())
+    }
+
     /// Runs `op` on the shards of each index; the number of shards it ran on.
     fn each_index(
         &self,

@@ -92,6 +92,9 @@ pub enum EngineError {
     /// `action_request_validation_exception`, with one problem.
     #[error("Validation Failed: 1: {0};")]
     Validation(String),
+    /// `illegal_state_exception`: the request needs a state the index is not in.
+    #[error("{0}")]
+    IllegalState(String),
     /// `x_content_parse_exception`: a body field the API does not know.
     #[error("{0}")]
     XContentParse(String),

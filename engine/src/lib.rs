@@ -34,7 +34,9 @@ pub mod mapper;
 pub mod mapping;
 pub mod metadata;
 pub mod node_meta;
+pub mod resize;
 pub mod resolve;
+pub mod rollover;
 pub mod routing;
 pub mod search;
 pub mod settings;
@@ -52,6 +54,7 @@ pub use documents::{DocWrite, NewDoc, UpdateSpec, Updated};
 pub use error::EngineError;
 pub use metadata::{IndexMetadata, IndexState, Metadata};
 pub use node_meta::NodeMetadata;
+pub use resize::ResizeKind;
 pub use resolve::IndicesOptions;
 pub use shard::{Conditions, StoredDoc, VersionType, WriteOutcome, WriteResult};
 
@@ -61,6 +64,14 @@ use std::sync::{RwLock, RwLockReadGuard};
 
 /// The index version Tensile writes into `index.version.created`.
 pub const INDEX_VERSION_CREATED: &str = "9060099";
+
+/// Whether a new index takes the templates that match its name: resized
+/// indices do not.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Templating {
+    Apply { auto: bool },
+    Skip,
+}
 
 /// The engine over one data folder.
 pub struct Engine {
@@ -182,11 +193,24 @@ impl Engine {
     /// Creates an index, the matching templates applied under the request's
     /// body; `auto` when a write creates it.
     pub(crate) fn create_index_from(&self, name: &str, body: &Value, auto: bool) -> Result<IndexMetadata, EngineError> {
+        self.create_index_with(name, body, Templating::Apply { auto })
+    }
+
+    /// Creates an index, with the matching templates or without.
+    pub(crate) fn create_index_with(
+        &self,
+        name: &str,
+        body: &Value,
+        templating: Templating,
+    ) -> Result<IndexMetadata, EngineError> {
         // `index.provided_name` keeps the name as given, date math included.
         let provided = name;
         let name = &date_math_name::resolve_now(name)?;
         index_name::validate(name)?;
-        let templated = template_apply::for_new_index(&self.metadata(), name, body, auto)?;
+        let templated = match templating {
+            Templating::Apply { auto } => template_apply::for_new_index(&self.metadata(), name, body, auto)?,
+            Templating::Skip => None,
+        };
         let body = templated.as_ref().unwrap_or(body);
         let mut settings = settings::normalize(body.get("settings").unwrap_or(&Value::Null))?;
         settings.retain(|_, v| !v.is_null());

@@ -153,24 +153,81 @@ pub fn resolve(meta: &Metadata, expressions: &[String], opts: IndicesOptions) ->
     Ok(out)
 }
 
+/// The names `_resolve/index` lists for expressions: the indices and the
+/// aliases they name or match (an alias is listed as itself, not as its
+/// indices), each sorted.
+pub fn resolve_names(
+    meta: &Metadata,
+    expressions: &[String],
+    opts: IndicesOptions,
+) -> Result<(Vec<String>, Vec<String>), EngineError> {
+    let expressions: Vec<String> =
+        expressions.iter().map(|e| crate::date_math_name::resolve_expression(e)).collect::<Result<_, _>>()?;
+    let visible = |name: &str, pattern: &str| {
+        meta.indices.get(name).is_some_and(|index| {
+            let state_ok = match index.state {
+                IndexState::Open => opts.expand_open,
+                IndexState::Close => opts.expand_closed,
+            };
+            state_ok && (!index.is_hidden() || opts.expand_hidden || pattern.starts_with('.'))
+        })
+    };
+    let (mut indices, mut aliases): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    let mut seen_wildcard = false;
+    for expr in &expressions {
+        if let Some(excluded) = expr.strip_prefix('-').filter(|_| seen_wildcard) {
+            indices.retain(|name| !wildcard_match(excluded, name));
+            aliases.retain(|name| !wildcard_match(excluded, name));
+            continue;
+        }
+        if expr.contains('*') || expr == "_all" {
+            seen_wildcard = true;
+            let pattern = if expr == "_all" { "*" } else { expr.as_str() };
+            let before = indices.len() + aliases.len();
+            indices.extend(meta.indices.keys().filter(|n| wildcard_match(pattern, n) && visible(n, pattern)).cloned());
+            aliases.extend(
+                meta.aliases()
+                    .filter(|a| wildcard_match(pattern, a))
+                    .filter(|a| meta.alias_indices(a).iter().any(|i| visible(i, pattern)))
+                    .map(str::to_owned),
+            );
+            if indices.len() + aliases.len() == before && !opts.allow_no_indices {
+                return Err(EngineError::IndexNotFound { name: expr.clone() });
+            }
+        } else if meta.indices.contains_key(expr) {
+            indices.push(expr.clone());
+        } else if meta.is_alias(expr) {
+            aliases.push(expr.clone());
+        } else {
+            check_unknown_name(expr, &expressions, opts)?;
+        }
+    }
+    for names in [&mut indices, &mut aliases] {
+        names.sort_unstable();
+        names.dedup();
+    }
+    Ok((indices, aliases))
+}
+
 /// Why a name that is neither an index nor an alias fails, as
 /// Elasticsearch's `validateResourceExpression` words it: names starting
 /// with `_` are reserved for APIs, `cluster:index` names are remote (and
-/// cross-cluster calls are not supported here), others are not found
-/// unless `ignore_unavailable`.
+/// cross-cluster calls are not supported here, `ignore_unavailable` or
+/// not), others are not found unless `ignore_unavailable`.
 fn check_unknown_name(expr: &str, expressions: &[String], opts: IndicesOptions) -> Result<(), EngineError> {
     if expr.starts_with('_') {
         return Err(EngineError::InvalidIndexName { name: expr.to_owned(), reason: "must not start with '_'.".into() });
     }
-    if opts.ignore_unavailable {
-        return Ok(());
-    }
+    // Remote names fail even with `ignore_unavailable`: there is no other cluster.
     if expr.contains(':') {
         let remote: Vec<&str> = expressions.iter().map(String::as_str).filter(|e| e.contains(':')).collect();
         return Err(EngineError::IllegalArgument(format!(
             "Cross-cluster calls are not supported in this context but remote indices were requested: [{}]",
             remote.join(", ")
         )));
+    }
+    if opts.ignore_unavailable {
+        return Ok(());
     }
     Err(EngineError::IndexNotFound { name: expr.to_owned() })
 }

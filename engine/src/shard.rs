@@ -150,6 +150,17 @@ pub struct Shard {
     fielddata: Mutex<std::collections::BTreeSet<String>>,
     /// Columns searches read from every segment, opened once each.
     columns: ColumnCache,
+    recovery: Recovery,
+}
+
+/// How a shard came to be open: from an empty store or its files on disk,
+/// with how many translog operations replayed, when and how fast.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recovery {
+    pub existing_store: bool,
+    pub replayed_operations: u64,
+    pub started_millis: u64,
+    pub took: Duration,
 }
 
 fn tantivy_error(dir: &Path, e: impl std::fmt::Display) -> EngineError {
@@ -168,10 +179,12 @@ impl Shard {
     /// Opens the shard in `dir` (creating it when new) and replays its
     /// translog, indexing each replayed source with `reindex`.
     pub fn open(dir: &Path, sync_each_write: bool, reindex: Reindex<'_>) -> Result<Shard, EngineError> {
+        let started = (Instant::now(), std::time::SystemTime::now());
         let index_dir = dir.join("index");
         std::fs::create_dir_all(&index_dir).map_err(|e| EngineError::io(&index_dir, e))?;
         let (schema, fields) = schema();
         let directory = ShardDirectory::open(&index_dir).map_err(|e| tantivy_error(&index_dir, e))?;
+        let existing = Index::exists(&directory).unwrap_or(false);
         let index = Index::open_or_create(directory.clone(), schema).map_err(|e| tantivy_error(&index_dir, e))?;
         // The commit the index opened at (or its first) is the durable one.
         directory.sync().map_err(|e| EngineError::io(&index_dir, e))?;
@@ -205,7 +218,7 @@ impl Shard {
             tombstones: FxHashMap::default(),
             gc_deletes: DEFAULT_GC_DELETES,
         };
-        let mut replayed = false;
+        let mut replayed = 0;
         for (location, op) in ops.into_iter().filter(|(_, op)| op.seq_no() >= committed) {
             state.next_seq_no = state.next_seq_no.max(op.seq_no() + 1);
             let indexed = match &op {
@@ -219,7 +232,7 @@ impl Shard {
                 Operation::Delete { .. } => None,
             };
             apply(&fields, &mut state, op, indexed, location, true).map_err(|e| tantivy_error(dir, e))?;
-            replayed = true;
+            replayed += 1;
         }
         let shard = Shard {
             dir: dir.to_owned(),
@@ -233,11 +246,21 @@ impl Shard {
             generations: Mutex::new(HashMap::new()),
             fielddata: Mutex::new(Default::default()),
             columns: ColumnCache::default(),
+            recovery: Recovery::default(),
         };
-        if replayed {
+        if replayed > 0 {
             shard.refresh()?;
         }
-        Ok(shard)
+        let since_epoch = started.1.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Ok(Shard {
+            recovery: Recovery {
+                existing_store: existing,
+                replayed_operations: replayed,
+                started_millis: since_epoch.as_millis() as u64,
+                took: started.0.elapsed(),
+            },
+            ..shard
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, WriteState> {
@@ -324,6 +347,11 @@ impl Shard {
     /// The searcher of the last refresh.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// How the shard was opened.
+    pub fn recovery(&self) -> Recovery {
+        self.recovery
     }
 
     /// A segment's `_seq_no` column (which orders hits that tie), opened

@@ -100,6 +100,11 @@ impl IndexShards {
     }
 
     /// The number of the shard of a document with this `_routing` or `_id`.
+    /// `index.number_of_routing_shards`, as the routing formula uses it.
+    pub fn routing_shards(&self) -> u32 {
+        self.routing_shards
+    }
+
     pub fn shard_number(&self, routing: &str) -> u32 {
         routing::shard_id(routing, self.shards.len() as u32, self.routing_shards)
     }

@@ -69,6 +69,7 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::IndexTemplateMissing(_) => EsError::new(404, "index_template_missing_exception", reason),
         EngineError::ResourceNotFound(_) => EsError::new(404, "resource_not_found_exception", reason),
         EngineError::Validation(_) => EsError::new(400, "action_request_validation_exception", reason),
+        EngineError::IllegalState(_) => EsError::new(500, "illegal_state_exception", reason),
         EngineError::XContentParse(_) => EsError::new(400, "x_content_parse_exception", reason),
         EngineError::Io { .. } => EsError::new(500, "io_exception", reason),
         EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),

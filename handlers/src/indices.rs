@@ -25,7 +25,7 @@ pub(crate) fn options(base: IndicesOptions, p: &impl IndicesOptionsParams) -> In
 }
 
 /// The JSON body, or an empty object when there is none.
-fn body_or_empty<P>(req: &Request<P>) -> Result<Value, EsError> {
+pub(crate) fn body_or_empty<P>(req: &Request<P>) -> Result<Value, EsError> {
     if req.body.is_empty() {
         Ok(Value::Object(Map::new()))
     } else {

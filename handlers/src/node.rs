@@ -175,6 +175,38 @@ impl Handlers for Node {
         crate::indices::add_block(self, req)
     }
 
+    fn indices_clone(&self, req: Request<params::IndicesClone>) -> HandlerFuture<'_> {
+        crate::resize::clone(self, req)
+    }
+
+    fn indices_shrink(&self, req: Request<params::IndicesShrink>) -> HandlerFuture<'_> {
+        crate::resize::shrink(self, req)
+    }
+
+    fn indices_split(&self, req: Request<params::IndicesSplit>) -> HandlerFuture<'_> {
+        crate::resize::split(self, req)
+    }
+
+    fn indices_resolve_index(&self, req: Request<params::IndicesResolveIndex>) -> HandlerFuture<'_> {
+        crate::resolve_index::resolve_index(self, req)
+    }
+
+    fn indices_resolve_cluster(&self, req: Request<params::IndicesResolveCluster>) -> HandlerFuture<'_> {
+        crate::resolve_index::resolve_cluster(self, req)
+    }
+
+    fn indices_recovery(&self, req: Request<params::IndicesRecovery>) -> HandlerFuture<'_> {
+        crate::shard_copies::recovery(self, req)
+    }
+
+    fn indices_shard_stores(&self, req: Request<params::IndicesShardStores>) -> HandlerFuture<'_> {
+        crate::shard_copies::shard_stores(self, req)
+    }
+
+    fn indices_rollover(&self, req: Request<params::IndicesRollover>) -> HandlerFuture<'_> {
+        crate::resize::rollover(self, req)
+    }
+
     fn indices_remove_block(&self, req: Request<params::IndicesRemoveBlock>) -> HandlerFuture<'_> {
         crate::indices::remove_block(self, req)
     }

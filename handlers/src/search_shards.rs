@@ -42,19 +42,24 @@ pub fn search_shards<'a>(node: &'a Node, req: Request<params::SearchShards>) -> 
             }
             listed.insert(index.clone(), json!({}));
         }
-        let name = &node.settings.node_name;
-        let nodes = json!({ node_id.clone(): {
-            "name": name,
-            "ephemeral_id": node_id,
-            "transport_address": format!("{}:{}", node.settings.http_host, node.settings.http_port),
-            "external_id": name,
-            "attributes": {},
-            "roles": ["data", "ingest", "master"],
-            "version": tensile_generated::SPEC_VERSION,
-            "min_index_version": 8_000_099,
-            "max_index_version": 9_000_000,
-        }});
+        let nodes = json!({ node_id: node_description(node) });
         Ok(Response::json(json!({"nodes": nodes, "indices": Value::Object(listed), "shards": groups})))
     })();
     ready(result)
+}
+
+/// The node, as the shard APIs describe the node a shard copy is on.
+pub(crate) fn node_description(node: &Node) -> Value {
+    let name = &node.settings.node_name;
+    json!({
+        "name": name,
+        "ephemeral_id": node.engine.node().node_id,
+        "transport_address": format!("{}:{}", node.settings.http_host, node.settings.http_port),
+        "external_id": name,
+        "attributes": {},
+        "roles": ["data", "ingest", "master"],
+        "version": tensile_generated::SPEC_VERSION,
+        "min_index_version": 8_000_099,
+        "max_index_version": 9_000_000,
+    })
 }
