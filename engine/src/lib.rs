@@ -25,6 +25,7 @@ pub mod cluster_settings;
 mod column_cache;
 pub mod date_math_name;
 pub mod directory;
+pub mod disk_usage;
 pub mod documents;
 pub mod error;
 pub mod index_name;

@@ -195,6 +195,10 @@ impl Handlers for Node {
         crate::resolve_index::resolve_cluster(self, req)
     }
 
+    fn indices_disk_usage(&self, req: Request<params::IndicesDiskUsage>) -> HandlerFuture<'_> {
+        crate::disk_usage::disk_usage(self, req)
+    }
+
     fn indices_recovery(&self, req: Request<params::IndicesRecovery>) -> HandlerFuture<'_> {
         crate::shard_copies::recovery(self, req)
     }

@@ -350,3 +350,37 @@ async fn human_settings_read_dates_and_versions() {
     let (_, plain) = call(&server, Method::GET, "/h?flat_settings=true", None).await;
     assert!(plain["h"]["settings"].get("index.creation_date_string").is_none());
 }
+
+#[tokio::test]
+async fn disk_usage_splits_each_field_by_category() {
+    use reqwest::Method;
+    let server = server!();
+    let mappings =
+        json!({"properties": {"name": {"type": "text"}, "genre": {"type": "keyword"}, "n": {"type": "long"}}});
+    call(&server, Method::PUT, "/usage", Some(json!({"mappings": mappings}))).await;
+    for (name, genre, n) in [("foo bar", "rock", 1), ("baz", "pop", 2), ("foo", "jazz", 3)] {
+        call(&server, Method::POST, "/usage/_doc", Some(json!({"name": name, "genre": genre, "n": n}))).await;
+    }
+    let (status, refused) = call(&server, Method::POST, "/usage/_disk_usage", None).await;
+    assert_eq!(status, 400);
+    assert!(refused["error"]["reason"].as_str().unwrap().contains("[run_expensive_tasks]"));
+
+    let (status, usage) = call(&server, Method::POST, "/usage/_disk_usage?run_expensive_tasks=true", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(usage["_shards"]["total"], 1);
+    let fields = &usage["usage"]["fields"];
+    let bytes = |field: &str, pointer: &str| fields[field].pointer(pointer).and_then(Value::as_u64).unwrap();
+    assert!(bytes("name", "/inverted_index/total_in_bytes") > 0);
+    assert!(bytes("name", "/norms_in_bytes") > 0);
+    assert_eq!(bytes("name", "/doc_values_in_bytes"), 0);
+    assert!(bytes("genre", "/inverted_index/total_in_bytes") > 0);
+    assert!(bytes("genre", "/doc_values_in_bytes") > 0);
+    assert!(bytes("n", "/points_in_bytes") > 0);
+    assert_eq!(bytes("n", "/inverted_index/total_in_bytes"), 0);
+    assert!(bytes("_source", "/stored_fields_in_bytes") > 0);
+    assert!(bytes("_id", "/inverted_index/total_in_bytes") > 0);
+    let all = &usage["usage"]["all_fields"];
+    let sum: u64 = fields.as_object().unwrap().values().map(|f| f["total_in_bytes"].as_u64().unwrap()).sum();
+    assert_eq!(all["total_in_bytes"].as_u64().unwrap(), sum);
+    assert!(usage["usage"]["store_size_in_bytes"].as_u64().unwrap() >= sum);
+}
