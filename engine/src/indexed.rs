@@ -318,7 +318,8 @@ fn push_number(out: &mut String, mut n: u32) {
 struct DecodeTokens;
 
 struct DecodedStream<'a> {
-    parts: std::str::Split<'a, char>,
+    /// What is left to read, at a token's start.
+    rest: &'a str,
     token: Token,
 }
 
@@ -326,17 +327,29 @@ impl Tokenizer for DecodeTokens {
     type TokenStream<'a> = DecodedStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> DecodedStream<'a> {
-        DecodedStream { parts: text.split(TOKEN_SEP), token: Token::default() }
+        DecodedStream { rest: text, token: Token::default() }
     }
 }
 
 impl TokenStream for DecodedStream<'_> {
+    /// Reads `position \1 term` up to the next `\0`. Both separators are
+    /// ASCII, so byte searches find them and cut only at character bounds.
     fn advance(&mut self) -> bool {
-        for part in self.parts.by_ref() {
-            let Some((position, term)) = part.split_once(POSITION_SEP) else { continue };
+        while !self.rest.is_empty() {
+            let bytes = self.rest.as_bytes();
+            let end = bytes.iter().position(|b| *b == TOKEN_SEP as u8).unwrap_or(bytes.len());
+            let part = &self.rest[..end];
+            self.rest = self.rest.get(end + 1..).unwrap_or("");
+            let Some(sep) = part.bytes().position(|b| b == POSITION_SEP as u8) else { continue };
+            let position = part[..sep]
+                .bytes()
+                .try_fold(0u32, |n, b| {
+                    b.is_ascii_digit().then(|| n.checked_mul(10)?.checked_add(u32::from(b - b'0')))?
+                })
+                .unwrap_or(0);
             self.token.text.clear();
-            self.token.text.push_str(term);
-            self.token.position = position.parse().unwrap_or(0);
+            self.token.text.push_str(&part[sep + 1..]);
+            self.token.position = position as usize;
             self.token.position_length = 1;
             return true;
         }
@@ -370,6 +383,31 @@ mod tests {
         }
         let want: Vec<(String, usize)> = tokens.iter().map(|t| (t.term.clone(), t.position as usize)).collect();
         assert_eq!(got, want);
+    }
+
+    proptest::proptest! {
+        /// Any terms (separators removed) at any positions read back as written.
+        #[test]
+        fn encoded_tokens_decode_as_written(
+            tokens in proptest::collection::vec(("(\\PC|\\x00|\\x01){0,12}", proptest::num::u32::ANY), 0..20),
+        ) {
+            let tokens: Vec<tensile_analysis::Token> = tokens
+                .into_iter()
+                .map(|(term, position)| tensile_analysis::Token { term, start: 0, end: 0, position, kind: "word" })
+                .collect();
+            let encoded = encode(&tokens);
+            let mut decoder = TextAnalyzer::from(DecodeTokens);
+            let mut stream = decoder.token_stream(&encoded);
+            let mut got = Vec::new();
+            while stream.advance() {
+                got.push((stream.token().text.clone(), stream.token().position));
+            }
+            let want: Vec<(String, usize)> = tokens
+                .iter()
+                .map(|t| (t.term.replace([TOKEN_SEP, POSITION_SEP], ""), t.position as usize))
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

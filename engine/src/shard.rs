@@ -114,8 +114,16 @@ struct WriteState {
     writer: IndexWriter,
     translog: Translog,
     next_seq_no: u64,
-    /// Keyed by `_id` with a fast hash: one entry per write between refreshes.
+    /// Keyed by `_id` with a fast hash: one entry per write between refreshes,
+    /// except writes of generated ids (see `untracked`).
     live: FxHashMap<String, Live>,
+    /// Documents with generated ids were written since the last refresh
+    /// without entries in `live` (Elasticsearch's unsafe version map): a
+    /// lookup by id refreshes first, then every write is tracked until the
+    /// next refresh.
+    untracked: bool,
+    /// Every write goes into `live`, generated ids too.
+    track_all: bool,
     /// Whether the shard may hold nested documents, which replacing or
     /// deleting a document must delete too.
     has_nested: bool,
@@ -214,6 +222,8 @@ impl Shard {
             translog,
             next_seq_no: committed,
             live: FxHashMap::default(),
+            untracked: false,
+            track_all: false,
             has_nested,
             tombstones: FxHashMap::default(),
             gc_deletes: DEFAULT_GC_DELETES,
@@ -272,7 +282,8 @@ impl Shard {
     pub fn get(&self, id: &str, realtime: bool) -> Result<Option<StoredDoc>, EngineError> {
         let start = Instant::now();
         let found = if realtime {
-            let state = self.lock();
+            let mut state = self.lock();
+            self.track_lookups(&mut state)?;
             match state.live.get(id) {
                 Some(Live::Present { location, .. }) => Some(Self::from_translog(&state.translog, *location)?),
                 Some(Live::Deleted { .. }) => None,
@@ -392,7 +403,8 @@ impl Shard {
 
     /// The document's current state: present, a recent deletion (whose
     /// version the next write goes on from), or unknown.
-    fn current(&self, state: &WriteState, id: &str) -> Result<Current, EngineError> {
+    fn current(&self, state: &mut WriteState, id: &str) -> Result<Current, EngineError> {
+        self.track_lookups(state)?;
         Ok(match state.live.get(id) {
             Some(Live::Present { version, seq_no, .. }) => Current { exists: true, version: *version, seq_no: *seq_no },
             Some(Live::Deleted { version, seq_no }) => Current { exists: false, version: *version, seq_no: *seq_no },
@@ -405,6 +417,16 @@ impl Shard {
                 None => Current { exists: false, version: 0, seq_no: 0 },
             },
         })
+    }
+
+    /// Makes a lookup by id safe: after untracked writes, refreshes so that
+    /// the searcher holds them, and tracks every write until the next refresh.
+    fn track_lookups(&self, state: &mut WriteState) -> Result<(), EngineError> {
+        if state.untracked {
+            self.commit(state)?;
+            state.track_all = true;
+        }
+        Ok(())
     }
 
     /// Indexes (creates or replaces) a document. With `defer_sync`, the
@@ -426,7 +448,7 @@ impl Shard {
             let current = if cond.generated_id {
                 Current { exists: false, version: 0, seq_no: 0 }
             } else {
-                self.current(&state, id)?
+                self.current(&mut state, id)?
             };
             let version = next_version(id, current, cond)?;
             let op = Operation::Index { id: id.to_owned(), seq_no: state.next_seq_no, version, routing, source };
@@ -446,7 +468,7 @@ impl Shard {
         let start = Instant::now();
         let deleted = (|| {
             let mut state = self.lock();
-            let current = self.current(&state, id)?;
+            let current = self.current(&mut state, id)?;
             let version = next_version(id, current, &Conditions { create_only: false, ..cond.clone() })?;
             let op = Operation::Delete { id: id.to_owned(), seq_no: state.next_seq_no, version };
             let seq_no = self.log_and_apply(&mut state, op, None, true, defer_sync)?;
@@ -478,7 +500,8 @@ impl Shard {
 
     /// Whether writes are waiting for a refresh.
     pub fn is_dirty(&self) -> bool {
-        !self.lock().live.is_empty()
+        let state = self.lock();
+        !state.live.is_empty() || state.untracked
     }
 
     /// Makes every write searchable: commits tantivy, reopens the searcher
@@ -502,6 +525,8 @@ impl Shard {
         self.counters.add(Counter::Commits, 1);
         self.reader.reload().map_err(|e| tantivy_error(&self.dir, e))?;
         self.columns.retain(&self.reader.searcher());
+        state.untracked = false;
+        state.track_all = false;
         let now = Instant::now();
         let gc = state.gc_deletes;
         state.tombstones.retain(|_, t| t.at.elapsed() < gc);
@@ -756,7 +781,13 @@ fn apply(
                 group.push(UserOperation::Add(doc));
                 state.writer.run(group)?;
             }
-            state.live.insert(id, Live::Present { version, seq_no, location });
+            // A generated id is new and unique: nothing needs it in the live
+            // map until someone looks an id up (`track_lookups`).
+            if replace || state.track_all {
+                state.live.insert(id, Live::Present { version, seq_no, location });
+            } else {
+                state.untracked = true;
+            }
         }
         Operation::Delete { id, seq_no, version } => {
             delete(fields, state, &id);
@@ -791,6 +822,35 @@ mod tests {
         cond: &Conditions,
     ) -> Result<WriteOutcome, EngineError> {
         shard.index(id, source.into(), IndexedDoc::source_only(source), routing, cond, false)
+    }
+
+    #[test]
+    fn generated_ids_are_found_by_a_lookup_before_any_refresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard = open(dir.path());
+        let generated = Conditions { generated_id: true, ..Default::default() };
+        for id in ["g1", "g2"] {
+            put(&shard, id, r#"{"a":1}"#, None, &generated).unwrap();
+        }
+        assert!(shard.is_dirty());
+        // Untracked until looked up: the lookup refreshes first.
+        assert_eq!(shard.searchable_docs(), 0);
+        assert_eq!(shard.get("g1", true).unwrap().unwrap().version, 1);
+        assert_eq!(shard.searchable_docs(), 2);
+        // Then every write is tracked: a realtime get needs no refresh.
+        put(&shard, "g3", r#"{"a":3}"#, None, &generated).unwrap();
+        assert_eq!(shard.get("g3", true).unwrap().unwrap().source.as_deref(), Some(r#"{"a":3}"#));
+        assert_eq!(shard.searchable_docs(), 2);
+        shard.refresh().unwrap();
+
+        // A write by id finds an untracked document: it replaces, not duplicates.
+        put(&shard, "g4", r#"{"a":4}"#, None, &generated).unwrap();
+        let w = put(&shard, "g4", r#"{"a":5}"#, None, &Conditions::default()).unwrap();
+        assert_eq!((w.result, w.version), (WriteResult::Updated, 2));
+        put(&shard, "g5", "{}", None, &generated).unwrap();
+        assert_eq!(shard.delete("g5", &Conditions::default(), false).unwrap().result, WriteResult::Deleted);
+        shard.refresh().unwrap();
+        assert_eq!(shard.searchable_docs(), 4);
     }
 
     #[test]
