@@ -189,6 +189,20 @@ fn terms_by_name(
     Ok(out)
 }
 
+/// The text size of each leaf of a source-shaped value, by dotted path.
+fn leaf_sizes(value: &serde_json::Value, path: &str, sizes: &mut BTreeMap<String, u64>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                let below = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                leaf_sizes(child, &below, sizes);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| leaf_sizes(item, path, sizes)),
+        leaf => *sizes.entry(path.to_owned()).or_default() += leaf.to_string().len() as u64,
+    }
+}
+
 /// The raw bytes of each stored field over a segment's live documents.
 fn stored_sizes(segment: &SegmentReader, synthetic: bool) -> tantivy::Result<BTreeMap<String, u64>> {
     let store = segment.get_store_reader(0)?;
@@ -201,7 +215,14 @@ fn stored_sizes(segment: &SegmentReader, synthetic: bool) -> tantivy::Result<BTr
                 "_source" if synthetic => "_recovery_source",
                 other => other,
             };
-            let bytes = value.as_str().map_or(8, str::len) as u64;
+            let text = value.as_str();
+            // The stored fields `_source` leaves out are kept beside it: theirs.
+            if let Some(kept) = text.and_then(|t| t.strip_prefix(crate::shard::KEPT_MARK)) {
+                let kept: serde_json::Value = serde_json::from_str(kept).unwrap_or_default();
+                leaf_sizes(&kept, "", &mut sizes);
+                continue;
+            }
+            let bytes = text.map_or(8, str::len) as u64;
             *sizes.entry(name.to_owned()).or_default() += bytes;
         }
     }

@@ -266,7 +266,9 @@ impl Engine {
         if doc.unfiltered {
             // Read back from the translog as sent: store it as the mapping says.
             let sent = doc.source.as_deref().unwrap_or("{}");
-            doc.source = shards.mapper().stored_source(sent, None)?.map(Arc::from);
+            let mapper = shards.mapper();
+            doc.kept_stored = mapper.kept_stored_of_text(sent);
+            doc.source = mapper.stored_source(sent, None)?.map(Arc::from);
             doc.unfiltered = false;
         }
         shards.mapper().read_doc(&mut doc, false);

@@ -132,6 +132,9 @@ pub fn register_tokenizers(index: &Index) {
 pub struct IndexedDoc {
     /// The `_source` as stored (filtered, or `None` when disabled).
     pub stored_source: Option<String>,
+    /// The values of stored fields the stored source leaves out, as JSON
+    /// (`Mapper::kept_stored`).
+    pub kept_stored: Option<String>,
     text: BTreeMap<String, String>,
     /// The encoded text of the text fields that have a slot, by slot.
     slotted: Vec<(u32, String)>,

@@ -31,6 +31,10 @@ use tantivy::{
     TERMINATED,
 };
 
+/// Marks the `_source` value that holds the stored fields the source
+/// leaves out (no JSON text starts with it), beside the source itself.
+pub(crate) const KEPT_MARK: char = '\u{0}';
+
 /// Every write of this single-node engine is made under primary term 1.
 pub const PRIMARY_TERM: u64 = 1;
 
@@ -47,11 +51,40 @@ pub struct StoredDoc {
     pub routing: Option<String>,
     /// The `_source` as stored, JSON text; `None` when `_source` is disabled.
     pub source: Option<Arc<str>>,
+    /// The values of stored fields the stored `_source` leaves out, JSON
+    /// shaped as the source (`Mapper::kept_stored`).
+    pub kept_stored: Option<Arc<str>>,
     /// Fields whose values were not indexed (`_ignored`).
     pub ignored: Vec<String>,
     /// The source is the one sent, read back from the translog: the
     /// mapping's `_source` filtering is still to apply.
     pub unfiltered: bool,
+}
+
+impl StoredDoc {
+    /// The stored fields the stored `_source` leaves out, parsed.
+    pub fn kept(&self) -> Option<serde_json::Value> {
+        self.kept_stored.as_deref().and_then(|k| serde_json::from_str(k).ok())
+    }
+
+    /// What stored fields and highlighting read values from: the source
+    /// with the stored fields it leaves out laid over it (`None` when
+    /// there is neither).
+    pub fn stored_view(&self) -> Option<serde_json::Value> {
+        let source: Option<serde_json::Value> = self.source.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        with_kept(source, self.kept())
+    }
+}
+
+/// A source (or part of one) with kept stored fields laid over it.
+pub fn with_kept(source: Option<serde_json::Value>, kept: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    match (source, kept) {
+        (Some(mut source), Some(kept)) => {
+            crate::source_filter::overlay(&mut source, kept);
+            Some(source)
+        }
+        (source, kept) => source.or(kept),
+    }
 }
 
 /// The newest state of a document written since the last refresh. Its
@@ -309,6 +342,7 @@ impl Shard {
                 seq_no,
                 routing,
                 source: Some(Arc::from(source)),
+                kept_stored: None,
                 ignored: Vec::new(),
                 unfiltered: true,
             }),
@@ -376,12 +410,17 @@ impl Shard {
         let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(&self.dir, e))?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
         let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();
+        // `_source` holds the source, and the stored fields it leaves out (marked).
+        let (kept, sources): (Vec<&str>, Vec<&str>) =
+            doc.get_all(self.fields.source).filter_map(|v| v.as_str()).partition(|v| v.starts_with(KEPT_MARK));
+        let (kept, mut sources) = (kept.first().copied(), sources.into_iter());
         Ok(Some(StoredDoc {
             id: text(self.fields.id).unwrap_or_default(),
             version: number(self.fields.version),
             seq_no: number(self.fields.seq_no),
             routing: text(self.fields.routing),
-            source: text(self.fields.source).map(Arc::from),
+            source: sources.next().map(Arc::from),
+            kept_stored: kept.map(|k| Arc::from(&k[KEPT_MARK.len_utf8()..])),
             ignored: doc.get_all(self.fields.ignored).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
             unfiltered: false,
         }))
@@ -758,6 +797,9 @@ fn apply(
             doc.add_text(fields.id, &id);
             if let Some(source) = &indexed.stored_source {
                 doc.add_text(fields.source, source);
+            }
+            if let Some(kept) = &indexed.kept_stored {
+                doc.add_text(fields.source, format!("{KEPT_MARK}{kept}"));
             }
             doc.add_u64(fields.seq_no, seq_no);
             doc.add_u64(fields.version, version);

@@ -67,22 +67,119 @@ fn filter_object(
             continue;
         }
         let here = included || matches_any(includes, &path);
-        match value {
-            Value::Object(child) => {
-                if here || may_match_below(includes, &path) {
-                    let kept = filter_object(child, &path, includes, excludes, here);
-                    if here || !kept.is_empty() {
-                        out.insert(key.clone(), Value::Object(kept));
-                    }
-                }
-            }
-            _ if here => {
-                out.insert(key.clone(), value.clone());
-            }
-            _ => {}
+        if let Some(kept) = filter_value(value, &path, includes, excludes, here) {
+            out.insert(key.clone(), kept);
         }
     }
     out
+}
+
+/// A value at `path` filtered: objects (also inside arrays) key by key,
+/// other leaves kept when `here` (included); `None` when nothing is left.
+fn filter_value(value: &Value, path: &str, includes: &[String], excludes: &[String], here: bool) -> Option<Value> {
+    match value {
+        Value::Object(child) => {
+            if !(here || may_match_below(includes, path)) {
+                return None;
+            }
+            let kept = filter_object(child, path, includes, excludes, here);
+            (here || !kept.is_empty()).then_some(Value::Object(kept))
+        }
+        Value::Array(items) => {
+            // Objects in an array are filtered one by one, and dropped
+            // when nothing of them is left, as Elasticsearch does.
+            let kept: Vec<Value> = items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::Object(o) => {
+                        let kept = filter_value(item, path, includes, excludes, here)?;
+                        (!o.is_empty() && kept.as_object().is_some_and(Map::is_empty))
+                            .then_some(())
+                            .map_or(Some(kept), |()| None)
+                    }
+                    _ => filter_value(item, path, includes, excludes, here),
+                })
+                .collect();
+            (here && items.is_empty() || !kept.is_empty()).then_some(Value::Array(kept))
+        }
+        _ if here => Some(value.clone()),
+        _ => None,
+    }
+}
+
+/// Whether filtering by `includes` and `excludes` keeps the values at
+/// `path` (a dotted leaf path).
+pub fn keeps(includes: &[String], excludes: &[String], path: &str) -> bool {
+    let mut included = includes.is_empty();
+    let prefixes = path.match_indices('.').map(|(i, _)| &path[..i]).chain(std::iter::once(path));
+    for prefix in prefixes {
+        if matches_any(excludes, prefix) {
+            return false;
+        }
+        included |= matches_any(includes, prefix);
+    }
+    included
+}
+
+/// The parts of a source at `paths` alone, shaped as the source is: arrays
+/// keep their length (an element without any of the paths is `{}`), so
+/// that a nested object keeps its offset. `None` when no path has a value.
+pub fn only_paths(source: &Value, paths: &[String]) -> Option<Value> {
+    fn walk(value: &Value, prefix: &str, paths: &[String]) -> Option<Value> {
+        match value {
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (key, child) in map {
+                    let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                    let below = format!("{path}.");
+                    if paths.iter().any(|p| *p == path) {
+                        if !child.is_null() {
+                            out.insert(key.clone(), child.clone());
+                        }
+                    } else if paths.iter().any(|p| p.starts_with(&below)) {
+                        if let Some(kept) = walk(child, &path, paths) {
+                            out.insert(key.clone(), kept);
+                        }
+                    }
+                }
+                (!out.is_empty()).then_some(Value::Object(out))
+            }
+            Value::Array(items) => {
+                let kept: Vec<Option<Value>> = items.iter().map(|item| walk(item, prefix, paths)).collect();
+                kept.iter().any(Option::is_some).then(|| {
+                    Value::Array(kept.into_iter().map(|k| k.unwrap_or_else(|| Value::Object(Map::new()))).collect())
+                })
+            }
+            _ => None,
+        }
+    }
+    walk(source, "", paths)
+}
+
+/// Lays `extra` (shaped as [`only_paths`] gives) over `into`: objects key
+/// by key, arrays element by element.
+pub fn overlay(into: &mut Value, extra: Value) {
+    match (into, extra) {
+        (Value::Object(map), Value::Object(more)) => {
+            for (key, value) in more {
+                match map.get_mut(&key) {
+                    Some(existing) => overlay(existing, value),
+                    None => {
+                        map.insert(key, value);
+                    }
+                }
+            }
+        }
+        (Value::Array(items), Value::Array(more)) => {
+            for (i, value) in more.into_iter().enumerate() {
+                match items.get_mut(i) {
+                    Some(existing) => overlay(existing, value),
+                    None => items.push(value),
+                }
+            }
+        }
+        (slot, value) => *slot = value,
+    }
 }
 
 #[cfg(test)]
@@ -118,5 +215,31 @@ mod tests {
         assert_eq!(f(&[], &["b.d"]), json!({"a": 1, "b": {"c": 2}, "bb": 4}));
         assert_eq!(f(&["b"], &["b.c"]), json!({"b": {"d": {"e": 3}}}));
         assert_eq!(f(&["*.e"], &[]), json!({"b": {"d": {"e": 3}}}));
+    }
+
+    #[test]
+    fn objects_in_arrays_are_filtered_one_by_one() {
+        let doc = json!({"n": [{"a": 1, "b": 2}, {"b": 3}, "x"], "m": []});
+        let s = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(filter(&doc, &[], &s(&["n.b"])), json!({"n": [{"a": 1}, "x"], "m": []}));
+        assert_eq!(filter(&doc, &s(&["n.a"]), &[]), json!({"n": [{"a": 1}]}));
+    }
+
+    #[test]
+    fn kept_paths_and_their_overlay() {
+        let s = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(!keeps(&[], &s(&["a.b"]), "a.b"));
+        assert!(!keeps(&[], &s(&["a"]), "a.b"));
+        assert!(keeps(&[], &s(&["a.c"]), "a.b"));
+        assert!(keeps(&s(&["a"]), &[], "a.b"));
+        assert!(!keeps(&s(&["c"]), &[], "a.b"));
+
+        let doc = json!({"n": [{"a": 1, "b": 2}, {"a": 3}, {"b": 4}], "top": "t", "o": {"b": 5}});
+        let only = only_paths(&doc, &s(&["n.b", "o.b"])).unwrap();
+        assert_eq!(only, json!({"n": [{"b": 2}, {}, {"b": 4}], "o": {"b": 5}}));
+        assert_eq!(only_paths(&doc, &s(&["missing"])), None);
+        let mut filtered = filter(&doc, &[], &s(&["n.b", "o.b"]));
+        overlay(&mut filtered, only);
+        assert_eq!(filtered, doc);
     }
 }

@@ -464,13 +464,9 @@ struct SourceParams {
 /// allowed), as a get's `fields`.
 fn stored_values(node: &Node, index: &str, doc: &StoredDoc, names: &[String]) -> Result<Map<String, Value>, EsError> {
     let mapper = node.engine.mapper(index).map_err(es_error)?;
-    let source: Value = match &doc.source {
-        Some(text) => {
-            serde_json::from_str(text).map_err(|e| EsError::new(500, "corrupt_state_exception", e.to_string()))?
-        }
-        None => return Ok(Map::new()),
-    };
-    Ok(tensile_engine::search::fields::stored(&mapper, &source, names))
+    // The source with the stored fields it leaves out laid over it.
+    let Some(view) = doc.stored_view() else { return Ok(Map::new()) };
+    Ok(tensile_engine::search::fields::stored(&mapper, &view, names))
 }
 
 /// The answer of a get: the document with its metadata, or `found: false`.

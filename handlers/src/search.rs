@@ -668,7 +668,17 @@ pub(crate) fn render(
             }
             let mut fields = metadata_fields(&hit.doc, &docvalue_requests, &field_requests)?;
             if let Some(names) = stored_names {
-                fields.extend(fields::stored(&mapper, &source, names));
+                // The stored fields the source leaves out are read too.
+                let kept = hit.doc.kept();
+                let kept =
+                    if hit.nested.is_empty() { kept } else { kept.and_then(|k| nested::placed(&k, &hit.nested)) };
+                let view = match kept {
+                    Some(kept) => std::borrow::Cow::Owned(
+                        tensile_engine::shard::with_kept(Some(source.clone()), Some(kept)).unwrap_or_default(),
+                    ),
+                    None => std::borrow::Cow::Borrowed(&source),
+                };
+                fields.extend(fields::stored(&mapper, &view, names));
             }
             match &hit.doc_values {
                 Some(doc_values) => fields.extend(doc_values.clone()),

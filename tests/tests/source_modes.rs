@@ -268,3 +268,51 @@ async fn fields_of_a_synthetic_source_index_come_from_the_columns() {
     assert_eq!(hit["_source"], json!({"n": 100}));
     assert_eq!(hit["fields"], json!({"copy": ["100"], "n": [100]}));
 }
+
+#[tokio::test]
+async fn stored_fields_outlive_a_source_that_leaves_them_out() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({
+        "_source": {"excludes": ["secret", "items.note"]},
+        "properties": {
+            "secret": {"type": "keyword", "store": true},
+            "title": {"type": "text"},
+            "items": {"properties": {"note": {"type": "text", "store": true}, "n": {"type": "long"}}},
+        }
+    });
+    call(&c, url, Method::PUT, "/kept", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"secret": "s3", "title": "hello", "items": [{"note": "quick fox", "n": 1}, {"n": 2}, {"note": "lazy dog"}]});
+    call(&c, url, Method::PUT, "/kept/_doc/1", Some(doc)).await;
+
+    // Realtime (from the translog) and refreshed, the stored values are there.
+    for refresh in [false, true] {
+        if refresh {
+            call(&c, url, Method::POST, "/kept/_refresh", None).await;
+        }
+        let (_, got) = call(&c, url, Method::GET, "/kept/_doc/1?stored_fields=secret,items.note,_source", None).await;
+        assert_eq!(got["_source"], json!({"title": "hello", "items": [{"n": 1}, {"n": 2}]}), "{refresh}");
+        assert_eq!(got["fields"], json!({"secret": ["s3"], "items.note": ["quick fox", "lazy dog"]}), "{refresh}");
+    }
+
+    let body = json!({
+        "query": {"match": {"items.note": "fox"}},
+        "stored_fields": ["secret"],
+        "highlight": {"fields": {"items.note": {}}},
+    });
+    let (_, found) = call(&c, url, Method::POST, "/kept/_search", Some(body)).await;
+    let hit = &found["hits"]["hits"][0];
+    assert_eq!(hit["fields"], json!({"secret": ["s3"]}));
+    assert_eq!(hit["highlight"]["items.note"], json!(["quick <em>fox</em>"]));
+
+    // With `_source` disabled, every stored field is kept.
+    let mappings = json!({"_source": {"enabled": false}, "properties": {"k": {"type": "keyword", "store": true}}});
+    call(&c, url, Method::PUT, "/bare", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/bare/_doc/1?refresh=true", Some(json!({"k": ["a", "b"]}))).await;
+    let (_, got) = call(&c, url, Method::GET, "/bare/_doc/1?stored_fields=k", None).await;
+    assert!(got.get("_source").is_none());
+    assert_eq!(got["fields"], json!({"k": ["a", "b"]}));
+    let (_, found) = call(&c, url, Method::POST, "/bare/_search", Some(json!({"stored_fields": ["k"]}))).await;
+    assert_eq!(found["hits"]["hits"][0]["fields"], json!({"k": ["a", "b"]}));
+}

@@ -245,6 +245,8 @@ pub struct Mapper {
     pub total_fields: usize,
     /// The text slot of each text field that has one (`IndexMetadata::text_slots`).
     pub text_slots: std::collections::BTreeMap<String, u32>,
+    /// The source paths of stored fields the stored `_source` leaves out.
+    unkept_stored: Vec<String>,
 }
 
 pub(crate) fn mapping_error(reason: impl Into<String>) -> EngineError {
@@ -306,7 +308,8 @@ impl Mapper {
         };
         let parsed = self.parse(id, value, templates)?;
         let stored = self.stored_source(source, Some(value))?;
-        let doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens, &self.text_slots)?;
+        let mut doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens, &self.text_slots)?;
+        doc.kept_stored = self.kept_stored(value).map(|kept| kept.to_string());
         Ok((parsed, doc))
     }
 
@@ -341,6 +344,7 @@ impl Mapper {
             limits: Limits::from_settings(settings),
             total_fields: 0,
             text_slots: Default::default(),
+            unkept_stored: Vec::new(),
         };
         let formats: Vec<String> = match root.get("dynamic_date_formats") {
             Some(Value::Array(items)) => items.iter().map(crate::settings_text).collect(),
@@ -383,6 +387,7 @@ impl Mapper {
         if mapper.source.mode == crate::source_mode::SourceMode::Synthetic {
             crate::synthetic::check_mapping(&mapper)?;
         }
+        mapper.unkept_stored = mapper.unkept_stored_paths();
         Ok(mapper)
     }
 
@@ -522,6 +527,7 @@ impl Mapper {
             limits: self.limits.clone(),
             total_fields: 0,
             text_slots: Default::default(),
+            unkept_stored: Vec::new(),
             ..*self
         }
     }
@@ -585,6 +591,43 @@ impl Mapper {
         } else {
             stored
         }
+    }
+
+    /// The paths (in the source) of the stored fields (`store: true`) whose
+    /// values the stored `_source` does not hold: all of them when
+    /// `_source` is disabled, those its `includes`/`excludes` filter out.
+    fn unkept_stored_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .fields
+            .values()
+            .filter(|f| f.store)
+            .map(|f| crate::search::fields::source_path(self, f).to_owned())
+            .filter(|path| {
+                !self.source.enabled || !crate::source_filter::keeps(&self.source.includes, &self.source.excludes, path)
+            })
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        paths
+    }
+
+    /// The values of stored fields that the stored `_source` leaves out,
+    /// shaped as the source is (see [`crate::source_filter::only_paths`]):
+    /// kept beside it, so that `stored_fields` and highlighting still find them.
+    pub fn kept_stored(&self, source: &Value) -> Option<Value> {
+        if self.unkept_stored.is_empty() {
+            return None;
+        }
+        crate::source_filter::only_paths(source, &self.unkept_stored)
+    }
+
+    /// [`Mapper::kept_stored`] of a source as sent (JSON text).
+    pub fn kept_stored_of_text(&self, text: &str) -> Option<Arc<str>> {
+        if self.unkept_stored.is_empty() {
+            return None;
+        }
+        let source: Value = serde_json::from_str(text).ok()?;
+        self.kept_stored(&source).map(|kept| Arc::from(kept.to_string()))
     }
 
     /// The `_source` to store of a document sent as `text` (`value`, when

@@ -429,7 +429,12 @@ fn fetch<'a>(
             if let Some((spec, query)) = &shown.highlight {
                 let index = &indices[f.index];
                 let limits = highlight_limits(engine, index);
-                marked = highlight::highlight(spec, query, &mapper, &source, &limits, (index, f.address.doc_id))?;
+                // Stored fields the source leaves out are highlighted too.
+                let view = match doc.kept() {
+                    Some(kept) => crate::shard::with_kept(Some(source.clone()), Some(kept)).unwrap_or_default(),
+                    None => source.clone(),
+                };
+                marked = highlight::highlight(spec, query, &mapper, &view, &limits, (index, f.address.doc_id))?;
             }
             let group = f.group.clone();
             let mut matched_queries = Vec::new();

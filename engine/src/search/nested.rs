@@ -283,12 +283,22 @@ impl Weight for NestedWeight {
 pub(crate) struct Root {
     doc: StoredDoc,
     source: Option<Value>,
+    /// The stored fields its source leaves out.
+    kept: Option<Value>,
 }
 
 impl Root {
     pub(crate) fn of(doc: &StoredDoc) -> Root {
         let source = doc.source.as_deref().and_then(|s| serde_json::from_str(s).ok());
-        Root { doc: StoredDoc { ignored: Vec::new(), ..doc.clone() }, source }
+        Root { doc: StoredDoc { ignored: Vec::new(), ..doc.clone() }, source, kept: doc.kept() }
+    }
+
+    /// A nested document's object [`placed`], with the stored fields the
+    /// source leaves out laid over it: what highlighting reads.
+    fn placed_view(&self, identity: &[(String, usize)]) -> Option<Value> {
+        let source = self.source.as_ref().and_then(|s| placed(s, identity));
+        let kept = self.kept.as_ref().and_then(|k| placed(k, identity));
+        crate::shard::with_kept(source, kept)
     }
 }
 
@@ -398,7 +408,7 @@ pub(crate) fn inner_hits(
             prefix = path;
         }
         let mut marked = Map::new();
-        if let Some((h, placed)) = highlight.as_ref().zip(root.source.as_ref().and_then(|s| placed(s, &relative))) {
+        if let Some((h, placed)) = highlight.as_ref().zip(root.placed_view(&relative)) {
             let limits = super::highlight_limits(engine, index);
             marked = super::highlight::highlight(h, &n.query, &mapper, &placed, &limits, (index, doc))?;
         }
