@@ -22,6 +22,7 @@ pub mod info;
 pub mod maintenance;
 pub mod mget_request;
 pub mod node;
+pub mod raw_sources;
 pub mod resize;
 pub mod resolve_index;
 pub mod search;

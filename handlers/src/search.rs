@@ -5,6 +5,7 @@
 use crate::documents::{filter_source, filtered_source};
 use crate::error::es_error;
 use crate::node::Node;
+use crate::raw_sources::RawSources;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
@@ -176,13 +177,16 @@ fn flag(body: &Map<String, Value>, key: &str, param: Option<bool>) -> bool {
 pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture<'a> {
     let result = (|| {
         let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
-        run_search(node, &req.params, &body).map(Response::json)
+        let mut raw = RawSources::default();
+        let answer = run_search(node, &req.params, &body, Some(&mut raw))?;
+        Ok(raw.into_response(answer))
     })();
     ready(result)
 }
 
-/// Runs one search: its parameters and body to its answer.
-fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, EsError> {
+/// Runs one search: its parameters and body to its answer (with
+/// placeholders for the sources `raw` takes, when given).
+fn run_search(node: &Node, p: &params::Search, body: &Value, raw: Option<&mut RawSources>) -> Result<Value, EsError> {
     let started = Instant::now();
     {
         let empty = Map::new();
@@ -353,7 +357,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value) -> Result<Value, Es
                     None => node.engine.search(&indices, &request),
                 }
                 .map_err(es_error)?;
-                let mut answer = render(node, &view, &result, None, started)?;
+                let mut answer = render_with(node, &view, &result, None, started, raw)?;
                 if let Some(pit) = &pit {
                     answer["pit_id"] = json!(pit.id);
                 }
@@ -589,6 +593,23 @@ pub(crate) fn render(
     scroll_id: Option<&str>,
     started: Instant,
 ) -> Result<Value, EsError> {
+    render_with(node, view, result, scroll_id, started, None)
+}
+
+/// [`render`], a hit's whole source given to `raw` (a placeholder in the
+/// answer) when there is one.
+fn render_with(
+    node: &Node,
+    view: &View,
+    result: &tensile_engine::search::SearchResult,
+    scroll_id: Option<&str>,
+    started: Instant,
+    mut raw: Option<&mut RawSources>,
+) -> Result<Value, EsError> {
+    // Shown whole, a source goes out as stored.
+    let whole_source = view.source_spec.as_deref().is_none_or(|s| s == ["true"])
+        && view.includes.as_ref().is_none_or(Vec::is_empty)
+        && view.excludes.as_ref().is_none_or(Vec::is_empty);
     let requests = |v: &Option<Value>| match v {
         Some(v) => tensile_engine::search::fields::parse_requests(v).map_err(es_error),
         None => Ok(Vec::new()),
@@ -635,7 +656,10 @@ pub(crate) fn render(
         let source_stored = view.stored_fields.as_ref().is_none_or(|names| names.iter().any(|n| n == "_source"));
         let phase_started = Instant::now();
         if source_stored || source_asked {
-            let source = if hit.nested.is_empty() {
+            let raw_source = raw.as_deref_mut().filter(|_| whole_source && hit.nested.is_empty());
+            let source = if let (Some(raw), Some(text)) = (raw_source, &hit.doc.source) {
+                Some(raw.placeholder(text.clone()))
+            } else if hit.nested.is_empty() {
                 filtered_source(&hit.doc, &view.source_spec, &view.includes, &view.excludes)?
             } else {
                 // A nested document's object, filtered at its full path.
@@ -979,7 +1003,7 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
                     None => return Err(EsError::illegal_argument("msearch header without a body line")),
                 };
                 let search = header_params(&header, p)?;
-                run_search(node, &search, &body)
+                run_search(node, &search, &body, None)
             })();
             responses.push(match answer {
                 Ok(mut ok) => {

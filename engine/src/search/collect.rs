@@ -282,6 +282,7 @@ impl Collector for ShardTop {
             found: Vec::new(),
             worst: None,
             total: 0,
+            kept: Vec::new(),
         })
     }
 
@@ -312,6 +313,8 @@ pub(crate) struct SegmentTop {
     /// The last hit of a full page, once there is one.
     worst: Option<Found>,
     total: u64,
+    /// The documents of a block a column could not rule out.
+    kept: Vec<DocId>,
 }
 
 impl SegmentTop {
@@ -343,12 +346,48 @@ impl SegmentCollector for SegmentTop {
         if self.limit == 0 {
             return;
         }
+        self.consider(doc, score);
+    }
+
+    /// Matches without scores come in blocks: a number column rules most
+    /// of a block out past the worst of a full page in one tight loop.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let plain = self.min_score.is_none() && self.terminate_after.is_none() && self.limit > 0;
+        if let (true, Some(worst), None) = (plain, &self.worst, &self.search_after) {
+            if let Some(Some(column)) = self.values.columns.first().filter(|_| !self.values.order.keys[0].missing_first)
+            {
+                self.kept.clear();
+                if column.keep_before(docs, &worst.sort[0], &mut self.kept) {
+                    self.total += docs.len() as u64;
+                    let kept = std::mem::take(&mut self.kept);
+                    for &doc in &kept {
+                        self.consider(doc, 0.0);
+                    }
+                    self.kept = kept;
+                    return;
+                }
+            }
+        }
+        for &doc in docs {
+            self.collect(doc, 0.0);
+        }
+    }
+
+    fn harvest(mut self) -> ShardFruit {
+        self.prune();
+        ShardFruit { found: self.found, total: self.total, terminated: self.terminated }
+    }
+}
+
+impl SegmentTop {
+    /// A counted match: kept if it may make the page.
+    fn consider(&mut self, doc: DocId, score: Score) {
         // Past the worst of a full page by a number column's value alone:
         // most matches of a field sort end here.
         if let (Some(worst), None) = (&self.worst, &self.search_after) {
             if let Some(Some(column)) = self.values.columns.first().filter(|_| !self.values.order.keys[0].missing_first)
             {
-                if column.after(doc, &worst.sort[0]) == Some(true) {
+                if column.keep_before(&[doc], &worst.sort[0], &mut self.kept) && self.kept.pop().is_none() {
                     return;
                 }
             }
@@ -383,10 +422,5 @@ impl SegmentCollector for SegmentTop {
         if self.found.len() >= self.limit.saturating_mul(2).max(64) {
             self.prune();
         }
-    }
-
-    fn harvest(mut self) -> ShardFruit {
-        self.prune();
-        ShardFruit { found: self.found, total: self.total, terminated: self.terminated }
     }
 }

@@ -467,6 +467,36 @@ enum Single {
     F64(tantivy::columnar::Column<f64>),
 }
 
+/// Whether a value comparing as `o` to the worst sorts past it.
+fn beyond(desc: bool, o: Ordering) -> bool {
+    if desc {
+        o == Ordering::Less
+    } else {
+        o == Ordering::Greater
+    }
+}
+
+/// Pushes the documents whose first value (or, missing, `missing_beyond`)
+/// does not sort past the worst, compared by `cmp`.
+fn keep_within<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static>(
+    column: &tantivy::columnar::Column<T>,
+    docs: &[DocId],
+    cmp: impl Fn(&T) -> Ordering,
+    desc: bool,
+    missing_beyond: bool,
+    kept: &mut Vec<DocId>,
+) {
+    for &doc in docs {
+        let past = match column.first(doc) {
+            Some(v) => beyond(desc, cmp(&v)),
+            None => missing_beyond,
+        };
+        if !past {
+            kept.push(doc);
+        }
+    }
+}
+
 impl FieldColumns {
     pub fn open(segment: &SegmentReader, path: &str, desc: bool) -> Result<FieldColumns, EngineError> {
         let columns = columns(segment, &format!("_terms.{path}"))
@@ -483,33 +513,34 @@ impl FieldColumns {
         Ok(FieldColumns { columns, desc, reading: Reading::default(), single })
     }
 
-    /// Whether a document sorts after `worst` (missing values last),
-    /// decided from a single number column without building its sort
-    /// value: the test that rules most matches out of a full page. `None`
-    /// when it cannot tell that way.
-    pub fn after(&self, doc: DocId, worst: &SortValue) -> Option<bool> {
+    /// Of `docs`, those that may sort before `worst` (missing values
+    /// last), pushed to `kept`: decided from a single number column without
+    /// building sort values, the test that rules most matches out of a full
+    /// page. `false` (nothing pushed) when it cannot tell that way.
+    pub fn keep_before(&self, docs: &[DocId], worst: &SortValue, kept: &mut Vec<DocId>) -> bool {
         if self.reading.conversion != Conversion::None {
-            return None;
+            return false;
         }
-        let beyond = |o: Ordering| if self.desc { o == Ordering::Less } else { o == Ordering::Greater };
+        let desc = self.desc;
         let missing = &self.reading.missing;
-        match (self.single.as_ref()?, worst) {
-            (Single::I64(c), SortValue::Long(w)) => match (c.first(doc), missing) {
-                (Some(v), _) => Some(beyond(v.cmp(w))),
-                (None, SortValue::Long(v)) => Some(beyond(v.cmp(w))),
-                (None, SortValue::Missing) => Some(true),
-                _ => None,
-            },
-            (Single::U64(c), SortValue::Unsigned(w)) => match c.first(doc) {
-                Some(v) => Some(beyond(v.cmp(w))),
-                None => (*missing == SortValue::Missing).then_some(true),
-            },
-            (Single::F64(c), SortValue::Double(w)) => match c.first(doc) {
-                Some(v) => Some(beyond(v.total_cmp(w))),
-                None => (*missing == SortValue::Missing).then_some(true),
-            },
-            _ => None,
+        match (self.single.as_ref(), worst) {
+            (Some(Single::I64(c)), SortValue::Long(w)) => {
+                let missing_beyond = match missing {
+                    SortValue::Long(v) => beyond(desc, v.cmp(w)),
+                    SortValue::Missing => true,
+                    _ => return false,
+                };
+                keep_within(c, docs, |v| v.cmp(w), desc, missing_beyond, kept)
+            }
+            (Some(Single::U64(c)), SortValue::Unsigned(w)) if *missing == SortValue::Missing => {
+                keep_within(c, docs, |v| v.cmp(w), desc, true, kept)
+            }
+            (Some(Single::F64(c)), SortValue::Double(w)) if *missing == SortValue::Missing => {
+                keep_within(c, docs, |v| v.total_cmp(w), desc, true, kept)
+            }
+            _ => return false,
         }
+        true
     }
 
     /// Reads values as a sort key of one index asks.
