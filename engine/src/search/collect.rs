@@ -352,8 +352,10 @@ impl SegmentCollector for SegmentTop {
     /// Matches without scores come in blocks: a number column rules most
     /// of a block out past the worst of a full page in one tight loop.
     fn collect_block(&mut self, docs: &[DocId]) {
+        // Past the worst of a full page, a match cannot make it, whatever
+        // the `search_after` cursor (checked for the rest by `consider`).
         let plain = self.min_score.is_none() && self.terminate_after.is_none() && self.limit > 0;
-        if let (true, Some(worst), None) = (plain, &self.worst, &self.search_after) {
+        if let (true, Some(worst)) = (plain, &self.worst) {
             if let Some(Some(column)) = self.values.columns.first().filter(|_| !self.values.order.keys[0].missing_first)
             {
                 self.kept.clear();
@@ -384,7 +386,7 @@ impl SegmentTop {
     fn consider(&mut self, doc: DocId, score: Score) {
         // Past the worst of a full page by a number column's value alone:
         // most matches of a field sort end here.
-        if let (Some(worst), None) = (&self.worst, &self.search_after) {
+        if let Some(worst) = &self.worst {
             if let Some(Some(column)) = self.values.columns.first().filter(|_| !self.values.order.keys[0].missing_first)
             {
                 if column.keep_before(&[doc], &worst.sort[0], &mut self.kept) && self.kept.pop().is_none() {
