@@ -705,7 +705,11 @@ impl Compiler<'_> {
                     None => self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *boost)?,
                 }
             }
-            Query::Exists { field } => term_query(Term::from_field_text(self.fields.exists, field)),
+            Query::Exists { field } => match self.field(field) {
+                Some(f) => crate::indexed::holding(f),
+                // Objects (and names the mapping does not know) by their paths.
+                None => term_query(Term::from_field_text(self.fields.exists, field)),
+            },
             Query::Ids { values } if values.len() > self.limits.max_result_window => {
                 return Err(EngineError::QueryShard(format!(
                     "failed to create query: Too many ids specified, allowed max result window is [{}]",
@@ -1355,10 +1359,7 @@ impl Compiler<'_> {
             (None, None) => Bound::Unbounded,
         };
         if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
-            return Ok(Box::new(ConstScoreQuery::new(
-                term_query(Term::from_field_text(self.fields.exists, &field.path)),
-                boost,
-            )));
+            return Ok(Box::new(ConstScoreQuery::new(crate::indexed::holding(&field), boost)));
         }
         Ok(Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), boost)))
     }

@@ -166,9 +166,17 @@ impl Engine {
             let mut caps = of_index(&mapper, req);
             if !req.empty_fields {
                 let searchers: Vec<_> = self.index_shards(index)?.shards.iter().map(|s| s.searcher()).collect();
-                let has_values = |path: &str| {
-                    let term = tantivy::Term::from_field_text(crate::indexed::fields().exists, path);
-                    searchers.iter().any(|s| s.doc_freq(&term).is_ok_and(|n| n > 0))
+                let has_values = |path: &str| match mapper.fields.get(path) {
+                    Some(field) if crate::indexed::in_column_alone(field) => {
+                        let column = format!("_terms.{path}");
+                        searchers.iter().flat_map(|s| s.segment_readers()).any(|segment| {
+                            segment.fast_fields().dynamic_column_handles(&column).is_ok_and(|c| !c.is_empty())
+                        })
+                    }
+                    _ => {
+                        let term = tantivy::Term::from_field_text(crate::indexed::fields().exists, path);
+                        searchers.iter().any(|s| s.doc_freq(&term).is_ok_and(|n| n > 0))
+                    }
                 };
                 caps.retain(|path, c| c.metadata || has_values(path));
             }

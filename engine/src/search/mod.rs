@@ -1192,6 +1192,43 @@ mod tests {
             .starts_with("Result window is too large"));
     }
 
+    #[test]
+    fn exists_reads_columns_and_postings_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        let mappings = json!({"properties": {"k": {"type": "keyword"}, "n": {"type": "long"}, "d": {"type": "date"},
+            "b": {"type": "boolean"}, "ip": {"type": "ip"}, "t": {"type": "text"}, "o": {"properties": {"k": {"type": "keyword"}}},
+            "off": {"type": "keyword", "index": false, "doc_values": false}}});
+        engine.create_index("books", &json!({"mappings": mappings})).unwrap();
+        let docs = [
+            (
+                "1",
+                json!({"k": "a", "n": 1, "d": "2020-01-01", "b": true, "ip": "10.0.0.1", "t": "x", "o": {"k": "z"}, "off": "q"}),
+            ),
+            ("2", json!({"k": ["a", "b"], "n": [], "t": null, "o": {}})),
+            ("3", json!({"k": null, "n": null, "d": null})),
+            ("4", json!({"n": 7, "b": false})),
+            ("5", json!({"k": "gone", "n": 5})),
+        ];
+        for (id, doc) in docs {
+            engine.index_doc("books", id, doc.to_string(), None, &Conditions::default(), false).unwrap();
+        }
+        engine.refresh(&["books".into()]).unwrap();
+        engine.delete_doc("books", "5", None, &Conditions::default(), false).unwrap();
+        engine.refresh(&["books".into()]).unwrap();
+        let exists = |field: &str| ids(&engine, json!({"exists": {"field": field}}));
+        assert_eq!(exists("k"), ["1", "2"]);
+        assert_eq!(exists("n"), ["1", "4"]);
+        assert_eq!(exists("d"), ["1"]);
+        assert_eq!(exists("b"), ["1", "4"]);
+        assert_eq!(exists("ip"), ["1"]);
+        assert_eq!(exists("t"), ["1"]);
+        assert_eq!(exists("o.k"), ["1"]);
+        assert_eq!(exists("off"), ["1"]);
+        assert_eq!(ids(&engine, json!({"range": {"n": {}}})), ["1", "4"]);
+        assert_eq!(ids(&engine, json!({"query_string": {"query": "_exists_:k"}})), ["1", "2"]);
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
         /// Paging with `search_after` (which narrows each page by a range

@@ -9,7 +9,7 @@ use crate::Engine;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Term, TERMINATED};
+use tantivy::{DocSet, TERMINATED};
 
 /// What `_termvectors` asks for.
 #[derive(Debug, Clone)]
@@ -85,13 +85,14 @@ impl Engine {
     /// terms' document frequencies (`sum_ttf` is not kept: -1, as Lucene
     /// reports a missing statistic).
     fn field_stats(&self, index: &str, field: &FieldMapper) -> Result<Value, EngineError> {
-        let exists = Term::from_field_text(crate::indexed::fields().exists, &field.path);
+        let holding = crate::indexed::holding(field);
         let mut doc_count = 0u64;
         for shard in &self.index_shards(index)?.shards {
             doc_count += shard
                 .searcher()
-                .doc_freq(&exists)
-                .map_err(|e| EngineError::Corrupt { path: index.into(), reason: e.to_string() })?;
+                .search(&*holding, &tantivy::collector::Count)
+                .map_err(|e| EngineError::Corrupt { path: index.into(), reason: e.to_string() })?
+                as u64;
         }
         let sum_doc_freq: u64 = self.term_frequencies(std::slice::from_ref(&index.to_owned()), field)?.values().sum();
         Ok(json!({"sum_doc_freq": sum_doc_freq, "doc_count": doc_count, "sum_ttf": -1}))
