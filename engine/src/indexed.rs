@@ -397,19 +397,24 @@ mod tests {
     use super::*;
     use tantivy::tokenizer::TextAnalyzer;
 
-    #[test]
-    fn tokens_survive_the_encoding() {
-        let analyzer = tensile_analysis::Analyzers::default().analyzer("stop").unwrap();
-        let tokens = analyzer.analyze_values(["the quick fox", "a dog"]);
-        let encoded = encode(&tokens);
+    /// Tokens encoded, then read back by the decoding tokenizer.
+    fn round_trip(tokens: &[tensile_analysis::Token]) -> Vec<(String, usize)> {
+        let encoded = encode(tokens);
         let mut decoder = TextAnalyzer::from(DecodeTokens);
         let mut stream = decoder.token_stream(&encoded);
         let mut got = Vec::new();
         while stream.advance() {
             got.push((stream.token().text.clone(), stream.token().position));
         }
+        got
+    }
+
+    #[test]
+    fn tokens_survive_the_encoding() {
+        let analyzer = tensile_analysis::Analyzers::default().analyzer("stop").unwrap();
+        let tokens = analyzer.analyze_values(["the quick fox", "a dog"]);
         let want: Vec<(String, usize)> = tokens.iter().map(|t| (t.term.clone(), t.position as usize)).collect();
-        assert_eq!(got, want);
+        assert_eq!(round_trip(&tokens), want);
     }
 
     proptest::proptest! {
@@ -422,13 +427,7 @@ mod tests {
                 .into_iter()
                 .map(|(term, position)| tensile_analysis::Token { term, start: 0, end: 0, position, kind: "word" })
                 .collect();
-            let encoded = encode(&tokens);
-            let mut decoder = TextAnalyzer::from(DecodeTokens);
-            let mut stream = decoder.token_stream(&encoded);
-            let mut got = Vec::new();
-            while stream.advance() {
-                got.push((stream.token().text.clone(), stream.token().position));
-            }
+            let got = round_trip(&tokens);
             let want: Vec<(String, usize)> = tokens
                 .iter()
                 .map(|t| (t.term.replace([TOKEN_SEP, POSITION_SEP], ""), t.position as usize))
