@@ -21,14 +21,22 @@ impl ColumnCache {
         self.seq_nos.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The segment's `_seq_no` column, opened the first time it is asked for.
-    pub fn seq_no(&self, segment: &SegmentReader) -> Option<Column<u64>> {
+    /// The segment's `_seq_no` column, opened the first time it is asked
+    /// for, and kept when the segment is `current` (one the shard's
+    /// searcher reads: a scroll's or a point in time's older segments are
+    /// not kept, lest a merged-away segment's file stay mapped). `current`
+    /// is asked under the cache's lock, which [`ColumnCache::retain`]
+    /// takes after each new searcher: no entry outlives its segment.
+    pub fn seq_no(&self, segment: &SegmentReader, current: impl Fn() -> bool) -> Option<Column<u64>> {
         let id = segment.segment_id();
         if let Some(column) = self.lock().get(&id) {
             return column.clone();
         }
         let column = segment.fast_fields().u64("_seq_no").ok();
-        self.lock().insert(id, column.clone());
+        let mut cache = self.lock();
+        if current() {
+            cache.insert(id, column.clone());
+        }
         column
     }
 

@@ -125,7 +125,7 @@ impl Engine {
                     let split = terms_by_name(segment, field, name, &slots, fields.exists).map_err(|e| corrupt(&e))?;
                     let keys: u64 = split.values().map(|t| t.key_bytes).sum::<u64>().max(1);
                     for (path, terms) in split {
-                        let bytes = dictionary * terms.key_bytes / keys + terms.postings;
+                        let bytes = share(dictionary, terms.key_bytes, keys) + terms.postings;
                         add(&path, &|d| if terms.points { d.points += bytes } else { d.inverted_index += bytes });
                     }
                 }
@@ -134,12 +134,17 @@ impl Engine {
                 let raw = stored_sizes(segment, synthetic).map_err(|e| corrupt(&e))?;
                 let whole: u64 = raw.values().sum::<u64>().max(1);
                 for (name, bytes) in raw {
-                    add(&name, &|d| d.stored_fields += store * bytes / whole);
+                    add(&name, &|d| d.stored_fields += share(store, bytes, whole));
                 }
             }
         }
         Ok(usage)
     }
+}
+
+/// `part` of `whole` applied to `total`, without overflowing.
+fn share(total: u64, part: u64, whole: u64) -> u64 {
+    (u128::from(total) * u128::from(part) / u128::from(whole.max(1))) as u64
 }
 
 /// The terms of a path (or of a whole non-JSON field).

@@ -158,6 +158,11 @@ impl Engine {
                     let Some(stored) = shard.stored_in(&searcher, DocAddress::new(ord as u32, doc))? else {
                         continue;
                     };
+                    // A nested document (no `_id` of its own) comes back
+                    // with its root, from the root's source.
+                    if stored.id.is_empty() {
+                        continue;
+                    }
                     let cond = Conditions {
                         version: Some(stored.version),
                         version_type: VersionType::External,

@@ -7,7 +7,7 @@
 use crate::aliases::AliasAction;
 use crate::error::EngineError;
 use crate::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// What a rollover did (or, in a dry run, would do).
@@ -96,7 +96,15 @@ impl Engine {
             Some(_) => return Err(EngineError::XContentParse("[rollover] conditions must be an object".into())),
             None => Vec::new(),
         };
+        if !conditions.is_empty() && conditions.iter().all(|c| !c.is_max()) {
+            return Err(EngineError::Validation(
+                "Validation Failed: 1: at least one max_* rollover condition must be set when using min_* conditions;"
+                    .into(),
+            ));
+        }
         let (old_index, explicit_write) = self.rollover_source(target)?;
+        // A hidden alias stays hidden on both sides.
+        let hidden = self.metadata().indices[&old_index].aliases[target].get("is_hidden").cloned();
         let new_index = match new_index {
             Some(name) => name.to_owned(),
             None => next_name(&old_index, self.metadata().indices[&old_index].setting("index.provided_name"))?,
@@ -124,22 +132,36 @@ impl Engine {
             }
         }
         self.create_index(&new_index, &Value::Object(create))?;
+        let definition = |write: Option<bool>| {
+            let mut d = Map::new();
+            if let Some(write) = write {
+                d.insert("is_write_index".into(), Value::Bool(write));
+            }
+            if let Some(hidden) = &hidden {
+                d.insert("is_hidden".into(), hidden.clone());
+            }
+            Value::Object(d)
+        };
         let actions = if explicit_write {
             vec![
                 AliasAction::Add {
                     indices: vec![old_index.clone()],
                     alias: target.to_owned(),
-                    definition: json!({"is_write_index": false}),
+                    definition: definition(Some(false)),
                 },
                 AliasAction::Add {
                     indices: vec![new_index.clone()],
                     alias: target.to_owned(),
-                    definition: json!({"is_write_index": true}),
+                    definition: definition(Some(true)),
                 },
             ]
         } else {
             vec![
-                AliasAction::Add { indices: vec![new_index.clone()], alias: target.to_owned(), definition: json!({}) },
+                AliasAction::Add {
+                    indices: vec![new_index.clone()],
+                    alias: target.to_owned(),
+                    definition: definition(None),
+                },
                 AliasAction::Remove {
                     indices: vec![old_index.clone()],
                     aliases: vec![target.to_owned()],
@@ -205,7 +227,7 @@ fn next_name(old: &str, provided: Option<&str>) -> Result<String, EngineError> {
             return None;
         }
         let n: u64 = digits.parse().ok()?;
-        Some(format!("{}-{:06}{suffix}", &body[..dash], n + 1))
+        Some(format!("{}-{:06}{suffix}", &body[..dash], n.checked_add(1)?))
     };
     if let Some(provided) = provided.filter(|p| p.starts_with('<') && p.ends_with('>')) {
         if let Some(next) = increment(provided, ">") {

@@ -148,13 +148,13 @@ struct WriteState {
     translog: Translog,
     next_seq_no: u64,
     /// Keyed by `_id` with a fast hash: one entry per write between refreshes,
-    /// except writes of generated ids (see `untracked`).
+    /// except writes of generated ids (see `untracked_from`).
     live: FxHashMap<String, Live>,
-    /// Documents with generated ids were written since the last refresh
-    /// without entries in `live` (Elasticsearch's unsafe version map): a
-    /// lookup by id refreshes first, then every write is tracked until the
-    /// next refresh.
-    untracked: bool,
+    /// Where in the translog the first write since the last refresh that
+    /// `live` does not hold is (a generated id: Elasticsearch's unsafe
+    /// version map). A lookup by id first reads the translog from there
+    /// into `live`, then every write is tracked until the next refresh.
+    untracked_from: Option<u64>,
     /// Every write goes into `live`, generated ids too.
     track_all: bool,
     /// Whether the shard may hold nested documents, which replacing or
@@ -255,7 +255,7 @@ impl Shard {
             translog,
             next_seq_no: committed,
             live: FxHashMap::default(),
-            untracked: false,
+            untracked_from: None,
             track_all: false,
             has_nested,
             tombstones: FxHashMap::default(),
@@ -402,7 +402,8 @@ impl Shard {
     /// A segment's `_seq_no` column (which orders hits that tie), opened
     /// once per segment.
     pub fn seq_no_column(&self, segment: &SegmentReader) -> Option<Column<u64>> {
-        self.columns.seq_no(segment)
+        let id = segment.segment_id();
+        self.columns.seq_no(segment, || self.reader.searcher().segment_readers().iter().any(|s| s.segment_id() == id))
     }
 
     /// The stored document at an address of a searcher of this shard.
@@ -458,13 +459,23 @@ impl Shard {
         })
     }
 
-    /// Makes a lookup by id safe: after untracked writes, refreshes so that
-    /// the searcher holds them, and tracks every write until the next refresh.
+    /// Makes a lookup by id safe: after untracked writes, reads them back
+    /// from the translog into the live map (the operations since, in order,
+    /// leave it as it was, with them added), and tracks every write until
+    /// the next refresh.
     fn track_lookups(&self, state: &mut WriteState) -> Result<(), EngineError> {
-        if state.untracked {
-            self.commit(state)?;
-            state.track_all = true;
+        let Some(from) = state.untracked_from.take() else { return Ok(()) };
+        for (location, op) in state.translog.read_from(from)? {
+            match op {
+                Operation::Index { id, seq_no, version, .. } => {
+                    state.live.insert(id, Live::Present { version, seq_no, location });
+                }
+                Operation::Delete { id, seq_no, version } => {
+                    state.live.insert(id, Live::Deleted { version, seq_no });
+                }
+            }
         }
+        state.track_all = true;
         Ok(())
     }
 
@@ -540,7 +551,7 @@ impl Shard {
     /// Whether writes are waiting for a refresh.
     pub fn is_dirty(&self) -> bool {
         let state = self.lock();
-        !state.live.is_empty() || state.untracked
+        !state.live.is_empty() || state.untracked_from.is_some()
     }
 
     /// Makes every write searchable: commits tantivy, reopens the searcher
@@ -564,7 +575,7 @@ impl Shard {
         self.counters.add(Counter::Commits, 1);
         self.reader.reload().map_err(|e| tantivy_error(&self.dir, e))?;
         self.columns.retain(&self.reader.searcher());
-        state.untracked = false;
+        state.untracked_from = None;
         state.track_all = false;
         let now = Instant::now();
         let gc = state.gc_deletes;
@@ -828,7 +839,7 @@ fn apply(
             if replace || state.track_all {
                 state.live.insert(id, Live::Present { version, seq_no, location });
             } else {
-                state.untracked = true;
+                state.untracked_from.get_or_insert(location);
             }
         }
         Operation::Delete { id, seq_no, version } => {
@@ -875,15 +886,17 @@ mod tests {
             put(&shard, id, r#"{"a":1}"#, None, &generated).unwrap();
         }
         assert!(shard.is_dirty());
-        // Untracked until looked up: the lookup refreshes first.
-        assert_eq!(shard.searchable_docs(), 0);
+        // Untracked until looked up: the lookup reads them back from the
+        // translog, and makes nothing searchable before a refresh.
         assert_eq!(shard.get("g1", true).unwrap().unwrap().version, 1);
-        assert_eq!(shard.searchable_docs(), 2);
-        // Then every write is tracked: a realtime get needs no refresh.
+        assert_eq!(shard.get("g2", false).unwrap(), None);
+        assert_eq!(shard.searchable_docs(), 0);
+        // Then every write is tracked.
         put(&shard, "g3", r#"{"a":3}"#, None, &generated).unwrap();
         assert_eq!(shard.get("g3", true).unwrap().unwrap().source.as_deref(), Some(r#"{"a":3}"#));
-        assert_eq!(shard.searchable_docs(), 2);
+        assert_eq!(shard.searchable_docs(), 0);
         shard.refresh().unwrap();
+        assert_eq!(shard.searchable_docs(), 3);
 
         // A write by id finds an untracked document: it replaces, not duplicates.
         put(&shard, "g4", r#"{"a":4}"#, None, &generated).unwrap();
@@ -893,6 +906,12 @@ mod tests {
         assert_eq!(shard.delete("g5", &Conditions::default(), false).unwrap().result, WriteResult::Deleted);
         shard.refresh().unwrap();
         assert_eq!(shard.searchable_docs(), 4);
+        // Untracked writes after a delete and a rewrite of the same id
+        // leave the live map as the writes left it.
+        put(&shard, "g6", "{}", None, &generated).unwrap();
+        shard.delete("g4", &Conditions::default(), false).unwrap();
+        assert_eq!(shard.get("g4", true).unwrap(), None);
+        assert!(shard.get("g6", true).unwrap().is_some());
     }
 
     #[test]

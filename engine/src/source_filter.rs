@@ -45,65 +45,81 @@ fn collect(value: &Value, path: &str, out: &mut Vec<Value>) {
     }
 }
 
-/// Filters a source object.
+/// Filters a source object, as an answer shows it.
 pub fn filter(source: &Value, includes: &[String], excludes: &[String]) -> Value {
+    filter_keeping(source, includes, excludes, &[])
+}
+
+/// Filters a source object; in the arrays at `positions` (the paths of
+/// `nested` fields, whose documents count their offsets into the stored
+/// source) an object that filtering empties stays, as `{}`. Elsewhere it
+/// goes, as Elasticsearch drops it.
+pub fn filter_keeping(source: &Value, includes: &[String], excludes: &[String], positions: &[String]) -> Value {
+    let f = Filter { includes, excludes, positions };
     match source {
-        Value::Object(map) => Value::Object(filter_object(map, "", includes, excludes, includes.is_empty())),
+        Value::Object(map) => Value::Object(f.object(map, "", includes.is_empty())),
         other => other.clone(),
     }
 }
 
-fn filter_object(
-    map: &Map<String, Value>,
-    prefix: &str,
-    includes: &[String],
-    excludes: &[String],
-    included: bool,
-) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (key, value) in map {
-        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-        if matches_any(excludes, &path) {
-            continue;
-        }
-        let here = included || matches_any(includes, &path);
-        if let Some(kept) = filter_value(value, &path, includes, excludes, here) {
-            out.insert(key.clone(), kept);
-        }
-    }
-    out
+struct Filter<'a> {
+    includes: &'a [String],
+    excludes: &'a [String],
+    positions: &'a [String],
 }
 
-/// A value at `path` filtered: objects (also inside arrays) key by key,
-/// other leaves kept when `here` (included); `None` when nothing is left.
-fn filter_value(value: &Value, path: &str, includes: &[String], excludes: &[String], here: bool) -> Option<Value> {
-    match value {
-        Value::Object(child) => {
-            if !(here || may_match_below(includes, path)) {
-                return None;
+fn is_empty_object(v: &Value) -> bool {
+    v.as_object().is_some_and(Map::is_empty)
+}
+
+impl Filter<'_> {
+    fn object(&self, map: &Map<String, Value>, prefix: &str, included: bool) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (key, value) in map {
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            if matches_any(self.excludes, &path) {
+                continue;
             }
-            let kept = filter_object(child, path, includes, excludes, here);
-            (here || !kept.is_empty()).then_some(Value::Object(kept))
+            let here = included || matches_any(self.includes, &path);
+            if let Some(kept) = self.value(value, &path, here) {
+                out.insert(key.clone(), kept);
+            }
         }
-        Value::Array(items) => {
-            // Objects in an array are filtered one by one, and dropped
-            // when nothing of them is left, as Elasticsearch does.
-            let kept: Vec<Value> = items
-                .iter()
-                .filter_map(|item| match item {
-                    Value::Object(o) => {
-                        let kept = filter_value(item, path, includes, excludes, here)?;
-                        (!o.is_empty() && kept.as_object().is_some_and(Map::is_empty))
-                            .then_some(())
-                            .map_or(Some(kept), |()| None)
+        out
+    }
+
+    /// A value at `path` filtered: objects (also inside arrays) key by
+    /// key, other leaves kept when `here` (included); `None` when nothing
+    /// is left.
+    fn value(&self, value: &Value, path: &str, here: bool) -> Option<Value> {
+        match value {
+            Value::Object(child) => {
+                if !(here || may_match_below(self.includes, path)) {
+                    return None;
+                }
+                let kept = self.object(child, path, here);
+                (here || !kept.is_empty()).then_some(Value::Object(kept))
+            }
+            Value::Array(items) => {
+                let keep_positions = self.positions.iter().any(|p| p == path);
+                let mut kept = Vec::with_capacity(items.len());
+                for item in items {
+                    let filtered = self.value(item, path, here);
+                    // An object that filtering empties.
+                    let emptied = item.as_object().is_some_and(|o| !o.is_empty())
+                        && filtered.as_ref().is_none_or(is_empty_object);
+                    match (item.is_object(), emptied, keep_positions) {
+                        (true, true, true) => kept.push(Value::Object(Map::new())),
+                        (true, true, false) => {}
+                        (true, false, true) => kept.push(filtered.unwrap_or_else(|| Value::Object(Map::new()))),
+                        _ => kept.extend(filtered),
                     }
-                    _ => filter_value(item, path, includes, excludes, here),
-                })
-                .collect();
-            (here && items.is_empty() || !kept.is_empty()).then_some(Value::Array(kept))
+                }
+                (here || kept.iter().any(|k| !is_empty_object(k))).then_some(Value::Array(kept))
+            }
+            _ if here => Some(value.clone()),
+            _ => None,
         }
-        _ if here => Some(value.clone()),
-        _ => None,
     }
 }
 
@@ -145,9 +161,15 @@ pub fn only_paths(source: &Value, paths: &[String]) -> Option<Value> {
                 (!out.is_empty()).then_some(Value::Object(out))
             }
             Value::Array(items) => {
+                // Items keep their positions: an object with none of the
+                // paths as `{}`, anything else as `null` (nested offsets
+                // count objects alone).
                 let kept: Vec<Option<Value>> = items.iter().map(|item| walk(item, prefix, paths)).collect();
                 kept.iter().any(Option::is_some).then(|| {
-                    Value::Array(kept.into_iter().map(|k| k.unwrap_or_else(|| Value::Object(Map::new()))).collect())
+                    let placeholder =
+                        |item: &Value| if item.is_object() { Value::Object(Map::new()) } else { Value::Null };
+                    let items = kept.into_iter().zip(items).map(|(k, item)| k.unwrap_or_else(|| placeholder(item)));
+                    Value::Array(items.collect())
                 })
             }
             _ => None,
@@ -238,8 +260,19 @@ mod tests {
         let only = only_paths(&doc, &s(&["n.b", "o.b"])).unwrap();
         assert_eq!(only, json!({"n": [{"b": 2}, {}, {"b": 4}], "o": {"b": 5}}));
         assert_eq!(only_paths(&doc, &s(&["missing"])), None);
-        let mut filtered = filter(&doc, &[], &s(&["n.b", "o.b"]));
-        overlay(&mut filtered, only);
-        assert_eq!(filtered, doc);
+        let mut stored = filter_keeping(&doc, &[], &s(&["n.b", "o.b"]), &s(&["n"]));
+        assert_eq!(stored, json!({"n": [{"a": 1}, {"a": 3}, {}], "top": "t", "o": {}}));
+        overlay(&mut stored, only);
+        assert_eq!(stored, doc);
+
+        // Objects keep their offsets among objects on both sides.
+        let doc = json!({"c": [null, {"author": "a", "secret": "s"}], "d": [{"secret": "s1"}, {"author": "b", "secret": "s2"}]});
+        let paths = s(&["c.secret", "d.secret"]);
+        let stored = filter_keeping(&doc, &[], &paths, &s(&["c", "d"]));
+        assert_eq!(stored, json!({"c": [null, {"author": "a"}], "d": [{}, {"author": "b"}]}));
+        let only = only_paths(&doc, &paths).unwrap();
+        assert_eq!(only, json!({"c": [null, {"secret": "s"}], "d": [{"secret": "s1"}, {"secret": "s2"}]}));
+        // As an answer shows it, an emptied object goes.
+        assert_eq!(filter(&doc, &[], &paths), json!({"c": [null, {"author": "a"}], "d": [{"author": "b"}]}));
     }
 }

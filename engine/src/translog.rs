@@ -108,6 +108,23 @@ impl Translog {
         Ok(())
     }
 
+    /// Every operation from a location [`Translog::append`] returned to the
+    /// end, with their locations.
+    pub fn read_from(&mut self, location: u64) -> Result<Vec<(u64, Operation)>, EngineError> {
+        use std::os::unix::fs::FileExt;
+        self.write_pending()?;
+        let mut bytes = vec![0u8; self.len.saturating_sub(location) as usize];
+        self.file.read_exact_at(&mut bytes, location).map_err(|e| EngineError::io(&self.path, e))?;
+        let (ops, intact) = decode(&bytes);
+        if intact < bytes.len() {
+            return Err(EngineError::Corrupt {
+                path: self.path.clone(),
+                reason: "an unreadable translog record".into(),
+            });
+        }
+        Ok(ops.into_iter().map(|(at, op)| (location + at, op)).collect())
+    }
+
     /// The operation at a location [`Translog::append`] returned.
     pub fn read(&self, location: u64) -> Result<Operation, EngineError> {
         use std::os::unix::fs::FileExt;

@@ -94,6 +94,12 @@ async fn rollover_moves_the_alias_when_its_conditions_are_met() {
     assert_eq!(status, 200);
     assert_eq!(waiting["rolled_over"], false);
     assert_eq!(waiting["conditions"], json!({"[max_docs: 2]": false}));
+    let (status, min_only) =
+        call(&server, Method::POST, "/logs/_rollover", Some(json!({"conditions": {"min_docs": 1}}))).await;
+    assert_eq!(
+        (status, min_only["error"]["type"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("action_request_validation_exception"))
+    );
     let (_, dry) = call(&server, Method::POST, "/logs/_rollover?dry_run=true", None).await;
     assert_eq!((dry["dry_run"].as_bool(), dry["rolled_over"].as_bool()), (Some(true), Some(false)));
     assert_eq!(dry["new_index"], "logs-000002");
@@ -153,4 +159,20 @@ async fn resolve_recovery_and_shard_stores_describe_indices() {
     assert_eq!(listed, ["alpha"]);
     let (_, green) = call(&server, Method::GET, "/beta/_shard_stores?status=green", None).await;
     assert_eq!(green["indices"]["beta"]["shards"]["1"]["stores"][0]["allocation"], "primary");
+}
+
+#[tokio::test]
+async fn a_clone_carries_nested_documents_with_their_roots() {
+    let server = server!();
+    let mappings = json!({"properties": {"comments": {"type": "nested", "properties": {"by": {"type": "keyword"}}}}});
+    call(&server, Method::PUT, "/threads", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"title": "t", "comments": [{"by": "ann"}, {"by": "bob"}]});
+    call(&server, Method::PUT, "/threads/_doc/1", Some(doc)).await;
+    call(&server, Method::PUT, "/threads/_settings", Some(json!({"index.blocks.write": true}))).await;
+    let (status, _) = call(&server, Method::POST, "/threads/_clone/copied", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(count(&server, "copied").await, 1);
+    let nested = json!({"query": {"nested": {"path": "comments", "query": {"term": {"comments.by": "bob"}}}}});
+    let (_, found) = call(&server, Method::POST, "/copied/_search", Some(nested)).await;
+    assert_eq!(found["hits"]["total"]["value"], 1);
 }

@@ -316,3 +316,27 @@ async fn stored_fields_outlive_a_source_that_leaves_them_out() {
     let (_, found) = call(&c, url, Method::POST, "/bare/_search", Some(json!({"stored_fields": ["k"]}))).await;
     assert_eq!(found["hits"]["hits"][0]["fields"], json!({"k": ["a", "b"]}));
 }
+
+#[tokio::test]
+async fn nested_objects_keep_their_offsets_when_filtering_empties_one() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({
+        "_source": {"excludes": ["comments.secret"]},
+        "properties": {"comments": {"type": "nested", "properties": {
+            "author": {"type": "keyword"}, "secret": {"type": "keyword", "store": true}}}}
+    });
+    call(&c, url, Method::PUT, "/threads", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"comments": [{"secret": "s1"}, {"author": "bob", "secret": "s2"}]});
+    call(&c, url, Method::PUT, "/threads/_doc/1?refresh=true", Some(doc)).await;
+    let body = json!({"query": {"nested": {"path": "comments", "query": {"term": {"comments.author": "bob"}},
+        "inner_hits": {"stored_fields": ["comments.secret", "_source"]}}}});
+    let (_, found) = call(&c, url, Method::POST, "/threads/_search", Some(body)).await;
+    let inner = &found["hits"]["hits"][0]["inner_hits"]["comments"]["hits"]["hits"][0];
+    assert_eq!(inner["_nested"]["offset"], 1);
+    assert_eq!(inner["_source"], json!({"author": "bob"}));
+    assert_eq!(inner["fields"], json!({"comments.secret": ["s2"]}));
+    // The stored source keeps the emptied object's place, for the offsets.
+    assert_eq!(found["hits"]["hits"][0]["_source"], json!({"comments": [{}, {"author": "bob"}]}));
+}

@@ -651,7 +651,10 @@ impl Mapper {
                 &parsed
             }
         };
-        let filtered = crate::source_filter::filter(value, &self.source.includes, &self.source.excludes);
+        // Nested documents count their offsets into the stored arrays.
+        let nested: Vec<String> = self.objects.iter().filter(|(_, o)| o.nested).map(|(p, _)| p.clone()).collect();
+        let filtered =
+            crate::source_filter::filter_keeping(value, &self.source.includes, &self.source.excludes, &nested);
         Ok(Some(filtered.to_string()))
     }
 }
