@@ -21,6 +21,7 @@ pub mod atomic;
 pub mod auto_create;
 pub mod auto_id;
 pub mod blocks;
+pub mod by_query;
 pub mod cluster_settings;
 mod column_cache;
 pub mod date_math_name;

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cluster;
 pub mod cluster_settings;
 pub mod collapse;
+pub mod delete_by_query;
 pub mod disk_usage;
 pub mod documents;
 pub mod error;

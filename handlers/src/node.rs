@@ -195,6 +195,14 @@ impl Handlers for Node {
         crate::resolve_index::resolve_cluster(self, req)
     }
 
+    fn delete_by_query(&self, req: Request<params::DeleteByQuery>) -> HandlerFuture<'_> {
+        crate::delete_by_query::delete_by_query(self, req)
+    }
+
+    fn delete_by_query_rethrottle(&self, req: Request<params::DeleteByQueryRethrottle>) -> HandlerFuture<'_> {
+        crate::delete_by_query::rethrottle(self, req)
+    }
+
     fn indices_disk_usage(&self, req: Request<params::IndicesDiskUsage>) -> HandlerFuture<'_> {
         crate::disk_usage::disk_usage(self, req)
     }

@@ -288,3 +288,38 @@ async fn routing_kept_as_doc_values_is_not_shown() {
     let (_, plain) = call(&c, url, Method::GET, "/plain/_doc/1?routing=5", None).await;
     assert_eq!(plain["_routing"], "5");
 }
+
+#[tokio::test]
+async fn delete_by_query_counts_what_it_deletes_and_what_changed_meanwhile() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    for id in 1..=5 {
+        let doc = json!({"kind": if id <= 4 { "old" } else { "new" }, "n": id});
+        call(&c, url, Method::PUT, &format!("/dbq/_doc/{id}"), Some(doc)).await;
+    }
+    call(&c, url, Method::POST, "/dbq/_refresh", None).await;
+    // Changed after the last refresh: the search sees an older copy.
+    call(&c, url, Method::PUT, "/dbq/_doc/1", Some(json!({"kind": "old", "n": 10}))).await;
+
+    let query = json!({"query": {"term": {"kind": "old"}}});
+    let (status, aborted) = call(&c, url, Method::POST, "/dbq/_delete_by_query", Some(query.clone())).await;
+    assert_eq!(status, 409);
+    assert_eq!(aborted["version_conflicts"], 1);
+    assert_eq!(aborted["failures"][0]["cause"]["type"], "version_conflict_engine_exception");
+
+    let (status, done) =
+        call(&c, url, Method::POST, "/dbq/_delete_by_query?conflicts=proceed&refresh=true", Some(query)).await;
+    assert_eq!(status, 200);
+    assert_eq!((done["deleted"].as_u64(), done["version_conflicts"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(done["failures"], json!([]));
+    let (_, left) = call(&c, url, Method::GET, "/dbq/_count", None).await;
+    assert_eq!(left["count"], 2);
+
+    let (_, capped) =
+        call(&c, url, Method::POST, "/dbq/_delete_by_query?q=n:*&max_docs=1&refresh=true", Some(json!({}))).await;
+    assert_eq!(capped["deleted"], 1);
+    let (status, _) =
+        call(&c, url, Method::POST, "/dbq/_delete_by_query?wait_for_completion=false", Some(json!({}))).await;
+    assert_eq!(status, 501);
+}
