@@ -32,6 +32,7 @@ pub mod shard_copies;
 pub mod stats;
 pub mod templates;
 pub mod term_vectors;
+pub mod terms_enum;
 pub mod update_answer;
 pub mod validate;
 pub mod warnings;

@@ -203,6 +203,10 @@ impl Handlers for Node {
         crate::delete_by_query::rethrottle(self, req)
     }
 
+    fn terms_enum(&self, req: Request<params::TermsEnum>) -> HandlerFuture<'_> {
+        crate::terms_enum::terms_enum(self, req)
+    }
+
     fn indices_disk_usage(&self, req: Request<params::IndicesDiskUsage>) -> HandlerFuture<'_> {
         crate::disk_usage::disk_usage(self, req)
     }

@@ -134,7 +134,7 @@ fn number(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, EsError> 
 }
 
 /// The indices a search or count runs over.
-fn targets(
+pub(crate) fn targets(
     node: &Node,
     index: &Option<Vec<String>>,
     p: &impl params::IndicesOptionsParams,

@@ -1786,3 +1786,30 @@ async fn totals_are_tracked_as_far_as_asked() {
     assert!(off["hits"].get("total").is_none());
     assert_eq!(ids(&off), ids(&all));
 }
+
+#[tokio::test]
+async fn terms_enum_lists_a_keyword_fields_terms_by_prefix() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    for (id, tag) in ["Kibana", "kitten", "kite", "Zoo", "kernel"].iter().enumerate() {
+        call(&c, url, Method::PUT, &format!("/tags/_doc/{id}"), Some(json!({"tag": tag, "n": id}))).await;
+    }
+    call(&c, url, Method::POST, "/tags/_refresh", None).await;
+    let terms = |body: Value| async {
+        let (_, answer) = call(&c, url, Method::POST, "/tags/_terms_enum", Some(body)).await;
+        assert_eq!(answer["complete"], true);
+        answer["terms"].clone()
+    };
+    assert_eq!(terms(json!({"field": "tag.keyword", "string": "ki"})).await, json!(["kite", "kitten"]));
+    let insensitive = json!({"field": "tag.keyword", "string": "ki", "case_insensitive": true, "size": 2});
+    assert_eq!(terms(insensitive).await, json!(["Kibana", "kite"]));
+    assert_eq!(terms(json!({"field": "tag.keyword", "search_after": "kite"})).await, json!(["kitten"]));
+    // Text and number fields have no terms to list.
+    assert_eq!(terms(json!({"field": "tag"})).await, json!([]));
+    assert_eq!(terms(json!({"field": "n"})).await, json!([]));
+    let filtered = json!({"field": "tag.keyword", "index_filter": {"term": {"n": 99}}});
+    assert_eq!(terms(filtered).await, json!([]));
+    let (status, _) = call(&c, url, Method::POST, "/tags/_terms_enum", Some(json!({"string": "k"}))).await;
+    assert_eq!(status, 400);
+}

@@ -40,6 +40,7 @@ pub mod sort;
 mod spans;
 pub mod suggest;
 pub mod terms;
+pub mod terms_enum;
 mod terms_set;
 mod top_score;
 
