@@ -4,7 +4,7 @@
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Value};
-use tensile_engine::search::{dsl, field_caps};
+use tensile_engine::search::field_caps;
 use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
@@ -39,18 +39,7 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
         let opts = crate::indices::options(IndicesOptions::SEARCH, p);
         let mut indices = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
         if let Some(filter) = body.get("index_filter") {
-            let query = dsl::parse(filter).map_err(es_error)?;
-            let mut kept = Vec::new();
-            for index in indices {
-                let (count, _) = node
-                    .engine
-                    .count(std::slice::from_ref(&index), std::slice::from_ref(&index), &query)
-                    .map_err(es_error)?;
-                if count > 0 {
-                    kept.push(index);
-                }
-            }
-            indices = kept;
+            indices = crate::search::indices_matching(node, indices, filter)?;
         }
         indices.sort();
         let filters = p.filters.clone().unwrap_or_default();

@@ -143,6 +143,25 @@ pub(crate) fn targets(
     node.engine.resolve(index.as_deref().unwrap_or_default(), opts).map_err(es_error)
 }
 
+/// The indices that hold a document `index_filter` (a query) matches, as
+/// `_field_caps` and `_terms_enum` narrow their indices.
+pub(crate) fn indices_matching(
+    node: &Node,
+    indices: Vec<String>,
+    index_filter: &Value,
+) -> Result<Vec<String>, EsError> {
+    let query = dsl::parse(index_filter).map_err(es_error)?;
+    let mut kept = Vec::new();
+    for index in indices {
+        let one = std::slice::from_ref(&index);
+        let (count, _) = node.engine.count(one, one, &query).map_err(es_error)?;
+        if count > 0 {
+            kept.push(index);
+        }
+    }
+    Ok(kept)
+}
+
 /// The query of a request: `q` (the query string syntax, over `df`) when
 /// given, else the body's `query`, else everything.
 pub(crate) fn query_of(

@@ -5,7 +5,6 @@
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
-use tensile_engine::search::dsl;
 use tensile_engine::search::terms_enum::TermsEnumRequest;
 use tensile_engine::EngineError;
 use tensile_generated::params;
@@ -39,18 +38,7 @@ pub fn terms_enum<'a>(node: &'a Node, req: Request<params::TermsEnum>) -> Handle
         };
         let mut indices = crate::search::targets(node, &Some(p.index.clone()), &NoOptions)?;
         if let Some(filter) = body.get("index_filter") {
-            let query = dsl::parse(filter).map_err(es_error)?;
-            let mut matching = Vec::new();
-            for index in indices {
-                let (count, _) = node
-                    .engine
-                    .count(std::slice::from_ref(&index), std::slice::from_ref(&index), &query)
-                    .map_err(es_error)?;
-                if count > 0 {
-                    matching.push(index);
-                }
-            }
-            indices = matching;
+            indices = crate::search::indices_matching(node, indices, filter)?;
         }
         let (terms, shards) = node.engine.terms_enum(&indices, &request).map_err(es_error)?;
         Ok(Response::json(json!({
