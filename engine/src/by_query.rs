@@ -1,26 +1,28 @@
-//! `_delete_by_query`: the documents a search finds (as the last refresh
-//! shows them), read in scroll batches and deleted one by one under the
-//! sequence number the search saw, so that a document changed meanwhile
-//! is a version conflict, as Elasticsearch counts them.
+//! The by-query document APIs: `_delete_by_query`, `_update_by_query` and
+//! `_reindex`. Each reads the documents a search finds (as the last
+//! refresh shows them) in scroll batches and writes each one in turn: a
+//! delete or a rewrite in place under the sequence number the search saw
+//! (a document changed meanwhile is a version conflict, as Elasticsearch
+//! counts them), or a copy into another index.
 
 use crate::error::EngineError;
-use crate::search::SearchRequest;
-use crate::shard::{Conditions, WriteResult, PRIMARY_TERM};
+use crate::search::{Hit, SearchRequest};
+use crate::shard::{Conditions, VersionType, WriteResult, PRIMARY_TERM};
 use crate::Engine;
 use std::time::Duration;
 
-/// How a delete by query goes about it.
+/// How a by-query operation goes about it.
 #[derive(Debug, Clone)]
 pub struct ByQuery {
-    /// Deletes at most this many documents.
+    /// Writes at most this many documents.
     pub max_docs: Option<u64>,
     /// `conflicts=proceed`: a version conflict is counted, not the end.
     pub proceed_on_conflicts: bool,
-    /// Documents a scroll batch reads (`scroll_size`).
+    /// Documents a scroll batch reads (`scroll_size`, `source.size`).
     pub batch: usize,
 }
 
-/// A document a delete by query could not delete, and why.
+/// A document a by-query operation could not write, and why.
 #[derive(Debug)]
 pub struct Failure {
     pub index: String,
@@ -28,16 +30,31 @@ pub struct Failure {
     pub cause: EngineError,
 }
 
-/// What a delete by query did.
+/// What a by-query operation did.
 #[derive(Debug, Default)]
 pub struct ByQueryOutcome {
     /// The documents it went through.
     pub total: u64,
+    pub created: u64,
+    pub updated: u64,
     pub deleted: u64,
     pub batches: u64,
     pub version_conflicts: u64,
     /// What stopped it (a conflict without `proceed`, or another error).
     pub failures: Vec<Failure>,
+}
+
+/// Where `_reindex` writes, and how.
+#[derive(Debug, Clone, Default)]
+pub struct Destination {
+    pub index: String,
+    /// `op_type: create`: an existing document is a conflict.
+    pub create_only: bool,
+    /// `version_type`: `internal` (overwrite) or an external one (the
+    /// source document's version goes along).
+    pub version_type: VersionType,
+    /// `routing`: `keep` (`None`, the source's), `discard`, or `=value`.
+    pub routing: Option<Option<String>>,
 }
 
 impl Engine {
@@ -49,50 +66,107 @@ impl Engine {
         search: &SearchRequest,
         how: &ByQuery,
     ) -> Result<ByQueryOutcome, EngineError> {
+        self.by_query(indices, search, how, |engine, hit| {
+            engine.delete_doc(&hit.index, &hit.doc.id, hit.doc.routing.as_deref(), &seen(hit), true)
+        })
+    }
+
+    /// Indexes again, in place, what `search` finds (so that it takes the
+    /// mapping of the moment).
+    pub fn update_by_query(
+        &self,
+        indices: &[String],
+        search: &SearchRequest,
+        how: &ByQuery,
+    ) -> Result<ByQueryOutcome, EngineError> {
+        self.by_query(indices, search, how, |engine, hit| {
+            let source = hit
+                .doc
+                .source
+                .as_deref()
+                .ok_or_else(|| EngineError::DocumentSourceMissing { id: hit.doc.id.clone() })?;
+            let routing = hit.doc.routing.as_deref();
+            engine.index_doc(&hit.index, &hit.doc.id, source.to_owned(), routing, &seen(hit), true)
+        })
+    }
+
+    /// Copies what `search` finds over `indices` into `dest`.
+    pub fn reindex(
+        &self,
+        indices: &[String],
+        search: &SearchRequest,
+        dest: &Destination,
+        how: &ByQuery,
+    ) -> Result<ByQueryOutcome, EngineError> {
+        let target = self.write_index(&dest.index)?;
+        self.by_query(indices, search, how, |engine, hit| {
+            let source = hit
+                .doc
+                .source
+                .as_deref()
+                .ok_or_else(|| EngineError::DocumentSourceMissing { id: hit.doc.id.clone() })?;
+            let routing = match &dest.routing {
+                None => hit.doc.routing.clone(),
+                Some(set) => set.clone(),
+            };
+            let cond = Conditions {
+                create_only: dest.create_only,
+                version: (dest.version_type != VersionType::Internal).then_some(hit.doc.version),
+                version_type: dest.version_type,
+                ..Conditions::default()
+            };
+            engine.index_doc(&target, &hit.doc.id, source.to_owned(), routing.as_deref(), &cond, true)
+        })
+    }
+
+    /// Walks what `search` finds in scroll batches, writing each match
+    /// with `write` and counting what each write did.
+    fn by_query(
+        &self,
+        indices: &[String],
+        search: &SearchRequest,
+        how: &ByQuery,
+        write: impl Fn(&Engine, &Hit) -> Result<crate::DocWrite, EngineError>,
+    ) -> Result<ByQueryOutcome, EngineError> {
         let mut outcome = ByQueryOutcome::default();
         let req = SearchRequest { size: how.batch.max(1), ..search.clone() };
         let (mut page, id) = self.search_scroll(indices, &req, Duration::from_secs(300), serde_json::Value::Null)?;
-        let mut touched: Vec<String> = Vec::new();
+        let mut written: Vec<String> = Vec::new();
         let result = (|| {
             'pages: while !page.hits.is_empty() {
                 outcome.batches += 1;
                 for hit in &page.hits {
                     // With `proceed`, conflicts do not count toward `max_docs`.
-                    if how.max_docs.is_some_and(|max| outcome.deleted >= max) {
+                    let done = outcome.created + outcome.updated + outcome.deleted;
+                    if how.max_docs.is_some_and(|max| done >= max) {
                         break 'pages;
                     }
                     outcome.total += 1;
-                    let cond = Conditions {
-                        if_seq_no: Some(hit.doc.seq_no),
-                        if_primary_term: Some(PRIMARY_TERM),
-                        ..Conditions::default()
-                    };
-                    let routing = hit.doc.routing.as_deref();
-                    match self.delete_doc(&hit.index, &hit.doc.id, routing, &cond, true) {
-                        Ok(write) if write.outcome.result == WriteResult::Deleted => outcome.deleted += 1,
-                        Ok(_) | Err(EngineError::VersionConflict { .. }) if how.proceed_on_conflicts => {
-                            outcome.version_conflicts += 1
-                        }
-                        Ok(_) => {
-                            outcome.version_conflicts += 1;
-                            let cause = EngineError::VersionConflict {
-                                id: hit.doc.id.clone(),
-                                reason: "the document is gone".into(),
-                                shard: None,
-                            };
-                            outcome.failures.push(Failure { index: hit.index.clone(), id: hit.doc.id.clone(), cause });
-                            break 'pages;
-                        }
-                        Err(cause) => {
-                            if matches!(cause, EngineError::VersionConflict { .. }) {
-                                outcome.version_conflicts += 1;
+                    let conflict = match write(self, hit) {
+                        Ok(w) => {
+                            match w.outcome.result {
+                                WriteResult::Created => outcome.created += 1,
+                                WriteResult::Updated => outcome.updated += 1,
+                                WriteResult::Deleted => outcome.deleted += 1,
+                                WriteResult::NotFound => {}
                             }
+                            if !written.contains(&w.index) {
+                                written.push(w.index);
+                            }
+                            None
+                        }
+                        Err(cause @ EngineError::VersionConflict { .. }) => Some(cause),
+                        Err(cause) => {
                             outcome.failures.push(Failure { index: hit.index.clone(), id: hit.doc.id.clone(), cause });
                             break 'pages;
                         }
-                    }
-                    if !touched.contains(&hit.index) {
-                        touched.push(hit.index.clone());
+                    };
+                    if let Some(cause) = conflict {
+                        outcome.version_conflicts += 1;
+                        if !how.proceed_on_conflicts {
+                            outcome.failures.push(Failure { index: hit.index.clone(), id: hit.doc.id.clone(), cause });
+                            break 'pages;
+                        }
                     }
                 }
                 page = self.scroll(&id, None)?.0;
@@ -100,9 +174,14 @@ impl Engine {
             Ok::<(), EngineError>(())
         })();
         self.clear_scroll(std::slice::from_ref(&id));
-        // Every deletion is durable before the answer, as a bulk's are.
-        self.sync(&touched)?;
+        // Every write is durable before the answer, as a bulk's are.
+        self.sync(&written)?;
         result?;
         Ok(outcome)
     }
+}
+
+/// Writes only the copy of a document the search saw.
+fn seen(hit: &Hit) -> Conditions {
+    Conditions { if_seq_no: Some(hit.doc.seq_no), if_primary_term: Some(PRIMARY_TERM), ..Conditions::default() }
 }

@@ -8,12 +8,12 @@
 pub mod aliases;
 pub mod analyze;
 pub mod bulk;
+pub mod by_query;
 pub mod capabilities;
 pub mod cli;
 pub mod cluster;
 pub mod cluster_settings;
 pub mod collapse;
-pub mod delete_by_query;
 pub mod disk_usage;
 pub mod documents;
 pub mod error;

@@ -196,11 +196,19 @@ impl Handlers for Node {
     }
 
     fn delete_by_query(&self, req: Request<params::DeleteByQuery>) -> HandlerFuture<'_> {
-        crate::delete_by_query::delete_by_query(self, req)
+        crate::by_query::delete_by_query(self, req)
+    }
+
+    fn update_by_query(&self, req: Request<params::UpdateByQuery>) -> HandlerFuture<'_> {
+        crate::by_query::update_by_query(self, req)
+    }
+
+    fn reindex(&self, req: Request<params::Reindex>) -> HandlerFuture<'_> {
+        crate::by_query::reindex(self, req)
     }
 
     fn delete_by_query_rethrottle(&self, req: Request<params::DeleteByQueryRethrottle>) -> HandlerFuture<'_> {
-        crate::delete_by_query::rethrottle(self, req)
+        crate::by_query::rethrottle(self, req)
     }
 
     fn terms_enum(&self, req: Request<params::TermsEnum>) -> HandlerFuture<'_> {

@@ -323,3 +323,40 @@ async fn delete_by_query_counts_what_it_deletes_and_what_changed_meanwhile() {
         call(&c, url, Method::POST, "/dbq/_delete_by_query?wait_for_completion=false", Some(json!({}))).await;
     assert_eq!(status, 501);
 }
+
+#[tokio::test]
+async fn reindex_and_update_by_query_copy_and_rewrite_documents() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    for id in 1..=3 {
+        call(&c, url, Method::PUT, &format!("/src/_doc/{id}?routing=r{id}"), Some(json!({"n": id}))).await;
+    }
+    call(&c, url, Method::POST, "/src/_refresh", None).await;
+
+    let copy = json!({"source": {"index": "src", "query": {"range": {"n": {"gte": 2}}}}, "dest": {"index": "dst"}});
+    let (status, done) = call(&c, url, Method::POST, "/_reindex?refresh=true", Some(copy)).await;
+    assert_eq!(status, 200);
+    assert_eq!((done["created"].as_u64(), done["updated"].as_u64()), (Some(2), Some(0)));
+    let (_, got) = call(&c, url, Method::GET, "/dst/_doc/2?routing=r2", None).await;
+    assert_eq!(got["_source"], json!({"n": 2}));
+
+    // `op_type: create` leaves what is there, as conflicts, counted with `proceed`.
+    let again =
+        json!({"source": {"index": "src"}, "dest": {"index": "dst", "op_type": "create"}, "conflicts": "proceed"});
+    let (_, done) = call(&c, url, Method::POST, "/_reindex", Some(again)).await;
+    assert_eq!((done["created"].as_u64(), done["version_conflicts"].as_u64()), (Some(1), Some(2)));
+    let (status, _) =
+        call(&c, url, Method::POST, "/_reindex", Some(json!({"source": {"index": "src"}, "dest": {"index": "src"}})))
+            .await;
+    assert_eq!(status, 400);
+
+    // Without a script, an update by query indexes each document again.
+    let (_, done) = call(&c, url, Method::POST, "/src/_update_by_query?refresh=true", Some(json!({}))).await;
+    assert_eq!(done["updated"], 3);
+    let (_, got) = call(&c, url, Method::GET, "/src/_doc/1?routing=r1", None).await;
+    assert_eq!(got["_version"], 2);
+    let script = json!({"script": {"source": "ctx._source.n++"}});
+    let (status, _) = call(&c, url, Method::POST, "/src/_update_by_query", Some(script)).await;
+    assert_eq!(status, 501);
+}
