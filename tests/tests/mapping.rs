@@ -325,3 +325,19 @@ async fn dynamic_strings_can_map_to_keywords_alone() {
         call(&c, url, Method::GET, "/kw/_settings?include_defaults=true&flat_settings=true", None).await;
     assert_eq!(defaults["kw"]["settings"]["index.mapping.dynamic_strings.auto_text"], "true");
 }
+
+#[tokio::test]
+async fn slash_dates_are_detected_with_elasticsearchs_default_formats() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let doc = json!({"day": "2015/09/02", "at": "2015/09/02 10:11:12", "iso": "2015-09-02", "code": "12-3"});
+    call(&c, url, Method::PUT, "/dated/_doc/1", Some(doc)).await;
+    let (_, mapping) = call(&c, url, Method::GET, "/dated/_mapping", None).await;
+    let props = &mapping["dated"]["mappings"]["properties"];
+    let slash = json!({"type": "date", "format": "yyyy/MM/dd HH:mm:ss||yyyy/MM/dd||epoch_millis"});
+    assert_eq!(props["day"], slash);
+    assert_eq!(props["at"], slash);
+    assert_eq!(props["iso"], json!({"type": "date"}));
+    assert_eq!(props["code"]["type"], "text");
+}

@@ -349,7 +349,9 @@ impl Mapper {
         let formats: Vec<String> = match root.get("dynamic_date_formats") {
             Some(Value::Array(items)) => items.iter().map(crate::settings_text).collect(),
             Some(Value::String(s)) => vec![s.clone()],
-            _ => vec!["strict_date_optional_time".into(), "yyyy/MM/dd HH:mm:ss Z||yyyy/MM/dd Z".into()],
+            // Elasticsearch's defaults since 7.0 (the Joda-era documentation still
+            // shows `yyyy/MM/dd HH:mm:ss Z||yyyy/MM/dd Z`).
+            _ => vec!["strict_date_optional_time".into(), "yyyy/MM/dd HH:mm:ss||yyyy/MM/dd||epoch_millis".into()],
         };
         for f in formats {
             mapper.dynamic_date_formats.push(DateFormat::parse(&f).map_err(|e| mapping_error(e.0))?);
