@@ -403,6 +403,24 @@ impl Engine {
         Ok(stats.collect())
     }
 
+    /// How searches used each field of each shard of an open index: the
+    /// tracking's id and start, and each field's counts.
+    pub fn field_usage(
+        &self,
+        index: &str,
+    ) -> Result<Vec<(String, u64, std::collections::BTreeMap<String, crate::field_usage::FieldUses>)>, EngineError>
+    {
+        let shards = self.index_shards(index)?;
+        Ok(shards
+            .shards
+            .iter()
+            .map(|s| {
+                let usage = s.field_usage();
+                (usage.tracking_id.clone(), usage.started_millis, usage.snapshot())
+            })
+            .collect())
+    }
+
     /// How each shard of an open index was opened.
     pub fn recoveries(&self, index: &str) -> Result<Vec<crate::shard::Recovery>, EngineError> {
         Ok(self.index_shards(index)?.shards.iter().map(crate::shard::Shard::recovery).collect())

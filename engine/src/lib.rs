@@ -29,6 +29,7 @@ pub mod directory;
 pub mod disk_usage;
 pub mod documents;
 pub mod error;
+pub mod field_usage;
 pub mod index_name;
 pub mod indexed;
 pub mod lifecycle;

@@ -192,6 +192,8 @@ pub struct Shard {
     /// Columns searches read from every segment, opened once each.
     columns: ColumnCache,
     recovery: Recovery,
+    /// How searches used each field since the shard opened.
+    field_usage: crate::field_usage::FieldUsage,
 }
 
 /// How a shard came to be open: from an empty store or its files on disk,
@@ -290,6 +292,7 @@ impl Shard {
             fielddata: Mutex::new(Default::default()),
             columns: ColumnCache::default(),
             recovery: Recovery::default(),
+            field_usage: Default::default(),
         };
         if replayed > 0 {
             shard.refresh()?;
@@ -397,6 +400,11 @@ impl Shard {
     /// How the shard was opened.
     pub fn recovery(&self) -> Recovery {
         self.recovery
+    }
+
+    /// How searches used each field since the shard opened.
+    pub fn field_usage(&self) -> &crate::field_usage::FieldUsage {
+        &self.field_usage
     }
 
     /// A segment's `_seq_no` column (which orders hits that tie), opened

@@ -18,6 +18,7 @@ pub mod disk_usage;
 pub mod documents;
 pub mod error;
 pub mod field_caps;
+pub mod field_usage;
 pub mod indices;
 pub mod info;
 pub mod maintenance;

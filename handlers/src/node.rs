@@ -215,6 +215,10 @@ impl Handlers for Node {
         crate::terms_enum::terms_enum(self, req)
     }
 
+    fn indices_field_usage_stats(&self, req: Request<params::IndicesFieldUsageStats>) -> HandlerFuture<'_> {
+        crate::field_usage::field_usage_stats(self, req)
+    }
+
     fn indices_disk_usage(&self, req: Request<params::IndicesDiskUsage>) -> HandlerFuture<'_> {
         crate::disk_usage::disk_usage(self, req)
     }

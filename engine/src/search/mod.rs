@@ -512,9 +512,13 @@ fn fetch<'a>(
     // Each shard that gave hits ran a fetch phase.
     for (index, shard) in fetched {
         let at = &searchers[index][shard];
-        let counters = at.shards.shards[at.shard].counters();
+        let shard = &at.shards.shards[at.shard];
+        let counters = shard.counters();
         counters.timed(Counter::FetchTotal, Counter::FetchTimeNanos, started);
         counters.grouped(&shown.stats_groups, true, started);
+        // The fetch read each hit's stored `_id` and `_source`.
+        use crate::field_usage::Use;
+        shard.field_usage().record(&[("_id".into(), Use::StoredFields), ("_source".into(), Use::StoredFields)]);
     }
     Ok(hits)
 }
@@ -847,12 +851,18 @@ impl Engine {
             let compile_started = std::time::Instant::now();
             let query = with_stats(compiler.compile_top(&whole)?);
             let compile_nanos = compile_started.elapsed().as_nanos() as u64;
+            // What the search reads of each field, for `_field_usage_stats`.
+            let mut uses = Vec::new();
+            crate::field_usage::query_uses(&whole, &mapper, req.scores(), &mut uses);
             for key in &req.sort {
                 sort::check(&mapper, key)?;
                 // Sorting on a text field loads its field data.
                 if let sort::SortBy::Field(path) = &key.by {
                     if mapper.fields.get(path).is_some_and(|f| f.fielddata) {
                         shards.shards.iter().for_each(|s| s.load_fielddata(path));
+                    }
+                    if mapper.fields.contains_key(path) {
+                        uses.push((path.clone(), crate::field_usage::Use::DocValues));
                     }
                 }
             }
@@ -899,6 +909,7 @@ impl Engine {
                 };
                 let query: &dyn tantivy::query::Query = sliced.as_deref().unwrap_or(&*query);
                 shards_searched += 1;
+                shard.field_usage().record(&uses);
                 let query_started = std::time::Instant::now();
                 let (total_before, weight_nanos) =
                     (total, if req.profile { weight_time(query, &searcher, req.scores()) } else { 0 });

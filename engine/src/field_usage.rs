@@ -1,0 +1,205 @@
+//! `_field_usage_stats`: how the searches on a shard used each field since
+//! the shard opened, by the kind of data they read: terms and postings
+//! (with frequencies, positions and proximity), norms, stored fields, doc
+//! values (Tensile's columns: sorts, ranges, `exists` on columnar fields)
+//! and points (exact numbers, dates and addresses). A search counts once
+//! per field and kind on each shard it runs on.
+
+use crate::mapper::{FieldKind, FieldMapper, Mapper};
+use crate::search::dsl::Query;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
+/// A kind of data a search reads of a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Use {
+    Terms,
+    Postings,
+    TermFrequencies,
+    Positions,
+    Proximity,
+    Norms,
+    StoredFields,
+    DocValues,
+    Points,
+}
+
+/// A field's counts: uses of any kind, and of each kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldUses {
+    pub any: u64,
+    pub by_kind: BTreeMap<Use, u64>,
+}
+
+impl FieldUses {
+    pub fn count(&self, kind: Use) -> u64 {
+        self.by_kind.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Another field's counts added to these.
+    pub fn add(&mut self, other: &FieldUses) {
+        self.any += other.any;
+        for (kind, n) in &other.by_kind {
+            *self.by_kind.entry(*kind).or_default() += n;
+        }
+    }
+}
+
+/// One shard's counts since it opened.
+pub struct FieldUsage {
+    /// Names this tracking (the shard's opening), as Elasticsearch's `tracking_id`.
+    pub tracking_id: String,
+    pub started_millis: u64,
+    fields: Mutex<BTreeMap<String, FieldUses>>,
+}
+
+impl Default for FieldUsage {
+    fn default() -> Self {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        FieldUsage {
+            tracking_id: crate::node_meta::random_base64_uuid(),
+            started_millis: now.as_millis() as u64,
+            fields: Mutex::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl FieldUsage {
+    /// Counts one search's uses: each field once, each of its kinds once.
+    pub fn record(&self, uses: &[(String, Use)]) {
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut counted: Vec<(&str, Use)> = Vec::with_capacity(uses.len());
+        for (field, kind) in uses {
+            if counted.contains(&(field.as_str(), *kind)) {
+                continue;
+            }
+            let entry = fields.entry(field.clone()).or_default();
+            if !counted.iter().any(|(f, _)| *f == field) {
+                entry.any += 1;
+            }
+            *entry.by_kind.entry(*kind).or_default() += 1;
+            counted.push((field, *kind));
+        }
+    }
+
+    pub fn snapshot(&self) -> BTreeMap<String, FieldUses> {
+        self.fields.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+/// What a query reads of each field it names (resolved through the mapping;
+/// names it does not know read nothing). `scores`: whether the search
+/// scores, and so reads norms.
+pub fn query_uses(q: &Query, mapper: &Mapper, scores: bool, out: &mut Vec<(String, Use)>) {
+    let field = |name: &str| -> Option<&FieldMapper> {
+        let f = mapper.fields.get(name)?;
+        match (&f.kind, &f.alias_of) {
+            (FieldKind::Alias, Some(target)) => mapper.fields.get(target).map(|t| &**t),
+            _ => Some(f),
+        }
+    };
+    let mut push = |f: &FieldMapper, kinds: &[Use]| out.extend(kinds.iter().map(|k| (f.path.clone(), *k)));
+    let exact = |f: &FieldMapper| -> &'static [Use] {
+        if f.kind.is_numeric() || f.kind.is_date() || f.kind == FieldKind::Ip {
+            &[Use::Points]
+        } else {
+            &[Use::Terms, Use::Postings]
+        }
+    };
+    let text = |f: &FieldMapper, positions: bool| -> Vec<Use> {
+        if !f.kind.is_text() {
+            return exact(f).to_vec();
+        }
+        let mut kinds = vec![Use::Terms, Use::Postings, Use::TermFrequencies];
+        if positions {
+            kinds.extend([Use::Positions, Use::Proximity]);
+        }
+        if scores {
+            kinds.push(Use::Norms);
+        }
+        kinds
+    };
+    match q {
+        Query::Term { field: name, .. }
+        | Query::Terms { field: name, .. }
+        | Query::TermsLookup { field: name, .. }
+        | Query::TermsSet { field: name, .. }
+        | Query::Fuzzy { field: name, .. }
+        | Query::Pattern { field: name, .. } => {
+            if let Some(f) = field(name) {
+                push(f, exact(f));
+            }
+        }
+        Query::Ids { .. } => {
+            if let Some(f) = field("_id") {
+                push(f, &[Use::Terms, Use::Postings]);
+            }
+        }
+        Query::Match { field: name, .. } => {
+            if let Some(f) = field(name) {
+                push(f, &text(f, false));
+            }
+        }
+        Query::MatchPhrase { field: name, .. } | Query::Intervals { field: name, .. } => {
+            if let Some(f) = field(name) {
+                push(f, &text(f, true));
+            }
+        }
+        Query::AcrossFields { fields, .. } => {
+            for (name, _) in fields {
+                if let Some(f) = field(name) {
+                    push(f, &text(f, false));
+                }
+            }
+        }
+        Query::MoreLikeThis(m) => {
+            for name in &m.fields {
+                if let Some(f) = field(name) {
+                    push(f, &text(f, false));
+                }
+            }
+        }
+        Query::Range { field: name, .. } => {
+            if let Some(f) = field(name) {
+                push(
+                    f,
+                    if f.kind.is_text() || f.kind == FieldKind::Keyword { &[Use::Terms] } else { &[Use::DocValues] },
+                );
+            }
+        }
+        Query::Exists { field: name } => {
+            if let Some(f) = field(name) {
+                push(f, if crate::indexed::in_column_alone(f) { &[Use::DocValues] } else { &[Use::Postings] });
+            }
+        }
+        Query::GeoBox { field: name, .. }
+        | Query::GeoDistance { field: name, .. }
+        | Query::DistanceFeature { field: name, .. }
+        | Query::RankFeature { field: name, .. } => {
+            if let Some(f) = field(name) {
+                push(f, &[Use::DocValues]);
+            }
+        }
+        other => {
+            for child in other.children() {
+                query_uses(child, mapper, scores, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_counts_once_per_field_and_kind() {
+        let usage = FieldUsage::default();
+        let uses = |list: &[(&str, Use)]| list.iter().map(|(f, u)| (f.to_string(), *u)).collect::<Vec<_>>();
+        usage.record(&uses(&[("a", Use::Terms), ("a", Use::Postings), ("a", Use::Terms), ("b", Use::DocValues)]));
+        usage.record(&uses(&[("a", Use::Terms)]));
+        let seen = usage.snapshot();
+        assert_eq!((seen["a"].any, seen["a"].count(Use::Terms), seen["a"].count(Use::Postings)), (2, 2, 1));
+        assert_eq!((seen["b"].any, seen["b"].count(Use::DocValues)), (1, 1));
+    }
+}
