@@ -384,3 +384,31 @@ async fn disk_usage_splits_each_field_by_category() {
     assert_eq!(all["total_in_bytes"].as_u64().unwrap(), sum);
     assert!(usage["usage"]["store_size_in_bytes"].as_u64().unwrap() >= sum);
 }
+
+#[tokio::test]
+async fn field_usage_counts_what_searches_read() {
+    use reqwest::Method;
+    let server = server!();
+    let mappings =
+        json!({"properties": {"name": {"type": "text"}, "price": {"type": "double"}, "tag": {"type": "keyword"}}});
+    call(&server, Method::PUT, "/usage", Some(json!({"mappings": mappings}))).await;
+    call(&server, Method::PUT, "/usage/_doc/1?refresh=true", Some(json!({"name": "foo bar", "price": 3, "tag": "a"})))
+        .await;
+    let search = json!({"query": {"bool": {"must": [{"match_phrase": {"name": "foo bar"}}, {"term": {"tag": "a"}}]}}, "sort": ["price"]});
+    call(&server, Method::POST, "/usage/_search", Some(search)).await;
+
+    let (status, usage) = call(&server, Method::GET, "/usage/_field_usage_stats", None).await;
+    assert_eq!(status, 200);
+    let shard = &usage["usage"]["shards"][0];
+    assert!(shard["tracking_id"].is_string());
+    let fields = &shard["stats"]["fields"];
+    assert_eq!(fields["name"]["inverted_index"]["positions"], 1);
+    assert_eq!(fields["name"]["norms"], 0, "a field sort does not score");
+    assert_eq!(fields["tag"]["inverted_index"]["postings"], 1);
+    assert_eq!(fields["price"]["doc_values"], 1);
+    assert_eq!(fields["_source"]["stored_fields"], 1);
+    assert_eq!(shard["stats"]["all_fields"]["any"], 5);
+    let (_, only) = call(&server, Method::GET, "/usage/_field_usage_stats?fields=na*", None).await;
+    let listed: Vec<&String> = only["usage"]["shards"][0]["stats"]["fields"].as_object().unwrap().keys().collect();
+    assert_eq!(listed, ["name"]);
+}
