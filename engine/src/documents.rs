@@ -405,20 +405,8 @@ impl Engine {
 
     /// How searches used each field of each shard of an open index: the
     /// tracking's id and start, and each field's counts.
-    pub fn field_usage(
-        &self,
-        index: &str,
-    ) -> Result<Vec<(String, u64, std::collections::BTreeMap<String, crate::field_usage::FieldUses>)>, EngineError>
-    {
-        let shards = self.index_shards(index)?;
-        Ok(shards
-            .shards
-            .iter()
-            .map(|s| {
-                let usage = s.field_usage();
-                (usage.tracking_id.clone(), usage.started_millis, usage.snapshot())
-            })
-            .collect())
+    pub fn field_usage(&self, index: &str) -> Result<Vec<crate::field_usage::UsageReport>, EngineError> {
+        Ok(self.index_shards(index)?.shards.iter().map(|s| s.field_usage().report()).collect())
     }
 
     /// How each shard of an open index was opened.

@@ -85,6 +85,23 @@ impl FieldUsage {
     pub fn snapshot(&self) -> BTreeMap<String, FieldUses> {
         self.fields.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
+
+    /// The counts so far, with the tracking they belong to.
+    pub fn report(&self) -> UsageReport {
+        UsageReport {
+            tracking_id: self.tracking_id.clone(),
+            started_millis: self.started_millis,
+            fields: self.snapshot(),
+        }
+    }
+}
+
+/// A shard's counts at one moment.
+#[derive(Debug, Clone)]
+pub struct UsageReport {
+    pub tracking_id: String,
+    pub started_millis: u64,
+    pub fields: BTreeMap<String, FieldUses>,
 }
 
 /// What a query reads of each field it names (resolved through the mapping;

@@ -148,7 +148,7 @@ pub fn only_paths(source: &Value, paths: &[String]) -> Option<Value> {
                 for (key, child) in map {
                     let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
                     let below = format!("{path}.");
-                    if paths.iter().any(|p| *p == path) {
+                    if paths.contains(&path) {
                         if !child.is_null() {
                             out.insert(key.clone(), child.clone());
                         }

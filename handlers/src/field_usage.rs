@@ -45,17 +45,17 @@ pub fn field_usage_stats<'a>(node: &'a Node, req: Request<params::IndicesFieldUs
         let mut total = 0;
         for name in names {
             let mut shards = Vec::new();
-            for (tracking_id, started, fields) in node.engine.field_usage(&name).map_err(es_error)? {
+            for report in node.engine.field_usage(&name).map_err(es_error)? {
                 total += 1;
                 let mut all = FieldUses::default();
                 let mut shown = Map::new();
-                for (field, uses) in fields.iter().filter(|(f, _)| wanted(f)) {
+                for (field, uses) in report.fields.iter().filter(|(f, _)| wanted(f)) {
                     all.add(uses);
                     shown.insert(field.clone(), uses_json(uses));
                 }
                 shards.push(json!({
-                    "tracking_id": tracking_id,
-                    "tracking_started_at_millis": started,
+                    "tracking_id": report.tracking_id,
+                    "tracking_started_at_millis": report.started_millis,
                     "routing": { "state": "STARTED", "primary": true, "node": node_id, "relocating_node": null },
                     "stats": { "all_fields": uses_json(&all), "fields": shown },
                 }));
