@@ -169,7 +169,11 @@ impl Engine {
                 },
             ]
         };
-        self.update_aliases(&actions)?;
+        // The alias moves, or the new index goes again: no half rollover.
+        if let Err(e) = self.update_aliases(&actions) {
+            let _ = self.delete_indices(std::slice::from_ref(&new_index));
+            return Err(e);
+        }
         outcome.rolled_over = true;
         Ok(outcome)
     }
