@@ -118,7 +118,7 @@ impl Lengths {
 
 /// A field's statistics in a segment, computed once.
 fn segment_stats(segment: &SegmentReader, path: &str) -> FieldStats {
-    let (docs, tokens) = super::segment_sums::cached(segment, &format!("lengths of {path}"), || {
+    let (docs, tokens) = super::segment_cache::cached(segment, &format!("lengths of {path}"), || {
         let (mut docs, mut tokens) = (0u64, 0u64);
         if let Some(column) = Lengths::of(segment, path) {
             for doc in 0..segment.max_doc() {

@@ -221,20 +221,17 @@ impl SegmentValues {
 /// A segment's latest `@timestamp` (a segment without any comes last),
 /// read from its column once per segment.
 fn latest_timestamp(segment: &SegmentReader) -> i64 {
-    let (high, low) = super::segment_sums::cached(segment, "latest @timestamp", || {
+    super::segment_cache::cached(segment, "latest @timestamp", || {
         let columns = sort::columns(segment, "_terms.@timestamp").unwrap_or_default();
-        let latest = columns
+        columns
             .iter()
             .filter_map(|c| match c {
                 tantivy::columnar::DynamicColumn::I64(c) => Some(c.max_value()),
                 _ => None,
             })
             .max()
-            .unwrap_or(i64::MIN);
-        // Kept exactly as two halves (the cache holds pairs of doubles).
-        ((latest >> 32) as f64, (latest & 0xffff_ffff) as f64)
-    });
-    ((high as i64) << 32) | low as i64
+            .unwrap_or(i64::MIN)
+    })
 }
 
 /// What one shard's collection needs to know.

@@ -33,7 +33,7 @@ pub mod range_field;
 pub mod rank_feature;
 pub mod rescore;
 pub mod scroll;
-mod segment_sums;
+mod segment_cache;
 pub mod simple_query_string;
 pub mod slice;
 pub mod sort;

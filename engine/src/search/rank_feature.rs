@@ -129,7 +129,7 @@ impl TQuery for RankFeatureQuery {
                 for segment in searcher.segment_readers() {
                     let columns = super::sort::columns(segment, &self.column)?;
                     let key = format!("logarithms of {} ({})", self.column, self.positive);
-                    let (segment_logs, segment_n) = super::segment_sums::cached(segment, &key, || {
+                    let (segment_logs, segment_n) = super::segment_cache::cached(segment, &key, || {
                         let (mut logs, mut n) = (0.0, 0.0);
                         for doc in 0..segment.max_doc() {
                             if let Some(v) = super::sort::first_number(&columns, doc).filter(|v| *v > 0.0) {
