@@ -9,7 +9,7 @@ use crate::raw_sources::RawSources;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
-use tensile_engine::search::sort::{NumericType, SortBy, SortKey};
+use tensile_engine::search::sort::{NumericType, SortBy, SortKey, SortMode};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
 use tensile_engine::search::{highlight, nested, rescore, suggest};
 use tensile_engine::{EngineError, IndicesOptions};
@@ -85,16 +85,19 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
                 return Err(unsupported(format!("the [{k}] option of sort")));
             }
             let mut key = sort_key(name, opts.get("order").and_then(Value::as_str))?;
-            match opts.get("missing").and_then(Value::as_str) {
-                None | Some("_last") => {}
-                Some("_first") => key.missing_first = true,
-                Some(_) => return Err(unsupported("a [missing] sort value other than _first or _last".into())),
+            match opts.get("missing") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(m)) if m == "_last" => {}
+                Some(Value::String(m)) if m == "_first" => key.missing_first = true,
+                // A value documents without one sort as.
+                Some(value) => key.missing_value = Some(value.clone()),
             }
-            // Tensile picks a multi-valued field's least value ascending, greatest descending.
-            if let Some(mode) = opts.get("mode").and_then(Value::as_str) {
-                if !((mode == "min" && !key.desc) || (mode == "max" && key.desc)) {
-                    return Err(unsupported(format!("the sort mode [{mode}] in this order")));
-                }
+            if let Some(mode) = opts.get("mode") {
+                let name = mode.as_str().unwrap_or_default();
+                key.mode = Some(
+                    SortMode::parse(name)
+                        .ok_or_else(|| EsError::illegal_argument(format!("Unknown MultiValueMode [{name}]")))?,
+                );
             }
             key.unmapped_ok = opts.contains_key("unmapped_type");
             key.format = opts.get("format").and_then(Value::as_str).map(str::to_owned);

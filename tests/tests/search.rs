@@ -1813,3 +1813,39 @@ async fn terms_enum_lists_a_keyword_fields_terms_by_prefix() {
     let (status, _) = call(&c, url, Method::POST, "/tags/_terms_enum", Some(json!({"string": "k"}))).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn sort_modes_and_missing_values() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    for (id, doc) in
+        [("1", json!({"v": [1, 9], "k": ["b", "z"]})), ("2", json!({"v": [4, 5], "k": "m"})), ("3", json!({"x": 1}))]
+    {
+        call(&c, url, Method::PUT, &format!("/modes/_doc/{id}"), Some(doc)).await;
+    }
+    call(&c, url, Method::POST, "/modes/_refresh", None).await;
+    let client = &c;
+    let sorted = |sort: Value| async move {
+        let (_, found) = call(client, url, Method::POST, "/modes/_search", Some(json!({"sort": [sort]}))).await;
+        let hits = found["hits"]["hits"].as_array().unwrap().clone();
+        hits.iter().map(|h| (h["_id"].as_str().unwrap().to_owned(), h["sort"][0].clone())).collect::<Vec<_>>()
+    };
+    let pairs = |list: &[(&str, Value)]| list.iter().map(|(id, v)| (id.to_string(), v.clone())).collect::<Vec<_>>();
+    let sum = sorted(json!({"v": {"mode": "sum", "order": "asc", "missing": "_first"}})).await;
+    assert_eq!(sum, pairs(&[("3", json!(i64::MIN)), ("2", json!(9)), ("1", json!(10))]));
+    let median = sorted(json!({"v": {"mode": "median", "order": "desc"}})).await;
+    assert_eq!(median[..2], pairs(&[("1", json!(5)), ("2", json!(5))]));
+    let max_asc = sorted(json!({"v": {"mode": "max", "order": "asc", "missing": 3}})).await;
+    assert_eq!(max_asc, pairs(&[("3", json!(3)), ("2", json!(5)), ("1", json!(9))]));
+    let min_desc = sorted(json!({"k.keyword": {"mode": "min", "order": "desc", "missing": "c"}})).await;
+    assert_eq!(min_desc, pairs(&[("2", json!("m")), ("3", json!("c")), ("1", json!("b"))]));
+
+    let (status, refused) =
+        call(&c, url, Method::POST, "/modes/_search", Some(json!({"sort": [{"k.keyword": {"mode": "avg"}}]}))).await;
+    assert_eq!(status, 400);
+    assert!(refused["error"]["reason"].as_str().unwrap().contains("[avg]"));
+    let (status, _) =
+        call(&c, url, Method::POST, "/modes/_search", Some(json!({"sort": [{"v": {"mode": "middle"}}]}))).await;
+    assert_eq!(status, 400);
+}

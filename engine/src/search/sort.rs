@@ -4,7 +4,7 @@
 //! descending; missing values last unless asked otherwise).
 
 use crate::error::EngineError;
-use crate::mapper::{FieldKind, Mapper};
+use crate::mapper::{FieldKind, IndexValue, Mapper};
 use std::cmp::Ordering;
 use tantivy::columnar::DynamicColumn;
 use tantivy::{DocId, SegmentReader};
@@ -34,15 +34,115 @@ pub struct SortKey {
     /// `numeric_type`: the type every index's values are converted to, so
     /// that a field mapped differently across indices sorts as one.
     pub numeric_type: Option<NumericType>,
+    /// `mode`: which of a document's values it sorts by (by default its
+    /// least ascending, its greatest descending).
+    pub mode: Option<SortMode>,
+    /// `missing` given as a value: what a document without one sorts as.
+    pub missing_value: Option<serde_json::Value>,
 }
 
 impl SortKey {
     pub const fn new(by: SortBy, desc: bool) -> SortKey {
-        SortKey { by, desc, missing_first: false, unmapped_ok: false, format: None, numeric_type: None }
+        SortKey {
+            by,
+            desc,
+            missing_first: false,
+            unmapped_ok: false,
+            format: None,
+            numeric_type: None,
+            mode: None,
+            missing_value: None,
+        }
     }
 
     pub fn field(name: &str, desc: bool) -> SortKey {
         SortKey::new(SortBy::Field(name.to_owned()), desc)
+    }
+}
+
+/// A sort's `mode`: the value a document with several sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortMode {
+    Min,
+    Max,
+    /// The numbers' sum, average or median alone.
+    Sum,
+    Avg,
+    Median,
+}
+
+impl SortMode {
+    pub fn parse(name: &str) -> Option<SortMode> {
+        Some(match name {
+            "min" => SortMode::Min,
+            "max" => SortMode::Max,
+            "sum" => SortMode::Sum,
+            "avg" => SortMode::Avg,
+            "median" => SortMode::Median,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            SortMode::Min => "min",
+            SortMode::Max => "max",
+            SortMode::Sum => "sum",
+            SortMode::Avg => "avg",
+            SortMode::Median => "median",
+        }
+    }
+
+    /// Whether the mode computes over numbers (not text).
+    fn numeric(self) -> bool {
+        matches!(self, SortMode::Sum | SortMode::Avg | SortMode::Median)
+    }
+
+    /// The sum, average or median of a document's numbers: a long when
+    /// they are whole (an average or a median rounded, as Elasticsearch
+    /// rounds them), else a double.
+    fn combine(self, values: &[SortValue]) -> SortValue {
+        let whole: Option<Vec<i64>> = values
+            .iter()
+            .map(|v| match v {
+                SortValue::Long(n) => Some(*n),
+                SortValue::Unsigned(n) => i64::try_from(*n).ok(),
+                _ => None,
+            })
+            .collect();
+        let numbers: Vec<f64> = values
+            .iter()
+            .filter_map(|v| match v {
+                SortValue::Long(n) => Some(*n as f64),
+                SortValue::Unsigned(n) => Some(*n as f64),
+                SortValue::Double(n) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        if numbers.is_empty() {
+            return SortValue::Missing;
+        }
+        let median = |mut sorted: Vec<f64>| {
+            sorted.sort_by(f64::total_cmp);
+            let mid = sorted.len() / 2;
+            if sorted.len() % 2 == 1 {
+                sorted[mid]
+            } else {
+                (sorted[mid - 1] + sorted[mid]) / 2.0
+            }
+        };
+        let value = match self {
+            SortMode::Sum => numbers.iter().sum(),
+            SortMode::Avg => numbers.iter().sum::<f64>() / numbers.len() as f64,
+            _ => median(numbers),
+        };
+        match whole {
+            Some(whole) if self == SortMode::Sum => {
+                SortValue::Long(whole.iter().fold(0i64, |a, b| a.saturating_add(*b)))
+            }
+            Some(_) => SortValue::Long(value.round() as i64),
+            None => SortValue::Double(value),
+        }
     }
 }
 
@@ -73,11 +173,12 @@ impl NumericType {
 pub struct Reading {
     pub conversion: Conversion,
     pub missing: SortValue,
+    pub mode: Option<SortMode>,
 }
 
 impl Default for Reading {
     fn default() -> Reading {
-        Reading { conversion: Conversion::None, missing: SortValue::Missing }
+        Reading { conversion: Conversion::None, missing: SortValue::Missing, mode: None }
     }
 }
 
@@ -90,6 +191,7 @@ impl Reading {
         Reading {
             conversion: Conversion::of(mapper, key),
             missing: missing_shown(mapper, key).unwrap_or(SortValue::Missing),
+            mode: key.mode,
         }
     }
 }
@@ -298,6 +400,18 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     if let Some(f) = mapper.fields.get(name).filter(|f| matches!(f.kind, FieldKind::Range(_))) {
         return Err(EngineError::IllegalArgument(format!("Sorting by range field [{}] is not supported", f.path)));
     }
+    if let (Some(mode), Some(f)) = (key.mode.filter(|m| m.numeric()), mapper.fields.get(name)) {
+        if !f.kind.is_numeric() && !f.kind.is_date() {
+            return Err(EngineError::IllegalArgument(format!(
+                "Sort mode [{}] is not supported on non-numeric field [{name}] of type [{}]",
+                mode.name(),
+                f.type_name
+            )));
+        }
+    }
+    if let (Some(value), Some(f)) = (&key.missing_value, mapper.fields.get(name)) {
+        missing_value(f, value)?;
+    }
     match mapper.fields.get(name) {
         None if key.unmapped_ok => Ok(()),
         None => Err(EngineError::QueryShard(format!("No mapping found for [{name}] in order to sort on"))),
@@ -339,6 +453,9 @@ fn date_field<'m>(mapper: &'m Mapper, key: Option<&SortKey>) -> Option<&'m crate
 /// and under a `format`.
 fn missing_shown(mapper: &Mapper, key: &SortKey) -> Option<SortValue> {
     let SortBy::Field(path) = &key.by else { return None };
+    if let Some(value) = &key.missing_value {
+        return missing_value(mapper.fields.get(path)?, value).ok();
+    }
     if key.format.is_some() {
         return None;
     }
@@ -349,6 +466,20 @@ fn missing_shown(mapper: &Mapper, key: &SortKey) -> Option<SortValue> {
     };
     // Last ascending and first descending are the largest value.
     Some(SortValue::Long(if key.desc == key.missing_first { max } else { min }))
+}
+
+/// A `missing` sort value read as the field reads its values.
+fn missing_value(field: &crate::mapper::FieldMapper, value: &serde_json::Value) -> Result<SortValue, EngineError> {
+    let refused =
+        || EngineError::IllegalArgument(format!("Illegal missing value [{value}] for field [{}]", field.path));
+    Ok(match field.parse_value(value).map_err(|_| refused())? {
+        Some(IndexValue::Long(v) | IndexValue::Date(v)) => SortValue::Long(v),
+        Some(IndexValue::Unsigned(v)) => SortValue::Unsigned(v),
+        Some(IndexValue::Double(v)) => SortValue::Double(v),
+        Some(IndexValue::Keyword(k)) => SortValue::Text(k),
+        Some(IndexValue::Bool(b)) => SortValue::Long(i64::from(b)),
+        _ => return Err(refused()),
+    })
 }
 
 /// `search_after` values as one index's columns hold them: a date given as
@@ -392,7 +523,8 @@ pub fn search_after_values(
 /// is a field whose values a range can bound and whose missing values sort
 /// last; `None` otherwise.
 pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Value]) -> Option<super::dsl::Query> {
-    let key = keys.first().filter(|k| !k.missing_first)?;
+    // Documents without a value may sort anywhere with a `missing` value.
+    let key = keys.first().filter(|k| !k.missing_first && k.missing_value.is_none())?;
     let SortBy::Field(path) = &key.by else { return None };
     if Conversion::of(mapper, key) != Conversion::None {
         return None;
@@ -567,13 +699,26 @@ impl FieldColumns {
             Some(Single::F64(c)) => return c.first(doc).map_or(SortValue::Missing, SortValue::Double),
             None => {}
         }
+        // The greatest (or the least) value, as the mode or the order asks;
+        // a sum, an average or a median over every value.
+        let greatest = match self.reading.mode {
+            Some(SortMode::Max) => true,
+            Some(SortMode::Min) => false,
+            _ => self.desc,
+        };
+        let mut all: Vec<SortValue> = Vec::new();
+        let combined = self.reading.mode.filter(|m| m.numeric());
         let mut best: Option<SortValue> = None;
         let mut consider = |v: SortValue| {
+            if combined.is_some() {
+                all.push(v);
+                return;
+            }
             let better = match &best {
                 None => true,
                 Some(b) => {
                     let o = v.cmp_present(b);
-                    if self.desc {
+                    if greatest {
                         o == Ordering::Greater
                     } else {
                         o == Ordering::Less
@@ -600,6 +745,9 @@ impl FieldColumns {
                 }
                 _ => {}
             }
+        }
+        if let Some(mode) = combined {
+            return mode.combine(&all);
         }
         best.unwrap_or(SortValue::Missing)
     }
