@@ -142,7 +142,7 @@ pub fn delete_by_query<'a>(node: &'a Node, req: Request<params::DeleteByQuery>) 
         };
         let body = body_of(&req, &["query", "max_docs", "slice", "conflicts"])?;
         let how = common.how(&body)?;
-        let query = query_of(&body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
+        let query = query_of(&body, crate::search::uri_query!(p))?;
         let indices = node
             .engine
             .resolve(&p.index, crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p))
@@ -174,7 +174,7 @@ pub fn update_by_query<'a>(node: &'a Node, req: Request<params::UpdateByQuery>) 
         if p.pipeline.is_some() {
             return Err(unsupported("the [pipeline] option of [update_by_query]".into()));
         }
-        let query = query_of(&body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
+        let query = query_of(&body, crate::search::uri_query!(p))?;
         let indices = node
             .engine
             .resolve(&p.index, crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p))

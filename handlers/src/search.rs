@@ -165,21 +165,43 @@ pub(crate) fn indices_matching(
     Ok(kept)
 }
 
+/// A URI search's parameters: `q` in the query string syntax, over `df`.
+#[derive(Clone, Copy)]
+pub(crate) struct UriQuery<'a> {
+    pub q: Option<&'a str>,
+    pub df: Option<&'a str>,
+    pub default_operator: Option<params::DefaultOperator>,
+    pub analyzer: Option<&'a str>,
+}
+
+/// The `q`, `df`, `default_operator` and `analyzer` parameters of an API.
+macro_rules! uri_query {
+    ($p:expr) => {
+        $crate::search::UriQuery {
+            q: $p.q.as_deref(),
+            df: $p.df.as_deref(),
+            default_operator: $p.default_operator,
+            analyzer: $p.analyzer.as_deref(),
+        }
+    };
+}
+pub(crate) use uri_query;
+
 /// The query of a request: `q` (the query string syntax, over `df`) when
 /// given, else the body's `query`, else everything.
-pub(crate) fn query_of(
-    body: &Map<String, Value>,
-    q: Option<&str>,
-    df: Option<&str>,
-    operator: Option<params::DefaultOperator>,
-) -> Result<dsl::Query, EsError> {
-    if let Some(text) = q {
-        let operator = match operator {
+pub(crate) fn query_of(body: &Map<String, Value>, uri: UriQuery<'_>) -> Result<dsl::Query, EsError> {
+    if let Some(text) = uri.q {
+        let operator = match uri.default_operator {
             Some(params::DefaultOperator::And) => query_string::Operator::And,
             _ => query_string::Operator::Or,
         };
-        return query_string::parse(text, df.unwrap_or("*"), query_string::Options::with_operator(operator))
-            .map_err(es_error);
+        let mut query =
+            query_string::parse(text, uri.df.unwrap_or("*"), query_string::Options::with_operator(operator))
+                .map_err(es_error)?;
+        if let Some(analyzer) = uri.analyzer {
+            query_string::analyzed_with(&mut query, analyzer);
+        }
+        return Ok(query);
     }
     body.get("query").map_or(Ok(dsl::Query::MatchAll { boost: 1.0 }), |q| dsl::parse(q).map_err(es_error))
 }
@@ -294,7 +316,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value, raw: Option<&mut Ra
         let collapse = body.get("collapse").map(|c| crate::collapse::parse(c, false)).transpose()?;
         let suggestions = body.get("suggest").map(suggest::parse).transpose().map_err(es_error)?;
         let request = SearchRequest {
-            query: query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?,
+            query: query_of(body, uri_query!(p))?,
             from: from as usize,
             size: size as usize,
             track_total_hits: track,
@@ -1077,7 +1099,7 @@ pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'
         }
         let terminate_after = terminate_after(p.terminate_after)?;
         let indices = targets(node, &p.index, p)?;
-        let query = query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
+        let query = query_of(body, uri_query!(p))?;
         let expressions = p.index.clone().unwrap_or_default();
         let request = SearchRequest {
             query,
@@ -1116,7 +1138,7 @@ pub fn explain<'a>(node: &'a Node, req: Request<params::Explain>) -> HandlerFutu
         if let Some(key) = body.keys().find(|k| k.as_str() != "query") {
             return Err(es_error(EngineError::Parsing(format!("request does not support [{key}]"))));
         }
-        let query = query_of(body, p.q.as_deref(), p.df.as_deref(), p.default_operator)?;
+        let query = query_of(body, uri_query!(p))?;
         let index = crate::documents::concrete(node, &p.index)?;
         let filters = node
             .engine

@@ -28,12 +28,7 @@ pub fn validate_query<'a>(node: &'a Node, req: Request<params::IndicesValidateQu
         let indices = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
         let shards: u32 = indices.len() as u32;
         let empty = serde_json::Map::new();
-        let parsed = crate::search::query_of(
-            body.as_object().unwrap_or(&empty),
-            p.q.as_deref(),
-            p.df.as_deref(),
-            p.default_operator,
-        );
+        let parsed = crate::search::query_of(body.as_object().unwrap_or(&empty), crate::search::uri_query!(p));
         let mut explanations = Vec::new();
         let mut error = None;
         match parsed {

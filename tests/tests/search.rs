@@ -1849,3 +1849,42 @@ async fn sort_modes_and_missing_values() {
         call(&c, url, Method::POST, "/modes/_search", Some(json!({"sort": [{"v": {"mode": "middle"}}]}))).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn query_strings_take_an_analyzer() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/analyzed/_doc/1?refresh=true", Some(json!({"title": "The Quick fox"}))).await;
+    let client = &c;
+    let count = |path: &'static str| async move {
+        let (_, found) = call(client, url, Method::GET, path, None).await;
+        found["hits"]["total"]["value"].as_u64().unwrap()
+    };
+    assert_eq!(count("/analyzed/_search?q=title:QUICK").await, 1);
+    // The keyword analyzer keeps the case: no such term was indexed.
+    assert_eq!(count("/analyzed/_search?q=title:QUICK&analyzer=keyword").await, 0);
+    let body = json!({"query": {"query_string": {"query": "QUICK", "default_field": "title", "analyzer": "keyword"}}});
+    let (_, found) = call(&c, url, Method::POST, "/analyzed/_search", Some(body)).await;
+    assert_eq!(found["hits"]["total"]["value"], 0);
+}
+
+#[tokio::test]
+async fn phrases_take_an_analyzer() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/phrased/_doc/1?refresh=true", Some(json!({"title": "the quick fox"}))).await;
+    let hits = |body: Value| {
+        let c = &c;
+        async move {
+            let (_, found) = call(c, url, Method::POST, "/phrased/_search", Some(body)).await;
+            found["hits"]["total"]["value"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(hits(json!({"query": {"match_phrase": {"title": "QUICK FOX"}}})).await, 1);
+    let kept_case = json!({"query": {"match_phrase": {"title": {"query": "QUICK FOX", "analyzer": "whitespace"}}}});
+    assert_eq!(hits(kept_case).await, 0);
+    let quoted = json!({"query": {"query_string": {"query": "\"QUICK FOX\"", "default_field": "title", "analyzer": "whitespace"}}});
+    assert_eq!(hits(quoted).await, 0);
+}

@@ -662,14 +662,14 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
-            Query::MatchPhrase { field, text, slop, boost, prefix } => {
+            Query::MatchPhrase { field, text, slop, boost, prefix, analyzer } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;
                 if !f.kind.is_text() {
                     let term = self.exact_term(f, &Value::String(text.clone()));
                     return Ok(boosted(term.map_or_else(|| Box::new(EmptyQuery) as Compiled, term_query), *boost));
                 }
-                let words = self.words(f, None, text)?;
+                let words = self.words(f, analyzer.as_deref(), text)?;
                 let first = words.first().map_or(0, |(p, _)| *p);
                 let terms: Vec<(usize, Term)> =
                     words.iter().map(|(p, w)| ((p - first) as usize, self.text_term(f, w))).collect();

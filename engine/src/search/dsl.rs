@@ -62,6 +62,8 @@ pub enum Query {
         boost: f32,
         /// `match_phrase_prefix`: the last term matches as a prefix.
         prefix: bool,
+        /// An analyzer for the phrase instead of the field's.
+        analyzer: Option<String>,
     },
     /// `combined_fields`, and `multi_match` of type `cross_fields`: the
     /// text's terms each looked for in all the fields (as one field would
@@ -471,6 +473,7 @@ const QUERY_STRING_OPTIONS: &[&str] = &[
     "lenient",
     "analyze_wildcard",
     "phrase_slop",
+    "analyzer",
 ];
 const MULTI_MATCH_OPTIONS: &[&str] = &[
     "query",
@@ -762,9 +765,6 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             match p {
                 Value::Object(o) => {
                     supported_options(o, &["query", "slop", "boost", "_name", "analyzer", "max_expansions"], kind)?;
-                    if o.contains_key("analyzer") {
-                        return Err(EngineError::Unsupported(format!("the [analyzer] option of the [{kind}] query")));
-                    }
                     Query::MatchPhrase {
                         field: field.to_owned(),
                         text: o
@@ -774,11 +774,17 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         slop: o.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32,
                         boost: boost(o)?,
                         prefix,
+                        analyzer: o.get("analyzer").map(text_of),
                     }
                 }
-                value => {
-                    Query::MatchPhrase { field: field.to_owned(), text: text_of(value), slop: 0, boost: 1.0, prefix }
-                }
+                value => Query::MatchPhrase {
+                    field: field.to_owned(),
+                    text: text_of(value),
+                    slop: 0,
+                    boost: 1.0,
+                    prefix,
+                    analyzer: None,
+                },
             }
         }
         "range" => {
@@ -947,6 +953,9 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             let options = super::query_string::Options { operator, phrase_slop };
             let mut per_field =
                 fields.iter().map(|f| super::query_string::parse(&text, f, options)).collect::<Result<Vec<_>, _>>()?;
+            if let Some(analyzer) = params.get("analyzer").and_then(Value::as_str) {
+                per_field.iter_mut().for_each(|q| super::query_string::analyzed_with(q, analyzer));
+            }
             let boost = boost(params)?;
             match per_field.len() {
                 1 if boost == 1.0 => per_field.remove(0),
@@ -1084,9 +1093,14 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let transpositions = params.get("fuzzy_transpositions").is_none_or(|v| v != false);
     let lenient = params.get("lenient").is_some_and(|v| v == true || v == "true");
     let per_field = |field: String, boost: f32| match kind {
-        "phrase" | "phrase_prefix" => {
-            Ok(Query::MatchPhrase { field, text: text.clone(), slop, boost, prefix: kind == "phrase_prefix" })
-        }
+        "phrase" | "phrase_prefix" => Ok(Query::MatchPhrase {
+            field,
+            text: text.clone(),
+            slop,
+            boost,
+            prefix: kind == "phrase_prefix",
+            analyzer: analyzer.clone(),
+        }),
         "best_fields" | "most_fields" | "bool_prefix" => Ok(Query::Match {
             field,
             text: text.clone(),

@@ -45,6 +45,22 @@ impl Options {
     }
 }
 
+/// A parsed query string whose terms are analysed with `analyzer`
+/// (`analyzer`, `q=` with `analyzer=`) instead of their fields' own.
+pub fn analyzed_with(q: &mut Query, analyzer: &str) {
+    match q {
+        Query::Match { analyzer: a, .. } | Query::MatchPhrase { analyzer: a, .. } => *a = Some(analyzer.to_owned()),
+        Query::Bool { must, should, must_not, filter, .. } => {
+            for child in must.iter_mut().chain(should).chain(must_not).chain(filter) {
+                analyzed_with(child, analyzer);
+            }
+        }
+        Query::DisMax { queries, .. } => queries.iter_mut().for_each(|child| analyzed_with(child, analyzer)),
+        Query::ConstantScore { filter, .. } => analyzed_with(filter, analyzer),
+        _ => {}
+    }
+}
+
 /// Reads a query string into a query over `default_field`.
 pub fn parse(text: &str, default_field: &str, options: Options) -> Result<Query, EngineError> {
     let Options { operator, phrase_slop } = options;
@@ -270,7 +286,14 @@ impl Parser<'_> {
                 // A backslash escapes any character of a phrase.
                 let phrase = self.delimited('"', "phrase", |_| true)?;
                 let slop = if self.eat('~') { self.number().unwrap_or(0.0) as u32 } else { self.phrase_slop };
-                Query::MatchPhrase { field: field.clone(), text: phrase, slop, boost: 1.0, prefix: false }
+                Query::MatchPhrase {
+                    field: field.clone(),
+                    text: phrase,
+                    slop,
+                    boost: 1.0,
+                    prefix: false,
+                    analyzer: None,
+                }
             }
             Some('[' | '{') => self.range(&field)?,
             Some('/') => {

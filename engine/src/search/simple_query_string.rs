@@ -179,6 +179,7 @@ impl Parser {
                     slop,
                     boost: 1.0,
                     prefix: false,
+                    analyzer: None,
                 }))
             }
             _ => {
