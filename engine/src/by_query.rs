@@ -80,13 +80,8 @@ impl Engine {
         how: &ByQuery,
     ) -> Result<ByQueryOutcome, EngineError> {
         self.by_query(indices, search, how, |engine, hit| {
-            let source = hit
-                .doc
-                .source
-                .as_deref()
-                .ok_or_else(|| EngineError::DocumentSourceMissing { id: hit.doc.id.clone() })?;
             let routing = hit.doc.routing.as_deref();
-            engine.index_doc(&hit.index, &hit.doc.id, source.to_owned(), routing, &seen(hit), true)
+            engine.index_doc(&hit.index, &hit.doc.id, source_of(hit)?, routing, &seen(hit), true)
         })
     }
 
@@ -100,11 +95,6 @@ impl Engine {
     ) -> Result<ByQueryOutcome, EngineError> {
         let target = self.write_index(&dest.index)?;
         self.by_query(indices, search, how, |engine, hit| {
-            let source = hit
-                .doc
-                .source
-                .as_deref()
-                .ok_or_else(|| EngineError::DocumentSourceMissing { id: hit.doc.id.clone() })?;
             let routing = match &dest.routing {
                 None => hit.doc.routing.clone(),
                 Some(set) => set.clone(),
@@ -115,7 +105,7 @@ impl Engine {
                 version_type: dest.version_type,
                 ..Conditions::default()
             };
-            engine.index_doc(&target, &hit.doc.id, source.to_owned(), routing.as_deref(), &cond, true)
+            engine.index_doc(&target, &hit.doc.id, source_of(hit)?, routing.as_deref(), &cond, true)
         })
     }
 
@@ -179,6 +169,12 @@ impl Engine {
         result?;
         Ok(outcome)
     }
+}
+
+/// A found document's source, to index again (a by-query write needs it).
+fn source_of(hit: &Hit) -> Result<String, EngineError> {
+    let source = hit.doc.source.as_deref();
+    source.map(str::to_owned).ok_or_else(|| EngineError::DocumentSourceMissing { id: hit.doc.id.clone() })
 }
 
 /// Writes only the copy of a document the search saw.

@@ -128,6 +128,25 @@ fn search_of(
     })
 }
 
+/// The indices, the search and the manner of a by-query API over indices
+/// (`delete_by_query`, `update_by_query`).
+fn query_target(
+    node: &Node,
+    body: &Map<String, Value>,
+    common: &Common<'_>,
+    index: &[String],
+    options: &impl params::IndicesOptionsParams,
+    uri: crate::search::UriQuery<'_>,
+    routing: Option<Vec<String>>,
+) -> Result<(Vec<String>, SearchRequest, ByQuery), EsError> {
+    let how = common.how(body)?;
+    let query = query_of(body, uri)?;
+    let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, options);
+    let indices = node.engine.resolve(index, opts).map_err(es_error)?;
+    let search = search_of(node, index, &indices, query, routing)?;
+    Ok((indices, search, how))
+}
+
 pub fn delete_by_query<'a>(node: &'a Node, req: Request<params::DeleteByQuery>) -> HandlerFuture<'a> {
     let p = &req.params;
     let started = Instant::now();
@@ -141,13 +160,8 @@ pub fn delete_by_query<'a>(node: &'a Node, req: Request<params::DeleteByQuery>) 
             batch: p.scroll_size,
         };
         let body = body_of(&req, &["query", "max_docs", "slice", "conflicts"])?;
-        let how = common.how(&body)?;
-        let query = query_of(&body, crate::search::uri_query!(p))?;
-        let indices = node
-            .engine
-            .resolve(&p.index, crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p))
-            .map_err(es_error)?;
-        let search = search_of(node, &p.index, &indices, query, p.routing.clone())?;
+        let uri = crate::search::uri_query!(p);
+        let (indices, search, how) = query_target(node, &body, &common, &p.index, p, uri, p.routing.clone())?;
         let done = node.engine.delete_by_query(&indices, &search, &how).map_err(es_error)?;
         if p.refresh == Some(true) {
             node.engine.refresh(&indices).map_err(es_error)?;
@@ -170,16 +184,11 @@ pub fn update_by_query<'a>(node: &'a Node, req: Request<params::UpdateByQuery>) 
             batch: p.scroll_size,
         };
         let body = body_of(&req, &["query", "max_docs", "slice", "script", "conflicts"])?;
-        let how = common.how(&body)?;
         if p.pipeline.is_some() {
             return Err(unsupported("the [pipeline] option of [update_by_query]".into()));
         }
-        let query = query_of(&body, crate::search::uri_query!(p))?;
-        let indices = node
-            .engine
-            .resolve(&p.index, crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p))
-            .map_err(es_error)?;
-        let search = search_of(node, &p.index, &indices, query, p.routing.clone())?;
+        let uri = crate::search::uri_query!(p);
+        let (indices, search, how) = query_target(node, &body, &common, &p.index, p, uri, p.routing.clone())?;
         let done = node.engine.update_by_query(&indices, &search, &how).map_err(es_error)?;
         if p.refresh == Some(true) {
             node.engine.refresh(&indices).map_err(es_error)?;
