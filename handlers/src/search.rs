@@ -80,7 +80,7 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
         Value::String(order) => sort_key(name, Some(order)),
         Value::Object(opts) => {
             if let Some(k) = opts.keys().find(|k| {
-                !["order", "missing", "unmapped_type", "mode", "format", "numeric_type"].contains(&k.as_str())
+                !["order", "missing", "unmapped_type", "mode", "format", "numeric_type", "nested"].contains(&k.as_str())
             }) {
                 return Err(unsupported(format!("the [{k}] option of sort")));
             }
@@ -98,6 +98,17 @@ fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
                     SortMode::parse(name)
                         .ok_or_else(|| EsError::illegal_argument(format!("Unknown MultiValueMode [{name}]")))?,
                 );
+            }
+            if let Some(nested) = opts.get("nested") {
+                let Some(nested) = nested.as_object() else {
+                    return Err(EsError::illegal_argument("[nested] must be an object"));
+                };
+                if let Some(k) = nested.keys().find(|k| k.as_str() != "path") {
+                    return Err(unsupported(format!("the [nested.{k}] option of sort")));
+                }
+                let path = nested.get("path").and_then(Value::as_str);
+                key.nested =
+                    Some(path.ok_or_else(|| EsError::illegal_argument("[nested] requires 'path' field"))?.to_owned());
             }
             key.unmapped_ok = opts.contains_key("unmapped_type");
             key.format = opts.get("format").and_then(Value::as_str).map(str::to_owned);

@@ -186,3 +186,41 @@ async fn nested_documents_follow_their_root_through_writes_and_a_restart() {
     assert_eq!(sorted_ids(&search(&c, url, json!({"query": line("plum", 2)})).await), ["2"]);
     assert_eq!(sorted_ids(&search(&c, url, json!({"query": {"match_all": {}}})).await), ["2", "3", "4"]);
 }
+
+#[tokio::test]
+async fn sorting_by_a_nested_field_reads_each_roots_nested_objects() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"offers": {"type": "nested", "properties": {"price": {"type": "long"}}}}});
+    call(&c, url, Method::PUT, "/shop", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/shop/_doc/1", Some(json!({"offers": [{"price": 30}, {"price": 10}]}))).await;
+    call(&c, url, Method::PUT, "/shop/_doc/2", Some(json!({"offers": [{"price": 20}]}))).await;
+    call(&c, url, Method::PUT, "/shop/_doc/3?refresh=true", Some(json!({"title": "no offers"}))).await;
+    let order = |sort: Value| {
+        let c = &c;
+        async move {
+            let (_, found) = call(c, url, Method::POST, "/shop/_search", Some(json!({"sort": [sort]}))).await;
+            found["hits"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["_id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(order(json!({"offers.price": {"order": "asc", "nested": {"path": "offers"}}})).await, ["1", "2", "3"]);
+    assert_eq!(
+        order(json!({"offers.price": {"order": "asc", "mode": "sum", "nested": {"path": "offers"}}})).await,
+        ["2", "1", "3"]
+    );
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/shop/_search",
+        Some(json!({"sort": [{"offers.price": {"nested": {"path": "offers", "filter": {"match_all": {}}}}}]})),
+    )
+    .await;
+    assert_eq!(status, 501);
+}

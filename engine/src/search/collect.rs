@@ -135,7 +135,11 @@ impl SegmentValues {
         for (key, reading) in order.keys.iter().zip(&order.readings[index]) {
             columns.push(match &key.by {
                 SortBy::Field(path) if order.by_fields => {
-                    Some(FieldColumns::open(segment, path, key.desc)?.reading(reading.clone()))
+                    let columns = FieldColumns::open(segment, path, key.desc)?.reading(reading.clone());
+                    Some(match &key.nested {
+                        Some(nested) => columns.nested(segment, nested)?,
+                        None => columns,
+                    })
                 }
                 _ => None,
             });

@@ -39,6 +39,9 @@ pub struct SortKey {
     pub mode: Option<SortMode>,
     /// `missing` given as a value: what a document without one sorts as.
     pub missing_value: Option<serde_json::Value>,
+    /// `nested.path`: the field's values are those of the document's
+    /// nested objects of this field.
+    pub nested: Option<String>,
 }
 
 impl SortKey {
@@ -52,6 +55,7 @@ impl SortKey {
             numeric_type: None,
             mode: None,
             missing_value: None,
+            nested: None,
         }
     }
 
@@ -412,6 +416,16 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     if let (Some(value), Some(f)) = (&key.missing_value, mapper.fields.get(name)) {
         missing_value(f, value)?;
     }
+    if let Some(path) = &key.nested {
+        if !mapper.is_nested(path) {
+            return Err(EngineError::QueryShard(format!(
+                "[nested] nested object under path [{path}] is not of nested type"
+            )));
+        }
+        if !name.starts_with(&format!("{path}.")) {
+            return Err(EngineError::QueryShard(format!("[nested] field [{name}] is not inside nested path [{path}]")));
+        }
+    }
     match mapper.fields.get(name) {
         None if key.unmapped_ok => Ok(()),
         None => Err(EngineError::QueryShard(format!("No mapping found for [{name}] in order to sort on"))),
@@ -523,8 +537,9 @@ pub fn search_after_values(
 /// is a field whose values a range can bound and whose missing values sort
 /// last; `None` otherwise.
 pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Value]) -> Option<super::dsl::Query> {
-    // Documents without a value may sort anywhere with a `missing` value.
-    let key = keys.first().filter(|k| !k.missing_first && k.missing_value.is_none())?;
+    // Documents without a value may sort anywhere with a `missing` value;
+    // a nested field's values are its nested documents', not the root's.
+    let key = keys.first().filter(|k| !k.missing_first && k.missing_value.is_none() && k.nested.is_none())?;
     let SortBy::Field(path) = &key.by else { return None };
     if Conversion::of(mapper, key) != Conversion::None {
         return None;
@@ -590,6 +605,9 @@ pub struct FieldColumns {
     reading: Reading,
     /// The one single-valued number column, when that is all there is.
     single: Option<Single>,
+    /// For a `nested` sort: the blocks of the segment and the nested
+    /// field whose documents hold the values.
+    nested: Option<(super::nested::Blocks, String)>,
 }
 
 /// A field's values in one single-valued number column.
@@ -642,7 +660,18 @@ impl FieldColumns {
             },
             _ => None,
         };
-        Ok(FieldColumns { columns, desc, reading: Reading::default(), single })
+        Ok(FieldColumns { columns, desc, reading: Reading::default(), single, nested: None })
+    }
+
+    /// The values of a document are those of its nested objects of `path`
+    /// (a `nested` sort).
+    pub fn nested(mut self, segment: &SegmentReader, path: &str) -> Result<FieldColumns, EngineError> {
+        let blocks = super::nested::Blocks::of(segment)
+            .map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() })?;
+        self.nested = Some((blocks, path.to_owned()));
+        // A root document holds no value itself: no shortcut by its column.
+        self.single = None;
+        Ok(self)
     }
 
     /// Of `docs`, those that may sort before `worst` (missing values
@@ -690,14 +719,27 @@ impl FieldColumns {
         }
     }
 
-    /// The document's value as its columns hold it.
+    /// The document's value as its columns hold it (for a `nested` sort,
+    /// the value over its nested objects of the path).
     fn stored_value(&self, doc: DocId) -> SortValue {
+        if let Some((blocks, path)) = &self.nested {
+            let children: Vec<DocId> =
+                (blocks.start(doc)..doc).filter(|d| blocks.path_of(*d).as_deref() == Some(path.as_str())).collect();
+            return self.value_over(&children);
+        }
+        self.value_over(&[doc])
+    }
+
+    /// The value of a set of documents' values, as the mode or the order asks.
+    fn value_over(&self, docs: &[DocId]) -> SortValue {
         // One single-valued numeric column (the usual case): its value.
-        match &self.single {
-            Some(Single::I64(c)) => return c.first(doc).map_or(SortValue::Missing, SortValue::Long),
-            Some(Single::U64(c)) => return c.first(doc).map_or(SortValue::Missing, SortValue::Unsigned),
-            Some(Single::F64(c)) => return c.first(doc).map_or(SortValue::Missing, SortValue::Double),
-            None => {}
+        if let ([doc], Some(single)) = (docs, &self.single) {
+            let doc = *doc;
+            return match single {
+                Single::I64(c) => c.first(doc).map_or(SortValue::Missing, SortValue::Long),
+                Single::U64(c) => c.first(doc).map_or(SortValue::Missing, SortValue::Unsigned),
+                Single::F64(c) => c.first(doc).map_or(SortValue::Missing, SortValue::Double),
+            };
         }
         // The greatest (or the least) value, as the mode or the order asks;
         // a sum, an average or a median over every value.
@@ -729,21 +771,25 @@ impl FieldColumns {
                 best = Some(v);
             }
         };
-        for column in &self.columns {
-            match column {
-                DynamicColumn::I64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Long(v))),
-                DynamicColumn::U64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Unsigned(v))),
-                DynamicColumn::F64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Double(v))),
-                DynamicColumn::Bool(c) => c.values_for_doc(doc).for_each(|b| consider(SortValue::Long(i64::from(b)))),
-                DynamicColumn::Str(c) => {
-                    for ord in c.term_ords(doc) {
-                        let mut s = String::new();
-                        if c.ord_to_str(ord, &mut s).unwrap_or(false) {
-                            consider(SortValue::Text(s));
+        for &doc in docs {
+            for column in &self.columns {
+                match column {
+                    DynamicColumn::I64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Long(v))),
+                    DynamicColumn::U64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Unsigned(v))),
+                    DynamicColumn::F64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Double(v))),
+                    DynamicColumn::Bool(c) => {
+                        c.values_for_doc(doc).for_each(|b| consider(SortValue::Long(i64::from(b))))
+                    }
+                    DynamicColumn::Str(c) => {
+                        for ord in c.term_ords(doc) {
+                            let mut s = String::new();
+                            if c.ord_to_str(ord, &mut s).unwrap_or(false) {
+                                consider(SortValue::Text(s));
+                            }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         if let Some(mode) = combined {
