@@ -9,7 +9,7 @@ use crate::raw_sources::RawSources;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::fields::{self, Fetch};
-use tensile_engine::search::sort::{NumericType, SortBy, SortKey, SortMode};
+use tensile_engine::search::sort::{SortBy, SortKey};
 use tensile_engine::search::{dsl, query_string, SearchRequest, TrackTotal};
 use tensile_engine::search::{highlight, nested, rescore, suggest};
 use tensile_engine::{EngineError, IndicesOptions};
@@ -56,84 +56,9 @@ pub(crate) fn unsupported(what: String) -> EsError {
     es_error(EngineError::Unsupported(what))
 }
 
-/// A sort key by name, in its default order (`_score` descending, the rest ascending).
-fn sort_key(name: &str, order: Option<&str>) -> Result<SortKey, EsError> {
-    let by = match name {
-        "_score" => SortBy::Score,
-        "_doc" => SortBy::Doc,
-        "_shard_doc" => SortBy::ShardDoc,
-        "_script" | "_geo_distance" => return Err(unsupported(format!("sorting by [{name}]"))),
-        field => SortBy::Field(field.to_owned()),
-    };
-    let desc = match order {
-        None => by == SortBy::Score,
-        Some(o) if o.eq_ignore_ascii_case("desc") => true,
-        Some(o) if o.eq_ignore_ascii_case("asc") => false,
-        Some(other) => return Err(EsError::illegal_argument(format!("Unknown SortOrder [{other}]"))),
-    };
-    Ok(SortKey::new(by, desc))
-}
-
-/// One `{name: order}` or `{name: {options}}` entry of a body's `sort`.
-fn sort_entry(name: &str, spec: &Value) -> Result<SortKey, EsError> {
-    match spec {
-        Value::String(order) => sort_key(name, Some(order)),
-        Value::Object(opts) => {
-            if let Some(k) = opts.keys().find(|k| {
-                !["order", "missing", "unmapped_type", "mode", "format", "numeric_type", "nested"].contains(&k.as_str())
-            }) {
-                return Err(unsupported(format!("the [{k}] option of sort")));
-            }
-            let mut key = sort_key(name, opts.get("order").and_then(Value::as_str))?;
-            match opts.get("missing") {
-                None | Some(Value::Null) => {}
-                Some(Value::String(m)) if m == "_last" => {}
-                Some(Value::String(m)) if m == "_first" => key.missing_first = true,
-                // A value documents without one sort as.
-                Some(value) => key.missing_value = Some(value.clone()),
-            }
-            if let Some(mode) = opts.get("mode") {
-                let name = mode.as_str().unwrap_or_default();
-                key.mode = Some(
-                    SortMode::parse(name)
-                        .ok_or_else(|| EsError::illegal_argument(format!("Unknown MultiValueMode [{name}]")))?,
-                );
-            }
-            if let Some(nested) = opts.get("nested") {
-                let Some(nested) = nested.as_object() else {
-                    return Err(EsError::illegal_argument("[nested] must be an object"));
-                };
-                if let Some(k) = nested.keys().find(|k| k.as_str() != "path") {
-                    return Err(unsupported(format!("the [nested.{k}] option of sort")));
-                }
-                let path = nested.get("path").and_then(Value::as_str);
-                key.nested =
-                    Some(path.ok_or_else(|| EsError::illegal_argument("[nested] requires 'path' field"))?.to_owned());
-            }
-            key.unmapped_ok = opts.contains_key("unmapped_type");
-            key.format = opts.get("format").and_then(Value::as_str).map(str::to_owned);
-            if let Some(numeric_type) = opts.get("numeric_type") {
-                let text = numeric_type.as_str().unwrap_or_default().to_lowercase();
-                key.numeric_type = Some(NumericType::parse(&text).ok_or_else(|| {
-                    EsError::illegal_argument(format!(
-                        "invalid value for [numeric_type], must be [LONG, DOUBLE, DATE, DATE_NANOS], got {text}"
-                    ))
-                })?);
-            }
-            Ok(key)
-        }
-        _ => Err(es_error(EngineError::Parsing(format!("malformed sort for [{name}]")))),
-    }
-}
-
-/// The sort keys of a body's `sort`: a name, an entry, or a list of them.
+/// The sort keys of a body's `sort` (see the engine's `sort::parse`).
 pub(crate) fn sort_keys(sort: &Value) -> Result<Vec<SortKey>, EsError> {
-    match sort {
-        Value::Array(items) => Ok(items.iter().map(sort_keys).collect::<Result<Vec<_>, _>>()?.concat()),
-        Value::String(name) => Ok(vec![sort_key(name, None)?]),
-        Value::Object(o) => o.iter().map(|(name, spec)| sort_entry(name, spec)).collect(),
-        _ => Err(es_error(EngineError::Parsing("malformed [sort]".into()))),
-    }
+    tensile_engine::search::sort::parse(sort).map_err(es_error)
 }
 
 fn number(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, EsError> {
@@ -265,10 +190,11 @@ fn run_search(node: &Node, p: &params::Search, body: &Value, raw: Option<&mut Ra
             (Some(list), _) => list
                 .iter()
                 .map(|s| match s.split_once(':') {
-                    Some((name, order)) => sort_key(name, Some(order)),
-                    None => sort_key(s, None),
+                    Some((name, order)) => tensile_engine::search::sort::key(name, Some(order)),
+                    None => tensile_engine::search::sort::key(s, None),
                 })
-                .collect::<Result<Vec<_>, _>>()?,
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(es_error)?,
             (None, Some(spec)) => sort_keys(spec)?,
             (None, None) => Vec::new(),
         };

@@ -64,6 +64,87 @@ impl SortKey {
     }
 }
 
+/// A sort key by name, in its default order (`_score` descending, the rest ascending).
+pub fn key(name: &str, order: Option<&str>) -> Result<SortKey, EngineError> {
+    let by = match name {
+        "_score" => SortBy::Score,
+        "_doc" => SortBy::Doc,
+        "_shard_doc" => SortBy::ShardDoc,
+        "_script" | "_geo_distance" => return Err(EngineError::Unsupported(format!("sorting by [{name}]"))),
+        field => SortBy::Field(field.to_owned()),
+    };
+    let desc = match order {
+        None => by == SortBy::Score,
+        Some(o) if o.eq_ignore_ascii_case("desc") => true,
+        Some(o) if o.eq_ignore_ascii_case("asc") => false,
+        Some(other) => return Err(EngineError::IllegalArgument(format!("Unknown SortOrder [{other}]"))),
+    };
+    Ok(SortKey::new(by, desc))
+}
+
+/// One `{name: order}` or `{name: {options}}` entry of a body's `sort`.
+fn entry(name: &str, spec: &serde_json::Value) -> Result<SortKey, EngineError> {
+    match spec {
+        serde_json::Value::String(order) => key(name, Some(order)),
+        serde_json::Value::Object(opts) => {
+            if let Some(k) = opts.keys().find(|k| {
+                !["order", "missing", "unmapped_type", "mode", "format", "numeric_type", "nested"].contains(&k.as_str())
+            }) {
+                return Err(EngineError::Unsupported(format!("the [{k}] option of sort")));
+            }
+            let mut key = key(name, opts.get("order").and_then(serde_json::Value::as_str))?;
+            match opts.get("missing") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::String(m)) if m == "_last" => {}
+                Some(serde_json::Value::String(m)) if m == "_first" => key.missing_first = true,
+                // A value documents without one sort as.
+                Some(value) => key.missing_value = Some(value.clone()),
+            }
+            if let Some(mode) = opts.get("mode") {
+                let name = mode.as_str().unwrap_or_default();
+                key.mode = Some(SortMode::parse(name).ok_or_else(|| {
+                    EngineError::IllegalArgument(format!("Unknown Multiserde_json::ValueMode [{name}]"))
+                })?);
+            }
+            if let Some(nested) = opts.get("nested") {
+                let Some(nested) = nested.as_object() else {
+                    return Err(EngineError::IllegalArgument("[nested] must be an object".into()));
+                };
+                if let Some(k) = nested.keys().find(|k| k.as_str() != "path") {
+                    return Err(EngineError::Unsupported(format!("the [nested.{k}] option of sort")));
+                }
+                let path = nested.get("path").and_then(serde_json::Value::as_str);
+                key.nested = Some(
+                    path.ok_or_else(|| EngineError::IllegalArgument("[nested] requires 'path' field".into()))?
+                        .to_owned(),
+                );
+            }
+            key.unmapped_ok = opts.contains_key("unmapped_type");
+            key.format = opts.get("format").and_then(serde_json::Value::as_str).map(str::to_owned);
+            if let Some(numeric_type) = opts.get("numeric_type") {
+                let text = numeric_type.as_str().unwrap_or_default().to_lowercase();
+                key.numeric_type = Some(NumericType::parse(&text).ok_or_else(|| {
+                    EngineError::IllegalArgument(format!(
+                        "invalid value for [numeric_type], must be [LONG, DOUBLE, DATE, DATE_NANOS], got {text}"
+                    ))
+                })?);
+            }
+            Ok(key)
+        }
+        _ => Err(EngineError::Parsing(format!("malformed sort for [{name}]"))),
+    }
+}
+
+/// The sort keys of a body's `sort`: a name, an entry, or a list of them.
+pub fn parse(sort: &serde_json::Value) -> Result<Vec<SortKey>, EngineError> {
+    match sort {
+        serde_json::Value::Array(items) => Ok(items.iter().map(parse).collect::<Result<Vec<_>, _>>()?.concat()),
+        serde_json::Value::String(name) => Ok(vec![key(name, None)?]),
+        serde_json::Value::Object(o) => o.iter().map(|(name, spec)| entry(name, spec)).collect(),
+        _ => Err(EngineError::Parsing("malformed [sort]".into())),
+    }
+}
+
 /// A sort's `mode`: the value a document with several sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortMode {
