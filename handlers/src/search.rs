@@ -820,7 +820,13 @@ fn render_inner_hits(
     let p = params::Search::from_raw(&tensile_rest::RawParams::default())?;
     let mut out = Map::new();
     for section in sections {
-        let mut view = View::of(&p, &section.options, &SearchRequest::default());
+        // Sorted by fields, inner hits show no score unless they track them.
+        let request = SearchRequest {
+            sort: section.options.get("sort").map(sort_keys).transpose()?.unwrap_or_default(),
+            track_scores: section.options.get("track_scores").is_some_and(|v| v == true),
+            ..SearchRequest::default()
+        };
+        let mut view = View::of(&p, &section.options, &request);
         view.total = true;
         view.total_as_int = outer.total_as_int;
         let result = tensile_engine::search::SearchResult {

@@ -224,3 +224,28 @@ async fn sorting_by_a_nested_field_reads_each_roots_nested_objects() {
     .await;
     assert_eq!(status, 501);
 }
+
+#[tokio::test]
+async fn inner_hits_follow_their_own_sort() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings =
+        json!({"properties": {"c": {"type": "nested", "properties": {"t": {"type": "text"}, "n": {"type": "long"}}}}});
+    call(&c, url, Method::PUT, "/threads", Some(json!({"mappings": mappings}))).await;
+    let doc = json!({"c": [{"t": "fox", "n": 3}, {"t": "fox fox", "n": 1}, {"t": "fox", "n": 2}]});
+    call(&c, url, Method::PUT, "/threads/_doc/1?refresh=true", Some(doc)).await;
+    let body = json!({"query": {"nested": {"path": "c", "query": {"match": {"c.t": "fox"}},
+        "inner_hits": {"sort": [{"c.n": "desc"}], "size": 2}}}});
+    let (_, found) = call(&c, url, Method::POST, "/threads/_search", Some(body)).await;
+    let inner = &found["hits"]["hits"][0]["inner_hits"]["c"]["hits"];
+    assert_eq!(inner["total"]["value"], 3);
+    let shown: Vec<(Value, Value)> = inner["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["_nested"]["offset"].clone(), h["sort"][0].clone()))
+        .collect();
+    assert_eq!(shown, [(json!(0), json!(3)), (json!(2), json!(2))]);
+    assert_eq!(inner["hits"][0]["_score"], Value::Null);
+}

@@ -61,6 +61,8 @@ pub struct InnerHits {
     pub name: String,
     pub from: usize,
     pub size: usize,
+    /// `sort`: the order of the inner hits (by score when empty).
+    pub sort: Vec<super::sort::SortKey>,
     pub options: Map<String, Value>,
 }
 
@@ -78,6 +80,7 @@ const INNER_HITS_OPTIONS: &[&str] = &[
     "highlight",
     "track_scores",
     "ignore_unmapped",
+    "sort",
 ];
 
 impl InnerHits {
@@ -100,9 +103,44 @@ impl InnerHits {
             name: options.get("name").and_then(Value::as_str).unwrap_or(path).to_owned(),
             from: number("from", 0)?,
             size: number("size", 3)?,
+            sort: options.get("sort").map(super::sort::parse).transpose()?.unwrap_or_default(),
             options: options.clone(),
         })
     }
+}
+
+/// Each matched nested document's values for the inner hits' sort keys:
+/// its score, its position, or its field's value read from the columns.
+fn inner_sort_values(
+    mapper: &crate::mapper::Mapper,
+    keys: &[super::sort::SortKey],
+    segment: &SegmentReader,
+    matched: &[(DocId, Score)],
+) -> Result<std::collections::HashMap<DocId, Vec<super::sort::SortValue>>, EngineError> {
+    use super::sort::{FieldColumns, Reading, SortBy, SortValue};
+    let mut columns = Vec::with_capacity(keys.len());
+    for key in keys {
+        super::sort::check(mapper, key)?;
+        columns.push(match &key.by {
+            SortBy::Field(path) => Some(FieldColumns::open(segment, path, key.desc)?.reading(Reading::of(mapper, key))),
+            _ => None,
+        });
+    }
+    Ok(matched
+        .iter()
+        .map(|(doc, score)| {
+            let values = keys
+                .iter()
+                .zip(&columns)
+                .map(|(key, column)| match (&key.by, column) {
+                    (_, Some(column)) => column.value(*doc),
+                    (SortBy::Score, None) => SortValue::Double(f64::from(*score)),
+                    _ => SortValue::Long(i64::from(*doc)),
+                })
+                .collect();
+            (*doc, values)
+        })
+        .collect())
 }
 
 /// Whether a nested field's path lies strictly inside another's (`a.b` in `a`).
@@ -394,9 +432,21 @@ pub(crate) fn inner_hits(
         }
         doc = scorer.advance();
     }
-    matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     result.total = matched.len() as u64;
-    result.max_score = matched.first().map(|(_, s)| *s);
+    result.max_score = matched.iter().map(|(_, s)| *s).reduce(f32::max);
+    // By score (ties in document order), or by the inner hits' own sort.
+    let mut sort_values: std::collections::HashMap<DocId, Vec<super::sort::SortValue>> = Default::default();
+    if spec.sort.is_empty() {
+        matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    } else {
+        let values = inner_sort_values(&mapper, &spec.sort, segment, &matched)?;
+        matched.sort_by(|a, b| {
+            let (va, vb) = (&values[&a.0], &values[&b.0]);
+            let by_keys = spec.sort.iter().zip(va.iter().zip(vb)).map(|(key, (x, y))| super::sort::compare(key, x, y));
+            by_keys.fold(std::cmp::Ordering::Equal, std::cmp::Ordering::then).then(a.0.cmp(&b.0))
+        });
+        sort_values = values;
+    }
     let highlight = spec.options.get("highlight").map(super::highlight::parse).transpose()?;
     let deeper = super::dsl::with_inner_hits(&n.query);
     for (doc, score) in matched.into_iter().skip(spec.from).take(spec.size) {
@@ -417,7 +467,7 @@ pub(crate) fn inner_hits(
             score,
             // The root's source: the answer filters it, then takes the object out.
             doc: root.doc.clone(),
-            sort: Vec::new(),
+            sort: sort_values.remove(&doc).unwrap_or_default(),
             highlight: marked,
             group: None,
             matched_queries: Vec::new(),
