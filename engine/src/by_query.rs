@@ -120,18 +120,23 @@ impl Engine {
     ) -> Result<ByQueryOutcome, EngineError> {
         let mut outcome = ByQueryOutcome::default();
         let req = SearchRequest { size: how.batch.max(1), ..search.clone() };
-        let (mut page, id) = self.search_scroll(indices, &req, Duration::from_secs(300), serde_json::Value::Null)?;
+        // Each page renews the scroll, however long the writes take.
+        let keep_alive = Duration::from_secs(300);
+        let (mut page, id) = self.search_scroll(indices, &req, keep_alive, serde_json::Value::Null)?;
+        // As Elasticsearch counts it: the matches, at most `max_docs`.
+        outcome.total = how.max_docs.map_or(page.total, |max| page.total.min(max));
         let mut written: Vec<String> = Vec::new();
+        // With `proceed`, conflicts do not count toward `max_docs`.
+        let reached = |outcome: &ByQueryOutcome| {
+            how.max_docs.is_some_and(|max| outcome.created + outcome.updated + outcome.deleted >= max)
+        };
         let result = (|| {
             'pages: while !page.hits.is_empty() {
                 outcome.batches += 1;
                 for hit in &page.hits {
-                    // With `proceed`, conflicts do not count toward `max_docs`.
-                    let done = outcome.created + outcome.updated + outcome.deleted;
-                    if how.max_docs.is_some_and(|max| done >= max) {
+                    if reached(&outcome) {
                         break 'pages;
                     }
-                    outcome.total += 1;
                     let conflict = match write(self, hit) {
                         Ok(w) => {
                             match w.outcome.result {
@@ -159,7 +164,10 @@ impl Engine {
                         }
                     }
                 }
-                page = self.scroll(&id, None)?.0;
+                if reached(&outcome) {
+                    break;
+                }
+                page = self.scroll(&id, Some(keep_alive))?.0;
             }
             Ok::<(), EngineError>(())
         })();

@@ -210,7 +210,7 @@ pub fn reindex<'a>(node: &'a Node, req: Request<params::Reindex>) -> HandlerFutu
             conflicts: None,
             batch: None,
         };
-        let body = body_of(&req, &["source", "dest", "max_docs", "conflicts", "script", "size"])?;
+        let body = body_of(&req, &["source", "dest", "max_docs", "conflicts", "script"])?;
         let mut how = common.how(&body)?;
         let source =
             body.get("source").and_then(Value::as_object).ok_or_else(|| EsError::validation("source is missing"))?;
@@ -268,7 +268,11 @@ pub fn reindex<'a>(node: &'a Node, req: Request<params::Reindex>) -> HandlerFutu
             },
         };
         let indices = node.engine.resolve(&expressions, IndicesOptions::STRICT_EXPAND_OPEN).map_err(es_error)?;
-        if indices.iter().any(|i| i == dest_index) {
+        // The destination by its concrete indices (an alias's too).
+        let lenient =
+            IndicesOptions { ignore_unavailable: true, allow_no_indices: true, ..IndicesOptions::STRICT_EXPAND_OPEN };
+        let dest_indices = node.engine.resolve(&[dest_index.to_owned()], lenient).unwrap_or_default();
+        if indices.iter().any(|i| i == dest_index || dest_indices.contains(i)) {
             return Err(EsError::illegal_argument(format!(
                 "reindex cannot write into an index its reading from [{dest_index}]"
             )));

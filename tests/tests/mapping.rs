@@ -331,7 +331,8 @@ async fn slash_dates_are_detected_with_elasticsearchs_default_formats() {
     let server = server!();
     let c = Client::new();
     let url = &server.url;
-    let doc = json!({"day": "2015/09/02", "at": "2015/09/02 10:11:12", "iso": "2015-09-02", "code": "12-3"});
+    let doc =
+        json!({"day": "2015/09/02", "at": "2015/09/02 10:11:12", "iso": "2015-09-02", "code": "12-3", "neg": "-3"});
     call(&c, url, Method::PUT, "/dated/_doc/1", Some(doc)).await;
     let (_, mapping) = call(&c, url, Method::GET, "/dated/_mapping", None).await;
     let props = &mapping["dated"]["mappings"]["properties"];
@@ -340,4 +341,6 @@ async fn slash_dates_are_detected_with_elasticsearchs_default_formats() {
     assert_eq!(props["at"], slash);
     assert_eq!(props["iso"], json!({"type": "date"}));
     assert_eq!(props["code"]["type"], "text");
+    // A negative number is no date, though `epoch_millis` would read it.
+    assert_eq!(props["neg"]["type"], "text");
 }

@@ -1834,6 +1834,10 @@ async fn sort_modes_and_missing_values() {
     let pairs = |list: &[(&str, Value)]| list.iter().map(|(id, v)| (id.to_string(), v.clone())).collect::<Vec<_>>();
     let sum = sorted(json!({"v": {"mode": "sum", "order": "asc", "missing": "_first"}})).await;
     assert_eq!(sum, pairs(&[("3", json!(i64::MIN)), ("2", json!(9)), ("1", json!(10))]));
+    // A sum may lie beyond each of a document's values: paging still finds it.
+    let page = json!({"size": 1, "search_after": [6], "sort": [{"v": {"mode": "sum", "order": "asc"}}]});
+    let (_, next) = call(&c, url, Method::POST, "/modes/_search", Some(page)).await;
+    assert_eq!(next["hits"]["hits"][0]["_id"], "2", "[4, 5] sums to 9, past 6, though neither value is");
     let median = sorted(json!({"v": {"mode": "median", "order": "desc"}})).await;
     assert_eq!(median[..2], pairs(&[("1", json!(5)), ("2", json!(5))]));
     let max_asc = sorted(json!({"v": {"mode": "max", "order": "asc", "missing": 3}})).await;

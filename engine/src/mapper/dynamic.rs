@@ -159,7 +159,8 @@ impl Mapper {
             Value::String(s) => {
                 // As in Elasticsearch, only a string with a date's separators
                 // is tried as a date ("1111" stays a string).
-                if self.date_detection && s.contains([':', '-', '/']) {
+                // A number ("-5") is no date, whatever `epoch_millis` reads.
+                if self.date_detection && s.contains([':', '-', '/']) && s.parse::<f64>().is_err() {
                     if let Some(f) = self.dynamic_date_formats.iter().find(|f| f.parse_str(s).is_some()) {
                         return Some((DetectedType::Date, Some(f.as_str().to_owned())));
                     }

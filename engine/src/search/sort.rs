@@ -102,9 +102,10 @@ fn entry(name: &str, spec: &serde_json::Value) -> Result<SortKey, EngineError> {
             }
             if let Some(mode) = opts.get("mode") {
                 let name = mode.as_str().unwrap_or_default();
-                key.mode = Some(SortMode::parse(name).ok_or_else(|| {
-                    EngineError::IllegalArgument(format!("Unknown Multiserde_json::ValueMode [{name}]"))
-                })?);
+                key.mode = Some(
+                    SortMode::parse(name)
+                        .ok_or_else(|| EngineError::IllegalArgument(format!("Unknown MultiValueMode [{name}]")))?,
+                );
             }
             if let Some(nested) = opts.get("nested") {
                 let Some(nested) = nested.as_object() else {
@@ -619,8 +620,11 @@ pub fn search_after_values(
 /// last; `None` otherwise.
 pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Value]) -> Option<super::dsl::Query> {
     // Documents without a value may sort anywhere with a `missing` value;
-    // a nested field's values are its nested documents', not the root's.
-    let key = keys.first().filter(|k| !k.missing_first && k.missing_value.is_none() && k.nested.is_none())?;
+    // a nested field's values are its nested documents', not the root's; a
+    // sum may lie beyond every one of a document's values.
+    let key = keys.first().filter(|k| {
+        !k.missing_first && k.missing_value.is_none() && k.nested.is_none() && k.mode != Some(SortMode::Sum)
+    })?;
     let SortBy::Field(path) = &key.by else { return None };
     if Conversion::of(mapper, key) != Conversion::None {
         return None;
