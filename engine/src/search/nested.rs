@@ -170,6 +170,31 @@ impl Blocks {
         Some(path)
     }
 
+    /// The `_nested` ordinal of a nested field in this segment (`None` when
+    /// no document of the segment is of it).
+    pub(crate) fn ord_of(&self, path: &str) -> Option<u64> {
+        self.column.as_ref()?.dictionary().term_ord(path).ok().flatten()
+    }
+
+    /// The nested documents of the field of ordinal `ord` that a root
+    /// document holds: those of its block, just before it, by ordinal
+    /// (no text per document).
+    pub(crate) fn children_of_root(&self, root: DocId, ord: u64) -> Vec<DocId> {
+        let Some(column) = &self.column else { return Vec::new() };
+        let mut children = Vec::new();
+        let mut doc = root;
+        while doc > 0 {
+            doc -= 1;
+            match column.term_ords(doc).next() {
+                Some(o) if o == ord => children.push(doc),
+                Some(_) => {}
+                // The document before the block: another root.
+                None => break,
+            }
+        }
+        children
+    }
+
     /// Whether a document is of a level below `holder` (a nested field, or
     /// the root): one of the documents a document of that level holds.
     fn is_below(&self, doc: DocId, holder: Option<&str>) -> bool {

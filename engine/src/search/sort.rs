@@ -690,9 +690,10 @@ pub struct FieldColumns {
     reading: Reading,
     /// The one single-valued number column, when that is all there is.
     single: Option<Single>,
-    /// For a `nested` sort: the blocks of the segment and the nested
-    /// field whose documents hold the values.
-    nested: Option<(super::nested::Blocks, String)>,
+    /// For a `nested` sort: the blocks of the segment and the `_nested`
+    /// ordinal of the field whose documents hold the values (`None` when
+    /// the segment has none of them).
+    nested: Option<(super::nested::Blocks, Option<u64>)>,
 }
 
 /// A field's values in one single-valued number column.
@@ -753,7 +754,8 @@ impl FieldColumns {
     pub fn nested(mut self, segment: &SegmentReader, path: &str) -> Result<FieldColumns, EngineError> {
         let blocks = super::nested::Blocks::of(segment)
             .map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() })?;
-        self.nested = Some((blocks, path.to_owned()));
+        let ord = blocks.ord_of(path);
+        self.nested = Some((blocks, ord));
         // A root document holds no value itself: no shortcut by its column.
         self.single = None;
         Ok(self)
@@ -807,9 +809,8 @@ impl FieldColumns {
     /// The document's value as its columns hold it (for a `nested` sort,
     /// the value over its nested objects of the path).
     fn stored_value(&self, doc: DocId) -> SortValue {
-        if let Some((blocks, path)) = &self.nested {
-            let children: Vec<DocId> =
-                (blocks.start(doc)..doc).filter(|d| blocks.path_of(*d).as_deref() == Some(path.as_str())).collect();
+        if let Some((blocks, ord)) = &self.nested {
+            let children = ord.map_or_else(Vec::new, |ord| blocks.children_of_root(doc, ord));
             return self.value_over(&children);
         }
         self.value_over(&[doc])
