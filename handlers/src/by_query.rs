@@ -69,6 +69,21 @@ impl Common<'_> {
     }
 }
 
+/// The [`Common`] options of a by-query API over indices, whose parameters
+/// name them alike (`delete_by_query`, `update_by_query`).
+macro_rules! over_indices {
+    ($p:expr, $api:expr) => {
+        Common {
+            api: $api,
+            wait_for_completion: $p.wait_for_completion,
+            slices: $p.slices.as_deref(),
+            max_docs: $p.max_docs,
+            conflicts: $p.conflicts,
+            batch: $p.scroll_size,
+        }
+    };
+}
+
 /// The request body, an object (empty when none came), its keys checked.
 fn body_of<P>(req: &Request<P>, keys: &[&str]) -> Result<Map<String, Value>, EsError> {
     let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
@@ -151,14 +166,7 @@ pub fn delete_by_query<'a>(node: &'a Node, req: Request<params::DeleteByQuery>) 
     let p = &req.params;
     let started = Instant::now();
     let result = (|| {
-        let common = Common {
-            api: "delete_by_query",
-            wait_for_completion: p.wait_for_completion,
-            slices: p.slices.as_deref(),
-            max_docs: p.max_docs,
-            conflicts: p.conflicts,
-            batch: p.scroll_size,
-        };
+        let common = over_indices!(p, "delete_by_query");
         let body = body_of(&req, &["query", "max_docs", "slice", "conflicts"])?;
         let uri = crate::search::uri_query!(p);
         let (indices, search, how) = query_target(node, &body, &common, &p.index, p, uri, p.routing.clone())?;
@@ -175,14 +183,7 @@ pub fn update_by_query<'a>(node: &'a Node, req: Request<params::UpdateByQuery>) 
     let p = &req.params;
     let started = Instant::now();
     let result = (|| {
-        let common = Common {
-            api: "update_by_query",
-            wait_for_completion: p.wait_for_completion,
-            slices: p.slices.as_deref(),
-            max_docs: p.max_docs,
-            conflicts: p.conflicts,
-            batch: p.scroll_size,
-        };
+        let common = over_indices!(p, "update_by_query");
         let body = body_of(&req, &["query", "max_docs", "slice", "script", "conflicts"])?;
         if p.pipeline.is_some() {
             return Err(unsupported("the [pipeline] option of [update_by_query]".into()));

@@ -20,8 +20,13 @@ async fn load(c: &Client, url: &str) {
         body.push_str(&json!({"title": title, "year": year, "tag": tag}).to_string());
         body.push('\n');
     }
+    bulk(c, url, "books", body).await;
+}
+
+/// Bulk-loads NDJSON into an index, refreshed.
+async fn bulk(c: &Client, url: &str, index: &str, body: String) {
     let resp = c
-        .post(format!("{url}/books/_bulk?refresh=true"))
+        .post(format!("{url}/{index}/_bulk?refresh=true"))
         .header("content-type", "application/x-ndjson")
         .body(body)
         .send()
@@ -1605,14 +1610,7 @@ async fn a_full_page_sorted_by_a_number_keeps_the_best_hits() {
         let doc = if i % 5 == 0 { json!({}) } else { json!({"n": (i * 7) % 40, "f": ((i * 11) % 40) as f64 / 2.0}) };
         body.push_str(&format!("{doc}\n"));
     }
-    let resp = c
-        .post(format!("{url}/page/_bulk?refresh=true"))
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success());
+    bulk(&c, url, "page", body).await;
     for (field, order) in [("n", "asc"), ("n", "desc"), ("f", "asc"), ("f", "desc")] {
         let sort = json!({"size": 5, "sort": [{field: order}]});
         let (_, found) = call(&c, url, Method::POST, "/page/_search", Some(sort)).await;

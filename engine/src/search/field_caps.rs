@@ -208,29 +208,29 @@ impl Engine {
                 if several {
                     entry["indices"] = list.iter().map(|(i, _)| json!(i)).collect();
                 }
+                // The indices where a capability does not hold.
+                let lacking = |has: fn(&Capability) -> bool| -> Value {
+                    list.iter().filter(|(_, c)| !has(c)).map(|(i, _)| json!(i)).collect()
+                };
                 if !searchable && list.iter().any(|(_, c)| c.searchable) {
-                    entry["non_searchable_indices"] =
-                        list.iter().filter(|(_, c)| !c.searchable).map(|(i, _)| json!(i)).collect();
+                    entry["non_searchable_indices"] = lacking(|c| c.searchable);
                 }
                 if !aggregatable && list.iter().any(|(_, c)| c.aggregatable) {
-                    entry["non_aggregatable_indices"] =
-                        list.iter().filter(|(_, c)| !c.aggregatable).map(|(i, _)| json!(i)).collect();
+                    entry["non_aggregatable_indices"] = lacking(|c| c.aggregatable);
                 }
-                // A passthrough object in every index, or the indices where it is not.
-                let passthrough = list.iter().filter(|(_, c)| c.passthrough).count();
-                if passthrough == list.len() {
-                    entry["passthrough"] = Value::Bool(true);
-                } else if passthrough > 0 {
-                    entry["non_passthrough_indices"] =
-                        list.iter().filter(|(_, c)| !c.passthrough).map(|(i, _)| json!(i)).collect();
-                }
-                // A dimension in every index, or the indices where it is not.
-                let dimensions = list.iter().filter(|(_, c)| c.dimension).count();
-                if dimensions == list.len() {
-                    entry["time_series_dimension"] = Value::Bool(true);
-                } else if dimensions > 0 {
-                    entry["non_dimension_indices"] =
-                        list.iter().filter(|(_, c)| !c.dimension).map(|(i, _)| json!(i)).collect();
+                // A passthrough object, a dimension: in every index, or the
+                // indices where it is not.
+                let flags: [(&str, &str, fn(&Capability) -> bool); 2] = [
+                    ("passthrough", "non_passthrough_indices", |c| c.passthrough),
+                    ("time_series_dimension", "non_dimension_indices", |c| c.dimension),
+                ];
+                for (flag, others, has) in flags {
+                    let holding = list.iter().filter(|(_, c)| has(c)).count();
+                    if holding == list.len() {
+                        entry[flag] = Value::Bool(true);
+                    } else if holding > 0 {
+                        entry[others] = lacking(has);
+                    }
                 }
                 // One metric type in every index, or a conflict naming them all.
                 match list.first().map(|(_, c)| &c.metric) {

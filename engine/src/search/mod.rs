@@ -922,7 +922,7 @@ impl Engine {
                     let top = if limit == 0 {
                         total += searcher.search(query, &Count).map_err(search)? as u64;
                         Vec::new()
-                    } else if top_score::counts_cheaply(query) {
+                    } else if top_score::lone_term(query) {
                         total += searcher.search(query, &Count).map_err(search)? as u64;
                         searcher.search(query, &TopDocs::with_limit(limit).order_by_score()).map_err(search)?
                     } else {

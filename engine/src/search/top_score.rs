@@ -201,13 +201,6 @@ impl Ord for Entry {
     }
 }
 
-/// Whether tantivy counts a compiled query's matches without visiting
-/// them (a lone term: its document frequency), so that counting apart
-/// costs nothing and the page may be pruned from its first match.
-pub(crate) fn counts_cheaply(query: &dyn TQuery) -> bool {
-    lone_term(query)
-}
-
 /// The terms of a compiled query whose tantivy weight skips blocks by
 /// their best scores (block-max WAND): a term, or a boolean query of terms
 /// all `should` (with at most one required) or all `must`. Any other
@@ -248,8 +241,9 @@ fn worth_pruning(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<bool
     Ok(terms.len() == 1 || commonest >= 2 * rarest.max(1))
 }
 
-/// A term query, or one scored by its text field's own statistics.
-fn lone_term(query: &dyn TQuery) -> bool {
+/// A term query, or one scored by its text field's own statistics: tantivy
+/// counts its matches without visiting them (its document frequency).
+pub(crate) fn lone_term(query: &dyn TQuery) -> bool {
     query.downcast_ref::<TermQuery>().is_some()
         || query.downcast_ref::<super::bm25::FieldStatsQuery>().is_some_and(|q| lone_term(&*q.inner))
 }
