@@ -96,7 +96,9 @@ fn body_of<P>(req: &Request<P>, keys: &[&str]) -> Result<Map<String, Value>, EsE
 
 /// The answer: Elasticsearch's counts (`counted` names those the API
 /// reports), 409 when a conflict stopped it.
-fn answer(started: Instant, done: ByQueryOutcome, counted: &[&str], requests_per_second: Option<f64>) -> Response {
+/// The writes are never throttled: the rate in effect is unlimited (`-1`),
+/// whatever `requests_per_second` asked.
+fn answer(started: Instant, done: ByQueryOutcome, counted: &[&str]) -> Response {
     let failures: Vec<Value> = done
         .failures
         .into_iter()
@@ -120,7 +122,7 @@ fn answer(started: Instant, done: ByQueryOutcome, counted: &[&str], requests_per
     body.insert("noops".into(), json!(0));
     body.insert("retries".into(), json!({ "bulk": 0, "search": 0 }));
     body.insert("throttled_millis".into(), json!(0));
-    body.insert("requests_per_second".into(), json!(requests_per_second.unwrap_or(-1.0)));
+    body.insert("requests_per_second".into(), json!(-1.0));
     body.insert("throttled_until_millis".into(), json!(0));
     body.insert("failures".into(), Value::Array(failures));
     Response::json_with_status(status, Value::Object(body))
@@ -174,7 +176,7 @@ pub fn delete_by_query<'a>(node: &'a Node, req: Request<params::DeleteByQuery>) 
         if p.refresh == Some(true) {
             node.engine.refresh(&indices).map_err(es_error)?;
         }
-        Ok(answer(started, done, &["deleted"], p.requests_per_second))
+        Ok(answer(started, done, &["deleted"]))
     })();
     ready(result)
 }
@@ -194,7 +196,7 @@ pub fn update_by_query<'a>(node: &'a Node, req: Request<params::UpdateByQuery>) 
         if p.refresh == Some(true) {
             node.engine.refresh(&indices).map_err(es_error)?;
         }
-        Ok(answer(started, done, &["updated", "deleted"], p.requests_per_second))
+        Ok(answer(started, done, &["updated", "deleted"]))
     })();
     ready(result)
 }
@@ -289,7 +291,7 @@ pub fn reindex<'a>(node: &'a Node, req: Request<params::Reindex>) -> HandlerFutu
             let written = node.engine.write_index(dest_index).map_err(es_error)?;
             node.engine.refresh(&[written]).map_err(es_error)?;
         }
-        Ok(answer(started, done, &["created", "updated", "deleted"], p.requests_per_second))
+        Ok(answer(started, done, &["created", "updated", "deleted"]))
     })();
     ready(result)
 }
