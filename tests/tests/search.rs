@@ -9,22 +9,22 @@ async fn load(c: &Client, url: &str) {
     let index = json!({"settings": {"number_of_shards": 2},
         "mappings": {"properties": {"title": {"type": "text"}, "year": {"type": "integer"}, "tag": {"type": "keyword"}}}});
     call(c, url, Method::PUT, "/books", Some(index)).await;
-    let mut body = String::new();
-    for (id, title, year, tag) in [
+    let books = [
         ("1", "The quick brown fox", 1999, "animals"),
         ("2", "A lazy dog", 2005, "animals"),
         ("3", "Rust in action", 2021, "tech"),
         ("4", "The fox and the hound", 1981, "animals"),
-    ] {
-        body.push_str(&format!("{{\"index\":{{\"_id\":\"{id}\"}}}}\n"));
-        body.push_str(&json!({"title": title, "year": year, "tag": tag}).to_string());
-        body.push('\n');
-    }
-    bulk(c, url, "books", body).await;
+    ];
+    let docs = books.map(|(id, title, year, tag)| (id.to_string(), json!({"title": title, "year": year, "tag": tag})));
+    bulk(c, url, "books", docs).await;
 }
 
-/// Bulk-loads NDJSON into an index, refreshed.
-async fn bulk(c: &Client, url: &str, index: &str, body: String) {
+/// Bulk-indexes `(id, source)` pairs into an index, refreshed.
+async fn bulk(c: &Client, url: &str, index: &str, docs: impl IntoIterator<Item = (String, Value)>) {
+    let mut body = String::new();
+    for (id, doc) in docs {
+        body.push_str(&format!("{}\n{doc}\n", json!({"index": {"_id": id}})));
+    }
     let resp = c
         .post(format!("{url}/{index}/_bulk?refresh=true"))
         .header("content-type", "application/x-ndjson")
@@ -1603,14 +1603,12 @@ async fn a_full_page_sorted_by_a_number_keeps_the_best_hits() {
     let url = &server.url;
     let mappings = json!({"properties": {"n": {"type": "long"}, "f": {"type": "double"}}});
     call(&c, url, Method::PUT, "/page", Some(json!({"mappings": mappings}))).await;
-    let mut body = String::new();
-    for i in 0..40u64 {
-        body.push_str(&format!("{{\"index\":{{\"_id\":\"{i}\"}}}}\n"));
+    let docs = (0..40u64).map(|i| {
         // Every fifth document has no values; the others are shuffled.
         let doc = if i % 5 == 0 { json!({}) } else { json!({"n": (i * 7) % 40, "f": ((i * 11) % 40) as f64 / 2.0}) };
-        body.push_str(&format!("{doc}\n"));
-    }
-    bulk(&c, url, "page", body).await;
+        (i.to_string(), doc)
+    });
+    bulk(&c, url, "page", docs).await;
     for (field, order) in [("n", "asc"), ("n", "desc"), ("f", "asc"), ("f", "desc")] {
         let sort = json!({"size": 5, "sort": [{field: order}]});
         let (_, found) = call(&c, url, Method::POST, "/page/_search", Some(sort)).await;

@@ -898,14 +898,15 @@ impl Compiler<'_> {
                     };
                     (wrap(lon - dlon), wrap(lon + dlon))
                 };
-                Box::new(super::geo_query::WithinDistance {
-                    inner: Box::new(ConstScoreQuery::new(self.geo_box(&f.path, top, bottom, left, right), *boost)),
+                let within = super::geo_query::WithinDistance {
                     lat_column: format!("_terms.{}.lat", f.path),
                     lon_column: format!("_terms.{}.lon", f.path),
                     lat: *lat,
                     lon: *lon,
                     meters: *meters,
-                })
+                };
+                let square = ConstScoreQuery::new(self.geo_box(&f.path, top, bottom, left, right), *boost);
+                Box::new(super::filtered::FilteredQuery::new(Box::new(square), within))
             }
         })
     }
@@ -1258,13 +1259,9 @@ impl Compiler<'_> {
         boost: f32,
     ) -> Compiled {
         let holding = term_query(Term::from_field_text(self.fields.exists, &field.path));
-        Box::new(super::range_field::RangeFieldQuery {
-            holding: Box::new(ConstScoreQuery::new(holding, boost)),
-            column: format!("_terms.{}", field.path),
-            kind,
-            bounds,
-            relation,
-        })
+        let relates =
+            super::range_field::RangeRelates { column: format!("_terms.{}", field.path), kind, bounds, relation };
+        Box::new(super::filtered::FilteredQuery::new(Box::new(ConstScoreQuery::new(holding, boost)), relates))
     }
 
     fn range(

@@ -29,7 +29,7 @@ mod phrase_suggest;
 pub mod pit;
 mod profile;
 pub mod query_string;
-pub mod range_field;
+mod range_field;
 pub mod rank_feature;
 pub mod rescore;
 pub mod scroll;
@@ -896,15 +896,14 @@ impl Engine {
                 }
                 let field = req.slice.as_ref().and_then(|sl| sl.field.as_deref());
                 let sliced: Option<Box<dyn tantivy::query::Query>> = match (field, part.flatten().flatten()) {
-                    (Some(field), Some((modulo, rest))) => Some(Box::new(slice::FieldSlice {
-                        inner: query.box_clone(),
-                        column: format!("_terms.{field}"),
-                        id: rest,
-                        max: modulo,
-                    })),
-                    (None, Some((modulo, rest))) => {
-                        Some(Box::new(slice::SeqNoSlice { inner: query.box_clone(), modulo, rest }))
+                    (Some(field), Some((modulo, rest))) => {
+                        let slice = slice::FieldSlice { column: format!("_terms.{field}"), id: rest, max: modulo };
+                        Some(Box::new(filtered::FilteredQuery::new(query.box_clone(), slice)))
                     }
+                    (None, Some((modulo, rest))) => Some(Box::new(filtered::FilteredQuery::new(
+                        query.box_clone(),
+                        slice::SeqNoSlice { modulo, rest },
+                    ))),
                     _ => None,
                 };
                 let query: &dyn tantivy::query::Query = sliced.as_deref().unwrap_or(&*query);

@@ -5,9 +5,9 @@
 //! documents whose value's mixed hash falls in the slice; else by sequence
 //! number (which every document has once), where Elasticsearch hashes `_id`.
 
+use super::filtered::SegmentFilter;
 use tantivy::columnar::Column;
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, Score, SegmentReader};
+use tantivy::{DocId, SegmentReader};
 
 /// A request's slice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,88 +41,41 @@ impl Slice {
     }
 }
 
-/// The documents of an inner query whose sequence number modulo `modulo` is `rest`.
-#[derive(Debug)]
+/// The documents whose sequence number modulo `modulo` is `rest`.
+#[derive(Debug, Clone)]
 pub(crate) struct SeqNoSlice {
-    pub inner: Box<dyn Query>,
     pub modulo: u64,
     pub rest: u64,
 }
 
-impl Clone for SeqNoSlice {
-    fn clone(&self) -> Self {
-        SeqNoSlice { inner: self.inner.box_clone(), modulo: self.modulo, rest: self.rest }
-    }
-}
-
-impl Query for SeqNoSlice {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(SliceWeight { inner: self.inner.weight(scoring)?, modulo: self.modulo, rest: self.rest }))
-    }
-}
-
-struct SliceWeight {
-    inner: Box<dyn Weight>,
-    modulo: u64,
-    rest: u64,
-}
-
-impl Weight for SliceWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+impl SegmentFilter for SeqNoSlice {
+    fn keep(&self, reader: &SegmentReader) -> tantivy::Result<Option<impl Fn(DocId) -> bool + Send + 'static>> {
         let seq_no: Option<Column<u64>> = reader.fast_fields().u64("_seq_no").ok();
         let (modulo, rest) = (self.modulo, self.rest);
-        let keep =
-            move |doc: DocId| seq_no.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::from(doc)) % modulo == rest;
-        Ok(Box::new(super::filtered::Filtered::new(self.inner.scorer(reader, boost)?, keep)))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.inner.explain(reader, doc)
+        Ok(Some(move |doc: DocId| {
+            seq_no.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::from(doc)) % modulo == rest
+        }))
     }
 }
 
-/// The documents of an inner query whose value of a numeric field, mixed,
-/// falls in the slice.
-#[derive(Debug)]
+/// The documents whose value of a numeric field, mixed, falls in the slice.
+#[derive(Debug, Clone)]
 pub(crate) struct FieldSlice {
-    pub inner: Box<dyn Query>,
     pub column: String,
     pub id: u64,
     pub max: u64,
 }
 
-impl Clone for FieldSlice {
-    fn clone(&self) -> Self {
-        FieldSlice { inner: self.inner.box_clone(), column: self.column.clone(), id: self.id, max: self.max }
-    }
-}
-
-impl Query for FieldSlice {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(FieldSliceWeight { inner: self.inner.weight(scoring)?, query: self.clone() }))
-    }
-}
-
-struct FieldSliceWeight {
-    inner: Box<dyn Weight>,
-    query: FieldSlice,
-}
-
-impl Weight for FieldSliceWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let column = reader.fast_fields().column_opt::<i64>(&self.query.column)?;
-        let (id, max) = (self.query.id as i64, self.query.max as i64);
-        let keep = move |doc: DocId| {
+impl SegmentFilter for FieldSlice {
+    fn keep(&self, reader: &SegmentReader) -> tantivy::Result<Option<impl Fn(DocId) -> bool + Send + 'static>> {
+        let column = reader.fast_fields().column_opt::<i64>(&self.column)?;
+        let (id, max) = (self.id as i64, self.max as i64);
+        Ok(Some(move |doc: DocId| {
             column
                 .as_ref()
                 .and_then(|c| c.first(doc))
                 .is_some_and(|v| i64::from(mix64(v as u64) as i32).rem_euclid(max) == id)
-        };
-        Ok(Box::new(super::filtered::Filtered::new(self.inner.scorer(reader, boost)?, keep)))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.inner.explain(reader, doc)
+        }))
     }
 }
 
