@@ -103,6 +103,18 @@ pub enum VersionType {
     ExternalGte,
 }
 
+impl VersionType {
+    /// By its name in a request: `internal`, `external`, `external_gte`.
+    pub fn from_name(name: &str) -> Option<VersionType> {
+        match name {
+            "internal" => Some(VersionType::Internal),
+            "external" => Some(VersionType::External),
+            "external_gte" => Some(VersionType::ExternalGte),
+            _ => None,
+        }
+    }
+}
+
 /// What a write requires of the document's current state.
 #[derive(Debug, Clone, Default)]
 pub struct Conditions {

@@ -134,11 +134,7 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
         if index.is_none() {
             missing_index.push(items.len() + 1);
         }
-        let version_type = match text("version_type").as_deref() {
-            Some("external") => VersionType::External,
-            Some("external_gte") => VersionType::ExternalGte,
-            _ => VersionType::Internal,
-        };
+        let version_type = text("version_type").as_deref().and_then(VersionType::from_name).unwrap_or_default();
         let id = text("_id");
         // `index` with `op_type: create` is a create, answered as one.
         let op_create = action == Action::Index && text("op_type").as_deref() == Some("create");

@@ -232,14 +232,7 @@ pub fn reindex<'a>(node: &'a Node, req: Request<params::Reindex>) -> HandlerFutu
                 return Err(unsupported(format!("the [dest.{key}] option of [reindex]")));
             }
         }
-        let names = |v: Option<&Value>| -> Vec<String> {
-            match v {
-                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-                Some(Value::String(s)) => s.split(',').map(str::to_owned).collect(),
-                _ => Vec::new(),
-            }
-        };
-        let expressions = names(source.get("index"));
+        let expressions = source.get("index").map(crate::documents::string_list).unwrap_or_default();
         if expressions.is_empty() {
             return Err(EsError::validation("use _all if you really want to copy from all existing indexes"));
         }
@@ -250,10 +243,9 @@ pub fn reindex<'a>(node: &'a Node, req: Request<params::Reindex>) -> HandlerFutu
             how.batch = size as usize;
         }
         let version_type = match dest.get("version_type").and_then(Value::as_str) {
-            None | Some("internal") => VersionType::Internal,
-            Some("external") => VersionType::External,
-            Some("external_gte") => VersionType::ExternalGte,
-            Some(other) => return Err(EsError::illegal_argument(format!("No version type match [{other}]"))),
+            None => VersionType::Internal,
+            Some(name) => VersionType::from_name(name)
+                .ok_or_else(|| EsError::illegal_argument(format!("No version type match [{name}]")))?,
         };
         let create_only = match dest.get("op_type").and_then(Value::as_str) {
             None | Some("index") => false,

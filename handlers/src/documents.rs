@@ -534,13 +534,6 @@ pub fn get<'a>(node: &'a Node, req: Request<params::Get>) -> HandlerFuture<'a> {
 /// A per-document `_source` of `_mget`: a flag, a field list, or
 /// `{includes, excludes}`, over the request's defaults.
 fn doc_source(v: Option<&Value>, defaults: &SourceParams) -> SourceParams {
-    let list = |v: &Value| -> Vec<String> {
-        match v {
-            Value::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
-            Value::String(s) => s.split(',').map(str::to_owned).collect(),
-            _ => Vec::new(),
-        }
-    };
     match v {
         None => defaults.clone(),
         Some(Value::Bool(b)) => SourceParams {
@@ -550,12 +543,12 @@ fn doc_source(v: Option<&Value>, defaults: &SourceParams) -> SourceParams {
         },
         Some(Value::Object(o)) => SourceParams {
             spec: None,
-            includes: o.get("includes").or_else(|| o.get("include")).map(list),
-            excludes: o.get("excludes").or_else(|| o.get("exclude")).map(list),
+            includes: o.get("includes").or_else(|| o.get("include")).map(string_list),
+            excludes: o.get("excludes").or_else(|| o.get("exclude")).map(string_list),
             stored_fields: defaults.stored_fields.clone(),
         },
         Some(other) => SourceParams {
-            spec: Some(list(other)),
+            spec: Some(string_list(other)),
             stored_fields: defaults.stored_fields.clone(),
             ..Default::default()
         },
@@ -610,7 +603,25 @@ pub(crate) fn text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
-/// 200 when the read finds a document, 404 otherwise (HEAD answers carry no body).
+/// A name or a list of names in a body: an array, or one comma-separated
+/// value; anything but a string read as its JSON text.
+pub(crate) fn names_of(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().map(text).collect(),
+        other => text(other).split(',').map(str::to_owned).collect(),
+    }
+}
+
+/// The strings of a body's list: an array's strings, or one
+/// comma-separated string; nothing from other values.
+pub(crate) fn string_list(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+        Value::String(s) => s.split(',').map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// 200 when the document exists (and, with `need_source`, has a stored `_source`), else 404.
 fn exists_answer<'a>(node: &'a Node, read: Read<'_>, need_source: bool) -> HandlerFuture<'a> {
     let found = lookup(node, read).is_ok_and(|(_, doc)| doc.is_some_and(|d| !need_source || d.source.is_some()));

@@ -9,13 +9,6 @@ use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
-fn list(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(items) => items.iter().map(crate::documents::text).collect(),
-        other => crate::documents::text(other).split(',').map(str::to_owned).collect(),
-    }
-}
-
 pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
@@ -32,7 +25,8 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
         if body.get("runtime_mappings").is_some() {
             return Err(es_error(EngineError::Unsupported("the [runtime_mappings] option of [field_caps]".into())));
         }
-        let fields = p.fields.clone().or_else(|| body.get("fields").map(list)).unwrap_or_default();
+        let fields =
+            p.fields.clone().or_else(|| body.get("fields").map(crate::documents::names_of)).unwrap_or_default();
         if fields.is_empty() {
             return Err(EsError::validation("specified fields can't be null or empty"));
         }

@@ -142,14 +142,6 @@ pub(crate) fn query_of(body: &Map<String, Value>, uri: UriQuery<'_>) -> Result<d
     body.get("query").map_or(Ok(dsl::Query::MatchAll { boost: 1.0 }), |q| dsl::parse(q).map_err(es_error))
 }
 
-/// A name or a list of names.
-fn names_of(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(items) => items.iter().map(crate::documents::text).collect(),
-        other => crate::documents::text(other).split(',').map(str::to_owned).collect(),
-    }
-}
-
 fn flag(body: &Map<String, Value>, key: &str, param: Option<bool>) -> bool {
     param.unwrap_or_else(|| body.get(key).is_some_and(|v| v == true))
 }
@@ -271,7 +263,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value, raw: Option<&mut Ra
             explain: flag(body, "explain", p.explain),
             routing: p.routing.clone(),
             profile: flag(body, "profile", None),
-            stats_groups: body.get("stats").map(names_of).unwrap_or_default(),
+            stats_groups: body.get("stats").map(crate::documents::names_of).unwrap_or_default(),
             slice: body.get("slice").map(slice_of).transpose()?,
             force_synthetic_source: p.force_synthetic_source.unwrap_or(false),
             // Set below, with the URL's `docvalue_fields`.
@@ -555,7 +547,10 @@ impl View {
                 .as_ref()
                 .map(|names| json!(names))
                 .or_else(|| body.get("docvalue_fields").cloned()),
-            stored_fields: p.stored_fields.clone().or_else(|| body.get("stored_fields").map(names_of)),
+            stored_fields: p
+                .stored_fields
+                .clone()
+                .or_else(|| body.get("stored_fields").map(crate::documents::names_of)),
             version: flag(body, "version", p.version),
             seq_no: flag(body, "seq_no_primary_term", p.seq_no_primary_term),
             scores: request.scores(),

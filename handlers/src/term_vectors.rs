@@ -2,7 +2,7 @@
 //! positions, offsets and statistics, analysed from its source (a stored
 //! document's, or an artificial `doc` given in the body).
 
-use crate::documents::{concrete, joined, text};
+use crate::documents::{concrete, joined, names_of, text};
 use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
@@ -21,14 +21,7 @@ fn options(
     let flag = |key: &str, param: Option<bool>, default: bool| {
         over.and_then(|o| o.get(key)).and_then(Value::as_bool).or(param).unwrap_or(default)
     };
-    let fields = over
-        .and_then(|o| o.get("fields"))
-        .map(|v| match v {
-            Value::Array(items) => items.iter().map(text).collect(),
-            other => text(other).split(',').map(str::to_owned).collect(),
-        })
-        .or_else(|| fields.clone())
-        .unwrap_or_default();
+    let fields = over.and_then(|o| o.get("fields")).map(names_of).or_else(|| fields.clone()).unwrap_or_default();
     TermVectorsRequest {
         fields,
         positions: flag("positions", positions, true),
