@@ -74,12 +74,7 @@ impl Engine {
     /// The disk usage of an open index, every shard and segment read.
     pub fn disk_usage(&self, index: &str) -> Result<DiskUsage, EngineError> {
         let shards = self.index_shards(index)?;
-        let meta = self
-            .metadata()
-            .indices
-            .get(index)
-            .cloned()
-            .ok_or_else(|| EngineError::IndexNotFound { name: index.to_owned() })?;
+        let meta = self.index_metadata(index)?;
         let synthetic = self.mapper(index)?.source.mode == crate::source_mode::SourceMode::Synthetic;
         let slots: BTreeMap<u32, &String> = meta.text_slots.iter().map(|(path, slot)| (*slot, path)).collect();
         let fields = crate::indexed::fields();

@@ -150,6 +150,11 @@ impl Engine {
         self.metadata.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// A copy of one index's metadata, by its concrete name.
+    pub fn index_metadata(&self, name: &str) -> Result<IndexMetadata, EngineError> {
+        self.metadata().indices.get(name).cloned().ok_or_else(|| EngineError::IndexNotFound { name: name.to_owned() })
+    }
+
     /// Changes the metadata all or nothing: `change` works on a copy, which
     /// is persisted and only then made current. The metadata stays locked
     /// meanwhile, so changes never interleave.

@@ -53,12 +53,7 @@ impl Engine {
     /// The number of committed segments of each shard of a closed index,
     /// read from disk without opening the index.
     pub fn closed_segment_counts(&self, name: &str) -> Result<Vec<usize>, EngineError> {
-        let meta = self
-            .metadata()
-            .indices
-            .get(name)
-            .cloned()
-            .ok_or_else(|| EngineError::IndexNotFound { name: name.to_owned() })?;
+        let meta = self.index_metadata(name)?;
         let dir = self.data_path.join("indices").join(&meta.uuid);
         (0..meta.number_of_shards())
             .map(|shard| {

@@ -22,7 +22,7 @@ fn resolve(node: &Node, expressions: &[String]) -> Result<Vec<String>, EsError> 
 pub fn put<'a>(node: &'a Node, req: Request<params::IndicesPutAlias>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let definition: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let definition = req.body.json_or_empty()?;
         let indices = resolve(node, &p.index)?;
         node.engine
             .update_aliases(&[AliasAction::Add { indices, alias: p.name.clone(), definition }])

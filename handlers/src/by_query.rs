@@ -86,7 +86,7 @@ macro_rules! over_indices {
 
 /// The request body, an object (empty when none came), its keys checked.
 fn body_of<P>(req: &Request<P>, keys: &[&str]) -> Result<Map<String, Value>, EsError> {
-    let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+    let body = req.body.json_or_empty()?;
     let Value::Object(body) = body else { return Err(EsError::parse("request body must be an object")) };
     if let Some(key) = body.keys().find(|k| !keys.contains(&k.as_str())) {
         return Err(es_error(EngineError::Parsing(format!("Unknown key for a START_OBJECT in [{key}]."))));

@@ -3,7 +3,6 @@
 
 use crate::error::es_error;
 use crate::node::Node;
-use serde_json::{json, Value};
 use tensile_engine::search::field_caps;
 use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
@@ -12,7 +11,7 @@ use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         if let Some(key) = body
             .as_object()
             .into_iter()

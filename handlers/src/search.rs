@@ -148,7 +148,7 @@ fn flag(body: &Map<String, Value>, key: &str, param: Option<bool>) -> bool {
 
 pub fn search<'a>(node: &'a Node, req: Request<params::Search>) -> HandlerFuture<'a> {
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         let mut raw = RawSources::default();
         let answer = run_search(node, &req.params, &body, Some(&mut raw))?;
         Ok(raw.into_response(answer))
@@ -483,7 +483,7 @@ pub fn open_pit<'a>(node: &'a Node, req: Request<params::OpenPointInTime>) -> Ha
 /// `DELETE /_pit`: closes a point in time.
 pub fn close_pit<'a>(node: &'a Node, req: Request<params::ClosePointInTime>) -> HandlerFuture<'a> {
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         let id = body.get("id").and_then(Value::as_str).ok_or_else(|| EsError::validation("[id] is required"))?;
         let freed = node.engine.close_pit(&[id.to_owned()]);
         let status = if freed == 0 { 404 } else { 200 };
@@ -889,7 +889,7 @@ pub fn scroll<'a>(node: &'a Node, req: Request<params::Scroll>) -> HandlerFuture
     let started = Instant::now();
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         // The body's values win over the query string's, as in Elasticsearch.
         let id = body
             .get("scroll_id")
@@ -1029,7 +1029,7 @@ fn header_params(header: &Value, p: &params::Msearch) -> Result<params::Search, 
 pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if let Some(key) = body.keys().find(|k| k.as_str() != "query") {
@@ -1067,7 +1067,7 @@ pub fn count<'a>(node: &'a Node, req: Request<params::Count>) -> HandlerFuture<'
 pub fn explain<'a>(node: &'a Node, req: Request<params::Explain>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if p.q.is_none() && !body.contains_key("query") {

@@ -24,7 +24,7 @@ pub fn recovery<'a>(node: &'a Node, req: Request<params::IndicesRecovery>) -> Ha
         let names = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
         let mut out = Map::new();
         for name in names {
-            let Some(meta) = node.engine.metadata().indices.get(&name).cloned() else { continue };
+            let Ok(meta) = node.engine.index_metadata(&name) else { continue };
             if meta.state != tensile_engine::IndexState::Open {
                 continue;
             }
@@ -116,7 +116,7 @@ pub fn shard_stores<'a>(node: &'a Node, req: Request<params::IndicesShardStores>
         let node_id = node.engine.node().node_id.clone();
         let mut indices = Map::new();
         for name in names {
-            let Some(meta) = node.engine.metadata().indices.get(&name).cloned() else { continue };
+            let Ok(meta) = node.engine.index_metadata(&name) else { continue };
             // The primary is assigned; any replica is not.
             let health = if meta.number_of_replicas() == 0 {
                 IndicesShardStoresStatus::Green

@@ -295,7 +295,7 @@ fn indices_stats(
     let names = node.engine.resolve(index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
     let mut out = Vec::new();
     for name in names {
-        let Some(meta) = node.engine.metadata().indices.get(&name).cloned() else { continue };
+        let Ok(meta) = node.engine.index_metadata(&name) else { continue };
         match node.engine.shard_stats(&name) {
             Ok(stats) => out.push((meta, stats)),
             Err(tensile_engine::EngineError::IndexClosed { .. }) if !include_closed => {}

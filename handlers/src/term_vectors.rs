@@ -78,7 +78,7 @@ fn one(
 pub fn termvectors<'a>(node: &'a Node, req: Request<params::Termvectors>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         let body = body.as_object();
         refuse_unbuilt(body, p.version)?;
         let flags = [p.positions, p.offsets, p.term_statistics, p.field_statistics];
@@ -95,7 +95,7 @@ pub fn termvectors<'a>(node: &'a Node, req: Request<params::Termvectors>) -> Han
 pub fn mtermvectors<'a>(node: &'a Node, req: Request<params::Mtermvectors>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         let flags = [p.positions, p.offsets, p.term_statistics, p.field_statistics];
         let mut entries: Vec<Map<String, Value>> = match body.get("docs") {
             Some(Value::Array(docs)) => docs.iter().filter_map(|d| d.as_object().cloned()).collect(),

@@ -15,7 +15,7 @@ const BODY_KEYS: [&str; 7] = ["field", "string", "size", "timeout", "case_insens
 pub fn terms_enum<'a>(node: &'a Node, req: Request<params::TermsEnum>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         let empty = Map::new();
         let body = body.as_object().unwrap_or(&empty);
         if let Some(key) = body.keys().find(|k| !BODY_KEYS.contains(&k.as_str())) {

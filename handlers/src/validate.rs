@@ -3,7 +3,7 @@
 
 use crate::error::es_error;
 use crate::node::Node;
-use serde_json::{json, Value};
+use serde_json::json;
 use tensile_engine::IndicesOptions;
 use tensile_generated::params;
 use tensile_rest::error::ErrorBody;
@@ -20,7 +20,7 @@ fn described(e: tensile_rest::EsError) -> String {
 pub fn validate_query<'a>(node: &'a Node, req: Request<params::IndicesValidateQuery>) -> HandlerFuture<'a> {
     let p = &req.params;
     let result = (|| {
-        let body: Value = if req.body.is_empty() { json!({}) } else { req.body.json()? };
+        let body = req.body.json_or_empty()?;
         if let Some(k) = body.as_object().into_iter().flatten().map(|(k, _)| k).find(|k| k.as_str() != "query") {
             return Err(es_error(tensile_engine::EngineError::Parsing(format!("request does not support [{k}]"))));
         }

@@ -72,6 +72,15 @@ impl Body {
         parsed.map_err(|reason| EsError::new(400, "x_content_parse_exception", reason))
     }
 
+    /// The body as JSON, an empty object when none came (for the APIs
+    /// whose body is optional).
+    pub fn json_or_empty(&self) -> Result<serde_json::Value, EsError> {
+        if self.is_empty() {
+            return Ok(serde_json::Value::Object(serde_json::Map::new()));
+        }
+        self.json()
+    }
+
     /// The body as JSON, or an error when the API needs one and none came.
     pub fn required_json<T: DeserializeOwned>(&self) -> Result<T, EsError> {
         if self.is_empty() {
