@@ -62,8 +62,12 @@ pub fn check_mapping(mapper: &Mapper) -> Result<(), crate::error::EngineError> {
 /// Checks a mapping can rebuild a synthetic source on request
 /// (`force_synthetic_source`) though its index keeps its source as sent:
 /// there is then no fallback copy of what a field cannot rebuild, so a text
-/// field needs to be stored or to have a keyword sub-field.
+/// field needs to be stored or to have a keyword sub-field. An index whose
+/// source is synthetic already passes.
 pub fn check_forced(mapper: &Mapper) -> Result<(), crate::error::EngineError> {
+    if mapper.source.mode == crate::source_mode::SourceMode::Synthetic {
+        return Ok(());
+    }
     let mut paths: Vec<&String> = mapper.fields.keys().collect();
     paths.sort();
     for path in paths {

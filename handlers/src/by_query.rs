@@ -272,10 +272,7 @@ pub fn reindex<'a>(node: &'a Node, req: Request<params::Reindex>) -> HandlerFutu
                 "reindex cannot write into an index its reading from [{dest_index}]"
             )));
         }
-        let query = match source.get("query") {
-            Some(q) => tensile_engine::search::dsl::parse(q).map_err(es_error)?,
-            None => tensile_engine::search::dsl::Query::MatchAll { boost: 1.0 },
-        };
+        let query = crate::search::query_of(source, crate::search::UriQuery::default())?;
         let search = search_of(node, &expressions, &indices, query, None)?;
         let target = Destination { index: dest_index.to_owned(), create_only, version_type, routing };
         let done = node.engine.reindex(&indices, &search, &target, &how).map_err(es_error)?;

@@ -8,7 +8,6 @@ use crate::search::{render, sort_keys, View};
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use tensile_engine::search::{dsl, SearchRequest, SearchResult, TrackTotal};
-use tensile_generated::params;
 use tensile_rest::EsError;
 
 /// A body's `collapse`.
@@ -129,10 +128,7 @@ pub fn attach(
                 ..SearchRequest::default()
             };
             let found = node.engine.search(indices, &sub).map_err(es_error)?;
-            let p = params::Search::from_raw(&tensile_rest::RawParams::default())?;
-            let mut view = View::of(&p, o, &sub);
-            view.total = true;
-            view.total_as_int = total_as_int;
+            let view = View::of_inner(o, &sub, total_as_int)?;
             let mut rendered = render(node, &view, &found, None, Instant::now())?;
             if let Some(c) = o.get("collapse") {
                 attach(node, indices, &sub, &parse(c, true)?, &found, total_as_int, &mut rendered)?;

@@ -424,9 +424,7 @@ fn lookup(node: &Node, r: Read<'_>) -> Result<(String, Option<StoredDoc>), EsErr
         .map_err(es_error)?;
     if r.force_synthetic {
         let mapper = node.engine.mapper(&index).map_err(es_error)?;
-        if mapper.source.mode != SourceMode::Synthetic {
-            tensile_engine::synthetic::check_forced(&mapper).map_err(es_error)?;
-        }
+        tensile_engine::synthetic::check_forced(&mapper).map_err(es_error)?;
         if let Some(doc) = doc.as_mut().filter(|_| mapper.source.mode != SourceMode::Synthetic) {
             doc.source = doc.source.take().map(|s| mapper.read_source(s, true));
         }

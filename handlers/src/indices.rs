@@ -24,15 +24,6 @@ pub(crate) fn options(base: IndicesOptions, p: &impl IndicesOptionsParams) -> In
     opts
 }
 
-/// The JSON body, or an empty object when there is none.
-pub(crate) fn body_or_empty<P>(req: &Request<P>) -> Result<Value, EsError> {
-    if req.body.is_empty() {
-        Ok(Value::Object(Map::new()))
-    } else {
-        req.body.json()
-    }
-}
-
 /// The indices of a request, resolved, and the metadata of each.
 fn resolved(node: &Node, expressions: &[String], opts: IndicesOptions) -> Result<Vec<IndexMetadata>, EsError> {
     let names = node.engine.resolve(expressions, opts).map_err(es_error)?;
@@ -64,7 +55,7 @@ fn settings_json(index: &IndexMetadata, flat_settings: bool, human: bool) -> Val
 
 pub fn create<'a>(node: &'a Node, req: Request<params::IndicesCreate>) -> HandlerFuture<'a> {
     let result =
-        body_or_empty(&req).and_then(|body| node.engine.create_index(&req.params.index, &body).map_err(es_error));
+        req.body.json_or_empty().and_then(|body| node.engine.create_index(&req.params.index, &body).map_err(es_error));
     ready(result.map(|index| {
         Response::json(serde_json::json!({ "acknowledged": true, "shards_acknowledged": true, "index": index.name }))
     }))

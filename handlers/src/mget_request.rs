@@ -43,8 +43,7 @@ fn item(doc: &Value) -> Result<Item, EsError> {
     for (name, value) in fields {
         match (name.as_str(), value) {
             ("_source", v) => item.source = Some(v.clone()),
-            ("stored_fields", Value::Array(names)) => item.stored_fields = Some(names.iter().map(text).collect()),
-            ("stored_fields", v) => item.stored_fields = Some(text(v).split(',').map(str::to_owned).collect()),
+            ("stored_fields", v) => item.stored_fields = Some(crate::documents::names_of(v)),
             ("fields", _) => {
                 return Err(parsing("Unsupported field [fields] used, expected [stored_fields] instead".into()))
             }

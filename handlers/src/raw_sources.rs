@@ -9,21 +9,20 @@ use std::sync::Arc;
 use tensile_rest::Response;
 
 /// The sources an answer's placeholders stand for.
+#[derive(Default)]
 pub struct RawSources {
-    /// Makes the placeholders of one answer unlike any text a document holds.
+    /// Makes the placeholders of one answer unlike any text a document
+    /// holds; drawn with the first placeholder.
     nonce: String,
     texts: Vec<Arc<str>>,
-}
-
-impl Default for RawSources {
-    fn default() -> Self {
-        RawSources { nonce: tensile_engine::node_meta::random_base64_uuid(), texts: Vec::new() }
-    }
 }
 
 impl RawSources {
     /// A placeholder for `text` (a JSON object as stored), to put in the tree.
     pub fn placeholder(&mut self, text: Arc<str>) -> Value {
+        if self.nonce.is_empty() {
+            self.nonce = tensile_engine::node_meta::random_base64_uuid();
+        }
         let n = self.texts.len();
         self.texts.push(text);
         Value::String(format!("\u{0}{}:{n}", self.nonce))

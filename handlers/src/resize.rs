@@ -2,7 +2,6 @@
 //! (a copy with other shards), and rollover (a new write index for an alias).
 
 use crate::error::es_error;
-use crate::indices::body_or_empty;
 use crate::node::Node;
 use serde_json::json;
 use tensile_engine::ResizeKind;
@@ -11,7 +10,7 @@ use tensile_rest::{ready, HandlerFuture, Request, Response};
 
 /// `POST /{index}/_clone|_shrink|_split/{target}`.
 fn resize<'a, P>(node: &'a Node, req: &Request<P>, kind: ResizeKind, index: &str, target: &str) -> HandlerFuture<'a> {
-    let result = body_or_empty(req).and_then(|body| {
+    let result = req.body.json_or_empty().and_then(|body| {
         node.engine.resize(kind, index, target, &body).map_err(es_error)?;
         Ok(Response::json(json!({ "acknowledged": true, "shards_acknowledged": true, "index": target })))
     });
@@ -33,7 +32,7 @@ pub fn split<'a>(node: &'a Node, req: Request<params::IndicesSplit>) -> HandlerF
 /// `POST /{alias}/_rollover[/{new_index}]`.
 pub fn rollover<'a>(node: &'a Node, req: Request<params::IndicesRollover>) -> HandlerFuture<'a> {
     let p = &req.params;
-    let result = body_or_empty(&req).and_then(|body| {
+    let result = req.body.json_or_empty().and_then(|body| {
         let done =
             node.engine.rollover(&p.alias, p.new_index.as_deref(), &body, p.dry_run == Some(true)).map_err(es_error)?;
         Ok(Response::json(json!({

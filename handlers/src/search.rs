@@ -102,7 +102,7 @@ pub(crate) fn indices_matching(
 }
 
 /// A URI search's parameters: `q` in the query string syntax, over `df`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct UriQuery<'a> {
     pub q: Option<&'a str>,
     pub df: Option<&'a str>,
@@ -516,6 +516,17 @@ pub(crate) struct View {
 }
 
 impl View {
+    /// The view of inner hits, by their section's own `options` alone:
+    /// totals always shown, as the outer answer shows them (`as_int`).
+    pub(crate) fn of_inner(
+        options: &Map<String, Value>,
+        request: &SearchRequest,
+        total_as_int: bool,
+    ) -> Result<View, EsError> {
+        let p = params::Search::from_raw(&tensile_rest::RawParams::default())?;
+        Ok(View { total: true, total_as_int, ..View::of(&p, options, request) })
+    }
+
     pub(crate) fn of(p: &params::Search, body: &Map<String, Value>, request: &SearchRequest) -> View {
         // The URL's source parameters, when given, replace the body's `_source`.
         let url_source = p._source.is_some() || p._source_includes.is_some() || p._source_excludes.is_some();
@@ -812,7 +823,6 @@ fn render_inner_hits(
     sections: &[tensile_engine::search::InnerHitsResult],
     started: Instant,
 ) -> Result<Value, EsError> {
-    let p = params::Search::from_raw(&tensile_rest::RawParams::default())?;
     let mut out = Map::new();
     for section in sections {
         // Sorted by fields, inner hits show no score unless they track them.
@@ -821,9 +831,7 @@ fn render_inner_hits(
             track_scores: section.options.get("track_scores").is_some_and(|v| v == true),
             ..SearchRequest::default()
         };
-        let mut view = View::of(&p, &section.options, &request);
-        view.total = true;
-        view.total_as_int = outer.total_as_int;
+        let view = View::of_inner(&section.options, &request, outer.total_as_int)?;
         let result = tensile_engine::search::SearchResult {
             total: section.total,
             total_exact: true,

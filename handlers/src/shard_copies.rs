@@ -23,13 +23,13 @@ pub fn recovery<'a>(node: &'a Node, req: Request<params::IndicesRecovery>) -> Ha
         let opts = crate::indices::options(IndicesOptions::STRICT_EXPAND_OPEN, p);
         let names = node.engine.resolve(p.index.as_deref().unwrap_or_default(), opts).map_err(es_error)?;
         let mut out = Map::new();
+        // Every recovery is done: only ongoing ones are `active_only`.
+        if p.active_only == Some(true) {
+            return Ok(Response::json(Value::Object(out)));
+        }
         for name in names {
             let Ok(meta) = node.engine.index_metadata(&name) else { continue };
             if meta.state != tensile_engine::IndexState::Open {
-                continue;
-            }
-            // Every recovery is done: only ongoing ones are `active_only`.
-            if p.active_only == Some(true) {
                 continue;
             }
             let resized = meta.setting("index.resize.source.name").map(str::to_owned);

@@ -6,7 +6,7 @@ use crate::error::es_error;
 use crate::node::Node;
 use serde_json::{json, Map, Value};
 use tensile_engine::search::terms_enum::TermsEnumRequest;
-use tensile_engine::EngineError;
+use tensile_engine::{EngineError, IndicesOptions};
 use tensile_generated::params;
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
@@ -36,7 +36,8 @@ pub fn terms_enum<'a>(node: &'a Node, req: Request<params::TermsEnum>) -> Handle
             search_after: text("search_after"),
             size,
         };
-        let mut indices = crate::search::targets(node, &Some(p.index.clone()), &NoOptions)?;
+        // No multi-index options: a search's defaults.
+        let mut indices = node.engine.resolve(&p.index, IndicesOptions::SEARCH).map_err(es_error)?;
         if let Some(filter) = body.get("index_filter") {
             indices = crate::search::indices_matching(node, indices, filter)?;
         }
@@ -49,8 +50,3 @@ pub fn terms_enum<'a>(node: &'a Node, req: Request<params::TermsEnum>) -> Handle
     })();
     ready(result)
 }
-
-/// `_terms_enum` takes no multi-index options: the defaults of a search.
-struct NoOptions;
-
-impl params::IndicesOptionsParams for NoOptions {}

@@ -841,7 +841,7 @@ impl Engine {
                 None => self.index_shards(name)?,
             };
             let mapper = shards.mapper();
-            if req.force_synthetic_source && mapper.source.mode != crate::source_mode::SourceMode::Synthetic {
+            if req.force_synthetic_source {
                 crate::synthetic::check_forced(&mapper)?;
             }
             let compiler = self.compiler(name, &mapper, &fields);
