@@ -27,15 +27,11 @@ fn generator() -> &'static Generator {
     })
 }
 
-fn now_millis() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 /// A new document id.
 pub fn next_id() -> String {
     let g = generator();
     let sequence = g.sequence.fetch_add(1, Ordering::Relaxed).wrapping_add(1) & 0xFF_FFFF;
-    let now = now_millis();
+    let now = crate::clock::now_millis();
     let mut last = g.last_millis.load(Ordering::Relaxed);
     let millis = loop {
         // A wrapped sequence would repeat an id within the millisecond.

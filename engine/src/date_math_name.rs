@@ -66,8 +66,7 @@ pub fn resolve(expression: &str, now: i64) -> Result<String, EngineError> {
 
 /// The name `expression` stands for now.
 pub fn resolve_now(expression: &str) -> Result<String, EngineError> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    resolve(expression, now)
+    resolve(expression, crate::clock::now_millis() as i64)
 }
 
 /// An index expression with its date math resolved; an exclusion

@@ -267,8 +267,8 @@ impl Engine {
             // Read back from the translog as sent: store it as the mapping says.
             let sent = doc.source.as_deref().unwrap_or("{}");
             let mapper = shards.mapper();
-            doc.kept_stored = mapper.kept_stored_of_text(sent);
-            doc.source = mapper.stored_source(sent, None)?.map(Arc::from);
+            let (source, kept) = mapper.stored_of_text(sent)?;
+            (doc.source, doc.kept_stored) = (source.map(Arc::from), kept);
             doc.unfiltered = false;
         }
         shards.mapper().read_doc(&mut doc, false);

@@ -45,6 +45,13 @@ impl FieldUses {
     }
 }
 
+/// A search's uses made ready for [`FieldUsage::record`]: sorted, each
+/// once (a search reads them on every shard).
+pub fn distinct(uses: &mut Vec<(String, Use)>) {
+    uses.sort_unstable();
+    uses.dedup();
+}
+
 /// One shard's counts since it opened.
 pub struct FieldUsage {
     /// Names this tracking (the shard's opening), as Elasticsearch's `tracking_id`.
@@ -55,30 +62,28 @@ pub struct FieldUsage {
 
 impl Default for FieldUsage {
     fn default() -> Self {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         FieldUsage {
             tracking_id: crate::node_meta::random_base64_uuid(),
-            started_millis: now.as_millis() as u64,
+            started_millis: crate::clock::now_millis(),
             fields: Mutex::new(BTreeMap::new()),
         }
     }
 }
 
 impl FieldUsage {
-    /// Counts one search's uses: each field once, each of its kinds once.
+    /// Counts one search's uses, sorted and without repeats: each field
+    /// once, each of its kinds once.
     pub fn record(&self, uses: &[(String, Use)]) {
+        debug_assert!(uses.windows(2).all(|w| w[0] < w[1]), "uses sorted, without repeats");
         let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut counted: Vec<(&str, Use)> = Vec::with_capacity(uses.len());
+        let mut previous: Option<&str> = None;
         for (field, kind) in uses {
-            if counted.contains(&(field.as_str(), *kind)) {
-                continue;
-            }
             let entry = fields.entry(field.clone()).or_default();
-            if !counted.iter().any(|(f, _)| *f == field) {
+            if previous != Some(field.as_str()) {
                 entry.any += 1;
+                previous = Some(field);
             }
             *entry.by_kind.entry(*kind).or_default() += 1;
-            counted.push((field, *kind));
         }
     }
 
@@ -108,13 +113,7 @@ pub struct UsageReport {
 /// names it does not know read nothing). `scores`: whether the search
 /// scores, and so reads norms.
 pub fn query_uses(q: &Query, mapper: &Mapper, scores: bool, out: &mut Vec<(String, Use)>) {
-    let field = |name: &str| -> Option<&FieldMapper> {
-        let f = mapper.fields.get(name)?;
-        match (&f.kind, &f.alias_of) {
-            (FieldKind::Alias, Some(target)) => mapper.fields.get(target).map(|t| &**t),
-            _ => Some(f),
-        }
-    };
+    let field = |name: &str| mapper.resolved(name);
     let mut push = |f: &FieldMapper, kinds: &[Use]| out.extend(kinds.iter().map(|k| (f.path.clone(), *k)));
     let exact = |f: &FieldMapper| -> &'static [Use] {
         if f.kind.is_numeric() || f.kind.is_date() || f.kind == FieldKind::Ip {
@@ -212,7 +211,11 @@ mod tests {
     #[test]
     fn a_search_counts_once_per_field_and_kind() {
         let usage = FieldUsage::default();
-        let uses = |list: &[(&str, Use)]| list.iter().map(|(f, u)| (f.to_string(), *u)).collect::<Vec<_>>();
+        let uses = |list: &[(&str, Use)]| {
+            let mut uses = list.iter().map(|(f, u)| (f.to_string(), *u)).collect();
+            distinct(&mut uses);
+            uses
+        };
         usage.record(&uses(&[("a", Use::Terms), ("a", Use::Postings), ("a", Use::Terms), ("b", Use::DocValues)]));
         usage.record(&uses(&[("a", Use::Terms)]));
         let seen = usage.snapshot();

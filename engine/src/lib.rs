@@ -22,6 +22,7 @@ pub mod auto_create;
 pub mod auto_id;
 pub mod blocks;
 pub mod by_query;
+pub mod clock;
 pub mod cluster_settings;
 mod column_cache;
 pub mod date_math_name;
@@ -253,7 +254,7 @@ impl Engine {
         }
 
         let uuid = node_meta::random_base64_uuid();
-        let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let created = clock::now_millis();
         settings.entry("index.number_of_shards".into()).or_insert_with(|| Value::from("1"));
         settings.entry("index.number_of_replicas".into()).or_insert_with(|| Value::from("1"));
         settings::expand_replicas(&mut settings, 1)?;

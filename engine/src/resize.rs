@@ -150,11 +150,7 @@ impl Engine {
         for shard in &shards.shards {
             let searcher = shard.searcher();
             for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-                let alive = segment.alive_bitset();
-                for doc in 0..segment.max_doc() {
-                    if alive.is_some_and(|a| a.is_deleted(doc)) {
-                        continue;
-                    }
+                for doc in segment.doc_ids_alive() {
                     let Some(stored) = shard.stored_in(&searcher, DocAddress::new(ord as u32, doc))? else {
                         continue;
                     };

@@ -206,8 +206,7 @@ impl Engine {
             .setting("index.creation_date")
             .and_then(|d| d.parse::<u64>().ok())
             .unwrap_or_default();
-        let now =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let now = crate::clock::now_millis();
         let shards = self.shard_stats(index)?;
         Ok(Measured {
             age_millis: now.saturating_sub(created),

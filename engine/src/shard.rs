@@ -432,16 +432,20 @@ impl Shard {
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
         let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();
         // `_source` holds the source, and the stored fields it leaves out (marked).
-        let (kept, sources): (Vec<&str>, Vec<&str>) =
-            doc.get_all(self.fields.source).filter_map(|v| v.as_str()).partition(|v| v.starts_with(KEPT_MARK));
-        let (kept, mut sources) = (kept.first().copied(), sources.into_iter());
+        let (mut source, mut kept) = (None, None);
+        for value in doc.get_all(self.fields.source).filter_map(|v| v.as_str()) {
+            match value.strip_prefix(KEPT_MARK) {
+                Some(k) => kept = kept.or(Some(k)),
+                None => source = source.or(Some(value)),
+            }
+        }
         Ok(Some(StoredDoc {
             id: text(self.fields.id).unwrap_or_default(),
             version: number(self.fields.version),
             seq_no: number(self.fields.seq_no),
             routing: text(self.fields.routing),
-            source: sources.next().map(Arc::from),
-            kept_stored: kept.map(|k| Arc::from(&k[KEPT_MARK.len_utf8()..])),
+            source: source.map(Arc::from),
+            kept_stored: kept.map(Arc::from),
             ignored: doc.get_all(self.fields.ignored).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
             unfiltered: false,
         }))

@@ -537,7 +537,12 @@ impl Mapper {
     /// Whether the mapping has `nested` fields (documents then have nested
     /// documents beside them, which searches of the root leave out).
     pub fn has_nested(&self) -> bool {
-        self.objects.values().any(|o| o.nested)
+        self.nested_paths().next().is_some()
+    }
+
+    /// The paths of the `nested` fields.
+    pub fn nested_paths(&self) -> impl Iterator<Item = &String> {
+        self.objects.iter().filter(|(_, o)| o.nested).map(|(path, _)| path)
     }
 
     /// Whether `path` is a `nested` field.
@@ -560,6 +565,15 @@ impl Mapper {
     /// The effective `dynamic` of the object at `path` (inherited upwards).
     pub fn dynamic_of(&self, object_path: &str) -> Dynamic {
         inherited_dynamic(object_path, |path| self.objects.get(path).and_then(|o| o.dynamic))
+    }
+
+    /// The mapped field `name` names, following an alias to its target.
+    pub fn resolved(&self, name: &str) -> Option<&FieldMapper> {
+        let f = self.fields.get(name)?;
+        match (&f.kind, &f.alias_of) {
+            (FieldKind::Alias, Some(target)) => self.fields.get(target).map(|t| &**t),
+            _ => Some(f),
+        }
     }
 
     /// The `flattened` field a dotted path is a key of, if any.
@@ -623,13 +637,16 @@ impl Mapper {
         crate::source_filter::only_paths(source, &self.unkept_stored)
     }
 
-    /// [`Mapper::kept_stored`] of a source as sent (JSON text).
-    pub fn kept_stored_of_text(&self, text: &str) -> Option<Arc<str>> {
+    /// What to store of a source as sent (JSON text): its `_source`
+    /// ([`Mapper::stored_source`]) and the stored fields that leaves out
+    /// ([`Mapper::kept_stored`]), the text parsed at most once.
+    pub fn stored_of_text(&self, text: &str) -> Result<(Option<String>, Option<Arc<str>>), EngineError> {
         if self.unkept_stored.is_empty() {
-            return None;
+            return Ok((self.stored_source(text, None)?, None));
         }
-        let source: Value = serde_json::from_str(text).ok()?;
-        self.kept_stored(&source).map(|kept| Arc::from(kept.to_string()))
+        let parsed: Option<Value> = serde_json::from_str(text).ok();
+        let kept = parsed.as_ref().and_then(|source| self.kept_stored(source)).map(|k| Arc::from(k.to_string()));
+        Ok((self.stored_source(text, parsed.as_ref())?, kept))
     }
 
     /// The `_source` to store of a document sent as `text` (`value`, when
@@ -654,7 +671,7 @@ impl Mapper {
             }
         };
         // Nested documents count their offsets into the stored arrays.
-        let nested: Vec<String> = self.objects.iter().filter(|(_, o)| o.nested).map(|(p, _)| p.clone()).collect();
+        let nested: Vec<String> = self.nested_paths().cloned().collect();
         let filtered =
             crate::source_filter::filter_keeping(value, &self.source.includes, &self.source.excludes, &nested);
         Ok(Some(filtered.to_string()))

@@ -141,10 +141,7 @@ fn bound(kind: RangeKind, value: &Value, date: DateReader<'_>, round_up: bool) -
 
 fn ip_bits(text: &str) -> Result<u128, String> {
     let ip: IpAddr = text.parse().map_err(|_| format!("'{text}' is not an IP string literal."))?;
-    Ok(match ip {
-        IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
-        IpAddr::V6(v6) => u128::from(v6),
-    })
+    Ok(super::field::ip_bits(ip))
 }
 
 /// A CIDR block (`10.0.0.0/8`) as its first and last addresses.
@@ -210,24 +207,6 @@ pub fn point(kind: RangeKind, value: &Value, date: DateReader<'_>) -> Result<Bou
     })
 }
 
-/// Sortable bits of a double: the order of the numbers.
-fn double_bits(v: f64) -> u64 {
-    let bits = v.to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
-}
-
-fn from_double_bits(bits: u64) -> f64 {
-    if bits >> 63 == 1 {
-        f64::from_bits(bits & !(1 << 63))
-    } else {
-        f64::from_bits(!bits)
-    }
-}
-
 impl Bounds {
     fn lo_cmp_hi(&self) -> Ordering {
         match *self {
@@ -246,11 +225,12 @@ impl Bounds {
         }
     }
 
-    /// The order-preserving string a range is indexed as.
+    /// The order-preserving string a range is indexed as (numbers by
+    /// tantivy's sortable bits).
     pub fn encode(&self) -> String {
         match *self {
-            Bounds::Long(a, b) => format!("{:016x}:{:016x}", (a as u64) ^ (1 << 63), (b as u64) ^ (1 << 63)),
-            Bounds::Double(a, b) => format!("{:016x}:{:016x}", double_bits(a), double_bits(b)),
+            Bounds::Long(a, b) => format!("{:016x}:{:016x}", tantivy::i64_to_u64(a), tantivy::i64_to_u64(b)),
+            Bounds::Double(a, b) => format!("{:016x}:{:016x}", tantivy::f64_to_u64(a), tantivy::f64_to_u64(b)),
             Bounds::Ip(a, b) => format!("{a:032x}:{b:032x}"),
         }
     }
@@ -260,11 +240,11 @@ impl Bounds {
         let (a, b) = text.split_once(':')?;
         Some(match kind {
             RangeKind::Integer | RangeKind::Long | RangeKind::Date => {
-                let n = |s: &str| u64::from_str_radix(s, 16).ok().map(|v| (v ^ (1 << 63)) as i64);
+                let n = |s: &str| u64::from_str_radix(s, 16).ok().map(tantivy::u64_to_i64);
                 Bounds::Long(n(a)?, n(b)?)
             }
             RangeKind::Float | RangeKind::Double => {
-                let n = |s: &str| u64::from_str_radix(s, 16).ok().map(from_double_bits);
+                let n = |s: &str| u64::from_str_radix(s, 16).ok().map(tantivy::u64_to_f64);
                 Bounds::Double(n(a)?, n(b)?)
             }
             RangeKind::Ip => Bounds::Ip(u128::from_str_radix(a, 16).ok()?, u128::from_str_radix(b, 16).ok()?),

@@ -385,16 +385,6 @@ impl SegmentCollector for SegmentTop {
 impl SegmentTop {
     /// A counted match: kept if it may make the page.
     fn consider(&mut self, doc: DocId, score: Score) {
-        // Past the worst of a full page by a number column's value alone:
-        // most matches of a field sort end here.
-        if let Some(worst) = &self.worst {
-            if let Some(Some(column)) = self.values.columns.first().filter(|_| !self.values.order.keys[0].missing_first)
-            {
-                if column.keep_before(&[doc], &worst.sort[0], &mut self.kept) && self.kept.pop().is_none() {
-                    return;
-                }
-            }
-        }
         // The first key alone often rules a match out (before the cursor,
         // or past the worst of a full page) without reading the rest.
         let first = self.values.primary(doc);

@@ -90,11 +90,7 @@ fn append_number(term: &mut Term, v: f64) {
 impl Compiler<'_> {
     /// The mapped field a query names, following aliases.
     fn field(&self, name: &str) -> Option<&FieldMapper> {
-        let f = self.mapper.fields.get(name)?;
-        match (&f.kind, &f.alias_of) {
-            (FieldKind::Alias, Some(target)) => self.mapper.fields.get(target).map(|t| &**t),
-            _ => Some(f),
-        }
+        self.mapper.resolved(name)
     }
 
     /// The field a query names: a mapped one (following aliases), or a key
@@ -309,7 +305,7 @@ impl Compiler<'_> {
             return Ok(compiled);
         }
         let mut clauses = vec![(Occur::Must, compiled)];
-        for (path, _) in self.mapper.objects.iter().filter(|(_, o)| o.nested) {
+        for path in self.mapper.nested_paths() {
             clauses.push((Occur::MustNot, term_query(Term::from_field_text(self.fields.nested, path))));
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
@@ -698,12 +694,7 @@ impl Compiler<'_> {
                 boosted(self.fuzzy(f, term, value, fuzziness, *prefix_length, *transpositions)?, *boost)
             }
             Query::Range { field, gt, gte, lt, lte, format, time_zone, relation, boost } => {
-                match self.query_field(field).filter(|f| matches!(f.kind, FieldKind::Range(_))) {
-                    Some(f) => {
-                        self.range_field(&f, [gt, gte, lt, lte], format, time_zone.as_deref(), *relation, *boost)?
-                    }
-                    None => self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *boost)?,
-                }
+                self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *relation, *boost)?
             }
             Query::Exists { field } => match self.field(field) {
                 Some(f) => crate::indexed::holding(f),
@@ -978,9 +969,7 @@ impl Compiler<'_> {
                             }
                         },
                         Some(v) if !(is_date && v.as_str() == Some("now")) => amount(v, "origin")?,
-                        _ if is_date => std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0.0, |d| d.as_millis() as f64),
+                        _ if is_date => crate::clock::now_millis() as f64,
                         _ => return Err(super::dsl::parsing("[origin] is required for a numeric decay")),
                     };
                     CompiledKind::Decay {
@@ -1164,7 +1153,7 @@ impl Compiler<'_> {
         };
         let nanos = field.kind == FieldKind::DateNanos;
         if crate::mapper::date_math::is_math(text) {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+            let now = crate::clock::now_millis();
             let millis =
                 crate::mapper::date_math::evaluate(text, now as i64, offset, format, round_up).map_err(failed)?;
             // A rounding up ends on the unit's last millisecond, to its last nanosecond.
@@ -1208,29 +1197,19 @@ impl Compiler<'_> {
         Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), boost))
     }
 
-    /// A query on a range field's ranges: they must relate to the query's
+    /// A query on a range field's ranges (`field` with the query's
+    /// `format`, `offset` its time zone's): they must relate to the query's
     /// bounds (`relation`); date bounds read as the `range` query reads them
-    /// (date math, `format`, `time_zone`, upper bounds rounded up).
+    /// (date math, upper bounds rounded up).
     fn range_field(
         &self,
         field: &FieldMapper,
+        kind: crate::mapper::range::RangeKind,
         bounds: [&Option<Value>; 4],
-        format: &Option<String>,
-        time_zone: Option<&str>,
+        offset: i64,
         relation: crate::mapper::range::Relation,
         boost: f32,
     ) -> Result<Compiled, EngineError> {
-        let FieldKind::Range(kind) = field.kind else { return Ok(Box::new(EmptyQuery)) };
-        let mut field = field.clone();
-        if let Some(f) = format {
-            field.format = Some(crate::mapper::date::DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?);
-        }
-        let offset = match time_zone {
-            Some(zone) => crate::mapper::date_math::zone_offset(zone).ok_or_else(|| {
-                EngineError::Unsupported(format!("the time zone [{zone}] (only fixed offsets) in the [range] query"))
-            })?,
-            None => 0,
-        };
         let [gt, gte, lt, lte] = bounds;
         let mut object = serde_json::Map::new();
         for (name, value, round_up) in [("gt", gt, true), ("gte", gte, false), ("lt", lt, false), ("lte", lte, true)] {
@@ -1238,7 +1217,7 @@ impl Compiler<'_> {
             // Dates given as text are read here (date math included), as millis.
             let value = match value {
                 Value::String(text) if kind == crate::mapper::range::RangeKind::Date => {
-                    Value::from(self.date_bound(&field, text, offset, round_up)?)
+                    Value::from(self.date_bound(field, text, offset, round_up)?)
                 }
                 other => other.clone(),
             };
@@ -1247,7 +1226,7 @@ impl Compiler<'_> {
         let millis = |v: &Value, _: bool| v.as_i64().ok_or_else(|| format!("failed to parse date field [{v}]"));
         let query_bounds = crate::mapper::range::parse(kind, &Value::Object(object), &millis)
             .map_err(|e| EngineError::QueryShard(format!("failed to create query: {e}")))?;
-        Ok(self.range_field_query(&field, kind, query_bounds, relation, boost))
+        Ok(self.range_field_query(field, kind, query_bounds, relation, boost))
     }
 
     fn range_field_query(
@@ -1258,7 +1237,7 @@ impl Compiler<'_> {
         relation: crate::mapper::range::Relation,
         boost: f32,
     ) -> Compiled {
-        let holding = term_query(Term::from_field_text(self.fields.exists, &field.path));
+        let holding = crate::indexed::holding(field);
         let relates =
             super::range_field::RangeRelates { column: format!("_terms.{}", field.path), kind, bounds, relation };
         Box::new(super::filtered::FilteredQuery::new(Box::new(ConstScoreQuery::new(holding, boost)), relates))
@@ -1270,6 +1249,7 @@ impl Compiler<'_> {
         bounds: [&Option<Value>; 4],
         format: &Option<String>,
         time_zone: Option<&str>,
+        relation: crate::mapper::range::Relation,
         boost: f32,
     ) -> Result<Compiled, EngineError> {
         let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
@@ -1285,8 +1265,12 @@ impl Compiler<'_> {
             field.format = Some(crate::mapper::date::DateFormat::parse(f).map_err(|e| super::dsl::parsing(e.0))?);
         }
         let is_date = matches!(field.kind, FieldKind::Date | FieldKind::DateNanos);
+        let range_kind = match field.kind {
+            FieldKind::Range(kind) => Some(kind),
+            _ => None,
+        };
         let offset = match time_zone {
-            Some(_) if !is_date => {
+            Some(_) if !is_date && range_kind.is_none() => {
                 return Err(EngineError::QueryShard(format!(
                     "[range] time_zone can not be applied to non date field [{name}]"
                 )))
@@ -1296,6 +1280,9 @@ impl Compiler<'_> {
             })?,
             None => 0,
         };
+        if let Some(kind) = range_kind {
+            return self.range_field(&field, kind, bounds, offset, relation, boost);
+        }
         // `gt` and `lte` read a date's missing parts, and round, upwards.
         let bound_term = |v: &Option<Value>, round_up: bool| -> Result<Option<Term>, EngineError> {
             let Some(v) = v else { return Ok(None) };

@@ -1,8 +1,10 @@
 //! `search_type=dfs_query_then_fetch`: scores from the statistics of every
 //! shard searched (document counts, document frequencies, token counts),
-//! gathered first as Elasticsearch's DFS phase gathers them, instead of
-//! each shard's own. The query is wrapped so that every shard's weight is
-//! created with the gathered statistics.
+//! summed over the shards as Elasticsearch's DFS phase gathers them,
+//! instead of each shard's own. The query is wrapped so that every shard's
+//! weight is created with the summed statistics. They are summed when a
+//! weight asks, so once per shard: a search reads few shards, and a term's
+//! statistics are a dictionary lookup in each.
 
 use std::sync::Arc;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Weight};

@@ -60,17 +60,11 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
             mapper.fields.get(parent).is_some_and(|p| p.multi_fields.iter().any(|m| m.path == path))
         })
     };
-    for (path, f) in &mapper.fields {
+    for path in mapper.fields.keys() {
         if !wants(path) || (has("-multifield") && is_multi_field(path)) {
             continue;
         }
-        let target = match (&f.kind, &f.alias_of) {
-            (FieldKind::Alias, Some(to)) => match mapper.fields.get(to) {
-                Some(t) => t,
-                None => continue,
-            },
-            _ => f,
-        };
+        let Some(target) = mapper.resolved(path) else { continue };
         let aggregatable = target.doc_values && !target.kind.is_text();
         out.insert(
             path.clone(),
@@ -125,7 +119,7 @@ fn of_index(mapper: &Mapper, req: &Request) -> BTreeMap<String, Capability> {
         }
     }
     if has("-nested") {
-        let nested: Vec<&String> = mapper.objects.iter().filter(|(_, o)| o.nested).map(|(p, _)| p).collect();
+        let nested: Vec<&String> = mapper.nested_paths().collect();
         out.retain(|path, _| !nested.iter().any(|n| path.starts_with(&format!("{n}."))));
     }
     let metadata_only = has("+metadata");

@@ -866,6 +866,7 @@ impl Engine {
                     }
                 }
             }
+            crate::field_usage::distinct(&mut uses);
             let search_after = req
                 .search_after
                 .as_ref()

@@ -126,11 +126,10 @@ impl SegmentCollector for SegmentTop {
         self.best.push(score, doc);
     }
 
+    /// The segment's best, in no order: [`TopByScore::merge_fruits`] sorts.
     fn harvest(self) -> ScoreFruit {
         let segment = self.segment;
-        let mut top: Vec<(Score, DocAddress)> =
-            self.best.heap.into_iter().map(|Reverse(e)| (e.score, DocAddress::new(segment, e.doc))).collect();
-        top.sort_by(|a, b| better(a.0, a.1, b.0, b.1));
+        let top = self.best.heap.into_iter().map(|Reverse(e)| (e.score, DocAddress::new(segment, e.doc))).collect();
         ScoreFruit { count: self.count, top }
     }
 }
