@@ -68,8 +68,6 @@ pub struct NewDoc<'a> {
     pub id: &'a str,
     /// The source as sent: `_source` keeps it byte for byte.
     pub source: String,
-    /// The source parsed, when the caller has parsed it already.
-    pub parsed: Option<Value>,
     pub routing: Option<&'a str>,
     pub cond: &'a Conditions,
     /// Bulk's `dynamic_templates`: field path to the template that maps it.
@@ -169,7 +167,7 @@ impl Engine {
         cond: &Conditions,
         defer_sync: bool,
     ) -> Result<DocWrite, EngineError> {
-        let doc = NewDoc { id, source, parsed: None, routing, cond, templates: None };
+        let doc = NewDoc { id, source, routing, cond, templates: None };
         self.index_new(index, doc, defer_sync)
     }
 
@@ -196,7 +194,7 @@ impl Engine {
             if mapper.routing_required && doc.routing.is_none() {
                 return Err(EngineError::RoutingMissing { index: index.to_owned(), id: doc.id.to_owned() });
             }
-            let (parsed, indexed) = mapper.index_source(doc.id, &doc.source, doc.parsed.as_ref(), templates)?;
+            let (parsed, indexed) = mapper.index_source(doc.id, &doc.source, templates)?;
             let Some(update) = &parsed.mapping_update else {
                 return Ok(indexed);
             };

@@ -18,12 +18,13 @@
 //! their nested field and `_root` the `_id` of the root document, so that
 //! replacing or deleting it takes them too.
 
+use crate::doc_object::{DocObject, Leaf};
 use crate::error::EngineError;
 use crate::mapper::{FieldKind, IndexValue, ParsedDoc};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use tantivy::schema::{
-    Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
-    STRING,
+    Field, IndexRecordOption, JsonObjectOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, TantivyDocument};
@@ -157,13 +158,9 @@ pub struct IndexedDoc {
     /// The values of stored fields the stored source leaves out, as JSON
     /// (`Mapper::kept_stored`).
     pub kept_stored: Option<String>,
-    text: BTreeMap<String, String>,
-    /// The encoded text of the text fields that have a slot, by slot.
-    slotted: Vec<(u32, String)>,
-    lengths: BTreeMap<String, u64>,
-    terms: BTreeMap<String, Vec<OwnedValue>>,
-    exists: Vec<String>,
-    pub ignored: Vec<String>,
+    /// The mapped fields, built before the shard is locked: `_text`, the
+    /// text slots, `_len`, `_terms`, `_exists` and `_ignored`.
+    mapped: TantivyDocument,
     /// Its nested documents (nested field, fields), in block order.
     pub nested: Vec<(String, IndexedDoc)>,
 }
@@ -183,128 +180,120 @@ impl IndexedDoc {
         slots: &BTreeMap<String, u32>,
     ) -> Result<IndexedDoc, EngineError> {
         let mut tokens = 0;
-        let mut doc = IndexedDoc::fields_of(parsed, stored_source, max_tokens, slots, &mut tokens)?;
+        let mapped = mapped_fields(parsed, max_tokens, slots, &mut tokens)?;
+        let mut doc = IndexedDoc { stored_source, kept_stored: None, mapped, nested: Vec::new() };
         for nested in &parsed.nested {
-            let fields = IndexedDoc::fields_of(&nested.doc, None, max_tokens, slots, &mut tokens)?;
-            doc.nested.push((nested.path.clone(), fields));
+            let mapped = mapped_fields(&nested.doc, max_tokens, slots, &mut tokens)?;
+            doc.nested.push((nested.path.clone(), IndexedDoc { mapped, ..IndexedDoc::default() }));
         }
         Ok(doc)
     }
 
-    /// One document's fields (its nested ones apart), counting its tokens
-    /// into `total_tokens`.
-    fn fields_of(
-        parsed: &ParsedDoc,
-        stored_source: Option<String>,
-        max_tokens: usize,
-        slots: &BTreeMap<String, u32>,
-        total_tokens: &mut usize,
-    ) -> Result<IndexedDoc, EngineError> {
-        let mut doc = IndexedDoc { stored_source, ..IndexedDoc::default() };
-        // Each text field's analyzer, values, and whether its terms are fielddata.
-        let mut texts: BTreeMap<&str, (&tensile_analysis::Analyzer, Vec<&str>, bool)> = BTreeMap::new();
-        for (field, value) in &parsed.values {
-            let path = field.path.as_str();
-            let term = match value {
-                IndexValue::Text(t) => {
-                    if field.text_by_doc_values() {
-                        doc.terms.entry(path.to_owned()).or_default().push(OwnedValue::Str(t.clone()));
-                    }
-                    // Indexed even with `index: false`: Elasticsearch still
-                    // answers queries on such fields from their doc values.
-                    if let Some(analyzer) = field.analyzer.as_deref() {
-                        texts.entry(path).or_insert_with(|| (analyzer, Vec::new(), field.fielddata)).1.push(t);
-                    }
-                    doc.exists.push(path.to_owned());
-                    continue;
-                }
-                IndexValue::Ignored => continue,
-                IndexValue::SourceOnly => {
-                    doc.exists.push(path.to_owned());
-                    continue;
-                }
-                IndexValue::Keyword(k) => OwnedValue::Str(k.clone()),
-                IndexValue::Long(v) | IndexValue::Date(v) => OwnedValue::I64(*v),
-                IndexValue::Unsigned(v) => OwnedValue::U64(*v),
-                IndexValue::Double(v) => OwnedValue::F64(*v),
-                IndexValue::Bool(v) => OwnedValue::Bool(*v),
-                IndexValue::Ip(bits) => OwnedValue::Str(format!("{bits:032x}")),
-                // One order-preserving string per range, which range queries read.
-                IndexValue::Range(bounds) => OwnedValue::Str(bounds.encode()),
-                IndexValue::Geo { lat, lon } => {
-                    doc.terms.entry(format!("{path}.lat")).or_default().push(OwnedValue::F64(*lat));
-                    doc.terms.entry(format!("{path}.lon")).or_default().push(OwnedValue::F64(*lon));
-                    doc.exists.push(path.to_owned());
-                    continue;
-                }
-            };
-            if !in_column_alone(field) {
-                doc.exists.push(path.to_owned());
-            }
-            if field.index || field.doc_values || field.kind == FieldKind::ConstantKeyword {
-                doc.terms.entry(path.to_owned()).or_default().push(term);
-            }
-        }
-        for (path, (analyzer, values, fielddata)) in texts {
-            let tokens = analyzer.analyze_values(values.iter().copied());
-            if fielddata {
-                // The terms as a column, as uninverted field data would hold them.
-                let column = doc.terms.entry(path.to_owned()).or_default();
-                column.extend(tokens.iter().map(|t| OwnedValue::Str(t.term.clone())));
-            }
-            *total_tokens += tokens.len();
-            if *total_tokens > max_tokens {
-                return Err(EngineError::DocumentParsing {
-                    reason: format!("The number of tokens in the document has exceeded the allowed maximum of [{max_tokens}]. This limit can be set by changing the [index.mapping.total_tokens_per_document.limit] index level setting."),
-                    cause: None,
-                });
-            }
-            match slots.get(path) {
-                // A slot keeps its own norms: no length to record.
-                Some(slot) => doc.slotted.push((*slot, encode(&tokens))),
-                None => {
-                    doc.lengths.insert(path.to_owned(), tokens.len() as u64);
-                    doc.text.insert(path.to_owned(), encode(&tokens));
-                }
-            }
-        }
-        doc.exists.extend(parsed.objects.iter().cloned());
-        doc.exists.sort_unstable();
-        doc.exists.dedup();
-        doc.ignored = parsed.ignored.clone();
-        doc.ignored.sort_unstable();
-        doc.ignored.dedup();
-        Ok(doc)
+    /// The tantivy document of its mapped fields, to which the shard adds
+    /// the identity (`_id`, `_seq_no`...).
+    pub fn into_tantivy(self) -> TantivyDocument {
+        self.mapped
     }
+}
 
-    /// Adds the document's fields to a tantivy document, giving its values up.
-    pub fn add_to(self, fields: &Fields, doc: &mut TantivyDocument) {
-        if !self.text.is_empty() {
-            let entries = self.text.into_iter().map(|(k, v)| (k, OwnedValue::Str(v))).collect();
-            doc.add_field_value(fields.text, &OwnedValue::Object(entries));
+/// One document's mapped fields (its nested ones apart), counting its
+/// tokens into `total_tokens`.
+fn mapped_fields(
+    parsed: &ParsedDoc,
+    max_tokens: usize,
+    slots: &BTreeMap<String, u32>,
+    total_tokens: &mut usize,
+) -> Result<TantivyDocument, EngineError> {
+    let fields = fields();
+    let mut terms = DocObject::default();
+    let mut exists: Vec<&str> = Vec::new();
+    // Each text field's analyzer, values, and whether its terms are fielddata.
+    let mut texts: BTreeMap<&str, (&tensile_analysis::Analyzer, Vec<&str>, bool)> = BTreeMap::new();
+    for (field, value) in &parsed.values {
+        let path = field.path.as_str();
+        let term = match value {
+            IndexValue::Text(t) => {
+                if field.text_by_doc_values() {
+                    terms.push(path, Leaf::Str(Cow::Borrowed(t)));
+                }
+                // Indexed even with `index: false`: Elasticsearch still
+                // answers queries on such fields from their doc values.
+                if let Some(analyzer) = field.analyzer.as_deref() {
+                    texts.entry(path).or_insert_with(|| (analyzer, Vec::new(), field.fielddata)).1.push(t);
+                }
+                exists.push(path);
+                continue;
+            }
+            IndexValue::Ignored => continue,
+            IndexValue::SourceOnly => {
+                exists.push(path);
+                continue;
+            }
+            IndexValue::Keyword(k) => Leaf::Str(Cow::Borrowed(k)),
+            IndexValue::Long(v) | IndexValue::Date(v) => Leaf::I64(*v),
+            IndexValue::Unsigned(v) => Leaf::U64(*v),
+            IndexValue::Double(v) => Leaf::F64(*v),
+            IndexValue::Bool(v) => Leaf::Bool(*v),
+            IndexValue::Ip(bits) => Leaf::Str(Cow::Owned(format!("{bits:032x}"))),
+            // One order-preserving string per range, which range queries read.
+            IndexValue::Range(bounds) => Leaf::Str(Cow::Owned(bounds.encode())),
+            IndexValue::Geo { lat, lon } => {
+                terms.push(format!("{path}.lat"), Leaf::F64(*lat));
+                terms.push(format!("{path}.lon"), Leaf::F64(*lon));
+                exists.push(path);
+                continue;
+            }
+        };
+        if !in_column_alone(field) {
+            exists.push(path);
         }
-        for (slot, text) in &self.slotted {
-            doc.add_text(fields.slots[*slot as usize], text);
-        }
-        if !self.lengths.is_empty() {
-            let entries = self.lengths.into_iter().map(|(k, v)| (k, OwnedValue::U64(v))).collect();
-            doc.add_field_value(fields.lengths, &OwnedValue::Object(entries));
-        }
-        if !self.terms.is_empty() {
-            let entries = self
-                .terms
-                .into_iter()
-                .map(|(k, mut v)| (k, if v.len() == 1 { v.remove(0) } else { OwnedValue::Array(v) }))
-                .collect();
-            doc.add_field_value(fields.terms, &OwnedValue::Object(entries));
-        }
-        for path in &self.exists {
-            doc.add_text(fields.exists, path);
-        }
-        for path in &self.ignored {
-            doc.add_text(fields.ignored, path);
+        if field.index || field.doc_values || field.kind == FieldKind::ConstantKeyword {
+            terms.push(path, term);
         }
     }
+    let mut doc = TantivyDocument::default();
+    let mut text = DocObject::default();
+    let mut lengths = DocObject::default();
+    for (path, (analyzer, values, fielddata)) in texts {
+        let tokens = analyzer.analyze_values(values.iter().copied());
+        *total_tokens += tokens.len();
+        if *total_tokens > max_tokens {
+            return Err(EngineError::DocumentParsing {
+                reason: format!("The number of tokens in the document has exceeded the allowed maximum of [{max_tokens}]. This limit can be set by changing the [index.mapping.total_tokens_per_document.limit] index level setting."),
+                cause: None,
+            });
+        }
+        match slots.get(path) {
+            // A slot keeps its own norms: no length to record.
+            Some(slot) => doc.add_text(fields.slots[*slot as usize], encode(&tokens)),
+            None => {
+                lengths.push(path, Leaf::U64(tokens.len() as u64));
+                text.push(path, Leaf::Str(Cow::Owned(encode(&tokens))));
+            }
+        }
+        if fielddata {
+            // The terms as a column, as uninverted field data would hold them.
+            terms.extend(path, tokens.into_iter().map(|t| Leaf::Str(Cow::Owned(t.term))));
+        }
+    }
+    for (field, object) in [(fields.text, &text), (fields.lengths, &lengths), (fields.terms, &terms)] {
+        if !object.is_empty() {
+            doc.add_field_value(field, object.view());
+        }
+    }
+    exists.extend(parsed.objects.iter().map(String::as_str));
+    exists.sort_unstable();
+    exists.dedup();
+    for path in exists {
+        doc.add_text(fields.exists, path);
+    }
+    let mut ignored: Vec<&str> = parsed.ignored.iter().map(String::as_str).collect();
+    ignored.sort_unstable();
+    ignored.dedup();
+    for path in ignored {
+        doc.add_text(fields.ignored, path);
+    }
+    Ok(doc)
 }
 
 /// Tokens as one string: `position \1 term`, separated by `\0`.

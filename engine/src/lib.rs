@@ -28,6 +28,7 @@ mod column_cache;
 pub mod date_math_name;
 pub mod directory;
 pub mod disk_usage;
+mod doc_object;
 pub mod documents;
 pub mod error;
 pub mod field_usage;

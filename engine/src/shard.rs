@@ -828,12 +828,13 @@ fn apply(
             if replace {
                 delete(fields, state, &id);
             }
-            let mut doc = TantivyDocument::default();
+            let (stored_source, kept_stored) = (indexed.stored_source.take(), indexed.kept_stored.take());
+            let mut doc = indexed.into_tantivy();
             doc.add_text(fields.id, &id);
-            if let Some(source) = &indexed.stored_source {
+            if let Some(source) = &stored_source {
                 doc.add_text(fields.source, source);
             }
-            if let Some(kept) = &indexed.kept_stored {
+            if let Some(kept) = &kept_stored {
                 doc.add_text(fields.source, format!("{KEPT_MARK}{kept}"));
             }
             doc.add_u64(fields.seq_no, seq_no);
@@ -841,7 +842,6 @@ fn apply(
             if let Some(r) = &routing {
                 doc.add_text(fields.routing, r);
             }
-            indexed.add_to(fields, &mut doc);
             if nested_docs.is_empty() {
                 state.writer.add_document(doc)?;
             } else {
@@ -849,10 +849,9 @@ fn apply(
                 state.has_nested = true;
                 let mut group = Vec::with_capacity(nested_docs.len() + 1);
                 for (path, fields_of_nested) in nested_docs {
-                    let mut nested = TantivyDocument::default();
+                    let mut nested = fields_of_nested.into_tantivy();
                     nested.add_text(fields.nested, &path);
                     nested.add_text(fields.root, &id);
-                    fields_of_nested.add_to(fields, &mut nested);
                     group.push(UserOperation::Add(nested));
                 }
                 group.push(UserOperation::Add(doc));

@@ -41,8 +41,7 @@ impl IndexShards {
     pub fn open_with(index_dir: &Path, meta: &IndexMetadata, mapper: Arc<Mapper>) -> Result<IndexShards, EngineError> {
         let n = meta.number_of_shards();
         let sync_each_write = meta.setting("index.translog.durability") != Some("async");
-        let reindex =
-            |id: &str, source: &str| mapper.index_source(id, source, None, &Default::default()).map(|(_, doc)| doc);
+        let reindex = |id: &str, source: &str| mapper.index_source(id, source, &Default::default()).map(|(_, doc)| doc);
         let shards = (0..n)
             .map(|i| Shard::open(&index_dir.join(i.to_string()), sync_each_write, &reindex))
             .collect::<Result<Vec<_>, _>>()?;

@@ -48,14 +48,8 @@ struct Item {
     fetch_source: Option<FetchSource>,
     /// `dynamic_templates`: field path to the dynamic template that maps it.
     templates: std::collections::HashMap<String, String>,
-    source: Option<Result<Source, EsError>>,
-}
-
-/// A source line: its text as sent, and parsed.
-#[derive(Debug)]
-struct Source {
-    text: String,
-    value: Value,
+    /// The source line as sent (the engine parses it).
+    source: Option<String>,
 }
 
 const METADATA: &[&str] = &[
@@ -156,15 +150,7 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
                         action.name()
                     ))
                 })?;
-                Some(serde_json::from_str::<Value>(line).map(|value| Source { text: line.to_owned(), value }).map_err(
-                    |e| {
-                        EsError::new(
-                            400,
-                            "document_parsing_exception",
-                            format!("[{}:{}] failed to parse: {e}", e.line(), e.column()),
-                        )
-                    },
-                ))
+                Some(line.to_owned())
             }
         };
         items.push(Item {
@@ -197,6 +183,26 @@ fn item_error(index: &str, id: Option<&str>, err: &EsError) -> Value {
     json!({ "_index": index, "_id": id, "status": err.status, "error": crate::error::exception_json(err) })
 }
 
+/// A source line's JSON error, as Elasticsearch words it.
+fn source_error(e: &serde_json::Error) -> EsError {
+    EsError::new(400, "document_parsing_exception", format!("[{}:{}] failed to parse: {e}", e.line(), e.column()))
+}
+
+/// A source line must hold a JSON object; what does not open one is
+/// refused here, with the parser's error when it is not JSON at all (the
+/// engine reads the objects).
+fn check_object(text: &str) -> Result<(), EsError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(());
+    }
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Err(e) => Err(source_error(&e)),
+        Ok(_) => {
+            Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"))
+        }
+    }
+}
+
 /// Runs one item (taking its source) and writes its answer to `out`; the
 /// index it wrote to.
 fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<String, EsError> {
@@ -207,29 +213,15 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<String, EsErro
     let target = node.engine.write_index(&item.index).map_err(es_error)?;
     let routing = item.routing.as_deref();
     let taken = item.source.take();
-    let doc = move || -> Result<Source, EsError> {
-        let source = taken.unwrap_or_else(|| Ok(Source { text: String::new(), value: Value::Null }))?;
-        if !source.value.is_object() {
-            return Err(EsError::new(
-                400,
-                "document_parsing_exception",
-                "failed to parse: the document must be a JSON object",
-            ));
-        }
-        Ok(source)
+    let doc = move || -> Result<String, EsError> {
+        let text = taken.unwrap_or_default();
+        check_object(&text)?;
+        Ok(text)
     };
     match item.action {
         Action::Index | Action::Create => {
-            let Source { text, value } = doc()?;
             let id = crate::documents::document_id(item.id.as_deref())?;
-            let new = NewDoc {
-                id: &id,
-                source: text,
-                parsed: Some(value),
-                routing,
-                cond: &item.cond,
-                templates: Some(&item.templates),
-            };
+            let new = NewDoc { id: &id, source: doc()?, routing, cond: &item.cond, templates: Some(&item.templates) };
             let w = node.engine.index_new(&target, new, true).map_err(es_error)?;
             write_answer(out, item.action, &WriteAnswer::item(&id, &w));
         }
@@ -240,7 +232,7 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<String, EsErro
         }
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
-            let body = doc()?.value;
+            let body: Value = serde_json::from_str(&doc()?).map_err(|e| source_error(&e))?;
             let mut spec = update_spec(&body)?;
             let fetch = FetchSource::from_body(&body, item.fetch_source.clone());
             spec.cond = Conditions {
@@ -338,12 +330,14 @@ mod tests {
         assert!(err.to_string().contains("expected one of [create, delete, index, update] but found [explode]"));
         let err = parse(b"{\"index\":{}}\n{}\n", Defaults::default()).unwrap_err();
         assert_eq!(err.kind(), Some("action_request_validation_exception"));
-        // A bad source line is the item's error, not the request's.
-        let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{nope\n", Defaults::default()).unwrap();
-        assert!(items[0].source.as_ref().unwrap().is_err());
+        // A bad source line is the item's error (when it runs), not the request's.
+        let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n[nope\n", Defaults::default()).unwrap();
+        let err = check_object(items[0].source.as_ref().unwrap()).unwrap_err();
+        assert_eq!(err.kind(), Some("document_parsing_exception"));
+        assert!(err.to_string().contains("[1:3] failed to parse"), "{err}");
+        assert!(check_object("[1]").unwrap_err().to_string().contains("must be a JSON object"));
         let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{ \"a\" : 1 }\n", Defaults::default()).unwrap();
-        let source = items[0].source.as_ref().unwrap().as_ref().unwrap();
-        assert_eq!(source.text, "{ \"a\" : 1 }", "the source is kept as sent");
+        assert_eq!(items[0].source.as_deref(), Some("{ \"a\" : 1 }"), "the source is kept as sent");
         assert!(items[0].cond.generated_id);
     }
 }

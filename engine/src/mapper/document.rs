@@ -5,9 +5,11 @@
 
 use super::dynamic::NewField;
 use super::field::{FieldKind, FieldMapper};
+use super::json::Json;
 use super::{join, Dynamic, Mapper, ObjectMapper, Subobjects};
 use crate::error::EngineError;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -75,17 +77,20 @@ fn parsing_error(reason: impl Into<String>) -> EngineError {
 }
 
 /// Java's `toString` of a value, as Elasticsearch previews field values.
-fn preview(v: &Value) -> String {
+fn preview(v: &Json) -> String {
     match v {
-        Value::String(s) => s.clone(),
-        Value::Object(map) => {
-            let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k}={}", preview(v))).collect();
+        Json::Str(s) => s.to_string(),
+        Json::Object(entries) => {
+            let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{k}={}", preview(v))).collect();
             format!("{{{}}}", parts.join(", "))
         }
-        Value::Array(items) => format!("[{}]", items.iter().map(preview).collect::<Vec<_>>().join(", ")),
-        other => other.to_string(),
+        Json::Array(items) => format!("[{}]", items.iter().map(preview).collect::<Vec<_>>().join(", ")),
+        other => other.to_value().to_string(),
     }
 }
+
+/// An object's entries.
+type Entries<'a> = [(Cow<'a, str>, Json<'a>)];
 
 struct Parse<'m> {
     mapper: &'m Mapper,
@@ -113,10 +118,10 @@ impl Mapper {
     pub fn parse(
         &self,
         id: &str,
-        source: &Value,
+        source: &Json,
         templates: &HashMap<String, String>,
     ) -> Result<ParsedDoc, EngineError> {
-        let Value::Object(root) = source else {
+        let Json::Object(root) = source else {
             return Err(parsing_error("failed to parse, document is empty"));
         };
         let mut p = Parse {
@@ -172,7 +177,7 @@ impl Parse<'_> {
         super::inherited_dynamic(object_path, |path| self.object_mapper(path).and_then(|o| o.dynamic))
     }
 
-    fn object(&mut self, prefix: &str, map: &Map<String, Value>, depth: usize) -> Result<(), EngineError> {
+    fn object(&mut self, prefix: &str, map: &Entries, depth: usize) -> Result<(), EngineError> {
         if depth > self.mapper.limits.depth {
             return Err(parsing_error(format!(
                 "Limit of mapping depth [{}] has been exceeded due to object field [{prefix}]",
@@ -192,6 +197,10 @@ impl Parse<'_> {
                 if key.split('.').any(|p| p.is_empty()) {
                     return Err(parsing_error(format!("field name cannot contain only whitespace: ['{key}']")));
                 }
+                self.value(prefix, key, value, depth)?;
+                continue;
+            }
+            if !key.contains('.') {
                 self.value(prefix, key, value, depth)?;
                 continue;
             }
@@ -254,7 +263,7 @@ impl Parse<'_> {
         ))
     }
 
-    fn value(&mut self, parent: &str, name: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
+    fn value(&mut self, parent: &str, name: &str, value: &Json, depth: usize) -> Result<(), EngineError> {
         let path = join(parent, name);
         if let Some(field) = self.field(&path) {
             return self.leaf(&field, value);
@@ -268,10 +277,10 @@ impl Parse<'_> {
         // Under `subobjects: false` an object's fields are leaves with dotted names.
         if self.subobjects_of(parent) == Subobjects::False {
             match value {
-                Value::Object(map) => {
+                Json::Object(map) => {
                     return map.iter().try_for_each(|(k, v)| self.value(parent, &join(name, k), v, depth));
                 }
-                Value::Array(items) if items.iter().any(Value::is_object) => {
+                Json::Array(items) if items.iter().any(Json::is_object) => {
                     return items.iter().try_for_each(|item| self.value(parent, name, item, depth));
                 }
                 _ => {}
@@ -291,7 +300,7 @@ impl Parse<'_> {
         let template = self.templates.get(&path).map(String::as_str);
         let new = self
             .mapper
-            .new_field(name, &path, value, dynamic == Dynamic::Runtime, template)
+            .new_field(name, &path, &value.to_value(), dynamic == Dynamic::Runtime, template)
             .map_err(|reason| parsing_error(format!("failed to parse: {reason}")))?;
         let Some(new) = new else { return Ok(()) };
         if !self.add_mapping(&path, &new)? {
@@ -306,22 +315,22 @@ impl Parse<'_> {
         }
     }
 
-    fn object_value(&mut self, path: &str, value: &Value, depth: usize) -> Result<(), EngineError> {
+    fn object_value(&mut self, path: &str, value: &Json, depth: usize) -> Result<(), EngineError> {
         match value {
-            Value::Object(map) => match self.object_mapper(path) {
+            Json::Object(map) => match self.object_mapper(path) {
                 Some(o) if o.nested => {
                     let (in_parent, in_root) = (o.include_in_parent, o.include_in_root);
                     self.nested_object(path, map, depth, in_parent, in_root)
                 }
                 _ => self.object(path, map, depth + 1),
             },
-            Value::Array(items) => items.iter().try_for_each(|item| {
+            Json::Array(items) => items.iter().try_for_each(|item| {
                 if item.is_object() {
                     self.count_array_object()?;
                 }
                 self.object_value(path, item, depth)
             }),
-            Value::Null => Ok(()),
+            Json::Null => Ok(()),
             _ => Err(parsing_error(format!(
                 "object mapping for [{path}] tried to parse field [{}] as object, but found a concrete value",
                 path.rsplit('.').next().unwrap_or(path)
@@ -335,7 +344,7 @@ impl Parse<'_> {
     fn nested_object(
         &mut self,
         path: &str,
-        map: &Map<String, Value>,
+        map: &Entries,
         depth: usize,
         in_parent: bool,
         in_root: bool,
@@ -413,18 +422,18 @@ impl Parse<'_> {
         Ok(true)
     }
 
-    fn leaf(&mut self, field: &Arc<FieldMapper>, value: &Value) -> Result<(), EngineError> {
+    fn leaf(&mut self, field: &Arc<FieldMapper>, value: &Json) -> Result<(), EngineError> {
         match value {
-            Value::Array(items) if field.kind == FieldKind::GeoPoint && items.first().is_some_and(Value::is_number) => {
+            Json::Array(items) if field.kind == FieldKind::GeoPoint && items.first().is_some_and(Json::is_number) => {
                 self.one(field, value)
             }
-            Value::Array(items) => items.iter().try_for_each(|item| self.leaf(field, item)),
-            Value::Object(_) if matches!(field.kind, FieldKind::GeoPoint | FieldKind::Completion) => {
+            Json::Array(items) => items.iter().try_for_each(|item| self.leaf(field, item)),
+            Json::Object(_) if matches!(field.kind, FieldKind::GeoPoint | FieldKind::Completion) => {
                 self.one(field, value)
             }
-            Value::Object(map) if field.kind == FieldKind::Flattened => self.flattened(field, &field.path.clone(), map),
+            Json::Object(map) if field.kind == FieldKind::Flattened => self.flattened(field, &field.path, map),
             // Each feature is a number of its own, under the field's path.
-            Value::Object(map) if field.kind == FieldKind::RankFeatures => map.iter().try_for_each(|(name, v)| {
+            Json::Object(map) if field.kind == FieldKind::RankFeatures => map.iter().try_for_each(|(name, v)| {
                 let feature = Arc::new(FieldMapper {
                     path: format!("{}.{name}", field.path),
                     multi_fields: Vec::new(),
@@ -439,12 +448,7 @@ impl Parse<'_> {
     /// The keys of a `flattened` field's object: each a keyword under its
     /// full path, or a field of its own where the flattened field maps
     /// that key (`properties`).
-    fn flattened(
-        &mut self,
-        field: &Arc<FieldMapper>,
-        prefix: &str,
-        map: &Map<String, Value>,
-    ) -> Result<(), EngineError> {
+    fn flattened(&mut self, field: &Arc<FieldMapper>, prefix: &str, map: &Entries) -> Result<(), EngineError> {
         for (k, v) in map {
             let key = format!("{prefix}.{k}");
             if let Some(mapped) = self.mapper.fields.get(&key).filter(|f| f.kind != FieldKind::Flattened) {
@@ -452,15 +456,15 @@ impl Parse<'_> {
                 continue;
             }
             match v {
-                Value::Object(inner) => self.flattened(field, &key, inner)?,
-                Value::Null => {}
+                Json::Object(inner) => self.flattened(field, &key, inner)?,
+                Json::Null => {}
                 leaf => {
                     let leaves = match leaf {
-                        Value::Array(items) => items.clone(),
-                        one => vec![one.clone()],
+                        Json::Array(items) => items.as_slice(),
+                        one => std::slice::from_ref(one),
                     };
                     for item in leaves.iter().filter(|v| !v.is_null()) {
-                        let text = crate::settings_text(item);
+                        let text = crate::settings_text(&item.to_value());
                         if field.ignore_above.is_some_and(|limit| text.chars().count() > limit) {
                             self.out.ignored.push(field.path.clone());
                             continue;
@@ -477,17 +481,17 @@ impl Parse<'_> {
     }
 
     /// One value of a field, then its multi-fields and `copy_to` targets.
-    fn one(&mut self, field: &Arc<FieldMapper>, value: &Value) -> Result<(), EngineError> {
+    fn one(&mut self, field: &Arc<FieldMapper>, value: &Json) -> Result<(), EngineError> {
         // A document's number in a `token_count` field is text to count.
         let as_text;
         let value = match value {
-            Value::Number(n) if field.kind == FieldKind::TokenCount => {
-                as_text = Value::String(n.to_string());
+            Json::Number(n) if field.kind == FieldKind::TokenCount => {
+                as_text = Json::Str(Cow::Owned(n.to_string()));
                 &as_text
             }
             _ => value,
         };
-        match field.parse_value(value) {
+        match field.parse_value(&value.to_value()) {
             Ok(Some(IndexValue::Ignored)) => self.out.ignored.push(field.path.clone()),
             Ok(Some(v)) => {
                 if field.kind == FieldKind::ConstantKeyword && field.constant.is_none() {
@@ -520,8 +524,8 @@ impl Parse<'_> {
         if value.is_null() && field.null_value.is_none() {
             return Ok(());
         }
-        for sub in field.multi_fields.clone() {
-            self.one(&sub, value)?;
+        for sub in &field.multi_fields {
+            self.one(sub, value)?;
         }
         // As in Elasticsearch, a copied value is not copied on again: no chains, no cycles.
         let object = value.is_object() && !matches!(field.kind, FieldKind::GeoPoint | FieldKind::Completion);
@@ -530,7 +534,7 @@ impl Parse<'_> {
         }
         if !self.copying {
             self.copying = true;
-            let copied = field.copy_to.clone().into_iter().try_for_each(|target| {
+            let copied = field.copy_to.iter().try_for_each(|target| {
                 let (parent, name) = target.rsplit_once('.').unwrap_or(("", target.as_str()));
                 self.value(parent, name, value, 1)
             });
@@ -541,11 +545,12 @@ impl Parse<'_> {
     }
 
     /// The first value of a `constant_keyword` without one becomes its value.
-    fn set_constant(&mut self, field: &Arc<FieldMapper>, value: &Value) {
-        let def = serde_json::json!({"type": "constant_keyword", "value": crate::settings_text(value)});
+    fn set_constant(&mut self, field: &Arc<FieldMapper>, value: &Json) {
+        let text = crate::settings_text(&value.to_value());
+        let def = serde_json::json!({"type": "constant_keyword", "value": text});
         let parts = self.mapping_parts(&field.path);
         insert_path(&mut self.update, &parts, def, self.mapper);
-        let fixed = FieldMapper { constant: Some(crate::settings_text(value)), ..(**field).clone() };
+        let fixed = FieldMapper { constant: Some(text), ..(**field).clone() };
         self.new_fields.insert(field.path.clone(), Arc::new(fixed));
     }
 }
@@ -598,7 +603,8 @@ mod tests {
     use serde_json::json;
 
     fn parse(m: &Mapper, doc: Value) -> Result<ParsedDoc, EngineError> {
-        m.parse("1", &doc, &HashMap::new())
+        let text = doc.to_string();
+        m.parse("1", &Json::parse(&text).unwrap(), &HashMap::new())
     }
 
     fn values(p: &ParsedDoc) -> Vec<(String, IndexValue)> {

@@ -16,6 +16,7 @@ pub mod document;
 pub mod dynamic;
 pub mod field;
 pub mod geo;
+pub mod json;
 pub mod range;
 pub mod units;
 
@@ -287,29 +288,20 @@ impl Mapper {
     }
 
     /// Parses a document's JSON text and prepares what the shard indexes.
-    /// `parsed` is the source already parsed, if the caller has it.
     pub fn index_source(
         &self,
         id: &str,
         source: &str,
-        parsed: Option<&Value>,
         templates: &HashMap<String, String>,
     ) -> Result<(ParsedDoc, crate::indexed::IndexedDoc), EngineError> {
-        let owned;
-        let value = match parsed {
-            Some(v) => v,
-            None => {
-                owned = serde_json::from_str::<Value>(source).map_err(|e| EngineError::DocumentParsing {
-                    reason: format!("failed to parse: {e}"),
-                    cause: None,
-                })?;
-                &owned
-            }
-        };
-        let parsed = self.parse(id, value, templates)?;
-        let stored = self.stored_source(source, Some(value))?;
+        let json = json::Json::parse(source).map_err(|e| EngineError::DocumentParsing {
+            reason: format!("[{}:{}] failed to parse: {e}", e.line(), e.column()),
+            cause: None,
+        })?;
+        let parsed = self.parse(id, &json, templates)?;
+        let (stored, kept) = self.stored_of_text(source)?;
         let mut doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens, &self.text_slots)?;
-        doc.kept_stored = self.kept_stored(value).map(|kept| kept.to_string());
+        doc.kept_stored = kept.map(|kept| kept.to_string());
         Ok((parsed, doc))
     }
 
