@@ -227,6 +227,12 @@ fn runs(text: &str, keep: impl Fn(char) -> bool) -> Vec<(usize, &str)> {
 
 /// Pushes a word, cut into pieces of at most `max` characters as Lucene does.
 fn push_limited(out: &mut Vec<Token>, word: &str, start: usize, max: usize, kind: &'static str) {
+    // No more bytes than `max`: no more characters either, nothing to cut.
+    if word.len() <= max {
+        let position = out.len() as u32;
+        out.push(Token::new(word, start, start + word.len(), position, kind));
+        return;
+    }
     let mut piece_start = 0;
     let mut count = 0;
     for (i, _) in word.char_indices() {
