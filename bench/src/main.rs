@@ -18,7 +18,7 @@ mod search;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: tensile-bench ingest --tensile BIN [--logs N] [--articles N] [--clients N]
+const USAGE: &str = "usage: tensile-bench ingest --tensile BIN [--logs N] [--articles N] [--clients N] [--rounds N]
        tensile-bench search --tensile BIN [--logs N] [--articles N] [--clients N] [--rounds N] [--queries a,b]
        tensile-bench raw-ingest [--logs N] [--articles N]";
 
@@ -63,7 +63,7 @@ fn main() -> ExitCode {
     let result = Args::parse().and_then(|args| match args.command.as_str() {
         "ingest" => {
             let binary = args.get("tensile").ok_or("--tensile BIN is required")?.to_owned();
-            ingest::compare(&binary, args.corpus()?, args.number("clients", 4)?)
+            ingest::compare(&binary, args.corpus()?, args.number("clients", 4)?, args.number("rounds", 2)?)
         }
         "search" => {
             let binary = args.get("tensile").ok_or("--tensile BIN is required")?.to_owned();

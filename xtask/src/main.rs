@@ -7,7 +7,7 @@
 //!   suite against a fresh server (the `conformance` test of `tests/`) and,
 //!   with `--update-baseline`, records what passes in
 //!   `conformance/baseline.txt` and `conformance/REPORT.md`;
-//! - `cargo xtask bench ingest [--logs N] [--articles N] [--clients N]`
+//! - `cargo xtask bench ingest [--logs N] [--articles N] [--clients N] [--rounds N]`
 //!   builds Tensile and the benchmarks in release mode and compares
 //!   Tensile's bulk ingest with raw tantivy's (see `bench/`);
 //! - `cargo xtask bench search [--logs N] [--articles N] [--clients N]
