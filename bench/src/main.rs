@@ -8,9 +8,11 @@
 //! - [`search`]: a mix of queries through Tensile's `_search` with
 //!   concurrent clients, and the same queries on a raw tantivy searcher;
 //! - [`http`]: the small blocking HTTP client of the search clients;
+//! - [`floor`]: a do-nothing HTTP server, the floor under any search over HTTP;
 //! - [`rss`]: peak resident memory of a process.
 
 mod corpus;
+mod floor;
 mod http;
 mod ingest;
 mod rss;
@@ -63,7 +65,7 @@ fn main() -> ExitCode {
     let result = Args::parse().and_then(|args| match args.command.as_str() {
         "ingest" => {
             let binary = args.get("tensile").ok_or("--tensile BIN is required")?.to_owned();
-            ingest::compare(&binary, args.corpus()?, args.number("clients", 4)?, args.number("rounds", 2)?)
+            ingest::compare(&binary, args.corpus()?, args.number("clients", 4)?, args.number("rounds", 3)?)
         }
         "search" => {
             let binary = args.get("tensile").ok_or("--tensile BIN is required")?.to_owned();

@@ -212,6 +212,8 @@ pub fn compare(tensile_binary: &str, options: Options) -> Result<(), String> {
     );
     let warmup = (rounds / 10).max(clients * 2);
     let mut worst: Option<(f64, &str)> = None;
+    // The query raw tantivy answers fastest, with its p50.
+    let mut fastest: Option<(f64, &Mix)> = None;
     let mut failures = Vec::new();
     for query in &mix {
         let requests = &query.requests;
@@ -258,6 +260,27 @@ pub fn compare(tensile_binary: &str, options: Options) -> Result<(), String> {
                 worst = Some((r, query.name));
             }
         }
+        if let Ok(r) = &raw {
+            if fastest.is_none_or(|(p50, _)| r.percentile(50.0) < p50) {
+                fastest = Some((r.percentile(50.0), query));
+            }
+        }
+    }
+    if let Some((raw_p50, query)) = fastest {
+        // The floor answers with what Tensile answered to the query's first request.
+        let (_, answer) = control.send("POST", &search, Some(&query.requests[0].bytes))?;
+        let floor = crate::floor::start(answer)?;
+        let mut connections = (0..clients).map(|_| Connection::new(&floor.url)).collect::<Result<Vec<_>, String>>()?;
+        let requests = &query.requests;
+        let timing = measure(&mut connections, warmup, rounds, |conn, i| {
+            conn.send("POST", &search, Some(&requests[i % requests.len()].bytes)).map(drop)
+        })?;
+        let p50 = timing.percentile(50.0);
+        println!(
+            "\nfloor: a server that only sends back Tensile's answer to {}: p50 {p50:.3} ms, {:.2}x raw tantivy's p50 for it",
+            query.name,
+            p50 / raw_p50
+        );
     }
     println!();
     for failure in &failures {
