@@ -82,7 +82,7 @@ impl<'b> Value<'b> for View<'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::schema::{JsonObjectOptions, OwnedValue, Schema, Value as _, FAST, STORED};
+    use tantivy::schema::{JsonObjectOptions, OwnedValue, Schema, FAST, STORED};
     use tantivy::TantivyDocument;
 
     #[test]
