@@ -135,6 +135,56 @@ impl Analyzer {
         out
     }
 
+    /// Each term of the values with its position, in the order and with
+    /// the positions [`Analyzer::analyze_values`] gives them, handed to
+    /// `each`; the number of terms. The standard tokenizer, lowercased or
+    /// not, over ASCII text (what most text fields are) is read without a
+    /// token or a `String` per term.
+    pub fn each_term<'a>(&self, texts: impl IntoIterator<Item = &'a str>, mut each: impl FnMut(&str, u32)) -> usize {
+        let (mut count, mut last, mut position, mut offset) = (0, None::<u32>, 0u32, 0usize);
+        let mut scratch = String::new();
+        for (i, text) in texts.into_iter().enumerate() {
+            if i > 0 {
+                position = last.map_or(position, |p| p + 1) + self.position_increment_gap;
+            }
+            match self.plain_ascii_words(text) {
+                Some((words, lowercase)) => {
+                    for (k, (start, end)) in words.into_iter().enumerate() {
+                        scratch.clear();
+                        scratch.push_str(&text[start..end]);
+                        if lowercase {
+                            scratch.make_ascii_lowercase();
+                        }
+                        let at = position + k as u32;
+                        each(&scratch, at);
+                        (last, count) = (Some(at), count + 1);
+                    }
+                }
+                None => {
+                    for t in self.analyze_from(text, position, offset) {
+                        each(&t.term, t.position);
+                        (last, count) = (Some(t.position), count + 1);
+                    }
+                }
+            }
+            offset += text.len() + 1;
+        }
+        count
+    }
+
+    /// The words of `text`, and whether to lowercase them, when this
+    /// analyzer is the standard tokenizer with at most a lowercase filter,
+    /// the text is ASCII and no word is long enough to be cut.
+    fn plain_ascii_words(&self, text: &str) -> Option<(Vec<(usize, usize)>, bool)> {
+        let Tokenizer::Standard { max_token_length } = self.tokenizer.component else { return None };
+        let lowercase_only = self.filters.iter().all(|f| matches!(f.component, TokenFilter::Lowercase));
+        if !self.char_filters.is_empty() || !lowercase_only || !text.is_ascii() {
+            return None;
+        }
+        let words = crate::tokenizer::ascii_words(text.as_bytes());
+        words.iter().all(|(start, end)| end - start <= max_token_length).then_some((words, !self.filters.is_empty()))
+    }
+
     fn analyze_from(&self, text: &str, position: u32, offset: usize) -> Vec<Token> {
         let mut filtered = Filtered::identity(text);
         for f in &self.char_filters {
@@ -199,6 +249,30 @@ mod tests {
 
     fn terms(a: &Analyzer, text: &str) -> Vec<String> {
         a.analyze(text).into_iter().map(|t| t.term).collect()
+    }
+
+    proptest::proptest! {
+        /// `each_term` gives the terms and positions `analyze_values` gives,
+        /// on its fast path (standard, lowercased or not, ASCII) and off it.
+        #[test]
+        fn each_term_agrees_with_analyze_values(
+            values in proptest::collection::vec("([a-zA-Z0-9 .,:'_-]|é|ß){0,30}", 0..4),
+            which in 0usize..5,
+        ) {
+            let analyzer = match which {
+                0 => Analyzer::standard(255, &[]),
+                1 => Analyzer::standard(4, &[]),
+                2 => Analyzer::new(Named::new("standard", Tokenizer::Standard { max_token_length: 255 })),
+                3 => Analyzer::builtin("english").unwrap(),
+                _ => Analyzer::builtin("whitespace").unwrap(),
+            };
+            let want: Vec<(String, u32)> =
+                analyzer.analyze_values(values.iter().map(String::as_str)).into_iter().map(|t| (t.term, t.position)).collect();
+            let mut got = Vec::new();
+            let count = analyzer.each_term(values.iter().map(String::as_str), |term, at| got.push((term.to_owned(), at)));
+            proptest::prop_assert_eq!(count, got.len());
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -172,7 +172,7 @@ fn path_token(text: &str, end: usize, delimiter: char, replacement: char) -> Tok
 /// `split_word_bound_indices` keeps of it, faster): letters and digits
 /// join, as does `_`; `.`, `'` and `:` join letters; `.`, `'`, `,` and `;`
 /// join digits. Spans without a letter or digit are dropped.
-fn ascii_words(b: &[u8]) -> Vec<(usize, usize)> {
+pub(crate) fn ascii_words(b: &[u8]) -> Vec<(usize, usize)> {
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut out = Vec::new();
     let mut i = 0;

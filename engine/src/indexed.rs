@@ -255,8 +255,15 @@ fn mapped_fields(
     let mut text = DocObject::default();
     let mut lengths = DocObject::default();
     for (path, (analyzer, values, fielddata)) in texts {
-        let tokens = analyzer.analyze_values(values.iter().copied());
-        *total_tokens += tokens.len();
+        let mut encoded = String::with_capacity(values.iter().map(|v| v.len() + 8).sum());
+        let mut column = Vec::new();
+        let count = analyzer.each_term(values.iter().copied(), |term, position| {
+            push_token(&mut encoded, term, position);
+            if fielddata {
+                column.push(Leaf::Str(Cow::Owned(term.to_owned())));
+            }
+        });
+        *total_tokens += count;
         if *total_tokens > max_tokens {
             return Err(EngineError::DocumentParsing {
                 reason: format!("The number of tokens in the document has exceeded the allowed maximum of [{max_tokens}]. This limit can be set by changing the [index.mapping.total_tokens_per_document.limit] index level setting."),
@@ -265,16 +272,14 @@ fn mapped_fields(
         }
         match slots.get(path) {
             // A slot keeps its own norms: no length to record.
-            Some(slot) => doc.add_text(fields.slots[*slot as usize], encode(&tokens)),
+            Some(slot) => doc.add_text(fields.slots[*slot as usize], encoded),
             None => {
-                lengths.push(path, Leaf::U64(tokens.len() as u64));
-                text.push(path, Leaf::Str(Cow::Owned(encode(&tokens))));
+                lengths.push(path, Leaf::U64(count as u64));
+                text.push(path, Leaf::Str(Cow::Owned(encoded)));
             }
         }
-        if fielddata {
-            // The terms as a column, as uninverted field data would hold them.
-            terms.extend(path, tokens.into_iter().map(|t| Leaf::Str(Cow::Owned(t.term))));
-        }
+        // Fielddata: the terms as a column, as uninverted field data would hold them.
+        terms.extend(path, column);
     }
     for (field, object) in [(fields.text, &text), (fields.lengths, &lengths), (fields.terms, &terms)] {
         if !object.is_empty() {
@@ -297,21 +302,28 @@ fn mapped_fields(
 }
 
 /// Tokens as one string: `position \1 term`, separated by `\0`.
+#[cfg(test)]
 fn encode(tokens: &[tensile_analysis::Token]) -> String {
-    let mut out = String::with_capacity(tokens.iter().map(|t| t.term.len() + 8).sum());
+    let mut out = String::new();
     for t in tokens {
-        if !out.is_empty() {
-            out.push(TOKEN_SEP);
-        }
-        push_number(&mut out, t.position);
-        out.push(POSITION_SEP);
-        if t.term.contains([TOKEN_SEP, POSITION_SEP]) {
-            out.extend(t.term.chars().filter(|c| *c != TOKEN_SEP && *c != POSITION_SEP));
-        } else {
-            out.push_str(&t.term);
-        }
+        push_token(&mut out, &t.term, t.position);
     }
     out
+}
+
+/// Appends one token to an encoded string (see [`encode`]): separators
+/// inside the term are dropped.
+fn push_token(out: &mut String, term: &str, position: u32) {
+    if !out.is_empty() {
+        out.push(TOKEN_SEP);
+    }
+    push_number(out, position);
+    out.push(POSITION_SEP);
+    if term.contains([TOKEN_SEP, POSITION_SEP]) {
+        out.extend(term.chars().filter(|c| *c != TOKEN_SEP && *c != POSITION_SEP));
+    } else {
+        out.push_str(term);
+    }
 }
 
 /// A number's decimal digits, without a `String` of its own.
