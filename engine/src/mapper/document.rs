@@ -6,7 +6,7 @@
 use super::dynamic::NewField;
 use super::field::{FieldKind, FieldMapper};
 use super::json::Json;
-use super::{join, Dynamic, Mapper, ObjectMapper, Subobjects};
+use super::{join, Dynamic, Mapper, ObjectMapper, PathMap, Subobjects};
 use crate::error::EngineError;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -99,8 +99,8 @@ struct Parse<'m> {
     templates: &'m HashMap<String, String>,
     out: ParsedDoc,
     /// What the dynamic rules added in this document.
-    new_fields: HashMap<String, Arc<FieldMapper>>,
-    new_objects: HashMap<String, ObjectMapper>,
+    new_fields: PathMap<Arc<FieldMapper>>,
+    new_objects: PathMap<ObjectMapper>,
     update: Map<String, Value>,
     added: usize,
     /// Objects met inside arrays so far.
@@ -129,8 +129,8 @@ impl Mapper {
             id,
             templates,
             out: ParsedDoc::default(),
-            new_fields: HashMap::new(),
-            new_objects: HashMap::new(),
+            new_fields: PathMap::default(),
+            new_objects: PathMap::default(),
             update: Map::new(),
             added: 0,
             array_objects: 0,

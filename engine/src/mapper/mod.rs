@@ -221,9 +221,9 @@ pub(crate) fn inherited_dynamic(object_path: &str, lookup: impl Fn(&str) -> Opti
 #[derive(Debug, Clone)]
 pub struct Mapper {
     /// Leaf fields (multi-fields included) by full path.
-    pub fields: HashMap<String, Arc<FieldMapper>>,
+    pub fields: PathMap<Arc<FieldMapper>>,
     /// Object fields by full path; the root is `""`.
-    pub objects: HashMap<String, ObjectMapper>,
+    pub objects: PathMap<ObjectMapper>,
     /// Runtime fields by name, with their type.
     pub runtime: HashMap<String, String>,
     pub dynamic_templates: Vec<DynamicTemplate>,
@@ -253,6 +253,11 @@ pub struct Mapper {
 pub(crate) fn mapping_error(reason: impl Into<String>) -> EngineError {
     EngineError::mapper_parsing(reason.into())
 }
+
+/// A map keyed by field or object path, hashed fast: a document's walk
+/// looks each of its paths up (the keys come from the mapping, whose size
+/// `index.mapping.total_fields.limit` bounds).
+pub type PathMap<V> = rustc_hash::FxHashMap<String, V>;
 
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
@@ -312,8 +317,8 @@ impl Mapper {
         let root = mappings.as_object().unwrap_or(&empty);
         Limits::check(settings)?;
         let mut mapper = Mapper {
-            fields: HashMap::new(),
-            objects: HashMap::new(),
+            fields: PathMap::default(),
+            objects: PathMap::default(),
             runtime: HashMap::new(),
             dynamic_templates: Vec::new(),
             date_detection: root.get("date_detection").is_none_or(|v| v != &Value::Bool(false) && v != "false"),
@@ -510,8 +515,8 @@ impl Mapper {
     /// compile single field definitions in.
     pub(crate) fn empty_like(&self) -> Mapper {
         Mapper {
-            fields: HashMap::new(),
-            objects: HashMap::new(),
+            fields: PathMap::default(),
+            objects: PathMap::default(),
             runtime: HashMap::new(),
             dynamic_templates: Vec::new(),
             dynamic_date_formats: Vec::new(),
