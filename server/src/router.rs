@@ -124,7 +124,7 @@ impl Router {
         let mut allowed: Vec<Method> = self
             .routes
             .iter()
-            .filter(|r| bind(&r.segments, &segments).is_some())
+            .filter(|r| fits(&r.segments, &segments))
             .flat_map(|r| r.path.methods.iter().copied())
             .collect();
         if allowed.is_empty() {
@@ -177,19 +177,27 @@ fn specificity(segments: &[Segment]) -> Vec<u8> {
     segments.iter().map(|s| matches!(s, Segment::Part(_)) as u8).collect()
 }
 
+/// Whether a template's literals are the path's segments, position by position.
+fn fits(template: &[Segment], path: &[&str]) -> bool {
+    template.len() == path.len()
+        && template.iter().zip(path).all(|(segment, raw)| match segment {
+            Segment::Literal(lit) => lit == raw,
+            Segment::Part(_) => true,
+        })
+}
+
+/// The path's parts under a template that [`fits`] it, percent-decoded;
+/// `None` when it does not fit (checked first: most routes do not, and
+/// decoding is what costs).
 fn bind(template: &[Segment], path: &[&str]) -> Option<Vec<(&'static str, String)>> {
-    if template.len() != path.len() {
+    if !fits(template, path) {
         return None;
     }
-    let mut parts = Vec::new();
-    for (segment, raw) in template.iter().zip(path) {
-        match segment {
-            Segment::Literal(lit) if lit == raw => {}
-            Segment::Literal(_) => return None,
-            Segment::Part(name) => parts.push((*name, percent_decode_str(raw).decode_utf8_lossy().into_owned())),
-        }
-    }
-    Some(parts)
+    let parts = template.iter().zip(path).filter_map(|(segment, raw)| match segment {
+        Segment::Part(name) => Some((*name, percent_decode_str(raw).decode_utf8_lossy().into_owned())),
+        Segment::Literal(_) => None,
+    });
+    Some(parts.collect())
 }
 
 fn enum_part_count(path: &PathSpec) -> usize {
