@@ -192,37 +192,55 @@ async fn sorting_by_a_nested_field_reads_each_roots_nested_objects() {
     let server = server!();
     let c = Client::new();
     let url = &server.url;
-    let mappings = json!({"properties": {"offers": {"type": "nested", "properties": {"price": {"type": "long"}}}}});
+    let mappings = json!({"properties": {"offers": {"type": "nested", "properties": {
+        "price": {"type": "long"}, "seller": {"type": "keyword"}
+    }}}});
     call(&c, url, Method::PUT, "/shop", Some(json!({"mappings": mappings}))).await;
-    call(&c, url, Method::PUT, "/shop/_doc/1", Some(json!({"offers": [{"price": 30}, {"price": 10}]}))).await;
-    call(&c, url, Method::PUT, "/shop/_doc/2", Some(json!({"offers": [{"price": 20}]}))).await;
+    let one = json!({"offers": [{"price": 30, "seller": "a"}, {"price": 10, "seller": "b"}]});
+    call(&c, url, Method::PUT, "/shop/_doc/1", Some(one)).await;
+    call(&c, url, Method::PUT, "/shop/_doc/2", Some(json!({"offers": [{"price": 20, "seller": "a"}]}))).await;
     call(&c, url, Method::PUT, "/shop/_doc/3?refresh=true", Some(json!({"title": "no offers"}))).await;
-    let order = |sort: Value| {
+    let sorted = |sort: Value| {
         let c = &c;
         async move {
-            let (_, found) = call(c, url, Method::POST, "/shop/_search", Some(json!({"sort": [sort]}))).await;
+            let (status, found) = call(c, url, Method::POST, "/shop/_search", Some(json!({"sort": [sort]}))).await;
+            assert_eq!(status, 200, "{found}");
             found["hits"]["hits"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|h| h["_id"].as_str().unwrap().to_owned())
+                .map(|h| (h["_id"].as_str().unwrap().to_owned(), h["sort"][0].clone()))
                 .collect::<Vec<_>>()
         }
+    };
+    let order = |sort: Value| {
+        let sorted = &sorted;
+        async move { sorted(sort).await.into_iter().map(|(id, _)| id).collect::<Vec<_>>() }
     };
     assert_eq!(order(json!({"offers.price": {"order": "asc", "nested": {"path": "offers"}}})).await, ["1", "2", "3"]);
     assert_eq!(
         order(json!({"offers.price": {"order": "asc", "mode": "sum", "nested": {"path": "offers"}}})).await,
         ["2", "1", "3"]
     );
-    let (status, _) = call(
-        &c,
-        url,
-        Method::POST,
-        "/shop/_search",
-        Some(json!({"sort": [{"offers.price": {"nested": {"path": "offers", "filter": {"match_all": {}}}}}]})),
-    )
-    .await;
-    assert_eq!(status, 501);
+    // `filter`: only the objects it matches count; a root with none sorts as missing.
+    let by_seller = |seller: &str| {
+        json!({"offers.price": {"order": "asc", "nested": {
+            "path": "offers", "filter": {"term": {"offers.seller": seller}}
+        }}})
+    };
+    assert_eq!(
+        sorted(by_seller("a")).await,
+        [("2".to_owned(), json!(20)), ("1".to_owned(), json!(30)), ("3".to_owned(), json!(i64::MAX))]
+    );
+    assert_eq!(order(by_seller("b")).await, ["1", "2", "3"]);
+    // `max_children`: the first objects of each root only.
+    let first = json!({"offers.price": {"order": "asc", "nested": {"path": "offers", "max_children": 1}}});
+    assert_eq!(order(first).await, ["2", "1", "3"]);
+    let bad = json!({"sort": [{"offers.price": {"nested": {"path": "offers", "max_children": -1}}}]});
+    assert_eq!(call(&c, url, Method::POST, "/shop/_search", Some(bad)).await.0, 400);
+    // A `nested` sort inside a `nested` sort is not built.
+    let deeper = json!({"sort": [{"offers.price": {"nested": {"path": "offers", "nested": {"path": "offers.x"}}}}]});
+    assert_eq!(call(&c, url, Method::POST, "/shop/_search", Some(deeper)).await.0, 501);
 }
 
 #[tokio::test]

@@ -41,6 +41,8 @@ pub(crate) struct Order {
     pub keys: Vec<SortKey>,
     /// How each index reads each key's values.
     pub readings: Vec<Vec<sort::Reading>>,
+    /// Each index's compiled `nested.filter` of each key, if it has one.
+    pub nested_filters: Vec<Vec<Option<Arc<dyn tantivy::query::Query>>>>,
     pub by_fields: bool,
     /// Each index's sort (empty: the order of sequence numbers).
     pub tie_orders: Vec<Vec<SortKey>>,
@@ -132,12 +134,13 @@ impl SegmentValues {
         seq_no: Option<Column<u64>>,
     ) -> Result<SegmentValues, EngineError> {
         let mut columns = Vec::new();
-        for (key, reading) in order.keys.iter().zip(&order.readings[index]) {
+        for ((key, reading), filter) in order.keys.iter().zip(&order.readings[index]).zip(&order.nested_filters[index])
+        {
             columns.push(match &key.by {
                 SortBy::Field(path) if order.by_fields => {
                     let columns = FieldColumns::open(segment, path, key.desc)?.reading(reading.clone());
                     Some(match &key.nested {
-                        Some(nested) => columns.nested(segment, nested)?,
+                        Some(nested) => columns.nested(segment, nested, filter.as_deref())?,
                         None => columns,
                     })
                 }

@@ -674,6 +674,27 @@ impl Engine {
         self.compiler(index, mapper, &crate::indexed::fields()).compile_top(query)
     }
 
+    /// Each sort key's `nested.filter` compiled on an index's documents of
+    /// its nested field.
+    fn nested_sort_filters(
+        &self,
+        index: &str,
+        mapper: &crate::mapper::Mapper,
+        keys: &[sort::SortKey],
+    ) -> Result<Vec<Option<Arc<dyn tantivy::query::Query>>>, EngineError> {
+        let fields = crate::indexed::fields();
+        let compiler = self.compiler(index, mapper, &fields);
+        keys.iter()
+            .map(|key| match &key.nested {
+                Some(sort::NestedSort { path, filter: Some(filter), .. }) => {
+                    let scoped = compile::Compiler { scope: Some(path), ..compiler };
+                    Ok(Some(Arc::from(scoped.compile(filter)?)))
+                }
+                _ => Ok(None),
+            })
+            .collect()
+    }
+
     /// The compiler of queries on an index's root documents.
     pub(crate) fn compiler<'a>(
         &self,
@@ -789,16 +810,20 @@ impl Engine {
             None => None,
         };
         let mut readings = Vec::with_capacity(indices.len());
+        let mut nested_filters = Vec::with_capacity(indices.len());
         let mut timestamp_segments = Vec::with_capacity(indices.len());
         for name in indices {
             let shards = self.index_shards(name)?;
-            readings.push(req.sort.iter().map(|key| sort::Reading::of(&shards.mapper(), key)).collect());
+            let mapper = shards.mapper();
+            readings.push(req.sort.iter().map(|key| sort::Reading::of(&mapper, key)).collect());
+            nested_filters.push(self.nested_sort_filters(name, &mapper, &req.sort)?);
             timestamp_segments.push(shards.timestamp_segments);
         }
         let metadata = self.metadata();
         let order = Arc::new(Order {
             keys: req.sort.clone(),
             readings,
+            nested_filters,
             timestamp_segments,
             by_fields: req.sorts_by_fields(),
             tie_orders: indices.iter().map(|name| index_sort(metadata.indices.get(name))).collect(),

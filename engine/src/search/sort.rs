@@ -39,9 +39,44 @@ pub struct SortKey {
     pub mode: Option<SortMode>,
     /// `missing` given as a value: what a document without one sorts as.
     pub missing_value: Option<serde_json::Value>,
-    /// `nested.path`: the field's values are those of the document's
-    /// nested objects of this field.
-    pub nested: Option<String>,
+    /// `nested`: the field's values are those of the document's nested
+    /// objects of a nested field.
+    pub nested: Option<NestedSort>,
+}
+
+/// A sort key's `nested` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedSort {
+    /// The nested field whose objects hold the values.
+    pub path: String,
+    /// `filter`: only the objects matching it count.
+    pub filter: Option<super::dsl::Query>,
+    /// `max_children`: at most this many objects of a document count, the
+    /// first ones.
+    pub max_children: Option<usize>,
+}
+
+impl NestedSort {
+    fn parse(spec: &serde_json::Value) -> Result<NestedSort, EngineError> {
+        let Some(spec) = spec.as_object() else {
+            return Err(EngineError::IllegalArgument("[nested] must be an object".into()));
+        };
+        if let Some(k) = spec.keys().find(|k| !["path", "filter", "max_children"].contains(&k.as_str())) {
+            return Err(EngineError::Unsupported(format!("the [nested.{k}] option of sort")));
+        }
+        let path = spec.get("path").and_then(serde_json::Value::as_str);
+        let path = path.ok_or_else(|| EngineError::IllegalArgument("[nested] requires 'path' field".into()))?;
+        let filter = spec.get("filter").map(super::dsl::parse).transpose()?;
+        let max_children = match spec.get("max_children") {
+            None => None,
+            Some(n) => Some(n.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
+                EngineError::IllegalArgument(format!(
+                    "[nested] [max_children] must be a non-negative integer, got [{n}]"
+                ))
+            })?),
+        };
+        Ok(NestedSort { path: path.to_owned(), filter, max_children })
+    }
 }
 
 impl SortKey {
@@ -108,17 +143,7 @@ fn entry(name: &str, spec: &serde_json::Value) -> Result<SortKey, EngineError> {
                 );
             }
             if let Some(nested) = opts.get("nested") {
-                let Some(nested) = nested.as_object() else {
-                    return Err(EngineError::IllegalArgument("[nested] must be an object".into()));
-                };
-                if let Some(k) = nested.keys().find(|k| k.as_str() != "path") {
-                    return Err(EngineError::Unsupported(format!("the [nested.{k}] option of sort")));
-                }
-                let path = nested.get("path").and_then(serde_json::Value::as_str);
-                key.nested = Some(
-                    path.ok_or_else(|| EngineError::IllegalArgument("[nested] requires 'path' field".into()))?
-                        .to_owned(),
-                );
+                key.nested = Some(NestedSort::parse(nested)?);
             }
             key.unmapped_ok = opts.contains_key("unmapped_type");
             key.format = opts.get("format").and_then(serde_json::Value::as_str).map(str::to_owned);
@@ -498,7 +523,7 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     if let (Some(value), Some(f)) = (&key.missing_value, mapper.fields.get(name)) {
         missing_value(f, value)?;
     }
-    if let Some(path) = &key.nested {
+    if let Some(NestedSort { path, .. }) = &key.nested {
         if !mapper.is_nested(path) {
             return Err(EngineError::QueryShard(format!(
                 "[nested] nested object under path [{path}] is not of nested type"
@@ -690,10 +715,34 @@ pub struct FieldColumns {
     reading: Reading,
     /// The one single-valued number column, when that is all there is.
     single: Option<Single>,
-    /// For a `nested` sort: the blocks of the segment and the `_nested`
-    /// ordinal of the field whose documents hold the values (`None` when
-    /// the segment has none of them).
-    nested: Option<(super::nested::Blocks, Option<u64>)>,
+    /// For a `nested` sort: which nested documents of the segment hold
+    /// a root's values.
+    nested: Option<NestedValues>,
+}
+
+/// A segment's nested documents for a `nested` sort.
+struct NestedValues {
+    blocks: super::nested::Blocks,
+    /// The `_nested` ordinal of the field whose documents hold the values
+    /// (`None` when the segment has none of them).
+    ord: Option<u64>,
+    /// The nested documents the sort's `filter` matches (all without one).
+    matching: Option<tantivy::BitSet>,
+    max_children: Option<usize>,
+}
+
+impl NestedValues {
+    /// The nested documents of a root whose values count, in document order.
+    fn of_root(&self, root: DocId) -> Vec<DocId> {
+        let Some(ord) = self.ord else { return Vec::new() };
+        let mut children = self.blocks.children_of_root(root, ord);
+        children.reverse();
+        if let Some(matching) = &self.matching {
+            children.retain(|doc| matching.contains(*doc));
+        }
+        children.truncate(self.max_children.unwrap_or(usize::MAX));
+        children
+    }
 }
 
 /// A field's values in one single-valued number column.
@@ -701,6 +750,18 @@ enum Single {
     I64(tantivy::columnar::Column<i64>),
     U64(tantivy::columnar::Column<u64>),
     F64(tantivy::columnar::Column<f64>),
+}
+
+/// The documents of a segment a query matches.
+fn matching_docs(segment: &SegmentReader, query: &dyn tantivy::query::Query) -> tantivy::Result<tantivy::BitSet> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_schema(segment.schema()))?;
+    let mut matching = tantivy::BitSet::with_max_value(segment.max_doc());
+    weight.for_each_no_score(segment, &mut |docs| {
+        for doc in docs {
+            matching.insert(*doc);
+        }
+    })?;
+    Ok(matching)
 }
 
 /// Whether a value comparing as `o` to the worst sorts past it.
@@ -749,13 +810,21 @@ impl FieldColumns {
         Ok(FieldColumns { columns, desc, reading: Reading::default(), single, nested: None })
     }
 
-    /// The values of a document are those of its nested objects of `path`
-    /// (a `nested` sort).
-    pub fn nested(mut self, segment: &SegmentReader, path: &str) -> Result<FieldColumns, EngineError> {
-        let blocks = super::nested::Blocks::of(segment)
-            .map_err(|e| EngineError::Corrupt { path: path.into(), reason: e.to_string() })?;
-        let ord = blocks.ord_of(path);
-        self.nested = Some((blocks, ord));
+    /// The values of a document are those of its nested objects of a
+    /// nested field (a `nested` sort): of those `filter` matches, if given,
+    /// the first `max_children`.
+    pub fn nested(
+        mut self,
+        segment: &SegmentReader,
+        nested: &NestedSort,
+        filter: Option<&dyn tantivy::query::Query>,
+    ) -> Result<FieldColumns, EngineError> {
+        let corrupt =
+            |e: tantivy::TantivyError| EngineError::Corrupt { path: nested.path.clone().into(), reason: e.to_string() };
+        let blocks = super::nested::Blocks::of(segment).map_err(corrupt)?;
+        let ord = blocks.ord_of(&nested.path);
+        let matching = filter.map(|filter| matching_docs(segment, filter)).transpose().map_err(corrupt)?;
+        self.nested = Some(NestedValues { blocks, ord, matching, max_children: nested.max_children });
         // A root document holds no value itself: no shortcut by its column.
         self.single = None;
         Ok(self)
@@ -809,9 +878,8 @@ impl FieldColumns {
     /// The document's value as its columns hold it (for a `nested` sort,
     /// the value over its nested objects of the path).
     fn stored_value(&self, doc: DocId) -> SortValue {
-        if let Some((blocks, ord)) = &self.nested {
-            let children = ord.map_or_else(Vec::new, |ord| blocks.children_of_root(doc, ord));
-            return self.value_over(&children);
+        if let Some(nested) = &self.nested {
+            return self.value_over(&nested.of_root(doc));
         }
         self.value_over(&[doc])
     }
