@@ -98,6 +98,10 @@ pub enum EngineError {
     /// `x_content_parse_exception`: a body field the API does not know.
     #[error("{0}")]
     XContentParse(String),
+    /// `x_content_parse_exception` over an `illegal_argument_exception`:
+    /// a body field's value the API refuses (`cause` is its reason).
+    #[error("{reason}")]
+    FieldValue { reason: String, cause: String },
 }
 
 /// A shard of an index, as error metadata names it.

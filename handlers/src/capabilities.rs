@@ -14,7 +14,14 @@ use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 pub const CAPABILITIES: &[(&str, &[&str])] = &[
     ("indices.analyze", &["analyze_max_char_count"]),
     ("indices.create", &["lookup_index_mode"]),
-    ("search", &["range_regexp_interval_queries"]),
+    (
+        "search",
+        &[
+            "range_regexp_interval_queries",
+            "highlight_number_of_fragments_bounded",
+            "highlight_max_analyzed_offset_default",
+        ],
+    ),
 ];
 
 /// Whether `method path` is routed, takes every parameter named, and has

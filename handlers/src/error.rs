@@ -71,6 +71,9 @@ pub fn es_error(e: EngineError) -> EsError {
         EngineError::Validation(_) => EsError::new(400, "action_request_validation_exception", reason),
         EngineError::IllegalState(_) => EsError::new(500, "illegal_state_exception", reason),
         EngineError::XContentParse(_) => EsError::new(400, "x_content_parse_exception", reason),
+        EngineError::FieldValue { cause, .. } => {
+            caused_by_illegal_argument(EsError::new(400, "x_content_parse_exception", reason), Some(cause.clone()))
+        }
         EngineError::Io { .. } => EsError::new(500, "io_exception", reason),
         EngineError::Corrupt { .. } => EsError::new(500, "corrupt_state_exception", reason),
     }

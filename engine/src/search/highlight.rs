@@ -36,8 +36,19 @@ pub struct Options {
     pub html: bool,
     /// Other fields whose matches also highlight this one (unified).
     pub matched_fields: Vec<String>,
-    /// `max_analyzed_offset`: how much of a long value to analyse.
-    pub max_analyzed_offset: Option<usize>,
+    /// `max_analyzed_offset`: how much of a long value to analyse (`None`:
+    /// a value past the index's limit is refused).
+    pub max_analyzed_offset: Option<AnalyzedOffset>,
+}
+
+/// A request's `max_analyzed_offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalyzedOffset {
+    /// `-1`: as far as `index.highlight.max_analyzed_offset`, past which
+    /// a value is cut rather than refused.
+    IndexLimit,
+    /// As far as this many characters (or the index's limit, if lower).
+    Chars(usize),
 }
 
 impl Default for Options {
@@ -76,6 +87,11 @@ pub struct Limits {
 
 fn invalid(reason: impl Into<String>) -> EngineError {
     EngineError::IllegalArgument(reason.into())
+}
+
+/// A highlight option's value refused, as Elasticsearch's parser refuses it.
+fn bad_value(key: &str, cause: &str) -> EngineError {
+    EngineError::FieldValue { reason: format!("[highlight] failed to parse field [{key}]"), cause: cause.to_owned() }
 }
 
 /// Reads one level of options (the request's or a field's) over `base`.
@@ -117,7 +133,7 @@ fn read_options(map: &Map<String, Value>, base: &Options) -> Result<Options, Eng
             "number_of_fragments" => {
                 let n = number(key, v)?;
                 if n < 0 {
-                    return Err(invalid("[number_of_fragments] must not be negative"));
+                    return Err(bad_value(key, "[number_of_fragments] must not be negative"));
                 }
                 o.number_of_fragments = n as usize;
             }
@@ -133,8 +149,11 @@ fn read_options(map: &Map<String, Value>, base: &Options) -> Result<Options, Eng
                 }
             }
             "max_analyzed_offset" => {
-                let n = number(key, v)?;
-                o.max_analyzed_offset = if n < 0 { None } else { Some(n as usize) };
+                o.max_analyzed_offset = Some(match number(key, v)? {
+                    -1 => AnalyzedOffset::IndexLimit,
+                    n if n > 0 => AnalyzedOffset::Chars(n as usize),
+                    _ => return Err(bad_value(key, "[max_analyzed_offset] must be a positive integer, or -1")),
+                });
             }
             // Deprecated, and without effect in Elasticsearch too.
             "force_source" => {}
@@ -576,7 +595,8 @@ pub fn highlight(
             if !offsets && field.kind.is_text() {
                 if let Some(long) = values.iter().find(|v| v.len() > limits.max_analyzed_offset) {
                     match o.max_analyzed_offset {
-                        Some(n) => analyzed_limit = Some(n.min(limits.max_analyzed_offset)),
+                        Some(AnalyzedOffset::Chars(n)) => analyzed_limit = Some(n.min(limits.max_analyzed_offset)),
+                        Some(AnalyzedOffset::IndexLimit) => analyzed_limit = Some(limits.max_analyzed_offset),
                         None => {
                             return Err(invalid(format!(
                                 "The length [{}] of field [{path}] in doc[{}]/index[{}] exceeds the [index.highlight.max_analyzed_offset] limit [{}]. To avoid this error, set the query parameter [max_analyzed_offset] to a value less than index setting [{}] and this will tolerate long field values by truncating them.",
