@@ -66,6 +66,19 @@ fn unknown_field(object: &str, field: &str) -> EngineError {
     EngineError::XContentParse(format!("[{object}] unknown field [{field}]"))
 }
 
+/// An unknown field with Elasticsearch's hint at the known ones like it.
+fn unknown_field_among(object: &str, field: &str, known: &[&str]) -> EngineError {
+    match tensile_rest::did_you_mean::suggestion(field, known) {
+        Some(hint) => EngineError::XContentParse(format!("[{object}] unknown field [{field}] {hint}")),
+        None => unknown_field(object, field),
+    }
+}
+
+/// When a composable template was first stored and last replaced: kept by
+/// the system, refused in a request body.
+pub const CREATED_MILLIS: &str = "created_date_millis";
+pub const MODIFIED_MILLIS: &str = "modified_date_millis";
+
 /// A Java list as Elasticsearch's messages print one: `[a, b]`.
 pub fn java_list<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "))
@@ -191,9 +204,25 @@ pub fn read_index_template(name: &str, body: &Value) -> Result<Value, EngineErro
         "allow_auto_create",
         "ignore_missing_component_templates",
         "deprecated",
+        CREATED_MILLIS,
+        MODIFIED_MILLIS,
+        "managed",
+        "registry_installed",
     ];
     if let Some(field) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(unknown_field("index_template", field));
+        return Err(unknown_field_among("index_template", field, FIELDS));
+    }
+    for (field, shown) in [(CREATED_MILLIS, "created_date"), (MODIFIED_MILLIS, "modified_date")] {
+        if body.contains_key(field) {
+            return Err(invalid(name, format!("provided a template property which is managed by the system: {shown}")));
+        }
+    }
+    for field in ["managed", "registry_installed"] {
+        if body.contains_key(field) {
+            return Err(EngineError::IllegalArgument(format!(
+                "[{field}] is a system-managed field and cannot be set by a user"
+            )));
+        }
     }
     let patterns = patterns(body)?;
     check_names(name, &patterns)?;
@@ -498,6 +527,16 @@ impl Engine {
                 Kind::Component => Vec::new(),
                 Kind::Legacy => check_legacy_template(meta, name, &template)?,
             };
+            let mut template = template;
+            if kind == Kind::Index {
+                // Tracked: first stored (kept through replacements), last replaced.
+                let now = crate::clock::now_millis();
+                let created = kind.of(&meta.templates).get(name).and_then(|old| old.get(CREATED_MILLIS)).cloned();
+                if let Some(fields) = template.as_object_mut() {
+                    fields.insert(CREATED_MILLIS.into(), created.unwrap_or_else(|| Value::from(now)));
+                    fields.insert(MODIFIED_MILLIS.into(), Value::from(now));
+                }
+            }
             kind.of_mut(&mut meta.templates).insert(name.to_owned(), template);
             Ok(warnings)
         })
@@ -606,6 +645,19 @@ mod tests {
             read_index_template("t", &json!({"index_patterns": "a", "nope": 1})),
             Err(EngineError::XContentParse(_))
         ));
+        let hinted = read_index_template("t", &json!({"index_patterns": "a", "created_date": "x"})).unwrap_err();
+        assert_eq!(
+            hinted.to_string(),
+            "[index_template] unknown field [created_date] did you mean [created_date_millis]?"
+        );
+        // The tracking dates and the system's flags are not the user's to set.
+        let tracked = read_index_template("t", &json!({"index_patterns": "a", "modified_date_millis": 0})).unwrap_err();
+        assert_eq!(
+            tracked.to_string(),
+            "index_template [t] invalid, cause [provided a template property which is managed by the system: modified_date]"
+        );
+        let managed = read_index_template("t", &json!({"index_patterns": "a", "managed": true})).unwrap_err();
+        assert_eq!(managed.to_string(), "[managed] is a system-managed field and cannot be set by a user");
         assert!(read_component_template("c", &json!({"version": 1})).is_err());
         let legacy = read_legacy_template(
             "l",

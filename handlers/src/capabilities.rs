@@ -15,6 +15,10 @@ pub const CAPABILITIES: &[(&str, &[&str])] = &[
     ("indices.analyze", &["analyze_max_char_count"]),
     ("indices.create", &["lookup_index_mode"]),
     (
+        "indices.put_index_template",
+        &["index_template_tracking_info", "index_template_managed_field", "index_template_registry_installed_field"],
+    ),
+    (
         "search",
         &[
             "range_regexp_interval_queries",

@@ -143,17 +143,8 @@ pub fn update_spec(body: &Value) -> Result<UpdateSpec, EsError> {
     };
     for key in map.keys() {
         if !UPDATE_FIELDS.contains(&key.as_str()) {
-            let mut hints: Vec<&str> = UPDATE_FIELDS
-                .iter()
-                .copied()
-                .filter(|f| tensile_rest::did_you_mean::similarity(key, f) > 0.5)
-                .collect();
-            hints.sort_unstable();
-            let hint = match hints.as_slice() {
-                [] => String::new(),
-                [one] => format!(" did you mean [{one}]?"),
-                many => format!(" did you mean any of [{}]?", many.join(", ")),
-            };
+            let hint = tensile_rest::did_you_mean::suggestion(key, UPDATE_FIELDS)
+                .map_or_else(String::new, |h| format!(" {h}"));
             return Err(EsError::new(
                 400,
                 "x_content_parse_exception",

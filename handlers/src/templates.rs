@@ -78,11 +78,34 @@ pub fn put_index_template<'a>(node: &'a Node, req: Request<params::IndicesPutInd
 
 pub fn get_index_template<'a>(node: &'a Node, req: Request<params::IndicesGetIndexTemplate>) -> HandlerFuture<'a> {
     let p = &req.params;
+    let human = req.raw.query::<bool>("human").ok().flatten().unwrap_or(false);
     let result = listed(node, Kind::Index, p.name.as_deref(), p.flat_settings == Some(true)).map(|found| {
-        let list: Vec<Value> = found.into_iter().map(|(name, t)| json!({"name": name, "index_template": t})).collect();
+        let list: Vec<Value> = found
+            .into_iter()
+            .map(|(name, mut t)| {
+                if human {
+                    with_readable_dates(&mut t);
+                }
+                json!({"name": name, "index_template": t})
+            })
+            .collect();
         Response::json(json!({ "index_templates": list }))
     });
     ready(result)
+}
+
+/// With `human`: the tracking dates of a composable template also as
+/// ISO 8601 text, before their millisecond forms, as Elasticsearch shows them.
+fn with_readable_dates(template: &mut Value) {
+    let Some(fields) = template.as_object_mut() else { return };
+    for (millis, readable) in
+        [(templates::CREATED_MILLIS, "created_date"), (templates::MODIFIED_MILLIS, "modified_date")]
+    {
+        if let Some(ms) = fields.get(millis).and_then(Value::as_i64) {
+            let at = fields.keys().position(|k| k == millis).unwrap_or(fields.len());
+            fields.shift_insert(at, readable.into(), Value::from(tensile_engine::mapper::date::format_iso_millis(ms)));
+        }
+    }
 }
 
 pub fn exists_index_template<'a>(

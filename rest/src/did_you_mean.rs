@@ -12,21 +12,29 @@ pub fn unrecognized(path: &str, detail: &str, invalid: &[&str], candidates: &[&s
             out.push_str(", ");
         }
         out.push_str(&format!("[{name}]"));
-        let mut scored: Vec<(f32, &str)> =
-            candidates.iter().map(|c| (similarity(name, c), *c)).filter(|(score, _)| *score > 0.5).collect();
-        // Best first; equal scores by name.
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored.dedup_by(|a, b| a.1 == b.1);
-        match scored.as_slice() {
-            [] => {}
-            [(_, only)] => out.push_str(&format!(" -> did you mean [{only}]?")),
-            many => {
-                let names: Vec<&str> = many.iter().map(|(_, n)| *n).collect();
-                out.push_str(&format!(" -> did you mean any of [{}]?", names.join(", ")));
-            }
+        if let Some(hint) = suggestion(name, candidates) {
+            out.push_str(&format!(" -> {hint}"));
         }
     }
     out
+}
+
+/// `did you mean [x]?` or `did you mean any of [x, y]?`: the candidates
+/// like `name` (Levenshtein similarity over 0.5), best first, equal
+/// scores by name; `None` when none is.
+pub fn suggestion(name: &str, candidates: &[&str]) -> Option<String> {
+    let mut scored: Vec<(f32, &str)> =
+        candidates.iter().map(|c| (similarity(name, c), *c)).filter(|(score, _)| *score > 0.5).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    match scored.as_slice() {
+        [] => None,
+        [(_, only)] => Some(format!("did you mean [{only}]?")),
+        many => {
+            let names: Vec<&str> = many.iter().map(|(_, n)| *n).collect();
+            Some(format!("did you mean any of [{}]?", names.join(", ")))
+        }
+    }
 }
 
 /// Lucene's `LevenshteinDistance`: one minus the edit distance over the

@@ -43,7 +43,15 @@ async fn composed_templates_shape_new_indices_and_survive_a_restart() {
 
     let data = server.kill_hard();
     let server = Server::start_in(Path::new(env!("CARGO_BIN_EXE_tensile-e2e")), data, &[]);
-    let (_, got) = call(&server, Method::GET, "/_index_template/logs", None).await;
+    let (_, mut got) = call(&server, Method::GET, "/_index_template/logs?human=true", None).await;
+    // Tracked through the restart: stored once, the same dates on both.
+    let template = &mut got["index_templates"][0]["index_template"];
+    let created = template["created_date_millis"].as_u64().expect("a creation date");
+    assert_eq!(template["modified_date_millis"].as_u64(), Some(created));
+    assert!(template["created_date"].as_str().is_some_and(|d| d.ends_with('Z')));
+    for field in ["created_date", "created_date_millis", "modified_date", "modified_date_millis"] {
+        template[field] = json!("<tracked>");
+    }
     insta::assert_json_snapshot!("index_template_get", got);
     let (_, got) = call(&server, Method::GET, "/_component_template/base?flat_settings=true", None).await;
     assert_eq!(got["component_templates"][0]["component_template"]["template"]["settings"]["index.priority"], "3");
