@@ -186,6 +186,11 @@ pub fn get_settings<'a>(node: &'a Node, req: Request<params::IndicesGetSettings>
 
 pub fn close<'a>(node: &'a Node, req: Request<params::IndicesClose>) -> HandlerFuture<'a> {
     let p = &req.params;
+    if p.wait_for_active_shards.as_deref().is_some_and(|w| w.eq_ignore_ascii_case("index-setting")) {
+        return ready(Err(EsError::illegal_argument(
+            "The 'index-setting' value for parameter 'wait_for_active_shards' is the default behaviour and this configuration value is not supported anymore. Please remove 'wait_for_active_shards=index-setting'",
+        )));
+    }
     let opts = options(IndicesOptions { allow_no_indices: false, ..IndicesOptions::STRICT_EXPAND_OPEN }, p);
     let result =
         node.engine.check_destructive(&p.index).and_then(|()| node.engine.resolve(&p.index, opts)).and_then(|names| {
