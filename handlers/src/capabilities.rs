@@ -13,6 +13,7 @@ use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 /// that behaviour is built.
 pub const CAPABILITIES: &[(&str, &[&str])] = &[
     ("indices.analyze", &["analyze_max_char_count"]),
+    ("cluster.health", &["unassigned_pri_shard_count"]),
     ("indices.close", &["wait-for-active-shards-index-setting-removed"]),
     ("indices.create", &["lookup_index_mode"]),
     (

@@ -1,14 +1,15 @@
 //! `GET /_cluster/health`: the health of a single node. Primaries are
 //! always active; replicas can never be assigned (no second node), so an
 //! index with replicas is yellow, as on a one-node Elasticsearch cluster.
-//! Nothing on one node changes health by waiting, so a `wait_for_status`
-//! that is not met times out at once (408, `timed_out: true`).
+//! Nothing on one node changes health by waiting, so a `wait_for_status`,
+//! `wait_for_nodes` or `wait_for_active_shards` that is not met times out
+//! at once (408, `timed_out: true`).
 
 use crate::node::Node;
 use serde_json::{json, Map, Value};
 use tensile_engine::{IndexMetadata, IndicesOptions};
 use tensile_generated::params::{self, Level, WaitForStatus};
-use tensile_rest::{ready, HandlerFuture, Request, Response};
+use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Health {
@@ -27,7 +28,7 @@ impl Health {
     }
 }
 
-#[derive(Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Counts {
     primaries: u64,
     unassigned: u64,
@@ -63,6 +64,42 @@ fn shard_table(index: &IndexMetadata) -> Value {
         })
         .collect();
     Value::Object(shards)
+}
+
+/// Whether `nodes` meets `wait_for_nodes`: `N`, `>=N`, `<=N`, `>N`, `<N`,
+/// or `ge(N)`, `le(N)`, `gt(N)`, `lt(N)`.
+fn nodes_meet(spec: &str, nodes: u64) -> Result<bool, EsError> {
+    let spec = spec.trim();
+    let function = |name: &str| spec.strip_prefix(name).and_then(|rest| rest.strip_prefix('(')?.strip_suffix(')'));
+    let (wanted, test): (&str, fn(u64, u64) -> bool) =
+        if let Some(n) = spec.strip_prefix(">=").or_else(|| function("ge")) {
+            (n, |have, n| have >= n)
+        } else if let Some(n) = spec.strip_prefix("<=").or_else(|| function("le")) {
+            (n, |have, n| have <= n)
+        } else if let Some(n) = spec.strip_prefix('>').or_else(|| function("gt")) {
+            (n, |have, n| have > n)
+        } else if let Some(n) = spec.strip_prefix('<').or_else(|| function("lt")) {
+            (n, |have, n| have < n)
+        } else {
+            (spec, |have, n| have == n)
+        };
+    let n = wanted
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| EsError::illegal_argument(format!("cannot parse wait_for_nodes [{spec}]")))?;
+    Ok(test(nodes, n))
+}
+
+/// Whether the shards meet `wait_for_active_shards`: `all` of their
+/// copies, or at least a number of them.
+fn active_shards_meet(spec: &str, counts: Counts) -> Result<bool, EsError> {
+    match spec {
+        "all" => Ok(counts.unassigned == 0),
+        n => n
+            .parse::<u64>()
+            .map(|n| counts.primaries >= n)
+            .map_err(|_| EsError::illegal_argument(format!("cannot parse ActiveShardCount[{spec}]"))),
+    }
 }
 
 pub fn health<'a>(node: &'a Node, req: Request<params::ClusterHealth>) -> HandlerFuture<'a> {
@@ -103,7 +140,21 @@ pub fn health<'a>(node: &'a Node, req: Request<params::ClusterHealth>) -> Handle
         Some(WaitForStatus::Red) => Some(Health::Red),
         _ => None,
     };
-    let timed_out = selected.is_err() || wanted.is_some_and(|w| status > w);
+    let nodes_met = match p.wait_for_nodes.as_deref().filter(|n| !n.is_empty()) {
+        Some(spec) => match nodes_meet(spec, 1) {
+            Ok(met) => met,
+            Err(e) => return ready(Err(e)),
+        },
+        None => true,
+    };
+    let shards_met = match p.wait_for_active_shards.as_deref() {
+        Some(spec) => match active_shards_meet(spec, total) {
+            Ok(met) => met,
+            Err(e) => return ready(Err(e)),
+        },
+        None => true,
+    };
+    let timed_out = selected.is_err() || wanted.is_some_and(|w| status > w) || !nodes_met || !shards_met;
     let percent = if total.primaries + total.unassigned == 0 {
         100.0
     } else {
@@ -152,4 +203,31 @@ pub fn health<'a>(node: &'a Node, req: Request<params::ClusterHealth>) -> Handle
         body["indices"] = Value::Object(per_index);
     }
     ready(Ok(Response::json_with_status(if timed_out { 408 } else { 200 }, body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_for_nodes_reads_every_comparison() {
+        for (spec, met) in [("1", true), ("2", false), (">=1", true), ("ge(2)", false), ("<=1", true), ("le(0)", false)]
+        {
+            assert_eq!(nodes_meet(spec, 1).unwrap(), met, "{spec}");
+        }
+        for (spec, met) in [(">0", true), ("gt(1)", false), ("<2", true), ("lt(1)", false)] {
+            assert_eq!(nodes_meet(spec, 1).unwrap(), met, "{spec}");
+        }
+        assert!(nodes_meet(">=x", 1).is_err());
+    }
+
+    #[test]
+    fn wait_for_active_shards_counts_active_copies() {
+        let counts = Counts { primaries: 2, unassigned: 1 };
+        assert!(active_shards_meet("2", counts).unwrap());
+        assert!(!active_shards_meet("3", counts).unwrap());
+        assert!(!active_shards_meet("all", counts).unwrap());
+        assert!(active_shards_meet("all", Counts { primaries: 2, unassigned: 0 }).unwrap());
+        assert!(active_shards_meet("-1", counts).is_err());
+    }
 }
