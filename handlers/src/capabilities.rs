@@ -26,6 +26,8 @@ pub const CAPABILITIES: &[(&str, &[&str])] = &[
             "range_regexp_interval_queries",
             "highlight_number_of_fragments_bounded",
             "highlight_max_analyzed_offset_default",
+            "terms_query_bitmap_format",
+            "terms_query_integer_bitmap_format",
         ],
     ),
 ];

@@ -88,6 +88,11 @@ impl FieldKind {
     }
 
     /// Numbers of any width (not dates).
+    /// The whole-number types a bitmap of values may query.
+    pub fn is_integer(self) -> bool {
+        matches!(self, FieldKind::Long | FieldKind::Integer | FieldKind::Short | FieldKind::Byte)
+    }
+
     pub fn is_numeric(self) -> bool {
         matches!(
             self,

@@ -282,7 +282,7 @@ impl Compiler<'_> {
         let name = |v: &Value| crate::settings_text(v) == self.index;
         match q {
             Query::Term { field, value, boost } if field == "_index" => Some((name(value), *boost)),
-            Query::Terms { field, values, boost } if field == "_index" => Some((values.iter().any(name), *boost)),
+            Query::Terms { field, values, boost, .. } if field == "_index" => Some((values.iter().any(name), *boost)),
             Query::Match { field, text, boost, .. } | Query::MatchPhrase { field, text, boost, .. }
                 if field == "_index" =>
             {
@@ -591,9 +591,15 @@ impl Compiler<'_> {
                     self.limits.max_terms_count
                 )));
             }
-            Query::Terms { field, values, boost } => {
+            Query::Terms { field, values, boost, bitmap } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;
+                if *bitmap && !(f.index && f.kind.is_integer()) {
+                    return Err(EngineError::QueryShard(format!(
+                        "[terms] query with a bitmap [format] needs an indexed integer field, [{field}] is {}",
+                        if f.index { format!("of type [{}]", f.type_name) } else { "not indexed".to_owned() }
+                    )));
+                }
                 let terms: Vec<(Occur, Compiled)> = values
                     .iter()
                     .filter_map(|v| self.exact_term(f, v))

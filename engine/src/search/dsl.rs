@@ -22,6 +22,9 @@ pub enum Query {
         field: String,
         values: Vec<Value>,
         boost: f32,
+        /// The values came as a bitmap (`format: bitmap`): the field must
+        /// be an indexed integer one.
+        bitmap: bool,
     },
     /// `terms` with a lookup: the values at `path` of another document,
     /// read (and replaced by a `Terms`) before the query runs.
@@ -558,6 +561,25 @@ fn field_entry<'a>(name: &str, body: &'a Value) -> Result<(&'a str, &'a Value), 
     Ok((field, params))
 }
 
+/// The values of a `terms` query with a `format`: `bitmap` or
+/// `integer_bitmap`, a base64 RoaringBitmap (alone, or alone in an array).
+fn bitmap_values(format: &Value, given: &Value) -> Result<Vec<Value>, EngineError> {
+    if !matches!(format.as_str(), Some("bitmap" | "integer_bitmap")) {
+        return Err(parsing(format!("[terms] query does not support [format] [{}]", text_of(format))));
+    }
+    let text = match given {
+        Value::String(text) => text,
+        Value::Array(items) => match items.as_slice() {
+            [Value::String(text)] => text,
+            _ => return Err(parsing("[terms] query with a bitmap [format] takes one base64 bitmap")),
+        },
+        _ => return Err(parsing("[terms] query with a bitmap [format] takes one base64 bitmap")),
+    };
+    let values = super::roaring::decode_base64(text)
+        .map_err(|e| EngineError::IllegalArgument(format!("[terms] query could not read its bitmap: {e}")))?;
+    Ok(values.into_iter().map(Value::from).collect())
+}
+
 fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -663,11 +685,33 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             }
         }
         "terms" => {
-            let (field, p) = field_entry(kind, body)?;
-            match p {
-                Value::Array(values) => {
-                    Query::Terms { field: field.to_owned(), values: values.clone(), boost: boost(params)? }
+            let format = body.get("format");
+            let without_format;
+            let body = match format {
+                Some(_) => {
+                    let mut rest = body.as_object().cloned().unwrap_or_default();
+                    rest.remove("format");
+                    without_format = Value::Object(rest);
+                    &without_format
                 }
+                None => body,
+            };
+            let (field, p) = field_entry(kind, body)?;
+            if let Some(format) = format {
+                return Ok(Query::Terms {
+                    field: field.to_owned(),
+                    values: bitmap_values(format, p)?,
+                    boost: boost(params)?,
+                    bitmap: true,
+                });
+            }
+            match p {
+                Value::Array(values) => Query::Terms {
+                    field: field.to_owned(),
+                    values: values.clone(),
+                    boost: boost(params)?,
+                    bitmap: false,
+                },
                 Value::Object(lookup) => {
                     let part = |k: &str| {
                         lookup.get(k).map(text_of).ok_or_else(|| {

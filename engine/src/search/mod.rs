@@ -32,6 +32,7 @@ pub mod query_string;
 mod range_field;
 pub mod rank_feature;
 pub mod rescore;
+mod roaring;
 pub mod scroll;
 mod segment_cache;
 pub mod simple_query_string;
@@ -603,6 +604,7 @@ impl Engine {
                     field: field.clone(),
                     values: crate::source_filter::values_at(&source, path),
                     boost: *boost,
+                    bitmap: false,
                 }
             }
             Query::Bool { must, should, must_not, filter, minimum_should_match, boost } => Query::Bool {
