@@ -307,6 +307,28 @@ async fn term_and_completion_suggesters() {
     )
     .await;
     assert_eq!(status, 501, "the phrase suggester's smoothing models are not built and say so");
+
+    // Fuzzy completion: a typo within the allowed edits still completes,
+    // and agreement from the start outranks weight alone.
+    let fuzzy = |prefix: &str, fuzzy: Value| json!({"suggest": {"f": {"prefix": prefix, "completion": {"field": "name", "fuzzy": fuzzy}}}});
+    let texts = |found: &Value| -> Vec<(String, f64)> {
+        found["suggest"]["f"][0]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o["text"].as_str().unwrap().to_owned(), o["_score"].as_f64().unwrap()))
+            .collect()
+    };
+    let (status, found) = call(&c, url, Method::POST, "/places/_search", Some(fuzzy("amsterdma", json!({})))).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(texts(&found), [("Amsterdam".to_owned(), 5.0 * 7.0)]);
+    let (_, found) = call(&c, url, Method::POST, "/places/_search", Some(fuzzy("amste", json!(true)))).await;
+    assert_eq!(texts(&found), [("Amsterdam".to_owned(), 25.0), ("Amstelveen".to_owned(), 5.0)]);
+    let (_, found) =
+        call(&c, url, Method::POST, "/places/_search", Some(fuzzy("bxrlin", json!({"fuzziness": 0})))).await;
+    assert!(texts(&found).is_empty(), "no edits allowed: {found}");
+    let (status, _) = call(&c, url, Method::POST, "/places/_search", Some(fuzzy("ams", json!({"fuzziness": 5})))).await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]

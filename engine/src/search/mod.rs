@@ -19,6 +19,7 @@ pub mod field_caps;
 pub mod fields;
 mod filtered;
 pub mod function_score;
+mod fuzzy_prefix;
 mod geo_query;
 pub mod highlight;
 pub mod intervals;

@@ -64,6 +64,8 @@ pub struct CompletionOptions {
     pub skip_duplicates: bool,
     /// `contexts`: by context name, the values suggestions must carry.
     pub contexts: Option<Map<String, Value>>,
+    /// `fuzzy`: inputs may differ from the text by a few edits.
+    pub fuzzy: Option<super::fuzzy_prefix::FuzzyPrefix>,
 }
 
 fn parsing(reason: impl Into<String>) -> EngineError {
@@ -172,8 +174,8 @@ fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
 fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, EngineError> {
     for k in o.keys() {
         match k.as_str() {
-            "field" | "size" | "skip_duplicates" | "contexts" => {}
-            "fuzzy" | "regex" | "analyzer" | "shard_size" => {
+            "field" | "size" | "skip_duplicates" | "contexts" | "fuzzy" => {}
+            "regex" | "analyzer" | "shard_size" => {
                 return Err(EngineError::Unsupported(format!("the [{k}] option of the [completion] suggester")))
             }
             other => return Err(parsing(format!("suggester[completion] doesn't support field [{other}]"))),
@@ -191,6 +193,12 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
             None => None,
             Some(Value::Object(c)) => Some(c.clone()),
             Some(_) => return Err(parsing("[contexts] must be an object")),
+        },
+        fuzzy: match o.get("fuzzy") {
+            None | Some(Value::Bool(false)) => None,
+            // `true`: the default options.
+            Some(Value::Bool(true)) => Some(super::fuzzy_prefix::FuzzyPrefix::default()),
+            Some(spec) => Some(super::fuzzy_prefix::FuzzyPrefix::parse(spec)?),
         },
     })
 }
@@ -490,9 +498,16 @@ impl Engine {
                         None => continue,
                     },
                 };
-                let score = weight as f64 * boost;
                 for input in inputs {
-                    if normalise(&input).starts_with(&wanted) && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                    // A fuzzy match is boosted by its agreement with the text
+                    // (none is no boost, as Lucene scores it).
+                    let matched = match &o.fuzzy {
+                        None => normalise(&input).starts_with(&wanted).then_some(0),
+                        Some(fuzzy) => fuzzy.boost(&wanted, &normalise(&input)),
+                    };
+                    let Some(agreement) = matched else { continue };
+                    let score = weight as f64 * boost * if agreement > 0 { agreement as f64 } else { 1.0 };
+                    if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
                         let shown: Map<String, Value> = carried
                             .iter()
                             .filter(|(_, values)| !values.is_empty())
