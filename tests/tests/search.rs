@@ -329,6 +329,17 @@ async fn term_and_completion_suggesters() {
     assert!(texts(&found).is_empty(), "no edits allowed: {found}");
     let (status, _) = call(&c, url, Method::POST, "/places/_search", Some(fuzzy("ams", json!({"fuzziness": 5})))).await;
     assert_eq!(status, 400);
+
+    // A regex instead of a prefix: inputs with a prefix it matches whole.
+    let regex = |pattern: &str| json!({"suggest": {"f": {"regex": pattern, "completion": {"field": "name"}}}});
+    let (status, found) = call(&c, url, Method::POST, "/places/_search", Some(regex("am.*n"))).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(texts(&found), [("Amstelveen".to_owned(), 1.0)]);
+    assert_eq!(found["suggest"]["f"][0]["text"], "am.*n");
+    let (_, found) = call(&c, url, Method::POST, "/places/_search", Some(regex("[bm]"))).await;
+    assert_eq!(texts(&found), [("Berlin".to_owned(), 9.0), ("Mokum".to_owned(), 5.0)]);
+    let (status, _) = call(&c, url, Method::POST, "/places/_search", Some(regex("(unclosed"))).await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]

@@ -66,6 +66,9 @@ pub struct CompletionOptions {
     pub contexts: Option<Map<String, Value>>,
     /// `fuzzy`: inputs may differ from the text by a few edits.
     pub fuzzy: Option<super::fuzzy_prefix::FuzzyPrefix>,
+    /// The suggestion's `regex` instead of a prefix: inputs with a prefix
+    /// the pattern matches whole (the `regexp` query's syntax).
+    pub regex: Option<regex::Regex>,
 }
 
 fn parsing(reason: impl Into<String>) -> EngineError {
@@ -175,7 +178,16 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
     for k in o.keys() {
         match k.as_str() {
             "field" | "size" | "skip_duplicates" | "contexts" | "fuzzy" => {}
-            "regex" | "analyzer" | "shard_size" => {
+            // The `regex` suggestion's options: its flags and automaton bound.
+            "regex" => {
+                let options = o[k].as_object().ok_or_else(|| parsing("[regex] must be an object"))?;
+                if let Some(other) =
+                    options.keys().find(|k| !["flags", "max_determinized_states"].contains(&k.as_str()))
+                {
+                    return Err(parsing(format!("[regex] doesn't support [{other}]")));
+                }
+            }
+            "analyzer" | "shard_size" => {
                 return Err(EngineError::Unsupported(format!("the [{k}] option of the [completion] suggester")))
             }
             other => return Err(parsing(format!("suggester[completion] doesn't support field [{other}]"))),
@@ -200,6 +212,7 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
             Some(Value::Bool(true)) => Some(super::fuzzy_prefix::FuzzyPrefix::default()),
             Some(spec) => Some(super::fuzzy_prefix::FuzzyPrefix::parse(spec)?),
         },
+        regex: None,
     })
 }
 
@@ -323,7 +336,8 @@ pub fn parse(v: &Value) -> Result<Vec<Suggestion>, EngineError> {
     let mut out = Vec::new();
     for (name, spec) in map.iter().filter(|(k, _)| k.as_str() != "text") {
         let Value::Object(spec) = spec else { return Err(parsing(format!("suggestion [{name}] must be an object"))) };
-        let text = spec.get("text").or_else(|| spec.get("prefix")).and_then(Value::as_str).or(global);
+        let regex = spec.get("regex");
+        let text = spec.get("text").or_else(|| spec.get("prefix")).or(regex).and_then(Value::as_str).or(global);
         let mut kind = None;
         for (k, options) in spec {
             let Value::Object(o) = options else { continue };
@@ -334,10 +348,17 @@ pub fn parse(v: &Value) -> Result<Vec<Suggestion>, EngineError> {
                 other => return Err(parsing(format!("Unable to parse a suggester of type [{other}]"))),
             });
         }
-        if spec.contains_key("regex") {
-            return Err(EngineError::Unsupported("the [regex] option of the [completion] suggester".into()));
+        let mut kind = kind.ok_or_else(|| parsing(format!("suggestion [{name}] does not name a suggester")))?;
+        if let Some(pattern) = regex {
+            let Kind::Completion(o) = &mut kind else {
+                return Err(parsing("[regex] is only supported by the [completion] suggester"));
+            };
+            let pattern = pattern.as_str().ok_or_else(|| parsing("[regex] must be a string"))?;
+            o.regex = Some(
+                regex::Regex::new(&format!("^(?:{pattern})"))
+                    .map_err(|e| EngineError::IllegalArgument(format!("invalid regex [{pattern}]: {e}")))?,
+            );
         }
-        let kind = kind.ok_or_else(|| parsing(format!("suggestion [{name}] does not name a suggester")))?;
         let text = text.ok_or_else(|| EngineError::IllegalArgument("The required text option is missing".into()))?;
         out.push(Suggestion { name: name.clone(), text: text.to_owned(), kind });
     }
@@ -501,9 +522,10 @@ impl Engine {
                 for input in inputs {
                     // A fuzzy match is boosted by its agreement with the text
                     // (none is no boost, as Lucene scores it).
-                    let matched = match &o.fuzzy {
-                        None => normalise(&input).starts_with(&wanted).then_some(0),
-                        Some(fuzzy) => fuzzy.boost(&wanted, &normalise(&input)),
+                    let matched = match (&o.regex, &o.fuzzy) {
+                        (Some(regex), _) => regex.is_match(&normalise(&input)).then_some(0),
+                        (None, None) => normalise(&input).starts_with(&wanted).then_some(0),
+                        (None, Some(fuzzy)) => fuzzy.boost(&wanted, &normalise(&input)),
                     };
                     let Some(agreement) = matched else { continue };
                     let score = weight as f64 * boost * if agreement > 0 { agreement as f64 } else { 1.0 };
