@@ -298,15 +298,21 @@ async fn term_and_completion_suggesters() {
         ".**._source" => "[source]",
         ".**.score" => insta::rounded_redaction(3),
     });
-    let (status, _) = call(
-        &c,
-        url,
-        Method::POST,
-        "/places/_search",
-        Some(json!({"suggest": {"p": {"text": "x", "phrase": {"field": "body", "smoothing": {"laplace": {}}}}}})),
-    )
-    .await;
-    assert_eq!(status, 501, "the phrase suggester's smoothing models are not built and say so");
+    // The phrase suggester's smoothing models: checked, and laplace's alpha used.
+    let smoothed = |smoothing: Value| json!({"suggest": {"p": {"text": "amsterdma meetup", "phrase": {"field": "body", "smoothing": smoothing}}}});
+    for (smoothing, status) in [
+        (json!({"laplace": {"alpha": 0.7}}), 200),
+        (json!({"stupid_backoff": {"discount": 0.3}}), 200),
+        (json!({"linear_interpolation": {"trigram_lambda": 0.5, "bigram_lambda": 0.3, "unigram_lambda": 0.2}}), 200),
+        (json!({"linear_interpolation": {"trigram_lambda": 0.5, "bigram_lambda": 0.5, "unigram_lambda": 0.5}}), 400),
+        (json!({"katz": {}}), 400),
+    ] {
+        let (got, found) = call(&c, url, Method::POST, "/places/_search", Some(smoothed(smoothing.clone()))).await;
+        assert_eq!(got.as_u16(), status, "{smoothing}: {found}");
+        if status == 200 {
+            assert_eq!(found["suggest"]["p"][0]["options"][0]["text"], "amsterdam meetup", "{smoothing}");
+        }
+    }
 
     // Fuzzy completion: a typo within the allowed edits still completes,
     // and agreement from the start outranks weight alone.

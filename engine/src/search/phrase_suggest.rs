@@ -2,8 +2,8 @@
 //! of the text gets candidates from the field's term dictionary (direct
 //! generators: terms within an edit distance), and the phrases made of at
 //! most `max_errors` corrected terms are scored by a unigram language model
-//! of the field (each term's share of the field's terms, stupid-backoff
-//! style) times a channel model (`real_word_error_likelihood` for a term
+//! of the field (each term's share of the field's terms, smoothed as the
+//! request's `smoothing` says) times a channel model (`real_word_error_likelihood` for a term
 //! kept, the rest shared by the corrections by their similarity). Phrases
 //! scoring above `confidence` times the text's own score are suggested.
 
@@ -27,6 +27,67 @@ pub struct PhraseOptions {
     pub separator: String,
     pub highlight: Option<(String, String)>,
     pub generators: Vec<Generator>,
+    pub smoothing: Smoothing,
+}
+
+/// The language model's `smoothing`. This suggester builds unigrams alone
+/// (`gram_size` 1), and on unigrams Elasticsearch's `stupid_backoff` (the
+/// default) and `linear_interpolation` both score a term as add-one
+/// smoothing does, their `discount` and lambdas weighing longer grams only;
+/// `laplace` adds its `alpha` instead.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Smoothing {
+    StupidBackoff { discount: f64 },
+    Laplace { alpha: f64 },
+    LinearInterpolation { trigram: f64, bigram: f64, unigram: f64 },
+}
+
+impl Smoothing {
+    fn parse(v: &Value) -> Result<Smoothing, EngineError> {
+        let Some((name, options)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next()) else {
+            return Err(parsing("suggester[phrase] [smoothing] must be an object with one model"));
+        };
+        let Value::Object(o) = options else { return Err(parsing(format!("[{name}] must be an object"))) };
+        let known = |names: &[&str]| match o.keys().find(|k| !names.contains(&k.as_str())) {
+            Some(k) => Err(parsing(format!("suggester[phrase][smoothing][{name}] doesn't support field [{k}]"))),
+            None => Ok(()),
+        };
+        match name.as_str() {
+            "stupid_backoff" => {
+                known(&["discount"])?;
+                Ok(Smoothing::StupidBackoff { discount: number_of(o, "discount", 0.4)? })
+            }
+            "laplace" => {
+                known(&["alpha"])?;
+                Ok(Smoothing::Laplace { alpha: number_of(o, "alpha", 0.5)? })
+            }
+            "linear_interpolation" => {
+                known(&["trigram_lambda", "bigram_lambda", "unigram_lambda"])?;
+                let lambda = |k: &str| {
+                    o.get(k)
+                        .and_then(Value::as_f64)
+                        .ok_or_else(|| EngineError::IllegalArgument(format!("[linear_interpolation] requires [{k}]")))
+                };
+                let (trigram, bigram, unigram) =
+                    (lambda("trigram_lambda")?, lambda("bigram_lambda")?, lambda("unigram_lambda")?);
+                if (trigram + bigram + unigram - 1.0).abs() > 0.001 {
+                    return Err(EngineError::IllegalArgument("linear smoothing lambdas must sum to 1".into()));
+                }
+                Ok(Smoothing::LinearInterpolation { trigram, bigram, unigram })
+            }
+            other => Err(parsing(format!("suggester[phrase] doesn't support smoothing model [{other}]"))),
+        }
+    }
+
+    /// A term's probability from its frequency, the field's total of term
+    /// frequencies and its number of distinct terms.
+    fn unigram(self, frequency: u64, total: u64, distinct: u64) -> f64 {
+        let (added, per_term) = match self {
+            Smoothing::Laplace { alpha } => (alpha, alpha),
+            Smoothing::StupidBackoff { .. } | Smoothing::LinearInterpolation { .. } => (1.0, 1.0),
+        };
+        (added + frequency as f64) / (total as f64 + per_term * distinct as f64).max(1.0)
+    }
 }
 
 /// A `direct_generator`: where and how candidates of a term are found.
@@ -79,6 +140,7 @@ impl PhraseOptions {
             "highlight",
             "direct_generator",
             "gram_size",
+            "smoothing",
         ];
         if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
             return Err(EngineError::Unsupported(format!("the [{k}] option of the [phrase] suggester")));
@@ -107,6 +169,10 @@ impl PhraseOptions {
             separator: o.get("separator").and_then(Value::as_str).unwrap_or(" ").to_owned(),
             highlight,
             generators,
+            smoothing: match o.get("smoothing") {
+                Some(spec) => Smoothing::parse(spec)?,
+                None => Smoothing::StupidBackoff { discount: 0.4 },
+            },
         })
     }
 }
@@ -135,11 +201,9 @@ impl Engine {
         let analyzer = super::suggest::text_analyzer(mapper, field, o.analyzer.as_deref())?;
         let dictionary = self.term_frequencies(indices, field)?;
         let total: u64 = dictionary.values().sum();
-        let vocabulary = dictionary.len() as f64;
+        let distinct = dictionary.len() as u64;
         // The unigram language model, smoothed so that unseen terms keep a little.
-        let model = |term: &str| {
-            (dictionary.get(term).copied().unwrap_or(0) as f64 + 0.4) / (total as f64 + vocabulary).max(1.0)
-        };
+        let model = |term: &str| o.smoothing.unigram(dictionary.get(term).copied().unwrap_or(0), total, distinct);
         let rwel = o.real_word_error_likelihood;
         // Each generator's dictionary, read once.
         let mut sources = Vec::with_capacity(o.generators.len());
