@@ -154,6 +154,14 @@ async fn inner_hits_show_the_matching_objects() {
     let hits = &answer["hits"]["hits"][0]["inner_hits"]["lines.notes"]["hits"]["hits"];
     assert_eq!(hits[1]["_nested"], json!({"field": "lines", "offset": 1, "_nested": {"field": "notes", "offset": 1}}));
     assert_eq!(hits[1]["_source"], json!({"text": "handle with care"}));
+
+    // `explain`: each inner hit with how the inner query scores it.
+    let explained = json!({"query": {"nested": {"path": "lines", "query": {"term": {"lines.product": "pear"}},
+        "inner_hits": {"explain": true}}}, "_source": false});
+    let answer = search(&c, url, explained).await;
+    let inner = &answer["hits"]["hits"][0]["inner_hits"]["lines"]["hits"]["hits"][0];
+    assert_eq!(inner["_explanation"]["value"], inner["_score"], "{inner}");
+    assert!(inner["_explanation"]["description"].is_string(), "{inner}");
 }
 
 #[tokio::test]

@@ -81,6 +81,7 @@ const INNER_HITS_OPTIONS: &[&str] = &[
     "track_scores",
     "ignore_unmapped",
     "sort",
+    "explain",
 ];
 
 impl InnerHits {
@@ -473,6 +474,7 @@ pub(crate) fn inner_hits(
         sort_values = values;
     }
     let highlight = spec.options.get("highlight").map(super::highlight::parse).transpose()?;
+    let explain = spec.options.get("explain").is_some_and(|v| v == true || v == "true");
     let deeper = super::dsl::with_inner_hits(&n.query);
     for (doc, score) in matched.into_iter().skip(spec.from).take(spec.size) {
         let mut relative = Vec::new();
@@ -496,7 +498,11 @@ pub(crate) fn inner_hits(
             highlight: marked,
             group: None,
             matched_queries: Vec::new(),
-            explanation: None,
+            // How the inner query scores the nested document.
+            explanation: explain.then(|| {
+                let address = DocAddress { segment_ord: holder.segment_ord, doc_id: doc };
+                super::explanation(child.as_ref(), &at.searcher, address, score)
+            }),
             shard: at.shard,
             nested: relative,
             inner_hits: Vec::new(),
