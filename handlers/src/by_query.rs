@@ -104,7 +104,7 @@ fn answer(started: Instant, done: ByQueryOutcome, counted: &[&str]) -> Response 
         .into_iter()
         .map(|f| {
             let cause = es_error(f.cause);
-            json!({ "index": f.index, "id": f.id, "cause": cause.to_json(false)["error"], "status": cause.status })
+            json!({ "index": f.index, "id": f.id, "cause": crate::error::exception_json(&cause), "status": cause.status })
         })
         .collect();
     let status = failures.first().and_then(|f| f["status"].as_u64()).map_or(200, |s| s as u16);

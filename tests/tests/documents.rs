@@ -307,6 +307,7 @@ async fn delete_by_query_counts_what_it_deletes_and_what_changed_meanwhile() {
     assert_eq!(status, 409);
     assert_eq!(aborted["version_conflicts"], 1);
     assert_eq!(aborted["failures"][0]["cause"]["type"], "version_conflict_engine_exception");
+    assert!(aborted["failures"][0]["cause"].get("root_cause").is_none(), "a failure's cause is the exception alone");
 
     let (status, done) =
         call(&c, url, Method::POST, "/dbq/_delete_by_query?conflicts=proceed&refresh=true", Some(query)).await;
