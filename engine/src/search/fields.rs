@@ -10,6 +10,7 @@ use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use crate::resolve::wildcard_match;
 use crate::source_filter::values_at;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// One entry of a request's `fields`: a name or pattern, and a date format.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,76 +278,85 @@ pub fn fetch(
     requests: &[FieldRequest],
     how: Fetch,
 ) -> Result<Map<String, Value>, EngineError> {
-    fetch_with(mapper, source, requests, how, None)
+    FieldPlan::new(mapper, requests, how)?.fetch(mapper, source, None)
 }
 
-/// The `fields` (or `docvalue_fields`) of one hit read from its columns,
-/// as Elasticsearch reads doc values (`copy_to` copies included): for
-/// `docvalue_fields`, and for `fields` of an index keeping a synthetic
-/// source. Fields inside `nested` objects, and types whose columns do not
-/// hold their values as they are, from the source.
-pub fn fetch_from_columns(
-    mapper: &Mapper,
-    source: &Value,
-    requests: &[FieldRequest],
+/// What a search's `fields` (or `docvalue_fields`) read in one index: the
+/// mapped fields its patterns name, with their formats. Made once per
+/// index and search, then used for each hit.
+#[derive(Debug)]
+pub struct FieldPlan {
+    wanted: Vec<Wanted>,
+    requests: Vec<FieldRequest>,
     how: Fetch,
-    segment: &tantivy::SegmentReader,
-    doc: tantivy::DocId,
-) -> Result<Map<String, Value>, EngineError> {
-    fetch_with(mapper, source, requests, how, Some((segment, doc)))
 }
 
-fn fetch_with(
-    mapper: &Mapper,
-    source: &Value,
-    requests: &[FieldRequest],
-    how: Fetch,
-    columns: Option<(&tantivy::SegmentReader, tantivy::DocId)>,
-) -> Result<Map<String, Value>, EngineError> {
-    let mut names: Vec<(&String, &FieldMapper)> = mapper.fields.iter().map(|(k, f)| (k, &**f)).collect();
-    names.sort_by(|a, b| a.0.cmp(b.0));
-    // A key of a `flattened` field asked by its full name (not a pattern)
-    // is a keyword field of its own.
-    let keys: Vec<(String, FieldMapper)> = requests
-        .iter()
-        .filter(|r| !r.pattern.contains('*') && !mapper.fields.contains_key(&r.pattern))
-        .filter_map(|r| {
-            let flattened = mapper.flattened_holding(&r.pattern)?;
-            let key = FieldMapper { path: r.pattern.clone(), kind: FieldKind::Keyword, ..flattened.clone() };
-            Some((r.pattern.clone(), key))
-        })
-        .collect();
-    names.extend(keys.iter().map(|(path, key)| (path, key)));
-    let mut wanted = Vec::new();
-    for req in requests {
-        for (path, field) in names.iter().filter(|(path, _)| wildcard_match(&req.pattern, path)) {
-            if field.kind == FieldKind::Alias || wanted.iter().any(|(p, _, _): &(&str, _, _)| p == path) {
-                continue;
-            }
-            if how == Fetch::DocValues {
-                // A pattern skips what it cannot read; a name is refused.
-                if req.pattern.contains('*') && (field.kind.is_text() || !field.doc_values) {
+/// One field a plan reads.
+#[derive(Debug)]
+struct Wanted {
+    path: String,
+    field: Arc<FieldMapper>,
+    format: Option<ValueFormat>,
+}
+
+impl FieldPlan {
+    pub fn new(mapper: &Mapper, requests: &[FieldRequest], how: Fetch) -> Result<FieldPlan, EngineError> {
+        let mut names: Vec<(&String, Arc<FieldMapper>)> = mapper.fields.iter().map(|(k, f)| (k, f.clone())).collect();
+        names.sort_by(|a, b| a.0.cmp(b.0));
+        // A key of a `flattened` field asked by its full name (not a pattern)
+        // is a keyword field of its own.
+        let keys: Vec<(String, Arc<FieldMapper>)> = requests
+            .iter()
+            .filter(|r| !r.pattern.contains('*') && !mapper.fields.contains_key(&r.pattern))
+            .filter_map(|r| {
+                let flattened = mapper.flattened_holding(&r.pattern)?;
+                let key = FieldMapper { path: r.pattern.clone(), kind: FieldKind::Keyword, ..flattened.clone() };
+                Some((r.pattern.clone(), Arc::new(key)))
+            })
+            .collect();
+        names.extend(keys.iter().map(|(path, key)| (path, key.clone())));
+        let mut wanted: Vec<Wanted> = Vec::new();
+        for req in requests {
+            for (path, field) in names.iter().filter(|(path, _)| wildcard_match(&req.pattern, path)) {
+                if field.kind == FieldKind::Alias || wanted.iter().any(|w| &w.path == *path) {
                     continue;
                 }
-                check_doc_values(field)?;
+                if how == Fetch::DocValues {
+                    // A pattern skips what it cannot read; a name is refused.
+                    if req.pattern.contains('*') && (field.kind.is_text() || !field.doc_values) {
+                        continue;
+                    }
+                    check_doc_values(field)?;
+                }
+                let format = match &req.format {
+                    Some(f) => Some(ValueFormat::of(field, f)?),
+                    None => field.format.clone().map(ValueFormat::Date),
+                };
+                wanted.push(Wanted { path: (*path).clone(), field: field.clone(), format });
             }
-            let format = match &req.format {
-                Some(f) => Some(ValueFormat::of(field, f)?),
-                None => field.format.clone().map(ValueFormat::Date),
-            };
-            wanted.push((path.as_str(), *field, format));
         }
+        Ok(FieldPlan { wanted, requests: requests.to_vec(), how })
     }
-    let scope = Scope { mapper, wanted: &wanted, requests, how, columns };
-    let mut out = Map::new();
-    scope.fill(None, source, &mut out)?;
-    Ok(out)
+
+    /// One hit's fields from its source, or (for a hit's own fields, not
+    /// those of its nested objects) its segment's columns when given.
+    pub fn fetch(
+        &self,
+        mapper: &Mapper,
+        source: &Value,
+        columns: Option<(&tantivy::SegmentReader, tantivy::DocId)>,
+    ) -> Result<Map<String, Value>, EngineError> {
+        let scope = Scope { mapper, wanted: &self.wanted, requests: &self.requests, how: self.how, columns };
+        let mut out = Map::new();
+        scope.fill(None, source, &mut out)?;
+        Ok(out)
+    }
 }
 
 /// One `fetch`: the fields wanted, with their date formats.
 struct Scope<'a> {
     mapper: &'a Mapper,
-    wanted: &'a [(&'a str, &'a FieldMapper, Option<ValueFormat>)],
+    wanted: &'a [Wanted],
     requests: &'a [FieldRequest],
     how: Fetch,
     /// The hit's segment and document, to read doc values from.
@@ -368,7 +378,8 @@ impl Scope<'_> {
                 None => path.to_owned(),
             }
         };
-        for (path, field, format) in self.wanted {
+        for Wanted { path, field, format } in self.wanted {
+            let field: &FieldMapper = field;
             let from = source_path(self.mapper, field);
             if self.nested_parent(from) != nested {
                 continue;
@@ -419,7 +430,7 @@ impl Scope<'_> {
             .iter()
             .filter(|(path, o)| o.nested && self.nested_parent(path) == nested)
             .map(|(path, _)| path.as_str())
-            .filter(|path| self.wanted.iter().any(|(p, _, _)| p.starts_with(&format!("{path}."))) || self.unmapped())
+            .filter(|path| self.wanted.iter().any(|w| w.path.starts_with(&format!("{path}."))) || self.unmapped())
             .collect();
         children.sort_unstable();
         for child in children {

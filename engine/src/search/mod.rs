@@ -393,6 +393,9 @@ fn fetch<'a>(
     // Each index's named queries (and the explained query), compiled once.
     let mut named: std::collections::HashMap<usize, Vec<(String, compile::Compiled)>> = Default::default();
     let mut explained: std::collections::HashMap<usize, compile::Compiled> = Default::default();
+    // Each index's plans for `docvalue_fields` and for `fields` read from columns.
+    type Plans = (Option<fields::FieldPlan>, Option<fields::FieldPlan>);
+    let mut plans: std::collections::HashMap<usize, Plans> = Default::default();
     let mut hits = Vec::new();
     let started = std::time::Instant::now();
     let mut fetched: Vec<(usize, usize)> = Vec::new();
@@ -472,14 +475,22 @@ fn fetch<'a>(
                 explanation_json = Some(explanation(compiled.as_ref(), &at.searcher, f.address, f.score));
             }
             let segment = at.searcher.segment_reader(f.address.segment_ord);
-            let read = |requests: &[fields::FieldRequest], how| {
-                fields::fetch_from_columns(&mapper, &source, requests, how, segment, f.address.doc_id)
+            let (docvalue_plan, fields_plan) = match plans.entry(f.index) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let plan = |requests: &[fields::FieldRequest], how| fields::FieldPlan::new(&mapper, requests, how);
+                    let docvalue_plan = (!shown.docvalue_fields.is_empty())
+                        .then(|| plan(&shown.docvalue_fields, fields::Fetch::DocValues))
+                        .transpose()?;
+                    let fields_plan = (synthetic && !shown.fields.is_empty())
+                        .then(|| plan(&shown.fields, fields::Fetch::Fields))
+                        .transpose()?;
+                    e.insert((docvalue_plan, fields_plan))
+                }
             };
-            let doc_values =
-                (!shown.docvalue_fields.is_empty()).then(|| read(&shown.docvalue_fields, fields::Fetch::DocValues));
-            let column_fields =
-                (synthetic && !shown.fields.is_empty()).then(|| read(&shown.fields, fields::Fetch::Fields));
-            let (doc_values, column_fields) = (doc_values.transpose()?, column_fields.transpose()?);
+            let columns = Some((segment, f.address.doc_id));
+            let doc_values = docvalue_plan.as_ref().map(|p| p.fetch(&mapper, &source, columns)).transpose()?;
+            let column_fields = fields_plan.as_ref().map(|p| p.fetch(&mapper, &source, columns)).transpose()?;
             hits.push(Hit {
                 index: indices[f.index].clone(),
                 score: f.score,
