@@ -10,7 +10,12 @@ use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use crate::resolve::wildcard_match;
 use crate::source_filter::values_at;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
+use tantivy::columnar::DynamicColumn;
+use tantivy::index::SegmentId;
 
 /// One entry of a request's `fields`: a name or pattern, and a date format.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,28 +181,14 @@ fn present(field: &FieldMapper, parsed: IndexValue, format: Option<&ValueFormat>
 /// A document's values of a field as its column holds them (doc values:
 /// what the field indexed, `copy_to` copies included), for the types
 /// whose column holds their values as they are; `None` for the others.
-fn column_values(
-    field: &FieldMapper,
-    segment: &tantivy::SegmentReader,
-    doc: tantivy::DocId,
-) -> Option<Vec<IndexValue>> {
-    use tantivy::columnar::DynamicColumn;
+fn column_values(field: &FieldMapper, columns: &[DynamicColumn], doc: tantivy::DocId) -> Vec<IndexValue> {
     let kind = field.kind;
-    let readable = kind.is_numeric()
-        || matches!(
-            kind,
-            FieldKind::Keyword | FieldKind::Boolean | FieldKind::Date | FieldKind::DateNanos | FieldKind::Ip
-        );
-    if !readable {
-        return None;
-    }
-    let columns = super::sort::columns(segment, &format!("_terms.{}", field.path)).ok()?;
     let mut out = Vec::new();
     let number = |v: i64| match kind {
         FieldKind::Date | FieldKind::DateNanos => IndexValue::Date(v),
         _ => IndexValue::Long(v),
     };
-    for column in &columns {
+    for column in columns {
         match column {
             DynamicColumn::I64(c) => out.extend(c.values_for_doc(doc).map(number)),
             DynamicColumn::U64(c) if kind == FieldKind::UnsignedLong => {
@@ -225,7 +216,16 @@ fn column_values(
             _ => {}
         }
     }
-    Some(out)
+    out
+}
+
+/// Whether a field's columns hold its values as `fields` shows them.
+fn readable_from_columns(kind: FieldKind) -> bool {
+    kind.is_numeric()
+        || matches!(
+            kind,
+            FieldKind::Keyword | FieldKind::Boolean | FieldKind::Date | FieldKind::DateNanos | FieldKind::Ip
+        )
 }
 
 /// Where a hit's field values are read as: the `fields` option (values as
@@ -284,11 +284,13 @@ pub fn fetch(
 /// What a search's `fields` (or `docvalue_fields`) read in one index: the
 /// mapped fields its patterns name, with their formats. Made once per
 /// index and search, then used for each hit.
-#[derive(Debug)]
 pub struct FieldPlan {
     wanted: Vec<Wanted>,
     requests: Vec<FieldRequest>,
     how: Fetch,
+    /// The columns of each wanted field, by segment, opened at the first
+    /// hit of the segment that reads them.
+    columns: RefCell<HashMap<(SegmentId, usize), Rc<Vec<DynamicColumn>>>>,
 }
 
 /// One field a plan reads.
@@ -335,7 +337,20 @@ impl FieldPlan {
                 wanted.push(Wanted { path: (*path).clone(), field: field.clone(), format });
             }
         }
-        Ok(FieldPlan { wanted, requests: requests.to_vec(), how })
+        Ok(FieldPlan { wanted, requests: requests.to_vec(), how, columns: RefCell::default() })
+    }
+
+    /// The columns of the plan's `n`th field in a segment (none when they
+    /// cannot be read).
+    fn columns_of(&self, n: usize, segment: &tantivy::SegmentReader) -> Rc<Vec<DynamicColumn>> {
+        let key = (segment.segment_id(), n);
+        if let Some(columns) = self.columns.borrow().get(&key) {
+            return columns.clone();
+        }
+        let path = format!("_terms.{}", self.wanted[n].field.path);
+        let columns = Rc::new(super::sort::columns(segment, &path).unwrap_or_default());
+        self.columns.borrow_mut().insert(key, columns.clone());
+        columns
     }
 
     /// One hit's fields from its source, or (for a hit's own fields, not
@@ -346,7 +361,8 @@ impl FieldPlan {
         source: &Value,
         columns: Option<(&tantivy::SegmentReader, tantivy::DocId)>,
     ) -> Result<Map<String, Value>, EngineError> {
-        let scope = Scope { mapper, wanted: &self.wanted, requests: &self.requests, how: self.how, columns };
+        let scope =
+            Scope { mapper, plan: self, wanted: &self.wanted, requests: &self.requests, how: self.how, columns };
         let mut out = Map::new();
         scope.fill(None, source, &mut out)?;
         Ok(out)
@@ -356,6 +372,7 @@ impl FieldPlan {
 /// One `fetch`: the fields wanted, with their date formats.
 struct Scope<'a> {
     mapper: &'a Mapper,
+    plan: &'a FieldPlan,
     wanted: &'a [Wanted],
     requests: &'a [FieldRequest],
     how: Fetch,
@@ -378,7 +395,7 @@ impl Scope<'_> {
                 None => path.to_owned(),
             }
         };
-        for Wanted { path, field, format } in self.wanted {
+        for (n, Wanted { path, field, format }) in self.wanted.iter().enumerate() {
             let field: &FieldMapper = field;
             let from = source_path(self.mapper, field);
             if self.nested_parent(from) != nested {
@@ -386,8 +403,10 @@ impl Scope<'_> {
             }
             let mut values = Vec::new();
             let from_columns = match self.columns.filter(|_| nested.is_none()) {
-                Some((segment, doc)) => column_values(field, segment, doc),
-                None => None,
+                Some((segment, doc)) if readable_from_columns(field.kind) => {
+                    Some(column_values(field, &self.plan.columns_of(n, segment), doc))
+                }
+                _ => None,
             };
             if let Some(mut indexed) = from_columns {
                 // Doc values come in order.
