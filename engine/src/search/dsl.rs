@@ -561,6 +561,11 @@ fn field_entry<'a>(name: &str, body: &'a Value) -> Result<(&'a str, &'a Value), 
     Ok((field, params))
 }
 
+/// The most values a `terms` bitmap may hold, whatever the index's
+/// `max_terms_count` (which the query then checks): a run of a bitmap stands
+/// for up to 65,536 values in four bytes.
+const BITMAP_VALUES: usize = 1 << 20;
+
 /// The values of a `terms` query with a `format`: `bitmap` or
 /// `integer_bitmap`, a base64 RoaringBitmap (alone, or alone in an array).
 fn bitmap_values(format: &Value, given: &Value) -> Result<Vec<Value>, EngineError> {
@@ -575,7 +580,7 @@ fn bitmap_values(format: &Value, given: &Value) -> Result<Vec<Value>, EngineErro
         },
         _ => return Err(parsing("[terms] query with a bitmap [format] takes one base64 bitmap")),
     };
-    let values = super::roaring::decode_base64(text)
+    let values = super::roaring::decode_base64(text, BITMAP_VALUES)
         .map_err(|e| EngineError::IllegalArgument(format!("[terms] query could not read its bitmap: {e}")))?;
     Ok(values.into_iter().map(Value::from).collect())
 }
@@ -685,7 +690,11 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             }
         }
         "terms" => {
-            let format = body.get("format");
+            // `format` is an option when it is text beside a field; an
+            // array under that name is a field's values.
+            let format = body.get("format").filter(|f| f.is_string()).filter(|_| {
+                body.as_object().is_some_and(|o| o.keys().any(|k| !["format", "boost", "_name"].contains(&k.as_str())))
+            });
             let without_format;
             let body = match format {
                 Some(_) => {
@@ -1396,6 +1405,18 @@ pub fn minimum_should_match(spec: &str, n: usize) -> usize {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn terms_take_a_bitmap_format_yet_a_field_may_be_called_format() {
+        let bitmap = parse(&json!({"terms": {"num": "OjAAAAEAAAAAAAIAEAAAAAEAAwAFAA==", "format": "bitmap"}})).unwrap();
+        assert!(matches!(&bitmap, Query::Terms { field, values, bitmap: true, .. }
+            if field == "num" && *values == [json!(1), json!(3), json!(5)]));
+        let field = parse(&json!({"terms": {"format": ["pdf", "docx"]}})).unwrap();
+        assert!(matches!(&field, Query::Terms { field, bitmap: false, .. } if field == "format"));
+        let boosted = parse(&json!({"terms": {"format": ["pdf"], "boost": 2}})).unwrap();
+        assert!(matches!(&boosted, Query::Terms { field, .. } if field == "format"));
+        assert!(parse(&json!({"terms": {"num": "x", "format": "csv"}})).is_err());
+    }
 
     #[test]
     fn constant_score_rewrites_are_taken_scoring_ones_refused() {

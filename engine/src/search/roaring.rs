@@ -23,16 +23,17 @@ const ARRAY_MAX: usize = 4096;
 #[error("{0}")]
 pub struct BadBitmap(String);
 
-/// The values of a base64-encoded portable RoaringBitmap, ascending.
-pub fn decode_base64(text: &str) -> Result<Vec<u32>, BadBitmap> {
+/// The values of a base64-encoded portable RoaringBitmap, ascending;
+/// refused past `limit` values (runs make a few bytes stand for many).
+pub fn decode_base64(text: &str, limit: usize) -> Result<Vec<u32>, BadBitmap> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
         .map_err(|e| BadBitmap(format!("the bitmap is not base64: {e}")))?;
-    decode(&bytes)
+    decode(&bytes, limit)
 }
 
-/// The values of a portable RoaringBitmap, ascending.
-pub fn decode(bytes: &[u8]) -> Result<Vec<u32>, BadBitmap> {
+/// The values of a portable RoaringBitmap, ascending; refused past `limit`.
+pub fn decode(bytes: &[u8], limit: usize) -> Result<Vec<u32>, BadBitmap> {
     let mut r = Reader { bytes, at: 0 };
     let cookie = r.u32()?;
     let (containers, runs) = if cookie == COOKIE_NO_RUNS {
@@ -52,8 +53,12 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<u32>, BadBitmap> {
     if runs.is_none() || containers >= OFFSETS_FROM {
         r.take(4 * containers)?;
     }
-    let mut values = Vec::new();
+    let mut values: Vec<u32> = Vec::new();
+    let too_many = || BadBitmap(format!("the bitmap holds more than [{limit}] values"));
     for (i, (key, cardinality)) in headers.into_iter().enumerate() {
+        if values.len() > limit {
+            return Err(too_many());
+        }
         let high = key << 16;
         let is_run = runs.as_ref().is_some_and(|bits| bits[i / 8] & (1 << (i % 8)) != 0);
         if is_run {
@@ -61,6 +66,12 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<u32>, BadBitmap> {
             for _ in 0..count {
                 let start = u32::from(r.u16()?);
                 let length = u32::from(r.u16()?);
+                if start + length > u32::from(u16::MAX) {
+                    return Err(BadBitmap("a run of the bitmap goes past its container".into()));
+                }
+                if values.len() + length as usize >= limit {
+                    return Err(too_many());
+                }
                 values.extend((start..=start + length).map(|low| high | low));
             }
         } else if cardinality <= ARRAY_MAX {
@@ -78,6 +89,12 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<u32>, BadBitmap> {
             }
         }
     }
+    if values.len() > limit {
+        return Err(too_many());
+    }
+    // Well-formed bitmaps come sorted; a crafted one may repeat values.
+    values.sort_unstable();
+    values.dedup();
     Ok(values)
 }
 
@@ -112,11 +129,26 @@ mod tests {
 
     #[test]
     fn reads_the_portable_format_as_elasticsearch_clients_write_it() {
-        assert_eq!(decode_base64("OjAAAAEAAAAAAAIAEAAAAAEAAwAFAA==").unwrap(), [1, 3, 5]);
-        assert_eq!(decode_base64("OjAAAAEAAAAAAAAAEAAAAAoA").unwrap(), [10]);
-        assert!(decode_base64("OjAAAAEAAAAAAAIAEAAAAAEA").is_err(), "cut short");
-        assert!(decode_base64("not base64!").is_err());
-        assert!(decode(&[1, 2, 3, 4]).is_err(), "no cookie");
+        assert_eq!(decode_base64("OjAAAAEAAAAAAAIAEAAAAAEAAwAFAA==", 10).unwrap(), [1, 3, 5]);
+        assert_eq!(decode_base64("OjAAAAEAAAAAAAAAEAAAAAoA", 10).unwrap(), [10]);
+        assert!(decode_base64("OjAAAAEAAAAAAAIAEAAAAAEA", 10).is_err(), "cut short");
+        assert!(decode_base64("not base64!", 10).is_err());
+        assert!(decode(&[1, 2, 3, 4], 10).is_err(), "no cookie");
+        assert!(decode_base64("OjAAAAEAAAAAAAIAEAAAAAEAAwAFAA==", 2).is_err(), "three values past a limit of two");
+    }
+
+    #[test]
+    fn runs_are_bounded() {
+        // One container, one run of 65,536 values from a dozen bytes.
+        let all: std::collections::BTreeSet<u32> = (0..65_536).collect();
+        let bytes = encode(&all, true);
+        assert_eq!(decode(&bytes, 70_000).unwrap().len(), 65_536);
+        assert!(decode(&bytes, 1_000).is_err());
+        // A run past the end of its container is refused, not wrapped into the next.
+        let mut past = encode(&[65_530u32].into_iter().collect(), true);
+        let n = past.len();
+        past[n - 2..].copy_from_slice(&10u16.to_le_bytes());
+        assert!(decode(&past, 100).is_err());
     }
 
     /// Writes the portable format the way the roaring libraries do: arrays
@@ -186,7 +218,7 @@ mod tests {
             let mut values = sparse;
             values.extend((0..dense_len).map(|i| (dense_high << 16) | (i * 7 % 65536)));
             prop_assume!(!values.is_empty());
-            let got = decode(&encode(&values, with_runs)).unwrap();
+            let got = decode(&encode(&values, with_runs), usize::MAX).unwrap();
             prop_assert_eq!(got, values.into_iter().collect::<Vec<_>>());
         }
     }
