@@ -10,7 +10,7 @@
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 
 /// A JSON value borrowing from its text.
@@ -128,22 +128,24 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let mut entries: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
-        let mut seen: Option<HashSet<Cow<'de, str>>> = None;
+        // Past a few keys, each key's place, to find a repeated one at once.
+        let mut places: Option<HashMap<Cow<'de, str>, usize>> = None;
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let value: Json<'de> = map.next_value()?;
-            let repeated = match &mut seen {
-                Some(seen) => !seen.insert(key.0.clone()),
-                None => entries.iter().any(|(k, _)| *k == key.0),
+            let place = match &places {
+                Some(places) => places.get(&key.0).copied(),
+                None => entries.iter().position(|(k, _)| *k == key.0),
             };
-            if repeated {
-                if let Some(entry) = entries.iter_mut().find(|(k, _)| *k == key.0) {
-                    entry.1 = value;
-                }
+            if let Some(at) = place {
+                entries[at].1 = value;
                 continue;
             }
+            if let Some(places) = &mut places {
+                places.insert(key.0.clone(), entries.len());
+            }
             entries.push((key.0, value));
-            if seen.is_none() && entries.len() > SCAN_KEYS {
-                seen = Some(entries.iter().map(|(k, _)| k.clone()).collect());
+            if places.is_none() && entries.len() > SCAN_KEYS {
+                places = Some(entries.iter().enumerate().map(|(at, (k, _))| (k.clone(), at)).collect());
             }
         }
         Ok(Json::Object(entries))
