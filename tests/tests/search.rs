@@ -181,6 +181,17 @@ async fn highlighting() {
         json!(["fox"]),
         "no_match_size gives the start of the value"
     );
+    // max_analyzed_offset: analysis stops that many characters in, whatever the index's limit.
+    let within = |n: i64| {
+        json!({"query": {"match": {"body": "fox"}}, "highlight": {"fields": {"body": {}},
+        "type": "plain", "number_of_fragments": 0, "max_analyzed_offset": n}})
+    };
+    let (_, cut) = search(within(20)).await;
+    let text = cut["hits"]["hits"][0]["highlight"]["body"][0].as_str().unwrap_or_default().to_owned();
+    assert!(!text.contains("<em>fox</em>"), "\"fox\" starts past 20 characters: {cut}");
+    let (_, whole) = search(within(40)).await;
+    let text = whole["hits"]["hits"][0]["highlight"]["body"][0].as_str().unwrap_or_default().to_owned();
+    assert!(text.contains("brown <em>fox</em>"), "{whole}");
 }
 
 #[tokio::test]

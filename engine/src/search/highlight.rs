@@ -533,7 +533,8 @@ fn analysis_of<'a>(mapper: &Mapper, field: &'a FieldMapper, limit: Option<usize>
     let analyzer = field.analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_analyzer());
     move |text: &str| {
         if field.kind.is_text() {
-            let end = limit.map_or(text.len(), |n| floor_boundary(text, n));
+            // The limit counts characters.
+            let end = limit.map_or(text.len(), |n| text.char_indices().nth(n).map_or(text.len(), |(at, _)| at));
             analyzer.analyze(&text[..end])
         } else {
             vec![Token::new(keyword_term(field, text), 0, text.len(), 0, "word")]
@@ -591,19 +592,21 @@ pub fn highlight(
                 Highlighter::Fvh => true,
                 Highlighter::Plain => false,
             };
-            let mut analyzed_limit = None;
-            if !offsets && field.kind.is_text() {
-                if let Some(long) = values.iter().find(|v| v.len() > limits.max_analyzed_offset) {
-                    match o.max_analyzed_offset {
-                        Some(AnalyzedOffset::Chars(n)) => analyzed_limit = Some(n.min(limits.max_analyzed_offset)),
-                        Some(AnalyzedOffset::IndexLimit) => analyzed_limit = Some(limits.max_analyzed_offset),
-                        None => {
-                            return Err(invalid(format!(
-                                "The length [{}] of field [{path}] in doc[{}]/index[{}] exceeds the [index.highlight.max_analyzed_offset] limit [{}]. To avoid this error, set the query parameter [max_analyzed_offset] to a value less than index setting [{}] and this will tolerate long field values by truncating them.",
-                                long.len(), where_.1, where_.0, limits.max_analyzed_offset, limits.max_analyzed_offset
-                            )))
-                        }
-                    }
+            // With `max_analyzed_offset`, analysis stops that many characters in
+            // (never past the index's limit); without, a value longer than the
+            // index's limit is refused unless offsets were indexed.
+            let analyzed_limit = match o.max_analyzed_offset {
+                Some(AnalyzedOffset::Chars(n)) => Some(n.min(limits.max_analyzed_offset)),
+                Some(AnalyzedOffset::IndexLimit) => Some(limits.max_analyzed_offset),
+                None => None,
+            };
+            if analyzed_limit.is_none() && !offsets && field.kind.is_text() {
+                let long = values.iter().map(|v| v.chars().count()).find(|n| *n > limits.max_analyzed_offset);
+                if let Some(length) = long {
+                    return Err(invalid(format!(
+                        "The length [{length}] of field [{path}] in doc[{}]/index[{}] exceeds the [index.highlight.max_analyzed_offset] limit [{}]. To avoid this error, set the query parameter [max_analyzed_offset] to a value less than index setting [{}] and this will tolerate long field values by truncating them.",
+                        where_.1, where_.0, limits.max_analyzed_offset, limits.max_analyzed_offset
+                    )));
                 }
             }
             let query = o.highlight_query.as_ref().unwrap_or(query);
