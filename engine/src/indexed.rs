@@ -301,7 +301,7 @@ fn mapped_fields(
     Ok(doc)
 }
 
-/// Tokens as one string: `position \1 term`, separated by `\0`.
+/// Tokens as one string, as [`push_token`] writes them.
 #[cfg(test)]
 fn encode(tokens: &[tensile_analysis::Token]) -> String {
     let mut out = String::new();
@@ -311,8 +311,9 @@ fn encode(tokens: &[tensile_analysis::Token]) -> String {
     out
 }
 
-/// Appends one token to an encoded string (see [`encode`]): separators
-/// inside the term are dropped.
+/// Appends one token to an encoded string, the form in which tokens reach
+/// tantivy: `position \1 term`, tokens separated by `\0` (separators
+/// inside a term are dropped).
 fn push_token(out: &mut String, term: &str, position: u32) {
     if !out.is_empty() {
         out.push(TOKEN_SEP);
@@ -341,7 +342,7 @@ fn push_number(out: &mut String, mut n: u32) {
     out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
-/// The tokenizer that reads [`encode`]d tokens back.
+/// The tokenizer that reads tokens back as [`push_token`] wrote them.
 #[derive(Clone)]
 struct DecodeTokens;
 

@@ -95,10 +95,11 @@ fn nodes_meet(spec: &str, nodes: u64) -> Result<bool, EsError> {
 fn active_shards_meet(spec: &str, counts: Counts) -> Result<bool, EsError> {
     match spec {
         "all" => Ok(counts.unassigned == 0),
-        n => n
-            .parse::<u64>()
-            .map(|n| counts.primaries >= n)
-            .map_err(|_| EsError::illegal_argument(format!("cannot parse ActiveShardCount[{spec}]"))),
+        n => match n.parse::<i64>() {
+            Ok(n) if n < 0 => Err(EsError::illegal_argument("shard count cannot be a negative value")),
+            Ok(n) => Ok(counts.primaries >= n as u64),
+            Err(_) => Err(EsError::illegal_argument(format!("cannot parse ActiveShardCount[{spec}]"))),
+        },
     }
 }
 
@@ -147,7 +148,7 @@ pub fn health<'a>(node: &'a Node, req: Request<params::ClusterHealth>) -> Handle
         },
         None => true,
     };
-    let shards_met = match p.wait_for_active_shards.as_deref() {
+    let shards_met = match p.wait_for_active_shards.as_deref().filter(|n| !n.is_empty()) {
         Some(spec) => match active_shards_meet(spec, total) {
             Ok(met) => met,
             Err(e) => return ready(Err(e)),

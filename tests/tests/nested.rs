@@ -241,6 +241,12 @@ async fn sorting_by_a_nested_field_reads_each_roots_nested_objects() {
         [("2".to_owned(), json!(20)), ("1".to_owned(), json!(30)), ("3".to_owned(), json!(i64::MAX))]
     );
     assert_eq!(order(by_seller("b")).await, ["1", "2", "3"]);
+    // A terms lookup in the filter is read before the search, as in the query.
+    call(&c, url, Method::PUT, "/sellers/_doc/picked?refresh=true", Some(json!({"names": ["a"]}))).await;
+    let looked_up = json!({"offers.price": {"order": "asc", "nested": {"path": "offers", "filter": {"terms": {
+        "offers.seller": {"index": "sellers", "id": "picked", "path": "names"}
+    }}}}});
+    assert_eq!(order(looked_up).await, ["2", "1", "3"]);
     // `max_children`: the first objects of each root only.
     let first = json!({"offers.price": {"order": "asc", "nested": {"path": "offers", "max_children": 1}}});
     assert_eq!(order(first).await, ["2", "1", "3"]);

@@ -87,12 +87,12 @@ impl FieldKind {
         matches!(self, FieldKind::Text | FieldKind::MatchOnlyText)
     }
 
-    /// Numbers of any width (not dates).
     /// The whole-number types a bitmap of values may query.
     pub fn is_integer(self) -> bool {
         matches!(self, FieldKind::Long | FieldKind::Integer | FieldKind::Short | FieldKind::Byte)
     }
 
+    /// Numbers of any width (not dates).
     pub fn is_numeric(self) -> bool {
         matches!(
             self,

@@ -290,7 +290,7 @@ pub struct FieldPlan {
     how: Fetch,
     /// The columns of each wanted field, by segment, opened at the first
     /// hit of the segment that reads them.
-    columns: RefCell<HashMap<(SegmentId, usize), Rc<Vec<DynamicColumn>>>>,
+    columns: RefCell<HashMap<(SegmentId, usize), Option<Rc<Vec<DynamicColumn>>>>>,
 }
 
 /// One field a plan reads.
@@ -340,15 +340,15 @@ impl FieldPlan {
         Ok(FieldPlan { wanted, requests: requests.to_vec(), how, columns: RefCell::default() })
     }
 
-    /// The columns of the plan's `n`th field in a segment (none when they
-    /// cannot be read).
-    fn columns_of(&self, n: usize, segment: &tantivy::SegmentReader) -> Rc<Vec<DynamicColumn>> {
+    /// The columns of the plan's `n`th field in a segment; `None` when they
+    /// cannot be read (the values then come from the source).
+    fn columns_of(&self, n: usize, segment: &tantivy::SegmentReader) -> Option<Rc<Vec<DynamicColumn>>> {
         let key = (segment.segment_id(), n);
         if let Some(columns) = self.columns.borrow().get(&key) {
             return columns.clone();
         }
         let path = format!("_terms.{}", self.wanted[n].field.path);
-        let columns = Rc::new(super::sort::columns(segment, &path).unwrap_or_default());
+        let columns = super::sort::columns(segment, &path).ok().map(Rc::new);
         self.columns.borrow_mut().insert(key, columns.clone());
         columns
     }
@@ -404,7 +404,7 @@ impl Scope<'_> {
             let mut values = Vec::new();
             let from_columns = match self.columns.filter(|_| nested.is_none()) {
                 Some((segment, doc)) if readable_from_columns(field.kind) => {
-                    Some(column_values(field, &self.plan.columns_of(n, segment), doc))
+                    self.plan.columns_of(n, segment).map(|columns| column_values(field, &columns, doc))
                 }
                 _ => None,
             };

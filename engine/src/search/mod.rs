@@ -583,7 +583,12 @@ impl Engine {
         // Documents named without an index are the searched index's.
         let default = indices.first().map(String::as_str);
         let rescored = req.rescore.iter().any(|r| dsl::has_lookup(&r.query));
-        if !dsl::has_lookup(&req.query) && !req.post_filter.as_ref().is_some_and(dsl::has_lookup) && !rescored {
+        let sorted = req.sort.iter().filter_map(|key| key.nested.as_ref()?.filter.as_ref()).any(dsl::has_lookup);
+        if !dsl::has_lookup(&req.query)
+            && !req.post_filter.as_ref().is_some_and(dsl::has_lookup)
+            && !rescored
+            && !sorted
+        {
             return Ok(std::borrow::Cow::Borrowed(req));
         }
         let mut owned = req.clone();
@@ -591,6 +596,9 @@ impl Engine {
         owned.post_filter = req.post_filter.as_ref().map(|f| self.with_lookups(f, default)).transpose()?;
         for r in &mut owned.rescore {
             r.query = self.with_lookups(&r.query, default)?;
+        }
+        for nested in owned.sort.iter_mut().filter_map(|key| key.nested.as_mut()) {
+            nested.filter = nested.filter.as_ref().map(|f| self.with_lookups(f, default)).transpose()?;
         }
         Ok(std::borrow::Cow::Owned(owned))
     }

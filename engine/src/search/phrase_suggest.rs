@@ -30,7 +30,8 @@ pub struct PhraseOptions {
     pub smoothing: Smoothing,
 }
 
-/// The language model's `smoothing`. This suggester builds unigrams alone
+/// The language model's `smoothing`: each model's parameters are read and
+/// checked, though on unigrams only laplace's `alpha` changes a score. This suggester builds unigrams alone
 /// (`gram_size` 1), and on unigrams Elasticsearch's `stupid_backoff` (the
 /// default) and `linear_interpolation` both score a term as add-one
 /// smoothing does, their `discount` and lambdas weighing longer grams only;
@@ -63,13 +64,10 @@ impl Smoothing {
             }
             "linear_interpolation" => {
                 known(&["trigram_lambda", "bigram_lambda", "unigram_lambda"])?;
-                let lambda = |k: &str| {
-                    o.get(k)
-                        .and_then(Value::as_f64)
-                        .ok_or_else(|| EngineError::IllegalArgument(format!("[linear_interpolation] requires [{k}]")))
-                };
+                // A lambda not given is none of the weight, as in Elasticsearch.
+                let lambda = |k: &str| o.get(k).and_then(Value::as_f64).unwrap_or(0.0);
                 let (trigram, bigram, unigram) =
-                    (lambda("trigram_lambda")?, lambda("bigram_lambda")?, lambda("unigram_lambda")?);
+                    (lambda("trigram_lambda"), lambda("bigram_lambda"), lambda("unigram_lambda"));
                 if (trigram + bigram + unigram - 1.0).abs() > 0.001 {
                     return Err(EngineError::IllegalArgument("linear smoothing lambdas must sum to 1".into()));
                 }

@@ -61,8 +61,11 @@ impl NestedSort {
         let Some(spec) = spec.as_object() else {
             return Err(EngineError::IllegalArgument("[nested] must be an object".into()));
         };
+        if spec.contains_key("nested") {
+            return Err(EngineError::Unsupported("the [nested.nested] option of sort".into()));
+        }
         if let Some(k) = spec.keys().find(|k| !["path", "filter", "max_children"].contains(&k.as_str())) {
-            return Err(EngineError::Unsupported(format!("the [nested.{k}] option of sort")));
+            return Err(EngineError::Parsing(format!("[nested] unknown field [{k}]")));
         }
         let path = spec.get("path").and_then(serde_json::Value::as_str);
         let path = path.ok_or_else(|| EngineError::IllegalArgument("[nested] requires 'path' field".into()))?;
