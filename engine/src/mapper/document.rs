@@ -491,7 +491,12 @@ impl Parse<'_> {
             }
             _ => value,
         };
-        match field.parse_value(&value.to_value()) {
+        // Text for text and keywords goes straight in; other values through JSON.
+        let parsed = match value {
+            Json::Str(text) => field.parse_string(text).map(|v| Ok(Some(v))),
+            _ => None,
+        };
+        match parsed.unwrap_or_else(|| field.parse_value(&value.to_value())) {
             Ok(Some(IndexValue::Ignored)) => self.out.ignored.push(field.path.clone()),
             Ok(Some(v)) => {
                 if field.kind == FieldKind::ConstantKeyword && field.constant.is_none() {
@@ -605,6 +610,23 @@ mod tests {
     fn parse(m: &Mapper, doc: Value) -> Result<ParsedDoc, EngineError> {
         let text = doc.to_string();
         m.parse("1", &Json::parse(&text).unwrap(), &HashMap::new())
+    }
+
+    proptest::proptest! {
+        /// Text read straight from the source is what the JSON path makes of it.
+        #[test]
+        fn strings_read_as_their_json_values(text in "\\PC{0,12}") {
+            let m = mapper(json!({"properties": {
+                "t": {"type": "text"}, "k": {"type": "keyword", "ignore_above": 5}, "w": {"type": "wildcard"},
+                "n": {"type": "keyword", "normalizer": "lowercase"}, "d": {"type": "date"}
+            }}));
+            for name in ["t", "k", "w", "n", "d"] {
+                let field = m.fields.get(name).unwrap();
+                if let Some(direct) = field.parse_string(&text) {
+                    proptest::prop_assert_eq!(Ok(Some(direct)), field.parse_value(&Value::from(text.clone())));
+                }
+            }
+        }
     }
 
     fn values(p: &ParsedDoc) -> Vec<(String, IndexValue)> {

@@ -457,6 +457,25 @@ impl FieldMapper {
 
     /// What the index holds for one JSON value of this field (nothing for
     /// a value the field ignores), or why the value is refused.
+    /// A text value as [`FieldMapper::parse_value`] reads it, without a
+    /// JSON value made for it: for the kinds that keep text as text (text
+    /// and keywords); `None` for the others.
+    pub fn parse_string(&self, text: &str) -> Option<IndexValue> {
+        Some(match self.kind {
+            FieldKind::Text | FieldKind::MatchOnlyText => IndexValue::Text(text.to_owned()),
+            FieldKind::Keyword | FieldKind::Wildcard => {
+                if self.ignore_above.is_some_and(|limit| text.chars().count() > limit) {
+                    return Some(IndexValue::Ignored);
+                }
+                IndexValue::Keyword(match &self.normalizer {
+                    Some(n) => n.normalize(text),
+                    None => text.to_owned(),
+                })
+            }
+            _ => return None,
+        })
+    }
+
     pub fn parse_value(&self, value: &Value) -> Result<Option<IndexValue>, String> {
         let value = match value {
             Value::Null => match &self.null_value {
