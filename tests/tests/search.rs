@@ -360,6 +360,49 @@ async fn term_and_completion_suggesters() {
 }
 
 #[tokio::test]
+async fn fuzzy_matches_rank_by_closeness_with_blended_frequencies() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let index = json!({"mappings": {"properties": {"t": {"type": "text"}, "k": {"type": "keyword"}}}});
+    call(&c, url, Method::PUT, "/fz", Some(index)).await;
+    // "apply" is common, "appel" (a transposition of "apple") rare.
+    let docs =
+        [("1", "apple"), ("2", "apply"), ("3", "apple pie"), ("4", "appel"), ("5", "apply now"), ("6", "apply here")];
+    for (id, text) in docs {
+        call(&c, url, Method::PUT, &format!("/fz/_doc/{id}"), Some(json!({"t": text, "k": text}))).await;
+    }
+    call(&c, url, Method::POST, "/fz/_refresh", None).await;
+    for query in
+        [json!({"fuzzy": {"t": {"value": "apple"}}}), json!({"match": {"t": {"query": "apple", "fuzziness": "AUTO"}}})]
+    {
+        let (status, found) = call(&c, url, Method::POST, "/fz/_search", Some(json!({"query": query}))).await;
+        assert_eq!(status, 200, "{found}");
+        let hits = found["hits"]["hits"].as_array().unwrap();
+        let score = |id: &str| hits.iter().find(|h| h["_id"] == id).and_then(|h| h["_score"].as_f64()).unwrap();
+        // The word itself first; one edit away scores less at the same length
+        // (by its closeness, 1 - 1/5), and a rare spelling no more than a common one.
+        assert_eq!(hits[0]["_id"], "1", "{query}: {found}");
+        assert!((score("2") / score("1") - 0.8).abs() < 1e-3, "{query}: {found}");
+        assert!((score("2") - score("4")).abs() < 1e-6, "{query}: blended frequencies: {found}");
+        assert!(score("5") < score("2") && score("3") < score("1"), "{query}: longer fields score less: {found}");
+    }
+    // A constant-score rewrite: every expansion scores alike.
+    let constant =
+        json!({"query": {"match": {"t": {"query": "apple", "fuzziness": 1, "fuzzy_rewrite": "constant_score"}}}});
+    let (_, found) = call(&c, url, Method::POST, "/fz/_search", Some(constant)).await;
+    let scores: Vec<f64> =
+        found["hits"]["hits"].as_array().unwrap().iter().map(|h| h["_score"].as_f64().unwrap()).collect();
+    assert!(scores.len() == 6 && scores.iter().all(|s| *s == scores[0]), "{found}");
+    // As a filter, every expansion matches alike.
+    let filtered = json!({"query": {"bool": {"filter": {"fuzzy": {"k": {"value": "apple"}}}}}});
+    let (_, found) = call(&c, url, Method::POST, "/fz/_search", Some(filtered)).await;
+    let mut matched = ids(&found);
+    matched.sort();
+    assert_eq!(matched, ["1", "2", "4"]);
+}
+
+#[tokio::test]
 async fn fuzzy_and_prefix_matching() {
     let server = server!();
     let c = Client::new();

@@ -144,11 +144,13 @@ fn field_stats(searcher: &Searcher, path: &str) -> FieldStats {
 
 impl TQuery for TextTermQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let Some(searcher) = scoring.searcher().filter(|_| scoring.is_scoring_enabled()) else {
+        let EnableScoring::Enabled { searcher, statistics_provider } = scoring else {
             return TermQuery::new(self.term.clone(), IndexRecordOption::WithFreqs).weight(scoring);
         };
         let stats = field_stats(searcher, &self.path);
-        let df = searcher.doc_freq(&self.term)?;
+        // The term's frequency from the search's statistics (a fuzzy match
+        // blends its expansions' there).
+        let df = statistics_provider.doc_freq(&self.term)?;
         let doc_count = stats.docs.max(df);
         let idf = (1.0 + (doc_count as f64 - df as f64 + 0.5) / (df as f64 + 0.5)).ln() as Score;
         let average = if stats.docs == 0 { 1.0 } else { stats.tokens as Score / stats.docs as Score };

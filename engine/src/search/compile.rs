@@ -9,8 +9,8 @@ use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use serde_json::Value;
 use std::ops::Bound;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhrasePrefixQuery, PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhrasePrefixQuery,
+    PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -59,6 +59,10 @@ fn boosted(q: Compiled, boost: f32) -> Compiled {
         Box::new(BoostQuery::new(q, boost))
     }
 }
+
+/// The expansions a fuzzy match keeps, as Elasticsearch's default
+/// `max_expansions`.
+const FUZZY_EXPANSIONS: usize = 50;
 
 fn term_query(term: Term) -> Compiled {
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
@@ -165,10 +169,7 @@ impl Compiler<'_> {
     /// statistics: tantivy's own over the field's text slot, or Tensile's
     /// over the shared `_text` field.
     fn text_term_query(&self, field: &FieldMapper, term: Term) -> Compiled {
-        if self.mapper.text_slot(&field.path).is_some() {
-            return self.field_scored(field, term_query(term));
-        }
-        Box::new(super::bm25::TextTermQuery { term, path: field.path.clone() })
+        super::fuzzy_scored::TermScoring::of(self.mapper, field).query(term)
     }
 
     /// A query on a text field's slot, scored with the field's own statistics.
@@ -213,17 +214,30 @@ impl Compiler<'_> {
             return Err(expensive("[fuzzy] queries", ""));
         }
         let distance = super::dsl::edit_distance_for(fuzziness, word.chars().count())?;
+        let scoring = super::fuzzy_scored::TermScoring::of(self.mapper, field);
         if distance == 0 {
-            return Ok(term_query(term));
+            return Ok(scoring.query(term));
         }
-        let fuzzy: Compiled = Box::new(FuzzyTermQuery::new(term, distance, transpositions));
-        if prefix_length == 0 {
-            return Ok(fuzzy);
-        }
-        let prefix: String = word.chars().take(prefix_length).collect();
-        // The prefix only selects: it adds nothing to the score.
-        let prefix: Compiled = Box::new(ConstScoreQuery::new(self.prefix_of(field, &prefix)?, 0.0));
-        Ok(Box::new(BooleanQuery::new(vec![(Occur::Must, fuzzy), (Occur::Must, prefix)])))
+        // The field's term for the empty word, and the word as indexed (a
+        // keyword's normalised) after it.
+        let base = if field.kind.is_text() {
+            self.text_location(field).1
+        } else {
+            let mut base = json_term(self.fields.terms, &field.path);
+            base.append_type_and_str("");
+            base
+        };
+        let indexed = term.serialized_value_bytes().strip_prefix(base.serialized_value_bytes());
+        let text = indexed.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or(word).to_owned();
+        Ok(Box::new(super::fuzzy_scored::ScoredFuzzy {
+            base,
+            word: text,
+            distance,
+            transpositions,
+            prefix_length,
+            max_expansions: FUZZY_EXPANSIONS,
+            scoring,
+        }))
     }
 
     /// A query on a metadata field that every document has or that names
@@ -618,6 +632,7 @@ impl Compiler<'_> {
                 fuzziness,
                 prefix_length,
                 transpositions,
+                fuzzy_scored,
                 bool_prefix,
                 lenient,
             } => {
@@ -643,7 +658,15 @@ impl Compiler<'_> {
                     let stringy = f.kind.is_text() || f.kind == FieldKind::Keyword;
                     let q = match fuzziness {
                         _ if *bool_prefix && i == last && stringy => self.prefix_of(f, word)?,
-                        Some(fz) if stringy => self.fuzzy(f, term, word, fz, *prefix_length, *transpositions)?,
+                        Some(fz) if stringy => {
+                            let fuzzy = self.fuzzy(f, term, word, fz, *prefix_length, *transpositions)?;
+                            // A constant-score rewrite: every expansion scores one.
+                            if *fuzzy_scored {
+                                fuzzy
+                            } else {
+                                Box::new(ConstScoreQuery::new(fuzzy, 1.0))
+                            }
+                        }
                         _ if f.kind.is_text() => self.text_term_query(f, term),
                         _ if scored_terms(f) => term_query(term),
                         // Numbers, dates, booleans and IPs match as points in Lucene: a constant score.

@@ -52,6 +52,9 @@ pub enum Query {
         prefix_length: usize,
         /// With `fuzziness`: whether swapping two adjacent characters is one edit.
         transpositions: bool,
+        /// With `fuzziness`: expansions score by closeness (the default
+        /// rewrite), or alike (`fuzzy_rewrite: constant_score`).
+        fuzzy_scored: bool,
         /// `match_bool_prefix`: the last term matches as a prefix.
         bool_prefix: bool,
         /// `lenient`: a text a field cannot take (`"abc"` for a number) matches
@@ -245,6 +248,7 @@ impl Query {
             fuzziness: None,
             prefix_length: 0,
             transpositions: true,
+            fuzzy_scored: true,
             bool_prefix: false,
             lenient: false,
         }
@@ -518,6 +522,13 @@ fn supported_options(params: &Map<String, Value>, known: &[&str], query: &str) -
     }
 }
 
+/// Whether a query's fuzzy expansions score by their closeness: the
+/// default rewrite, unless `fuzzy_rewrite` names a constant-score one
+/// (checked by `check_rewrite`).
+fn fuzzy_scored(params: &Map<String, Value>) -> bool {
+    params.get("fuzzy_rewrite").is_none_or(|m| !text_of(m).starts_with("constant_score"))
+}
+
 /// A multi-term rewrite method: the constant-score ones are what Tensile
 /// does (each expansion matches with one constant score); the scoring ones
 /// are not built.
@@ -775,6 +786,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         fuzziness,
                         prefix_length: o.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
                         transpositions: o.get("fuzzy_transpositions").is_none_or(|v| v != false),
+                        fuzzy_scored: fuzzy_scored(o),
                         bool_prefix,
                         lenient: o.get("lenient").is_some_and(|v| v == true || v == "true"),
                     }
@@ -1144,6 +1156,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     }
     let prefix_length = params.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize;
     let transpositions = params.get("fuzzy_transpositions").is_none_or(|v| v != false);
+    let scored = fuzzy_scored(params);
     let lenient = params.get("lenient").is_some_and(|v| v == true || v == "true");
     let per_field = |field: String, boost: f32| match kind {
         "phrase" | "phrase_prefix" => Ok(Query::MatchPhrase {
@@ -1165,6 +1178,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             fuzziness: fuzziness.clone(),
             prefix_length,
             transpositions,
+            fuzzy_scored: scored,
             bool_prefix: kind == "bool_prefix",
             lenient,
         }),

@@ -20,6 +20,7 @@ pub mod fields;
 mod filtered;
 pub mod function_score;
 mod fuzzy_prefix;
+mod fuzzy_scored;
 mod geo_query;
 pub mod highlight;
 pub mod intervals;
