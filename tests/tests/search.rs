@@ -387,6 +387,21 @@ async fn fuzzy_matches_rank_by_closeness_with_blended_frequencies() {
         assert!((score("2") - score("4")).abs() < 1e-6, "{query}: blended frequencies: {found}");
         assert!(score("5") < score("2") && score("3") < score("1"), "{query}: longer fields score less: {found}");
     }
+    // max_expansions: the closest terms only.
+    let closest = json!({"query": {"fuzzy": {"t": {"value": "apple", "max_expansions": 1}}}});
+    let (_, found) = call(&c, url, Method::POST, "/fz/_search", Some(closest)).await;
+    let mut matched = ids(&found);
+    matched.sort();
+    assert_eq!(matched, ["1", "3"], "{found}");
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/fz/_search",
+        Some(json!({"query": {"fuzzy": {"t": {"value": "apple", "max_expansions": 0}}}})),
+    )
+    .await;
+    assert_eq!(status, 400);
     // A constant-score rewrite: every expansion scores alike.
     let constant =
         json!({"query": {"match": {"t": {"query": "apple", "fuzziness": 1, "fuzzy_rewrite": "constant_score"}}}});

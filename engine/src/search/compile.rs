@@ -60,9 +60,15 @@ fn boosted(q: Compiled, boost: f32) -> Compiled {
     }
 }
 
-/// The expansions a fuzzy match keeps, as Elasticsearch's default
-/// `max_expansions`.
-const FUZZY_EXPANSIONS: usize = 50;
+/// How a word matches fuzzily: its allowed edits (`AUTO`, `0`..`2`), the
+/// characters that may not change, whether a swap is one edit, and the most
+/// terms it expands to.
+struct Fuzziness<'a> {
+    distance: &'a str,
+    prefix_length: usize,
+    transpositions: bool,
+    max_expansions: usize,
+}
 
 fn term_query(term: Term) -> Compiled {
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
@@ -201,19 +207,11 @@ impl Compiler<'_> {
 
     /// The terms within the edit distance `fuzziness` allows of `word`, the
     /// first `prefix_length` characters exact.
-    fn fuzzy(
-        &self,
-        field: &FieldMapper,
-        term: Term,
-        word: &str,
-        fuzziness: &str,
-        prefix_length: usize,
-        transpositions: bool,
-    ) -> Result<Compiled, EngineError> {
+    fn fuzzy(&self, field: &FieldMapper, term: Term, word: &str, options: &Fuzziness) -> Result<Compiled, EngineError> {
         if !self.limits.allow_expensive {
             return Err(expensive("[fuzzy] queries", ""));
         }
-        let distance = super::dsl::edit_distance_for(fuzziness, word.chars().count())?;
+        let distance = super::dsl::edit_distance_for(options.distance, word.chars().count())?;
         let scoring = super::fuzzy_scored::TermScoring::of(self.mapper, field);
         if distance == 0 {
             return Ok(scoring.query(term));
@@ -233,9 +231,9 @@ impl Compiler<'_> {
             base,
             word: text,
             distance,
-            transpositions,
-            prefix_length,
-            max_expansions: FUZZY_EXPANSIONS,
+            transpositions: options.transpositions,
+            prefix_length: options.prefix_length,
+            max_expansions: options.max_expansions,
             scoring,
         }))
     }
@@ -633,6 +631,7 @@ impl Compiler<'_> {
                 prefix_length,
                 transpositions,
                 fuzzy_scored,
+                max_expansions,
                 bool_prefix,
                 lenient,
             } => {
@@ -659,7 +658,13 @@ impl Compiler<'_> {
                     let q = match fuzziness {
                         _ if *bool_prefix && i == last && stringy => self.prefix_of(f, word)?,
                         Some(fz) if stringy => {
-                            let fuzzy = self.fuzzy(f, term, word, fz, *prefix_length, *transpositions)?;
+                            let options = Fuzziness {
+                                distance: fz,
+                                prefix_length: *prefix_length,
+                                transpositions: *transpositions,
+                                max_expansions: *max_expansions,
+                            };
+                            let fuzzy = self.fuzzy(f, term, word, &options)?;
                             // A constant-score rewrite: every expansion scores one.
                             if *fuzzy_scored {
                                 fuzzy
@@ -707,7 +712,7 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
-            Query::Fuzzy { field, value, fuzziness, prefix_length, transpositions, boost } => {
+            Query::Fuzzy { field, value, fuzziness, prefix_length, transpositions, max_expansions, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let term = if f.kind.is_text() {
                     Some(self.text_term(f, value))
@@ -720,7 +725,13 @@ impl Compiler<'_> {
                     )));
                 };
                 let Some(term) = term else { return Ok(Box::new(EmptyQuery)) };
-                boosted(self.fuzzy(f, term, value, fuzziness, *prefix_length, *transpositions)?, *boost)
+                let fuzzy = Fuzziness {
+                    distance: fuzziness,
+                    prefix_length: *prefix_length,
+                    transpositions: *transpositions,
+                    max_expansions: *max_expansions,
+                };
+                boosted(self.fuzzy(f, term, value, &fuzzy)?, *boost)
             }
             Query::Range { field, gt, gte, lt, lte, format, time_zone, relation, boost } => {
                 self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *relation, *boost)?

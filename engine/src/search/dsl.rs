@@ -55,6 +55,8 @@ pub enum Query {
         /// With `fuzziness`: expansions score by closeness (the default
         /// rewrite), or alike (`fuzzy_rewrite: constant_score`).
         fuzzy_scored: bool,
+        /// With `fuzziness`: the most terms a word expands to.
+        max_expansions: usize,
         /// `match_bool_prefix`: the last term matches as a prefix.
         bool_prefix: bool,
         /// `lenient`: a text a field cannot take (`"abc"` for a number) matches
@@ -152,6 +154,8 @@ pub enum Query {
         fuzziness: String,
         prefix_length: usize,
         transpositions: bool,
+        /// The most terms the value expands to (the closest ones).
+        max_expansions: usize,
         boost: f32,
     },
     Range {
@@ -249,6 +253,7 @@ impl Query {
             prefix_length: 0,
             transpositions: true,
             fuzzy_scored: true,
+            max_expansions: DEFAULT_EXPANSIONS,
             bool_prefix: false,
             lenient: false,
         }
@@ -522,6 +527,20 @@ fn supported_options(params: &Map<String, Value>, known: &[&str], query: &str) -
     }
 }
 
+/// The terms a fuzzy word expands to by default, as in Elasticsearch.
+pub const DEFAULT_EXPANSIONS: usize = 50;
+
+/// A query's `max_expansions`: a positive count, 50 by default.
+fn max_expansions(params: &Map<String, Value>) -> Result<usize, EngineError> {
+    match params.get("max_expansions") {
+        None => Ok(DEFAULT_EXPANSIONS),
+        Some(v) => match v.as_i64().or_else(|| v.as_str()?.parse().ok()) {
+            Some(n) if n > 0 => Ok(n as usize),
+            _ => Err(EngineError::IllegalArgument(format!("[max_expansions] must be greater than 0, got [{v}]"))),
+        },
+    }
+}
+
 /// Whether a query's fuzzy expansions score by their closeness: the
 /// default rewrite, unless `fuzzy_rewrite` names a constant-score one
 /// (checked by `check_rewrite`).
@@ -787,6 +806,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         prefix_length: o.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
                         transpositions: o.get("fuzzy_transpositions").is_none_or(|v| v != false),
                         fuzzy_scored: fuzzy_scored(o),
+                        max_expansions: max_expansions(o)?,
                         bool_prefix,
                         lenient: o.get("lenient").is_some_and(|v| v == true || v == "true"),
                     }
@@ -821,6 +841,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 fuzziness,
                 prefix_length: o.and_then(|o| o.get("prefix_length")).and_then(Value::as_u64).unwrap_or(0) as usize,
                 transpositions: o.and_then(|o| o.get("transpositions")).is_none_or(|v| v != false),
+                max_expansions: o.map_or(Ok(DEFAULT_EXPANSIONS), max_expansions)?,
                 boost: o.map_or(Ok(1.0), boost)?,
             }
         }
@@ -1157,6 +1178,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let prefix_length = params.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize;
     let transpositions = params.get("fuzzy_transpositions").is_none_or(|v| v != false);
     let scored = fuzzy_scored(params);
+    let expansions = max_expansions(params)?;
     let lenient = params.get("lenient").is_some_and(|v| v == true || v == "true");
     let per_field = |field: String, boost: f32| match kind {
         "phrase" | "phrase_prefix" => Ok(Query::MatchPhrase {
@@ -1179,6 +1201,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             prefix_length,
             transpositions,
             fuzzy_scored: scored,
+            max_expansions: expansions,
             bool_prefix: kind == "bool_prefix",
             lenient,
         }),

@@ -353,6 +353,7 @@ impl Parser<'_> {
                 fuzziness: distance,
                 prefix_length: 0,
                 transpositions: true,
+                max_expansions: super::dsl::DEFAULT_EXPANSIONS,
                 boost: 1.0,
             });
         }
