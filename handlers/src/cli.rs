@@ -48,6 +48,7 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     .map(|(k, v)| (k.to_owned(), serde_json::Value::from(v.as_str())))
     .collect();
     let engine = Engine::open(&settings.path_data)?.with_node_settings(node_settings)?;
+    let shutdown = shutdown_signal();
     let bound = Bound::bind(&settings).await?;
     let addr = bound.local_addr();
     tracing::info!(
@@ -58,28 +59,36 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
         "publish_address {{{addr}}}, bound_addresses {{{addr}}}"
     );
     let node = Arc::new(Node::new(settings.clone(), engine));
-    bound.serve(node, &settings, shutdown_signal()).await?;
+    bound.serve(node, &settings, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// The end of serving: SIGINT or SIGTERM. The handlers are installed when
+/// this is called, before the server answers anything, so that a signal
+/// sent as soon as it answers ends it cleanly rather than by the signal's
+/// default action.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok())
+    };
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Some(mut interrupt), Some(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {},
+                    _ = terminate.recv() => {},
+                }
             }
-        };
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
-    tracing::info!("shutting down");
 }
