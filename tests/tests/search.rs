@@ -393,6 +393,14 @@ async fn fuzzy_matches_rank_by_closeness_with_blended_frequencies() {
     let mut matched = ids(&found);
     matched.sort();
     assert_eq!(matched, ["1", "3"], "{found}");
+    // The same terms when nothing is scored (a count), and by the rewrite's size.
+    for query in [
+        json!({"fuzzy": {"t": {"value": "apple", "max_expansions": 1}}}),
+        json!({"match": {"t": {"query": "apple", "fuzziness": 1, "fuzzy_rewrite": "top_terms_blended_freqs_1"}}}),
+    ] {
+        let (_, counted) = call(&c, url, Method::POST, "/fz/_count", Some(json!({"query": query}))).await;
+        assert_eq!(counted["count"], 2, "{counted}");
+    }
     let (status, _) = call(
         &c,
         url,

@@ -455,8 +455,6 @@ impl FieldMapper {
         }
     }
 
-    /// What the index holds for one JSON value of this field (nothing for
-    /// a value the field ignores), or why the value is refused.
     /// A text value as [`FieldMapper::parse_value`] reads it, without a
     /// JSON value made for it: for the kinds that keep text as text (text
     /// and keywords); `None` for the others.
@@ -476,6 +474,8 @@ impl FieldMapper {
         })
     }
 
+    /// What the index holds for one JSON value of this field (nothing for
+    /// a value the field ignores), or why the value is refused.
     pub fn parse_value(&self, value: &Value) -> Result<Option<IndexValue>, String> {
         let value = match value {
             Value::Null => match &self.null_value {

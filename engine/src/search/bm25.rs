@@ -81,6 +81,9 @@ impl TQuery for FieldStatsQuery {
 pub(crate) struct TextTermQuery {
     pub term: Term,
     pub path: String,
+    /// The term's document frequency when it is not its own (a fuzzy
+    /// match's expansions share the largest of theirs).
+    pub doc_freq: Option<u64>,
 }
 
 /// A field's statistics in one segment: the documents holding it and the
@@ -144,13 +147,15 @@ fn field_stats(searcher: &Searcher, path: &str) -> FieldStats {
 
 impl TQuery for TextTermQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let EnableScoring::Enabled { searcher, statistics_provider } = scoring else {
+        let Some(searcher) = scoring.searcher().filter(|_| scoring.is_scoring_enabled()) else {
             return TermQuery::new(self.term.clone(), IndexRecordOption::WithFreqs).weight(scoring);
         };
+        // The shard's statistics, and the term's frequency among them.
         let stats = field_stats(searcher, &self.path);
-        // The term's frequency from the search's statistics (a fuzzy match
-        // blends its expansions' there).
-        let df = statistics_provider.doc_freq(&self.term)?;
+        let df = match self.doc_freq {
+            Some(df) => df,
+            None => searcher.doc_freq(&self.term)?,
+        };
         let doc_count = stats.docs.max(df);
         let idf = (1.0 + (doc_count as f64 - df as f64 + 0.5) / (df as f64 + 0.5)).ln() as Score;
         let average = if stats.docs == 0 { 1.0 } else { stats.tokens as Score / stats.docs as Score };

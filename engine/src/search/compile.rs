@@ -68,7 +68,13 @@ struct Fuzziness<'a> {
     prefix_length: usize,
     transpositions: bool,
     max_expansions: usize,
+    /// The default rewrite (the closest terms); else every term, alike.
+    top_terms: bool,
 }
+
+/// The most terms a fuzzy word expands to, whatever its `max_expansions`
+/// (Elasticsearch's default `indices.query.bool.max_clause_count`).
+const MAX_EXPANSIONS: usize = 4096;
 
 fn term_query(term: Term) -> Compiled {
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
@@ -233,8 +239,9 @@ impl Compiler<'_> {
             distance,
             transpositions: options.transpositions,
             prefix_length: options.prefix_length,
-            max_expansions: options.max_expansions,
+            max_expansions: options.max_expansions.min(MAX_EXPANSIONS),
             scoring,
+            top_terms: options.top_terms,
         }))
     }
 
@@ -663,6 +670,7 @@ impl Compiler<'_> {
                                 prefix_length: *prefix_length,
                                 transpositions: *transpositions,
                                 max_expansions: *max_expansions,
+                                top_terms: *fuzzy_scored,
                             };
                             let fuzzy = self.fuzzy(f, term, word, &options)?;
                             // A constant-score rewrite: every expansion scores one.
@@ -730,6 +738,7 @@ impl Compiler<'_> {
                     prefix_length: *prefix_length,
                     transpositions: *transpositions,
                     max_expansions: *max_expansions,
+                    top_terms: true,
                 };
                 boosted(self.fuzzy(f, term, value, &fuzzy)?, *boost)
             }

@@ -530,8 +530,15 @@ fn supported_options(params: &Map<String, Value>, known: &[&str], query: &str) -
 /// The terms a fuzzy word expands to by default, as in Elasticsearch.
 pub const DEFAULT_EXPANSIONS: usize = 50;
 
-/// A query's `max_expansions`: a positive count, 50 by default.
+/// A query's `max_expansions`: a positive count, 50 by default, or the
+/// size a `fuzzy_rewrite` of `top_terms_blended_freqs_N` names.
 fn max_expansions(params: &Map<String, Value>) -> Result<usize, EngineError> {
+    let from_rewrite = params.get("fuzzy_rewrite").map(text_of);
+    if let Some(n) = from_rewrite.as_deref().and_then(|m| m.strip_prefix("top_terms_blended_freqs_")) {
+        return n.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            EngineError::IllegalArgument(format!("Failed to parse rewrite_method [top_terms_blended_freqs_{n}]"))
+        });
+    }
     match params.get("max_expansions") {
         None => Ok(DEFAULT_EXPANSIONS),
         Some(v) => match v.as_i64().or_else(|| v.as_str()?.parse().ok()) {
@@ -558,6 +565,8 @@ fn check_rewrite(option: &str, method: &Value, query: &str) -> Result<(), Engine
         .any(|prefix| name.strip_prefix(prefix).is_some_and(|n| n.parse::<u32>().is_ok()));
     match name.as_str() {
         "constant_score" | "constant_score_blended" | "constant_score_boolean" => Ok(()),
+        // The default rewrite, with its size.
+        _ if name.strip_prefix("top_terms_blended_freqs_").is_some_and(|n| n.parse::<u32>().is_ok()) => Ok(()),
         "scoring_boolean" => Err(EngineError::Unsupported(format!("the [{option}] [{name}] of the [{query}] query"))),
         _ if top_terms => Err(EngineError::Unsupported(format!("the [{option}] [{name}] of the [{query}] query"))),
         _ => Err(EngineError::IllegalArgument(format!("Failed to parse rewrite_method [{name}]"))),

@@ -7,7 +7,7 @@
 //! rare misspelling does not outscore the common word. Unscored (a filter),
 //! every expansion matches alike, as tantivy's fuzzy query does.
 
-use super::suggest::edit_distance;
+use super::suggest::edits_within;
 use std::collections::{BTreeSet, HashSet};
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, Query,
@@ -38,12 +38,21 @@ impl TermScoring {
     }
 
     pub fn query(&self, term: Term) -> Box<dyn Query> {
+        self.query_with(term, None)
+    }
+
+    /// The query of a term; a term of the shared `_text` field scores with
+    /// `doc_freq` when given (it reads its statistics from the shard, not
+    /// from the search's statistics provider).
+    fn query_with(&self, term: Term, doc_freq: Option<u64>) -> Box<dyn Query> {
         match self {
             TermScoring::Slot { path } => Box::new(super::bm25::FieldStatsQuery {
                 inner: Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
                 path: path.clone(),
             }),
-            TermScoring::SharedText { path } => Box::new(super::bm25::TextTermQuery { term, path: path.clone() }),
+            TermScoring::SharedText { path } => {
+                Box::new(super::bm25::TextTermQuery { term, path: path.clone(), doc_freq })
+            }
             TermScoring::Exact => Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
         }
     }
@@ -62,6 +71,9 @@ pub(crate) struct ScoredFuzzy {
     pub prefix_length: usize,
     pub max_expansions: usize,
     pub scoring: TermScoring,
+    /// The default rewrite: the `max_expansions` closest terms, scored or
+    /// not; else (`constant_score`) every term within the edits.
+    pub top_terms: bool,
 }
 
 impl ScoredFuzzy {
@@ -78,10 +90,15 @@ impl ScoredFuzzy {
             FuzzyTermQuery::new(self.term_of(&self.word), self.distance, self.transpositions).automaton()?;
         let field: Field = self.base.field();
         let start = self.base.serialized_value_bytes().to_vec();
+        let end = prefix_end(&start);
         let mut texts: BTreeSet<String> = BTreeSet::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().search(&automaton).ge(&start).into_stream()?;
+            let mut builder = inverted.terms().search(&automaton).ge(&start);
+            if let Some(end) = &end {
+                builder = builder.lt(end);
+            }
+            let mut stream = builder.into_stream()?;
             while stream.advance() {
                 let Some(rest) = stream.key().strip_prefix(start.as_slice()) else { break };
                 if let Ok(text) = std::str::from_utf8(rest) {
@@ -98,10 +115,7 @@ impl ScoredFuzzy {
                 if !chars.starts_with(fixed) {
                     return None;
                 }
-                let edits = edit_distance(&chars, &word, self.transpositions);
-                if edits > usize::from(self.distance) {
-                    return None;
-                }
+                let edits = edits_within(&chars, &word, usize::from(self.distance), self.transpositions)?;
                 let shorter = chars.len().min(word.len()).max(1);
                 Some((1.0 - edits as f32 / shorter as f32, text))
             })
@@ -111,8 +125,8 @@ impl ScoredFuzzy {
         Ok(scored.into_iter().map(|(boost, text)| (self.term_of(&text), boost)).collect())
     }
 
-    /// Unscored: every term within the edits, past the fixed prefix.
-    fn unscored(&self) -> Box<dyn Query> {
+    /// Every term within the edits, past the fixed prefix, alike.
+    fn all_terms(&self) -> Box<dyn Query> {
         let fuzzy: Box<dyn Query> =
             Box::new(FuzzyTermQuery::new(self.term_of(&self.word), self.distance, self.transpositions));
         if self.prefix_length == 0 {
@@ -151,16 +165,32 @@ impl Bm25StatisticsProvider for Blended<'_> {
 
 impl Query for ScoredFuzzy {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let EnableScoring::Enabled { searcher, statistics_provider } = scoring else {
-            return self.unscored().weight(scoring);
+        let searcher = match scoring {
+            EnableScoring::Enabled { searcher, .. } => searcher,
+            EnableScoring::Disabled { searcher_opt: Some(searcher), .. } => searcher,
+            EnableScoring::Disabled { searcher_opt: None, .. } => return self.all_terms().weight(scoring),
         };
+        if !self.top_terms {
+            return self.all_terms().weight(scoring);
+        }
         let expansions = self.expansions(searcher)?;
         if expansions.is_empty() {
             return EmptyQuery.weight(scoring);
         }
-        let mut doc_freq = 0;
+        let EnableScoring::Enabled { statistics_provider, .. } = scoring else {
+            // Unscored, the same terms match.
+            let terms = expansions.into_iter().map(|(term, _)| {
+                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+            });
+            return BooleanQuery::new(terms.collect()).weight(scoring);
+        };
+        // The largest frequency among the expansions, from the search's
+        // statistics (every shard's with DFS), and from the shard alone (what
+        // a term of the shared `_text` field scores with).
+        let (mut doc_freq, mut shard_doc_freq) = (0, 0);
         for (term, _) in &expansions {
             doc_freq = doc_freq.max(statistics_provider.doc_freq(term)?);
+            shard_doc_freq = shard_doc_freq.max(searcher.doc_freq(term)?);
         }
         let blended = Blended {
             stats: statistics_provider,
@@ -170,9 +200,22 @@ impl Query for ScoredFuzzy {
         let clauses: Vec<(Occur, Box<dyn Query>)> = expansions
             .into_iter()
             .map(|(term, boost)| {
-                (Occur::Should, Box::new(BoostQuery::new(self.scoring.query(term), boost)) as Box<dyn Query>)
+                let scored = self.scoring.query_with(term, Some(shard_doc_freq));
+                (Occur::Should, Box::new(BoostQuery::new(scored, boost)) as Box<dyn Query>)
             })
             .collect();
         BooleanQuery::new(clauses).weight(EnableScoring::enabled_from_statistics_provider(&blended, searcher))
     }
+}
+
+/// The first key past every key starting with `prefix` (`None`: no end).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }

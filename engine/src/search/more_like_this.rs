@@ -194,7 +194,7 @@ impl TQuery for MoreLikeThisQuery {
             match text_path {
                 // A text field's term: its own field's statistics, as every text query.
                 Some(path) if term.field() == text => {
-                    Box::new(super::bm25::TextTermQuery { term: term.clone(), path: path.clone() })
+                    Box::new(super::bm25::TextTermQuery { term: term.clone(), path: path.clone(), doc_freq: None })
                 }
                 Some(path) => Box::new(super::bm25::FieldStatsQuery { inner: plain, path: path.clone() }),
                 None => plain,
