@@ -410,6 +410,12 @@ async fn fuzzy_matches_rank_by_closeness_with_blended_frequencies() {
     )
     .await;
     assert_eq!(status, 400);
+    // The expansions are highlighted.
+    let highlighted = json!({"query": {"match": {"t": {"query": "aple", "fuzziness": 1}}},
+        "highlight": {"fields": {"t": {}}}});
+    let (_, found) = call(&c, url, Method::POST, "/fz/_search", Some(highlighted)).await;
+    let first = found["hits"]["hits"].as_array().unwrap().iter().find(|h| h["_id"] == "3").unwrap();
+    assert_eq!(first["highlight"]["t"], json!(["<em>apple</em> pie"]), "{found}");
     // A constant-score rewrite: every expansion scores alike.
     let constant =
         json!({"query": {"match": {"t": {"query": "apple", "fuzziness": 1, "fuzzy_rewrite": "constant_score"}}}});

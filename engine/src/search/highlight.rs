@@ -219,6 +219,14 @@ impl Highlight {
 /// What marks a token as matched.
 enum Matcher {
     Terms(HashSet<String>),
+    /// Terms within `distance` edits of a word, its first `prefix`
+    /// characters unchanged (a fuzzy match's expansions).
+    Fuzzy {
+        word: Vec<char>,
+        distance: usize,
+        prefix: usize,
+        transpositions: bool,
+    },
     /// Consecutive terms (within `slop` extra positions).
     Phrase(Vec<String>, u32),
     Pattern(regex::Regex),
@@ -258,8 +266,16 @@ fn gather(q: &Query, field: &FieldMapper, mapper: &Mapper, names: &[&str], any_f
                 })
                 .collect(),
         )),
-        Query::Match { field: f, text, analyzer, .. } if applies(f) => {
-            out.push(Matcher::Terms(text_terms(text, analyzer.as_deref()).into_iter().collect()))
+        Query::Match { field: f, text, analyzer, fuzziness, prefix_length, transpositions, .. } if applies(f) => {
+            let words = text_terms(text, analyzer.as_deref());
+            if let Some(fuzziness) = fuzziness {
+                out.extend(words.iter().filter_map(|w| fuzzy_matcher(w, fuzziness, *prefix_length, *transpositions)));
+            }
+            out.push(Matcher::Terms(words.into_iter().collect()))
+        }
+        Query::Fuzzy { field: f, value, fuzziness, prefix_length, transpositions, .. } if applies(f) => {
+            let word = if field.kind.is_text() { value.clone() } else { keyword_term(field, value) };
+            out.extend(fuzzy_matcher(&word, fuzziness, *prefix_length, *transpositions));
         }
         Query::MatchPhrase { field: f, text, slop, .. } if applies(f) => {
             let terms = text_terms(text, None);
@@ -293,6 +309,14 @@ fn gather(q: &Query, field: &FieldMapper, mapper: &Mapper, names: &[&str], any_f
     }
 }
 
+/// The matcher of a word's fuzzy expansions (`None` when its fuzziness
+/// allows no edit: the word itself is matched as a term).
+fn fuzzy_matcher(word: &str, fuzziness: &str, prefix: usize, transpositions: bool) -> Option<Matcher> {
+    let word: Vec<char> = word.chars().collect();
+    let distance = usize::from(dsl::edit_distance_for(fuzziness, word.len()).ok()?);
+    (distance > 0).then_some(Matcher::Fuzzy { word, distance, prefix, transpositions })
+}
+
 /// A keyword's indexed term: the value through its normalizer.
 fn keyword_term(field: &FieldMapper, value: &str) -> String {
     match &field.normalizer {
@@ -310,6 +334,15 @@ fn spans(tokens: &[Token], matchers: &[Matcher], whole_phrases: bool) -> Vec<(us
             match m {
                 Matcher::Terms(set) if set.contains(&t.term) => out.push((t.start, t.end)),
                 Matcher::Pattern(re) if re.is_match(&t.term) => out.push((t.start, t.end)),
+                Matcher::Fuzzy { word, distance, prefix, transpositions } => {
+                    let term: Vec<char> = t.term.chars().collect();
+                    let fixed = &word[..(*prefix).min(word.len())];
+                    if term.starts_with(fixed)
+                        && super::suggest::edits_within(&term, word, *distance, *transpositions).is_some()
+                    {
+                        out.push((t.start, t.end));
+                    }
+                }
                 Matcher::Phrase(terms, slop) if t.term == terms[0] => {
                     // Each next term within the positions the slop allows, in
                     // order; a phrase's terms are highlighted one by one.
