@@ -4,8 +4,9 @@
 //! found in the term dictionary, the `max_expansions` closest kept, and each
 //! scores by BM25 boosted by its closeness (`1 - edits / shorter length`),
 //! all with the same document frequency, the largest of theirs, so that a
-//! rare misspelling does not outscore the common word. Unscored (a filter),
-//! every expansion matches alike, as tantivy's fuzzy query does.
+//! rare misspelling does not outscore the common word. Unscored (a count, a
+//! filter), the same terms match; under a constant-score rewrite, every
+//! term within the edits does, as tantivy's fuzzy query matches them.
 
 use super::suggest::edits_within;
 use std::collections::{BTreeSet, HashSet};
