@@ -456,22 +456,23 @@ impl FieldMapper {
     }
 
     /// A text value as [`FieldMapper::parse_value`] reads it, without a
-    /// JSON value made for it: for the kinds that keep text as text (text
-    /// and keywords); `None` for the others.
-    pub fn parse_string(&self, text: &str) -> Option<IndexValue> {
-        Some(match self.kind {
+    /// JSON value made for it: for text, keywords and dates; `None` for the
+    /// other kinds.
+    pub fn parse_string(&self, text: &str) -> Option<Result<Option<IndexValue>, String>> {
+        Some(Ok(Some(match self.kind {
             FieldKind::Text | FieldKind::MatchOnlyText => IndexValue::Text(text.to_owned()),
             FieldKind::Keyword | FieldKind::Wildcard => {
                 if self.ignore_above.is_some_and(|limit| text.chars().count() > limit) {
-                    return Some(IndexValue::Ignored);
+                    return Some(Ok(Some(IndexValue::Ignored)));
                 }
                 IndexValue::Keyword(match &self.normalizer {
                     Some(n) => n.normalize(text),
                     None => text.to_owned(),
                 })
             }
+            FieldKind::Date | FieldKind::DateNanos => return Some(self.date_of_text(text).map(Some)),
             _ => return None,
-        })
+        })))
     }
 
     /// What the index holds for one JSON value of this field (nothing for
@@ -668,16 +669,31 @@ impl FieldMapper {
             Value::String(s) => format.parse_str(s),
             _ => return Err(String::new()),
         };
-        let raw = crate::settings_text(value);
+        self.date_from(instant, || crate::settings_text(value))
+    }
+
+    /// A date field's value from its text.
+    fn date_of_text(&self, text: &str) -> Result<IndexValue, String> {
+        let format = self.format.as_ref().expect("date fields have a format");
+        self.date_from(format.parse_str(text), || text.to_owned())
+    }
+
+    /// A date field's value from the instant its value was read as (`None`:
+    /// unreadable); `raw` is the value as errors quote it.
+    fn date_from(&self, instant: Option<super::date::Instant>, raw: impl Fn() -> String) -> Result<IndexValue, String> {
+        let format = self.format.as_ref().expect("date fields have a format");
         let Some(instant) = instant else {
-            return Err(format!("failed to parse date field [{raw}] with format [{}]", format.as_str()));
+            return Err(format!("failed to parse date field [{}] with format [{}]", raw(), format.as_str()));
         };
         if self.kind == FieldKind::DateNanos {
             return instant.epoch_nanos().map(IndexValue::Date).ok_or_else(|| {
                 if instant.seconds < 0 {
-                    format!("date[{raw}] is before the epoch in 1970 and cannot be stored in nanosecond resolution")
+                    format!("date[{}] is before the epoch in 1970 and cannot be stored in nanosecond resolution", raw())
                 } else {
-                    format!("date[{raw}] is after 2262-04-11T23:47:16.854775807 and cannot be stored in nanosecond resolution")
+                    format!(
+                        "date[{}] is after 2262-04-11T23:47:16.854775807 and cannot be stored in nanosecond resolution",
+                        raw()
+                    )
                 }
             });
         }
