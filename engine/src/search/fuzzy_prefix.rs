@@ -8,7 +8,7 @@
 //! `unicode_aware`.
 
 use super::dsl;
-use super::suggest::edit_distance;
+use super::edits::edits_within;
 use crate::error::EngineError;
 use serde_json::{Map, Value};
 
@@ -77,7 +77,7 @@ impl FuzzyPrefix {
         let shortest = typed.len().saturating_sub(edits).max(fixed).max(1);
         let longest = (typed.len() + edits).min(input.len());
         (shortest..=longest)
-            .filter(|&end| edit_distance(&input[fixed..end], &typed[fixed..], self.transpositions) <= edits)
+            .filter(|&end| edits_within(&input[fixed..end], &typed[fixed..], edits, self.transpositions).is_some())
             .map(|end| common.min(end - 1))
             .max()
     }

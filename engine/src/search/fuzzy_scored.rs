@@ -8,7 +8,7 @@
 //! filter), the same terms match; under a constant-score rewrite, every
 //! term within the edits does, as tantivy's fuzzy query matches them.
 
-use super::suggest::edits_within;
+use super::edits::FuzzyWord;
 use std::collections::{BTreeSet, HashSet};
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, Query,
@@ -107,17 +107,17 @@ impl ScoredFuzzy {
                 }
             }
         }
-        let word: Vec<char> = self.word.chars().collect();
-        let fixed = &word[..self.prefix_length.min(word.len())];
+        let near = FuzzyWord {
+            chars: self.word.chars().collect(),
+            distance: usize::from(self.distance),
+            prefix: self.prefix_length,
+            transpositions: self.transpositions,
+        };
         let mut scored: Vec<(f32, String)> = texts
             .into_iter()
             .filter_map(|text| {
-                let chars: Vec<char> = text.chars().collect();
-                if !chars.starts_with(fixed) {
-                    return None;
-                }
-                let edits = edits_within(&chars, &word, usize::from(self.distance), self.transpositions)?;
-                let shorter = chars.len().min(word.len()).max(1);
+                let edits = near.edits_to(&text)?;
+                let shorter = text.chars().count().min(near.chars.len()).max(1);
                 Some((1.0 - edits as f32 / shorter as f32, text))
             })
             .collect();

@@ -219,14 +219,8 @@ impl Highlight {
 /// What marks a token as matched.
 enum Matcher {
     Terms(HashSet<String>),
-    /// Terms within `distance` edits of a word, its first `prefix`
-    /// characters unchanged (a fuzzy match's expansions).
-    Fuzzy {
-        word: Vec<char>,
-        distance: usize,
-        prefix: usize,
-        transpositions: bool,
-    },
+    /// A fuzzy match's expansions: the terms near a word.
+    Fuzzy(super::edits::FuzzyWord),
     /// Consecutive terms (within `slop` extra positions).
     Phrase(Vec<String>, u32),
     Pattern(regex::Regex),
@@ -312,9 +306,9 @@ fn gather(q: &Query, field: &FieldMapper, mapper: &Mapper, names: &[&str], any_f
 /// The matcher of a word's fuzzy expansions (`None` when its fuzziness
 /// allows no edit: the word itself is matched as a term).
 fn fuzzy_matcher(word: &str, fuzziness: &str, prefix: usize, transpositions: bool) -> Option<Matcher> {
-    let word: Vec<char> = word.chars().collect();
-    let distance = usize::from(dsl::edit_distance_for(fuzziness, word.len()).ok()?);
-    (distance > 0).then_some(Matcher::Fuzzy { word, distance, prefix, transpositions })
+    let chars: Vec<char> = word.chars().collect();
+    let distance = usize::from(dsl::edit_distance_for(fuzziness, chars.len()).ok()?);
+    (distance > 0).then_some(Matcher::Fuzzy(super::edits::FuzzyWord { chars, distance, prefix, transpositions }))
 }
 
 /// A keyword's indexed term: the value through its normalizer.
@@ -334,15 +328,7 @@ fn spans(tokens: &[Token], matchers: &[Matcher], whole_phrases: bool) -> Vec<(us
             match m {
                 Matcher::Terms(set) if set.contains(&t.term) => out.push((t.start, t.end)),
                 Matcher::Pattern(re) if re.is_match(&t.term) => out.push((t.start, t.end)),
-                Matcher::Fuzzy { word, distance, prefix, transpositions } => {
-                    let term: Vec<char> = t.term.chars().collect();
-                    let fixed = &word[..(*prefix).min(word.len())];
-                    if term.starts_with(fixed)
-                        && super::suggest::edits_within(&term, word, *distance, *transpositions).is_some()
-                    {
-                        out.push((t.start, t.end));
-                    }
-                }
+                Matcher::Fuzzy(word) if word.edits_to(&t.term).is_some() => out.push((t.start, t.end)),
                 Matcher::Phrase(terms, slop) if t.term == terms[0] => {
                     // Each next term within the positions the slop allows, in
                     // order; a phrase's terms are highlighted one by one.

@@ -572,7 +572,7 @@ fn expand(
                 let (a, b): (Vec<char>, Vec<char>) = (term.chars().collect(), word.chars().collect());
                 let distance = edit_distance_for(fuzziness, a.len()).unwrap_or(0) as usize;
                 a.iter().take(*prefix).eq(b.iter().take(*prefix))
-                    && super::suggest::edit_distance(&a, &b, *transpositions) <= distance
+                    && super::edits::edits_within(&a, &b, distance, *transpositions).is_some()
             }
             (Matcher::Range { low, high }, _) => {
                 low.as_ref()

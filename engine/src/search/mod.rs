@@ -15,6 +15,7 @@ mod contexts;
 pub mod decimal_format;
 mod dfs;
 pub mod dsl;
+mod edits;
 pub mod field_caps;
 pub mod fields;
 mod filtered;

@@ -8,7 +8,8 @@
 //! scoring above `confidence` times the text's own score are suggested.
 
 use super::dsl::parsing;
-use super::suggest::{edit_distance, number_of, Mode};
+use super::edits::edits_within;
+use super::suggest::{number_of, Mode};
 use crate::error::EngineError;
 use crate::mapper::Mapper;
 use crate::Engine;
@@ -284,13 +285,9 @@ fn corrections(term: &str, own: u64, dictionary: &BTreeMap<String, u64>, g: &Gen
             continue;
         }
         let cand: Vec<char> = candidate.chars().collect();
-        if cand.len().abs_diff(chars.len()) > g.max_edits {
+        let Some(distance) = edits_within(&chars, &cand, g.max_edits, true).filter(|d| *d > 0) else {
             continue;
-        }
-        let distance = edit_distance(&chars, &cand, true);
-        if distance == 0 || distance > g.max_edits {
-            continue;
-        }
+        };
         out.push((candidate.clone(), 1.0 - distance as f64 / chars.len().min(cand.len()).max(1) as f64, freq));
     }
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
