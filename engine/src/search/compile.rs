@@ -224,13 +224,7 @@ impl Compiler<'_> {
         }
         // The field's term for the empty word, and the word as indexed (a
         // keyword's normalised) after it.
-        let base = if field.kind.is_text() {
-            self.text_location(field).1
-        } else {
-            let mut base = json_term(self.fields.terms, &field.path);
-            base.append_type_and_str("");
-            base
-        };
+        let (_, base) = crate::indexed::term_location(self.mapper, field);
         let indexed = term.serialized_value_bytes().strip_prefix(base.serialized_value_bytes());
         let text = indexed.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or(word).to_owned();
         Ok(Box::new(super::fuzzy_scored::ScoredFuzzy {
