@@ -613,8 +613,9 @@ fn render_with(
     let mut hits = Vec::with_capacity(result.hits.len());
     // With `profile`: the time each shard's hits spent in the source and fields phases.
     let mut phases: std::collections::HashMap<(String, usize), [(u64, u64); 2]> = Default::default();
-    // Each index's plans for `docvalue_fields` and `fields`, made at its first hit.
-    let mut plans: std::collections::HashMap<String, (fields::FieldPlan, fields::FieldPlan)> = Default::default();
+    // Each index's plans for `docvalue_fields` and `fields` read from the
+    // source, made at the first hit that needs one.
+    let mut plans: std::collections::HashMap<(String, Fetch), fields::FieldPlan> = Default::default();
     for hit in &result.hits {
         let mut h = Map::new();
         if hit.explanation.is_some() {
@@ -693,20 +694,23 @@ fn render_with(
                 };
                 fields.extend(fields::stored(&mapper, &view, names));
             }
-            let (docvalue_plan, fields_plan) = match plans.entry(hit.index.clone()) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert((
-                    fields::FieldPlan::new(&mapper, &docvalue_requests, Fetch::DocValues).map_err(es_error)?,
-                    fields::FieldPlan::new(&mapper, &field_requests, Fetch::Fields).map_err(es_error)?,
-                )),
-            };
+            let mut from_source =
+                |requests: &[fields::FieldRequest], how: Fetch| -> Result<Map<String, Value>, EsError> {
+                    let plan = match plans.entry((hit.index.clone(), how)) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(fields::FieldPlan::new(&mapper, requests, how).map_err(es_error)?)
+                        }
+                    };
+                    plan.fetch(&mapper, &source, None).map_err(es_error)
+                };
             match &hit.doc_values {
                 Some(doc_values) => fields.extend(doc_values.clone()),
-                None => fields.extend(docvalue_plan.fetch(&mapper, &source, None).map_err(es_error)?),
+                None => fields.extend(from_source(&docvalue_requests, Fetch::DocValues)?),
             }
             match &hit.column_fields {
                 Some(column_fields) => fields.extend(column_fields.clone()),
-                None => fields.extend(fields_plan.fetch(&mapper, &source, None).map_err(es_error)?),
+                None => fields.extend(from_source(&field_requests, Fetch::Fields)?),
             }
             let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[1];
             *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);

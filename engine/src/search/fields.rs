@@ -231,7 +231,7 @@ fn readable_from_columns(kind: FieldKind) -> bool {
 /// Where a hit's field values are read as: the `fields` option (values as
 /// the mapping types them) or `docvalue_fields` (as the field's doc values
 /// hold them: sorted, keywords deduplicated, only fields with doc values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fetch {
     Fields,
     DocValues,
