@@ -78,8 +78,8 @@ impl Dfa {
                     }
                 }
             }
-            for class in 0..stride {
-                let set = closure.of(nfa, targets[class].iter().copied());
+            for class_targets in &targets {
+                let set = closure.of(nfa, class_targets.iter().copied());
                 let id = match ids.get(&set) {
                     Some(id) => *id,
                     None => {
@@ -138,10 +138,9 @@ impl Dfa {
     pub(crate) fn intersection(a: &Dfa, b: &Dfa, max_states: usize) -> Result<Dfa, Error> {
         let mut pairs: HashMap<(u8, u8), u8> = HashMap::new();
         let mut classes = [0u8; 256];
-        for byte in 0..256 {
-            let pair = (a.classes[byte], b.classes[byte]);
+        for (class, (of_a, of_b)) in classes.iter_mut().zip(a.classes.iter().zip(&b.classes)) {
             let next = pairs.len() as u8;
-            classes[byte] = *pairs.entry(pair).or_insert(next);
+            *class = *pairs.entry((*of_a, *of_b)).or_insert(next);
         }
         let stride = pairs.len();
         let firsts = representatives(&classes, stride);

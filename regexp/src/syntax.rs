@@ -37,10 +37,11 @@ impl Node {
     }
 }
 
-/// A parsed pattern: what it matches, and the text it was read from.
+/// A parsed pattern: what it matches (or why it does not parse), and the
+/// text it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Regex {
-    pub(crate) node: Node,
+    node: Result<Node, Error>,
     source: String,
 }
 
@@ -48,17 +49,29 @@ impl Regex {
     /// A Lucene regular expression, with the optional operators `flags`
     /// enable.
     pub fn parse(pattern: &str, flags: Flags) -> Result<Regex, Error> {
-        Ok(Regex { node: Parser::new(pattern, flags).parse()?, source: pattern.to_owned() })
+        let regex = Regex::read(pattern, flags);
+        regex.node.as_ref().map_err(Clone::clone)?;
+        Ok(regex)
+    }
+
+    /// [`Regex::parse`] with its syntax error kept for [`Regex::compile`],
+    /// as Elasticsearch reports it when it builds the query (after checks
+    /// of the pattern's length).
+    pub fn read(pattern: &str, flags: Flags) -> Regex {
+        Regex { node: Parser::new(pattern, flags).parse(), source: pattern.to_owned() }
     }
 
     /// Exactly this text.
     pub fn literal(text: &str) -> Regex {
-        Regex { node: Node::Literal(text.to_owned()), source: text.to_owned() }
+        Regex { node: Ok(Node::Literal(text.to_owned())), source: text.to_owned() }
     }
 
     /// The strings starting with this text.
     pub fn prefix(text: &str) -> Regex {
-        Regex { node: Node::Concat(vec![Node::Literal(text.to_owned()), Node::AnyString]), source: format!("{text}*") }
+        Regex {
+            node: Ok(Node::Concat(vec![Node::Literal(text.to_owned()), Node::AnyString])),
+            source: format!("{text}*"),
+        }
     }
 
     /// A wildcard pattern: `*` any string, `?` any character, `\` makes the
@@ -88,7 +101,7 @@ impl Regex {
         if !literal.is_empty() {
             parts.push(Node::Literal(literal));
         }
-        Regex { node: Node::Concat(parts), source: pattern.to_owned() }
+        Regex { node: Ok(Node::Concat(parts)), source: pattern.to_owned() }
     }
 
     /// The text the pattern was read from.
@@ -97,10 +110,10 @@ impl Regex {
     }
 
     /// The pattern's automaton; letters match either case when
-    /// `case_insensitive`. Fails when determinizing it would take more
-    /// than `max_states` states.
+    /// `case_insensitive`. Fails when the pattern did not parse, or when
+    /// determinizing it would take more than `max_states` states.
     pub fn compile(&self, case_insensitive: bool, max_states: usize) -> Result<Dfa, Error> {
-        crate::nfa::compile(&self.node, case_insensitive, max_states)
+        crate::nfa::compile(self.node.as_ref().map_err(Clone::clone)?, case_insensitive, max_states)
     }
 }
 

@@ -2010,3 +2010,64 @@ async fn phrases_take_an_analyzer() {
     let quoted = json!({"query": {"query_string": {"query": "\"QUICK FOX\"", "default_field": "title", "analyzer": "whitespace"}}});
     assert_eq!(hits(quoted).await, 0);
 }
+
+#[tokio::test]
+async fn regular_expressions_are_lucenes() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"code": {"type": "keyword"}, "body": {"type": "text"}}});
+    call(&c, url, Method::PUT, "/re", Some(json!({"mappings": mappings}))).await;
+    let codes = ["foo7", "foo42", "foo120", "a&b", "abc", "abd", "John@example.com", "Été"];
+    bulk(&c, url, "re", codes.iter().enumerate().map(|(i, code)| (i.to_string(), json!({"code": code, "body": code}))))
+        .await;
+    let search = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move { call(&c, &url, Method::POST, "/re/_search?size=20", Some(json!({"query": q}))).await }
+    };
+    let codes_of = |found: &Value| {
+        let mut out: Vec<String> = found["hits"]["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["_source"]["code"].as_str().unwrap().to_owned())
+            .collect();
+        out.sort();
+        out
+    };
+    let matched = |q: Value| {
+        let search = search.clone();
+        async move {
+            let (status, found) = search(q).await;
+            assert!(status.is_success(), "{found}");
+            codes_of(&found)
+        }
+    };
+    // Numeric intervals, complement and intersection, any string.
+    assert_eq!(matched(json!({"regexp": {"code": "foo<1-50>"}})).await, ["foo42", "foo7"]);
+    assert_eq!(matched(json!({"regexp": {"code": "ab~(c)"}})).await, ["abd"]);
+    assert_eq!(matched(json!({"regexp": {"code": "@&~(foo.*)&~(a.*)"}})).await, ["John@example.com", "Été"]);
+    // Flags turn operators off: `&` is then a character.
+    assert_eq!(matched(json!({"regexp": {"code": {"value": "a&b", "flags": "NONE"}}})).await, ["a&b"]);
+    assert_eq!(matched(json!({"regexp": {"code": {"value": "a&b", "flags": "ALL"}}})).await, Vec::<String>::new());
+    // Quoted text and escapes are literal; anchors are plain characters.
+    assert_eq!(matched(json!({"regexp": {"code": "\"John@\".*"}})).await, ["John@example.com"]);
+    assert_eq!(matched(json!({"regexp": {"code": "^abc"}})).await, Vec::<String>::new());
+    assert_eq!(matched(json!({"regexp": {"code": {"value": "été", "case_insensitive": true}}})).await, ["Été"]);
+    // Analysed text is matched term by term; query_string's /regex/ alike.
+    assert_eq!(matched(json!({"regexp": {"body": "foo\\d{3}"}})).await, ["foo120"]);
+    assert_eq!(matched(json!({"query_string": {"query": "body:/foo<100-200>/"}})).await, ["foo120"]);
+    assert_eq!(matched(json!({"wildcard": {"code": "a?b"}})).await, ["a&b"]);
+
+    // Bad patterns and runaway automata are the query's errors.
+    let (status, found) = search(json!({"regexp": {"code": "(abc"}})).await;
+    assert_eq!(status, 400);
+    assert_eq!(found["error"]["root_cause"][0]["type"], "query_shard_exception", "{found}");
+    assert!(found["error"]["root_cause"][0]["reason"].as_str().unwrap().contains("expected ')' at position 4"));
+    let runaway = json!({"regexp": {"code": {"value": "(a|b)*a(a|b){16}", "max_determinized_states": 1000}}});
+    let (status, found) = search(runaway).await;
+    assert_eq!(status, 400);
+    assert!(found["error"]["root_cause"][0]["reason"].as_str().unwrap().contains("more than 1000 states"), "{found}");
+    let (status, found) = search(json!({"regexp": {"code": {"value": "a", "flags": "SOME"}}})).await;
+    assert_eq!((status.as_u16(), found["error"]["reason"].as_str()), (400, Some("Unknown regexp flag [SOME]")));
+}

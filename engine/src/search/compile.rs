@@ -3,6 +3,7 @@
 //! values typed into `_terms` terms, as `indexed.rs` indexed them.
 
 use super::dsl::{minimum_should_match, Query};
+use super::term_pattern::{Pattern, PatternQuery};
 use crate::error::EngineError;
 use crate::indexed::Fields;
 use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
@@ -208,7 +209,10 @@ impl Compiler<'_> {
     /// The terms of a field starting with `word`.
     fn prefix_of(&self, field: &FieldMapper, word: &str) -> Result<Compiled, EngineError> {
         // Part of a phrase prefix or fuzzy match: not an expensive query of its own.
-        self.matching_terms(&field.path, &super::dsl::prefix_regex(word), false, 1.0, "prefix")
+        let prefix = tensile_regexp::Regex::prefix(word);
+        let pattern =
+            Pattern { regex: &prefix, case_insensitive: false, max_states: tensile_regexp::DEFAULT_MAX_STATES };
+        self.matching_terms(&field.path, &pattern, 1.0, "prefix")
     }
 
     /// The terms within the edit distance `fuzziness` allows of `word`, the
@@ -301,10 +305,9 @@ impl Compiler<'_> {
             {
                 Some((text == self.index, *boost))
             }
-            Query::Pattern { field, regex, case_insensitive, boost, .. } if field == "_index" => {
-                let flags = if *case_insensitive { "(?i)" } else { "" };
-                let re = regex::Regex::new(&format!("{flags}^(?:{regex})$")).ok()?;
-                Some((re.is_match(self.index), *boost))
+            Query::Pattern { field, regex, case_insensitive, max_states, boost, .. } if field == "_index" => {
+                let dfa = regex.compile(*case_insensitive, *max_states).ok()?;
+                Some((dfa.matches(self.index), *boost))
             }
             _ => None,
         }
@@ -798,8 +801,9 @@ impl Compiler<'_> {
                 }
                 boosted(Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, *tie_breaker)), *boost)
             }
-            Query::Pattern { field, regex, case_insensitive, boost, kind } => {
-                self.pattern(field, regex, *case_insensitive, *boost, kind)?
+            Query::Pattern { field, regex, case_insensitive, max_states, boost, kind } => {
+                let pattern = Pattern { regex, case_insensitive: *case_insensitive, max_states: *max_states };
+                self.pattern(field, &pattern, *boost, kind)?
             }
             Query::FunctionScore(fs) => Box::new(self.function_score(fs)?),
             Query::DistanceFeature { field, origin, pivot, boost } => {
@@ -1113,18 +1117,9 @@ impl Compiler<'_> {
             .collect()
     }
 
-    /// The terms of a field matching a regular expression, at constant score
-    /// (Elasticsearch's default rewrite). The expression runs over the
-    /// term-dictionary key: the field's JSON path, its end marker, the string
-    /// type code, then the value.
-    fn pattern(
-        &self,
-        name: &str,
-        regex: &str,
-        case_insensitive: bool,
-        boost: f32,
-        kind: &str,
-    ) -> Result<Compiled, EngineError> {
+    /// The terms of a field matching a pattern, at constant score
+    /// (Elasticsearch's default rewrite).
+    fn pattern(&self, name: &str, pattern: &Pattern<'_>, boost: f32, kind: &str) -> Result<Compiled, EngineError> {
         if !self.limits.allow_expensive && kind != "term" && self.query_field(name).is_some() {
             let hint = if kind == "prefix" {
                 " For optimised prefix queries on text fields please enable [index_prefixes]."
@@ -1133,7 +1128,7 @@ impl Compiler<'_> {
             };
             return Err(expensive(&format!("[{kind}] queries"), hint));
         }
-        self.matching_terms(name, regex, case_insensitive, boost, kind)
+        self.matching_terms(name, pattern, boost, kind)
     }
 
     /// [`Compiler::pattern`] without the expensive-queries check, for the
@@ -1141,17 +1136,16 @@ impl Compiler<'_> {
     fn matching_terms(
         &self,
         name: &str,
-        regex: &str,
-        case_insensitive: bool,
+        pattern: &Pattern<'_>,
         boost: f32,
         kind: &str,
     ) -> Result<Compiled, EngineError> {
         let Some(field) = self.query_field(name) else { return Ok(Box::new(EmptyQuery)) };
         let field: &FieldMapper = &field;
-        if kind == "regexp" && regex.chars().count() > self.limits.max_regex_length {
+        let length = pattern.regex.as_str().chars().count();
+        if kind == "regexp" && length > self.limits.max_regex_length {
             return Err(EngineError::IllegalArgument(format!(
-                "The length of regex [{}] used in the Regexp Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_regex_length] index level setting.",
-                regex.chars().count(),
+                "The length of regex [{length}] used in the Regexp Query request has exceeded the allowed maximum of [{}]. This maximum can be set by changing the [index.max_regex_length] index level setting.",
                 self.limits.max_regex_length
             )));
         }
@@ -1170,18 +1164,19 @@ impl Compiler<'_> {
                 field.path, field.type_name
             )));
         }
-        let value = if case_insensitive { format!("(?i:{regex})") } else { format!("(?:{regex})") };
+        let dfa = super::term_pattern::automaton(pattern.regex, pattern.case_insensitive, pattern.max_states)?;
         // A text slot holds the field's terms alone; in a JSON field they
-        // follow their path (segments separated by \x01), \x00 and the type.
-        let (json_field, full) = match self.mapper.text_slot(&field.path) {
-            Some(slot) if json_field == self.fields.text => (self.fields.slots[slot as usize], value),
+        // follow their path and the string type code.
+        let query = match self.mapper.text_slot(&field.path) {
+            Some(slot) if json_field == self.fields.text => {
+                PatternQuery::new(self.fields.slots[slot as usize], &[], dfa)
+            }
             _ => {
-                let path = field.path.split('.').map(super::dsl::literal_regex).collect::<Vec<_>>().join("\\x01");
-                (json_field, format!("{path}\\x00s{value}"))
+                let mut prefix = Term::from_field_json_path(json_field, &field.path, true);
+                prefix.append_type_and_str("");
+                PatternQuery::new(json_field, prefix.serialized_value_bytes(), dfa)
             }
         };
-        let query = tantivy::query::RegexQuery::from_pattern(&full, json_field)
-            .map_err(|e| super::dsl::parsing(format!("[{kind}] failed to parse the pattern [{regex}]: {e}")))?;
         Ok(Box::new(ConstScoreQuery::new(Box::new(query), boost)))
     }
 

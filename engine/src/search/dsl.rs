@@ -197,11 +197,13 @@ pub enum Query {
         boost: f32,
     },
     /// `prefix`, `wildcard` and `regexp`: the terms of a field matching a
-    /// pattern, as a regular expression over the term.
+    /// pattern.
     Pattern {
         field: String,
-        regex: String,
+        regex: tensile_regexp::Regex,
         case_insensitive: bool,
+        /// The most states its automaton may take (`max_determinized_states`).
+        max_states: usize,
         boost: f32,
         kind: &'static str,
     },
@@ -346,7 +348,8 @@ impl std::fmt::Display for Query {
                 }
                 write!(f, ")")
             }
-            Query::Pattern { field, regex, .. } => write!(f, "{field}:/{regex}/"),
+            Query::Pattern { field, regex, kind: "regexp", .. } => write!(f, "{field}:/{regex}/"),
+            Query::Pattern { field, regex, .. } => write!(f, "{field}:{regex}"),
             Query::Named { query, .. } => write!(f, "{query}"),
             Query::GeoBox { field, top, bottom, left, right, .. } => {
                 write!(f, "{field}:BBOX({left}, {right}, {top}, {bottom})")
@@ -398,37 +401,17 @@ pub fn edit_distance_for(fuzziness: &str, len: usize) -> Result<u8, EngineError>
     }
 }
 
-/// A Lucene wildcard pattern (`*`, `?`) as a regular expression.
-pub fn wildcard_regex(pattern: &str) -> String {
-    let mut out = String::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' => out.push_str(".*"),
-            '?' => out.push('.'),
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    out.push_str(&escape(next));
-                }
-            }
-            other => out.push_str(&escape(other)),
+/// A `regexp` query's optional operators: `flags` (names joined by `|`)
+/// or `flags_value` (Lucene's bits); all of them by default.
+fn regexp_flags(options: Option<&Map<String, Value>>) -> Result<tensile_regexp::Flags, EngineError> {
+    use tensile_regexp::Flags;
+    match (options.and_then(|o| o.get("flags")), options.and_then(|o| o.get("flags_value"))) {
+        (Some(Value::String(names)), _) => Flags::parse(names).map_err(EngineError::IllegalArgument),
+        (_, Some(bits)) => {
+            bits.as_i64().map(Flags::from_lucene_bits).ok_or_else(|| parsing("[regexp] [flags_value] must be a number"))
         }
+        _ => Ok(Flags::ALL),
     }
-    out
-}
-
-fn escape(c: char) -> String {
-    regex::escape(c.encode_utf8(&mut [0; 4]))
-}
-
-/// A literal as a regular expression.
-pub fn literal_regex(text: &str) -> String {
-    text.chars().map(escape).collect()
-}
-
-/// The terms starting with a literal, as a regular expression.
-pub fn prefix_regex(prefix: &str) -> String {
-    format!("{}.*", literal_regex(prefix))
 }
 
 /// Queries Elasticsearch has that Tensile does not run yet.
@@ -717,8 +700,9 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         // A string matched whatever its case: the term as a pattern.
                         Some(text) if o.get("case_insensitive").is_some_and(|v| v == true) => Query::Pattern {
                             field: field.to_owned(),
-                            regex: literal_regex(text),
+                            regex: tensile_regexp::Regex::literal(text),
                             case_insensitive: true,
+                            max_states: tensile_regexp::DEFAULT_MAX_STATES,
                             boost: boost(o)?,
                             kind: "term",
                         },
@@ -982,9 +966,17 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             };
             let flag = |k: &str| opts.and_then(|o| o.get(k)).is_some_and(|v| v == true);
             let regex = match kind.as_str() {
-                "prefix" => prefix_regex(&value),
-                "wildcard" => wildcard_regex(&value),
-                _ => value,
+                "prefix" => tensile_regexp::Regex::prefix(&value),
+                "wildcard" => tensile_regexp::Regex::wildcard(&value),
+                // A syntax error is the query's when it runs, after the length check.
+                _ => tensile_regexp::Regex::read(&value, regexp_flags(opts)?),
+            };
+            let max_states = match opts.and_then(|o| o.get("max_determinized_states")) {
+                None => tensile_regexp::DEFAULT_MAX_STATES,
+                Some(v) => v
+                    .as_u64()
+                    .map(|n| n as usize)
+                    .ok_or_else(|| parsing(format!("[{kind}] [max_determinized_states] must be a positive number")))?,
             };
             let kind: &'static str = match kind.as_str() {
                 "prefix" => "prefix",
@@ -995,6 +987,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 field: field.to_owned(),
                 regex,
                 case_insensitive: flag("case_insensitive"),
+                max_states,
                 boost: opts.map_or(Ok(1.0), boost)?,
                 kind,
             }

@@ -223,7 +223,7 @@ enum Matcher {
     Fuzzy(super::edits::FuzzyWord),
     /// Consecutive terms (within `slop` extra positions).
     Phrase(Vec<String>, u32),
-    Pattern(regex::Regex),
+    Pattern(Box<tensile_regexp::Dfa>),
 }
 
 /// The matchers a query gives a field: its clauses on that field (any
@@ -279,10 +279,9 @@ fn gather(q: &Query, field: &FieldMapper, mapper: &Mapper, names: &[&str], any_f
                 Matcher::Terms(terms.into_iter().collect())
             })
         }
-        Query::Pattern { field: f, regex, case_insensitive, .. } if applies(f) => {
-            let flags = if *case_insensitive { "(?i)" } else { "" };
-            if let Ok(re) = regex::Regex::new(&format!("{flags}^(?:{regex})$")) {
-                out.push(Matcher::Pattern(re));
+        Query::Pattern { field: f, regex, case_insensitive, max_states, .. } if applies(f) => {
+            if let Ok(dfa) = regex.compile(*case_insensitive, *max_states) {
+                out.push(Matcher::Pattern(Box::new(dfa)));
             }
         }
         Query::Bool { must, should, filter, .. } => {
@@ -327,7 +326,7 @@ fn spans(tokens: &[Token], matchers: &[Matcher], whole_phrases: bool) -> Vec<(us
         for m in matchers {
             match m {
                 Matcher::Terms(set) if set.contains(&t.term) => out.push((t.start, t.end)),
-                Matcher::Pattern(re) if re.is_match(&t.term) => out.push((t.start, t.end)),
+                Matcher::Pattern(dfa) if dfa.matches(&t.term) => out.push((t.start, t.end)),
                 Matcher::Fuzzy(word) if word.edits_to(&t.term).is_some() => out.push((t.start, t.end)),
                 Matcher::Phrase(terms, slop) if t.term == terms[0] => {
                     // Each next term within the positions the slop allows, in

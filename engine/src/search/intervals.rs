@@ -10,7 +10,7 @@
 //! matches when it has one; it scores `freq / (freq + 1)`, `freq` being the
 //! sum over its intervals of one over their width (Lucene's saturation).
 
-use super::dsl::{edit_distance_for, parsing, prefix_regex, wildcard_regex};
+use super::dsl::{edit_distance_for, parsing};
 use super::listed::Listed;
 use crate::error::EngineError;
 use serde_json::{Map, Value};
@@ -64,8 +64,8 @@ pub enum Rule {
 /// How an expanding rule picks terms.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Matcher {
-    /// A regular expression the whole term matches.
-    Pattern(String),
+    /// A pattern the whole term matches.
+    Pattern(tensile_regexp::Regex),
     /// Terms within an edit distance of `term`, its first `prefix` characters exact.
     Fuzzy { term: String, fuzziness: String, prefix: usize, transpositions: bool },
     /// Terms between bounds.
@@ -235,16 +235,18 @@ fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
         "prefix" => {
             known(name, o, &["prefix"])?;
             let prefix = text(name, o, "prefix")?.to_lowercase();
-            Rule::Expand { kind: "prefix", matcher: Matcher::Pattern(prefix_regex(&prefix)) }
+            Rule::Expand { kind: "prefix", matcher: Matcher::Pattern(tensile_regexp::Regex::prefix(&prefix)) }
         }
         "wildcard" => {
             known(name, o, &["pattern"])?;
             let pattern = text(name, o, "pattern")?.to_lowercase();
-            Rule::Expand { kind: "wildcard", matcher: Matcher::Pattern(wildcard_regex(&pattern)) }
+            Rule::Expand { kind: "wildcard", matcher: Matcher::Pattern(tensile_regexp::Regex::wildcard(&pattern)) }
         }
         "regexp" => {
             known(name, o, &["pattern"])?;
-            Rule::Expand { kind: "regexp", matcher: Matcher::Pattern(text(name, o, "pattern")?) }
+            let pattern = tensile_regexp::Regex::parse(&text(name, o, "pattern")?, tensile_regexp::Flags::ALL)
+                .map_err(|e| parsing(e.to_string()))?;
+            Rule::Expand { kind: "regexp", matcher: Matcher::Pattern(pattern) }
         }
         "fuzzy" => {
             known(name, o, &["term", "prefix_length", "transpositions", "fuzziness"])?;
@@ -556,8 +558,8 @@ fn expand(
     let mut stream = index.terms().range().ge(prefix).into_stream()?;
     let pattern = match matcher {
         Matcher::Pattern(p) => Some(
-            regex::Regex::new(&format!("^(?:{p})$"))
-                .map_err(|e| tantivy::TantivyError::InvalidArgument(format!("invalid pattern: {e}")))?,
+            p.compile(false, tensile_regexp::DEFAULT_MAX_STATES)
+                .map_err(|e| tantivy::TantivyError::InvalidArgument(format!("[{p}]: {e}")))?,
         ),
         _ => None,
     };
@@ -567,7 +569,7 @@ fn expand(
         let Some(word) = key.strip_prefix(prefix) else { break };
         let Ok(word) = std::str::from_utf8(word) else { continue };
         let accepted = match (matcher, &pattern) {
-            (Matcher::Pattern(_), Some(re)) => re.is_match(word),
+            (Matcher::Pattern(_), Some(dfa)) => dfa.matches(word),
             (Matcher::Fuzzy { term, fuzziness, prefix, transpositions }, _) => {
                 let (a, b): (Vec<char>, Vec<char>) = (term.chars().collect(), word.chars().collect());
                 let distance = edit_distance_for(fuzziness, a.len()).unwrap_or(0) as usize;

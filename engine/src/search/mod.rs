@@ -43,6 +43,7 @@ pub mod slice;
 pub mod sort;
 mod spans;
 pub mod suggest;
+mod term_pattern;
 pub mod terms;
 pub mod terms_enum;
 mod terms_set;

@@ -6,7 +6,7 @@
 //! `*` (the default, `index.query.default_field`) stands for every text and
 //! keyword field.
 
-use super::dsl::{parsing, wildcard_regex, Query};
+use super::dsl::{parsing, Query};
 use crate::error::EngineError;
 use serde_json::Value;
 
@@ -298,8 +298,16 @@ impl Parser<'_> {
             Some('[' | '{') => self.range(&field)?,
             Some('/') => {
                 // Only `\/` is unescaped: the expression keeps its own escapes.
-                let regex = self.delimited('/', "regular expression", |c| c == '/')?;
-                Query::Pattern { field: field.clone(), regex, case_insensitive: false, boost: 1.0, kind: "regexp" }
+                let text = self.delimited('/', "regular expression", |c| c == '/')?;
+                let regex = tensile_regexp::Regex::read(&text, tensile_regexp::Flags::ALL);
+                Query::Pattern {
+                    field: field.clone(),
+                    regex,
+                    case_insensitive: false,
+                    max_states: tensile_regexp::DEFAULT_MAX_STATES,
+                    boost: 1.0,
+                    kind: "regexp",
+                }
             }
             _ => {
                 // `>=5`, `<2020-01-01`: one-sided ranges.
@@ -367,8 +375,9 @@ impl Parser<'_> {
             // Wildcard terms are matched lowercased, as the standard analyzer indexes them.
             return Ok(Query::Pattern {
                 field: field.to_owned(),
-                regex: wildcard_regex(&value.to_lowercase()),
+                regex: tensile_regexp::Regex::wildcard(&value.to_lowercase()),
                 case_insensitive: false,
+                max_states: tensile_regexp::DEFAULT_MAX_STATES,
                 boost: 1.0,
                 kind: "wildcard",
             });

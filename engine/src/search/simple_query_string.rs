@@ -197,11 +197,12 @@ impl Parser {
                     None => (word, None),
                 };
                 if let Some(prefix) = word.strip_suffix('*') {
-                    let regex = super::dsl::prefix_regex(&prefix.to_lowercase());
+                    let regex = tensile_regexp::Regex::prefix(&prefix.to_lowercase());
                     return Some(self.over_fields(|field| Query::Pattern {
                         field: field.to_owned(),
                         regex: regex.clone(),
                         case_insensitive: false,
+                        max_states: tensile_regexp::DEFAULT_MAX_STATES,
                         boost: 1.0,
                         kind: "prefix",
                     }));

@@ -3,10 +3,11 @@
 //! `intervals` rules over their one field: positions of terms, near each
 //! other, first in the field, or related to other spans.
 
-use super::dsl::{parsing, wildcard_regex};
+use super::dsl::parsing;
 use super::intervals::{Filter, FilterKind, Matcher, Rule};
 use crate::error::EngineError;
 use serde_json::{Map, Value};
+use tensile_regexp::Regex;
 
 /// The field a span query is on, its rule, and the boost a `span_term`
 /// gives with its value (the others give theirs beside their clauses).
@@ -144,9 +145,11 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>, top
                 other => crate::settings_text(other),
             };
             let matcher = match query.as_str() {
-                "prefix" => Matcher::Pattern(super::dsl::prefix_regex(&value("prefix"))),
-                "wildcard" => Matcher::Pattern(wildcard_regex(&value("wildcard"))),
-                "regexp" => Matcher::Pattern(value("regexp")),
+                "prefix" => Matcher::Pattern(Regex::prefix(&value("prefix"))),
+                "wildcard" => Matcher::Pattern(Regex::wildcard(&value("wildcard"))),
+                "regexp" => Matcher::Pattern(
+                    Regex::parse(&value("regexp"), tensile_regexp::Flags::ALL).map_err(|e| parsing(e.to_string()))?,
+                ),
                 "fuzzy" => Matcher::fuzzy(value("value"), |k| v.get(k)),
                 "range" => Matcher::range(|k| v.get(k).map(crate::settings_text)),
                 other => return Err(parsing(format!("[span_multi] can only wrap a multi-term query, got [{other}]"))),

@@ -69,7 +69,10 @@ pub struct CompletionOptions {
     pub fuzzy: Option<super::fuzzy_prefix::FuzzyPrefix>,
     /// The suggestion's `regex` instead of a prefix: inputs with a prefix
     /// the pattern matches whole (the `regexp` query's syntax).
-    pub regex: Option<regex::Regex>,
+    pub regex: Option<tensile_regexp::Dfa>,
+    /// The `regex` options: its optional operators and automaton bound.
+    regex_flags: tensile_regexp::Flags,
+    regex_max_states: usize,
 }
 
 fn parsing(reason: impl Into<String>) -> EngineError {
@@ -198,6 +201,17 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
         .get("field")
         .and_then(Value::as_str)
         .ok_or_else(|| parsing("the required field option [field] is missing"))?;
+    let regex_options = o.get("regex").and_then(Value::as_object);
+    let regex_flags = match regex_options.and_then(|r| r.get("flags")) {
+        None => tensile_regexp::Flags::ALL,
+        Some(Value::String(names)) => tensile_regexp::Flags::parse(names).map_err(EngineError::IllegalArgument)?,
+        Some(Value::Number(bits)) => tensile_regexp::Flags::from_lucene_bits(bits.as_i64().unwrap_or(0xff)),
+        Some(_) => return Err(parsing("[regex] [flags] must be a string")),
+    };
+    let regex_max_states = match regex_options.and_then(|r| r.get("max_determinized_states")) {
+        None => tensile_regexp::DEFAULT_MAX_STATES,
+        Some(n) => n.as_u64().ok_or_else(|| parsing("[regex] [max_determinized_states] must be a number"))? as usize,
+    };
     Ok(CompletionOptions {
         field: field.to_owned(),
         size: usize_of(o, "size", 5)?,
@@ -214,6 +228,8 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
             Some(spec) => Some(super::fuzzy_prefix::FuzzyPrefix::parse(spec)?),
         },
         regex: None,
+        regex_flags,
+        regex_max_states,
     })
 }
 
@@ -355,10 +371,10 @@ pub fn parse(v: &Value) -> Result<Vec<Suggestion>, EngineError> {
                 return Err(parsing("[regex] is only supported by the [completion] suggester"));
             };
             let pattern = pattern.as_str().ok_or_else(|| parsing("[regex] must be a string"))?;
-            o.regex = Some(
-                regex::Regex::new(&format!("^(?:{pattern})"))
-                    .map_err(|e| EngineError::IllegalArgument(format!("invalid regex [{pattern}]: {e}")))?,
-            );
+            let invalid =
+                |e: tensile_regexp::Error| EngineError::IllegalArgument(format!("invalid regex [{pattern}]: {e}"));
+            let regex = tensile_regexp::Regex::parse(pattern, o.regex_flags).map_err(invalid)?;
+            o.regex = Some(regex.compile(false, o.regex_max_states).map_err(invalid)?);
         }
         let text = text.ok_or_else(|| EngineError::IllegalArgument("The required text option is missing".into()))?;
         out.push(Suggestion { name: name.clone(), text: text.to_owned(), kind });
@@ -496,7 +512,7 @@ impl Engine {
                     // A fuzzy match is boosted by its agreement with the text
                     // (none is no boost, as Lucene scores it).
                     let matched = match (&o.regex, &o.fuzzy) {
-                        (Some(regex), _) => regex.is_match(&normalise(&input)).then_some(0),
+                        (Some(regex), _) => regex.matches_a_prefix(&normalise(&input)).then_some(0),
                         (None, None) => normalise(&input).starts_with(&wanted).then_some(0),
                         (None, Some(fuzzy)) => fuzzy.boost(&wanted, &normalise(&input)),
                     };

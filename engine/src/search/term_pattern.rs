@@ -1,0 +1,107 @@
+//! Patterns (`regexp`, `wildcard`, `prefix` and case-insensitive `term`
+//! queries, and the patterns of intervals and spans) run over a term
+//! dictionary: the pattern's automaton ([`tensile_regexp`]), after the
+//! field's path when the terms are in a shared JSON field.
+
+use crate::error::EngineError;
+use std::sync::Arc;
+use tantivy::query::{AutomatonWeight, EnableScoring, Query, Weight};
+use tantivy::schema::Field;
+use tensile_regexp::{Dfa, Regex};
+
+/// A pattern as a query gives it.
+pub(crate) struct Pattern<'a> {
+    pub regex: &'a Regex,
+    pub case_insensitive: bool,
+    /// Elasticsearch's `max_determinized_states`.
+    pub max_states: usize,
+}
+
+/// A pattern's automaton, or the error Elasticsearch gives for it.
+pub(crate) fn automaton(regex: &Regex, case_insensitive: bool, max_states: usize) -> Result<Dfa, EngineError> {
+    regex.compile(case_insensitive, max_states).map_err(|e| match e {
+        tensile_regexp::Error::TooComplex { limit } => EngineError::QueryShard(format!(
+            "failed to create query: Determinizing automaton [{regex}] would require more than {limit} states. Use a simpler pattern or raise [max_determinized_states]."
+        )),
+        syntax => EngineError::QueryShard(format!("failed to create query: {syntax}")),
+    })
+}
+
+/// The state of a [`TermAutomaton`] no term gets out of.
+const REJECTED: u32 = u32::MAX;
+
+/// A pattern's automaton behind the bytes every term of the field starts
+/// with (its JSON path and type code; none for a field of its own).
+#[derive(Debug)]
+struct TermAutomaton {
+    prefix: Box<[u8]>,
+    dfa: Dfa,
+}
+
+impl TermAutomaton {
+    /// States below the prefix's length read it; the automaton's follow.
+    fn after_prefix(&self, state: u32) -> u32 {
+        self.prefix.len() as u32 + state
+    }
+}
+
+impl tantivy_fst::Automaton for TermAutomaton {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        if self.prefix.is_empty() {
+            self.after_prefix(self.dfa.start())
+        } else {
+            0
+        }
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        let p = self.prefix.len() as u32;
+        *state != REJECTED && *state >= p && self.dfa.is_match(state - p)
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        let p = self.prefix.len() as u32;
+        *state != REJECTED && (*state < p || self.dfa.can_match(state - p))
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        let p = self.prefix.len() as u32;
+        match *state {
+            REJECTED => REJECTED,
+            s if s < p => match self.prefix[s as usize] == byte {
+                true if s + 1 == p => self.after_prefix(self.dfa.start()),
+                true => s + 1,
+                false => REJECTED,
+            },
+            s => self.after_prefix(self.dfa.next(s - p, byte)),
+        }
+    }
+}
+
+/// The documents holding a term of `field` that starts with `prefix` and
+/// whose rest the automaton matches.
+#[derive(Debug, Clone)]
+pub(crate) struct PatternQuery {
+    field: Field,
+    automaton: Arc<TermAutomaton>,
+}
+
+impl PatternQuery {
+    pub(crate) fn new(field: Field, prefix: &[u8], dfa: Dfa) -> PatternQuery {
+        PatternQuery { field, automaton: Arc::new(TermAutomaton { prefix: prefix.into(), dfa }) }
+    }
+}
+
+impl Query for PatternQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let automaton = Arc::clone(&self.automaton);
+        Ok(Box::new(if self.automaton.prefix.is_empty() {
+            AutomatonWeight::<TermAutomaton>::new(self.field, automaton)
+        } else {
+            let prefix = self.automaton.prefix.clone();
+            AutomatonWeight::<TermAutomaton>::new_for_json_path(self.field, automaton, &prefix)
+        }))
+    }
+}
