@@ -42,28 +42,13 @@ pub fn synthesize_text(mapper: &Mapper, text: &str) -> String {
     }
 }
 
-/// Checks a mapping can keep synthetic source: `flattened` fields need
-/// their doc values.
-pub fn check_mapping(mapper: &Mapper) -> Result<(), crate::error::EngineError> {
-    let mut paths: Vec<&String> = mapper.fields.keys().collect();
-    paths.sort();
-    for path in paths {
-        let field = &mapper.fields[path];
-        if field.kind == FieldKind::Flattened && !field.doc_values {
-            return Err(crate::error::EngineError::IllegalArgument(format!(
-                "field [{path}] of type [{}] doesn't support synthetic source because it doesn't have doc values",
-                field.type_name
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// Checks a mapping can rebuild a synthetic source on request
 /// (`force_synthetic_source`) though its index keeps its source as sent:
 /// there is then no fallback copy of what a field cannot rebuild, so a text
-/// field needs to be stored or to have a keyword sub-field. An index whose
-/// source is synthetic already passes.
+/// field needs to be stored or to have a keyword sub-field, and a
+/// `flattened` field its doc values. An index whose source is synthetic
+/// already passes: it keeps such fields as sent (as Elasticsearch 9 keeps
+/// them in `_ignored_source`).
 pub fn check_forced(mapper: &Mapper) -> Result<(), crate::error::EngineError> {
     if mapper.source.mode == crate::source_mode::SourceMode::Synthetic {
         return Ok(());
@@ -78,8 +63,14 @@ pub fn check_forced(mapper: &Mapper) -> Result<(), crate::error::EngineError> {
                 field.type_name
             )));
         }
+        if field.kind == FieldKind::Flattened && !field.doc_values {
+            return Err(crate::error::EngineError::IllegalArgument(format!(
+                "field [{path}] of type [{}] doesn't support synthetic source because it doesn't have doc values",
+                field.type_name
+            )));
+        }
     }
-    check_mapping(mapper)
+    Ok(())
 }
 
 struct Rules<'m> {

@@ -66,9 +66,17 @@ async fn source_modes_in_settings_and_mappings() {
         call(&c, url, Method::PUT, "/synth/_mapping", Some(json!({"_source": {"mode": "disabled"}}))).await;
     assert_eq!(status, 200);
 
-    // Flattened fields need doc values for synthetic source.
-    let body = json!({"mappings": {"_source": {"mode": "synthetic"}, "properties": {"f": {"type": "flattened", "doc_values": false}}}});
-    let (status, flattened) = call(&c, url, Method::PUT, "/flat", Some(body)).await;
+    // A flattened field without doc values keeps its value as sent...
+    let flat = json!({"type": "flattened", "doc_values": false});
+    let body = json!({"mappings": {"_source": {"mode": "synthetic"}, "properties": {"f": flat}}});
+    assert_eq!(call(&c, url, Method::PUT, "/flat", Some(body)).await.0, 200);
+    let doc = json!({"f": {"b": "2", "a": ["z", "y"]}});
+    call(&c, url, Method::PUT, "/flat/_doc/1?refresh=true", Some(doc.clone())).await;
+    assert_eq!(call(&c, url, Method::GET, "/flat/_doc/1", None).await.1["_source"], doc);
+    // ...which an index storing its source whole cannot rebuild on request.
+    call(&c, url, Method::PUT, "/flat_stored", Some(json!({"mappings": {"properties": {"f": flat}}}))).await;
+    call(&c, url, Method::PUT, "/flat_stored/_doc/1", Some(doc)).await;
+    let (status, flattened) = call(&c, url, Method::GET, "/flat_stored/_doc/1?force_synthetic_source=true", None).await;
     assert_eq!(status, 400);
     insta::assert_json_snapshot!(
         "source_mode_errors",

@@ -383,9 +383,6 @@ impl Mapper {
             mapper.properties("", props, 1, &mut 0)?;
         }
         mapper.add_passthrough_aliases();
-        if mapper.source.mode == crate::source_mode::SourceMode::Synthetic {
-            crate::synthetic::check_mapping(&mapper)?;
-        }
         mapper.unkept_stored = mapper.unkept_stored_paths();
         Ok(mapper)
     }
