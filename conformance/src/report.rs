@@ -155,6 +155,15 @@ pub fn stale() -> Vec<(&'static str, &'static str)> {
     STALE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|l| l.split_once('\t')).collect()
 }
 
+/// Failing tests whose cause is known and is no missing feature
+/// (`known.tsv`): Elasticsearch's test cluster, or a design difference.
+const KNOWN: &str = include_str!("../known.tsv");
+
+/// The known failures' ids and causes.
+pub fn known() -> Vec<(&'static str, &'static str)> {
+    KNOWN.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|l| l.split_once('\t')).collect()
+}
+
 /// `REPORT.md`: the headline pass rate (passed over all tests), per API
 /// group and per directory, skips grouped by reason, the unbuilt APIs
 /// that failing tests called, and the stale tests.
@@ -253,6 +262,9 @@ fn failure_reason(r: &TestResult) -> String {
     }
     if let Some((_, evidence)) = stale().into_iter().find(|(id, _)| *id == r.id) {
         return format!("stale: {evidence}");
+    }
+    if let Some((_, cause)) = known().into_iter().find(|(id, _)| *id == r.id) {
+        return format!("known: {cause}");
     }
     if reason.contains("cluster.health answered 408") {
         return "waits for a green cluster: its replicas need a second node".into();
@@ -379,6 +391,16 @@ mod tests {
         for (id, evidence) in stale {
             assert!(id.starts_with("core/") && id.contains(".yml::"), "{id}");
             assert!(!evidence.trim().is_empty(), "{id}");
+        }
+    }
+
+    #[test]
+    fn known_failures_name_tests_and_causes() {
+        let known = known();
+        assert!(!known.is_empty());
+        for (id, cause) in known {
+            assert!(id.contains(".yml::") && !cause.trim().is_empty(), "{id}");
+            assert!(!stale().iter().any(|(s, _)| *s == id), "{id} is both stale and known");
         }
     }
 }

@@ -697,13 +697,18 @@ impl Shard {
                 let next = generations.len() as u64;
                 let generation = *generations.entry(r.segment_id()).or_insert(next);
                 let prefix = r.segment_id().uuid_string();
-                let size_in_bytes = files.iter().filter(|(name, _)| name.starts_with(&prefix)).map(|(_, n)| n).sum();
+                let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+                for (name, bytes) in files.iter().filter(|(name, _)| name.starts_with(&prefix)) {
+                    let kind = name.rsplit('.').next().unwrap_or_default();
+                    *by_kind.entry(kind.to_owned()).or_default() += bytes;
+                }
                 SegmentStats {
                     name: format!("_{}", base36(generation)),
                     generation,
                     num_docs: u64::from(r.num_docs()),
                     deleted_docs: u64::from(r.num_deleted_docs()),
-                    size_in_bytes,
+                    size_in_bytes: by_kind.values().sum(),
+                    files: by_kind,
                 }
             })
             .collect();

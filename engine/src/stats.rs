@@ -134,6 +134,23 @@ pub struct SegmentStats {
     pub num_docs: u64,
     pub deleted_docs: u64,
     pub size_in_bytes: u64,
+    /// The bytes of each of the segment's files, by kind (extension).
+    pub files: BTreeMap<String, u64>,
+}
+
+/// What a kind of segment file holds (tantivy's files, named as
+/// `segments.file_sizes` describes Lucene's).
+pub fn file_kind_description(kind: &str) -> &'static str {
+    match kind {
+        "term" => "Term Dictionary",
+        "idx" => "Postings",
+        "pos" => "Positions",
+        "store" => "Stored Fields",
+        "fast" => "Columnar Values",
+        "fieldnorm" => "Field Norms",
+        "del" => "Deleted Documents",
+        _ => "Others",
+    }
 }
 
 /// A shard's statistics.

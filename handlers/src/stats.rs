@@ -52,16 +52,46 @@ struct Sum {
     /// The bytes of each loaded field data, and of each completion field.
     fielddata: std::collections::BTreeMap<String, u64>,
     completion: std::collections::BTreeMap<String, u64>,
+    /// The segments' files by kind.
+    files: std::collections::BTreeMap<String, FileSizes>,
+}
+
+/// The files of one kind over many segments.
+#[derive(Default)]
+struct FileSizes {
+    count: u64,
+    total: u64,
+    min: u64,
+    max: u64,
+}
+
+impl FileSizes {
+    fn add(&mut self, bytes: u64) {
+        self.min = if self.count == 0 { bytes } else { self.min.min(bytes) };
+        self.max = self.max.max(bytes);
+        self.count += 1;
+        self.total += bytes;
+    }
+
+    fn json(&self, kind: &str) -> Value {
+        json!({
+            "size_in_bytes": self.total, "min_size_in_bytes": self.min, "max_size_in_bytes": self.max,
+            "average_size_in_bytes": self.total / self.count.max(1), "count": self.count,
+            "description": tensile_engine::stats::file_kind_description(kind),
+        })
+    }
 }
 
 /// Which per-name breakdowns the sections show, as patterns: `groups` of
 /// the search counters, `fielddata_fields` and `completion_fields` (both
-/// `fields` when not given).
+/// `fields` when not given); and whether segments show their files
+/// (`include_segment_file_sizes`).
 #[derive(Default)]
 struct Breakdowns {
     groups: Vec<String>,
     fielddata: Vec<String>,
     completion: Vec<String>,
+    file_sizes: bool,
 }
 
 impl Breakdowns {
@@ -71,6 +101,7 @@ impl Breakdowns {
             groups: p.groups.clone().unwrap_or_default(),
             fielddata: p.fielddata_fields.clone().unwrap_or_else(|| fields.clone()),
             completion: p.completion_fields.clone().unwrap_or(fields),
+            file_sizes: p.include_segment_file_sizes.unwrap_or(false),
         }
     }
 }
@@ -104,6 +135,9 @@ impl Sum {
         }
         for (name, bytes) in &s.completion {
             *self.completion.entry(name.clone()).or_default() += bytes;
+        }
+        for (kind, bytes) in s.segments.iter().flat_map(|segment| &segment.files) {
+            self.files.entry(kind.clone()).or_default().add(*bytes);
         }
     }
 
@@ -227,16 +261,22 @@ impl Sum {
                 }
                 ("completion", section)
             }
-            Metric::Segments => (
-                "segments",
-                json!({
-                    "count": self.segments, "memory_in_bytes": 0, "terms_memory_in_bytes": 0,
-                    "stored_fields_memory_in_bytes": 0, "term_vectors_memory_in_bytes": 0, "norms_memory_in_bytes": 0,
-                    "points_memory_in_bytes": 0, "doc_values_memory_in_bytes": 0, "index_writer_memory_in_bytes": 0,
-                    "version_map_memory_in_bytes": 0, "fixed_bit_set_memory_in_bytes": 0,
-                    "max_unsafe_auto_id_timestamp": -1, "file_sizes": {},
-                }),
-            ),
+            Metric::Segments => {
+                let files: Map<String, Value> = match shown.file_sizes {
+                    true => self.files.iter().map(|(kind, sizes)| (kind.clone(), sizes.json(kind))).collect(),
+                    false => Map::new(),
+                };
+                (
+                    "segments",
+                    json!({
+                        "count": self.segments, "memory_in_bytes": 0, "terms_memory_in_bytes": 0,
+                        "stored_fields_memory_in_bytes": 0, "term_vectors_memory_in_bytes": 0, "norms_memory_in_bytes": 0,
+                        "points_memory_in_bytes": 0, "doc_values_memory_in_bytes": 0, "index_writer_memory_in_bytes": 0,
+                        "version_map_memory_in_bytes": 0, "fixed_bit_set_memory_in_bytes": 0,
+                        "max_unsafe_auto_id_timestamp": -1, "file_sizes": files,
+                    }),
+                )
+            }
             Metric::Translog => (
                 "translog",
                 json!({

@@ -253,6 +253,13 @@ async fn flush_force_merge_stats_and_segments() {
     assert!(primaries["flush"]["total"].as_u64() >= Some(1));
     assert_eq!(primaries["segments"]["count"], 1);
     assert!(primaries.get("docs").is_none(), "only the metrics asked for: {primaries}");
+    assert_eq!(primaries["segments"]["file_sizes"], json!({}), "files only when asked for");
+    let (_, stats) = call(&server, Method::GET, "/logs/_stats/segments?include_segment_file_sizes=true", None).await;
+    let files = &stats["_all"]["total"]["segments"]["file_sizes"];
+    let postings = &files["idx"];
+    assert_eq!((postings["count"].as_u64(), postings["description"].as_str()), (Some(1), Some("Postings")), "{files}");
+    assert!(files["store"]["size_in_bytes"].as_u64() > Some(0));
+    assert_eq!(files["store"]["min_size_in_bytes"], files["store"]["max_size_in_bytes"]);
 
     call(&server, Method::POST, "/logs/_search", Some(json!({"query": {"match": {"message": "line"}}}))).await;
     let (_, stats) = call(&server, Method::GET, "/logs/_stats/search", None).await;
