@@ -38,18 +38,25 @@ fn source<P>(req: &Request<P>) -> Result<String, EsError> {
     if req.body.is_empty() {
         return Err(EsError::validation("source is missing"));
     }
-    let value: Value = req.body.json()?;
-    if !value.is_object() {
-        return Err(EsError::new(
-            400,
-            "document_parsing_exception",
-            "failed to parse: the document must be a JSON object",
-        ));
-    }
     if req.body.content_type.as_deref().is_some_and(|ct| ct.contains("yaml")) {
-        return Ok(value.to_string());
+        let value: Value = req.body.json()?;
+        let text = value.to_string();
+        return is_object(&text).map(|()| text);
     }
-    String::from_utf8(req.body.bytes.to_vec()).map_err(|_| EsError::parse("the document is not UTF-8"))
+    // JSON is the engine's to parse: its errors are the document's.
+    let text = String::from_utf8(req.body.bytes.to_vec()).map_err(|_| EsError::parse("the document is not UTF-8"))?;
+    is_object(&text).map(|()| text)
+}
+
+/// Refuses a document that is no JSON object, as Elasticsearch refuses it
+/// (malformed JSON is the engine's parse to refuse).
+fn is_object(text: &str) -> Result<(), EsError> {
+    match text.trim_start().as_bytes().first() {
+        Some(b'{') => Ok(()),
+        _ => {
+            Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"))
+        }
+    }
 }
 
 /// Refreshes the shard a write went to (by its routing, else its id) as

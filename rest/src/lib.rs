@@ -12,10 +12,12 @@
 //! - [`request`] and [`response`]: what a handler receives and returns;
 //! - [`error`]: errors in Elasticsearch's JSON shape, with its `type` names
 //!   and status codes;
-//! - [`did_you_mean`]: the "did you mean" hints of unrecognized names.
+//! - [`did_you_mean`]: the "did you mean" hints of unrecognized names;
+//! - [`duplicate_keys`]: the check that refuses a key repeated in a JSON object.
 
 pub mod did_you_mean;
 pub mod dotted;
+pub mod duplicate_keys;
 pub mod error;
 pub mod handler;
 pub mod params;

@@ -67,7 +67,9 @@ impl Body {
         let parsed = if self.is_yaml() {
             serde_yaml::from_slice(&self.bytes).map_err(|e| e.to_string())
         } else {
-            serde_json::from_slice(&self.bytes).map_err(|e| format!("[{}:{}] {}", e.line(), e.column(), e))
+            crate::duplicate_keys::check(&self.bytes)
+                .and_then(|()| serde_json::from_slice(&self.bytes))
+                .map_err(|e| format!("[{}:{}] {}", e.line(), e.column(), e))
         };
         parsed.map_err(|reason| EsError::new(400, "x_content_parse_exception", reason))
     }

@@ -361,3 +361,40 @@ async fn reindex_and_update_by_query_copy_and_rewrite_documents() {
     let (status, _) = call(&c, url, Method::POST, "/src/_update_by_query", Some(script)).await;
     assert_eq!(status, 501);
 }
+
+#[tokio::test]
+async fn a_key_repeated_in_an_object_is_refused() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let send = |method: Method, path: &'static str, body: &'static str, content_type: &'static str| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let resp = c
+                .request(method, format!("{url}{path}"))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let json = "application/json";
+    let (status, refused) = send(Method::PUT, "/dups/_doc/1", r#"{"a": 1, "b": {"c": 2, "c": 3}}"#, json).await;
+    assert_eq!(status, 400);
+    assert_eq!(refused["error"]["type"], "document_parsing_exception");
+    assert!(refused["error"]["reason"].as_str().unwrap().contains("Duplicate field 'c'"), "{refused}");
+    // In a bulk, the item alone fails.
+    let bulk = "{\"index\":{\"_index\":\"dups\",\"_id\":\"2\"}}\n{\"x\":1,\"x\":2}\n{\"index\":{\"_index\":\"dups\",\"_id\":\"3\"}}\n{\"x\":1}\n";
+    let (status, items) = send(Method::POST, "/_bulk?refresh=true", bulk, "application/x-ndjson").await;
+    assert_eq!((status, items["errors"].as_bool()), (200, Some(true)));
+    assert_eq!(items["items"][0]["index"]["error"]["type"], "document_parsing_exception");
+    assert_eq!(items["items"][1]["index"]["status"], 201);
+    // Nothing of the refused documents was kept.
+    let (_, count) = call(&c, url, Method::GET, "/dups/_count", None).await;
+    assert_eq!(count["count"], 1);
+    // Request bodies alike.
+    let (status, refused) = send(Method::POST, "/dups/_search", r#"{"size": 1, "size": 2}"#, json).await;
+    assert_eq!((status, refused["error"]["type"].as_str()), (400, Some("x_content_parse_exception")));
+}

@@ -4,13 +4,12 @@
 //! an ordered map and copies every string; the walk only reads each value
 //! once, in order, so it needs neither (a sixth of the bulk-indexing CPU).
 //!
-//! A key sent twice keeps its first place and its last value, as
-//! `serde_json`'s ordered map does.
+//! A key sent twice in one object is refused, as Elasticsearch refuses it.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::fmt;
 
 /// A JSON value borrowing from its text.
@@ -128,24 +127,23 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let mut entries: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
-        // Past a few keys, each key's place, to find a repeated one at once.
-        let mut places: Option<HashMap<Cow<'de, str>, usize>> = None;
+        // Past a few keys, the keys seen in a set, to find a repeated one at once.
+        let mut seen: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let value: Json<'de> = map.next_value()?;
-            let place = match &places {
-                Some(places) => places.get(&key.0).copied(),
-                None => entries.iter().position(|(k, _)| *k == key.0),
+            let repeated = match &seen {
+                Some(seen) => seen.contains(&key.0),
+                None => entries.iter().any(|(k, _)| *k == key.0),
             };
-            if let Some(at) = place {
-                entries[at].1 = value;
-                continue;
+            if repeated {
+                return Err(serde::de::Error::custom(tensile_rest::duplicate_keys::message(&key.0)));
             }
-            if let Some(places) = &mut places {
-                places.insert(key.0.clone(), entries.len());
+            let value: Json<'de> = map.next_value()?;
+            if let Some(seen) = &mut seen {
+                seen.insert(key.0.clone());
             }
             entries.push((key.0, value));
-            if places.is_none() && entries.len() > SCAN_KEYS {
-                places = Some(entries.iter().enumerate().map(|(at, (k, _))| (k.clone(), at)).collect());
+            if seen.is_none() && entries.len() > SCAN_KEYS {
+                seen = Some(entries.iter().map(|(k, _)| k.clone()).collect());
             }
         }
         Ok(Json::Object(entries))
@@ -193,14 +191,16 @@ mod tests {
     }
 
     #[test]
-    fn a_repeated_key_keeps_its_first_place_and_last_value() {
-        let short = Json::parse(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
-        assert_eq!(short.to_value().to_string(), r#"{"a":3,"b":2}"#);
+    fn a_repeated_key_is_refused_at_its_place() {
+        let e = Json::parse(r#"{"a": 1, "b": {"c": 2, "c": 3}}"#).unwrap_err();
+        assert!(e.to_string().starts_with("Duplicate field 'c'"), "{e}");
+        assert_eq!((e.line(), e.column()), (1, 26));
         // Past the scanned length, a set finds the repeats.
         let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
-        let long = format!("{{{}, \"k3\": \"again\", \"k39\": null}}", keys.join(", "));
-        let want: Value = serde_json::from_str(&long).unwrap();
-        assert_eq!(Json::parse(&long).unwrap().to_value(), want);
+        let long = format!("{{{}, \"k3\": \"again\"}}", keys.join(", "));
+        assert!(Json::parse(&long).unwrap_err().to_string().starts_with("Duplicate field 'k3'"));
+        // The same key in different objects is no repeat.
+        assert!(Json::parse(r#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#).is_ok());
     }
 
     #[test]
