@@ -270,6 +270,7 @@ fn run_search(node: &Node, p: &params::Search, body: &Value, raw: Option<&mut Ra
             docvalue_fields: Vec::new(),
             fields: Vec::new(),
             dfs: p.search_type == Some(params::SearchType::DfsQueryThenFetch),
+            pre_filter_shard_size: p.pre_filter_shard_size.map(|n| n as usize),
         };
         if !request.rescore.is_empty() {
             if request.sorts_by_fields() {
@@ -770,7 +771,7 @@ fn render_with(
     }
     out.insert(
         "_shards".into(),
-        json!({ "total": result.shards, "successful": result.shards, "skipped": 0, "failed": 0 }),
+        json!({ "total": result.shards, "successful": result.shards, "skipped": result.skipped_shards, "failed": 0 }),
     );
     out.insert("hits".into(), Value::Object(hits_body));
     if let Some(profile) = &result.profile {
@@ -848,6 +849,7 @@ fn render_inner_hits(
             max_score: section.max_score,
             hits: section.hits.clone(),
             shards: 0,
+            skipped_shards: 0,
             terminated_early: None,
             profile: None,
         };

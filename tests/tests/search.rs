@@ -2071,3 +2071,36 @@ async fn regular_expressions_are_lucenes() {
     let (status, found) = search(json!({"regexp": {"code": {"value": "a", "flags": "SOME"}}})).await;
     assert_eq!((status.as_u16(), found["error"]["reason"].as_str()), (400, Some("Unknown regexp flag [SOME]")));
 }
+
+#[tokio::test]
+async fn shards_a_range_rules_out_are_skipped_past_the_pre_filter_size() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    for (index, day) in [("days_1", "2016-01-01"), ("days_2", "2017-01-01"), ("days_3", "2018-01-01")] {
+        bulk(&c, url, index, [("1".to_string(), json!({"created_at": day}))]).await;
+    }
+    let shards = |range: Value, pre_filter: Option<u32>| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let size = pre_filter.map_or(String::new(), |n| format!("&pre_filter_shard_size={n}"));
+            let path = format!("/days_*/_search?size=0{size}");
+            let (status, found) =
+                call(&c, &url, Method::POST, &path, Some(json!({"query": {"range": {"created_at": range}}}))).await;
+            assert!(status.is_success(), "{found}");
+            (
+                found["_shards"]["skipped"].as_u64().unwrap(),
+                found["_shards"]["successful"].as_u64().unwrap(),
+                found["hits"]["total"]["value"].as_u64().unwrap(),
+            )
+        }
+    };
+    let some = json!({"gte": "2016-02-01", "lt": "2018-02-01"});
+    assert_eq!(shards(some.clone(), None).await, (0, 3, 2), "three shards are below the default size");
+    assert_eq!(shards(some, Some(1)).await, (1, 3, 2));
+    // All ruled out: one is searched for the (empty) answer.
+    assert_eq!(shards(json!({"gte": "2019-02-01"}), Some(1)).await, (2, 3, 0));
+    // Nothing required to rule a shard out: none skipped.
+    let (_, all) = call(&c, url, Method::GET, "/days_*/_search?pre_filter_shard_size=1", None).await;
+    assert_eq!((all["_shards"]["skipped"].as_u64(), all["hits"]["total"]["value"].as_u64()), (Some(0), Some(3)));
+}

@@ -9,6 +9,7 @@
 //! - `dfs`: the statistics of every shard searched, for `dfs_query_then_fetch`.
 
 mod bm25;
+mod can_match;
 mod collect;
 pub mod compile;
 mod contexts;
@@ -119,6 +120,9 @@ pub struct SearchRequest {
     /// `search_type=dfs_query_then_fetch`: scored with every searched
     /// shard's statistics.
     pub dfs: bool,
+    /// `pre_filter_shard_size`: past this many shards, those the query
+    /// cannot match are skipped ([`can_match`]).
+    pub pre_filter_shard_size: Option<usize>,
 }
 
 impl Default for SearchRequest {
@@ -148,6 +152,7 @@ impl Default for SearchRequest {
             docvalue_fields: Vec::new(),
             fields: Vec::new(),
             dfs: false,
+            pre_filter_shard_size: None,
         }
     }
 }
@@ -214,8 +219,10 @@ pub struct SearchResult {
     pub total_exact: bool,
     pub max_score: Option<f32>,
     pub hits: Vec<Hit>,
-    /// The shards searched.
+    /// The shards the search reached, skipped ones included.
     pub shards: u32,
+    /// The shards skipped because the query could not match in them.
+    pub skipped_shards: u32,
     /// With `terminate_after`: whether some shard stopped early.
     pub terminated_early: Option<bool>,
     /// With `profile`: the `profile` section.
@@ -277,6 +284,7 @@ pub(crate) struct Collected {
     searchers: Vec<Vec<Searched>>,
     total: u64,
     shards: u32,
+    skipped: u32,
 }
 
 impl Collected {
@@ -574,7 +582,16 @@ impl Engine {
         };
         let terminated_early = req.terminate_after.map(|_| collected.terminated_early);
         let profile = req.profile.then(|| profile::render(&self.node().node_id, &collected.timings, &fetch_timings));
-        Ok(SearchResult { total, total_exact, max_score, hits, shards: collected.shards, terminated_early, profile })
+        Ok(SearchResult {
+            total,
+            total_exact,
+            max_score,
+            hits,
+            shards: collected.shards,
+            skipped_shards: collected.skipped,
+            terminated_early,
+            profile,
+        })
     }
 
     /// A request with its terms lookups read (itself when it has none).
@@ -878,6 +895,7 @@ impl Engine {
         let shard_searchers = self.shard_searchers(indices, pinned)?;
         let dfs = req.dfs.then(|| Arc::new(dfs::GlobalStats::new(shard_searchers.iter().flatten().cloned().collect())));
         let dfs_nanos = req.dfs.then(|| dfs_started.elapsed().as_nanos() as u64);
+        let skipped = self.pre_filter(indices, req, pinned, &shard_searchers, &fields)?;
         let with_stats = |query: compile::Compiled| -> compile::Compiled {
             match &dfs {
                 Some(stats) => Box::new(dfs::DfsQuery { inner: Arc::from(query), stats: stats.clone() }),
@@ -937,7 +955,7 @@ impl Engine {
                 let searcher = shard_searchers[i][s].clone();
                 // Kept for every shard: hits name their shard by its position.
                 index_searchers.push(Searched { shards: shards.clone(), shard: s, searcher: searcher.clone() });
-                if routed.as_ref().is_some_and(|r| !r.contains(&s)) {
+                if routed.as_ref().is_some_and(|r| !r.contains(&s)) || skipped.contains(&(i, s)) {
                     continue;
                 }
                 // A slice takes whole shards, or a part of this one's documents.
@@ -1065,7 +1083,52 @@ impl Engine {
             found.retain(|f| seen.insert(format!("{:?}", f.group)));
         }
         found.truncate(limit);
-        Ok(Collected { terminated_early, timings, found, searchers, total, shards: shards_searched })
+        let skipped = skipped.len() as u32;
+        Ok(Collected { terminated_early, timings, found, searchers, total, shards: shards_searched + skipped, skipped })
+    }
+
+    /// The shards (index and shard positions) the pre-filter phase skips:
+    /// none until the search reaches more than `pre_filter_shard_size`.
+    fn pre_filter(
+        &self,
+        indices: &[String],
+        req: &SearchRequest,
+        pinned: Option<&[Vec<Searched>]>,
+        searchers: &[Vec<tantivy::Searcher>],
+        fields: &crate::indexed::Fields,
+    ) -> Result<std::collections::HashSet<(usize, usize)>, EngineError> {
+        let mut skipped = std::collections::HashSet::new();
+        let mut reached = Vec::new();
+        let mut index_shards = Vec::with_capacity(indices.len());
+        for (i, name) in indices.iter().enumerate() {
+            let shards = match pinned.and_then(|p| p[i].first()) {
+                Some(at) => at.shards.clone(),
+                None => self.index_shards(name)?,
+            };
+            let routed: Option<Vec<usize>> =
+                req.routing.as_ref().map(|values| values.iter().map(|r| shards.shard_number(r) as usize).collect());
+            reached.extend(
+                (0..shards.shards.len()).filter(|s| routed.as_ref().is_none_or(|r| r.contains(s))).map(|s| (i, s)),
+            );
+            index_shards.push(shards);
+        }
+        let threshold = req.pre_filter_shard_size.unwrap_or(can_match::DEFAULT_PRE_FILTER_SHARD_SIZE);
+        if reached.len() <= threshold {
+            return Ok(skipped);
+        }
+        for &(i, s) in &reached {
+            let mapper = index_shards[i].mapper();
+            let compiler = self.compiler(&indices[i], &mapper, fields);
+            let query = req.query.filtered(req.alias_filters.get(&indices[i]).into_iter().cloned().collect());
+            let clauses = can_match::required_clauses(&query);
+            if !clauses.is_empty() && !can_match::can_match(&compiler, &clauses, &searchers[i][s])? {
+                skipped.insert((i, s));
+            }
+        }
+        if skipped.len() == reached.len() {
+            skipped.remove(&reached[0]);
+        }
+        Ok(skipped)
     }
 
     /// How a query scores one refreshed document: `None` when there is no

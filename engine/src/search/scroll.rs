@@ -111,6 +111,7 @@ impl Context {
             max_score: if self.scores { self.max_score } else { None },
             hits,
             shards: self.collected.shards,
+            skipped_shards: self.collected.skipped,
             terminated_early: None,
             profile: None,
         })
