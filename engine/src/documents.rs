@@ -243,12 +243,12 @@ impl Engine {
         Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
 
-    /// The document; `realtime` sees writes not refreshed yet.
     /// The shard a routing value (or an id) leads to in an index.
     pub fn route(&self, index: &str, routing: &str) -> Result<u32, EngineError> {
         Ok(self.index_shards(index)?.shard_number(routing))
     }
 
+    /// The document; `realtime` sees writes not refreshed yet.
     pub fn get_doc(
         &self,
         index: &str,
