@@ -7,6 +7,7 @@
 
 pub mod aliases;
 pub mod analyze;
+pub mod breaker;
 pub mod bulk;
 pub mod by_query;
 pub mod capabilities;

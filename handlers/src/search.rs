@@ -958,7 +958,8 @@ pub fn clear_scroll<'a>(node: &'a Node, req: Request<params::ClearScroll>) -> Ha
 }
 
 /// `_msearch`: NDJSON pairs of a header (index and search parameters) and
-/// a body, each run as a search; a failing one answers with its error.
+/// a body, each run as a search; a failing one answers with its error, as
+/// does one whose answer the request breaker refuses to hold.
 pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFuture<'a> {
     let started = Instant::now();
     let p = &req.params;
@@ -994,6 +995,8 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
             }
         }
         let mut responses = Vec::new();
+        // The answers are held until the last: the request breaker bounds them.
+        let mut breaker = crate::breaker::RequestBreaker::new(node);
         for pair in lines.chunks(2) {
             let answer = (|| {
                 let header: Value =
@@ -1005,7 +1008,8 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
                     None => return Err(EsError::illegal_argument("msearch header without a body line")),
                 };
                 let search = header_params(&header, p)?;
-                run_search(node, &search, &body, None)
+                let answer = run_search(node, &search, &body, None)?;
+                breaker.hold(&answer, "<msearch>").map(|()| answer)
             })();
             responses.push(match answer {
                 Ok(mut ok) => {
