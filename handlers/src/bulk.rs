@@ -95,6 +95,7 @@ fn parse(body: &[u8], defaults: Defaults<'_>) -> Result<Vec<Item>, EsError> {
     let mut items = Vec::new();
     let mut missing_index = Vec::new();
     while let Some((n, line)) = lines.next() {
+        tensile_rest::duplicate_keys::check(line.as_bytes()).map_err(|e| malformed(n, e.to_string()))?;
         let parsed: Value =
             serde_json::from_str(line).map_err(|e| malformed(n, format!("expected START_OBJECT but found [{e}]")))?;
         let Value::Object(map) = parsed else { return Err(malformed(n, "expected START_OBJECT".into())) };

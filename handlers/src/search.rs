@@ -999,12 +999,14 @@ pub fn msearch<'a>(node: &'a Node, req: Request<params::Msearch>) -> HandlerFutu
         let mut breaker = crate::breaker::RequestBreaker::new(node);
         for pair in lines.chunks(2) {
             let answer = (|| {
-                let header: Value =
-                    serde_json::from_str(pair[0]).map_err(|e| es_error(EngineError::Parsing(e.to_string())))?;
-                let body: Value = match pair.get(1) {
-                    Some(line) => {
-                        serde_json::from_str(line).map_err(|e| es_error(EngineError::Parsing(e.to_string())))?
-                    }
+                let line_json = |line: &str| -> Result<Value, EsError> {
+                    tensile_rest::duplicate_keys::check(line.as_bytes())
+                        .and_then(|()| serde_json::from_str(line))
+                        .map_err(|e| es_error(EngineError::Parsing(e.to_string())))
+                };
+                let header = line_json(pair[0])?;
+                let body = match pair.get(1) {
+                    Some(line) => line_json(line)?,
                     None => return Err(EsError::illegal_argument("msearch header without a body line")),
                 };
                 let search = header_params(&header, p)?;

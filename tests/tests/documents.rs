@@ -394,7 +394,11 @@ async fn a_key_repeated_in_an_object_is_refused() {
     // Nothing of the refused documents was kept.
     let (_, count) = call(&c, url, Method::GET, "/dups/_count", None).await;
     assert_eq!(count["count"], 1);
-    // Request bodies alike.
+    // Request bodies alike, and bulk action lines.
     let (status, refused) = send(Method::POST, "/dups/_search", r#"{"size": 1, "size": 2}"#, json).await;
     assert_eq!((status, refused["error"]["type"].as_str()), (400, Some("x_content_parse_exception")));
+    let action = "{\"index\":{\"_index\":\"dups\",\"_index\":\"other\"}}\n{}\n";
+    let (status, refused) = send(Method::POST, "/_bulk", action, "application/x-ndjson").await;
+    assert_eq!(status, 400);
+    assert!(refused["error"]["reason"].as_str().unwrap().contains("Duplicate field '_index'"), "{refused}");
 }
