@@ -12,10 +12,7 @@ use tensile_rest::{call, not_built, HandlerFuture, Request};
 /// The implementation of every Elasticsearch API.
 pub trait Handlers: Send + Sync {
     /// [`_internal.delete_desired_balance`](): `DELETE /_internal/desired_balance`
-    fn _internal_delete_desired_balance(
-        &self,
-        req: Request<params::InternalDeleteDesiredBalance>,
-    ) -> HandlerFuture<'_> {
+    fn _internal_delete_desired_balance(&self, req: Request<params::InternalDeleteDesiredBalance>) -> HandlerFuture<'_> {
         not_built(req, "_internal.delete_desired_balance")
     }
 
@@ -35,10 +32,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`_internal.prevalidate_node_removal`](): `POST /_internal/prevalidate_node_removal`
-    fn _internal_prevalidate_node_removal(
-        &self,
-        req: Request<params::InternalPrevalidateNodeRemoval>,
-    ) -> HandlerFuture<'_> {
+    fn _internal_prevalidate_node_removal(&self, req: Request<params::InternalPrevalidateNodeRemoval>) -> HandlerFuture<'_> {
         not_built(req, "_internal.prevalidate_node_removal")
     }
 
@@ -68,34 +62,22 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`autoscaling.delete_autoscaling_policy`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-autoscaling-delete-autoscaling-policy): `DELETE /_autoscaling/policy/{name}`
-    fn autoscaling_delete_autoscaling_policy(
-        &self,
-        req: Request<params::AutoscalingDeleteAutoscalingPolicy>,
-    ) -> HandlerFuture<'_> {
+    fn autoscaling_delete_autoscaling_policy(&self, req: Request<params::AutoscalingDeleteAutoscalingPolicy>) -> HandlerFuture<'_> {
         not_built(req, "autoscaling.delete_autoscaling_policy")
     }
 
     /// [`autoscaling.get_autoscaling_capacity`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-autoscaling-get-autoscaling-capacity): `GET /_autoscaling/capacity`
-    fn autoscaling_get_autoscaling_capacity(
-        &self,
-        req: Request<params::AutoscalingGetAutoscalingCapacity>,
-    ) -> HandlerFuture<'_> {
+    fn autoscaling_get_autoscaling_capacity(&self, req: Request<params::AutoscalingGetAutoscalingCapacity>) -> HandlerFuture<'_> {
         not_built(req, "autoscaling.get_autoscaling_capacity")
     }
 
     /// [`autoscaling.get_autoscaling_policy`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-autoscaling-get-autoscaling-capacity): `GET /_autoscaling/policy/{name}`
-    fn autoscaling_get_autoscaling_policy(
-        &self,
-        req: Request<params::AutoscalingGetAutoscalingPolicy>,
-    ) -> HandlerFuture<'_> {
+    fn autoscaling_get_autoscaling_policy(&self, req: Request<params::AutoscalingGetAutoscalingPolicy>) -> HandlerFuture<'_> {
         not_built(req, "autoscaling.get_autoscaling_policy")
     }
 
     /// [`autoscaling.put_autoscaling_policy`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-autoscaling-put-autoscaling-policy): `PUT /_autoscaling/policy/{name}`
-    fn autoscaling_put_autoscaling_policy(
-        &self,
-        req: Request<params::AutoscalingPutAutoscalingPolicy>,
-    ) -> HandlerFuture<'_> {
+    fn autoscaling_put_autoscaling_policy(&self, req: Request<params::AutoscalingPutAutoscalingPolicy>) -> HandlerFuture<'_> {
         not_built(req, "autoscaling.put_autoscaling_policy")
     }
 
@@ -330,26 +312,17 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`cluster.delete_component_template`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-cluster-put-component-template): `DELETE /_component_template/{name}`
-    fn cluster_delete_component_template(
-        &self,
-        req: Request<params::ClusterDeleteComponentTemplate>,
-    ) -> HandlerFuture<'_> {
+    fn cluster_delete_component_template(&self, req: Request<params::ClusterDeleteComponentTemplate>) -> HandlerFuture<'_> {
         not_built(req, "cluster.delete_component_template")
     }
 
     /// [`cluster.delete_voting_config_exclusions`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-cluster-post-voting-config-exclusions): `DELETE /_cluster/voting_config_exclusions`
-    fn cluster_delete_voting_config_exclusions(
-        &self,
-        req: Request<params::ClusterDeleteVotingConfigExclusions>,
-    ) -> HandlerFuture<'_> {
+    fn cluster_delete_voting_config_exclusions(&self, req: Request<params::ClusterDeleteVotingConfigExclusions>) -> HandlerFuture<'_> {
         not_built(req, "cluster.delete_voting_config_exclusions")
     }
 
     /// [`cluster.exists_component_template`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-cluster-put-component-template): `HEAD /_component_template/{name}`
-    fn cluster_exists_component_template(
-        &self,
-        req: Request<params::ClusterExistsComponentTemplate>,
-    ) -> HandlerFuture<'_> {
+    fn cluster_exists_component_template(&self, req: Request<params::ClusterExistsComponentTemplate>) -> HandlerFuture<'_> {
         not_built(req, "cluster.exists_component_template")
     }
 
@@ -379,10 +352,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`cluster.post_voting_config_exclusions`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-cluster-post-voting-config-exclusions): `POST /_cluster/voting_config_exclusions`
-    fn cluster_post_voting_config_exclusions(
-        &self,
-        req: Request<params::ClusterPostVotingConfigExclusions>,
-    ) -> HandlerFuture<'_> {
+    fn cluster_post_voting_config_exclusions(&self, req: Request<params::ClusterPostVotingConfigExclusions>) -> HandlerFuture<'_> {
         not_built(req, "cluster.post_voting_config_exclusions")
     }
 
@@ -517,10 +487,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`connector.update_active_filtering`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-connector-update-filtering): `PUT /_connector/{connector_id}/_filtering/_activate`
-    fn connector_update_active_filtering(
-        &self,
-        req: Request<params::ConnectorUpdateActiveFiltering>,
-    ) -> HandlerFuture<'_> {
+    fn connector_update_active_filtering(&self, req: Request<params::ConnectorUpdateActiveFiltering>) -> HandlerFuture<'_> {
         not_built(req, "connector.update_active_filtering")
     }
 
@@ -550,10 +517,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`connector.update_filtering_validation`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-connector-update-filtering-validation): `PUT /_connector/{connector_id}/_filtering/_validation`
-    fn connector_update_filtering_validation(
-        &self,
-        req: Request<params::ConnectorUpdateFilteringValidation>,
-    ) -> HandlerFuture<'_> {
+    fn connector_update_filtering_validation(&self, req: Request<params::ConnectorUpdateFilteringValidation>) -> HandlerFuture<'_> {
         not_built(req, "connector.update_filtering_validation")
     }
 
@@ -603,26 +567,17 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`dangling_indices.delete_dangling_index`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-dangling-indices-delete-dangling-index): `DELETE /_dangling/{index_uuid}`
-    fn dangling_indices_delete_dangling_index(
-        &self,
-        req: Request<params::DanglingIndicesDeleteDanglingIndex>,
-    ) -> HandlerFuture<'_> {
+    fn dangling_indices_delete_dangling_index(&self, req: Request<params::DanglingIndicesDeleteDanglingIndex>) -> HandlerFuture<'_> {
         not_built(req, "dangling_indices.delete_dangling_index")
     }
 
     /// [`dangling_indices.import_dangling_index`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-dangling-indices-import-dangling-index): `POST /_dangling/{index_uuid}`
-    fn dangling_indices_import_dangling_index(
-        &self,
-        req: Request<params::DanglingIndicesImportDanglingIndex>,
-    ) -> HandlerFuture<'_> {
+    fn dangling_indices_import_dangling_index(&self, req: Request<params::DanglingIndicesImportDanglingIndex>) -> HandlerFuture<'_> {
         not_built(req, "dangling_indices.import_dangling_index")
     }
 
     /// [`dangling_indices.list_dangling_indices`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-dangling-indices-list-dangling-indices): `GET /_dangling`
-    fn dangling_indices_list_dangling_indices(
-        &self,
-        req: Request<params::DanglingIndicesListDanglingIndices>,
-    ) -> HandlerFuture<'_> {
+    fn dangling_indices_list_dangling_indices(&self, req: Request<params::DanglingIndicesListDanglingIndices>) -> HandlerFuture<'_> {
         not_built(req, "dangling_indices.list_dangling_indices")
     }
 
@@ -1007,10 +962,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`indices.delete_data_stream_options`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-delete-data-stream-options): `DELETE /_data_stream/{name}/_options`
-    fn indices_delete_data_stream_options(
-        &self,
-        req: Request<params::IndicesDeleteDataStreamOptions>,
-    ) -> HandlerFuture<'_> {
+    fn indices_delete_data_stream_options(&self, req: Request<params::IndicesDeleteDataStreamOptions>) -> HandlerFuture<'_> {
         not_built(req, "indices.delete_data_stream_options")
     }
 
@@ -1090,10 +1042,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`indices.get_data_lifecycle_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-get-data-lifecycle-stats): `GET /_lifecycle/stats`
-    fn indices_get_data_lifecycle_stats(
-        &self,
-        req: Request<params::IndicesGetDataLifecycleStats>,
-    ) -> HandlerFuture<'_> {
+    fn indices_get_data_lifecycle_stats(&self, req: Request<params::IndicesGetDataLifecycleStats>) -> HandlerFuture<'_> {
         not_built(req, "indices.get_data_lifecycle_stats")
     }
 
@@ -1103,10 +1052,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`indices.get_data_stream_mappings`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-get-data-stream-mappings): `GET /_data_stream/{name}/_mappings`
-    fn indices_get_data_stream_mappings(
-        &self,
-        req: Request<params::IndicesGetDataStreamMappings>,
-    ) -> HandlerFuture<'_> {
+    fn indices_get_data_stream_mappings(&self, req: Request<params::IndicesGetDataStreamMappings>) -> HandlerFuture<'_> {
         not_built(req, "indices.get_data_stream_mappings")
     }
 
@@ -1116,10 +1062,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`indices.get_data_stream_settings`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-get-data-stream-settings): `GET /_data_stream/{name}/_settings`
-    fn indices_get_data_stream_settings(
-        &self,
-        req: Request<params::IndicesGetDataStreamSettings>,
-    ) -> HandlerFuture<'_> {
+    fn indices_get_data_stream_settings(&self, req: Request<params::IndicesGetDataStreamSettings>) -> HandlerFuture<'_> {
         not_built(req, "indices.get_data_stream_settings")
     }
 
@@ -1139,10 +1082,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`indices.get_migrate_reindex_status`](https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-migration): `GET /_migration/reindex/{index}/_status`
-    fn indices_get_migrate_reindex_status(
-        &self,
-        req: Request<params::IndicesGetMigrateReindexStatus>,
-    ) -> HandlerFuture<'_> {
+    fn indices_get_migrate_reindex_status(&self, req: Request<params::IndicesGetMigrateReindexStatus>) -> HandlerFuture<'_> {
         not_built(req, "indices.get_migrate_reindex_status")
     }
 
@@ -1192,10 +1132,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`indices.put_data_stream_mappings`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-put-data-stream-mappings): `PUT /_data_stream/{name}/_mappings`
-    fn indices_put_data_stream_mappings(
-        &self,
-        req: Request<params::IndicesPutDataStreamMappings>,
-    ) -> HandlerFuture<'_> {
+    fn indices_put_data_stream_mappings(&self, req: Request<params::IndicesPutDataStreamMappings>) -> HandlerFuture<'_> {
         not_built(req, "indices.put_data_stream_mappings")
     }
 
@@ -1205,10 +1142,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`indices.put_data_stream_settings`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-put-data-stream-settings): `PUT /_data_stream/{name}/_settings`
-    fn indices_put_data_stream_settings(
-        &self,
-        req: Request<params::IndicesPutDataStreamSettings>,
-    ) -> HandlerFuture<'_> {
+    fn indices_put_data_stream_settings(&self, req: Request<params::IndicesPutDataStreamSettings>) -> HandlerFuture<'_> {
         not_built(req, "indices.put_data_stream_settings")
     }
 
@@ -1313,10 +1247,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`inference.chat_completion_unified`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-inference-unified-inference): `POST /_inference/chat_completion/{inference_id}/_stream`
-    fn inference_chat_completion_unified(
-        &self,
-        req: Request<params::InferenceChatCompletionUnified>,
-    ) -> HandlerFuture<'_> {
+    fn inference_chat_completion_unified(&self, req: Request<params::InferenceChatCompletionUnified>) -> HandlerFuture<'_> {
         not_built(req, "inference.chat_completion_unified")
     }
 
@@ -1531,10 +1462,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ingest.delete_ip_location_database`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ingest-delete-ip-location-database): `DELETE /_ingest/ip_location/database/{id}`
-    fn ingest_delete_ip_location_database(
-        &self,
-        req: Request<params::IngestDeleteIpLocationDatabase>,
-    ) -> HandlerFuture<'_> {
+    fn ingest_delete_ip_location_database(&self, req: Request<params::IngestDeleteIpLocationDatabase>) -> HandlerFuture<'_> {
         not_built(req, "ingest.delete_ip_location_database")
     }
 
@@ -1659,10 +1587,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`migration.get_feature_upgrade_status`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-migration-get-feature-upgrade-status): `GET /_migration/system_features`
-    fn migration_get_feature_upgrade_status(
-        &self,
-        req: Request<params::MigrationGetFeatureUpgradeStatus>,
-    ) -> HandlerFuture<'_> {
+    fn migration_get_feature_upgrade_status(&self, req: Request<params::MigrationGetFeatureUpgradeStatus>) -> HandlerFuture<'_> {
         not_built(req, "migration.get_feature_upgrade_status")
     }
 
@@ -1672,10 +1597,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ml.clear_trained_model_deployment_cache`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-clear-trained-model-deployment-cache): `POST /_ml/trained_models/{model_id}/deployment/cache/_clear`
-    fn ml_clear_trained_model_deployment_cache(
-        &self,
-        req: Request<params::MlClearTrainedModelDeploymentCache>,
-    ) -> HandlerFuture<'_> {
+    fn ml_clear_trained_model_deployment_cache(&self, req: Request<params::MlClearTrainedModelDeploymentCache>) -> HandlerFuture<'_> {
         not_built(req, "ml.clear_trained_model_deployment_cache")
     }
 
@@ -1795,10 +1717,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ml.get_data_frame_analytics_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-get-data-frame-analytics-stats): `GET /_ml/data_frame/analytics/_stats`, `GET /_ml/data_frame/analytics/{id}/_stats`
-    fn ml_get_data_frame_analytics_stats(
-        &self,
-        req: Request<params::MlGetDataFrameAnalyticsStats>,
-    ) -> HandlerFuture<'_> {
+    fn ml_get_data_frame_analytics_stats(&self, req: Request<params::MlGetDataFrameAnalyticsStats>) -> HandlerFuture<'_> {
         not_built(req, "ml.get_data_frame_analytics_stats")
     }
 
@@ -1838,10 +1757,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ml.get_model_snapshot_upgrade_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-get-model-snapshot-upgrade-stats): `GET /_ml/anomaly_detectors/{job_id}/model_snapshots/{snapshot_id}/_upgrade/_stats`
-    fn ml_get_model_snapshot_upgrade_stats(
-        &self,
-        req: Request<params::MlGetModelSnapshotUpgradeStats>,
-    ) -> HandlerFuture<'_> {
+    fn ml_get_model_snapshot_upgrade_stats(&self, req: Request<params::MlGetModelSnapshotUpgradeStats>) -> HandlerFuture<'_> {
         not_built(req, "ml.get_model_snapshot_upgrade_stats")
     }
 
@@ -1946,10 +1862,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ml.put_trained_model_definition_part`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-put-trained-model-definition-part): `PUT /_ml/trained_models/{model_id}/definition/{part}`
-    fn ml_put_trained_model_definition_part(
-        &self,
-        req: Request<params::MlPutTrainedModelDefinitionPart>,
-    ) -> HandlerFuture<'_> {
+    fn ml_put_trained_model_definition_part(&self, req: Request<params::MlPutTrainedModelDefinitionPart>) -> HandlerFuture<'_> {
         not_built(req, "ml.put_trained_model_definition_part")
     }
 
@@ -1984,10 +1897,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ml.start_trained_model_deployment`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-start-trained-model-deployment): `POST /_ml/trained_models/{model_id}/deployment/_start`
-    fn ml_start_trained_model_deployment(
-        &self,
-        req: Request<params::MlStartTrainedModelDeployment>,
-    ) -> HandlerFuture<'_> {
+    fn ml_start_trained_model_deployment(&self, req: Request<params::MlStartTrainedModelDeployment>) -> HandlerFuture<'_> {
         not_built(req, "ml.start_trained_model_deployment")
     }
 
@@ -2002,10 +1912,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ml.stop_trained_model_deployment`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-stop-trained-model-deployment): `POST /_ml/trained_models/{model_id}/deployment/_stop`
-    fn ml_stop_trained_model_deployment(
-        &self,
-        req: Request<params::MlStopTrainedModelDeployment>,
-    ) -> HandlerFuture<'_> {
+    fn ml_stop_trained_model_deployment(&self, req: Request<params::MlStopTrainedModelDeployment>) -> HandlerFuture<'_> {
         not_built(req, "ml.stop_trained_model_deployment")
     }
 
@@ -2035,10 +1942,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`ml.update_trained_model_deployment`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-update-trained-model-deployment): `POST /_ml/trained_models/{model_id}/deployment/_update`
-    fn ml_update_trained_model_deployment(
-        &self,
-        req: Request<params::MlUpdateTrainedModelDeployment>,
-    ) -> HandlerFuture<'_> {
+    fn ml_update_trained_model_deployment(&self, req: Request<params::MlUpdateTrainedModelDeployment>) -> HandlerFuture<'_> {
         not_built(req, "ml.update_trained_model_deployment")
     }
 
@@ -2078,18 +1982,12 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`nodes.clear_repositories_metering_archive`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-nodes-clear-repositories-metering-archive): `DELETE /_nodes/{node_id}/_repositories_metering/{max_archive_version}`
-    fn nodes_clear_repositories_metering_archive(
-        &self,
-        req: Request<params::NodesClearRepositoriesMeteringArchive>,
-    ) -> HandlerFuture<'_> {
+    fn nodes_clear_repositories_metering_archive(&self, req: Request<params::NodesClearRepositoriesMeteringArchive>) -> HandlerFuture<'_> {
         not_built(req, "nodes.clear_repositories_metering_archive")
     }
 
     /// [`nodes.get_repositories_metering_info`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-nodes-get-repositories-metering-info): `GET /_nodes/{node_id}/_repositories_metering`
-    fn nodes_get_repositories_metering_info(
-        &self,
-        req: Request<params::NodesGetRepositoriesMeteringInfo>,
-    ) -> HandlerFuture<'_> {
+    fn nodes_get_repositories_metering_info(&self, req: Request<params::NodesGetRepositoriesMeteringInfo>) -> HandlerFuture<'_> {
         not_built(req, "nodes.get_repositories_metering_info")
     }
 
@@ -2274,10 +2172,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`search_application.delete_behavioral_analytics`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-search-application-delete-behavioral-analytics): `DELETE /_application/analytics/{name}`
-    fn search_application_delete_behavioral_analytics(
-        &self,
-        req: Request<params::SearchApplicationDeleteBehavioralAnalytics>,
-    ) -> HandlerFuture<'_> {
+    fn search_application_delete_behavioral_analytics(&self, req: Request<params::SearchApplicationDeleteBehavioralAnalytics>) -> HandlerFuture<'_> {
         not_built(req, "search_application.delete_behavioral_analytics")
     }
 
@@ -2287,10 +2182,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`search_application.get_behavioral_analytics`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-search-application-get-behavioral-analytics): `GET /_application/analytics`, `GET /_application/analytics/{name}`
-    fn search_application_get_behavioral_analytics(
-        &self,
-        req: Request<params::SearchApplicationGetBehavioralAnalytics>,
-    ) -> HandlerFuture<'_> {
+    fn search_application_get_behavioral_analytics(&self, req: Request<params::SearchApplicationGetBehavioralAnalytics>) -> HandlerFuture<'_> {
         not_built(req, "search_application.get_behavioral_analytics")
     }
 
@@ -2300,10 +2192,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`search_application.post_behavioral_analytics_event`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-search-application-post-behavioral-analytics-event): `POST /_application/analytics/{collection_name}/event/{event_type}`
-    fn search_application_post_behavioral_analytics_event(
-        &self,
-        req: Request<params::SearchApplicationPostBehavioralAnalyticsEvent>,
-    ) -> HandlerFuture<'_> {
+    fn search_application_post_behavioral_analytics_event(&self, req: Request<params::SearchApplicationPostBehavioralAnalyticsEvent>) -> HandlerFuture<'_> {
         not_built(req, "search_application.post_behavioral_analytics_event")
     }
 
@@ -2313,10 +2202,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`search_application.put_behavioral_analytics`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-search-application-put-behavioral-analytics): `PUT /_application/analytics/{name}`
-    fn search_application_put_behavioral_analytics(
-        &self,
-        req: Request<params::SearchApplicationPutBehavioralAnalytics>,
-    ) -> HandlerFuture<'_> {
+    fn search_application_put_behavioral_analytics(&self, req: Request<params::SearchApplicationPutBehavioralAnalytics>) -> HandlerFuture<'_> {
         not_built(req, "search_application.put_behavioral_analytics")
     }
 
@@ -2346,18 +2232,12 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`searchable_snapshots.cache_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-searchable-snapshots-cache-stats): `GET /_searchable_snapshots/cache/stats`, `GET /_searchable_snapshots/{node_id}/cache/stats`
-    fn searchable_snapshots_cache_stats(
-        &self,
-        req: Request<params::SearchableSnapshotsCacheStats>,
-    ) -> HandlerFuture<'_> {
+    fn searchable_snapshots_cache_stats(&self, req: Request<params::SearchableSnapshotsCacheStats>) -> HandlerFuture<'_> {
         not_built(req, "searchable_snapshots.cache_stats")
     }
 
     /// [`searchable_snapshots.clear_cache`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-searchable-snapshots-clear-cache): `POST /_searchable_snapshots/cache/clear`, `POST /{index}/_searchable_snapshots/cache/clear`
-    fn searchable_snapshots_clear_cache(
-        &self,
-        req: Request<params::SearchableSnapshotsClearCache>,
-    ) -> HandlerFuture<'_> {
+    fn searchable_snapshots_clear_cache(&self, req: Request<params::SearchableSnapshotsClearCache>) -> HandlerFuture<'_> {
         not_built(req, "searchable_snapshots.clear_cache")
     }
 
@@ -2407,10 +2287,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.clear_cached_privileges`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-clear-cached-privileges): `POST /_security/privilege/{application}/_clear_cache`
-    fn security_clear_cached_privileges(
-        &self,
-        req: Request<params::SecurityClearCachedPrivileges>,
-    ) -> HandlerFuture<'_> {
+    fn security_clear_cached_privileges(&self, req: Request<params::SecurityClearCachedPrivileges>) -> HandlerFuture<'_> {
         not_built(req, "security.clear_cached_privileges")
     }
 
@@ -2425,10 +2302,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.clear_cached_service_tokens`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-clear-cached-service-tokens): `POST /_security/service/{namespace}/{service}/credential/token/{name}/_clear_cache`
-    fn security_clear_cached_service_tokens(
-        &self,
-        req: Request<params::SecurityClearCachedServiceTokens>,
-    ) -> HandlerFuture<'_> {
+    fn security_clear_cached_service_tokens(&self, req: Request<params::SecurityClearCachedServiceTokens>) -> HandlerFuture<'_> {
         not_built(req, "security.clear_cached_service_tokens")
     }
 
@@ -2443,10 +2317,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.create_cross_cluster_api_key`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-create-cross-cluster-api-key): `POST /_security/cross_cluster/api_key`
-    fn security_create_cross_cluster_api_key(
-        &self,
-        req: Request<params::SecurityCreateCrossClusterApiKey>,
-    ) -> HandlerFuture<'_> {
+    fn security_create_cross_cluster_api_key(&self, req: Request<params::SecurityCreateCrossClusterApiKey>) -> HandlerFuture<'_> {
         not_built(req, "security.create_cross_cluster_api_key")
     }
 
@@ -2546,10 +2417,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.get_service_credentials`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-get-service-credentials): `GET /_security/service/{namespace}/{service}/credential`
-    fn security_get_service_credentials(
-        &self,
-        req: Request<params::SecurityGetServiceCredentials>,
-    ) -> HandlerFuture<'_> {
+    fn security_get_service_credentials(&self, req: Request<params::SecurityGetServiceCredentials>) -> HandlerFuture<'_> {
         not_built(req, "security.get_service_credentials")
     }
 
@@ -2594,10 +2462,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.has_privileges_user_profile`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-has-privileges-user-profile): `GET|POST /_security/profile/_has_privileges`
-    fn security_has_privileges_user_profile(
-        &self,
-        req: Request<params::SecurityHasPrivilegesUserProfile>,
-    ) -> HandlerFuture<'_> {
+    fn security_has_privileges_user_profile(&self, req: Request<params::SecurityHasPrivilegesUserProfile>) -> HandlerFuture<'_> {
         not_built(req, "security.has_privileges_user_profile")
     }
 
@@ -2622,10 +2487,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.oidc_prepare_authentication`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-oidc-prepare-authentication): `POST /_security/oidc/prepare`
-    fn security_oidc_prepare_authentication(
-        &self,
-        req: Request<params::SecurityOidcPrepareAuthentication>,
-    ) -> HandlerFuture<'_> {
+    fn security_oidc_prepare_authentication(&self, req: Request<params::SecurityOidcPrepareAuthentication>) -> HandlerFuture<'_> {
         not_built(req, "security.oidc_prepare_authentication")
     }
 
@@ -2685,18 +2547,12 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.saml_prepare_authentication`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-saml-prepare-authentication): `POST /_security/saml/prepare`
-    fn security_saml_prepare_authentication(
-        &self,
-        req: Request<params::SecuritySamlPrepareAuthentication>,
-    ) -> HandlerFuture<'_> {
+    fn security_saml_prepare_authentication(&self, req: Request<params::SecuritySamlPrepareAuthentication>) -> HandlerFuture<'_> {
         not_built(req, "security.saml_prepare_authentication")
     }
 
     /// [`security.saml_service_provider_metadata`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-saml-service-provider-metadata): `GET /_security/saml/metadata/{realm_name}`
-    fn security_saml_service_provider_metadata(
-        &self,
-        req: Request<params::SecuritySamlServiceProviderMetadata>,
-    ) -> HandlerFuture<'_> {
+    fn security_saml_service_provider_metadata(&self, req: Request<params::SecuritySamlServiceProviderMetadata>) -> HandlerFuture<'_> {
         not_built(req, "security.saml_service_provider_metadata")
     }
 
@@ -2711,10 +2567,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.update_cross_cluster_api_key`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-update-cross-cluster-api-key): `PUT /_security/cross_cluster/api_key/{id}`
-    fn security_update_cross_cluster_api_key(
-        &self,
-        req: Request<params::SecurityUpdateCrossClusterApiKey>,
-    ) -> HandlerFuture<'_> {
+    fn security_update_cross_cluster_api_key(&self, req: Request<params::SecurityUpdateCrossClusterApiKey>) -> HandlerFuture<'_> {
         not_built(req, "security.update_cross_cluster_api_key")
     }
 
@@ -2724,10 +2577,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`security.update_user_profile_data`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-update-user-profile-data): `POST|PUT /_security/profile/{uid}/_data`
-    fn security_update_user_profile_data(
-        &self,
-        req: Request<params::SecurityUpdateUserProfileData>,
-    ) -> HandlerFuture<'_> {
+    fn security_update_user_profile_data(&self, req: Request<params::SecurityUpdateUserProfileData>) -> HandlerFuture<'_> {
         not_built(req, "security.update_user_profile_data")
     }
 
@@ -2842,10 +2692,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`snapshot.repository_verify_integrity`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-snapshot-repository-verify-integrity): `POST /_snapshot/{repository}/_verify_integrity`
-    fn snapshot_repository_verify_integrity(
-        &self,
-        req: Request<params::SnapshotRepositoryVerifyIntegrity>,
-    ) -> HandlerFuture<'_> {
+    fn snapshot_repository_verify_integrity(&self, req: Request<params::SnapshotRepositoryVerifyIntegrity>) -> HandlerFuture<'_> {
         not_built(req, "snapshot.repository_verify_integrity")
     }
 
@@ -2975,18 +2822,12 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`text_structure.find_field_structure`](https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-text_structure): `GET /_text_structure/find_field_structure`
-    fn text_structure_find_field_structure(
-        &self,
-        req: Request<params::TextStructureFindFieldStructure>,
-    ) -> HandlerFuture<'_> {
+    fn text_structure_find_field_structure(&self, req: Request<params::TextStructureFindFieldStructure>) -> HandlerFuture<'_> {
         not_built(req, "text_structure.find_field_structure")
     }
 
     /// [`text_structure.find_message_structure`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-text-structure-find-message-structure): `GET|POST /_text_structure/find_message_structure`
-    fn text_structure_find_message_structure(
-        &self,
-        req: Request<params::TextStructureFindMessageStructure>,
-    ) -> HandlerFuture<'_> {
+    fn text_structure_find_message_structure(&self, req: Request<params::TextStructureFindMessageStructure>) -> HandlerFuture<'_> {
         not_built(req, "text_structure.find_message_structure")
     }
 
@@ -2996,10 +2837,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`text_structure.test_grok_pattern`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-text-structure-test-grok-pattern): `GET|POST /_text_structure/test_grok_pattern`
-    fn text_structure_test_grok_pattern(
-        &self,
-        req: Request<params::TextStructureTestGrokPattern>,
-    ) -> HandlerFuture<'_> {
+    fn text_structure_test_grok_pattern(&self, req: Request<params::TextStructureTestGrokPattern>) -> HandlerFuture<'_> {
         not_built(req, "text_structure.test_grok_pattern")
     }
 
@@ -3039,10 +2877,7 @@ pub trait Handlers: Send + Sync {
     }
 
     /// [`transform.schedule_now_transform`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-transform-schedule-now-transform): `POST /_transform/{transform_id}/_schedule_now`
-    fn transform_schedule_now_transform(
-        &self,
-        req: Request<params::TransformScheduleNowTransform>,
-    ) -> HandlerFuture<'_> {
+    fn transform_schedule_now_transform(&self, req: Request<params::TransformScheduleNowTransform>) -> HandlerFuture<'_> {
         not_built(req, "transform.schedule_now_transform")
     }
 
@@ -3160,70 +2995,43 @@ pub trait Handlers: Send + Sync {
     fn xpack_usage(&self, req: Request<params::XpackUsage>) -> HandlerFuture<'_> {
         not_built(req, "xpack.usage")
     }
+
 }
 
 /// Reads the API's typed parameters from the request and calls its handler.
 pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> HandlerFuture<'a> {
     match api {
-        Api::InternalDeleteDesiredBalance => {
-            call(req, params::InternalDeleteDesiredBalance::from_raw, |r| handlers._internal_delete_desired_balance(r))
-        }
-        Api::InternalDeleteDesiredNodes => {
-            call(req, params::InternalDeleteDesiredNodes::from_raw, |r| handlers._internal_delete_desired_nodes(r))
-        }
-        Api::InternalGetDesiredBalance => {
-            call(req, params::InternalGetDesiredBalance::from_raw, |r| handlers._internal_get_desired_balance(r))
-        }
-        Api::InternalGetDesiredNodes => {
-            call(req, params::InternalGetDesiredNodes::from_raw, |r| handlers._internal_get_desired_nodes(r))
-        }
-        Api::InternalPrevalidateNodeRemoval => call(req, params::InternalPrevalidateNodeRemoval::from_raw, |r| {
-            handlers._internal_prevalidate_node_removal(r)
-        }),
-        Api::InternalUpdateDesiredNodes => {
-            call(req, params::InternalUpdateDesiredNodes::from_raw, |r| handlers._internal_update_desired_nodes(r))
-        }
+        Api::InternalDeleteDesiredBalance => call(req, params::InternalDeleteDesiredBalance::from_raw, |r| handlers._internal_delete_desired_balance(r)),
+        Api::InternalDeleteDesiredNodes => call(req, params::InternalDeleteDesiredNodes::from_raw, |r| handlers._internal_delete_desired_nodes(r)),
+        Api::InternalGetDesiredBalance => call(req, params::InternalGetDesiredBalance::from_raw, |r| handlers._internal_get_desired_balance(r)),
+        Api::InternalGetDesiredNodes => call(req, params::InternalGetDesiredNodes::from_raw, |r| handlers._internal_get_desired_nodes(r)),
+        Api::InternalPrevalidateNodeRemoval => call(req, params::InternalPrevalidateNodeRemoval::from_raw, |r| handlers._internal_prevalidate_node_removal(r)),
+        Api::InternalUpdateDesiredNodes => call(req, params::InternalUpdateDesiredNodes::from_raw, |r| handlers._internal_update_desired_nodes(r)),
         Api::AsyncSearchDelete => call(req, params::AsyncSearchDelete::from_raw, |r| handlers.async_search_delete(r)),
         Api::AsyncSearchGet => call(req, params::AsyncSearchGet::from_raw, |r| handlers.async_search_get(r)),
         Api::AsyncSearchStatus => call(req, params::AsyncSearchStatus::from_raw, |r| handlers.async_search_status(r)),
         Api::AsyncSearchSubmit => call(req, params::AsyncSearchSubmit::from_raw, |r| handlers.async_search_submit(r)),
-        Api::AutoscalingDeleteAutoscalingPolicy => {
-            call(req, params::AutoscalingDeleteAutoscalingPolicy::from_raw, |r| {
-                handlers.autoscaling_delete_autoscaling_policy(r)
-            })
-        }
-        Api::AutoscalingGetAutoscalingCapacity => call(req, params::AutoscalingGetAutoscalingCapacity::from_raw, |r| {
-            handlers.autoscaling_get_autoscaling_capacity(r)
-        }),
-        Api::AutoscalingGetAutoscalingPolicy => call(req, params::AutoscalingGetAutoscalingPolicy::from_raw, |r| {
-            handlers.autoscaling_get_autoscaling_policy(r)
-        }),
-        Api::AutoscalingPutAutoscalingPolicy => call(req, params::AutoscalingPutAutoscalingPolicy::from_raw, |r| {
-            handlers.autoscaling_put_autoscaling_policy(r)
-        }),
+        Api::AutoscalingDeleteAutoscalingPolicy => call(req, params::AutoscalingDeleteAutoscalingPolicy::from_raw, |r| handlers.autoscaling_delete_autoscaling_policy(r)),
+        Api::AutoscalingGetAutoscalingCapacity => call(req, params::AutoscalingGetAutoscalingCapacity::from_raw, |r| handlers.autoscaling_get_autoscaling_capacity(r)),
+        Api::AutoscalingGetAutoscalingPolicy => call(req, params::AutoscalingGetAutoscalingPolicy::from_raw, |r| handlers.autoscaling_get_autoscaling_policy(r)),
+        Api::AutoscalingPutAutoscalingPolicy => call(req, params::AutoscalingPutAutoscalingPolicy::from_raw, |r| handlers.autoscaling_put_autoscaling_policy(r)),
         Api::Bulk => call(req, params::Bulk::from_raw, |r| handlers.bulk(r)),
         Api::CancelReindex => call(req, params::CancelReindex::from_raw, |r| handlers.cancel_reindex(r)),
         Api::Capabilities => call(req, params::Capabilities::from_raw, |r| handlers.capabilities(r)),
         Api::CatAliases => call(req, params::CatAliases::from_raw, |r| handlers.cat_aliases(r)),
         Api::CatAllocation => call(req, params::CatAllocation::from_raw, |r| handlers.cat_allocation(r)),
         Api::CatCircuitBreaker => call(req, params::CatCircuitBreaker::from_raw, |r| handlers.cat_circuit_breaker(r)),
-        Api::CatComponentTemplates => {
-            call(req, params::CatComponentTemplates::from_raw, |r| handlers.cat_component_templates(r))
-        }
+        Api::CatComponentTemplates => call(req, params::CatComponentTemplates::from_raw, |r| handlers.cat_component_templates(r)),
         Api::CatCount => call(req, params::CatCount::from_raw, |r| handlers.cat_count(r)),
         Api::CatFielddata => call(req, params::CatFielddata::from_raw, |r| handlers.cat_fielddata(r)),
         Api::CatHealth => call(req, params::CatHealth::from_raw, |r| handlers.cat_health(r)),
         Api::CatHelp => call(req, params::CatHelp::from_raw, |r| handlers.cat_help(r)),
         Api::CatIndices => call(req, params::CatIndices::from_raw, |r| handlers.cat_indices(r)),
         Api::CatMaster => call(req, params::CatMaster::from_raw, |r| handlers.cat_master(r)),
-        Api::CatMlDataFrameAnalytics => {
-            call(req, params::CatMlDataFrameAnalytics::from_raw, |r| handlers.cat_ml_data_frame_analytics(r))
-        }
+        Api::CatMlDataFrameAnalytics => call(req, params::CatMlDataFrameAnalytics::from_raw, |r| handlers.cat_ml_data_frame_analytics(r)),
         Api::CatMlDatafeeds => call(req, params::CatMlDatafeeds::from_raw, |r| handlers.cat_ml_datafeeds(r)),
         Api::CatMlJobs => call(req, params::CatMlJobs::from_raw, |r| handlers.cat_ml_jobs(r)),
-        Api::CatMlTrainedModels => {
-            call(req, params::CatMlTrainedModels::from_raw, |r| handlers.cat_ml_trained_models(r))
-        }
+        Api::CatMlTrainedModels => call(req, params::CatMlTrainedModels::from_raw, |r| handlers.cat_ml_trained_models(r)),
         Api::CatNodeattrs => call(req, params::CatNodeattrs::from_raw, |r| handlers.cat_nodeattrs(r)),
         Api::CatNodes => call(req, params::CatNodes::from_raw, |r| handlers.cat_nodes(r)),
         Api::CatPendingTasks => call(req, params::CatPendingTasks::from_raw, |r| handlers.cat_pending_tasks(r)),
@@ -3237,65 +3045,33 @@ pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> H
         Api::CatTemplates => call(req, params::CatTemplates::from_raw, |r| handlers.cat_templates(r)),
         Api::CatThreadPool => call(req, params::CatThreadPool::from_raw, |r| handlers.cat_thread_pool(r)),
         Api::CatTransforms => call(req, params::CatTransforms::from_raw, |r| handlers.cat_transforms(r)),
-        Api::CcrDeleteAutoFollowPattern => {
-            call(req, params::CcrDeleteAutoFollowPattern::from_raw, |r| handlers.ccr_delete_auto_follow_pattern(r))
-        }
+        Api::CcrDeleteAutoFollowPattern => call(req, params::CcrDeleteAutoFollowPattern::from_raw, |r| handlers.ccr_delete_auto_follow_pattern(r)),
         Api::CcrFollow => call(req, params::CcrFollow::from_raw, |r| handlers.ccr_follow(r)),
         Api::CcrFollowInfo => call(req, params::CcrFollowInfo::from_raw, |r| handlers.ccr_follow_info(r)),
         Api::CcrFollowStats => call(req, params::CcrFollowStats::from_raw, |r| handlers.ccr_follow_stats(r)),
         Api::CcrForgetFollower => call(req, params::CcrForgetFollower::from_raw, |r| handlers.ccr_forget_follower(r)),
-        Api::CcrGetAutoFollowPattern => {
-            call(req, params::CcrGetAutoFollowPattern::from_raw, |r| handlers.ccr_get_auto_follow_pattern(r))
-        }
-        Api::CcrPauseAutoFollowPattern => {
-            call(req, params::CcrPauseAutoFollowPattern::from_raw, |r| handlers.ccr_pause_auto_follow_pattern(r))
-        }
+        Api::CcrGetAutoFollowPattern => call(req, params::CcrGetAutoFollowPattern::from_raw, |r| handlers.ccr_get_auto_follow_pattern(r)),
+        Api::CcrPauseAutoFollowPattern => call(req, params::CcrPauseAutoFollowPattern::from_raw, |r| handlers.ccr_pause_auto_follow_pattern(r)),
         Api::CcrPauseFollow => call(req, params::CcrPauseFollow::from_raw, |r| handlers.ccr_pause_follow(r)),
-        Api::CcrPutAutoFollowPattern => {
-            call(req, params::CcrPutAutoFollowPattern::from_raw, |r| handlers.ccr_put_auto_follow_pattern(r))
-        }
-        Api::CcrResumeAutoFollowPattern => {
-            call(req, params::CcrResumeAutoFollowPattern::from_raw, |r| handlers.ccr_resume_auto_follow_pattern(r))
-        }
+        Api::CcrPutAutoFollowPattern => call(req, params::CcrPutAutoFollowPattern::from_raw, |r| handlers.ccr_put_auto_follow_pattern(r)),
+        Api::CcrResumeAutoFollowPattern => call(req, params::CcrResumeAutoFollowPattern::from_raw, |r| handlers.ccr_resume_auto_follow_pattern(r)),
         Api::CcrResumeFollow => call(req, params::CcrResumeFollow::from_raw, |r| handlers.ccr_resume_follow(r)),
         Api::CcrStats => call(req, params::CcrStats::from_raw, |r| handlers.ccr_stats(r)),
         Api::CcrUnfollow => call(req, params::CcrUnfollow::from_raw, |r| handlers.ccr_unfollow(r)),
         Api::ClearScroll => call(req, params::ClearScroll::from_raw, |r| handlers.clear_scroll(r)),
         Api::ClosePointInTime => call(req, params::ClosePointInTime::from_raw, |r| handlers.close_point_in_time(r)),
-        Api::ClusterAllocationExplain => {
-            call(req, params::ClusterAllocationExplain::from_raw, |r| handlers.cluster_allocation_explain(r))
-        }
-        Api::ClusterDeleteComponentTemplate => call(req, params::ClusterDeleteComponentTemplate::from_raw, |r| {
-            handlers.cluster_delete_component_template(r)
-        }),
-        Api::ClusterDeleteVotingConfigExclusions => {
-            call(req, params::ClusterDeleteVotingConfigExclusions::from_raw, |r| {
-                handlers.cluster_delete_voting_config_exclusions(r)
-            })
-        }
-        Api::ClusterExistsComponentTemplate => call(req, params::ClusterExistsComponentTemplate::from_raw, |r| {
-            handlers.cluster_exists_component_template(r)
-        }),
-        Api::ClusterGetComponentTemplate => {
-            call(req, params::ClusterGetComponentTemplate::from_raw, |r| handlers.cluster_get_component_template(r))
-        }
-        Api::ClusterGetSettings => {
-            call(req, params::ClusterGetSettings::from_raw, |r| handlers.cluster_get_settings(r))
-        }
+        Api::ClusterAllocationExplain => call(req, params::ClusterAllocationExplain::from_raw, |r| handlers.cluster_allocation_explain(r)),
+        Api::ClusterDeleteComponentTemplate => call(req, params::ClusterDeleteComponentTemplate::from_raw, |r| handlers.cluster_delete_component_template(r)),
+        Api::ClusterDeleteVotingConfigExclusions => call(req, params::ClusterDeleteVotingConfigExclusions::from_raw, |r| handlers.cluster_delete_voting_config_exclusions(r)),
+        Api::ClusterExistsComponentTemplate => call(req, params::ClusterExistsComponentTemplate::from_raw, |r| handlers.cluster_exists_component_template(r)),
+        Api::ClusterGetComponentTemplate => call(req, params::ClusterGetComponentTemplate::from_raw, |r| handlers.cluster_get_component_template(r)),
+        Api::ClusterGetSettings => call(req, params::ClusterGetSettings::from_raw, |r| handlers.cluster_get_settings(r)),
         Api::ClusterHealth => call(req, params::ClusterHealth::from_raw, |r| handlers.cluster_health(r)),
         Api::ClusterInfo => call(req, params::ClusterInfo::from_raw, |r| handlers.cluster_info(r)),
-        Api::ClusterPendingTasks => {
-            call(req, params::ClusterPendingTasks::from_raw, |r| handlers.cluster_pending_tasks(r))
-        }
-        Api::ClusterPostVotingConfigExclusions => call(req, params::ClusterPostVotingConfigExclusions::from_raw, |r| {
-            handlers.cluster_post_voting_config_exclusions(r)
-        }),
-        Api::ClusterPutComponentTemplate => {
-            call(req, params::ClusterPutComponentTemplate::from_raw, |r| handlers.cluster_put_component_template(r))
-        }
-        Api::ClusterPutSettings => {
-            call(req, params::ClusterPutSettings::from_raw, |r| handlers.cluster_put_settings(r))
-        }
+        Api::ClusterPendingTasks => call(req, params::ClusterPendingTasks::from_raw, |r| handlers.cluster_pending_tasks(r)),
+        Api::ClusterPostVotingConfigExclusions => call(req, params::ClusterPostVotingConfigExclusions::from_raw, |r| handlers.cluster_post_voting_config_exclusions(r)),
+        Api::ClusterPutComponentTemplate => call(req, params::ClusterPutComponentTemplate::from_raw, |r| handlers.cluster_put_component_template(r)),
+        Api::ClusterPutSettings => call(req, params::ClusterPutSettings::from_raw, |r| handlers.cluster_put_settings(r)),
         Api::ClusterRemoteInfo => call(req, params::ClusterRemoteInfo::from_raw, |r| handlers.cluster_remote_info(r)),
         Api::ClusterReroute => call(req, params::ClusterReroute::from_raw, |r| handlers.cluster_reroute(r)),
         Api::ClusterState => call(req, params::ClusterState::from_raw, |r| handlers.cluster_state(r)),
@@ -3307,119 +3083,45 @@ pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> H
         Api::ConnectorList => call(req, params::ConnectorList::from_raw, |r| handlers.connector_list(r)),
         Api::ConnectorPost => call(req, params::ConnectorPost::from_raw, |r| handlers.connector_post(r)),
         Api::ConnectorPut => call(req, params::ConnectorPut::from_raw, |r| handlers.connector_put(r)),
-        Api::ConnectorSecretDelete => {
-            call(req, params::ConnectorSecretDelete::from_raw, |r| handlers.connector_secret_delete(r))
-        }
-        Api::ConnectorSecretGet => {
-            call(req, params::ConnectorSecretGet::from_raw, |r| handlers.connector_secret_get(r))
-        }
-        Api::ConnectorSecretPost => {
-            call(req, params::ConnectorSecretPost::from_raw, |r| handlers.connector_secret_post(r))
-        }
-        Api::ConnectorSecretPut => {
-            call(req, params::ConnectorSecretPut::from_raw, |r| handlers.connector_secret_put(r))
-        }
-        Api::ConnectorSyncJobCancel => {
-            call(req, params::ConnectorSyncJobCancel::from_raw, |r| handlers.connector_sync_job_cancel(r))
-        }
-        Api::ConnectorSyncJobCheckIn => {
-            call(req, params::ConnectorSyncJobCheckIn::from_raw, |r| handlers.connector_sync_job_check_in(r))
-        }
-        Api::ConnectorSyncJobClaim => {
-            call(req, params::ConnectorSyncJobClaim::from_raw, |r| handlers.connector_sync_job_claim(r))
-        }
-        Api::ConnectorSyncJobDelete => {
-            call(req, params::ConnectorSyncJobDelete::from_raw, |r| handlers.connector_sync_job_delete(r))
-        }
-        Api::ConnectorSyncJobError => {
-            call(req, params::ConnectorSyncJobError::from_raw, |r| handlers.connector_sync_job_error(r))
-        }
-        Api::ConnectorSyncJobGet => {
-            call(req, params::ConnectorSyncJobGet::from_raw, |r| handlers.connector_sync_job_get(r))
-        }
-        Api::ConnectorSyncJobList => {
-            call(req, params::ConnectorSyncJobList::from_raw, |r| handlers.connector_sync_job_list(r))
-        }
-        Api::ConnectorSyncJobPost => {
-            call(req, params::ConnectorSyncJobPost::from_raw, |r| handlers.connector_sync_job_post(r))
-        }
-        Api::ConnectorSyncJobUpdateStats => {
-            call(req, params::ConnectorSyncJobUpdateStats::from_raw, |r| handlers.connector_sync_job_update_stats(r))
-        }
-        Api::ConnectorUpdateActiveFiltering => call(req, params::ConnectorUpdateActiveFiltering::from_raw, |r| {
-            handlers.connector_update_active_filtering(r)
-        }),
-        Api::ConnectorUpdateApiKeyId => {
-            call(req, params::ConnectorUpdateApiKeyId::from_raw, |r| handlers.connector_update_api_key_id(r))
-        }
-        Api::ConnectorUpdateConfiguration => {
-            call(req, params::ConnectorUpdateConfiguration::from_raw, |r| handlers.connector_update_configuration(r))
-        }
-        Api::ConnectorUpdateError => {
-            call(req, params::ConnectorUpdateError::from_raw, |r| handlers.connector_update_error(r))
-        }
-        Api::ConnectorUpdateFeatures => {
-            call(req, params::ConnectorUpdateFeatures::from_raw, |r| handlers.connector_update_features(r))
-        }
-        Api::ConnectorUpdateFiltering => {
-            call(req, params::ConnectorUpdateFiltering::from_raw, |r| handlers.connector_update_filtering(r))
-        }
-        Api::ConnectorUpdateFilteringValidation => {
-            call(req, params::ConnectorUpdateFilteringValidation::from_raw, |r| {
-                handlers.connector_update_filtering_validation(r)
-            })
-        }
-        Api::ConnectorUpdateIndexName => {
-            call(req, params::ConnectorUpdateIndexName::from_raw, |r| handlers.connector_update_index_name(r))
-        }
-        Api::ConnectorUpdateName => {
-            call(req, params::ConnectorUpdateName::from_raw, |r| handlers.connector_update_name(r))
-        }
-        Api::ConnectorUpdateNative => {
-            call(req, params::ConnectorUpdateNative::from_raw, |r| handlers.connector_update_native(r))
-        }
-        Api::ConnectorUpdatePipeline => {
-            call(req, params::ConnectorUpdatePipeline::from_raw, |r| handlers.connector_update_pipeline(r))
-        }
-        Api::ConnectorUpdateScheduling => {
-            call(req, params::ConnectorUpdateScheduling::from_raw, |r| handlers.connector_update_scheduling(r))
-        }
-        Api::ConnectorUpdateServiceType => {
-            call(req, params::ConnectorUpdateServiceType::from_raw, |r| handlers.connector_update_service_type(r))
-        }
-        Api::ConnectorUpdateStatus => {
-            call(req, params::ConnectorUpdateStatus::from_raw, |r| handlers.connector_update_status(r))
-        }
+        Api::ConnectorSecretDelete => call(req, params::ConnectorSecretDelete::from_raw, |r| handlers.connector_secret_delete(r)),
+        Api::ConnectorSecretGet => call(req, params::ConnectorSecretGet::from_raw, |r| handlers.connector_secret_get(r)),
+        Api::ConnectorSecretPost => call(req, params::ConnectorSecretPost::from_raw, |r| handlers.connector_secret_post(r)),
+        Api::ConnectorSecretPut => call(req, params::ConnectorSecretPut::from_raw, |r| handlers.connector_secret_put(r)),
+        Api::ConnectorSyncJobCancel => call(req, params::ConnectorSyncJobCancel::from_raw, |r| handlers.connector_sync_job_cancel(r)),
+        Api::ConnectorSyncJobCheckIn => call(req, params::ConnectorSyncJobCheckIn::from_raw, |r| handlers.connector_sync_job_check_in(r)),
+        Api::ConnectorSyncJobClaim => call(req, params::ConnectorSyncJobClaim::from_raw, |r| handlers.connector_sync_job_claim(r)),
+        Api::ConnectorSyncJobDelete => call(req, params::ConnectorSyncJobDelete::from_raw, |r| handlers.connector_sync_job_delete(r)),
+        Api::ConnectorSyncJobError => call(req, params::ConnectorSyncJobError::from_raw, |r| handlers.connector_sync_job_error(r)),
+        Api::ConnectorSyncJobGet => call(req, params::ConnectorSyncJobGet::from_raw, |r| handlers.connector_sync_job_get(r)),
+        Api::ConnectorSyncJobList => call(req, params::ConnectorSyncJobList::from_raw, |r| handlers.connector_sync_job_list(r)),
+        Api::ConnectorSyncJobPost => call(req, params::ConnectorSyncJobPost::from_raw, |r| handlers.connector_sync_job_post(r)),
+        Api::ConnectorSyncJobUpdateStats => call(req, params::ConnectorSyncJobUpdateStats::from_raw, |r| handlers.connector_sync_job_update_stats(r)),
+        Api::ConnectorUpdateActiveFiltering => call(req, params::ConnectorUpdateActiveFiltering::from_raw, |r| handlers.connector_update_active_filtering(r)),
+        Api::ConnectorUpdateApiKeyId => call(req, params::ConnectorUpdateApiKeyId::from_raw, |r| handlers.connector_update_api_key_id(r)),
+        Api::ConnectorUpdateConfiguration => call(req, params::ConnectorUpdateConfiguration::from_raw, |r| handlers.connector_update_configuration(r)),
+        Api::ConnectorUpdateError => call(req, params::ConnectorUpdateError::from_raw, |r| handlers.connector_update_error(r)),
+        Api::ConnectorUpdateFeatures => call(req, params::ConnectorUpdateFeatures::from_raw, |r| handlers.connector_update_features(r)),
+        Api::ConnectorUpdateFiltering => call(req, params::ConnectorUpdateFiltering::from_raw, |r| handlers.connector_update_filtering(r)),
+        Api::ConnectorUpdateFilteringValidation => call(req, params::ConnectorUpdateFilteringValidation::from_raw, |r| handlers.connector_update_filtering_validation(r)),
+        Api::ConnectorUpdateIndexName => call(req, params::ConnectorUpdateIndexName::from_raw, |r| handlers.connector_update_index_name(r)),
+        Api::ConnectorUpdateName => call(req, params::ConnectorUpdateName::from_raw, |r| handlers.connector_update_name(r)),
+        Api::ConnectorUpdateNative => call(req, params::ConnectorUpdateNative::from_raw, |r| handlers.connector_update_native(r)),
+        Api::ConnectorUpdatePipeline => call(req, params::ConnectorUpdatePipeline::from_raw, |r| handlers.connector_update_pipeline(r)),
+        Api::ConnectorUpdateScheduling => call(req, params::ConnectorUpdateScheduling::from_raw, |r| handlers.connector_update_scheduling(r)),
+        Api::ConnectorUpdateServiceType => call(req, params::ConnectorUpdateServiceType::from_raw, |r| handlers.connector_update_service_type(r)),
+        Api::ConnectorUpdateStatus => call(req, params::ConnectorUpdateStatus::from_raw, |r| handlers.connector_update_status(r)),
         Api::Count => call(req, params::Count::from_raw, |r| handlers.count(r)),
         Api::Create => call(req, params::Create::from_raw, |r| handlers.create(r)),
-        Api::DanglingIndicesDeleteDanglingIndex => {
-            call(req, params::DanglingIndicesDeleteDanglingIndex::from_raw, |r| {
-                handlers.dangling_indices_delete_dangling_index(r)
-            })
-        }
-        Api::DanglingIndicesImportDanglingIndex => {
-            call(req, params::DanglingIndicesImportDanglingIndex::from_raw, |r| {
-                handlers.dangling_indices_import_dangling_index(r)
-            })
-        }
-        Api::DanglingIndicesListDanglingIndices => {
-            call(req, params::DanglingIndicesListDanglingIndices::from_raw, |r| {
-                handlers.dangling_indices_list_dangling_indices(r)
-            })
-        }
+        Api::DanglingIndicesDeleteDanglingIndex => call(req, params::DanglingIndicesDeleteDanglingIndex::from_raw, |r| handlers.dangling_indices_delete_dangling_index(r)),
+        Api::DanglingIndicesImportDanglingIndex => call(req, params::DanglingIndicesImportDanglingIndex::from_raw, |r| handlers.dangling_indices_import_dangling_index(r)),
+        Api::DanglingIndicesListDanglingIndices => call(req, params::DanglingIndicesListDanglingIndices::from_raw, |r| handlers.dangling_indices_list_dangling_indices(r)),
         Api::Delete => call(req, params::Delete::from_raw, |r| handlers.delete(r)),
         Api::DeleteByQuery => call(req, params::DeleteByQuery::from_raw, |r| handlers.delete_by_query(r)),
-        Api::DeleteByQueryRethrottle => {
-            call(req, params::DeleteByQueryRethrottle::from_raw, |r| handlers.delete_by_query_rethrottle(r))
-        }
+        Api::DeleteByQueryRethrottle => call(req, params::DeleteByQueryRethrottle::from_raw, |r| handlers.delete_by_query_rethrottle(r)),
         Api::DeleteScript => call(req, params::DeleteScript::from_raw, |r| handlers.delete_script(r)),
         Api::EncryptionReset => call(req, params::EncryptionReset::from_raw, |r| handlers.encryption_reset(r)),
-        Api::EnrichDeletePolicy => {
-            call(req, params::EnrichDeletePolicy::from_raw, |r| handlers.enrich_delete_policy(r))
-        }
-        Api::EnrichExecutePolicy => {
-            call(req, params::EnrichExecutePolicy::from_raw, |r| handlers.enrich_execute_policy(r))
-        }
+        Api::EnrichDeletePolicy => call(req, params::EnrichDeletePolicy::from_raw, |r| handlers.enrich_delete_policy(r)),
+        Api::EnrichExecutePolicy => call(req, params::EnrichExecutePolicy::from_raw, |r| handlers.enrich_execute_policy(r)),
         Api::EnrichGetPolicy => call(req, params::EnrichGetPolicy::from_raw, |r| handlers.enrich_get_policy(r)),
         Api::EnrichPutPolicy => call(req, params::EnrichPutPolicy::from_raw, |r| handlers.enrich_put_policy(r)),
         Api::EnrichStats => call(req, params::EnrichStats::from_raw, |r| handlers.enrich_stats(r)),
@@ -3428,16 +3130,10 @@ pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> H
         Api::EqlGetStatus => call(req, params::EqlGetStatus::from_raw, |r| handlers.eql_get_status(r)),
         Api::EqlSearch => call(req, params::EqlSearch::from_raw, |r| handlers.eql_search(r)),
         Api::EsqlAsyncQuery => call(req, params::EsqlAsyncQuery::from_raw, |r| handlers.esql_async_query(r)),
-        Api::EsqlAsyncQueryDelete => {
-            call(req, params::EsqlAsyncQueryDelete::from_raw, |r| handlers.esql_async_query_delete(r))
-        }
+        Api::EsqlAsyncQueryDelete => call(req, params::EsqlAsyncQueryDelete::from_raw, |r| handlers.esql_async_query_delete(r)),
         Api::EsqlAsyncQueryGet => call(req, params::EsqlAsyncQueryGet::from_raw, |r| handlers.esql_async_query_get(r)),
-        Api::EsqlAsyncQueryStop => {
-            call(req, params::EsqlAsyncQueryStop::from_raw, |r| handlers.esql_async_query_stop(r))
-        }
-        Api::EsqlDeleteDataSource => {
-            call(req, params::EsqlDeleteDataSource::from_raw, |r| handlers.esql_delete_data_source(r))
-        }
+        Api::EsqlAsyncQueryStop => call(req, params::EsqlAsyncQueryStop::from_raw, |r| handlers.esql_async_query_stop(r)),
+        Api::EsqlDeleteDataSource => call(req, params::EsqlDeleteDataSource::from_raw, |r| handlers.esql_delete_data_source(r)),
         Api::EsqlDeleteDataset => call(req, params::EsqlDeleteDataset::from_raw, |r| handlers.esql_delete_dataset(r)),
         Api::EsqlDeleteView => call(req, params::EsqlDeleteView::from_raw, |r| handlers.esql_delete_view(r)),
         Api::EsqlGetDataSource => call(req, params::EsqlGetDataSource::from_raw, |r| handlers.esql_get_data_source(r)),
@@ -3452,18 +3148,12 @@ pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> H
         Api::Exists => call(req, params::Exists::from_raw, |r| handlers.exists(r)),
         Api::ExistsSource => call(req, params::ExistsSource::from_raw, |r| handlers.exists_source(r)),
         Api::Explain => call(req, params::Explain::from_raw, |r| handlers.explain(r)),
-        Api::FeaturesGetFeatures => {
-            call(req, params::FeaturesGetFeatures::from_raw, |r| handlers.features_get_features(r))
-        }
-        Api::FeaturesResetFeatures => {
-            call(req, params::FeaturesResetFeatures::from_raw, |r| handlers.features_reset_features(r))
-        }
+        Api::FeaturesGetFeatures => call(req, params::FeaturesGetFeatures::from_raw, |r| handlers.features_get_features(r)),
+        Api::FeaturesResetFeatures => call(req, params::FeaturesResetFeatures::from_raw, |r| handlers.features_reset_features(r)),
         Api::FieldCaps => call(req, params::FieldCaps::from_raw, |r| handlers.field_caps(r)),
         Api::FleetDeleteSecret => call(req, params::FleetDeleteSecret::from_raw, |r| handlers.fleet_delete_secret(r)),
         Api::FleetGetSecret => call(req, params::FleetGetSecret::from_raw, |r| handlers.fleet_get_secret(r)),
-        Api::FleetGlobalCheckpoints => {
-            call(req, params::FleetGlobalCheckpoints::from_raw, |r| handlers.fleet_global_checkpoints(r))
-        }
+        Api::FleetGlobalCheckpoints => call(req, params::FleetGlobalCheckpoints::from_raw, |r| handlers.fleet_global_checkpoints(r)),
         Api::FleetMsearch => call(req, params::FleetMsearch::from_raw, |r| handlers.fleet_msearch(r)),
         Api::FleetPostSecret => call(req, params::FleetPostSecret::from_raw, |r| handlers.fleet_post_secret(r)),
         Api::FleetSearch => call(req, params::FleetSearch::from_raw, |r| handlers.fleet_search(r)),
@@ -3471,23 +3161,15 @@ pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> H
         Api::GetReindex => call(req, params::GetReindex::from_raw, |r| handlers.get_reindex(r)),
         Api::GetScript => call(req, params::GetScript::from_raw, |r| handlers.get_script(r)),
         Api::GetScriptContext => call(req, params::GetScriptContext::from_raw, |r| handlers.get_script_context(r)),
-        Api::GetScriptLanguages => {
-            call(req, params::GetScriptLanguages::from_raw, |r| handlers.get_script_languages(r))
-        }
+        Api::GetScriptLanguages => call(req, params::GetScriptLanguages::from_raw, |r| handlers.get_script_languages(r)),
         Api::GetSource => call(req, params::GetSource::from_raw, |r| handlers.get_source(r)),
         Api::GraphExplore => call(req, params::GraphExplore::from_raw, |r| handlers.graph_explore(r)),
         Api::HealthReport => call(req, params::HealthReport::from_raw, |r| handlers.health_report(r)),
-        Api::IlmDeleteLifecycle => {
-            call(req, params::IlmDeleteLifecycle::from_raw, |r| handlers.ilm_delete_lifecycle(r))
-        }
-        Api::IlmExplainLifecycle => {
-            call(req, params::IlmExplainLifecycle::from_raw, |r| handlers.ilm_explain_lifecycle(r))
-        }
+        Api::IlmDeleteLifecycle => call(req, params::IlmDeleteLifecycle::from_raw, |r| handlers.ilm_delete_lifecycle(r)),
+        Api::IlmExplainLifecycle => call(req, params::IlmExplainLifecycle::from_raw, |r| handlers.ilm_explain_lifecycle(r)),
         Api::IlmGetLifecycle => call(req, params::IlmGetLifecycle::from_raw, |r| handlers.ilm_get_lifecycle(r)),
         Api::IlmGetStatus => call(req, params::IlmGetStatus::from_raw, |r| handlers.ilm_get_status(r)),
-        Api::IlmMigrateToDataTiers => {
-            call(req, params::IlmMigrateToDataTiers::from_raw, |r| handlers.ilm_migrate_to_data_tiers(r))
-        }
+        Api::IlmMigrateToDataTiers => call(req, params::IlmMigrateToDataTiers::from_raw, |r| handlers.ilm_migrate_to_data_tiers(r)),
         Api::IlmMoveToStep => call(req, params::IlmMoveToStep::from_raw, |r| handlers.ilm_move_to_step(r)),
         Api::IlmPutLifecycle => call(req, params::IlmPutLifecycle::from_raw, |r| handlers.ilm_put_lifecycle(r)),
         Api::IlmRemovePolicy => call(req, params::IlmRemovePolicy::from_raw, |r| handlers.ilm_remove_policy(r)),
@@ -3497,838 +3179,368 @@ pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> H
         Api::Index => call(req, params::Index::from_raw, |r| handlers.index(r)),
         Api::IndicesAddBlock => call(req, params::IndicesAddBlock::from_raw, |r| handlers.indices_add_block(r)),
         Api::IndicesAnalyze => call(req, params::IndicesAnalyze::from_raw, |r| handlers.indices_analyze(r)),
-        Api::IndicesCancelMigrateReindex => {
-            call(req, params::IndicesCancelMigrateReindex::from_raw, |r| handlers.indices_cancel_migrate_reindex(r))
-        }
+        Api::IndicesCancelMigrateReindex => call(req, params::IndicesCancelMigrateReindex::from_raw, |r| handlers.indices_cancel_migrate_reindex(r)),
         Api::IndicesClearCache => call(req, params::IndicesClearCache::from_raw, |r| handlers.indices_clear_cache(r)),
         Api::IndicesClone => call(req, params::IndicesClone::from_raw, |r| handlers.indices_clone(r)),
         Api::IndicesClose => call(req, params::IndicesClose::from_raw, |r| handlers.indices_close(r)),
         Api::IndicesCreate => call(req, params::IndicesCreate::from_raw, |r| handlers.indices_create(r)),
-        Api::IndicesCreateDataStream => {
-            call(req, params::IndicesCreateDataStream::from_raw, |r| handlers.indices_create_data_stream(r))
-        }
+        Api::IndicesCreateDataStream => call(req, params::IndicesCreateDataStream::from_raw, |r| handlers.indices_create_data_stream(r)),
         Api::IndicesCreateFrom => call(req, params::IndicesCreateFrom::from_raw, |r| handlers.indices_create_from(r)),
-        Api::IndicesDataStreamsStats => {
-            call(req, params::IndicesDataStreamsStats::from_raw, |r| handlers.indices_data_streams_stats(r))
-        }
+        Api::IndicesDataStreamsStats => call(req, params::IndicesDataStreamsStats::from_raw, |r| handlers.indices_data_streams_stats(r)),
         Api::IndicesDelete => call(req, params::IndicesDelete::from_raw, |r| handlers.indices_delete(r)),
-        Api::IndicesDeleteAlias => {
-            call(req, params::IndicesDeleteAlias::from_raw, |r| handlers.indices_delete_alias(r))
-        }
-        Api::IndicesDeleteDataLifecycle => {
-            call(req, params::IndicesDeleteDataLifecycle::from_raw, |r| handlers.indices_delete_data_lifecycle(r))
-        }
-        Api::IndicesDeleteDataStream => {
-            call(req, params::IndicesDeleteDataStream::from_raw, |r| handlers.indices_delete_data_stream(r))
-        }
-        Api::IndicesDeleteDataStreamOptions => call(req, params::IndicesDeleteDataStreamOptions::from_raw, |r| {
-            handlers.indices_delete_data_stream_options(r)
-        }),
-        Api::IndicesDeleteIndexTemplate => {
-            call(req, params::IndicesDeleteIndexTemplate::from_raw, |r| handlers.indices_delete_index_template(r))
-        }
-        Api::IndicesDeleteTemplate => {
-            call(req, params::IndicesDeleteTemplate::from_raw, |r| handlers.indices_delete_template(r))
-        }
+        Api::IndicesDeleteAlias => call(req, params::IndicesDeleteAlias::from_raw, |r| handlers.indices_delete_alias(r)),
+        Api::IndicesDeleteDataLifecycle => call(req, params::IndicesDeleteDataLifecycle::from_raw, |r| handlers.indices_delete_data_lifecycle(r)),
+        Api::IndicesDeleteDataStream => call(req, params::IndicesDeleteDataStream::from_raw, |r| handlers.indices_delete_data_stream(r)),
+        Api::IndicesDeleteDataStreamOptions => call(req, params::IndicesDeleteDataStreamOptions::from_raw, |r| handlers.indices_delete_data_stream_options(r)),
+        Api::IndicesDeleteIndexTemplate => call(req, params::IndicesDeleteIndexTemplate::from_raw, |r| handlers.indices_delete_index_template(r)),
+        Api::IndicesDeleteTemplate => call(req, params::IndicesDeleteTemplate::from_raw, |r| handlers.indices_delete_template(r)),
         Api::IndicesDiskUsage => call(req, params::IndicesDiskUsage::from_raw, |r| handlers.indices_disk_usage(r)),
         Api::IndicesDownsample => call(req, params::IndicesDownsample::from_raw, |r| handlers.indices_downsample(r)),
         Api::IndicesExists => call(req, params::IndicesExists::from_raw, |r| handlers.indices_exists(r)),
-        Api::IndicesExistsAlias => {
-            call(req, params::IndicesExistsAlias::from_raw, |r| handlers.indices_exists_alias(r))
-        }
-        Api::IndicesExistsIndexTemplate => {
-            call(req, params::IndicesExistsIndexTemplate::from_raw, |r| handlers.indices_exists_index_template(r))
-        }
-        Api::IndicesExistsTemplate => {
-            call(req, params::IndicesExistsTemplate::from_raw, |r| handlers.indices_exists_template(r))
-        }
-        Api::IndicesExplainDataLifecycle => {
-            call(req, params::IndicesExplainDataLifecycle::from_raw, |r| handlers.indices_explain_data_lifecycle(r))
-        }
-        Api::IndicesFieldUsageStats => {
-            call(req, params::IndicesFieldUsageStats::from_raw, |r| handlers.indices_field_usage_stats(r))
-        }
+        Api::IndicesExistsAlias => call(req, params::IndicesExistsAlias::from_raw, |r| handlers.indices_exists_alias(r)),
+        Api::IndicesExistsIndexTemplate => call(req, params::IndicesExistsIndexTemplate::from_raw, |r| handlers.indices_exists_index_template(r)),
+        Api::IndicesExistsTemplate => call(req, params::IndicesExistsTemplate::from_raw, |r| handlers.indices_exists_template(r)),
+        Api::IndicesExplainDataLifecycle => call(req, params::IndicesExplainDataLifecycle::from_raw, |r| handlers.indices_explain_data_lifecycle(r)),
+        Api::IndicesFieldUsageStats => call(req, params::IndicesFieldUsageStats::from_raw, |r| handlers.indices_field_usage_stats(r)),
         Api::IndicesFlush => call(req, params::IndicesFlush::from_raw, |r| handlers.indices_flush(r)),
         Api::IndicesForcemerge => call(req, params::IndicesForcemerge::from_raw, |r| handlers.indices_forcemerge(r)),
         Api::IndicesGet => call(req, params::IndicesGet::from_raw, |r| handlers.indices_get(r)),
         Api::IndicesGetAlias => call(req, params::IndicesGetAlias::from_raw, |r| handlers.indices_get_alias(r)),
-        Api::IndicesGetDataLifecycle => {
-            call(req, params::IndicesGetDataLifecycle::from_raw, |r| handlers.indices_get_data_lifecycle(r))
-        }
-        Api::IndicesGetDataLifecycleStats => {
-            call(req, params::IndicesGetDataLifecycleStats::from_raw, |r| handlers.indices_get_data_lifecycle_stats(r))
-        }
-        Api::IndicesGetDataStream => {
-            call(req, params::IndicesGetDataStream::from_raw, |r| handlers.indices_get_data_stream(r))
-        }
-        Api::IndicesGetDataStreamMappings => {
-            call(req, params::IndicesGetDataStreamMappings::from_raw, |r| handlers.indices_get_data_stream_mappings(r))
-        }
-        Api::IndicesGetDataStreamOptions => {
-            call(req, params::IndicesGetDataStreamOptions::from_raw, |r| handlers.indices_get_data_stream_options(r))
-        }
-        Api::IndicesGetDataStreamSettings => {
-            call(req, params::IndicesGetDataStreamSettings::from_raw, |r| handlers.indices_get_data_stream_settings(r))
-        }
-        Api::IndicesGetFieldMapping => {
-            call(req, params::IndicesGetFieldMapping::from_raw, |r| handlers.indices_get_field_mapping(r))
-        }
-        Api::IndicesGetIndexTemplate => {
-            call(req, params::IndicesGetIndexTemplate::from_raw, |r| handlers.indices_get_index_template(r))
-        }
+        Api::IndicesGetDataLifecycle => call(req, params::IndicesGetDataLifecycle::from_raw, |r| handlers.indices_get_data_lifecycle(r)),
+        Api::IndicesGetDataLifecycleStats => call(req, params::IndicesGetDataLifecycleStats::from_raw, |r| handlers.indices_get_data_lifecycle_stats(r)),
+        Api::IndicesGetDataStream => call(req, params::IndicesGetDataStream::from_raw, |r| handlers.indices_get_data_stream(r)),
+        Api::IndicesGetDataStreamMappings => call(req, params::IndicesGetDataStreamMappings::from_raw, |r| handlers.indices_get_data_stream_mappings(r)),
+        Api::IndicesGetDataStreamOptions => call(req, params::IndicesGetDataStreamOptions::from_raw, |r| handlers.indices_get_data_stream_options(r)),
+        Api::IndicesGetDataStreamSettings => call(req, params::IndicesGetDataStreamSettings::from_raw, |r| handlers.indices_get_data_stream_settings(r)),
+        Api::IndicesGetFieldMapping => call(req, params::IndicesGetFieldMapping::from_raw, |r| handlers.indices_get_field_mapping(r)),
+        Api::IndicesGetIndexTemplate => call(req, params::IndicesGetIndexTemplate::from_raw, |r| handlers.indices_get_index_template(r)),
         Api::IndicesGetMapping => call(req, params::IndicesGetMapping::from_raw, |r| handlers.indices_get_mapping(r)),
-        Api::IndicesGetMigrateReindexStatus => call(req, params::IndicesGetMigrateReindexStatus::from_raw, |r| {
-            handlers.indices_get_migrate_reindex_status(r)
-        }),
-        Api::IndicesGetSettings => {
-            call(req, params::IndicesGetSettings::from_raw, |r| handlers.indices_get_settings(r))
-        }
-        Api::IndicesGetTemplate => {
-            call(req, params::IndicesGetTemplate::from_raw, |r| handlers.indices_get_template(r))
-        }
-        Api::IndicesMigrateReindex => {
-            call(req, params::IndicesMigrateReindex::from_raw, |r| handlers.indices_migrate_reindex(r))
-        }
-        Api::IndicesMigrateToDataStream => {
-            call(req, params::IndicesMigrateToDataStream::from_raw, |r| handlers.indices_migrate_to_data_stream(r))
-        }
-        Api::IndicesModifyDataStream => {
-            call(req, params::IndicesModifyDataStream::from_raw, |r| handlers.indices_modify_data_stream(r))
-        }
+        Api::IndicesGetMigrateReindexStatus => call(req, params::IndicesGetMigrateReindexStatus::from_raw, |r| handlers.indices_get_migrate_reindex_status(r)),
+        Api::IndicesGetSettings => call(req, params::IndicesGetSettings::from_raw, |r| handlers.indices_get_settings(r)),
+        Api::IndicesGetTemplate => call(req, params::IndicesGetTemplate::from_raw, |r| handlers.indices_get_template(r)),
+        Api::IndicesMigrateReindex => call(req, params::IndicesMigrateReindex::from_raw, |r| handlers.indices_migrate_reindex(r)),
+        Api::IndicesMigrateToDataStream => call(req, params::IndicesMigrateToDataStream::from_raw, |r| handlers.indices_migrate_to_data_stream(r)),
+        Api::IndicesModifyDataStream => call(req, params::IndicesModifyDataStream::from_raw, |r| handlers.indices_modify_data_stream(r)),
         Api::IndicesOpen => call(req, params::IndicesOpen::from_raw, |r| handlers.indices_open(r)),
-        Api::IndicesPromoteDataStream => {
-            call(req, params::IndicesPromoteDataStream::from_raw, |r| handlers.indices_promote_data_stream(r))
-        }
+        Api::IndicesPromoteDataStream => call(req, params::IndicesPromoteDataStream::from_raw, |r| handlers.indices_promote_data_stream(r)),
         Api::IndicesPutAlias => call(req, params::IndicesPutAlias::from_raw, |r| handlers.indices_put_alias(r)),
-        Api::IndicesPutDataLifecycle => {
-            call(req, params::IndicesPutDataLifecycle::from_raw, |r| handlers.indices_put_data_lifecycle(r))
-        }
-        Api::IndicesPutDataStreamMappings => {
-            call(req, params::IndicesPutDataStreamMappings::from_raw, |r| handlers.indices_put_data_stream_mappings(r))
-        }
-        Api::IndicesPutDataStreamOptions => {
-            call(req, params::IndicesPutDataStreamOptions::from_raw, |r| handlers.indices_put_data_stream_options(r))
-        }
-        Api::IndicesPutDataStreamSettings => {
-            call(req, params::IndicesPutDataStreamSettings::from_raw, |r| handlers.indices_put_data_stream_settings(r))
-        }
-        Api::IndicesPutIndexTemplate => {
-            call(req, params::IndicesPutIndexTemplate::from_raw, |r| handlers.indices_put_index_template(r))
-        }
+        Api::IndicesPutDataLifecycle => call(req, params::IndicesPutDataLifecycle::from_raw, |r| handlers.indices_put_data_lifecycle(r)),
+        Api::IndicesPutDataStreamMappings => call(req, params::IndicesPutDataStreamMappings::from_raw, |r| handlers.indices_put_data_stream_mappings(r)),
+        Api::IndicesPutDataStreamOptions => call(req, params::IndicesPutDataStreamOptions::from_raw, |r| handlers.indices_put_data_stream_options(r)),
+        Api::IndicesPutDataStreamSettings => call(req, params::IndicesPutDataStreamSettings::from_raw, |r| handlers.indices_put_data_stream_settings(r)),
+        Api::IndicesPutIndexTemplate => call(req, params::IndicesPutIndexTemplate::from_raw, |r| handlers.indices_put_index_template(r)),
         Api::IndicesPutMapping => call(req, params::IndicesPutMapping::from_raw, |r| handlers.indices_put_mapping(r)),
-        Api::IndicesPutSettings => {
-            call(req, params::IndicesPutSettings::from_raw, |r| handlers.indices_put_settings(r))
-        }
-        Api::IndicesPutTemplate => {
-            call(req, params::IndicesPutTemplate::from_raw, |r| handlers.indices_put_template(r))
-        }
+        Api::IndicesPutSettings => call(req, params::IndicesPutSettings::from_raw, |r| handlers.indices_put_settings(r)),
+        Api::IndicesPutTemplate => call(req, params::IndicesPutTemplate::from_raw, |r| handlers.indices_put_template(r)),
         Api::IndicesRecovery => call(req, params::IndicesRecovery::from_raw, |r| handlers.indices_recovery(r)),
         Api::IndicesRefresh => call(req, params::IndicesRefresh::from_raw, |r| handlers.indices_refresh(r)),
-        Api::IndicesReloadSearchAnalyzers => {
-            call(req, params::IndicesReloadSearchAnalyzers::from_raw, |r| handlers.indices_reload_search_analyzers(r))
-        }
-        Api::IndicesRemoveBlock => {
-            call(req, params::IndicesRemoveBlock::from_raw, |r| handlers.indices_remove_block(r))
-        }
-        Api::IndicesResolveCluster => {
-            call(req, params::IndicesResolveCluster::from_raw, |r| handlers.indices_resolve_cluster(r))
-        }
-        Api::IndicesResolveIndex => {
-            call(req, params::IndicesResolveIndex::from_raw, |r| handlers.indices_resolve_index(r))
-        }
+        Api::IndicesReloadSearchAnalyzers => call(req, params::IndicesReloadSearchAnalyzers::from_raw, |r| handlers.indices_reload_search_analyzers(r)),
+        Api::IndicesRemoveBlock => call(req, params::IndicesRemoveBlock::from_raw, |r| handlers.indices_remove_block(r)),
+        Api::IndicesResolveCluster => call(req, params::IndicesResolveCluster::from_raw, |r| handlers.indices_resolve_cluster(r)),
+        Api::IndicesResolveIndex => call(req, params::IndicesResolveIndex::from_raw, |r| handlers.indices_resolve_index(r)),
         Api::IndicesRollover => call(req, params::IndicesRollover::from_raw, |r| handlers.indices_rollover(r)),
         Api::IndicesSegments => call(req, params::IndicesSegments::from_raw, |r| handlers.indices_segments(r)),
-        Api::IndicesShardStores => {
-            call(req, params::IndicesShardStores::from_raw, |r| handlers.indices_shard_stores(r))
-        }
+        Api::IndicesShardStores => call(req, params::IndicesShardStores::from_raw, |r| handlers.indices_shard_stores(r)),
         Api::IndicesShrink => call(req, params::IndicesShrink::from_raw, |r| handlers.indices_shrink(r)),
-        Api::IndicesSimulateIndexTemplate => {
-            call(req, params::IndicesSimulateIndexTemplate::from_raw, |r| handlers.indices_simulate_index_template(r))
-        }
-        Api::IndicesSimulateTemplate => {
-            call(req, params::IndicesSimulateTemplate::from_raw, |r| handlers.indices_simulate_template(r))
-        }
+        Api::IndicesSimulateIndexTemplate => call(req, params::IndicesSimulateIndexTemplate::from_raw, |r| handlers.indices_simulate_index_template(r)),
+        Api::IndicesSimulateTemplate => call(req, params::IndicesSimulateTemplate::from_raw, |r| handlers.indices_simulate_template(r)),
         Api::IndicesSplit => call(req, params::IndicesSplit::from_raw, |r| handlers.indices_split(r)),
         Api::IndicesStats => call(req, params::IndicesStats::from_raw, |r| handlers.indices_stats(r)),
-        Api::IndicesUpdateAliases => {
-            call(req, params::IndicesUpdateAliases::from_raw, |r| handlers.indices_update_aliases(r))
-        }
-        Api::IndicesValidateQuery => {
-            call(req, params::IndicesValidateQuery::from_raw, |r| handlers.indices_validate_query(r))
-        }
-        Api::InferenceChatCompletionUnified => call(req, params::InferenceChatCompletionUnified::from_raw, |r| {
-            handlers.inference_chat_completion_unified(r)
-        }),
-        Api::InferenceCompletion => {
-            call(req, params::InferenceCompletion::from_raw, |r| handlers.inference_completion(r))
-        }
+        Api::IndicesUpdateAliases => call(req, params::IndicesUpdateAliases::from_raw, |r| handlers.indices_update_aliases(r)),
+        Api::IndicesValidateQuery => call(req, params::IndicesValidateQuery::from_raw, |r| handlers.indices_validate_query(r)),
+        Api::InferenceChatCompletionUnified => call(req, params::InferenceChatCompletionUnified::from_raw, |r| handlers.inference_chat_completion_unified(r)),
+        Api::InferenceCompletion => call(req, params::InferenceCompletion::from_raw, |r| handlers.inference_completion(r)),
         Api::InferenceDelete => call(req, params::InferenceDelete::from_raw, |r| handlers.inference_delete(r)),
-        Api::InferenceDeleteRegionPolicy => {
-            call(req, params::InferenceDeleteRegionPolicy::from_raw, |r| handlers.inference_delete_region_policy(r))
-        }
+        Api::InferenceDeleteRegionPolicy => call(req, params::InferenceDeleteRegionPolicy::from_raw, |r| handlers.inference_delete_region_policy(r)),
         Api::InferenceEmbedding => call(req, params::InferenceEmbedding::from_raw, |r| handlers.inference_embedding(r)),
         Api::InferenceGet => call(req, params::InferenceGet::from_raw, |r| handlers.inference_get(r)),
-        Api::InferenceGetRegionPolicy => {
-            call(req, params::InferenceGetRegionPolicy::from_raw, |r| handlers.inference_get_region_policy(r))
-        }
+        Api::InferenceGetRegionPolicy => call(req, params::InferenceGetRegionPolicy::from_raw, |r| handlers.inference_get_region_policy(r)),
         Api::InferenceInference => call(req, params::InferenceInference::from_raw, |r| handlers.inference_inference(r)),
         Api::InferencePut => call(req, params::InferencePut::from_raw, |r| handlers.inference_put(r)),
         Api::InferencePutAi21 => call(req, params::InferencePutAi21::from_raw, |r| handlers.inference_put_ai21(r)),
-        Api::InferencePutAlibabacloud => {
-            call(req, params::InferencePutAlibabacloud::from_raw, |r| handlers.inference_put_alibabacloud(r))
-        }
-        Api::InferencePutAmazonbedrock => {
-            call(req, params::InferencePutAmazonbedrock::from_raw, |r| handlers.inference_put_amazonbedrock(r))
-        }
-        Api::InferencePutAmazonsagemaker => {
-            call(req, params::InferencePutAmazonsagemaker::from_raw, |r| handlers.inference_put_amazonsagemaker(r))
-        }
-        Api::InferencePutAnthropic => {
-            call(req, params::InferencePutAnthropic::from_raw, |r| handlers.inference_put_anthropic(r))
-        }
-        Api::InferencePutAzureaistudio => {
-            call(req, params::InferencePutAzureaistudio::from_raw, |r| handlers.inference_put_azureaistudio(r))
-        }
-        Api::InferencePutAzureopenai => {
-            call(req, params::InferencePutAzureopenai::from_raw, |r| handlers.inference_put_azureopenai(r))
-        }
-        Api::InferencePutCohere => {
-            call(req, params::InferencePutCohere::from_raw, |r| handlers.inference_put_cohere(r))
-        }
-        Api::InferencePutContextualai => {
-            call(req, params::InferencePutContextualai::from_raw, |r| handlers.inference_put_contextualai(r))
-        }
-        Api::InferencePutCustom => {
-            call(req, params::InferencePutCustom::from_raw, |r| handlers.inference_put_custom(r))
-        }
-        Api::InferencePutDeepseek => {
-            call(req, params::InferencePutDeepseek::from_raw, |r| handlers.inference_put_deepseek(r))
-        }
-        Api::InferencePutElasticsearch => {
-            call(req, params::InferencePutElasticsearch::from_raw, |r| handlers.inference_put_elasticsearch(r))
-        }
+        Api::InferencePutAlibabacloud => call(req, params::InferencePutAlibabacloud::from_raw, |r| handlers.inference_put_alibabacloud(r)),
+        Api::InferencePutAmazonbedrock => call(req, params::InferencePutAmazonbedrock::from_raw, |r| handlers.inference_put_amazonbedrock(r)),
+        Api::InferencePutAmazonsagemaker => call(req, params::InferencePutAmazonsagemaker::from_raw, |r| handlers.inference_put_amazonsagemaker(r)),
+        Api::InferencePutAnthropic => call(req, params::InferencePutAnthropic::from_raw, |r| handlers.inference_put_anthropic(r)),
+        Api::InferencePutAzureaistudio => call(req, params::InferencePutAzureaistudio::from_raw, |r| handlers.inference_put_azureaistudio(r)),
+        Api::InferencePutAzureopenai => call(req, params::InferencePutAzureopenai::from_raw, |r| handlers.inference_put_azureopenai(r)),
+        Api::InferencePutCohere => call(req, params::InferencePutCohere::from_raw, |r| handlers.inference_put_cohere(r)),
+        Api::InferencePutContextualai => call(req, params::InferencePutContextualai::from_raw, |r| handlers.inference_put_contextualai(r)),
+        Api::InferencePutCustom => call(req, params::InferencePutCustom::from_raw, |r| handlers.inference_put_custom(r)),
+        Api::InferencePutDeepseek => call(req, params::InferencePutDeepseek::from_raw, |r| handlers.inference_put_deepseek(r)),
+        Api::InferencePutElasticsearch => call(req, params::InferencePutElasticsearch::from_raw, |r| handlers.inference_put_elasticsearch(r)),
         Api::InferencePutElser => call(req, params::InferencePutElser::from_raw, |r| handlers.inference_put_elser(r)),
-        Api::InferencePutFireworksai => {
-            call(req, params::InferencePutFireworksai::from_raw, |r| handlers.inference_put_fireworksai(r))
-        }
-        Api::InferencePutGoogleaistudio => {
-            call(req, params::InferencePutGoogleaistudio::from_raw, |r| handlers.inference_put_googleaistudio(r))
-        }
-        Api::InferencePutGooglevertexai => {
-            call(req, params::InferencePutGooglevertexai::from_raw, |r| handlers.inference_put_googlevertexai(r))
-        }
+        Api::InferencePutFireworksai => call(req, params::InferencePutFireworksai::from_raw, |r| handlers.inference_put_fireworksai(r)),
+        Api::InferencePutGoogleaistudio => call(req, params::InferencePutGoogleaistudio::from_raw, |r| handlers.inference_put_googleaistudio(r)),
+        Api::InferencePutGooglevertexai => call(req, params::InferencePutGooglevertexai::from_raw, |r| handlers.inference_put_googlevertexai(r)),
         Api::InferencePutGroq => call(req, params::InferencePutGroq::from_raw, |r| handlers.inference_put_groq(r)),
-        Api::InferencePutHuggingFace => {
-            call(req, params::InferencePutHuggingFace::from_raw, |r| handlers.inference_put_hugging_face(r))
-        }
-        Api::InferencePutJinaai => {
-            call(req, params::InferencePutJinaai::from_raw, |r| handlers.inference_put_jinaai(r))
-        }
+        Api::InferencePutHuggingFace => call(req, params::InferencePutHuggingFace::from_raw, |r| handlers.inference_put_hugging_face(r)),
+        Api::InferencePutJinaai => call(req, params::InferencePutJinaai::from_raw, |r| handlers.inference_put_jinaai(r)),
         Api::InferencePutLlama => call(req, params::InferencePutLlama::from_raw, |r| handlers.inference_put_llama(r)),
-        Api::InferencePutMistral => {
-            call(req, params::InferencePutMistral::from_raw, |r| handlers.inference_put_mistral(r))
-        }
-        Api::InferencePutNvidia => {
-            call(req, params::InferencePutNvidia::from_raw, |r| handlers.inference_put_nvidia(r))
-        }
-        Api::InferencePutOpenai => {
-            call(req, params::InferencePutOpenai::from_raw, |r| handlers.inference_put_openai(r))
-        }
-        Api::InferencePutOpenshiftAi => {
-            call(req, params::InferencePutOpenshiftAi::from_raw, |r| handlers.inference_put_openshift_ai(r))
-        }
-        Api::InferencePutRegionPolicy => {
-            call(req, params::InferencePutRegionPolicy::from_raw, |r| handlers.inference_put_region_policy(r))
-        }
-        Api::InferencePutVoyageai => {
-            call(req, params::InferencePutVoyageai::from_raw, |r| handlers.inference_put_voyageai(r))
-        }
-        Api::InferencePutWatsonx => {
-            call(req, params::InferencePutWatsonx::from_raw, |r| handlers.inference_put_watsonx(r))
-        }
+        Api::InferencePutMistral => call(req, params::InferencePutMistral::from_raw, |r| handlers.inference_put_mistral(r)),
+        Api::InferencePutNvidia => call(req, params::InferencePutNvidia::from_raw, |r| handlers.inference_put_nvidia(r)),
+        Api::InferencePutOpenai => call(req, params::InferencePutOpenai::from_raw, |r| handlers.inference_put_openai(r)),
+        Api::InferencePutOpenshiftAi => call(req, params::InferencePutOpenshiftAi::from_raw, |r| handlers.inference_put_openshift_ai(r)),
+        Api::InferencePutRegionPolicy => call(req, params::InferencePutRegionPolicy::from_raw, |r| handlers.inference_put_region_policy(r)),
+        Api::InferencePutVoyageai => call(req, params::InferencePutVoyageai::from_raw, |r| handlers.inference_put_voyageai(r)),
+        Api::InferencePutWatsonx => call(req, params::InferencePutWatsonx::from_raw, |r| handlers.inference_put_watsonx(r)),
         Api::InferenceRerank => call(req, params::InferenceRerank::from_raw, |r| handlers.inference_rerank(r)),
-        Api::InferenceSparseEmbedding => {
-            call(req, params::InferenceSparseEmbedding::from_raw, |r| handlers.inference_sparse_embedding(r))
-        }
-        Api::InferenceStreamCompletion => {
-            call(req, params::InferenceStreamCompletion::from_raw, |r| handlers.inference_stream_completion(r))
-        }
-        Api::InferenceTextEmbedding => {
-            call(req, params::InferenceTextEmbedding::from_raw, |r| handlers.inference_text_embedding(r))
-        }
+        Api::InferenceSparseEmbedding => call(req, params::InferenceSparseEmbedding::from_raw, |r| handlers.inference_sparse_embedding(r)),
+        Api::InferenceStreamCompletion => call(req, params::InferenceStreamCompletion::from_raw, |r| handlers.inference_stream_completion(r)),
+        Api::InferenceTextEmbedding => call(req, params::InferenceTextEmbedding::from_raw, |r| handlers.inference_text_embedding(r)),
         Api::InferenceUpdate => call(req, params::InferenceUpdate::from_raw, |r| handlers.inference_update(r)),
         Api::Info => call(req, params::Info::from_raw, |r| handlers.info(r)),
-        Api::IngestDeleteGeoipDatabase => {
-            call(req, params::IngestDeleteGeoipDatabase::from_raw, |r| handlers.ingest_delete_geoip_database(r))
-        }
-        Api::IngestDeleteIpLocationDatabase => call(req, params::IngestDeleteIpLocationDatabase::from_raw, |r| {
-            handlers.ingest_delete_ip_location_database(r)
-        }),
-        Api::IngestDeletePipeline => {
-            call(req, params::IngestDeletePipeline::from_raw, |r| handlers.ingest_delete_pipeline(r))
-        }
+        Api::IngestDeleteGeoipDatabase => call(req, params::IngestDeleteGeoipDatabase::from_raw, |r| handlers.ingest_delete_geoip_database(r)),
+        Api::IngestDeleteIpLocationDatabase => call(req, params::IngestDeleteIpLocationDatabase::from_raw, |r| handlers.ingest_delete_ip_location_database(r)),
+        Api::IngestDeletePipeline => call(req, params::IngestDeletePipeline::from_raw, |r| handlers.ingest_delete_pipeline(r)),
         Api::IngestGeoIpStats => call(req, params::IngestGeoIpStats::from_raw, |r| handlers.ingest_geo_ip_stats(r)),
-        Api::IngestGetGeoipDatabase => {
-            call(req, params::IngestGetGeoipDatabase::from_raw, |r| handlers.ingest_get_geoip_database(r))
-        }
-        Api::IngestGetIpLocationDatabase => {
-            call(req, params::IngestGetIpLocationDatabase::from_raw, |r| handlers.ingest_get_ip_location_database(r))
-        }
+        Api::IngestGetGeoipDatabase => call(req, params::IngestGetGeoipDatabase::from_raw, |r| handlers.ingest_get_geoip_database(r)),
+        Api::IngestGetIpLocationDatabase => call(req, params::IngestGetIpLocationDatabase::from_raw, |r| handlers.ingest_get_ip_location_database(r)),
         Api::IngestGetPipeline => call(req, params::IngestGetPipeline::from_raw, |r| handlers.ingest_get_pipeline(r)),
-        Api::IngestProcessorGrok => {
-            call(req, params::IngestProcessorGrok::from_raw, |r| handlers.ingest_processor_grok(r))
-        }
-        Api::IngestPutGeoipDatabase => {
-            call(req, params::IngestPutGeoipDatabase::from_raw, |r| handlers.ingest_put_geoip_database(r))
-        }
-        Api::IngestPutIpLocationDatabase => {
-            call(req, params::IngestPutIpLocationDatabase::from_raw, |r| handlers.ingest_put_ip_location_database(r))
-        }
+        Api::IngestProcessorGrok => call(req, params::IngestProcessorGrok::from_raw, |r| handlers.ingest_processor_grok(r)),
+        Api::IngestPutGeoipDatabase => call(req, params::IngestPutGeoipDatabase::from_raw, |r| handlers.ingest_put_geoip_database(r)),
+        Api::IngestPutIpLocationDatabase => call(req, params::IngestPutIpLocationDatabase::from_raw, |r| handlers.ingest_put_ip_location_database(r)),
         Api::IngestPutPipeline => call(req, params::IngestPutPipeline::from_raw, |r| handlers.ingest_put_pipeline(r)),
         Api::IngestSimulate => call(req, params::IngestSimulate::from_raw, |r| handlers.ingest_simulate(r)),
         Api::KnnSearch => call(req, params::KnnSearch::from_raw, |r| handlers.knn_search(r)),
         Api::LicenseDelete => call(req, params::LicenseDelete::from_raw, |r| handlers.license_delete(r)),
         Api::LicenseGet => call(req, params::LicenseGet::from_raw, |r| handlers.license_get(r)),
-        Api::LicenseGetBasicStatus => {
-            call(req, params::LicenseGetBasicStatus::from_raw, |r| handlers.license_get_basic_status(r))
-        }
-        Api::LicenseGetTrialStatus => {
-            call(req, params::LicenseGetTrialStatus::from_raw, |r| handlers.license_get_trial_status(r))
-        }
+        Api::LicenseGetBasicStatus => call(req, params::LicenseGetBasicStatus::from_raw, |r| handlers.license_get_basic_status(r)),
+        Api::LicenseGetTrialStatus => call(req, params::LicenseGetTrialStatus::from_raw, |r| handlers.license_get_trial_status(r)),
         Api::LicensePost => call(req, params::LicensePost::from_raw, |r| handlers.license_post(r)),
-        Api::LicensePostStartBasic => {
-            call(req, params::LicensePostStartBasic::from_raw, |r| handlers.license_post_start_basic(r))
-        }
-        Api::LicensePostStartTrial => {
-            call(req, params::LicensePostStartTrial::from_raw, |r| handlers.license_post_start_trial(r))
-        }
+        Api::LicensePostStartBasic => call(req, params::LicensePostStartBasic::from_raw, |r| handlers.license_post_start_basic(r)),
+        Api::LicensePostStartTrial => call(req, params::LicensePostStartTrial::from_raw, |r| handlers.license_post_start_trial(r)),
         Api::ListReindex => call(req, params::ListReindex::from_raw, |r| handlers.list_reindex(r)),
-        Api::LogstashDeletePipeline => {
-            call(req, params::LogstashDeletePipeline::from_raw, |r| handlers.logstash_delete_pipeline(r))
-        }
-        Api::LogstashGetPipeline => {
-            call(req, params::LogstashGetPipeline::from_raw, |r| handlers.logstash_get_pipeline(r))
-        }
-        Api::LogstashPutPipeline => {
-            call(req, params::LogstashPutPipeline::from_raw, |r| handlers.logstash_put_pipeline(r))
-        }
+        Api::LogstashDeletePipeline => call(req, params::LogstashDeletePipeline::from_raw, |r| handlers.logstash_delete_pipeline(r)),
+        Api::LogstashGetPipeline => call(req, params::LogstashGetPipeline::from_raw, |r| handlers.logstash_get_pipeline(r)),
+        Api::LogstashPutPipeline => call(req, params::LogstashPutPipeline::from_raw, |r| handlers.logstash_put_pipeline(r)),
         Api::Mget => call(req, params::Mget::from_raw, |r| handlers.mget(r)),
-        Api::MigrationDeprecations => {
-            call(req, params::MigrationDeprecations::from_raw, |r| handlers.migration_deprecations(r))
-        }
-        Api::MigrationGetFeatureUpgradeStatus => call(req, params::MigrationGetFeatureUpgradeStatus::from_raw, |r| {
-            handlers.migration_get_feature_upgrade_status(r)
-        }),
-        Api::MigrationPostFeatureUpgrade => {
-            call(req, params::MigrationPostFeatureUpgrade::from_raw, |r| handlers.migration_post_feature_upgrade(r))
-        }
-        Api::MlClearTrainedModelDeploymentCache => {
-            call(req, params::MlClearTrainedModelDeploymentCache::from_raw, |r| {
-                handlers.ml_clear_trained_model_deployment_cache(r)
-            })
-        }
+        Api::MigrationDeprecations => call(req, params::MigrationDeprecations::from_raw, |r| handlers.migration_deprecations(r)),
+        Api::MigrationGetFeatureUpgradeStatus => call(req, params::MigrationGetFeatureUpgradeStatus::from_raw, |r| handlers.migration_get_feature_upgrade_status(r)),
+        Api::MigrationPostFeatureUpgrade => call(req, params::MigrationPostFeatureUpgrade::from_raw, |r| handlers.migration_post_feature_upgrade(r)),
+        Api::MlClearTrainedModelDeploymentCache => call(req, params::MlClearTrainedModelDeploymentCache::from_raw, |r| handlers.ml_clear_trained_model_deployment_cache(r)),
         Api::MlCloseJob => call(req, params::MlCloseJob::from_raw, |r| handlers.ml_close_job(r)),
         Api::MlDeleteCalendar => call(req, params::MlDeleteCalendar::from_raw, |r| handlers.ml_delete_calendar(r)),
-        Api::MlDeleteCalendarEvent => {
-            call(req, params::MlDeleteCalendarEvent::from_raw, |r| handlers.ml_delete_calendar_event(r))
-        }
-        Api::MlDeleteCalendarJob => {
-            call(req, params::MlDeleteCalendarJob::from_raw, |r| handlers.ml_delete_calendar_job(r))
-        }
-        Api::MlDeleteDataFrameAnalytics => {
-            call(req, params::MlDeleteDataFrameAnalytics::from_raw, |r| handlers.ml_delete_data_frame_analytics(r))
-        }
+        Api::MlDeleteCalendarEvent => call(req, params::MlDeleteCalendarEvent::from_raw, |r| handlers.ml_delete_calendar_event(r)),
+        Api::MlDeleteCalendarJob => call(req, params::MlDeleteCalendarJob::from_raw, |r| handlers.ml_delete_calendar_job(r)),
+        Api::MlDeleteDataFrameAnalytics => call(req, params::MlDeleteDataFrameAnalytics::from_raw, |r| handlers.ml_delete_data_frame_analytics(r)),
         Api::MlDeleteDatafeed => call(req, params::MlDeleteDatafeed::from_raw, |r| handlers.ml_delete_datafeed(r)),
-        Api::MlDeleteExpiredData => {
-            call(req, params::MlDeleteExpiredData::from_raw, |r| handlers.ml_delete_expired_data(r))
-        }
+        Api::MlDeleteExpiredData => call(req, params::MlDeleteExpiredData::from_raw, |r| handlers.ml_delete_expired_data(r)),
         Api::MlDeleteFilter => call(req, params::MlDeleteFilter::from_raw, |r| handlers.ml_delete_filter(r)),
         Api::MlDeleteForecast => call(req, params::MlDeleteForecast::from_raw, |r| handlers.ml_delete_forecast(r)),
         Api::MlDeleteJob => call(req, params::MlDeleteJob::from_raw, |r| handlers.ml_delete_job(r)),
-        Api::MlDeleteModelSnapshot => {
-            call(req, params::MlDeleteModelSnapshot::from_raw, |r| handlers.ml_delete_model_snapshot(r))
-        }
-        Api::MlDeleteTrainedModel => {
-            call(req, params::MlDeleteTrainedModel::from_raw, |r| handlers.ml_delete_trained_model(r))
-        }
-        Api::MlDeleteTrainedModelAlias => {
-            call(req, params::MlDeleteTrainedModelAlias::from_raw, |r| handlers.ml_delete_trained_model_alias(r))
-        }
-        Api::MlEstimateModelMemory => {
-            call(req, params::MlEstimateModelMemory::from_raw, |r| handlers.ml_estimate_model_memory(r))
-        }
-        Api::MlEvaluateDataFrame => {
-            call(req, params::MlEvaluateDataFrame::from_raw, |r| handlers.ml_evaluate_data_frame(r))
-        }
-        Api::MlExplainDataFrameAnalytics => {
-            call(req, params::MlExplainDataFrameAnalytics::from_raw, |r| handlers.ml_explain_data_frame_analytics(r))
-        }
+        Api::MlDeleteModelSnapshot => call(req, params::MlDeleteModelSnapshot::from_raw, |r| handlers.ml_delete_model_snapshot(r)),
+        Api::MlDeleteTrainedModel => call(req, params::MlDeleteTrainedModel::from_raw, |r| handlers.ml_delete_trained_model(r)),
+        Api::MlDeleteTrainedModelAlias => call(req, params::MlDeleteTrainedModelAlias::from_raw, |r| handlers.ml_delete_trained_model_alias(r)),
+        Api::MlEstimateModelMemory => call(req, params::MlEstimateModelMemory::from_raw, |r| handlers.ml_estimate_model_memory(r)),
+        Api::MlEvaluateDataFrame => call(req, params::MlEvaluateDataFrame::from_raw, |r| handlers.ml_evaluate_data_frame(r)),
+        Api::MlExplainDataFrameAnalytics => call(req, params::MlExplainDataFrameAnalytics::from_raw, |r| handlers.ml_explain_data_frame_analytics(r)),
         Api::MlFlushJob => call(req, params::MlFlushJob::from_raw, |r| handlers.ml_flush_job(r)),
         Api::MlForecast => call(req, params::MlForecast::from_raw, |r| handlers.ml_forecast(r)),
         Api::MlGetBuckets => call(req, params::MlGetBuckets::from_raw, |r| handlers.ml_get_buckets(r)),
-        Api::MlGetCalendarEvents => {
-            call(req, params::MlGetCalendarEvents::from_raw, |r| handlers.ml_get_calendar_events(r))
-        }
+        Api::MlGetCalendarEvents => call(req, params::MlGetCalendarEvents::from_raw, |r| handlers.ml_get_calendar_events(r)),
         Api::MlGetCalendars => call(req, params::MlGetCalendars::from_raw, |r| handlers.ml_get_calendars(r)),
         Api::MlGetCategories => call(req, params::MlGetCategories::from_raw, |r| handlers.ml_get_categories(r)),
-        Api::MlGetDataFrameAnalytics => {
-            call(req, params::MlGetDataFrameAnalytics::from_raw, |r| handlers.ml_get_data_frame_analytics(r))
-        }
-        Api::MlGetDataFrameAnalyticsStats => {
-            call(req, params::MlGetDataFrameAnalyticsStats::from_raw, |r| handlers.ml_get_data_frame_analytics_stats(r))
-        }
-        Api::MlGetDatafeedStats => {
-            call(req, params::MlGetDatafeedStats::from_raw, |r| handlers.ml_get_datafeed_stats(r))
-        }
+        Api::MlGetDataFrameAnalytics => call(req, params::MlGetDataFrameAnalytics::from_raw, |r| handlers.ml_get_data_frame_analytics(r)),
+        Api::MlGetDataFrameAnalyticsStats => call(req, params::MlGetDataFrameAnalyticsStats::from_raw, |r| handlers.ml_get_data_frame_analytics_stats(r)),
+        Api::MlGetDatafeedStats => call(req, params::MlGetDatafeedStats::from_raw, |r| handlers.ml_get_datafeed_stats(r)),
         Api::MlGetDatafeeds => call(req, params::MlGetDatafeeds::from_raw, |r| handlers.ml_get_datafeeds(r)),
         Api::MlGetFilters => call(req, params::MlGetFilters::from_raw, |r| handlers.ml_get_filters(r)),
         Api::MlGetInfluencers => call(req, params::MlGetInfluencers::from_raw, |r| handlers.ml_get_influencers(r)),
         Api::MlGetJobStats => call(req, params::MlGetJobStats::from_raw, |r| handlers.ml_get_job_stats(r)),
         Api::MlGetJobs => call(req, params::MlGetJobs::from_raw, |r| handlers.ml_get_jobs(r)),
         Api::MlGetMemoryStats => call(req, params::MlGetMemoryStats::from_raw, |r| handlers.ml_get_memory_stats(r)),
-        Api::MlGetModelSnapshotUpgradeStats => call(req, params::MlGetModelSnapshotUpgradeStats::from_raw, |r| {
-            handlers.ml_get_model_snapshot_upgrade_stats(r)
-        }),
-        Api::MlGetModelSnapshots => {
-            call(req, params::MlGetModelSnapshots::from_raw, |r| handlers.ml_get_model_snapshots(r))
-        }
-        Api::MlGetOverallBuckets => {
-            call(req, params::MlGetOverallBuckets::from_raw, |r| handlers.ml_get_overall_buckets(r))
-        }
+        Api::MlGetModelSnapshotUpgradeStats => call(req, params::MlGetModelSnapshotUpgradeStats::from_raw, |r| handlers.ml_get_model_snapshot_upgrade_stats(r)),
+        Api::MlGetModelSnapshots => call(req, params::MlGetModelSnapshots::from_raw, |r| handlers.ml_get_model_snapshots(r)),
+        Api::MlGetOverallBuckets => call(req, params::MlGetOverallBuckets::from_raw, |r| handlers.ml_get_overall_buckets(r)),
         Api::MlGetRecords => call(req, params::MlGetRecords::from_raw, |r| handlers.ml_get_records(r)),
-        Api::MlGetTrainedModels => {
-            call(req, params::MlGetTrainedModels::from_raw, |r| handlers.ml_get_trained_models(r))
-        }
-        Api::MlGetTrainedModelsStats => {
-            call(req, params::MlGetTrainedModelsStats::from_raw, |r| handlers.ml_get_trained_models_stats(r))
-        }
-        Api::MlInferTrainedModel => {
-            call(req, params::MlInferTrainedModel::from_raw, |r| handlers.ml_infer_trained_model(r))
-        }
+        Api::MlGetTrainedModels => call(req, params::MlGetTrainedModels::from_raw, |r| handlers.ml_get_trained_models(r)),
+        Api::MlGetTrainedModelsStats => call(req, params::MlGetTrainedModelsStats::from_raw, |r| handlers.ml_get_trained_models_stats(r)),
+        Api::MlInferTrainedModel => call(req, params::MlInferTrainedModel::from_raw, |r| handlers.ml_infer_trained_model(r)),
         Api::MlInfo => call(req, params::MlInfo::from_raw, |r| handlers.ml_info(r)),
         Api::MlOpenJob => call(req, params::MlOpenJob::from_raw, |r| handlers.ml_open_job(r)),
-        Api::MlPostCalendarEvents => {
-            call(req, params::MlPostCalendarEvents::from_raw, |r| handlers.ml_post_calendar_events(r))
-        }
+        Api::MlPostCalendarEvents => call(req, params::MlPostCalendarEvents::from_raw, |r| handlers.ml_post_calendar_events(r)),
         Api::MlPostData => call(req, params::MlPostData::from_raw, |r| handlers.ml_post_data(r)),
-        Api::MlPreviewDataFrameAnalytics => {
-            call(req, params::MlPreviewDataFrameAnalytics::from_raw, |r| handlers.ml_preview_data_frame_analytics(r))
-        }
+        Api::MlPreviewDataFrameAnalytics => call(req, params::MlPreviewDataFrameAnalytics::from_raw, |r| handlers.ml_preview_data_frame_analytics(r)),
         Api::MlPreviewDatafeed => call(req, params::MlPreviewDatafeed::from_raw, |r| handlers.ml_preview_datafeed(r)),
         Api::MlPutCalendar => call(req, params::MlPutCalendar::from_raw, |r| handlers.ml_put_calendar(r)),
         Api::MlPutCalendarJob => call(req, params::MlPutCalendarJob::from_raw, |r| handlers.ml_put_calendar_job(r)),
-        Api::MlPutDataFrameAnalytics => {
-            call(req, params::MlPutDataFrameAnalytics::from_raw, |r| handlers.ml_put_data_frame_analytics(r))
-        }
+        Api::MlPutDataFrameAnalytics => call(req, params::MlPutDataFrameAnalytics::from_raw, |r| handlers.ml_put_data_frame_analytics(r)),
         Api::MlPutDatafeed => call(req, params::MlPutDatafeed::from_raw, |r| handlers.ml_put_datafeed(r)),
         Api::MlPutFilter => call(req, params::MlPutFilter::from_raw, |r| handlers.ml_put_filter(r)),
         Api::MlPutJob => call(req, params::MlPutJob::from_raw, |r| handlers.ml_put_job(r)),
         Api::MlPutTrainedModel => call(req, params::MlPutTrainedModel::from_raw, |r| handlers.ml_put_trained_model(r)),
-        Api::MlPutTrainedModelAlias => {
-            call(req, params::MlPutTrainedModelAlias::from_raw, |r| handlers.ml_put_trained_model_alias(r))
-        }
-        Api::MlPutTrainedModelDefinitionPart => call(req, params::MlPutTrainedModelDefinitionPart::from_raw, |r| {
-            handlers.ml_put_trained_model_definition_part(r)
-        }),
-        Api::MlPutTrainedModelVocabulary => {
-            call(req, params::MlPutTrainedModelVocabulary::from_raw, |r| handlers.ml_put_trained_model_vocabulary(r))
-        }
+        Api::MlPutTrainedModelAlias => call(req, params::MlPutTrainedModelAlias::from_raw, |r| handlers.ml_put_trained_model_alias(r)),
+        Api::MlPutTrainedModelDefinitionPart => call(req, params::MlPutTrainedModelDefinitionPart::from_raw, |r| handlers.ml_put_trained_model_definition_part(r)),
+        Api::MlPutTrainedModelVocabulary => call(req, params::MlPutTrainedModelVocabulary::from_raw, |r| handlers.ml_put_trained_model_vocabulary(r)),
         Api::MlResetJob => call(req, params::MlResetJob::from_raw, |r| handlers.ml_reset_job(r)),
-        Api::MlRevertModelSnapshot => {
-            call(req, params::MlRevertModelSnapshot::from_raw, |r| handlers.ml_revert_model_snapshot(r))
-        }
+        Api::MlRevertModelSnapshot => call(req, params::MlRevertModelSnapshot::from_raw, |r| handlers.ml_revert_model_snapshot(r)),
         Api::MlSetUpgradeMode => call(req, params::MlSetUpgradeMode::from_raw, |r| handlers.ml_set_upgrade_mode(r)),
-        Api::MlStartDataFrameAnalytics => {
-            call(req, params::MlStartDataFrameAnalytics::from_raw, |r| handlers.ml_start_data_frame_analytics(r))
-        }
+        Api::MlStartDataFrameAnalytics => call(req, params::MlStartDataFrameAnalytics::from_raw, |r| handlers.ml_start_data_frame_analytics(r)),
         Api::MlStartDatafeed => call(req, params::MlStartDatafeed::from_raw, |r| handlers.ml_start_datafeed(r)),
-        Api::MlStartTrainedModelDeployment => call(req, params::MlStartTrainedModelDeployment::from_raw, |r| {
-            handlers.ml_start_trained_model_deployment(r)
-        }),
-        Api::MlStopDataFrameAnalytics => {
-            call(req, params::MlStopDataFrameAnalytics::from_raw, |r| handlers.ml_stop_data_frame_analytics(r))
-        }
+        Api::MlStartTrainedModelDeployment => call(req, params::MlStartTrainedModelDeployment::from_raw, |r| handlers.ml_start_trained_model_deployment(r)),
+        Api::MlStopDataFrameAnalytics => call(req, params::MlStopDataFrameAnalytics::from_raw, |r| handlers.ml_stop_data_frame_analytics(r)),
         Api::MlStopDatafeed => call(req, params::MlStopDatafeed::from_raw, |r| handlers.ml_stop_datafeed(r)),
-        Api::MlStopTrainedModelDeployment => {
-            call(req, params::MlStopTrainedModelDeployment::from_raw, |r| handlers.ml_stop_trained_model_deployment(r))
-        }
-        Api::MlUpdateDataFrameAnalytics => {
-            call(req, params::MlUpdateDataFrameAnalytics::from_raw, |r| handlers.ml_update_data_frame_analytics(r))
-        }
+        Api::MlStopTrainedModelDeployment => call(req, params::MlStopTrainedModelDeployment::from_raw, |r| handlers.ml_stop_trained_model_deployment(r)),
+        Api::MlUpdateDataFrameAnalytics => call(req, params::MlUpdateDataFrameAnalytics::from_raw, |r| handlers.ml_update_data_frame_analytics(r)),
         Api::MlUpdateDatafeed => call(req, params::MlUpdateDatafeed::from_raw, |r| handlers.ml_update_datafeed(r)),
         Api::MlUpdateFilter => call(req, params::MlUpdateFilter::from_raw, |r| handlers.ml_update_filter(r)),
         Api::MlUpdateJob => call(req, params::MlUpdateJob::from_raw, |r| handlers.ml_update_job(r)),
-        Api::MlUpdateModelSnapshot => {
-            call(req, params::MlUpdateModelSnapshot::from_raw, |r| handlers.ml_update_model_snapshot(r))
-        }
-        Api::MlUpdateTrainedModelDeployment => call(req, params::MlUpdateTrainedModelDeployment::from_raw, |r| {
-            handlers.ml_update_trained_model_deployment(r)
-        }),
-        Api::MlUpgradeJobSnapshot => {
-            call(req, params::MlUpgradeJobSnapshot::from_raw, |r| handlers.ml_upgrade_job_snapshot(r))
-        }
+        Api::MlUpdateModelSnapshot => call(req, params::MlUpdateModelSnapshot::from_raw, |r| handlers.ml_update_model_snapshot(r)),
+        Api::MlUpdateTrainedModelDeployment => call(req, params::MlUpdateTrainedModelDeployment::from_raw, |r| handlers.ml_update_trained_model_deployment(r)),
+        Api::MlUpgradeJobSnapshot => call(req, params::MlUpgradeJobSnapshot::from_raw, |r| handlers.ml_upgrade_job_snapshot(r)),
         Api::MlValidate => call(req, params::MlValidate::from_raw, |r| handlers.ml_validate(r)),
-        Api::MlValidateDetector => {
-            call(req, params::MlValidateDetector::from_raw, |r| handlers.ml_validate_detector(r))
-        }
+        Api::MlValidateDetector => call(req, params::MlValidateDetector::from_raw, |r| handlers.ml_validate_detector(r)),
         Api::MonitoringBulk => call(req, params::MonitoringBulk::from_raw, |r| handlers.monitoring_bulk(r)),
         Api::Msearch => call(req, params::Msearch::from_raw, |r| handlers.msearch(r)),
         Api::MsearchTemplate => call(req, params::MsearchTemplate::from_raw, |r| handlers.msearch_template(r)),
         Api::Mtermvectors => call(req, params::Mtermvectors::from_raw, |r| handlers.mtermvectors(r)),
-        Api::NodesClearRepositoriesMeteringArchive => {
-            call(req, params::NodesClearRepositoriesMeteringArchive::from_raw, |r| {
-                handlers.nodes_clear_repositories_metering_archive(r)
-            })
-        }
-        Api::NodesGetRepositoriesMeteringInfo => call(req, params::NodesGetRepositoriesMeteringInfo::from_raw, |r| {
-            handlers.nodes_get_repositories_metering_info(r)
-        }),
+        Api::NodesClearRepositoriesMeteringArchive => call(req, params::NodesClearRepositoriesMeteringArchive::from_raw, |r| handlers.nodes_clear_repositories_metering_archive(r)),
+        Api::NodesGetRepositoriesMeteringInfo => call(req, params::NodesGetRepositoriesMeteringInfo::from_raw, |r| handlers.nodes_get_repositories_metering_info(r)),
         Api::NodesHotThreads => call(req, params::NodesHotThreads::from_raw, |r| handlers.nodes_hot_threads(r)),
         Api::NodesInfo => call(req, params::NodesInfo::from_raw, |r| handlers.nodes_info(r)),
-        Api::NodesReloadSecureSettings => {
-            call(req, params::NodesReloadSecureSettings::from_raw, |r| handlers.nodes_reload_secure_settings(r))
-        }
+        Api::NodesReloadSecureSettings => call(req, params::NodesReloadSecureSettings::from_raw, |r| handlers.nodes_reload_secure_settings(r)),
         Api::NodesStats => call(req, params::NodesStats::from_raw, |r| handlers.nodes_stats(r)),
         Api::NodesUsage => call(req, params::NodesUsage::from_raw, |r| handlers.nodes_usage(r)),
         Api::OpenPointInTime => call(req, params::OpenPointInTime::from_raw, |r| handlers.open_point_in_time(r)),
         Api::Ping => call(req, params::Ping::from_raw, |r| handlers.ping(r)),
-        Api::ProfilingFlamegraph => {
-            call(req, params::ProfilingFlamegraph::from_raw, |r| handlers.profiling_flamegraph(r))
-        }
-        Api::ProfilingStacktraces => {
-            call(req, params::ProfilingStacktraces::from_raw, |r| handlers.profiling_stacktraces(r))
-        }
+        Api::ProfilingFlamegraph => call(req, params::ProfilingFlamegraph::from_raw, |r| handlers.profiling_flamegraph(r)),
+        Api::ProfilingStacktraces => call(req, params::ProfilingStacktraces::from_raw, |r| handlers.profiling_stacktraces(r)),
         Api::ProfilingStatus => call(req, params::ProfilingStatus::from_raw, |r| handlers.profiling_status(r)),
-        Api::ProfilingTopnFunctions => {
-            call(req, params::ProfilingTopnFunctions::from_raw, |r| handlers.profiling_topn_functions(r))
-        }
+        Api::ProfilingTopnFunctions => call(req, params::ProfilingTopnFunctions::from_raw, |r| handlers.profiling_topn_functions(r)),
         Api::PutScript => call(req, params::PutScript::from_raw, |r| handlers.put_script(r)),
-        Api::QueryRulesDeleteRule => {
-            call(req, params::QueryRulesDeleteRule::from_raw, |r| handlers.query_rules_delete_rule(r))
-        }
-        Api::QueryRulesDeleteRuleset => {
-            call(req, params::QueryRulesDeleteRuleset::from_raw, |r| handlers.query_rules_delete_ruleset(r))
-        }
+        Api::QueryRulesDeleteRule => call(req, params::QueryRulesDeleteRule::from_raw, |r| handlers.query_rules_delete_rule(r)),
+        Api::QueryRulesDeleteRuleset => call(req, params::QueryRulesDeleteRuleset::from_raw, |r| handlers.query_rules_delete_ruleset(r)),
         Api::QueryRulesGetRule => call(req, params::QueryRulesGetRule::from_raw, |r| handlers.query_rules_get_rule(r)),
-        Api::QueryRulesGetRuleset => {
-            call(req, params::QueryRulesGetRuleset::from_raw, |r| handlers.query_rules_get_ruleset(r))
-        }
-        Api::QueryRulesListRulesets => {
-            call(req, params::QueryRulesListRulesets::from_raw, |r| handlers.query_rules_list_rulesets(r))
-        }
+        Api::QueryRulesGetRuleset => call(req, params::QueryRulesGetRuleset::from_raw, |r| handlers.query_rules_get_ruleset(r)),
+        Api::QueryRulesListRulesets => call(req, params::QueryRulesListRulesets::from_raw, |r| handlers.query_rules_list_rulesets(r)),
         Api::QueryRulesPutRule => call(req, params::QueryRulesPutRule::from_raw, |r| handlers.query_rules_put_rule(r)),
-        Api::QueryRulesPutRuleset => {
-            call(req, params::QueryRulesPutRuleset::from_raw, |r| handlers.query_rules_put_ruleset(r))
-        }
+        Api::QueryRulesPutRuleset => call(req, params::QueryRulesPutRuleset::from_raw, |r| handlers.query_rules_put_ruleset(r)),
         Api::QueryRulesTest => call(req, params::QueryRulesTest::from_raw, |r| handlers.query_rules_test(r)),
         Api::RankEval => call(req, params::RankEval::from_raw, |r| handlers.rank_eval(r)),
         Api::Reindex => call(req, params::Reindex::from_raw, |r| handlers.reindex(r)),
         Api::ReindexRethrottle => call(req, params::ReindexRethrottle::from_raw, |r| handlers.reindex_rethrottle(r)),
-        Api::RenderSearchTemplate => {
-            call(req, params::RenderSearchTemplate::from_raw, |r| handlers.render_search_template(r))
-        }
+        Api::RenderSearchTemplate => call(req, params::RenderSearchTemplate::from_raw, |r| handlers.render_search_template(r)),
         Api::RollupDeleteJob => call(req, params::RollupDeleteJob::from_raw, |r| handlers.rollup_delete_job(r)),
         Api::RollupGetJobs => call(req, params::RollupGetJobs::from_raw, |r| handlers.rollup_get_jobs(r)),
-        Api::RollupGetRollupCaps => {
-            call(req, params::RollupGetRollupCaps::from_raw, |r| handlers.rollup_get_rollup_caps(r))
-        }
-        Api::RollupGetRollupIndexCaps => {
-            call(req, params::RollupGetRollupIndexCaps::from_raw, |r| handlers.rollup_get_rollup_index_caps(r))
-        }
+        Api::RollupGetRollupCaps => call(req, params::RollupGetRollupCaps::from_raw, |r| handlers.rollup_get_rollup_caps(r)),
+        Api::RollupGetRollupIndexCaps => call(req, params::RollupGetRollupIndexCaps::from_raw, |r| handlers.rollup_get_rollup_index_caps(r)),
         Api::RollupPutJob => call(req, params::RollupPutJob::from_raw, |r| handlers.rollup_put_job(r)),
-        Api::RollupRollupSearch => {
-            call(req, params::RollupRollupSearch::from_raw, |r| handlers.rollup_rollup_search(r))
-        }
+        Api::RollupRollupSearch => call(req, params::RollupRollupSearch::from_raw, |r| handlers.rollup_rollup_search(r)),
         Api::RollupStartJob => call(req, params::RollupStartJob::from_raw, |r| handlers.rollup_start_job(r)),
         Api::RollupStopJob => call(req, params::RollupStopJob::from_raw, |r| handlers.rollup_stop_job(r)),
-        Api::ScriptsPainlessExecute => {
-            call(req, params::ScriptsPainlessExecute::from_raw, |r| handlers.scripts_painless_execute(r))
-        }
+        Api::ScriptsPainlessExecute => call(req, params::ScriptsPainlessExecute::from_raw, |r| handlers.scripts_painless_execute(r)),
         Api::Scroll => call(req, params::Scroll::from_raw, |r| handlers.scroll(r)),
         Api::Search => call(req, params::Search::from_raw, |r| handlers.search(r)),
-        Api::SearchApplicationDelete => {
-            call(req, params::SearchApplicationDelete::from_raw, |r| handlers.search_application_delete(r))
-        }
-        Api::SearchApplicationDeleteBehavioralAnalytics => {
-            call(req, params::SearchApplicationDeleteBehavioralAnalytics::from_raw, |r| {
-                handlers.search_application_delete_behavioral_analytics(r)
-            })
-        }
-        Api::SearchApplicationGet => {
-            call(req, params::SearchApplicationGet::from_raw, |r| handlers.search_application_get(r))
-        }
-        Api::SearchApplicationGetBehavioralAnalytics => {
-            call(req, params::SearchApplicationGetBehavioralAnalytics::from_raw, |r| {
-                handlers.search_application_get_behavioral_analytics(r)
-            })
-        }
-        Api::SearchApplicationList => {
-            call(req, params::SearchApplicationList::from_raw, |r| handlers.search_application_list(r))
-        }
-        Api::SearchApplicationPostBehavioralAnalyticsEvent => {
-            call(req, params::SearchApplicationPostBehavioralAnalyticsEvent::from_raw, |r| {
-                handlers.search_application_post_behavioral_analytics_event(r)
-            })
-        }
-        Api::SearchApplicationPut => {
-            call(req, params::SearchApplicationPut::from_raw, |r| handlers.search_application_put(r))
-        }
-        Api::SearchApplicationPutBehavioralAnalytics => {
-            call(req, params::SearchApplicationPutBehavioralAnalytics::from_raw, |r| {
-                handlers.search_application_put_behavioral_analytics(r)
-            })
-        }
-        Api::SearchApplicationRenderQuery => {
-            call(req, params::SearchApplicationRenderQuery::from_raw, |r| handlers.search_application_render_query(r))
-        }
-        Api::SearchApplicationSearch => {
-            call(req, params::SearchApplicationSearch::from_raw, |r| handlers.search_application_search(r))
-        }
+        Api::SearchApplicationDelete => call(req, params::SearchApplicationDelete::from_raw, |r| handlers.search_application_delete(r)),
+        Api::SearchApplicationDeleteBehavioralAnalytics => call(req, params::SearchApplicationDeleteBehavioralAnalytics::from_raw, |r| handlers.search_application_delete_behavioral_analytics(r)),
+        Api::SearchApplicationGet => call(req, params::SearchApplicationGet::from_raw, |r| handlers.search_application_get(r)),
+        Api::SearchApplicationGetBehavioralAnalytics => call(req, params::SearchApplicationGetBehavioralAnalytics::from_raw, |r| handlers.search_application_get_behavioral_analytics(r)),
+        Api::SearchApplicationList => call(req, params::SearchApplicationList::from_raw, |r| handlers.search_application_list(r)),
+        Api::SearchApplicationPostBehavioralAnalyticsEvent => call(req, params::SearchApplicationPostBehavioralAnalyticsEvent::from_raw, |r| handlers.search_application_post_behavioral_analytics_event(r)),
+        Api::SearchApplicationPut => call(req, params::SearchApplicationPut::from_raw, |r| handlers.search_application_put(r)),
+        Api::SearchApplicationPutBehavioralAnalytics => call(req, params::SearchApplicationPutBehavioralAnalytics::from_raw, |r| handlers.search_application_put_behavioral_analytics(r)),
+        Api::SearchApplicationRenderQuery => call(req, params::SearchApplicationRenderQuery::from_raw, |r| handlers.search_application_render_query(r)),
+        Api::SearchApplicationSearch => call(req, params::SearchApplicationSearch::from_raw, |r| handlers.search_application_search(r)),
         Api::SearchMvt => call(req, params::SearchMvt::from_raw, |r| handlers.search_mvt(r)),
         Api::SearchShards => call(req, params::SearchShards::from_raw, |r| handlers.search_shards(r)),
         Api::SearchTemplate => call(req, params::SearchTemplate::from_raw, |r| handlers.search_template(r)),
-        Api::SearchableSnapshotsCacheStats => {
-            call(req, params::SearchableSnapshotsCacheStats::from_raw, |r| handlers.searchable_snapshots_cache_stats(r))
-        }
-        Api::SearchableSnapshotsClearCache => {
-            call(req, params::SearchableSnapshotsClearCache::from_raw, |r| handlers.searchable_snapshots_clear_cache(r))
-        }
-        Api::SearchableSnapshotsMount => {
-            call(req, params::SearchableSnapshotsMount::from_raw, |r| handlers.searchable_snapshots_mount(r))
-        }
-        Api::SearchableSnapshotsStats => {
-            call(req, params::SearchableSnapshotsStats::from_raw, |r| handlers.searchable_snapshots_stats(r))
-        }
-        Api::SecurityActivateUserProfile => {
-            call(req, params::SecurityActivateUserProfile::from_raw, |r| handlers.security_activate_user_profile(r))
-        }
-        Api::SecurityAuthenticate => {
-            call(req, params::SecurityAuthenticate::from_raw, |r| handlers.security_authenticate(r))
-        }
-        Api::SecurityBulkDeleteRole => {
-            call(req, params::SecurityBulkDeleteRole::from_raw, |r| handlers.security_bulk_delete_role(r))
-        }
-        Api::SecurityBulkPutRole => {
-            call(req, params::SecurityBulkPutRole::from_raw, |r| handlers.security_bulk_put_role(r))
-        }
-        Api::SecurityBulkUpdateApiKeys => {
-            call(req, params::SecurityBulkUpdateApiKeys::from_raw, |r| handlers.security_bulk_update_api_keys(r))
-        }
-        Api::SecurityChangePassword => {
-            call(req, params::SecurityChangePassword::from_raw, |r| handlers.security_change_password(r))
-        }
-        Api::SecurityClearApiKeyCache => {
-            call(req, params::SecurityClearApiKeyCache::from_raw, |r| handlers.security_clear_api_key_cache(r))
-        }
-        Api::SecurityClearCachedPrivileges => {
-            call(req, params::SecurityClearCachedPrivileges::from_raw, |r| handlers.security_clear_cached_privileges(r))
-        }
-        Api::SecurityClearCachedRealms => {
-            call(req, params::SecurityClearCachedRealms::from_raw, |r| handlers.security_clear_cached_realms(r))
-        }
-        Api::SecurityClearCachedRoles => {
-            call(req, params::SecurityClearCachedRoles::from_raw, |r| handlers.security_clear_cached_roles(r))
-        }
-        Api::SecurityClearCachedServiceTokens => call(req, params::SecurityClearCachedServiceTokens::from_raw, |r| {
-            handlers.security_clear_cached_service_tokens(r)
-        }),
-        Api::SecurityCloneApiKey => {
-            call(req, params::SecurityCloneApiKey::from_raw, |r| handlers.security_clone_api_key(r))
-        }
-        Api::SecurityCreateApiKey => {
-            call(req, params::SecurityCreateApiKey::from_raw, |r| handlers.security_create_api_key(r))
-        }
-        Api::SecurityCreateCrossClusterApiKey => call(req, params::SecurityCreateCrossClusterApiKey::from_raw, |r| {
-            handlers.security_create_cross_cluster_api_key(r)
-        }),
-        Api::SecurityCreateServiceToken => {
-            call(req, params::SecurityCreateServiceToken::from_raw, |r| handlers.security_create_service_token(r))
-        }
-        Api::SecurityDelegatePki => {
-            call(req, params::SecurityDelegatePki::from_raw, |r| handlers.security_delegate_pki(r))
-        }
-        Api::SecurityDeletePrivileges => {
-            call(req, params::SecurityDeletePrivileges::from_raw, |r| handlers.security_delete_privileges(r))
-        }
-        Api::SecurityDeleteRole => {
-            call(req, params::SecurityDeleteRole::from_raw, |r| handlers.security_delete_role(r))
-        }
-        Api::SecurityDeleteRoleMapping => {
-            call(req, params::SecurityDeleteRoleMapping::from_raw, |r| handlers.security_delete_role_mapping(r))
-        }
-        Api::SecurityDeleteServiceToken => {
-            call(req, params::SecurityDeleteServiceToken::from_raw, |r| handlers.security_delete_service_token(r))
-        }
-        Api::SecurityDeleteUser => {
-            call(req, params::SecurityDeleteUser::from_raw, |r| handlers.security_delete_user(r))
-        }
-        Api::SecurityDisableUser => {
-            call(req, params::SecurityDisableUser::from_raw, |r| handlers.security_disable_user(r))
-        }
-        Api::SecurityDisableUserProfile => {
-            call(req, params::SecurityDisableUserProfile::from_raw, |r| handlers.security_disable_user_profile(r))
-        }
-        Api::SecurityEnableUser => {
-            call(req, params::SecurityEnableUser::from_raw, |r| handlers.security_enable_user(r))
-        }
-        Api::SecurityEnableUserProfile => {
-            call(req, params::SecurityEnableUserProfile::from_raw, |r| handlers.security_enable_user_profile(r))
-        }
-        Api::SecurityEnrollKibana => {
-            call(req, params::SecurityEnrollKibana::from_raw, |r| handlers.security_enroll_kibana(r))
-        }
-        Api::SecurityEnrollNode => {
-            call(req, params::SecurityEnrollNode::from_raw, |r| handlers.security_enroll_node(r))
-        }
+        Api::SearchableSnapshotsCacheStats => call(req, params::SearchableSnapshotsCacheStats::from_raw, |r| handlers.searchable_snapshots_cache_stats(r)),
+        Api::SearchableSnapshotsClearCache => call(req, params::SearchableSnapshotsClearCache::from_raw, |r| handlers.searchable_snapshots_clear_cache(r)),
+        Api::SearchableSnapshotsMount => call(req, params::SearchableSnapshotsMount::from_raw, |r| handlers.searchable_snapshots_mount(r)),
+        Api::SearchableSnapshotsStats => call(req, params::SearchableSnapshotsStats::from_raw, |r| handlers.searchable_snapshots_stats(r)),
+        Api::SecurityActivateUserProfile => call(req, params::SecurityActivateUserProfile::from_raw, |r| handlers.security_activate_user_profile(r)),
+        Api::SecurityAuthenticate => call(req, params::SecurityAuthenticate::from_raw, |r| handlers.security_authenticate(r)),
+        Api::SecurityBulkDeleteRole => call(req, params::SecurityBulkDeleteRole::from_raw, |r| handlers.security_bulk_delete_role(r)),
+        Api::SecurityBulkPutRole => call(req, params::SecurityBulkPutRole::from_raw, |r| handlers.security_bulk_put_role(r)),
+        Api::SecurityBulkUpdateApiKeys => call(req, params::SecurityBulkUpdateApiKeys::from_raw, |r| handlers.security_bulk_update_api_keys(r)),
+        Api::SecurityChangePassword => call(req, params::SecurityChangePassword::from_raw, |r| handlers.security_change_password(r)),
+        Api::SecurityClearApiKeyCache => call(req, params::SecurityClearApiKeyCache::from_raw, |r| handlers.security_clear_api_key_cache(r)),
+        Api::SecurityClearCachedPrivileges => call(req, params::SecurityClearCachedPrivileges::from_raw, |r| handlers.security_clear_cached_privileges(r)),
+        Api::SecurityClearCachedRealms => call(req, params::SecurityClearCachedRealms::from_raw, |r| handlers.security_clear_cached_realms(r)),
+        Api::SecurityClearCachedRoles => call(req, params::SecurityClearCachedRoles::from_raw, |r| handlers.security_clear_cached_roles(r)),
+        Api::SecurityClearCachedServiceTokens => call(req, params::SecurityClearCachedServiceTokens::from_raw, |r| handlers.security_clear_cached_service_tokens(r)),
+        Api::SecurityCloneApiKey => call(req, params::SecurityCloneApiKey::from_raw, |r| handlers.security_clone_api_key(r)),
+        Api::SecurityCreateApiKey => call(req, params::SecurityCreateApiKey::from_raw, |r| handlers.security_create_api_key(r)),
+        Api::SecurityCreateCrossClusterApiKey => call(req, params::SecurityCreateCrossClusterApiKey::from_raw, |r| handlers.security_create_cross_cluster_api_key(r)),
+        Api::SecurityCreateServiceToken => call(req, params::SecurityCreateServiceToken::from_raw, |r| handlers.security_create_service_token(r)),
+        Api::SecurityDelegatePki => call(req, params::SecurityDelegatePki::from_raw, |r| handlers.security_delegate_pki(r)),
+        Api::SecurityDeletePrivileges => call(req, params::SecurityDeletePrivileges::from_raw, |r| handlers.security_delete_privileges(r)),
+        Api::SecurityDeleteRole => call(req, params::SecurityDeleteRole::from_raw, |r| handlers.security_delete_role(r)),
+        Api::SecurityDeleteRoleMapping => call(req, params::SecurityDeleteRoleMapping::from_raw, |r| handlers.security_delete_role_mapping(r)),
+        Api::SecurityDeleteServiceToken => call(req, params::SecurityDeleteServiceToken::from_raw, |r| handlers.security_delete_service_token(r)),
+        Api::SecurityDeleteUser => call(req, params::SecurityDeleteUser::from_raw, |r| handlers.security_delete_user(r)),
+        Api::SecurityDisableUser => call(req, params::SecurityDisableUser::from_raw, |r| handlers.security_disable_user(r)),
+        Api::SecurityDisableUserProfile => call(req, params::SecurityDisableUserProfile::from_raw, |r| handlers.security_disable_user_profile(r)),
+        Api::SecurityEnableUser => call(req, params::SecurityEnableUser::from_raw, |r| handlers.security_enable_user(r)),
+        Api::SecurityEnableUserProfile => call(req, params::SecurityEnableUserProfile::from_raw, |r| handlers.security_enable_user_profile(r)),
+        Api::SecurityEnrollKibana => call(req, params::SecurityEnrollKibana::from_raw, |r| handlers.security_enroll_kibana(r)),
+        Api::SecurityEnrollNode => call(req, params::SecurityEnrollNode::from_raw, |r| handlers.security_enroll_node(r)),
         Api::SecurityGetApiKey => call(req, params::SecurityGetApiKey::from_raw, |r| handlers.security_get_api_key(r)),
-        Api::SecurityGetBuiltinPrivileges => {
-            call(req, params::SecurityGetBuiltinPrivileges::from_raw, |r| handlers.security_get_builtin_privileges(r))
-        }
-        Api::SecurityGetPrivileges => {
-            call(req, params::SecurityGetPrivileges::from_raw, |r| handlers.security_get_privileges(r))
-        }
+        Api::SecurityGetBuiltinPrivileges => call(req, params::SecurityGetBuiltinPrivileges::from_raw, |r| handlers.security_get_builtin_privileges(r)),
+        Api::SecurityGetPrivileges => call(req, params::SecurityGetPrivileges::from_raw, |r| handlers.security_get_privileges(r)),
         Api::SecurityGetRole => call(req, params::SecurityGetRole::from_raw, |r| handlers.security_get_role(r)),
-        Api::SecurityGetRoleMapping => {
-            call(req, params::SecurityGetRoleMapping::from_raw, |r| handlers.security_get_role_mapping(r))
-        }
-        Api::SecurityGetServiceAccounts => {
-            call(req, params::SecurityGetServiceAccounts::from_raw, |r| handlers.security_get_service_accounts(r))
-        }
-        Api::SecurityGetServiceCredentials => {
-            call(req, params::SecurityGetServiceCredentials::from_raw, |r| handlers.security_get_service_credentials(r))
-        }
-        Api::SecurityGetSettings => {
-            call(req, params::SecurityGetSettings::from_raw, |r| handlers.security_get_settings(r))
-        }
+        Api::SecurityGetRoleMapping => call(req, params::SecurityGetRoleMapping::from_raw, |r| handlers.security_get_role_mapping(r)),
+        Api::SecurityGetServiceAccounts => call(req, params::SecurityGetServiceAccounts::from_raw, |r| handlers.security_get_service_accounts(r)),
+        Api::SecurityGetServiceCredentials => call(req, params::SecurityGetServiceCredentials::from_raw, |r| handlers.security_get_service_credentials(r)),
+        Api::SecurityGetSettings => call(req, params::SecurityGetSettings::from_raw, |r| handlers.security_get_settings(r)),
         Api::SecurityGetStats => call(req, params::SecurityGetStats::from_raw, |r| handlers.security_get_stats(r)),
         Api::SecurityGetToken => call(req, params::SecurityGetToken::from_raw, |r| handlers.security_get_token(r)),
         Api::SecurityGetUser => call(req, params::SecurityGetUser::from_raw, |r| handlers.security_get_user(r)),
-        Api::SecurityGetUserPrivileges => {
-            call(req, params::SecurityGetUserPrivileges::from_raw, |r| handlers.security_get_user_privileges(r))
-        }
-        Api::SecurityGetUserProfile => {
-            call(req, params::SecurityGetUserProfile::from_raw, |r| handlers.security_get_user_profile(r))
-        }
-        Api::SecurityGrantApiKey => {
-            call(req, params::SecurityGrantApiKey::from_raw, |r| handlers.security_grant_api_key(r))
-        }
-        Api::SecurityHasPrivileges => {
-            call(req, params::SecurityHasPrivileges::from_raw, |r| handlers.security_has_privileges(r))
-        }
-        Api::SecurityHasPrivilegesUserProfile => call(req, params::SecurityHasPrivilegesUserProfile::from_raw, |r| {
-            handlers.security_has_privileges_user_profile(r)
-        }),
-        Api::SecurityInvalidateApiKey => {
-            call(req, params::SecurityInvalidateApiKey::from_raw, |r| handlers.security_invalidate_api_key(r))
-        }
-        Api::SecurityInvalidateToken => {
-            call(req, params::SecurityInvalidateToken::from_raw, |r| handlers.security_invalidate_token(r))
-        }
-        Api::SecurityOidcAuthenticate => {
-            call(req, params::SecurityOidcAuthenticate::from_raw, |r| handlers.security_oidc_authenticate(r))
-        }
-        Api::SecurityOidcLogout => {
-            call(req, params::SecurityOidcLogout::from_raw, |r| handlers.security_oidc_logout(r))
-        }
-        Api::SecurityOidcPrepareAuthentication => call(req, params::SecurityOidcPrepareAuthentication::from_raw, |r| {
-            handlers.security_oidc_prepare_authentication(r)
-        }),
-        Api::SecurityPutPrivileges => {
-            call(req, params::SecurityPutPrivileges::from_raw, |r| handlers.security_put_privileges(r))
-        }
+        Api::SecurityGetUserPrivileges => call(req, params::SecurityGetUserPrivileges::from_raw, |r| handlers.security_get_user_privileges(r)),
+        Api::SecurityGetUserProfile => call(req, params::SecurityGetUserProfile::from_raw, |r| handlers.security_get_user_profile(r)),
+        Api::SecurityGrantApiKey => call(req, params::SecurityGrantApiKey::from_raw, |r| handlers.security_grant_api_key(r)),
+        Api::SecurityHasPrivileges => call(req, params::SecurityHasPrivileges::from_raw, |r| handlers.security_has_privileges(r)),
+        Api::SecurityHasPrivilegesUserProfile => call(req, params::SecurityHasPrivilegesUserProfile::from_raw, |r| handlers.security_has_privileges_user_profile(r)),
+        Api::SecurityInvalidateApiKey => call(req, params::SecurityInvalidateApiKey::from_raw, |r| handlers.security_invalidate_api_key(r)),
+        Api::SecurityInvalidateToken => call(req, params::SecurityInvalidateToken::from_raw, |r| handlers.security_invalidate_token(r)),
+        Api::SecurityOidcAuthenticate => call(req, params::SecurityOidcAuthenticate::from_raw, |r| handlers.security_oidc_authenticate(r)),
+        Api::SecurityOidcLogout => call(req, params::SecurityOidcLogout::from_raw, |r| handlers.security_oidc_logout(r)),
+        Api::SecurityOidcPrepareAuthentication => call(req, params::SecurityOidcPrepareAuthentication::from_raw, |r| handlers.security_oidc_prepare_authentication(r)),
+        Api::SecurityPutPrivileges => call(req, params::SecurityPutPrivileges::from_raw, |r| handlers.security_put_privileges(r)),
         Api::SecurityPutRole => call(req, params::SecurityPutRole::from_raw, |r| handlers.security_put_role(r)),
-        Api::SecurityPutRoleMapping => {
-            call(req, params::SecurityPutRoleMapping::from_raw, |r| handlers.security_put_role_mapping(r))
-        }
+        Api::SecurityPutRoleMapping => call(req, params::SecurityPutRoleMapping::from_raw, |r| handlers.security_put_role_mapping(r)),
         Api::SecurityPutUser => call(req, params::SecurityPutUser::from_raw, |r| handlers.security_put_user(r)),
-        Api::SecurityQueryApiKeys => {
-            call(req, params::SecurityQueryApiKeys::from_raw, |r| handlers.security_query_api_keys(r))
-        }
+        Api::SecurityQueryApiKeys => call(req, params::SecurityQueryApiKeys::from_raw, |r| handlers.security_query_api_keys(r)),
         Api::SecurityQueryRole => call(req, params::SecurityQueryRole::from_raw, |r| handlers.security_query_role(r)),
         Api::SecurityQueryUser => call(req, params::SecurityQueryUser::from_raw, |r| handlers.security_query_user(r)),
-        Api::SecuritySamlAuthenticate => {
-            call(req, params::SecuritySamlAuthenticate::from_raw, |r| handlers.security_saml_authenticate(r))
-        }
-        Api::SecuritySamlCompleteLogout => {
-            call(req, params::SecuritySamlCompleteLogout::from_raw, |r| handlers.security_saml_complete_logout(r))
-        }
-        Api::SecuritySamlInvalidate => {
-            call(req, params::SecuritySamlInvalidate::from_raw, |r| handlers.security_saml_invalidate(r))
-        }
-        Api::SecuritySamlLogout => {
-            call(req, params::SecuritySamlLogout::from_raw, |r| handlers.security_saml_logout(r))
-        }
-        Api::SecuritySamlPrepareAuthentication => call(req, params::SecuritySamlPrepareAuthentication::from_raw, |r| {
-            handlers.security_saml_prepare_authentication(r)
-        }),
-        Api::SecuritySamlServiceProviderMetadata => {
-            call(req, params::SecuritySamlServiceProviderMetadata::from_raw, |r| {
-                handlers.security_saml_service_provider_metadata(r)
-            })
-        }
-        Api::SecuritySuggestUserProfiles => {
-            call(req, params::SecuritySuggestUserProfiles::from_raw, |r| handlers.security_suggest_user_profiles(r))
-        }
-        Api::SecurityUpdateApiKey => {
-            call(req, params::SecurityUpdateApiKey::from_raw, |r| handlers.security_update_api_key(r))
-        }
-        Api::SecurityUpdateCrossClusterApiKey => call(req, params::SecurityUpdateCrossClusterApiKey::from_raw, |r| {
-            handlers.security_update_cross_cluster_api_key(r)
-        }),
-        Api::SecurityUpdateSettings => {
-            call(req, params::SecurityUpdateSettings::from_raw, |r| handlers.security_update_settings(r))
-        }
-        Api::SecurityUpdateUserProfileData => call(req, params::SecurityUpdateUserProfileData::from_raw, |r| {
-            handlers.security_update_user_profile_data(r)
-        }),
-        Api::ShutdownDeleteNode => {
-            call(req, params::ShutdownDeleteNode::from_raw, |r| handlers.shutdown_delete_node(r))
-        }
+        Api::SecuritySamlAuthenticate => call(req, params::SecuritySamlAuthenticate::from_raw, |r| handlers.security_saml_authenticate(r)),
+        Api::SecuritySamlCompleteLogout => call(req, params::SecuritySamlCompleteLogout::from_raw, |r| handlers.security_saml_complete_logout(r)),
+        Api::SecuritySamlInvalidate => call(req, params::SecuritySamlInvalidate::from_raw, |r| handlers.security_saml_invalidate(r)),
+        Api::SecuritySamlLogout => call(req, params::SecuritySamlLogout::from_raw, |r| handlers.security_saml_logout(r)),
+        Api::SecuritySamlPrepareAuthentication => call(req, params::SecuritySamlPrepareAuthentication::from_raw, |r| handlers.security_saml_prepare_authentication(r)),
+        Api::SecuritySamlServiceProviderMetadata => call(req, params::SecuritySamlServiceProviderMetadata::from_raw, |r| handlers.security_saml_service_provider_metadata(r)),
+        Api::SecuritySuggestUserProfiles => call(req, params::SecuritySuggestUserProfiles::from_raw, |r| handlers.security_suggest_user_profiles(r)),
+        Api::SecurityUpdateApiKey => call(req, params::SecurityUpdateApiKey::from_raw, |r| handlers.security_update_api_key(r)),
+        Api::SecurityUpdateCrossClusterApiKey => call(req, params::SecurityUpdateCrossClusterApiKey::from_raw, |r| handlers.security_update_cross_cluster_api_key(r)),
+        Api::SecurityUpdateSettings => call(req, params::SecurityUpdateSettings::from_raw, |r| handlers.security_update_settings(r)),
+        Api::SecurityUpdateUserProfileData => call(req, params::SecurityUpdateUserProfileData::from_raw, |r| handlers.security_update_user_profile_data(r)),
+        Api::ShutdownDeleteNode => call(req, params::ShutdownDeleteNode::from_raw, |r| handlers.shutdown_delete_node(r)),
         Api::ShutdownGetNode => call(req, params::ShutdownGetNode::from_raw, |r| handlers.shutdown_get_node(r)),
         Api::ShutdownPutNode => call(req, params::ShutdownPutNode::from_raw, |r| handlers.shutdown_put_node(r)),
         Api::SimulateIngest => call(req, params::SimulateIngest::from_raw, |r| handlers.simulate_ingest(r)),
-        Api::SlmDeleteLifecycle => {
-            call(req, params::SlmDeleteLifecycle::from_raw, |r| handlers.slm_delete_lifecycle(r))
-        }
-        Api::SlmExecuteLifecycle => {
-            call(req, params::SlmExecuteLifecycle::from_raw, |r| handlers.slm_execute_lifecycle(r))
-        }
-        Api::SlmExecuteRetention => {
-            call(req, params::SlmExecuteRetention::from_raw, |r| handlers.slm_execute_retention(r))
-        }
+        Api::SlmDeleteLifecycle => call(req, params::SlmDeleteLifecycle::from_raw, |r| handlers.slm_delete_lifecycle(r)),
+        Api::SlmExecuteLifecycle => call(req, params::SlmExecuteLifecycle::from_raw, |r| handlers.slm_execute_lifecycle(r)),
+        Api::SlmExecuteRetention => call(req, params::SlmExecuteRetention::from_raw, |r| handlers.slm_execute_retention(r)),
         Api::SlmGetLifecycle => call(req, params::SlmGetLifecycle::from_raw, |r| handlers.slm_get_lifecycle(r)),
         Api::SlmGetStats => call(req, params::SlmGetStats::from_raw, |r| handlers.slm_get_stats(r)),
         Api::SlmGetStatus => call(req, params::SlmGetStatus::from_raw, |r| handlers.slm_get_status(r)),
         Api::SlmPutLifecycle => call(req, params::SlmPutLifecycle::from_raw, |r| handlers.slm_put_lifecycle(r)),
         Api::SlmStart => call(req, params::SlmStart::from_raw, |r| handlers.slm_start(r)),
         Api::SlmStop => call(req, params::SlmStop::from_raw, |r| handlers.slm_stop(r)),
-        Api::SnapshotCleanupRepository => {
-            call(req, params::SnapshotCleanupRepository::from_raw, |r| handlers.snapshot_cleanup_repository(r))
-        }
+        Api::SnapshotCleanupRepository => call(req, params::SnapshotCleanupRepository::from_raw, |r| handlers.snapshot_cleanup_repository(r)),
         Api::SnapshotClone => call(req, params::SnapshotClone::from_raw, |r| handlers.snapshot_clone(r)),
         Api::SnapshotCreate => call(req, params::SnapshotCreate::from_raw, |r| handlers.snapshot_create(r)),
-        Api::SnapshotCreateRepository => {
-            call(req, params::SnapshotCreateRepository::from_raw, |r| handlers.snapshot_create_repository(r))
-        }
+        Api::SnapshotCreateRepository => call(req, params::SnapshotCreateRepository::from_raw, |r| handlers.snapshot_create_repository(r)),
         Api::SnapshotDelete => call(req, params::SnapshotDelete::from_raw, |r| handlers.snapshot_delete(r)),
-        Api::SnapshotDeleteRepository => {
-            call(req, params::SnapshotDeleteRepository::from_raw, |r| handlers.snapshot_delete_repository(r))
-        }
+        Api::SnapshotDeleteRepository => call(req, params::SnapshotDeleteRepository::from_raw, |r| handlers.snapshot_delete_repository(r)),
         Api::SnapshotGet => call(req, params::SnapshotGet::from_raw, |r| handlers.snapshot_get(r)),
-        Api::SnapshotGetRepository => {
-            call(req, params::SnapshotGetRepository::from_raw, |r| handlers.snapshot_get_repository(r))
-        }
-        Api::SnapshotRepositoryAnalyze => {
-            call(req, params::SnapshotRepositoryAnalyze::from_raw, |r| handlers.snapshot_repository_analyze(r))
-        }
-        Api::SnapshotRepositoryVerifyIntegrity => call(req, params::SnapshotRepositoryVerifyIntegrity::from_raw, |r| {
-            handlers.snapshot_repository_verify_integrity(r)
-        }),
+        Api::SnapshotGetRepository => call(req, params::SnapshotGetRepository::from_raw, |r| handlers.snapshot_get_repository(r)),
+        Api::SnapshotRepositoryAnalyze => call(req, params::SnapshotRepositoryAnalyze::from_raw, |r| handlers.snapshot_repository_analyze(r)),
+        Api::SnapshotRepositoryVerifyIntegrity => call(req, params::SnapshotRepositoryVerifyIntegrity::from_raw, |r| handlers.snapshot_repository_verify_integrity(r)),
         Api::SnapshotRestore => call(req, params::SnapshotRestore::from_raw, |r| handlers.snapshot_restore(r)),
         Api::SnapshotStatus => call(req, params::SnapshotStatus::from_raw, |r| handlers.snapshot_status(r)),
-        Api::SnapshotVerifyRepository => {
-            call(req, params::SnapshotVerifyRepository::from_raw, |r| handlers.snapshot_verify_repository(r))
-        }
+        Api::SnapshotVerifyRepository => call(req, params::SnapshotVerifyRepository::from_raw, |r| handlers.snapshot_verify_repository(r)),
         Api::SqlClearCursor => call(req, params::SqlClearCursor::from_raw, |r| handlers.sql_clear_cursor(r)),
         Api::SqlDeleteAsync => call(req, params::SqlDeleteAsync::from_raw, |r| handlers.sql_delete_async(r)),
         Api::SqlGetAsync => call(req, params::SqlGetAsync::from_raw, |r| handlers.sql_get_async(r)),
@@ -4336,120 +3548,54 @@ pub fn dispatch<'a>(handlers: &'a dyn Handlers, api: Api, req: Request<()>) -> H
         Api::SqlQuery => call(req, params::SqlQuery::from_raw, |r| handlers.sql_query(r)),
         Api::SqlTranslate => call(req, params::SqlTranslate::from_raw, |r| handlers.sql_translate(r)),
         Api::SslCertificates => call(req, params::SslCertificates::from_raw, |r| handlers.ssl_certificates(r)),
-        Api::StreamsLogsDisable => {
-            call(req, params::StreamsLogsDisable::from_raw, |r| handlers.streams_logs_disable(r))
-        }
+        Api::StreamsLogsDisable => call(req, params::StreamsLogsDisable::from_raw, |r| handlers.streams_logs_disable(r)),
         Api::StreamsLogsEnable => call(req, params::StreamsLogsEnable::from_raw, |r| handlers.streams_logs_enable(r)),
         Api::StreamsStatus => call(req, params::StreamsStatus::from_raw, |r| handlers.streams_status(r)),
-        Api::SynonymsDeleteSynonym => {
-            call(req, params::SynonymsDeleteSynonym::from_raw, |r| handlers.synonyms_delete_synonym(r))
-        }
-        Api::SynonymsDeleteSynonymRule => {
-            call(req, params::SynonymsDeleteSynonymRule::from_raw, |r| handlers.synonyms_delete_synonym_rule(r))
-        }
-        Api::SynonymsGetSynonym => {
-            call(req, params::SynonymsGetSynonym::from_raw, |r| handlers.synonyms_get_synonym(r))
-        }
-        Api::SynonymsGetSynonymRule => {
-            call(req, params::SynonymsGetSynonymRule::from_raw, |r| handlers.synonyms_get_synonym_rule(r))
-        }
-        Api::SynonymsGetSynonymsSets => {
-            call(req, params::SynonymsGetSynonymsSets::from_raw, |r| handlers.synonyms_get_synonyms_sets(r))
-        }
-        Api::SynonymsPutSynonym => {
-            call(req, params::SynonymsPutSynonym::from_raw, |r| handlers.synonyms_put_synonym(r))
-        }
-        Api::SynonymsPutSynonymRule => {
-            call(req, params::SynonymsPutSynonymRule::from_raw, |r| handlers.synonyms_put_synonym_rule(r))
-        }
+        Api::SynonymsDeleteSynonym => call(req, params::SynonymsDeleteSynonym::from_raw, |r| handlers.synonyms_delete_synonym(r)),
+        Api::SynonymsDeleteSynonymRule => call(req, params::SynonymsDeleteSynonymRule::from_raw, |r| handlers.synonyms_delete_synonym_rule(r)),
+        Api::SynonymsGetSynonym => call(req, params::SynonymsGetSynonym::from_raw, |r| handlers.synonyms_get_synonym(r)),
+        Api::SynonymsGetSynonymRule => call(req, params::SynonymsGetSynonymRule::from_raw, |r| handlers.synonyms_get_synonym_rule(r)),
+        Api::SynonymsGetSynonymsSets => call(req, params::SynonymsGetSynonymsSets::from_raw, |r| handlers.synonyms_get_synonyms_sets(r)),
+        Api::SynonymsPutSynonym => call(req, params::SynonymsPutSynonym::from_raw, |r| handlers.synonyms_put_synonym(r)),
+        Api::SynonymsPutSynonymRule => call(req, params::SynonymsPutSynonymRule::from_raw, |r| handlers.synonyms_put_synonym_rule(r)),
         Api::TasksCancel => call(req, params::TasksCancel::from_raw, |r| handlers.tasks_cancel(r)),
         Api::TasksGet => call(req, params::TasksGet::from_raw, |r| handlers.tasks_get(r)),
         Api::TasksList => call(req, params::TasksList::from_raw, |r| handlers.tasks_list(r)),
         Api::TermsEnum => call(req, params::TermsEnum::from_raw, |r| handlers.terms_enum(r)),
         Api::Termvectors => call(req, params::Termvectors::from_raw, |r| handlers.termvectors(r)),
-        Api::TextStructureFindFieldStructure => call(req, params::TextStructureFindFieldStructure::from_raw, |r| {
-            handlers.text_structure_find_field_structure(r)
-        }),
-        Api::TextStructureFindMessageStructure => call(req, params::TextStructureFindMessageStructure::from_raw, |r| {
-            handlers.text_structure_find_message_structure(r)
-        }),
-        Api::TextStructureFindStructure => {
-            call(req, params::TextStructureFindStructure::from_raw, |r| handlers.text_structure_find_structure(r))
-        }
-        Api::TextStructureTestGrokPattern => {
-            call(req, params::TextStructureTestGrokPattern::from_raw, |r| handlers.text_structure_test_grok_pattern(r))
-        }
-        Api::TransformDeleteTransform => {
-            call(req, params::TransformDeleteTransform::from_raw, |r| handlers.transform_delete_transform(r))
-        }
-        Api::TransformGetNodeStats => {
-            call(req, params::TransformGetNodeStats::from_raw, |r| handlers.transform_get_node_stats(r))
-        }
-        Api::TransformGetTransform => {
-            call(req, params::TransformGetTransform::from_raw, |r| handlers.transform_get_transform(r))
-        }
-        Api::TransformGetTransformStats => {
-            call(req, params::TransformGetTransformStats::from_raw, |r| handlers.transform_get_transform_stats(r))
-        }
-        Api::TransformPreviewTransform => {
-            call(req, params::TransformPreviewTransform::from_raw, |r| handlers.transform_preview_transform(r))
-        }
-        Api::TransformPutTransform => {
-            call(req, params::TransformPutTransform::from_raw, |r| handlers.transform_put_transform(r))
-        }
-        Api::TransformResetTransform => {
-            call(req, params::TransformResetTransform::from_raw, |r| handlers.transform_reset_transform(r))
-        }
-        Api::TransformScheduleNowTransform => {
-            call(req, params::TransformScheduleNowTransform::from_raw, |r| handlers.transform_schedule_now_transform(r))
-        }
-        Api::TransformSetUpgradeMode => {
-            call(req, params::TransformSetUpgradeMode::from_raw, |r| handlers.transform_set_upgrade_mode(r))
-        }
-        Api::TransformStartTransform => {
-            call(req, params::TransformStartTransform::from_raw, |r| handlers.transform_start_transform(r))
-        }
-        Api::TransformStopTransform => {
-            call(req, params::TransformStopTransform::from_raw, |r| handlers.transform_stop_transform(r))
-        }
-        Api::TransformUpdateTransform => {
-            call(req, params::TransformUpdateTransform::from_raw, |r| handlers.transform_update_transform(r))
-        }
-        Api::TransformUpgradeTransforms => {
-            call(req, params::TransformUpgradeTransforms::from_raw, |r| handlers.transform_upgrade_transforms(r))
-        }
+        Api::TextStructureFindFieldStructure => call(req, params::TextStructureFindFieldStructure::from_raw, |r| handlers.text_structure_find_field_structure(r)),
+        Api::TextStructureFindMessageStructure => call(req, params::TextStructureFindMessageStructure::from_raw, |r| handlers.text_structure_find_message_structure(r)),
+        Api::TextStructureFindStructure => call(req, params::TextStructureFindStructure::from_raw, |r| handlers.text_structure_find_structure(r)),
+        Api::TextStructureTestGrokPattern => call(req, params::TextStructureTestGrokPattern::from_raw, |r| handlers.text_structure_test_grok_pattern(r)),
+        Api::TransformDeleteTransform => call(req, params::TransformDeleteTransform::from_raw, |r| handlers.transform_delete_transform(r)),
+        Api::TransformGetNodeStats => call(req, params::TransformGetNodeStats::from_raw, |r| handlers.transform_get_node_stats(r)),
+        Api::TransformGetTransform => call(req, params::TransformGetTransform::from_raw, |r| handlers.transform_get_transform(r)),
+        Api::TransformGetTransformStats => call(req, params::TransformGetTransformStats::from_raw, |r| handlers.transform_get_transform_stats(r)),
+        Api::TransformPreviewTransform => call(req, params::TransformPreviewTransform::from_raw, |r| handlers.transform_preview_transform(r)),
+        Api::TransformPutTransform => call(req, params::TransformPutTransform::from_raw, |r| handlers.transform_put_transform(r)),
+        Api::TransformResetTransform => call(req, params::TransformResetTransform::from_raw, |r| handlers.transform_reset_transform(r)),
+        Api::TransformScheduleNowTransform => call(req, params::TransformScheduleNowTransform::from_raw, |r| handlers.transform_schedule_now_transform(r)),
+        Api::TransformSetUpgradeMode => call(req, params::TransformSetUpgradeMode::from_raw, |r| handlers.transform_set_upgrade_mode(r)),
+        Api::TransformStartTransform => call(req, params::TransformStartTransform::from_raw, |r| handlers.transform_start_transform(r)),
+        Api::TransformStopTransform => call(req, params::TransformStopTransform::from_raw, |r| handlers.transform_stop_transform(r)),
+        Api::TransformUpdateTransform => call(req, params::TransformUpdateTransform::from_raw, |r| handlers.transform_update_transform(r)),
+        Api::TransformUpgradeTransforms => call(req, params::TransformUpgradeTransforms::from_raw, |r| handlers.transform_upgrade_transforms(r)),
         Api::Update => call(req, params::Update::from_raw, |r| handlers.update(r)),
         Api::UpdateByQuery => call(req, params::UpdateByQuery::from_raw, |r| handlers.update_by_query(r)),
-        Api::UpdateByQueryRethrottle => {
-            call(req, params::UpdateByQueryRethrottle::from_raw, |r| handlers.update_by_query_rethrottle(r))
-        }
+        Api::UpdateByQueryRethrottle => call(req, params::UpdateByQueryRethrottle::from_raw, |r| handlers.update_by_query_rethrottle(r)),
         Api::WatcherAckWatch => call(req, params::WatcherAckWatch::from_raw, |r| handlers.watcher_ack_watch(r)),
-        Api::WatcherActivateWatch => {
-            call(req, params::WatcherActivateWatch::from_raw, |r| handlers.watcher_activate_watch(r))
-        }
-        Api::WatcherDeactivateWatch => {
-            call(req, params::WatcherDeactivateWatch::from_raw, |r| handlers.watcher_deactivate_watch(r))
-        }
-        Api::WatcherDeleteWatch => {
-            call(req, params::WatcherDeleteWatch::from_raw, |r| handlers.watcher_delete_watch(r))
-        }
-        Api::WatcherExecuteWatch => {
-            call(req, params::WatcherExecuteWatch::from_raw, |r| handlers.watcher_execute_watch(r))
-        }
-        Api::WatcherGetSettings => {
-            call(req, params::WatcherGetSettings::from_raw, |r| handlers.watcher_get_settings(r))
-        }
+        Api::WatcherActivateWatch => call(req, params::WatcherActivateWatch::from_raw, |r| handlers.watcher_activate_watch(r)),
+        Api::WatcherDeactivateWatch => call(req, params::WatcherDeactivateWatch::from_raw, |r| handlers.watcher_deactivate_watch(r)),
+        Api::WatcherDeleteWatch => call(req, params::WatcherDeleteWatch::from_raw, |r| handlers.watcher_delete_watch(r)),
+        Api::WatcherExecuteWatch => call(req, params::WatcherExecuteWatch::from_raw, |r| handlers.watcher_execute_watch(r)),
+        Api::WatcherGetSettings => call(req, params::WatcherGetSettings::from_raw, |r| handlers.watcher_get_settings(r)),
         Api::WatcherGetWatch => call(req, params::WatcherGetWatch::from_raw, |r| handlers.watcher_get_watch(r)),
         Api::WatcherPutWatch => call(req, params::WatcherPutWatch::from_raw, |r| handlers.watcher_put_watch(r)),
-        Api::WatcherQueryWatches => {
-            call(req, params::WatcherQueryWatches::from_raw, |r| handlers.watcher_query_watches(r))
-        }
+        Api::WatcherQueryWatches => call(req, params::WatcherQueryWatches::from_raw, |r| handlers.watcher_query_watches(r)),
         Api::WatcherStart => call(req, params::WatcherStart::from_raw, |r| handlers.watcher_start(r)),
         Api::WatcherStats => call(req, params::WatcherStats::from_raw, |r| handlers.watcher_stats(r)),
         Api::WatcherStop => call(req, params::WatcherStop::from_raw, |r| handlers.watcher_stop(r)),
-        Api::WatcherUpdateSettings => {
-            call(req, params::WatcherUpdateSettings::from_raw, |r| handlers.watcher_update_settings(r))
-        }
+        Api::WatcherUpdateSettings => call(req, params::WatcherUpdateSettings::from_raw, |r| handlers.watcher_update_settings(r)),
         Api::XpackInfo => call(req, params::XpackInfo::from_raw, |r| handlers.xpack_info(r)),
         Api::XpackUsage => call(req, params::XpackUsage::from_raw, |r| handlers.xpack_usage(r)),
     }

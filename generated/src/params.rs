@@ -186,10 +186,8 @@ pub enum H {
 
 impl H {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["alias", "index", "filter", "routing.index", "routing.search", "is_write_index"];
-    const VARIANTS: &'static [Self] =
-        &[Self::Alias, Self::Index, Self::Filter, Self::RoutingIndex, Self::RoutingSearch, Self::IsWriteIndex];
+    pub const VALUES: &'static [&'static str] = &["alias", "index", "filter", "routing.index", "routing.search", "is_write_index"];
+    const VARIANTS: &'static [Self] = &[Self::Alias, Self::Index, Self::Filter, Self::RoutingIndex, Self::RoutingSearch, Self::IsWriteIndex];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -248,36 +246,8 @@ pub enum CatAllocationH {
 
 impl CatAllocationH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "shards",
-        "shards.undesired",
-        "write_load.forecast",
-        "disk.indices.forecast",
-        "disk.indices",
-        "disk.used",
-        "disk.avail",
-        "disk.total",
-        "disk.percent",
-        "host",
-        "ip",
-        "node",
-        "node.role",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Shards,
-        Self::ShardsUndesired,
-        Self::WriteLoadForecast,
-        Self::DiskIndicesForecast,
-        Self::DiskIndices,
-        Self::DiskUsed,
-        Self::DiskAvail,
-        Self::DiskTotal,
-        Self::DiskPercent,
-        Self::Host,
-        Self::Ip,
-        Self::Node,
-        Self::NodeRole,
-    ];
+    pub const VALUES: &'static [&'static str] = &["shards", "shards.undesired", "write_load.forecast", "disk.indices.forecast", "disk.indices", "disk.used", "disk.avail", "disk.total", "disk.percent", "host", "ip", "node", "node.role"];
+    const VARIANTS: &'static [Self] = &[Self::Shards, Self::ShardsUndesired, Self::WriteLoadForecast, Self::DiskIndicesForecast, Self::DiskIndices, Self::DiskUsed, Self::DiskAvail, Self::DiskTotal, Self::DiskPercent, Self::Host, Self::Ip, Self::Node, Self::NodeRole];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -305,28 +275,8 @@ pub enum CatCircuitBreakerH {
 
 impl CatCircuitBreakerH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "node_id",
-        "node_name",
-        "breaker",
-        "limit",
-        "limit_bytes",
-        "estimated",
-        "estimated_bytes",
-        "tripped",
-        "overhead",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::NodeId,
-        Self::NodeName,
-        Self::Breaker,
-        Self::Limit,
-        Self::LimitBytes,
-        Self::Estimated,
-        Self::EstimatedBytes,
-        Self::Tripped,
-        Self::Overhead,
-    ];
+    pub const VALUES: &'static [&'static str] = &["node_id", "node_name", "breaker", "limit", "limit_bytes", "estimated", "estimated_bytes", "tripped", "overhead"];
+    const VARIANTS: &'static [Self] = &[Self::NodeId, Self::NodeName, Self::Breaker, Self::Limit, Self::LimitBytes, Self::Estimated, Self::EstimatedBytes, Self::Tripped, Self::Overhead];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -352,17 +302,8 @@ pub enum CatComponentTemplatesH {
 
 impl CatComponentTemplatesH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["name", "version", "alias_count", "mapping_count", "settings_count", "metadata_count", "included_in"];
-    const VARIANTS: &'static [Self] = &[
-        Self::Name,
-        Self::Version,
-        Self::AliasCount,
-        Self::MappingCount,
-        Self::SettingsCount,
-        Self::MetadataCount,
-        Self::IncludedIn,
-    ];
+    pub const VALUES: &'static [&'static str] = &["name", "version", "alias_count", "mapping_count", "settings_count", "metadata_count", "included_in"];
+    const VARIANTS: &'static [Self] = &[Self::Name, Self::Version, Self::AliasCount, Self::MappingCount, Self::SettingsCount, Self::MetadataCount, Self::IncludedIn];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -445,40 +386,8 @@ pub enum CatHealthH {
 
 impl CatHealthH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "epoch",
-        "timestamp",
-        "cluster",
-        "status",
-        "node.total",
-        "node.data",
-        "shards",
-        "pri",
-        "relo",
-        "init",
-        "unassign",
-        "unassign.pri",
-        "pending_tasks",
-        "max_task_wait_time",
-        "active_shards_percent",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Epoch,
-        Self::Timestamp,
-        Self::Cluster,
-        Self::Status,
-        Self::NodeTotal,
-        Self::NodeData,
-        Self::Shards,
-        Self::Pri,
-        Self::Relo,
-        Self::Init,
-        Self::Unassign,
-        Self::UnassignPri,
-        Self::PendingTasks,
-        Self::MaxTaskWaitTime,
-        Self::ActiveShardsPercent,
-    ];
+    pub const VALUES: &'static [&'static str] = &["epoch", "timestamp", "cluster", "status", "node.total", "node.data", "shards", "pri", "relo", "init", "unassign", "unassign.pri", "pending_tasks", "max_task_wait_time", "active_shards_percent"];
+    const VARIANTS: &'static [Self] = &[Self::Epoch, Self::Timestamp, Self::Cluster, Self::Status, Self::NodeTotal, Self::NodeData, Self::Shards, Self::Pri, Self::Relo, Self::Init, Self::Unassign, Self::UnassignPri, Self::PendingTasks, Self::MaxTaskWaitTime, Self::ActiveShardsPercent];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -644,304 +553,8 @@ pub enum CatIndicesH {
 
 impl CatIndicesH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "health",
-        "status",
-        "index",
-        "uuid",
-        "pri",
-        "rep",
-        "docs.count",
-        "docs.deleted",
-        "creation.date",
-        "creation.date.string",
-        "store.size",
-        "pri.store.size",
-        "dataset.size",
-        "completion.size",
-        "pri.completion.size",
-        "fielddata.memory_size",
-        "pri.fielddata.memory_size",
-        "fielddata.evictions",
-        "pri.fielddata.evictions",
-        "query_cache.memory_size",
-        "pri.query_cache.memory_size",
-        "query_cache.evictions",
-        "pri.query_cache.evictions",
-        "request_cache.memory_size",
-        "pri.request_cache.memory_size",
-        "request_cache.evictions",
-        "pri.request_cache.evictions",
-        "request_cache.hit_count",
-        "pri.request_cache.hit_count",
-        "request_cache.miss_count",
-        "pri.request_cache.miss_count",
-        "flush.total",
-        "pri.flush.total",
-        "flush.total_time",
-        "pri.flush.total_time",
-        "get.current",
-        "pri.get.current",
-        "get.time",
-        "pri.get.time",
-        "get.total",
-        "pri.get.total",
-        "get.exists_time",
-        "pri.get.exists_time",
-        "get.exists_total",
-        "pri.get.exists_total",
-        "get.missing_time",
-        "pri.get.missing_time",
-        "get.missing_total",
-        "pri.get.missing_total",
-        "indexing.delete_current",
-        "pri.indexing.delete_current",
-        "indexing.delete_time",
-        "pri.indexing.delete_time",
-        "indexing.delete_total",
-        "pri.indexing.delete_total",
-        "indexing.index_current",
-        "pri.indexing.index_current",
-        "indexing.index_time",
-        "pri.indexing.index_time",
-        "indexing.index_total",
-        "pri.indexing.index_total",
-        "indexing.index_failed",
-        "pri.indexing.index_failed",
-        "indexing.index_failed_due_to_version_conflict",
-        "pri.indexing.index_failed_due_to_version_conflict",
-        "merges.current",
-        "pri.merges.current",
-        "merges.current_docs",
-        "pri.merges.current_docs",
-        "merges.current_size",
-        "pri.merges.current_size",
-        "merges.total",
-        "pri.merges.total",
-        "merges.total_docs",
-        "pri.merges.total_docs",
-        "merges.total_size",
-        "pri.merges.total_size",
-        "merges.total_time",
-        "pri.merges.total_time",
-        "refresh.total",
-        "pri.refresh.total",
-        "refresh.time",
-        "pri.refresh.time",
-        "refresh.external_total",
-        "pri.refresh.external_total",
-        "refresh.external_time",
-        "pri.refresh.external_time",
-        "refresh.listeners",
-        "pri.refresh.listeners",
-        "search.fetch_current",
-        "pri.search.fetch_current",
-        "search.fetch_time",
-        "pri.search.fetch_time",
-        "search.fetch_total",
-        "pri.search.fetch_total",
-        "search.open_contexts",
-        "pri.search.open_contexts",
-        "search.query_current",
-        "pri.search.query_current",
-        "search.query_time",
-        "pri.search.query_time",
-        "search.query_total",
-        "pri.search.query_total",
-        "search.scroll_current",
-        "pri.search.scroll_current",
-        "search.scroll_time",
-        "pri.search.scroll_time",
-        "search.scroll_total",
-        "pri.search.scroll_total",
-        "segments.count",
-        "pri.segments.count",
-        "segments.memory",
-        "pri.segments.memory",
-        "segments.index_writer_memory",
-        "pri.segments.index_writer_memory",
-        "segments.version_map_memory",
-        "pri.segments.version_map_memory",
-        "segments.fixed_bitset_memory",
-        "pri.segments.fixed_bitset_memory",
-        "warmer.current",
-        "pri.warmer.current",
-        "warmer.total",
-        "pri.warmer.total",
-        "warmer.total_time",
-        "pri.warmer.total_time",
-        "suggest.current",
-        "pri.suggest.current",
-        "suggest.time",
-        "pri.suggest.time",
-        "suggest.total",
-        "pri.suggest.total",
-        "memory.total",
-        "pri.memory.total",
-        "bulk.total_operations",
-        "pri.bulk.total_operations",
-        "bulk.total_time",
-        "pri.bulk.total_time",
-        "bulk.total_size_in_bytes",
-        "pri.bulk.total_size_in_bytes",
-        "bulk.avg_time",
-        "pri.bulk.avg_time",
-        "bulk.avg_size_in_bytes",
-        "pri.bulk.avg_size_in_bytes",
-        "dense_vector.value_count",
-        "pri.dense_vector.value_count",
-        "sparse_vector.value_count",
-        "pri.sparse_vector.value_count",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Health,
-        Self::Status,
-        Self::Index,
-        Self::Uuid,
-        Self::Pri,
-        Self::Rep,
-        Self::DocsCount,
-        Self::DocsDeleted,
-        Self::CreationDate,
-        Self::CreationDateString,
-        Self::StoreSize,
-        Self::PriStoreSize,
-        Self::DatasetSize,
-        Self::CompletionSize,
-        Self::PriCompletionSize,
-        Self::FielddataMemorySize,
-        Self::PriFielddataMemorySize,
-        Self::FielddataEvictions,
-        Self::PriFielddataEvictions,
-        Self::QueryCacheMemorySize,
-        Self::PriQueryCacheMemorySize,
-        Self::QueryCacheEvictions,
-        Self::PriQueryCacheEvictions,
-        Self::RequestCacheMemorySize,
-        Self::PriRequestCacheMemorySize,
-        Self::RequestCacheEvictions,
-        Self::PriRequestCacheEvictions,
-        Self::RequestCacheHitCount,
-        Self::PriRequestCacheHitCount,
-        Self::RequestCacheMissCount,
-        Self::PriRequestCacheMissCount,
-        Self::FlushTotal,
-        Self::PriFlushTotal,
-        Self::FlushTotalTime,
-        Self::PriFlushTotalTime,
-        Self::GetCurrent,
-        Self::PriGetCurrent,
-        Self::GetTime,
-        Self::PriGetTime,
-        Self::GetTotal,
-        Self::PriGetTotal,
-        Self::GetExistsTime,
-        Self::PriGetExistsTime,
-        Self::GetExistsTotal,
-        Self::PriGetExistsTotal,
-        Self::GetMissingTime,
-        Self::PriGetMissingTime,
-        Self::GetMissingTotal,
-        Self::PriGetMissingTotal,
-        Self::IndexingDeleteCurrent,
-        Self::PriIndexingDeleteCurrent,
-        Self::IndexingDeleteTime,
-        Self::PriIndexingDeleteTime,
-        Self::IndexingDeleteTotal,
-        Self::PriIndexingDeleteTotal,
-        Self::IndexingIndexCurrent,
-        Self::PriIndexingIndexCurrent,
-        Self::IndexingIndexTime,
-        Self::PriIndexingIndexTime,
-        Self::IndexingIndexTotal,
-        Self::PriIndexingIndexTotal,
-        Self::IndexingIndexFailed,
-        Self::PriIndexingIndexFailed,
-        Self::IndexingIndexFailedDueToVersionConflict,
-        Self::PriIndexingIndexFailedDueToVersionConflict,
-        Self::MergesCurrent,
-        Self::PriMergesCurrent,
-        Self::MergesCurrentDocs,
-        Self::PriMergesCurrentDocs,
-        Self::MergesCurrentSize,
-        Self::PriMergesCurrentSize,
-        Self::MergesTotal,
-        Self::PriMergesTotal,
-        Self::MergesTotalDocs,
-        Self::PriMergesTotalDocs,
-        Self::MergesTotalSize,
-        Self::PriMergesTotalSize,
-        Self::MergesTotalTime,
-        Self::PriMergesTotalTime,
-        Self::RefreshTotal,
-        Self::PriRefreshTotal,
-        Self::RefreshTime,
-        Self::PriRefreshTime,
-        Self::RefreshExternalTotal,
-        Self::PriRefreshExternalTotal,
-        Self::RefreshExternalTime,
-        Self::PriRefreshExternalTime,
-        Self::RefreshListeners,
-        Self::PriRefreshListeners,
-        Self::SearchFetchCurrent,
-        Self::PriSearchFetchCurrent,
-        Self::SearchFetchTime,
-        Self::PriSearchFetchTime,
-        Self::SearchFetchTotal,
-        Self::PriSearchFetchTotal,
-        Self::SearchOpenContexts,
-        Self::PriSearchOpenContexts,
-        Self::SearchQueryCurrent,
-        Self::PriSearchQueryCurrent,
-        Self::SearchQueryTime,
-        Self::PriSearchQueryTime,
-        Self::SearchQueryTotal,
-        Self::PriSearchQueryTotal,
-        Self::SearchScrollCurrent,
-        Self::PriSearchScrollCurrent,
-        Self::SearchScrollTime,
-        Self::PriSearchScrollTime,
-        Self::SearchScrollTotal,
-        Self::PriSearchScrollTotal,
-        Self::SegmentsCount,
-        Self::PriSegmentsCount,
-        Self::SegmentsMemory,
-        Self::PriSegmentsMemory,
-        Self::SegmentsIndexWriterMemory,
-        Self::PriSegmentsIndexWriterMemory,
-        Self::SegmentsVersionMapMemory,
-        Self::PriSegmentsVersionMapMemory,
-        Self::SegmentsFixedBitsetMemory,
-        Self::PriSegmentsFixedBitsetMemory,
-        Self::WarmerCurrent,
-        Self::PriWarmerCurrent,
-        Self::WarmerTotal,
-        Self::PriWarmerTotal,
-        Self::WarmerTotalTime,
-        Self::PriWarmerTotalTime,
-        Self::SuggestCurrent,
-        Self::PriSuggestCurrent,
-        Self::SuggestTime,
-        Self::PriSuggestTime,
-        Self::SuggestTotal,
-        Self::PriSuggestTotal,
-        Self::MemoryTotal,
-        Self::PriMemoryTotal,
-        Self::BulkTotalOperations,
-        Self::PriBulkTotalOperations,
-        Self::BulkTotalTime,
-        Self::PriBulkTotalTime,
-        Self::BulkTotalSizeInBytes,
-        Self::PriBulkTotalSizeInBytes,
-        Self::BulkAvgTime,
-        Self::PriBulkAvgTime,
-        Self::BulkAvgSizeInBytes,
-        Self::PriBulkAvgSizeInBytes,
-        Self::DenseVectorValueCount,
-        Self::PriDenseVectorValueCount,
-        Self::SparseVectorValueCount,
-        Self::PriSparseVectorValueCount,
-    ];
+    pub const VALUES: &'static [&'static str] = &["health", "status", "index", "uuid", "pri", "rep", "docs.count", "docs.deleted", "creation.date", "creation.date.string", "store.size", "pri.store.size", "dataset.size", "completion.size", "pri.completion.size", "fielddata.memory_size", "pri.fielddata.memory_size", "fielddata.evictions", "pri.fielddata.evictions", "query_cache.memory_size", "pri.query_cache.memory_size", "query_cache.evictions", "pri.query_cache.evictions", "request_cache.memory_size", "pri.request_cache.memory_size", "request_cache.evictions", "pri.request_cache.evictions", "request_cache.hit_count", "pri.request_cache.hit_count", "request_cache.miss_count", "pri.request_cache.miss_count", "flush.total", "pri.flush.total", "flush.total_time", "pri.flush.total_time", "get.current", "pri.get.current", "get.time", "pri.get.time", "get.total", "pri.get.total", "get.exists_time", "pri.get.exists_time", "get.exists_total", "pri.get.exists_total", "get.missing_time", "pri.get.missing_time", "get.missing_total", "pri.get.missing_total", "indexing.delete_current", "pri.indexing.delete_current", "indexing.delete_time", "pri.indexing.delete_time", "indexing.delete_total", "pri.indexing.delete_total", "indexing.index_current", "pri.indexing.index_current", "indexing.index_time", "pri.indexing.index_time", "indexing.index_total", "pri.indexing.index_total", "indexing.index_failed", "pri.indexing.index_failed", "indexing.index_failed_due_to_version_conflict", "pri.indexing.index_failed_due_to_version_conflict", "merges.current", "pri.merges.current", "merges.current_docs", "pri.merges.current_docs", "merges.current_size", "pri.merges.current_size", "merges.total", "pri.merges.total", "merges.total_docs", "pri.merges.total_docs", "merges.total_size", "pri.merges.total_size", "merges.total_time", "pri.merges.total_time", "refresh.total", "pri.refresh.total", "refresh.time", "pri.refresh.time", "refresh.external_total", "pri.refresh.external_total", "refresh.external_time", "pri.refresh.external_time", "refresh.listeners", "pri.refresh.listeners", "search.fetch_current", "pri.search.fetch_current", "search.fetch_time", "pri.search.fetch_time", "search.fetch_total", "pri.search.fetch_total", "search.open_contexts", "pri.search.open_contexts", "search.query_current", "pri.search.query_current", "search.query_time", "pri.search.query_time", "search.query_total", "pri.search.query_total", "search.scroll_current", "pri.search.scroll_current", "search.scroll_time", "pri.search.scroll_time", "search.scroll_total", "pri.search.scroll_total", "segments.count", "pri.segments.count", "segments.memory", "pri.segments.memory", "segments.index_writer_memory", "pri.segments.index_writer_memory", "segments.version_map_memory", "pri.segments.version_map_memory", "segments.fixed_bitset_memory", "pri.segments.fixed_bitset_memory", "warmer.current", "pri.warmer.current", "warmer.total", "pri.warmer.total", "warmer.total_time", "pri.warmer.total_time", "suggest.current", "pri.suggest.current", "suggest.time", "pri.suggest.time", "suggest.total", "pri.suggest.total", "memory.total", "pri.memory.total", "bulk.total_operations", "pri.bulk.total_operations", "bulk.total_time", "pri.bulk.total_time", "bulk.total_size_in_bytes", "pri.bulk.total_size_in_bytes", "bulk.avg_time", "pri.bulk.avg_time", "bulk.avg_size_in_bytes", "pri.bulk.avg_size_in_bytes", "dense_vector.value_count", "pri.dense_vector.value_count", "sparse_vector.value_count", "pri.sparse_vector.value_count"];
+    const VARIANTS: &'static [Self] = &[Self::Health, Self::Status, Self::Index, Self::Uuid, Self::Pri, Self::Rep, Self::DocsCount, Self::DocsDeleted, Self::CreationDate, Self::CreationDateString, Self::StoreSize, Self::PriStoreSize, Self::DatasetSize, Self::CompletionSize, Self::PriCompletionSize, Self::FielddataMemorySize, Self::PriFielddataMemorySize, Self::FielddataEvictions, Self::PriFielddataEvictions, Self::QueryCacheMemorySize, Self::PriQueryCacheMemorySize, Self::QueryCacheEvictions, Self::PriQueryCacheEvictions, Self::RequestCacheMemorySize, Self::PriRequestCacheMemorySize, Self::RequestCacheEvictions, Self::PriRequestCacheEvictions, Self::RequestCacheHitCount, Self::PriRequestCacheHitCount, Self::RequestCacheMissCount, Self::PriRequestCacheMissCount, Self::FlushTotal, Self::PriFlushTotal, Self::FlushTotalTime, Self::PriFlushTotalTime, Self::GetCurrent, Self::PriGetCurrent, Self::GetTime, Self::PriGetTime, Self::GetTotal, Self::PriGetTotal, Self::GetExistsTime, Self::PriGetExistsTime, Self::GetExistsTotal, Self::PriGetExistsTotal, Self::GetMissingTime, Self::PriGetMissingTime, Self::GetMissingTotal, Self::PriGetMissingTotal, Self::IndexingDeleteCurrent, Self::PriIndexingDeleteCurrent, Self::IndexingDeleteTime, Self::PriIndexingDeleteTime, Self::IndexingDeleteTotal, Self::PriIndexingDeleteTotal, Self::IndexingIndexCurrent, Self::PriIndexingIndexCurrent, Self::IndexingIndexTime, Self::PriIndexingIndexTime, Self::IndexingIndexTotal, Self::PriIndexingIndexTotal, Self::IndexingIndexFailed, Self::PriIndexingIndexFailed, Self::IndexingIndexFailedDueToVersionConflict, Self::PriIndexingIndexFailedDueToVersionConflict, Self::MergesCurrent, Self::PriMergesCurrent, Self::MergesCurrentDocs, Self::PriMergesCurrentDocs, Self::MergesCurrentSize, Self::PriMergesCurrentSize, Self::MergesTotal, Self::PriMergesTotal, Self::MergesTotalDocs, Self::PriMergesTotalDocs, Self::MergesTotalSize, Self::PriMergesTotalSize, Self::MergesTotalTime, Self::PriMergesTotalTime, Self::RefreshTotal, Self::PriRefreshTotal, Self::RefreshTime, Self::PriRefreshTime, Self::RefreshExternalTotal, Self::PriRefreshExternalTotal, Self::RefreshExternalTime, Self::PriRefreshExternalTime, Self::RefreshListeners, Self::PriRefreshListeners, Self::SearchFetchCurrent, Self::PriSearchFetchCurrent, Self::SearchFetchTime, Self::PriSearchFetchTime, Self::SearchFetchTotal, Self::PriSearchFetchTotal, Self::SearchOpenContexts, Self::PriSearchOpenContexts, Self::SearchQueryCurrent, Self::PriSearchQueryCurrent, Self::SearchQueryTime, Self::PriSearchQueryTime, Self::SearchQueryTotal, Self::PriSearchQueryTotal, Self::SearchScrollCurrent, Self::PriSearchScrollCurrent, Self::SearchScrollTime, Self::PriSearchScrollTime, Self::SearchScrollTotal, Self::PriSearchScrollTotal, Self::SegmentsCount, Self::PriSegmentsCount, Self::SegmentsMemory, Self::PriSegmentsMemory, Self::SegmentsIndexWriterMemory, Self::PriSegmentsIndexWriterMemory, Self::SegmentsVersionMapMemory, Self::PriSegmentsVersionMapMemory, Self::SegmentsFixedBitsetMemory, Self::PriSegmentsFixedBitsetMemory, Self::WarmerCurrent, Self::PriWarmerCurrent, Self::WarmerTotal, Self::PriWarmerTotal, Self::WarmerTotalTime, Self::PriWarmerTotalTime, Self::SuggestCurrent, Self::PriSuggestCurrent, Self::SuggestTime, Self::PriSuggestTime, Self::SuggestTotal, Self::PriSuggestTotal, Self::MemoryTotal, Self::PriMemoryTotal, Self::BulkTotalOperations, Self::PriBulkTotalOperations, Self::BulkTotalTime, Self::PriBulkTotalTime, Self::BulkTotalSizeInBytes, Self::PriBulkTotalSizeInBytes, Self::BulkAvgTime, Self::PriBulkAvgTime, Self::BulkAvgSizeInBytes, Self::PriBulkAvgSizeInBytes, Self::DenseVectorValueCount, Self::PriDenseVectorValueCount, Self::SparseVectorValueCount, Self::PriSparseVectorValueCount];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1025,42 +638,8 @@ pub enum CatMlDataFrameAnalyticsH {
 
 impl CatMlDataFrameAnalyticsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "assignment_explanation",
-        "create_time",
-        "description",
-        "dest_index",
-        "failure_reason",
-        "id",
-        "model_memory_limit",
-        "node.address",
-        "node.ephemeral_id",
-        "node.id",
-        "node.name",
-        "progress",
-        "source_index",
-        "state",
-        "type",
-        "version",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::AssignmentExplanation,
-        Self::CreateTime,
-        Self::Description,
-        Self::DestIndex,
-        Self::FailureReason,
-        Self::Id,
-        Self::ModelMemoryLimit,
-        Self::NodeAddress,
-        Self::NodeEphemeralId,
-        Self::NodeId,
-        Self::NodeName,
-        Self::Progress,
-        Self::SourceIndex,
-        Self::State,
-        Self::Type,
-        Self::Version,
-    ];
+    pub const VALUES: &'static [&'static str] = &["assignment_explanation", "create_time", "description", "dest_index", "failure_reason", "id", "model_memory_limit", "node.address", "node.ephemeral_id", "node.id", "node.name", "progress", "source_index", "state", "type", "version"];
+    const VARIANTS: &'static [Self] = &[Self::AssignmentExplanation, Self::CreateTime, Self::Description, Self::DestIndex, Self::FailureReason, Self::Id, Self::ModelMemoryLimit, Self::NodeAddress, Self::NodeEphemeralId, Self::NodeId, Self::NodeName, Self::Progress, Self::SourceIndex, Self::State, Self::Type, Self::Version];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1095,42 +674,8 @@ pub enum S {
 
 impl S {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "assignment_explanation",
-        "create_time",
-        "description",
-        "dest_index",
-        "failure_reason",
-        "id",
-        "model_memory_limit",
-        "node.address",
-        "node.ephemeral_id",
-        "node.id",
-        "node.name",
-        "progress",
-        "source_index",
-        "state",
-        "type",
-        "version",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::AssignmentExplanation,
-        Self::CreateTime,
-        Self::Description,
-        Self::DestIndex,
-        Self::FailureReason,
-        Self::Id,
-        Self::ModelMemoryLimit,
-        Self::NodeAddress,
-        Self::NodeEphemeralId,
-        Self::NodeId,
-        Self::NodeName,
-        Self::Progress,
-        Self::SourceIndex,
-        Self::State,
-        Self::Type,
-        Self::Version,
-    ];
+    pub const VALUES: &'static [&'static str] = &["assignment_explanation", "create_time", "description", "dest_index", "failure_reason", "id", "model_memory_limit", "node.address", "node.ephemeral_id", "node.id", "node.name", "progress", "source_index", "state", "type", "version"];
+    const VARIANTS: &'static [Self] = &[Self::AssignmentExplanation, Self::CreateTime, Self::Description, Self::DestIndex, Self::FailureReason, Self::Id, Self::ModelMemoryLimit, Self::NodeAddress, Self::NodeEphemeralId, Self::NodeId, Self::NodeName, Self::Progress, Self::SourceIndex, Self::State, Self::Type, Self::Version];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1161,22 +706,8 @@ pub enum CatMlDatafeedsH {
 
 impl CatMlDatafeedsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["ae", "bc", "id", "na", "ne", "ni", "nn", "sba", "sc", "seah", "st", "s"];
-    const VARIANTS: &'static [Self] = &[
-        Self::Ae,
-        Self::Bc,
-        Self::Id,
-        Self::Na,
-        Self::Ne,
-        Self::Ni,
-        Self::Nn,
-        Self::Sba,
-        Self::Sc,
-        Self::Seah,
-        Self::St,
-        Self::S,
-    ];
+    pub const VALUES: &'static [&'static str] = &["ae", "bc", "id", "na", "ne", "ni", "nn", "sba", "sc", "seah", "st", "s"];
+    const VARIANTS: &'static [Self] = &[Self::Ae, Self::Bc, Self::Id, Self::Na, Self::Ne, Self::Ni, Self::Nn, Self::Sba, Self::Sc, Self::Seah, Self::St, Self::S];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1207,22 +738,8 @@ pub enum CatMlDatafeedsS {
 
 impl CatMlDatafeedsS {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["ae", "bc", "id", "na", "ne", "ni", "nn", "sba", "sc", "seah", "st", "s"];
-    const VARIANTS: &'static [Self] = &[
-        Self::Ae,
-        Self::Bc,
-        Self::Id,
-        Self::Na,
-        Self::Ne,
-        Self::Ni,
-        Self::Nn,
-        Self::Sba,
-        Self::Sc,
-        Self::Seah,
-        Self::St,
-        Self::S,
-    ];
+    pub const VALUES: &'static [&'static str] = &["ae", "bc", "id", "na", "ne", "ni", "nn", "sba", "sc", "seah", "st", "s"];
+    const VARIANTS: &'static [Self] = &[Self::Ae, Self::Bc, Self::Id, Self::Na, Self::Ne, Self::Ni, Self::Nn, Self::Sba, Self::Sc, Self::Seah, Self::St, Self::S];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1301,130 +818,8 @@ pub enum CatMlJobsH {
 
 impl CatMlJobsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "assignment_explanation",
-        "buckets.count",
-        "buckets.time.exp_avg",
-        "buckets.time.exp_avg_hour",
-        "buckets.time.max",
-        "buckets.time.min",
-        "buckets.time.total",
-        "data.buckets",
-        "data.earliest_record",
-        "data.empty_buckets",
-        "data.input_bytes",
-        "data.input_fields",
-        "data.input_records",
-        "data.invalid_dates",
-        "data.last",
-        "data.last_empty_bucket",
-        "data.last_sparse_bucket",
-        "data.latest_record",
-        "data.missing_fields",
-        "data.out_of_order_timestamps",
-        "data.processed_fields",
-        "data.processed_records",
-        "data.sparse_buckets",
-        "forecasts.memory.avg",
-        "forecasts.memory.max",
-        "forecasts.memory.min",
-        "forecasts.memory.total",
-        "forecasts.records.avg",
-        "forecasts.records.max",
-        "forecasts.records.min",
-        "forecasts.records.total",
-        "forecasts.time.avg",
-        "forecasts.time.max",
-        "forecasts.time.min",
-        "forecasts.time.total",
-        "forecasts.total",
-        "id",
-        "model.bucket_allocation_failures",
-        "model.by_fields",
-        "model.bytes",
-        "model.bytes_exceeded",
-        "model.categorization_status",
-        "model.categorized_doc_count",
-        "model.dead_category_count",
-        "model.failed_category_count",
-        "model.frequent_category_count",
-        "model.log_time",
-        "model.memory_limit",
-        "model.memory_status",
-        "model.over_fields",
-        "model.partition_fields",
-        "model.rare_category_count",
-        "model.timestamp",
-        "model.total_category_count",
-        "node.address",
-        "node.ephemeral_id",
-        "node.id",
-        "node.name",
-        "opened_time",
-        "state",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::AssignmentExplanation,
-        Self::BucketsCount,
-        Self::BucketsTimeExpAvg,
-        Self::BucketsTimeExpAvgHour,
-        Self::BucketsTimeMax,
-        Self::BucketsTimeMin,
-        Self::BucketsTimeTotal,
-        Self::DataBuckets,
-        Self::DataEarliestRecord,
-        Self::DataEmptyBuckets,
-        Self::DataInputBytes,
-        Self::DataInputFields,
-        Self::DataInputRecords,
-        Self::DataInvalidDates,
-        Self::DataLast,
-        Self::DataLastEmptyBucket,
-        Self::DataLastSparseBucket,
-        Self::DataLatestRecord,
-        Self::DataMissingFields,
-        Self::DataOutOfOrderTimestamps,
-        Self::DataProcessedFields,
-        Self::DataProcessedRecords,
-        Self::DataSparseBuckets,
-        Self::ForecastsMemoryAvg,
-        Self::ForecastsMemoryMax,
-        Self::ForecastsMemoryMin,
-        Self::ForecastsMemoryTotal,
-        Self::ForecastsRecordsAvg,
-        Self::ForecastsRecordsMax,
-        Self::ForecastsRecordsMin,
-        Self::ForecastsRecordsTotal,
-        Self::ForecastsTimeAvg,
-        Self::ForecastsTimeMax,
-        Self::ForecastsTimeMin,
-        Self::ForecastsTimeTotal,
-        Self::ForecastsTotal,
-        Self::Id,
-        Self::ModelBucketAllocationFailures,
-        Self::ModelByFields,
-        Self::ModelBytes,
-        Self::ModelBytesExceeded,
-        Self::ModelCategorizationStatus,
-        Self::ModelCategorizedDocCount,
-        Self::ModelDeadCategoryCount,
-        Self::ModelFailedCategoryCount,
-        Self::ModelFrequentCategoryCount,
-        Self::ModelLogTime,
-        Self::ModelMemoryLimit,
-        Self::ModelMemoryStatus,
-        Self::ModelOverFields,
-        Self::ModelPartitionFields,
-        Self::ModelRareCategoryCount,
-        Self::ModelTimestamp,
-        Self::ModelTotalCategoryCount,
-        Self::NodeAddress,
-        Self::NodeEphemeralId,
-        Self::NodeId,
-        Self::NodeName,
-        Self::OpenedTime,
-        Self::State,
-    ];
+    pub const VALUES: &'static [&'static str] = &["assignment_explanation", "buckets.count", "buckets.time.exp_avg", "buckets.time.exp_avg_hour", "buckets.time.max", "buckets.time.min", "buckets.time.total", "data.buckets", "data.earliest_record", "data.empty_buckets", "data.input_bytes", "data.input_fields", "data.input_records", "data.invalid_dates", "data.last", "data.last_empty_bucket", "data.last_sparse_bucket", "data.latest_record", "data.missing_fields", "data.out_of_order_timestamps", "data.processed_fields", "data.processed_records", "data.sparse_buckets", "forecasts.memory.avg", "forecasts.memory.max", "forecasts.memory.min", "forecasts.memory.total", "forecasts.records.avg", "forecasts.records.max", "forecasts.records.min", "forecasts.records.total", "forecasts.time.avg", "forecasts.time.max", "forecasts.time.min", "forecasts.time.total", "forecasts.total", "id", "model.bucket_allocation_failures", "model.by_fields", "model.bytes", "model.bytes_exceeded", "model.categorization_status", "model.categorized_doc_count", "model.dead_category_count", "model.failed_category_count", "model.frequent_category_count", "model.log_time", "model.memory_limit", "model.memory_status", "model.over_fields", "model.partition_fields", "model.rare_category_count", "model.timestamp", "model.total_category_count", "node.address", "node.ephemeral_id", "node.id", "node.name", "opened_time", "state"];
+    const VARIANTS: &'static [Self] = &[Self::AssignmentExplanation, Self::BucketsCount, Self::BucketsTimeExpAvg, Self::BucketsTimeExpAvgHour, Self::BucketsTimeMax, Self::BucketsTimeMin, Self::BucketsTimeTotal, Self::DataBuckets, Self::DataEarliestRecord, Self::DataEmptyBuckets, Self::DataInputBytes, Self::DataInputFields, Self::DataInputRecords, Self::DataInvalidDates, Self::DataLast, Self::DataLastEmptyBucket, Self::DataLastSparseBucket, Self::DataLatestRecord, Self::DataMissingFields, Self::DataOutOfOrderTimestamps, Self::DataProcessedFields, Self::DataProcessedRecords, Self::DataSparseBuckets, Self::ForecastsMemoryAvg, Self::ForecastsMemoryMax, Self::ForecastsMemoryMin, Self::ForecastsMemoryTotal, Self::ForecastsRecordsAvg, Self::ForecastsRecordsMax, Self::ForecastsRecordsMin, Self::ForecastsRecordsTotal, Self::ForecastsTimeAvg, Self::ForecastsTimeMax, Self::ForecastsTimeMin, Self::ForecastsTimeTotal, Self::ForecastsTotal, Self::Id, Self::ModelBucketAllocationFailures, Self::ModelByFields, Self::ModelBytes, Self::ModelBytesExceeded, Self::ModelCategorizationStatus, Self::ModelCategorizedDocCount, Self::ModelDeadCategoryCount, Self::ModelFailedCategoryCount, Self::ModelFrequentCategoryCount, Self::ModelLogTime, Self::ModelMemoryLimit, Self::ModelMemoryStatus, Self::ModelOverFields, Self::ModelPartitionFields, Self::ModelRareCategoryCount, Self::ModelTimestamp, Self::ModelTotalCategoryCount, Self::NodeAddress, Self::NodeEphemeralId, Self::NodeId, Self::NodeName, Self::OpenedTime, Self::State];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1503,130 +898,8 @@ pub enum CatMlJobsS {
 
 impl CatMlJobsS {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "assignment_explanation",
-        "buckets.count",
-        "buckets.time.exp_avg",
-        "buckets.time.exp_avg_hour",
-        "buckets.time.max",
-        "buckets.time.min",
-        "buckets.time.total",
-        "data.buckets",
-        "data.earliest_record",
-        "data.empty_buckets",
-        "data.input_bytes",
-        "data.input_fields",
-        "data.input_records",
-        "data.invalid_dates",
-        "data.last",
-        "data.last_empty_bucket",
-        "data.last_sparse_bucket",
-        "data.latest_record",
-        "data.missing_fields",
-        "data.out_of_order_timestamps",
-        "data.processed_fields",
-        "data.processed_records",
-        "data.sparse_buckets",
-        "forecasts.memory.avg",
-        "forecasts.memory.max",
-        "forecasts.memory.min",
-        "forecasts.memory.total",
-        "forecasts.records.avg",
-        "forecasts.records.max",
-        "forecasts.records.min",
-        "forecasts.records.total",
-        "forecasts.time.avg",
-        "forecasts.time.max",
-        "forecasts.time.min",
-        "forecasts.time.total",
-        "forecasts.total",
-        "id",
-        "model.bucket_allocation_failures",
-        "model.by_fields",
-        "model.bytes",
-        "model.bytes_exceeded",
-        "model.categorization_status",
-        "model.categorized_doc_count",
-        "model.dead_category_count",
-        "model.failed_category_count",
-        "model.frequent_category_count",
-        "model.log_time",
-        "model.memory_limit",
-        "model.memory_status",
-        "model.over_fields",
-        "model.partition_fields",
-        "model.rare_category_count",
-        "model.timestamp",
-        "model.total_category_count",
-        "node.address",
-        "node.ephemeral_id",
-        "node.id",
-        "node.name",
-        "opened_time",
-        "state",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::AssignmentExplanation,
-        Self::BucketsCount,
-        Self::BucketsTimeExpAvg,
-        Self::BucketsTimeExpAvgHour,
-        Self::BucketsTimeMax,
-        Self::BucketsTimeMin,
-        Self::BucketsTimeTotal,
-        Self::DataBuckets,
-        Self::DataEarliestRecord,
-        Self::DataEmptyBuckets,
-        Self::DataInputBytes,
-        Self::DataInputFields,
-        Self::DataInputRecords,
-        Self::DataInvalidDates,
-        Self::DataLast,
-        Self::DataLastEmptyBucket,
-        Self::DataLastSparseBucket,
-        Self::DataLatestRecord,
-        Self::DataMissingFields,
-        Self::DataOutOfOrderTimestamps,
-        Self::DataProcessedFields,
-        Self::DataProcessedRecords,
-        Self::DataSparseBuckets,
-        Self::ForecastsMemoryAvg,
-        Self::ForecastsMemoryMax,
-        Self::ForecastsMemoryMin,
-        Self::ForecastsMemoryTotal,
-        Self::ForecastsRecordsAvg,
-        Self::ForecastsRecordsMax,
-        Self::ForecastsRecordsMin,
-        Self::ForecastsRecordsTotal,
-        Self::ForecastsTimeAvg,
-        Self::ForecastsTimeMax,
-        Self::ForecastsTimeMin,
-        Self::ForecastsTimeTotal,
-        Self::ForecastsTotal,
-        Self::Id,
-        Self::ModelBucketAllocationFailures,
-        Self::ModelByFields,
-        Self::ModelBytes,
-        Self::ModelBytesExceeded,
-        Self::ModelCategorizationStatus,
-        Self::ModelCategorizedDocCount,
-        Self::ModelDeadCategoryCount,
-        Self::ModelFailedCategoryCount,
-        Self::ModelFrequentCategoryCount,
-        Self::ModelLogTime,
-        Self::ModelMemoryLimit,
-        Self::ModelMemoryStatus,
-        Self::ModelOverFields,
-        Self::ModelPartitionFields,
-        Self::ModelRareCategoryCount,
-        Self::ModelTimestamp,
-        Self::ModelTotalCategoryCount,
-        Self::NodeAddress,
-        Self::NodeEphemeralId,
-        Self::NodeId,
-        Self::NodeName,
-        Self::OpenedTime,
-        Self::State,
-    ];
+    pub const VALUES: &'static [&'static str] = &["assignment_explanation", "buckets.count", "buckets.time.exp_avg", "buckets.time.exp_avg_hour", "buckets.time.max", "buckets.time.min", "buckets.time.total", "data.buckets", "data.earliest_record", "data.empty_buckets", "data.input_bytes", "data.input_fields", "data.input_records", "data.invalid_dates", "data.last", "data.last_empty_bucket", "data.last_sparse_bucket", "data.latest_record", "data.missing_fields", "data.out_of_order_timestamps", "data.processed_fields", "data.processed_records", "data.sparse_buckets", "forecasts.memory.avg", "forecasts.memory.max", "forecasts.memory.min", "forecasts.memory.total", "forecasts.records.avg", "forecasts.records.max", "forecasts.records.min", "forecasts.records.total", "forecasts.time.avg", "forecasts.time.max", "forecasts.time.min", "forecasts.time.total", "forecasts.total", "id", "model.bucket_allocation_failures", "model.by_fields", "model.bytes", "model.bytes_exceeded", "model.categorization_status", "model.categorized_doc_count", "model.dead_category_count", "model.failed_category_count", "model.frequent_category_count", "model.log_time", "model.memory_limit", "model.memory_status", "model.over_fields", "model.partition_fields", "model.rare_category_count", "model.timestamp", "model.total_category_count", "node.address", "node.ephemeral_id", "node.id", "node.name", "opened_time", "state"];
+    const VARIANTS: &'static [Self] = &[Self::AssignmentExplanation, Self::BucketsCount, Self::BucketsTimeExpAvg, Self::BucketsTimeExpAvgHour, Self::BucketsTimeMax, Self::BucketsTimeMin, Self::BucketsTimeTotal, Self::DataBuckets, Self::DataEarliestRecord, Self::DataEmptyBuckets, Self::DataInputBytes, Self::DataInputFields, Self::DataInputRecords, Self::DataInvalidDates, Self::DataLast, Self::DataLastEmptyBucket, Self::DataLastSparseBucket, Self::DataLatestRecord, Self::DataMissingFields, Self::DataOutOfOrderTimestamps, Self::DataProcessedFields, Self::DataProcessedRecords, Self::DataSparseBuckets, Self::ForecastsMemoryAvg, Self::ForecastsMemoryMax, Self::ForecastsMemoryMin, Self::ForecastsMemoryTotal, Self::ForecastsRecordsAvg, Self::ForecastsRecordsMax, Self::ForecastsRecordsMin, Self::ForecastsRecordsTotal, Self::ForecastsTimeAvg, Self::ForecastsTimeMax, Self::ForecastsTimeMin, Self::ForecastsTimeTotal, Self::ForecastsTotal, Self::Id, Self::ModelBucketAllocationFailures, Self::ModelByFields, Self::ModelBytes, Self::ModelBytesExceeded, Self::ModelCategorizationStatus, Self::ModelCategorizedDocCount, Self::ModelDeadCategoryCount, Self::ModelFailedCategoryCount, Self::ModelFrequentCategoryCount, Self::ModelLogTime, Self::ModelMemoryLimit, Self::ModelMemoryStatus, Self::ModelOverFields, Self::ModelPartitionFields, Self::ModelRareCategoryCount, Self::ModelTimestamp, Self::ModelTotalCategoryCount, Self::NodeAddress, Self::NodeEphemeralId, Self::NodeId, Self::NodeName, Self::OpenedTime, Self::State];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1659,38 +932,8 @@ pub enum CatMlTrainedModelsH {
 
 impl CatMlTrainedModelsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "create_time",
-        "created_by",
-        "data_frame_analytics_id",
-        "description",
-        "heap_size",
-        "id",
-        "ingest.count",
-        "ingest.current",
-        "ingest.failed",
-        "ingest.pipelines",
-        "ingest.time",
-        "license",
-        "operations",
-        "version",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::CreateTime,
-        Self::CreatedBy,
-        Self::DataFrameAnalyticsId,
-        Self::Description,
-        Self::HeapSize,
-        Self::Id,
-        Self::IngestCount,
-        Self::IngestCurrent,
-        Self::IngestFailed,
-        Self::IngestPipelines,
-        Self::IngestTime,
-        Self::License,
-        Self::Operations,
-        Self::Version,
-    ];
+    pub const VALUES: &'static [&'static str] = &["create_time", "created_by", "data_frame_analytics_id", "description", "heap_size", "id", "ingest.count", "ingest.current", "ingest.failed", "ingest.pipelines", "ingest.time", "license", "operations", "version"];
+    const VARIANTS: &'static [Self] = &[Self::CreateTime, Self::CreatedBy, Self::DataFrameAnalyticsId, Self::Description, Self::HeapSize, Self::Id, Self::IngestCount, Self::IngestCurrent, Self::IngestFailed, Self::IngestPipelines, Self::IngestTime, Self::License, Self::Operations, Self::Version];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1723,38 +966,8 @@ pub enum CatMlTrainedModelsS {
 
 impl CatMlTrainedModelsS {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "create_time",
-        "created_by",
-        "data_frame_analytics_id",
-        "description",
-        "heap_size",
-        "id",
-        "ingest.count",
-        "ingest.current",
-        "ingest.failed",
-        "ingest.pipelines",
-        "ingest.time",
-        "license",
-        "operations",
-        "version",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::CreateTime,
-        Self::CreatedBy,
-        Self::DataFrameAnalyticsId,
-        Self::Description,
-        Self::HeapSize,
-        Self::Id,
-        Self::IngestCount,
-        Self::IngestCurrent,
-        Self::IngestFailed,
-        Self::IngestPipelines,
-        Self::IngestTime,
-        Self::License,
-        Self::Operations,
-        Self::Version,
-    ];
+    pub const VALUES: &'static [&'static str] = &["create_time", "created_by", "data_frame_analytics_id", "description", "heap_size", "id", "ingest.count", "ingest.current", "ingest.failed", "ingest.pipelines", "ingest.time", "license", "operations", "version"];
+    const VARIANTS: &'static [Self] = &[Self::CreateTime, Self::CreatedBy, Self::DataFrameAnalyticsId, Self::Description, Self::HeapSize, Self::Id, Self::IngestCount, Self::IngestCurrent, Self::IngestFailed, Self::IngestPipelines, Self::IngestTime, Self::License, Self::Operations, Self::Version];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1782,8 +995,7 @@ pub enum CatNodeattrsH {
 impl CatNodeattrsH {
     /// The values on the wire, in variant order.
     pub const VALUES: &'static [&'static str] = &["node", "id", "pid", "host", "ip", "port", "attr", "value"];
-    const VARIANTS: &'static [Self] =
-        &[Self::Node, Self::Id, Self::Pid, Self::Host, Self::Ip, Self::Port, Self::Attr, Self::Value];
+    const VARIANTS: &'static [Self] = &[Self::Node, Self::Id, Self::Pid, Self::Host, Self::Ip, Self::Port, Self::Attr, Self::Value];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -1892,190 +1104,8 @@ pub enum CatNodesH {
 
 impl CatNodesH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "build",
-        "completion.size",
-        "cpu",
-        "disk.avail",
-        "disk.total",
-        "disk.used",
-        "disk.used_percent",
-        "fielddata.evictions",
-        "fielddata.memory_size",
-        "file_desc.current",
-        "file_desc.max",
-        "file_desc.percent",
-        "flush.total",
-        "flush.total_time",
-        "get.current",
-        "get.exists_time",
-        "get.exists_total",
-        "get.missing_time",
-        "get.missing_total",
-        "get.time",
-        "get.total",
-        "heap.current",
-        "heap.max",
-        "heap.percent",
-        "http_address",
-        "id",
-        "indexing.delete_current",
-        "indexing.delete_time",
-        "indexing.delete_total",
-        "indexing.index_current",
-        "indexing.index_failed",
-        "indexing.index_failed_due_to_version_conflict",
-        "indexing.index_time",
-        "indexing.index_total",
-        "ip",
-        "jdk",
-        "load_1m",
-        "load_5m",
-        "load_15m",
-        "available_processors",
-        "mappings.total_count",
-        "mappings.total_estimated_overhead_in_bytes",
-        "master",
-        "merges.current",
-        "merges.current_docs",
-        "merges.current_size",
-        "merges.total",
-        "merges.total_docs",
-        "merges.total_size",
-        "merges.total_time",
-        "name",
-        "node.role",
-        "pid",
-        "port",
-        "query_cache.memory_size",
-        "query_cache.evictions",
-        "query_cache.hit_count",
-        "query_cache.miss_count",
-        "ram.current",
-        "ram.max",
-        "ram.percent",
-        "refresh.total",
-        "refresh.time",
-        "request_cache.memory_size",
-        "request_cache.evictions",
-        "request_cache.hit_count",
-        "request_cache.miss_count",
-        "script.compilations",
-        "script.cache_evictions",
-        "search.fetch_current",
-        "search.fetch_time",
-        "search.fetch_total",
-        "search.open_contexts",
-        "search.query_current",
-        "search.query_time",
-        "search.query_total",
-        "search.scroll_current",
-        "search.scroll_time",
-        "search.scroll_total",
-        "segments.count",
-        "segments.fixed_bitset_memory",
-        "segments.index_writer_memory",
-        "segments.memory",
-        "segments.version_map_memory",
-        "shard_stats.total_count",
-        "suggest.current",
-        "suggest.time",
-        "suggest.total",
-        "uptime",
-        "version",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Build,
-        Self::CompletionSize,
-        Self::Cpu,
-        Self::DiskAvail,
-        Self::DiskTotal,
-        Self::DiskUsed,
-        Self::DiskUsedPercent,
-        Self::FielddataEvictions,
-        Self::FielddataMemorySize,
-        Self::FileDescCurrent,
-        Self::FileDescMax,
-        Self::FileDescPercent,
-        Self::FlushTotal,
-        Self::FlushTotalTime,
-        Self::GetCurrent,
-        Self::GetExistsTime,
-        Self::GetExistsTotal,
-        Self::GetMissingTime,
-        Self::GetMissingTotal,
-        Self::GetTime,
-        Self::GetTotal,
-        Self::HeapCurrent,
-        Self::HeapMax,
-        Self::HeapPercent,
-        Self::HttpAddress,
-        Self::Id,
-        Self::IndexingDeleteCurrent,
-        Self::IndexingDeleteTime,
-        Self::IndexingDeleteTotal,
-        Self::IndexingIndexCurrent,
-        Self::IndexingIndexFailed,
-        Self::IndexingIndexFailedDueToVersionConflict,
-        Self::IndexingIndexTime,
-        Self::IndexingIndexTotal,
-        Self::Ip,
-        Self::Jdk,
-        Self::Load1m,
-        Self::Load5m,
-        Self::Load15m,
-        Self::AvailableProcessors,
-        Self::MappingsTotalCount,
-        Self::MappingsTotalEstimatedOverheadInBytes,
-        Self::Master,
-        Self::MergesCurrent,
-        Self::MergesCurrentDocs,
-        Self::MergesCurrentSize,
-        Self::MergesTotal,
-        Self::MergesTotalDocs,
-        Self::MergesTotalSize,
-        Self::MergesTotalTime,
-        Self::Name,
-        Self::NodeRole,
-        Self::Pid,
-        Self::Port,
-        Self::QueryCacheMemorySize,
-        Self::QueryCacheEvictions,
-        Self::QueryCacheHitCount,
-        Self::QueryCacheMissCount,
-        Self::RamCurrent,
-        Self::RamMax,
-        Self::RamPercent,
-        Self::RefreshTotal,
-        Self::RefreshTime,
-        Self::RequestCacheMemorySize,
-        Self::RequestCacheEvictions,
-        Self::RequestCacheHitCount,
-        Self::RequestCacheMissCount,
-        Self::ScriptCompilations,
-        Self::ScriptCacheEvictions,
-        Self::SearchFetchCurrent,
-        Self::SearchFetchTime,
-        Self::SearchFetchTotal,
-        Self::SearchOpenContexts,
-        Self::SearchQueryCurrent,
-        Self::SearchQueryTime,
-        Self::SearchQueryTotal,
-        Self::SearchScrollCurrent,
-        Self::SearchScrollTime,
-        Self::SearchScrollTotal,
-        Self::SegmentsCount,
-        Self::SegmentsFixedBitsetMemory,
-        Self::SegmentsIndexWriterMemory,
-        Self::SegmentsMemory,
-        Self::SegmentsVersionMapMemory,
-        Self::ShardStatsTotalCount,
-        Self::SuggestCurrent,
-        Self::SuggestTime,
-        Self::SuggestTotal,
-        Self::Uptime,
-        Self::Version,
-    ];
+    pub const VALUES: &'static [&'static str] = &["build", "completion.size", "cpu", "disk.avail", "disk.total", "disk.used", "disk.used_percent", "fielddata.evictions", "fielddata.memory_size", "file_desc.current", "file_desc.max", "file_desc.percent", "flush.total", "flush.total_time", "get.current", "get.exists_time", "get.exists_total", "get.missing_time", "get.missing_total", "get.time", "get.total", "heap.current", "heap.max", "heap.percent", "http_address", "id", "indexing.delete_current", "indexing.delete_time", "indexing.delete_total", "indexing.index_current", "indexing.index_failed", "indexing.index_failed_due_to_version_conflict", "indexing.index_time", "indexing.index_total", "ip", "jdk", "load_1m", "load_5m", "load_15m", "available_processors", "mappings.total_count", "mappings.total_estimated_overhead_in_bytes", "master", "merges.current", "merges.current_docs", "merges.current_size", "merges.total", "merges.total_docs", "merges.total_size", "merges.total_time", "name", "node.role", "pid", "port", "query_cache.memory_size", "query_cache.evictions", "query_cache.hit_count", "query_cache.miss_count", "ram.current", "ram.max", "ram.percent", "refresh.total", "refresh.time", "request_cache.memory_size", "request_cache.evictions", "request_cache.hit_count", "request_cache.miss_count", "script.compilations", "script.cache_evictions", "search.fetch_current", "search.fetch_time", "search.fetch_total", "search.open_contexts", "search.query_current", "search.query_time", "search.query_total", "search.scroll_current", "search.scroll_time", "search.scroll_total", "segments.count", "segments.fixed_bitset_memory", "segments.index_writer_memory", "segments.memory", "segments.version_map_memory", "shard_stats.total_count", "suggest.current", "suggest.time", "suggest.total", "uptime", "version"];
+    const VARIANTS: &'static [Self] = &[Self::Build, Self::CompletionSize, Self::Cpu, Self::DiskAvail, Self::DiskTotal, Self::DiskUsed, Self::DiskUsedPercent, Self::FielddataEvictions, Self::FielddataMemorySize, Self::FileDescCurrent, Self::FileDescMax, Self::FileDescPercent, Self::FlushTotal, Self::FlushTotalTime, Self::GetCurrent, Self::GetExistsTime, Self::GetExistsTotal, Self::GetMissingTime, Self::GetMissingTotal, Self::GetTime, Self::GetTotal, Self::HeapCurrent, Self::HeapMax, Self::HeapPercent, Self::HttpAddress, Self::Id, Self::IndexingDeleteCurrent, Self::IndexingDeleteTime, Self::IndexingDeleteTotal, Self::IndexingIndexCurrent, Self::IndexingIndexFailed, Self::IndexingIndexFailedDueToVersionConflict, Self::IndexingIndexTime, Self::IndexingIndexTotal, Self::Ip, Self::Jdk, Self::Load1m, Self::Load5m, Self::Load15m, Self::AvailableProcessors, Self::MappingsTotalCount, Self::MappingsTotalEstimatedOverheadInBytes, Self::Master, Self::MergesCurrent, Self::MergesCurrentDocs, Self::MergesCurrentSize, Self::MergesTotal, Self::MergesTotalDocs, Self::MergesTotalSize, Self::MergesTotalTime, Self::Name, Self::NodeRole, Self::Pid, Self::Port, Self::QueryCacheMemorySize, Self::QueryCacheEvictions, Self::QueryCacheHitCount, Self::QueryCacheMissCount, Self::RamCurrent, Self::RamMax, Self::RamPercent, Self::RefreshTotal, Self::RefreshTime, Self::RequestCacheMemorySize, Self::RequestCacheEvictions, Self::RequestCacheHitCount, Self::RequestCacheMissCount, Self::ScriptCompilations, Self::ScriptCacheEvictions, Self::SearchFetchCurrent, Self::SearchFetchTime, Self::SearchFetchTotal, Self::SearchOpenContexts, Self::SearchQueryCurrent, Self::SearchQueryTime, Self::SearchQueryTotal, Self::SearchScrollCurrent, Self::SearchScrollTime, Self::SearchScrollTotal, Self::SegmentsCount, Self::SegmentsFixedBitsetMemory, Self::SegmentsIndexWriterMemory, Self::SegmentsMemory, Self::SegmentsVersionMapMemory, Self::ShardStatsTotalCount, Self::SuggestCurrent, Self::SuggestTime, Self::SuggestTotal, Self::Uptime, Self::Version];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2170,64 +1200,8 @@ pub enum CatRecoveryH {
 
 impl CatRecoveryH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "index",
-        "shard",
-        "start_time",
-        "start_time_millis",
-        "stop_time",
-        "stop_time_millis",
-        "time",
-        "type",
-        "stage",
-        "priority",
-        "source_host",
-        "source_node",
-        "target_host",
-        "target_node",
-        "repository",
-        "snapshot",
-        "files",
-        "files_recovered",
-        "files_percent",
-        "files_total",
-        "bytes",
-        "bytes_recovered",
-        "bytes_percent",
-        "bytes_total",
-        "translog_ops",
-        "translog_ops_recovered",
-        "translog_ops_percent",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Index,
-        Self::Shard,
-        Self::StartTime,
-        Self::StartTimeMillis,
-        Self::StopTime,
-        Self::StopTimeMillis,
-        Self::Time,
-        Self::Type,
-        Self::Stage,
-        Self::Priority,
-        Self::SourceHost,
-        Self::SourceNode,
-        Self::TargetHost,
-        Self::TargetNode,
-        Self::Repository,
-        Self::Snapshot,
-        Self::Files,
-        Self::FilesRecovered,
-        Self::FilesPercent,
-        Self::FilesTotal,
-        Self::Bytes,
-        Self::BytesRecovered,
-        Self::BytesPercent,
-        Self::BytesTotal,
-        Self::TranslogOps,
-        Self::TranslogOpsRecovered,
-        Self::TranslogOpsPercent,
-    ];
+    pub const VALUES: &'static [&'static str] = &["index", "shard", "start_time", "start_time_millis", "stop_time", "stop_time_millis", "time", "type", "stage", "priority", "source_host", "source_node", "target_host", "target_node", "repository", "snapshot", "files", "files_recovered", "files_percent", "files_total", "bytes", "bytes_recovered", "bytes_percent", "bytes_total", "translog_ops", "translog_ops_recovered", "translog_ops_percent"];
+    const VARIANTS: &'static [Self] = &[Self::Index, Self::Shard, Self::StartTime, Self::StartTimeMillis, Self::StopTime, Self::StopTimeMillis, Self::Time, Self::Type, Self::Stage, Self::Priority, Self::SourceHost, Self::SourceNode, Self::TargetHost, Self::TargetNode, Self::Repository, Self::Snapshot, Self::Files, Self::FilesRecovered, Self::FilesPercent, Self::FilesTotal, Self::Bytes, Self::BytesRecovered, Self::BytesPercent, Self::BytesTotal, Self::TranslogOps, Self::TranslogOpsRecovered, Self::TranslogOpsPercent];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2261,40 +1235,8 @@ pub enum CatSegmentsH {
 
 impl CatSegmentsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "index",
-        "shard",
-        "prirep",
-        "ip",
-        "segment",
-        "generation",
-        "docs.count",
-        "docs.deleted",
-        "size",
-        "size.memory",
-        "committed",
-        "searchable",
-        "version",
-        "compound",
-        "id",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Index,
-        Self::Shard,
-        Self::Prirep,
-        Self::Ip,
-        Self::Segment,
-        Self::Generation,
-        Self::DocsCount,
-        Self::DocsDeleted,
-        Self::Size,
-        Self::SizeMemory,
-        Self::Committed,
-        Self::Searchable,
-        Self::Version,
-        Self::Compound,
-        Self::Id,
-    ];
+    pub const VALUES: &'static [&'static str] = &["index", "shard", "prirep", "ip", "segment", "generation", "docs.count", "docs.deleted", "size", "size.memory", "committed", "searchable", "version", "compound", "id"];
+    const VARIANTS: &'static [Self] = &[Self::Index, Self::Shard, Self::Prirep, Self::Ip, Self::Segment, Self::Generation, Self::DocsCount, Self::DocsDeleted, Self::Size, Self::SizeMemory, Self::Committed, Self::Searchable, Self::Version, Self::Compound, Self::Id];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2383,150 +1325,8 @@ pub enum CatShardsH {
 
 impl CatShardsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "completion.size",
-        "dataset.size",
-        "dense_vector.value_count",
-        "docs",
-        "fielddata.evictions",
-        "fielddata.memory_size",
-        "flush.total",
-        "flush.total_time",
-        "get.current",
-        "get.exists_time",
-        "get.exists_total",
-        "get.missing_time",
-        "get.missing_total",
-        "get.time",
-        "get.total",
-        "id",
-        "index",
-        "indexing.delete_current",
-        "indexing.delete_time",
-        "indexing.delete_total",
-        "indexing.index_current",
-        "indexing.index_failed_due_to_version_conflict",
-        "indexing.index_failed",
-        "indexing.index_time",
-        "indexing.index_total",
-        "ip",
-        "merges.current",
-        "merges.current_docs",
-        "merges.current_size",
-        "merges.total",
-        "merges.total_docs",
-        "merges.total_size",
-        "merges.total_time",
-        "node",
-        "prirep",
-        "query_cache.evictions",
-        "query_cache.memory_size",
-        "recoverysource.type",
-        "refresh.time",
-        "refresh.total",
-        "search.fetch_current",
-        "search.fetch_time",
-        "search.fetch_total",
-        "search.open_contexts",
-        "search.query_current",
-        "search.query_time",
-        "search.query_total",
-        "search.scroll_current",
-        "search.scroll_time",
-        "search.scroll_total",
-        "segments.count",
-        "segments.fixed_bitset_memory",
-        "segments.index_writer_memory",
-        "segments.memory",
-        "segments.version_map_memory",
-        "seq_no.global_checkpoint",
-        "seq_no.local_checkpoint",
-        "seq_no.max",
-        "shard",
-        "dsparse_vector.value_count",
-        "state",
-        "store",
-        "suggest.current",
-        "suggest.time",
-        "suggest.total",
-        "sync_id",
-        "unassigned.at",
-        "unassigned.details",
-        "unassigned.for",
-        "unassigned.reason",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::CompletionSize,
-        Self::DatasetSize,
-        Self::DenseVectorValueCount,
-        Self::Docs,
-        Self::FielddataEvictions,
-        Self::FielddataMemorySize,
-        Self::FlushTotal,
-        Self::FlushTotalTime,
-        Self::GetCurrent,
-        Self::GetExistsTime,
-        Self::GetExistsTotal,
-        Self::GetMissingTime,
-        Self::GetMissingTotal,
-        Self::GetTime,
-        Self::GetTotal,
-        Self::Id,
-        Self::Index,
-        Self::IndexingDeleteCurrent,
-        Self::IndexingDeleteTime,
-        Self::IndexingDeleteTotal,
-        Self::IndexingIndexCurrent,
-        Self::IndexingIndexFailedDueToVersionConflict,
-        Self::IndexingIndexFailed,
-        Self::IndexingIndexTime,
-        Self::IndexingIndexTotal,
-        Self::Ip,
-        Self::MergesCurrent,
-        Self::MergesCurrentDocs,
-        Self::MergesCurrentSize,
-        Self::MergesTotal,
-        Self::MergesTotalDocs,
-        Self::MergesTotalSize,
-        Self::MergesTotalTime,
-        Self::Node,
-        Self::Prirep,
-        Self::QueryCacheEvictions,
-        Self::QueryCacheMemorySize,
-        Self::RecoverysourceType,
-        Self::RefreshTime,
-        Self::RefreshTotal,
-        Self::SearchFetchCurrent,
-        Self::SearchFetchTime,
-        Self::SearchFetchTotal,
-        Self::SearchOpenContexts,
-        Self::SearchQueryCurrent,
-        Self::SearchQueryTime,
-        Self::SearchQueryTotal,
-        Self::SearchScrollCurrent,
-        Self::SearchScrollTime,
-        Self::SearchScrollTotal,
-        Self::SegmentsCount,
-        Self::SegmentsFixedBitsetMemory,
-        Self::SegmentsIndexWriterMemory,
-        Self::SegmentsMemory,
-        Self::SegmentsVersionMapMemory,
-        Self::SeqNoGlobalCheckpoint,
-        Self::SeqNoLocalCheckpoint,
-        Self::SeqNoMax,
-        Self::Shard,
-        Self::DsparseVectorValueCount,
-        Self::State,
-        Self::Store,
-        Self::SuggestCurrent,
-        Self::SuggestTime,
-        Self::SuggestTotal,
-        Self::SyncId,
-        Self::UnassignedAt,
-        Self::UnassignedDetails,
-        Self::UnassignedFor,
-        Self::UnassignedReason,
-    ];
+    pub const VALUES: &'static [&'static str] = &["completion.size", "dataset.size", "dense_vector.value_count", "docs", "fielddata.evictions", "fielddata.memory_size", "flush.total", "flush.total_time", "get.current", "get.exists_time", "get.exists_total", "get.missing_time", "get.missing_total", "get.time", "get.total", "id", "index", "indexing.delete_current", "indexing.delete_time", "indexing.delete_total", "indexing.index_current", "indexing.index_failed_due_to_version_conflict", "indexing.index_failed", "indexing.index_time", "indexing.index_total", "ip", "merges.current", "merges.current_docs", "merges.current_size", "merges.total", "merges.total_docs", "merges.total_size", "merges.total_time", "node", "prirep", "query_cache.evictions", "query_cache.memory_size", "recoverysource.type", "refresh.time", "refresh.total", "search.fetch_current", "search.fetch_time", "search.fetch_total", "search.open_contexts", "search.query_current", "search.query_time", "search.query_total", "search.scroll_current", "search.scroll_time", "search.scroll_total", "segments.count", "segments.fixed_bitset_memory", "segments.index_writer_memory", "segments.memory", "segments.version_map_memory", "seq_no.global_checkpoint", "seq_no.local_checkpoint", "seq_no.max", "shard", "dsparse_vector.value_count", "state", "store", "suggest.current", "suggest.time", "suggest.total", "sync_id", "unassigned.at", "unassigned.details", "unassigned.for", "unassigned.reason"];
+    const VARIANTS: &'static [Self] = &[Self::CompletionSize, Self::DatasetSize, Self::DenseVectorValueCount, Self::Docs, Self::FielddataEvictions, Self::FielddataMemorySize, Self::FlushTotal, Self::FlushTotalTime, Self::GetCurrent, Self::GetExistsTime, Self::GetExistsTotal, Self::GetMissingTime, Self::GetMissingTotal, Self::GetTime, Self::GetTotal, Self::Id, Self::Index, Self::IndexingDeleteCurrent, Self::IndexingDeleteTime, Self::IndexingDeleteTotal, Self::IndexingIndexCurrent, Self::IndexingIndexFailedDueToVersionConflict, Self::IndexingIndexFailed, Self::IndexingIndexTime, Self::IndexingIndexTotal, Self::Ip, Self::MergesCurrent, Self::MergesCurrentDocs, Self::MergesCurrentSize, Self::MergesTotal, Self::MergesTotalDocs, Self::MergesTotalSize, Self::MergesTotalTime, Self::Node, Self::Prirep, Self::QueryCacheEvictions, Self::QueryCacheMemorySize, Self::RecoverysourceType, Self::RefreshTime, Self::RefreshTotal, Self::SearchFetchCurrent, Self::SearchFetchTime, Self::SearchFetchTotal, Self::SearchOpenContexts, Self::SearchQueryCurrent, Self::SearchQueryTime, Self::SearchQueryTotal, Self::SearchScrollCurrent, Self::SearchScrollTime, Self::SearchScrollTotal, Self::SegmentsCount, Self::SegmentsFixedBitsetMemory, Self::SegmentsIndexWriterMemory, Self::SegmentsMemory, Self::SegmentsVersionMapMemory, Self::SeqNoGlobalCheckpoint, Self::SeqNoLocalCheckpoint, Self::SeqNoMax, Self::Shard, Self::DsparseVectorValueCount, Self::State, Self::Store, Self::SuggestCurrent, Self::SuggestTime, Self::SuggestTotal, Self::SyncId, Self::UnassignedAt, Self::UnassignedDetails, Self::UnassignedFor, Self::UnassignedReason];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2558,36 +1358,8 @@ pub enum CatSnapshotsH {
 
 impl CatSnapshotsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "id",
-        "repository",
-        "status",
-        "start_epoch",
-        "start_time",
-        "end_epoch",
-        "end_time",
-        "duration",
-        "indices",
-        "successful_shards",
-        "failed_shards",
-        "total_shards",
-        "reason",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Id,
-        Self::Repository,
-        Self::Status,
-        Self::StartEpoch,
-        Self::StartTime,
-        Self::EndEpoch,
-        Self::EndTime,
-        Self::Duration,
-        Self::Indices,
-        Self::SuccessfulShards,
-        Self::FailedShards,
-        Self::TotalShards,
-        Self::Reason,
-    ];
+    pub const VALUES: &'static [&'static str] = &["id", "repository", "status", "start_epoch", "start_time", "end_epoch", "end_time", "duration", "indices", "successful_shards", "failed_shards", "total_shards", "reason"];
+    const VARIANTS: &'static [Self] = &[Self::Id, Self::Repository, Self::Status, Self::StartEpoch, Self::StartTime, Self::EndEpoch, Self::EndTime, Self::Duration, Self::Indices, Self::SuccessfulShards, Self::FailedShards, Self::TotalShards, Self::Reason];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2621,40 +1393,8 @@ pub enum CatTasksH {
 
 impl CatTasksH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "id",
-        "action",
-        "task_id",
-        "parent_task_id",
-        "type",
-        "start_time",
-        "timestamp",
-        "running_time_ns",
-        "running_time",
-        "node_id",
-        "ip",
-        "port",
-        "node",
-        "version",
-        "x_opaque_id",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Id,
-        Self::Action,
-        Self::TaskId,
-        Self::ParentTaskId,
-        Self::Type,
-        Self::StartTime,
-        Self::Timestamp,
-        Self::RunningTimeNs,
-        Self::RunningTime,
-        Self::NodeId,
-        Self::Ip,
-        Self::Port,
-        Self::Node,
-        Self::Version,
-        Self::XOpaqueId,
-    ];
+    pub const VALUES: &'static [&'static str] = &["id", "action", "task_id", "parent_task_id", "type", "start_time", "timestamp", "running_time_ns", "running_time", "node_id", "ip", "port", "node", "version", "x_opaque_id"];
+    const VARIANTS: &'static [Self] = &[Self::Id, Self::Action, Self::TaskId, Self::ParentTaskId, Self::Type, Self::StartTime, Self::Timestamp, Self::RunningTimeNs, Self::RunningTime, Self::NodeId, Self::Ip, Self::Port, Self::Node, Self::Version, Self::XOpaqueId];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2718,50 +1458,8 @@ pub enum CatThreadPoolH {
 
 impl CatThreadPoolH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "active",
-        "completed",
-        "core",
-        "ephemeral_id",
-        "host",
-        "ip",
-        "keep_alive",
-        "largest",
-        "max",
-        "name",
-        "node_id",
-        "node_name",
-        "pid",
-        "pool_size",
-        "port",
-        "queue",
-        "queue_size",
-        "rejected",
-        "size",
-        "type",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Active,
-        Self::Completed,
-        Self::Core,
-        Self::EphemeralId,
-        Self::Host,
-        Self::Ip,
-        Self::KeepAlive,
-        Self::Largest,
-        Self::Max,
-        Self::Name,
-        Self::NodeId,
-        Self::NodeName,
-        Self::Pid,
-        Self::PoolSize,
-        Self::Port,
-        Self::Queue,
-        Self::QueueSize,
-        Self::Rejected,
-        Self::Size,
-        Self::Type,
-    ];
+    pub const VALUES: &'static [&'static str] = &["active", "completed", "core", "ephemeral_id", "host", "ip", "keep_alive", "largest", "max", "name", "node_id", "node_name", "pid", "pool_size", "port", "queue", "queue_size", "rejected", "size", "type"];
+    const VARIANTS: &'static [Self] = &[Self::Active, Self::Completed, Self::Core, Self::EphemeralId, Self::Host, Self::Ip, Self::KeepAlive, Self::Largest, Self::Max, Self::Name, Self::NodeId, Self::NodeName, Self::Pid, Self::PoolSize, Self::Port, Self::Queue, Self::QueueSize, Self::Rejected, Self::Size, Self::Type];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2814,78 +1512,8 @@ pub enum CatTransformsH {
 
 impl CatTransformsH {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "changes_last_detection_time",
-        "checkpoint",
-        "checkpoint_duration_time_exp_avg",
-        "checkpoint_progress",
-        "create_time",
-        "delete_time",
-        "description",
-        "dest_index",
-        "documents_deleted",
-        "documents_indexed",
-        "docs_per_second",
-        "documents_processed",
-        "frequency",
-        "id",
-        "index_failure",
-        "index_time",
-        "index_total",
-        "indexed_documents_exp_avg",
-        "last_search_time",
-        "max_page_search_size",
-        "pages_processed",
-        "pipeline",
-        "processed_documents_exp_avg",
-        "processing_time",
-        "project_routing",
-        "reason",
-        "search_failure",
-        "search_time",
-        "search_total",
-        "source_index",
-        "state",
-        "transform_type",
-        "trigger_count",
-        "version",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::ChangesLastDetectionTime,
-        Self::Checkpoint,
-        Self::CheckpointDurationTimeExpAvg,
-        Self::CheckpointProgress,
-        Self::CreateTime,
-        Self::DeleteTime,
-        Self::Description,
-        Self::DestIndex,
-        Self::DocumentsDeleted,
-        Self::DocumentsIndexed,
-        Self::DocsPerSecond,
-        Self::DocumentsProcessed,
-        Self::Frequency,
-        Self::Id,
-        Self::IndexFailure,
-        Self::IndexTime,
-        Self::IndexTotal,
-        Self::IndexedDocumentsExpAvg,
-        Self::LastSearchTime,
-        Self::MaxPageSearchSize,
-        Self::PagesProcessed,
-        Self::Pipeline,
-        Self::ProcessedDocumentsExpAvg,
-        Self::ProcessingTime,
-        Self::ProjectRouting,
-        Self::Reason,
-        Self::SearchFailure,
-        Self::SearchTime,
-        Self::SearchTotal,
-        Self::SourceIndex,
-        Self::State,
-        Self::TransformType,
-        Self::TriggerCount,
-        Self::Version,
-    ];
+    pub const VALUES: &'static [&'static str] = &["changes_last_detection_time", "checkpoint", "checkpoint_duration_time_exp_avg", "checkpoint_progress", "create_time", "delete_time", "description", "dest_index", "documents_deleted", "documents_indexed", "docs_per_second", "documents_processed", "frequency", "id", "index_failure", "index_time", "index_total", "indexed_documents_exp_avg", "last_search_time", "max_page_search_size", "pages_processed", "pipeline", "processed_documents_exp_avg", "processing_time", "project_routing", "reason", "search_failure", "search_time", "search_total", "source_index", "state", "transform_type", "trigger_count", "version"];
+    const VARIANTS: &'static [Self] = &[Self::ChangesLastDetectionTime, Self::Checkpoint, Self::CheckpointDurationTimeExpAvg, Self::CheckpointProgress, Self::CreateTime, Self::DeleteTime, Self::Description, Self::DestIndex, Self::DocumentsDeleted, Self::DocumentsIndexed, Self::DocsPerSecond, Self::DocumentsProcessed, Self::Frequency, Self::Id, Self::IndexFailure, Self::IndexTime, Self::IndexTotal, Self::IndexedDocumentsExpAvg, Self::LastSearchTime, Self::MaxPageSearchSize, Self::PagesProcessed, Self::Pipeline, Self::ProcessedDocumentsExpAvg, Self::ProcessingTime, Self::ProjectRouting, Self::Reason, Self::SearchFailure, Self::SearchTime, Self::SearchTotal, Self::SourceIndex, Self::State, Self::TransformType, Self::TriggerCount, Self::Version];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -2938,78 +1566,8 @@ pub enum CatTransformsS {
 
 impl CatTransformsS {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "changes_last_detection_time",
-        "checkpoint",
-        "checkpoint_duration_time_exp_avg",
-        "checkpoint_progress",
-        "create_time",
-        "delete_time",
-        "description",
-        "dest_index",
-        "documents_deleted",
-        "documents_indexed",
-        "docs_per_second",
-        "documents_processed",
-        "frequency",
-        "id",
-        "index_failure",
-        "index_time",
-        "index_total",
-        "indexed_documents_exp_avg",
-        "last_search_time",
-        "max_page_search_size",
-        "pages_processed",
-        "pipeline",
-        "processed_documents_exp_avg",
-        "processing_time",
-        "project_routing",
-        "reason",
-        "search_failure",
-        "search_time",
-        "search_total",
-        "source_index",
-        "state",
-        "transform_type",
-        "trigger_count",
-        "version",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::ChangesLastDetectionTime,
-        Self::Checkpoint,
-        Self::CheckpointDurationTimeExpAvg,
-        Self::CheckpointProgress,
-        Self::CreateTime,
-        Self::DeleteTime,
-        Self::Description,
-        Self::DestIndex,
-        Self::DocumentsDeleted,
-        Self::DocumentsIndexed,
-        Self::DocsPerSecond,
-        Self::DocumentsProcessed,
-        Self::Frequency,
-        Self::Id,
-        Self::IndexFailure,
-        Self::IndexTime,
-        Self::IndexTotal,
-        Self::IndexedDocumentsExpAvg,
-        Self::LastSearchTime,
-        Self::MaxPageSearchSize,
-        Self::PagesProcessed,
-        Self::Pipeline,
-        Self::ProcessedDocumentsExpAvg,
-        Self::ProcessingTime,
-        Self::ProjectRouting,
-        Self::Reason,
-        Self::SearchFailure,
-        Self::SearchTime,
-        Self::SearchTotal,
-        Self::SourceIndex,
-        Self::State,
-        Self::TransformType,
-        Self::TriggerCount,
-        Self::Version,
-    ];
+    pub const VALUES: &'static [&'static str] = &["changes_last_detection_time", "checkpoint", "checkpoint_duration_time_exp_avg", "checkpoint_progress", "create_time", "delete_time", "description", "dest_index", "documents_deleted", "documents_indexed", "docs_per_second", "documents_processed", "frequency", "id", "index_failure", "index_time", "index_total", "indexed_documents_exp_avg", "last_search_time", "max_page_search_size", "pages_processed", "pipeline", "processed_documents_exp_avg", "processing_time", "project_routing", "reason", "search_failure", "search_time", "search_total", "source_index", "state", "transform_type", "trigger_count", "version"];
+    const VARIANTS: &'static [Self] = &[Self::ChangesLastDetectionTime, Self::Checkpoint, Self::CheckpointDurationTimeExpAvg, Self::CheckpointProgress, Self::CreateTime, Self::DeleteTime, Self::Description, Self::DestIndex, Self::DocumentsDeleted, Self::DocumentsIndexed, Self::DocsPerSecond, Self::DocumentsProcessed, Self::Frequency, Self::Id, Self::IndexFailure, Self::IndexTime, Self::IndexTotal, Self::IndexedDocumentsExpAvg, Self::LastSearchTime, Self::MaxPageSearchSize, Self::PagesProcessed, Self::Pipeline, Self::ProcessedDocumentsExpAvg, Self::ProcessingTime, Self::ProjectRouting, Self::Reason, Self::SearchFailure, Self::SearchTime, Self::SearchTotal, Self::SourceIndex, Self::State, Self::TransformType, Self::TriggerCount, Self::Version];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -3058,8 +1616,7 @@ pub enum WaitForEvents {
 impl WaitForEvents {
     /// The values on the wire, in variant order.
     pub const VALUES: &'static [&'static str] = &["immediate", "urgent", "high", "normal", "low", "languid"];
-    const VARIANTS: &'static [Self] =
-        &[Self::Immediate, Self::Urgent, Self::High, Self::Normal, Self::Low, Self::Languid];
+    const VARIANTS: &'static [Self] = &[Self::Immediate, Self::Urgent, Self::High, Self::Normal, Self::Low, Self::Languid];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -3137,19 +1694,8 @@ pub enum Metric {
 
 impl Metric {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["_all", "version", "master_node", "blocks", "nodes", "metadata", "routing_table", "routing_nodes", "customs"];
-    const VARIANTS: &'static [Self] = &[
-        Self::All,
-        Self::Version,
-        Self::MasterNode,
-        Self::Blocks,
-        Self::Nodes,
-        Self::Metadata,
-        Self::RoutingTable,
-        Self::RoutingNodes,
-        Self::Customs,
-    ];
+    pub const VALUES: &'static [&'static str] = &["_all", "version", "master_node", "blocks", "nodes", "metadata", "routing_table", "routing_nodes", "customs"];
+    const VARIANTS: &'static [Self] = &[Self::All, Self::Version, Self::MasterNode, Self::Blocks, Self::Nodes, Self::Metadata, Self::RoutingTable, Self::RoutingNodes, Self::Customs];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -3198,17 +1744,8 @@ pub enum Status {
 
 impl Status {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["canceling", "canceled", "completed", "error", "in_progress", "pending", "suspended"];
-    const VARIANTS: &'static [Self] = &[
-        Self::Canceling,
-        Self::Canceled,
-        Self::Completed,
-        Self::Error,
-        Self::InProgress,
-        Self::Pending,
-        Self::Suspended,
-    ];
+    pub const VALUES: &'static [&'static str] = &["canceling", "canceled", "completed", "error", "in_progress", "pending", "suspended"];
+    const VARIANTS: &'static [Self] = &[Self::Canceling, Self::Canceled, Self::Completed, Self::Error, Self::InProgress, Self::Pending, Self::Suspended];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -3281,8 +1818,7 @@ pub enum Format {
 impl Format {
     /// The values on the wire, in variant order.
     pub const VALUES: &'static [&'static str] = &["csv", "json", "tsv", "txt", "yaml", "cbor", "smile", "arrow"];
-    const VARIANTS: &'static [Self] =
-        &[Self::Csv, Self::Json, Self::Tsv, Self::Txt, Self::Yaml, Self::Cbor, Self::Smile, Self::Arrow];
+    const VARIANTS: &'static [Self] = &[Self::Csv, Self::Json, Self::Tsv, Self::Txt, Self::Yaml, Self::Cbor, Self::Smile, Self::Arrow];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -3440,54 +1976,8 @@ pub enum IndicesStatsMetric {
 
 impl IndicesStatsMetric {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "_all",
-        "store",
-        "indexing",
-        "get",
-        "search",
-        "merge",
-        "flush",
-        "refresh",
-        "query_cache",
-        "fielddata",
-        "docs",
-        "warmer",
-        "completion",
-        "segments",
-        "translog",
-        "request_cache",
-        "recovery",
-        "bulk",
-        "shard_stats",
-        "mappings",
-        "dense_vector",
-        "sparse_vector",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::All,
-        Self::Store,
-        Self::Indexing,
-        Self::Get,
-        Self::Search,
-        Self::Merge,
-        Self::Flush,
-        Self::Refresh,
-        Self::QueryCache,
-        Self::Fielddata,
-        Self::Docs,
-        Self::Warmer,
-        Self::Completion,
-        Self::Segments,
-        Self::Translog,
-        Self::RequestCache,
-        Self::Recovery,
-        Self::Bulk,
-        Self::ShardStats,
-        Self::Mappings,
-        Self::DenseVector,
-        Self::SparseVector,
-    ];
+    pub const VALUES: &'static [&'static str] = &["_all", "store", "indexing", "get", "search", "merge", "flush", "refresh", "query_cache", "fielddata", "docs", "warmer", "completion", "segments", "translog", "request_cache", "recovery", "bulk", "shard_stats", "mappings", "dense_vector", "sparse_vector"];
+    const VARIANTS: &'static [Self] = &[Self::All, Self::Store, Self::Indexing, Self::Get, Self::Search, Self::Merge, Self::Flush, Self::Refresh, Self::QueryCache, Self::Fielddata, Self::Docs, Self::Warmer, Self::Completion, Self::Segments, Self::Translog, Self::RequestCache, Self::Recovery, Self::Bulk, Self::ShardStats, Self::Mappings, Self::DenseVector, Self::SparseVector];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -3512,16 +2002,8 @@ pub enum TaskType {
 
 impl TaskType {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["sparse_embedding", "text_embedding", "rerank", "completion", "chat_completion", "embedding"];
-    const VARIANTS: &'static [Self] = &[
-        Self::SparseEmbedding,
-        Self::TextEmbedding,
-        Self::Rerank,
-        Self::Completion,
-        Self::ChatCompletion,
-        Self::Embedding,
-    ];
+    pub const VALUES: &'static [&'static str] = &["sparse_embedding", "text_embedding", "rerank", "completion", "chat_completion", "embedding"];
+    const VARIANTS: &'static [Self] = &[Self::SparseEmbedding, Self::TextEmbedding, Self::Rerank, Self::Completion, Self::ChatCompletion, Self::Embedding];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -3614,10 +2096,8 @@ pub enum InferencePutAmazonsagemakerTaskType {
 
 impl InferencePutAmazonsagemakerTaskType {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["text_embedding", "completion", "chat_completion", "sparse_embedding", "rerank"];
-    const VARIANTS: &'static [Self] =
-        &[Self::TextEmbedding, Self::Completion, Self::ChatCompletion, Self::SparseEmbedding, Self::Rerank];
+    pub const VALUES: &'static [&'static str] = &["text_embedding", "completion", "chat_completion", "sparse_embedding", "rerank"];
+    const VARIANTS: &'static [Self] = &[Self::TextEmbedding, Self::Completion, Self::ChatCompletion, Self::SparseEmbedding, Self::Rerank];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4007,20 +2487,8 @@ pub enum Include {
 
 impl Include {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "definition",
-        "feature_importance_baseline",
-        "hyperparameters",
-        "total_feature_importance",
-        "definition_status",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::Definition,
-        Self::FeatureImportanceBaseline,
-        Self::Hyperparameters,
-        Self::TotalFeatureImportance,
-        Self::DefinitionStatus,
-    ];
+    pub const VALUES: &'static [&'static str] = &["definition", "feature_importance_baseline", "hyperparameters", "total_feature_importance", "definition_status"];
+    const VARIANTS: &'static [Self] = &[Self::Definition, Self::FeatureImportanceBaseline, Self::Hyperparameters, Self::TotalFeatureImportance, Self::DefinitionStatus];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4148,38 +2616,8 @@ pub enum NodesInfoMetric {
 
 impl NodesInfoMetric {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "_all",
-        "_none",
-        "settings",
-        "os",
-        "process",
-        "jvm",
-        "thread_pool",
-        "transport",
-        "http",
-        "remote_cluster_server",
-        "plugins",
-        "ingest",
-        "aggregations",
-        "indices",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::All,
-        Self::None,
-        Self::Settings,
-        Self::Os,
-        Self::Process,
-        Self::Jvm,
-        Self::ThreadPool,
-        Self::Transport,
-        Self::Http,
-        Self::RemoteClusterServer,
-        Self::Plugins,
-        Self::Ingest,
-        Self::Aggregations,
-        Self::Indices,
-    ];
+    pub const VALUES: &'static [&'static str] = &["_all", "_none", "settings", "os", "process", "jvm", "thread_pool", "transport", "http", "remote_cluster_server", "plugins", "ingest", "aggregations", "indices"];
+    const VARIANTS: &'static [Self] = &[Self::All, Self::None, Self::Settings, Self::Os, Self::Process, Self::Jvm, Self::ThreadPool, Self::Transport, Self::Http, Self::RemoteClusterServer, Self::Plugins, Self::Ingest, Self::Aggregations, Self::Indices];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4217,48 +2655,8 @@ pub enum NodesStatsMetric {
 
 impl NodesStatsMetric {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "_all",
-        "_none",
-        "indices",
-        "os",
-        "process",
-        "jvm",
-        "thread_pool",
-        "fs",
-        "transport",
-        "http",
-        "breaker",
-        "script",
-        "discovery",
-        "ingest",
-        "adaptive_selection",
-        "script_cache",
-        "indexing_pressure",
-        "repositories",
-        "allocations",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::All,
-        Self::None,
-        Self::Indices,
-        Self::Os,
-        Self::Process,
-        Self::Jvm,
-        Self::ThreadPool,
-        Self::Fs,
-        Self::Transport,
-        Self::Http,
-        Self::Breaker,
-        Self::Script,
-        Self::Discovery,
-        Self::Ingest,
-        Self::AdaptiveSelection,
-        Self::ScriptCache,
-        Self::IndexingPressure,
-        Self::Repositories,
-        Self::Allocations,
-    ];
+    pub const VALUES: &'static [&'static str] = &["_all", "_none", "indices", "os", "process", "jvm", "thread_pool", "fs", "transport", "http", "breaker", "script", "discovery", "ingest", "adaptive_selection", "script_cache", "indexing_pressure", "repositories", "allocations"];
+    const VARIANTS: &'static [Self] = &[Self::All, Self::None, Self::Indices, Self::Os, Self::Process, Self::Jvm, Self::ThreadPool, Self::Fs, Self::Transport, Self::Http, Self::Breaker, Self::Script, Self::Discovery, Self::Ingest, Self::AdaptiveSelection, Self::ScriptCache, Self::IndexingPressure, Self::Repositories, Self::Allocations];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4299,54 +2697,8 @@ pub enum IndexMetric {
 
 impl IndexMetric {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] = &[
-        "_all",
-        "store",
-        "indexing",
-        "get",
-        "search",
-        "merge",
-        "flush",
-        "refresh",
-        "query_cache",
-        "fielddata",
-        "docs",
-        "warmer",
-        "completion",
-        "segments",
-        "translog",
-        "request_cache",
-        "recovery",
-        "bulk",
-        "shard_stats",
-        "mappings",
-        "dense_vector",
-        "sparse_vector",
-    ];
-    const VARIANTS: &'static [Self] = &[
-        Self::All,
-        Self::Store,
-        Self::Indexing,
-        Self::Get,
-        Self::Search,
-        Self::Merge,
-        Self::Flush,
-        Self::Refresh,
-        Self::QueryCache,
-        Self::Fielddata,
-        Self::Docs,
-        Self::Warmer,
-        Self::Completion,
-        Self::Segments,
-        Self::Translog,
-        Self::RequestCache,
-        Self::Recovery,
-        Self::Bulk,
-        Self::ShardStats,
-        Self::Mappings,
-        Self::DenseVector,
-        Self::SparseVector,
-    ];
+    pub const VALUES: &'static [&'static str] = &["_all", "store", "indexing", "get", "search", "merge", "flush", "refresh", "query_cache", "fielddata", "docs", "warmer", "completion", "segments", "translog", "request_cache", "recovery", "bulk", "shard_stats", "mappings", "dense_vector", "sparse_vector"];
+    const VARIANTS: &'static [Self] = &[Self::All, Self::Store, Self::Indexing, Self::Get, Self::Search, Self::Merge, Self::Flush, Self::Refresh, Self::QueryCache, Self::Fielddata, Self::Docs, Self::Warmer, Self::Completion, Self::Segments, Self::Translog, Self::RequestCache, Self::Recovery, Self::Bulk, Self::ShardStats, Self::Mappings, Self::DenseVector, Self::SparseVector];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4575,17 +2927,8 @@ pub enum SnapshotGetSort {
 
 impl SnapshotGetSort {
     /// The values on the wire, in variant order.
-    pub const VALUES: &'static [&'static str] =
-        &["start_time", "duration", "name", "index_count", "repository", "shard_count", "failed_shard_count"];
-    const VARIANTS: &'static [Self] = &[
-        Self::StartTime,
-        Self::Duration,
-        Self::Name,
-        Self::IndexCount,
-        Self::Repository,
-        Self::ShardCount,
-        Self::FailedShardCount,
-    ];
+    pub const VALUES: &'static [&'static str] = &["start_time", "duration", "name", "index_count", "repository", "shard_count", "failed_shard_count"];
+    const VARIANTS: &'static [Self] = &[Self::StartTime, Self::Duration, Self::Name, Self::IndexCount, Self::Repository, Self::ShardCount, Self::FailedShardCount];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4610,8 +2953,7 @@ pub enum State {
 impl State {
     /// The values on the wire, in variant order.
     pub const VALUES: &'static [&'static str] = &["IN_PROGRESS", "SUCCESS", "FAILED", "PARTIAL", "INCOMPATIBLE"];
-    const VARIANTS: &'static [Self] =
-        &[Self::INPROGRESS, Self::SUCCESS, Self::FAILED, Self::PARTIAL, Self::INCOMPATIBLE];
+    const VARIANTS: &'static [Self] = &[Self::INPROGRESS, Self::SUCCESS, Self::FAILED, Self::PARTIAL, Self::INCOMPATIBLE];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4638,8 +2980,7 @@ pub enum SqlQueryFormat {
 impl SqlQueryFormat {
     /// The values on the wire, in variant order.
     pub const VALUES: &'static [&'static str] = &["csv", "json", "tsv", "txt", "yaml", "cbor", "smile"];
-    const VARIANTS: &'static [Self] =
-        &[Self::Csv, Self::Json, Self::Tsv, Self::Txt, Self::Yaml, Self::Cbor, Self::Smile];
+    const VARIANTS: &'static [Self] = &[Self::Csv, Self::Json, Self::Tsv, Self::Txt, Self::Yaml, Self::Cbor, Self::Smile];
 
     pub fn as_str(self) -> &'static str {
         Self::VALUES[self as usize]
@@ -4792,7 +3133,9 @@ pub struct InternalDeleteDesiredBalance {
 
 impl InternalDeleteDesiredBalance {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -4805,7 +3148,10 @@ pub struct InternalDeleteDesiredNodes {
 
 impl InternalDeleteDesiredNodes {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -4817,7 +3163,9 @@ pub struct InternalGetDesiredBalance {
 
 impl InternalGetDesiredBalance {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -4829,7 +3177,9 @@ pub struct InternalGetDesiredNodes {
 
 impl InternalGetDesiredNodes {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -4885,7 +3235,9 @@ pub struct AsyncSearchDelete {
 
 impl AsyncSearchDelete {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -4920,7 +3272,10 @@ pub struct AsyncSearchStatus {
 
 impl AsyncSearchStatus {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")?, keep_alive: raw.query("keep_alive")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+            keep_alive: raw.query("keep_alive")?,
+        })
     }
 }
 
@@ -5064,7 +3419,9 @@ pub struct AutoscalingGetAutoscalingCapacity {
 
 impl AutoscalingGetAutoscalingCapacity {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -5077,7 +3434,10 @@ pub struct AutoscalingGetAutoscalingPolicy {
 
 impl AutoscalingGetAutoscalingPolicy {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -5148,7 +3508,10 @@ pub struct CancelReindex {
 
 impl CancelReindex {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { task_id: raw.required_path("task_id")?, wait_for_completion: raw.query("wait_for_completion")? })
+        Ok(Self {
+            task_id: raw.required_path("task_id")?,
+            wait_for_completion: raw.query("wait_for_completion")?,
+        })
     }
 }
 
@@ -5396,11 +3759,13 @@ impl CatHealth {
 
 /// Parameters of [`cat.help`](https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-cat).
 #[derive(Debug, Clone, PartialEq)]
-pub struct CatHelp {}
+pub struct CatHelp {
+}
 
 impl CatHelp {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -6057,7 +4422,10 @@ pub struct CcrDeleteAutoFollowPattern {
 
 impl CcrDeleteAutoFollowPattern {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6088,7 +4456,10 @@ pub struct CcrFollowInfo {
 
 impl CcrFollowInfo {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6101,7 +4472,10 @@ pub struct CcrFollowStats {
 
 impl CcrFollowStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -6114,7 +4488,10 @@ pub struct CcrForgetFollower {
 
 impl CcrForgetFollower {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -6127,7 +4504,10 @@ pub struct CcrGetAutoFollowPattern {
 
 impl CcrGetAutoFollowPattern {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6140,7 +4520,10 @@ pub struct CcrPauseAutoFollowPattern {
 
 impl CcrPauseAutoFollowPattern {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6153,7 +4536,10 @@ pub struct CcrPauseFollow {
 
 impl CcrPauseFollow {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6166,7 +4552,10 @@ pub struct CcrPutAutoFollowPattern {
 
 impl CcrPutAutoFollowPattern {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6179,7 +4568,10 @@ pub struct CcrResumeAutoFollowPattern {
 
 impl CcrResumeAutoFollowPattern {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6192,7 +4584,10 @@ pub struct CcrResumeFollow {
 
 impl CcrResumeFollow {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6205,7 +4600,10 @@ pub struct CcrStats {
 
 impl CcrStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -6218,7 +4616,10 @@ pub struct CcrUnfollow {
 
 impl CcrUnfollow {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6230,17 +4631,21 @@ pub struct ClearScroll {
 
 impl ClearScroll {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { scroll_id: raw.path("scroll_id")? })
+        Ok(Self {
+            scroll_id: raw.path("scroll_id")?,
+        })
     }
 }
 
 /// Parameters of [`close_point_in_time`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-open-point-in-time).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClosePointInTime {}
+pub struct ClosePointInTime {
+}
 
 impl ClosePointInTime {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -6297,7 +4702,10 @@ pub struct ClusterDeleteVotingConfigExclusions {
 
 impl ClusterDeleteVotingConfigExclusions {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, wait_for_removal: raw.query("wait_for_removal")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            wait_for_removal: raw.query("wait_for_removal")?,
+        })
     }
 }
 
@@ -6413,7 +4821,9 @@ pub struct ClusterInfo {
 
 impl ClusterInfo {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { target: raw.required_path("target")? })
+        Ok(Self {
+            target: raw.required_path("target")?,
+        })
     }
 }
 
@@ -6426,7 +4836,10 @@ pub struct ClusterPendingTasks {
 
 impl ClusterPendingTasks {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { local: raw.query("local")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            local: raw.query("local")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -6490,11 +4903,13 @@ impl ClusterPutSettings {
 
 /// Parameters of [`cluster.remote_info`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-cluster-remote-info).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClusterRemoteInfo {}
+pub struct ClusterRemoteInfo {
+}
 
 impl ClusterRemoteInfo {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -6594,7 +5009,9 @@ pub struct ConnectorCheckIn {
 
 impl ConnectorCheckIn {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6625,7 +5042,10 @@ pub struct ConnectorGet {
 
 impl ConnectorGet {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")?, include_deleted: raw.query("include_deleted")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+            include_deleted: raw.query("include_deleted")?,
+        })
     }
 }
 
@@ -6637,7 +5057,9 @@ pub struct ConnectorLastSync {
 
 impl ConnectorLastSync {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6669,11 +5091,13 @@ impl ConnectorList {
 
 /// Parameters of [`connector.post`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-connector-put).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConnectorPost {}
+pub struct ConnectorPost {
+}
 
 impl ConnectorPost {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -6685,7 +5109,9 @@ pub struct ConnectorPut {
 
 impl ConnectorPut {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.path("connector_id")?,
+        })
     }
 }
 
@@ -6697,7 +5123,9 @@ pub struct ConnectorSecretDelete {
 
 impl ConnectorSecretDelete {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -6709,17 +5137,21 @@ pub struct ConnectorSecretGet {
 
 impl ConnectorSecretGet {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
 /// Parameters of [`connector.secret_post`]().
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConnectorSecretPost {}
+pub struct ConnectorSecretPost {
+}
 
 impl ConnectorSecretPost {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -6731,7 +5163,9 @@ pub struct ConnectorSecretPut {
 
 impl ConnectorSecretPut {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -6743,7 +5177,9 @@ pub struct ConnectorSyncJobCancel {
 
 impl ConnectorSyncJobCancel {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_sync_job_id: raw.required_path("connector_sync_job_id")? })
+        Ok(Self {
+            connector_sync_job_id: raw.required_path("connector_sync_job_id")?,
+        })
     }
 }
 
@@ -6755,7 +5191,9 @@ pub struct ConnectorSyncJobCheckIn {
 
 impl ConnectorSyncJobCheckIn {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_sync_job_id: raw.required_path("connector_sync_job_id")? })
+        Ok(Self {
+            connector_sync_job_id: raw.required_path("connector_sync_job_id")?,
+        })
     }
 }
 
@@ -6767,7 +5205,9 @@ pub struct ConnectorSyncJobClaim {
 
 impl ConnectorSyncJobClaim {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_sync_job_id: raw.required_path("connector_sync_job_id")? })
+        Ok(Self {
+            connector_sync_job_id: raw.required_path("connector_sync_job_id")?,
+        })
     }
 }
 
@@ -6779,7 +5219,9 @@ pub struct ConnectorSyncJobDelete {
 
 impl ConnectorSyncJobDelete {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_sync_job_id: raw.required_path("connector_sync_job_id")? })
+        Ok(Self {
+            connector_sync_job_id: raw.required_path("connector_sync_job_id")?,
+        })
     }
 }
 
@@ -6791,7 +5233,9 @@ pub struct ConnectorSyncJobError {
 
 impl ConnectorSyncJobError {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_sync_job_id: raw.required_path("connector_sync_job_id")? })
+        Ok(Self {
+            connector_sync_job_id: raw.required_path("connector_sync_job_id")?,
+        })
     }
 }
 
@@ -6803,7 +5247,9 @@ pub struct ConnectorSyncJobGet {
 
 impl ConnectorSyncJobGet {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_sync_job_id: raw.required_path("connector_sync_job_id")? })
+        Ok(Self {
+            connector_sync_job_id: raw.required_path("connector_sync_job_id")?,
+        })
     }
 }
 
@@ -6831,11 +5277,13 @@ impl ConnectorSyncJobList {
 
 /// Parameters of [`connector.sync_job_post`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-connector-sync-job-post).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConnectorSyncJobPost {}
+pub struct ConnectorSyncJobPost {
+}
 
 impl ConnectorSyncJobPost {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -6847,7 +5295,9 @@ pub struct ConnectorSyncJobUpdateStats {
 
 impl ConnectorSyncJobUpdateStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_sync_job_id: raw.required_path("connector_sync_job_id")? })
+        Ok(Self {
+            connector_sync_job_id: raw.required_path("connector_sync_job_id")?,
+        })
     }
 }
 
@@ -6859,7 +5309,9 @@ pub struct ConnectorUpdateActiveFiltering {
 
 impl ConnectorUpdateActiveFiltering {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6871,7 +5323,9 @@ pub struct ConnectorUpdateApiKeyId {
 
 impl ConnectorUpdateApiKeyId {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6883,7 +5337,9 @@ pub struct ConnectorUpdateConfiguration {
 
 impl ConnectorUpdateConfiguration {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6895,7 +5351,9 @@ pub struct ConnectorUpdateError {
 
 impl ConnectorUpdateError {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6907,7 +5365,9 @@ pub struct ConnectorUpdateFeatures {
 
 impl ConnectorUpdateFeatures {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6919,7 +5379,9 @@ pub struct ConnectorUpdateFiltering {
 
 impl ConnectorUpdateFiltering {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6931,7 +5393,9 @@ pub struct ConnectorUpdateFilteringValidation {
 
 impl ConnectorUpdateFilteringValidation {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6943,7 +5407,9 @@ pub struct ConnectorUpdateIndexName {
 
 impl ConnectorUpdateIndexName {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6955,7 +5421,9 @@ pub struct ConnectorUpdateName {
 
 impl ConnectorUpdateName {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6967,7 +5435,9 @@ pub struct ConnectorUpdateNative {
 
 impl ConnectorUpdateNative {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6979,7 +5449,9 @@ pub struct ConnectorUpdatePipeline {
 
 impl ConnectorUpdatePipeline {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -6991,7 +5463,9 @@ pub struct ConnectorUpdateScheduling {
 
 impl ConnectorUpdateScheduling {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -7003,7 +5477,9 @@ pub struct ConnectorUpdateServiceType {
 
 impl ConnectorUpdateServiceType {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -7015,7 +5491,9 @@ pub struct ConnectorUpdateStatus {
 
 impl ConnectorUpdateStatus {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { connector_id: raw.required_path("connector_id")? })
+        Ok(Self {
+            connector_id: raw.required_path("connector_id")?,
+        })
     }
 }
 
@@ -7157,11 +5635,13 @@ impl DanglingIndicesImportDanglingIndex {
 
 /// Parameters of [`dangling_indices.list_dangling_indices`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-dangling-indices-list-dangling-indices).
 #[derive(Debug, Clone, PartialEq)]
-pub struct DanglingIndicesListDanglingIndices {}
+pub struct DanglingIndicesListDanglingIndices {
+}
 
 impl DanglingIndicesListDanglingIndices {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -7296,7 +5776,10 @@ pub struct DeleteByQueryRethrottle {
 
 impl DeleteByQueryRethrottle {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { task_id: raw.required_path("task_id")?, requests_per_second: raw.query("requests_per_second")? })
+        Ok(Self {
+            task_id: raw.required_path("task_id")?,
+            requests_per_second: raw.query("requests_per_second")?,
+        })
     }
 }
 
@@ -7345,7 +5828,10 @@ pub struct EnrichDeletePolicy {
 
 impl EnrichDeletePolicy {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7376,7 +5862,10 @@ pub struct EnrichGetPolicy {
 
 impl EnrichGetPolicy {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7389,7 +5878,10 @@ pub struct EnrichPutPolicy {
 
 impl EnrichPutPolicy {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7401,7 +5893,9 @@ pub struct EnrichStats {
 
 impl EnrichStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7413,7 +5907,9 @@ pub struct EqlDelete {
 
 impl EqlDelete {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -7443,7 +5939,9 @@ pub struct EqlGetStatus {
 
 impl EqlGetStatus {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -7521,7 +6019,9 @@ pub struct EsqlAsyncQueryDelete {
 
 impl EsqlAsyncQueryDelete {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -7556,7 +6056,10 @@ pub struct EsqlAsyncQueryStop {
 
 impl EsqlAsyncQueryStop {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")?, drop_null_columns: raw.query("drop_null_columns")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+            drop_null_columns: raw.query("drop_null_columns")?,
+        })
     }
 }
 
@@ -7604,7 +6107,9 @@ pub struct EsqlDeleteView {
 
 impl EsqlDeleteView {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -7617,7 +6122,10 @@ pub struct EsqlGetDataSource {
 
 impl EsqlGetDataSource {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7630,7 +6138,10 @@ pub struct EsqlGetDataset {
 
 impl EsqlGetDataset {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7642,7 +6153,9 @@ pub struct EsqlGetQuery {
 
 impl EsqlGetQuery {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -7654,17 +6167,21 @@ pub struct EsqlGetView {
 
 impl EsqlGetView {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")? })
+        Ok(Self {
+            name: raw.path("name")?,
+        })
     }
 }
 
 /// Parameters of [`esql.list_queries`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-esql-list-queries).
 #[derive(Debug, Clone, PartialEq)]
-pub struct EsqlListQueries {}
+pub struct EsqlListQueries {
+}
 
 impl EsqlListQueries {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -7712,7 +6229,9 @@ pub struct EsqlPutView {
 
 impl EsqlPutView {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -7856,7 +6375,9 @@ pub struct FeaturesGetFeatures {
 
 impl FeaturesGetFeatures {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7868,7 +6389,9 @@ pub struct FeaturesResetFeatures {
 
 impl FeaturesResetFeatures {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -7924,7 +6447,9 @@ pub struct FleetDeleteSecret {
 
 impl FleetDeleteSecret {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -7936,7 +6461,9 @@ pub struct FleetGetSecret {
 
 impl FleetGetSecret {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -8018,11 +6545,13 @@ impl IndicesOptionsParams for FleetMsearch {
 
 /// Parameters of [`fleet.post_secret`]().
 #[derive(Debug, Clone, PartialEq)]
-pub struct FleetPostSecret {}
+pub struct FleetPostSecret {
+}
 
 impl FleetPostSecret {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -8209,27 +6738,34 @@ pub struct GetScript {
 
 impl GetScript {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
 /// Parameters of [`get_script_context`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-get-script-context).
 #[derive(Debug, Clone, PartialEq)]
-pub struct GetScriptContext {}
+pub struct GetScriptContext {
+}
 
 impl GetScriptContext {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`get_script_languages`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-get-script-languages).
 #[derive(Debug, Clone, PartialEq)]
-pub struct GetScriptLanguages {}
+pub struct GetScriptLanguages {
+}
 
 impl GetScriptLanguages {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -8277,7 +6813,11 @@ pub struct GraphExplore {
 
 impl GraphExplore {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, routing: raw.query("routing")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            routing: raw.query("routing")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -8359,11 +6899,13 @@ impl IlmGetLifecycle {
 
 /// Parameters of [`ilm.get_status`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ilm-get-status).
 #[derive(Debug, Clone, PartialEq)]
-pub struct IlmGetStatus {}
+pub struct IlmGetStatus {
+}
 
 impl IlmGetStatus {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -8376,7 +6918,10 @@ pub struct IlmMigrateToDataTiers {
 
 impl IlmMigrateToDataTiers {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { dry_run: raw.query("dry_run")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            dry_run: raw.query("dry_run")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -8388,7 +6933,9 @@ pub struct IlmMoveToStep {
 
 impl IlmMoveToStep {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+        })
     }
 }
 
@@ -8418,7 +6965,9 @@ pub struct IlmRemovePolicy {
 
 impl IlmRemovePolicy {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+        })
     }
 }
 
@@ -8430,7 +6979,9 @@ pub struct IlmRetry {
 
 impl IlmRetry {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+        })
     }
 }
 
@@ -8443,7 +6994,10 @@ pub struct IlmStart {
 
 impl IlmStart {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -8456,7 +7010,10 @@ pub struct IlmStop {
 
 impl IlmStop {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -8552,7 +7109,9 @@ pub struct IndicesAnalyze {
 
 impl IndicesAnalyze {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.path_or_query("index")? })
+        Ok(Self {
+            index: raw.path_or_query("index")?,
+        })
     }
 }
 
@@ -8564,7 +7123,9 @@ pub struct IndicesCancelMigrateReindex {
 
 impl IndicesCancelMigrateReindex {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+        })
     }
 }
 
@@ -8719,7 +7280,10 @@ pub struct IndicesCreateFrom {
 
 impl IndicesCreateFrom {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { dest: raw.required_path("dest")?, source: raw.required_path("source")? })
+        Ok(Self {
+            dest: raw.required_path("dest")?,
+            source: raw.required_path("source")?,
+        })
     }
 }
 
@@ -8732,7 +7296,10 @@ pub struct IndicesDataStreamsStats {
 
 impl IndicesDataStreamsStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")?, expand_wildcards: raw.query("expand_wildcards")? })
+        Ok(Self {
+            name: raw.path("name")?,
+            expand_wildcards: raw.query("expand_wildcards")?,
+        })
     }
 }
 
@@ -8959,7 +7526,10 @@ pub struct IndicesDownsample {
 
 impl IndicesDownsample {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, target_index: raw.required_path("target_index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            target_index: raw.required_path("target_index")?,
+        })
     }
 }
 
@@ -9325,11 +7895,13 @@ impl IndicesOptionsParams for IndicesGetDataLifecycle {
 
 /// Parameters of [`indices.get_data_lifecycle_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-get-data-lifecycle-stats).
 #[derive(Debug, Clone, PartialEq)]
-pub struct IndicesGetDataLifecycleStats {}
+pub struct IndicesGetDataLifecycleStats {
+}
 
 impl IndicesGetDataLifecycleStats {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -9370,7 +7942,10 @@ pub struct IndicesGetDataStreamMappings {
 
 impl IndicesGetDataStreamMappings {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -9407,7 +7982,10 @@ pub struct IndicesGetDataStreamSettings {
 
 impl IndicesGetDataStreamSettings {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -9517,7 +8095,9 @@ pub struct IndicesGetMigrateReindexStatus {
 
 impl IndicesGetMigrateReindexStatus {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+        })
     }
 }
 
@@ -9587,11 +8167,13 @@ impl IndicesGetTemplate {
 
 /// Parameters of [`indices.migrate_reindex`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-migrate-reindex).
 #[derive(Debug, Clone, PartialEq)]
-pub struct IndicesMigrateReindex {}
+pub struct IndicesMigrateReindex {
+}
 
 impl IndicesMigrateReindex {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -9615,11 +8197,13 @@ impl IndicesMigrateToDataStream {
 
 /// Parameters of [`indices.modify_data_stream`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-modify-data-stream).
 #[derive(Debug, Clone, PartialEq)]
-pub struct IndicesModifyDataStream {}
+pub struct IndicesModifyDataStream {
+}
 
 impl IndicesModifyDataStream {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -9672,7 +8256,10 @@ pub struct IndicesPromoteDataStream {
 
 impl IndicesPromoteDataStream {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -10369,7 +8956,10 @@ pub struct IndicesUpdateAliases {
 
 impl IndicesUpdateAliases {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -10438,7 +9028,10 @@ pub struct InferenceChatCompletionUnified {
 
 impl InferenceChatCompletionUnified {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.required_path("inference_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            inference_id: raw.required_path("inference_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -10451,7 +9044,10 @@ pub struct InferenceCompletion {
 
 impl InferenceCompletion {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.required_path("inference_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            inference_id: raw.required_path("inference_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -10477,11 +9073,13 @@ impl InferenceDelete {
 
 /// Parameters of [`inference.delete_region_policy`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-inference-delete-region-policy).
 #[derive(Debug, Clone, PartialEq)]
-pub struct InferenceDeleteRegionPolicy {}
+pub struct InferenceDeleteRegionPolicy {
+}
 
 impl InferenceDeleteRegionPolicy {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -10494,7 +9092,10 @@ pub struct InferenceEmbedding {
 
 impl InferenceEmbedding {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.required_path("inference_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            inference_id: raw.required_path("inference_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -10507,17 +9108,22 @@ pub struct InferenceGet {
 
 impl InferenceGet {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.path("inference_id")?, task_type: raw.path("task_type")? })
+        Ok(Self {
+            inference_id: raw.path("inference_id")?,
+            task_type: raw.path("task_type")?,
+        })
     }
 }
 
 /// Parameters of [`inference.get_region_policy`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-inference-get-region-policy).
 #[derive(Debug, Clone, PartialEq)]
-pub struct InferenceGetRegionPolicy {}
+pub struct InferenceGetRegionPolicy {
+}
 
 impl InferenceGetRegionPolicy {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -10995,7 +9601,9 @@ pub struct InferencePutRegionPolicy {
 
 impl InferencePutRegionPolicy {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { force: raw.query("force")? })
+        Ok(Self {
+            force: raw.query("force")?,
+        })
     }
 }
 
@@ -11044,7 +9652,10 @@ pub struct InferenceRerank {
 
 impl InferenceRerank {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.required_path("inference_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            inference_id: raw.required_path("inference_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -11057,7 +9668,10 @@ pub struct InferenceSparseEmbedding {
 
 impl InferenceSparseEmbedding {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.required_path("inference_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            inference_id: raw.required_path("inference_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -11070,7 +9684,10 @@ pub struct InferenceStreamCompletion {
 
 impl InferenceStreamCompletion {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.required_path("inference_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            inference_id: raw.required_path("inference_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -11083,7 +9700,10 @@ pub struct InferenceTextEmbedding {
 
 impl InferenceTextEmbedding {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { inference_id: raw.required_path("inference_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            inference_id: raw.required_path("inference_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -11107,11 +9727,13 @@ impl InferenceUpdate {
 
 /// Parameters of [`info`](https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-info).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Info {}
+pub struct Info {
+}
 
 impl Info {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -11171,11 +9793,13 @@ impl IngestDeletePipeline {
 
 /// Parameters of [`ingest.geo_ip_stats`](https://www.elastic.co/docs/reference/enrich-processor/geoip-processor).
 #[derive(Debug, Clone, PartialEq)]
-pub struct IngestGeoIpStats {}
+pub struct IngestGeoIpStats {
+}
 
 impl IngestGeoIpStats {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -11187,7 +9811,9 @@ pub struct IngestGetGeoipDatabase {
 
 impl IngestGetGeoipDatabase {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -11199,7 +9825,9 @@ pub struct IngestGetIpLocationDatabase {
 
 impl IngestGetIpLocationDatabase {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -11213,17 +9841,23 @@ pub struct IngestGetPipeline {
 
 impl IngestGetPipeline {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")?, master_timeout: raw.query("master_timeout")?, summary: raw.query("summary")? })
+        Ok(Self {
+            id: raw.path("id")?,
+            master_timeout: raw.query("master_timeout")?,
+            summary: raw.query("summary")?,
+        })
     }
 }
 
 /// Parameters of [`ingest.processor_grok`](https://www.elastic.co/docs/reference/enrich-processor/grok-processor).
 #[derive(Debug, Clone, PartialEq)]
-pub struct IngestProcessorGrok {}
+pub struct IngestProcessorGrok {
+}
 
 impl IngestProcessorGrok {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -11292,7 +9926,10 @@ pub struct IngestSimulate {
 
 impl IngestSimulate {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")?, verbose: raw.query("verbose")? })
+        Ok(Self {
+            id: raw.path("id")?,
+            verbose: raw.query("verbose")?,
+        })
     }
 }
 
@@ -11305,7 +9942,10 @@ pub struct KnnSearch {
 
 impl KnnSearch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")?, routing: raw.query("routing")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+            routing: raw.query("routing")?,
+        })
     }
 }
 
@@ -11318,7 +9958,10 @@ pub struct LicenseDelete {
 
 impl LicenseDelete {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -11331,27 +9974,34 @@ pub struct LicenseGet {
 
 impl LicenseGet {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { accept_enterprise: raw.query("accept_enterprise")?, local: raw.query("local")? })
+        Ok(Self {
+            accept_enterprise: raw.query("accept_enterprise")?,
+            local: raw.query("local")?,
+        })
     }
 }
 
 /// Parameters of [`license.get_basic_status`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-license-get-basic-status).
 #[derive(Debug, Clone, PartialEq)]
-pub struct LicenseGetBasicStatus {}
+pub struct LicenseGetBasicStatus {
+}
 
 impl LicenseGetBasicStatus {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`license.get_trial_status`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-license-get-trial-status).
 #[derive(Debug, Clone, PartialEq)]
-pub struct LicenseGetTrialStatus {}
+pub struct LicenseGetTrialStatus {
+}
 
 impl LicenseGetTrialStatus {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -11417,7 +10067,9 @@ pub struct ListReindex {
 
 impl ListReindex {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { detailed: raw.query("detailed")? })
+        Ok(Self {
+            detailed: raw.query("detailed")?,
+        })
     }
 }
 
@@ -11429,7 +10081,9 @@ pub struct LogstashDeletePipeline {
 
 impl LogstashDeletePipeline {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -11441,7 +10095,9 @@ pub struct LogstashGetPipeline {
 
 impl LogstashGetPipeline {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -11453,7 +10109,9 @@ pub struct LogstashPutPipeline {
 
 impl LogstashPutPipeline {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -11499,27 +10157,33 @@ pub struct MigrationDeprecations {
 
 impl MigrationDeprecations {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.path("index")? })
+        Ok(Self {
+            index: raw.path("index")?,
+        })
     }
 }
 
 /// Parameters of [`migration.get_feature_upgrade_status`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-migration-get-feature-upgrade-status).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MigrationGetFeatureUpgradeStatus {}
+pub struct MigrationGetFeatureUpgradeStatus {
+}
 
 impl MigrationGetFeatureUpgradeStatus {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`migration.post_feature_upgrade`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-migration-get-feature-upgrade-status).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MigrationPostFeatureUpgrade {}
+pub struct MigrationPostFeatureUpgrade {
+}
 
 impl MigrationPostFeatureUpgrade {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -11531,7 +10195,9 @@ pub struct MlClearTrainedModelDeploymentCache {
 
 impl MlClearTrainedModelDeploymentCache {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { model_id: raw.required_path("model_id")? })
+        Ok(Self {
+            model_id: raw.required_path("model_id")?,
+        })
     }
 }
 
@@ -11563,7 +10229,9 @@ pub struct MlDeleteCalendar {
 
 impl MlDeleteCalendar {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { calendar_id: raw.required_path("calendar_id")? })
+        Ok(Self {
+            calendar_id: raw.required_path("calendar_id")?,
+        })
     }
 }
 
@@ -11576,7 +10244,10 @@ pub struct MlDeleteCalendarEvent {
 
 impl MlDeleteCalendarEvent {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { calendar_id: raw.required_path("calendar_id")?, event_id: raw.required_path("event_id")? })
+        Ok(Self {
+            calendar_id: raw.required_path("calendar_id")?,
+            event_id: raw.required_path("event_id")?,
+        })
     }
 }
 
@@ -11589,7 +10260,10 @@ pub struct MlDeleteCalendarJob {
 
 impl MlDeleteCalendarJob {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { calendar_id: raw.required_path("calendar_id")?, job_id: raw.required_path("job_id")? })
+        Ok(Self {
+            calendar_id: raw.required_path("calendar_id")?,
+            job_id: raw.required_path("job_id")?,
+        })
     }
 }
 
@@ -11603,7 +10277,11 @@ pub struct MlDeleteDataFrameAnalytics {
 
 impl MlDeleteDataFrameAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")?, force: raw.query("force")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+            force: raw.query("force")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -11616,7 +10294,10 @@ pub struct MlDeleteDatafeed {
 
 impl MlDeleteDatafeed {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { datafeed_id: raw.required_path("datafeed_id")?, force: raw.query("force")? })
+        Ok(Self {
+            datafeed_id: raw.required_path("datafeed_id")?,
+            force: raw.query("force")?,
+        })
     }
 }
 
@@ -11646,7 +10327,9 @@ pub struct MlDeleteFilter {
 
 impl MlDeleteFilter {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { filter_id: raw.required_path("filter_id")? })
+        Ok(Self {
+            filter_id: raw.required_path("filter_id")?,
+        })
     }
 }
 
@@ -11699,7 +10382,10 @@ pub struct MlDeleteModelSnapshot {
 
 impl MlDeleteModelSnapshot {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { job_id: raw.required_path("job_id")?, snapshot_id: raw.required_path("snapshot_id")? })
+        Ok(Self {
+            job_id: raw.required_path("job_id")?,
+            snapshot_id: raw.required_path("snapshot_id")?,
+        })
     }
 }
 
@@ -11730,27 +10416,34 @@ pub struct MlDeleteTrainedModelAlias {
 
 impl MlDeleteTrainedModelAlias {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { model_alias: raw.required_path("model_alias")?, model_id: raw.required_path("model_id")? })
+        Ok(Self {
+            model_alias: raw.required_path("model_alias")?,
+            model_id: raw.required_path("model_id")?,
+        })
     }
 }
 
 /// Parameters of [`ml.estimate_model_memory`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-estimate-model-memory).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MlEstimateModelMemory {}
+pub struct MlEstimateModelMemory {
+}
 
 impl MlEstimateModelMemory {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`ml.evaluate_data_frame`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-evaluate-data-frame).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MlEvaluateDataFrame {}
+pub struct MlEvaluateDataFrame {
+}
 
 impl MlEvaluateDataFrame {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -11762,7 +10455,9 @@ pub struct MlExplainDataFrameAnalytics {
 
 impl MlExplainDataFrameAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -11878,7 +10573,11 @@ pub struct MlGetCalendars {
 
 impl MlGetCalendars {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { calendar_id: raw.path("calendar_id")?, from: raw.query("from")?, size: raw.query("size")? })
+        Ok(Self {
+            calendar_id: raw.path("calendar_id")?,
+            from: raw.query("from")?,
+            size: raw.query("size")?,
+        })
     }
 }
 
@@ -11957,7 +10656,10 @@ pub struct MlGetDatafeedStats {
 
 impl MlGetDatafeedStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { datafeed_id: raw.path("datafeed_id")?, allow_no_match: raw.query("allow_no_match")? })
+        Ok(Self {
+            datafeed_id: raw.path("datafeed_id")?,
+            allow_no_match: raw.query("allow_no_match")?,
+        })
     }
 }
 
@@ -11989,7 +10691,11 @@ pub struct MlGetFilters {
 
 impl MlGetFilters {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { filter_id: raw.path("filter_id")?, from: raw.query("from")?, size: raw.query("size")? })
+        Ok(Self {
+            filter_id: raw.path("filter_id")?,
+            from: raw.query("from")?,
+            size: raw.query("size")?,
+        })
     }
 }
 
@@ -12032,7 +10738,10 @@ pub struct MlGetJobStats {
 
 impl MlGetJobStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { job_id: raw.path("job_id")?, allow_no_match: raw.query("allow_no_match")? })
+        Ok(Self {
+            job_id: raw.path("job_id")?,
+            allow_no_match: raw.query("allow_no_match")?,
+        })
     }
 }
 
@@ -12233,17 +10942,22 @@ pub struct MlInferTrainedModel {
 
 impl MlInferTrainedModel {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { model_id: raw.required_path("model_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            model_id: raw.required_path("model_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
 /// Parameters of [`ml.info`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-info).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MlInfo {}
+pub struct MlInfo {
+}
 
 impl MlInfo {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -12256,7 +10970,10 @@ pub struct MlOpenJob {
 
 impl MlOpenJob {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { job_id: raw.required_path("job_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            job_id: raw.required_path("job_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -12268,7 +10985,9 @@ pub struct MlPostCalendarEvents {
 
 impl MlPostCalendarEvents {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { calendar_id: raw.required_path("calendar_id")? })
+        Ok(Self {
+            calendar_id: raw.required_path("calendar_id")?,
+        })
     }
 }
 
@@ -12298,7 +11017,9 @@ pub struct MlPreviewDataFrameAnalytics {
 
 impl MlPreviewDataFrameAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -12312,7 +11033,11 @@ pub struct MlPreviewDatafeed {
 
 impl MlPreviewDatafeed {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { datafeed_id: raw.path("datafeed_id")?, end: raw.query("end")?, start: raw.query("start")? })
+        Ok(Self {
+            datafeed_id: raw.path("datafeed_id")?,
+            end: raw.query("end")?,
+            start: raw.query("start")?,
+        })
     }
 }
 
@@ -12324,7 +11049,9 @@ pub struct MlPutCalendar {
 
 impl MlPutCalendar {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { calendar_id: raw.required_path("calendar_id")? })
+        Ok(Self {
+            calendar_id: raw.required_path("calendar_id")?,
+        })
     }
 }
 
@@ -12337,7 +11064,10 @@ pub struct MlPutCalendarJob {
 
 impl MlPutCalendarJob {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { calendar_id: raw.required_path("calendar_id")?, job_id: raw.required_path("job_id")? })
+        Ok(Self {
+            calendar_id: raw.required_path("calendar_id")?,
+            job_id: raw.required_path("job_id")?,
+        })
     }
 }
 
@@ -12349,7 +11079,9 @@ pub struct MlPutDataFrameAnalytics {
 
 impl MlPutDataFrameAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -12397,7 +11129,9 @@ pub struct MlPutFilter {
 
 impl MlPutFilter {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { filter_id: raw.required_path("filter_id")? })
+        Ok(Self {
+            filter_id: raw.required_path("filter_id")?,
+        })
     }
 }
 
@@ -12482,7 +11216,10 @@ pub struct MlPutTrainedModelDefinitionPart {
 
 impl MlPutTrainedModelDefinitionPart {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { model_id: raw.required_path("model_id")?, part: raw.required_path("part")? })
+        Ok(Self {
+            model_id: raw.required_path("model_id")?,
+            part: raw.required_path("part")?,
+        })
     }
 }
 
@@ -12494,7 +11231,9 @@ pub struct MlPutTrainedModelVocabulary {
 
 impl MlPutTrainedModelVocabulary {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { model_id: raw.required_path("model_id")? })
+        Ok(Self {
+            model_id: raw.required_path("model_id")?,
+        })
     }
 }
 
@@ -12543,7 +11282,10 @@ pub struct MlSetUpgradeMode {
 
 impl MlSetUpgradeMode {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { enabled: raw.query("enabled")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            enabled: raw.query("enabled")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -12556,7 +11298,10 @@ pub struct MlStartDataFrameAnalytics {
 
 impl MlStartDataFrameAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -12678,7 +11423,9 @@ pub struct MlUpdateDataFrameAnalytics {
 
 impl MlUpdateDataFrameAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -12726,7 +11473,9 @@ pub struct MlUpdateFilter {
 
 impl MlUpdateFilter {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { filter_id: raw.required_path("filter_id")? })
+        Ok(Self {
+            filter_id: raw.required_path("filter_id")?,
+        })
     }
 }
 
@@ -12738,7 +11487,9 @@ pub struct MlUpdateJob {
 
 impl MlUpdateJob {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { job_id: raw.required_path("job_id")? })
+        Ok(Self {
+            job_id: raw.required_path("job_id")?,
+        })
     }
 }
 
@@ -12751,7 +11502,10 @@ pub struct MlUpdateModelSnapshot {
 
 impl MlUpdateModelSnapshot {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { job_id: raw.required_path("job_id")?, snapshot_id: raw.required_path("snapshot_id")? })
+        Ok(Self {
+            job_id: raw.required_path("job_id")?,
+            snapshot_id: raw.required_path("snapshot_id")?,
+        })
     }
 }
 
@@ -12793,21 +11547,25 @@ impl MlUpgradeJobSnapshot {
 
 /// Parameters of [`ml.validate`](https://www.elastic.co/guide/en/machine-learning/current/ml-jobs.html).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MlValidate {}
+pub struct MlValidate {
+}
 
 impl MlValidate {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`ml.validate_detector`]().
 #[derive(Debug, Clone, PartialEq)]
-pub struct MlValidateDetector {}
+pub struct MlValidateDetector {
+}
 
 impl MlValidateDetector {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -12977,7 +11735,9 @@ pub struct NodesGetRepositoriesMeteringInfo {
 
 impl NodesGetRepositoriesMeteringInfo {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { node_id: raw.required_path("node_id")? })
+        Ok(Self {
+            node_id: raw.required_path("node_id")?,
+        })
     }
 }
 
@@ -13038,7 +11798,10 @@ pub struct NodesReloadSecureSettings {
 
 impl NodesReloadSecureSettings {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { node_id: raw.path("node_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            node_id: raw.path("node_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -13088,7 +11851,11 @@ pub struct NodesUsage {
 
 impl NodesUsage {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { metric: raw.path("metric")?, node_id: raw.path("node_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            metric: raw.path("metric")?,
+            node_id: raw.path("node_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -13132,31 +11899,37 @@ impl IndicesOptionsParams for OpenPointInTime {
 
 /// Parameters of [`ping`](https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-cluster).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ping {}
+pub struct Ping {
+}
 
 impl Ping {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`profiling.flamegraph`](https://www.elastic.co/guide/en/observability/current/universal-profiling.html).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProfilingFlamegraph {}
+pub struct ProfilingFlamegraph {
+}
 
 impl ProfilingFlamegraph {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`profiling.stacktraces`](https://www.elastic.co/guide/en/observability/current/universal-profiling.html).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProfilingStacktraces {}
+pub struct ProfilingStacktraces {
+}
 
 impl ProfilingStacktraces {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -13180,11 +11953,13 @@ impl ProfilingStatus {
 
 /// Parameters of [`profiling.topn_functions`](https://www.elastic.co/guide/en/observability/current/universal-profiling.html).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProfilingTopnFunctions {}
+pub struct ProfilingTopnFunctions {
+}
 
 impl ProfilingTopnFunctions {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -13217,7 +11992,10 @@ pub struct QueryRulesDeleteRule {
 
 impl QueryRulesDeleteRule {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { rule_id: raw.required_path("rule_id")?, ruleset_id: raw.required_path("ruleset_id")? })
+        Ok(Self {
+            rule_id: raw.required_path("rule_id")?,
+            ruleset_id: raw.required_path("ruleset_id")?,
+        })
     }
 }
 
@@ -13229,7 +12007,9 @@ pub struct QueryRulesDeleteRuleset {
 
 impl QueryRulesDeleteRuleset {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { ruleset_id: raw.required_path("ruleset_id")? })
+        Ok(Self {
+            ruleset_id: raw.required_path("ruleset_id")?,
+        })
     }
 }
 
@@ -13242,7 +12022,10 @@ pub struct QueryRulesGetRule {
 
 impl QueryRulesGetRule {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { rule_id: raw.required_path("rule_id")?, ruleset_id: raw.required_path("ruleset_id")? })
+        Ok(Self {
+            rule_id: raw.required_path("rule_id")?,
+            ruleset_id: raw.required_path("ruleset_id")?,
+        })
     }
 }
 
@@ -13254,7 +12037,9 @@ pub struct QueryRulesGetRuleset {
 
 impl QueryRulesGetRuleset {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { ruleset_id: raw.required_path("ruleset_id")? })
+        Ok(Self {
+            ruleset_id: raw.required_path("ruleset_id")?,
+        })
     }
 }
 
@@ -13267,7 +12052,10 @@ pub struct QueryRulesListRulesets {
 
 impl QueryRulesListRulesets {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { from: raw.query("from")?, size: raw.query("size")? })
+        Ok(Self {
+            from: raw.query("from")?,
+            size: raw.query("size")?,
+        })
     }
 }
 
@@ -13280,7 +12068,10 @@ pub struct QueryRulesPutRule {
 
 impl QueryRulesPutRule {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { rule_id: raw.required_path("rule_id")?, ruleset_id: raw.required_path("ruleset_id")? })
+        Ok(Self {
+            rule_id: raw.required_path("rule_id")?,
+            ruleset_id: raw.required_path("ruleset_id")?,
+        })
     }
 }
 
@@ -13292,7 +12083,9 @@ pub struct QueryRulesPutRuleset {
 
 impl QueryRulesPutRuleset {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { ruleset_id: raw.required_path("ruleset_id")? })
+        Ok(Self {
+            ruleset_id: raw.required_path("ruleset_id")?,
+        })
     }
 }
 
@@ -13304,7 +12097,9 @@ pub struct QueryRulesTest {
 
 impl QueryRulesTest {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { ruleset_id: raw.required_path("ruleset_id")? })
+        Ok(Self {
+            ruleset_id: raw.required_path("ruleset_id")?,
+        })
     }
 }
 
@@ -13400,7 +12195,9 @@ pub struct RenderSearchTemplate {
 
 impl RenderSearchTemplate {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -13412,7 +12209,9 @@ pub struct RollupDeleteJob {
 
 impl RollupDeleteJob {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -13424,7 +12223,9 @@ pub struct RollupGetJobs {
 
 impl RollupGetJobs {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -13436,7 +12237,9 @@ pub struct RollupGetRollupCaps {
 
 impl RollupGetRollupCaps {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")? })
+        Ok(Self {
+            id: raw.path("id")?,
+        })
     }
 }
 
@@ -13448,7 +12251,9 @@ pub struct RollupGetRollupIndexCaps {
 
 impl RollupGetRollupIndexCaps {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+        })
     }
 }
 
@@ -13460,7 +12265,9 @@ pub struct RollupPutJob {
 
 impl RollupPutJob {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -13490,7 +12297,9 @@ pub struct RollupStartJob {
 
 impl RollupStartJob {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -13514,11 +12323,13 @@ impl RollupStopJob {
 
 /// Parameters of [`scripts_painless_execute`](https://www.elastic.co/docs/reference/scripting-languages/painless/painless-api-examples).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScriptsPainlessExecute {}
+pub struct ScriptsPainlessExecute {
+}
 
 impl ScriptsPainlessExecute {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -13668,7 +12479,9 @@ pub struct SearchApplicationDelete {
 
 impl SearchApplicationDelete {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -13680,7 +12493,9 @@ pub struct SearchApplicationDeleteBehavioralAnalytics {
 
 impl SearchApplicationDeleteBehavioralAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -13692,7 +12507,9 @@ pub struct SearchApplicationGet {
 
 impl SearchApplicationGet {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -13704,7 +12521,9 @@ pub struct SearchApplicationGetBehavioralAnalytics {
 
 impl SearchApplicationGetBehavioralAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")? })
+        Ok(Self {
+            name: raw.path("name")?,
+        })
     }
 }
 
@@ -13718,7 +12537,11 @@ pub struct SearchApplicationList {
 
 impl SearchApplicationList {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { from: raw.query("from")?, q: raw.query("q")?, size: raw.query("size")? })
+        Ok(Self {
+            from: raw.query("from")?,
+            q: raw.query("q")?,
+            size: raw.query("size")?,
+        })
     }
 }
 
@@ -13749,7 +12572,10 @@ pub struct SearchApplicationPut {
 
 impl SearchApplicationPut {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, create: raw.query("create")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            create: raw.query("create")?,
+        })
     }
 }
 
@@ -13761,7 +12587,9 @@ pub struct SearchApplicationPutBehavioralAnalytics {
 
 impl SearchApplicationPutBehavioralAnalytics {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -13773,7 +12601,9 @@ pub struct SearchApplicationRenderQuery {
 
 impl SearchApplicationRenderQuery {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -13786,7 +12616,10 @@ pub struct SearchApplicationSearch {
 
 impl SearchApplicationSearch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, typed_keys: raw.query("typed_keys")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            typed_keys: raw.query("typed_keys")?,
+        })
     }
 }
 
@@ -13934,7 +12767,9 @@ pub struct SearchableSnapshotsCacheStats {
 
 impl SearchableSnapshotsCacheStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { node_id: raw.path("node_id")? })
+        Ok(Self {
+            node_id: raw.path("node_id")?,
+        })
     }
 }
 
@@ -14003,27 +12838,34 @@ pub struct SearchableSnapshotsStats {
 
 impl SearchableSnapshotsStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.path("index")?, level: raw.query("level")? })
+        Ok(Self {
+            index: raw.path("index")?,
+            level: raw.query("level")?,
+        })
     }
 }
 
 /// Parameters of [`security.activate_user_profile`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-activate-user-profile).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityActivateUserProfile {}
+pub struct SecurityActivateUserProfile {
+}
 
 impl SecurityActivateUserProfile {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.authenticate`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-authenticate).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityAuthenticate {}
+pub struct SecurityAuthenticate {
+}
 
 impl SecurityAuthenticate {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14035,7 +12877,9 @@ pub struct SecurityBulkDeleteRole {
 
 impl SecurityBulkDeleteRole {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { refresh: raw.query("refresh")? })
+        Ok(Self {
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14047,17 +12891,21 @@ pub struct SecurityBulkPutRole {
 
 impl SecurityBulkPutRole {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { refresh: raw.query("refresh")? })
+        Ok(Self {
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
 /// Parameters of [`security.bulk_update_api_keys`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-bulk-update-api-keys).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityBulkUpdateApiKeys {}
+pub struct SecurityBulkUpdateApiKeys {
+}
 
 impl SecurityBulkUpdateApiKeys {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14070,7 +12918,10 @@ pub struct SecurityChangePassword {
 
 impl SecurityChangePassword {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { username: raw.path("username")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            username: raw.path("username")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14082,7 +12933,9 @@ pub struct SecurityClearApiKeyCache {
 
 impl SecurityClearApiKeyCache {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { ids: raw.required_path("ids")? })
+        Ok(Self {
+            ids: raw.required_path("ids")?,
+        })
     }
 }
 
@@ -14094,7 +12947,9 @@ pub struct SecurityClearCachedPrivileges {
 
 impl SecurityClearCachedPrivileges {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { application: raw.required_path("application")? })
+        Ok(Self {
+            application: raw.required_path("application")?,
+        })
     }
 }
 
@@ -14107,7 +12962,10 @@ pub struct SecurityClearCachedRealms {
 
 impl SecurityClearCachedRealms {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { realms: raw.required_path("realms")?, usernames: raw.query("usernames")? })
+        Ok(Self {
+            realms: raw.required_path("realms")?,
+            usernames: raw.query("usernames")?,
+        })
     }
 }
 
@@ -14119,7 +12977,9 @@ pub struct SecurityClearCachedRoles {
 
 impl SecurityClearCachedRoles {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+        })
     }
 }
 
@@ -14149,7 +13009,9 @@ pub struct SecurityCloneApiKey {
 
 impl SecurityCloneApiKey {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { refresh: raw.query("refresh")? })
+        Ok(Self {
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14161,17 +13023,21 @@ pub struct SecurityCreateApiKey {
 
 impl SecurityCreateApiKey {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { refresh: raw.query("refresh")? })
+        Ok(Self {
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
 /// Parameters of [`security.create_cross_cluster_api_key`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-create-cross-cluster-api-key).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityCreateCrossClusterApiKey {}
+pub struct SecurityCreateCrossClusterApiKey {
+}
 
 impl SecurityCreateCrossClusterApiKey {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14197,11 +13063,13 @@ impl SecurityCreateServiceToken {
 
 /// Parameters of [`security.delegate_pki`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-delegate-pki).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityDelegatePki {}
+pub struct SecurityDelegatePki {
+}
 
 impl SecurityDelegatePki {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14232,7 +13100,10 @@ pub struct SecurityDeleteRole {
 
 impl SecurityDeleteRole {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14245,7 +13116,10 @@ pub struct SecurityDeleteRoleMapping {
 
 impl SecurityDeleteRoleMapping {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14278,7 +13152,10 @@ pub struct SecurityDeleteUser {
 
 impl SecurityDeleteUser {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { username: raw.required_path("username")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            username: raw.required_path("username")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14291,7 +13168,10 @@ pub struct SecurityDisableUser {
 
 impl SecurityDisableUser {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { username: raw.required_path("username")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            username: raw.required_path("username")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14304,7 +13184,10 @@ pub struct SecurityDisableUserProfile {
 
 impl SecurityDisableUserProfile {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { uid: raw.required_path("uid")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            uid: raw.required_path("uid")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14317,7 +13200,10 @@ pub struct SecurityEnableUser {
 
 impl SecurityEnableUser {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { username: raw.required_path("username")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            username: raw.required_path("username")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14330,27 +13216,34 @@ pub struct SecurityEnableUserProfile {
 
 impl SecurityEnableUserProfile {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { uid: raw.required_path("uid")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            uid: raw.required_path("uid")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
 /// Parameters of [`security.enroll_kibana`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-enroll-kibana).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityEnrollKibana {}
+pub struct SecurityEnrollKibana {
+}
 
 impl SecurityEnrollKibana {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.enroll_node`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-enroll-node).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityEnrollNode {}
+pub struct SecurityEnrollNode {
+}
 
 impl SecurityEnrollNode {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14384,11 +13277,13 @@ impl SecurityGetApiKey {
 
 /// Parameters of [`security.get_builtin_privileges`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-get-builtin-privileges).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityGetBuiltinPrivileges {}
+pub struct SecurityGetBuiltinPrivileges {
+}
 
 impl SecurityGetBuiltinPrivileges {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14401,7 +13296,10 @@ pub struct SecurityGetPrivileges {
 
 impl SecurityGetPrivileges {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { application: raw.path("application")?, name: raw.path("name")? })
+        Ok(Self {
+            application: raw.path("application")?,
+            name: raw.path("name")?,
+        })
     }
 }
 
@@ -14414,7 +13312,10 @@ pub struct SecurityGetRole {
 
 impl SecurityGetRole {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")?, include_implicit: raw.query("include_implicit")? })
+        Ok(Self {
+            name: raw.path("name")?,
+            include_implicit: raw.query("include_implicit")?,
+        })
     }
 }
 
@@ -14426,7 +13327,9 @@ pub struct SecurityGetRoleMapping {
 
 impl SecurityGetRoleMapping {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.path("name")? })
+        Ok(Self {
+            name: raw.path("name")?,
+        })
     }
 }
 
@@ -14439,7 +13342,10 @@ pub struct SecurityGetServiceAccounts {
 
 impl SecurityGetServiceAccounts {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { namespace: raw.path("namespace")?, service: raw.path("service")? })
+        Ok(Self {
+            namespace: raw.path("namespace")?,
+            service: raw.path("service")?,
+        })
     }
 }
 
@@ -14452,7 +13358,10 @@ pub struct SecurityGetServiceCredentials {
 
 impl SecurityGetServiceCredentials {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { namespace: raw.required_path("namespace")?, service: raw.required_path("service")? })
+        Ok(Self {
+            namespace: raw.required_path("namespace")?,
+            service: raw.required_path("service")?,
+        })
     }
 }
 
@@ -14464,27 +13373,33 @@ pub struct SecurityGetSettings {
 
 impl SecurityGetSettings {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
 /// Parameters of [`security.get_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-get-stats).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityGetStats {}
+pub struct SecurityGetStats {
+}
 
 impl SecurityGetStats {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.get_token`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-get-token).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityGetToken {}
+pub struct SecurityGetToken {
+}
 
 impl SecurityGetToken {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14497,17 +13412,22 @@ pub struct SecurityGetUser {
 
 impl SecurityGetUser {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { username: raw.path("username")?, with_profile_uid: raw.query("with_profile_uid")? })
+        Ok(Self {
+            username: raw.path("username")?,
+            with_profile_uid: raw.query("with_profile_uid")?,
+        })
     }
 }
 
 /// Parameters of [`security.get_user_privileges`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-get-user-privileges).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityGetUserPrivileges {}
+pub struct SecurityGetUserPrivileges {
+}
 
 impl SecurityGetUserPrivileges {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14520,7 +13440,10 @@ pub struct SecurityGetUserProfile {
 
 impl SecurityGetUserProfile {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { uid: raw.required_path("uid")?, data: raw.query("data")? })
+        Ok(Self {
+            uid: raw.required_path("uid")?,
+            data: raw.query("data")?,
+        })
     }
 }
 
@@ -14532,7 +13455,9 @@ pub struct SecurityGrantApiKey {
 
 impl SecurityGrantApiKey {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { refresh: raw.query("refresh")? })
+        Ok(Self {
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14544,67 +13469,81 @@ pub struct SecurityHasPrivileges {
 
 impl SecurityHasPrivileges {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { user: raw.path("user")? })
+        Ok(Self {
+            user: raw.path("user")?,
+        })
     }
 }
 
 /// Parameters of [`security.has_privileges_user_profile`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-has-privileges-user-profile).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityHasPrivilegesUserProfile {}
+pub struct SecurityHasPrivilegesUserProfile {
+}
 
 impl SecurityHasPrivilegesUserProfile {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.invalidate_api_key`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-invalidate-api-key).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityInvalidateApiKey {}
+pub struct SecurityInvalidateApiKey {
+}
 
 impl SecurityInvalidateApiKey {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.invalidate_token`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-invalidate-token).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityInvalidateToken {}
+pub struct SecurityInvalidateToken {
+}
 
 impl SecurityInvalidateToken {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.oidc_authenticate`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-oidc-authenticate).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityOidcAuthenticate {}
+pub struct SecurityOidcAuthenticate {
+}
 
 impl SecurityOidcAuthenticate {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.oidc_logout`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-oidc-logout).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityOidcLogout {}
+pub struct SecurityOidcLogout {
+}
 
 impl SecurityOidcLogout {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.oidc_prepare_authentication`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-oidc-prepare-authentication).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityOidcPrepareAuthentication {}
+pub struct SecurityOidcPrepareAuthentication {
+}
 
 impl SecurityOidcPrepareAuthentication {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14616,7 +13555,9 @@ pub struct SecurityPutPrivileges {
 
 impl SecurityPutPrivileges {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { refresh: raw.query("refresh")? })
+        Ok(Self {
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14629,7 +13570,10 @@ pub struct SecurityPutRole {
 
 impl SecurityPutRole {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14642,7 +13586,10 @@ pub struct SecurityPutRoleMapping {
 
 impl SecurityPutRoleMapping {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { name: raw.required_path("name")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            name: raw.required_path("name")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14655,7 +13602,10 @@ pub struct SecurityPutUser {
 
 impl SecurityPutUser {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { username: raw.required_path("username")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            username: raw.required_path("username")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -14679,11 +13629,13 @@ impl SecurityQueryApiKeys {
 
 /// Parameters of [`security.query_role`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-query-role).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecurityQueryRole {}
+pub struct SecurityQueryRole {
+}
 
 impl SecurityQueryRole {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14695,57 +13647,69 @@ pub struct SecurityQueryUser {
 
 impl SecurityQueryUser {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { with_profile_uid: raw.query("with_profile_uid")? })
+        Ok(Self {
+            with_profile_uid: raw.query("with_profile_uid")?,
+        })
     }
 }
 
 /// Parameters of [`security.saml_authenticate`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-saml-authenticate).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecuritySamlAuthenticate {}
+pub struct SecuritySamlAuthenticate {
+}
 
 impl SecuritySamlAuthenticate {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.saml_complete_logout`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-saml-complete-logout).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecuritySamlCompleteLogout {}
+pub struct SecuritySamlCompleteLogout {
+}
 
 impl SecuritySamlCompleteLogout {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.saml_invalidate`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-saml-invalidate).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecuritySamlInvalidate {}
+pub struct SecuritySamlInvalidate {
+}
 
 impl SecuritySamlInvalidate {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.saml_logout`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-saml-logout).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecuritySamlLogout {}
+pub struct SecuritySamlLogout {
+}
 
 impl SecuritySamlLogout {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`security.saml_prepare_authentication`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-saml-prepare-authentication).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecuritySamlPrepareAuthentication {}
+pub struct SecuritySamlPrepareAuthentication {
+}
 
 impl SecuritySamlPrepareAuthentication {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -14757,7 +13721,9 @@ pub struct SecuritySamlServiceProviderMetadata {
 
 impl SecuritySamlServiceProviderMetadata {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { realm_name: raw.required_path("realm_name")? })
+        Ok(Self {
+            realm_name: raw.required_path("realm_name")?,
+        })
     }
 }
 
@@ -14769,7 +13735,9 @@ pub struct SecuritySuggestUserProfiles {
 
 impl SecuritySuggestUserProfiles {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { data: raw.query("data")? })
+        Ok(Self {
+            data: raw.query("data")?,
+        })
     }
 }
 
@@ -14781,7 +13749,9 @@ pub struct SecurityUpdateApiKey {
 
 impl SecurityUpdateApiKey {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -14793,7 +13763,9 @@ pub struct SecurityUpdateCrossClusterApiKey {
 
 impl SecurityUpdateCrossClusterApiKey {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -14806,7 +13778,10 @@ pub struct SecurityUpdateSettings {
 
 impl SecurityUpdateSettings {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -14857,7 +13832,10 @@ pub struct ShutdownGetNode {
 
 impl ShutdownGetNode {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { node_id: raw.path("node_id")?, master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            node_id: raw.path("node_id")?,
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -14889,7 +13867,11 @@ pub struct SimulateIngest {
 
 impl SimulateIngest {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.path("index")?, merge_type: raw.query("merge_type")?, pipeline: raw.query("pipeline")? })
+        Ok(Self {
+            index: raw.path("index")?,
+            merge_type: raw.query("merge_type")?,
+            pipeline: raw.query("pipeline")?,
+        })
     }
 }
 
@@ -14938,7 +13920,10 @@ pub struct SlmExecuteRetention {
 
 impl SlmExecuteRetention {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -14969,7 +13954,10 @@ pub struct SlmGetStats {
 
 impl SlmGetStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -14982,7 +13970,10 @@ pub struct SlmGetStatus {
 
 impl SlmGetStatus {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -15013,7 +14004,10 @@ pub struct SlmStart {
 
 impl SlmStart {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -15026,7 +14020,10 @@ pub struct SlmStop {
 
 impl SlmStop {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -15350,11 +14347,13 @@ impl SnapshotVerifyRepository {
 
 /// Parameters of [`sql.clear_cursor`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-sql-clear-cursor).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SqlClearCursor {}
+pub struct SqlClearCursor {
+}
 
 impl SqlClearCursor {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -15366,7 +14365,9 @@ pub struct SqlDeleteAsync {
 
 impl SqlDeleteAsync {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -15400,7 +14401,9 @@ pub struct SqlGetAsyncStatus {
 
 impl SqlGetAsyncStatus {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -15412,27 +14415,33 @@ pub struct SqlQuery {
 
 impl SqlQuery {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { format: raw.query("format")? })
+        Ok(Self {
+            format: raw.query("format")?,
+        })
     }
 }
 
 /// Parameters of [`sql.translate`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-sql-translate).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SqlTranslate {}
+pub struct SqlTranslate {
+}
 
 impl SqlTranslate {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
 /// Parameters of [`ssl.certificates`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ssl-certificates).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SslCertificates {}
+pub struct SslCertificates {
+}
 
 impl SslCertificates {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -15480,7 +14489,9 @@ pub struct StreamsStatus {
 
 impl StreamsStatus {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -15492,7 +14503,9 @@ pub struct SynonymsDeleteSynonym {
 
 impl SynonymsDeleteSynonym {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -15543,7 +14556,10 @@ pub struct SynonymsGetSynonymRule {
 
 impl SynonymsGetSynonymRule {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { rule_id: raw.required_path("rule_id")?, set_id: raw.required_path("set_id")? })
+        Ok(Self {
+            rule_id: raw.required_path("rule_id")?,
+            set_id: raw.required_path("set_id")?,
+        })
     }
 }
 
@@ -15556,7 +14572,10 @@ pub struct SynonymsGetSynonymsSets {
 
 impl SynonymsGetSynonymsSets {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { from: raw.query("from")?, size: raw.query("size")? })
+        Ok(Self {
+            from: raw.query("from")?,
+            size: raw.query("size")?,
+        })
     }
 }
 
@@ -15570,7 +14589,11 @@ pub struct SynonymsPutSynonym {
 
 impl SynonymsPutSynonym {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")?, append: raw.query("append")?, refresh: raw.query("refresh")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+            append: raw.query("append")?,
+            refresh: raw.query("refresh")?,
+        })
     }
 }
 
@@ -15668,7 +14691,9 @@ pub struct TermsEnum {
 
 impl TermsEnum {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { index: raw.required_path("index")? })
+        Ok(Self {
+            index: raw.required_path("index")?,
+        })
     }
 }
 
@@ -15842,7 +14867,9 @@ pub struct TextStructureTestGrokPattern {
 
 impl TextStructureTestGrokPattern {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { ecs_compatibility: raw.query("ecs_compatibility")? })
+        Ok(Self {
+            ecs_compatibility: raw.query("ecs_compatibility")?,
+        })
     }
 }
 
@@ -15868,11 +14895,13 @@ impl TransformDeleteTransform {
 
 /// Parameters of [`transform.get_node_stats`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-transform-get-node-stats).
 #[derive(Debug, Clone, PartialEq)]
-pub struct TransformGetNodeStats {}
+pub struct TransformGetNodeStats {
+}
 
 impl TransformGetNodeStats {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -15931,7 +14960,10 @@ pub struct TransformPreviewTransform {
 
 impl TransformPreviewTransform {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { transform_id: raw.path("transform_id")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            transform_id: raw.path("transform_id")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -15998,7 +15030,10 @@ pub struct TransformSetUpgradeMode {
 
 impl TransformSetUpgradeMode {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { enabled: raw.query("enabled")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            enabled: raw.query("enabled")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -16071,7 +15106,10 @@ pub struct TransformUpgradeTransforms {
 
 impl TransformUpgradeTransforms {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { dry_run: raw.query("dry_run")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            dry_run: raw.query("dry_run")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -16220,7 +15258,10 @@ pub struct UpdateByQueryRethrottle {
 
 impl UpdateByQueryRethrottle {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { task_id: raw.required_path("task_id")?, requests_per_second: raw.query("requests_per_second")? })
+        Ok(Self {
+            task_id: raw.required_path("task_id")?,
+            requests_per_second: raw.query("requests_per_second")?,
+        })
     }
 }
 
@@ -16233,7 +15274,10 @@ pub struct WatcherAckWatch {
 
 impl WatcherAckWatch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { action_id: raw.path("action_id")?, watch_id: raw.required_path("watch_id")? })
+        Ok(Self {
+            action_id: raw.path("action_id")?,
+            watch_id: raw.required_path("watch_id")?,
+        })
     }
 }
 
@@ -16245,7 +15289,9 @@ pub struct WatcherActivateWatch {
 
 impl WatcherActivateWatch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { watch_id: raw.required_path("watch_id")? })
+        Ok(Self {
+            watch_id: raw.required_path("watch_id")?,
+        })
     }
 }
 
@@ -16257,7 +15303,9 @@ pub struct WatcherDeactivateWatch {
 
 impl WatcherDeactivateWatch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { watch_id: raw.required_path("watch_id")? })
+        Ok(Self {
+            watch_id: raw.required_path("watch_id")?,
+        })
     }
 }
 
@@ -16269,7 +15317,9 @@ pub struct WatcherDeleteWatch {
 
 impl WatcherDeleteWatch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -16282,7 +15332,10 @@ pub struct WatcherExecuteWatch {
 
 impl WatcherExecuteWatch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.path("id")?, debug: raw.query("debug")? })
+        Ok(Self {
+            id: raw.path("id")?,
+            debug: raw.query("debug")?,
+        })
     }
 }
 
@@ -16294,7 +15347,9 @@ pub struct WatcherGetSettings {
 
 impl WatcherGetSettings {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -16306,7 +15361,9 @@ pub struct WatcherGetWatch {
 
 impl WatcherGetWatch {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { id: raw.required_path("id")? })
+        Ok(Self {
+            id: raw.required_path("id")?,
+        })
     }
 }
 
@@ -16334,11 +15391,13 @@ impl WatcherPutWatch {
 
 /// Parameters of [`watcher.query_watches`](https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-watcher-query-watches).
 #[derive(Debug, Clone, PartialEq)]
-pub struct WatcherQueryWatches {}
+pub struct WatcherQueryWatches {
+}
 
 impl WatcherQueryWatches {
     pub fn from_raw(_raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self {})
+        Ok(Self {
+        })
     }
 }
 
@@ -16350,7 +15409,9 @@ pub struct WatcherStart {
 
 impl WatcherStart {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -16363,7 +15424,10 @@ pub struct WatcherStats {
 
 impl WatcherStats {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { metric: raw.path_or_query("metric")?, emit_stacktraces: raw.query("emit_stacktraces")? })
+        Ok(Self {
+            metric: raw.path_or_query("metric")?,
+            emit_stacktraces: raw.query("emit_stacktraces")?,
+        })
     }
 }
 
@@ -16375,7 +15439,9 @@ pub struct WatcherStop {
 
 impl WatcherStop {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
 
@@ -16388,7 +15454,10 @@ pub struct WatcherUpdateSettings {
 
 impl WatcherUpdateSettings {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")?, timeout: raw.query("timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+            timeout: raw.query("timeout")?,
+        })
     }
 }
 
@@ -16418,6 +15487,9 @@ pub struct XpackUsage {
 
 impl XpackUsage {
     pub fn from_raw(raw: &RawParams) -> Result<Self, ParamError> {
-        Ok(Self { master_timeout: raw.query("master_timeout")? })
+        Ok(Self {
+            master_timeout: raw.query("master_timeout")?,
+        })
     }
 }
+
