@@ -29,7 +29,7 @@ fn cargo_toml() -> String {
 
 fn lib_rs(model: &Model) -> String {
     format!(
-        "{HEADER}//! Generated from the pinned Elasticsearch API specification.\n//!\n//! - [`apis`]: the [`Api`] enum and the [`APIS`] table the server routes with;\n//! - [`params`]: one typed parameter struct per API, and the enums they use;\n//! - [`handlers`]: the [`Handlers`] trait, one method per API, and [`dispatch`].\n\npub mod apis;\npub mod handlers;\npub mod params;\n\npub use apis::{{Api, APIS}};\npub use handlers::{{dispatch, Handlers}};\n\n/// The Elasticsearch version the spec describes (its newest \"Added in\").\npub const SPEC_VERSION: &str = {};\n\n/// The sha256 of the OpenAPI document this code was generated from.\npub const OPENAPI_SHA256: &str = {};\n\n/// How many operations the OpenAPI document has; all of them are routed.\npub const OPENAPI_OPERATIONS: usize = {};\n",
+        "{HEADER}//! Generated from the pinned Elasticsearch API specification.\n//!\n//! - [`apis`]: the [`Api`] enum and the [`APIS`] table the server routes with;\n//! - [`params`]: one typed parameter struct per API, and the enums they use;\n//! - [`handlers`]: the [`Handlers`] trait, one method per API, and [`dispatch`].\n\n// rustfmt leaves generated code as codegen writes it.\n#[rustfmt::skip]\npub mod apis;\n#[rustfmt::skip]\npub mod handlers;\n#[rustfmt::skip]\npub mod params;\n\npub use apis::{{Api, APIS}};\npub use handlers::{{dispatch, Handlers}};\n\n/// The Elasticsearch version the spec describes (its newest \"Added in\").\npub const SPEC_VERSION: &str = {};\n\n/// The sha256 of the OpenAPI document this code was generated from.\npub const OPENAPI_SHA256: &str = {};\n\n/// How many operations the OpenAPI document has; all of them are routed.\npub const OPENAPI_OPERATIONS: usize = {};\n",
         lit(&model.version),
         lit(&model.openapi_sha256),
         model.openapi_operations
@@ -276,9 +276,9 @@ pub fn type_files(types: &crate::types::TypesOutput) -> BTreeMap<String, String>
     out.insert(
         "types/src/lib.rs".into(),
         format!(
-            "{HEADER}//! Typed request and response models of the Elasticsearch API, made by typify\n//! from the OpenAPI schemas after codegen's normalisation (see `../rewrites.txt`).\n//! `{{Api}}Request` and `{{Api}}Response` are the bodies of each API.\n\n#![allow(clippy::all, non_camel_case_types, unused_imports, dead_code)]\n\n{}",
-            types.source
+            "{HEADER}//! Typed request and response models of the Elasticsearch API, made by typify\n//! from the OpenAPI schemas after codegen's normalisation (see `../rewrites.txt`).\n//! `{{Api}}Request` and `{{Api}}Response` are the bodies of each API.\n\n#![allow(clippy::all, non_camel_case_types, unused_imports, dead_code)]\n\n// rustfmt leaves generated code as codegen writes it.\n#[rustfmt::skip]\nmod models;\n\npub use models::*;\n"
         ),
     );
+    out.insert("types/src/models.rs".into(), format!("{HEADER}{}", types.source));
     out
 }

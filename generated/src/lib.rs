@@ -6,8 +6,12 @@
 //! - [`params`]: one typed parameter struct per API, and the enums they use;
 //! - [`handlers`]: the [`Handlers`] trait, one method per API, and [`dispatch`].
 
+// rustfmt leaves generated code as codegen writes it.
+#[rustfmt::skip]
 pub mod apis;
+#[rustfmt::skip]
 pub mod handlers;
+#[rustfmt::skip]
 pub mod params;
 
 pub use apis::{Api, APIS};
