@@ -637,7 +637,10 @@ fn render_with(
             h.insert("_seq_no".into(), json!(hit.doc.seq_no));
             h.insert("_primary_term".into(), json!(tensile_engine::shard::PRIMARY_TERM));
         }
-        h.insert("_score".into(), if view.scores { json!(hit.score) } else { Value::Null });
+        h.insert(
+            "_score".into(),
+            if view.scores { tensile_engine::search::float_json(hit.score) } else { Value::Null },
+        );
         if !hit.doc.ignored.is_empty() {
             h.insert("_ignored".into(), json!(hit.doc.ignored));
         }
@@ -758,7 +761,7 @@ fn render_with(
         };
         hits_body.insert("total".into(), total);
     }
-    hits_body.insert("max_score".into(), json!(result.max_score));
+    hits_body.insert("max_score".into(), result.max_score.map_or(Value::Null, tensile_engine::search::float_json));
     hits_body.insert("hits".into(), Value::Array(hits));
     let mut out = Map::new();
     if let Some(id) = scroll_id {

@@ -2104,3 +2104,66 @@ async fn shards_a_range_rules_out_are_skipped_past_the_pre_filter_size() {
     let (_, all) = call(&c, url, Method::GET, "/days_*/_search?pre_filter_shard_size=1", None).await;
     assert_eq!((all["_shards"]["skipped"].as_u64(), all["hits"]["total"]["value"].as_u64()), (Some(0), Some(3)));
 }
+
+#[tokio::test]
+async fn multi_term_rewrites_choose_and_score_the_terms() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"word": {"type": "keyword"}}});
+    call(&c, url, Method::PUT, "/words", Some(json!({"mappings": mappings}))).await;
+    let words = ["apple", "apple", "apple", "apply", "applied", "banana"];
+    bulk(&c, url, "words", words.iter().enumerate().map(|(i, w)| (i.to_string(), json!({"word": w})))).await;
+    let scored = |q: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (status, found) =
+                call(&c, &url, Method::POST, "/words/_search?size=20", Some(json!({"query": q}))).await;
+            assert!(status.is_success(), "{found}");
+            let mut hits: Vec<(String, f64)> = found["hits"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| (h["_source"]["word"].as_str().unwrap().to_owned(), h["_score"].as_f64().unwrap()))
+                .collect();
+            hits.sort_by(|a, b| a.0.cmp(&b.0));
+            hits.dedup_by(|a, b| a.0 == b.0);
+            hits
+        }
+    };
+    let prefix = |rewrite: &str| json!({"prefix": {"word": {"value": "app", "rewrite": rewrite}}});
+    // By default every term alike.
+    let alike = scored(json!({"prefix": {"word": "app"}})).await;
+    assert!(alike.iter().all(|(_, s)| *s == 1.0), "{alike:?}");
+    // Scored: the rarer term scores higher.
+    let boolean = scored(prefix("scoring_boolean")).await;
+    assert_eq!(boolean.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(), ["apple", "applied", "apply"]);
+    assert!(boolean[2].1 > boolean[0].1, "{boolean:?}");
+    // The first terms in term order, scored or by their boost alone.
+    let top = scored(prefix("top_terms_2")).await;
+    assert_eq!(top.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(), ["apple", "applied"]);
+    let boosts = scored(prefix("top_terms_boost_1")).await;
+    assert_eq!(boosts, [("apple".to_owned(), 1.0)]);
+    // Fuzzy terms carry their closeness as boost.
+    let fuzzy =
+        scored(json!({"fuzzy": {"word": {"value": "applx", "fuzziness": 1, "rewrite": "top_terms_boost_5"}}})).await;
+    assert_eq!(fuzzy.iter().map(|(w, s)| (w.as_str(), *s)).collect::<Vec<_>>(), [("apple", 0.8), ("apply", 0.8)]);
+    let matched =
+        scored(json!({"match": {"word": {"query": "applx", "fuzziness": 1, "fuzzy_rewrite": "scoring_boolean"}}}))
+            .await;
+    assert_eq!(matched.len(), 2);
+
+    // Past the clause limit, scoring_boolean is refused.
+    let many: Vec<String> = (0..4100).map(|i| format!("t{i}")).collect();
+    call(&c, url, Method::PUT, "/words/_doc/many?refresh=true", Some(json!({"word": many}))).await;
+    let (status, refused) = call(
+        &c,
+        url,
+        Method::POST,
+        "/words/_search",
+        Some(json!({"query": {"prefix": {"word": {"value": "t", "rewrite": "scoring_boolean"}}}})),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error"]["reason"].as_str().unwrap().contains("maxClauseCount is set to 4096"), "{refused}");
+}

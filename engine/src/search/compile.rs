@@ -3,7 +3,8 @@
 //! values typed into `_terms` terms, as `indexed.rs` indexed them.
 
 use super::dsl::{minimum_should_match, Query};
-use super::term_pattern::{Pattern, PatternQuery};
+use super::multi_term::Rewrite;
+use super::term_pattern::{Pattern, PatternQuery, ScoredPattern};
 use crate::error::EngineError;
 use crate::indexed::Fields;
 use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
@@ -62,20 +63,20 @@ fn boosted(q: Compiled, boost: f32) -> Compiled {
 }
 
 /// How a word matches fuzzily: its allowed edits (`AUTO`, `0`..`2`), the
-/// characters that may not change, whether a swap is one edit, and the most
-/// terms it expands to.
+/// characters that may not change, whether a swap is one edit, and how its
+/// expansions match and score.
 struct Fuzziness<'a> {
     distance: &'a str,
     prefix_length: usize,
     transpositions: bool,
-    max_expansions: usize,
-    /// The default rewrite (the closest terms); else every term, alike.
-    top_terms: bool,
+    rewrite: Rewrite,
 }
 
-/// The most terms a fuzzy word expands to, whatever its `max_expansions`
-/// (Elasticsearch's default `indices.query.bool.max_clause_count`).
-const MAX_EXPANSIONS: usize = 4096;
+/// A fuzzy query's rewrite: the one it names, else the closest
+/// `max_expansions` terms, blended.
+fn fuzzy_rewrite(named: Option<Rewrite>, max_expansions: usize) -> Rewrite {
+    named.unwrap_or(Rewrite::TopTermsBlendedFreqs(max_expansions))
+}
 
 fn term_query(term: Term) -> Compiled {
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
@@ -182,7 +183,7 @@ impl Compiler<'_> {
     /// statistics: tantivy's own over the field's text slot, or Tensile's
     /// over the shared `_text` field.
     fn text_term_query(&self, field: &FieldMapper, term: Term) -> Compiled {
-        super::fuzzy_scored::TermScoring::of(self.mapper, field).query(term)
+        super::multi_term::TermScoring::of(self.mapper, field).query(term)
     }
 
     /// A query on a text field's slot, scored with the field's own statistics.
@@ -210,8 +211,12 @@ impl Compiler<'_> {
     fn prefix_of(&self, field: &FieldMapper, word: &str) -> Result<Compiled, EngineError> {
         // Part of a phrase prefix or fuzzy match: not an expensive query of its own.
         let prefix = tensile_regexp::Regex::prefix(word);
-        let pattern =
-            Pattern { regex: &prefix, case_insensitive: false, max_states: tensile_regexp::DEFAULT_MAX_STATES };
+        let pattern = Pattern {
+            regex: &prefix,
+            case_insensitive: false,
+            max_states: tensile_regexp::DEFAULT_MAX_STATES,
+            rewrite: Rewrite::ConstantScore,
+        };
         self.matching_terms(&field.path, &pattern, 1.0, "prefix")
     }
 
@@ -222,7 +227,7 @@ impl Compiler<'_> {
             return Err(expensive("[fuzzy] queries", ""));
         }
         let distance = super::dsl::edit_distance_for(options.distance, word.chars().count())?;
-        let scoring = super::fuzzy_scored::TermScoring::of(self.mapper, field);
+        let scoring = super::multi_term::TermScoring::of(self.mapper, field);
         if distance == 0 {
             return Ok(scoring.query(term));
         }
@@ -237,9 +242,8 @@ impl Compiler<'_> {
             distance,
             transpositions: options.transpositions,
             prefix_length: options.prefix_length,
-            max_expansions: options.max_expansions.min(MAX_EXPANSIONS),
             scoring,
-            top_terms: options.top_terms,
+            rewrite: options.rewrite,
         }))
     }
 
@@ -634,7 +638,7 @@ impl Compiler<'_> {
                 fuzziness,
                 prefix_length,
                 transpositions,
-                fuzzy_scored,
+                fuzzy_rewrite: named_rewrite,
                 max_expansions,
                 bool_prefix,
                 lenient,
@@ -662,19 +666,19 @@ impl Compiler<'_> {
                     let q = match fuzziness {
                         _ if *bool_prefix && i == last && stringy => self.prefix_of(f, word)?,
                         Some(fz) if stringy => {
+                            let rewrite = fuzzy_rewrite(*named_rewrite, *max_expansions);
                             let options = Fuzziness {
                                 distance: fz,
                                 prefix_length: *prefix_length,
                                 transpositions: *transpositions,
-                                max_expansions: *max_expansions,
-                                top_terms: *fuzzy_scored,
+                                rewrite,
                             };
                             let fuzzy = self.fuzzy(f, term, word, &options)?;
                             // A constant-score rewrite: every expansion scores one.
-                            if *fuzzy_scored {
-                                fuzzy
-                            } else {
+                            if rewrite == Rewrite::ConstantScore {
                                 Box::new(ConstScoreQuery::new(fuzzy, 1.0))
+                            } else {
+                                fuzzy
                             }
                         }
                         _ if f.kind.is_text() => self.text_term_query(f, term),
@@ -717,7 +721,7 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
-            Query::Fuzzy { field, value, fuzziness, prefix_length, transpositions, max_expansions, boost } => {
+            Query::Fuzzy { field, value, fuzziness, prefix_length, transpositions, max_expansions, rewrite, boost } => {
                 let Some(f) = self.field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let term = if f.kind.is_text() {
                     Some(self.text_term(f, value))
@@ -730,14 +734,16 @@ impl Compiler<'_> {
                     )));
                 };
                 let Some(term) = term else { return Ok(Box::new(EmptyQuery)) };
+                let rewrite = fuzzy_rewrite(*rewrite, *max_expansions);
                 let fuzzy = Fuzziness {
                     distance: fuzziness,
                     prefix_length: *prefix_length,
                     transpositions: *transpositions,
-                    max_expansions: *max_expansions,
-                    top_terms: true,
+                    rewrite,
                 };
-                boosted(self.fuzzy(f, term, value, &fuzzy)?, *boost)
+                let q = self.fuzzy(f, term, value, &fuzzy)?;
+                let q = if rewrite == Rewrite::ConstantScore { Box::new(ConstScoreQuery::new(q, 1.0)) } else { q };
+                boosted(q, *boost)
             }
             Query::Range { field, gt, gte, lt, lte, format, time_zone, relation, boost } => {
                 self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *relation, *boost)?
@@ -801,8 +807,9 @@ impl Compiler<'_> {
                 }
                 boosted(Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, *tie_breaker)), *boost)
             }
-            Query::Pattern { field, regex, case_insensitive, max_states, boost, kind } => {
-                let pattern = Pattern { regex, case_insensitive: *case_insensitive, max_states: *max_states };
+            Query::Pattern { field, regex, case_insensitive, max_states, rewrite, boost, kind } => {
+                let pattern =
+                    Pattern { regex, case_insensitive: *case_insensitive, max_states: *max_states, rewrite: *rewrite };
                 self.pattern(field, &pattern, *boost, kind)?
             }
             Query::FunctionScore(fs) => Box::new(self.function_score(fs)?),
@@ -1167,17 +1174,24 @@ impl Compiler<'_> {
         let dfa = super::term_pattern::automaton(pattern.regex, pattern.case_insensitive, pattern.max_states)?;
         // A text slot holds the field's terms alone; in a JSON field they
         // follow their path and the string type code.
-        let query = match self.mapper.text_slot(&field.path) {
-            Some(slot) if json_field == self.fields.text => {
-                PatternQuery::new(self.fields.slots[slot as usize], &[], dfa)
-            }
+        let base = match self.mapper.text_slot(&field.path) {
+            Some(slot) if json_field == self.fields.text => Term::from_field_text(self.fields.slots[slot as usize], ""),
             _ => {
                 let mut prefix = Term::from_field_json_path(json_field, &field.path, true);
                 prefix.append_type_and_str("");
-                PatternQuery::new(json_field, prefix.serialized_value_bytes(), dfa)
+                prefix
             }
         };
-        Ok(Box::new(ConstScoreQuery::new(Box::new(query), boost)))
+        if pattern.rewrite == Rewrite::ConstantScore {
+            let query = PatternQuery::new(base.field(), base.serialized_value_bytes(), dfa);
+            return Ok(Box::new(ConstScoreQuery::new(Box::new(query), boost)));
+        }
+        // Whole values of a text field without an index score as exact values.
+        let scoring = match field.text_by_doc_values() {
+            true => super::multi_term::TermScoring::Exact,
+            false => super::multi_term::TermScoring::of(self.mapper, field),
+        };
+        Ok(boosted(Box::new(ScoredPattern::new(base, dfa, pattern.rewrite, scoring)), boost))
     }
 
     /// A date bound given as text: a date in the field's format, or date

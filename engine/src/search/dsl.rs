@@ -2,6 +2,7 @@
 //! Elasticsearch's parsing errors. Queries Tensile does not run yet are
 //! refused by name, never ignored.
 
+use super::multi_term::Rewrite;
 use crate::error::EngineError;
 use serde_json::{Map, Value};
 
@@ -52,9 +53,9 @@ pub enum Query {
         prefix_length: usize,
         /// With `fuzziness`: whether swapping two adjacent characters is one edit.
         transpositions: bool,
-        /// With `fuzziness`: expansions score by closeness (the default
-        /// rewrite), or alike (`fuzzy_rewrite: constant_score`).
-        fuzzy_scored: bool,
+        /// With `fuzziness`: how expansions match and score (`fuzzy_rewrite`;
+        /// `None`: the `max_expansions` closest, blended).
+        fuzzy_rewrite: Option<Rewrite>,
         /// With `fuzziness`: the most terms a word expands to.
         max_expansions: usize,
         /// `match_bool_prefix`: the last term matches as a prefix.
@@ -156,6 +157,8 @@ pub enum Query {
         transpositions: bool,
         /// The most terms the value expands to (the closest ones).
         max_expansions: usize,
+        /// `rewrite` (`None`: the `max_expansions` closest, blended).
+        rewrite: Option<Rewrite>,
         boost: f32,
     },
     Range {
@@ -204,6 +207,8 @@ pub enum Query {
         case_insensitive: bool,
         /// The most states its automaton may take (`max_determinized_states`).
         max_states: usize,
+        /// How the matching terms score (`rewrite`; a constant score by default).
+        rewrite: Rewrite,
         boost: f32,
         kind: &'static str,
     },
@@ -254,7 +259,7 @@ impl Query {
             fuzziness: None,
             prefix_length: 0,
             transpositions: true,
-            fuzzy_scored: true,
+            fuzzy_rewrite: None,
             max_expansions: DEFAULT_EXPANSIONS,
             bool_prefix: false,
             lenient: false,
@@ -504,24 +509,14 @@ fn supported_options(params: &Map<String, Value>, known: &[&str], query: &str) -
     if let Some(unknown) = params.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(EngineError::Unsupported(format!("the [{unknown}] option of the [{query}] query")));
     }
-    match params.get("fuzzy_rewrite") {
-        Some(method) => check_rewrite("fuzzy_rewrite", method, query),
-        None => Ok(()),
-    }
+    rewrite_of(params, "fuzzy_rewrite").map(|_| ())
 }
 
 /// The terms a fuzzy word expands to by default, as in Elasticsearch.
 pub const DEFAULT_EXPANSIONS: usize = 50;
 
-/// A query's `max_expansions`: a positive count, 50 by default, or the
-/// size a `fuzzy_rewrite` of `top_terms_blended_freqs_N` names.
+/// A query's `max_expansions`: a positive count, 50 by default.
 fn max_expansions(params: &Map<String, Value>) -> Result<usize, EngineError> {
-    let from_rewrite = params.get("fuzzy_rewrite").map(text_of);
-    if let Some(n) = from_rewrite.as_deref().and_then(|m| m.strip_prefix("top_terms_blended_freqs_")) {
-        return n.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            EngineError::IllegalArgument(format!("Failed to parse rewrite_method [top_terms_blended_freqs_{n}]"))
-        });
-    }
     match params.get("max_expansions") {
         None => Ok(DEFAULT_EXPANSIONS),
         Some(v) => match v.as_i64().or_else(|| v.as_str()?.parse().ok()) {
@@ -531,29 +526,9 @@ fn max_expansions(params: &Map<String, Value>) -> Result<usize, EngineError> {
     }
 }
 
-/// Whether a query's fuzzy expansions score by their closeness: the
-/// default rewrite, unless `fuzzy_rewrite` names a constant-score one
-/// (checked by `check_rewrite`).
-fn fuzzy_scored(params: &Map<String, Value>) -> bool {
-    params.get("fuzzy_rewrite").is_none_or(|m| !text_of(m).starts_with("constant_score"))
-}
-
-/// A multi-term rewrite method: the constant-score ones are what Tensile
-/// does (each expansion matches with one constant score); the scoring ones
-/// are not built.
-fn check_rewrite(option: &str, method: &Value, query: &str) -> Result<(), EngineError> {
-    let name = text_of(method);
-    let top_terms = ["top_terms_blended_freqs_", "top_terms_boost_", "top_terms_"]
-        .iter()
-        .any(|prefix| name.strip_prefix(prefix).is_some_and(|n| n.parse::<u32>().is_ok()));
-    match name.as_str() {
-        "constant_score" | "constant_score_blended" | "constant_score_boolean" => Ok(()),
-        // The default rewrite, with its size.
-        _ if name.strip_prefix("top_terms_blended_freqs_").is_some_and(|n| n.parse::<u32>().is_ok()) => Ok(()),
-        "scoring_boolean" => Err(EngineError::Unsupported(format!("the [{option}] [{name}] of the [{query}] query"))),
-        _ if top_terms => Err(EngineError::Unsupported(format!("the [{option}] [{name}] of the [{query}] query"))),
-        _ => Err(EngineError::IllegalArgument(format!("Failed to parse rewrite_method [{name}]"))),
-    }
+/// A multi-term rewrite method the query names under `option`.
+fn rewrite_of(params: &Map<String, Value>, option: &str) -> Result<Option<Rewrite>, EngineError> {
+    params.get(option).map(|method| Rewrite::parse(&text_of(method))).transpose()
 }
 
 pub(crate) fn parsing(reason: impl Into<String>) -> EngineError {
@@ -703,6 +678,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                             regex: tensile_regexp::Regex::literal(text),
                             case_insensitive: true,
                             max_states: tensile_regexp::DEFAULT_MAX_STATES,
+                            rewrite: Rewrite::ConstantScore,
                             boost: boost(o)?,
                             kind: "term",
                         },
@@ -798,7 +774,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         fuzziness,
                         prefix_length: o.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize,
                         transpositions: o.get("fuzzy_transpositions").is_none_or(|v| v != false),
-                        fuzzy_scored: fuzzy_scored(o),
+                        fuzzy_rewrite: rewrite_of(o, "fuzzy_rewrite")?,
                         max_expansions: max_expansions(o)?,
                         bool_prefix,
                         lenient: o.get("lenient").is_some_and(|v| v == true || v == "true"),
@@ -819,7 +795,16 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 Value::Object(o) => {
                     supported_options(
                         o,
-                        &["value", "fuzziness", "prefix_length", "transpositions", "boost", "_name", "max_expansions"],
+                        &[
+                            "value",
+                            "fuzziness",
+                            "prefix_length",
+                            "transpositions",
+                            "boost",
+                            "_name",
+                            "max_expansions",
+                            "rewrite",
+                        ],
                         "fuzzy",
                     )?;
                     (o.get("value").map(text_of).ok_or_else(|| parsing("[fuzzy] query requires a [value]"))?, Some(o))
@@ -835,6 +820,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 prefix_length: o.and_then(|o| o.get("prefix_length")).and_then(Value::as_u64).unwrap_or(0) as usize,
                 transpositions: o.and_then(|o| o.get("transpositions")).is_none_or(|v| v != false),
                 max_expansions: o.map_or(Ok(DEFAULT_EXPANSIONS), max_expansions)?,
+                rewrite: o.map_or(Ok(None), |o| rewrite_of(o, "rewrite"))?,
                 boost: o.map_or(Ok(1.0), boost)?,
             }
         }
@@ -988,6 +974,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 regex,
                 case_insensitive: flag("case_insensitive"),
                 max_states,
+                rewrite: opts.map_or(Ok(None), |o| rewrite_of(o, "rewrite"))?.unwrap_or(Rewrite::ConstantScore),
                 boost: opts.map_or(Ok(1.0), boost)?,
                 kind,
             }
@@ -1179,7 +1166,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
     }
     let prefix_length = params.get("prefix_length").and_then(Value::as_u64).unwrap_or(0) as usize;
     let transpositions = params.get("fuzzy_transpositions").is_none_or(|v| v != false);
-    let scored = fuzzy_scored(params);
+    let fuzzy_rewrite = rewrite_of(params, "fuzzy_rewrite")?;
     let expansions = max_expansions(params)?;
     let lenient = params.get("lenient").is_some_and(|v| v == true || v == "true");
     let per_field = |field: String, boost: f32| match kind {
@@ -1202,7 +1189,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             fuzziness: fuzziness.clone(),
             prefix_length,
             transpositions,
-            fuzzy_scored: scored,
+            fuzzy_rewrite,
             max_expansions: expansions,
             bool_prefix: kind == "bool_prefix",
             lenient,
@@ -1458,13 +1445,20 @@ mod tests {
     }
 
     #[test]
-    fn constant_score_rewrites_are_taken_scoring_ones_refused() {
-        let with =
-            |method: &str| parse(&json!({"match": {"f": {"query": "x", "fuzziness": 1, "fuzzy_rewrite": method}}}));
-        assert!(with("constant_score").is_ok());
-        assert!(matches!(with("top_terms_10"), Err(EngineError::Unsupported(_))));
-        assert!(matches!(with("scoring_boolean"), Err(EngineError::Unsupported(_))));
-        assert!(matches!(with("nonsense"), Err(EngineError::IllegalArgument(_))));
+    fn rewrites_are_read_by_every_multi_term_query() {
+        let fuzzy_rewrite = |method: &str| match parse(
+            &json!({"match": {"f": {"query": "x", "fuzziness": 1, "fuzzy_rewrite": method}}}),
+        ) {
+            Ok(Query::Match { fuzzy_rewrite, .. }) => Ok(fuzzy_rewrite),
+            other => Err(other),
+        };
+        assert!(matches!(fuzzy_rewrite("constant_score"), Ok(Some(Rewrite::ConstantScore))));
+        assert!(matches!(fuzzy_rewrite("top_terms_10"), Ok(Some(Rewrite::TopTerms(10)))));
+        assert!(matches!(fuzzy_rewrite("nonsense"), Err(Err(EngineError::IllegalArgument(_)))));
+        let pattern = parse(&json!({"wildcard": {"f": {"value": "a*", "rewrite": "scoring_boolean"}}})).unwrap();
+        assert!(matches!(pattern, Query::Pattern { rewrite: Rewrite::ScoringBoolean, .. }));
+        let fuzzy = parse(&json!({"fuzzy": {"f": {"value": "a", "rewrite": "top_terms_boost_2"}}})).unwrap();
+        assert!(matches!(fuzzy, Query::Fuzzy { rewrite: Some(Rewrite::TopTermsBoost(2)), .. }));
     }
 
     #[test]

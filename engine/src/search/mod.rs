@@ -28,6 +28,7 @@ pub mod highlight;
 pub mod intervals;
 mod listed;
 pub mod more_like_this;
+pub mod multi_term;
 pub mod nested;
 mod phrase_suggest;
 pub mod pit;
@@ -229,6 +230,16 @@ pub struct SearchResult {
     pub profile: Option<serde_json::Value>,
 }
 
+/// A failed shard search as the engine reports it: what tantivy refuses
+/// as an argument (a query grown past its clause limit while weighed) is
+/// the request's fault; anything else, the index's.
+fn search_failed(index: &str, e: tantivy::TantivyError) -> EngineError {
+    match e {
+        tantivy::TantivyError::InvalidArgument(reason) => EngineError::IllegalArgument(reason),
+        e => EngineError::Corrupt { path: index.into(), reason: format!("search failed: {e}") },
+    }
+}
+
 /// Refuses collapsing on a field that cannot group hits: one without doc
 /// values, or neither a keyword nor a number.
 fn check_collapse(mapper: &crate::mapper::Mapper, field: &str) -> Result<(), EngineError> {
@@ -353,8 +364,30 @@ fn explanation(
         Ok(Ok(explanation)) => serde_json::to_value(&explanation).unwrap_or_default(),
         _ => serde_json::json!({"description": "the score of the query", "details": []}),
     };
-    json["value"] = serde_json::json!(score);
+    shorten_values(&mut json);
+    json["value"] = float_json(score);
     json
+}
+
+/// A `f32` as Elasticsearch writes its floats (scores, explanation
+/// values): the shortest decimal that reads back as the same `f32`
+/// (`0.2876821`, not its `f64` expansion `0.28768211603164673`).
+pub fn float_json(value: f32) -> serde_json::Value {
+    format!("{value}")
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// An explanation's values (tantivy's `f32`s) written as [`float_json`] writes them.
+fn shorten_values(json: &mut serde_json::Value) {
+    if let Some(value) = json.get("value").and_then(serde_json::Value::as_f64) {
+        json["value"] = float_json(value as f32);
+    }
+    if let Some(details) = json.get_mut("details").and_then(serde_json::Value::as_array_mut) {
+        details.iter_mut().for_each(shorten_values);
+    }
 }
 
 /// How long creating a query's weight takes on a searcher (for `profile`).
@@ -981,7 +1014,7 @@ impl Engine {
                 let query_started = std::time::Instant::now();
                 let (total_before, weight_nanos) =
                     (total, if req.profile { weight_time(query, &searcher, req.scores()) } else { 0 });
-                let search = |e| EngineError::Corrupt { path: name.into(), reason: format!("search failed: {e}") };
+                let search = |e| search_failed(name, e);
                 if by_score_alone {
                     // A lone term is counted by its document frequency, and
                     // its page pruned from the first match (block-max WAND);

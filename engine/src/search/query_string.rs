@@ -305,6 +305,7 @@ impl Parser<'_> {
                     regex,
                     case_insensitive: false,
                     max_states: tensile_regexp::DEFAULT_MAX_STATES,
+                    rewrite: super::multi_term::Rewrite::ConstantScore,
                     boost: 1.0,
                     kind: "regexp",
                 }
@@ -362,6 +363,7 @@ impl Parser<'_> {
                 prefix_length: 0,
                 transpositions: true,
                 max_expansions: super::dsl::DEFAULT_EXPANSIONS,
+                rewrite: None,
                 boost: 1.0,
             });
         }
@@ -378,6 +380,7 @@ impl Parser<'_> {
                 regex: tensile_regexp::Regex::wildcard(&value.to_lowercase()),
                 case_insensitive: false,
                 max_states: tensile_regexp::DEFAULT_MAX_STATES,
+                rewrite: super::multi_term::Rewrite::ConstantScore,
                 boost: 1.0,
                 kind: "wildcard",
             });

@@ -203,6 +203,7 @@ impl Parser {
                         regex: regex.clone(),
                         case_insensitive: false,
                         max_states: tensile_regexp::DEFAULT_MAX_STATES,
+                        rewrite: super::multi_term::Rewrite::ConstantScore,
                         boost: 1.0,
                         kind: "prefix",
                     }));

@@ -1,12 +1,19 @@
 //! Patterns (`regexp`, `wildcard`, `prefix` and case-insensitive `term`
 //! queries, and the patterns of intervals and spans) run over a term
 //! dictionary: the pattern's automaton ([`tensile_regexp`]), after the
-//! field's path when the terms are in a shared JSON field.
+//! field's path when the terms are in a shared JSON field. Under a
+//! constant-score rewrite the matching terms' documents match alike
+//! ([`PatternQuery`]); under a scoring one ([`ScoredPattern`]) the terms are
+//! listed from the searched segments and scored as
+//! [`super::multi_term`] says.
 
+use super::multi_term::{Rewrite, TermScoring};
 use crate::error::EngineError;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use tantivy::query::{AutomatonWeight, EnableScoring, Query, Weight};
 use tantivy::schema::Field;
+use tantivy::Term;
 use tensile_regexp::{Dfa, Regex};
 
 /// A pattern as a query gives it.
@@ -15,6 +22,8 @@ pub(crate) struct Pattern<'a> {
     pub case_insensitive: bool,
     /// Elasticsearch's `max_determinized_states`.
     pub max_states: usize,
+    /// How the matching terms score.
+    pub rewrite: Rewrite,
 }
 
 /// A pattern's automaton, or the error Elasticsearch gives for it.
@@ -103,5 +112,58 @@ impl Query for PatternQuery {
             let prefix = self.automaton.prefix.clone();
             AutomatonWeight::<TermAutomaton>::new_for_json_path(self.field, automaton, &prefix)
         }))
+    }
+}
+
+/// A pattern's terms scored under a scoring rewrite: `base` is the field's
+/// term for the empty value (its tantivy field, and in a JSON field its
+/// path and type), which every matching term starts with.
+#[derive(Debug, Clone)]
+pub(crate) struct ScoredPattern {
+    pub base: Term,
+    pub rewrite: Rewrite,
+    pub scoring: TermScoring,
+    matching: PatternQuery,
+}
+
+impl ScoredPattern {
+    pub(crate) fn new(base: Term, dfa: Dfa, rewrite: Rewrite, scoring: TermScoring) -> ScoredPattern {
+        let matching = PatternQuery::new(base.field(), base.serialized_value_bytes(), dfa);
+        ScoredPattern { base, rewrite, scoring, matching }
+    }
+
+    /// The matching terms of the searched segments, in term order.
+    fn terms(&self, searcher: &tantivy::Searcher) -> tantivy::Result<Vec<Term>> {
+        let prefix = self.base.serialized_value_bytes();
+        let automaton: &TermAutomaton = &self.matching.automaton;
+        let mut found: BTreeSet<Vec<u8>> = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.base.field())?;
+            let mut stream = inverted.terms().search(automaton).ge(prefix).into_stream()?;
+            while stream.advance() {
+                let Some(rest) = stream.key().strip_prefix(prefix) else { break };
+                found.insert(rest.to_vec());
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|rest| {
+                let mut term = self.base.clone();
+                term.append_bytes(&rest);
+                term
+            })
+            .collect())
+    }
+}
+
+impl Query for ScoredPattern {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        match super::multi_term::searcher_of(&scoring) {
+            Some(searcher) => {
+                let terms = self.terms(searcher)?.into_iter().map(|term| (term, 1.0)).collect();
+                super::multi_term::weigh(terms, self.rewrite, &self.scoring, searcher, scoring)
+            }
+            None => self.matching.weight(scoring),
+        }
     }
 }
