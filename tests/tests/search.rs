@@ -1064,6 +1064,8 @@ async fn intervals_find_terms_in_order_and_proximity() {
         json!({"match": {"query": "fox hound", "filter": {"not_containing": {"match": {"query": "and"}}}}});
     assert_eq!(search(not_containing).await, Vec::<String>::new());
     assert_eq!(search(json!({"fuzzy": {"term": "hund"}})).await, ["4"]);
+    // A word shorter than the fixed prefix fixes only its own characters.
+    assert_eq!(search(json!({"fuzzy": {"term": "fo", "prefix_length": 3, "fuzziness": 1}})).await, ["1", "4"]);
     // Tighter intervals score higher.
     let body = json!({"query": {"intervals": {"title": {"match": {"query": "the fox", "ordered": true}}}}});
     let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;

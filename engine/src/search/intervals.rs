@@ -571,10 +571,10 @@ fn expand(
         let accepted = match (matcher, &pattern) {
             (Matcher::Pattern(_), Some(dfa)) => dfa.matches(word),
             (Matcher::Fuzzy { term, fuzziness, prefix, transpositions }, _) => {
-                let (a, b): (Vec<char>, Vec<char>) = (term.chars().collect(), word.chars().collect());
-                let distance = edit_distance_for(fuzziness, a.len()).unwrap_or(0) as usize;
-                a.iter().take(*prefix).eq(b.iter().take(*prefix))
-                    && super::edits::edits_within(&a, &b, distance, *transpositions).is_some()
+                let chars: Vec<char> = term.chars().collect();
+                let distance = edit_distance_for(fuzziness, chars.len()).unwrap_or(0) as usize;
+                let near = super::edits::FuzzyWord { chars, distance, prefix: *prefix, transpositions: *transpositions };
+                near.edits_to(word).is_some()
             }
             (Matcher::Range { low, high }, _) => {
                 low.as_ref()
