@@ -244,8 +244,45 @@ fn is_document_or_index(file: &str) -> bool {
     DOCUMENT_AND_INDEX.iter().any(|d| name == *d || name.strip_prefix(d).is_some_and(|rest| rest.starts_with('.')))
 }
 
-/// Why a test fails, in a few words.
+/// Features of later issues, each by what names it in a failing step (an
+/// unbuilt API's name, or words of the answer): a test that fails on one
+/// of them says so.
+const LATER: &[(&str, &str)] = &[
+    ("security.", "the security APIs"),
+    ("data_stream", "data streams"),
+    ("data_lifecycle", "data streams"),
+    ("the [aggs] option", "aggregations"),
+    ("search.aggs.", "aggregations"),
+    ("index.time_series", "time-series indices"),
+    ("[dense_vector]", "vector fields"),
+    ("[sparse_vector]", "vector fields"),
+    ("script", "scripting"),
+    ("runtime_mappings", "scripting (runtime fields)"),
+];
+
+/// The later issue's feature a failing test needs, if any.
+fn later_feature(r: &TestResult) -> Option<&'static str> {
+    let Outcome::Fail { reason, .. } = &r.outcome else { return None };
+    LATER
+        .iter()
+        .find(|(needle, _)| r.not_built.iter().any(|api| api.contains(needle)) || reason.contains(needle))
+        .map(|(_, feature)| *feature)
+}
+
+/// Why a test fails, in a few words: the feature of a later issue it
+/// needs, when it needs one, before the step that fails.
 fn failure_reason(r: &TestResult) -> String {
+    let reason = step_reason(r);
+    match later_feature(r) {
+        Some(feature) if !reason.starts_with("stale") && !reason.starts_with("known") => {
+            format!("needs {feature} (a later issue): {reason}")
+        }
+        _ => reason,
+    }
+}
+
+/// The failing step, or what is known of the failure.
+fn step_reason(r: &TestResult) -> String {
     let Outcome::Fail { step, reason } = &r.outcome else { return String::new() };
     if !r.not_built.is_empty() {
         // The part not built, as the server's 501 names it, when the step says.
@@ -402,5 +439,23 @@ mod tests {
             assert!(id.contains(".yml::") && !cause.trim().is_empty(), "{id}");
             assert!(!stale().iter().any(|(s, _)| *s == id), "{id} is both stale and known");
         }
+    }
+
+    #[test]
+    fn failures_name_the_later_feature_they_need() {
+        let mut security =
+            result("core/indices.get_alias/10.yml::x", Outcome::Fail { step: "do".into(), reason: "501".into() });
+        security.not_built = vec!["security.put_role".into()];
+        let aggs = result(
+            "core/index/90.yml::y",
+            Outcome::Fail {
+                step: "do search".into(),
+                reason: "the [aggs] option of [search] is not implemented".into(),
+            },
+        );
+        let plain = result("core/index/91.yml::z", Outcome::Fail { step: "match".into(), reason: "was 1".into() });
+        assert!(failure_reason(&security).starts_with("needs the security APIs (a later issue): "));
+        assert!(failure_reason(&aggs).starts_with("needs aggregations (a later issue): "));
+        assert!(!failure_reason(&plain).starts_with("needs"));
     }
 }
