@@ -47,36 +47,6 @@ fn document() -> impl Strategy<Value = Value> {
         .prop_map(|entries| Value::Object(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>()))
 }
 
-const TYPES: &[&str] = &[
-    "text",
-    "keyword",
-    "long",
-    "integer",
-    "short",
-    "byte",
-    "double",
-    "float",
-    "half_float",
-    "scaled_float",
-    "unsigned_long",
-    "boolean",
-    "date",
-    "date_nanos",
-    "ip",
-    "object",
-    "nested",
-    "flattened",
-    "binary",
-    "geo_point",
-    "alias",
-    "constant_keyword",
-    "wildcard",
-    "match_only_text",
-    "completion",
-    "integer_range",
-    "bogus",
-];
-
 const OPTIONS: &[&str] = &[
     "index",
     "doc_values",
@@ -106,8 +76,10 @@ fn mapping() -> impl Strategy<Value = Value> {
         Just(json!({"raw": {"type": "keyword"}})),
         Just(Value::Null),
     ];
+    // Every type a mapping may name, and one none knows.
+    let types: Vec<&str> = tensile_engine::mapping::SUPPORTED_TYPES.iter().copied().chain(["bogus"]).collect();
     let field = (
-        prop::sample::select(TYPES.to_vec()),
+        prop::sample::select(types),
         prop::collection::vec((prop::sample::select(OPTIONS.to_vec()), option_value), 0..3),
     )
         .prop_map(|(kind, options)| {

@@ -78,7 +78,7 @@ impl<'de> Visitor<'de> for WalkVisitor {
 }
 
 /// An object's key, borrowed from the text unless it escapes.
-struct Key<'a>(Cow<'a, str>);
+pub struct Key<'a>(pub Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key<'de>, D::Error> {

@@ -11,6 +11,7 @@ use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use tensile_rest::duplicate_keys::Key;
 
 /// A JSON value borrowing from its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,31 +148,6 @@ impl<'de> Visitor<'de> for JsonVisitor {
             }
         }
         Ok(Json::Object(entries))
-    }
-}
-
-/// An object's key, borrowed from the text unless it escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key<'de>, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
     }
 }
 

@@ -573,7 +573,8 @@ fn expand(
             (Matcher::Fuzzy { term, fuzziness, prefix, transpositions }, _) => {
                 let chars: Vec<char> = term.chars().collect();
                 let distance = edit_distance_for(fuzziness, chars.len()).unwrap_or(0) as usize;
-                let near = super::edits::FuzzyWord { chars, distance, prefix: *prefix, transpositions: *transpositions };
+                let near =
+                    super::edits::FuzzyWord { chars, distance, prefix: *prefix, transpositions: *transpositions };
                 near.edits_to(word).is_some()
             }
             (Matcher::Range { low, high }, _) => {
