@@ -1,4 +1,5 @@
-//! Every route of the spec, with bodies an API does not expect: each
+//! Every route of the spec, with bodies an API does not expect and each of
+//! its parameters with a value none takes: each
 //! answers in Elasticsearch's error shape or succeeds, none fails inside
 //! the server (a 5xx other than the honest 501 "not implemented", or
 //! Elasticsearch's own 500 for an `illegal_state_exception`), and the
@@ -62,6 +63,25 @@ async fn every_route_answers_without_failing_inside() {
             if status >= 500 && status != 501 && !own_500 {
                 let text: String = text.chars().take(300).collect();
                 failures.push(format!("{} {method} {concrete} with {body}: {status} {text}", api.name));
+            }
+        }
+    }
+    // Every parameter of every route with a value no parameter takes.
+    for (api, path) in tensile_generated::APIS.iter().flat_map(|api| api.paths.iter().map(move |path| (api, path))) {
+        let mut concrete = path.template.to_owned();
+        for p in path.parts {
+            concrete = concrete.replace(&format!("{{{}}}", p.name), &part(p.name, false));
+        }
+        for (method, param) in path.methods.iter().flat_map(|m| api.params.iter().map(move |p| (m, p))) {
+            let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
+            let target = format!("{url}{concrete}?{}=-1%25x%2C%2C", param.name);
+            let resp = c.request(method.clone(), &target).send().await.unwrap_or_else(|e| panic!("{target}: {e}"));
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap_or_default();
+            let own_500 = status == 500 && text.contains("\"type\":\"illegal_state_exception\"");
+            if status >= 500 && status != 501 && !own_500 {
+                let text: String = text.chars().take(300).collect();
+                failures.push(format!("{} {method} {target}: {status} {text}", api.name));
             }
         }
     }
