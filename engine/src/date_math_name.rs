@@ -9,7 +9,7 @@
 
 use crate::error::EngineError;
 use crate::mapper::date::DateFormat;
-use crate::mapper::date_math::{evaluate, zone_offset};
+use crate::mapper::date_math::{evaluate, Zone};
 
 const DEFAULT_FORMAT: &str = "uuuu.MM.dd";
 
@@ -99,13 +99,15 @@ fn placeholder_value(expression: &str, placeholder: &str, now: i64) -> Result<St
     if format.is_empty() {
         return Err(invalid(expression, "missing date format"));
     }
-    let offset = match zone {
-        None => 0,
-        Some(z) => zone_offset(z).ok_or_else(|| invalid(expression, format!("unsupported time zone [{z}]")))?,
+    let zone = match zone {
+        None => Zone::UTC,
+        Some(z) => Zone::parse(z).ok_or_else(|| invalid(expression, format!("unsupported time zone [{z}]")))?,
     };
     let formatter = DateFormat::parse(format).map_err(|e| invalid(expression, e))?;
-    let millis = evaluate(math, now, offset, &formatter, false).map_err(|why| invalid(expression, why))?;
-    Ok(formatter.format_millis(millis + offset))
+    let millis = zone
+        .resolve(now, |offset| evaluate(math, now, offset, &formatter, false))
+        .map_err(|why| invalid(expression, why))?;
+    Ok(formatter.format_millis(millis + zone.offset_at(millis)))
 }
 
 #[cfg(test)]
@@ -136,6 +138,10 @@ mod tests {
         assert_eq!(r("<logs_{2022-12-31||/d{yyyy-MM-dd}}>"), "logs_2022-12-31");
         assert_eq!(r("<name-{2022-12-31||/d{yyyy.MM.dd|+01:00}}>"), "name-2022.12.31");
         assert_eq!(r("<logs-{now/h{yyyy.MM.dd.HH|-08:00}}>"), "logs-2024.03.15.02");
+        // A region of the tz database: already the next day at +14:00, and
+        // New York on daylight saving time since March 10th (-04:00).
+        assert_eq!(r("<logs-{now/d{yyyy.MM.dd|Pacific/Kiritimati}}>"), "logs-2024.03.16");
+        assert_eq!(r("<logs-{now/h{yyyy.MM.dd.HH|America/New_York}}>"), "logs-2024.03.15.06");
         assert_eq!(r("<logs-{now/d{yyyy.MM.dd|+12:00}}>"), "logs-2024.03.15");
         assert_eq!(r("<logs-{now/d{yyyy.MM.dd|+14:00}}>"), "logs-2024.03.16");
         assert_eq!(r("<a-{2024-01-31||+1M{yyyy-MM-dd}}>"), "a-2024-02-29");

@@ -2169,3 +2169,36 @@ async fn multi_term_rewrites_choose_and_score_the_terms() {
     assert_eq!(status, 400, "{refused}");
     assert!(refused["error"]["reason"].as_str().unwrap().contains("maxClauseCount is set to 4096"), "{refused}");
 }
+
+#[tokio::test]
+async fn date_ranges_read_named_time_zones_with_their_daylight_saving_time() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/tz", Some(json!({"mappings": {"properties": {"at": {"type": "date"}}}}))).await;
+    // Just past midnight in Paris: in winter (+01:00) and in summer (+02:00).
+    let docs = [("winter", "2024-01-15T23:30:00Z"), ("summer", "2024-07-15T22:30:00Z")];
+    bulk(&c, url, "tz", docs.map(|(id, at)| (id.to_owned(), json!({"at": at})))).await;
+    let day = |gte: &str, lt: &str, zone: &str| {
+        let (c, url) = (c.clone(), url.clone());
+        let range = json!({"range": {"at": {"gte": gte, "lt": lt, "time_zone": zone}}});
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/tz/_search", Some(json!({"query": range}))).await;
+            assert!(status.is_success(), "{found}");
+            ids(&found).iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(day("2024-01-16", "2024-01-17", "Europe/Paris").await, ["winter"]);
+    assert_eq!(day("2024-07-16", "2024-07-17", "Europe/Paris").await, ["summer"]);
+    // A fixed offset stays the same all year: summer's instant is the 15th at +01:00.
+    assert_eq!(day("2024-07-16", "2024-07-17", "+01:00").await, Vec::<String>::new());
+    let (status, refused) = call(
+        &c,
+        url,
+        Method::POST,
+        "/tz/_search",
+        Some(json!({"query": {"range": {"at": {"gte": "2024-01-01", "time_zone": "Nowhere/Special"}}}})),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+}

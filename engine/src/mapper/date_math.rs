@@ -34,6 +34,47 @@ pub fn zone_offset(zone: &str) -> Option<i64> {
     (hours <= 18 && minutes < 60).then_some(sign * (hours * 3_600_000 + minutes * 60_000))
 }
 
+/// A time zone dates are read and rounded in: a fixed offset (`+01:00`,
+/// `UTC`), or a region of the tz database (`Europe/Paris`), whose offset
+/// depends on the instant (daylight saving time).
+#[derive(Debug, Clone)]
+pub enum Zone {
+    /// Millis from UTC.
+    Fixed(i64),
+    Region(jiff::tz::TimeZone),
+}
+
+impl Zone {
+    pub const UTC: Zone = Zone::Fixed(0);
+
+    /// A zone by its name or offset, as `time_zone` takes it.
+    pub fn parse(text: &str) -> Option<Zone> {
+        zone_offset(text).map(Zone::Fixed).or_else(|| jiff::tz::TimeZone::get(text.trim()).ok().map(Zone::Region))
+    }
+
+    /// The zone's offset from UTC at an instant, in millis.
+    pub fn offset_at(&self, millis: i64) -> i64 {
+        match self {
+            Zone::Fixed(offset) => *offset,
+            Zone::Region(tz) => {
+                jiff::Timestamp::from_millisecond(millis).map_or(0, |t| i64::from(tz.to_offset(t).seconds()) * 1000)
+            }
+        }
+    }
+
+    /// The instant `at` computes from the zone's offset: a fixed zone's, or
+    /// a region's at `near` first and, when the instant found has another
+    /// offset (a change of offset between them), the one in force there.
+    pub fn resolve<E>(&self, near: i64, at: impl Fn(i64) -> Result<i64, E>) -> Result<i64, E> {
+        let first = self.offset_at(near);
+        let instant = at(first)?;
+        match self.offset_at(instant) {
+            second if second != first => at(second),
+            _ => Ok(instant),
+        }
+    }
+}
+
 /// Evaluates `now-1d/d` or `2022-12-31||+1M/M` to epoch millis, rounding
 /// in the zone `offset` millis from UTC; with `round_up` (the upper bound
 /// of a range), a rounding goes to the last millisecond of its unit.
@@ -173,5 +214,14 @@ mod tests {
         assert_eq!(zoned, Ok(1_710_442_800_000));
         assert_eq!(zone_offset("+01:00"), Some(3_600_000));
         assert_eq!(zone_offset("Europe/Paris"), None);
+        assert!(matches!(Zone::parse("+01:00"), Some(Zone::Fixed(3_600_000))));
+        assert!(Zone::parse("Nowhere/Special").is_none());
+        // Paris: +01:00 in winter, +02:00 in summer.
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        assert_eq!((paris.offset_at(1_704_067_200_000), paris.offset_at(1_719_792_000_000)), (3_600_000, 7_200_000));
+        // Midnight of 2024-07-01 in Paris, found from a guess in winter.
+        let local_midnight = 1_719_792_000_000;
+        let instant = paris.resolve(1_704_067_200_000, |offset| Ok::<i64, ()>(local_midnight - offset)).unwrap();
+        assert_eq!(instant, local_midnight - 7_200_000);
     }
 }

@@ -7,6 +7,7 @@ use super::multi_term::Rewrite;
 use super::term_pattern::{Pattern, PatternQuery, ScoredPattern};
 use crate::error::EngineError;
 use crate::indexed::Fields;
+use crate::mapper::date_math::Zone;
 use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper};
 use serde_json::Value;
 use std::ops::Bound;
@@ -588,7 +589,7 @@ impl Compiler<'_> {
                 let f: &FieldMapper = &f;
                 // A term on a range field: the ranges holding that point.
                 if let FieldKind::Range(kind) = f.kind {
-                    let date = |v: &Value, up: bool| self.date_bound(f, &crate::settings_text(v), 0, up);
+                    let date = |v: &Value, up: bool| self.date_bound(f, &crate::settings_text(v), &Zone::UTC, up);
                     let date = |v: &Value, up: bool| date(v, up).map_err(|e| e.to_string());
                     let point = crate::mapper::range::point(kind, value, &date)
                         .map_err(|e| EngineError::QueryShard(format!("failed to create query: {e}")))?;
@@ -1196,7 +1197,7 @@ impl Compiler<'_> {
 
     /// A date bound given as text: a date in the field's format, or date
     /// math; in epoch millis (nanos for `date_nanos`).
-    fn date_bound(&self, field: &FieldMapper, text: &str, offset: i64, round_up: bool) -> Result<i64, EngineError> {
+    fn date_bound(&self, field: &FieldMapper, text: &str, zone: &Zone, round_up: bool) -> Result<i64, EngineError> {
         use crate::mapper::date::{DateFormat, Reading};
         let default_format = DateFormat::default_format();
         let format = field.format.as_ref().unwrap_or(&default_format);
@@ -1204,10 +1205,11 @@ impl Compiler<'_> {
             super::dsl::parsing(format!("failed to parse date field [{text}] with format [{}]: {why}", format.as_str()))
         };
         let nanos = field.kind == FieldKind::DateNanos;
+        let now = crate::clock::now_millis() as i64;
         if crate::mapper::date_math::is_math(text) {
-            let now = crate::clock::now_millis();
-            let millis =
-                crate::mapper::date_math::evaluate(text, now as i64, offset, format, round_up).map_err(failed)?;
+            let millis = zone
+                .resolve(now, |offset| crate::mapper::date_math::evaluate(text, now, offset, format, round_up))
+                .map_err(failed)?;
             // A rounding up ends on the unit's last millisecond, to its last nanosecond.
             let rounded_up = round_up && text.contains('/');
             return Ok(if nanos {
@@ -1216,9 +1218,13 @@ impl Compiler<'_> {
                 millis
             });
         }
-        let instant = format
-            .parse_with(text, Reading { round_up, offset: offset / 1000 })
-            .ok_or_else(|| failed("the text is no date of the format".into()))?;
+        let read = |offset: i64| format.parse_with(text, Reading { round_up, offset: offset / 1000 }).ok_or(());
+        // The offset is the one in force at the instant read (found from its millis).
+        let mut offset = zone.offset_at(now);
+        if let Ok(instant) = read(offset) {
+            offset = zone.offset_at(instant.millis());
+        }
+        let instant = read(offset).map_err(|()| failed("the text is no date of the format".into()))?;
         if nanos {
             instant.epoch_nanos().ok_or_else(|| failed("out of the range of date_nanos".into()))
         } else {
@@ -1258,7 +1264,7 @@ impl Compiler<'_> {
         field: &FieldMapper,
         kind: crate::mapper::range::RangeKind,
         bounds: [&Option<Value>; 4],
-        offset: i64,
+        zone: &Zone,
         relation: crate::mapper::range::Relation,
         boost: f32,
     ) -> Result<Compiled, EngineError> {
@@ -1269,7 +1275,7 @@ impl Compiler<'_> {
             // Dates given as text are read here (date math included), as millis.
             let value = match value {
                 Value::String(text) if kind == crate::mapper::range::RangeKind::Date => {
-                    Value::from(self.date_bound(field, text, offset, round_up)?)
+                    Value::from(self.date_bound(field, text, zone, round_up)?)
                 }
                 other => other.clone(),
             };
@@ -1321,19 +1327,18 @@ impl Compiler<'_> {
             FieldKind::Range(kind) => Some(kind),
             _ => None,
         };
-        let offset = match time_zone {
+        let zone = match time_zone {
             Some(_) if !is_date && range_kind.is_none() => {
                 return Err(EngineError::QueryShard(format!(
                     "[range] time_zone can not be applied to non date field [{name}]"
                 )))
             }
-            Some(zone) => crate::mapper::date_math::zone_offset(zone).ok_or_else(|| {
-                EngineError::Unsupported(format!("the time zone [{zone}] (only fixed offsets) in the [range] query"))
-            })?,
-            None => 0,
+            Some(zone) => Zone::parse(zone)
+                .ok_or_else(|| EngineError::IllegalArgument(format!("Unknown time-zone ID: {zone}")))?,
+            None => Zone::UTC,
         };
         if let Some(kind) = range_kind {
-            return self.range_field(&field, kind, bounds, offset, relation, boost);
+            return self.range_field(&field, kind, bounds, &zone, relation, boost);
         }
         // `gt` and `lte` read a date's missing parts, and round, upwards.
         let bound_term = |v: &Option<Value>, round_up: bool| -> Result<Option<Term>, EngineError> {
@@ -1346,7 +1351,7 @@ impl Compiler<'_> {
             };
             let number_text = v.as_number().filter(|n| is_date && no_epoch(n)).map(ToString::to_string);
             if let Some(text) = v.as_str().filter(|_| is_date).or(number_text.as_deref()) {
-                let value = self.date_bound(&field, text, offset, round_up)?;
+                let value = self.date_bound(&field, text, &zone, round_up)?;
                 let mut term = json_term(self.fields.terms, &field.path);
                 term.append_type_and_fast_value(value);
                 return Ok(Some(term));
