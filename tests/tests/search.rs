@@ -2202,3 +2202,26 @@ async fn date_ranges_read_named_time_zones_with_their_daylight_saving_time() {
     .await;
     assert_eq!(status, 400, "{refused}");
 }
+
+#[tokio::test]
+async fn simple_query_strings_take_a_minimum_should_match() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let texts = ["red apple", "red", "red green apple", "green"];
+    bulk(&c, url, "sqs", texts.iter().enumerate().map(|(i, t)| (i.to_string(), json!({"text": t})))).await;
+    let matched = |msm: &str| {
+        let (c, url) = (c.clone(), url.clone());
+        let body = json!({"query": {"simple_query_string": {"query": "red green apple", "fields": ["text"], "minimum_should_match": msm}}});
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/sqs/_search", Some(body)).await;
+            assert!(status.is_success(), "{found}");
+            let mut ids: Vec<String> = ids(&found).iter().map(|s| s.to_string()).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(matched("1").await, ["0", "1", "2", "3"]);
+    assert_eq!(matched("2").await, ["0", "2"]);
+    assert_eq!(matched("100%").await, ["2"]);
+}

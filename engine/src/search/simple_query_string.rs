@@ -41,9 +41,6 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
     if params.get("lenient").is_some_and(|v| v == false || v == "false") {
         return Err(EngineError::Unsupported("[lenient: false] in the [simple_query_string] query".into()));
     }
-    if params.contains_key("minimum_should_match") {
-        return Err(EngineError::Unsupported("[minimum_should_match] in the [simple_query_string] query".into()));
-    }
     let text = params
         .get("query")
         .and_then(Value::as_str)
@@ -65,7 +62,17 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
     };
     let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
     let mut p = Parser { chars: text.chars().collect(), at: 0, depth: 0, and, fields, analyzer };
-    let q = p.expr().unwrap_or(Query::MatchNone);
+    let mut q = p.expr().unwrap_or(Query::MatchNone);
+    // `minimum_should_match` applies to the optional clauses of the top
+    // boolean query, as Elasticsearch applies it.
+    if let Some(spec) = params.get("minimum_should_match").map(crate::settings_text) {
+        super::dsl::check_minimum_should_match(&spec)?;
+        if let Query::Bool { should, minimum_should_match, .. } = &mut q {
+            if !should.is_empty() {
+                *minimum_should_match = Some(spec);
+            }
+        }
+    }
     Ok(match params.get("boost").and_then(Value::as_f64) {
         Some(b) => bool_of(vec![q], Vec::new(), Vec::new(), b as f32),
         None => q,
@@ -94,6 +101,8 @@ impl Parser {
     /// Terms joined left to right; `None` when there were none.
     fn expr(&mut self) -> Option<Query> {
         let mut current: Option<Query> = None;
+        // The operator of the boolean query `current` is, when this loop made it.
+        let mut joined: Option<bool> = None;
         let mut op_and = self.and;
         loop {
             // Whitespace keeps the default operator; `+` and `|` override it.
@@ -128,11 +137,26 @@ impl Parser {
             };
             let Some(term) = self.term() else { continue };
             let term = if negated { bool_of(Vec::new(), Vec::new(), vec![term], 1.0) } else { term };
+            // The operator of the boolean query before adds the term to it;
+            // another makes a new one of both (Lucene's query tree).
+            let first = current.is_none();
             current = Some(match current {
                 None => term,
+                Some(Query::Bool { mut must, mut should, must_not, filter, minimum_should_match, boost })
+                    if joined == Some(op_and) =>
+                {
+                    if op_and {
+                        must.push(term)
+                    } else {
+                        should.push(term)
+                    }
+                    Query::Bool { must, should, must_not, filter, minimum_should_match, boost }
+                }
                 Some(left) if op_and => bool_of(vec![left, term], Vec::new(), Vec::new(), 1.0),
                 Some(left) => bool_of(Vec::new(), vec![left, term], Vec::new(), 1.0),
             });
+            // Past the first term, `current` is the boolean query of this operator.
+            joined = (!first).then_some(op_and);
             op_and = self.and;
         }
         current
@@ -266,6 +290,20 @@ mod tests {
         assert!(matches!(parsed(json!({"query": "a) b", "fields": ["f"]})), Query::Bool { .. }));
         let deep = format!("{}a", "(".repeat(100_000));
         assert!(parse(json!({"query": deep}).as_object().unwrap()).is_ok(), "deep nesting is not a stack overflow");
+    }
+
+    #[test]
+    fn one_operator_runs_into_one_boolean_query_which_minimum_should_match_bounds() {
+        let q = parsed(json!({"query": "a b c", "fields": ["f"], "minimum_should_match": "2"}));
+        let Query::Bool { should, minimum_should_match, .. } = q else { panic!("{q:?}") };
+        assert_eq!((should.len(), minimum_should_match.as_deref()), (3, Some("2")));
+        // A group stays a clause of its own; a lone term takes no minimum.
+        let q = parsed(json!({"query": "(a b) c d", "fields": ["f"]}));
+        let Query::Bool { should, .. } = q else { panic!("{q:?}") };
+        assert!(should.len() == 3 && matches!(&should[0], Query::Bool { should, .. } if should.len() == 2));
+        let lone = parsed(json!({"query": "a", "fields": ["f"], "minimum_should_match": "2"}));
+        assert!(!matches!(lone, Query::Bool { .. }));
+        assert!(parse(json!({"query": "a", "minimum_should_match": "x%"}).as_object().unwrap()).is_err());
     }
 
     proptest! {
