@@ -21,7 +21,7 @@ pub fn field_caps<'a>(node: &'a Node, req: Request<params::FieldCaps>) -> Handle
         {
             return Err(es_error(EngineError::Parsing(format!("request does not support [{key}]"))));
         }
-        if body.get("runtime_mappings").is_some() {
+        if body.get("runtime_mappings").is_some_and(|r| r.as_object().is_none_or(|r| !r.is_empty())) {
             return Err(es_error(EngineError::Unsupported("the [runtime_mappings] option of [field_caps]".into())));
         }
         let fields =

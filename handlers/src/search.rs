@@ -172,10 +172,14 @@ fn run_search(node: &Node, p: &params::Search, body: &Value, raw: Option<&mut Ra
                 }
             }
         }
-        if let Some(key) = body.keys().find(|k| NOT_YET.contains(&k.as_str())) {
+        // Runtime and script fields defined as none (Kibana sends `{}`) ask for nothing.
+        let defines_none = |k: &str, v: &Value| {
+            matches!(k, "runtime_mappings" | "script_fields") && v.as_object().is_some_and(Map::is_empty)
+        };
+        if let Some((key, _)) = body.iter().find(|(k, v)| NOT_YET.contains(&k.as_str()) && !defines_none(k, v)) {
             return Err(unsupported(format!("the [{key}] option of [search]")));
         }
-        if let Some(key) = body.keys().find(|k| !BODY_KEYS.contains(&k.as_str())) {
+        if let Some(key) = body.keys().find(|k| !BODY_KEYS.contains(&k.as_str()) && !NOT_YET.contains(&k.as_str())) {
             return Err(es_error(EngineError::Parsing(format!("Unknown key for a START_OBJECT in [{key}]."))));
         }
         let sort = match (&p.sort, body.get("sort")) {

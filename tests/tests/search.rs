@@ -2225,3 +2225,24 @@ async fn simple_query_strings_take_a_minimum_should_match() {
     assert_eq!(matched("2").await, ["0", "2"]);
     assert_eq!(matched("100%").await, ["2"]);
 }
+
+#[tokio::test]
+async fn runtime_and_script_fields_defined_as_none_ask_for_nothing() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    bulk(&c, url, "discover", [("1".to_owned(), json!({"msg": "hello world"}))]).await;
+    // As Kibana's Discover asks.
+    let body = json!({"runtime_mappings": {}, "script_fields": {}, "query": {"query_string": {"query": "hello"}},
+        "fields": [{"field": "*", "include_unmapped": true}], "_source": false, "version": true});
+    let (status, found) = call(&c, url, Method::POST, "/discover/_search", Some(body)).await;
+    assert!(status.is_success(), "{found}");
+    assert_eq!(found["hits"]["hits"][0]["fields"]["msg"], json!(["hello world"]));
+    // Some runtime field is still honestly not built.
+    let body = json!({"runtime_mappings": {"x": {"type": "long"}}});
+    let (status, refused) = call(&c, url, Method::POST, "/discover/_search", Some(body)).await;
+    assert_eq!(status, 501, "{refused}");
+    let (status, caps) =
+        call(&c, url, Method::POST, "/discover/_field_caps?fields=msg", Some(json!({"runtime_mappings": {}}))).await;
+    assert!(status.is_success(), "{caps}");
+}
