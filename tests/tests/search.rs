@@ -2246,3 +2246,35 @@ async fn runtime_and_script_fields_defined_as_none_ask_for_nothing() {
         call(&c, url, Method::POST, "/discover/_field_caps?fields=msg", Some(json!({"runtime_mappings": {}}))).await;
     assert!(status.is_success(), "{caps}");
 }
+
+#[tokio::test]
+async fn query_strings_take_kibanas_options() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"at": {"type": "date"}, "n": {"type": "long"}, "msg": {"type": "text"}}});
+    call(&c, url, Method::PUT, "/qs", Some(json!({"mappings": mappings}))).await;
+    let docs = [("1", "2024-07-15T22:30:00Z", 5, "quick brown fox"), ("2", "2024-07-15T20:30:00Z", 50, "lazy dog")];
+    bulk(&c, url, "qs", docs.map(|(id, at, n, msg)| (id.to_owned(), json!({"at": at, "n": n, "msg": msg})))).await;
+    let found = |options: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (status, found) =
+                call(&c, &url, Method::POST, "/qs/_search", Some(json!({"query": {"query_string": options}}))).await;
+            let matched =
+                if status.is_success() { ids(&found).iter().map(|s| s.to_string()).collect() } else { vec![] };
+            (status.as_u16(), matched)
+        }
+    };
+    // A date range read in Paris (+02:00 in July); a numeric range ignores the zone.
+    let paris = json!({"query": "at:[2024-07-16 TO 2024-07-17} AND n:[1 TO 10]", "time_zone": "Europe/Paris"});
+    assert_eq!(found(paris).await, (200, vec!["1".to_owned()]));
+    // A default fuzziness for `term~`, and the leading wildcards refused when asked.
+    assert_eq!(found(json!({"query": "qwack~", "fuzziness": 1})).await, (200, Vec::<String>::new()));
+    assert_eq!(found(json!({"query": "qwack~", "fuzziness": 2})).await, (200, vec!["1".to_owned()]));
+    assert_eq!(found(json!({"query": "msg:*own", "allow_leading_wildcard": false})).await.0, 400);
+    assert_eq!(found(json!({"query": "msg:*own"})).await, (200, vec!["1".to_owned()]));
+    // minimum_should_match over the optional terms.
+    let two = json!({"query": "quick lazy fox", "default_field": "msg", "minimum_should_match": 2});
+    assert_eq!(found(two).await, (200, vec!["1".to_owned()]));
+}

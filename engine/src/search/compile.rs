@@ -746,8 +746,12 @@ impl Compiler<'_> {
                 let q = if rewrite == Rewrite::ConstantScore { Box::new(ConstScoreQuery::new(q, 1.0)) } else { q };
                 boosted(q, *boost)
             }
-            Query::Range { field, gt, gte, lt, lte, format, time_zone, relation, boost } => {
-                self.range(field, [gt, gte, lt, lte], format, time_zone.as_deref(), *relation, *boost)?
+            Query::Range { field, gt, gte, lt, lte, format, time_zone, lenient_zone, relation, boost } => {
+                let on_dates = self
+                    .field(field)
+                    .is_some_and(|f| matches!(f.kind, FieldKind::Date | FieldKind::DateNanos | FieldKind::Range(_)));
+                let zone = time_zone.as_deref().filter(|_| on_dates || !*lenient_zone);
+                self.range(field, [gt, gte, lt, lte], format, zone, *relation, *boost)?
             }
             Query::Exists { field } => match self.field(field) {
                 Some(f) => crate::indexed::holding(f),

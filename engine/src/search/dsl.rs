@@ -170,6 +170,9 @@ pub enum Query {
         format: Option<String>,
         /// `time_zone`: the zone of dates without one, and of date math roundings.
         time_zone: Option<String>,
+        /// The zone came with a query string: fields other than dates
+        /// ignore it, as Elasticsearch's query string parser does.
+        lenient_zone: bool,
         /// How a range field's ranges must relate to the query's (on other
         /// fields a value is a point, which intersects).
         relation: crate::mapper::range::Relation,
@@ -474,6 +477,17 @@ const QUERY_STRING_OPTIONS: &[&str] = &[
     "analyze_wildcard",
     "phrase_slop",
     "analyzer",
+    "allow_leading_wildcard",
+    "time_zone",
+    "fuzziness",
+    "fuzzy_prefix_length",
+    "fuzzy_max_expansions",
+    "fuzzy_transpositions",
+    "fuzzy_rewrite",
+    "rewrite",
+    "max_determinized_states",
+    "minimum_should_match",
+    "auto_generate_synonyms_phrase_query",
 ];
 const MULTI_MATCH_OPTIONS: &[&str] = &[
     "query",
@@ -500,7 +514,18 @@ impl Query {
     /// A `range` query of bounds alone (no format, zone or relation).
     pub fn range(field: impl Into<String>, [gt, gte, lt, lte]: [Option<Value>; 4], format: Option<String>) -> Query {
         let relation = Default::default();
-        Query::Range { field: field.into(), gt, gte, lt, lte, format, time_zone: None, relation, boost: 1.0 }
+        Query::Range {
+            field: field.into(),
+            gt,
+            gte,
+            lt,
+            lte,
+            format,
+            time_zone: None,
+            lenient_zone: false,
+            relation,
+            boost: 1.0,
+        }
     }
 }
 
@@ -865,6 +890,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 lte: None,
                 format: None,
                 time_zone: None,
+                lenient_zone: false,
                 relation: Default::default(),
                 boost: boost(o)?,
             };
@@ -1025,9 +1051,48 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                     })?
                 }
             };
-            let options = super::query_string::Options { operator, phrase_slop };
-            let mut per_field =
-                fields.iter().map(|f| super::query_string::parse(&text, f, options)).collect::<Result<Vec<_>, _>>()?;
+            let number = |key: &str, default: usize| -> Result<usize, EngineError> {
+                match params.get(key) {
+                    None => Ok(default),
+                    Some(v) => v
+                        .as_u64()
+                        .or_else(|| v.as_str()?.parse().ok())
+                        .map(|n| n as usize)
+                        .ok_or_else(|| parsing(format!("[query_string] [{key}] must be a whole number, got [{v}]"))),
+                }
+            };
+            let fuzziness = params.get("fuzziness").map(text_of);
+            if let Some(f) = &fuzziness {
+                edit_distance_for(f, 0)?;
+            }
+            let options = super::query_string::Options {
+                operator,
+                phrase_slop,
+                allow_leading_wildcard: params.get("allow_leading_wildcard").is_none_or(|v| v != false && v != "false"),
+                time_zone: params.get("time_zone").map(text_of),
+                fuzziness,
+                fuzzy_prefix_length: number("fuzzy_prefix_length", 0)?,
+                fuzzy_max_expansions: number("fuzzy_max_expansions", DEFAULT_EXPANSIONS)?,
+                fuzzy_transpositions: params.get("fuzzy_transpositions").is_none_or(|v| v != false),
+                fuzzy_rewrite: rewrite_of(params, "fuzzy_rewrite")?,
+                rewrite: rewrite_of(params, "rewrite")?.unwrap_or(Rewrite::ConstantScore),
+                max_states: number("max_determinized_states", tensile_regexp::DEFAULT_MAX_STATES)?,
+            };
+            let mut per_field = fields
+                .iter()
+                .map(|f| super::query_string::parse(&text, f, options.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
+            // `minimum_should_match` bounds the optional clauses of each field's query.
+            if let Some(spec) = params.get("minimum_should_match").map(text_of) {
+                check_minimum_should_match(&spec)?;
+                for q in &mut per_field {
+                    if let Query::Bool { should, minimum_should_match, .. } = q {
+                        if !should.is_empty() {
+                            *minimum_should_match = Some(spec.clone());
+                        }
+                    }
+                }
+            }
             if let Some(analyzer) = params.get("analyzer").and_then(Value::as_str) {
                 per_field.iter_mut().for_each(|q| super::query_string::analyzed_with(q, analyzer));
             }

@@ -7,6 +7,7 @@
 //! keyword field.
 
 use super::dsl::{parsing, Query};
+use super::multi_term::Rewrite;
 use crate::error::EngineError;
 use serde_json::Value;
 
@@ -25,17 +26,45 @@ enum Occur {
 }
 
 /// How a query string is read beyond its text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// `default_operator`.
     pub operator: Operator,
     /// `phrase_slop`: the slop of phrases that give none.
     pub phrase_slop: u32,
+    /// `allow_leading_wildcard`: whether a term may start with `*` or `?`.
+    pub allow_leading_wildcard: bool,
+    /// `time_zone`: the zone of the date ranges.
+    pub time_zone: Option<String>,
+    /// `fuzziness`: the edits of a `term~` that names none (`AUTO` when unset).
+    pub fuzziness: Option<String>,
+    /// `fuzzy_prefix_length`, `fuzzy_max_expansions`, `fuzzy_transpositions`
+    /// and `fuzzy_rewrite`: how fuzzy terms expand.
+    pub fuzzy_prefix_length: usize,
+    pub fuzzy_max_expansions: usize,
+    pub fuzzy_transpositions: bool,
+    pub fuzzy_rewrite: Option<Rewrite>,
+    /// `rewrite`: how wildcard and regular expression terms score.
+    pub rewrite: Rewrite,
+    /// `max_determinized_states` of regular expressions.
+    pub max_states: usize,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { operator: Operator::Or, phrase_slop: 0 }
+        Options {
+            operator: Operator::Or,
+            phrase_slop: 0,
+            allow_leading_wildcard: true,
+            time_zone: None,
+            fuzziness: None,
+            fuzzy_prefix_length: 0,
+            fuzzy_max_expansions: super::dsl::DEFAULT_EXPANSIONS,
+            fuzzy_transpositions: true,
+            fuzzy_rewrite: None,
+            rewrite: Rewrite::ConstantScore,
+            max_states: tensile_regexp::DEFAULT_MAX_STATES,
+        }
     }
 }
 
@@ -63,8 +92,7 @@ pub fn analyzed_with(q: &mut Query, analyzer: &str) {
 
 /// Reads a query string into a query over `default_field`.
 pub fn parse(text: &str, default_field: &str, options: Options) -> Result<Query, EngineError> {
-    let Options { operator, phrase_slop } = options;
-    let mut p = Parser { chars: text.chars().collect(), at: 0, text, operator, phrase_slop, depth: 0 };
+    let mut p = Parser { chars: text.chars().collect(), at: 0, text, options, depth: 0 };
     let q = p.query(default_field)?;
     p.skip_space();
     if p.at < p.chars.len() {
@@ -77,8 +105,7 @@ struct Parser<'t> {
     chars: Vec<char>,
     at: usize,
     text: &'t str,
-    operator: Operator,
-    phrase_slop: u32,
+    options: Options,
     /// How many groups the cursor is inside.
     depth: usize,
 }
@@ -92,6 +119,16 @@ fn special(c: char) -> bool {
 }
 
 impl Parser<'_> {
+    /// A range of the query string, in its `time_zone` when the field is a date.
+    fn range_query(&self, field: &str, bounds: [Option<Value>; 4]) -> Query {
+        let mut q = Query::range(field, bounds, None);
+        if let Query::Range { time_zone, lenient_zone, .. } = &mut q {
+            *time_zone = self.options.time_zone.clone();
+            *lenient_zone = true;
+        }
+        q
+    }
+
     fn error(&self, what: &str) -> EngineError {
         parsing(format!("Failed to parse query [{}]: {what}", self.text))
     }
@@ -135,7 +172,7 @@ impl Parser<'_> {
 
     /// A sequence of clauses up to the end or a closing parenthesis.
     fn query(&mut self, field: &str) -> Result<Query, EngineError> {
-        let default = if self.operator == Operator::And { Occur::Must } else { Occur::Should };
+        let default = if self.options.operator == Operator::And { Occur::Must } else { Occur::Should };
         let mut clauses: Vec<(Occur, Query)> = Vec::new();
         let mut pending: Option<Occur> = None;
         loop {
@@ -155,7 +192,7 @@ impl Parser<'_> {
                 Some("OR") => {
                     // `a OR b` under AND: both become optional.
                     if let Some(last) = clauses.last_mut().filter(|(o, _)| *o == Occur::Must) {
-                        if self.operator == Operator::And {
+                        if self.options.operator == Operator::And {
                             last.0 = Occur::Should;
                         }
                     }
@@ -285,7 +322,7 @@ impl Parser<'_> {
             Some('"') => {
                 // A backslash escapes any character of a phrase.
                 let phrase = self.delimited('"', "phrase", |_| true)?;
-                let slop = if self.eat('~') { self.number().unwrap_or(0.0) as u32 } else { self.phrase_slop };
+                let slop = if self.eat('~') { self.number().unwrap_or(0.0) as u32 } else { self.options.phrase_slop };
                 Query::MatchPhrase {
                     field: field.clone(),
                     text: phrase,
@@ -304,8 +341,8 @@ impl Parser<'_> {
                     field: field.clone(),
                     regex,
                     case_insensitive: false,
-                    max_states: tensile_regexp::DEFAULT_MAX_STATES,
-                    rewrite: super::multi_term::Rewrite::ConstantScore,
+                    max_states: self.options.max_states,
+                    rewrite: self.options.rewrite,
                     boost: 1.0,
                     kind: "regexp",
                 }
@@ -325,7 +362,7 @@ impl Parser<'_> {
                             (false, true) => [None, None, None, Some(bound)],
                             (false, false) => [None, None, Some(bound), None],
                         };
-                        return Ok(Query::range(field, bounds, None));
+                        return Ok(self.range_query(&field, bounds));
                     }
                 }
                 let value = self.word();
@@ -355,15 +392,16 @@ impl Parser<'_> {
             return Ok(Query::Exists { field: value.to_owned() });
         }
         if self.eat('~') {
-            let distance = self.number().map_or_else(|| "AUTO".to_owned(), |n| (n as u32).min(2).to_string());
+            let named = self.options.fuzziness.clone().unwrap_or_else(|| "AUTO".to_owned());
+            let distance = self.number().map_or(named, |n| (n as u32).min(2).to_string());
             return Ok(Query::Fuzzy {
                 field: field.to_owned(),
                 value: value.to_lowercase(),
                 fuzziness: distance,
-                prefix_length: 0,
-                transpositions: true,
-                max_expansions: super::dsl::DEFAULT_EXPANSIONS,
-                rewrite: None,
+                prefix_length: self.options.fuzzy_prefix_length,
+                transpositions: self.options.fuzzy_transpositions,
+                max_expansions: self.options.fuzzy_max_expansions,
+                rewrite: self.options.fuzzy_rewrite,
                 boost: 1.0,
             });
         }
@@ -374,13 +412,18 @@ impl Parser<'_> {
             if value == "*" {
                 return Ok(Query::MatchAll { boost: 1.0 });
             }
+            if !self.options.allow_leading_wildcard && value.starts_with(['*', '?']) {
+                return Err(
+                    self.error(&format!("'*' or '?' not allowed as first character in WildcardQuery [{value}]"))
+                );
+            }
             // Wildcard terms are matched lowercased, as the standard analyzer indexes them.
             return Ok(Query::Pattern {
                 field: field.to_owned(),
                 regex: tensile_regexp::Regex::wildcard(&value.to_lowercase()),
                 case_insensitive: false,
-                max_states: tensile_regexp::DEFAULT_MAX_STATES,
-                rewrite: super::multi_term::Rewrite::ConstantScore,
+                max_states: self.options.max_states,
+                rewrite: self.options.rewrite,
                 boost: 1.0,
                 kind: "wildcard",
             });
@@ -421,7 +464,7 @@ impl Parser<'_> {
         };
         let (gt, gte) = side(lower, lower_inclusive);
         let (lt, lte) = side(upper, upper_inclusive);
-        Ok(Query::range(field, [gt, gte, lt, lte], None))
+        Ok(self.range_query(field, [gt, gte, lt, lte]))
     }
 
     /// One side of a range: a word or a quoted value; `*` is open.
@@ -457,8 +500,22 @@ mod tests {
         assert_eq!((must.len(), should.len(), must_not.len()), (1, 3, 1));
         assert!(matches!(&should[1], Query::MatchPhrase { slop: 2, .. }));
         let sloppy = Options { phrase_slop: 3, ..Options::default() };
-        assert!(matches!(parse("\"a b\"", "f", sloppy).unwrap(), Query::MatchPhrase { slop: 3, .. }));
+        assert!(matches!(parse("\"a b\"", "f", sloppy.clone()).unwrap(), Query::MatchPhrase { slop: 3, .. }));
         assert!(matches!(parse("\"a b\"~1", "f", sloppy).unwrap(), Query::MatchPhrase { slop: 1, .. }));
+        // The options of fuzzy, wildcard and range terms.
+        let options = Options {
+            fuzziness: Some("1".into()),
+            fuzzy_prefix_length: 2,
+            time_zone: Some("Europe/Paris".into()),
+            allow_leading_wildcard: false,
+            ..Options::default()
+        };
+        let fuzzy = parse("quikc~", "f", options.clone()).unwrap();
+        assert!(matches!(fuzzy, Query::Fuzzy { ref fuzziness, prefix_length: 2, .. } if fuzziness == "1"), "{fuzzy:?}");
+        let range = parse("d:[2024-01-01 TO 2024-02-01]", "f", options.clone()).unwrap();
+        assert!(matches!(range, Query::Range { time_zone: Some(_), lenient_zone: true, .. }), "{range:?}");
+        assert!(parse("*ing", "f", options.clone()).is_err());
+        assert!(parse("ing*", "f", options).is_ok());
         let Query::Bool { must, .. } = parse("a AND b", "f", Options::default()).unwrap() else { panic!() };
         assert_eq!(must.len(), 2);
     }
