@@ -67,7 +67,7 @@ impl Rewrite {
     }
 
     /// How many terms the rewrite keeps, at most.
-    fn size(self) -> usize {
+    pub(crate) fn size(self) -> usize {
         match self {
             Rewrite::ConstantScore | Rewrite::ScoringBoolean => usize::MAX,
             Rewrite::TopTerms(n) | Rewrite::TopTermsBoost(n) | Rewrite::TopTermsBlendedFreqs(n) => n.min(MAX_CLAUSES),

@@ -132,21 +132,30 @@ impl ScoredPattern {
         ScoredPattern { base, rewrite, scoring, matching }
     }
 
-    /// The matching terms of the searched segments, in term order.
+    /// The matching terms of the searched segments, in term order: as many
+    /// as the rewrite can take (one past its limit for `scoring_boolean`, to
+    /// refuse it). Terms all weigh alike, so each segment's first ones do.
     fn terms(&self, searcher: &tantivy::Searcher) -> tantivy::Result<Vec<Term>> {
+        let wanted = match self.rewrite {
+            Rewrite::ScoringBoolean => super::multi_term::MAX_CLAUSES + 1,
+            other => other.size(),
+        };
         let prefix = self.base.serialized_value_bytes();
         let automaton: &TermAutomaton = &self.matching.automaton;
         let mut found: BTreeSet<Vec<u8>> = BTreeSet::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(self.base.field())?;
             let mut stream = inverted.terms().search(automaton).ge(prefix).into_stream()?;
-            while stream.advance() {
+            let mut taken = 0;
+            while taken < wanted && stream.advance() {
                 let Some(rest) = stream.key().strip_prefix(prefix) else { break };
                 found.insert(rest.to_vec());
+                taken += 1;
             }
         }
         Ok(found
             .into_iter()
+            .take(wanted)
             .map(|rest| {
                 let mut term = self.base.clone();
                 term.append_bytes(&rest);
