@@ -488,6 +488,8 @@ const QUERY_STRING_OPTIONS: &[&str] = &[
     "max_determinized_states",
     "minimum_should_match",
     "auto_generate_synonyms_phrase_query",
+    "tie_breaker",
+    "type",
 ];
 const MULTI_MATCH_OPTIONS: &[&str] = &[
     "query",
@@ -1097,9 +1099,18 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 per_field.iter_mut().for_each(|q| super::query_string::analyzed_with(q, analyzer));
             }
             let boost = boost(params)?;
+            // Over several fields, the best field's score (`best_fields`) plus
+            // `tie_breaker` times the others', or all of them (`most_fields`).
+            let tie_breaker = match params.get("type").map(text_of).as_deref() {
+                None | Some("best_fields") => params.get("tie_breaker").and_then(Value::as_f64).unwrap_or(0.0) as f32,
+                Some("most_fields") => 1.0,
+                Some(other) => {
+                    return Err(EngineError::Unsupported(format!("the [{other}] type of the [query_string] query")))
+                }
+            };
             match per_field.len() {
                 1 if boost == 1.0 => per_field.remove(0),
-                _ => Query::DisMax { queries: per_field, tie_breaker: 0.0, boost },
+                _ => Query::DisMax { queries: per_field, tie_breaker, boost },
             }
         }
         "nested" => {
@@ -1507,6 +1518,18 @@ mod tests {
         let boosted = parse(&json!({"terms": {"format": ["pdf"], "boost": 2}})).unwrap();
         assert!(matches!(&boosted, Query::Terms { field, .. } if field == "format"));
         assert!(parse(&json!({"terms": {"num": "x", "format": "csv"}})).is_err());
+    }
+
+    #[test]
+    fn query_strings_over_fields_combine_as_their_type_says() {
+        let tie = |options: Value| match parse(&json!({"query_string": options})) {
+            Ok(Query::DisMax { tie_breaker, .. }) => Ok(tie_breaker),
+            other => Err(format!("{other:?}")),
+        };
+        assert_eq!(tie(json!({"query": "x", "fields": ["a", "b"]})), Ok(0.0));
+        assert_eq!(tie(json!({"query": "x", "fields": ["a", "b"], "tie_breaker": 0.3})), Ok(0.3));
+        assert_eq!(tie(json!({"query": "x", "fields": ["a", "b"], "type": "most_fields"})), Ok(1.0));
+        assert!(tie(json!({"query": "x", "fields": ["a", "b"], "type": "cross_fields"})).is_err());
     }
 
     #[test]
