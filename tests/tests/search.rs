@@ -2224,6 +2224,18 @@ async fn simple_query_strings_take_a_minimum_should_match() {
     assert_eq!(matched("1").await, ["0", "1", "2", "3"]);
     assert_eq!(matched("2").await, ["0", "2"]);
     assert_eq!(matched("100%").await, ["2"]);
+
+    // A word a named field cannot take fails the query unless lenient, as
+    // it is by default over every field.
+    call(&c, url, Method::PUT, "/sqs/_doc/n?refresh=true", Some(json!({"n": 5}))).await;
+    let status = |options: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        let body = json!({"query": {"simple_query_string": options}});
+        async move { call(&c, &url, Method::POST, "/sqs/_search", Some(body)).await.0.as_u16() }
+    };
+    assert_eq!(status(json!({"query": "red", "fields": ["n"]})).await, 400);
+    assert_eq!(status(json!({"query": "red", "fields": ["n"], "lenient": true})).await, 200);
+    assert_eq!(status(json!({"query": "red"})).await, 200);
 }
 
 #[tokio::test]

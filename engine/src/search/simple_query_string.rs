@@ -14,7 +14,6 @@ const OPTIONS: &[&str] = &[
     "default_operator",
     "analyzer",
     "flags",
-    // Terms are always lenient across fields, as `lenient: true` asks.
     "lenient",
     "minimum_should_match",
     "boost",
@@ -38,9 +37,6 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
             )))
         }
     }
-    if params.get("lenient").is_some_and(|v| v == false || v == "false") {
-        return Err(EngineError::Unsupported("[lenient: false] in the [simple_query_string] query".into()));
-    }
     let text = params
         .get("query")
         .and_then(Value::as_str)
@@ -61,7 +57,11 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
         _ => vec![("*".to_owned(), 1.0)],
     };
     let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
-    let mut p = Parser { chars: text.chars().collect(), at: 0, depth: 0, and, fields, analyzer };
+    // A term a field cannot take (`abc` for a number) fails the query unless
+    // lenient, as it is by default over every field (`*`).
+    let every_field = fields.iter().any(|(f, _)| f == "*");
+    let lenient = params.get("lenient").map_or(every_field, |v| v == true || v == "true");
+    let mut p = Parser { chars: text.chars().collect(), at: 0, depth: 0, and, fields, analyzer, lenient };
     let mut q = p.expr().unwrap_or(Query::MatchNone);
     // `minimum_should_match` applies to the optional clauses of the top
     // boolean query, as Elasticsearch applies it.
@@ -91,6 +91,7 @@ struct Parser {
     and: bool,
     fields: Vec<(String, f32)>,
     analyzer: Option<String>,
+    lenient: bool,
 }
 
 impl Parser {
@@ -235,7 +236,7 @@ impl Parser {
                 Some(self.over_fields(|field| {
                     let mut q = Query::match_text(field, word.clone());
                     if let Query::Match { lenient, fuzziness: f, analyzer, .. } = &mut q {
-                        *lenient = true;
+                        *lenient = self.lenient;
                         *f = fuzziness.clone();
                         *analyzer = self.analyzer.clone();
                     }
