@@ -2290,3 +2290,74 @@ async fn query_strings_take_kibanas_options() {
     let two = json!({"query": "quick lazy fox", "default_field": "msg", "minimum_should_match": 2});
     assert_eq!(found(two).await, (200, vec!["1".to_owned()]));
 }
+
+#[tokio::test]
+async fn hits_sort_by_their_distance_to_points() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    call(&c, url, Method::PUT, "/places", Some(json!({"mappings": {"properties": {"at": {"type": "geo_point"}}}})))
+        .await;
+    // Paris, London, Berlin; a shop in both Madrid and Rome; one without a place.
+    let places = [
+        ("paris", json!({"at": {"lat": 48.8566, "lon": 2.3522}})),
+        ("london", json!({"at": "51.5074,-0.1278"})),
+        ("berlin", json!({"at": [13.405, 52.52]})),
+        ("south", json!({"at": [[-3.7038, 40.4168], [12.4964, 41.9028]]})),
+        ("nowhere", json!({})),
+    ];
+    bulk(&c, url, "places", places.map(|(id, doc)| (id.to_owned(), doc))).await;
+    let sorted = |geo: Value, after: Option<Value>| {
+        let (c, url) = (c.clone(), url.clone());
+        let mut body = json!({"sort": [{"_geo_distance": geo}]});
+        if let Some(after) = after {
+            body["search_after"] = after;
+        }
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/places/_search", Some(body)).await;
+            assert!(status.is_success(), "{found}");
+            found["hits"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| (h["_id"].as_str().unwrap().to_owned(), h["sort"][0].clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+    // From Brussels, in kilometres: London ~320, Paris ~264, Berlin ~651.
+    let brussels = json!({"at": {"lat": 50.8503, "lon": 4.3517}, "unit": "km"});
+    let hits = sorted(brussels.clone(), None).await;
+    let ids: Vec<&str> = hits.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["paris", "london", "berlin", "south", "nowhere"]);
+    let paris_km = hits[0].1.as_f64().unwrap();
+    assert!((250.0..280.0).contains(&paris_km), "{paris_km}");
+    assert_eq!(hits[4].1, json!("Infinity"), "a hit without a point is infinitely far");
+    // Descending, the farthest point of each counts, and nowhere comes first.
+    let mut far = brussels.clone();
+    far["order"] = json!("desc");
+    let ids: Vec<String> = sorted(far, None).await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["nowhere", "south", "berlin", "london", "paris"]);
+    // Paging on from a distance.
+    let next = sorted(brussels, Some(json!([paris_km]))).await;
+    assert_eq!(next.first().map(|(id, _)| id.as_str()), Some("london"));
+    // Several points: the nearest of any of them.
+    let two = json!({"at": [[13.405, 52.52], [-0.1278, 51.5074]], "mode": "min"});
+    let hits = sorted(two, None).await;
+    let mut nearest: Vec<&str> = hits[..2].iter().map(|(id, _)| id.as_str()).collect();
+    nearest.sort();
+    assert_eq!((nearest, &hits[0].1), (vec!["berlin", "london"], &json!(0.0)));
+    // A field that is no geo point, or none at all, is refused unless ignored.
+    let (status, _) =
+        call(&c, url, Method::POST, "/places/_search", Some(json!({"sort": [{"_geo_distance": {"nope": [0, 0]}}]})))
+            .await;
+    assert_eq!(status, 400);
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/places/_search",
+        Some(json!({"sort": [{"_geo_distance": {"nope": [0, 0], "ignore_unmapped": true}}]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+}

@@ -144,6 +144,9 @@ impl SegmentValues {
                         None => columns,
                     })
                 }
+                SortBy::GeoDistance(geo) if order.by_fields => {
+                    Some(FieldColumns::geo(segment, geo, key.desc)?.reading(reading.clone()))
+                }
                 _ => None,
             });
         }
@@ -191,7 +194,9 @@ impl SegmentValues {
                 .iter()
                 .zip(&self.columns)
                 .map(|(key, column)| match (&key.by, column) {
-                    (SortBy::Field(_), Some(_)) if first.is_some() => first.take().unwrap_or(SortValue::Missing),
+                    (SortBy::Field(_) | SortBy::GeoDistance(_), Some(_)) if first.is_some() => {
+                        first.take().unwrap_or(SortValue::Missing)
+                    }
                     (SortBy::Score, _) => SortValue::Double(f64::from(score)),
                     // Index order: index, shard, segment, document.
                     (SortBy::Doc | SortBy::ShardDoc, _) => SortValue::Long(

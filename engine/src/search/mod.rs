@@ -966,6 +966,11 @@ impl Engine {
                         uses.push((path.clone(), crate::field_usage::Use::DocValues));
                     }
                 }
+                if let sort::SortBy::GeoDistance(geo) = &key.by {
+                    if mapper.fields.contains_key(&geo.field) {
+                        uses.push((geo.field.clone(), crate::field_usage::Use::DocValues));
+                    }
+                }
             }
             crate::field_usage::distinct(&mut uses);
             let search_after = req

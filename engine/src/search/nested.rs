@@ -124,6 +124,9 @@ fn inner_sort_values(
         super::sort::check(mapper, key)?;
         columns.push(match &key.by {
             SortBy::Field(path) => Some(FieldColumns::open(segment, path, key.desc)?.reading(Reading::of(mapper, key))),
+            SortBy::GeoDistance(geo) => {
+                Some(FieldColumns::geo(segment, geo, key.desc)?.reading(Reading::of(mapper, key)))
+            }
             _ => None,
         });
     }

@@ -19,6 +19,74 @@ pub enum SortBy {
     /// total order that `search_after` can page through.
     ShardDoc,
     Field(String),
+    /// `_geo_distance`: a `geo_point` field's distance to points.
+    GeoDistance(Box<GeoSort>),
+}
+
+/// A `_geo_distance` sort: each document's distance from its points to the
+/// sort's, in a unit, along the earth's surface (`arc`) or on a flat
+/// projection (`plane`); a document without a point is infinitely far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeoSort {
+    pub field: String,
+    /// `(lat, lon)` of each point distances are measured from.
+    pub origins: Vec<(f64, f64)>,
+    /// Metres in the unit distances are given in.
+    pub unit: f64,
+    pub plane: bool,
+    /// `ignore_unmapped`: an index without the field sorts every hit as missing.
+    pub ignore_unmapped: bool,
+}
+
+impl GeoSort {
+    /// A `_geo_distance` entry: its field and points, and its options.
+    fn parse(opts: &serde_json::Map<String, serde_json::Value>) -> Result<GeoSort, EngineError> {
+        const OPTIONS: &[&str] =
+            &["order", "unit", "mode", "distance_type", "ignore_unmapped", "validation_method", "nested", "_name"];
+        let mut fields = opts.iter().filter(|(k, _)| !OPTIONS.contains(&k.as_str()));
+        let Some((field, points)) = fields.next() else {
+            return Err(EngineError::Parsing("[_geo_distance] requires a field and the points to sort by".into()));
+        };
+        if let Some((other, _)) = fields.next() {
+            return Err(EngineError::Parsing(format!(
+                "[_geo_distance] sort by one field only, got [{field}] and [{other}]"
+            )));
+        }
+        if opts.contains_key("nested") {
+            return Err(EngineError::Unsupported("the [nested] option of a [_geo_distance] sort".into()));
+        }
+        let point = |v: &serde_json::Value| {
+            crate::mapper::field::geo_point(v).map_err(|e| EngineError::Parsing(format!("[_geo_distance] {e}")))
+        };
+        let origins = match points {
+            // `[lon, lat]` is one point; an array of anything else, several.
+            serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_number) => vec![point(points)?],
+            serde_json::Value::Array(items) => items.iter().map(point).collect::<Result<_, _>>()?,
+            one => vec![point(one)?],
+        };
+        let unit = match opts.get("unit").and_then(serde_json::Value::as_str) {
+            None => 1.0,
+            Some(unit) => crate::mapper::geo::parse_distance(&format!("1{unit}"))
+                .ok_or_else(|| EngineError::IllegalArgument(format!("No distance unit match [{unit}]")))?,
+        };
+        let plane = match opts.get("distance_type").and_then(serde_json::Value::as_str) {
+            None | Some("arc") => false,
+            Some("plane") => true,
+            Some(other) => return Err(EngineError::IllegalArgument(format!("No geo distance type for [{other}]"))),
+        };
+        let ignore_unmapped = opts.get("ignore_unmapped").is_some_and(|v| v == true);
+        Ok(GeoSort { field: field.clone(), origins, unit, plane, ignore_unmapped })
+    }
+
+    /// The distance between a document's point and a sort point, in the unit.
+    fn distance(&self, (lat, lon): (f64, f64), (to_lat, to_lon): (f64, f64)) -> f64 {
+        let metres = if self.plane {
+            crate::mapper::geo::plane_distance(lat, lon, to_lat, to_lon)
+        } else {
+            crate::mapper::geo::arc_distance(lat, lon, to_lat, to_lon)
+        };
+        metres / self.unit
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +176,10 @@ pub fn key(name: &str, order: Option<&str>) -> Result<SortKey, EngineError> {
         "_score" => SortBy::Score,
         "_doc" => SortBy::Doc,
         "_shard_doc" => SortBy::ShardDoc,
-        "_script" | "_geo_distance" => return Err(EngineError::Unsupported(format!("sorting by [{name}]"))),
+        "_script" => return Err(EngineError::Unsupported(format!("sorting by [{name}]"))),
+        "_geo_distance" => {
+            return Err(EngineError::Parsing("[_geo_distance] sort needs its field and points in an object".into()))
+        }
         field => SortBy::Field(field.to_owned()),
     };
     let desc = match order {
@@ -124,6 +195,25 @@ pub fn key(name: &str, order: Option<&str>) -> Result<SortKey, EngineError> {
 fn entry(name: &str, spec: &serde_json::Value) -> Result<SortKey, EngineError> {
     match spec {
         serde_json::Value::String(order) => key(name, Some(order)),
+        serde_json::Value::Object(opts) if name == "_geo_distance" => {
+            let desc = match opts.get("order").and_then(serde_json::Value::as_str) {
+                None => false,
+                Some(o) if o.eq_ignore_ascii_case("desc") => true,
+                Some(o) if o.eq_ignore_ascii_case("asc") => false,
+                Some(other) => return Err(EngineError::IllegalArgument(format!("Unknown SortOrder [{other}]"))),
+            };
+            let mut key = SortKey::new(SortBy::GeoDistance(Box::new(GeoSort::parse(opts)?)), desc);
+            if let Some(mode) = opts.get("mode") {
+                let name = mode.as_str().unwrap_or_default();
+                key.mode = match SortMode::parse(name) {
+                    Some(SortMode::Sum) | None => {
+                        return Err(EngineError::IllegalArgument(format!("Unknown MultiValueMode [{name}]")))
+                    }
+                    mode => mode,
+                };
+            }
+            Ok(key)
+        }
         serde_json::Value::Object(opts) => {
             if let Some(k) = opts.keys().find(|k| {
                 !["order", "missing", "unmapped_type", "mode", "format", "numeric_type", "nested"].contains(&k.as_str())
@@ -302,6 +392,9 @@ impl Reading {
     /// missing values of indices mapping the field differently order by
     /// their substitutes (an `integer`'s before a `long`'s).
     pub fn of(mapper: &Mapper, key: &SortKey) -> Reading {
+        if let SortBy::GeoDistance(_) = key.by {
+            return Reading { conversion: Conversion::None, missing: SortValue::Double(f64::INFINITY), mode: key.mode };
+        }
         Reading {
             conversion: Conversion::of(mapper, key),
             missing: missing_shown(mapper, key).unwrap_or(SortValue::Missing),
@@ -378,6 +471,8 @@ impl SortValue {
             SortValue::Missing => serde_json::Value::Null,
             SortValue::Long(v) => (*v).into(),
             SortValue::Unsigned(v) => (*v).into(),
+            // Infinity (a geo distance to nothing) as Elasticsearch writes it.
+            SortValue::Double(v) if v.is_infinite() => if *v > 0.0 { "Infinity" } else { "-Infinity" }.into(),
             SortValue::Double(v) => serde_json::json!(v),
             SortValue::Text(s) => s.clone().into(),
         }
@@ -496,6 +591,20 @@ pub fn compare(key: &SortKey, a: &SortValue, b: &SortValue) -> Ordering {
 
 /// Checks that a sort key's field can be sorted on (and its `format` read).
 pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
+    if let SortBy::GeoDistance(geo) = &key.by {
+        return match mapper.fields.get(&geo.field) {
+            Some(f) if f.kind == FieldKind::GeoPoint => Ok(()),
+            Some(f) => Err(EngineError::IllegalArgument(format!(
+                "field [{}] of type [{}] is not supported for geo distance sorting",
+                geo.field, f.type_name
+            ))),
+            None if geo.ignore_unmapped => Ok(()),
+            None => Err(EngineError::IllegalArgument(format!(
+                "failed to find mapper for [{}] for geo distance based sort",
+                geo.field
+            ))),
+        };
+    }
     let SortBy::Field(name) = &key.by else { return Ok(()) };
     if let Some(format) = &key.format {
         if mapper.fields.contains_key(name) && date_field(mapper, Some(key)).is_none() {
@@ -721,6 +830,27 @@ pub struct FieldColumns {
     /// For a `nested` sort: which nested documents of the segment hold
     /// a root's values.
     nested: Option<NestedValues>,
+    /// For a `_geo_distance` sort: the points' columns, and the sort.
+    geo: Option<GeoValues>,
+}
+
+/// A segment's columns of a `geo_point` field, for a `_geo_distance` sort.
+struct GeoValues {
+    lats: Vec<DynamicColumn>,
+    lons: Vec<DynamicColumn>,
+    sort: GeoSort,
+}
+
+/// A document's values in numeric columns, as `f64`.
+fn numbers(columns: &[DynamicColumn], doc: DocId) -> impl Iterator<Item = f64> + '_ {
+    columns.iter().flat_map(move |column| -> Box<dyn Iterator<Item = f64>> {
+        match column {
+            DynamicColumn::F64(c) => Box::new(c.values_for_doc(doc)),
+            DynamicColumn::I64(c) => Box::new(c.values_for_doc(doc).map(|v| v as f64)),
+            DynamicColumn::U64(c) => Box::new(c.values_for_doc(doc).map(|v| v as f64)),
+            _ => Box::new(std::iter::empty()),
+        }
+    })
 }
 
 /// A segment's nested documents for a `nested` sort.
@@ -810,7 +940,26 @@ impl FieldColumns {
             },
             _ => None,
         };
-        Ok(FieldColumns { columns, desc, reading: Reading::default(), single, nested: None })
+        Ok(FieldColumns { columns, desc, reading: Reading::default(), single, nested: None, geo: None })
+    }
+
+    /// A `_geo_distance` sort's values: each document's distances from its
+    /// points (latitudes and longitudes paired in the order written) to the
+    /// sort's points.
+    pub fn geo(segment: &SegmentReader, sort: &GeoSort, desc: bool) -> Result<FieldColumns, EngineError> {
+        let open = |part: &str| {
+            columns(segment, &format!("_terms.{}.{part}", sort.field))
+                .map_err(|e| EngineError::Corrupt { path: sort.field.clone().into(), reason: e.to_string() })
+        };
+        let geo = GeoValues { lats: open("lat")?, lons: open("lon")?, sort: sort.clone() };
+        Ok(FieldColumns {
+            columns: Vec::new(),
+            desc,
+            reading: Reading::default(),
+            single: None,
+            nested: None,
+            geo: Some(geo),
+        })
     }
 
     /// The values of a document are those of its nested objects of a
@@ -929,6 +1078,14 @@ impl FieldColumns {
             }
         };
         for &doc in docs {
+            if let Some(geo) = &self.geo {
+                for point in numbers(&geo.lats, doc).zip(numbers(&geo.lons, doc)) {
+                    geo.sort
+                        .origins
+                        .iter()
+                        .for_each(|origin| consider(SortValue::Double(geo.sort.distance(point, *origin))));
+                }
+            }
             for column in &self.columns {
                 match column {
                     DynamicColumn::I64(c) => c.values_for_doc(doc).for_each(|v| consider(SortValue::Long(v))),
