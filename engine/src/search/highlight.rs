@@ -39,6 +39,9 @@ pub struct Options {
     /// `max_analyzed_offset`: how much of a long value to analyse (`None`:
     /// a value past the index's limit is refused).
     pub max_analyzed_offset: Option<AnalyzedOffset>,
+    /// `boundary_scanner: word` (`chars` too): the unified and fvh
+    /// highlighters cut fragments at words, not sentences.
+    pub word_boundaries: bool,
 }
 
 /// A request's `max_analyzed_offset`.
@@ -66,6 +69,7 @@ impl Default for Options {
             html: false,
             matched_fields: Vec::new(),
             max_analyzed_offset: None,
+            word_boundaries: false,
         }
     }
 }
@@ -155,6 +159,15 @@ fn read_options(map: &Map<String, Value>, base: &Options) -> Result<Options, Eng
                     _ => return Err(bad_value(key, "[max_analyzed_offset] must be a positive integer, or -1")),
                 });
             }
+            "boundary_scanner" => {
+                o.word_boundaries = match v.as_str() {
+                    Some("sentence") => false,
+                    Some("word" | "chars") => true,
+                    _ => return Err(invalid(format!("Invalid boundary_scanner [{}]", crate::settings_text(v)))),
+                }
+            }
+            // The plain highlighter's windows at word boundaries keep phrases whole, as `span` does.
+            "fragmenter" if v.as_str() == Some("span") => {}
             // Deprecated, and without effect in Elasticsearch too.
             "force_source" => {}
             other => return Err(EngineError::Unsupported(format!("the [{other}] option of [highlight]"))),
@@ -414,16 +427,16 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 }
 
 /// Where a fragment around `[start, end)` begins and ends: the sentence
-/// around it (unified, fvh), or a window at word boundaries (plain); never
-/// much longer than `size` unless the match itself is.
-fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, kind: Highlighter) -> (usize, usize) {
+/// around it (`sentences`), or a window at word boundaries; never much
+/// longer than `size` unless the match itself is.
+fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, sentences: bool) -> (usize, usize) {
     if text.len() <= size {
         return (0, text.len());
     }
     let is_break = |b: u8| matches!(b, b'.' | b'!' | b'?');
     let bytes = text.as_bytes();
     let (mut from, mut to) = (start, end);
-    if kind != Highlighter::Plain {
+    if sentences {
         // Back to the sentence's start, forward to its end.
         while from > 0 && !(is_break(bytes[from - 1]) && bytes.get(from).is_some_and(u8::is_ascii_whitespace)) {
             from -= 1;
@@ -505,7 +518,9 @@ fn highlight_field(field: &FieldMapper, values: &[String], passes: &[Pass], o: &
             if fragments.iter().any(|f| f.value == i && start >= f.from && end <= f.to) {
                 continue;
             }
-            let (from, to) = fragment_bounds(v, start, end, o.fragment_size.max(1), o.kind);
+            // Unified and fvh fragments are sentences, unless asked to cut at words.
+            let sentences = o.kind != Highlighter::Plain && !o.word_boundaries;
+            let (from, to) = fragment_bounds(v, start, end, o.fragment_size.max(1), sentences);
             let score = s.iter().filter(|(a, b)| *a >= from && *b <= to).count();
             fragments.push(Fragment { value: i, from, to, score });
         }
@@ -672,7 +687,7 @@ mod tests {
         let text = format!("{}\u{3000}fox{}", "word ".repeat(40), " tail".repeat(40));
         let start = text.find("fox").unwrap();
         for kind in [Highlighter::Plain, Highlighter::Unified] {
-            let (from, to) = fragment_bounds(&text, start, start + 3, 20, kind);
+            let (from, to) = fragment_bounds(&text, start, start + 3, 20, kind != Highlighter::Plain);
             assert!(text.is_char_boundary(from) && text.is_char_boundary(to), "{kind:?}");
         }
     }
@@ -682,7 +697,13 @@ mod tests {
         let text = "First sentence here. The second one holds the fox we want. And a third one comes after it, long enough to pass the size of a fragment by a margin.";
         let terms = Matcher::Terms(["fox".to_owned()].into_iter().collect());
         let s = spans(&tokens(text), &[terms], false);
-        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 100, Highlighter::Unified);
+        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 100, true);
         assert_eq!(&text[from..to], "The second one holds the fox we want.");
+        // `boundary_scanner: word`: a window of words around the match instead.
+        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 30, false);
+        assert_eq!(&text[from..to], "holds the fox we want. And a third");
+        let options: Value = serde_json::json!({"boundary_scanner": "word", "fields": {"f": {}}});
+        assert!(parse(&options).is_ok());
+        assert!(parse(&serde_json::json!({"boundary_scanner": "lines", "fields": {"f": {}}})).is_err());
     }
 }
