@@ -2361,3 +2361,35 @@ async fn hits_sort_by_their_distance_to_points() {
     .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn term_suggestions_take_frequency_bounds_and_lowercasing() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let texts = ["a brown fox", "the brown dog", "brown bears", "a browm cat"];
+    bulk(&c, url, "spell", texts.iter().enumerate().map(|(i, t)| (i.to_string(), json!({"body": t})))).await;
+    let options = |text: &str, term: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        let body = json!({"suggest": {"s": {"text": text, "term": term}}});
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/spell/_search", Some(body)).await;
+            assert!(status.is_success(), "{found}");
+            found["suggest"]["s"][0]["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["text"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    // "brown" is in three of four documents: past max_term_freq it is taken as well spelled.
+    let always = |max: f64| json!({"field": "body", "suggest_mode": "always", "max_term_freq": max});
+    assert_eq!(options("brown", always(0.5)).await, Vec::<String>::new());
+    assert_eq!(options("brown", always(0.9)).await, ["browm"]);
+    // Lowercased after analysis, and only suggestions in half the documents.
+    let upper = json!({"field": "body", "analyzer": "whitespace", "lowercase_terms": true, "min_doc_freq": 0.5});
+    assert_eq!(options("BRWON", upper).await, ["brown"]);
+    let upper = json!({"field": "body", "analyzer": "whitespace"});
+    assert_eq!(options("BRWON", upper).await, Vec::<String>::new());
+}

@@ -55,7 +55,14 @@ pub struct TermOptions {
     pub max_edits: usize,
     pub prefix_length: usize,
     pub min_word_length: usize,
-    pub min_doc_freq: u64,
+    /// `min_doc_freq`: the documents a suggestion must be in, a count or
+    /// (below 1) a share of the documents.
+    pub min_doc_freq: f64,
+    /// `max_term_freq`: past this many documents (or share of them, below
+    /// 1; 1% by default) a word is taken as well spelled and not corrected.
+    pub max_term_freq: f64,
+    /// `lowercase_terms`: the text's words are lowercased after analysis.
+    pub lowercase: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -129,12 +136,14 @@ fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
         "min_word_length",
         "min_doc_freq",
         "string_distance",
+        "max_term_freq",
+        "lowercase_terms",
+        // How many candidates each shard looks at and keeps: every term of
+        // every shard is looked at here, so these only bound what is
+        // already exact.
+        "max_inspections",
+        "shard_size",
     ];
-    // Options of Elasticsearch's that would change the answer, not built yet.
-    const NOT_YET: &[&str] = &["max_term_freq", "lowercase_terms", "max_inspections", "shard_size"];
-    if let Some(k) = o.keys().find(|k| NOT_YET.contains(&k.as_str())) {
-        return Err(EngineError::Unsupported(format!("the [{k}] option of the [term] suggester")));
-    }
     if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(parsing(format!("suggester[term] doesn't support field [{k}]")));
     }
@@ -169,13 +178,35 @@ fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
         max_edits,
         prefix_length: usize_of(o, "prefix_length", 1)?,
         min_word_length: usize_of(o, "min_word_length", 4)?,
-        min_doc_freq: match o.get("min_doc_freq").and_then(Value::as_f64) {
-            Some(f) if f.fract() != 0.0 => {
-                return Err(EngineError::Unsupported("a fractional [min_doc_freq] of the [term] suggester".into()))
-            }
-            f => f.map_or(0, |f| f as u64),
-        },
+        min_doc_freq: frequency(o, "min_doc_freq", 0.0)?,
+        max_term_freq: frequency(o, "max_term_freq", 0.01)?,
+        lowercase: o.get("lowercase_terms").is_some_and(|v| v == true),
     })
+}
+
+/// A document frequency option: a count, or below 1 a share of the
+/// documents (whole counts only above 1, as Elasticsearch asks).
+fn frequency(o: &Map<String, Value>, key: &str, default: f64) -> Result<f64, EngineError> {
+    match o.get(key) {
+        None => Ok(default),
+        Some(v) => match v.as_f64().or_else(|| v.as_str()?.parse().ok()) {
+            Some(f) if f >= 0.0 && (f < 1.0 || f.fract() == 0.0) => Ok(f),
+            Some(f) if f >= 1.0 => Err(EngineError::IllegalArgument(format!(
+                "[{key}] can't be fractional if greater than or equal to 1, got [{f}]"
+            ))),
+            _ => Err(EngineError::IllegalArgument(format!("[{key}] must be a positive number, got [{v}]"))),
+        },
+    }
+}
+
+/// A frequency option in documents: a count as it is, a share of `docs`
+/// rounded up.
+fn in_documents(frequency: f64, docs: u64) -> u64 {
+    if frequency >= 1.0 {
+        frequency as u64
+    } else {
+        (frequency * docs as f64).ceil() as u64
+    }
 }
 
 fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, EngineError> {
@@ -395,8 +426,13 @@ impl Engine {
         };
         let analyzer = text_analyzer(mapper, field, o.analyzer.as_deref())?;
         let dictionary = self.term_frequencies(indices, field)?;
+        let docs = self.max_docs(indices)?;
+        let (min_freq, max_freq) = (in_documents(o.min_doc_freq, docs), in_documents(o.max_term_freq, docs));
         let mut entries = Vec::new();
-        for token in analyzer.analyze(text) {
+        for mut token in analyzer.analyze(text) {
+            if o.lowercase {
+                token.term = token.term.to_lowercase();
+            }
             let original = &text[token.start..token.end];
             let mut entry = json!({
                 "text": original,
@@ -406,7 +442,8 @@ impl Engine {
             });
             let chars: Vec<char> = token.term.chars().collect();
             let own = dictionary.get(&token.term).copied().unwrap_or(0);
-            let wanted = chars.len() >= o.min_word_length && !(o.mode == Mode::Missing && own > 0);
+            // A word in many documents is taken as well spelled.
+            let wanted = chars.len() >= o.min_word_length && !(o.mode == Mode::Missing && own > 0) && own <= max_freq;
             if wanted {
                 let mut options: Vec<(f64, u64, &String)> = Vec::new();
                 let prefix: String = chars.iter().take(o.prefix_length).collect();
@@ -415,7 +452,7 @@ impl Engine {
                         break;
                     }
                     let cand: Vec<char> = candidate.chars().collect();
-                    if *candidate == token.term || freq < o.min_doc_freq {
+                    if *candidate == token.term || freq < min_freq {
                         continue;
                     }
                     if o.mode == Mode::Popular && freq <= own {

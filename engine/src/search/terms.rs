@@ -24,6 +24,18 @@ pub struct TermVectorsRequest {
 
 impl Engine {
     /// Every term of a field in the named indices, with its document frequency.
+    /// The documents of the indices' shards, deleted ones included (what
+    /// shares of documents are counted against, as Lucene's `maxDoc`).
+    pub(crate) fn max_docs(&self, indices: &[String]) -> Result<u64, EngineError> {
+        let mut total = 0;
+        for index in indices {
+            for shard in &self.index_shards(index)?.shards {
+                total += shard.searcher().segment_readers().iter().map(|s| u64::from(s.max_doc())).sum::<u64>();
+            }
+        }
+        Ok(total)
+    }
+
     pub(crate) fn term_frequencies(
         &self,
         indices: &[String],
