@@ -2393,3 +2393,25 @@ async fn term_suggestions_take_frequency_bounds_and_lowercasing() {
     let upper = json!({"field": "body", "analyzer": "whitespace"});
     assert_eq!(options("BRWON", upper).await, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn completion_text_is_read_with_the_asked_analyzer() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"name": {"type": "completion"}}});
+    call(&c, url, Method::PUT, "/songs", Some(json!({"mappings": mappings}))).await;
+    bulk(&c, url, "songs", [("1".to_owned(), json!({"name": "Nirvana"}))]).await;
+    let suggested = |completion: Value| {
+        let (c, url) = (c.clone(), url.clone());
+        let body = json!({"suggest": {"s": {"prefix": "NIR", "completion": completion}}});
+        async move {
+            let (status, found) = call(&c, &url, Method::POST, "/songs/_search", Some(body)).await;
+            assert!(status.is_success(), "{found}");
+            found["suggest"]["s"][0]["options"].as_array().unwrap().len()
+        }
+    };
+    // The field's analyzer (simple) lowercases the text; keyword keeps it as sent.
+    assert_eq!(suggested(json!({"field": "name", "shard_size": 10})).await, 1);
+    assert_eq!(suggested(json!({"field": "name", "analyzer": "keyword"})).await, 0);
+}

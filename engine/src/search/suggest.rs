@@ -77,6 +77,9 @@ pub struct CompletionOptions {
     /// The suggestion's `regex` instead of a prefix: inputs with a prefix
     /// the pattern matches whole (the `regexp` query's syntax).
     pub regex: Option<tensile_regexp::Dfa>,
+    /// `analyzer`: what the text is analysed with instead of the field's
+    /// search analyzer.
+    pub analyzer: Option<String>,
     /// The `regex` options: its optional operators and automaton bound.
     regex_flags: tensile_regexp::Flags,
     regex_max_states: usize,
@@ -222,9 +225,8 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
                     return Err(parsing(format!("[regex] doesn't support [{other}]")));
                 }
             }
-            "analyzer" | "shard_size" => {
-                return Err(EngineError::Unsupported(format!("the [{k}] option of the [completion] suggester")))
-            }
+            // Every document is looked at, so `shard_size` bounds nothing.
+            "analyzer" | "shard_size" => {}
             other => return Err(parsing(format!("suggester[completion] doesn't support field [{other}]"))),
         }
     }
@@ -259,6 +261,7 @@ fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, Engin
             Some(spec) => Some(super::fuzzy_prefix::FuzzyPrefix::parse(spec)?),
         },
         regex: None,
+        analyzer: o.get("analyzer").and_then(Value::as_str).map(str::to_owned),
         regex_flags,
         regex_max_states,
     })
@@ -499,8 +502,21 @@ impl Engine {
         };
         let wanted_contexts = context_query(field, o.contexts.as_ref())?;
         let analyzer = field.analyzer.clone().unwrap_or_else(|| mapper.analyzers.default_analyzer());
-        let normalise = |s: &str| analyzer.analyze(s).into_iter().map(|t| t.term).collect::<Vec<_>>().join(" ");
-        let wanted = normalise(text);
+        let joined = |a: &tensile_analysis::Analyzer, s: &str| {
+            a.analyze(s).into_iter().map(|t| t.term).collect::<Vec<_>>().join(" ")
+        };
+        let normalise = |s: &str| joined(&analyzer, s);
+        // The text by the suggestion's analyzer, else the field's search analyzer.
+        let wanted = match &o.analyzer {
+            Some(name) => {
+                let named = mapper
+                    .analyzers
+                    .analyzer(name)
+                    .map_err(|_| EngineError::IllegalArgument(format!("analyzer [{name}] doesn't exist")))?;
+                joined(&named, text)
+            }
+            None => joined(field.search_analyzer.as_ref().unwrap_or(&analyzer), text),
+        };
         // A multi-field's inputs are its parent's values.
         let path = super::fields::source_path(mapper, field).to_owned();
         // The documents holding the field, each with its best matching input.
