@@ -76,7 +76,7 @@ pub struct CompletionOptions {
     pub fuzzy: Option<super::fuzzy_prefix::FuzzyPrefix>,
     /// The suggestion's `regex` instead of a prefix: inputs with a prefix
     /// the pattern matches whole (the `regexp` query's syntax).
-    pub regex: Option<tensile_regexp::Dfa>,
+    pub regex: Option<Box<tensile_regexp::Dfa>>,
     /// `analyzer`: what the text is analysed with instead of the field's
     /// search analyzer.
     pub analyzer: Option<String>,
@@ -408,7 +408,7 @@ pub fn parse(v: &Value) -> Result<Vec<Suggestion>, EngineError> {
             let invalid =
                 |e: tensile_regexp::Error| EngineError::IllegalArgument(format!("invalid regex [{pattern}]: {e}"));
             let regex = tensile_regexp::Regex::parse(pattern, o.regex_flags).map_err(invalid)?;
-            o.regex = Some(regex.compile(false, o.regex_max_states).map_err(invalid)?);
+            o.regex = Some(Box::new(regex.compile(false, o.regex_max_states).map_err(invalid)?));
         }
         let text = text.ok_or_else(|| EngineError::IllegalArgument("The required text option is missing".into()))?;
         out.push(Suggestion { name: name.clone(), text: text.to_owned(), kind });
