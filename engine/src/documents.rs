@@ -273,6 +273,19 @@ impl Engine {
         Ok(Some(doc))
     }
 
+    /// Counts a `_bulk` request's part on one shard: its items' bytes and
+    /// the time they took.
+    pub fn record_bulk(&self, index: &str, shard: u32, bytes: u64, nanos: u64) -> Result<(), EngineError> {
+        let shards = self.index_shards(index)?;
+        if let Some(shard) = shards.shards.get(shard as usize) {
+            let counters = shard.counters();
+            counters.add(crate::stats::Counter::BulkTotal, 1);
+            counters.add(crate::stats::Counter::BulkTimeNanos, nanos);
+            counters.add(crate::stats::Counter::BulkBytes, bytes);
+        }
+        Ok(())
+    }
+
     /// Makes the deferred writes to these indices durable.
     pub fn sync(&self, indices: &[String]) -> Result<(), EngineError> {
         for index in indices {

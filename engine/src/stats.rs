@@ -36,9 +36,14 @@ pub enum Counter {
     QueryTimeNanos,
     FetchTotal,
     FetchTimeNanos,
+    /// The shard's part of `_bulk` requests: one a request that wrote to
+    /// it, with the time and the bytes of its items.
+    BulkTotal,
+    BulkTimeNanos,
+    BulkBytes,
 }
 
-const COUNTERS: usize = Counter::FetchTimeNanos as usize + 1;
+const COUNTERS: usize = Counter::BulkBytes as usize + 1;
 
 /// A shard's counters, updated without locks; and the search counters of
 /// each `stats` group searches name (behind a lock, as groups come and go).

@@ -8,7 +8,7 @@ use crate::error::es_error;
 use crate::node::Node;
 use crate::update_answer::{update_answer, FetchSource};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 use tensile_engine::{Conditions, NewDoc, VersionType};
 use tensile_generated::params::{self, Refresh};
@@ -205,8 +205,8 @@ fn check_object(text: &str) -> Result<(), EsError> {
 }
 
 /// Runs one item (taking its source) and writes its answer to `out`; the
-/// index it wrote to.
-fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<String, EsError> {
+/// index and shard it wrote to.
+fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<(String, u32), EsError> {
     if item.action != Action::Delete {
         check_pipeline(item.pipeline.as_deref())?;
     }
@@ -225,11 +225,13 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<String, EsErro
             let new = NewDoc { id: &id, source: doc()?, routing, cond: &item.cond, templates: Some(&item.templates) };
             let w = node.engine.index_new(&target, new, true).map_err(es_error)?;
             write_answer(out, item.action, &WriteAnswer::item(&id, &w));
+            return shard_of(node, target, routing.unwrap_or(&id));
         }
         Action::Delete => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("delete requires an _id"))?;
             let w = node.engine.delete_doc(&target, &id, routing, &item.cond, true).map_err(es_error)?;
             write_answer(out, item.action, &WriteAnswer::item(&id, &w));
+            return shard_of(node, target, routing.unwrap_or(&id));
         }
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
@@ -246,9 +248,15 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<String, EsErro
             let (status, mut answer) = update_answer(&id, &updated, fetch.as_ref());
             answer["status"] = json!(status);
             write_answer(out, item.action, &answer);
+            shard_of(node, target, routing.unwrap_or(&id))
         }
     }
-    Ok(target)
+}
+
+/// The index and shard a routing value (or an id) leads to.
+fn shard_of(node: &Node, index: String, routing: &str) -> Result<(String, u32), EsError> {
+    let shard = node.engine.route(&index, routing).map_err(es_error)?;
+    Ok((index, shard))
 }
 
 /// One item of the answer: `{"<action>": <answer>}`.
@@ -276,6 +284,8 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         Err(e) => return ready(Err(e)),
     };
     let mut touched = BTreeSet::new();
+    // Each shard's part of the request, for its `bulk` stats: bytes and nanoseconds.
+    let mut per_shard: BTreeMap<(String, u32), (u64, u64)> = BTreeMap::new();
     // The items' answers, written as they come: a large bulk is never a tree.
     let mut items_json = Vec::with_capacity(items.len() * 200);
     let mut errors = false;
@@ -284,8 +294,12 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
             items_json.push(b',');
         }
         let mark = items_json.len();
+        let (item_started, bytes) = (Instant::now(), item.source.as_ref().map_or(0, |s| s.len() as u64));
         match run(node, &mut item, &mut items_json) {
-            Ok(index) => {
+            Ok((index, shard)) => {
+                let part = per_shard.entry((index.clone(), shard)).or_default();
+                part.0 += bytes;
+                part.1 += item_started.elapsed().as_nanos() as u64;
                 touched.insert(index);
             }
             Err(e) => {
@@ -296,6 +310,10 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         }
     }
     let touched: Vec<String> = touched.into_iter().collect();
+    for ((index, shard), (bytes, nanos)) in per_shard {
+        // The index was written to a moment ago; a concurrent delete leaves nothing to count.
+        let _ = node.engine.record_bulk(&index, shard, bytes, nanos);
+    }
     let result = node.engine.sync(&touched).map_err(es_error).and_then(|()| match p.refresh {
         Some(Refresh::True | Refresh::WaitFor) => node.engine.refresh(&touched).map(|_| ()).map_err(es_error),
         _ => Ok(()),

@@ -291,11 +291,16 @@ impl Sum {
             Metric::Recovery => {
                 ("recovery", json!({"current_as_source": 0, "current_as_target": 0, "throttle_time_in_millis": 0}))
             }
-            Metric::Bulk => (
-                "bulk",
-                json!({"total_operations": 0, "total_time_in_millis": 0, "total_size_in_bytes": 0,
-                       "avg_time_in_millis": 0, "avg_size_in_bytes": 0}),
-            ),
+            Metric::Bulk => {
+                let (ops, millis, bytes) =
+                    (c.get(Counter::BulkTotal), ms(Counter::BulkTimeNanos), c.get(Counter::BulkBytes));
+                let avg = |total: u64| total.checked_div(ops).unwrap_or(0);
+                (
+                    "bulk",
+                    json!({"total_operations": ops, "total_time_in_millis": millis, "total_size_in_bytes": bytes,
+                           "avg_time_in_millis": avg(millis), "avg_size_in_bytes": avg(bytes)}),
+                )
+            }
             Metric::DenseVector => ("dense_vector", json!({"value_count": 0})),
             Metric::SparseVector => ("sparse_vector", json!({"value_count": 0})),
             Metric::Mappings => ("mappings", json!({"total_count": 0, "total_estimated_overhead_in_bytes": 0})),

@@ -261,6 +261,24 @@ async fn flush_force_merge_stats_and_segments() {
     assert!(files["store"]["size_in_bytes"].as_u64() > Some(0));
     assert_eq!(files["store"]["min_size_in_bytes"], files["store"]["max_size_in_bytes"]);
 
+    // A bulk request counts once on each shard it wrote to, with its items' bytes.
+    let lines = "{\"index\":{}}\n{\"message\":\"bulk one\"}\n{\"index\":{}}\n{\"message\":\"bulk two\"}\n";
+    let resp = reqwest::Client::new()
+        .post(format!("{}/logs/_bulk", server.url))
+        .header("content-type", "application/x-ndjson")
+        .body(lines)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    let (_, stats) = call(&server, Method::GET, "/logs/_stats/bulk", None).await;
+    let bulk = &stats["indices"]["logs"]["primaries"]["bulk"];
+    assert_eq!(
+        (bulk["total_operations"].as_u64(), bulk["total_size_in_bytes"].as_u64()),
+        (Some(1), Some(44)),
+        "{bulk}"
+    );
+
     call(&server, Method::POST, "/logs/_search", Some(json!({"query": {"match": {"message": "line"}}}))).await;
     let (_, stats) = call(&server, Method::GET, "/logs/_stats/search", None).await;
     let search = &stats["indices"]["logs"]["primaries"]["search"];
