@@ -32,6 +32,20 @@ pub fn ids(answer: &serde_json::Value) -> Vec<&str> {
     answer["hits"]["hits"].as_array().expect("hits").iter().map(|h| h["_id"].as_str().expect("an _id")).collect()
 }
 
+/// A search's status and the `_id`s of its hits, sorted (none when it failed).
+pub async fn matched_ids(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (reqwest::StatusCode, Vec<String>) {
+    let (status, found) = call(client, base, reqwest::Method::POST, path, Some(body)).await;
+    let mut matched: Vec<String> =
+        if status.is_success() { ids(&found).iter().map(|s| s.to_string()).collect() } else { Vec::new() };
+    matched.sort();
+    (status, matched)
+}
+
 /// Starts the server under test: `server!()` or `server!("http.max_content_length=1kb")`.
 /// A macro, because only integration tests see the binary's path.
 #[macro_export]

@@ -3,7 +3,7 @@
 
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
-use tensile_tests::{call, ids, server};
+use tensile_tests::{call, ids, matched_ids, server};
 
 async fn load(c: &Client, url: &str) {
     let index = json!({"settings": {"number_of_shards": 2},
@@ -2182,11 +2182,7 @@ async fn date_ranges_read_named_time_zones_with_their_daylight_saving_time() {
     let day = |gte: &str, lt: &str, zone: &str| {
         let (c, url) = (c.clone(), url.clone());
         let range = json!({"range": {"at": {"gte": gte, "lt": lt, "time_zone": zone}}});
-        async move {
-            let (status, found) = call(&c, &url, Method::POST, "/tz/_search", Some(json!({"query": range}))).await;
-            assert!(status.is_success(), "{found}");
-            ids(&found).iter().map(|s| s.to_string()).collect::<Vec<_>>()
-        }
+        async move { matched_ids(&c, &url, "/tz/_search", json!({"query": range})).await.1 }
     };
     assert_eq!(day("2024-01-16", "2024-01-17", "Europe/Paris").await, ["winter"]);
     assert_eq!(day("2024-07-16", "2024-07-17", "Europe/Paris").await, ["summer"]);
@@ -2213,13 +2209,7 @@ async fn simple_query_strings_take_a_minimum_should_match() {
     let matched = |msm: &str| {
         let (c, url) = (c.clone(), url.clone());
         let body = json!({"query": {"simple_query_string": {"query": "red green apple", "fields": ["text"], "minimum_should_match": msm}}});
-        async move {
-            let (status, found) = call(&c, &url, Method::POST, "/sqs/_search", Some(body)).await;
-            assert!(status.is_success(), "{found}");
-            let mut ids: Vec<String> = ids(&found).iter().map(|s| s.to_string()).collect();
-            ids.sort();
-            ids
-        }
+        async move { matched_ids(&c, &url, "/sqs/_search", body).await.1 }
     };
     assert_eq!(matched("1").await, ["0", "1", "2", "3"]);
     assert_eq!(matched("2").await, ["0", "2"]);
@@ -2271,10 +2261,8 @@ async fn query_strings_take_kibanas_options() {
     let found = |options: Value| {
         let (c, url) = (c.clone(), url.clone());
         async move {
-            let (status, found) =
-                call(&c, &url, Method::POST, "/qs/_search", Some(json!({"query": {"query_string": options}}))).await;
-            let matched =
-                if status.is_success() { ids(&found).iter().map(|s| s.to_string()).collect() } else { vec![] };
+            let (status, matched) =
+                matched_ids(&c, &url, "/qs/_search", json!({"query": {"query_string": options}})).await;
             (status.as_u16(), matched)
         }
     };
