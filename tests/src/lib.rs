@@ -32,6 +32,16 @@ pub fn ids(answer: &serde_json::Value) -> Vec<&str> {
     answer["hits"]["hits"].as_array().expect("hits").iter().map(|h| h["_id"].as_str().expect("an _id")).collect()
 }
 
+/// Each hit's `_id` with its first sort value, in order.
+pub fn ids_and_sorts(answer: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    answer["hits"]["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| (h["_id"].as_str().expect("an _id").to_owned(), h["sort"][0].clone()))
+        .collect()
+}
+
 /// A search's status and the `_id`s of its hits, sorted (none when it failed).
 pub async fn matched_ids(
     client: &reqwest::Client,

@@ -213,12 +213,7 @@ async fn sorting_by_a_nested_field_reads_each_roots_nested_objects() {
         async move {
             let (status, found) = call(c, url, Method::POST, "/shop/_search", Some(json!({"sort": [sort]}))).await;
             assert_eq!(status, 200, "{found}");
-            found["hits"]["hits"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| (h["_id"].as_str().unwrap().to_owned(), h["sort"][0].clone()))
-                .collect::<Vec<_>>()
+            tensile_tests::ids_and_sorts(&found)
         }
     };
     let order = |sort: Value| {

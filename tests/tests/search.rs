@@ -3,7 +3,7 @@
 
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
-use tensile_tests::{call, ids, matched_ids, server};
+use tensile_tests::{call, ids, ids_and_sorts, matched_ids, server};
 
 async fn load(c: &Client, url: &str) {
     let index = json!({"settings": {"number_of_shards": 2},
@@ -2304,12 +2304,7 @@ async fn hits_sort_by_their_distance_to_points() {
         async move {
             let (status, found) = call(&c, &url, Method::POST, "/places/_search", Some(body)).await;
             assert!(status.is_success(), "{found}");
-            found["hits"]["hits"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| (h["_id"].as_str().unwrap().to_owned(), h["sort"][0].clone()))
-                .collect::<Vec<_>>()
+            ids_and_sorts(&found)
         }
     };
     // From Brussels, in kilometres: London ~320, Paris ~264, Berlin ~651.
