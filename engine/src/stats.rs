@@ -41,14 +41,25 @@ pub enum Counter {
     BulkTotal,
     BulkTimeNanos,
     BulkBytes,
+    /// Scroll contexts over the shard: freed ones, the time they were
+    /// open, and the open ones now.
+    ScrollTotal,
+    ScrollTimeNanos,
+    ScrollCurrent,
 }
 
-const COUNTERS: usize = Counter::BulkBytes as usize + 1;
+const COUNTERS: usize = Counter::ScrollCurrent as usize + 1;
 
 /// A shard's counters, updated without locks; and the search counters of
 /// each `stats` group searches name (behind a lock, as groups come and go).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Counters([AtomicU64; COUNTERS], std::sync::Mutex<BTreeMap<String, GroupValues>>);
+
+impl Default for Counters {
+    fn default() -> Counters {
+        Counters(std::array::from_fn(|_| AtomicU64::new(0)), Default::default())
+    }
+}
 
 /// One `stats` group's search counters: queries and fetches with their nanoseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,6 +84,11 @@ impl GroupValues {
 impl Counters {
     pub fn add(&self, counter: Counter, n: u64) {
         self.0[counter as usize].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Takes `n` back from a gauge (such as the open scroll contexts).
+    pub fn sub(&self, counter: Counter, n: u64) {
+        self.0[counter as usize].fetch_sub(n, Ordering::Relaxed);
     }
 
     /// Counts a query (or, `fetch`, a fetch) phase since `start` for each group.
@@ -111,8 +127,14 @@ impl Counters {
 }
 
 /// The counters' values at one moment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CounterValues([u64; COUNTERS]);
+
+impl Default for CounterValues {
+    fn default() -> CounterValues {
+        CounterValues([0; COUNTERS])
+    }
+}
 
 impl CounterValues {
     pub fn get(&self, counter: Counter) -> u64 {

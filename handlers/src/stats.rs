@@ -187,7 +187,8 @@ impl Sum {
                     "query_time_in_millis": ms(Counter::QueryTimeNanos), "query_current": 0, "query_failure": 0,
                     "fetch_total": c.get(Counter::FetchTotal), "fetch_time_in_millis": ms(Counter::FetchTimeNanos),
                     "fetch_current": 0,
-                    "fetch_failure": 0, "scroll_total": 0, "scroll_time_in_millis": 0, "scroll_current": 0,
+                    "fetch_failure": 0, "scroll_total": c.get(Counter::ScrollTotal),
+                    "scroll_time_in_millis": ms(Counter::ScrollTimeNanos), "scroll_current": c.get(Counter::ScrollCurrent),
                     "suggest_total": 0, "suggest_time_in_millis": 0, "suggest_current": 0, "recent_search_load": 0.0,
                 });
                 // `groups`: the counters of the `stats` groups the patterns name.

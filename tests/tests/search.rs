@@ -2398,3 +2398,24 @@ async fn completion_text_is_read_with_the_asked_analyzer() {
     assert_eq!(suggested(json!({"field": "name", "shard_size": 10})).await, 1);
     assert_eq!(suggested(json!({"field": "name", "analyzer": "keyword"})).await, 0);
 }
+
+#[tokio::test]
+async fn scrolls_are_counted_on_their_shards() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    bulk(&c, url, "scrolled", (0..3).map(|i| (i.to_string(), json!({"n": i})))).await;
+    let scroll_stats = || {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let (_, stats) = call(&c, &url, Method::GET, "/scrolled/_stats/search", None).await;
+            let search = stats["indices"]["scrolled"]["primaries"]["search"].clone();
+            (search["scroll_current"].as_u64(), search["scroll_total"].as_u64())
+        }
+    };
+    let (_, first) = call(&c, url, Method::POST, "/scrolled/_search?scroll=1m&size=1", Some(json!({}))).await;
+    assert_eq!(scroll_stats().await, (Some(1), Some(0)), "one open scroll context");
+    let id = first["_scroll_id"].as_str().unwrap();
+    call(&c, url, Method::DELETE, "/_search/scroll", Some(json!({"scroll_id": id}))).await;
+    assert_eq!(scroll_stats().await, (Some(0), Some(1)), "freed, it is counted");
+}

@@ -25,6 +25,28 @@ pub(crate) struct Context {
     expires: Instant,
     /// What the caller keeps with the scroll (how to show its hits).
     meta: serde_json::Value,
+    /// When it opened, for the shards' scroll time.
+    opened: Instant,
+}
+
+impl Context {
+    /// The counters of each shard the scroll reads.
+    fn shard_counters(&self) -> impl Iterator<Item = &crate::stats::Counters> {
+        self.collected.searchers.iter().flatten().filter_map(|s| s.shards.shards.get(s.shard)).map(|s| s.counters())
+    }
+}
+
+/// A freed (or expired) scroll counts on each of its shards, as
+/// Elasticsearch's `scroll_total` and `scroll_time_in_millis` count.
+impl Drop for Context {
+    fn drop(&mut self) {
+        let nanos = self.opened.elapsed().as_nanos() as u64;
+        for counters in self.shard_counters() {
+            counters.sub(crate::stats::Counter::ScrollCurrent, 1);
+            counters.add(crate::stats::Counter::ScrollTotal, 1);
+            counters.add(crate::stats::Counter::ScrollTimeNanos, nanos);
+        }
+    }
 }
 
 impl Expiring for Context {
@@ -61,7 +83,9 @@ impl Engine {
             scores: req.scores(),
             expires: Instant::now() + keep_alive,
             meta,
+            opened: Instant::now(),
         };
+        context.shard_counters().for_each(|c| c.add(crate::stats::Counter::ScrollCurrent, 1));
         let first = self.scrolls.lock().entry(id.clone()).or_insert(context).page(self, None)?;
         Ok((first, id))
     }
