@@ -46,9 +46,11 @@ pub enum Counter {
     ScrollTotal,
     ScrollTimeNanos,
     ScrollCurrent,
+    /// Points in time open over the shard.
+    PitCurrent,
 }
 
-const COUNTERS: usize = Counter::ScrollCurrent as usize + 1;
+const COUNTERS: usize = Counter::PitCurrent as usize + 1;
 
 /// A shard's counters, updated without locks; and the search counters of
 /// each `stats` group searches name (behind a lock, as groups come and go).

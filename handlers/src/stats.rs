@@ -183,7 +183,8 @@ impl Sum {
             ),
             Metric::Search => {
                 let mut search = json!({
-                    "open_contexts": 0, "query_total": c.get(Counter::QueryTotal),
+                    "open_contexts": c.get(Counter::ScrollCurrent) + c.get(Counter::PitCurrent),
+                    "query_total": c.get(Counter::QueryTotal),
                     "query_time_in_millis": ms(Counter::QueryTimeNanos), "query_current": 0, "query_failure": 0,
                     "fetch_total": c.get(Counter::FetchTotal), "fetch_time_in_millis": ms(Counter::FetchTimeNanos),
                     "fetch_current": 0,

@@ -2400,7 +2400,7 @@ async fn completion_text_is_read_with_the_asked_analyzer() {
 }
 
 #[tokio::test]
-async fn scrolls_are_counted_on_their_shards() {
+async fn scrolls_and_points_in_time_are_counted_on_their_shards() {
     let server = server!();
     let c = Client::new();
     let url = &server.url;
@@ -2410,12 +2410,17 @@ async fn scrolls_are_counted_on_their_shards() {
         async move {
             let (_, stats) = call(&c, &url, Method::GET, "/scrolled/_stats/search", None).await;
             let search = stats["indices"]["scrolled"]["primaries"]["search"].clone();
-            (search["scroll_current"].as_u64(), search["scroll_total"].as_u64())
+            (search["scroll_current"].as_u64(), search["scroll_total"].as_u64(), search["open_contexts"].as_u64())
         }
     };
     let (_, first) = call(&c, url, Method::POST, "/scrolled/_search?scroll=1m&size=1", Some(json!({}))).await;
-    assert_eq!(scroll_stats().await, (Some(1), Some(0)), "one open scroll context");
+    assert_eq!(scroll_stats().await, (Some(1), Some(0), Some(1)), "one open scroll context");
     let id = first["_scroll_id"].as_str().unwrap();
     call(&c, url, Method::DELETE, "/_search/scroll", Some(json!({"scroll_id": id}))).await;
-    assert_eq!(scroll_stats().await, (Some(0), Some(1)), "freed, it is counted");
+    assert_eq!(scroll_stats().await, (Some(0), Some(1), Some(0)), "freed, it is counted");
+    // A point in time is an open context too, until closed.
+    let (_, pit) = call(&c, url, Method::POST, "/scrolled/_pit?keep_alive=1m", None).await;
+    assert_eq!(scroll_stats().await.2, Some(1));
+    call(&c, url, Method::DELETE, "/_pit", Some(json!({"id": pit["id"]}))).await;
+    assert_eq!(scroll_stats().await.2, Some(0));
 }
