@@ -2424,3 +2424,26 @@ async fn scrolls_and_points_in_time_are_counted_on_their_shards() {
     call(&c, url, Method::DELETE, "/_pit", Some(json!({"id": pit["id"]}))).await;
     assert_eq!(scroll_stats().await.2, Some(0));
 }
+
+#[tokio::test]
+async fn phrase_prefixes_expand_their_last_word_as_far_as_asked() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let texts = ["quick brown fox", "quick black cat", "quick blue whale"];
+    bulk(&c, url, "prefixes", texts.iter().enumerate().map(|(i, t)| (i.to_string(), json!({"body": t})))).await;
+    // The terms are counted segment by segment: one segment here.
+    call(&c, url, Method::POST, "/prefixes/_forcemerge?max_num_segments=1", None).await;
+    let matched = |max: Option<u64>| {
+        let (c, url) = (c.clone(), url.clone());
+        let mut options = json!({"query": "quick b"});
+        if let Some(max) = max {
+            options["max_expansions"] = json!(max);
+        }
+        let body = json!({"query": {"match_phrase_prefix": {"body": options}}});
+        async move { matched_ids(&c, &url, "/prefixes/_search", body).await.1 }
+    };
+    assert_eq!(matched(None).await, ["0", "1", "2"]);
+    // The first term in term order: "black".
+    assert_eq!(matched(Some(1)).await, ["1"]);
+}

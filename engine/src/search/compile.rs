@@ -702,7 +702,7 @@ impl Compiler<'_> {
                 };
                 boosted(q, *boost)
             }
-            Query::MatchPhrase { field, text, slop, boost, prefix, analyzer } => {
+            Query::MatchPhrase { field, text, slop, boost, prefix, max_expansions, analyzer } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;
                 if !f.kind.is_text() {
@@ -717,7 +717,11 @@ impl Compiler<'_> {
                     (0, _) => Box::new(EmptyQuery),
                     (1, true) => self.prefix_of(f, &words[0].1)?,
                     (1, false) => self.text_term_query(f, terms.into_iter().next().expect("one term").1),
-                    (_, true) => self.field_scored(f, Box::new(PhrasePrefixQuery::new_with_offset(terms))),
+                    (_, true) => {
+                        let mut phrase = PhrasePrefixQuery::new_with_offset(terms);
+                        phrase.set_max_expansions(u32::try_from(*max_expansions).unwrap_or(u32::MAX));
+                        self.field_scored(f, Box::new(phrase))
+                    }
                     (_, false) => self.field_scored(f, Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))),
                 };
                 boosted(q, *boost)

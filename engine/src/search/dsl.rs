@@ -71,6 +71,8 @@ pub enum Query {
         boost: f32,
         /// `match_phrase_prefix`: the last term matches as a prefix.
         prefix: bool,
+        /// With `prefix`: the most terms the last one expands to.
+        max_expansions: usize,
         /// An analyzer for the phrase instead of the field's.
         analyzer: Option<String>,
     },
@@ -866,6 +868,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                         slop: o.get("slop").and_then(Value::as_u64).unwrap_or(0) as u32,
                         boost: boost(o)?,
                         prefix,
+                        max_expansions: max_expansions(o)?,
                         analyzer: o.get("analyzer").map(text_of),
                     }
                 }
@@ -875,6 +878,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                     slop: 0,
                     boost: 1.0,
                     prefix,
+                    max_expansions: DEFAULT_EXPANSIONS,
                     analyzer: None,
                 },
             }
@@ -1252,6 +1256,7 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             slop,
             boost,
             prefix: kind == "phrase_prefix",
+            max_expansions: expansions,
             analyzer: analyzer.clone(),
         }),
         "best_fields" | "most_fields" | "bool_prefix" => Ok(Query::Match {

@@ -329,6 +329,7 @@ impl Parser<'_> {
                     slop,
                     boost: 1.0,
                     prefix: false,
+                    max_expansions: super::dsl::DEFAULT_EXPANSIONS,
                     analyzer: None,
                 }
             }

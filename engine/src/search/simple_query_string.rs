@@ -204,6 +204,7 @@ impl Parser {
                     slop,
                     boost: 1.0,
                     prefix: false,
+                    max_expansions: super::dsl::DEFAULT_EXPANSIONS,
                     analyzer: None,
                 }))
             }
