@@ -48,9 +48,12 @@ pub enum Counter {
     ScrollCurrent,
     /// Points in time open over the shard.
     PitCurrent,
+    /// Searches with suggestions over the shard, and their time.
+    SuggestTotal,
+    SuggestTimeNanos,
 }
 
-const COUNTERS: usize = Counter::PitCurrent as usize + 1;
+const COUNTERS: usize = Counter::SuggestTimeNanos as usize + 1;
 
 /// A shard's counters, updated without locks; and the search counters of
 /// each `stats` group searches name (behind a lock, as groups come and go).

@@ -190,7 +190,8 @@ impl Sum {
                     "fetch_current": 0,
                     "fetch_failure": 0, "scroll_total": c.get(Counter::ScrollTotal),
                     "scroll_time_in_millis": ms(Counter::ScrollTimeNanos), "scroll_current": c.get(Counter::ScrollCurrent),
-                    "suggest_total": 0, "suggest_time_in_millis": 0, "suggest_current": 0, "recent_search_load": 0.0,
+                    "suggest_total": c.get(Counter::SuggestTotal), "suggest_time_in_millis": ms(Counter::SuggestTimeNanos),
+                    "suggest_current": 0, "recent_search_load": 0.0,
                 });
                 // `groups`: the counters of the `stats` groups the patterns name.
                 let named: Map<String, Value> = self

@@ -2375,6 +2375,9 @@ async fn term_suggestions_take_frequency_bounds_and_lowercasing() {
     assert_eq!(options("BRWON", upper).await, ["brown"]);
     let upper = json!({"field": "body", "analyzer": "whitespace"});
     assert_eq!(options("BRWON", upper).await, Vec::<String>::new());
+    // Each search with suggestions counts on the index's shard.
+    let (_, stats) = call(&c, url, Method::GET, "/spell/_stats/search", None).await;
+    assert_eq!(stats["indices"]["spell"]["primaries"]["search"]["suggest_total"], 4);
 }
 
 #[tokio::test]

@@ -618,6 +618,7 @@ impl Engine {
         suggestions: &[Suggestion],
         typed_keys: bool,
     ) -> Result<Map<String, Value>, EngineError> {
+        let started = std::time::Instant::now();
         let mut out = Map::new();
         for s in suggestions {
             // Both suggesters read every index at once: the first index
@@ -641,6 +642,18 @@ impl Engine {
             }
             let key = if typed_keys { format!("{}#{}", s.kind.type_name(), s.name) } else { s.name.clone() };
             out.insert(key, Value::Array(entries));
+        }
+        // Each shard of the indices counts the suggestions once, as a search.
+        if !suggestions.is_empty() {
+            for index in indices {
+                for shard in &self.index_shards(index)?.shards {
+                    shard.counters().timed(
+                        crate::stats::Counter::SuggestTotal,
+                        crate::stats::Counter::SuggestTimeNanos,
+                        started,
+                    );
+                }
+            }
         }
         Ok(out)
     }
