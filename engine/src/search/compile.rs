@@ -222,8 +222,24 @@ impl Compiler<'_> {
     }
 
     /// The terms within the edit distance `fuzziness` allows of `word`, the
-    /// first `prefix_length` characters exact.
+    /// first `prefix_length` characters exact; under a constant-score
+    /// rewrite, every expansion scores one.
     fn fuzzy(&self, field: &FieldMapper, term: Term, word: &str, options: &Fuzziness) -> Result<Compiled, EngineError> {
+        let fuzzy = self.fuzzy_expansions(field, term, word, options)?;
+        Ok(match options.rewrite {
+            Rewrite::ConstantScore => Box::new(ConstScoreQuery::new(fuzzy, 1.0)),
+            _ => fuzzy,
+        })
+    }
+
+    /// [`Compiler::fuzzy`] before a constant-score rewrite's one score.
+    fn fuzzy_expansions(
+        &self,
+        field: &FieldMapper,
+        term: Term,
+        word: &str,
+        options: &Fuzziness,
+    ) -> Result<Compiled, EngineError> {
         if !self.limits.allow_expensive {
             return Err(expensive("[fuzzy] queries", ""));
         }
@@ -667,20 +683,13 @@ impl Compiler<'_> {
                     let q = match fuzziness {
                         _ if *bool_prefix && i == last && stringy => self.prefix_of(f, word)?,
                         Some(fz) if stringy => {
-                            let rewrite = fuzzy_rewrite(*named_rewrite, *max_expansions);
                             let options = Fuzziness {
                                 distance: fz,
                                 prefix_length: *prefix_length,
                                 transpositions: *transpositions,
-                                rewrite,
+                                rewrite: fuzzy_rewrite(*named_rewrite, *max_expansions),
                             };
-                            let fuzzy = self.fuzzy(f, term, word, &options)?;
-                            // A constant-score rewrite: every expansion scores one.
-                            if rewrite == Rewrite::ConstantScore {
-                                Box::new(ConstScoreQuery::new(fuzzy, 1.0))
-                            } else {
-                                fuzzy
-                            }
+                            self.fuzzy(f, term, word, &options)?
                         }
                         _ if f.kind.is_text() => self.text_term_query(f, term),
                         _ if scored_terms(f) => term_query(term),
@@ -739,16 +748,13 @@ impl Compiler<'_> {
                     )));
                 };
                 let Some(term) = term else { return Ok(Box::new(EmptyQuery)) };
-                let rewrite = fuzzy_rewrite(*rewrite, *max_expansions);
                 let fuzzy = Fuzziness {
                     distance: fuzziness,
                     prefix_length: *prefix_length,
                     transpositions: *transpositions,
-                    rewrite,
+                    rewrite: fuzzy_rewrite(*rewrite, *max_expansions),
                 };
-                let q = self.fuzzy(f, term, value, &fuzzy)?;
-                let q = if rewrite == Rewrite::ConstantScore { Box::new(ConstScoreQuery::new(q, 1.0)) } else { q };
-                boosted(q, *boost)
+                boosted(self.fuzzy(f, term, value, &fuzzy)?, *boost)
             }
             Query::Range { field, gt, gte, lt, lte, format, time_zone, lenient_zone, relation, boost } => {
                 let on_dates = self

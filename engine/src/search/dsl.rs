@@ -1088,16 +1088,8 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 .iter()
                 .map(|f| super::query_string::parse(&text, f, options.clone()))
                 .collect::<Result<Vec<_>, _>>()?;
-            // `minimum_should_match` bounds the optional clauses of each field's query.
-            if let Some(spec) = params.get("minimum_should_match").map(text_of) {
-                check_minimum_should_match(&spec)?;
-                for q in &mut per_field {
-                    if let Query::Bool { should, minimum_should_match, .. } = q {
-                        if !should.is_empty() {
-                            *minimum_should_match = Some(spec.clone());
-                        }
-                    }
-                }
+            for q in &mut per_field {
+                with_minimum_should_match(q, params)?;
             }
             if let Some(analyzer) = params.get("analyzer").and_then(Value::as_str) {
                 per_field.iter_mut().for_each(|q| super::query_string::analyzed_with(q, analyzer));
@@ -1478,6 +1470,20 @@ fn geo_distance(params: &Map<String, Value>) -> Result<Query, EngineError> {
 }
 
 /// Checks a `minimum_should_match` Tensile can apply: an integer or a percentage.
+/// A query string's `minimum_should_match`: it bounds the optional clauses
+/// of the top boolean query the string made, as Elasticsearch applies it
+/// (a query of one clause takes none).
+pub(crate) fn with_minimum_should_match(q: &mut Query, params: &Map<String, Value>) -> Result<(), EngineError> {
+    let Some(spec) = params.get("minimum_should_match").map(text_of) else { return Ok(()) };
+    check_minimum_should_match(&spec)?;
+    if let Query::Bool { should, minimum_should_match, .. } = q {
+        if !should.is_empty() {
+            *minimum_should_match = Some(spec);
+        }
+    }
+    Ok(())
+}
+
 pub fn check_minimum_should_match(spec: &str) -> Result<(), EngineError> {
     let number = spec.trim().strip_suffix('%').unwrap_or(spec.trim());
     if spec.contains('<') {

@@ -4,8 +4,8 @@
 //! points then measured (tantivy has no such query: [`WithinDistance`]).
 
 use super::filtered::SegmentFilter;
+use super::sort::numbers;
 use crate::mapper::geo::arc_distance;
-use tantivy::columnar::DynamicColumn;
 use tantivy::{DocId, SegmentReader};
 
 /// The documents with a point within `meters` of a centre (a filter over
@@ -20,20 +20,6 @@ pub struct WithinDistance {
     pub meters: f64,
 }
 
-/// A document's values in numeric columns, as `f64`.
-fn values(columns: &[DynamicColumn], doc: DocId) -> Vec<f64> {
-    let mut out = Vec::new();
-    for column in columns {
-        match column {
-            DynamicColumn::F64(c) => out.extend(c.values_for_doc(doc)),
-            DynamicColumn::I64(c) => out.extend(c.values_for_doc(doc).map(|v| v as f64)),
-            DynamicColumn::U64(c) => out.extend(c.values_for_doc(doc).map(|v| v as f64)),
-            _ => {}
-        }
-    }
-    out
-}
-
 impl SegmentFilter for WithinDistance {
     fn keep(&self, reader: &SegmentReader) -> tantivy::Result<Option<impl Fn(DocId) -> bool + Send + 'static>> {
         let lats = super::sort::columns(reader, &self.lat_column)?;
@@ -42,7 +28,7 @@ impl SegmentFilter for WithinDistance {
         // One of the document's points within the distance (latitudes and
         // longitudes paired in the order they were written).
         Ok(Some(move |doc: DocId| {
-            values(&lats, doc).into_iter().zip(values(&lons, doc)).any(|(a, o)| arc_distance(lat, lon, a, o) <= meters)
+            numbers(&lats, doc).zip(numbers(&lons, doc)).any(|(a, o)| arc_distance(lat, lon, a, o) <= meters)
         }))
     }
 

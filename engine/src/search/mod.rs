@@ -285,6 +285,12 @@ pub(crate) struct Searched {
     searcher: tantivy::Searcher,
 }
 
+/// The counters of each shard some searchers read (a scroll's, a point in
+/// time's), for the contexts open over them.
+fn shard_counters(searchers: &[Vec<Searched>]) -> impl Iterator<Item = &crate::stats::Counters> {
+    searchers.iter().flatten().filter_map(|s| s.shards.shards.get(s.shard)).map(|s| s.counters())
+}
+
 /// The matches of a search, ordered, with the searchers they came from.
 pub(crate) struct Collected {
     /// Whether `terminate_after` stopped some shard.
@@ -1154,13 +1160,19 @@ impl Engine {
         if reached.len() <= threshold {
             return Ok(skipped);
         }
-        for &(i, s) in &reached {
-            let mapper = index_shards[i].mapper();
-            let compiler = self.compiler(&indices[i], &mapper, fields);
-            let query = req.query.filtered(req.alias_filters.get(&indices[i]).into_iter().cloned().collect());
+        // Each index's required clauses, compiled against its mapping, tried on its shards.
+        for (i, (name, shards)) in indices.iter().zip(&index_shards).enumerate() {
+            let mapper = shards.mapper();
+            let compiler = self.compiler(name, &mapper, fields);
+            let query = req.query.filtered(req.alias_filters.get(name).into_iter().cloned().collect());
             let clauses = can_match::required_clauses(&query);
-            if !clauses.is_empty() && !can_match::can_match(&compiler, &clauses, &searchers[i][s])? {
-                skipped.insert((i, s));
+            if clauses.is_empty() {
+                continue;
+            }
+            for &(_, s) in reached.iter().filter(|(index, _)| *index == i) {
+                if !can_match::can_match(&compiler, &clauses, &searchers[i][s])? {
+                    skipped.insert((i, s));
+                }
             }
         }
         if skipped.len() == reached.len() {

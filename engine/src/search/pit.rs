@@ -25,17 +25,10 @@ impl Expiring for Pit {
     }
 }
 
-impl Pit {
-    /// The counters of each shard the point in time holds open.
-    fn shard_counters(&self) -> impl Iterator<Item = &crate::stats::Counters> {
-        self.searchers.iter().flatten().filter_map(|s| s.shards.shards.get(s.shard)).map(|s| s.counters())
-    }
-}
-
 /// A closed (or expired) point in time no longer counts as open on its shards.
 impl Drop for Pit {
     fn drop(&mut self) {
-        self.shard_counters().for_each(|c| c.sub(crate::stats::Counter::PitCurrent, 1));
+        super::shard_counters(&self.searchers).for_each(|c| c.sub(crate::stats::Counter::PitCurrent, 1));
     }
 }
 
@@ -66,7 +59,7 @@ impl Engine {
             searchers,
             expires: Instant::now() + keep_alive,
         };
-        pit.shard_counters().for_each(|c| c.add(crate::stats::Counter::PitCurrent, 1));
+        super::shard_counters(&pit.searchers).for_each(|c| c.add(crate::stats::Counter::PitCurrent, 1));
         self.pits.lock().insert(id.clone(), pit);
         Ok((id, shards_total))
     }

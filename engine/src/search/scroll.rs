@@ -29,19 +29,12 @@ pub(crate) struct Context {
     opened: Instant,
 }
 
-impl Context {
-    /// The counters of each shard the scroll reads.
-    fn shard_counters(&self) -> impl Iterator<Item = &crate::stats::Counters> {
-        self.collected.searchers.iter().flatten().filter_map(|s| s.shards.shards.get(s.shard)).map(|s| s.counters())
-    }
-}
-
 /// A freed (or expired) scroll counts on each of its shards, as
 /// Elasticsearch's `scroll_total` and `scroll_time_in_millis` count.
 impl Drop for Context {
     fn drop(&mut self) {
         let nanos = self.opened.elapsed().as_nanos() as u64;
-        for counters in self.shard_counters() {
+        for counters in super::shard_counters(&self.collected.searchers) {
             counters.sub(crate::stats::Counter::ScrollCurrent, 1);
             counters.add(crate::stats::Counter::ScrollTotal, 1);
             counters.add(crate::stats::Counter::ScrollTimeNanos, nanos);
@@ -85,7 +78,8 @@ impl Engine {
             meta,
             opened: Instant::now(),
         };
-        context.shard_counters().for_each(|c| c.add(crate::stats::Counter::ScrollCurrent, 1));
+        super::shard_counters(&context.collected.searchers)
+            .for_each(|c| c.add(crate::stats::Counter::ScrollCurrent, 1));
         let first = self.scrolls.lock().entry(id.clone()).or_insert(context).page(self, None)?;
         Ok((first, id))
     }

@@ -63,16 +63,7 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let lenient = params.get("lenient").map_or(every_field, |v| v == true || v == "true");
     let mut p = Parser { chars: text.chars().collect(), at: 0, depth: 0, and, fields, analyzer, lenient };
     let mut q = p.expr().unwrap_or(Query::MatchNone);
-    // `minimum_should_match` applies to the optional clauses of the top
-    // boolean query, as Elasticsearch applies it.
-    if let Some(spec) = params.get("minimum_should_match").map(crate::settings_text) {
-        super::dsl::check_minimum_should_match(&spec)?;
-        if let Query::Bool { should, minimum_should_match, .. } = &mut q {
-            if !should.is_empty() {
-                *minimum_should_match = Some(spec);
-            }
-        }
-    }
+    super::dsl::with_minimum_should_match(&mut q, params)?;
     Ok(match params.get("boost").and_then(Value::as_f64) {
         Some(b) => bool_of(vec![q], Vec::new(), Vec::new(), b as f32),
         None => q,

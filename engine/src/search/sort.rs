@@ -842,7 +842,7 @@ struct GeoValues {
 }
 
 /// A document's values in numeric columns, as `f64`.
-fn numbers(columns: &[DynamicColumn], doc: DocId) -> impl Iterator<Item = f64> + '_ {
+pub(crate) fn numbers(columns: &[DynamicColumn], doc: DocId) -> impl Iterator<Item = f64> + '_ {
     columns.iter().flat_map(move |column| -> Box<dyn Iterator<Item = f64>> {
         match column {
             DynamicColumn::F64(c) => Box::new(c.values_for_doc(doc)),
