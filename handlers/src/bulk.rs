@@ -184,26 +184,6 @@ fn item_error(index: &str, id: Option<&str>, err: &EsError) -> Value {
     json!({ "_index": index, "_id": id, "status": err.status, "error": crate::error::exception_json(err) })
 }
 
-/// A source line's JSON error, as Elasticsearch words it.
-fn source_error(e: &serde_json::Error) -> EsError {
-    EsError::new(400, "document_parsing_exception", format!("[{}:{}] failed to parse: {e}", e.line(), e.column()))
-}
-
-/// A source line must hold a JSON object; what does not open one is
-/// refused here, with the parser's error when it is not JSON at all (the
-/// engine reads the objects).
-fn check_object(text: &str) -> Result<(), EsError> {
-    if text.trim_start().starts_with('{') {
-        return Ok(());
-    }
-    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        Err(e) => Err(source_error(&e)),
-        Ok(_) => {
-            Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"))
-        }
-    }
-}
-
 /// Runs one item (taking its source) and writes its answer to `out`; the
 /// index and shard it wrote to.
 fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<(String, u32), EsError> {
@@ -216,7 +196,7 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<(String, u32),
     let taken = item.source.take();
     let doc = move || -> Result<String, EsError> {
         let text = taken.unwrap_or_default();
-        check_object(&text)?;
+        crate::documents::check_object(&text)?;
         Ok(text)
     };
     match item.action {
@@ -235,7 +215,7 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<(String, u32),
         }
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
-            let body: Value = serde_json::from_str(&doc()?).map_err(|e| source_error(&e))?;
+            let body: Value = serde_json::from_str(&doc()?).map_err(|e| crate::documents::source_error(&e))?;
             let mut spec = update_spec(&body)?;
             let fetch = FetchSource::from_body(&body, item.fetch_source.clone());
             spec.cond = Conditions {
@@ -351,10 +331,10 @@ mod tests {
         assert_eq!(err.kind(), Some("action_request_validation_exception"));
         // A bad source line is the item's error (when it runs), not the request's.
         let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n[nope\n", Defaults::default()).unwrap();
-        let err = check_object(items[0].source.as_ref().unwrap()).unwrap_err();
+        let err = crate::documents::check_object(items[0].source.as_ref().unwrap()).unwrap_err();
         assert_eq!(err.kind(), Some("document_parsing_exception"));
         assert!(err.to_string().contains("[1:3] failed to parse"), "{err}");
-        assert!(check_object("[1]").unwrap_err().to_string().contains("must be a JSON object"));
+        assert!(crate::documents::check_object("[1]").unwrap_err().to_string().contains("must be a JSON object"));
         let items = parse(b"{\"index\":{\"_index\":\"i\"}}\n{ \"a\" : 1 }\n", Defaults::default()).unwrap();
         assert_eq!(items[0].source.as_deref(), Some("{ \"a\" : 1 }"), "the source is kept as sent");
         assert!(items[0].cond.generated_id);

@@ -41,19 +41,28 @@ fn source<P>(req: &Request<P>) -> Result<String, EsError> {
     if req.body.content_type.as_deref().is_some_and(|ct| ct.contains("yaml")) {
         let value: Value = req.body.json()?;
         let text = value.to_string();
-        return is_object(&text).map(|()| text);
+        return check_object(&text).map(|()| text);
     }
     // JSON is the engine's to parse: its errors are the document's.
     let text = String::from_utf8(req.body.bytes.to_vec()).map_err(|_| EsError::parse("the document is not UTF-8"))?;
-    is_object(&text).map(|()| text)
+    check_object(&text).map(|()| text)
 }
 
-/// Refuses a document that is no JSON object, as Elasticsearch refuses it
-/// (malformed JSON is the engine's parse to refuse).
-fn is_object(text: &str) -> Result<(), EsError> {
-    match text.trim_start().as_bytes().first() {
-        Some(b'{') => Ok(()),
-        _ => {
+/// A document's JSON error, as Elasticsearch words it.
+pub(crate) fn source_error(e: &serde_json::Error) -> EsError {
+    EsError::new(400, "document_parsing_exception", format!("[{}:{}] failed to parse: {e}", e.line(), e.column()))
+}
+
+/// A document must be a JSON object; what does not open one is refused
+/// here, with the parser's error when it is not JSON at all (the engine
+/// reads the objects, and refuses the malformed ones).
+pub(crate) fn check_object(text: &str) -> Result<(), EsError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(());
+    }
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Err(e) => Err(source_error(&e)),
+        Ok(_) => {
             Err(EsError::new(400, "document_parsing_exception", "failed to parse: the document must be a JSON object"))
         }
     }
