@@ -38,6 +38,8 @@ pub enum Updated {
     /// Nothing changed: no write happened.
     Noop {
         index: String,
+        /// The shard holding the document.
+        shard: u32,
         version: u64,
         seq_no: u64,
         source: Value,
@@ -78,6 +80,8 @@ pub struct NewDoc<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocWrite {
     pub index: String,
+    /// The shard written to.
+    pub shard: u32,
     pub outcome: WriteOutcome,
     /// Shard copies: the primary plus `number_of_replicas` (never assigned
     /// on one node), and the ones written.
@@ -239,8 +243,9 @@ impl Engine {
         write: impl FnOnce(&crate::shard::Shard) -> Result<WriteOutcome, EngineError>,
     ) -> Result<DocWrite, EngineError> {
         let (shards, at) = self.shard_ref(index, routing)?;
-        let outcome = write(&shards.shards[at.shard as usize]).map_err(|e| e.on_shard(at))?;
-        Ok(DocWrite { index: index.to_owned(), outcome, shards_total: self.copies(index), shards_successful: 1 })
+        let shard = at.shard;
+        let outcome = write(&shards.shards[shard as usize]).map_err(|e| e.on_shard(at))?;
+        Ok(DocWrite { index: index.to_owned(), shard, outcome, shards_total: self.copies(index), shards_successful: 1 })
     }
 
     /// The shard a routing value (or an id) leads to in an index.
@@ -363,6 +368,7 @@ impl Engine {
             shards.shards[at.shard as usize].counters().add(crate::stats::Counter::NoopUpdateTotal, 1);
             return Ok(Updated::Noop {
                 index: index.to_owned(),
+                shard: at.shard,
                 version: current.version,
                 seq_no: current.seq_no,
                 source,

@@ -10,7 +10,7 @@ use crate::update_answer::{update_answer, FetchSource};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
-use tensile_engine::{Conditions, NewDoc, VersionType};
+use tensile_engine::{Conditions, NewDoc, Updated, VersionType};
 use tensile_generated::params::{self, Refresh};
 use tensile_rest::{ready, EsError, HandlerFuture, Request, Response};
 
@@ -205,13 +205,13 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<(String, u32),
             let new = NewDoc { id: &id, source: doc()?, routing, cond: &item.cond, templates: Some(&item.templates) };
             let w = node.engine.index_new(&target, new, true).map_err(es_error)?;
             write_answer(out, item.action, &WriteAnswer::item(&id, &w));
-            return shard_of(node, target, routing.unwrap_or(&id));
+            Ok((target, w.shard))
         }
         Action::Delete => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("delete requires an _id"))?;
             let w = node.engine.delete_doc(&target, &id, routing, &item.cond, true).map_err(es_error)?;
             write_answer(out, item.action, &WriteAnswer::item(&id, &w));
-            return shard_of(node, target, routing.unwrap_or(&id));
+            Ok((target, w.shard))
         }
         Action::Update => {
             let id = item.id.clone().ok_or_else(|| EsError::illegal_argument("update requires an _id"))?;
@@ -228,15 +228,13 @@ fn run(node: &Node, item: &mut Item, out: &mut Vec<u8>) -> Result<(String, u32),
             let (status, mut answer) = update_answer(&id, &updated, fetch.as_ref());
             answer["status"] = json!(status);
             write_answer(out, item.action, &answer);
-            shard_of(node, target, routing.unwrap_or(&id))
+            let shard = match &updated {
+                Updated::Written { write, .. } => write.shard,
+                Updated::Noop { shard, .. } => *shard,
+            };
+            Ok((target, shard))
         }
     }
-}
-
-/// The index and shard a routing value (or an id) leads to.
-fn shard_of(node: &Node, index: String, routing: &str) -> Result<(String, u32), EsError> {
-    let shard = node.engine.route(&index, routing).map_err(es_error)?;
-    Ok((index, shard))
 }
 
 /// One item of the answer: `{"<action>": <answer>}`.

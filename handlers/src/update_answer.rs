@@ -84,7 +84,7 @@ pub fn update_answer(id: &str, updated: &Updated, fetch: Option<&FetchSource>) -
         Updated::Written { write, source } => {
             (write_status(write), write_body(id, write), write.outcome.seq_no, source)
         }
-        Updated::Noop { index, version, seq_no, source } => {
+        Updated::Noop { index, version, seq_no, source, .. } => {
             let body = json!({
                 "_index": index, "_id": id, "_version": version, "result": "noop",
                 "_shards": { "total": 0, "successful": 0, "failed": 0 },
