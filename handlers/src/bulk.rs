@@ -8,7 +8,7 @@ use crate::error::es_error;
 use crate::node::Node;
 use crate::update_answer::{update_answer, FetchSource};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Instant;
 use tensile_engine::{Conditions, NewDoc, Updated, VersionType};
 use tensile_generated::params::{self, Refresh};
@@ -261,8 +261,8 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         Ok(items) => items,
         Err(e) => return ready(Err(e)),
     };
-    let mut touched = BTreeSet::new();
-    // Each shard's part of the request, for its `bulk` stats: bytes and nanoseconds.
+    // Each shard written to, with its part of the request for its `bulk`
+    // stats: bytes and nanoseconds.
     let mut per_shard: BTreeMap<(String, u32), (u64, u64)> = BTreeMap::new();
     // The items' answers, written as they come: a large bulk is never a tree.
     let mut items_json = Vec::with_capacity(items.len() * 200);
@@ -275,10 +275,9 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
         let (item_started, bytes) = (Instant::now(), item.source.as_ref().map_or(0, |s| s.len() as u64));
         match run(node, &mut item, &mut items_json) {
             Ok((index, shard)) => {
-                let part = per_shard.entry((index.clone(), shard)).or_default();
+                let part = per_shard.entry((index, shard)).or_default();
                 part.0 += bytes;
                 part.1 += item_started.elapsed().as_nanos() as u64;
-                touched.insert(index);
             }
             Err(e) => {
                 errors = true;
@@ -287,7 +286,9 @@ pub fn bulk<'a>(node: &'a Node, req: Request<params::Bulk>) -> HandlerFuture<'a>
             }
         }
     }
-    let touched: Vec<String> = touched.into_iter().collect();
+    // The indices written to, each once (the keys are sorted by index).
+    let mut touched: Vec<String> = per_shard.keys().map(|(index, _)| index.clone()).collect();
+    touched.dedup();
     for ((index, shard), (bytes, nanos)) in per_shard {
         // The index was written to a moment ago; a concurrent delete leaves nothing to count.
         let _ = node.engine.record_bulk(&index, shard, bytes, nanos);
