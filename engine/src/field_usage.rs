@@ -176,16 +176,23 @@ pub fn query_uses(q: &Query, mapper: &Mapper, scores: bool, out: &mut Vec<(Strin
             }
         }
         Query::Range { field: name, .. } => {
+            use crate::search::compile::{range_source, RangeSource};
             if let Some(f) = field(name) {
-                push(
-                    f,
-                    if f.kind.is_text() || f.kind == FieldKind::Keyword { &[Use::Terms] } else { &[Use::DocValues] },
-                );
+                let kinds: &[Use] = match range_source(mapper, f) {
+                    _ if f.kind.is_text() => &[Use::Terms],
+                    RangeSource::Column => &[Use::DocValues],
+                    RangeSource::Index if f.kind == FieldKind::Keyword => &[Use::Terms],
+                    RangeSource::Index => &[Use::Points],
+                    // The column tells which segments hold the field, the
+                    // points how many terms the range spans (`point_range`).
+                    RangeSource::IndexOrColumn => &[Use::Points, Use::DocValues],
+                };
+                push(f, kinds);
             }
         }
         Query::Exists { field: name } => {
             if let Some(f) = field(name) {
-                push(f, if crate::indexed::in_column_alone(f) { &[Use::DocValues] } else { &[Use::Postings] });
+                push(f, if crate::indexed::in_column_alone(mapper, f) { &[Use::DocValues] } else { &[Use::Postings] });
             }
         }
         Query::GeoBox { field: name, .. }

@@ -8,6 +8,8 @@
 //!   `tensile_tokens` tokenizer decodes with their positions;
 //! - `_terms`: exact values (keywords, numbers, dates, booleans, IPs, geo
 //!   coordinates), indexed and columnar for sorting and aggregations;
+//! - `_index_only`: the exact values of fields without doc values
+//!   (`doc_values: false`), indexed alone: no column (see [`index_only`]);
 //! - `_len`: the token count of each text field without a slot of its own, for
 //!   its length norms (a slot keeps its own);
 //! - `_exists`: the paths holding a value, for `exists` queries;
@@ -20,7 +22,7 @@
 
 use crate::doc_object::{DocObject, Leaf};
 use crate::error::EngineError;
-use crate::mapper::{FieldKind, IndexValue, ParsedDoc};
+use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper, ParsedDoc};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use tantivy::schema::{
@@ -57,6 +59,8 @@ pub struct Fields {
     pub root: Field,
     /// The text slots: each the analysed text of one text field.
     pub slots: [Field; TEXT_SLOTS],
+    /// Exact values without a column (fields with `doc_values: false`).
+    pub index_only: Field,
 }
 
 /// The name of the `_nested` field, for its column.
@@ -83,7 +87,10 @@ pub fn schema() -> (Schema, Fields) {
         ),
         terms: b.add_json_field(
             "_terms",
-            JsonObjectOptions::default().set_indexing_options(terms_indexing).set_fast("raw").set_expand_dots_enabled(),
+            JsonObjectOptions::default()
+                .set_indexing_options(terms_indexing.clone())
+                .set_fast("raw")
+                .set_expand_dots_enabled(),
         ),
         lengths: b.add_json_field("_len", JsonObjectOptions::default().set_fast("raw").set_expand_dots_enabled()),
         exists: b.add_text_field("_exists", STRING),
@@ -96,6 +103,12 @@ pub fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions);
             b.add_text_field(&format!("_t{i}"), TextOptions::default().set_indexing_options(indexing))
         }),
+        // Fields are only ever added last: a shard written before one
+        // existed opens with it appended (see `schema_migration`).
+        index_only: b.add_json_field(
+            "_index_only",
+            JsonObjectOptions::default().set_indexing_options(terms_indexing).set_expand_dots_enabled(),
+        ),
     };
     (b.build(), fields)
 }
@@ -109,7 +122,7 @@ pub fn fields() -> Fields {
 /// Where a field's string terms are: the tantivy field, and the term all
 /// of them start with there (a text field's slot holds its terms alone; a
 /// JSON field holds them after their path, `\x00` and the string type).
-pub fn term_location(mapper: &crate::mapper::Mapper, field: &crate::mapper::FieldMapper) -> (Field, tantivy::Term) {
+pub fn term_location(mapper: &Mapper, field: &FieldMapper) -> (Field, tantivy::Term) {
     let fields = fields();
     if field.kind.is_text() {
         if let Some(slot) = mapper.text_slot(&field.path) {
@@ -117,28 +130,51 @@ pub fn term_location(mapper: &crate::mapper::Mapper, field: &crate::mapper::Fiel
             return (slot, tantivy::Term::from_field_text(slot, ""));
         }
     }
-    let json = if field.kind.is_text() { fields.text } else { fields.terms };
+    let json = if field.kind.is_text() { fields.text } else { exact_field(mapper, field) };
     let mut prefix = tantivy::Term::from_field_json_path(json, &field.path, true);
     prefix.append_type_and_str("");
     (json, prefix)
+}
+
+/// The kinds of field whose values are single exact terms: keywords,
+/// numbers, dates, booleans and addresses.
+fn exact_kind(field: &FieldMapper) -> bool {
+    field.kind.is_numeric()
+        || field.kind.is_date()
+        || matches!(field.kind, FieldKind::Keyword | FieldKind::Boolean | FieldKind::Ip)
+}
+
+/// Whether a field's values are indexed without a column, in
+/// `_index_only`: an exact field with `doc_values: false` (Elasticsearch
+/// keeps no doc values for it, and neither its disk usage nor a search
+/// reading it may show any). Indices created before `_index_only` existed
+/// keep such values in `_terms` (`Mapper::index_only_values` is false).
+pub fn index_only(mapper: &Mapper, field: &FieldMapper) -> bool {
+    mapper.index_only_values && !field.doc_values && field.index && exact_kind(field)
+}
+
+/// The tantivy field holding a field's exact values: `_index_only` or `_terms`.
+pub fn exact_field(mapper: &Mapper, field: &FieldMapper) -> Field {
+    if index_only(mapper, field) {
+        fields().index_only
+    } else {
+        fields().terms
+    }
 }
 
 /// Whether a field's values all go to its `_terms` column, which then
 /// tells which documents hold it: such a field has no `_exists` posting
 /// (a posting per field and document was a tenth of the bulk-indexing
 /// CPU). Exact values only; text, geo points, ranges and rank features
-/// keep theirs.
-pub fn in_column_alone(field: &crate::mapper::FieldMapper) -> bool {
-    (field.index || field.doc_values)
-        && (field.kind.is_numeric()
-            || field.kind.is_date()
-            || matches!(field.kind, FieldKind::Keyword | FieldKind::Boolean | FieldKind::Ip))
+/// keep theirs, and so do fields without a column.
+pub fn in_column_alone(mapper: &Mapper, field: &FieldMapper) -> bool {
+    exact_kind(field) && (field.index || field.doc_values) && !index_only(mapper, field)
 }
 
 /// The documents that hold a value of a field: from its column when
 /// [`in_column_alone`], else from its `_exists` postings.
-pub fn holding(field: &crate::mapper::FieldMapper) -> Box<dyn tantivy::query::Query> {
-    if in_column_alone(field) {
+pub fn holding(mapper: &Mapper, field: &FieldMapper) -> Box<dyn tantivy::query::Query> {
+    if in_column_alone(mapper, field) {
         return Box::new(tantivy::query::ExistsQuery::new(format!("_terms.{}", field.path), false));
     }
     let term = tantivy::Term::from_field_text(fields().exists, &field.path);
@@ -172,18 +208,13 @@ impl IndexedDoc {
     }
 
     /// The fields of a parsed document, text analysed; refused when its
-    /// text has more tokens than `max_tokens`.
-    pub fn new(
-        parsed: &ParsedDoc,
-        stored_source: Option<String>,
-        max_tokens: usize,
-        slots: &BTreeMap<String, u32>,
-    ) -> Result<IndexedDoc, EngineError> {
+    /// text has more tokens than the mapping's limit.
+    pub fn new(parsed: &ParsedDoc, stored_source: Option<String>, mapper: &Mapper) -> Result<IndexedDoc, EngineError> {
         let mut tokens = 0;
-        let mapped = mapped_fields(parsed, max_tokens, slots, &mut tokens)?;
+        let mapped = mapped_fields(parsed, mapper, &mut tokens)?;
         let mut doc = IndexedDoc { stored_source, kept_stored: None, mapped, nested: Vec::new() };
         for nested in &parsed.nested {
-            let mapped = mapped_fields(&nested.doc, max_tokens, slots, &mut tokens)?;
+            let mapped = mapped_fields(&nested.doc, mapper, &mut tokens)?;
             doc.nested.push((nested.path.clone(), IndexedDoc { mapped, ..IndexedDoc::default() }));
         }
         Ok(doc)
@@ -200,12 +231,13 @@ impl IndexedDoc {
 /// tokens into `total_tokens`.
 fn mapped_fields(
     parsed: &ParsedDoc,
-    max_tokens: usize,
-    slots: &BTreeMap<String, u32>,
+    mapper: &Mapper,
     total_tokens: &mut usize,
 ) -> Result<TantivyDocument, EngineError> {
     let fields = fields();
+    let (max_tokens, slots) = (mapper.limits.total_tokens, &mapper.text_slots);
     let mut terms = DocObject::default();
+    let mut index_only = DocObject::default();
     let mut exists: Vec<&str> = Vec::new();
     // Each text field's analyzer, values, and whether its terms are fielddata.
     let mut texts: BTreeMap<&str, (&tensile_analysis::Analyzer, Vec<&str>, bool)> = BTreeMap::new();
@@ -244,10 +276,12 @@ fn mapped_fields(
                 continue;
             }
         };
-        if !in_column_alone(field) {
+        if !in_column_alone(mapper, field) {
             exists.push(path);
         }
-        if field.index || field.doc_values || field.kind == FieldKind::ConstantKeyword {
+        if self::index_only(mapper, field) {
+            index_only.push(path, term);
+        } else if field.index || field.doc_values || field.kind == FieldKind::ConstantKeyword {
             terms.push(path, term);
         }
     }
@@ -281,7 +315,9 @@ fn mapped_fields(
         // Fielddata: the terms as a column, as uninverted field data would hold them.
         terms.extend(path, column);
     }
-    for (field, object) in [(fields.text, &text), (fields.lengths, &lengths), (fields.terms, &terms)] {
+    for (field, object) in
+        [(fields.text, &text), (fields.lengths, &lengths), (fields.terms, &terms), (fields.index_only, &index_only)]
+    {
         if !object.is_empty() {
             doc.add_field_value(field, object.view());
         }
@@ -445,5 +481,40 @@ mod tests {
             push_number(&mut out, n);
             assert_eq!(out, n.to_string());
         }
+    }
+
+    #[test]
+    fn values_without_doc_values_go_to_index_only_unless_the_index_predates_it() {
+        let meta = |index_only_values: bool| crate::metadata::IndexMetadata {
+            name: "i".into(),
+            uuid: "u".into(),
+            state: crate::metadata::IndexState::Open,
+            settings: Default::default(),
+            mappings: serde_json::json!({"properties": {
+                "n": {"type": "long", "doc_values": false},
+                "k": {"type": "keyword", "doc_values": false},
+                "t": {"type": "text"},
+                "g": {"type": "geo_point", "doc_values": false},
+                "m": {"type": "long"},
+                "off": {"type": "long", "index": false, "doc_values": false}
+            }}),
+            aliases: Default::default(),
+            text_slots: Default::default(),
+            index_only_values,
+        };
+        let mapper = Mapper::for_index(&meta(true)).unwrap();
+        let at = |path: &str| exact_field(&mapper, &mapper.fields[path]);
+        assert_eq!((at("n"), at("k")), (fields().index_only, fields().index_only));
+        assert_eq!((at("m"), at("g"), at("off")), (fields().terms, fields().terms, fields().terms));
+        assert!(!in_column_alone(&mapper, &mapper.fields["n"]) && in_column_alone(&mapper, &mapper.fields["m"]));
+
+        // An index written before `_index_only` keeps them in `_terms`.
+        let older = Mapper::for_index(&meta(false)).unwrap();
+        assert_eq!(exact_field(&older, &older.fields["n"]), fields().terms);
+        assert!(in_column_alone(&older, &older.fields["n"]));
+        // And its metadata, written without the flag, reads as such.
+        let stored: crate::metadata::IndexMetadata =
+            serde_json::from_value(serde_json::to_value(meta(false)).unwrap()).unwrap();
+        assert!(!stored.index_only_values);
     }
 }

@@ -43,6 +43,7 @@ pub mod resize;
 pub mod resolve;
 pub mod rollover;
 pub mod routing;
+mod schema_migration;
 pub mod search;
 pub mod settings;
 pub mod shard;
@@ -271,6 +272,7 @@ impl Engine {
             mappings,
             aliases,
             text_slots: Default::default(),
+            index_only_values: true,
         };
         let mapper = std::sync::Arc::new(mapper::Mapper::for_index_assigning(&mut index)?);
 

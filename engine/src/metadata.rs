@@ -32,6 +32,11 @@ pub struct IndexMetadata {
     /// a text field without one goes to the shared `_text` field.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub text_slots: BTreeMap<String, u32>,
+    /// Whether the exact values of fields without doc values go to
+    /// `_index_only` (see `indexed::index_only`): true for every index
+    /// created since that field exists; older ones keep them in `_terms`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub index_only_values: bool,
 }
 
 impl IndexMetadata {

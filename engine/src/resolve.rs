@@ -261,6 +261,7 @@ mod tests {
                     mappings: json!({}),
                     aliases,
                     text_slots: Default::default(),
+                    index_only_values: true,
                 },
             );
         }

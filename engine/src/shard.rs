@@ -240,6 +240,11 @@ impl Shard {
         let (schema, fields) = schema();
         let directory = ShardDirectory::open(&index_dir).map_err(|e| tantivy_error(&index_dir, e))?;
         let existing = Index::exists(&directory).unwrap_or(false);
+        let migrated =
+            crate::schema_migration::migrate(&directory, &schema).map_err(|e| EngineError::io(&index_dir, e))?;
+        if let crate::schema_migration::Migrated::Appended(fields) = migrated {
+            tracing::info!(shard = %dir.display(), fields, "the shard's schema gained the fields added since it was written");
+        }
         let index = Index::open_or_create(directory.clone(), schema).map_err(|e| tantivy_error(&index_dir, e))?;
         // The commit the index opened at (or its first) is the durable one.
         directory.sync().map_err(|e| EngineError::io(&index_dir, e))?;

@@ -246,6 +246,9 @@ pub struct Mapper {
     pub total_fields: usize,
     /// The text slot of each text field that has one (`IndexMetadata::text_slots`).
     pub text_slots: std::collections::BTreeMap<String, u32>,
+    /// `IndexMetadata::index_only_values`: where the exact values of
+    /// fields without doc values are.
+    pub index_only_values: bool,
     /// The source paths of stored fields the stored `_source` leaves out.
     unkept_stored: Vec<String>,
 }
@@ -274,6 +277,7 @@ impl Mapper {
             Analyzers::from_settings(&meta.settings).map_err(|e| EngineError::IllegalArgument(e.to_string()))?;
         let mut mapper = Mapper::new(&meta.mappings, Arc::new(analyzers), &meta.settings)?;
         mapper.text_slots = meta.text_slots.clone();
+        mapper.index_only_values = meta.index_only_values;
         Ok(mapper)
     }
 
@@ -305,7 +309,7 @@ impl Mapper {
         })?;
         let parsed = self.parse(id, &json, templates)?;
         let (stored, kept) = self.stored_of_text(source)?;
-        let mut doc = crate::indexed::IndexedDoc::new(&parsed, stored, self.limits.total_tokens, &self.text_slots)?;
+        let mut doc = crate::indexed::IndexedDoc::new(&parsed, stored, self)?;
         doc.kept_stored = kept.map(|kept| kept.to_string());
         Ok((parsed, doc))
     }
@@ -341,6 +345,7 @@ impl Mapper {
             limits: Limits::from_settings(settings),
             total_fields: 0,
             text_slots: Default::default(),
+            index_only_values: true,
             unkept_stored: Vec::new(),
         };
         let formats: Vec<String> = match root.get("dynamic_date_formats") {

@@ -4,6 +4,7 @@
 
 use super::dsl::{minimum_should_match, Query};
 use super::multi_term::Rewrite;
+use super::point_range::{IndexOrColumnRange, Point};
 use super::term_pattern::{Pattern, PatternQuery, ScoredPattern};
 use crate::error::EngineError;
 use crate::indexed::Fields;
@@ -124,11 +125,11 @@ impl Compiler<'_> {
         Some(std::borrow::Cow::Owned(keyed))
     }
 
-    /// The `_terms` term of an exact value of a field; `None` when the value
+    /// The term of an exact value of a field (in `_terms`, or `_index_only`); `None` when the value
     /// cannot be one of the field's (the query then matches nothing).
     fn exact_term(&self, field: &FieldMapper, value: &Value) -> Option<Term> {
         let parsed = field.parse_value(&field.query_value(value)).ok()??;
-        let mut term = json_term(self.fields.terms, &field.path);
+        let mut term = json_term(crate::indexed::exact_field(self.mapper, field), &field.path);
         match parsed {
             IndexValue::Keyword(k) => term.append_type_and_str(&k),
             IndexValue::Long(v) | IndexValue::Date(v) => term.append_type_and_fast_value(v),
@@ -764,7 +765,7 @@ impl Compiler<'_> {
                 self.range(field, [gt, gte, lt, lte], format, zone, *relation, *boost)?
             }
             Query::Exists { field } => match self.field(field) {
-                Some(f) => crate::indexed::holding(f),
+                Some(f) => crate::indexed::holding(self.mapper, f),
                 // Objects (and names the mapping does not know) by their paths.
                 None => term_query(Term::from_field_text(self.fields.exists, field)),
             },
@@ -1176,7 +1177,7 @@ impl Compiler<'_> {
             _ if field.text_by_doc_values() => (self.fields.terms, true),
             k if k.is_text() => (self.fields.text, true),
             FieldKind::Keyword | FieldKind::Wildcard | FieldKind::ConstantKeyword | FieldKind::Flattened => {
-                (self.fields.terms, true)
+                (crate::indexed::exact_field(self.mapper, field), true)
             }
             _ => (self.fields.terms, false),
         };
@@ -1309,7 +1310,7 @@ impl Compiler<'_> {
         relation: crate::mapper::range::Relation,
         boost: f32,
     ) -> Compiled {
-        let holding = crate::indexed::holding(field);
+        let holding = crate::indexed::holding(self.mapper, field);
         let relates =
             super::range_field::RangeRelates { column: format!("_terms.{}", field.path), kind, bounds, relation };
         Box::new(super::filtered::FilteredQuery::new(Box::new(ConstScoreQuery::new(holding, boost)), relates))
@@ -1355,7 +1356,7 @@ impl Compiler<'_> {
             return self.range_field(&field, kind, bounds, &zone, relation, boost);
         }
         // `gt` and `lte` read a date's missing parts, and round, upwards.
-        let bound_term = |v: &Option<Value>, round_up: bool| -> Result<Option<Term>, EngineError> {
+        let point = |v: &Option<Value>, round_up: bool| -> Result<Option<Point>, EngineError> {
             let Some(v) = v else { return Ok(None) };
             // A number is a date's text when its format takes no epoch, and
             // rounds as text does.
@@ -1365,16 +1366,11 @@ impl Compiler<'_> {
             };
             let number_text = v.as_number().filter(|n| is_date && no_epoch(n)).map(ToString::to_string);
             if let Some(text) = v.as_str().filter(|_| is_date).or(number_text.as_deref()) {
-                let value = self.date_bound(&field, text, &zone, round_up)?;
-                let mut term = json_term(self.fields.terms, &field.path);
-                term.append_type_and_fast_value(value);
-                return Ok(Some(term));
+                return Ok(Some(Point::Int(self.date_bound(&field, text, &zone, round_up)?)));
             }
-            // A bound beyond a float's range still bounds: the column holds f64.
+            // A bound beyond a float's range still bounds.
             if let Some(x) = v.as_f64().filter(|x| field.kind == FieldKind::Float && (*x as f32).is_infinite()) {
-                let mut term = json_term(self.fields.terms, &field.path);
-                term.append_type_and_fast_value(x);
-                return Ok(Some(term));
+                return Ok(Some(Point::Float(x)));
             }
             let parsed = field.parse_value(&field.query_value(v)).map_err(|reason| {
                 super::dsl::parsing(format!(
@@ -1383,39 +1379,72 @@ impl Compiler<'_> {
                     field.path
                 ))
             })?;
-            let mut term = json_term(self.fields.terms, &field.path);
-            match parsed {
-                Some(IndexValue::Long(x) | IndexValue::Date(x)) => term.append_type_and_fast_value(x),
-                // Both bounds of a range must have one type: f64 for
-                // floating-point fields (tantivy maps it onto the column's).
-                Some(IndexValue::Double(x)) => term.append_type_and_fast_value(x),
+            Ok(Some(match parsed {
+                Some(IndexValue::Long(x) | IndexValue::Date(x)) => Point::Int(x),
+                Some(IndexValue::Double(x)) => Point::Float(x),
                 // Addresses are kept as fixed-width hex: their order is the text's.
-                Some(IndexValue::Ip(bits)) => term.append_type_and_str(&format!("{bits:032x}")),
-                Some(IndexValue::Unsigned(x)) => term.append_type_and_fast_value(x as f64),
-                Some(IndexValue::Keyword(k)) => term.append_type_and_str(&k),
+                Some(IndexValue::Ip(bits)) => Point::Text(format!("{bits:032x}")),
+                Some(IndexValue::Unsigned(x)) => Point::Unsigned(x),
+                Some(IndexValue::Keyword(k)) => Point::Text(k),
                 _ => {
                     return Err(EngineError::Unsupported(format!(
                         "the [range] query on field [{}] of type [{}]",
                         field.path, field.type_name
                     )))
                 }
-            }
-            Ok(Some(term))
+            }))
         };
         let [gt, gte, lt, lte] = bounds;
-        let lower = match (bound_term(gte, false)?, bound_term(gt, true)?) {
-            (Some(t), _) => Bound::Included(t),
-            (None, Some(t)) => Bound::Excluded(t),
+        let lower = match (point(gte, false)?, point(gt, true)?) {
+            (Some(p), _) => Bound::Included(p),
+            (None, Some(p)) => Bound::Excluded(p),
             (None, None) => Bound::Unbounded,
         };
-        let upper = match (bound_term(lte, true)?, bound_term(lt, false)?) {
-            (Some(t), _) => Bound::Included(t),
-            (None, Some(t)) => Bound::Excluded(t),
+        let upper = match (point(lte, true)?, point(lt, false)?) {
+            (Some(p), _) => Bound::Included(p),
+            (None, Some(p)) => Bound::Excluded(p),
             (None, None) => Bound::Unbounded,
         };
         if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
-            return Ok(Box::new(ConstScoreQuery::new(crate::indexed::holding(&field), boost)));
+            return Ok(Box::new(ConstScoreQuery::new(crate::indexed::holding(self.mapper, &field), boost)));
         }
-        Ok(Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), boost)))
+        let ranged: Compiled = match range_source(self.mapper, &field) {
+            RangeSource::Column => Box::new(self.column_range(&field, &lower, &upper)),
+            RangeSource::Index => {
+                let at = crate::indexed::exact_field(self.mapper, &field);
+                Box::new(IndexOrColumnRange::new(at, &field.path, &lower, &upper, None))
+            }
+            RangeSource::IndexOrColumn => {
+                let column = Some(self.column_range(&field, &lower, &upper));
+                Box::new(IndexOrColumnRange::new(self.fields.terms, &field.path, &lower, &upper, column))
+            }
+        };
+        Ok(Box::new(ConstScoreQuery::new(ranged, boost)))
+    }
+
+    /// A range over a field's column (`_terms`).
+    fn column_range(&self, field: &FieldMapper, lower: &Bound<Point>, upper: &Bound<Point>) -> RangeQuery {
+        let term = |p: &Point| p.column_term(self.fields.terms, &field.path);
+        RangeQuery::new(lower.as_ref().map(term), upper.as_ref().map(term))
+    }
+}
+
+/// What a range on an exact field reads, as Elasticsearch's do: a field
+/// with points and doc values either (numbers, dates, addresses: Lucene's
+/// `IndexOrDocValuesQuery`), an indexed keyword its terms, a field without
+/// an index its column, one without doc values its index.
+pub(crate) enum RangeSource {
+    Index,
+    Column,
+    IndexOrColumn,
+}
+
+pub(crate) fn range_source(mapper: &crate::mapper::Mapper, field: &FieldMapper) -> RangeSource {
+    if !field.index {
+        RangeSource::Column
+    } else if crate::indexed::index_only(mapper, field) || field.kind == FieldKind::Keyword {
+        RangeSource::Index
+    } else {
+        RangeSource::IndexOrColumn
     }
 }

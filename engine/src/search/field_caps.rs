@@ -161,7 +161,7 @@ impl Engine {
             if !req.empty_fields {
                 let searchers: Vec<_> = self.index_shards(index)?.shards.iter().map(|s| s.searcher()).collect();
                 let has_values = |path: &str| match mapper.fields.get(path) {
-                    Some(field) if crate::indexed::in_column_alone(field) => {
+                    Some(field) if crate::indexed::in_column_alone(&mapper, field) => {
                         let column = format!("_terms.{path}");
                         searchers.iter().flat_map(|s| s.segment_readers()).any(|segment| {
                             segment.fast_fields().dynamic_column_handles(&column).is_ok_and(|c| !c.is_empty())

@@ -32,6 +32,7 @@ pub mod multi_term;
 pub mod nested;
 mod phrase_suggest;
 pub mod pit;
+mod point_range;
 mod profile;
 pub mod query_string;
 mod range_field;
@@ -1402,6 +1403,97 @@ mod tests {
         assert_eq!(exists("off"), ["1"]);
         assert_eq!(ids(&engine, json!({"range": {"n": {}}})), ["1", "4"]);
         assert_eq!(ids(&engine, json!({"query_string": {"query": "_exists_:k"}})), ["1", "2"]);
+    }
+
+    #[test]
+    fn ranges_match_alike_from_points_columns_and_values_without_doc_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        // Each kind twice: with doc values (points or column, by the
+        // range's span) and without (points alone, in `_index_only`).
+        let mut properties = serde_json::Map::new();
+        for kind in ["long", "double", "unsigned_long", "date", "ip", "keyword"] {
+            properties.insert(format!("{kind}_dv"), json!({"type": kind}));
+            properties.insert(format!("{kind}_pt"), json!({"type": kind, "doc_values": false}));
+        }
+        engine.create_index("books", &json!({"mappings": {"properties": properties}})).unwrap();
+        // Enough distinct values that wide ranges read the column.
+        let value = |i: i64| -> [(String, serde_json::Value); 6] {
+            [
+                ("long".into(), json!(i * 7 % 101 - 50)),
+                ("double".into(), json!((i % 90) as f64 / 4.0 - 10.0)),
+                ("unsigned_long".into(), json!(if i % 3 == 0 { u64::MAX - i as u64 } else { i as u64 * 1000 })),
+                ("date".into(), json!(1_600_000_000_000i64 + i * 3_600_000)),
+                ("ip".into(), json!(format!("10.0.{}.{}", i % 4, i))),
+                ("keyword".into(), json!(format!("k{:03}", i % 150))),
+            ]
+        };
+        for i in 0..200 {
+            let mut doc = serde_json::Map::new();
+            for (kind, v) in value(i) {
+                doc.insert(format!("{kind}_dv"), v.clone());
+                doc.insert(format!("{kind}_pt"), v);
+            }
+            let id = i.to_string();
+            engine
+                .index_doc(
+                    "books",
+                    &id,
+                    serde_json::Value::Object(doc).to_string(),
+                    None,
+                    &Conditions::default(),
+                    false,
+                )
+                .unwrap();
+        }
+        engine.refresh(&["books".into()]).unwrap();
+        let matching = |query: serde_json::Value| -> Vec<String> {
+            let req = SearchRequest { query: dsl::parse(&query).unwrap(), size: 1000, ..Default::default() };
+            let mut ids: Vec<String> =
+                engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
+            ids.sort();
+            ids
+        };
+        let ranges = [
+            ("long", json!({"gte": -3, "lt": 4})),
+            ("long", json!({"gt": -50})),
+            ("long", json!({"lte": 2.5})),
+            ("double", json!({"gte": 0.25, "lte": 1})),
+            ("double", json!({"gt": -10})),
+            ("double", json!({"gt": 2, "lt": 2.75})),
+            ("unsigned_long", json!({"gte": 9_223_372_036_854_775_807u64})),
+            ("unsigned_long", json!({"lt": 5000})),
+            ("unsigned_long", json!({"gte": 18_446_744_073_709_551_500u64, "lte": 18_446_744_073_709_551_600u64})),
+            ("date", json!({"gte": "2020-09-13T12:26:40Z", "lt": "2020-09-13T15:00:00Z"})),
+            ("date", json!({"gt": "2020-09-14"})),
+            ("ip", json!({"gte": "10.0.1.0", "lte": "10.0.1.255"})),
+            ("keyword", json!({"gte": "k010", "lt": "k013"})),
+            ("keyword", json!({"gt": "k100"})),
+        ];
+        for (kind, bounds) in ranges {
+            let with = matching(json!({"range": {format!("{kind}_dv"): bounds.clone()}}));
+            let without = matching(json!({"range": {format!("{kind}_pt"): bounds.clone()}}));
+            assert!(!with.is_empty(), "{kind} {bounds}");
+            assert_eq!(with, without, "{kind} {bounds}");
+        }
+        // Against the values themselves, for the numbers.
+        let expected: Vec<String> = {
+            let mut ids: Vec<String> =
+                (0..200i64).filter(|i| (-3..4).contains(&(i * 7 % 101 - 50))).map(|i| i.to_string()).collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(matching(json!({"range": {"long_pt": {"gte": -3, "lt": 4}}})), expected);
+        // Terms too read values without doc values, and `exists` finds them.
+        assert_eq!(matching(json!({"term": {"double_pt": -9.75}})), matching(json!({"term": {"double_dv": -9.75}})));
+        assert_eq!(matching(json!({"exists": {"field": "ip_pt"}})).len(), 200);
+        // A field without doc values keeps no column.
+        let usage = engine.disk_usage("books").unwrap();
+        assert_eq!(usage.fields["long_pt"].doc_values, 0);
+        assert!(usage.fields["long_pt"].points > 0);
+        assert!(usage.fields["long_dv"].doc_values > 0);
+        assert_eq!(usage.fields["keyword_pt"].doc_values, 0);
+        assert!(usage.fields["keyword_pt"].inverted_index > 0);
     }
 
     proptest::proptest! {

@@ -97,7 +97,7 @@ impl Engine {
     /// terms' document frequencies (`sum_ttf` is not kept: -1, as Lucene
     /// reports a missing statistic).
     fn field_stats(&self, index: &str, field: &FieldMapper) -> Result<Value, EngineError> {
-        let holding = crate::indexed::holding(field);
+        let holding = crate::indexed::holding(&*self.mapper(index)?, field);
         let mut doc_count = 0u64;
         for shard in &self.index_shards(index)?.shards {
             doc_count += shard
