@@ -420,6 +420,20 @@ impl Engine {
         Ok(stats.collect())
     }
 
+    /// Counts a request's uses of fields on the shard that holds the
+    /// document `id` (a search counts its own; see `field_usage`).
+    pub fn record_field_usage(
+        &self,
+        index: &str,
+        id: &str,
+        routing: Option<&str>,
+        mut uses: Vec<(String, crate::field_usage::Use)>,
+    ) -> Result<(), EngineError> {
+        crate::field_usage::distinct(&mut uses);
+        self.index_shards(index)?.shard_for(routing.unwrap_or(id)).field_usage().record(&uses);
+        Ok(())
+    }
+
     /// How searches used each field of each shard of an open index: the
     /// tracking's id and start, and each field's counts.
     pub fn field_usage(&self, index: &str) -> Result<Vec<crate::field_usage::UsageReport>, EngineError> {

@@ -4,6 +4,12 @@
 //! values (Tensile's columns: sorts, ranges, `exists` on columnar fields)
 //! and points (exact numbers, dates and addresses). A search counts once
 //! per field and kind on each shard it runs on.
+//!
+//! Offsets and term vectors are counted when a request uses what the
+//! mapping keeps them for (highlighting a field indexed with offsets, the
+//! term vectors of a stored document's field that keeps them): Tensile
+//! derives both from the source, but the count answers what users ask of
+//! it, whether those mapping options are used.
 
 use crate::mapper::{FieldKind, FieldMapper, Mapper};
 use crate::search::dsl::Query;
@@ -22,6 +28,8 @@ pub enum Use {
     StoredFields,
     DocValues,
     Points,
+    Offsets,
+    TermVectors,
 }
 
 /// A field's counts: uses of any kind, and of each kind.

@@ -17,7 +17,7 @@ fn uses_json(u: &FieldUses) -> Value {
             "postings": u.count(Use::Postings),
             "term_frequencies": u.count(Use::TermFrequencies),
             "positions": u.count(Use::Positions),
-            "offsets": 0,
+            "offsets": u.count(Use::Offsets),
             "payloads": 0,
             "proximity": u.count(Use::Proximity),
         },
@@ -25,7 +25,7 @@ fn uses_json(u: &FieldUses) -> Value {
         "doc_values": u.count(Use::DocValues),
         "points": u.count(Use::Points),
         "norms": u.count(Use::Norms),
-        "term_vectors": 0,
+        "term_vectors": u.count(Use::TermVectors),
         "knn_vectors": 0,
     })
 }

@@ -70,6 +70,13 @@ fn one(
         (None, None) => return Err(EsError::validation("id or doc is missing")),
     };
     let vectors = node.engine.term_vectors(&index, &mapper, &source, req).map_err(es_error)?;
+    // A stored document's fields that keep term vectors had them read
+    // (an artificial document's are analysed, in Elasticsearch too).
+    if let (None, Some(id)) = (artificial, id) {
+        let kept = vectors.keys().filter(|path| mapper.fields.get(path.as_str()).is_some_and(|f| f.term_vectors));
+        let uses = kept.map(|path| (path.clone(), tensile_engine::field_usage::Use::TermVectors)).collect();
+        node.engine.record_field_usage(&index, id, routing, uses).map_err(es_error)?;
+    }
     answer["took"] = json!(started.elapsed().as_millis() as u64);
     answer["term_vectors"] = Value::Object(vectors);
     Ok(answer)

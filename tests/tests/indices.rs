@@ -380,11 +380,12 @@ async fn human_settings_read_dates_and_versions() {
 async fn disk_usage_splits_each_field_by_category() {
     use reqwest::Method;
     let server = server!();
-    let mappings =
-        json!({"properties": {"name": {"type": "text"}, "genre": {"type": "keyword"}, "n": {"type": "long"}}});
+    let mappings = json!({"properties": {"name": {"type": "text"}, "genre": {"type": "keyword"}, "n": {"type": "long"},
+        "q": {"type": "long", "doc_values": false}}});
     call(&server, Method::PUT, "/usage", Some(json!({"mappings": mappings}))).await;
     for (name, genre, n) in [("foo bar", "rock", 1), ("baz", "pop", 2), ("foo", "jazz", 3)] {
-        call(&server, Method::POST, "/usage/_doc", Some(json!({"name": name, "genre": genre, "n": n}))).await;
+        call(&server, Method::POST, "/usage/_doc", Some(json!({"name": name, "genre": genre, "n": n, "q": n * 10})))
+            .await;
     }
     let (status, refused) = call(&server, Method::POST, "/usage/_disk_usage", None).await;
     assert_eq!(status, 400);
@@ -402,6 +403,9 @@ async fn disk_usage_splits_each_field_by_category() {
     assert!(bytes("genre", "/doc_values_in_bytes") > 0);
     assert!(bytes("n", "/points_in_bytes") > 0);
     assert_eq!(bytes("n", "/inverted_index/total_in_bytes"), 0);
+    // Without doc values, a number keeps its points alone.
+    assert!(bytes("q", "/points_in_bytes") > 0);
+    assert_eq!(bytes("q", "/doc_values_in_bytes"), 0);
     assert!(bytes("_source", "/stored_fields_in_bytes") > 0);
     assert!(bytes("_id", "/inverted_index/total_in_bytes") > 0);
     let all = &usage["usage"]["all_fields"];
@@ -433,6 +437,23 @@ async fn field_usage_counts_what_searches_read() {
     assert_eq!(fields["price"]["doc_values"], 1);
     assert_eq!(fields["_source"]["stored_fields"], 1);
     assert_eq!(shard["stats"]["all_fields"]["any"], 5);
+
+    // A range on a field with points and doc values reads both; term
+    // vectors and offsets count where the mapping keeps them.
+    let mappings = json!({"properties": {"day": {"type": "date"},
+        "body": {"type": "text", "index_options": "offsets", "term_vector": "with_positions_offsets"}}});
+    call(&server, Method::PUT, "/more", Some(json!({"mappings": mappings}))).await;
+    call(&server, Method::PUT, "/more/_doc/1?refresh=true", Some(json!({"day": "2020-01-02", "body": "foo bar"})))
+        .await;
+    let search = json!({"query": {"range": {"day": {"gte": "2020-01-01"}}}, "highlight": {"fields": {"body": {}}}});
+    call(&server, Method::POST, "/more/_search", Some(search)).await;
+    call(&server, Method::GET, "/more/_termvectors/1?fields=body", None).await;
+    let (_, usage) = call(&server, Method::GET, "/more/_field_usage_stats", None).await;
+    let fields = &usage["more"]["shards"][0]["stats"]["fields"];
+    assert_eq!((&fields["day"]["points"], &fields["day"]["doc_values"]), (&json!(1), &json!(1)));
+    assert_eq!(fields["body"]["inverted_index"]["offsets"], 1);
+    assert_eq!(fields["body"]["term_vectors"], 1);
+
     let (_, only) = call(&server, Method::GET, "/usage/_field_usage_stats?fields=na*", None).await;
     let listed: Vec<&String> = only["usage"]["shards"][0]["stats"]["fields"].as_object().unwrap().keys().collect();
     assert_eq!(listed, ["name"]);

@@ -234,6 +234,8 @@ pub struct FieldMapper {
     pub postings_offsets: bool,
     /// `term_vector` with offsets (what the fvh highlighter reads).
     pub term_vector_offsets: bool,
+    /// Any `term_vector` but `no`: the mapping keeps the field's term vectors.
+    pub term_vectors: bool,
     /// The field's `meta`: the user's own key-value notes.
     pub meta: Option<Map<String, Value>>,
     /// `time_series_dimension`: the field identifies a time series.
@@ -339,6 +341,7 @@ impl FieldMapper {
             alias_of: map.get("path").and_then(Value::as_str).map(str::to_owned),
             postings_offsets: map.get("index_options").and_then(Value::as_str) == Some("offsets"),
             term_vector_offsets: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t.ends_with("offsets")),
+            term_vectors: map.get("term_vector").and_then(Value::as_str).is_some_and(|t| t != "no"),
             meta: map.get("meta").and_then(Value::as_object).cloned(),
             dimension: flag(map, "time_series_dimension", false),
             metric: map.get("time_series_metric").and_then(Value::as_str).map(str::to_owned),

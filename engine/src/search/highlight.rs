@@ -20,6 +20,22 @@ pub enum Highlighter {
     Fvh,
 }
 
+/// What highlighting reads of the fields it names, for
+/// `_field_usage_stats` (see `field_usage`): the offsets of a field
+/// indexed with them (unified), the term vectors of one that keeps them (fvh).
+pub fn field_uses(spec: &Highlight, mapper: &Mapper, out: &mut Vec<(String, crate::field_usage::Use)>) {
+    use crate::field_usage::Use;
+    for (pattern, o) in &spec.fields {
+        for (path, field) in mapper.fields.iter().filter(|(path, _)| wildcard_match(pattern, path)) {
+            match o.kind {
+                Highlighter::Unified if field.postings_offsets => out.push((path.clone(), Use::Offsets)),
+                Highlighter::Fvh if field.term_vector_offsets => out.push((path.clone(), Use::TermVectors)),
+                _ => {}
+            }
+        }
+    }
+}
+
 /// The options of one highlighted field (the request's, overridden by the field's).
 #[derive(Debug, Clone)]
 pub struct Options {

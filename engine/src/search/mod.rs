@@ -962,6 +962,9 @@ impl Engine {
             // What the search reads of each field, for `_field_usage_stats`.
             let mut uses = Vec::new();
             crate::field_usage::query_uses(&whole, &mapper, req.scores(), &mut uses);
+            if let Some(spec) = &req.highlight {
+                highlight::field_uses(spec, &mapper, &mut uses);
+            }
             for key in &req.sort {
                 sort::check(&mapper, key)?;
                 // Sorting on a text field loads its field data.
