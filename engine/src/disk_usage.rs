@@ -161,7 +161,10 @@ fn terms_by_name(
     exists: Field,
 ) -> tantivy::Result<BTreeMap<String, Terms>> {
     let inverted = segment.inverted_index(field)?;
-    let json = segment.schema().get_field_entry(field).field_type().value_type() == tantivy::schema::Type::Json;
+    let value_type = segment.schema().get_field_entry(field).field_type().value_type();
+    let json = value_type == tantivy::schema::Type::Json;
+    // A number field's terms (`_seq_no`'s) are its points.
+    let number = matches!(value_type, tantivy::schema::Type::U64 | tantivy::schema::Type::I64);
     let slot = name.strip_prefix("_t").and_then(|n| n.parse::<u32>().ok()).and_then(|s| slots.get(&s));
     let mut out: BTreeMap<String, Terms> = BTreeMap::new();
     let mut stream = inverted.terms().stream()?;
@@ -179,7 +182,7 @@ fn terms_by_name(
         } else if let Some(path) = slot {
             ((*path).clone(), false)
         } else {
-            (name.to_owned(), false)
+            (name.to_owned(), number)
         };
         let terms = out.entry(path).or_default();
         terms.key_bytes += key.len() as u64;

@@ -26,7 +26,7 @@ use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper, ParsedDoc};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use tantivy::schema::{
-    Field, IndexRecordOption, JsonObjectOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    Field, IndexRecordOption, JsonObjectOptions, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, TantivyDocument};
@@ -77,9 +77,10 @@ pub fn schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("_id", STRING | STORED),
         source: b.add_text_field("_source", STORED),
-        // Columns, and stored for fetching hits; no terms.
-        seq_no: b.add_u64_field("_seq_no", STORED | FAST),
-        version: b.add_u64_field("_version", STORED | FAST),
+        // Read from their columns; sequence numbers are indexed too, as
+        // Elasticsearch's points, for queries on `_seq_no`.
+        seq_no: b.add_u64_field("_seq_no", INDEXED | FAST),
+        version: b.add_u64_field("_version", FAST),
         routing: b.add_text_field("_routing", STRING | STORED),
         text: b.add_json_field(
             "_text",

@@ -1,10 +1,14 @@
 //! Brings a shard written by an older Tensile up to the current tantivy
-//! schema. Fields are only ever appended to the schema (`indexed::schema`),
-//! and a segment written before a field existed simply holds none of it,
-//! so an older shard's schema is a prefix of the current one: the missing
-//! fields are appended to its `meta.json`, written atomically, before
-//! tantivy opens it. A schema that is no prefix is left alone (tantivy then
-//! refuses to open the shard, which is reported as corrupt).
+//! schema, rewriting its `meta.json` atomically before tantivy opens it.
+//! Two changes are compatible with the segments already written:
+//! - fields appended to the schema (`indexed::schema` only ever appends):
+//!   a segment written before a field existed simply holds none of it;
+//! - a number field that became indexed or stopped being stored: an older
+//!   segment has no postings for it (readers of such fields fall back on
+//!   its column) and stored values nobody reads.
+//!
+//! Any other difference is left alone (tantivy then refuses to open the
+//! shard, which is reported as corrupt).
 
 use std::path::Path;
 use tantivy::directory::error::OpenReadError;
@@ -18,8 +22,8 @@ const META: &str = "meta.json";
 pub enum Migrated {
     /// No `meta.json` yet (a new shard), or its schema already the current one.
     Current,
-    /// The current schema's missing last fields were appended.
-    Appended(usize),
+    /// Brought up to the current schema.
+    Migrated,
     /// The schema is no prefix of the current one: left as it is.
     Foreign,
 }
@@ -36,18 +40,34 @@ pub fn migrate(directory: &dyn Directory, current: &Schema) -> std::io::Result<M
     let (Some(stored), Some(wanted)) = (meta.get("schema").and_then(|s| s.as_array()), wanted.as_array()) else {
         return Ok(Migrated::Foreign);
     };
-    if stored.len() >= wanted.len() {
-        return Ok(if stored == wanted { Migrated::Current } else { Migrated::Foreign });
+    if stored == wanted {
+        return Ok(Migrated::Current);
     }
-    if wanted[..stored.len()] != stored[..] {
+    if stored.len() > wanted.len() || !stored.iter().zip(wanted).all(|(old, new)| compatible(old, new)) {
         return Ok(Migrated::Foreign);
     }
-    let appended = wanted.len() - stored.len();
     meta["schema"] = serde_json::Value::Array(wanted.clone());
     let text = serde_json::to_vec_pretty(&meta).map_err(std::io::Error::other)?;
     directory.atomic_write(Path::new(META), &text)?;
     directory.sync_directory()?;
-    Ok(Migrated::Appended(appended))
+    Ok(Migrated::Migrated)
+}
+
+/// Whether a field's stored entry can be read as the current one: the
+/// same, or a number field differing in whether it is indexed or stored.
+fn compatible(old: &serde_json::Value, new: &serde_json::Value) -> bool {
+    if old == new {
+        return true;
+    }
+    let number = ["u64", "i64", "f64"].contains(&new["type"].as_str().unwrap_or_default());
+    let options = |entry: &serde_json::Value| {
+        let mut options = entry["options"].as_object().cloned().unwrap_or_default();
+        for key in ["indexed", "stored", "fieldnorms"] {
+            options.remove(key);
+        }
+        options
+    };
+    number && old["name"] == new["name"] && old["type"] == new["type"] && options(old) == options(new)
 }
 
 #[cfg(test)]
@@ -76,7 +96,7 @@ mod tests {
         drop(writer);
 
         let new = schema(&["a", "b"]);
-        assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Appended(1));
+        assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Migrated);
         let index = Index::open_or_create(dir.clone(), new.clone()).unwrap();
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         writer.add_document(doc!(new.get_field("b").unwrap() => "y")).unwrap();
@@ -84,6 +104,39 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.num_docs(), 2);
         assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Current);
+    }
+
+    #[test]
+    fn a_number_field_may_become_indexed_and_stop_being_stored() {
+        use tantivy::schema::{FAST, INDEXED};
+        let number = |options: tantivy::schema::NumericOptions| {
+            let mut b = Schema::builder();
+            b.add_u64_field("n", options);
+            b.build()
+        };
+        let dir = RamDirectory::create();
+        let old = number((STORED | FAST).into());
+        let index = Index::create(dir.clone(), old.clone(), Default::default()).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(doc!(old.get_field("n").unwrap() => 7u64)).unwrap();
+        writer.commit().unwrap();
+        drop(writer);
+
+        let new = number((INDEXED | FAST).into());
+        assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Migrated);
+        let index = Index::open_or_create(dir.clone(), new).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let column = searcher.segment_reader(0).fast_fields().u64("n").unwrap();
+        assert_eq!(column.first(0), Some(7));
+        // A text field's options are no such change.
+        let text = |options: tantivy::schema::TextOptions| {
+            let mut b = Schema::builder();
+            b.add_text_field("t", options);
+            b.build()
+        };
+        let dir = RamDirectory::create();
+        Index::create(dir.clone(), text(STORED.into()), Default::default()).unwrap();
+        assert_eq!(migrate(&dir, &text(STRING)).unwrap(), Migrated::Foreign);
     }
 
     #[test]

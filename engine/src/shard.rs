@@ -242,8 +242,8 @@ impl Shard {
         let existing = Index::exists(&directory).unwrap_or(false);
         let migrated =
             crate::schema_migration::migrate(&directory, &schema).map_err(|e| EngineError::io(&index_dir, e))?;
-        if let crate::schema_migration::Migrated::Appended(fields) = migrated {
-            tracing::info!(shard = %dir.display(), fields, "the shard's schema gained the fields added since it was written");
+        if migrated == crate::schema_migration::Migrated::Migrated {
+            tracing::info!(shard = %dir.display(), "the shard's schema was brought up to the current one");
         }
         let index = Index::open_or_create(directory.clone(), schema).map_err(|e| tantivy_error(&index_dir, e))?;
         // The commit the index opened at (or its first) is the durable one.
@@ -427,15 +427,22 @@ impl Shard {
     /// A segment's `_seq_no` column (which orders hits that tie), opened
     /// once per segment.
     pub fn seq_no_column(&self, segment: &SegmentReader) -> Option<Column<u64>> {
+        self.identity_columns(segment).seq_no
+    }
+
+    /// A segment's `_seq_no` and `_version` columns, opened once per segment.
+    fn identity_columns(&self, segment: &SegmentReader) -> crate::column_cache::IdentityColumns {
         let id = segment.segment_id();
-        self.columns.seq_no(segment, || self.reader.searcher().segment_readers().iter().any(|s| s.segment_id() == id))
+        self.columns.of(segment, || self.reader.searcher().segment_readers().iter().any(|s| s.segment_id() == id))
     }
 
     /// The stored document at an address of a searcher of this shard.
     pub fn stored_in(&self, searcher: &Searcher, address: DocAddress) -> Result<Option<StoredDoc>, EngineError> {
         let doc: TantivyDocument = searcher.doc(address).map_err(|e| tantivy_error(&self.dir, e))?;
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str().map(str::to_owned));
-        let number = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or_default();
+        // Version and sequence number are columns (older segments stored them too).
+        let columns = self.identity_columns(searcher.segment_reader(address.segment_ord));
+        let number = |c: Option<Column<u64>>| c.and_then(|c| c.first(address.doc_id)).unwrap_or_default();
         // `_source` holds the source, and the stored fields it leaves out (marked).
         let (mut source, mut kept) = (None, None);
         for value in doc.get_all(self.fields.source).filter_map(|v| v.as_str()) {
@@ -446,8 +453,8 @@ impl Shard {
         }
         Ok(Some(StoredDoc {
             id: text(self.fields.id).unwrap_or_default(),
-            version: number(self.fields.version),
-            seq_no: number(self.fields.seq_no),
+            version: number(columns.version),
+            seq_no: number(columns.seq_no),
             routing: text(self.fields.routing),
             source: source.map(Arc::from),
             kept_stored: kept.map(Arc::from),

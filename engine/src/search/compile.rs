@@ -94,6 +94,16 @@ fn scored_terms(f: &FieldMapper) -> bool {
         )
 }
 
+/// A sequence number a query names: a whole number (as Elasticsearch's
+/// `long` parsing, a query-shard error otherwise).
+fn seq_no_value(value: &Value) -> Result<i64, EngineError> {
+    let text = crate::settings_text(value);
+    value
+        .as_i64()
+        .or_else(|| text.parse().ok())
+        .ok_or_else(|| EngineError::QueryShard(format!("failed to create query: For input string: \"{text}\"")))
+}
+
 fn json_term(field: Field, path: &str) -> Term {
     Term::from_field_json_path(field, path, true)
 }
@@ -268,8 +278,9 @@ impl Compiler<'_> {
     /// A query on a metadata field that every document has or that names
     /// documents by id: `term`, `terms` or `match` on `_id` (an `ids`
     /// query), `exists` on `_id`, `_index`, `_seq_no`, `_version` (every
-    /// document); `term`, `terms` and `exists` on `_ignored`, `exists` on
-    /// `_routing`; `exists` on `_source` is refused as Elasticsearch does.
+    /// document); `term`, `terms` and `range` on `_seq_no`; `term`, `terms`
+    /// and `exists` on `_ignored`, `exists` on `_routing`; `exists` on
+    /// `_source` is refused as Elasticsearch does.
     fn on_id(&self, q: &Query) -> Result<Option<Compiled>, EngineError> {
         let ids = |values: Vec<String>| self.compile(&Query::Ids { values });
         Ok(Some(match q {
@@ -278,6 +289,30 @@ impl Compiler<'_> {
                 ids(values.iter().map(crate::settings_text).collect())?
             }
             Query::Match { field, text, .. } if field == "_id" => ids(vec![text.clone()])?,
+            Query::Term { field, value, boost } if field == "_seq_no" => {
+                let v = seq_no_value(value)?;
+                boosted(self.seq_no_range(Bound::Included(v), Bound::Included(v)), *boost)
+            }
+            Query::Terms { field, values, boost, .. } if field == "_seq_no" => {
+                let each = values
+                    .iter()
+                    .map(|value| {
+                        let v = seq_no_value(value)?;
+                        Ok((Occur::Should, self.seq_no_range(Bound::Included(v), Bound::Included(v))))
+                    })
+                    .collect::<Result<Vec<_>, EngineError>>()?;
+                boosted(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(each)), 1.0)), *boost)
+            }
+            Query::Range { field, gt, gte, lt, lte, boost, .. } if field == "_seq_no" => {
+                let bound = |included: &Option<Value>, excluded: &Option<Value>| -> Result<Bound<i64>, EngineError> {
+                    Ok(match (included, excluded) {
+                        (Some(v), _) => Bound::Included(seq_no_value(v)?),
+                        (None, Some(v)) => Bound::Excluded(seq_no_value(v)?),
+                        (None, None) => Bound::Unbounded,
+                    })
+                };
+                boosted(self.seq_no_range(bound(gte, gt)?, bound(lte, lt)?), *boost)
+            }
             Query::Exists { field }
                 if ["_id", "_index", "_seq_no", "_version", "_primary_term"].contains(&field.as_str()) =>
             {
@@ -1420,6 +1455,21 @@ impl Compiler<'_> {
             }
         };
         Ok(Box::new(ConstScoreQuery::new(ranged, boost)))
+    }
+
+    /// The documents whose sequence number is within the bounds (none
+    /// below zero).
+    fn seq_no_range(&self, lower: Bound<i64>, upper: Bound<i64>) -> Compiled {
+        let lower = match lower {
+            Bound::Included(v) | Bound::Excluded(v) if v < 0 => Bound::Unbounded,
+            b => b.map(|v| v as u64),
+        };
+        let upper = match upper {
+            Bound::Included(v) if v < 0 => return Box::new(EmptyQuery),
+            Bound::Excluded(v) if v <= 0 => return Box::new(EmptyQuery),
+            b => b.map(|v| v as u64),
+        };
+        Box::new(ConstScoreQuery::new(Box::new(IndexOrColumnRange::seq_no(self.fields.seq_no, lower, upper)), 1.0))
     }
 
     /// A range over a field's column (`_terms`).

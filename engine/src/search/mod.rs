@@ -1499,6 +1499,43 @@ mod tests {
         assert!(usage.fields["keyword_pt"].inverted_index > 0);
     }
 
+    #[test]
+    fn sequence_numbers_are_queried_by_term_terms_and_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        engine.create_index("books", &json!({})).unwrap();
+        // Sequence numbers 0 to 99, then 100 and 101 for rewrites of "3" and "4".
+        for i in 0..100 {
+            engine.index_doc("books", &i.to_string(), "{}".into(), None, &Conditions::default(), false).unwrap();
+        }
+        engine.refresh(&["books".into()]).unwrap();
+        for id in ["3", "4"] {
+            engine.index_doc("books", id, "{}".into(), None, &Conditions::default(), false).unwrap();
+        }
+        engine.refresh(&["books".into()]).unwrap();
+        let matching = |query: serde_json::Value| -> Vec<String> {
+            let req = SearchRequest { query: dsl::parse(&query).unwrap(), size: 1000, ..Default::default() };
+            let mut ids: Vec<String> =
+                engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(matching(json!({"term": {"_seq_no": 7}})), ["7"]);
+        assert!(matching(json!({"term": {"_seq_no": 3}})).is_empty(), "rewritten since");
+        assert_eq!(matching(json!({"terms": {"_seq_no": [101, "5", -1]}})), ["4", "5"]);
+        assert_eq!(matching(json!({"range": {"_seq_no": {"gte": 98}}})), ["3", "4", "98", "99"]);
+        assert_eq!(matching(json!({"range": {"_seq_no": {"gt": -5, "lt": 2}}})), ["0", "1"]);
+        // Wide: read from the column.
+        assert_eq!(matching(json!({"range": {"_seq_no": {"lte": 99}}})).len(), 98);
+        assert!(matching(json!({"range": {"_seq_no": {"lt": 0}}})).is_empty());
+        let req =
+            SearchRequest { query: dsl::parse(&json!({"term": {"_seq_no": "x"}})).unwrap(), ..Default::default() };
+        assert!(engine.search(&["books".into()], &req).is_err());
+        // Hits read their sequence number and version from the columns.
+        let doc = engine.get_doc("books", "4", None, false).unwrap().unwrap();
+        assert_eq!((doc.seq_no, doc.version), (101, 2));
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
         /// Paging with `search_after` (which narrows each page by a range

@@ -313,6 +313,25 @@ impl IndexOrColumnRange {
             column_name: format!("_terms.{path}"),
         }
     }
+
+    /// The sequence numbers between two bounds: `_seq_no` is a plain
+    /// number field, indexed and columnar.
+    pub fn seq_no(field: Field, lower: Bound<u64>, upper: Bound<u64>) -> IndexOrColumnRange {
+        let term = |v: u64| Term::from_field_u64(field, v);
+        // Both ends given, for the column's range as for the terms'.
+        let given = |b: Bound<u64>, all: u64| match b {
+            Bound::Unbounded => Bound::Included(term(all)),
+            b => b.map(term),
+        };
+        let (lower, upper) = (given(lower, 0), given(upper, u64::MAX));
+        let value = |b: &Bound<Term>| b.as_ref().map(bytes);
+        IndexOrColumnRange {
+            field,
+            ranges: vec![(value(&lower), value(&upper))],
+            column: Some(tantivy::query::RangeQuery::new(lower, upper)),
+            column_name: "_seq_no".into(),
+        }
+    }
 }
 
 impl Query for IndexOrColumnRange {
@@ -370,7 +389,10 @@ impl Weight for RangeWeight {
             if reader.fast_fields().dynamic_column_handles(&self.column_name)?.is_empty() {
                 return Ok(Box::new(EmptyScorer));
             }
-            let Some(infos) = self.terms(reader, Some(POSTINGS_TERMS_LIMIT))? else {
+            // A segment written before the field was indexed has its column alone.
+            let unindexed = reader.inverted_index(self.field)?.terms().num_terms() == 0;
+            let walked = if unindexed { None } else { self.terms(reader, Some(POSTINGS_TERMS_LIMIT))? };
+            let Some(infos) = walked else {
                 return column.scorer(reader, boost);
             };
             return postings(reader, self.field, &infos, boost);
