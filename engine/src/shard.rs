@@ -701,6 +701,14 @@ impl Shard {
                     .collect()
             })
             .unwrap_or_default();
+        // Each segment's record in `meta.json`: its segment info (Lucene's `.si` file).
+        let infos: HashMap<SegmentId, u64> = searcher
+            .index()
+            .searchable_segment_metas()
+            .unwrap_or_default()
+            .iter()
+            .map(|meta| (meta.id(), serde_json::to_vec(meta).map_or(0, |record| record.len() as u64)))
+            .collect();
         let mut generations = self.generations.lock().unwrap_or_else(|p| p.into_inner());
         let mut segments: Vec<SegmentStats> = searcher
             .segment_readers()
@@ -713,6 +721,9 @@ impl Shard {
                 for (name, bytes) in files.iter().filter(|(name, _)| name.starts_with(&prefix)) {
                     let kind = name.rsplit('.').next().unwrap_or_default();
                     *by_kind.entry(kind.to_owned()).or_default() += bytes;
+                }
+                if let Some(info) = infos.get(&r.segment_id()) {
+                    by_kind.insert("si".to_owned(), *info);
                 }
                 SegmentStats {
                     name: format!("_{}", base36(generation)),

@@ -171,9 +171,11 @@ pub struct SegmentStats {
 }
 
 /// What a kind of segment file holds (tantivy's files, named as
-/// `segments.file_sizes` describes Lucene's).
+/// `segments.file_sizes` describes Lucene's). `si`, Lucene's segment info
+/// file, is the segment's record in tantivy's shared `meta.json`.
 pub fn file_kind_description(kind: &str) -> &'static str {
     match kind {
+        "si" => "Segment Info",
         "term" => "Term Dictionary",
         "idx" => "Postings",
         "pos" => "Positions",

@@ -260,6 +260,9 @@ async fn flush_force_merge_stats_and_segments() {
     assert_eq!((postings["count"].as_u64(), postings["description"].as_str()), (Some(1), Some("Postings")), "{files}");
     assert!(files["store"]["size_in_bytes"].as_u64() > Some(0));
     assert_eq!(files["store"]["min_size_in_bytes"], files["store"]["max_size_in_bytes"]);
+    // Each segment's record in tantivy's meta.json is its segment info.
+    assert_eq!((files["si"]["count"].as_u64(), files["si"]["description"].as_str()), (Some(1), Some("Segment Info")));
+    assert!(files["si"]["size_in_bytes"].as_u64() > Some(0));
 
     // A bulk request counts once on each shard it wrote to, with its items' bytes.
     let lines = "{\"index\":{}}\n{\"message\":\"bulk one\"}\n{\"index\":{}}\n{\"message\":\"bulk two\"}\n";
