@@ -192,6 +192,16 @@ async fn highlighting() {
     let (_, whole) = search(within(40)).await;
     let text = whole["hits"]["hits"][0]["highlight"]["body"][0].as_str().unwrap_or_default().to_owned();
     assert!(text.contains("brown <em>fox</em>"), "{whole}");
+    // The plain highlighter's `simple` fragmenter cuts slices, phrases or not.
+    let (_, sliced) = search(json!({"query": {"match_phrase": {"body": "lazy dog"}}, "highlight": {"type": "plain",
+        "fragmenter": "simple", "fragment_size": 20, "fields": {"body": {}}}}))
+    .await;
+    assert_eq!(sliced["hits"]["hits"][0]["highlight"]["body"], json!(["jumped over the <em>lazy</em> <em>dog</em>"]));
+    // The unified highlighter has no `chars` boundary scanner.
+    let (status, refused) = search(json!({"query": {"match": {"body": "fox"}},
+        "highlight": {"boundary_scanner": "chars", "fields": {"body": {}}}}))
+    .await;
+    assert_eq!(status, 400, "{refused}");
 }
 
 #[tokio::test]

@@ -55,10 +55,35 @@ pub struct Options {
     /// `max_analyzed_offset`: how much of a long value to analyse (`None`:
     /// a value past the index's limit is refused).
     pub max_analyzed_offset: Option<AnalyzedOffset>,
-    /// `boundary_scanner: word` (`chars` too): the unified and fvh
-    /// highlighters cut fragments at words, not sentences.
-    pub word_boundaries: bool,
+    /// `boundary_scanner`: where the unified and fvh highlighters cut
+    /// fragments (`None`: the highlighter's own, sentences for unified,
+    /// boundary characters for fvh).
+    pub boundary: Option<Boundary>,
+    /// `boundary_chars`: the characters the `chars` scanner cuts at.
+    pub boundary_chars: Vec<char>,
+    /// `boundary_max_scan`: how far the `chars` scanner looks for one.
+    pub boundary_max_scan: usize,
+    /// `fragmenter: simple`: the plain highlighter cuts the text in
+    /// slices of `fragment_size`, phrases or not (`span`, the default,
+    /// keeps them whole).
+    pub simple_fragments: bool,
+    /// `phrase_limit`: how many matches of a value fvh considers.
+    pub phrase_limit: usize,
 }
+
+/// A `boundary_scanner`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boundary {
+    Sentence,
+    Word,
+    /// At one of `boundary_chars`, looked for up to `boundary_max_scan`
+    /// characters from the window's ends (fvh's own).
+    Chars,
+}
+
+/// Lucene's `SimpleBoundaryScanner` defaults.
+const DEFAULT_BOUNDARY_CHARS: &[char] = &['.', ',', '!', '?', ' ', '\t', '\n'];
+const DEFAULT_BOUNDARY_MAX_SCAN: usize = 20;
 
 /// A request's `max_analyzed_offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +110,11 @@ impl Default for Options {
             html: false,
             matched_fields: Vec::new(),
             max_analyzed_offset: None,
-            word_boundaries: false,
+            boundary: None,
+            boundary_chars: DEFAULT_BOUNDARY_CHARS.to_vec(),
+            boundary_max_scan: DEFAULT_BOUNDARY_MAX_SCAN,
+            simple_fragments: false,
+            phrase_limit: 256,
         }
     }
 }
@@ -176,14 +205,30 @@ fn read_options(map: &Map<String, Value>, base: &Options) -> Result<Options, Eng
                 });
             }
             "boundary_scanner" => {
-                o.word_boundaries = match v.as_str() {
-                    Some("sentence") => false,
-                    Some("word" | "chars") => true,
+                o.boundary = Some(match v.as_str() {
+                    Some("sentence") => Boundary::Sentence,
+                    Some("word") => Boundary::Word,
+                    Some("chars") => Boundary::Chars,
                     _ => return Err(invalid(format!("Invalid boundary_scanner [{}]", crate::settings_text(v)))),
+                })
+            }
+            "boundary_chars" => o.boundary_chars = crate::settings_text(v).chars().collect(),
+            "boundary_max_scan" => o.boundary_max_scan = number(key, v)?.max(0) as usize,
+            // Tensile's sentence and word breaks are the same in every locale.
+            "boundary_scanner_locale" => {}
+            "fragmenter" => {
+                o.simple_fragments = match v.as_str() {
+                    Some("simple") => true,
+                    Some("span") => false,
+                    _ => {
+                        return Err(invalid(format!(
+                            "unknown fragmenter option [{}] for the field",
+                            crate::settings_text(v)
+                        )))
+                    }
                 }
             }
-            // The plain highlighter's windows at word boundaries keep phrases whole, as `span` does.
-            "fragmenter" if v.as_str() == Some("span") => {}
+            "phrase_limit" => o.phrase_limit = number(key, v)?.max(0) as usize,
             // Deprecated, and without effect in Elasticsearch too.
             "force_source" => {}
             other => return Err(EngineError::Unsupported(format!("the [{other}] option of [highlight]"))),
@@ -234,6 +279,10 @@ impl Highlight {
     /// Refuses what no hit could be highlighted with: too many fragments.
     pub fn check(&self, limits: &Limits) -> Result<(), EngineError> {
         for (field, o) in &self.fields {
+            // As Elasticsearch's unified highlighter, which has no `chars` scanner.
+            if o.kind == Highlighter::Unified && o.boundary == Some(Boundary::Chars) {
+                return Err(invalid("Invalid boundary scanner type: CHARS"));
+            }
             if o.number_of_fragments > limits.max_fragments {
                 return Err(invalid(format!(
                     "The number of fragments requested for highlighting field [{field}] is [{}] but the maximum allowed is [{}]. This maximum can be set by changing the [index.highlight.max_number_of_fragments] index level setting.",
@@ -442,17 +491,49 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// Where a fragment around `[start, end)` begins and ends: the sentence
-/// around it (`sentences`), or a window at word boundaries; never much
-/// longer than `size` unless the match itself is.
-fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, sentences: bool) -> (usize, usize) {
+/// How fragments are cut around matches.
+#[derive(Clone, Copy)]
+enum Cut<'a> {
+    /// The sentence around the match, or a window at words in a long one.
+    Sentences,
+    /// A window of about `fragment_size` at words.
+    Words,
+    /// Lucene's fvh window (centred on the match), its ends moved to the
+    /// nearest boundary character within `max_scan`.
+    Chars { chars: &'a [char], max_scan: usize },
+    /// Consecutive slices of about `fragment_size`, phrases or not (the
+    /// plain highlighter's `simple` fragmenter).
+    Slices,
+}
+
+impl Options {
+    fn cut(&self) -> Cut<'_> {
+        let chars = Cut::Chars { chars: &self.boundary_chars, max_scan: self.boundary_max_scan };
+        match (self.kind, self.boundary) {
+            (Highlighter::Plain, _) if self.simple_fragments => Cut::Slices,
+            (Highlighter::Plain, _) => Cut::Words,
+            (_, Some(Boundary::Word)) => Cut::Words,
+            (Highlighter::Fvh, None | Some(Boundary::Chars)) => chars,
+            _ => Cut::Sentences,
+        }
+    }
+}
+
+/// Where a fragment around `[start, end)` begins and ends, cut as `cut`
+/// says; never much longer than `size` unless the match itself is.
+fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, cut: Cut<'_>) -> (usize, usize) {
+    match cut {
+        Cut::Chars { chars, max_scan } => return char_bounds(text, start, end, size, chars, max_scan),
+        Cut::Slices => return slice_bounds(text, start, size),
+        Cut::Sentences | Cut::Words => {}
+    }
     if text.len() <= size {
         return (0, text.len());
     }
     let is_break = |b: u8| matches!(b, b'.' | b'!' | b'?');
     let bytes = text.as_bytes();
     let (mut from, mut to) = (start, end);
-    if sentences {
+    if matches!(cut, Cut::Sentences) {
         // Back to the sentence's start, forward to its end.
         while from > 0 && !(is_break(bytes[from - 1]) && bytes.get(from).is_some_and(u8::is_ascii_whitespace)) {
             from -= 1;
@@ -487,6 +568,62 @@ fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, sentences:
     (from, to)
 }
 
+/// fvh's window: `size` long (or the match's length) with the match in
+/// its middle, as Lucene centres it; its start moved back to just past a
+/// boundary character, its end forward to one, each looked for within
+/// `max_scan` characters (kept where it was when there is none; the
+/// text's ends count as boundaries).
+fn char_bounds(text: &str, start: usize, end: usize, size: usize, chars: &[char], max_scan: usize) -> (usize, usize) {
+    let from = floor_boundary(text, start.saturating_sub(size.saturating_sub(end - start) / 2));
+    let to = floor_boundary(text, from + size.max(end - start));
+    let boundary = |c: char| chars.contains(&c);
+    let from = if from == 0 {
+        0
+    } else {
+        let before = text[..from].char_indices().rev().take(max_scan).find(|(_, c)| boundary(*c));
+        match before {
+            Some((i, c)) => i + c.len_utf8(),
+            None if text[..from].chars().count() <= max_scan => 0,
+            None => from,
+        }
+    };
+    let to = if to >= text.len() {
+        text.len()
+    } else {
+        let after = text[to..].char_indices().take(max_scan).find(|(_, c)| boundary(*c));
+        match after {
+            Some((i, _)) => to + i,
+            None if text[to..].chars().count() <= max_scan => text.len(),
+            None => to,
+        }
+    };
+    (from, to)
+}
+
+/// The plain highlighter's `simple` slice holding `start`: as Lucene's
+/// `SimpleFragmenter`, a new slice begins at the first word that ends at
+/// or past the next multiple of `size` (words: whitespace-separated).
+fn slice_bounds(text: &str, start: usize, size: usize) -> (usize, usize) {
+    let size = size.max(1);
+    let mut words = text.split_whitespace().map(|w| {
+        let at = w.as_ptr() as usize - text.as_ptr() as usize;
+        (at, at + w.len())
+    });
+    let (mut from, mut slices) = (0, 1);
+    let mut last_end = text.len();
+    for (word_start, word_end) in words.by_ref() {
+        if word_end >= size * slices {
+            slices += 1;
+            if word_start > start {
+                return (from, last_end.min(word_start));
+            }
+            from = word_start;
+        }
+        last_end = word_end;
+    }
+    (from, text.len())
+}
+
 /// One fragment: where it sits and how many matches it holds.
 struct Fragment {
     value: usize,
@@ -517,7 +654,12 @@ fn highlight_field(field: &FieldMapper, values: &[String], passes: &[Pass], o: &
                 Highlighter::Unified => !o.matched_fields.is_empty(),
                 Highlighter::Plain => false,
             };
-            merge(passes.iter().flat_map(|p| spans(&(p.analyze)(v), &p.matchers, whole_phrases)).collect())
+            let mut spans =
+                merge(passes.iter().flat_map(|p| spans(&(p.analyze)(v), &p.matchers, whole_phrases)).collect());
+            if o.kind == Highlighter::Fvh {
+                spans.truncate(o.phrase_limit);
+            }
+            spans
         })
         .collect();
     if o.number_of_fragments == 0 {
@@ -534,9 +676,7 @@ fn highlight_field(field: &FieldMapper, values: &[String], passes: &[Pass], o: &
             if fragments.iter().any(|f| f.value == i && start >= f.from && end <= f.to) {
                 continue;
             }
-            // Unified and fvh fragments are sentences, unless asked to cut at words.
-            let sentences = o.kind != Highlighter::Plain && !o.word_boundaries;
-            let (from, to) = fragment_bounds(v, start, end, o.fragment_size.max(1), sentences);
+            let (from, to) = fragment_bounds(v, start, end, o.fragment_size.max(1), o.cut());
             let score = s.iter().filter(|(a, b)| *a >= from && *b <= to).count();
             fragments.push(Fragment { value: i, from, to, score });
         }
@@ -702,9 +842,11 @@ mod tests {
     fn wide_whitespace_cuts_at_a_char_boundary() {
         let text = format!("{}\u{3000}fox{}", "word ".repeat(40), " tail".repeat(40));
         let start = text.find("fox").unwrap();
-        for kind in [Highlighter::Plain, Highlighter::Unified] {
-            let (from, to) = fragment_bounds(&text, start, start + 3, 20, kind != Highlighter::Plain);
-            assert!(text.is_char_boundary(from) && text.is_char_boundary(to), "{kind:?}");
+        let chars = Cut::Chars { chars: DEFAULT_BOUNDARY_CHARS, max_scan: 3 };
+        for (n, cut) in [Cut::Words, Cut::Sentences, chars, Cut::Slices].into_iter().enumerate() {
+            let (from, to) = fragment_bounds(&text, start, start + 3, 20, cut);
+            assert!(text.is_char_boundary(from) && text.is_char_boundary(to), "cut {n}");
+            assert!(from <= start && to >= start + 3, "cut {n}");
         }
     }
 
@@ -713,13 +855,68 @@ mod tests {
         let text = "First sentence here. The second one holds the fox we want. And a third one comes after it, long enough to pass the size of a fragment by a margin.";
         let terms = Matcher::Terms(["fox".to_owned()].into_iter().collect());
         let s = spans(&tokens(text), &[terms], false);
-        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 100, true);
+        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 100, Cut::Sentences);
         assert_eq!(&text[from..to], "The second one holds the fox we want.");
         // `boundary_scanner: word`: a window of words around the match instead.
-        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 30, false);
+        let (from, to) = fragment_bounds(text, s[0].0, s[0].1, 30, Cut::Words);
         assert_eq!(&text[from..to], "holds the fox we want. And a third");
         let options: Value = serde_json::json!({"boundary_scanner": "word", "fields": {"f": {}}});
         assert!(parse(&options).is_ok());
         assert!(parse(&serde_json::json!({"boundary_scanner": "lines", "fields": {"f": {}}})).is_err());
+    }
+
+    #[test]
+    fn fvh_windows_end_at_boundary_characters() {
+        let text = "The quick brown fox jumps over the lazy dog, and then it runs far away from here.";
+        let start = text.find("lazy").unwrap();
+        let chars = Cut::Chars { chars: DEFAULT_BOUNDARY_CHARS, max_scan: 20 };
+        // 20 long around the match (from 8 before it), each end moved to a boundary character.
+        let (from, to) = fragment_bounds(text, start, start + 4, 20, chars);
+        assert_eq!(&text[from..to], "over the lazy dog, and");
+        // A window past the text is the whole text.
+        assert_eq!(fragment_bounds(text, start, start + 4, 100, chars), (0, text.len()));
+        // Only commas, none within reach: the ends of the text (close enough) count as boundaries.
+        let commas = [','];
+        let (from, to) = fragment_bounds(text, start, start + 4, 20, Cut::Chars { chars: &commas, max_scan: 40 });
+        assert_eq!((from, to), (0, text.len()));
+        // Nothing within reach: the window stays as it is.
+        let (from, to) = fragment_bounds(text, start, start + 4, 20, Cut::Chars { chars: &commas, max_scan: 2 });
+        assert_eq!(&text[from..to], "ver the lazy dog, an");
+    }
+
+    #[test]
+    fn simple_fragments_are_consecutive_slices() {
+        let text = "one two three four five six seven eight nine ten eleven twelve";
+        let at = |word: &str| {
+            let start = text.find(word).unwrap();
+            let (from, to) = fragment_bounds(text, start, start + word.len(), 15, Cut::Slices);
+            &text[from..to]
+        };
+        // A slice begins at the first word ending at or past 15, 30, 45...
+        assert_eq!(at("one"), "one two three");
+        assert_eq!(at("four"), "four five six");
+        assert_eq!(at("six"), "four five six");
+        assert_eq!(at("seven"), "seven eight nine");
+        assert_eq!(at("eleven"), "ten eleven");
+        assert_eq!(at("twelve"), "twelve");
+    }
+
+    #[test]
+    fn highlighter_options_are_read() {
+        let o = |v: Value| parse(&v).map(|h| h.fields[0].1.clone());
+        let fvh =
+            o(serde_json::json!({"type": "fvh", "boundary_chars": ";", "boundary_max_scan": 5, "phrase_limit": 3,
+            "fields": {"f": {"boundary_scanner_locale": "fr-FR"}}}))
+            .unwrap();
+        assert_eq!((fvh.boundary_chars, fvh.boundary_max_scan, fvh.phrase_limit), (vec![';'], 5, 3));
+        assert!(
+            o(serde_json::json!({"type": "plain", "fragmenter": "simple", "fields": {"f": {}}}))
+                .unwrap()
+                .simple_fragments
+        );
+        assert!(o(serde_json::json!({"fragmenter": "lines", "fields": {"f": {}}})).is_err());
+        let limits = Limits { max_analyzed_offset: 1000, max_fragments: 10 };
+        let unified_chars = parse(&serde_json::json!({"boundary_scanner": "chars", "fields": {"f": {}}})).unwrap();
+        assert_eq!(unified_chars.check(&limits).unwrap_err().to_string(), "Invalid boundary scanner type: CHARS");
     }
 }
