@@ -3,6 +3,7 @@
 //! refused by name, never ignored.
 
 use super::multi_term::Rewrite;
+use super::query_string::Spread;
 use crate::error::EngineError;
 use serde_json::{Map, Value};
 
@@ -293,11 +294,26 @@ impl Query {
         if let Query::Match { field, .. }
         | Query::MatchPhrase { field, .. }
         | Query::Fuzzy { field, .. }
-        | Query::Pattern { field, .. } = &mut q
+        | Query::Pattern { field, .. }
+        | Query::Range { field, .. }
+        | Query::Exists { field } = &mut q
         {
             *field = name.to_owned();
         }
         q
+    }
+
+    /// The field of a query on one field that [`Query::on_field`] can move.
+    pub fn movable_field(&self) -> Option<&str> {
+        match self {
+            Query::Match { field, .. }
+            | Query::MatchPhrase { field, .. }
+            | Query::Fuzzy { field, .. }
+            | Query::Pattern { field, .. }
+            | Query::Range { field, .. }
+            | Query::Exists { field } => Some(field),
+            _ => None,
+        }
     }
 }
 
@@ -1084,29 +1100,24 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 rewrite: rewrite_of(params, "rewrite")?.unwrap_or(Rewrite::ConstantScore),
                 max_states: number("max_determinized_states", tensile_regexp::DEFAULT_MAX_STATES)?,
             };
-            let mut per_field = fields
-                .iter()
-                .map(|f| super::query_string::parse(&text, f, options.clone()))
-                .collect::<Result<Vec<_>, _>>()?;
-            for q in &mut per_field {
-                with_minimum_should_match(q, params)?;
-            }
-            if let Some(analyzer) = params.get("analyzer").and_then(Value::as_str) {
-                per_field.iter_mut().for_each(|q| super::query_string::analyzed_with(q, analyzer));
-            }
-            let boost = boost(params)?;
-            // Over several fields, the best field's score (`best_fields`) plus
-            // `tie_breaker` times the others', or all of them (`most_fields`).
-            let tie_breaker = match params.get("type").map(text_of).as_deref() {
-                None | Some("best_fields") => params.get("tie_breaker").and_then(Value::as_f64).unwrap_or(0.0) as f32,
-                Some("most_fields") => 1.0,
-                Some(other) => {
-                    return Err(EngineError::Unsupported(format!("the [{other}] type of the [query_string] query")))
-                }
+            let tie_breaker = params.get("tie_breaker").and_then(Value::as_f64).map(|t| t as f32);
+            let spread = match params.get("type").map(text_of).as_deref() {
+                None | Some("best_fields") => Spread::Fields { tie_breaker: tie_breaker.unwrap_or(0.0) },
+                Some("most_fields") => Spread::Fields { tie_breaker: tie_breaker.unwrap_or(1.0) },
+                Some("cross_fields") => Spread::CrossFields { tie_breaker: tie_breaker.unwrap_or(0.0) },
+                Some("phrase") => Spread::Phrase { prefix: false, tie_breaker: tie_breaker.unwrap_or(0.0) },
+                Some("phrase_prefix") => Spread::Phrase { prefix: true, tie_breaker: tie_breaker.unwrap_or(0.0) },
+                Some("bool_prefix") => Spread::BoolPrefix { tie_breaker: tie_breaker.unwrap_or(0.0) },
+                Some(other) => return Err(unknown_multi_match_type(other)),
             };
-            match per_field.len() {
-                1 if boost == 1.0 => per_field.remove(0),
-                _ => Query::DisMax { queries: per_field, tie_breaker, boost },
+            let mut q = super::query_string::parse_over_fields(&text, &field_boosts(fields)?, options, spread)?;
+            with_minimum_should_match(&mut q, params)?;
+            if let Some(analyzer) = params.get("analyzer").and_then(Value::as_str) {
+                super::query_string::analyzed_with(&mut q, analyzer);
+            }
+            match boost(params)? {
+                1.0 => q,
+                boost => Query::DisMax { queries: vec![q], tie_breaker: 0.0, boost },
             }
         }
         "nested" => {
@@ -1267,18 +1278,10 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             bool_prefix: kind == "bool_prefix",
             lenient,
         }),
-        other => Err(EngineError::Unsupported(format!("the [{other}] type of the [multi_match] query"))),
+        other => Err(unknown_multi_match_type(other)),
     };
-    let queries = fields
-        .into_iter()
-        .map(|f| match f.split_once('^') {
-            Some((name, b)) => {
-                let boost = b.parse::<f32>().map_err(|_| parsing(format!("invalid boost [{b}] for field [{name}]")))?;
-                per_field(name.to_owned(), boost)
-            }
-            None => per_field(f, 1.0),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let queries =
+        field_boosts(fields)?.into_iter().map(|(name, boost)| per_field(name, boost)).collect::<Result<Vec<_>, _>>()?;
     let boost = boost(params)?;
     Ok(match kind {
         "most_fields" => Query::Bool {
@@ -1295,6 +1298,26 @@ fn multi_match(params: &Map<String, Value>) -> Result<Query, EngineError> {
             boost,
         },
     })
+}
+
+/// Field names as multi-field queries take them, each with an optional
+/// `^boost` (`title^2`).
+pub(crate) fn field_boosts(names: impl IntoIterator<Item = String>) -> Result<Vec<(String, f32)>, EngineError> {
+    names
+        .into_iter()
+        .map(|f| match f.split_once('^') {
+            Some((name, b)) => b
+                .parse::<f32>()
+                .map(|b| (name.to_owned(), b))
+                .map_err(|_| parsing(format!("invalid boost [{b}] for field [{name}]"))),
+            None => Ok((f, 1.0)),
+        })
+        .collect()
+}
+
+/// A `multi_match` or `query_string` `type` Elasticsearch does not know.
+fn unknown_multi_match_type(name: &str) -> EngineError {
+    EngineError::Parse(format!("failed to parse [multi_match] query type [{name}]. unknown type."))
 }
 
 /// `combined_fields` (`tie_breaker: None`, text fields only) or a
@@ -1324,16 +1347,7 @@ fn across_fields(params: &Map<String, Value>, tie_breaker: Option<f32>, text_onl
         _ if text_only => return Err(parsing("[combined_fields] requires [fields]")),
         _ => vec!["*".to_owned()],
     };
-    let fields = fields
-        .into_iter()
-        .map(|f| match f.split_once('^') {
-            Some((name, b)) => b
-                .parse::<f32>()
-                .map(|b| (name.to_owned(), b))
-                .map_err(|_| parsing(format!("invalid boost [{b}] for field [{name}]"))),
-            None => Ok((f, 1.0)),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let fields = field_boosts(fields)?;
     let minimum_should_match = params.get("minimum_should_match").map(text_of);
     if let Some(m) = &minimum_should_match {
         check_minimum_should_match(m)?;

@@ -1500,6 +1500,50 @@ mod tests {
     }
 
     #[test]
+    fn query_strings_spread_each_clause_over_their_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        let mappings =
+            json!({"properties": {"first": {"type": "text"}, "last": {"type": "text"}, "tag": {"type": "keyword"}}});
+        engine.create_index("books", &json!({"mappings": mappings})).unwrap();
+        let docs = [
+            ("1", json!({"first": "john", "last": "smith"})),
+            ("2", json!({"first": "smith john"})),
+            ("3", json!({"first": "quick brown", "tag": "x"})),
+            ("4", json!({"last": "brown quick"})),
+        ];
+        for (id, doc) in docs {
+            engine.index_doc("books", id, doc.to_string(), None, &Conditions::default(), false).unwrap();
+        }
+        engine.refresh(&["books".into()]).unwrap();
+        let qs = |query: &str, extra: serde_json::Value| {
+            let mut params = json!({"query": query, "fields": ["first", "last^2"]});
+            params.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            ids(&engine, json!({"query_string": params}))
+        };
+        // Each term over both fields, the AND outside: john in one field, smith in the other.
+        assert_eq!(qs("john AND smith", json!({})), ["1", "2"]);
+        assert_eq!(qs("john smith", json!({"default_operator": "and", "type": "cross_fields"})), ["1", "2"]);
+        // `phrase`: a term is a phrase of what it analyses to.
+        assert_eq!(qs("quick-brown", json!({})), ["3", "4"]);
+        assert_eq!(qs("quick-brown", json!({"type": "phrase"})), ["3"]);
+        assert_eq!(qs("quick-bro", json!({"type": "phrase_prefix"})), ["3"]);
+        assert_eq!(qs("bro", json!({"type": "bool_prefix"})), ["3", "4"]);
+        // A lone `*`: the documents holding one of the fields.
+        assert_eq!(qs("*", json!({})), ["1", "2", "3", "4"]);
+        assert_eq!(ids(&engine, json!({"query_string": {"query": "*", "fields": ["tag"]}})), ["3"]);
+        // Boosted fields score higher: `last^2` puts the one with smith in `last` first.
+        let req = SearchRequest {
+            query: dsl::parse(&json!({"query_string": {"query": "smith", "fields": ["first", "last^2"]}})).unwrap(),
+            ..Default::default()
+        };
+        let hits = engine.search(&["books".into()], &req).unwrap().hits;
+        assert_eq!(hits[0].doc.id, "1");
+        let unknown = dsl::parse(&json!({"query_string": {"query": "a", "type": "nearest"}})).unwrap_err();
+        assert!(matches!(unknown, EngineError::Parse(_)), "{unknown:?}");
+    }
+
+    #[test]
     fn sequence_numbers_are_queried_by_term_terms_and_range() {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(dir.path()).unwrap();

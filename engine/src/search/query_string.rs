@@ -90,6 +90,127 @@ pub fn analyzed_with(q: &mut Query, analyzer: &str) {
     }
 }
 
+/// How a query string's clauses that name no field spread over several
+/// fields (`fields` and `type`): as Elasticsearch does, each term, phrase,
+/// pattern or range is looked for in every field, the query's boolean
+/// structure kept around them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spread {
+    /// `best_fields` and `most_fields`: the best field's score plus
+    /// `tie_breaker` times the others' (`most_fields`: 1, all summed).
+    Fields { tie_breaker: f32 },
+    /// `cross_fields`: a term's fields blended as one (`tie_breaker` as in
+    /// `multi_match`); patterns and ranges as `Fields`.
+    CrossFields { tie_breaker: f32 },
+    /// `phrase` and `phrase_prefix`: each term is a phrase of what it analyses to.
+    Phrase { prefix: bool, tie_breaker: f32 },
+    /// `bool_prefix`: each term's last word matches as a prefix.
+    BoolPrefix { tie_breaker: f32 },
+}
+
+impl Spread {
+    fn tie_breaker(self) -> f32 {
+        match self {
+            Spread::Fields { tie_breaker }
+            | Spread::CrossFields { tie_breaker }
+            | Spread::Phrase { tie_breaker, .. }
+            | Spread::BoolPrefix { tie_breaker } => tie_breaker,
+        }
+    }
+}
+
+/// The field name the clauses that name none get before they are spread
+/// (no mapped field can have it: it starts with a zero character).
+const UNNAMED: &str = "\u{0}fields";
+
+/// Reads a query string over several fields (each with its boost).
+pub fn parse_over_fields(
+    text: &str,
+    fields: &[(String, f32)],
+    options: Options,
+    spread: Spread,
+) -> Result<Query, EngineError> {
+    let phrase_slop = options.phrase_slop;
+    let q = parse(text, UNNAMED, options)?;
+    Ok(spread_over(q, fields, spread, phrase_slop))
+}
+
+/// `q` with each clause on [`UNNAMED`] spread over `fields`.
+fn spread_over(q: Query, fields: &[(String, f32)], spread: Spread, slop: u32) -> Query {
+    let each = |list: Vec<Query>| list.into_iter().map(|q| spread_over(q, fields, spread, slop)).collect();
+    match q {
+        Query::Bool { must, should, must_not, filter, minimum_should_match, boost } => Query::Bool {
+            must: each(must),
+            should: each(should),
+            must_not: each(must_not),
+            filter: each(filter),
+            minimum_should_match,
+            boost,
+        },
+        Query::DisMax { queries, tie_breaker, boost } => Query::DisMax { queries: each(queries), tie_breaker, boost },
+        Query::ConstantScore { filter, boost } => {
+            Query::ConstantScore { filter: Box::new(spread_over(*filter, fields, spread, slop)), boost }
+        }
+        leaf if leaf.movable_field() == Some(UNNAMED) => spread_leaf(leaf, fields, spread, slop),
+        other => other,
+    }
+}
+
+/// One clause that names no field, over every field.
+fn spread_leaf(leaf: Query, fields: &[(String, f32)], spread: Spread, slop: u32) -> Query {
+    if let (Spread::CrossFields { tie_breaker }, Query::Match { text, and, minimum_should_match, boost, .. }) =
+        (spread, &leaf)
+    {
+        return Query::AcrossFields {
+            fields: fields.to_vec(),
+            text: text.clone(),
+            and: *and,
+            minimum_should_match: minimum_should_match.clone(),
+            zero_terms_all: false,
+            tie_breaker: Some(tie_breaker),
+            text_only: false,
+            boost: *boost,
+        };
+    }
+    let mut queries: Vec<Query> = fields
+        .iter()
+        .map(|(name, field_boost)| {
+            let mut one = match (&leaf, spread) {
+                // A lone `*`: every document on all fields, else those holding the field.
+                (Query::Exists { .. }, _) if name == "*" => Query::MatchAll { boost: 1.0 },
+                (Query::Match { text, boost, analyzer, max_expansions, .. }, Spread::Phrase { prefix, .. }) => {
+                    Query::MatchPhrase {
+                        field: name.clone(),
+                        text: text.clone(),
+                        slop,
+                        boost: *boost,
+                        prefix,
+                        max_expansions: *max_expansions,
+                        analyzer: analyzer.clone(),
+                    }
+                }
+                _ => leaf.on_field(name),
+            };
+            match &mut one {
+                Query::Match { bool_prefix, boost, .. } => {
+                    *bool_prefix |= matches!(spread, Spread::BoolPrefix { .. });
+                    *boost *= field_boost;
+                }
+                Query::MatchPhrase { boost, .. }
+                | Query::Fuzzy { boost, .. }
+                | Query::Pattern { boost, .. }
+                | Query::Range { boost, .. } => *boost *= field_boost,
+                _ => {}
+            }
+            one
+        })
+        .collect();
+    match queries.len() {
+        1 => queries.remove(0),
+        _ => Query::DisMax { queries, tie_breaker: spread.tie_breaker(), boost: 1.0 },
+    }
+}
+
 /// Reads a query string into a query over `default_field`.
 pub fn parse(text: &str, default_field: &str, options: Options) -> Result<Query, EngineError> {
     let mut p = Parser { chars: text.chars().collect(), at: 0, text, options, depth: 0 };

@@ -43,17 +43,9 @@ pub fn parse(params: &Map<String, Value>) -> Result<Query, EngineError> {
         .ok_or_else(|| parsing("[simple_query_string] requires query value"))?;
     let and = params.get("default_operator").and_then(Value::as_str).is_some_and(|o| o.eq_ignore_ascii_case("and"));
     let fields: Vec<(String, f32)> = match params.get("fields") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|f| match f.split_once('^') {
-                Some((name, b)) => b
-                    .parse()
-                    .map(|b| (name.to_owned(), b))
-                    .map_err(|_| parsing(format!("invalid boost [{b}] for field [{name}]"))),
-                None => Ok((f.to_owned(), 1.0)),
-            })
-            .collect::<Result<_, _>>()?,
+        Some(Value::Array(items)) => {
+            super::dsl::field_boosts(items.iter().filter_map(Value::as_str).map(str::to_owned))?
+        }
         _ => vec![("*".to_owned(), 1.0)],
     };
     let analyzer = params.get("analyzer").and_then(Value::as_str).map(str::to_owned);
