@@ -1517,6 +1517,15 @@ async fn terms_set_needs_as_many_terms_as_the_document_says() {
     let script = json!({"query": {"terms_set": {"skills": {"terms": ["rust"], "minimum_should_match_script": {"source": "1"}}}}});
     let (status, _) = call(&c, url, Method::POST, "/jobs/_search", Some(script)).await;
     assert_eq!(status.as_u16(), 501);
+    // A fixed `minimum_should_match`, conditional here: both of two terms, 2 of 3 past that.
+    let fixed =
+        |terms: Value| json!({"query": {"terms_set": {"skills": {"terms": terms, "minimum_should_match": "2<-1"}}}});
+    let (_, found) = call(&c, url, Method::POST, "/jobs/_search", Some(fixed(json!(["rust", "go"])))).await;
+    assert_eq!(ids(&found), ["1"]);
+    let (_, found) = call(&c, url, Method::POST, "/jobs/_search", Some(fixed(json!(["rust", "java", "go"])))).await;
+    let mut matched = ids(&found);
+    matched.sort_unstable();
+    assert_eq!(matched, ["1", "2"]);
 }
 
 #[tokio::test]

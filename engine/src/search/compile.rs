@@ -603,13 +603,15 @@ impl Compiler<'_> {
                 };
                 boosted(Box::new(query), *boost)
             }
-            Query::TermsSet { field, terms, minimum_field, boost } => {
+            Query::TermsSet { field, terms, minimum, boost } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;
-                if self.field(minimum_field).is_none() {
-                    return Err(EngineError::QueryShard(format!(
-                        "failed to find minimum_should_match field [{minimum_field}]"
-                    )));
+                if let super::dsl::TermsMinimum::Field(minimum_field) = minimum {
+                    if self.field(minimum_field).is_none() {
+                        return Err(EngineError::QueryShard(format!(
+                            "failed to find minimum_should_match field [{minimum_field}]"
+                        )));
+                    }
                 }
                 let mut queries: Vec<Compiled> = Vec::with_capacity(terms.len());
                 for value in terms {
@@ -617,8 +619,19 @@ impl Compiler<'_> {
                         queries.push(if f.kind.is_text() { self.text_term_query(f, t) } else { term_query(t) });
                     }
                 }
-                let column = format!("_terms.{minimum_field}");
-                boosted(Box::new(super::terms_set::TermsSetQuery { terms: queries, column }), *boost)
+                let q: Compiled = match minimum {
+                    super::dsl::TermsMinimum::Field(minimum_field) => {
+                        let column = format!("_terms.{minimum_field}");
+                        Box::new(super::terms_set::TermsSetQuery { terms: queries, column })
+                    }
+                    // As many of the terms as a `bool` query's `minimum_should_match` says (one at least).
+                    super::dsl::TermsMinimum::Count(spec) => {
+                        let required = minimum_should_match(spec, terms.len()).max(1);
+                        let clauses = queries.into_iter().map(|q| (Occur::Should, q)).collect();
+                        Box::new(BooleanQuery::with_minimum_required_clauses(clauses, required))
+                    }
+                };
+                boosted(q, *boost)
             }
             Query::Intervals { field, rule, boost } => {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };

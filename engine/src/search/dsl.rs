@@ -106,7 +106,7 @@ pub enum Query {
     TermsSet {
         field: String,
         terms: Vec<Value>,
-        minimum_field: String,
+        minimum: TermsMinimum,
         boost: f32,
     },
     /// `more_like_this`: documents whose terms are like the liked texts'.
@@ -317,6 +317,15 @@ impl Query {
     }
 }
 
+/// How many of a `terms_set` query's terms a document must hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TermsMinimum {
+    /// `minimum_should_match_field`: a number field of the document's.
+    Field(String),
+    /// `minimum_should_match`: as a `bool` query's, over the terms.
+    Count(String),
+}
+
 /// A query as Lucene's syntax would write it (for `_validate/query`).
 impl std::fmt::Display for Query {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -388,8 +397,12 @@ impl std::fmt::Display for Query {
             Query::Intervals { field, .. } => write!(f, "IntervalQuery({field})"),
             Query::RankFeature { field, .. } => write!(f, "RankFeatureQuery({field})"),
             Query::MoreLikeThis(m) => write!(f, "like:({} liked)", m.like.len()),
-            Query::TermsSet { field, terms, minimum_field, .. } => {
-                write!(f, "CoveringQuery({field}: {} terms, minimum [{minimum_field}])", terms.len())
+            Query::TermsSet { field, terms, minimum: TermsMinimum::Field(minimum), .. } => {
+                write!(f, "CoveringQuery({field}: {} terms, minimum [{minimum}])", terms.len())
+            }
+            Query::TermsSet { field, terms, minimum: TermsMinimum::Count(spec), .. } => {
+                let clauses: Vec<String> = terms.iter().map(|t| format!("{field}:{}", value(t))).collect();
+                write!(f, "({})~{spec}", clauses.join(" "))
             }
         }
     }
@@ -1174,18 +1187,28 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                     "the [minimum_should_match_script] option of the [terms_set] query".into(),
                 ));
             }
-            if o.contains_key("minimum_should_match") {
-                return Err(EngineError::Unsupported(
-                    "the [minimum_should_match] option of the [terms_set] query".into(),
-                ));
-            }
-            let minimum_field = o.get("minimum_should_match_field").and_then(Value::as_str).ok_or_else(|| {
-                parsing("[terms_set] query requires [minimum_should_match_field] or [minimum_should_match_script]")
-            })?;
+            let minimum = match (o.get("minimum_should_match"), o.get("minimum_should_match_field")) {
+                (Some(_), Some(_)) => {
+                    return Err(parsing(
+                        "[terms_set] query takes one of [minimum_should_match] and [minimum_should_match_field]",
+                    ))
+                }
+                (Some(spec), None) => {
+                    let spec = text_of(spec);
+                    check_minimum_should_match(&spec)?;
+                    TermsMinimum::Count(spec)
+                }
+                (None, Some(field)) => TermsMinimum::Field(text_of(field)),
+                (None, None) => {
+                    return Err(parsing(
+                        "[terms_set] query requires [minimum_should_match], [minimum_should_match_field] or [minimum_should_match_script]",
+                    ))
+                }
+            };
             Query::TermsSet {
                 field: field.to_owned(),
                 terms: o.get("terms").and_then(Value::as_array).cloned().unwrap_or_default(),
-                minimum_field: minimum_field.to_owned(),
+                minimum,
                 boost: boost(o)?,
             }
         }
@@ -1483,7 +1506,6 @@ fn geo_distance(params: &Map<String, Value>) -> Result<Query, EngineError> {
     Ok(Query::GeoDistance { field: field.clone(), lat, lon, meters, ignore_unmapped, boost: boost(params)? })
 }
 
-/// Checks a `minimum_should_match` Tensile can apply: an integer or a percentage.
 /// A query string's `minimum_should_match`: it bounds the optional clauses
 /// of the top boolean query the string made, as Elasticsearch applies it
 /// (a query of one clause takes none).
@@ -1498,17 +1520,66 @@ pub(crate) fn with_minimum_should_match(q: &mut Query, params: &Map<String, Valu
     Ok(())
 }
 
+/// Checks a `minimum_should_match`: an integer, a percentage, or
+/// conditions of them.
 pub fn check_minimum_should_match(spec: &str) -> Result<(), EngineError> {
-    let number = spec.trim().strip_suffix('%').unwrap_or(spec.trim());
-    if spec.contains('<') {
-        return Err(EngineError::Unsupported(format!("the conditional minimum_should_match [{spec}]")));
+    let invalid = || parsing(format!("Invalid minimum_should_match value [{spec}]"));
+    let simple = |part: &str| part.strip_suffix('%').unwrap_or(part).parse::<i64>().map(drop).map_err(|_| invalid());
+    match conditions(spec) {
+        Some(conditions) => conditions.iter().try_for_each(|(bound, part)| {
+            bound.parse::<usize>().map_err(|_| invalid())?;
+            simple(part)
+        }),
+        None => simple(spec.trim()),
     }
-    number.parse::<i64>().map(drop).map_err(|_| parsing(format!("Invalid minimum_should_match value [{spec}]")))
 }
 
-/// `minimum_should_match` (`2`, `-1`, `75%`, `-25%`) for `n` optional clauses.
+/// A conditional `minimum_should_match` (`3<90%`, `2<-25% 9<-3`) as its
+/// conditions: above each count of clauses, the expression that applies.
+/// `None` for a plain expression.
+fn conditions(spec: &str) -> Option<Vec<(String, String)>> {
+    if !spec.contains('<') {
+        return None;
+    }
+    // Spaces around `<` belong to their condition.
+    let mut joined = String::with_capacity(spec.len());
+    for part in spec.split('<') {
+        if !joined.is_empty() {
+            joined.truncate(joined.trim_end().len());
+            joined.push('<');
+            joined.push_str(part.trim_start());
+        } else {
+            joined.push_str(part);
+        }
+    }
+    Some(
+        joined
+            .split_whitespace()
+            .map(|c| match c.split_once('<') {
+                Some((bound, part)) => (bound.to_owned(), part.to_owned()),
+                None => (String::new(), c.to_owned()),
+            })
+            .collect(),
+    )
+}
+
+/// `minimum_should_match` (`2`, `-1`, `75%`, `-25%`, or conditions such as
+/// `3<90%`: all clauses up to 3, 90% above) for `n` optional clauses,
+/// never more than `n`.
 pub fn minimum_should_match(spec: &str, n: usize) -> usize {
-    let spec = spec.trim();
+    let Some(conditions) = conditions(spec) else { return simple_minimum(spec.trim(), n) };
+    let mut required = n;
+    for (bound, part) in conditions {
+        if bound.parse::<usize>().is_ok_and(|bound| n <= bound) {
+            break;
+        }
+        required = simple_minimum(&part, n);
+    }
+    required
+}
+
+/// A plain `minimum_should_match` expression for `n` optional clauses.
+fn simple_minimum(spec: &str, n: usize) -> usize {
     let required = if let Some(pct) = spec.strip_suffix('%') {
         let p: i64 = pct.parse().unwrap_or(0);
         let v = (n as i64 * p.abs()) / 100;
@@ -1597,5 +1668,11 @@ mod tests {
             (minimum_should_match("75%", 4), minimum_should_match("-1", 3), minimum_should_match("5", 3)),
             (3, 2, 3)
         );
+        // Conditions: all clauses up to the bound, the expression past it.
+        assert_eq!((minimum_should_match("3<90%", 3), minimum_should_match("3<90%", 10)), (3, 9));
+        let two = |n| minimum_should_match("2<-25% 9 < -3", n);
+        assert_eq!((two(2), two(4), two(9), two(12)), (2, 3, 7, 9));
+        assert!(check_minimum_should_match("2<-25% 9<-3").is_ok());
+        assert!(check_minimum_should_match("x<2").is_err() && check_minimum_should_match("2<y").is_err());
     }
 }
