@@ -752,6 +752,15 @@ async fn geo_box_and_distance() {
     // A box across the antimeridian.
     let pacific = json!({"geo_bounding_box": {"at": {"top": 40, "bottom": -40, "left": 130, "right": -170}}});
     assert_eq!(found(pacific).await, ["fiji", "tokyo"]);
+    // validation_method: out-of-range coordinates refused (strict), or brought into range (coerce):
+    // longitude 362.35 is Paris's 2.35 a turn later.
+    let far = |method: &str| json!({"geo_distance": {"distance": "400km", "at": {"lat": 48.85, "lon": 362.35}, "validation_method": method}});
+    let (status, refused) = call(&c, url, Method::POST, "/places/_search", Some(json!({"query": far("strict")}))).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused.to_string().contains("illegal longitude value [362.35] for [geo_distance]"), "{refused}");
+    assert_eq!(found(far("COERCE")).await, ["london", "paris"]);
+    let wrapped = json!({"geo_bounding_box": {"at": {"top": 60, "bottom": 40, "left": 350, "right": 380}, "validation_method": "coerce"}});
+    assert_eq!(found(wrapped).await, ["berlin", "london", "paris"], "the europe box, a turn later");
     let (status, _) = call(
         &c,
         url,
@@ -1001,8 +1010,11 @@ async fn geo_options_and_unmapped_fields() {
         |ignore: bool| json!({"geo_distance": {"distance": "1km", "nowhere": [0, 0], "ignore_unmapped": ignore}});
     assert_eq!(query(unmapped(false)).await, 400, "an unmapped field fails unless ignore_unmapped");
     assert_eq!(query(unmapped(true)).await, 200);
+    // `plane` is read and measured on the arc, as Elasticsearch does; an unknown type is refused.
     let plane = json!({"geo_distance": {"distance": "1km", "at": [0, 0], "distance_type": "plane"}});
-    assert_eq!(query(plane).await, 501, "a distance type Tensile does not offer is named, not ignored");
+    assert_eq!(query(plane).await, 200);
+    let curved = json!({"geo_distance": {"distance": "1km", "at": [0, 0], "distance_type": "curved"}});
+    assert_eq!(query(curved).await, 400);
     let (status, _) = call(&c, url, Method::POST, "/spots/_search", Some(json!({"sort": ["_shard_doc"]}))).await;
     assert_eq!(status, 400, "_shard_doc needs a point in time");
 }

@@ -713,8 +713,21 @@ pub fn ip_bits(ip: IpAddr) -> u128 {
 }
 
 /// A geo point in any of the forms Elasticsearch reads: `{lat, lon}`,
-/// `"lat,lon"`, `[lon, lat]` and `POINT (lon lat)`.
+/// `"lat,lon"`, `[lon, lat]` and `POINT (lon lat)`, its latitude and
+/// longitude within their ranges.
 pub fn geo_point(value: &Value) -> Result<(f64, f64), String> {
+    let (lat, lon) = read_geo_point(value)?;
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("illegal latitude value [{lat}] for {}", "geo_point"));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(format!("illegal longitude value [{lon}] for {}", "geo_point"));
+    }
+    Ok((lat, lon))
+}
+
+/// [`geo_point`]'s latitude and longitude as written, in range or not.
+pub fn read_geo_point(value: &Value) -> Result<(f64, f64), String> {
     let number = |v: &Value| -> Result<f64, String> {
         match v {
             Value::Number(n) => n.as_f64().ok_or_else(String::new),
@@ -768,12 +781,6 @@ pub fn geo_point(value: &Value) -> Result<(f64, f64), String> {
         }
         _ => return Err("geo_point expected".into()),
     };
-    if !(-90.0..=90.0).contains(&lat) {
-        return Err(format!("illegal latitude value [{lat}] for {}", "geo_point"));
-    }
-    if !(-180.0..=180.0).contains(&lon) {
-        return Err(format!("illegal longitude value [{lon}] for {}", "geo_point"));
-    }
     Ok((lat, lon))
 }
 

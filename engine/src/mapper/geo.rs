@@ -138,6 +138,39 @@ pub fn parse_distance(text: &str) -> Option<f64> {
     Some(n * factor)
 }
 
+/// A latitude and longitude brought into their ranges, as Elasticsearch
+/// coerces a point: a latitude past a pole comes back down the other side
+/// of the globe (its longitude turned half a turn), a longitude wraps.
+pub fn normalize_point(lat: f64, lon: f64) -> (f64, f64) {
+    /// `x` into `]-period/2, period/2]`.
+    fn centred(x: f64, period: f64) -> f64 {
+        let mut r = x % period;
+        if r <= 0.0 {
+            r += period;
+        }
+        if r > period / 2.0 {
+            r -= period;
+        }
+        r
+    }
+    let fold_lat = !(-90.0..=90.0).contains(&lat);
+    let (mut lat, mut lon) = (lat, lon);
+    if fold_lat {
+        lat = centred(lat, 360.0);
+        if lat < -90.0 {
+            lat = -180.0 - lat;
+            lon += 180.0;
+        } else if lat > 90.0 {
+            lat = 180.0 - lat;
+            lon += 180.0;
+        }
+    }
+    if fold_lat || !(-180.0..=180.0).contains(&lon) {
+        lon = centred(lon, 360.0);
+    }
+    (lat, lon)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +200,16 @@ mod tests {
         assert_eq!(parse_distance("12km"), Some(12_000.0));
         assert_eq!(parse_distance("5"), Some(5.0));
         assert!(parse_distance("5 parsecs").is_none());
+    }
+
+    #[test]
+    fn points_are_coerced_into_range() {
+        assert_eq!(normalize_point(10.0, 20.0), (10.0, 20.0));
+        assert_eq!(normalize_point(10.0, 200.0), (10.0, -160.0));
+        assert_eq!(normalize_point(10.0, -540.0), (10.0, 180.0));
+        // Past the north pole: down the other side, half a turn round.
+        assert_eq!(normalize_point(100.0, 20.0), (80.0, -160.0));
+        assert_eq!(normalize_point(-100.0, -170.0), (-80.0, 10.0));
+        assert_eq!(normalize_point(450.0, 0.0), (90.0, 0.0));
     }
 }

@@ -1391,18 +1391,46 @@ fn across_fields(params: &Map<String, Value>, tie_breaker: Option<f32>, text_onl
 const GEO_OPTIONS: &[&str] =
     &["boost", "_name", "validation_method", "ignore_unmapped", "type", "distance", "distance_type"];
 
-/// A geo query's options beside its field: `ignore_unmapped`; the
-/// validation and distance types Tensile does not offer answer 501.
-fn geo_options(kind: &str, params: &Map<String, Value>) -> Result<bool, EngineError> {
-    if let Some(m) =
-        params.get("validation_method").and_then(Value::as_str).filter(|m| !m.eq_ignore_ascii_case("strict"))
-    {
-        return Err(EngineError::Unsupported(format!("the validation_method [{m}] of the [{kind}] query")));
+/// A geo query's `validation_method`: out-of-range coordinates are
+/// refused (`strict`), taken as they are (`ignore_malformed`) or brought
+/// into range (`coerce`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GeoValidation {
+    Strict,
+    IgnoreMalformed,
+    Coerce,
+}
+
+/// A geo query's options beside its field: its validation, and
+/// `ignore_unmapped`. `distance_type` is read and, as in Elasticsearch,
+/// changes nothing: distances are measured on the arc.
+fn geo_options(kind: &str, params: &Map<String, Value>) -> Result<(GeoValidation, bool), EngineError> {
+    let validation = match params.get("validation_method").map(text_of).as_deref().map(str::to_ascii_lowercase) {
+        None => GeoValidation::Strict,
+        Some(m) if m == "strict" => GeoValidation::Strict,
+        Some(m) if m == "ignore_malformed" => GeoValidation::IgnoreMalformed,
+        Some(m) if m == "coerce" => GeoValidation::Coerce,
+        Some(m) => return Err(parsing(format!("[{kind}] unknown validation_method [{m}]"))),
+    };
+    if let Some(t) = params.get("distance_type").map(text_of).filter(|t| !matches!(t.as_str(), "arc" | "plane")) {
+        return Err(parsing(format!("[{kind}] unknown distance_type [{t}]")));
     }
-    if let Some(t) = params.get("distance_type").and_then(Value::as_str).filter(|t| *t != "arc") {
-        return Err(EngineError::Unsupported(format!("the distance_type [{t}] of the [{kind}] query")));
+    Ok((validation, params.get("ignore_unmapped").is_some_and(|v| v == true || v == "true")))
+}
+
+/// Checks a latitude and longitude as `validation` says, or brings them into range.
+fn validated(kind: &str, validation: GeoValidation, lat: f64, lon: f64) -> Result<(f64, f64), EngineError> {
+    match validation {
+        GeoValidation::IgnoreMalformed => Ok((lat, lon)),
+        GeoValidation::Coerce => Ok(crate::mapper::geo::normalize_point(lat, lon)),
+        GeoValidation::Strict if !(-90.0..=90.0).contains(&lat) => {
+            Err(EngineError::QueryShard(format!("illegal latitude value [{lat:?}] for [{kind}]")))
+        }
+        GeoValidation::Strict if !(-180.0..=180.0).contains(&lon) => {
+            Err(EngineError::QueryShard(format!("illegal longitude value [{lon:?}] for [{kind}]")))
+        }
+        GeoValidation::Strict => Ok((lat, lon)),
     }
-    Ok(params.get("ignore_unmapped").is_some_and(|v| v == true || v == "true"))
 }
 
 /// The one field entry of a geo query.
@@ -1420,7 +1448,7 @@ fn geo_field<'a>(kind: &str, params: &'a Map<String, Value>) -> Result<(&'a Stri
 
 /// A point as a geo query takes it (`[lon, lat]`, `{lat, lon}`, `"lat,lon"`, WKT, geohash).
 fn point(v: &Value) -> Result<(f64, f64), EngineError> {
-    crate::mapper::field::geo_point(v).map_err(|e| parsing(format!("failed to parse point: {e}")))
+    crate::mapper::field::read_geo_point(v).map_err(|e| parsing(format!("failed to parse point: {e}")))
 }
 
 /// `geo_bounding_box`: corners (`top_left`/`bottom_right`, `top_right`/`bottom_left`),
@@ -1485,10 +1513,16 @@ fn geo_bounding_box(params: &Map<String, Value>) -> Result<Query, EngineError> {
     if [top, bottom, left, right].iter().any(|v| v.is_nan()) {
         return Err(parsing("failed to parse [geo_bounding_box] query: the box needs all four sides"));
     }
+    let (validation, ignore_unmapped) = geo_options("geo_bounding_box", params)?;
+    let whole_turn = (right - left).abs() >= 360.0;
+    let invalid = |_| EngineError::QueryShard("couldn't validate latitude/ longitude values".into());
+    let (top, left) = validated("geo_bounding_box", validation, top, left).map_err(invalid)?;
+    let (bottom, right) = validated("geo_bounding_box", validation, bottom, right).map_err(invalid)?;
+    // Coerced sides a whole turn apart or more take every longitude.
+    let (left, right) = if validation == GeoValidation::Coerce && whole_turn { (-180.0, 180.0) } else { (left, right) };
     if top < bottom {
         return Err(EngineError::IllegalArgument(format!("top is below bottom corner: {top} vs. {bottom}")));
     }
-    let ignore_unmapped = geo_options("geo_bounding_box", params)?;
     Ok(Query::GeoBox { field: field.clone(), top, bottom, left, right, ignore_unmapped, boost: boost(params)? })
 }
 
@@ -1501,8 +1535,9 @@ fn geo_distance(params: &Map<String, Value>) -> Result<Query, EngineError> {
         other => crate::mapper::geo::parse_distance(&text_of(other)),
     }
     .ok_or_else(|| parsing(format!("failed to parse distance [{}]", text_of(distance))))?;
+    let (validation, ignore_unmapped) = geo_options("geo_distance", params)?;
     let (lat, lon) = point(center)?;
-    let ignore_unmapped = geo_options("geo_distance", params)?;
+    let (lat, lon) = validated("geo_distance", validation, lat, lon)?;
     Ok(Query::GeoDistance { field: field.clone(), lat, lon, meters, ignore_unmapped, boost: boost(params)? })
 }
 
