@@ -1074,7 +1074,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 _ => super::query_string::Operator::Or,
             };
             let fields: Vec<String> = match params.get("fields") {
-                Some(Value::Array(items)) => items.iter().map(text_of).collect(),
+                Some(Value::Array(items)) if !items.is_empty() => items.iter().map(text_of).collect(),
                 _ => vec![params.get("default_field").map_or_else(|| "*".to_owned(), text_of)],
             };
             let phrase_slop = match params.get("phrase_slop") {

@@ -1532,6 +1532,8 @@ mod tests {
         // A lone `*`: the documents holding one of the fields.
         assert_eq!(qs("*", json!({})), ["1", "2", "3", "4"]);
         assert_eq!(ids(&engine, json!({"query_string": {"query": "*", "fields": ["tag"]}})), ["3"]);
+        // No fields: the default field.
+        assert_eq!(ids(&engine, json!({"query_string": {"query": "x", "fields": [], "default_field": "tag"}})), ["3"]);
         // Boosted fields score higher: `last^2` puts the one with smith in `last` first.
         let req = SearchRequest {
             query: dsl::parse(&json!({"query_string": {"query": "smith", "fields": ["first", "last^2"]}})).unwrap(),
