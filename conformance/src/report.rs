@@ -284,6 +284,13 @@ fn failure_reason(r: &TestResult) -> String {
 /// The failing step, or what is known of the failure.
 fn step_reason(r: &TestResult) -> String {
     let Outcome::Fail { step, reason } = &r.outcome else { return String::new() };
+    // A listed cause says more than the 501 a newer feature meets.
+    if let Some((_, evidence)) = stale().into_iter().find(|(id, _)| *id == r.id) {
+        return format!("stale: {evidence}");
+    }
+    if let Some((_, cause)) = known().into_iter().find(|(id, _)| *id == r.id) {
+        return format!("known: {cause}");
+    }
     if !r.not_built.is_empty() {
         // The part not built, as the server's 501 names it, when the step says.
         let named = reason
@@ -296,12 +303,6 @@ fn step_reason(r: &TestResult) -> String {
         }
         let apis: Vec<String> = r.not_built.iter().map(|a| format!("`{a}`")).collect();
         return format!("calls {}, not built yet", apis.join(", "));
-    }
-    if let Some((_, evidence)) = stale().into_iter().find(|(id, _)| *id == r.id) {
-        return format!("stale: {evidence}");
-    }
-    if let Some((_, cause)) = known().into_iter().find(|(id, _)| *id == r.id) {
-        return format!("known: {cause}");
     }
     if reason.contains("cluster.health answered 408") {
         return "waits for a green cluster: its replicas need a second node".into();

@@ -22,6 +22,9 @@ fn field() -> impl Strategy<Value = &'static str> {
         "ip",
         "loc",
         "kids.name",
+        "n_pt",
+        "tag_pt",
+        "_seq_no",
         "missing",
     ])
 }
@@ -54,6 +57,8 @@ fn text() -> impl Strategy<Value = Value> {
         "fo*x?",
         "[a-",
         "k\\*",
+        "2<-25% 9<-3",
+        "3<90%",
     ])
     .prop_map(|s| Value::String(s.to_owned()))
 }
@@ -96,6 +101,10 @@ fn leaf() -> impl Strategy<Value = Value> {
             .prop_map(|(f, v, a, b, c)| json!({"fuzzy": {f: object(vec![Some(("value".into(), v)), a, b, c])}})),
         (prop::sample::select(vec!["query_string", "simple_query_string"]), text(), maybe("default_field", field().prop_map(Value::from)), maybe("default_operator", text()))
             .prop_map(|(k, q, a, b)| json!({k: object(vec![Some(("query".into(), q)), a, b])})),
+        (text(), prop::collection::vec(field(), 0..3), maybe("type", prop::sample::select(vec!["best_fields", "most_fields", "cross_fields", "phrase", "phrase_prefix", "bool_prefix", "other"]).prop_map(Value::from)), maybe("minimum_should_match", scalar()))
+            .prop_map(|(q, fs, t, m)| json!({"query_string": object(vec![Some(("query".into(), q)), Some(("fields".into(), json!(fs))), t, m])})),
+        (field(), prop::collection::vec(scalar(), 0..3), scalar())
+            .prop_map(|(f, t, m)| json!({"terms_set": {f: {"terms": t, "minimum_should_match": m}}})),
         field().prop_map(|f| json!({"exists": {"field": f}})),
         (prop::sample::select(vec!["match_phrase", "match_phrase_prefix", "match_bool_prefix"]), field(), text(), maybe("slop", scalar()))
             .prop_map(|(k, f, q, s)| json!({k: {f: object(vec![Some(("query".into(), q)), s])}})),
@@ -103,7 +112,10 @@ fn leaf() -> impl Strategy<Value = Value> {
             .prop_map(|(q, fs, t)| json!({"multi_match": object(vec![Some(("query".into(), q)), Some(("fields".into(), json!(fs))), t])})),
         (text(), prop::collection::vec(field(), 0..3)).prop_map(|(q, fs)| json!({"combined_fields": {"query": q, "fields": fs}})),
         prop::collection::vec(scalar(), 0..3).prop_map(|v| json!({"ids": {"values": v}})),
-        (scalar(), scalar(), scalar()).prop_map(|(d, lat, lon)| json!({"geo_distance": {"distance": d, "loc": {"lat": lat, "lon": lon}}})),
+        (scalar(), scalar(), scalar(), maybe("validation_method", prop::sample::select(vec!["strict", "COERCE", "ignore_malformed", "x"]).prop_map(Value::from)))
+            .prop_map(|(d, lat, lon, v)| json!({"geo_distance": object(vec![Some(("distance".into(), d)), Some(("loc".into(), json!({"lat": lat, "lon": lon}))), v])})),
+        (scalar(), scalar(), scalar(), scalar(), maybe("validation_method", prop::sample::select(vec!["strict", "coerce", "ignore_malformed"]).prop_map(Value::from)))
+            .prop_map(|(t, b, l, r, v)| json!({"geo_bounding_box": object(vec![Some(("loc".into(), json!({"top": t, "bottom": b, "left": l, "right": r}))), v])})),
         (field(), text(), maybe("ordered", scalar()), maybe("max_gaps", scalar()))
             .prop_map(|(f, q, o, g)| json!({"intervals": {f: {"match": object(vec![Some(("query".into(), q)), o, g])}}})),
         (field(), scalar()).prop_map(|(f, v)| json!({"span_term": {f: v}})),
@@ -161,14 +173,16 @@ fn load() -> Loaded {
         "title": {"type": "text", "fields": {"raw": {"type": "keyword"}}},
         "tag": {"type": "keyword"}, "n": {"type": "long"}, "price": {"type": "scaled_float", "scaling_factor": 100},
         "day": {"type": "date"}, "ok": {"type": "boolean"}, "ip": {"type": "ip"}, "loc": {"type": "geo_point"},
-        "kids": {"type": "nested", "properties": {"name": {"type": "keyword"}}}
+        "kids": {"type": "nested", "properties": {"name": {"type": "keyword"}}},
+        "n_pt": {"type": "long", "doc_values": false}, "tag_pt": {"type": "keyword", "doc_values": false}
     }});
     engine.create_index("fuzz", &json!({"settings": {"number_of_shards": 2}, "mappings": mappings})).unwrap();
     for i in 0..20i64 {
         let doc = json!({
             "title": format!("the quick fox number {i}"), "tag": format!("t{}", i % 3), "n": i, "price": i as f64 / 3.0,
             "day": format!("2020-01-{:02}", i + 1), "ok": i % 2 == 0, "ip": format!("10.0.0.{i}"),
-            "loc": {"lat": 40.0 + i as f64 / 10.0, "lon": -70.0}, "kids": [{"name": format!("k{i}")}]
+            "loc": {"lat": 40.0 + i as f64 / 10.0, "lon": -70.0}, "kids": [{"name": format!("k{i}")}],
+            "n_pt": i * 1000 - 5000, "tag_pt": format!("p{}", i % 4)
         });
         engine.index_doc("fuzz", &i.to_string(), doc.to_string(), None, &Conditions::default(), false).unwrap();
     }
