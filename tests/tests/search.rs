@@ -2406,9 +2406,28 @@ async fn term_suggestions_take_frequency_bounds_and_lowercasing() {
     assert_eq!(options("BRWON", upper).await, ["brown"]);
     let upper = json!({"field": "body", "analyzer": "whitespace"});
     assert_eq!(options("BRWON", upper).await, Vec::<String>::new());
+    // `accuracy` bounds the similarity: "bears" is 2 edits from "beaxx"
+    // (0.6 alike), past the default 0.5 but not 0.7.
+    let accurate = |accuracy: f64| json!({"field": "body", "accuracy": accuracy});
+    assert_eq!(options("beaxx", accurate(0.5)).await, ["bears"]);
+    assert_eq!(options("beaxx", accurate(0.7)).await, Vec::<String>::new());
+    // Every string_distance scores: jaro_winkler finds "cat" like "cab" enough, ngram too.
+    for distance in ["internal", "damerau_levenshtein", "levenshtein", "jaro_winkler", "ngram"] {
+        let term = json!({"field": "body", "min_word_length": 3, "string_distance": distance});
+        assert_eq!(options("cab", term).await, ["cat"], "{distance}");
+    }
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/spell/_search",
+        Some(json!({"suggest": {"s": {"text": "cab", "term": {"field": "body", "string_distance": "soundex"}}}})),
+    )
+    .await;
+    assert_eq!(status, 400);
     // Each search with suggestions counts on the index's shard.
     let (_, stats) = call(&c, url, Method::GET, "/spell/_stats/search", None).await;
-    assert_eq!(stats["indices"]["spell"]["primaries"]["search"]["suggest_total"], 4);
+    assert_eq!(stats["indices"]["spell"]["primaries"]["search"]["suggest_total"], 11);
 }
 
 #[tokio::test]

@@ -63,6 +63,10 @@ pub struct TermOptions {
     pub max_term_freq: f64,
     /// `lowercase_terms`: the text's words are lowercased after analysis.
     pub lowercase: bool,
+    /// `string_distance`: how a candidate's similarity to the word is scored.
+    pub distance: super::string_distance::StringDistance,
+    /// `accuracy`: the least similarity a candidate needs (0.5 by default).
+    pub accuracy: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +143,7 @@ fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
         "min_word_length",
         "min_doc_freq",
         "string_distance",
+        "accuracy",
         "max_term_freq",
         "lowercase_terms",
         // How many candidates each shard looks at and keeps: every term of
@@ -150,11 +155,19 @@ fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
     if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(parsing(format!("suggester[term] doesn't support field [{k}]")));
     }
-    if let Some(d) = o.get("string_distance").and_then(Value::as_str) {
-        if !["internal", "damerau_levenshtein"].contains(&d) {
-            return Err(EngineError::Unsupported(format!("the [{d}] string_distance of the [term] suggester")));
-        }
-    }
+    let distance = match o.get("string_distance") {
+        None => Default::default(),
+        Some(v) => super::string_distance::StringDistance::parse(&crate::settings_text(v)).ok_or_else(|| {
+            EngineError::IllegalArgument(format!("Illegal distance option {}", crate::settings_text(v)))
+        })?,
+    };
+    let accuracy = match o.get("accuracy") {
+        None => 0.5,
+        Some(v) => v
+            .as_f64()
+            .or_else(|| v.as_str()?.parse().ok())
+            .ok_or_else(|| parsing(format!("[accuracy] must be a number, got [{v}]")))?,
+    };
     let field = o
         .get("field")
         .and_then(Value::as_str)
@@ -184,6 +197,8 @@ fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
         min_doc_freq: frequency(o, "min_doc_freq", 0.0)?,
         max_term_freq: frequency(o, "max_term_freq", 0.01)?,
         lowercase: o.get("lowercase_terms").is_some_and(|v| v == true),
+        distance,
+        accuracy,
     })
 }
 
@@ -464,7 +479,10 @@ impl Engine {
                     let Some(distance) = edits_within(&chars, &cand, o.max_edits, true).filter(|d| *d > 0) else {
                         continue;
                     };
-                    let score = 1.0 - distance as f64 / chars.len().min(cand.len()).max(1) as f64;
+                    let score = o.distance.similarity(&chars, &cand, distance);
+                    if score < o.accuracy {
+                        continue;
+                    }
                     options.push((score, freq, candidate));
                 }
                 options.sort_by(|a, b| {
