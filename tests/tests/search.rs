@@ -1654,6 +1654,18 @@ async fn phrase_suggester_corrects_a_whole_text() {
     let body = json!({"suggest": {"fix": {"text": "x", "phrase": {"field": "title", "collate": {}}}}});
     let (status, _) = call(&c, url, Method::POST, "/books/_search", Some(body)).await;
     assert_eq!(status.as_u16(), 501);
+    // Direct generators take the term suggester's options: too high an accuracy finds nothing to fix.
+    let generated = |generator: Value| {
+        json!({"suggest": {"fix": {"text": "the quik brown fox", "phrase": {
+        "field": "title", "direct_generator": [generator]}}}})
+    };
+    let options = |found: &Value| found["suggest"]["fix"][0]["options"].as_array().map_or(0, Vec::len);
+    let jaro = json!({"field": "title", "min_word_length": 3, "string_distance": "jaro_winkler", "sort": "frequency"});
+    let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(generated(jaro))).await;
+    assert_eq!(found["suggest"]["fix"][0]["options"][0]["text"], "the quick brown fox", "{found}");
+    let strict = json!({"field": "title", "min_word_length": 3, "accuracy": 0.99});
+    let (_, found) = call(&c, url, Method::POST, "/books/_search", Some(generated(strict))).await;
+    assert_eq!(options(&found), 0, "{found}");
 }
 
 #[tokio::test]

@@ -45,6 +45,7 @@ pub mod simple_query_string;
 pub mod slice;
 pub mod sort;
 mod spans;
+mod spelling;
 mod string_distance;
 pub mod suggest;
 mod term_pattern;

@@ -8,13 +8,12 @@
 //! scoring above `confidence` times the text's own score are suggested.
 
 use super::dsl::parsing;
-use super::edits::edits_within;
-use super::suggest::{number_of, Mode};
+use super::spelling::{Spelling, SPELLING_OPTIONS};
+use super::suggest::number_of;
 use crate::error::EngineError;
 use crate::mapper::Mapper;
 use crate::Engine;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct PhraseOptions {
@@ -93,35 +92,18 @@ impl Smoothing {
 #[derive(Debug, Clone)]
 pub struct Generator {
     pub field: String,
-    pub size: usize,
-    pub mode: Mode,
-    pub max_edits: usize,
-    pub prefix_length: usize,
-    pub min_word_length: usize,
-    pub min_doc_freq: u64,
+    pub spelling: Spelling,
 }
 
 impl Generator {
     fn parse(v: &Value, default_field: &str) -> Result<Generator, EngineError> {
         let Value::Object(o) = v else { return Err(parsing("[direct_generator] must be an object")) };
-        const KNOWN: &[&str] =
-            &["field", "size", "suggest_mode", "max_edits", "prefix_length", "min_word_length", "min_doc_freq"];
-        if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        if let Some(k) = o.keys().find(|k| *k != "field" && !SPELLING_OPTIONS.contains(&k.as_str())) {
             return Err(EngineError::Unsupported(format!("the [{k}] option of [direct_generator]")));
         }
         Ok(Generator {
             field: o.get("field").and_then(Value::as_str).unwrap_or(default_field).to_owned(),
-            size: number_of(o, "size", 5.0)? as usize,
-            mode: match o.get("suggest_mode").and_then(Value::as_str) {
-                None | Some("missing") => Mode::Missing,
-                Some("popular") => Mode::Popular,
-                Some("always") => Mode::Always,
-                Some(other) => return Err(EngineError::IllegalArgument(format!("Illegal suggest mode {other}"))),
-            },
-            max_edits: number_of(o, "max_edits", 2.0)? as usize,
-            prefix_length: number_of(o, "prefix_length", 1.0)? as usize,
-            min_word_length: number_of(o, "min_word_length", 4.0)? as usize,
-            min_doc_freq: number_of(o, "min_doc_freq", 0.0)? as u64,
+            spelling: Spelling::parse(o)?,
         })
     }
 }
@@ -199,6 +181,7 @@ impl Engine {
             .ok_or_else(|| EngineError::IllegalArgument(format!("no mapping found for field [{}]", o.field)))?;
         let analyzer = super::suggest::text_analyzer(mapper, field, o.analyzer.as_deref())?;
         let dictionary = self.term_frequencies(indices, field)?;
+        let docs = self.max_docs(indices)?;
         let total: u64 = dictionary.values().sum();
         let distinct = dictionary.len() as u64;
         // The unigram language model, smoothed so that unseen terms keep a little.
@@ -219,11 +202,11 @@ impl Engine {
             let keep = if own > 0 { rwel } else { 1.0 - rwel };
             let mut candidates = vec![(token.term.clone(), model(&token.term) * keep)];
             for (g, source) in o.generators.iter().zip(&sources) {
-                let mut found = corrections(&token.term, own, source.as_ref().unwrap_or(&dictionary), g);
-                found.truncate(g.size);
-                for (word, similarity) in found {
-                    if candidates.iter().all(|(c, _)| *c != word) {
-                        candidates.push((word.clone(), model(&word) * (1.0 - rwel) * similarity));
+                for (word, similarity, _) in
+                    g.spelling.corrections(&token.term, source.as_ref().unwrap_or(&dictionary), docs)
+                {
+                    if candidates.iter().all(|(c, _)| c != word) {
+                        candidates.push((word.clone(), model(word) * (1.0 - rwel) * similarity));
                     }
                 }
             }
@@ -266,32 +249,6 @@ impl Engine {
             "options": options,
         })])
     }
-}
-
-/// The corrections of a term in a dictionary, most similar first, with
-/// their similarity (`1 - distance / length`).
-fn corrections(term: &str, own: u64, dictionary: &BTreeMap<String, u64>, g: &Generator) -> Vec<(String, f64)> {
-    let chars: Vec<char> = term.chars().collect();
-    if chars.len() < g.min_word_length || (g.mode == Mode::Missing && own > 0) {
-        return Vec::new();
-    }
-    let prefix: String = chars.iter().take(g.prefix_length).collect();
-    let mut out: Vec<(String, f64, u64)> = Vec::new();
-    for (candidate, &freq) in dictionary.range(prefix.clone()..) {
-        if !candidate.starts_with(&prefix) {
-            break;
-        }
-        if candidate == term || freq < g.min_doc_freq || (g.mode == Mode::Popular && freq <= own) {
-            continue;
-        }
-        let cand: Vec<char> = candidate.chars().collect();
-        let Some(distance) = edits_within(&chars, &cand, g.max_edits, true).filter(|d| *d > 0) else {
-            continue;
-        };
-        out.push((candidate.clone(), 1.0 - distance as f64 / chars.len().min(cand.len()).max(1) as f64, freq));
-    }
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-    out.into_iter().map(|(w, s, _)| (w, s)).collect()
 }
 
 /// Every phrase of at most `errors` corrections, with its log score.

@@ -3,7 +3,7 @@
 //! of a `completion` field that start with a prefix, best weight first)
 //! and `phrase` (`phrase_suggest.rs`).
 
-use super::edits::edits_within;
+use super::spelling::{usize_of, Spelling, SPELLING_OPTIONS};
 use crate::error::EngineError;
 use crate::mapper::{FieldKind, Mapper};
 use crate::Engine;
@@ -35,38 +35,13 @@ impl Kind {
     }
 }
 
-/// When the term suggester proposes corrections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Only for terms no document holds.
-    Missing,
-    /// Only terms more frequent than the given one.
-    Popular,
-    Always,
-}
-
 #[derive(Debug, Clone)]
 pub struct TermOptions {
     pub field: String,
     pub analyzer: Option<String>,
-    pub size: usize,
-    pub by_frequency: bool,
-    pub mode: Mode,
-    pub max_edits: usize,
-    pub prefix_length: usize,
-    pub min_word_length: usize,
-    /// `min_doc_freq`: the documents a suggestion must be in, a count or
-    /// (below 1) a share of the documents.
-    pub min_doc_freq: f64,
-    /// `max_term_freq`: past this many documents (or share of them, below
-    /// 1; 1% by default) a word is taken as well spelled and not corrected.
-    pub max_term_freq: f64,
     /// `lowercase_terms`: the text's words are lowercased after analysis.
     pub lowercase: bool,
-    /// `string_distance`: how a candidate's similarity to the word is scored.
-    pub distance: super::string_distance::StringDistance,
-    /// `accuracy`: the least similarity a candidate needs (0.5 by default).
-    pub accuracy: f64,
+    pub spelling: Spelling,
 }
 
 #[derive(Debug, Clone)]
@@ -120,111 +95,23 @@ pub(crate) fn number_of(o: &Map<String, Value>, key: &str, default: f64) -> Resu
     }
 }
 
-fn usize_of(o: &Map<String, Value>, key: &str, default: usize) -> Result<usize, EngineError> {
-    match o.get(key) {
-        None => Ok(default),
-        Some(v) => v
-            .as_u64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .map(|n| n as usize)
-            .ok_or_else(|| parsing(format!("[{key}] must be a positive number"))),
-    }
-}
-
 fn term_options(o: &Map<String, Value>) -> Result<TermOptions, EngineError> {
-    const KNOWN: &[&str] = &[
-        "field",
-        "analyzer",
-        "size",
-        "sort",
-        "suggest_mode",
-        "max_edits",
-        "prefix_length",
-        "min_word_length",
-        "min_doc_freq",
-        "string_distance",
-        "accuracy",
-        "max_term_freq",
-        "lowercase_terms",
-        // How many candidates each shard looks at and keeps: every term of
-        // every shard is looked at here, so these only bound what is
-        // already exact.
-        "max_inspections",
-        "shard_size",
-    ];
-    if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+    // `shard_size`: how many candidates each shard keeps; every term of
+    // every shard is looked at here, so it only bounds what is already exact.
+    const OWN: &[&str] = &["field", "analyzer", "lowercase_terms", "shard_size"];
+    if let Some(k) = o.keys().find(|k| !OWN.contains(&k.as_str()) && !SPELLING_OPTIONS.contains(&k.as_str())) {
         return Err(parsing(format!("suggester[term] doesn't support field [{k}]")));
     }
-    let distance = match o.get("string_distance") {
-        None => Default::default(),
-        Some(v) => super::string_distance::StringDistance::parse(&crate::settings_text(v)).ok_or_else(|| {
-            EngineError::IllegalArgument(format!("Illegal distance option {}", crate::settings_text(v)))
-        })?,
-    };
-    let accuracy = match o.get("accuracy") {
-        None => 0.5,
-        Some(v) => v
-            .as_f64()
-            .or_else(|| v.as_str()?.parse().ok())
-            .ok_or_else(|| parsing(format!("[accuracy] must be a number, got [{v}]")))?,
-    };
     let field = o
         .get("field")
         .and_then(Value::as_str)
         .ok_or_else(|| parsing("the required field option [field] is missing"))?;
-    let max_edits = usize_of(o, "max_edits", 2)?;
-    if !(1..=2).contains(&max_edits) {
-        return Err(EngineError::IllegalArgument("maxEdits must be between 1 and 2".into()));
-    }
     Ok(TermOptions {
         field: field.to_owned(),
         analyzer: o.get("analyzer").and_then(Value::as_str).map(str::to_owned),
-        size: usize_of(o, "size", 5)?,
-        by_frequency: match o.get("sort").and_then(Value::as_str) {
-            None | Some("score") => false,
-            Some("frequency") => true,
-            Some(other) => return Err(EngineError::IllegalArgument(format!("Illegal suggest sort: {other}"))),
-        },
-        mode: match o.get("suggest_mode").and_then(Value::as_str) {
-            None | Some("missing") => Mode::Missing,
-            Some("popular") => Mode::Popular,
-            Some("always") => Mode::Always,
-            Some(other) => return Err(EngineError::IllegalArgument(format!("Illegal suggest mode {other}"))),
-        },
-        max_edits,
-        prefix_length: usize_of(o, "prefix_length", 1)?,
-        min_word_length: usize_of(o, "min_word_length", 4)?,
-        min_doc_freq: frequency(o, "min_doc_freq", 0.0)?,
-        max_term_freq: frequency(o, "max_term_freq", 0.01)?,
         lowercase: o.get("lowercase_terms").is_some_and(|v| v == true),
-        distance,
-        accuracy,
+        spelling: Spelling::parse(o)?,
     })
-}
-
-/// A document frequency option: a count, or below 1 a share of the
-/// documents (whole counts only above 1, as Elasticsearch asks).
-fn frequency(o: &Map<String, Value>, key: &str, default: f64) -> Result<f64, EngineError> {
-    match o.get(key) {
-        None => Ok(default),
-        Some(v) => match v.as_f64().or_else(|| v.as_str()?.parse().ok()) {
-            Some(f) if f >= 0.0 && (f < 1.0 || f.fract() == 0.0) => Ok(f),
-            Some(f) if f >= 1.0 => Err(EngineError::IllegalArgument(format!(
-                "[{key}] can't be fractional if greater than or equal to 1, got [{f}]"
-            ))),
-            _ => Err(EngineError::IllegalArgument(format!("[{key}] must be a positive number, got [{v}]"))),
-        },
-    }
-}
-
-/// A frequency option in documents: a count as it is, a share of `docs`
-/// rounded up.
-fn in_documents(frequency: f64, docs: u64) -> u64 {
-    if frequency >= 1.0 {
-        frequency as u64
-    } else {
-        (frequency * docs as f64).ceil() as u64
-    }
 }
 
 fn completion_options(o: &Map<String, Value>) -> Result<CompletionOptions, EngineError> {
@@ -445,57 +332,24 @@ impl Engine {
         let analyzer = text_analyzer(mapper, field, o.analyzer.as_deref())?;
         let dictionary = self.term_frequencies(indices, field)?;
         let docs = self.max_docs(indices)?;
-        let (min_freq, max_freq) = (in_documents(o.min_doc_freq, docs), in_documents(o.max_term_freq, docs));
         let mut entries = Vec::new();
         for mut token in analyzer.analyze(text) {
             if o.lowercase {
                 token.term = token.term.to_lowercase();
             }
             let original = &text[token.start..token.end];
-            let mut entry = json!({
+            let options: Vec<Value> = o
+                .spelling
+                .corrections(&token.term, &dictionary, docs)
+                .into_iter()
+                .map(|(text, score, freq)| json!({"text": text, "score": score, "freq": freq}))
+                .collect();
+            let entry = json!({
                 "text": original,
                 "offset": tensile_analysis::utf16_offset(text, token.start),
                 "length": original.encode_utf16().count(),
-                "options": [],
+                "options": options,
             });
-            let chars: Vec<char> = token.term.chars().collect();
-            let own = dictionary.get(&token.term).copied().unwrap_or(0);
-            // A word in many documents is taken as well spelled.
-            let wanted = chars.len() >= o.min_word_length && !(o.mode == Mode::Missing && own > 0) && own <= max_freq;
-            if wanted {
-                let mut options: Vec<(f64, u64, &String)> = Vec::new();
-                let prefix: String = chars.iter().take(o.prefix_length).collect();
-                for (candidate, &freq) in dictionary.range(prefix.clone()..) {
-                    if !candidate.starts_with(&prefix) {
-                        break;
-                    }
-                    let cand: Vec<char> = candidate.chars().collect();
-                    if *candidate == token.term || freq < min_freq {
-                        continue;
-                    }
-                    if o.mode == Mode::Popular && freq <= own {
-                        continue;
-                    }
-                    let Some(distance) = edits_within(&chars, &cand, o.max_edits, true).filter(|d| *d > 0) else {
-                        continue;
-                    };
-                    let score = o.distance.similarity(&chars, &cand, distance);
-                    if score < o.accuracy {
-                        continue;
-                    }
-                    options.push((score, freq, candidate));
-                }
-                options.sort_by(|a, b| {
-                    let by_score = b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
-                    let by_freq = b.1.cmp(&a.1).then(b.0.total_cmp(&a.0));
-                    (if o.by_frequency { by_freq } else { by_score }).then(a.2.cmp(b.2))
-                });
-                options.truncate(o.size);
-                entry["options"] = options
-                    .into_iter()
-                    .map(|(score, freq, text)| json!({"text": text, "score": score, "freq": freq}))
-                    .collect();
-            }
             entries.push(entry);
         }
         Ok(entries)
