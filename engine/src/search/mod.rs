@@ -1296,6 +1296,15 @@ mod tests {
     use crate::Conditions;
     use serde_json::json;
 
+    /// The ids of every hit (up to a thousand) of a query on "books", sorted.
+    fn all_ids(engine: &Engine, query: serde_json::Value) -> Vec<String> {
+        let req = SearchRequest { query: dsl::parse(&query).unwrap(), size: 1000, ..Default::default() };
+        let mut ids: Vec<String> =
+            engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
+        ids.sort();
+        ids
+    }
+
     fn ids(engine: &Engine, query: serde_json::Value) -> Vec<String> {
         let req = SearchRequest {
             query: dsl::parse(&query).unwrap(),
@@ -1452,13 +1461,7 @@ mod tests {
                 .unwrap();
         }
         engine.refresh(&["books".into()]).unwrap();
-        let matching = |query: serde_json::Value| -> Vec<String> {
-            let req = SearchRequest { query: dsl::parse(&query).unwrap(), size: 1000, ..Default::default() };
-            let mut ids: Vec<String> =
-                engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
-            ids.sort();
-            ids
-        };
+        let matching = |query: serde_json::Value| all_ids(&engine, query);
         let ranges = [
             ("long", json!({"gte": -3, "lt": 4})),
             ("long", json!({"gt": -50})),
@@ -1561,13 +1564,7 @@ mod tests {
             engine.index_doc("books", id, "{}".into(), None, &Conditions::default(), false).unwrap();
         }
         engine.refresh(&["books".into()]).unwrap();
-        let matching = |query: serde_json::Value| -> Vec<String> {
-            let req = SearchRequest { query: dsl::parse(&query).unwrap(), size: 1000, ..Default::default() };
-            let mut ids: Vec<String> =
-                engine.search(&["books".into()], &req).unwrap().hits.into_iter().map(|h| h.doc.id).collect();
-            ids.sort();
-            ids
-        };
+        let matching = |query: serde_json::Value| all_ids(&engine, query);
         assert_eq!(matching(json!({"term": {"_seq_no": 7}})), ["7"]);
         assert!(matching(json!({"term": {"_seq_no": 3}})).is_empty(), "rewritten since");
         assert_eq!(matching(json!({"terms": {"_seq_no": [101, "5", -1]}})), ["4", "5"]);

@@ -122,86 +122,44 @@ enum Fit<T> {
     Excluded(T),
 }
 
-/// A lower bound among `i64` values.
-fn lower_i64(b: &Bound<Point>) -> Fit<i64> {
-    match b {
-        Bound::Unbounded => Fit::All,
-        Bound::Included(p) | Bound::Excluded(p) => {
-            let inclusive = matches!(b, Bound::Included(_));
-            match *p {
-                Point::Int(v) => integral(v, inclusive),
-                Point::Unsigned(v) => match i64::try_from(v) {
-                    Ok(v) => integral(v, inclusive),
-                    Err(_) => Fit::None,
-                },
-                Point::Float(x) if x >= TWO_63 => Fit::None,
-                Point::Float(x) if x < -TWO_63 => Fit::All,
-                Point::Float(x) if x.fract() == 0.0 => integral(x as i64, inclusive),
-                Point::Float(x) => Fit::Included(x.ceil() as i64),
-                Point::Text(_) => Fit::None,
-            }
-        }
-    }
+/// Which end of a range a bound is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Lower,
+    Upper,
 }
 
-/// An upper bound among `i64` values.
-fn upper_i64(b: &Bound<Point>) -> Fit<i64> {
-    match b {
-        Bound::Unbounded => Fit::All,
-        Bound::Included(p) | Bound::Excluded(p) => {
-            let inclusive = matches!(b, Bound::Included(_));
-            match *p {
-                Point::Int(v) => integral(v, inclusive),
-                Point::Unsigned(v) => match i64::try_from(v) {
-                    Ok(v) => integral(v, inclusive),
-                    Err(_) => Fit::All,
-                },
-                Point::Float(x) if x >= TWO_63 => Fit::All,
-                Point::Float(x) if x < -TWO_63 => Fit::None,
-                Point::Float(x) if x.fract() == 0.0 => integral(x as i64, inclusive),
-                Point::Float(x) => Fit::Included(x.floor() as i64),
-                Point::Text(_) => Fit::None,
-            }
-        }
-    }
-}
-
-/// A lower bound among the `u64` values past `i64::MAX` (the only ones
-/// indexed as `u64`).
-fn lower_u64(b: &Bound<Point>) -> Fit<u64> {
-    match b {
-        Bound::Unbounded => Fit::All,
-        Bound::Included(p) | Bound::Excluded(p) => {
-            let inclusive = matches!(b, Bound::Included(_));
-            match *p {
-                Point::Int(_) => Fit::All,
-                Point::Unsigned(v) if v <= i64::MAX as u64 => Fit::All,
-                Point::Unsigned(v) => integral(v, inclusive),
-                Point::Float(x) if x < TWO_63 => Fit::All,
-                Point::Float(x) if x >= TWO_64 => Fit::None,
-                Point::Float(x) => integral(x as u64, inclusive),
-                Point::Text(_) => Fit::None,
-            }
-        }
-    }
-}
-
-/// An upper bound among the `u64` values past `i64::MAX`.
-fn upper_u64(b: &Bound<Point>) -> Fit<u64> {
-    match b {
-        Bound::Unbounded => Fit::All,
-        Bound::Included(p) | Bound::Excluded(p) => {
-            let inclusive = matches!(b, Bound::Included(_));
-            match *p {
-                Point::Int(_) => Fit::None,
-                Point::Unsigned(v) if v <= i64::MAX as u64 => Fit::None,
-                Point::Unsigned(v) => integral(v, inclusive),
-                Point::Float(x) if x < TWO_63 => Fit::None,
-                Point::Float(x) if x >= TWO_64 => Fit::All,
-                Point::Float(x) => integral(x as u64, inclusive),
-                Point::Text(_) => Fit::None,
-            }
-        }
+/// Where a bound falls among the integers of `[lo, hi]`, those tantivy
+/// indexes under one integral type (`i64`'s whole range, or past it as
+/// `u64`): the first (or last) integer it lets in, compared exactly.
+fn integral_fit(b: &Bound<Point>, end: End, lo: i128, hi: i128) -> Fit<i128> {
+    let (p, inclusive) = match b {
+        Bound::Unbounded => return Fit::All,
+        Bound::Included(p) => (p, true),
+        Bound::Excluded(p) => (p, false),
+    };
+    // An excluded integer lets in the one past it.
+    let step = match (inclusive, end) {
+        (true, _) => 0,
+        (false, End::Lower) => 1,
+        (false, End::Upper) => -1,
+    };
+    let edge = match *p {
+        Point::Int(v) => i128::from(v) + step,
+        Point::Unsigned(v) => i128::from(v) + step,
+        Point::Float(x) if x.is_nan() => return Fit::None,
+        // Floats that far out saturate, which still orders them rightly.
+        Point::Float(x) if x.fract() == 0.0 => (x as i128).saturating_add(step),
+        Point::Float(x) if end == End::Lower => x.ceil() as i128,
+        Point::Float(x) => x.floor() as i128,
+        Point::Text(_) => return Fit::None,
+    };
+    match end {
+        End::Lower if edge > hi => Fit::None,
+        End::Lower if edge <= lo => Fit::All,
+        End::Upper if edge < lo => Fit::None,
+        End::Upper if edge >= hi => Fit::All,
+        _ => Fit::Included(edge),
     }
 }
 
@@ -224,14 +182,6 @@ fn float_bound(b: &Bound<Point>) -> Fit<f64> {
                 Fit::Excluded(x)
             }
         }
-    }
-}
-
-fn integral<T>(v: T, inclusive: bool) -> Fit<T> {
-    if inclusive {
-        Fit::Included(v)
-    } else {
-        Fit::Excluded(v)
     }
 }
 
@@ -262,13 +212,25 @@ fn number_range(
             Fit::Excluded(v) => Some(Bound::Excluded(term(field, path, v))),
         }
     }
-    Some(match typ {
-        NumberType::I64 => {
-            (bound(field, path, lower_i64(lower), i64::MIN)?, bound(field, path, upper_i64(upper), i64::MAX)?)
+    // An integral fit, within the type's range, as the type's values.
+    fn narrowed<T: TryFrom<i128>>(fit: Fit<i128>) -> Fit<T> {
+        match fit {
+            Fit::Included(v) => T::try_from(v).map_or(Fit::None, Fit::Included),
+            Fit::Excluded(v) => T::try_from(v).map_or(Fit::None, Fit::Excluded),
+            Fit::All => Fit::All,
+            Fit::None => Fit::None,
         }
+    }
+    let (i64_lo, i64_hi) = (i128::from(i64::MIN), i128::from(i64::MAX));
+    let (u64_lo, u64_hi) = (i128::from(i64::MAX) + 1, i128::from(u64::MAX));
+    Some(match typ {
+        NumberType::I64 => (
+            bound(field, path, narrowed(integral_fit(lower, End::Lower, i64_lo, i64_hi)), i64::MIN)?,
+            bound(field, path, narrowed(integral_fit(upper, End::Upper, i64_lo, i64_hi)), i64::MAX)?,
+        ),
         NumberType::U64 => (
-            bound(field, path, lower_u64(lower), i64::MAX as u64 + 1)?,
-            bound(field, path, upper_u64(upper), u64::MAX)?,
+            bound(field, path, narrowed(integral_fit(lower, End::Lower, u64_lo, u64_hi)), i64::MAX as u64 + 1)?,
+            bound(field, path, narrowed(integral_fit(upper, End::Upper, u64_lo, u64_hi)), u64::MAX)?,
         ),
         NumberType::F64 => (
             bound(field, path, float_bound(lower), f64::NEG_INFINITY)?,
