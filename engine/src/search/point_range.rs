@@ -43,10 +43,6 @@ enum NumberType {
     F64,
 }
 
-/// `2^63` and `2^64`, the limits of the integral types as floats.
-const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-const TWO_64: f64 = 18_446_744_073_709_551_616.0;
-
 impl Point {
     /// The term of this value under `path` in `field`, typed as the
     /// column's range query reads it.
@@ -400,6 +396,10 @@ fn postings(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// `2^63` and `2^64`, the limits of the integral types as floats.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
     /// A number as tantivy's JSON indexing normalises it, as a point.
     fn normalised(x: f64) -> Option<Point> {
