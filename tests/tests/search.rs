@@ -1619,6 +1619,18 @@ async fn more_like_this_finds_documents_sharing_their_best_terms() {
     assert_eq!(mlt(json!([{"_id": "4"}]), json!({"minimum_should_match": 1, "include": true})).await, ["1", "4"]);
     // An unliked text takes its terms out.
     assert_eq!(mlt(json!("fox"), json!({"unlike": "fox"})).await, Vec::<String>::new());
+    // `boost_terms` weighs each term by its tf-idf over the best term's: the same hits, other scores.
+    assert_eq!(mlt(json!("fox hunt"), json!({"boost_terms": 2})).await, ["1", "4"]);
+    let top = |boost_terms: f64| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let q = json!({"fields": ["title"], "like": "fox hound", "min_term_freq": 1, "min_doc_freq": 1, "boost_terms": boost_terms});
+            let (_, found) =
+                call(&c, &url, Method::POST, "/books/_search", Some(json!({"query": {"more_like_this": q}}))).await;
+            found["hits"]["max_score"].as_f64().unwrap()
+        }
+    };
+    assert!((top(2.0).await - 2.0 * top(1.0).await).abs() < 1e-4, "scores scale with boost_terms");
     let (status, _) = call(
         &c,
         url,

@@ -465,6 +465,7 @@ impl Compiler<'_> {
             max_doc_freq: m.max_doc_freq,
             max_query_terms: m.max_query_terms,
             minimum_should_match: m.minimum_should_match.clone(),
+            boost_terms: m.boost_terms,
         });
         let liked = m.liked_ids();
         let query = if m.include || liked.is_empty() {

@@ -7,7 +7,7 @@
 
 use crate::error::EngineError;
 use serde_json::{Map, Value};
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query as TQuery, TermQuery, Weight};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query as TQuery, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
@@ -30,6 +30,9 @@ pub struct MoreLikeThis {
     pub include: bool,
     /// Named fields that are neither text nor keyword fail the query, unless off.
     pub fail_on_unsupported_field: bool,
+    /// `boost_terms`: each term's clause boosted by its tf-idf score over
+    /// the best term's, times this (0: no such boosts).
+    pub boost_terms: f32,
     pub boost: f32,
 }
 
@@ -93,6 +96,7 @@ const OPTIONS: &[&str] = &[
     "boost",
     "_name",
     "fail_on_unsupported_field",
+    "boost_terms",
 ];
 
 impl MoreLikeThis {
@@ -127,6 +131,7 @@ impl MoreLikeThis {
                 .map_or_else(|| "30%".to_owned(), crate::settings_text),
             include: params.get("include").is_some_and(|v| v == true),
             fail_on_unsupported_field: params.get("fail_on_unsupported_field").is_none_or(|v| v != false),
+            boost_terms: params.get("boost_terms").and_then(Value::as_f64).unwrap_or(0.0) as f32,
             boost: params.get("boost").and_then(Value::as_f64).unwrap_or(1.0) as f32,
         })
     }
@@ -168,6 +173,8 @@ pub(crate) struct MoreLikeThisQuery {
     pub max_doc_freq: u64,
     pub max_query_terms: usize,
     pub minimum_should_match: String,
+    /// `MoreLikeThis::boost_terms`.
+    pub boost_terms: f32,
 }
 
 impl TQuery for MoreLikeThisQuery {
@@ -200,8 +207,20 @@ impl TQuery for MoreLikeThisQuery {
                 None => plain,
             }
         };
-        let clauses: Vec<(Occur, Box<dyn TQuery>)> =
-            scored.iter().map(|(_, t, path)| (Occur::Should, clause(t, path))).collect();
+        // With `boost_terms`, each clause by its score over the best one's, as Lucene boosts them.
+        let best = scored.first().map_or(1.0, |(score, _, _)| *score);
+        let clauses: Vec<(Occur, Box<dyn TQuery>)> = scored
+            .iter()
+            .map(|(score, t, path)| {
+                let q = clause(t, path);
+                let q: Box<dyn TQuery> = if self.boost_terms > 0.0 && best > 0.0 {
+                    Box::new(BoostQuery::new(q, self.boost_terms * (*score / best) as f32))
+                } else {
+                    q
+                };
+                (Occur::Should, q)
+            })
+            .collect();
         let required = super::dsl::minimum_should_match(&self.minimum_should_match, clauses.len()).max(1);
         let query = if clauses.is_empty() {
             Box::new(tantivy::query::EmptyQuery) as Box<dyn TQuery>
