@@ -11,21 +11,22 @@ use tensile_rest::Response;
 /// The sources an answer's placeholders stand for.
 #[derive(Default)]
 pub struct RawSources {
-    /// Makes the placeholders of one answer unlike any text a document
-    /// holds; drawn with the first placeholder.
-    nonce: String,
     texts: Vec<Arc<str>>,
+}
+
+/// Makes placeholders unlike any text a document holds: drawn once per
+/// process (never sent, so no document can be written to match it).
+fn nonce() -> &'static str {
+    static NONCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(tensile_engine::node_meta::random_base64_uuid);
+    &NONCE
 }
 
 impl RawSources {
     /// A placeholder for `text` (a JSON object as stored), to put in the tree.
     pub fn placeholder(&mut self, text: Arc<str>) -> Value {
-        if self.nonce.is_empty() {
-            self.nonce = tensile_engine::node_meta::random_base64_uuid();
-        }
         let n = self.texts.len();
         self.texts.push(text);
-        Value::String(format!("\u{0}{}:{n}", self.nonce))
+        Value::String(format!("\u{0}{}:{n}", nonce()))
     }
 
     /// The answer as JSON text, each placeholder replaced by its source
@@ -48,7 +49,7 @@ impl RawSources {
         let mut rest = written;
         for (n, text) in self.texts.iter().enumerate() {
             // How serde_json writes the placeholder: NUL escaped, in quotes.
-            let mark = format!("\"\\u0000{}:{n}\"", self.nonce);
+            let mark = format!("\"\\u0000{}:{n}\"", nonce());
             let at = find(rest, mark.as_bytes())?;
             out.extend_from_slice(&rest[..at]);
             out.extend_from_slice(text.as_bytes());
@@ -65,7 +66,7 @@ impl RawSources {
                 Value::String(s) => {
                     let n = s
                         .strip_prefix('\u{0}')
-                        .and_then(|rest| rest.strip_prefix(raw.nonce.as_str()))
+                        .and_then(|rest| rest.strip_prefix(nonce()))
                         .and_then(|rest| rest.strip_prefix(':'))
                         .and_then(|n| n.parse::<usize>().ok());
                     if let Some(text) = n.and_then(|n| raw.texts.get(n)) {

@@ -617,7 +617,8 @@ fn render_with(
     }
     let mut hits = Vec::with_capacity(result.hits.len());
     // With `profile`: the time each shard's hits spent in the source and fields phases.
-    let mut phases: std::collections::HashMap<(String, usize), [(u64, u64); 2]> = Default::default();
+    let profiling = result.profile.is_some();
+    let mut phases: Phases = Default::default();
     // Each index's plans for `docvalue_fields` and `fields` read from the
     // source, made at the first hit that needs one.
     let mut plans: std::collections::HashMap<(String, Fetch), fields::FieldPlan> = Default::default();
@@ -652,7 +653,7 @@ fn render_with(
             h.insert("_routing".into(), json!(r));
         }
         let source_stored = view.stored_fields.as_ref().is_none_or(|names| names.iter().any(|n| n == "_source"));
-        let phase_started = Instant::now();
+        let phase_started = profiling.then(Instant::now);
         if source_stored || source_asked {
             let raw_source = raw.as_deref_mut().filter(|_| whole_source && hit.nested.is_empty());
             let source = if let (Some(raw), Some(text)) = (raw_source, &hit.doc.source) {
@@ -669,11 +670,10 @@ fn render_with(
             };
             if let Some(source) = source {
                 h.insert("_source".into(), source);
-                let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[0];
-                *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);
+                add_phase(&mut phases, hit, 0, phase_started);
             }
         }
-        let phase_started = Instant::now();
+        let phase_started = profiling.then(Instant::now);
         let stored_names = view.stored_fields.as_ref().filter(|_| !no_stored);
         if !field_requests.is_empty() || !docvalue_requests.is_empty() || stored_names.is_some() {
             let mapper = node.engine.mapper(&hit.index).map_err(es_error)?;
@@ -720,8 +720,7 @@ fn render_with(
                 Some(column_fields) => fields.extend(column_fields.clone()),
                 None => fields.extend(from_source(&field_requests, Fetch::Fields)?),
             }
-            let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[1];
-            *phase = (phase.0 + phase_started.elapsed().as_nanos() as u64, phase.1 + 1);
+            add_phase(&mut phases, hit, 1, phase_started);
             if !fields.is_empty() {
                 h.insert("fields".into(), Value::Object(fields));
             }
@@ -866,14 +865,22 @@ fn render_inner_hits(
     Ok(Value::Object(out))
 }
 
+/// Each shard's time in the source and fields phases of its hits, and how many hits.
+type Phases = std::collections::HashMap<(String, usize), [(u64, u64); 2]>;
+
+/// With `profile` (`started` given), adds the time since `started` to
+/// phase `n` of the hit's shard.
+fn add_phase(phases: &mut Phases, hit: &tensile_engine::search::Hit, n: usize, started: Option<Instant>) {
+    if let Some(started) = started {
+        let phase = &mut phases.entry((hit.index.clone(), hit.shard)).or_default()[n];
+        *phase = (phase.0 + started.elapsed().as_nanos() as u64, phase.1 + 1);
+    }
+}
+
 /// Adds the source and fields phases the handler ran to each shard's
 /// profiled fetch (before the engine's stored-fields phase); with
 /// `stored_fields: _none_` no stored field was loaded and no phase ran.
-fn add_fetch_phases(
-    profile: &mut Value,
-    phases: &std::collections::HashMap<(String, usize), [(u64, u64); 2]>,
-    no_stored: bool,
-) {
+fn add_fetch_phases(profile: &mut Value, phases: &Phases, no_stored: bool) {
     let Some(shards) = profile["shards"].as_array_mut() else { return };
     for shard in shards {
         let key =

@@ -382,11 +382,16 @@ fn explanation(
 /// values): the shortest decimal that reads back as the same `f32`
 /// (`0.2876821`, not its `f64` expansion `0.28768211603164673`).
 pub fn float_json(value: f32) -> serde_json::Value {
-    format!("{value}")
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+    use std::io::Write;
+    // Written on the stack: scores go out with every hit.
+    let mut buffer = [0u8; 64];
+    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+    let written = write!(cursor, "{value}").map(|()| cursor.position() as usize);
+    let shortest = match written {
+        Ok(len) => std::str::from_utf8(&buffer[..len]).ok().and_then(|s| s.parse::<f64>().ok()),
+        Err(_) => format!("{value}").parse::<f64>().ok(),
+    };
+    shortest.and_then(serde_json::Number::from_f64).map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 /// An explanation's values (tantivy's `f32`s) written as [`float_json`] writes them.
@@ -1295,6 +1300,15 @@ mod tests {
     use super::*;
     use crate::Conditions;
     use serde_json::json;
+
+    #[test]
+    fn floats_are_written_as_their_shortest_decimal() {
+        assert_eq!(float_json(0.287_682_1).to_string(), "0.2876821");
+        assert_eq!(float_json(1.0).to_string(), "1.0");
+        assert_eq!(float_json(f32::MAX).as_f64(), Some(3.402_823_5e38));
+        assert_eq!(float_json(-f32::from_bits(1)).to_string(), "-1e-45");
+        assert!(float_json(f32::NAN).is_null());
+    }
 
     /// The ids of every hit (up to a thousand) of a query on "books", sorted.
     fn all_ids(engine: &Engine, query: serde_json::Value) -> Vec<String> {
