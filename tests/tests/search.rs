@@ -2524,3 +2524,32 @@ async fn phrase_prefixes_expand_their_last_word_as_far_as_asked() {
     // The first term in term order: "black".
     assert_eq!(matched(Some(1)).await, ["1"]);
 }
+
+#[tokio::test]
+async fn direct_generators_filter_terms_before_and_after() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    // Corrections looked for from the end of the word: reversed before, reversed back after.
+    let settings =
+        json!({"analysis": {"analyzer": {"reverse": {"tokenizer": "standard", "filter": ["lowercase", "reverse"]}}}});
+    let mappings = json!({"properties": {"title": {"type": "text", "fields": {"reverse": {"type": "text", "analyzer": "reverse"}}}}});
+    call(&c, url, Method::PUT, "/words", Some(json!({"settings": settings, "mappings": mappings}))).await;
+    bulk(&c, url, "words", [("1".to_owned(), json!({"title": "the quick brown fox"}))]).await;
+    let suggest = |generator: Value| {
+        json!({"suggest": {"fix": {"text": "qick brown", "phrase": {
+        "field": "title", "direct_generator": [generator]}}}})
+    };
+    let reversed = json!({"field": "title.reverse", "suggest_mode": "always", "min_word_length": 3, "prefix_length": 2,
+        "max_term_freq": 0.99, "pre_filter": "reverse", "post_filter": "reverse"});
+    let (status, found) = call(&c, url, Method::POST, "/words/_search", Some(suggest(reversed))).await;
+    assert!(status.is_success(), "{found}");
+    assert_eq!(found["suggest"]["fix"][0]["options"][0]["text"], "quick brown", "{found}");
+    // From the start, "qi" is no prefix of "quick": nothing to suggest.
+    let forward = json!({"field": "title", "suggest_mode": "always", "min_word_length": 3, "prefix_length": 2, "max_term_freq": 0.99});
+    let (_, found) = call(&c, url, Method::POST, "/words/_search", Some(suggest(forward))).await;
+    assert_eq!(found["suggest"]["fix"][0]["options"], json!([]), "{found}");
+    let unknown = json!({"field": "title", "pre_filter": "nope"});
+    let (status, _) = call(&c, url, Method::POST, "/words/_search", Some(suggest(unknown))).await;
+    assert_eq!(status, 400);
+}

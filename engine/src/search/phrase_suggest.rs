@@ -14,6 +14,7 @@ use crate::error::EngineError;
 use crate::mapper::Mapper;
 use crate::Engine;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct PhraseOptions {
@@ -93,18 +94,58 @@ impl Smoothing {
 pub struct Generator {
     pub field: String,
     pub spelling: Spelling,
+    /// `pre_filter`: an analyzer the term goes through before its
+    /// corrections are looked for (its last token is looked for).
+    pub pre_filter: Option<String>,
+    /// `post_filter`: an analyzer each correction goes through, each token
+    /// it gives a candidate.
+    pub post_filter: Option<String>,
 }
 
 impl Generator {
     fn parse(v: &Value, default_field: &str) -> Result<Generator, EngineError> {
         let Value::Object(o) = v else { return Err(parsing("[direct_generator] must be an object")) };
-        if let Some(k) = o.keys().find(|k| *k != "field" && !SPELLING_OPTIONS.contains(&k.as_str())) {
-            return Err(EngineError::Unsupported(format!("the [{k}] option of [direct_generator]")));
+        const OWN: &[&str] = &["field", "pre_filter", "post_filter"];
+        if let Some(k) = o.keys().find(|k| !OWN.contains(&k.as_str()) && !SPELLING_OPTIONS.contains(&k.as_str())) {
+            return Err(parsing(format!("[direct_generator] unknown field [{k}]")));
         }
+        let analyzer = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
         Ok(Generator {
             field: o.get("field").and_then(Value::as_str).unwrap_or(default_field).to_owned(),
             spelling: Spelling::parse(o)?,
+            pre_filter: analyzer("pre_filter"),
+            post_filter: analyzer("post_filter"),
         })
+    }
+
+    /// The candidates of `term` in `dictionary`, each with its likeness,
+    /// through the generator's filters.
+    fn candidates(
+        &self,
+        mapper: &Mapper,
+        term: &str,
+        dictionary: &BTreeMap<String, u64>,
+        docs: u64,
+    ) -> Result<Vec<(String, f64)>, EngineError> {
+        let filter = |name: &str| {
+            mapper
+                .analyzers
+                .analyzer(name)
+                .map_err(|_| EngineError::IllegalArgument(format!("analyzer [{name}] not found")))
+        };
+        let looked_for = match &self.pre_filter {
+            Some(name) => filter(name)?.analyze(term).pop().map_or_else(|| term.to_owned(), |t| t.term),
+            None => term.to_owned(),
+        };
+        let found = self.spelling.corrections(&looked_for, dictionary, docs);
+        let Some(name) = &self.post_filter else {
+            return Ok(found.into_iter().map(|(word, likeness, _)| (word.clone(), likeness)).collect());
+        };
+        let post = filter(name)?;
+        Ok(found
+            .into_iter()
+            .flat_map(|(word, likeness, _)| post.analyze(word).into_iter().map(move |t| (t.term, likeness)))
+            .collect())
     }
 }
 
@@ -202,11 +243,11 @@ impl Engine {
             let keep = if own > 0 { rwel } else { 1.0 - rwel };
             let mut candidates = vec![(token.term.clone(), model(&token.term) * keep)];
             for (g, source) in o.generators.iter().zip(&sources) {
-                for (word, similarity, _) in
-                    g.spelling.corrections(&token.term, source.as_ref().unwrap_or(&dictionary), docs)
-                {
-                    if candidates.iter().all(|(c, _)| c != word) {
-                        candidates.push((word.clone(), model(word) * (1.0 - rwel) * similarity));
+                let found = g.candidates(mapper, &token.term, source.as_ref().unwrap_or(&dictionary), docs)?;
+                for (word, similarity) in found {
+                    if candidates.iter().all(|(c, _)| *c != word) {
+                        let score = model(&word) * (1.0 - rwel) * similarity;
+                        candidates.push((word, score));
                     }
                 }
             }
