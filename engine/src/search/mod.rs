@@ -1509,6 +1509,12 @@ mod tests {
         // Terms too read values without doc values, and `exists` finds them.
         assert_eq!(matching(json!({"term": {"double_pt": -9.75}})), matching(json!({"term": {"double_dv": -9.75}})));
         assert_eq!(matching(json!({"exists": {"field": "ip_pt"}})).len(), 200);
+        // Without doc values nothing sorts, keywords included, as in Elasticsearch.
+        for field in ["long_pt", "keyword_pt"] {
+            let req = SearchRequest { sort: vec![sort::SortKey::field(field, true)], ..Default::default() };
+            let refused = engine.search(&["books".into()], &req).unwrap_err().to_string();
+            assert!(refused.starts_with(&format!("Can't load fielddata on [{field}]")), "{refused}");
+        }
         // A field without doc values keeps no column.
         let usage = engine.disk_usage("books").unwrap();
         assert_eq!(usage.fields["long_pt"].doc_values, 0);

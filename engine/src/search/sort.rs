@@ -652,7 +652,7 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
         Some(f) if f.kind.is_text() => Err(EngineError::IllegalArgument(format!(
             "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{name}] in order to load field data by uninverting the inverted index. Note that this can use significant memory."
         ))),
-        Some(f) if !f.doc_values && f.kind != FieldKind::Keyword => Err(EngineError::IllegalArgument(format!(
+        Some(f) if !f.doc_values => Err(EngineError::IllegalArgument(format!(
             "Can't load fielddata on [{name}] because fielddata is unsupported on fields of type [{}]. Use doc values instead.",
             f.type_name
         ))),
