@@ -247,9 +247,56 @@ async fn sorting_by_a_nested_field_reads_each_roots_nested_objects() {
     assert_eq!(order(first).await, ["2", "1", "3"]);
     let bad = json!({"sort": [{"offers.price": {"nested": {"path": "offers", "max_children": -1}}}]});
     assert_eq!(call(&c, url, Method::POST, "/shop/_search", Some(bad)).await.0, 400);
-    // A `nested` sort inside a `nested` sort is not built.
+    // A `nested` level must be a nested field.
     let deeper = json!({"sort": [{"offers.price": {"nested": {"path": "offers", "nested": {"path": "offers.x"}}}}]});
-    assert_eq!(call(&c, url, Method::POST, "/shop/_search", Some(deeper)).await.0, 501);
+    assert_eq!(call(&c, url, Method::POST, "/shop/_search", Some(deeper)).await.0, 400);
+}
+
+#[tokio::test]
+async fn sorting_by_a_field_of_nested_objects_within_nested_objects() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"offers": {"type": "nested", "properties": {
+        "seller": {"type": "keyword"},
+        "bids": {"type": "nested", "properties": {"price": {"type": "long"}, "open": {"type": "boolean"}}}
+    }}}});
+    call(&c, url, Method::PUT, "/market", Some(json!({"mappings": mappings}))).await;
+    let one = json!({"offers": [
+        {"seller": "a", "bids": [{"price": 50, "open": true}, {"price": 5, "open": false}]},
+        {"seller": "b", "bids": [{"price": 1, "open": true}]}
+    ]});
+    call(&c, url, Method::PUT, "/market/_doc/1", Some(one)).await;
+    let two = json!({"offers": [{"seller": "a", "bids": [{"price": 20, "open": true}]}]});
+    call(&c, url, Method::PUT, "/market/_doc/2?refresh=true", Some(two)).await;
+    let sorted = |nested: Value| {
+        let c = &c;
+        async move {
+            let body = json!({"sort": [{"offers.bids.price": {"order": "asc", "nested": nested}}]});
+            let (status, found) = call(c, url, Method::POST, "/market/_search", Some(body)).await;
+            assert_eq!(status, 200, "{found}");
+            tensile_tests::ids_and_sorts(&found)
+        }
+    };
+    // Every bid of every offer: 1's cheapest is 1.
+    let all = json!({"path": "offers", "nested": {"path": "offers.bids"}});
+    assert_eq!(sorted(all).await, [("1".to_owned(), json!(1)), ("2".to_owned(), json!(20))]);
+    // Only seller a's offers, and of those only open bids.
+    let filtered = json!({"path": "offers", "filter": {"term": {"offers.seller": "a"}},
+        "nested": {"path": "offers.bids", "filter": {"term": {"offers.bids.open": true}}}});
+    assert_eq!(sorted(filtered).await, [("2".to_owned(), json!(20)), ("1".to_owned(), json!(50))]);
+    // The inner path must lie within the outer one.
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/market/_search",
+        Some(
+            json!({"sort": [{"offers.bids.price": {"nested": {"path": "offers.bids", "nested": {"path": "offers"}}}}]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]

@@ -42,7 +42,8 @@ pub(crate) struct Order {
     /// How each index reads each key's values.
     pub readings: Vec<Vec<sort::Reading>>,
     /// Each index's compiled `nested.filter` of each key, if it has one.
-    pub nested_filters: Vec<Vec<Option<Arc<dyn tantivy::query::Query>>>>,
+    /// For each index, each sort key's `nested` filters, one per level.
+    pub nested_filters: Vec<Vec<Vec<Option<Arc<dyn tantivy::query::Query>>>>>,
     pub by_fields: bool,
     /// Each index's sort (empty: the order of sequence numbers).
     pub tie_orders: Vec<Vec<SortKey>>,
@@ -140,7 +141,7 @@ impl SegmentValues {
                 SortBy::Field(path) if order.by_fields => {
                     let columns = FieldColumns::open(segment, path, key.desc)?.reading(reading.clone());
                     Some(match &key.nested {
-                        Some(nested) => columns.nested(segment, nested, filter.as_deref())?,
+                        Some(nested) => columns.nested(segment, nested, filter)?,
                         None => columns,
                     })
                 }

@@ -763,23 +763,25 @@ impl Engine {
         self.compiler(index, mapper, &crate::indexed::fields()).compile_top(query)
     }
 
-    /// Each sort key's `nested.filter` compiled on an index's documents of
-    /// its nested field.
+    /// Each sort key's `nested` filters, one per level (`nested.nested`...),
+    /// compiled on an index's documents of that level's nested field.
     fn nested_sort_filters(
         &self,
         index: &str,
         mapper: &crate::mapper::Mapper,
         keys: &[sort::SortKey],
-    ) -> Result<Vec<Option<Arc<dyn tantivy::query::Query>>>, EngineError> {
+    ) -> Result<Vec<Vec<Option<Arc<dyn tantivy::query::Query>>>>, EngineError> {
         let fields = crate::indexed::fields();
         let compiler = self.compiler(index, mapper, &fields);
+        let level_filter = |level: &sort::NestedSort| -> Result<Option<Arc<dyn tantivy::query::Query>>, EngineError> {
+            let Some(filter) = &level.filter else { return Ok(None) };
+            let scoped = compile::Compiler { scope: Some(&level.path), ..compiler };
+            Ok(Some(Arc::from(scoped.compile(filter)?)))
+        };
         keys.iter()
             .map(|key| match &key.nested {
-                Some(sort::NestedSort { path, filter: Some(filter), .. }) => {
-                    let scoped = compile::Compiler { scope: Some(path), ..compiler };
-                    Ok(Some(Arc::from(scoped.compile(filter)?)))
-                }
-                _ => Ok(None),
+                Some(nested) => nested.levels().into_iter().map(level_filter).collect(),
+                None => Ok(Vec::new()),
             })
             .collect()
     }

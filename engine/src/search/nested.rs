@@ -199,6 +199,13 @@ impl Blocks {
         children
     }
 
+    /// The nested documents of the field of ordinal `ord` that a nested
+    /// document holds: those of its block, just before it.
+    pub(crate) fn children_of(&self, holder: DocId, ord: u64) -> Vec<DocId> {
+        let Some(column) = &self.column else { return Vec::new() };
+        (self.start(holder)..holder).rev().filter(|doc| column.term_ords(*doc).next() == Some(ord)).collect()
+    }
+
     /// Whether a document is of a level below `holder` (a nested field, or
     /// the root): one of the documents a document of that level holds.
     fn is_below(&self, doc: DocId, holder: Option<&str>) -> bool {

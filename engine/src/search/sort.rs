@@ -122,6 +122,9 @@ pub struct NestedSort {
     /// `max_children`: at most this many objects of a document count, the
     /// first ones.
     pub max_children: Option<usize>,
+    /// `nested`: the values are those of nested objects inside these
+    /// (a nested field within this one).
+    pub nested: Option<Box<NestedSort>>,
 }
 
 impl NestedSort {
@@ -129,10 +132,7 @@ impl NestedSort {
         let Some(spec) = spec.as_object() else {
             return Err(EngineError::IllegalArgument("[nested] must be an object".into()));
         };
-        if spec.contains_key("nested") {
-            return Err(EngineError::Unsupported("the [nested.nested] option of sort".into()));
-        }
-        if let Some(k) = spec.keys().find(|k| !["path", "filter", "max_children"].contains(&k.as_str())) {
+        if let Some(k) = spec.keys().find(|k| !["path", "filter", "max_children", "nested"].contains(&k.as_str())) {
             return Err(EngineError::Parsing(format!("[nested] unknown field [{k}]")));
         }
         let path = spec.get("path").and_then(serde_json::Value::as_str);
@@ -146,7 +146,17 @@ impl NestedSort {
                 ))
             })?),
         };
-        Ok(NestedSort { path: path.to_owned(), filter, max_children })
+        let nested = spec.get("nested").map(NestedSort::parse).transpose()?.map(Box::new);
+        Ok(NestedSort { path: path.to_owned(), filter, max_children, nested })
+    }
+
+    /// This level and the ones within it, outermost first.
+    pub fn levels(&self) -> Vec<&NestedSort> {
+        let mut levels = vec![self];
+        while let Some(inner) = &levels[levels.len() - 1].nested {
+            levels.push(inner);
+        }
+        levels
     }
 }
 
@@ -635,12 +645,22 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     if let (Some(value), Some(f)) = (&key.missing_value, mapper.fields.get(name)) {
         missing_value(f, value)?;
     }
-    if let Some(NestedSort { path, .. }) = &key.nested {
-        if !mapper.is_nested(path) {
-            return Err(EngineError::QueryShard(format!(
-                "[nested] nested object under path [{path}] is not of nested type"
-            )));
+    if let Some(nested) = &key.nested {
+        let mut outer: Option<&str> = None;
+        for NestedSort { path, .. } in nested.levels() {
+            if !mapper.is_nested(path) {
+                return Err(EngineError::QueryShard(format!(
+                    "[nested] nested object under path [{path}] is not of nested type"
+                )));
+            }
+            if let Some(outer) = outer.filter(|outer| !path.starts_with(&format!("{outer}."))) {
+                return Err(EngineError::QueryShard(format!(
+                    "[nested] nested path [{path}] is not a child of [{outer}]"
+                )));
+            }
+            outer = Some(path);
         }
+        let path = outer.unwrap_or_default();
         if !name.starts_with(&format!("{path}.")) {
             return Err(EngineError::QueryShard(format!("[nested] field [{name}] is not inside nested path [{path}]")));
         }
@@ -853,28 +873,47 @@ pub(crate) fn numbers(columns: &[DynamicColumn], doc: DocId) -> impl Iterator<It
     })
 }
 
-/// A segment's nested documents for a `nested` sort.
+/// A segment's nested documents for a `nested` sort: one level per
+/// nested field, outermost first.
 struct NestedValues {
     blocks: super::nested::Blocks,
-    /// The `_nested` ordinal of the field whose documents hold the values
-    /// (`None` when the segment has none of them).
+    levels: Vec<NestedLevel>,
+}
+
+/// One nested field of a `nested` sort in a segment.
+struct NestedLevel {
+    /// The field's `_nested` ordinal (`None` when the segment has none of its documents).
     ord: Option<u64>,
-    /// The nested documents the sort's `filter` matches (all without one).
+    /// Its documents the level's `filter` matches (all without one).
     matching: Option<tantivy::BitSet>,
     max_children: Option<usize>,
 }
 
 impl NestedValues {
-    /// The nested documents of a root whose values count, in document order.
+    /// The nested documents whose values count for a root: at each level,
+    /// the matching objects (the first `max_children`) of the documents the
+    /// level above kept, in document order.
     fn of_root(&self, root: DocId) -> Vec<DocId> {
-        let Some(ord) = self.ord else { return Vec::new() };
-        let mut children = self.blocks.children_of_root(root, ord);
-        children.reverse();
-        if let Some(matching) = &self.matching {
-            children.retain(|doc| matching.contains(*doc));
+        let mut holders = vec![root];
+        for (depth, level) in self.levels.iter().enumerate() {
+            let Some(ord) = level.ord else { return Vec::new() };
+            let mut kept = Vec::new();
+            for &holder in &holders {
+                let mut children = if depth == 0 {
+                    self.blocks.children_of_root(holder, ord)
+                } else {
+                    self.blocks.children_of(holder, ord)
+                };
+                children.reverse();
+                if let Some(matching) = &level.matching {
+                    children.retain(|doc| matching.contains(*doc));
+                }
+                children.truncate(level.max_children.unwrap_or(usize::MAX));
+                kept.extend(children);
+            }
+            holders = kept;
         }
-        children.truncate(self.max_children.unwrap_or(usize::MAX));
-        children
+        holders
     }
 }
 
@@ -969,14 +1008,21 @@ impl FieldColumns {
         mut self,
         segment: &SegmentReader,
         nested: &NestedSort,
-        filter: Option<&dyn tantivy::query::Query>,
+        filters: &[Option<std::sync::Arc<dyn tantivy::query::Query>>],
     ) -> Result<FieldColumns, EngineError> {
         let corrupt =
             |e: tantivy::TantivyError| EngineError::Corrupt { path: nested.path.clone().into(), reason: e.to_string() };
         let blocks = super::nested::Blocks::of(segment).map_err(corrupt)?;
-        let ord = blocks.ord_of(&nested.path);
-        let matching = filter.map(|filter| matching_docs(segment, filter)).transpose().map_err(corrupt)?;
-        self.nested = Some(NestedValues { blocks, ord, matching, max_children: nested.max_children });
+        let mut levels = Vec::new();
+        for (depth, level) in nested.levels().into_iter().enumerate() {
+            let filter = filters.get(depth).and_then(Option::as_deref);
+            levels.push(NestedLevel {
+                ord: blocks.ord_of(&level.path),
+                matching: filter.map(|filter| matching_docs(segment, filter)).transpose().map_err(corrupt)?,
+                max_children: level.max_children,
+            });
+        }
+        self.nested = Some(NestedValues { blocks, levels });
         // A root document holds no value itself: no shortcut by its column.
         self.single = None;
         Ok(self)
