@@ -323,3 +323,33 @@ async fn inner_hits_follow_their_own_sort() {
     assert_eq!(shown, [(json!(0), json!(3)), (json!(2), json!(2))]);
     assert_eq!(inner["hits"][0]["_score"], Value::Null);
 }
+
+#[tokio::test]
+async fn geo_distance_sorts_read_nested_points() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"branches": {"type": "nested", "properties": {
+        "at": {"type": "geo_point"}, "open": {"type": "boolean"}
+    }}}});
+    call(&c, url, Method::PUT, "/chains", Some(json!({"mappings": mappings}))).await;
+    // Chain 1 has a branch in Paris (closed) and one in Berlin; chain 2 one in London.
+    let one = json!({"branches": [{"at": {"lat": 48.85, "lon": 2.35}, "open": false}, {"at": {"lat": 52.52, "lon": 13.4}, "open": true}]});
+    call(&c, url, Method::PUT, "/chains/_doc/1", Some(one)).await;
+    let two = json!({"branches": [{"at": {"lat": 51.5, "lon": -0.12}, "open": true}]});
+    call(&c, url, Method::PUT, "/chains/_doc/2?refresh=true", Some(two)).await;
+    let nearest = |nested: Value| {
+        let c = &c;
+        async move {
+            let sort = json!([{"_geo_distance": {"branches.at": {"lat": 48.85, "lon": 2.35}, "unit": "km", "nested": nested}}]);
+            let (status, found) = call(c, url, Method::POST, "/chains/_search", Some(json!({"sort": sort}))).await;
+            assert_eq!(status, 200, "{found}");
+            tensile_tests::ids_and_sorts(&found).into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+        }
+    };
+    // From Paris: chain 1 is there.
+    assert_eq!(nearest(json!({"path": "branches"})).await, ["1", "2"]);
+    // Open branches only: London is nearer than Berlin.
+    let open = json!({"path": "branches", "filter": {"term": {"branches.open": true}}});
+    assert_eq!(nearest(open).await, ["2", "1"]);
+}

@@ -41,7 +41,6 @@ pub(crate) struct Order {
     pub keys: Vec<SortKey>,
     /// How each index reads each key's values.
     pub readings: Vec<Vec<sort::Reading>>,
-    /// Each index's compiled `nested.filter` of each key, if it has one.
     /// For each index, each sort key's `nested` filters, one per level.
     pub nested_filters: Vec<Vec<Vec<Option<Arc<dyn tantivy::query::Query>>>>>,
     pub by_fields: bool,
@@ -137,19 +136,19 @@ impl SegmentValues {
         let mut columns = Vec::new();
         for ((key, reading), filter) in order.keys.iter().zip(&order.readings[index]).zip(&order.nested_filters[index])
         {
-            columns.push(match &key.by {
-                SortBy::Field(path) if order.by_fields => {
-                    let columns = FieldColumns::open(segment, path, key.desc)?.reading(reading.clone());
-                    Some(match &key.nested {
-                        Some(nested) => columns.nested(segment, nested, filter)?,
-                        None => columns,
-                    })
+            let opened = match &key.by {
+                SortBy::Field(path) if order.by_fields => FieldColumns::open(segment, path, key.desc)?,
+                SortBy::GeoDistance(geo) if order.by_fields => FieldColumns::geo(segment, geo, key.desc)?,
+                _ => {
+                    columns.push(None);
+                    continue;
                 }
-                SortBy::GeoDistance(geo) if order.by_fields => {
-                    Some(FieldColumns::geo(segment, geo, key.desc)?.reading(reading.clone()))
-                }
-                _ => None,
-            });
+            };
+            let opened = opened.reading(reading.clone());
+            columns.push(Some(match &key.nested {
+                Some(nested) => opened.nested(segment, nested, filter)?,
+                None => opened,
+            }));
         }
         let mut tie_columns = Vec::new();
         for key in &order.tie_orders[index] {

@@ -52,9 +52,6 @@ impl GeoSort {
                 "[_geo_distance] sort by one field only, got [{field}] and [{other}]"
             )));
         }
-        if opts.contains_key("nested") {
-            return Err(EngineError::Unsupported("the [nested] option of a [_geo_distance] sort".into()));
-        }
         let point = |v: &serde_json::Value| {
             crate::mapper::field::geo_point(v).map_err(|e| EngineError::Parsing(format!("[_geo_distance] {e}")))
         };
@@ -213,6 +210,7 @@ fn entry(name: &str, spec: &serde_json::Value) -> Result<SortKey, EngineError> {
                 Some(other) => return Err(EngineError::IllegalArgument(format!("Unknown SortOrder [{other}]"))),
             };
             let mut key = SortKey::new(SortBy::GeoDistance(Box::new(GeoSort::parse(opts)?)), desc);
+            key.nested = opts.get("nested").map(NestedSort::parse).transpose()?;
             if let Some(mode) = opts.get("mode") {
                 let name = mode.as_str().unwrap_or_default();
                 key.mode = match SortMode::parse(name) {
@@ -599,9 +597,34 @@ pub fn compare(key: &SortKey, a: &SortValue, b: &SortValue) -> Ordering {
     }
 }
 
+/// Checks a `nested` sort's levels: each a nested field within the one
+/// before, the sorted field within the innermost.
+fn check_nested(mapper: &Mapper, nested: &NestedSort, field: &str) -> Result<(), EngineError> {
+    let mut outer: Option<&str> = None;
+    for NestedSort { path, .. } in nested.levels() {
+        if !mapper.is_nested(path) {
+            return Err(EngineError::QueryShard(format!(
+                "[nested] nested object under path [{path}] is not of nested type"
+            )));
+        }
+        if let Some(outer) = outer.filter(|outer| !path.starts_with(&format!("{outer}."))) {
+            return Err(EngineError::QueryShard(format!("[nested] nested path [{path}] is not a child of [{outer}]")));
+        }
+        outer = Some(path);
+    }
+    let path = outer.unwrap_or_default();
+    if !field.starts_with(&format!("{path}.")) {
+        return Err(EngineError::QueryShard(format!("[nested] field [{field}] is not inside nested path [{path}]")));
+    }
+    Ok(())
+}
+
 /// Checks that a sort key's field can be sorted on (and its `format` read).
 pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     if let SortBy::GeoDistance(geo) = &key.by {
+        if let (Some(nested), Some(_)) = (&key.nested, mapper.fields.get(&geo.field)) {
+            check_nested(mapper, nested, &geo.field)?;
+        }
         return match mapper.fields.get(&geo.field) {
             Some(f) if f.kind == FieldKind::GeoPoint => Ok(()),
             Some(f) => Err(EngineError::IllegalArgument(format!(
@@ -646,24 +669,7 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
         missing_value(f, value)?;
     }
     if let Some(nested) = &key.nested {
-        let mut outer: Option<&str> = None;
-        for NestedSort { path, .. } in nested.levels() {
-            if !mapper.is_nested(path) {
-                return Err(EngineError::QueryShard(format!(
-                    "[nested] nested object under path [{path}] is not of nested type"
-                )));
-            }
-            if let Some(outer) = outer.filter(|outer| !path.starts_with(&format!("{outer}."))) {
-                return Err(EngineError::QueryShard(format!(
-                    "[nested] nested path [{path}] is not a child of [{outer}]"
-                )));
-            }
-            outer = Some(path);
-        }
-        let path = outer.unwrap_or_default();
-        if !name.starts_with(&format!("{path}.")) {
-            return Err(EngineError::QueryShard(format!("[nested] field [{name}] is not inside nested path [{path}]")));
-        }
+        check_nested(mapper, nested, name)?;
     }
     match mapper.fields.get(name) {
         None if key.unmapped_ok => Ok(()),
