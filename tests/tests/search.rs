@@ -2553,3 +2553,23 @@ async fn direct_generators_filter_terms_before_and_after() {
     let (status, _) = call(&c, url, Method::POST, "/words/_search", Some(suggest(unknown))).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn number_sort_values_take_a_decimal_format() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"price": {"type": "double"}, "tag": {"type": "keyword"}}});
+    call(&c, url, Method::PUT, "/prices", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/prices/_doc/1", Some(json!({"price": 1234.5, "tag": "a"}))).await;
+    call(&c, url, Method::PUT, "/prices/_doc/2?refresh=true", Some(json!({"price": 7, "tag": "b"}))).await;
+    let sorted = |field: &str, format: &str| json!({"sort": [{field: {"order": "desc", "format": format}}]});
+    let (status, found) = call(&c, url, Method::POST, "/prices/_search", Some(sorted("price", "#,##0.00"))).await;
+    assert_eq!(status, 200, "{found}");
+    let sorts: Vec<&Value> = found["hits"]["hits"].as_array().unwrap().iter().map(|h| &h["sort"][0]).collect();
+    assert_eq!(sorts, [&json!("1,234.50"), &json!("7.00")]);
+    // A keyword takes no format, as in Elasticsearch.
+    let (status, refused) = call(&c, url, Method::POST, "/prices/_search", Some(sorted("tag", "#.0"))).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused.to_string().contains("does not support custom formats"), "{refused}");
+}

@@ -640,10 +640,21 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     }
     let SortBy::Field(name) = &key.by else { return Ok(()) };
     if let Some(format) = &key.format {
-        if mapper.fields.contains_key(name) && date_field(mapper, Some(key)).is_none() {
-            return Err(EngineError::Unsupported(format!("the sort [format] of the non-date field [{name}]")));
+        match mapper.fields.get(name) {
+            // A number's values in a decimal pattern (`#.00`), as its `docvalue_fields`.
+            Some(f) if f.kind.is_numeric() => {
+                super::decimal_format::DecimalFormat::parse(format)?;
+            }
+            Some(f) if date_field(mapper, Some(key)).is_none() => {
+                return Err(EngineError::IllegalArgument(format!(
+                    "Field [{name}] of type [{}] does not support custom formats",
+                    f.type_name
+                )))
+            }
+            _ => {
+                crate::mapper::date::DateFormat::parse(format).map_err(|e| EngineError::Parsing(e.0))?;
+            }
         }
-        crate::mapper::date::DateFormat::parse(format).map_err(|e| EngineError::Parsing(e.0))?;
     }
     if let (Some(_), Some(f)) = (key.numeric_type, mapper.fields.get(name)) {
         if !f.kind.is_numeric() && !matches!(f.kind, FieldKind::Date | FieldKind::DateNanos) {
@@ -816,10 +827,25 @@ pub fn cursor_filter(mapper: &Mapper, keys: &[SortKey], after: &[serde_json::Val
     Some(super::dsl::Query::range(path.clone(), [None, gte, None, lte], format))
 }
 
-/// A hit's sort value as the request shows it: a date in the key's `format`.
+/// A hit's sort value as the request shows it: a date or a number in the
+/// key's `format`.
 pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
     if value == SortValue::Missing {
         return missing_shown(mapper, key).unwrap_or(value);
+    }
+    if let (Some(format), SortBy::Field(path)) = (&key.format, &key.by) {
+        if mapper.fields.get(path).is_some_and(|f| f.kind.is_numeric()) {
+            let number = match value {
+                SortValue::Long(n) => n as f64,
+                SortValue::Unsigned(n) => n as f64,
+                SortValue::Double(x) => x,
+                other => return other,
+            };
+            return match super::decimal_format::DecimalFormat::parse(format) {
+                Ok(pattern) => SortValue::Text(pattern.format(number)),
+                Err(_) => value,
+            };
+        }
     }
     let (Some(format), Some(field), SortValue::Long(n)) = (&key.format, date_field(mapper, Some(key)), &value) else {
         return value;
