@@ -2568,6 +2568,12 @@ async fn number_sort_values_take_a_decimal_format() {
     assert_eq!(status, 200, "{found}");
     let sorts: Vec<&Value> = found["hits"]["hits"].as_array().unwrap().iter().map(|h| &h["sort"][0]).collect();
     assert_eq!(sorts, [&json!("1,234.50"), &json!("7.00")]);
+    // The shown values page on as search_after values.
+    let mut after = sorted("price", "#,##0.00");
+    after["search_after"] = json!(["1,234.50"]);
+    let (status, next) = call(&c, url, Method::POST, "/prices/_search", Some(after)).await;
+    assert_eq!(status, 200, "{next}");
+    assert_eq!(ids(&next), ["2"]);
     // A keyword takes no format, as in Elasticsearch.
     let (status, refused) = call(&c, url, Method::POST, "/prices/_search", Some(sorted("tag", "#.0"))).await;
     assert_eq!(status, 400, "{refused}");

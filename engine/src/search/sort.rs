@@ -763,6 +763,18 @@ pub fn search_after_values(
     for (i, v) in values.iter().enumerate() {
         let key = keys.get(i);
         let text = v.as_str().filter(|t| t.parse::<f64>().is_err());
+        // A number shown in a decimal pattern reads back without its grouping.
+        let formatted_number = key.filter(|k| k.format.is_some()).and_then(|k| match &k.by {
+            SortBy::Field(path) => mapper.fields.get(path).filter(|f| f.kind.is_numeric()),
+            _ => None,
+        });
+        if let (Some(_), Some(text)) = (formatted_number, text) {
+            let number = text.replace(',', "").parse::<f64>().map_err(|_| {
+                EngineError::Parsing(format!("failed to parse [{text}] as a number of the sort's format"))
+            })?;
+            out.push(number.into());
+            continue;
+        }
         let (Some(field), Some(text)) = (date_field(mapper, key), text) else {
             out.push(v.clone());
             continue;
