@@ -1495,6 +1495,20 @@ async fn span_queries_find_positions() {
     let not = json!({"span_not": {"include": {"span_term": {"title": "fox"}}, "exclude": {"span_near": {
         "clauses": [{"span_term": {"title": "brown"}}, {"span_term": {"title": "fox"}}], "slop": 0}}}});
     assert_eq!(hits(not).await, ["4"]);
+    // `pre`, `post`, `dist`: an exclude span near the include span excludes it too.
+    let not_near = |extra: Value| {
+        let mut q = json!({"include": {"span_term": {"title": "fox"}}, "exclude": {"span_term": {"title": "brown"}}});
+        q.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({"span_not": q})
+    };
+    assert_eq!(hits(not_near(json!({}))).await, ["1", "4"]);
+    assert_eq!(hits(not_near(json!({"pre": 1}))).await, ["4"]);
+    assert_eq!(hits(not_near(json!({"post": 1}))).await, ["1", "4"]);
+    assert_eq!(hits(not_near(json!({"dist": 1}))).await, ["4"]);
+    let (status, _) =
+        call(&c, url, Method::POST, "/books/_search", Some(json!({"query": not_near(json!({"dist": 1, "pre": 1}))})))
+            .await;
+    assert_eq!(status.as_u16(), 400);
     let (status, _) = call(
         &c,
         url,

@@ -109,6 +109,12 @@ pub enum FilterKind {
     NotContainedBy,
     Overlapping,
     NotOverlapping,
+    /// None of the other's intervals within `pre` positions before or
+    /// `post` after (`span_not`'s `pre`, `post` and `dist`).
+    NotNear {
+        pre: u32,
+        post: u32,
+    },
     Before,
     After,
 }
@@ -427,6 +433,9 @@ impl FilterKind {
             FilterKind::NotContainedBy => !any(&|f| f.contains(i)),
             FilterKind::Overlapping => any(&|f| i.start <= f.end && f.start <= i.end),
             FilterKind::NotOverlapping => !any(&|f| i.start <= f.end && f.start <= i.end),
+            FilterKind::NotNear { pre, post } => {
+                !any(&|f| f.start <= i.end.saturating_add(post) && f.end.saturating_add(pre) >= i.start)
+            }
             FilterKind::Before => any(&|f| i.end < f.start),
             FilterKind::After => any(&|f| i.start > f.end),
         }
@@ -698,5 +707,10 @@ mod tests {
         assert!(FilterKind::Before.keeps(&i, &[at(6, 6)]));
         assert!(FilterKind::After.keeps(&i, &[at(0, 1)]));
         assert!(!FilterKind::After.keeps(&i, &[at(6, 6)]));
+        // Within two positions after: excluded; three: kept.
+        let near = FilterKind::NotNear { pre: 0, post: 2 };
+        assert!(!near.keeps(&at(2, 3), &[at(5, 5)]) && near.keeps(&at(2, 3), &[at(6, 6)]));
+        assert!(FilterKind::NotNear { pre: 1, post: 0 }.keeps(&at(4, 5), &[at(2, 2)]));
+        assert!(!FilterKind::NotNear { pre: 2, post: 0 }.keeps(&at(4, 5), &[at(2, 2)]));
     }
 }

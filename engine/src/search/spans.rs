@@ -110,13 +110,31 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>, top
             Rule::First { rule: inner(kind, params, "match", field)?, end: end as u32 }
         }
         "span_not" => {
-            if ["pre", "post", "dist"].iter().any(|k| params.get(*k).and_then(Value::as_i64).is_some_and(|n| n != 0)) {
-                return Err(EngineError::Unsupported("the [pre], [post] and [dist] options of [span_not]".into()));
-            }
+            let distance = |k: &str| -> Result<Option<u32>, EngineError> {
+                match params.get(k) {
+                    None => Ok(None),
+                    Some(v) => v
+                        .as_u64()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .map(Some)
+                        .ok_or_else(|| parsing(format!("[span_not] [{k}] must be a non-negative integer"))),
+                }
+            };
+            let (pre, post) = match (distance("dist")?, distance("pre")?, distance("post")?) {
+                (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                    return Err(parsing("span_not can either use [dist] or [pre] & [post] (or none)"))
+                }
+                (Some(dist), None, None) => (dist, dist),
+                (None, pre, post) => (pre.unwrap_or(0), post.unwrap_or(0)),
+            };
             let exclude = inner(kind, params, "exclude", field)?;
+            // Excluded: include spans with an exclude span overlapping them,
+            // or within `pre` positions before or `post` after.
+            let relation =
+                if (pre, post) == (0, 0) { FilterKind::NotOverlapping } else { FilterKind::NotNear { pre, post } };
             Rule::Related {
                 rule: inner(kind, params, "include", field)?,
-                filter: Box::new(Filter { kind: FilterKind::NotOverlapping, rule: *exclude }),
+                filter: Box::new(Filter { kind: relation, rule: *exclude }),
             }
         }
         "span_containing" | "span_within" => {
