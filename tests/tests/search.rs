@@ -1495,6 +1495,11 @@ async fn span_queries_find_positions() {
     let not = json!({"span_not": {"include": {"span_term": {"title": "fox"}}, "exclude": {"span_near": {
         "clauses": [{"span_term": {"title": "brown"}}, {"span_term": {"title": "fox"}}], "slop": 0}}}});
     assert_eq!(hits(not).await, ["4"]);
+    // An inner span takes no boost, as in Elasticsearch.
+    let boosted = json!({"span_near": {"clauses": [{"span_term": {"title": {"value": "the", "boost": 2}}}, {"span_term": {"title": "fox"}}]}});
+    let (status, refused) = call(&c, url, Method::POST, "/books/_search", Some(json!({"query": boosted}))).await;
+    assert_eq!(status.as_u16(), 400, "{refused}");
+    assert_eq!(refused["error"]["type"], "parsing_exception", "{refused}");
     // `pre`, `post`, `dist`: an exclude span near the include span excludes it too.
     let not_near = |extra: Value| {
         let mut q = json!({"include": {"span_term": {"title": "fox"}}, "exclude": {"span_term": {"title": "brown"}}});

@@ -22,12 +22,13 @@ pub fn parse(kind: &str, params: &Map<String, Value>) -> Result<(String, Rule, f
     Ok((field, rule, boost.unwrap_or(1.0) as f32))
 }
 
-/// Refuses what Tensile's span scoring cannot weigh: boosts of inner
-/// clauses, and the multi-term options it does not act on.
+/// Refuses boosts of inner clauses, as Elasticsearch does (a span inside
+/// another is never scored), and the multi-term options Tensile does not
+/// act on.
 fn refuse_inner(kind: &str, options: &Value, top: bool) -> Result<(), EngineError> {
     let Value::Object(o) = options else { return Ok(()) };
-    if !top && o.get("boost").and_then(Value::as_f64).is_some_and(|b| b != 1.0) {
-        return Err(EngineError::Unsupported(format!("the [boost] of an inner [{kind}] clause")));
+    if let Some(boost) = o.get("boost").and_then(Value::as_f64).filter(|b| !top && *b != 1.0) {
+        return Err(parsing(format!("{kind} as a nested span clause can't have non-default boost value [{boost:?}]")));
     }
     match ["rewrite", "case_insensitive"].iter().find(|k| o.contains_key(**k)) {
         Some(k) if o.get(*k) != Some(&Value::Bool(false)) => {
