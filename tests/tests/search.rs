@@ -2598,3 +2598,54 @@ async fn number_sort_values_take_a_decimal_format() {
     assert_eq!(status, 400, "{refused}");
     assert!(refused.to_string().contains("does not support custom formats"), "{refused}");
 }
+
+#[tokio::test]
+async fn decay_functions_score_points_and_many_values() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings = json!({"properties": {"at": {"type": "geo_point"}, "sizes": {"type": "integer"}}});
+    call(&c, url, Method::PUT, "/shops", Some(json!({"mappings": mappings}))).await;
+    let shops = [
+        ("paris", json!({"at": {"lat": 48.85, "lon": 2.35}, "sizes": [1, 40]})),
+        ("london", json!({"at": {"lat": 51.5, "lon": -0.12}, "sizes": [10]})),
+        ("berlin", json!({"at": {"lat": 52.52, "lon": 13.4}, "sizes": [12, 14]})),
+    ];
+    bulk(&c, url, "shops", shops.iter().map(|(id, doc)| (id.to_string(), doc.clone()))).await;
+    let scored = |function: Value| {
+        let c = c.clone();
+        async move {
+            let body = json!({"query": {"function_score": {"query": {"match_all": {}}, "boost_mode": "replace", "functions": [function]}}});
+            let (status, found) = call(&c, url, Method::POST, "/shops/_search", Some(body)).await;
+            assert_eq!(status, 200, "{found}");
+            found["hits"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| (h["_id"].as_str().unwrap().to_owned(), h["_score"].as_f64().unwrap()))
+                .collect::<Vec<_>>()
+        }
+    };
+    // Nearest Paris first; at `scale` from the origin the score is the decay (0.5).
+    let near = scored(json!({"gauss": {"at": {"origin": "48.85,2.35", "scale": "344km", "decay": 0.5}}})).await;
+    assert_eq!(near.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["paris", "london", "berlin"]);
+    assert_eq!(near[0].1, 1.0);
+    assert!((near[1].1 - 0.5).abs() < 0.02, "London is about 344 km from Paris: {near:?}");
+    // multi_value_mode: the least distance by default, or the greatest.
+    let sizes = |mode: &str| json!({"linear": {"sizes": {"origin": 10, "scale": 30}, "multi_value_mode": mode}});
+    let least = scored(sizes("min")).await;
+    assert_eq!(least[0].0, "london", "{least:?}");
+    let greatest = scored(sizes("max")).await;
+    assert_eq!(greatest[0].0, "london", "{greatest:?}");
+    assert_eq!(greatest.last().unwrap().0, "paris", "Paris's 40 is the farthest: {greatest:?}");
+    let (status, _) = call(
+        &c,
+        url,
+        Method::POST,
+        "/shops/_search",
+        Some(json!({"query": {"function_score": {
+        "exp": {"sizes": {"origin": 1, "scale": 2}, "multi_value_mode": "median"}}}})),
+    )
+    .await;
+    assert_eq!(status, 400);
+}

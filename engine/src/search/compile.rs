@@ -1051,54 +1051,8 @@ impl Compiler<'_> {
                         missing: *missing,
                     }
                 }
-                Function::Decay { shape, field, origin, scale, offset, decay } => {
-                    let Some(m) = self.field(field) else {
-                        return Err(EngineError::QueryShard(format!("unknown field [{field}]")));
-                    };
-                    let is_date = matches!(m.kind, FieldKind::Date | FieldKind::DateNanos);
-                    if !is_date && !m.kind.is_numeric() {
-                        return Err(EngineError::Unsupported(format!(
-                            "decay functions on fields of type [{}]",
-                            m.type_name
-                        )));
-                    }
-                    let amount = |v: &Value, what: &str| -> Result<f64, EngineError> {
-                        if is_date {
-                            if let Some(n) = v.as_f64() {
-                                return Ok(n);
-                            }
-                            let text = crate::settings_text(v);
-                            let t = tensile_rest::TimeValue::parse(what, &text)
-                                .map_err(|_| super::dsl::parsing(format!("failed to parse [{what}] [{text}]")))?;
-                            Ok(t.millis() as f64)
-                        } else {
-                            v.as_f64()
-                                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                                .ok_or_else(|| super::dsl::parsing(format!("[{what}] must be a number")))
-                        }
-                    };
-                    let origin = match origin {
-                        Some(v) if is_date && v.as_str().is_some_and(|s| s != "now") => match m.parse_value(v) {
-                            Ok(Some(IndexValue::Date(ms))) => ms as f64,
-                            _ => {
-                                return Err(super::dsl::parsing(format!(
-                                    "failed to parse [origin] [{}]",
-                                    crate::settings_text(v)
-                                )))
-                            }
-                        },
-                        Some(v) if !(is_date && v.as_str() == Some("now")) => amount(v, "origin")?,
-                        _ if is_date => crate::clock::now_millis() as f64,
-                        _ => return Err(super::dsl::parsing("[origin] is required for a numeric decay")),
-                    };
-                    CompiledKind::Decay {
-                        shape: *shape,
-                        column: format!("_terms.{}", m.path),
-                        origin,
-                        scale: amount(scale, "scale")?,
-                        offset: offset.as_ref().map(|o| amount(o, "offset")).transpose()?.unwrap_or(0.0),
-                        decay: *decay,
-                    }
+                Function::Decay { shape, field, origin, scale, offset, decay, mode } => {
+                    self.decay_function(*shape, field, origin.as_ref(), scale, offset.as_ref(), *decay, *mode)?
                 }
             };
             functions.push(super::function_score::Compiled {
@@ -1115,6 +1069,90 @@ impl Compiler<'_> {
             max_boost: fs.max_boost,
             min_score: fs.min_score,
             boost: fs.boost,
+        })
+    }
+
+    /// A decay function (`gauss`, `exp`, `linear`) on a number, a date or
+    /// a point: its origin, scale and offset read as the field reads them.
+    #[allow(clippy::too_many_arguments)]
+    fn decay_function(
+        &self,
+        shape: super::function_score::Decay,
+        field: &str,
+        origin: Option<&Value>,
+        scale: &Value,
+        offset: Option<&Value>,
+        decay: f64,
+        mode: super::function_score::DistanceMode,
+    ) -> Result<super::function_score::CompiledKind, EngineError> {
+        use super::function_score::CompiledKind;
+        let Some(m) = self.field(field) else {
+            return Err(EngineError::QueryShard(format!("unknown field [{field}]")));
+        };
+        if m.kind == FieldKind::GeoPoint {
+            // Distances in metres from the origin point.
+            let distance = |v: &Value, what: &str| -> Result<f64, EngineError> {
+                let text = crate::settings_text(v);
+                v.as_f64()
+                    .or_else(|| crate::mapper::geo::parse_distance(&text))
+                    .ok_or_else(|| super::dsl::parsing(format!("failed to parse [{what}] [{text}] as a distance")))
+            };
+            let origin = origin.ok_or_else(|| super::dsl::parsing("[origin] is required for a geo decay"))?;
+            let point = crate::mapper::field::geo_point(origin)
+                .map_err(|e| super::dsl::parsing(format!("failed to parse [origin]: {e}")))?;
+            return Ok(CompiledKind::Decay {
+                shape,
+                column: format!("_terms.{}.lat", m.path),
+                lon_column: Some(format!("_terms.{}.lon", m.path)),
+                origin: point,
+                scale: distance(scale, "scale")?,
+                offset: offset.map(|o| distance(o, "offset")).transpose()?.unwrap_or(0.0),
+                decay,
+                mode,
+            });
+        }
+        let is_date = matches!(m.kind, FieldKind::Date | FieldKind::DateNanos);
+        if !is_date && !m.kind.is_numeric() {
+            return Err(EngineError::IllegalArgument(format!(
+                "field [{field}] is of type [{}], but only numeric types are supported.",
+                m.type_name
+            )));
+        }
+        let amount = |v: &Value, what: &str| -> Result<f64, EngineError> {
+            if is_date {
+                if let Some(n) = v.as_f64() {
+                    return Ok(n);
+                }
+                let text = crate::settings_text(v);
+                let t = tensile_rest::TimeValue::parse(what, &text)
+                    .map_err(|_| super::dsl::parsing(format!("failed to parse [{what}] [{text}]")))?;
+                Ok(t.millis() as f64)
+            } else {
+                v.as_f64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                    .ok_or_else(|| super::dsl::parsing(format!("[{what}] must be a number")))
+            }
+        };
+        let origin = match origin {
+            Some(v) if is_date && v.as_str().is_some_and(|s| s != "now") => match m.parse_value(v) {
+                Ok(Some(IndexValue::Date(ms))) => ms as f64,
+                _ => {
+                    return Err(super::dsl::parsing(format!("failed to parse [origin] [{}]", crate::settings_text(v))))
+                }
+            },
+            Some(v) if !(is_date && v.as_str() == Some("now")) => amount(v, "origin")?,
+            _ if is_date => crate::clock::now_millis() as f64,
+            _ => return Err(super::dsl::parsing("[origin] is required for a numeric decay")),
+        };
+        Ok(CompiledKind::Decay {
+            shape,
+            column: format!("_terms.{}", m.path),
+            lon_column: None,
+            origin: (origin, 0.0),
+            scale: amount(scale, "scale")?,
+            offset: offset.map(|o| amount(o, "offset")).transpose()?.unwrap_or(0.0),
+            decay,
+            mode,
         })
     }
 

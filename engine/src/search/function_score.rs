@@ -104,7 +104,47 @@ pub enum Function {
         scale: Value,
         offset: Option<Value>,
         decay: f64,
+        mode: DistanceMode,
     },
+}
+
+/// A decay's `multi_value_mode`: which distance of a document's values
+/// decays (the least by default), or their average or sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistanceMode {
+    Min,
+    Max,
+    Avg,
+    Sum,
+}
+
+impl DistanceMode {
+    fn parse(name: &str) -> Option<DistanceMode> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "min" => DistanceMode::Min,
+            "max" => DistanceMode::Max,
+            "avg" => DistanceMode::Avg,
+            "sum" => DistanceMode::Sum,
+            _ => return None,
+        })
+    }
+
+    /// The distance of a document's values (`None` without values).
+    fn select(self, distances: impl Iterator<Item = f64>) -> Option<f64> {
+        let (mut count, mut total, mut least, mut most) = (0usize, 0.0, f64::INFINITY, f64::NEG_INFINITY);
+        for d in distances {
+            count += 1;
+            total += d;
+            least = least.min(d);
+            most = most.max(d);
+        }
+        (count > 0).then(|| match self {
+            DistanceMode::Min => least,
+            DistanceMode::Max => most,
+            DistanceMode::Avg => total / count as f64,
+            DistanceMode::Sum => total,
+        })
+    }
 }
 
 /// One function with its filter and weight.
@@ -180,9 +220,14 @@ fn function_of(o: &Map<String, Value>) -> Result<Option<Function>, EngineError> 
                     .iter()
                     .find(|(name, _)| !["multi_value_mode"].contains(&name.as_str()))
                     .ok_or_else(|| parsing(format!("[{k}] requires a field")))?;
-                if let Some(mode) = p.get("multi_value_mode").and_then(Value::as_str).filter(|m| *m != "min") {
-                    return Err(EngineError::Unsupported(format!("the multi_value_mode [{mode}] of [{k}]")));
-                }
+                let mode = match p.get("multi_value_mode") {
+                    None => DistanceMode::Min,
+                    Some(m) => {
+                        let name = crate::settings_text(m);
+                        DistanceMode::parse(&name)
+                            .ok_or_else(|| EngineError::IllegalArgument(format!("Unknown MultiValueMode [{name}]")))?
+                    }
+                };
                 let Value::Object(spec) = spec else {
                     return Err(parsing(format!("[{k}] on [{field}] must be an object")));
                 };
@@ -193,6 +238,7 @@ fn function_of(o: &Map<String, Value>) -> Result<Option<Function>, EngineError> 
                     scale: spec.get("scale").cloned().ok_or_else(|| parsing(format!("[{k}] requires a [scale]")))?,
                     offset: spec.get("offset").cloned(),
                     decay: spec.get("decay").map(|d| number(d, "decay")).transpose()?.unwrap_or(0.5),
+                    mode,
                 }
             }
             "script_score" => return Err(EngineError::Unsupported("the [script_score] function".into())),
@@ -335,13 +381,17 @@ pub(crate) enum CompiledKind {
         seed: u64,
         column: Option<String>,
     },
+    /// A decay over a number's (or date's) column, or a point's latitude
+    /// and longitude columns (`lon_column`, distances then in metres).
     Decay {
         shape: Decay,
         column: String,
-        origin: f64,
+        lon_column: Option<String>,
+        origin: (f64, f64),
         scale: f64,
         offset: f64,
         decay: f64,
+        mode: DistanceMode,
     },
     /// `distance_feature`: `pivot / (pivot + distance)` to an origin, by a
     /// number's (or date's) column, or a point's latitude and longitude
@@ -428,7 +478,8 @@ impl Weight for FunctionWeight {
                 _ => Vec::new(),
             });
             more_values.push(match &f.kind {
-                CompiledKind::Saturation { lon_column: Some(column), .. } => super::sort::columns(reader, column)?,
+                CompiledKind::Saturation { lon_column: Some(column), .. }
+                | CompiledKind::Decay { lon_column: Some(column), .. } => super::sort::columns(reader, column)?,
                 _ => Vec::new(),
             });
         }
@@ -524,11 +575,19 @@ impl FunctionScorer {
                 };
                 distance.map_or(0.0, |d| pivot / (pivot + d))
             }
-            CompiledKind::Decay { shape, origin, scale, offset, decay, .. } => {
-                match super::sort::first_number(&self.values[i], doc) {
-                    Some(v) => decayed(*shape, *scale, *decay, ((v - origin).abs() - offset).max(0.0)),
-                    None => 1.0,
-                }
+            CompiledKind::Decay { shape, lon_column, origin, scale, offset, decay, mode, .. } => {
+                let values = super::sort::numbers(&self.values[i], doc);
+                let distance = match lon_column {
+                    Some(_) => {
+                        let points = values.zip(super::sort::numbers(&self.more_values[i], doc));
+                        mode.select(
+                            points.map(|(lat, lon)| crate::mapper::geo::arc_distance(origin.0, origin.1, lat, lon)),
+                        )
+                    }
+                    None => mode.select(values.map(|v| (v - origin.0).abs())),
+                };
+                // A document without the field is not decayed.
+                distance.map_or(1.0, |d| decayed(*shape, *scale, *decay, (d - offset).max(0.0)))
             }
         };
         Some(value * f.weight)
