@@ -455,12 +455,6 @@ fn regexp_flags(options: Option<&Map<String, Value>>) -> Result<tensile_regexp::
 
 /// Queries Elasticsearch has that Tensile does not run yet.
 const NOT_YET: &[&str] = &[
-    "multi_match",
-    "query_string",
-    "prefix",
-    "wildcard",
-    "regexp",
-    "dis_max",
     "script_score",
     "script",
     "has_child",
@@ -477,7 +471,6 @@ const NOT_YET: &[&str] = &[
     "text_expansion",
     "weighted_tokens",
     "rule",
-    "wrapper",
     "shape",
 ];
 
@@ -1039,6 +1032,19 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
                 boost: opts.map_or(Ok(1.0), boost)?,
                 kind,
             }
+        }
+        // A query sent as base64 JSON text, read as if sent plainly.
+        "wrapper" => {
+            supported_options(params, &["query"], kind)?;
+            let encoded =
+                params.get("query").and_then(Value::as_str).ok_or_else(|| parsing("[wrapper] requires a [query]"))?;
+            use base64::Engine as _;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .map_err(|e| parsing(format!("[wrapper] query is no base64 text: {e}")))?;
+            let inner: Value =
+                serde_json::from_slice(&decoded).map_err(|e| parsing(format!("[wrapper] query is no JSON: {e}")))?;
+            parse(&inner)?
         }
         "dis_max" => Query::DisMax {
             queries: list(params.get("queries"))?,
@@ -1703,6 +1709,12 @@ mod tests {
             (minimum_should_match("75%", 4), minimum_should_match("-1", 3), minimum_should_match("5", 3)),
             (3, 2, 3)
         );
+        // A wrapper query is its base64 JSON read as the query.
+        use base64::Engine as _;
+        let inner = json!({"term": {"tag": "x"}});
+        let encoded = base64::engine::general_purpose::STANDARD.encode(inner.to_string());
+        assert_eq!(parse(&json!({"wrapper": {"query": encoded}})).unwrap(), parse(&inner).unwrap());
+        assert!(matches!(parse(&json!({"wrapper": {"query": "%%"}})), Err(EngineError::Parsing(_))));
         // Conditions: all clauses up to the bound, the expression past it.
         assert_eq!((minimum_should_match("3<90%", 3), minimum_should_match("3<90%", 10)), (3, 9));
         let two = |n| minimum_should_match("2<-25% 9 < -3", n);
