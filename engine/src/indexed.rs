@@ -26,7 +26,8 @@ use crate::mapper::{FieldKind, FieldMapper, IndexValue, Mapper, ParsedDoc};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use tantivy::schema::{
-    Field, IndexRecordOption, JsonObjectOptions, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, JsonObjectOptions, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, TantivyDocument};
@@ -78,8 +79,9 @@ pub fn schema() -> (Schema, Fields) {
         id: b.add_text_field("_id", STRING | STORED),
         source: b.add_text_field("_source", STORED),
         // Read from their columns; sequence numbers are indexed too, as
-        // Elasticsearch's points, for queries on `_seq_no`.
-        seq_no: b.add_u64_field("_seq_no", INDEXED | FAST),
+        // Elasticsearch's points, for queries on `_seq_no` (never scored:
+        // no norms).
+        seq_no: b.add_u64_field("_seq_no", NumericOptions::default().set_indexed().set_fast()),
         version: b.add_u64_field("_version", FAST),
         routing: b.add_text_field("_routing", STRING | STORED),
         text: b.add_json_field(

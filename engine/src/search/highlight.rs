@@ -276,7 +276,8 @@ pub fn parse(v: &Value) -> Result<Highlight, EngineError> {
 }
 
 impl Highlight {
-    /// Refuses what no hit could be highlighted with: too many fragments.
+    /// Refuses what no hit could be highlighted with: too many fragments,
+    /// a boundary scanner the highlighter has not.
     pub fn check(&self, limits: &Limits) -> Result<(), EngineError> {
         for (field, o) in &self.fields {
             // As Elasticsearch's unified highlighter, which has no `chars` scanner.
