@@ -23,7 +23,7 @@ pub enum Migrated {
     /// No `meta.json` yet (a new shard), or its schema already the current one.
     Current,
     /// Brought up to the current schema.
-    Migrated,
+    Updated,
     /// The schema is no prefix of the current one: left as it is.
     Foreign,
 }
@@ -50,7 +50,7 @@ pub fn migrate(directory: &dyn Directory, current: &Schema) -> std::io::Result<M
     let text = serde_json::to_vec_pretty(&meta).map_err(std::io::Error::other)?;
     directory.atomic_write(Path::new(META), &text)?;
     directory.sync_directory()?;
-    Ok(Migrated::Migrated)
+    Ok(Migrated::Updated)
 }
 
 /// Whether a field's stored entry can be read as the current one: the
@@ -96,7 +96,7 @@ mod tests {
         drop(writer);
 
         let new = schema(&["a", "b"]);
-        assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Migrated);
+        assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Updated);
         let index = Index::open_or_create(dir.clone(), new.clone()).unwrap();
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         writer.add_document(doc!(new.get_field("b").unwrap() => "y")).unwrap();
@@ -123,7 +123,7 @@ mod tests {
         drop(writer);
 
         let new = number((INDEXED | FAST).into());
-        assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Migrated);
+        assert_eq!(migrate(&dir, &new).unwrap(), Migrated::Updated);
         let index = Index::open_or_create(dir.clone(), new).unwrap();
         let searcher = index.reader().unwrap().searcher();
         let column = searcher.segment_reader(0).fast_fields().u64("n").unwrap();

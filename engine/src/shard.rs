@@ -242,7 +242,7 @@ impl Shard {
         let existing = Index::exists(&directory).unwrap_or(false);
         let migrated =
             crate::schema_migration::migrate(&directory, &schema).map_err(|e| EngineError::io(&index_dir, e))?;
-        if migrated == crate::schema_migration::Migrated::Migrated {
+        if migrated == crate::schema_migration::Migrated::Updated {
             tracing::info!(shard = %dir.display(), "the shard's schema was brought up to the current one");
         }
         let index = Index::open_or_create(directory.clone(), schema).map_err(|e| tantivy_error(&index_dir, e))?;

@@ -42,7 +42,7 @@ pub(crate) struct Order {
     /// How each index reads each key's values.
     pub readings: Vec<Vec<sort::Reading>>,
     /// For each index, each sort key's `nested` filters, one per level.
-    pub nested_filters: Vec<Vec<Vec<Option<Arc<dyn tantivy::query::Query>>>>>,
+    pub nested_filters: Vec<Vec<super::sort::NestedFilters>>,
     pub by_fields: bool,
     /// Each index's sort (empty: the order of sequence numbers).
     pub tie_orders: Vec<Vec<SortKey>>,

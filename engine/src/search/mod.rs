@@ -770,7 +770,7 @@ impl Engine {
         index: &str,
         mapper: &crate::mapper::Mapper,
         keys: &[sort::SortKey],
-    ) -> Result<Vec<Vec<Option<Arc<dyn tantivy::query::Query>>>>, EngineError> {
+    ) -> Result<Vec<sort::NestedFilters>, EngineError> {
         let fields = crate::indexed::fields();
         let compiler = self.compiler(index, mapper, &fields);
         let level_filter = |level: &sort::NestedSort| -> Result<Option<Arc<dyn tantivy::query::Query>>, EngineError> {

@@ -109,6 +109,9 @@ pub struct SortKey {
     pub nested: Option<NestedSort>,
 }
 
+/// A `nested` sort's compiled filters, one per level (outermost first).
+pub type NestedFilters = Vec<Option<std::sync::Arc<dyn tantivy::query::Query>>>;
+
 /// A sort key's `nested` options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NestedSort {
@@ -1052,7 +1055,7 @@ impl FieldColumns {
         mut self,
         segment: &SegmentReader,
         nested: &NestedSort,
-        filters: &[Option<std::sync::Arc<dyn tantivy::query::Query>>],
+        filters: &NestedFilters,
     ) -> Result<FieldColumns, EngineError> {
         let corrupt =
             |e: tantivy::TantivyError| EngineError::Corrupt { path: nested.path.clone().into(), reason: e.to_string() };
