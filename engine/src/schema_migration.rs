@@ -4,8 +4,9 @@
 //! - fields appended to the schema (`indexed::schema` only ever appends):
 //!   a segment written before a field existed simply holds none of it;
 //! - a number field that became indexed or stopped being stored: an older
-//!   segment has no postings for it (readers of such fields fall back on
-//!   its column) and stored values nobody reads.
+//!   segment has no postings for it, nor a segment merged from older ones
+//!   and newer (ranges then read its column, see `point_range`), and
+//!   stored values nobody reads.
 //!
 //! Any other difference is left alone (tantivy then refuses to open the
 //! shard, which is reported as corrupt).

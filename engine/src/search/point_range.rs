@@ -66,11 +66,25 @@ impl Point {
         if text {
             return text_range(field, path, lower, upper).into_iter().collect();
         }
+        let (lower, upper) = (as_indexed(lower), as_indexed(upper));
         [NumberType::I64, NumberType::U64, NumberType::F64]
             .into_iter()
-            .filter_map(|typ| number_range(field, path, typ, lower, upper))
+            .filter_map(|typ| number_range(field, path, typ, &lower, &upper))
             .collect()
     }
+}
+
+/// A float bound as tantivy normalises a float it indexes: integral values
+/// up to `2^63` as `i64` (2^63 itself as `i64::MAX`), up to `2^64` as `u64`
+/// (2^64 as `u64::MAX`), so that a bound and the value it equals compare
+/// equal.
+fn as_indexed(b: &Bound<Point>) -> Bound<Point> {
+    let point = |p: &Point| match *p {
+        Point::Float(x) if x.fract() == 0.0 && x >= i64::MIN as f64 && x <= i64::MAX as f64 => Point::Int(x as i64),
+        Point::Float(x) if x.fract() == 0.0 && x >= 0.0 && x <= u64::MAX as f64 => Point::Unsigned(x as u64),
+        ref other => other.clone(),
+    };
+    b.as_ref().map(point)
 }
 
 fn bytes(term: &Term) -> Vec<u8> {
@@ -245,6 +259,11 @@ pub struct IndexOrColumnRange {
     column: Option<tantivy::query::RangeQuery>,
     /// The column's name (`_terms.path`), to tell whether a segment has it.
     column_name: String,
+    /// A field indexed only since some version (`_seq_no`): a segment
+    /// holding documents written before, alone or merged with later ones,
+    /// has fewer terms than column values (each value unique), and is read
+    /// from its column.
+    indexed_since: bool,
 }
 
 impl std::fmt::Debug for IndexOrColumnRange {
@@ -269,6 +288,7 @@ impl IndexOrColumnRange {
             ranges: Point::term_ranges(field, path, lower, upper),
             column,
             column_name: format!("_terms.{path}"),
+            indexed_since: false,
         }
     }
 
@@ -288,6 +308,7 @@ impl IndexOrColumnRange {
             ranges: vec![(value(&lower), value(&upper))],
             column: Some(tantivy::query::RangeQuery::new(lower, upper)),
             column_name: "_seq_no".into(),
+            indexed_since: true,
         }
     }
 }
@@ -300,6 +321,7 @@ impl Query for IndexOrColumnRange {
             ranges: self.ranges.clone(),
             column,
             column_name: self.column_name.clone(),
+            indexed_since: self.indexed_since,
         }))
     }
 }
@@ -309,9 +331,21 @@ struct RangeWeight {
     ranges: Vec<TermRange>,
     column: Option<Box<dyn Weight>>,
     column_name: String,
+    indexed_since: bool,
 }
 
 impl RangeWeight {
+    /// Whether some of the segment's documents have no terms (see
+    /// `IndexOrColumnRange::indexed_since`).
+    fn partly_indexed(&self, reader: &SegmentReader) -> tantivy::Result<bool> {
+        if !self.indexed_since {
+            return Ok(false);
+        }
+        let terms = reader.inverted_index(self.field)?.terms().num_terms() as u64;
+        let values = reader.fast_fields().u64(&self.column_name).map_or(0, |c| u64::from(c.values.num_vals()));
+        Ok(terms < values)
+    }
+
     /// The segment's terms in the ranges, or `None` past `limit` of them.
     fn terms(&self, reader: &SegmentReader, limit: Option<usize>) -> tantivy::Result<Option<Vec<TermInfo>>> {
         let inverted = reader.inverted_index(self.field)?;
@@ -347,9 +381,8 @@ impl Weight for RangeWeight {
             if reader.fast_fields().dynamic_column_handles(&self.column_name)?.is_empty() {
                 return Ok(Box::new(EmptyScorer));
             }
-            // A segment written before the field was indexed has its column alone.
-            let unindexed = reader.inverted_index(self.field)?.terms().num_terms() == 0;
-            let walked = if unindexed { None } else { self.terms(reader, Some(POSTINGS_TERMS_LIMIT))? };
+            let walked =
+                if self.partly_indexed(reader)? { None } else { self.terms(reader, Some(POSTINGS_TERMS_LIMIT))? };
             let Some(infos) = walked else {
                 return column.scorer(reader, boost);
             };
@@ -397,21 +430,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// `2^63` and `2^64`, the limits of the integral types as floats.
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
-
     /// A number as tantivy's JSON indexing normalises it, as a point.
     fn normalised(x: f64) -> Option<Point> {
         if !x.is_finite() {
             return None;
         }
-        Some(if x.fract() == 0.0 && x >= -TWO_63 && x < TWO_63 {
-            Point::Int(x as i64)
-        } else if x.fract() == 0.0 && x >= 0.0 && x < TWO_64 {
-            Point::Unsigned(x as u64)
-        } else {
-            Point::Float(x)
+        Some(match as_indexed(&Bound::Included(Point::Float(x))) {
+            Bound::Included(p) => p,
+            _ => unreachable!(),
         })
     }
 
@@ -513,7 +539,9 @@ mod tests {
             let field = Field::from_field_id(0);
             let Some(v) = normalised(x) else { return Ok(()) };
             let ranges = Point::term_ranges(field, "a", &lower, &upper);
-            prop_assert_eq!(in_ranges(&indexed_key(field, &v), &ranges), within(&v, &lower, &upper), "{:?}", v);
+            // Bounds compare as tantivy holds the values they equal.
+            let within = within(&v, &as_indexed(&lower), &as_indexed(&upper));
+            prop_assert_eq!(in_ranges(&indexed_key(field, &v), &ranges), within, "{:?}", v);
         }
 
         /// Ranges never reach another path's terms, nor another type's.
@@ -528,6 +556,61 @@ mod tests {
             text.append_type_and_str("x");
             prop_assert!(!in_ranges(&bytes(&text), &ranges));
         }
+    }
+
+    /// A segment merged from documents written before a field was indexed
+    /// and after has terms for the later ones only: ranges read its column.
+    #[test]
+    fn a_partly_indexed_segment_is_read_from_its_column() {
+        use tantivy::schema::{NumericOptions, Schema};
+        use tantivy::{doc, Index, IndexWriter};
+        let schema = |indexed: bool| {
+            let mut b = Schema::builder();
+            let options = NumericOptions::default().set_fast();
+            b.add_u64_field("_seq_no", if indexed { options.set_indexed() } else { options });
+            b.build()
+        };
+        let dir = tantivy::directory::RamDirectory::create();
+        let old = schema(false);
+        let field = old.get_field("_seq_no").unwrap();
+        let index = Index::create(dir.clone(), old, Default::default()).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        (0..10u64).for_each(|n| drop(writer.add_document(doc!(field => n))));
+        writer.commit().unwrap();
+        drop(writer);
+        crate::schema_migration::migrate(&dir, &schema(true)).unwrap();
+        let index = Index::open_or_create(dir, schema(true)).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        (10..20u64).for_each(|n| drop(writer.add_document(doc!(field => n))));
+        writer.commit().unwrap();
+        let segments = index.searchable_segment_ids().unwrap();
+        writer.merge(&segments).wait().unwrap();
+        writer.wait_merging_threads().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let count = |lower: u64, upper: u64| {
+            let q = IndexOrColumnRange::seq_no(field, Bound::Included(lower), Bound::Included(upper));
+            searcher.search(&q, &tantivy::collector::Count).unwrap()
+        };
+        assert_eq!(count(3, 3), 1, "written before the field was indexed");
+        assert_eq!(count(5, 14), 10);
+        assert_eq!(count(12, 12), 1);
+    }
+
+    #[test]
+    fn a_float_bound_meets_the_value_tantivy_holds_for_it() {
+        let field = Field::from_field_id(0);
+        // 2^63 is indexed as i64::MAX: a bound of 2^63 takes it in.
+        let two_63 = 9_223_372_036_854_775_808.0;
+        let stored = indexed_key(field, &Point::Int(i64::MAX));
+        assert!(in_ranges(
+            &stored,
+            &Point::term_ranges(field, "a", &Bound::Included(Point::Float(two_63)), &Bound::Unbounded)
+        ));
+        assert!(!in_ranges(
+            &stored,
+            &Point::term_ranges(field, "a", &Bound::Unbounded, &Bound::Excluded(Point::Float(two_63)))
+        ));
     }
 
     #[test]
