@@ -280,6 +280,31 @@ impl FieldMapper {
         }
     }
 
+    /// Refuses reading the field's values document by document (sorting,
+    /// score functions, `docvalue_fields`) when it keeps none: a text field
+    /// without `fielddata`, another field without doc values; in
+    /// Elasticsearch's words.
+    pub fn field_data(&self) -> Result<(), EngineError> {
+        if self.kind.is_text() && !self.fielddata {
+            return Err(self.no_field_data());
+        }
+        if !self.kind.is_text() && !self.doc_values {
+            return Err(EngineError::IllegalArgument(format!(
+                "Can't load fielddata on [{}] because fielddata is unsupported on fields of type [{}]. Use doc values instead.",
+                self.path, self.type_name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Elasticsearch's refusal to read a text field's values per document.
+    pub fn no_field_data(&self) -> EngineError {
+        EngineError::IllegalArgument(format!(
+            "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.",
+            self.path
+        ))
+    }
+
     /// A text field searched by its doc values alone (`index: false`,
     /// `doc_values` on): its whole values are exact terms, as a keyword's.
     pub fn text_by_doc_values(&self) -> bool {

@@ -608,11 +608,12 @@ impl Compiler<'_> {
                 let Some(f) = self.query_field(field) else { return Ok(Box::new(EmptyQuery)) };
                 let f: &FieldMapper = &f;
                 if let super::dsl::TermsMinimum::Field(minimum_field) = minimum {
-                    if self.field(minimum_field).is_none() {
+                    let Some(m) = self.field(minimum_field) else {
                         return Err(EngineError::QueryShard(format!(
                             "failed to find minimum_should_match field [{minimum_field}]"
                         )));
-                    }
+                    };
+                    m.field_data()?;
                 }
                 let mut queries: Vec<Compiled> = Vec::with_capacity(terms.len());
                 for value in terms {
@@ -1044,6 +1045,9 @@ impl Compiler<'_> {
                             m.path, m.type_name
                         )));
                     }
+                    if let Some(m) = self.field(field) {
+                        m.field_data()?;
+                    }
                     CompiledKind::Factor {
                         column: format!("_terms.{field}"),
                         factor: *factor,
@@ -1089,6 +1093,9 @@ impl Compiler<'_> {
         let Some(m) = self.field(field) else {
             return Err(EngineError::QueryShard(format!("unknown field [{field}]")));
         };
+        if m.kind.is_numeric() || m.kind.is_date() || m.kind == FieldKind::GeoPoint {
+            m.field_data()?;
+        }
         if m.kind == FieldKind::GeoPoint {
             // Distances in metres from the origin point.
             let distance = |v: &Value, what: &str| -> Result<f64, EngineError> {

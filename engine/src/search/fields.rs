@@ -241,18 +241,9 @@ pub enum Fetch {
 /// Elasticsearch does; the `fields` option takes any mapped field.
 fn check_doc_values(field: &FieldMapper) -> Result<(), EngineError> {
     if field.kind.is_text() {
-        return Err(EngineError::IllegalArgument(format!(
-            "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.",
-            field.path
-        )));
+        return Err(field.no_field_data());
     }
-    if !field.doc_values {
-        return Err(EngineError::IllegalArgument(format!(
-            "Can't load fielddata on [{}] because fielddata is unsupported on fields of type [{}]. Use doc values instead.",
-            field.path, field.type_name
-        )));
-    }
-    Ok(())
+    field.field_data()
 }
 
 /// Doc values come sorted, and a keyword's deduplicated.

@@ -1517,6 +1517,11 @@ mod tests {
             let refused = engine.search(&["books".into()], &req).unwrap_err().to_string();
             assert!(refused.starts_with(&format!("Can't load fielddata on [{field}]")), "{refused}");
         }
+        // Nor does a score function read it.
+        let decay = json!({"function_score": {"gauss": {"long_pt": {"origin": 0, "scale": 10}}}});
+        let req = SearchRequest { query: dsl::parse(&decay).unwrap(), ..Default::default() };
+        let refused = engine.search(&["books".into()], &req).unwrap_err().to_string();
+        assert!(refused.starts_with("Can't load fielddata on [long_pt]"), "{refused}");
         // A field without doc values keeps no column.
         let usage = engine.disk_usage("books").unwrap();
         assert_eq!(usage.fields["long_pt"].doc_values, 0);

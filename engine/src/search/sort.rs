@@ -688,15 +688,7 @@ pub fn check(mapper: &Mapper, key: &SortKey) -> Result<(), EngineError> {
     match mapper.fields.get(name) {
         None if key.unmapped_ok => Ok(()),
         None => Err(EngineError::QueryShard(format!("No mapping found for [{name}] in order to sort on"))),
-        Some(f) if f.fielddata => Ok(()),
-        Some(f) if f.kind.is_text() => Err(EngineError::IllegalArgument(format!(
-            "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{name}] in order to load field data by uninverting the inverted index. Note that this can use significant memory."
-        ))),
-        Some(f) if !f.doc_values => Err(EngineError::IllegalArgument(format!(
-            "Can't load fielddata on [{name}] because fielddata is unsupported on fields of type [{}]. Use doc values instead.",
-            f.type_name
-        ))),
-        Some(_) => Ok(()),
+        Some(f) => f.field_data(),
     }
 }
 
