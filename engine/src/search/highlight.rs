@@ -576,7 +576,7 @@ fn fragment_bounds(text: &str, start: usize, end: usize, size: usize, cut: Cut<'
 /// text's ends count as boundaries).
 fn char_bounds(text: &str, start: usize, end: usize, size: usize, chars: &[char], max_scan: usize) -> (usize, usize) {
     let from = floor_boundary(text, start.saturating_sub(size.saturating_sub(end - start) / 2));
-    let to = floor_boundary(text, from + size.max(end - start));
+    let to = floor_boundary(text, (from + size).max(end));
     let boundary = |c: char| chars.contains(&c);
     let from = if from == 0 {
         0
@@ -883,6 +883,20 @@ mod tests {
         // Nothing within reach: the window stays as it is.
         let (from, to) = fragment_bounds(text, start, start + 4, 20, Cut::Chars { chars: &commas, max_scan: 2 });
         assert_eq!(&text[from..to], "ver the lazy dog, an");
+    }
+
+    #[test]
+    fn fvh_windows_hold_their_whole_match() {
+        // Multi-byte text and no boundary character near: the window still
+        // reaches the match's end.
+        let text = "前前前前前前前前前前前前前前前前前前前前匹配的字在这里后后后后后后后后后后后后后后后后后后后后";
+        let start = text.find("匹配").unwrap();
+        let end = start + "匹配的字在".len();
+        let chars = Cut::Chars { chars: DEFAULT_BOUNDARY_CHARS, max_scan: 2 };
+        for size in end - start..end - start + 8 {
+            let (from, to) = fragment_bounds(text, start, end, size, chars);
+            assert!(from <= start && to >= end, "size {size}: {from}..{to} for {start}..{end}");
+        }
     }
 
     #[test]
