@@ -569,8 +569,10 @@ impl FieldMapper {
             FieldKind::Double | FieldKind::Float | FieldKind::HalfFloat => {
                 let v = self.double(value)?;
                 let v = if self.kind == FieldKind::Double { v } else { f64::from(v as f32) };
-                if self.kind == FieldKind::Float && !(v.is_finite()) {
-                    return Err(format!("[float] supports only finite values, but got [{v}]"));
+                // Every floating-point type takes finite values only, as
+                // Elasticsearch checks them (a half_float as a float).
+                if !v.is_finite() {
+                    return Err(format!("[{}] supports only finite values, but got [{v}]", self.type_name));
                 }
                 IndexValue::Double(v)
             }

@@ -687,6 +687,21 @@ mod tests {
     }
 
     #[test]
+    fn floating_point_fields_take_finite_values_only() {
+        let m = mapper(
+            json!({"properties": {"d": {"type": "double"}, "h": {"type": "half_float"}, "f": {"type": "float"}}}),
+        );
+        for (path, name) in [("d", "double"), ("h", "half_float"), ("f", "float")] {
+            let field = &m.fields[path];
+            assert_eq!(field.parse_value(&json!(1.5)), Ok(Some(IndexValue::Double(1.5))));
+            for bad in ["NaN", "Infinity", "-Infinity"] {
+                let refused = field.parse_value(&json!(bad)).unwrap_err();
+                assert!(refused.starts_with(&format!("[{name}] supports only finite values")), "{refused}");
+            }
+        }
+    }
+
+    #[test]
     fn index_ignore_above_is_the_default_of_fields_setting_none() {
         let settings: FlatSettings = [("index.mapping.ignore_above".to_owned(), Value::from("10"))].into();
         let m = Mapper::new(

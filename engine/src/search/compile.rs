@@ -1463,7 +1463,10 @@ impl Compiler<'_> {
                 return Ok(Some(Point::Int(self.date_bound(&field, text, &zone, round_up)?)));
             }
             // A bound beyond a float's range still bounds.
-            if let Some(x) = v.as_f64().filter(|x| field.kind == FieldKind::Float && (*x as f32).is_infinite()) {
+            if let Some(x) = v
+                .as_f64()
+                .filter(|x| matches!(field.kind, FieldKind::Float | FieldKind::HalfFloat) && (*x as f32).is_infinite())
+            {
                 return Ok(Some(Point::Float(x)));
             }
             let parsed = field.parse_value(&field.query_value(v)).map_err(|reason| {
