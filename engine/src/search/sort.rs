@@ -764,10 +764,15 @@ pub fn search_after_values(
             _ => None,
         });
         if let (Some(_), Some(text)) = (formatted_number, text) {
-            let number = text.replace(',', "").parse::<f64>().map_err(|_| {
-                EngineError::Parsing(format!("failed to parse [{text}] as a number of the sort's format"))
-            })?;
-            out.push(number.into());
+            let plain = text.replace(',', "");
+            // Whole numbers exactly (a long past 2^53 is no f64).
+            let number = match plain.parse::<i64>() {
+                Ok(n) => serde_json::Value::from(n),
+                Err(_) => plain.parse::<f64>().map(serde_json::Value::from).map_err(|_| {
+                    EngineError::Parsing(format!("failed to parse [{text}] as a number of the sort's format"))
+                })?,
+            };
+            out.push(number);
             continue;
         }
         let (Some(field), Some(text)) = (date_field(mapper, key), text) else {
