@@ -2649,3 +2649,28 @@ async fn decay_functions_score_points_and_many_values() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn field_masking_spans_join_another_fields_positions() {
+    let server = server!();
+    let c = Client::new();
+    let url = &server.url;
+    let mappings =
+        json!({"properties": {"text": {"type": "text", "fields": {"stems": {"type": "text", "analyzer": "english"}}}}});
+    call(&c, url, Method::PUT, "/masked", Some(json!({"mappings": mappings}))).await;
+    call(&c, url, Method::PUT, "/masked/_doc/1", Some(json!({"text": "quick foxes jumped"}))).await;
+    call(&c, url, Method::PUT, "/masked/_doc/2?refresh=true", Some(json!({"text": "foxes quick jumped"}))).await;
+    // "quick" on the field itself, then "fox" stemmed on its sub-field, in order.
+    let near = json!({"span_near": {"clauses": [
+        {"span_term": {"text": "quick"}},
+        {"field_masking_span": {"query": {"span_term": {"text.stems": "fox"}}, "field": "text"}}
+    ], "slop": 0, "in_order": true}});
+    let (status, found) = call(&c, url, Method::POST, "/masked/_search", Some(json!({"query": near}))).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(ids(&found), ["1"]);
+    // Without the mask, the clauses' fields differ.
+    let unmasked =
+        json!({"span_near": {"clauses": [{"span_term": {"text": "quick"}}, {"span_term": {"text.stems": "fox"}}]}});
+    let (status, _) = call(&c, url, Method::POST, "/masked/_search", Some(json!({"query": unmasked}))).await;
+    assert_eq!(status, 400);
+}

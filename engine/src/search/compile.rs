@@ -547,6 +547,16 @@ impl Compiler<'_> {
                 let related = (fl.kind, self.interval_source(f, &fl.rule)?);
                 self.interval_source(f, rule)?.filtered(Some(related))
             }
+            Rule::Masked { field, rule } => match self.field(field) {
+                Some(own) if own.kind.is_text() => self.interval_source(own, rule)?,
+                Some(own) => {
+                    return Err(EngineError::IllegalArgument(format!(
+                        "Can only use span queries on text fields - not on [{field}] which is of type [{}]",
+                        own.type_name
+                    )))
+                }
+                None => Source::Nothing,
+            },
         })
     }
 
@@ -645,8 +655,7 @@ impl Compiler<'_> {
                     )));
                 }
                 let source = self.interval_source(f, rule)?;
-                let (field, _) = self.text_location(f);
-                Box::new(super::intervals::IntervalsQuery { field, source, boost: *boost })
+                Box::new(super::intervals::IntervalsQuery { source, boost: *boost })
             }
             // Read before compiling (`Engine::with_lookups`); unread, it matches nothing.
             Query::TermsLookup { .. } => Box::new(EmptyQuery),

@@ -462,7 +462,6 @@ const NOT_YET: &[&str] = &[
     "parent_id",
     "geo_shape",
     "geo_polygon",
-    "field_masking_span",
     "percolate",
     "pinned",
     "knn",
@@ -1167,7 +1166,7 @@ fn parse_unnamed(v: &Value) -> Result<Query, EngineError> {
             }))
         }
         "span_term" | "span_near" | "span_or" | "span_first" | "span_not" | "span_containing" | "span_within"
-        | "span_multi" => {
+        | "span_multi" | "field_masking_span" => {
             let (field, rule, boost) = super::spans::parse(kind, params)?;
             Query::Intervals { field, rule, boost }
         }

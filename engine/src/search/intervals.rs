@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use tantivy::postings::Postings;
 use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 /// A rule of an `intervals` query, as sent.
@@ -58,6 +58,12 @@ pub enum Rule {
     Related {
         rule: Box<Rule>,
         filter: Box<Filter>,
+    },
+    /// A rule on another field, whose positions count as the query's field's
+    /// (`field_masking_span`).
+    Masked {
+        field: String,
+        rule: Box<Rule>,
     },
 }
 
@@ -333,21 +339,21 @@ impl Source {
 
     /// The source with its expanding rules replaced by the terms they find
     /// in a segment.
-    fn bind(&self, reader: &SegmentReader, field: Field) -> tantivy::Result<Source> {
-        let all = |list: &[Source]| list.iter().map(|s| s.bind(reader, field)).collect::<tantivy::Result<Vec<_>>>();
+    fn bind(&self, reader: &SegmentReader) -> tantivy::Result<Source> {
+        let all = |list: &[Source]| list.iter().map(|s| s.bind(reader)).collect::<tantivy::Result<Vec<_>>>();
         Ok(match self {
-            Source::Expand { kind, path, matcher } => Source::Terms(expand(reader, field, path, matcher, kind)?),
+            Source::Expand { kind, path, matcher } => Source::Terms(expand(reader, path, matcher, kind)?),
             Source::Ordered { sources, max_gaps } => Source::Ordered { sources: all(sources)?, max_gaps: *max_gaps },
             Source::Unordered { sources, max_gaps } => {
                 Source::Unordered { sources: all(sources)?, max_gaps: *max_gaps }
             }
             Source::Or(list) => Source::Or(all(list)?),
             Source::Filtered { source, kind, filter } => Source::Filtered {
-                source: Box::new(source.bind(reader, field)?),
+                source: Box::new(source.bind(reader)?),
                 kind: *kind,
-                filter: Box::new(filter.bind(reader, field)?),
+                filter: Box::new(filter.bind(reader)?),
             },
-            Source::First { source, end } => Source::First { source: Box::new(source.bind(reader, field)?), end: *end },
+            Source::First { source, end } => Source::First { source: Box::new(source.bind(reader)?), end: *end },
             other => other.clone(),
         })
     }
@@ -555,15 +561,9 @@ fn minimal(mut all: Vec<Interval>) -> Vec<Interval> {
 }
 
 /// The terms of a text field's path a matcher accepts, in a segment.
-fn expand(
-    reader: &SegmentReader,
-    field: Field,
-    path: &Term,
-    matcher: &Matcher,
-    kind: &str,
-) -> tantivy::Result<Vec<Term>> {
+fn expand(reader: &SegmentReader, path: &Term, matcher: &Matcher, kind: &str) -> tantivy::Result<Vec<Term>> {
     let prefix = path.serialized_value_bytes();
-    let index = reader.inverted_index(field)?;
+    let index = reader.inverted_index(path.field())?;
     let mut stream = index.terms().range().ge(prefix).into_stream()?;
     let pattern = match matcher {
         Matcher::Pattern(p) => Some(
@@ -609,10 +609,10 @@ fn expand(
     Ok(out)
 }
 
-/// The compiled `intervals` query over one text field.
+/// The compiled `intervals` query: its source's terms carry their fields
+/// (one text field's, or for a masked span another's).
 #[derive(Debug, Clone)]
 pub(crate) struct IntervalsQuery {
-    pub field: Field,
     pub source: Source,
     pub boost: Score,
 }
@@ -625,15 +625,16 @@ impl TQuery for IntervalsQuery {
 
 impl Weight for IntervalsQuery {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let source = self.source.bind(reader, self.field)?;
+        let source = self.source.bind(reader)?;
         let mut terms = Vec::new();
         source.terms(&mut terms);
         terms.sort_unstable();
         terms.dedup();
-        let index = reader.inverted_index(self.field)?;
         let alive = reader.alive_bitset();
         let mut postings = Vec::new();
+        // Each term from its own field: a masked span's are another field's.
         for term in &terms {
+            let index = reader.inverted_index(term.field())?;
             if let Some(p) = index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
                 postings.push((*term, p));
             }

@@ -1,7 +1,9 @@
 //! The span queries (`span_term`, `span_near`, `span_or`, `span_first`,
-//! `span_not`, `span_containing`, `span_within`, `span_multi`) as
-//! `intervals` rules over their one field: positions of terms, near each
-//! other, first in the field, or related to other spans.
+//! `span_not`, `span_containing`, `span_within`, `span_multi`,
+//! `field_masking_span`) as `intervals` rules over their one field:
+//! positions of terms, near each other, first in the field, or related to
+//! other spans; a masked span reads another field's positions as the
+//! query's field.
 
 use super::dsl::parsing;
 use super::intervals::{Filter, FilterKind, Matcher, Rule};
@@ -57,7 +59,7 @@ fn clause(v: &Value, field: &mut Option<String>) -> Result<Rule, EngineError> {
         .and_then(|o| o.iter().next())
         .ok_or_else(|| parsing("span clause must be an object naming a span query"))?;
     let Value::Object(params) = body else { return Err(parsing(format!("[{kind}] must be an object"))) };
-    if !kind.starts_with("span_") {
+    if !kind.starts_with("span_") && kind != "field_masking_span" {
         return Err(parsing(format!("spanNear [clauses] must be of type span query, got [{kind}]")));
     }
     span(kind, params, field, false)
@@ -174,6 +176,18 @@ fn span(kind: &str, params: &Map<String, Value>, field: &mut Option<String>, top
                 other => return Err(parsing(format!("[span_multi] can only wrap a multi-term query, got [{other}]"))),
             };
             Rule::Expand { kind: "span_multi", matcher }
+        }
+        "field_masking_span" => {
+            let masked = params
+                .get("field")
+                .and_then(Value::as_str)
+                .ok_or_else(|| parsing("[field_masking_span] must include [field]"))?;
+            on_field(field, masked)?;
+            // The wrapped span keeps its own field, which it must share throughout.
+            let mut own = None;
+            let rule = inner(kind, params, "query", &mut own)?;
+            let own = own.ok_or_else(|| parsing("[field_masking_span] must wrap a span query on a field"))?;
+            Rule::Masked { field: own, rule }
         }
         other => return Err(EngineError::Unsupported(format!("the [{other}] query"))),
     })
