@@ -2673,4 +2673,12 @@ async fn field_masking_spans_join_another_fields_positions() {
         json!({"span_near": {"clauses": [{"span_term": {"text": "quick"}}, {"span_term": {"text.stems": "fox"}}]}});
     let (status, _) = call(&c, url, Method::POST, "/masked/_search", Some(json!({"query": unmasked}))).await;
     assert_eq!(status, 400);
+    // An intervals rule's `use_field` does the same, analysed as that field is.
+    let intervals = json!({"intervals": {"text": {"all_of": {"ordered": true, "intervals": [
+        {"match": {"query": "quick"}},
+        {"match": {"query": "fox", "use_field": "text.stems"}}
+    ]}}}});
+    let (status, found) = call(&c, url, Method::POST, "/masked/_search", Some(json!({"query": intervals}))).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(ids(&found), ["1"]);
 }

@@ -166,12 +166,10 @@ fn object<'v>(name: &str, v: &'v Value) -> Result<&'v Map<String, Value>, Engine
 }
 
 fn known(name: &str, o: &Map<String, Value>, keys: &[&str]) -> Result<(), EngineError> {
-    match o.keys().find(|k| !keys.contains(&k.as_str())) {
-        // Options of Elasticsearch's that Tensile does not act on yet (a
+    match o.keys().find(|k| !keys.contains(&k.as_str()) && *k != "use_field") {
+        // An option of Elasticsearch's that Tensile does not act on yet (a
         // pattern rule's terms are lower-cased, not normalised by an analyzer).
-        Some(k) if k == "use_field" || k == "analyzer" => {
-            Err(EngineError::Unsupported(format!("the [{k}] option of [{name}]")))
-        }
+        Some(k) if k == "analyzer" => Err(EngineError::Unsupported(format!("the [{k}] option of [{name}]"))),
         Some(k) => Err(parsing(format!("[{name}] unknown field [{k}]"))),
         None => Ok(()),
     }
@@ -220,6 +218,18 @@ fn rules(name: &str, o: &Map<String, Value>) -> Result<Vec<Rule>, EngineError> {
 
 fn parse_rule(name: &str, v: &Value) -> Result<Rule, EngineError> {
     let o = object(name, v)?;
+    let rule = rule_of(name, o)?;
+    // `use_field`: the rule's intervals come from another field, as its own field's.
+    Ok(match o.get("use_field") {
+        Some(_) if matches!(name, "all_of" | "any_of") => {
+            return Err(parsing(format!("[{name}] unknown field [use_field]")))
+        }
+        Some(field) => Rule::Masked { field: crate::settings_text(field), rule: Box::new(rule) },
+        None => rule,
+    })
+}
+
+fn rule_of(name: &str, o: &Map<String, Value>) -> Result<Rule, EngineError> {
     Ok(match name {
         "match" => {
             known(name, o, &["query", "max_gaps", "ordered", "analyzer", "filter"])?;
