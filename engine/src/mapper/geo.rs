@@ -117,6 +117,15 @@ pub fn plane_distance(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     (x * x + y * y).sqrt() * EARTH_RADIUS_M
 }
 
+/// A distance as a query gives it: a number of metres, or a text
+/// [`parse_distance`] reads.
+pub fn distance_value(value: &serde_json::Value) -> Option<f64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_f64(),
+        other => parse_distance(&crate::settings_text(other)),
+    }
+}
+
 /// A distance such as `12km`, `200m` or `1.5mi` in metres (metres when no unit).
 pub fn parse_distance(text: &str) -> Option<f64> {
     let t = text.trim();

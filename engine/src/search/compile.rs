@@ -1047,14 +1047,13 @@ impl Compiler<'_> {
                     CompiledKind::Random { seed: *seed, column: field.as_ref().map(|f| format!("_terms.{f}")) }
                 }
                 Function::FieldValueFactor { field, factor, modifier, missing } => {
-                    if let Some(m) = self.field(field).filter(|m| !m.kind.is_numeric() && m.kind != FieldKind::Boolean)
-                    {
-                        return Err(EngineError::QueryShard(format!(
-                            "field [{}] of type [{}] is not supported for [field_value_factor]",
-                            m.path, m.type_name
-                        )));
-                    }
                     if let Some(m) = self.field(field) {
+                        if !m.kind.is_numeric() && m.kind != FieldKind::Boolean {
+                            return Err(EngineError::QueryShard(format!(
+                                "field [{}] of type [{}] is not supported for [field_value_factor]",
+                                m.path, m.type_name
+                            )));
+                        }
                         m.field_data()?;
                     }
                     CompiledKind::Factor {
@@ -1108,10 +1107,9 @@ impl Compiler<'_> {
         if m.kind == FieldKind::GeoPoint {
             // Distances in metres from the origin point.
             let distance = |v: &Value, what: &str| -> Result<f64, EngineError> {
-                let text = crate::settings_text(v);
-                v.as_f64()
-                    .or_else(|| crate::mapper::geo::parse_distance(&text))
-                    .ok_or_else(|| super::dsl::parsing(format!("failed to parse [{what}] [{text}] as a distance")))
+                crate::mapper::geo::distance_value(v).ok_or_else(|| {
+                    super::dsl::parsing(format!("failed to parse [{what}] [{}] as a distance", crate::settings_text(v)))
+                })
             };
             let origin = origin.ok_or_else(|| super::dsl::parsing("[origin] is required for a geo decay"))?;
             let point = crate::mapper::field::geo_point(origin)

@@ -1535,11 +1535,8 @@ fn geo_bounding_box(params: &Map<String, Value>) -> Result<Query, EngineError> {
 fn geo_distance(params: &Map<String, Value>) -> Result<Query, EngineError> {
     let (field, center) = geo_field("geo_distance", params)?;
     let distance = params.get("distance").ok_or_else(|| parsing("geo_distance requires 'distance' to be specified"))?;
-    let meters = match distance {
-        Value::Number(n) => n.as_f64(),
-        other => crate::mapper::geo::parse_distance(&text_of(other)),
-    }
-    .ok_or_else(|| parsing(format!("failed to parse distance [{}]", text_of(distance))))?;
+    let meters = crate::mapper::geo::distance_value(distance)
+        .ok_or_else(|| parsing(format!("failed to parse distance [{}]", text_of(distance))))?;
     let (validation, ignore_unmapped) = geo_options("geo_distance", params)?;
     let (lat, lon) = point(center)?;
     let (lat, lon) = validated("geo_distance", validation, lat, lon)?;

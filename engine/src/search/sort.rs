@@ -712,6 +712,15 @@ fn date_field<'m>(mapper: &'m Mapper, key: Option<&SortKey>) -> Option<&'m crate
     }
 }
 
+/// The decimal pattern a key shows a number field's values in, if it
+/// has a `format` and sorts by a number field.
+fn number_format<'k>(mapper: &Mapper, key: Option<&'k SortKey>) -> Option<&'k str> {
+    let key = key?;
+    let SortBy::Field(path) = &key.by else { return None };
+    mapper.fields.get(path).filter(|f| f.kind.is_numeric())?;
+    key.format.as_deref()
+}
+
 /// What a missing integer or date value sorts as, and so shows as in a
 /// hit's `sort` (Elasticsearch substitutes the type's extreme: the largest
 /// ascending with missing values last); `None` for other types, shown null,
@@ -759,11 +768,7 @@ pub fn search_after_values(
         let key = keys.get(i);
         let text = v.as_str().filter(|t| t.parse::<f64>().is_err());
         // A number shown in a decimal pattern reads back without its grouping.
-        let formatted_number = key.filter(|k| k.format.is_some()).and_then(|k| match &k.by {
-            SortBy::Field(path) => mapper.fields.get(path).filter(|f| f.kind.is_numeric()),
-            _ => None,
-        });
-        if let (Some(_), Some(text)) = (formatted_number, text) {
+        if let (Some(_), Some(text)) = (number_format(mapper, key), text) {
             let plain = text.replace(',', "");
             // Whole numbers exactly (a long past 2^53 is no f64).
             let number = match plain.parse::<i64>() {
@@ -845,19 +850,17 @@ pub fn shown(mapper: &Mapper, key: &SortKey, value: SortValue) -> SortValue {
     if value == SortValue::Missing {
         return missing_shown(mapper, key).unwrap_or(value);
     }
-    if let (Some(format), SortBy::Field(path)) = (&key.format, &key.by) {
-        if mapper.fields.get(path).is_some_and(|f| f.kind.is_numeric()) {
-            let number = match value {
-                SortValue::Long(n) => n as f64,
-                SortValue::Unsigned(n) => n as f64,
-                SortValue::Double(x) => x,
-                other => return other,
-            };
-            return match super::decimal_format::DecimalFormat::parse(format) {
-                Ok(pattern) => SortValue::Text(pattern.format(number)),
-                Err(_) => value,
-            };
-        }
+    if let Some(format) = number_format(mapper, Some(key)) {
+        let number = match value {
+            SortValue::Long(n) => n as f64,
+            SortValue::Unsigned(n) => n as f64,
+            SortValue::Double(x) => x,
+            other => return other,
+        };
+        return match super::decimal_format::DecimalFormat::parse(format) {
+            Ok(pattern) => SortValue::Text(pattern.format(number)),
+            Err(_) => value,
+        };
     }
     let (Some(format), Some(field), SortValue::Long(n)) = (&key.format, date_field(mapper, Some(key)), &value) else {
         return value;
